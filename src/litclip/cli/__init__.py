@@ -1,0 +1,77 @@
+"""The ``litclip`` command line: one typer sub-app per stage, no logic of its own.
+
+Each stage's commands live in ``litclip/cli/<stage>.py`` and call that stage's typed public
+functions. Heavy imports (torch, open_clip) happen inside the commands so ``--help`` is fast.
+User mistakes raise :class:`litclip.errors.LitclipError`; :func:`main` prints them without a
+traceback and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from litclip import __version__
+from litclip.errors import LitclipError
+
+app = typer.Typer(
+    name="litclip",
+    help="Turn a medical journal's PDFs into a domain-specific CLIP model, and prove what it is worth.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"litclip {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Stages: synth -> corpus -> train -> evaluate -> index/serve; `run`/`demo` chain them."""
+
+
+def _register() -> None:
+    # Explicit registry of sub-apps (STYLE lesson 2: no name sniffing).
+    from litclip.cli import embed as embed_cli
+
+    embed_cli.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user errors print one clear line (no traceback) and return 2."""
+    err = Console(stderr=True)
+    try:
+        app(args=argv, prog_name="litclip", standalone_mode=False)
+    except LitclipError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err.print("aborted")
+        return 1
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Small shared I/O helpers: atomic writes and the resolved-config stamp.
+
+Every litclip output directory carries the resolved config and the litclip version that made
+it, and every file is written atomically (temp file in the same directory, then ``os.replace``)
+so a killed run never leaves a half-written file that a resumed run would trust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from litclip import __version__
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it over ``path``.
+
+    Use for writers that need a filename (pyarrow, numpy, faiss, tarfile). On an exception
+    the temporary file is removed and ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (fsync'd before the rename)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _json_default(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "tolist"):  # numpy scalars and arrays
+        return obj.tolist()
+    if isinstance(obj, set | frozenset):
+        return sorted(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def to_json(obj: Any, indent: int | None = 2) -> str:
+    """Serialise dataclasses, paths and numpy values as JSON."""
+    return json.dumps(obj, indent=indent, default=_json_default, ensure_ascii=False)
+
+
+def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` as pretty JSON to ``path`` atomically."""
+    atomic_write_text(path, to_json(obj) + "\n")
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO-8601 string (seconds precision)."""
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+
+
+def write_resolved_config(
+    out_dir: str | os.PathLike[str], config: Any, name: str = "config.json", **extra: Any
+) -> Path:
+    """Write ``out_dir/name`` with the resolved ``config``, the litclip version and a timestamp."""
+    payload = {"litclip_version": __version__, "created": now_iso(), "config": config, **extra}
+    path = Path(out_dir) / name
+    atomic_write_json(path, payload)
+    return path
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON file."""
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
