@@ -1,0 +1,150 @@
+"""Batched, normalised image and text embeddings with flat memory.
+
+Embeddings stream into a ``.npy`` memory map when ``out_path`` is given, so memory does not grow
+with the dataset; the file is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+from litclip.io import atomic_path
+from litclip.models.loading import LoadedModel
+
+
+class _ImageSource(Dataset):
+    """Wraps paths, PIL images or a dataset of (image, ...) items and applies ``transform``."""
+
+    def __init__(self, items: Any, transform: Any) -> None:
+        self.items = items
+        self.transform = transform
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        item = self.items[index]
+        if isinstance(item, tuple | list):
+            item = item[0]
+        if isinstance(item, str | Path):
+            with Image.open(item) as img:
+                item = img.convert("RGB")
+        elif isinstance(item, Image.Image) and item.mode != "RGB":
+            item = item.convert("RGB")
+        return self.transform(item)
+
+
+def _autocast(device: torch.device) -> contextlib.AbstractContextManager:
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def _progress(total: int, description: str, enabled: bool) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def _output(n: int, dim: int, out_path: str | Path | None) -> Iterator[np.ndarray]:
+    if out_path is None:
+        yield np.empty((n, dim), dtype=np.float32)
+        return
+    with atomic_path(out_path) as tmp:
+        arr = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, dim))
+        yield arr
+        arr.flush()
+        del arr
+
+
+def encode_images(
+    loaded: LoadedModel,
+    images: Sequence[Any] | Dataset,
+    batch_size: int = 64,
+    num_workers: int = 0,
+    out_path: str | Path | None = None,
+    progress: bool = True,
+) -> np.ndarray:
+    """Embed images with ``loaded``'s image tower.
+
+    Args:
+        loaded: a model from :func:`load_model`.
+        images: PIL images, file paths, or a dataset whose items are an image or a tuple
+            starting with one.
+        batch_size: images per forward pass.
+        num_workers: DataLoader workers decoding images in parallel.
+        out_path: stream results into this ``.npy`` file (memory-mapped) instead of RAM.
+        progress: show a progress bar.
+
+    Returns:
+        ``(N, embed_dim)`` float32, L2-normalised (a read-only memmap when ``out_path``).
+    """
+    source = _ImageSource(images, loaded.preprocess_val)
+    loader = DataLoader(
+        source,
+        batch_size=batch_size,
+        num_workers=num_workers,
+        pin_memory=loaded.device.type == "cuda",
+        persistent_workers=False,
+    )
+    gen = _output(len(source), loaded.embed_dim, out_path)
+    out = next(gen)
+    model = loaded.model.eval()
+    start = 0
+    with _progress(len(source), "embed images", progress) as bar, torch.inference_mode():
+        task = bar.add_task("embed images", total=len(source))
+        for batch in loader:
+            with _autocast(loaded.device):
+                feats = model.encode_image(batch.to(loaded.device, non_blocking=True))
+            feats = torch.nn.functional.normalize(feats.float(), dim=-1)
+            out[start : start + len(feats)] = feats.cpu().numpy()
+            start += len(feats)
+            bar.advance(task, len(feats))
+    with contextlib.suppress(StopIteration):
+        next(gen)
+    if out_path is not None:
+        return np.load(out_path, mmap_mode="r")
+    return out
+
+
+def encode_texts(
+    loaded: LoadedModel,
+    texts: Sequence[str],
+    batch_size: int = 256,
+    progress: bool = True,
+) -> np.ndarray:
+    """Embed texts with ``loaded``'s text tower; returns ``(N, D)`` float32 L2-normalised."""
+    out = np.empty((len(texts), loaded.embed_dim), dtype=np.float32)
+    model = loaded.model.eval()
+    with _progress(len(texts), "embed texts", progress) as bar, torch.inference_mode():
+        task = bar.add_task("embed texts", total=len(texts))
+        for start in range(0, len(texts), batch_size):
+            chunk = [str(t) for t in texts[start : start + batch_size]]
+            tokens = loaded.tokenizer(chunk).to(loaded.device)
+            with _autocast(loaded.device):
+                feats = model.encode_text(tokens)
+            feats = torch.nn.functional.normalize(feats.float(), dim=-1)
+            out[start : start + len(chunk)] = feats.cpu().numpy()
+            bar.advance(task, len(chunk))
+    return out

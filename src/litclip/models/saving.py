@@ -1,0 +1,90 @@
+"""Write a model directory (ARCHITECTURE contract 3).
+
+Layout of ``OUT/``:
+
+- ``open_clip_model.safetensors``: the full state dict.
+- ``open_clip_config.json``: ``{"model_cfg": ..., "preprocess_cfg": ...}`` (open_clip's
+  local-dir layout), so ``open_clip.create_model_and_transforms("local-dir:OUT")`` loads it.
+- for a Hugging Face text tower: its ``config.json`` and tokenizer files, so the folder is
+  self-contained (no hub, no site-packages path needed).
+- ``litclip.json``: litclip version, base model spec, training config and metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from litclip import __version__
+from litclip.io import atomic_path, atomic_write_json, now_iso
+from litclip.models.loading import LITCLIP_META, OPEN_CLIP_CONFIG, WEIGHTS_FILE, LoadedModel
+
+_HF_TEXT_FILES = (
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.txt",
+    "special_tokens_map.json",
+    "merges.txt",
+    "vocab.json",
+    "sentencepiece.bpe.model",
+    "spiece.model",
+)
+
+
+def state_dict_for_saving(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A contiguous CPU copy of the state dict (safetensors refuses shared/strided storage)."""
+    return {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
+
+
+def save_model(
+    loaded: LoadedModel,
+    out_dir: str | Path,
+    metadata: dict[str, Any] | None = None,
+    model: torch.nn.Module | None = None,
+) -> Path:
+    """Save ``loaded`` (or ``model`` with ``loaded``'s config) as a litclip model directory.
+
+    Args:
+        loaded: the model and its configs.
+        out_dir: target folder (created).
+        metadata: extra entries for ``litclip.json`` (training config, metrics, ...).
+        model: weights to save instead of ``loaded.model`` (e.g. a merged LoRA model).
+
+    Returns:
+        The output directory.
+    """
+    from safetensors.torch import save_file
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model_cfg = json.loads(json.dumps(loaded.model_cfg))
+    text_cfg = model_cfg.get("text_cfg", {})
+    hf_src = text_cfg.get("hf_model_name")
+    if hf_src and Path(hf_src).is_dir():
+        for name in _HF_TEXT_FILES:
+            src = Path(hf_src) / name
+            if src.is_file() and src.resolve() != (out / name).resolve():
+                with atomic_path(out / name) as tmp:
+                    shutil.copyfile(src, tmp)
+        # Absolute path so plain open_clip finds config + tokenizer; litclip re-points on load.
+        text_cfg["hf_model_name"] = str(out.resolve())
+        text_cfg["hf_tokenizer_name"] = str(out.resolve())
+        text_cfg.pop("hf_model_pretrained", None)
+    with atomic_path(out / WEIGHTS_FILE) as tmp:
+        save_file(state_dict_for_saving(model or loaded.model), str(tmp))
+    preprocess = {k: v for k, v in loaded.preprocess_cfg.items() if k != "size"}
+    atomic_write_json(out / OPEN_CLIP_CONFIG, {"model_cfg": model_cfg, "preprocess_cfg": preprocess})
+    meta = {
+        "litclip_version": __version__,
+        "created": now_iso(),
+        "model_name": loaded.model_name,
+        "base_spec": loaded.meta.get("base_spec", loaded.spec),
+        **(metadata or {}),
+    }
+    atomic_write_json(out / LITCLIP_META, meta)
+    return out
