@@ -1,0 +1,72 @@
+"""``litclip embed``: embed a dataset split to ``.npy`` + metadata Parquet + resolved config."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from litclip.io import atomic_path, write_resolved_config
+from litclip.models.embed import encode_images, encode_texts
+from litclip.models.loading import load_model
+
+
+@dataclass
+class EmbedConfig:
+    """Options of an embedding job (written back, resolved, as ``config.json``)."""
+
+    model: str
+    dataset: str
+    out: str
+    split: str = "test"
+    batch_size: int = 64
+    num_workers: int = 0
+    device: str = "cpu"
+    precision: str = "fp32"
+
+
+def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
+    """Embed every image (and caption, for pair datasets) of ``cfg.dataset``.
+
+    Writes ``image_embeddings.npy`` (streamed to disk, float32, L2-normalised),
+    ``text_embeddings.npy`` for pair datasets, ``metadata.parquet`` (one row per item: index,
+    label or caption) and ``config.json``.
+
+    Returns:
+        The output directory.
+    """
+    from litclip.data import open_dataset
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = open_dataset(cfg.dataset, split=cfg.split)
+    loaded = load_model(cfg.model, device=cfg.device, precision=cfg.precision)
+    encode_images(
+        loaded,
+        dataset,
+        batch_size=cfg.batch_size,
+        num_workers=cfg.num_workers,
+        out_path=out / "image_embeddings.npy",
+        progress=progress,
+    )
+    meta = pd.DataFrame({"index": np.arange(len(dataset))})
+    captions = getattr(dataset, "captions", None)
+    if captions is not None:
+        meta["caption"] = list(captions)
+        text = encode_texts(loaded, list(captions), progress=progress)
+        with atomic_path(out / "text_embeddings.npy") as tmp:
+            np.save(tmp, text)
+    labels = getattr(dataset, "labels", None)
+    if labels is not None:
+        meta["label"] = np.asarray(labels)
+        classnames = getattr(dataset, "classnames", None)
+        if classnames:
+            meta["classname"] = [classnames[int(i)] for i in np.asarray(labels)]
+    with atomic_path(out / "metadata.parquet") as tmp:
+        meta.to_parquet(tmp, index=False)
+    write_resolved_config(
+        out, asdict(cfg), model_spec=loaded.spec, embed_dim=loaded.embed_dim, n=len(dataset)
+    )
+    return out

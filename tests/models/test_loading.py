@@ -1,0 +1,92 @@
+"""load_model: built-ins, specs, errors and the offline hub message."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import torch
+
+from litclip.errors import ModelLoadError
+from litclip.models import OFFLINE_HELP, list_builtin_models, list_models, load_model
+from litclip.models import loading
+
+
+def test_builtin_models_listed() -> None:
+    assert {"litclip-micro", "litclip-tiny"} <= set(list_builtin_models())
+    assert "ViT-B-32" in list_models()
+
+
+def test_micro_loads_offline_and_is_consistent() -> None:
+    lm = load_model("litclip-micro")
+    assert lm.embed_dim == 64
+    assert lm.model_name == "litclip-micro"
+    tokens = lm.tokenizer(["axial T2 MRI", "a CT"])
+    assert tokens.shape == (2, 32)
+    x = torch.rand(2, 3, 32, 32)
+    with torch.no_grad():
+        img = lm.model.encode_image(x)
+        txt = lm.model.encode_text(tokens)
+    assert img.shape == (2, 64) and txt.shape == (2, 64)
+    assert not lm.model.training
+
+
+def test_tiny_uses_pretrained_minilm_text_tower() -> None:
+    lm = load_model("litclip-tiny")
+    assert lm.embed_dim == 256
+    assert lm.hf_text_path and "minilm" in lm.hf_text_path.lower()
+    # Pretrained transformer: the two loads share text weights; image towers are random.
+    lm2 = load_model("litclip-tiny")
+    t1 = lm.model.text.transformer.embeddings.word_embeddings.weight
+    t2 = lm2.model.text.transformer.embeddings.word_embeddings.weight
+    assert torch.equal(t1, t2)
+
+
+def test_unknown_spec_errors_are_clear() -> None:
+    with pytest.raises(ModelLoadError, match="unknown model"):
+        load_model("no-such-model")
+    with pytest.raises(ModelLoadError, match="not a pretrained tag|neither a pretrained tag"):
+        load_model("ViT-B-32:no-such-tag")
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        load_model("./missing/model/dir")
+
+
+def test_not_a_model_dir(tmp_path) -> None:
+    with pytest.raises(ModelLoadError, match="open_clip_config.json is missing"):
+        load_model(tmp_path)
+
+
+def test_hub_unreachable_fails_fast_with_offline_help(monkeypatch) -> None:
+    # Simulate an offline machine regardless of where the test runs.
+    monkeypatch.setattr(loading, "_hub_reachable", lambda host, timeout=3.0: False)
+    start = time.monotonic()
+    with pytest.raises(ModelLoadError) as info:
+        load_model("hf-hub:microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224")
+    assert time.monotonic() - start < 30
+    message = str(info.value)
+    assert "unreachable" in message and "litclip-tiny" in message
+    assert OFFLINE_HELP in message
+
+
+def test_openai_tag_offline_message(monkeypatch) -> None:
+    monkeypatch.setattr(loading, "_hub_reachable", lambda host, timeout=3.0: False)
+    with pytest.raises(ModelLoadError, match="unreachable"):
+        load_model("ViT-B-32:openai")
+
+
+def test_weights_file_spec(tmp_path) -> None:
+    from safetensors.torch import save_file
+
+    lm = load_model("litclip-micro")
+    with torch.no_grad():
+        for p in lm.model.parameters():
+            p.add_(0.01)
+    path = tmp_path / "w.safetensors"
+    save_file({k: v.contiguous() for k, v in lm.model.state_dict().items()}, str(path))
+    lm2 = load_model(f"litclip-micro:{path}")
+    for (k, a), (_, b) in zip(
+        lm.model.state_dict().items(), lm2.model.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a, b), k
+    with pytest.raises(ModelLoadError, match="does not exist"):
+        load_model(f"litclip-micro:{tmp_path / 'missing.safetensors'}")
