@@ -23,7 +23,9 @@ def _offline_env() -> None:
 def shared_data() -> Path:
     """``../shared/data``; tests that need it skip with a clear reason when it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data not available: {SHARED_DATA} is absent (needs ../shared beside the repo)")
+        pytest.skip(
+            f"real data not available: {SHARED_DATA} is absent (needs ../shared beside the repo)"
+        )
     return SHARED_DATA
 
 

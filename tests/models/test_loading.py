@@ -8,8 +8,7 @@ import pytest
 import torch
 
 from litclip.errors import ModelLoadError
-from litclip.models import OFFLINE_HELP, list_builtin_models, list_models, load_model
-from litclip.models import loading
+from litclip.models import OFFLINE_HELP, list_builtin_models, list_models, load_model, loading
 
 
 def test_builtin_models_listed() -> None:

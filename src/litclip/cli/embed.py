@@ -13,9 +13,15 @@ def register(app: typer.Typer) -> None:
 
 
 def embed(
-    model: str = typer.Option("litclip-tiny", help="Model spec: built-in name, NAME:TAG, hf-hub:ID or a model dir."),
-    dataset: str = typer.Option(..., help="Dataset spec: medmnist:PATH.npz, folder:DIR, pairs:MANIFEST, wds:PATTERN."),
-    out: str = typer.Option(..., help="Output directory (embeddings .npy + metadata.parquet + config.json)."),
+    model: str = typer.Option(
+        "litclip-tiny", help="Model spec: built-in name, NAME:TAG, hf-hub:ID or a model dir."
+    ),
+    dataset: str = typer.Option(
+        ..., help="Dataset spec: medmnist:PATH.npz, folder:DIR, pairs:MANIFEST, wds:PATTERN."
+    ),
+    out: str = typer.Option(
+        ..., help="Output directory (embeddings .npy + metadata.parquet + config.json)."
+    ),
     split: str = typer.Option("test", help="Dataset split (train / val / test)."),
     batch_size: int = typer.Option(64, min=1, help="Images per forward pass."),
     num_workers: int = typer.Option(0, min=0, help="DataLoader workers for image decoding."),

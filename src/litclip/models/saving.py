@@ -78,7 +78,9 @@ def save_model(
     with atomic_path(out / WEIGHTS_FILE) as tmp:
         save_file(state_dict_for_saving(model or loaded.model), str(tmp))
     preprocess = {k: v for k, v in loaded.preprocess_cfg.items() if k != "size"}
-    atomic_write_json(out / OPEN_CLIP_CONFIG, {"model_cfg": model_cfg, "preprocess_cfg": preprocess})
+    atomic_write_json(
+        out / OPEN_CLIP_CONFIG, {"model_cfg": model_cfg, "preprocess_cfg": preprocess}
+    )
     meta = {
         "litclip_version": __version__,
         "created": now_iso(),
