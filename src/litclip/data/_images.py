@@ -1,0 +1,213 @@
+"""Shared machinery for datasets of image files: decoding, corrupt-image policy, verification.
+
+Corrupt-image design (one mechanism, used by every map-style reader): with
+``on_error="skip"`` (the default) a dataset **verifies itself lazily**, the first time its
+length, labels or items are asked for. Verification decodes every image once (threads, with a
+progress bar), drops the unreadable ones from the index and records each in ``.skipped`` with
+its reason. It runs in the main process before a :class:`torch.utils.data.DataLoader` builds
+its sampler (the sampler calls ``len``), so workers only ever see readable items, batches
+never contain holes, and ``labels`` / ``captions`` stay aligned with the items. Construction
+stays cheap. With ``on_error="raise"`` there is no pre-pass and the first unreadable image
+raises :class:`~litclip.data.errors.CorruptImageError` naming the file and the fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image
+
+from litclip.data.errors import CorruptImageError
+
+OnError = Literal["skip", "raise"]
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif"})
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    """One item dropped from a dataset: its original index, its source and why."""
+
+    index: int
+    source: str
+    reason: str
+
+
+def check_on_error(on_error: str) -> OnError:
+    """Validate an ``on_error`` option (a ``ValueError`` names the allowed values)."""
+    if on_error not in ("skip", "raise"):
+        raise ValueError(f"on_error must be 'skip' or 'raise', got {on_error!r}")
+    return on_error  # type: ignore[return-value]
+
+
+def open_rgb(source: str | os.PathLike[str] | Any) -> Image.Image:
+    """Decode an image file (path or binary file object) fully and return it as RGB."""
+    with Image.open(source) as im:
+        im.load()  # full decode: a truncated file fails here, not later in a worker
+        return im.convert("RGB")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short reason for a failed decode (``FileNotFoundError`` -> ``missing file``)."""
+    if isinstance(exc, FileNotFoundError):
+        return "missing file"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def corrupt_error(source: str, exc: BaseException, what: str) -> CorruptImageError:
+    """The error raised in ``on_error="raise"`` mode for one unreadable image."""
+    return CorruptImageError(
+        f"cannot read image {source} in {what}: {describe_failure(exc)}. Fix or remove the "
+        "file, or open the dataset with on_error='skip' to drop unreadable images and count them."
+    )
+
+
+def find_unreadable(
+    load: Callable[[int], Any],
+    n: int,
+    *,
+    desc: str,
+    progress: bool = True,
+    num_threads: int | None = None,
+) -> dict[int, str]:
+    """Try ``load(i)`` for every ``i < n``; return ``{index: reason}`` for the failures.
+
+    PIL releases the GIL while decoding, so a small thread pool speeds this up without the
+    start-up cost of processes.
+    """
+    num_threads = num_threads or min(8, (os.cpu_count() or 1) + 2)
+
+    def _try(i: int) -> str | None:
+        try:
+            load(i)
+        except Exception as exc:  # any decode failure is a reason to skip, never fatal here
+            return describe_failure(exc)
+        return None
+
+    failures: dict[int, str] = {}
+    with ThreadPoolExecutor(max_workers=num_threads) as pool:
+        results = pool.map(_try, range(n))
+        for i, reason in enumerate(_progress(results, n, desc, progress)):
+            if reason is not None:
+                failures[i] = reason
+    return failures
+
+
+def _progress(it: Any, total: int, desc: str, enabled: bool) -> Any:
+    if not enabled or total < 2:
+        yield from it
+        return
+    from rich.progress import track
+
+    yield from track(it, total=total, description=desc, transient=True)
+
+
+class LazyVerifiedDataset:
+    """Base for map-style datasets whose items can be unreadable.
+
+    Subclasses implement ``_num_raw()``, ``_load_raw(i)`` (may raise), ``_source(i)`` and
+    ``_describe()``, and read ``self._keep`` (indices of raw items still in the dataset) via
+    ``self._raw_index(i)``. See the module docstring for the policy.
+    """
+
+    on_error: OnError
+    skipped: list[SkippedItem]
+    _keep: list[int] | None
+
+    def _init_policy(self, on_error: str, progress: bool = True) -> None:
+        self.on_error = check_on_error(on_error)
+        self.skipped = []
+        self._keep = None
+        self._progress = progress
+        self._verified = False
+
+    # -- to implement -------------------------------------------------------------------
+    def _num_raw(self) -> int:
+        raise NotImplementedError
+
+    def _load_raw(self, i: int) -> Any:
+        raise NotImplementedError
+
+    def _source(self, i: int) -> str:
+        raise NotImplementedError
+
+    def _describe(self) -> str:
+        raise NotImplementedError
+
+    # -- policy -------------------------------------------------------------------------
+    def verify(self, progress: bool | None = None) -> LazyVerifiedDataset:
+        """Decode every image once; drop unreadable ones and record them in ``.skipped``.
+
+        Runs automatically on first use when ``on_error="skip"``; call it yourself to choose
+        when the cost is paid. In ``on_error="raise"`` mode the first failure raises.
+
+        Returns:
+            ``self``, so ``ds = PairsDataset(path).verify()`` reads well.
+        """
+        if self._verified:
+            return self
+        show = self._progress if progress is None else progress
+        bad = find_unreadable(
+            self._load_raw, self._num_raw(), desc=f"verifying {self._describe()}", progress=show
+        )
+        if bad and self.on_error == "raise":
+            i = min(bad)
+            raise corrupt_error(self._source(i), OSError(bad[i]), self._describe())
+        self.skipped.extend(
+            SkippedItem(self._original_index(i), self._source(i), r) for i, r in sorted(bad.items())
+        )
+        self._keep = [i for i in range(self._num_raw()) if i not in bad]
+        self._verified = True
+        self._on_verified()
+        return self
+
+    def _on_verified(self) -> None:
+        """Hook for subclasses that cache per-item arrays (labels, captions)."""
+
+    def _original_index(self, i: int) -> int:
+        """The identifier recorded in ``.skipped`` for raw item ``i`` (a manifest row, say)."""
+        return i
+
+    def _ensure_ready(self) -> None:
+        if self.on_error == "skip" and not self._verified:
+            self.verify()
+
+    def _raw_index(self, i: int) -> int:
+        self._ensure_ready()
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"index {i} out of range for {self._describe()} with {n} items")
+        i = i % n
+        return self._keep[i] if self._keep is not None else i
+
+    def _raw_indices(self) -> Sequence[int]:
+        self._ensure_ready()
+        return self._keep if self._keep is not None else range(self._num_raw())
+
+    def __len__(self) -> int:
+        self._ensure_ready()
+        return len(self._keep) if self._keep is not None else self._num_raw()
+
+    def _load_item_image(self, i: int) -> Image.Image:
+        """Load raw item ``i``; in raise mode wrap failures in a :class:`CorruptImageError`."""
+        try:
+            return self._load_raw(i)
+        except CorruptImageError:
+            raise
+        except Exception as exc:
+            raise corrupt_error(self._source(i), exc, self._describe()) from exc
+
+    @property
+    def n_skipped(self) -> int:
+        """How many items were dropped as unreadable (0 before verification)."""
+        return len(self.skipped)
+
+
+def resolve_path(path: str | os.PathLike[str], base: Path) -> Path:
+    """``path`` if absolute, else ``base / path``."""
+    p = Path(path)
+    return p if p.is_absolute() else base / p

@@ -1,0 +1,159 @@
+"""Image folders: one sub-folder per class, optionally under split folders.
+
+Layouts: ``ROOT/<split>/<class>/*.png`` when split folders exist, else ``ROOT/<class>/*.png``.
+Class names are the folder names with ``_`` turned into spaces (``00_normal`` stays
+``00 normal``; pass ``classnames=`` to override). Unreadable images follow the policy in
+:mod:`litclip.data._images` (skipped and counted by default).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from litclip.data._images import IMAGE_EXTENSIONS, LazyVerifiedDataset, open_rgb
+from litclip.data.errors import DatasetNotFoundError, LitclipError
+
+SPLIT_NAMES = ("train", "val", "valid", "validation", "test")
+
+
+def _subdirs(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def find_splits(root: str | os.PathLike[str]) -> list[str]:
+    """Names of the split folders (``train``/``val``/``test``...) directly under ``root``."""
+    root = Path(root)
+    return [d.name for d in _subdirs(root) if d.name.lower() in SPLIT_NAMES and _subdirs(d)]
+
+
+def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]:
+    """Pick ``root/<split>`` when split folders exist, else ``root`` itself (split -> None)."""
+    if not root.is_dir():
+        raise DatasetNotFoundError(
+            f"image folder not found: {root}. Expected a directory with one sub-folder per class "
+            "(ROOT/<class>/*.png) or per split and class (ROOT/<split>/<class>/*.png)."
+        )
+    splits = find_splits(root)
+    if not splits:
+        return root, None
+    if split is None:
+        raise LitclipError(
+            f"{root} has split folders {splits}; pass split= (or --split) to choose one."
+        )
+    if split not in splits:
+        raise DatasetNotFoundError(
+            f"split {split!r} not found under {root} (found split folders {splits}); "
+            f"pass one of them as split= (or --split), or create {root / split}."
+        )
+    return root / split, split
+
+
+def _list_images(class_dir: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in class_dir.rglob("*")
+        if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file() and not p.name.startswith(".")
+    )
+
+
+class ImageFolderDataset(LazyVerifiedDataset):
+    """Images grouped in class folders: ``ds[i] -> (PIL RGB image, class index)``.
+
+    Attributes:
+        root: the folder holding the class folders (after split resolution).
+        split: the split folder used, or ``None`` for a flat layout.
+        name: the dataset folder's name.
+        classnames: class names from the folder names (``_`` -> space), or the override.
+        folder_names: the class folder names, in label order.
+        task: ``binary-class`` for two classes, else ``multi-class``.
+        filepaths: image paths of the kept items.
+        labels: ``int64`` array ``(N,)`` of the kept items.
+        skipped: :class:`~litclip.data._images.SkippedItem` per dropped image.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        split: str | None = None,
+        *,
+        classnames: Sequence[str] | None = None,
+        transform: Callable[[Image.Image], Any] | None = None,
+        on_error: str = "skip",
+        progress: bool = True,
+    ) -> None:
+        base = Path(root)
+        self.root, self.split = resolve_split_root(base, split)
+        self.name = base.name
+        self.transform = transform
+        self._init_policy(on_error, progress)
+        class_dirs = _subdirs(self.root)
+        if not class_dirs:
+            raise DatasetNotFoundError(
+                f"no class folders in {self.root}: expected one sub-folder per class "
+                "(e.g. normal/, pneumonia/) holding the images."
+            )
+        self.folder_names = [d.name for d in class_dirs]
+        self.classnames = self._classnames(classnames)
+        self._paths: list[Path] = []
+        raw_labels: list[int] = []
+        for label, d in enumerate(class_dirs):
+            files = _list_images(d)
+            self._paths.extend(files)
+            raw_labels.extend([label] * len(files))
+        if not self._paths:
+            exts = ", ".join(sorted(IMAGE_EXTENSIONS))
+            raise DatasetNotFoundError(f"no images ({exts}) in the class folders of {self.root}.")
+        self._raw_labels = np.asarray(raw_labels, dtype=np.int64)
+        self.task = "binary-class" if len(self.classnames) == 2 else "multi-class"
+
+    def _classnames(self, override: Sequence[str] | None) -> list[str]:
+        if override is None:
+            return [n.replace("_", " ").strip() for n in self.folder_names]
+        if len(override) != len(self.folder_names):
+            raise LitclipError(
+                f"{len(override)} class names given for {len(self.folder_names)} class folders in "
+                f"{self.root} ({self.folder_names}); pass one name per folder, in sorted order."
+            )
+        return [str(c) for c in override]
+
+    # LazyVerifiedDataset hooks
+    def _num_raw(self) -> int:
+        return len(self._paths)
+
+    def _load_raw(self, i: int) -> Image.Image:
+        return open_rgb(self._paths[i])
+
+    def _source(self, i: int) -> str:
+        return str(self._paths[i])
+
+    def _describe(self) -> str:
+        return f"image folder {self.root}"
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Class index of every kept item, ``int64`` ``(N,)``."""
+        return self._raw_labels[np.asarray(self._raw_indices(), dtype=np.int64)]
+
+    @property
+    def filepaths(self) -> list[str]:
+        """Path of every kept image."""
+        return [str(self._paths[i]) for i in self._raw_indices()]
+
+    def __getitem__(self, i: int) -> tuple[Any, int]:
+        raw = self._raw_index(i)
+        img: Any = self._load_item_image(raw)
+        if self.transform is not None:
+            img = self.transform(img)
+        return img, int(self._raw_labels[raw])
+
+    def __repr__(self) -> str:
+        return (
+            f"ImageFolderDataset(root={str(self.root)!r}, split={self.split!r}, "
+            f"images={self._num_raw()}, classes={self.classnames})"
+        )

@@ -1,0 +1,191 @@
+"""Image-caption pair manifests (CSV, TSV or Parquet), open_clip's CSV convention.
+
+A manifest has one row per pair with an image path column (``filepath``) and a caption column
+(``caption``); other columns are kept in ``.frame``. Relative paths are resolved against the
+manifest's directory (or ``root=``), absolute paths are used as they are. This reads the
+corpus ``manifest.parquet`` / ``manifest.csv`` of ARCHITECTURE contract 1 as well as any
+open_clip training CSV. Rows with an empty path or caption are dropped at construction,
+unreadable images lazily (see :mod:`litclip.data._images`); both are listed in ``.skipped``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from litclip.data._images import LazyVerifiedDataset, SkippedItem, open_rgb, resolve_path
+from litclip.data.errors import DatasetNotFoundError, LitclipError
+
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
+
+
+def _csv_separator(path: Path) -> str:
+    # open_clip writes tab-separated "CSV" by default (--csv-separator '\t'); sniff the header.
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        header = fh.readline()
+    return "\t" if "\t" in header and "," not in header else ","
+
+
+def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataFrame:
+    """Read a CSV/TSV/Parquet manifest into a DataFrame.
+
+    Raises:
+        DatasetNotFoundError: the file does not exist.
+        LitclipError: unknown extension or unparsable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetNotFoundError(
+            f"manifest not found: {path}. Expected a CSV/TSV/Parquet file with one row per "
+            "image-caption pair (columns filepath, caption), e.g. a corpus dir's manifest.parquet."
+        )
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".tsv"):
+            sep = sep or ("\t" if suffix == ".tsv" else _csv_separator(path))
+            return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
+    except Exception as exc:
+        raise LitclipError(
+            f"cannot read manifest {path}: {exc}. Check that the file is a valid {suffix[1:]} file."
+        ) from exc
+    raise LitclipError(
+        f"unsupported manifest type {path.name!r}; use one of {list(MANIFEST_SUFFIXES)}."
+    )
+
+
+def check_column(frame: pd.DataFrame, column: str, path: Path, option: str) -> None:
+    """Raise a :class:`LitclipError` naming the available columns when ``column`` is absent."""
+    if column not in frame.columns:
+        raise LitclipError(
+            f"manifest {path} has no column {column!r}; available columns: {list(frame.columns)}. "
+            f"Pass the right one with {option} NAME."
+        )
+
+
+class PairsDataset(LazyVerifiedDataset):
+    """Image-caption pairs from a manifest: ``ds[i] -> (PIL RGB image, caption)``.
+
+    Args:
+        manifest: path to a ``.csv``, ``.tsv`` or ``.parquet`` manifest.
+        image_key: column holding image paths (open_clip ``--csv-img-key``).
+        caption_key: column holding captions (open_clip ``--csv-caption-key``).
+        root: base directory for relative paths; default: the manifest's directory.
+        split: keep rows whose ``split`` column equals this (ignored without that column).
+        query: optional pandas query to select rows, e.g. ``"qc_pass"``.
+        transform: optional callable applied to each PIL image.
+        on_error: ``"skip"`` (drop and count unreadable images/empty rows) or ``"raise"``.
+        progress: show a progress bar while verifying images.
+        sep: CSV separator (default: sniffed from the header; ``\\t`` for ``.tsv``).
+
+    Attributes:
+        frame: the kept rows (original index preserved), captions, filepaths: per kept row.
+        skipped: :class:`~litclip.data._images.SkippedItem` per dropped row.
+    """
+
+    def __init__(
+        self,
+        manifest: str | os.PathLike[str],
+        image_key: str = "filepath",
+        caption_key: str = "caption",
+        root: str | os.PathLike[str] | None = None,
+        *,
+        split: str | None = None,
+        query: str | None = None,
+        transform: Callable[[Image.Image], Any] | None = None,
+        on_error: str = "skip",
+        progress: bool = True,
+        sep: str | None = None,
+    ) -> None:
+        self.manifest = Path(manifest)
+        self.name = self.manifest.parent.name or self.manifest.stem
+        self.split = split
+        self.image_key, self.caption_key = image_key, caption_key
+        self.root = Path(root) if root is not None else self.manifest.parent
+        self.transform = transform
+        self._init_policy(on_error, progress)
+        frame = read_manifest(self.manifest, sep)
+        check_column(frame, image_key, self.manifest, "--image-key (image_key=)")
+        check_column(frame, caption_key, self.manifest, "--caption-key (caption_key=)")
+        frame = self._select(frame, split, query)
+        self._frame = self._drop_empty(frame)
+        self._paths = [resolve_path(str(p), self.root) for p in self._frame[image_key]]
+        self._captions = [str(c) for c in self._frame[caption_key]]
+
+    def _select(self, frame: pd.DataFrame, split: str | None, query: str | None) -> pd.DataFrame:
+        if split is not None and "split" in frame.columns:
+            frame = frame[frame["split"].astype(str) == split]
+            if frame.empty:
+                raise LitclipError(
+                    f"manifest {self.manifest} has no rows with split == {split!r}; choose another split."
+                )
+        if query:
+            try:
+                frame = frame.query(query)
+            except Exception as exc:
+                raise LitclipError(
+                    f"bad query {query!r} for manifest {self.manifest}: {exc}"
+                ) from exc
+        return frame
+
+    def _drop_empty(self, frame: pd.DataFrame) -> pd.DataFrame:
+        empty = frame[self.image_key].isna() | frame[self.caption_key].isna()
+        empty |= frame[self.caption_key].astype(str).str.strip() == ""
+        for pos in np.flatnonzero(empty.to_numpy()):
+            row = frame.iloc[pos]
+            what = "empty image path" if pd.isna(row[self.image_key]) else "empty caption"
+            if self.on_error == "raise":
+                raise LitclipError(
+                    f"manifest {self.manifest} row {frame.index[pos]}: {what}. Fill it in or drop "
+                    "the row, or use on_error='skip'."
+                )
+            self.skipped.append(SkippedItem(int(frame.index[pos]), str(self.manifest), what))
+        return frame[~empty.to_numpy()]
+
+    # LazyVerifiedDataset hooks
+    def _num_raw(self) -> int:
+        return len(self._paths)
+
+    def _load_raw(self, i: int) -> Image.Image:
+        return open_rgb(self._paths[i])
+
+    def _source(self, i: int) -> str:
+        return str(self._paths[i])
+
+    def _describe(self) -> str:
+        return f"manifest {self.manifest}"
+
+    def _original_index(self, i: int) -> int:
+        return int(self._frame.index[i])
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Manifest rows of the kept pairs (index = row index in the file)."""
+        return self._frame.iloc[list(self._raw_indices())]
+
+    @property
+    def captions(self) -> list[str]:
+        """Caption of every kept pair."""
+        return [self._captions[i] for i in self._raw_indices()]
+
+    @property
+    def filepaths(self) -> list[str]:
+        """Resolved image path of every kept pair."""
+        return [str(self._paths[i]) for i in self._raw_indices()]
+
+    def __getitem__(self, i: int) -> tuple[Any, str]:
+        raw = self._raw_index(i)
+        img: Any = self._load_item_image(raw)
+        if self.transform is not None:
+            img = self.transform(img)
+        return img, self._captions[raw]
+
+    def __repr__(self) -> str:
+        return f"PairsDataset(manifest={str(self.manifest)!r}, rows={self._num_raw()})"

@@ -1,0 +1,155 @@
+"""Open any supported dataset from a one-string spec: ``KIND:PATH``.
+
+Built-in kinds (an explicit dict, extended with :func:`register_dataset`)::
+
+    medmnist:PATH.npz         one split of a MedMNIST file          -> MedMNISTDataset
+    folder:DIR                DIR/<split>/<class>/ or DIR/<class>/  -> ImageFolderDataset
+    pairs:MANIFEST            CSV/TSV/Parquet image-caption pairs   -> PairsDataset
+    wds:PATTERN               WebDataset shards (map-style reader)  -> WebDatasetMap
+                              (``iterable=True`` gives the streaming WebDatasetPairs)
+
+``wds`` patterns may contain ``{split}``, which is replaced by the split name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litclip.errors import LitclipError
+
+DatasetFactory = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class DatasetKind:
+    """A registered dataset kind: its factory ``(path, split, **kw) -> dataset`` and a help line."""
+
+    name: str
+    factory: DatasetFactory
+    description: str
+    suffixes: tuple[str, ...] = ()
+
+
+def _medmnist(path: str, split: str, **kw: Any) -> Any:
+    from litclip.data.medmnist import load_medmnist
+
+    return load_medmnist(path, split, **kw)
+
+
+def _folder(path: str, split: str, **kw: Any) -> Any:
+    from litclip.data.folder import ImageFolderDataset, find_splits
+
+    # A flat folder has no splits: the requested split is ignored rather than an error.
+    use_split = split if Path(path).is_dir() and find_splits(path) else None
+    return ImageFolderDataset(path, use_split, **kw)
+
+
+def _pairs(path: str, split: str, **kw: Any) -> Any:
+    from litclip.data.pairs import PairsDataset
+
+    return PairsDataset(path, split=split, **kw)
+
+
+def _wds(path: str, split: str, *, iterable: bool = False, **kw: Any) -> Any:
+    from litclip.data.webdataset import WebDatasetMap, WebDatasetPairs
+
+    urls = path.replace("{split}", split)
+    return WebDatasetPairs(urls, **kw) if iterable else WebDatasetMap(urls, **kw)
+
+
+_DATASETS: dict[str, DatasetKind] = {
+    k.name: k
+    for k in (
+        DatasetKind("medmnist", _medmnist, "MedMNIST .npz file (official layout)", (".npz",)),
+        DatasetKind("folder", _folder, "image folder: DIR/<split>/<class>/ or DIR/<class>/"),
+        DatasetKind(
+            "pairs",
+            _pairs,
+            "CSV/TSV/Parquet manifest (filepath, caption)",
+            (".csv", ".tsv", ".parquet", ".pq"),
+        ),
+        DatasetKind("wds", _wds, "WebDataset .tar shards (KEY.png + KEY.txt/json)", (".tar",)),
+    )
+}
+
+
+def register_dataset(
+    name: str,
+    factory: DatasetFactory,
+    description: str = "",
+    *,
+    suffixes: tuple[str, ...] = (),
+    overwrite: bool = False,
+) -> None:
+    """Add a dataset kind so ``open_dataset("NAME:PATH")`` works.
+
+    Args:
+        name: the spec prefix (letters, digits, ``-``, ``_``).
+        factory: ``factory(path: str, split: str, **kw) -> dataset``.
+        description: one line for ``list_datasets``.
+        suffixes: file suffixes used only to suggest this kind for an unprefixed spec.
+        overwrite: allow replacing an existing kind.
+
+    Raises:
+        ValueError: the name is taken (and ``overwrite`` is false) or malformed.
+    """
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"dataset kind name must be alphanumeric (with - or _), got {name!r}")
+    if name in _DATASETS and not overwrite:
+        raise ValueError(
+            f"dataset kind {name!r} is already registered; pass overwrite=True to replace it"
+        )
+    _DATASETS[name] = DatasetKind(name, factory, description, tuple(suffixes))
+
+
+def list_datasets() -> dict[str, str]:
+    """Registered dataset kinds and their descriptions."""
+    return {name: kind.description for name, kind in sorted(_DATASETS.items())}
+
+
+def _suggest(spec: str) -> str:
+    p = Path(spec)
+    if p.is_dir():
+        guesses = ["folder"]
+    else:
+        guesses = [k.name for k in _DATASETS.values() if p.suffix.lower() in k.suffixes]
+    if guesses:
+        return f" Did you mean {guesses[0]}:{spec}?"
+    return ""
+
+
+def parse_spec(spec: str) -> tuple[str, str]:
+    """Split ``KIND:PATH`` into ``(kind, path)``; raise a LitclipError for unknown kinds."""
+    kind, sep, path = spec.partition(":")
+    kinds = ", ".join(f"{k}:" for k in sorted(_DATASETS))
+    if not sep or kind not in _DATASETS:
+        raise LitclipError(
+            f"unknown dataset spec {spec!r}: it must start with one of {kinds} "
+            f"(e.g. medmnist:path/pneumoniamnist.npz).{_suggest(spec)}"
+        )
+    if not path:
+        raise LitclipError(f"dataset spec {spec!r} has no path after '{kind}:'.")
+    return kind, path
+
+
+def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
+    """Open a dataset from a spec such as ``medmnist:data/pneumoniamnist.npz``.
+
+    Args:
+        spec: ``KIND:PATH`` with a kind from :func:`list_datasets`.
+        split: ``train``/``val``/``test`` (ignored by flat folders and manifests without a
+            ``split`` column).
+        **kw: passed to the kind's factory (e.g. ``classnames=``, ``caption_key=``,
+            ``on_error=``, ``iterable=True`` for ``wds``).
+
+    Returns:
+        The dataset object (map-style except ``wds`` with ``iterable=True``).
+
+    Raises:
+        LitclipError: unknown kind; DatasetNotFoundError: the path does not exist.
+    """
+    kind, path = parse_spec(spec)
+    return _DATASETS[kind].factory(path, split, **kw)
