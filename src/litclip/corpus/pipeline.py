@@ -1,0 +1,539 @@
+"""Corpus orchestration: inputs -> per-PDF parts -> manifest, shards, status, datasheet.
+
+The pipeline is resumable by construction. Each PDF's outcome is one atomically written
+part file (``parts/<sha256>.json``, see :mod:`litclip.corpus.worker`); the corpus files are
+reassembled from the parts at the end of every run. A rerun (or a run after a SIGKILL)
+skips every PDF whose part exists, deletes orphan crops and staging directories, and
+processes the rest, so no pair is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from litclip.corpus import executors
+from litclip.corpus.kinds import KINDS
+from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons
+from litclip.corpus.worker import (
+    DEFAULT_EXTRACTOR,
+    IMAGES_DIR,
+    PARTS_DIR,
+    STAGING_DIR,
+    PdfTask,
+    image_dir_name,
+    part_path,
+    sha256_file,
+)
+from litclip.corpus.writers import (
+    MANIFEST_COLUMNS,
+    split_of,
+    write_datasheet,
+    write_manifest,
+    write_shards,
+    write_status,
+)
+from litclip.errors import LitclipError
+from litclip.io import read_json, write_resolved_config
+
+LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv")
+
+
+@dataclass
+class CorpusConfig:
+    """Options of ``corpus build`` (written, resolved, into the corpus's ``config.json``)."""
+
+    dpi: int = 200
+    max_pixels: int = 50_000_000  # an embedded image bigger than this is an error, never decoded
+    workers: int = 1
+    executor: str = "process"  # process | serial | dask
+    scheduler: str | None = None
+    timeout: float | None = 300.0  # seconds per PDF
+    shard: str | None = None  # "i/n": this job's share of the sorted inputs
+    shard_size: int = 1000  # pairs per WebDataset tar
+    retry_errors: bool = False  # redo PDFs whose earlier attempt ended in an error
+    png_compress: int = 1  # zlib level of the crops (1: fast, a little larger)
+    extractor: str = DEFAULT_EXTRACTOR
+    qc: QcConfig = field(default_factory=QcConfig)
+    modality_model: str | None = None  # score every pair with this litclip model
+    modality_prompts: list[str] | None = None
+
+
+@dataclass
+class BuildSummary:
+    """What a build or merge produced (printed by the CLI)."""
+
+    out_dir: Path
+    pdfs_ok: int
+    pdfs_error: int
+    pdfs_skipped: int  # already done in an earlier run
+    pairs: int
+    passed: int
+    reasons: list[tuple[str, int]]
+    errors: list[tuple[str, int]]
+    peak_worker_rss_mb: float = 0.0
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _from_list(path: Path) -> list[Path]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            p = Path(line).expanduser()
+            out.append(p if p.is_absolute() else (path.parent / p))
+    return out
+
+
+def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
+    """Expand inputs into a sorted list of files.
+
+    Each input is a directory (searched recursively for ``*.pdf``, any case), a PDF, or a
+    text file listing paths (one per line, ``#`` comments; relative to the list's folder).
+
+    Raises:
+        LitclipError: an input does not exist, or nothing was found.
+    """
+    items = [inputs] if isinstance(inputs, str | Path) else list(inputs)
+    found: list[Path] = []
+    for item in items:
+        p = Path(item).expanduser()
+        if p.is_dir():
+            found += [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf"]
+        elif p.is_file() and p.suffix.lower() in LIST_SUFFIXES:
+            missing = [f for f in _from_list(p) if not f.is_file()]
+            if missing:
+                raise LitclipError(
+                    f"{p} lists {len(missing)} missing file(s), e.g. {missing[0]}; fix the list"
+                )
+            found += _from_list(p)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise LitclipError(
+                f"input {p} does not exist: give a directory of PDFs, a PDF, or a text file listing PDF paths"
+            )
+    unique = sorted({f.resolve() for f in found})
+    if not unique:
+        raise LitclipError(f"no PDF files found in {', '.join(str(i) for i in items)}")
+    return unique
+
+
+def parse_shard(spec: str | None) -> tuple[int, int] | None:
+    """Parse ``"i/n"`` (0 <= i < n)."""
+    if not spec:
+        return None
+    try:
+        i, n = (int(x) for x in spec.split("/"))
+    except ValueError:
+        raise LitclipError(f"--shard must look like i/n (e.g. 0/4), got {spec!r}") from None
+    if n < 1 or not 0 <= i < n:
+        raise LitclipError(f"--shard {spec}: need 0 <= i < n")
+    return i, n
+
+
+def select_shard(paths: Sequence[Path], shard: str | None) -> list[Path]:
+    """This shard's PDFs: a file belongs to shard ``crc32(name) % n`` (stable when files are added)."""
+    parsed = parse_shard(shard)
+    if parsed is None:
+        return list(paths)
+    i, n = parsed
+    return [p for p in paths if zlib.crc32(p.name.encode("utf-8")) % n == i]
+
+
+# --------------------------------------------------------------------------- build
+
+
+def _clean_untrusted(out: Path) -> None:
+    """Remove staging dirs and crops that have no committed part (a killed run's leftovers)."""
+    shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
+    done = {p.stem[:16] for p in (out / PARTS_DIR).glob("*.json")}
+    for d in (out / IMAGES_DIR).glob("*"):
+        if d.is_dir() and d.name not in done:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _is_done(out: Path, sha: str, retry_errors: bool) -> bool:
+    path = part_path(out, sha)
+    if not path.is_file():
+        return False
+    if not retry_errors:
+        return True
+    try:
+        return read_json(path)["status"]["status"] == "ok"
+    except (ValueError, KeyError):
+        return False
+
+
+def _make_tasks(out: Path, entries: Sequence[dict[str, Any]], cfg: CorpusConfig) -> list[PdfTask]:
+    return [
+        PdfTask(
+            path=e["path"],
+            name=e["name"],
+            sha256=e["sha256"],
+            out_dir=str(out),
+            staging=str(out / STAGING_DIR / f"{e['sha256'][:16]}-{uuid.uuid4().hex[:8]}"),
+            dpi=cfg.dpi,
+            max_pixels=cfg.max_pixels,
+            extractor=cfg.extractor,
+            png_compress=cfg.png_compress,
+        )
+        for e in entries
+    ]
+
+
+def _progress(total: int, enabled: bool) -> tuple[Any, Callable[[dict[str, Any]], None]]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    prog = Progress(
+        TextColumn("[bold]PDFs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[pairs]} pairs, {task.fields[errors]} errors"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        transient=False,
+    )
+    tid = prog.add_task("pdfs", total=total, pairs=0, errors=0)
+    counts = Counter()
+
+    def update(status: dict[str, Any]) -> None:
+        counts["pairs"] += int(status.get("pairs") or 0)
+        counts["errors"] += status.get("status") == "error"
+        prog.update(tid, advance=1, pairs=counts["pairs"], errors=counts["errors"])
+
+    return prog, update
+
+
+def _hash_inputs(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    return [
+        {"path": str(p), "name": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in paths
+    ]
+
+
+def build_corpus(
+    inputs: str | Path | Sequence[str | Path],
+    out_dir: str | Path,
+    config: CorpusConfig | None = None,
+    progress: bool = False,
+) -> BuildSummary:
+    """Turn PDFs into a corpus directory (ARCHITECTURE contract 1); resumable.
+
+    Args:
+        inputs: a directory of PDFs (recursive), a PDF, a text file listing paths, or a list
+            of these.
+        out_dir: the corpus directory (created; an existing one is resumed).
+        config: options; defaults to :class:`CorpusConfig()`.
+        progress: show a rich progress bar over PDFs.
+
+    Returns:
+        A :class:`BuildSummary`. Bad PDFs never raise: they are counted as errors.
+    """
+    cfg = config or CorpusConfig()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = _hash_inputs(select_shard(resolve_inputs(inputs), cfg.shard))
+    write_resolved_config(out, asdict(cfg), inputs=entries)
+    _clean_untrusted(out)
+    first: dict[str, dict[str, Any]] = {}
+    for e in entries:  # identical content under two names is processed once
+        first.setdefault(e["sha256"], e)
+    todo = [e for e in first.values() if not _is_done(out, e["sha256"], cfg.retry_errors)]
+    prog, update = _progress(len(todo), progress)
+    peak = [0.0]
+
+    def on_result(status: dict[str, Any]) -> None:
+        peak[0] = max(peak[0], float(status.get("peak_rss_mb") or 0.0))
+        update(status)
+
+    with prog:
+        executors.run_tasks(
+            _make_tasks(out, todo, cfg),
+            executor=cfg.executor,
+            workers=cfg.workers,
+            timeout=cfg.timeout,
+            scheduler=cfg.scheduler,
+            on_result=on_result,
+        )
+    shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
+    summary = assemble_corpus(out, entries, cfg)
+    summary.pdfs_skipped = len(first) - len(todo)
+    summary.peak_worker_rss_mb = peak[0]
+    return summary
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _load_parts(
+    out: Path, entries: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    statuses: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for e in entries:
+        sha = e["sha256"]
+        if sha in seen:
+            statuses.append(
+                {
+                    **e,
+                    "status": "ok",
+                    "duplicate_of": seen[sha],
+                    "pages": 0,
+                    "figures": 0,
+                    "pairs": 0,
+                    "seconds": 0.0,
+                    "error_kind": None,
+                    "error_message": None,
+                }
+            )
+            continue
+        path = part_path(out, sha)
+        if not path.is_file():
+            statuses.append(
+                {
+                    **e,
+                    "status": "error",
+                    "error_kind": "missing",
+                    "error_message": "no part file (run interrupted?)",
+                }
+            )
+            continue
+        part = read_json(path)
+        seen[sha] = e["name"]
+        statuses.append({**part["status"], "name": e["name"], "path": e["path"]})
+        rows += part["rows"]
+    return statuses, rows
+
+
+def apply_qc(df: pd.DataFrame, qc: QcConfig) -> pd.DataFrame:
+    """Fill ``qc_reasons``, ``qc_pass`` and ``duplicate_of`` from the stored statistics."""
+    if not len(df):
+        return df.assign(qc_reasons=[], qc_pass=[], duplicate_of=[])
+    df = df.sort_values(["pdf_name", "page", "pair_id"], kind="stable").reset_index(drop=True)
+    reasons = [qc_reasons(r, qc) for r in df.to_dict("records")]
+    groups = [
+        p if isinstance(p, str) else i for i, p in zip(df["pair_id"], df["parent_id"], strict=True)
+    ]
+    dups = duplicate_of(list(df["phash"]), groups, qc.dup_distance)
+    ids = list(df["pair_id"])
+    for rs, d in zip(reasons, dups, strict=True):
+        if d is not None:
+            rs.append("duplicate")
+    df["duplicate_of"] = [ids[d] if d is not None else None for d in dups]
+    df["qc_reasons"] = reasons
+    df["qc_pass"] = [not rs for rs in reasons]
+    return df
+
+
+def _empty_manifest() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in MANIFEST_COLUMNS})
+
+
+def assemble_corpus(
+    out_dir: str | Path, entries: Sequence[dict[str, Any]], cfg: CorpusConfig
+) -> BuildSummary:
+    """(Re)write the corpus files from the part files of ``entries``.
+
+    Writes ``manifest.parquet``/``.csv``, ``shards/``, ``pdf_status.jsonl``, ``datasheet.md``
+    and ``config.json``; optionally scores modality with ``cfg.modality_model``.
+    """
+    out = Path(out_dir)
+    statuses, rows = _load_parts(out, entries)
+    df = pd.DataFrame(rows) if rows else _empty_manifest()
+    if len(df):
+        df["split"] = df["pdf_sha256"].map(split_of)
+    df = apply_qc(df, cfg.qc)
+    if cfg.modality_model and len(df):
+        from litclip.corpus.modality import add_modality
+
+        df = add_modality(df, out, cfg.modality_model, cfg.modality_prompts)
+    write_manifest(df, out)
+    write_shards(df, out, cfg.shard_size)
+    write_status(statuses, out)
+    write_datasheet(df, statuses, asdict(cfg), out)
+    write_resolved_config(out, asdict(cfg), inputs=list(entries))
+    return summarize(out, df, statuses)
+
+
+def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -> BuildSummary:
+    """Counts for the end-of-run summary."""
+    reasons = Counter(r for rs in (df["qc_reasons"] if len(df) else []) for r in rs)
+    errors = Counter(s.get("error_kind") for s in statuses if s.get("status") == "error")
+    return BuildSummary(
+        out_dir=out,
+        pdfs_ok=sum(s.get("status") == "ok" for s in statuses),
+        pdfs_error=sum(errors.values()),
+        pdfs_skipped=0,
+        pairs=len(df),
+        passed=int(df["qc_pass"].sum()) if len(df) else 0,
+        reasons=reasons.most_common(),
+        errors=errors.most_common(),
+    )
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Copy a directory by hard links where possible (same file system), else by copying."""
+    tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.mkdir(parents=True)
+    for f in src.iterdir():
+        try:
+            os.link(f, tmp / f.name)
+        except OSError:
+            shutil.copy2(f, tmp / f.name)
+    if dst.exists():
+        shutil.rmtree(dst)
+    tmp.replace(dst)
+
+
+def _read_config(d: Path) -> dict[str, Any]:
+    path = d / "config.json"
+    if not path.is_file():
+        raise LitclipError(
+            f"{d} is not a litclip corpus directory (no config.json); give the --out of a corpus build"
+        )
+    return read_json(path)
+
+
+def config_from_dict(d: dict[str, Any]) -> CorpusConfig:
+    """Rebuild a :class:`CorpusConfig` from its ``asdict`` form (unknown keys ignored)."""
+    known = {k: v for k, v in d.items() if k in CorpusConfig.__dataclass_fields__}
+    qc = QcConfig(
+        **{
+            k: v
+            for k, v in (known.pop("qc", None) or {}).items()
+            if k in QcConfig.__dataclass_fields__
+        }
+    )
+    return CorpusConfig(**known, qc=qc)
+
+
+def merge_corpora(
+    out_dir: str | Path, shard_dirs: Sequence[str | Path], config: CorpusConfig | None = None
+) -> BuildSummary:
+    """Merge corpus directories (e.g. the ``--shard i/n`` outputs) into one.
+
+    PDFs are deduplicated by content hash (so pairs by ``pair_id``); crops are hard-linked
+    when possible; QC (including cross-shard duplicates), manifest, shards, status and
+    datasheet are recomputed. The QC options of the first shard are used unless ``config``
+    is given.
+    """
+    out = Path(out_dir)
+    dirs = [Path(d) for d in shard_dirs]
+    if not dirs:
+        raise LitclipError("corpus merge needs at least one shard directory")
+    configs = [_read_config(d) for d in dirs]
+    cfg = config or config_from_dict(configs[0].get("config", {}))
+    cfg.modality_model = None if config is None else cfg.modality_model
+    out.mkdir(parents=True, exist_ok=True)
+    entries: list[dict[str, Any]] = []
+    have: set[str] = set()
+    for d, conf in zip(dirs, configs, strict=True):
+        for e in conf.get("inputs", []):
+            src = part_path(d, e["sha256"])
+            if e["sha256"] in have or not src.is_file():
+                continue
+            have.add(e["sha256"])
+            img_dir = d / IMAGES_DIR / image_dir_name(e["sha256"])
+            if img_dir.is_dir():
+                _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(e["sha256"]))
+            dst = part_path(out, e["sha256"])
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+            entries.append(e)
+    entries.sort(key=lambda e: e["path"])
+    return assemble_corpus(out, entries, cfg)
+
+
+# --------------------------------------------------------------------------- filter
+
+
+def filter_corpus(
+    in_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    kinds: Sequence[str] | None = None,
+    modality: Sequence[str] | None = None,
+    min_modality_score: float = 0.0,
+    modality_model: str | None = None,
+    qc_only: bool = True,
+    shard_size: int = 1000,
+) -> BuildSummary:
+    """Write a filtered copy of a corpus (re-runnable; the input is never modified).
+
+    Args:
+        in_dir: a corpus directory.
+        out_dir: the new corpus directory.
+        kinds: keep only these figure kinds (``image``, ``chart``, ...).
+        modality: keep only pairs whose zero-shot modality is one of these (``MRI``, ``CT``).
+            Uses the manifest's ``modality`` column, or scores it with ``modality_model``.
+        min_modality_score: and whose ``modality_score`` is at least this.
+        modality_model: a litclip model spec, needed when the manifest has no modality.
+        qc_only: keep only pairs that pass QC.
+        shard_size: pairs per WebDataset tar in the output.
+    """
+    from litclip.corpus.writers import read_manifest, read_status
+
+    src, out = Path(in_dir), Path(out_dir)
+    conf = _read_config(src)
+    if out.resolve() == src.resolve():
+        raise LitclipError("corpus filter writes a new directory: --out must differ from --in")
+    df = read_manifest(src)
+    bad = sorted(set(kinds or []) - set(KINDS))
+    if bad:
+        raise LitclipError(f"unknown kind(s) {bad}; choose from {', '.join(KINDS)}")
+    if modality and "modality" not in df.columns:
+        if not modality_model:
+            raise LitclipError(
+                f"{src}/manifest.parquet has no modality column: pass --modality-model SPEC (e.g. litclip-tiny or a trained model dir)"
+            )
+        from litclip.corpus.modality import add_modality
+
+        df = add_modality(df, src, modality_model, None)
+    keep = pd.Series(True, index=df.index)
+    if qc_only:
+        keep &= df["qc_pass"].astype(bool)
+    if kinds:
+        keep &= df["kind"].isin(list(kinds))
+    if modality:
+        keep &= df["modality"].isin(list(modality)) & (df["modality_score"] >= min_modality_score)
+    sel = df[keep].reset_index(drop=True)
+    for rel in sorted({str(Path(fp).parent) for fp in sel["filepath"]}):
+        _link_tree(src / rel, out / rel)
+    write_manifest(sel, out)
+    write_shards(sel, out, shard_size)
+    statuses = read_status(src)
+    write_status(statuses, out)
+    filt = {
+        "source": str(src),
+        "kinds": list(kinds or []),
+        "modality": list(modality or []),
+        "min_modality_score": min_modality_score,
+        "qc_only": qc_only,
+    }
+    write_datasheet(sel, statuses, conf.get("config", {}), out)
+    write_resolved_config(out, conf.get("config", {}), inputs=conf.get("inputs", []), filter=filt)
+    return summarize(out, sel, statuses)

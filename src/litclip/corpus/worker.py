@@ -1,0 +1,315 @@
+"""What happens to one PDF, in a worker process: extract, crop, measure, commit one part.
+
+A worker never imports torch. It streams the extractor's figures one at a time (one figure's
+images in memory at once), writes the crops into a private staging directory and then
+*commits* the PDF in two atomic steps:
+
+1. ``os.replace`` the staging directory onto ``images/<sha16>/`` (the old directory, left by
+   an earlier half-finished attempt, is removed first);
+2. write ``parts/<sha256>.json`` atomically: the PDF's status line and its manifest rows.
+
+The part file is the only proof that a PDF is done. Images without a part file are never
+trusted: a resumed run deletes them and processes the PDF again, so a SIGKILL at any point
+loses nothing and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import re
+import resource
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from litclip.corpus.kinds import classify_kind
+from litclip.corpus.qc import image_stats
+from litclip.corpus.types import PdfError
+from litclip.io import atomic_write_json
+
+DEFAULT_EXTRACTOR = "litclip.corpus.extract:iter_figures"
+PARTS_DIR = "parts"
+IMAGES_DIR = "images"
+STAGING_DIR = ".staging"
+
+
+@dataclass
+class PdfTask:
+    """Everything a worker needs for one PDF (picklable, sent to worker processes)."""
+
+    path: str
+    name: str
+    sha256: str
+    out_dir: str
+    staging: str  # a fresh directory under out_dir/.staging for this attempt
+    dpi: int = 200
+    max_pixels: int = 50_000_000
+    extractor: str = DEFAULT_EXTRACTOR
+    png_compress: int = 1
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Content sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def image_dir_name(sha256: str) -> str:
+    """The directory of a PDF's crops under ``images/``."""
+    return sha256[:16]
+
+
+def part_path(out_dir: str | Path, sha256: str) -> Path:
+    """Where a PDF's committed part file lives."""
+    return Path(out_dir) / PARTS_DIR / f"{sha256}.json"
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", label.lower()) or "fig"
+
+
+def make_pair_id(sha256: str, page: int, label: str, panel: str | None = None) -> str:
+    """Stable pair id: ``<sha16>-p<page>-<label slug>[-<panel>]`` (a valid WebDataset key)."""
+    base = f"{sha256[:16]}-p{int(page)}-{_slug(label)}"
+    return f"{base}-{_slug(panel)}" if panel else base
+
+
+def load_extractor(spec: str) -> Callable[..., Iterator[Any]]:
+    """Load ``module:function`` or ``/path/file.py:function`` (tests plug fakes in this way)."""
+    mod_name, _, attr = spec.rpartition(":")
+    if mod_name.endswith(".py"):
+        mspec = importlib.util.spec_from_file_location(Path(mod_name).stem, mod_name)
+        if mspec is None or mspec.loader is None:
+            raise ImportError(f"cannot load extractor file {mod_name}")
+        module = importlib.util.module_from_spec(mspec)
+        mspec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(mod_name)
+    return getattr(module, attr)
+
+
+def _check_header(path: str) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if not head:
+        raise PdfError("not_pdf", f"{path} is empty")
+    if b"%PDF-" not in head:
+        raise PdfError("not_pdf", f"{path} has no %PDF- header")
+
+
+def _page_sizes(path: str) -> list[tuple[float, float]]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(path)
+    try:
+        return [tuple(doc.get_page_size(i)) for i in range(len(doc))]  # type: ignore[misc]
+    finally:
+        doc.close()
+
+
+def _native_ext(data: bytes) -> str:
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:4] in (b"\x00\x00\x00\x0c", b"\xff\x4f\xff\x51"):
+        return "jp2"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tif"
+    return "bin"
+
+
+def _save_png(img: Image.Image, path: Path, compress: int) -> None:
+    if img.mode not in ("RGB", "L"):
+        img = img.convert("RGB")
+    img.save(path, format="PNG", compress_level=compress)
+
+
+def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) -> dict[str, Any]:
+    fname = f"{pair_id}.png"
+    _save_png(img, Path(task.staging) / fname, task.png_compress)
+    kind, _ = classify_kind(img, getattr(fig, "source", "raster"))
+    return {
+        "pair_id": pair_id,
+        "filepath": f"{IMAGES_DIR}/{image_dir_name(task.sha256)}/{fname}",
+        "figure_label": fig.label,
+        "figure_number": str(fig.number),
+        "pdf_sha256": task.sha256,
+        "pdf_name": task.name,
+        "page": int(fig.page),
+        "kind": kind,
+        "source": getattr(fig, "source", "raster"),
+        "n_raster": int(getattr(fig, "n_raster", 0)),
+        **image_stats(img),
+        **extra,
+    }
+
+
+def _figure_rows(
+    task: PdfTask,
+    fig: Any,
+    whole: Image.Image,
+    panels: list[Image.Image],
+    native: bytes | None,
+    seen: set[str],
+) -> list[dict[str, Any]]:
+    pid = make_pair_id(task.sha256, fig.page, fig.label)
+    k = 2
+    while pid in seen:  # the same label twice on one page (e.g. "continued"): stay unique
+        pid = make_pair_id(task.sha256, fig.page, f"{fig.label}_{k}")
+        k += 1
+    seen.add(pid)
+    native_fp = None
+    if native:  # the figure is exactly one raster image: keep its original bytes too
+        nname = f"{pid}.native.{_native_ext(native)}"
+        (Path(task.staging) / nname).write_bytes(native)
+        native_fp = f"{IMAGES_DIR}/{image_dir_name(task.sha256)}/{nname}"
+    rows = [
+        _row(
+            task,
+            fig,
+            whole,
+            pid,
+            caption=fig.caption,
+            panel=None,
+            parent_id=None,
+            bbox=[float(v) for v in fig.bbox],
+            native_filepath=native_fp,
+            n_panels=len(fig.panels),
+        )
+    ]
+    shared = (fig.shared_caption or "").strip()
+    for panel, pimg in zip(fig.panels, panels, strict=False):
+        sub = (panel.caption or "").strip()
+        caption = (
+            f"{shared or fig.label + '.'} ({panel.letter}) {sub}".strip() if sub else fig.caption
+        )
+        rows.append(
+            _row(
+                task,
+                fig,
+                pimg,
+                f"{pid}-{_slug(panel.letter)}",
+                caption=caption,
+                panel=panel.letter,
+                parent_id=pid,
+                bbox=[float(v) for v in panel.bbox],
+                native_filepath=None,
+                n_panels=0,
+            )
+        )
+    return rows
+
+
+def _extract(task: PdfTask) -> tuple[list[dict[str, Any]], int, int]:
+    """Run the extractor over one PDF; returns (rows, n_pages, n_figures)."""
+    _check_header(task.path)
+    iter_figures = load_extractor(task.extractor)
+    Path(task.staging).mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    n_figures = 0
+    for fig, whole, panels, native in iter_figures(
+        task.path, dpi=task.dpi, max_pixels=task.max_pixels
+    ):
+        n_figures += 1
+        rows.extend(_figure_rows(task, fig, whole, panels, native, seen))
+        for im in (whole, *panels):
+            im.close()  # free pixel buffers now: memory stays one figure deep
+    sizes = _page_sizes(task.path)
+    for row in rows:
+        row["page_size"] = (
+            [float(v) for v in sizes[row["page"] - 1]] if row["page"] <= len(sizes) else None
+        )
+    return rows, len(sizes), n_figures
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MiB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def commit_part(task: PdfTask, status: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """Publish a PDF's crops and then its part file (the commit point), both atomically."""
+    out = Path(task.out_dir)
+    target = out / IMAGES_DIR / image_dir_name(task.sha256)
+    staging = Path(task.staging)
+    if target.exists():  # left by an attempt that died before its part file: not trusted
+        shutil.rmtree(target)
+    if rows and staging.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.replace(target)
+    elif staging.exists():
+        shutil.rmtree(staging, ignore_errors=True)
+    atomic_write_json(part_path(out, task.sha256), {"status": status, "rows": rows})
+
+
+def base_status(task: PdfTask) -> dict[str, Any]:
+    """The fields every status line has, before the outcome is known."""
+    return {
+        "name": task.name,
+        "path": task.path,
+        "sha256": task.sha256,
+        "status": "ok",
+        "error_kind": None,
+        "error_message": None,
+        "pages": 0,
+        "figures": 0,
+        "pairs": 0,
+        "seconds": 0.0,
+    }
+
+
+def process_pdf(task: PdfTask) -> dict[str, Any]:
+    """Extract one PDF and commit its part; bad input becomes an error status, never a raise.
+
+    Returns:
+        The PDF's status line (as written to ``pdf_status.jsonl``).
+    """
+    t0 = time.perf_counter()
+    status = base_status(task)
+    rows: list[dict[str, Any]] = []
+    try:
+        rows, status["pages"], status["figures"] = _extract(task)
+    except PdfError as exc:
+        status.update(
+            status="error", error_kind=exc.kind, error_message=str(exc.args[0] if exc.args else exc)
+        )
+    except MemoryError as exc:
+        status.update(
+            status="error", error_kind="huge_image", error_message=f"out of memory: {exc}"
+        )
+    except Exception as exc:  # a bug or an unforeseen PDF: record it, never stop the run
+        status.update(
+            status="error", error_kind="malformed", error_message=f"{type(exc).__name__}: {exc}"
+        )
+    if status["status"] == "error":
+        rows = []
+    status["pairs"] = len(rows)
+    status["seconds"] = round(time.perf_counter() - t0, 3)
+    status["peak_rss_mb"] = peak_rss_mb()
+    commit_part(task, status, rows)
+    return status
+
+
+def error_status(task: PdfTask, kind: str, message: str, seconds: float) -> dict[str, Any]:
+    """Commit an error part for a PDF whose worker died or timed out (called by the parent)."""
+    status = base_status(task)
+    status.update(status="error", error_kind=kind, error_message=message, seconds=round(seconds, 3))
+    commit_part(task, status, [])
+    return status
+
+
+def task_dict(task: PdfTask) -> dict[str, Any]:
+    """A task as a plain dict (for logs and tests)."""
+    return asdict(task)

@@ -1,0 +1,265 @@
+"""Writers for a corpus directory (ARCHITECTURE contract 1), every file written atomically.
+
+* ``manifest.parquet``: one row per pair, the contract's columns first.
+* ``manifest.csv``: the same rows with ``filepath`` and ``caption`` first (open_clip's CSV
+  convention); list columns are JSON strings.
+* ``shards/shard-NNNNNN.tar``: WebDataset tars with ``KEY.png``, ``KEY.txt``, ``KEY.json`` of
+  the pairs that pass QC (the trainable set), ``shard_size`` samples per tar.
+* ``pdf_status.jsonl``: one line per input PDF.
+* ``datasheet.md``: sources, counts, rejection reasons, kinds, caption lengths, licence
+  notes and split hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from litclip import __version__
+from litclip.io import atomic_path, atomic_write_text, now_iso, to_json
+
+MANIFEST_COLUMNS = [
+    "pair_id",
+    "filepath",
+    "caption",
+    "figure_label",
+    "panel",
+    "parent_id",
+    "pdf_sha256",
+    "pdf_name",
+    "page",
+    "bbox",
+    "width",
+    "height",
+    "kind",
+    "qc_pass",
+    "qc_reasons",
+]
+"""Required manifest columns, in order (ARCHITECTURE contract 1)."""
+
+LIST_COLUMNS = ("bbox", "qc_reasons", "page_size")
+
+
+def order_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """The contract columns first, then the optional ones in a stable order."""
+    rest = sorted(c for c in df.columns if c not in MANIFEST_COLUMNS)
+    return df[[c for c in MANIFEST_COLUMNS if c in df.columns] + rest]
+
+
+def write_manifest(df: pd.DataFrame, out_dir: str | Path) -> None:
+    """Write ``manifest.parquet`` and ``manifest.csv`` (filepath, caption first)."""
+    out = Path(out_dir)
+    df = order_columns(df.reset_index(drop=True))
+    with atomic_path(out / "manifest.parquet") as tmp:
+        df.to_parquet(tmp, index=False)
+    csv = df[
+        ["filepath", "caption"] + [c for c in df.columns if c not in ("filepath", "caption")]
+    ].copy()
+    for col in LIST_COLUMNS:
+        if col in csv.columns:
+            csv[col] = [json.dumps(_plain(v)) for v in csv[col]]
+    with atomic_path(out / "manifest.csv") as tmp:
+        csv.to_csv(tmp, index=False)
+
+
+def read_manifest(path: str | Path) -> pd.DataFrame:
+    """Read ``manifest.parquet`` (a corpus directory or the file) with list columns as lists."""
+    path = Path(path)
+    df = pd.read_parquet(path / "manifest.parquet" if path.is_dir() else path)
+    for col in LIST_COLUMNS:
+        if col in df.columns:
+            df[col] = [_plain(v) for v in df[col]]
+    return df
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.ndarray):
+        return [_plain(x) for x in v.tolist()]
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _sample_json(row: dict[str, Any]) -> bytes:
+    keep = {k: _plain(v) for k, v in row.items() if not (isinstance(v, float) and v != v)}
+    return json.dumps(keep, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = 0  # deterministic tars: same corpus, same bytes
+    tar.addfile(info, io.BytesIO(data))
+
+
+def write_shards(df: pd.DataFrame, out_dir: str | Path, shard_size: int = 1000) -> list[Path]:
+    """Write the QC-passing pairs as WebDataset tars, streaming one image at a time.
+
+    Returns:
+        The shard paths (stale shards from an earlier, larger run are removed).
+    """
+    out = Path(out_dir)
+    shard_dir = out / "shards"
+    shard_dir.mkdir(parents=True, exist_ok=True)
+    rows = df[df["qc_pass"]].to_dict("records") if len(df) else []
+    paths: list[Path] = []
+    for start in range(0, len(rows), max(1, shard_size)):
+        path = shard_dir / f"shard-{len(paths):06d}.tar"
+        with atomic_path(path) as tmp, tarfile.open(tmp, "w") as tar:
+            for row in rows[start : start + shard_size]:
+                key = row["pair_id"]
+                _add(tar, f"{key}.png", (out / row["filepath"]).read_bytes())
+                _add(tar, f"{key}.txt", str(row["caption"]).encode("utf-8"))
+                _add(tar, f"{key}.json", _sample_json(row))
+        paths.append(path)
+    keep = {p.name for p in paths}
+    for stale in shard_dir.glob("shard-*.tar"):
+        if stale.name not in keep:
+            stale.unlink()
+    return paths
+
+
+def write_status(statuses: Iterable[dict[str, Any]], out_dir: str | Path) -> None:
+    """Write ``pdf_status.jsonl`` (one JSON object per input PDF)."""
+    text = "".join(to_json(s, indent=None) + "\n" for s in statuses)
+    atomic_write_text(Path(out_dir) / "pdf_status.jsonl", text)
+
+
+def read_status(out_dir: str | Path) -> list[dict[str, Any]]:
+    """Read ``pdf_status.jsonl``; a torn last line (impossible with atomic writes) is skipped."""
+    path = Path(out_dir) / "pdf_status.jsonl"
+    if not path.is_file():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def split_of(pdf_sha256: str) -> str:
+    """Deterministic paper-level split (90/5/5 by the PDF hash): no paper leaks across splits."""
+    bucket = int(pdf_sha256[:8], 16) % 100
+    return "train" if bucket < 90 else "val" if bucket < 95 else "test"
+
+
+def _ids_hash(ids: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode("utf-8")).hexdigest()[:16]
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _caption_hist(df: pd.DataFrame) -> str:
+    words = (
+        df["caption"].fillna("").map(lambda s: len(str(s).split()))
+        if len(df)
+        else pd.Series([], dtype=int)
+    )
+    edges = [0, 5, 10, 20, 40, 80, 160, 320, 10**9]
+    counts = np.histogram(words, bins=edges)[0] if len(words) else np.zeros(len(edges) - 1, int)
+    peak = max(int(counts.max()), 1)
+    rows = []
+    for lo, hi, c in zip(edges[:-1], edges[1:], counts, strict=True):
+        label = f"{lo}-{hi - 1}" if hi < 10**9 else f"{lo}+"
+        rows.append((label, int(c), "#" * round(30 * int(c) / peak)))
+    med = float(np.median(words)) if len(words) else 0.0
+    return f"Median caption length: {med:.0f} words (whole figures and panels).\n\n" + _table(
+        ["words", "pairs", ""], rows
+    )
+
+
+def _status_section(statuses: Sequence[dict[str, Any]]) -> str:
+    ok = [s for s in statuses if s.get("status") == "ok"]
+    errs = Counter(s.get("error_kind") for s in statuses if s.get("status") == "error")
+    text = f"- PDFs: {len(statuses)} ({len(ok)} ok, {sum(errs.values())} errors)\n"
+    text += f"- pages read: {sum(int(s.get('pages') or 0) for s in ok)}\n"
+    text += f"- captioned figures: {sum(int(s.get('figures') or 0) for s in ok)}\n"
+    if errs:
+        text += "\nErrors by kind:\n\n" + _table(["error kind", "PDFs"], errs.most_common())
+    return text
+
+
+def datasheet_text(
+    df: pd.DataFrame, statuses: Sequence[dict[str, Any]], config: dict[str, Any]
+) -> str:
+    """Render ``datasheet.md`` (datasheets-for-datasets style, the numbers a paper needs)."""
+    n = len(df)
+    passed = df[df["qc_pass"]] if n else df
+    reasons = Counter(r for rs in (df["qc_reasons"] if n else []) for r in rs)
+    kinds = Counter(df["kind"]) if n else Counter()
+    kinds_pass = Counter(passed["kind"]) if n else Counter()
+    panels = int(df["panel"].notna().sum()) if n else 0
+    names = sorted({str(s.get("name")) for s in statuses})
+    shown = ", ".join(names[:20]) + (f", ... ({len(names) - 20} more)" if len(names) > 20 else "")
+    splits = df["pdf_sha256"].map(split_of) if n else pd.Series([], dtype=str)
+    split_rows = [
+        (
+            sp,
+            int((splits == sp).sum()),
+            _ids_hash(list(df.loc[splits == sp, "pair_id"])) if n else _ids_hash([]),
+        )
+        for sp in ("train", "val", "test")
+    ]
+    parts = [
+        "# Datasheet: litclip figure-caption corpus\n",
+        f"Created {now_iso()} by litclip {__version__}. Resolved options are in `config.json`.\n",
+        "## Sources\n",
+        f"{len(names)} input PDF files: {shown or '(none)'}. Every PDF's sha256, status and counts are in `pdf_status.jsonl`.\n",
+        "## Counts\n",
+        _status_section(statuses),
+        f"- pairs: {n} ({n - panels} whole figures, {panels} panels)\n- pairs passing QC: {len(passed)}\n",
+        "## Rejection reasons\n",
+        "A pair may have several reasons; it passes QC when it has none.\n\n"
+        + (
+            _table(["reason", "pairs"], reasons.most_common())
+            if reasons
+            else "No pair was rejected.\n"
+        ),
+        "## Figure kinds\n",
+        _table(
+            ["kind", "pairs", "passing QC"],
+            [(k, kinds[k], kinds_pass.get(k, 0)) for k in sorted(kinds)],
+        )
+        if kinds
+        else "No pairs.\n",
+        "## Caption lengths\n",
+        _caption_hist(df),
+        "## Licence notes\n",
+        "The images and captions are excerpts of the source articles and keep those articles' licences "
+        "(check each PDF's own licence statement before redistributing; many open-access licences "
+        "such as CC BY allow reuse with attribution, CC BY-NC-ND forbids commercial use and derivatives). "
+        "The manifest records the source PDF of every pair for attribution.\n",
+        "## Splits\n",
+        "Paper-level split by PDF sha256 (90/5/5): figures of one paper never cross splits. "
+        "Hash = first 16 hex digits of sha256 over the sorted pair ids.\n\n"
+        + _table(["split", "pairs", "pair-id hash"], split_rows)
+        + f"\nAll pairs: `{_ids_hash(list(df['pair_id']) if n else [])}`; passing QC: `{_ids_hash(list(passed['pair_id']) if n else [])}`.\n",
+    ]
+    return "\n".join(parts)
+
+
+def write_datasheet(
+    df: pd.DataFrame,
+    statuses: Sequence[dict[str, Any]],
+    config: dict[str, Any],
+    out_dir: str | Path,
+) -> None:
+    """Write ``datasheet.md`` atomically."""
+    atomic_write_text(Path(out_dir) / "datasheet.md", datasheet_text(df, statuses, config))
