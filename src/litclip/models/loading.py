@@ -103,8 +103,10 @@ def _quiet_loading() -> Iterator[None]:
     except ImportError:  # pragma: no cover
         hf_logging = None
     old = hf_logging.get_verbosity() if hf_logging else None
+    bars = hf_logging.is_progress_bar_enabled() if hf_logging else False
     if hf_logging:
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
     logging.disable(logging.ERROR)
     try:
         yield
@@ -112,6 +114,8 @@ def _quiet_loading() -> Iterator[None]:
         logging.disable(logging.NOTSET)
         if hf_logging:
             hf_logging.set_verbosity(old)
+            if bars:
+                hf_logging.enable_progress_bar()
 
 
 @contextlib.contextmanager
