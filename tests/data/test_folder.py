@@ -1,0 +1,110 @@
+"""Image-folder datasets generated in tmp_path: layouts, class names, corrupt images, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from litclip.data import CorruptImageError, ImageFolderDataset
+from litclip.errors import DatasetNotFoundError, LitclipError
+
+from .conftest import CORRUPT_PNG
+
+
+def _to_tensor(img) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(img).copy())
+
+
+def test_flat_layout(make_folder) -> None:
+    root = make_folder({"pleural_effusion": 2, "normal": 3})
+    ds = ImageFolderDataset(root)
+    assert ds.split is None and len(ds) == 5
+    assert ds.folder_names == ["normal", "pleural_effusion"]  # sorted -> label order
+    assert ds.classnames == ["normal", "pleural effusion"]
+    assert ds.labels.tolist() == [0, 0, 0, 1, 1] and ds.labels.dtype == np.int64
+    assert ds.task == "binary-class"
+    img, label = ds[4]
+    assert img.mode == "RGB" and img.size == (16, 16) and label == 1
+    assert Path(ds.filepaths[4]).parent.name == "pleural_effusion"
+
+
+def test_split_layout(make_folder, tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    make_folder({"a": 2, "b": 1, "c": 1}, split="train", root=root)
+    make_folder({"a": 1, "b": 1, "c": 2}, split="test", root=root)
+    test = ImageFolderDataset(root, split="test")
+    assert test.split == "test" and len(test) == 4 and test.task == "multi-class"
+    assert test.labels.tolist() == [0, 1, 2, 2]
+    assert len(ImageFolderDataset(root, split="train")) == 4
+    with pytest.raises(DatasetNotFoundError) as exc:
+        ImageFolderDataset(root, split="val")
+    assert "['test', 'train']" in str(exc.value)
+    with pytest.raises(LitclipError, match="split"):
+        ImageFolderDataset(root)
+
+
+def test_classnames_override(make_folder) -> None:
+    root = make_folder({"0": 1, "1": 1})
+    assert ImageFolderDataset(root, classnames=["benign", "malignant"]).classnames == [
+        "benign",
+        "malignant",
+    ]
+    with pytest.raises(LitclipError, match="one name per folder"):
+        ImageFolderDataset(root, classnames=["x"])
+
+
+def test_corrupt_image_skipped_and_counted(make_folder) -> None:
+    root = make_folder({"a": 2, "b": 2})
+    bad = root / "a" / "img_001.png"
+    bad.write_bytes(CORRUPT_PNG)
+    ds = ImageFolderDataset(root, progress=False)
+    assert ds.n_skipped == 0  # lazy: construction does not decode
+    assert len(ds) == 3 and ds.n_skipped == 1
+    assert ds.skipped[0].source == str(bad) and ds.skipped[0].reason
+    assert ds.labels.tolist() == [0, 1, 1]  # labels stay aligned with kept items
+    assert str(bad) not in ds.filepaths
+    # A DataLoader with worker processes sees only readable images.
+    ds.transform = _to_tensor
+    batches = list(DataLoader(ds, batch_size=2, num_workers=2))
+    assert sum(len(b[1]) for b in batches) == 3
+    assert torch.cat([b[1] for b in batches]).tolist() == [0, 1, 1]
+
+
+def test_corrupt_image_raise_mode(make_folder) -> None:
+    root = make_folder({"a": 1, "b": 1})
+    bad = root / "b" / "img_000.png"
+    bad.write_bytes(CORRUPT_PNG)
+    ds = ImageFolderDataset(root, on_error="raise")
+    assert len(ds) == 2  # no pre-pass in raise mode
+    ds[0]
+    with pytest.raises(CorruptImageError) as exc:
+        ds[1]
+    assert str(bad) in str(exc.value) and "on_error='skip'" in str(exc.value)
+    with pytest.raises(CorruptImageError):
+        ds.verify(progress=False)
+
+
+def test_bad_on_error_value(make_folder) -> None:
+    with pytest.raises(ValueError, match="on_error"):
+        ImageFolderDataset(make_folder({"a": 1}), on_error="ignore")
+
+
+def test_missing_dir_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(DatasetNotFoundError) as exc:
+        ImageFolderDataset(missing)
+    assert str(missing) in str(exc.value) and "one sub-folder per class" in str(exc.value)
+
+
+def test_no_class_folders_or_images(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetNotFoundError, match="no class folders"):
+        ImageFolderDataset(tmp_path / "empty")
+    (tmp_path / "empty" / "cls").mkdir()
+    (tmp_path / "empty" / "cls" / "notes.txt").write_text("x")
+    with pytest.raises(DatasetNotFoundError, match="no images"):
+        ImageFolderDataset(tmp_path / "empty")

@@ -1,0 +1,118 @@
+"""``open_dataset`` specs, the explicit registry, and spec errors."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from litclip.data import (
+    ImageFolderDataset,
+    MedMNISTDataset,
+    PairsDataset,
+    WebDatasetMap,
+    WebDatasetPairs,
+    list_datasets,
+    open_dataset,
+    register_dataset,
+)
+from litclip.data import registry as reg
+from litclip.errors import DatasetNotFoundError, LitclipError
+
+from .conftest import write_image
+
+
+@pytest.fixture
+def clean_registry(monkeypatch):
+    monkeypatch.setattr(reg, "_DATASETS", dict(reg._DATASETS))
+
+
+def test_builtin_kinds() -> None:
+    assert set(list_datasets()) >= {"medmnist", "folder", "pairs", "wds"}
+    assert all(list_datasets().values())
+
+
+def test_medmnist_spec(medmnist_dir: Path) -> None:
+    ds = open_dataset(f"medmnist:{medmnist_dir / 'pneumoniamnist.npz'}")
+    assert isinstance(ds, MedMNISTDataset) and ds.split == "test" and len(ds) == 624
+    assert len(open_dataset(f"medmnist:{medmnist_dir / 'retinamnist.npz'}", split="val")) == 120
+
+
+def test_folder_spec_flat_and_split(make_folder, tmp_path: Path) -> None:
+    flat = make_folder({"a": 1, "b": 2})
+    ds = open_dataset(f"folder:{flat}")  # split ignored: no split folders
+    assert isinstance(ds, ImageFolderDataset) and len(ds) == 3 and ds.split is None
+    split_root = tmp_path / "split"
+    make_folder({"a": 1, "b": 1}, split="train", root=split_root)
+    make_folder({"a": 2, "b": 1}, split="test", root=split_root)
+    assert len(open_dataset(f"folder:{split_root}")) == 3
+    assert len(open_dataset(f"folder:{split_root}", split="train")) == 2
+
+
+def test_pairs_spec_with_options(tmp_path: Path) -> None:
+    write_image(tmp_path / "i.png", 0)
+    pd.DataFrame({"path": ["i.png"], "text": ["a caption"]}).to_csv(tmp_path / "m.csv", index=False)
+    ds = open_dataset(f"pairs:{tmp_path / 'm.csv'}", image_key="path", caption_key="text")
+    assert isinstance(ds, PairsDataset) and ds[0][1] == "a caption"
+
+
+def test_wds_spec_split_placeholder_and_iterable(tmp_path: Path) -> None:
+    import io
+
+    from .conftest import image_bytes
+
+    for split in ("train", "test"):
+        with tarfile.open(tmp_path / f"{split}-0.tar", "w") as tar:
+            for name, data in (("k.png", image_bytes(1)), ("k.txt", split.encode())):
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    ds = open_dataset(f"wds:{tmp_path}/{{split}}-0.tar", split="train")
+    assert isinstance(ds, WebDatasetMap) and ds.captions == ["train"]
+    it = open_dataset(f"wds:{tmp_path}/{{split}}-0.tar", iterable=True)
+    assert isinstance(it, WebDatasetPairs) and [c for _, c in it] == ["test"]
+
+
+def test_unknown_kind_suggests_prefix(tmp_path: Path) -> None:
+    with pytest.raises(LitclipError) as exc:
+        open_dataset("data/pneumoniamnist.npz")
+    msg = str(exc.value)
+    assert "medmnist:" in msg and "Did you mean medmnist:data/pneumoniamnist.npz" in msg
+    with pytest.raises(LitclipError, match="Did you mean folder:"):
+        open_dataset(str(tmp_path))
+    with pytest.raises(LitclipError, match="no path"):
+        open_dataset("pairs:")
+
+
+def test_missing_path_errors(tmp_path: Path) -> None:
+    for spec in ("medmnist:{}/x.npz", "folder:{}/x", "pairs:{}/x.csv", "wds:{}/x.tar"):
+        with pytest.raises(DatasetNotFoundError, match=str(tmp_path)):
+            open_dataset(spec.format(tmp_path))
+
+
+def test_register_custom_kind(clean_registry) -> None:
+    def factory(path: str, split: str, scale: int = 1) -> list[tuple[str, int]]:
+        return [(path, scale)] * (2 if split == "test" else 1)
+
+    register_dataset("toy", factory, "a toy kind")
+    assert list_datasets()["toy"] == "a toy kind"
+    assert open_dataset("toy:abc", scale=3) == [("abc", 3), ("abc", 3)]
+    with pytest.raises(ValueError, match="already registered"):
+        register_dataset("toy", factory)
+    register_dataset("toy", lambda p, s: [], overwrite=True)
+    assert open_dataset("toy:abc") == []
+    with pytest.raises(ValueError, match="alphanumeric"):
+        register_dataset("bad:name", factory)
+
+
+def test_datasets_feed_a_dataloader(medmnist_dir: Path) -> None:
+    import torch
+    from torch.utils.data import DataLoader
+
+    ds = open_dataset(f"medmnist:{medmnist_dir / 'pneumoniamnist.npz'}")
+    ds.transform = lambda im: torch.from_numpy(np.asarray(im).copy())
+    x, y = next(iter(DataLoader(ds, batch_size=8)))
+    assert x.shape == (8, 28, 28, 3) and y.tolist() == ds.labels[:8].tolist()
