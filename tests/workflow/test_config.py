@@ -1,0 +1,59 @@
+"""RunConfig files: YAML/TOML/JSON, overrides, unknown keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from litclip.errors import LitclipError
+from litclip.workflow.config import SplitOptions, load_run_config, stage_config
+
+
+def test_defaults_and_overrides() -> None:
+    cfg = load_run_config(None, pdfs="p", out="o", model=None)
+    assert cfg.pdfs == "p" and cfg.out == "o" and cfg.model == "litclip-tiny"
+    assert cfg.split.kinds == ["image"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("c.yaml", "model: m\nsplit:\n  seed: 3\ntrain:\n  epochs: 2\n"),
+        ("c.toml", 'model = "m"\n[split]\nseed = 3\n[train]\nepochs = 2\n'),
+        ("c.json", '{"model": "m", "split": {"seed": 3}, "train": {"epochs": 2}}'),
+    ],
+)
+def test_file_formats(tmp_path, name, text) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    cfg = load_run_config(path)
+    assert cfg.model == "m" and cfg.split.seed == 3 and cfg.train == {"epochs": 2}
+
+
+def test_unknown_keys_name_the_valid_ones(tmp_path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("split:\n  sed: 3\n")
+    with pytest.raises(LitclipError, match="sed.*valid:.*seed"):
+        load_run_config(path)
+    path.write_text("modle: x\n")
+    with pytest.raises(LitclipError, match="modle"):
+        load_run_config(path)
+
+
+def test_bad_files(tmp_path) -> None:
+    with pytest.raises(LitclipError, match="does not exist"):
+        load_run_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "c.yaml"
+    bad.write_text("a: [1,\n")
+    with pytest.raises(LitclipError, match="not valid"):
+        load_run_config(bad)
+    txt = tmp_path / "c.txt"
+    txt.write_text("x")
+    with pytest.raises(LitclipError, match="yaml"):
+        load_run_config(txt)
+
+
+def test_stage_config_checks_keys() -> None:
+    opts = stage_config(SplitOptions, {"seed": 5}, "split", val_fraction=0.2, unrelated=1)
+    assert opts.seed == 5 and opts.val_fraction == 0.2
+    with pytest.raises(LitclipError, match="nope"):
+        stage_config(SplitOptions, {"nope": 1}, "split")
