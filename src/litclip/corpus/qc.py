@@ -39,7 +39,7 @@ class QcConfig:
     min_side: int = 64
     max_aspect: float = 6.0
     min_std: float = 4.0  # grey-level standard deviation below this: a blank crop
-    min_entropy: float = 1.0  # bits (of 8) of the grey-level histogram
+    min_entropy: float = 0.25  # bits (of 8): line art with 5% ink has ~0.3; 1% ink is near-blank
     min_caption_chars: int = 20
     max_caption_chars: int = 4000
     dup_distance: int = 4  # Hamming distance between 64-bit pHashes that counts as a copy

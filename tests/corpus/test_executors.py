@@ -1,0 +1,72 @@
+"""Executors: process pool with per-PDF timeout and crash isolation, serial, dask."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from corpus_fixtures import extractor_spec, make_corpus, make_pdf
+
+from litclip.corpus import CorpusConfig, build_corpus
+from litclip.corpus.executors import run_tasks
+from litclip.errors import LitclipError
+
+
+def _statuses(out: Path) -> dict[str, dict]:
+    return {s["name"]: s for s in pd.read_json(out / "pdf_status.jsonl", lines=True).to_dict("records")}
+
+
+def test_timeout_kills_only_the_slow_pdf(tmp_path: Path) -> None:
+    pdfs = make_corpus(tmp_path / "pdfs", n=2, n_figures=1)
+    make_pdf(pdfs / "slow.pdf", seed=9, n_figures=1)
+    cfg = CorpusConfig(extractor=extractor_spec("slow_iter_figures"), workers=2, timeout=3.0)
+    t0 = time.perf_counter()
+    summary = build_corpus(pdfs, tmp_path / "out", cfg)
+    assert time.perf_counter() - t0 < 30  # the 60 s sleeper was killed
+    st = _statuses(tmp_path / "out")
+    assert st["slow.pdf"]["status"] == "error" and st["slow.pdf"]["error_kind"] == "timeout"
+    assert st["paper_00.pdf"]["status"] == st["paper_01.pdf"]["status"] == "ok"
+    assert summary.pdfs_ok == 2 and summary.pdfs_error == 1 and summary.pairs == 6
+    assert not (tmp_path / "out" / ".staging").exists()
+
+
+def test_crashing_worker_is_recorded(tmp_path: Path) -> None:
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    make_pdf(pdfs / "crash.pdf", seed=8, n_figures=1)
+    build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=extractor_spec("crash_iter_figures"), timeout=30))
+    st = _statuses(tmp_path / "out")
+    assert st["crash.pdf"]["error_kind"] == "crash" and "exit code 11" in st["crash.pdf"]["error_message"]
+    assert st["paper_00.pdf"]["status"] == "ok"
+
+
+def _manifest(out: Path) -> pd.DataFrame:
+    df = pd.read_parquet(out / "manifest.parquet")
+    return df.drop(columns=["filepath"]).sort_values("pair_id").reset_index(drop=True)
+
+
+def test_serial_process_and_dask_agree(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    pdfs = make_corpus(tmp_path / "pdfs", n=3, n_figures=1)
+    spec = extractor_spec("fake_iter_figures")
+    build_corpus(pdfs, tmp_path / "serial", CorpusConfig(extractor=spec, executor="serial"))
+    build_corpus(pdfs, tmp_path / "proc", CorpusConfig(extractor=spec, workers=2))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        build_corpus(pdfs, tmp_path / "dask", CorpusConfig(extractor=spec, executor="dask", scheduler=cluster.scheduler_address, timeout=60))
+    ref = _manifest(tmp_path / "serial")
+    assert len(ref) == 9
+    pd.testing.assert_frame_equal(ref, _manifest(tmp_path / "proc"))
+    pd.testing.assert_frame_equal(ref, _manifest(tmp_path / "dask"))
+    for name in ("proc", "dask"):  # same crops, byte for byte
+        for fp in pd.read_parquet(tmp_path / name / "manifest.parquet")["filepath"]:
+            assert (tmp_path / name / fp).read_bytes() == (tmp_path / "serial" / fp).read_bytes()
+    shutil.rmtree(tmp_path / "dask")
+
+
+def test_bad_executor_options() -> None:
+    with pytest.raises(LitclipError, match="unknown executor"):
+        run_tasks([], executor="slurm", on_result=print)
+    with pytest.raises(LitclipError, match="--scheduler"):
+        run_tasks([], executor="dask", on_result=print)
