@@ -116,3 +116,24 @@ def test_datasets_feed_a_dataloader(medmnist_dir: Path) -> None:
     ds.transform = lambda im: torch.from_numpy(np.asarray(im).copy())
     x, y = next(iter(DataLoader(ds, batch_size=8)))
     assert x.shape == (8, 28, 28, 3) and y.tolist() == ds.labels[:8].tolist()
+
+
+def test_summarize_and_cli(make_folder, capsys) -> None:
+    import json
+
+    from litclip.cli import main
+    from litclip.data.registry import summarize_dataset
+
+    from .conftest import CORRUPT_PNG
+
+    root = make_folder({"normal": 2, "pneumonia": 3})
+    (root / "pneumonia" / "img_000.png").write_bytes(CORRUPT_PNG)
+    summary = summarize_dataset(open_dataset(f"folder:{root}", progress=False))
+    assert summary["n"] == 4 and summary["classes"] == {"normal": 2, "pneumonia": 2}
+    assert summary["skipped"] == 1 and "img_000.png" in summary["skipped_examples"][0]["source"]
+    assert main(["data", "info", f"folder:{root}", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["skipped"] == 1
+    assert main(["data", "info", f"folder:{root}", "--no-verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 5  # no pre-pass: raw count
+    assert main(["data", "info", f"pairs:{root}/missing.csv"]) == 2
+    assert "missing.csv" in capsys.readouterr().err

@@ -45,6 +45,9 @@ def _register() -> None:
     from litclip.cli import embed as embed_cli
 
     embed_cli.register(app)
+    from litclip.cli import data as data_cli
+
+    data_cli.register(app)
     from litclip.cli import corpus as corpus_cli
 
     corpus_cli.register(app)

@@ -58,11 +58,12 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def corrupt_error(source: str, exc: BaseException, what: str) -> CorruptImageError:
+def corrupt_error(source: str, exc: BaseException | str, what: str) -> CorruptImageError:
     """The error raised in ``on_error="raise"`` mode for one unreadable image."""
+    reason = exc if isinstance(exc, str) else describe_failure(exc)
     return CorruptImageError(
-        f"cannot read image {source} in {what}: {describe_failure(exc)}. Fix or remove the "
-        "file, or open the dataset with on_error='skip' to drop unreadable images and count them."
+        f"cannot read image {source} in {what}: {reason}. Fix or remove the file, or open "
+        "the dataset with on_error='skip' to drop unreadable images and count them."
     )
 
 
@@ -156,7 +157,7 @@ class LazyVerifiedDataset:
         )
         if bad and self.on_error == "raise":
             i = min(bad)
-            raise corrupt_error(self._source(i), OSError(bad[i]), self._describe())
+            raise corrupt_error(self._source(i), bad[i], self._describe())
         self.skipped.extend(
             SkippedItem(self._original_index(i), self._source(i), r) for i, r in sorted(bad.items())
         )

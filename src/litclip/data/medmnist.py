@@ -247,6 +247,11 @@ class MedMNISTDataset:
     def __len__(self) -> int:
         return len(self.labels)
 
+    @property
+    def n_skipped(self) -> int:
+        """Always 0: decoded arrays cannot hold an unreadable image (uniform dataset API)."""
+        return 0
+
     def image(self, i: int) -> Image.Image:
         """Item ``i`` as an RGB PIL image (grayscale is replicated to 3 channels)."""
         arr = np.asarray(self.images[i])

@@ -153,3 +153,52 @@ def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
     """
     kind, path = parse_spec(spec)
     return _DATASETS[kind].factory(path, split, **kw)
+
+
+def summarize_dataset(ds: Any, max_skipped: int = 10) -> dict[str, Any]:
+    """A JSON-ready summary of an opened dataset: size, classes and label counts or caption
+    statistics, and the skipped items (triggers lazy verification of image-file datasets).
+
+    Args:
+        ds: a dataset from :func:`open_dataset` (map-style).
+        max_skipped: how many skipped items to list (all are counted).
+
+    Returns:
+        A flat-ish dict with ``type``, ``name``, ``split``, ``n`` and, where they apply,
+        ``task``, ``classes`` (name -> count), ``caption_chars`` (min/median/max) and
+        ``skipped`` / ``skipped_examples``.
+    """
+    import numpy as np
+
+    n = len(ds)
+    out: dict[str, Any] = {
+        "type": type(ds).__name__,
+        "name": getattr(ds, "name", None),
+        "split": getattr(ds, "split", None),
+        "n": n,
+    }
+    labels = getattr(ds, "labels", None)
+    classnames = getattr(ds, "classnames", None)
+    if labels is not None and classnames is not None:
+        labels = np.asarray(labels)
+        counts = (
+            labels.sum(axis=0)
+            if labels.ndim == 2
+            else np.bincount(labels, minlength=len(classnames))
+        )
+        out["task"] = getattr(ds, "task", None)
+        out["classes"] = {str(c): int(k) for c, k in zip(classnames, counts, strict=False)}
+    captions = getattr(ds, "captions", None)
+    if captions is not None and n:
+        lengths = np.array([len(c) for c in captions])
+        out["caption_chars"] = {
+            "min": int(lengths.min()),
+            "median": float(np.median(lengths)),
+            "max": int(lengths.max()),
+        }
+    skipped = list(getattr(ds, "skipped", []))
+    out["skipped"] = len(skipped)
+    out["skipped_examples"] = [
+        {"index": s.index, "source": s.source, "reason": s.reason} for s in skipped[:max_skipped]
+    ]
+    return out

@@ -1,0 +1,76 @@
+"""``litclip data``: list the dataset kinds and inspect a dataset spec before using it."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+data_app = typer.Typer(
+    help="Inspect datasets (MedMNIST, image folders, pair manifests, WebDataset).",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``data`` command group to the root app."""
+    app.add_typer(data_app, name="data")
+
+
+@data_app.command("list")
+def list_kinds() -> None:
+    """List the dataset spec kinds (KIND:PATH) that open_dataset understands."""
+    from litclip.data import list_datasets
+
+    console = Console()
+    for name, description in list_datasets().items():
+        console.print(f"  [bold]{name}:[/]PATH  {description}")
+
+
+@data_app.command("info")
+def info(
+    spec: str = typer.Argument(
+        ..., help="Dataset spec, e.g. medmnist:PATH.npz, folder:DIR, pairs:MANIFEST, wds:PATTERN."
+    ),
+    split: str = typer.Option("test", help="Split (train / val / test)."),
+    image_key: str = typer.Option("filepath", help="Image path column (pairs manifests)."),
+    caption_key: str = typer.Option("caption", help="Caption column (pairs manifests)."),
+    verify: bool = typer.Option(True, help="Decode every image once and report unreadable ones."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Open a dataset and print its size, classes or captions, and any skipped items."""
+    from litclip.data.registry import open_dataset, parse_spec, summarize_dataset
+    from litclip.io import to_json
+
+    kind, _ = parse_spec(spec)
+    kw: dict[str, object] = {}
+    if kind == "pairs":
+        kw.update(image_key=image_key, caption_key=caption_key)
+    if kind != "medmnist":
+        kw["on_error"] = "skip" if verify else "raise"  # "raise" skips the decode pre-pass
+    summary = summarize_dataset(open_dataset(spec, split=split, **kw))
+    if as_json:
+        typer.echo(to_json(summary))
+        return
+    _print_summary(Console(), spec, summary)
+
+
+def _print_summary(console: Console, spec: str, summary: dict) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"[bold]{spec}[/] ({summary['type']}, split={summary['split']}): {summary['n']} items"
+    )
+    if "classes" in summary:
+        table = Table("class", "count", title=f"task: {summary['task']}")
+        for name, count in summary["classes"].items():
+            table.add_row(name, str(count))
+        console.print(table)
+    if "caption_chars" in summary:
+        c = summary["caption_chars"]
+        console.print(
+            f"caption length (chars): min {c['min']}, median {c['median']:g}, max {c['max']}"
+        )
+    if summary["skipped"]:
+        console.print(f"[yellow]skipped {summary['skipped']} item(s):[/]")
+        for s in summary["skipped_examples"]:
+            console.print(f"  {s['source']}: {s['reason']}")
