@@ -137,3 +137,20 @@ def test_summarize_and_cli(make_folder, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["n"] == 5  # no pre-pass: raw count
     assert main(["data", "info", f"pairs:{root}/missing.csv"]) == 2
     assert "missing.csv" in capsys.readouterr().err
+
+
+def test_spec_options(tmp_path: Path) -> None:
+    from litclip.data.registry import split_options
+
+    assert split_options("m.csv?caption_key=title&progress=false&n=3") == (
+        "m.csv",
+        {"caption_key": "title", "progress": False, "n": 3},
+    )
+    assert split_options("odd?name.csv") == ("odd?name.csv", {})
+    write_image(tmp_path / "i.png", 0)
+    pd.DataFrame({"filepath": ["i.png"], "title": ["t"]}).to_csv(tmp_path / "m.csv", index=False)
+    ds = open_dataset(f"pairs:{tmp_path / 'm.csv'}?caption_key=title&progress=false")
+    assert ds.captions == ["t"] and ds._progress is False
+    with pytest.raises(LitclipError) as exc:
+        open_dataset(f"pairs:{tmp_path / 'm.csv'}")
+    assert f"pairs:{tmp_path / 'm.csv'}?caption_key=NAME" in str(exc.value)

@@ -62,11 +62,17 @@ def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.Da
 
 
 def check_column(frame: pd.DataFrame, column: str, path: Path, option: str) -> None:
-    """Raise a :class:`LitclipError` naming the available columns when ``column`` is absent."""
+    """Raise a :class:`LitclipError` naming the available columns when ``column`` is absent.
+
+    ``option`` is the keyword (``caption_key``); the message shows it as a CLI flag, a
+    keyword argument and a dataset-spec option, since any of the three may be at hand.
+    """
     if column not in frame.columns:
+        flag = "--" + option.replace("_", "-")
         raise LitclipError(
             f"manifest {path} has no column {column!r}; available columns: {list(frame.columns)}. "
-            f"Pass the right one with {option} NAME."
+            f"Pass the right one with {flag} NAME (Python: {option}=NAME; dataset spec: "
+            f"pairs:{path}?{option}=NAME)."
         )
 
 
@@ -112,8 +118,8 @@ class PairsDataset(LazyVerifiedDataset):
         self.transform = transform
         self._init_policy(on_error, progress)
         frame = read_manifest(self.manifest, sep)
-        check_column(frame, image_key, self.manifest, "--image-key (image_key=)")
-        check_column(frame, caption_key, self.manifest, "--caption-key (caption_key=)")
+        check_column(frame, image_key, self.manifest, "image_key")
+        check_column(frame, caption_key, self.manifest, "caption_key")
         frame = self._select(frame, split, query)
         self._frame = self._drop_empty(frame)
         self._paths = [resolve_path(str(p), self.root) for p in self._frame[image_key]]

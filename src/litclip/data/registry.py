@@ -8,7 +8,9 @@ Built-in kinds (an explicit dict, extended with :func:`register_dataset`)::
     wds:PATTERN               WebDataset shards (map-style reader)  -> WebDatasetMap
                               (``iterable=True`` gives the streaming WebDatasetPairs)
 
-``wds`` patterns may contain ``{split}``, which is replaced by the split name.
+``wds`` patterns may contain ``{split}``, which is replaced by the split name. Options can
+ride in the spec after ``?`` (``pairs:m.csv?caption_key=title&on_error=raise``), so every
+command that takes a dataset spec can pass them; keyword arguments override them.
 """
 
 from __future__ import annotations
@@ -135,11 +137,32 @@ def parse_spec(spec: str) -> tuple[str, str]:
     return kind, path
 
 
+def _coerce(value: str) -> Any:
+    low = value.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    return int(value) if value.isdigit() else value
+
+
+def split_options(path: str) -> tuple[str, dict[str, Any]]:
+    """Split ``PATH?k=v&k2=v2`` into ``(PATH, {k: v, k2: v2})`` (values: bool/int/str).
+
+    A ``?`` whose tail is not ``k=v`` pairs is treated as part of the path.
+    """
+    head, sep, tail = path.rpartition("?")
+    if not sep or not tail:
+        return path, {}
+    pairs = [p.partition("=") for p in tail.split("&")]
+    if not all(eq and k.isidentifier() for k, eq, _ in pairs):
+        return path, {}
+    return head, {k: _coerce(v) for k, _, v in pairs}
+
+
 def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
     """Open a dataset from a spec such as ``medmnist:data/pneumoniamnist.npz``.
 
     Args:
-        spec: ``KIND:PATH`` with a kind from :func:`list_datasets`.
+        spec: ``KIND:PATH[?key=value&...]`` with a kind from :func:`list_datasets`.
         split: ``train``/``val``/``test`` (ignored by flat folders and manifests without a
             ``split`` column).
         **kw: passed to the kind's factory (e.g. ``classnames=``, ``caption_key=``,
@@ -152,7 +175,8 @@ def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
         LitclipError: unknown kind; DatasetNotFoundError: the path does not exist.
     """
     kind, path = parse_spec(spec)
-    return _DATASETS[kind].factory(path, split, **kw)
+    path, options = split_options(path)
+    return _DATASETS[kind].factory(path, split, **{**options, **kw})
 
 
 def summarize_dataset(ds: Any, max_skipped: int = 10) -> dict[str, Any]:
