@@ -51,6 +51,9 @@ def _register() -> None:
     from litclip.cli import corpus as corpus_cli
 
     corpus_cli.register(app)
+    from litclip.cli import synth as synth_cli
+
+    synth_cli.register(app)
 
 
 _register()
