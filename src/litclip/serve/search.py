@@ -238,14 +238,15 @@ class Searcher:
 
     def image_file(self, pair_id: str) -> Path | None:
         """The figure's image file inside the index folder, or ``None`` (unknown or unsafe)."""
-        return self._inside(self.record(pair_id), "image_path")
+        return self._inside(pair_id, "image_path")
 
     def pdf_file(self, pair_id: str) -> Path | None:
         """The figure's source PDF inside the index folder, or ``None`` when not recorded."""
-        return self._inside(self.record(pair_id), "pdf_path")
+        return self._inside(pair_id, "pdf_path")
 
-    def _inside(self, rec: dict[str, Any] | None, key: str) -> Path | None:
-        rel = (rec or {}).get(key)
+    def _inside(self, pair_id: str, key: str) -> Path | None:
+        row = self._row_of.get(pair_id)
+        rel = None if row is None else self._records[row].get(key)
         if not rel:
             return None
         path = (self.root / str(rel)).resolve()
