@@ -55,6 +55,9 @@ def _register() -> None:
 
     synth_cli.register(app)
 
+    from litclip.cli import serve as serve_cli
+
+    serve_cli.register(app)
 
 _register()
 

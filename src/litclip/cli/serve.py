@@ -1,0 +1,106 @@
+"""``litclip index`` and ``litclip serve``: build a figure search index and serve it over HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from litclip.errors import LitclipError
+
+
+def index_cmd(
+    model: str = typer.Option(
+        ..., "--model", help="Model spec or model dir (e.g. runs/x/model, litclip-tiny)."
+    ),
+    corpus: Path = typer.Option(..., "--corpus", help="Corpus directory (with manifest.parquet)."),
+    out: Path = typer.Option(
+        ..., "--out", help="Index directory (created, or updated incrementally)."
+    ),
+    index_type: str = typer.Option("auto", "--index-type", help="auto | flat | ivf | hnsw."),
+    target_recall: float = typer.Option(
+        0.95, help="recall@10 the approximate index is tuned to reach."
+    ),
+    flat_max: int = typer.Option(
+        20_000, help="Largest corpus searched exactly when --index-type auto."
+    ),
+    pdf_dir: Path | None = typer.Option(
+        None, "--pdf-dir", help="Folder with the source PDFs (links to pages)."
+    ),
+    include_failed: bool = typer.Option(
+        False, help="Also index pairs that failed quality control."
+    ),
+    rebuild: bool = typer.Option(False, help="Re-embed everything (after changing the model)."),
+    batch_size: int = typer.Option(64, help="Images/texts per forward pass."),
+    device: str = typer.Option("cpu", help="Torch device."),
+) -> None:
+    """Embed a corpus's figures and captions and write a FAISS search index (incremental)."""
+    from litclip.serve.index import IndexParams, build_index, load_index
+
+    if not corpus.is_dir():
+        raise LitclipError(
+            f"corpus directory {corpus} does not exist: build it with `litclip corpus build`"
+        )
+    params = IndexParams(flat_max=flat_max, target_recall=target_recall)
+    path = build_index(
+        model,
+        corpus,
+        out,
+        batch_size=batch_size,
+        index_type=index_type,
+        params=params,
+        include_failed=include_failed,
+        pdf_dir=pdf_dir,
+        rebuild=rebuild,
+        device=device,
+    )
+    info = load_index(path).info
+    upd = info["last_update"]
+    idx = info["indexes"]["image"]
+    Console().print(
+        f"[green]index[/] {path}: {info['count']} figures (+{upd['added']} new, -{upd['removed']} removed), "
+        f"FAISS {idx['factory']}" + (f", nprobe {idx['nprobe']}" if "nprobe" in idx else "")
+    )
+
+
+def serve_cmd(
+    index_dir: Path = typer.Argument(..., help="Index directory written by `litclip index`."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Interface to bind (0.0.0.0 exposes it to the network)."
+    ),
+    port: int = typer.Option(8000, help="TCP port."),
+    token: str | None = typer.Option(
+        None,
+        envvar="LITCLIP_API_TOKEN",
+        help="API token required on every request (env LITCLIP_API_TOKEN).",
+    ),
+    cors_origin: list[str] | None = typer.Option(
+        None, "--cors-origin", help="Allow this origin cross-site (repeat)."
+    ),
+    max_upload_bytes: int = typer.Option(10 * 1024 * 1024, help="Largest image upload accepted."),
+    max_k: int = typer.Option(100, help="Largest number of results per query."),
+) -> None:
+    """Serve an index: search API, OpenAPI docs (/docs) and a web page (/)."""
+    from litclip.serve.app import serve
+
+    if not (index_dir / "index.json").is_file():
+        raise LitclipError(f"{index_dir} is not a litclip index: build one with `litclip index`")
+    Console(stderr=True).print(
+        f"serving {index_dir} on http://{host}:{port}/" + (" (token required)" if token else "")
+    )
+    serve(
+        index_dir,
+        host,
+        port,
+        token,
+        cors_origins=cors_origin or None,
+        max_upload_bytes=max_upload_bytes,
+        max_k=max_k,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``index`` and ``serve`` to the root CLI."""
+    app.command("index")(index_cmd)
+    app.command("serve")(serve_cmd)
