@@ -59,6 +59,7 @@ def _register() -> None:
 
     serve_cli.register(app)
 
+
 _register()
 
 
