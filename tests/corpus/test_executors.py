@@ -16,7 +16,9 @@ from litclip.errors import LitclipError
 
 
 def _statuses(out: Path) -> dict[str, dict]:
-    return {s["name"]: s for s in pd.read_json(out / "pdf_status.jsonl", lines=True).to_dict("records")}
+    return {
+        s["name"]: s for s in pd.read_json(out / "pdf_status.jsonl", lines=True).to_dict("records")
+    }
 
 
 def test_timeout_kills_only_the_slow_pdf(tmp_path: Path) -> None:
@@ -36,9 +38,16 @@ def test_timeout_kills_only_the_slow_pdf(tmp_path: Path) -> None:
 def test_crashing_worker_is_recorded(tmp_path: Path) -> None:
     pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
     make_pdf(pdfs / "crash.pdf", seed=8, n_figures=1)
-    build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=extractor_spec("crash_iter_figures"), timeout=30))
+    build_corpus(
+        pdfs,
+        tmp_path / "out",
+        CorpusConfig(extractor=extractor_spec("crash_iter_figures"), timeout=30),
+    )
     st = _statuses(tmp_path / "out")
-    assert st["crash.pdf"]["error_kind"] == "crash" and "exit code 11" in st["crash.pdf"]["error_message"]
+    assert (
+        st["crash.pdf"]["error_kind"] == "crash"
+        and "exit code 11" in st["crash.pdf"]["error_message"]
+    )
     assert st["paper_00.pdf"]["status"] == "ok"
 
 
@@ -53,8 +62,16 @@ def test_serial_process_and_dask_agree(tmp_path: Path) -> None:
     spec = extractor_spec("fake_iter_figures")
     build_corpus(pdfs, tmp_path / "serial", CorpusConfig(extractor=spec, executor="serial"))
     build_corpus(pdfs, tmp_path / "proc", CorpusConfig(extractor=spec, workers=2))
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        build_corpus(pdfs, tmp_path / "dask", CorpusConfig(extractor=spec, executor="dask", scheduler=cluster.scheduler_address, timeout=60))
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        build_corpus(
+            pdfs,
+            tmp_path / "dask",
+            CorpusConfig(
+                extractor=spec, executor="dask", scheduler=cluster.scheduler_address, timeout=60
+            ),
+        )
     ref = _manifest(tmp_path / "serial")
     assert len(ref) == 9
     pd.testing.assert_frame_equal(ref, _manifest(tmp_path / "proc"))

@@ -29,7 +29,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_layout_and_contract_columns(built: tuple[Path, Path]) -> None:
     pdfs, out = built
-    for name in ("config.json", "manifest.parquet", "manifest.csv", "pdf_status.jsonl", "datasheet.md"):
+    for name in (
+        "config.json",
+        "manifest.parquet",
+        "manifest.csv",
+        "pdf_status.jsonl",
+        "datasheet.md",
+    ):
         assert (out / name).is_file(), name
     df = read_manifest(out)
     assert list(df.columns[: len(MANIFEST_COLUMNS)]) == MANIFEST_COLUMNS
@@ -57,7 +63,9 @@ def test_panels_linked_to_their_figure(built: tuple[Path, Path]) -> None:
     for _, p in panels.iterrows():
         parent = whole.loc[p["parent_id"]]
         assert p["pair_id"].startswith(p["parent_id"])
-        assert p["pdf_sha256"] == parent["pdf_sha256"] and p["figure_label"] == parent["figure_label"]
+        assert (
+            p["pdf_sha256"] == parent["pdf_sha256"] and p["figure_label"] == parent["figure_label"]
+        )
         assert p["caption"].startswith(parent["caption"]) and p["caption"] != parent["caption"]
     # A figure that is exactly one raster image keeps its native bytes as an extra file.
     assert whole["native_filepath"].map(lambda fp: (built[1] / fp).is_file()).all()
@@ -74,11 +82,15 @@ def test_status_lines(built: tuple[Path, Path]) -> None:
 def test_pair_ids_are_stable_and_rerun_skips(built: tuple[Path, Path], tmp_path: Path) -> None:
     pdfs, out = built
     again = build_corpus(pdfs, tmp_path / "again", CorpusConfig(extractor=FAKE, executor="serial"))
-    assert sorted(read_manifest(tmp_path / "again")["pair_id"]) == sorted(read_manifest(out)["pair_id"])
+    assert sorted(read_manifest(tmp_path / "again")["pair_id"]) == sorted(
+        read_manifest(out)["pair_id"]
+    )
     before = (out / "manifest.parquet").read_bytes()
     rerun = build_corpus(pdfs, out, CorpusConfig(extractor=FAKE, workers=2, shard_size=5))
     assert rerun.pdfs_skipped == 3 and rerun.pairs == again.pairs
-    assert pd.read_parquet(out / "manifest.parquet").equals(pd.read_parquet(pd.io.common.BytesIO(before)))
+    assert pd.read_parquet(out / "manifest.parquet").equals(
+        pd.read_parquet(pd.io.common.BytesIO(before))
+    )
 
 
 def test_shards_partition_and_merge(built: tuple[Path, Path], tmp_path: Path) -> None:
@@ -95,7 +107,10 @@ def test_shards_partition_and_merge(built: tuple[Path, Path], tmp_path: Path) ->
     merged, full = read_manifest(tmp_path / "merged"), read_manifest(out)
     assert summary.pairs == len(full) and merged["pair_id"].is_unique
     cols = ["pair_id", "qc_pass", "kind", "caption"]
-    pd.testing.assert_frame_equal(merged[cols].sort_values("pair_id").reset_index(drop=True), full[cols].sort_values("pair_id").reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        merged[cols].sort_values("pair_id").reset_index(drop=True),
+        full[cols].sort_values("pair_id").reset_index(drop=True),
+    )
     assert all((tmp_path / "merged" / fp).is_file() for fp in merged["filepath"])
     assert "## Counts" in (tmp_path / "merged" / "datasheet.md").read_text()
 
@@ -105,12 +120,18 @@ def test_duplicate_figures_across_pdfs_flagged(tmp_path: Path) -> None:
     pdfs.mkdir()
     make_pdf(pdfs / "a.pdf", seed=4)
     make_pdf(pdfs / "b.pdf", seed=4)  # same figures, different file (title differs below)
-    (pdfs / "b.pdf").write_bytes((pdfs / "b.pdf").read_bytes().replace(b"test paper 4", b"test paper X"))
+    (pdfs / "b.pdf").write_bytes(
+        (pdfs / "b.pdf").read_bytes().replace(b"test paper 4", b"test paper X")
+    )
     summary = build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=FAKE, executor="serial"))
     df = read_manifest(tmp_path / "out")
     dups = df[df["qc_reasons"].map(lambda r: "duplicate" in r)]
     assert len(dups) == len(df) // 2 and set(dups["pdf_name"]) == {"b.pdf"}
-    assert dups["duplicate_of"].str.startswith(df.loc[df.pdf_name == "a.pdf", "pdf_sha256"].iloc[0][:16]).all()
+    assert (
+        dups["duplicate_of"]
+        .str.startswith(df.loc[df.pdf_name == "a.pdf", "pdf_sha256"].iloc[0][:16])
+        .all()
+    )
     assert ("duplicate", len(df) // 2) in summary.reasons
 
 
@@ -119,28 +140,42 @@ def test_identical_files_processed_once(tmp_path: Path) -> None:
     shutil.copy(pdfs / "paper_00.pdf", pdfs / "copy.pdf")
     summary = build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=FAKE, executor="serial"))
     assert summary.pairs == 3
-    st = {json.loads(x)["name"]: json.loads(x) for x in (tmp_path / "out" / "pdf_status.jsonl").read_text().splitlines()}
-    assert st["paper_00.pdf"]["duplicate_of"] == "copy.pdf" or st["copy.pdf"]["duplicate_of"] == "paper_00.pdf"
+    st = {
+        json.loads(x)["name"]: json.loads(x)
+        for x in (tmp_path / "out" / "pdf_status.jsonl").read_text().splitlines()
+    }
+    assert (
+        st["paper_00.pdf"]["duplicate_of"] == "copy.pdf"
+        or st["copy.pdf"]["duplicate_of"] == "paper_00.pdf"
+    )
 
 
-def test_filter_by_kind_and_modality(built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filter_by_kind_and_modality(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = built[1]
     summary = filter_corpus(out, tmp_path / "images_only", kinds=["image"])
     df = read_manifest(tmp_path / "images_only")
     assert summary.pairs == len(df) > 0 and set(df["kind"]) == {"image"} and df["qc_pass"].all()
     assert all((tmp_path / "images_only" / fp).is_file() for fp in df["filepath"])
-    assert json.loads((tmp_path / "images_only" / "config.json").read_text())["filter"]["kinds"] == ["image"]
+    assert json.loads((tmp_path / "images_only" / "config.json").read_text())["filter"][
+        "kinds"
+    ] == ["image"]
     assert filter_corpus(out, tmp_path / "none", kinds=["table"]).pairs == 0
 
     from litclip.corpus import modality
 
     def fake_scores(paths, spec, prompts=None, **kw):  # deterministic stand-in for a model
-        return ["MRI" if i % 2 else "chart" for i in range(len(paths))], np.linspace(0.2, 0.9, len(paths))
+        return ["MRI" if i % 2 else "chart" for i in range(len(paths))], np.linspace(
+            0.2, 0.9, len(paths)
+        )
 
     monkeypatch.setattr(modality, "score_modality", fake_scores)
     with pytest.raises(LitclipError, match="--modality-model"):
         filter_corpus(out, tmp_path / "m0", modality=["MRI"])
-    filter_corpus(out, tmp_path / "mri", modality=["MRI"], modality_model="fake", min_modality_score=0.5)
+    filter_corpus(
+        out, tmp_path / "mri", modality=["MRI"], modality_model="fake", min_modality_score=0.5
+    )
     mri = read_manifest(tmp_path / "mri")
     assert len(mri) > 0 and set(mri["modality"]) == {"MRI"} and (mri["modality_score"] >= 0.5).all()
     with pytest.raises(LitclipError, match="unknown kind"):
@@ -152,9 +187,17 @@ def test_filter_by_kind_and_modality(built: tuple[Path, Path], tmp_path: Path, m
 def test_modality_scores_at_build_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from litclip.corpus import modality
 
-    monkeypatch.setattr(modality, "score_modality", lambda paths, spec, prompts=None, **kw: (["CT"] * len(paths), np.full(len(paths), 0.7)))
+    monkeypatch.setattr(
+        modality,
+        "score_modality",
+        lambda paths, spec, prompts=None, **kw: (["CT"] * len(paths), np.full(len(paths), 0.7)),
+    )
     pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
-    build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=FAKE, executor="serial", modality_model="fake"))
+    build_corpus(
+        pdfs,
+        tmp_path / "out",
+        CorpusConfig(extractor=FAKE, executor="serial", modality_model="fake"),
+    )
     df = read_manifest(tmp_path / "out")
     assert set(df["modality"]) == {"CT"} and np.allclose(df["modality_score"], 0.7)
 
@@ -181,10 +224,14 @@ def test_inputs(tmp_path: Path) -> None:
         select_shard([], "half")
 
 
-@pytest.mark.skipif(default_extractor() == FAKE, reason="the real extraction engine has not landed yet")
+@pytest.mark.skipif(
+    default_extractor() == FAKE, reason="the real extraction engine has not landed yet"
+)
 def test_real_engine_on_generated_pdfs(tmp_path: Path) -> None:
     pdfs = make_corpus(tmp_path / "pdfs", n=2, n_figures=2)
-    summary = build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=default_extractor(), workers=2))
+    summary = build_corpus(
+        pdfs, tmp_path / "out", CorpusConfig(extractor=default_extractor(), workers=2)
+    )
     df = read_manifest(tmp_path / "out")
     assert summary.pdfs_ok == 2 and summary.pdfs_error == 0
     whole = df[df["panel"].isna()]

@@ -14,7 +14,14 @@ CAPTION = "Figure 1. Axial T2-weighted MRI showing a lesion in the left frontal 
 
 
 def _row(img: Image.Image, **kw: object) -> dict:
-    row = {**image_stats(img), "caption": CAPTION, "bbox": [72, 200, 400, 500], "page_size": [612, 792], "kind": "image", "panel": None}
+    row = {
+        **image_stats(img),
+        "caption": CAPTION,
+        "bbox": [72, 200, 400, 500],
+        "page_size": [612, 792],
+        "kind": "image",
+        "panel": None,
+    }
     row.update(kw)
     return row
 

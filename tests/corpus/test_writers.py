@@ -28,7 +28,26 @@ def _corpus(tmp_path: Path, n: int = 5) -> pd.DataFrame:
         fp = f"images/abc/p{i}.png"
         (tmp_path / fp).parent.mkdir(parents=True, exist_ok=True)
         photo(i, (64, 48)).save(tmp_path / fp)
-        rows.append({"pair_id": f"abc-p1-figure{i}", "filepath": fp, "caption": f"Figure {i}. A caption with some words number {i}.", "figure_label": f"Figure {i}", "panel": "A" if i == 4 else None, "parent_id": "abc-p1-figure3" if i == 4 else None, "pdf_sha256": f"{i:064x}", "pdf_name": "a.pdf", "page": 1, "bbox": [1.0, 2.0, 3.0, 4.0], "width": 64, "height": 48, "kind": "image", "qc_pass": i != 2, "qc_reasons": ["blank"] if i == 2 else [], "phash": "0" * 16})
+        rows.append(
+            {
+                "pair_id": f"abc-p1-figure{i}",
+                "filepath": fp,
+                "caption": f"Figure {i}. A caption with some words number {i}.",
+                "figure_label": f"Figure {i}",
+                "panel": "A" if i == 4 else None,
+                "parent_id": "abc-p1-figure3" if i == 4 else None,
+                "pdf_sha256": f"{i:064x}",
+                "pdf_name": "a.pdf",
+                "page": 1,
+                "bbox": [1.0, 2.0, 3.0, 4.0],
+                "width": 64,
+                "height": 48,
+                "kind": "image",
+                "qc_pass": i != 2,
+                "qc_reasons": ["blank"] if i == 2 else [],
+                "phash": "0" * 16,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -65,21 +84,37 @@ def test_shards_read_by_webdataset(tmp_path: Path) -> None:
     wds = pytest.importorskip("webdataset")
     df = _corpus(tmp_path)
     (path,) = write_shards(df, tmp_path, shard_size=100)
-    samples = list(wds.WebDataset(str(path), shardshuffle=False).decode("pil").to_tuple("png", "txt"))
+    samples = list(
+        wds.WebDataset(str(path), shardshuffle=False).decode("pil").to_tuple("png", "txt")
+    )
     assert len(samples) == int(df.qc_pass.sum()) and samples[0][0].size == (64, 48)
 
 
 def test_status_roundtrip(tmp_path: Path) -> None:
-    statuses = [{"name": "a.pdf", "status": "ok", "pairs": 3}, {"name": "b.pdf", "status": "error", "error_kind": "encrypted"}]
+    statuses = [
+        {"name": "a.pdf", "status": "ok", "pairs": 3},
+        {"name": "b.pdf", "status": "error", "error_kind": "encrypted"},
+    ]
     write_status(statuses, tmp_path)
     assert read_status(tmp_path) == statuses
 
 
 def test_datasheet_sections(tmp_path: Path) -> None:
     df = _corpus(tmp_path)
-    statuses = [{"name": "a.pdf", "status": "ok", "pages": 3, "figures": 4}, {"name": "b.pdf", "status": "error", "error_kind": "encrypted"}]
+    statuses = [
+        {"name": "a.pdf", "status": "ok", "pages": 3, "figures": 4},
+        {"name": "b.pdf", "status": "error", "error_kind": "encrypted"},
+    ]
     text = datasheet_text(df, statuses, {})
-    for section in ("## Sources", "## Counts", "## Rejection reasons", "## Figure kinds", "## Caption lengths", "## Licence notes", "## Splits"):
+    for section in (
+        "## Sources",
+        "## Counts",
+        "## Rejection reasons",
+        "## Figure kinds",
+        "## Caption lengths",
+        "## Licence notes",
+        "## Splits",
+    ):
         assert section in text
     assert "| blank | 1 |" in text and "| encrypted | 1 |" in text
     assert "- pairs: 5 (4 whole figures, 1 panels)" in text and "- pairs passing QC: 4" in text

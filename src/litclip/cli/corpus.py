@@ -11,7 +11,9 @@ from rich.table import Table
 
 from litclip.errors import LitclipError
 
-corpus_app = typer.Typer(help="Journal PDFs -> figure/caption pairs with quality control.", no_args_is_help=True)
+corpus_app = typer.Typer(
+    help="Journal PDFs -> figure/caption pairs with quality control.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +27,10 @@ def _csv(value: str | None) -> list[str] | None:
 
 def _print_summary(summary: object, console: Console) -> None:
     s = summary  # BuildSummary; typed loosely to keep the import lazy
-    console.print(f"[bold]PDFs[/]: {s.pdfs_ok} ok, {s.pdfs_error} error" + (f", {s.pdfs_skipped} already done (skipped)" if s.pdfs_skipped else ""))
+    console.print(
+        f"[bold]PDFs[/]: {s.pdfs_ok} ok, {s.pdfs_error} error"
+        + (f", {s.pdfs_skipped} already done (skipped)" if s.pdfs_skipped else "")
+    )
     if s.errors:
         console.print("  errors: " + ", ".join(f"{k} {n}" for k, n in s.errors))
     console.print(f"[bold]pairs[/]: {s.pairs}, passed QC: {s.passed}")
@@ -38,24 +43,46 @@ def _print_summary(summary: object, console: Console) -> None:
 
 @corpus_app.command("build")
 def build(
-    inputs: list[Path] = typer.Argument(..., help="Directories of PDFs (recursive), PDFs, or text files listing PDF paths."),
-    out: Path = typer.Option(..., "--out", "-o", help="Corpus directory (an existing one is resumed)."),
-    workers: int = typer.Option(1, min=1, help="Concurrent worker processes (one per PDF at a time)."),
+    inputs: list[Path] = typer.Argument(
+        ..., help="Directories of PDFs (recursive), PDFs, or text files listing PDF paths."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Corpus directory (an existing one is resumed)."
+    ),
+    workers: int = typer.Option(
+        1, min=1, help="Concurrent worker processes (one per PDF at a time)."
+    ),
     executor: str = typer.Option("process", help="process | serial | dask."),
-    scheduler: str | None = typer.Option(None, help="dask scheduler address (with --executor dask)."),
-    timeout: float = typer.Option(300.0, min=0, help="Seconds per PDF before its worker is killed (0: none)."),
-    shard: str | None = typer.Option(None, help="i/n: process only this share of the inputs (SLURM arrays)."),
+    scheduler: str | None = typer.Option(
+        None, help="dask scheduler address (with --executor dask)."
+    ),
+    timeout: float = typer.Option(
+        300.0, min=0, help="Seconds per PDF before its worker is killed (0: none)."
+    ),
+    shard: str | None = typer.Option(
+        None, help="i/n: process only this share of the inputs (SLURM arrays)."
+    ),
     shard_size: int = typer.Option(1000, min=1, help="Pairs per WebDataset tar."),
     dpi: int = typer.Option(200, min=36, max=600, help="Render resolution of the crops."),
-    max_pixels: int = typer.Option(50_000_000, min=1, help="Embedded images larger than this are an error, never decoded."),
-    keep_kinds: str | None = typer.Option(None, help="Comma list of kinds passing QC (image,chart,diagram,table,other); default all."),
+    max_pixels: int = typer.Option(
+        50_000_000, min=1, help="Embedded images larger than this are an error, never decoded."
+    ),
+    keep_kinds: str | None = typer.Option(
+        None, help="Comma list of kinds passing QC (image,chart,diagram,table,other); default all."
+    ),
     min_side: int = typer.Option(64, help="QC: smallest crop side in pixels."),
     max_aspect: float = typer.Option(6.0, help="QC: largest aspect ratio."),
     min_caption_chars: int = typer.Option(20, help="QC: shortest caption."),
     max_caption_chars: int = typer.Option(4000, help="QC: longest caption."),
-    dup_distance: int = typer.Option(4, min=0, max=63, help="QC: pHash Hamming distance counted as a duplicate."),
-    modality_model: str | None = typer.Option(None, help="Also label each pair's modality zero-shot with this litclip model."),
-    retry_errors: bool = typer.Option(False, help="Redo PDFs whose earlier attempt ended in an error."),
+    dup_distance: int = typer.Option(
+        4, min=0, max=63, help="QC: pHash Hamming distance counted as a duplicate."
+    ),
+    modality_model: str | None = typer.Option(
+        None, help="Also label each pair's modality zero-shot with this litclip model."
+    ),
+    retry_errors: bool = typer.Option(
+        False, help="Redo PDFs whose earlier attempt ended in an error."
+    ),
     progress: bool = typer.Option(True, help="Show a progress bar."),
 ) -> None:
     """Extract figure/caption pairs from PDFs into a corpus directory (resumable)."""
@@ -64,9 +91,30 @@ def build(
 
     kinds = _csv(keep_kinds) or list(KINDS)
     if set(kinds) - set(KINDS):
-        raise LitclipError(f"--keep-kinds: unknown kind(s) {sorted(set(kinds) - set(KINDS))}; choose from {', '.join(KINDS)}")
-    qc = QcConfig(min_side=min_side, max_aspect=max_aspect, min_caption_chars=min_caption_chars, max_caption_chars=max_caption_chars, dup_distance=dup_distance, keep_kinds=kinds)
-    cfg = CorpusConfig(dpi=dpi, max_pixels=max_pixels, workers=workers, executor=executor, scheduler=scheduler, timeout=timeout or None, shard=shard, shard_size=shard_size, retry_errors=retry_errors, qc=qc, modality_model=modality_model)
+        raise LitclipError(
+            f"--keep-kinds: unknown kind(s) {sorted(set(kinds) - set(KINDS))}; choose from {', '.join(KINDS)}"
+        )
+    qc = QcConfig(
+        min_side=min_side,
+        max_aspect=max_aspect,
+        min_caption_chars=min_caption_chars,
+        max_caption_chars=max_caption_chars,
+        dup_distance=dup_distance,
+        keep_kinds=kinds,
+    )
+    cfg = CorpusConfig(
+        dpi=dpi,
+        max_pixels=max_pixels,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        timeout=timeout or None,
+        shard=shard,
+        shard_size=shard_size,
+        retry_errors=retry_errors,
+        qc=qc,
+        modality_model=modality_model,
+    )
     summary = build_corpus([str(p) for p in inputs], out, cfg, progress=progress)
     _print_summary(summary, Console())
 
@@ -74,7 +122,9 @@ def build(
 @corpus_app.command("merge")
 def merge(
     out: Path = typer.Argument(..., help="The merged corpus directory."),
-    shard_dirs: list[Path] = typer.Argument(..., help="Corpus directories to merge (e.g. --shard outputs)."),
+    shard_dirs: list[Path] = typer.Argument(
+        ..., help="Corpus directories to merge (e.g. --shard outputs)."
+    ),
 ) -> None:
     """Merge corpus directories: dedupe by PDF hash / pair id, reassemble manifest, shards, datasheet."""
     from litclip.corpus import merge_corpora
@@ -87,16 +137,31 @@ def filter_(
     in_dir: Path = typer.Option(..., "--in", help="Corpus directory to read."),
     out: Path = typer.Option(..., "--out", help="New corpus directory to write."),
     kinds: str | None = typer.Option(None, help="Comma list of kinds to keep, e.g. image."),
-    modality: str | None = typer.Option(None, help="Comma list of modalities to keep, e.g. MRI,CT."),
-    min_modality_score: float = typer.Option(0.0, help="Keep only pairs with modality_score >= this."),
-    modality_model: str | None = typer.Option(None, help="Model for modality labels when the manifest has none."),
+    modality: str | None = typer.Option(
+        None, help="Comma list of modalities to keep, e.g. MRI,CT."
+    ),
+    min_modality_score: float = typer.Option(
+        0.0, help="Keep only pairs with modality_score >= this."
+    ),
+    modality_model: str | None = typer.Option(
+        None, help="Model for modality labels when the manifest has none."
+    ),
     qc_only: bool = typer.Option(True, help="Keep only pairs that pass QC."),
     shard_size: int = typer.Option(1000, min=1, help="Pairs per WebDataset tar."),
 ) -> None:
     """Write a filtered copy of a corpus (kinds, modality, QC); re-runnable."""
     from litclip.corpus import filter_corpus
 
-    summary = filter_corpus(in_dir, out, kinds=_csv(kinds), modality=_csv(modality), min_modality_score=min_modality_score, modality_model=modality_model, qc_only=qc_only, shard_size=shard_size)
+    summary = filter_corpus(
+        in_dir,
+        out,
+        kinds=_csv(kinds),
+        modality=_csv(modality),
+        min_modality_score=min_modality_score,
+        modality_model=modality_model,
+        qc_only=qc_only,
+        shard_size=shard_size,
+    )
     _print_summary(summary, Console())
 
 

@@ -27,17 +27,42 @@ from litclip.errors import LitclipError
 from litclip.io import read_json
 
 EXECUTORS = ("process", "serial", "dask")
+_PRELOAD = [
+    "litclip.corpus.worker",
+    "pypdfium2",
+    "scipy.fftpack",
+    "PIL.PngImagePlugin",
+    "PIL.JpegImagePlugin",
+    "litclip.corpus.extract",
+]
 OnResult = Callable[[dict[str, Any]], None]
 
 
 def _context() -> Any:
     ctx = mp.get_context("forkserver")
     # Children fork from a server that has already imported the worker (no torch, ever).
-    ctx.set_forkserver_preload(["litclip.corpus.worker"])
+    # Missing modules are skipped by the forkserver, so the engine is preloaded when present.
+    ctx.set_forkserver_preload(_PRELOAD)
     return ctx
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when its parent (the forkserver) exits.
+
+    The forkserver exits when the main process dies, so a SIGKILLed build leaves no worker
+    running on behind it, racing a resumed run for the same PDF.
+    """
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux / no glibc: the atomic commit still holds
+        pass
+
+
 def _child(task: PdfTask) -> None:
+    _die_with_parent()
     process_pdf(task)
 
 

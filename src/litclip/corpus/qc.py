@@ -51,14 +51,18 @@ class QcConfig:
     margin_frac: float = 0.08  # top/bottom part of the page where running heads live
 
 
-def image_stats(img: Image.Image) -> dict[str, Any]:
+def image_stats(img: Image.Image, thumb: Image.Image | None = None) -> dict[str, Any]:
     """Raw per-crop statistics stored in the manifest (computed on a 256 px thumbnail).
+
+    Args:
+        img: the crop.
+        thumb: a thumbnail of it (at most 256 px) when the caller already has one.
 
     Returns:
         ``width``, ``height`` (of ``img``), ``gray_std``, ``entropy`` (bits) and ``phash``
         (16 hex digits).
     """
-    thumb = img.convert("L")
+    thumb = (thumb or img).convert("L")
     thumb.thumbnail((256, 256))
     gray = np.asarray(thumb, dtype=np.uint8)
     hist = np.bincount(gray.ravel(), minlength=256).astype(np.float64)

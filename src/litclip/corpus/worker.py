@@ -138,7 +138,9 @@ def _save_png(img: Image.Image, path: Path, compress: int) -> None:
 def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) -> dict[str, Any]:
     fname = f"{pair_id}.png"
     _save_png(img, Path(task.staging) / fname, task.png_compress)
-    kind, _ = classify_kind(img, getattr(fig, "source", "raster"))
+    thumb = img.copy()
+    thumb.thumbnail((256, 256))  # one thumbnail serves the kind and the QC statistics
+    kind, _ = classify_kind(thumb, getattr(fig, "source", "raster"))
     return {
         "pair_id": pair_id,
         "filepath": f"{IMAGES_DIR}/{image_dir_name(task.sha256)}/{fname}",
@@ -150,7 +152,7 @@ def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) 
         "kind": kind,
         "source": getattr(fig, "source", "raster"),
         "n_raster": int(getattr(fig, "n_raster", 0)),
-        **image_stats(img),
+        **image_stats(img, thumb),
         **extra,
     }
 
