@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from litclip.data import CorruptImageError, ImageFolderDataset
+from litclip.data import _images as images_mod
 from litclip.errors import DatasetNotFoundError, LitclipError
 
 from .conftest import CORRUPT_PNG
@@ -67,11 +69,27 @@ def test_corrupt_image_skipped_and_counted(make_folder) -> None:
     assert ds.skipped[0].source == str(bad) and ds.skipped[0].reason
     assert ds.labels.tolist() == [0, 1, 1]  # labels stay aligned with kept items
     assert str(bad) not in ds.filepaths
-    # A DataLoader with worker processes sees only readable images.
-    ds.transform = _to_tensor
-    batches = list(DataLoader(ds, batch_size=2, num_workers=2))
-    assert sum(len(b[1]) for b in batches) == 3
-    assert torch.cat([b[1] for b in batches]).tolist() == [0, 1, 1]
+
+
+def test_dataloader_workers_share_one_verification(
+    make_folder, tmp_path: Path, monkeypatch
+) -> None:
+    """Workers fork before the sampler's ``len`` triggers verification; they must reuse it."""
+    root = make_folder({"a": 3, "b": 2})
+    (root / "b" / "img_000.png").write_bytes(CORRUPT_PNG)
+    log = tmp_path / "passes.log"
+    real = images_mod.find_unreadable
+
+    def counting(*args, **kwargs):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(images_mod, "find_unreadable", counting)
+    ds = ImageFolderDataset(root, progress=False, transform=_to_tensor)
+    labels = [y for batch in DataLoader(ds, batch_size=2, num_workers=2) for y in batch[1].tolist()]
+    assert labels == [0, 0, 0, 1] == ds.labels.tolist()
+    assert log.read_text().splitlines() == [str(os.getpid())]  # one decode pass, in this process
 
 
 def test_corrupt_image_raise_mode(make_folder) -> None:

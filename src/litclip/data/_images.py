@@ -7,12 +7,15 @@ progress bar), drops the unreadable ones from the index and records each in ``.s
 its reason. It runs in the main process before a :class:`torch.utils.data.DataLoader` builds
 its sampler (the sampler calls ``len``), so workers only ever see readable items, batches
 never contain holes, and ``labels`` / ``captions`` stay aligned with the items. Construction
-stays cheap. With ``on_error="raise"`` there is no pre-pass and the first unreadable image
+stays cheap. DataLoader workers are forked *before* the sampler asks for ``len``; the
+verdicts live in a small shared (anonymous ``mmap``) buffer made at construction, so forked
+workers read the main process's result instead of decoding everything again. With ``on_error="raise"`` there is no pre-pass and the first unreadable image
 raises :class:`~litclip.data.errors.CorruptImageError` naming the file and the fix.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -125,6 +128,29 @@ class LazyVerifiedDataset:
         self._keep = None
         self._progress = progress
         self._verified = False
+        self._shared: mmap.mmap | None = None
+
+    def _share_verdicts(self) -> None:
+        """Call at the end of ``__init__``: byte 0 = verified flag, byte 1+i = item i is bad.
+
+        An anonymous mmap is shared with processes forked later (DataLoader workers).
+        """
+        self._shared = mmap.mmap(-1, self._num_raw() + 1)
+
+    def _adopt_shared_verdicts(self) -> bool:
+        if self._shared is None or self._shared[0] != 1:
+            return False
+        bad = self._shared[1:]
+        self._keep = [i for i, b in enumerate(bad) if not b]
+        self._verified = True
+        return True
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled for spawn-started workers: verify first (once, here) and drop the mmap.
+        self._ensure_ready()
+        state = self.__dict__.copy()
+        state["_shared"] = None
+        return state
 
     # -- to implement -------------------------------------------------------------------
     def _num_raw(self) -> int:
@@ -149,7 +175,7 @@ class LazyVerifiedDataset:
         Returns:
             ``self``, so ``ds = PairsDataset(path).verify()`` reads well.
         """
-        if self._verified:
+        if self._verified or self._adopt_shared_verdicts():
             return self
         show = self._progress if progress is None else progress
         bad = find_unreadable(
@@ -163,11 +189,11 @@ class LazyVerifiedDataset:
         )
         self._keep = [i for i in range(self._num_raw()) if i not in bad]
         self._verified = True
-        self._on_verified()
+        if self._shared is not None:
+            for i in bad:
+                self._shared[i + 1] = 1
+            self._shared[0] = 1  # written last: a reader never sees a half-written verdict
         return self
-
-    def _on_verified(self) -> None:
-        """Hook for subclasses that cache per-item arrays (labels, captions)."""
 
     def _original_index(self, i: int) -> int:
         """The identifier recorded in ``.skipped`` for raw item ``i`` (a manifest row, say)."""
@@ -204,7 +230,7 @@ class LazyVerifiedDataset:
 
     @property
     def n_skipped(self) -> int:
-        """How many items were dropped as unreadable (0 before verification)."""
+        """How many items were dropped so far (unreadable images, empty rows)."""
         return len(self.skipped)
 
 

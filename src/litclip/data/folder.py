@@ -111,6 +111,7 @@ class ImageFolderDataset(LazyVerifiedDataset):
             raise DatasetNotFoundError(f"no images ({exts}) in the class folders of {self.root}.")
         self._raw_labels = np.asarray(raw_labels, dtype=np.int64)
         self.task = "binary-class" if len(self.classnames) == 2 else "multi-class"
+        self._share_verdicts()
 
     def _classnames(self, override: Sequence[str] | None) -> list[str]:
         if override is None:

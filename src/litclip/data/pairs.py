@@ -124,6 +124,7 @@ class PairsDataset(LazyVerifiedDataset):
         self._frame = self._drop_empty(frame)
         self._paths = [resolve_path(str(p), self.root) for p in self._frame[image_key]]
         self._captions = [str(c) for c in self._frame[caption_key]]
+        self._share_verdicts()
 
     def _select(self, frame: pd.DataFrame, split: str | None, query: str | None) -> pd.DataFrame:
         if split is not None and "split" in frame.columns:

@@ -226,6 +226,7 @@ class WebDatasetMap(LazyVerifiedDataset):
         for shard in self.shards:
             for entry in _index_shard(shard):
                 self._add(entry)
+        self._share_verdicts()
 
     def _add(self, entry: _Entry) -> None:
         where = f"{entry.shard}:{entry.key}"
