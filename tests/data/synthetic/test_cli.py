@@ -1,0 +1,42 @@
+"""``litclip synth journal`` through the CLI entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litclip.cli import main
+from litclip.io import read_json
+
+
+def test_synth_journal_command(tmp_path: Path) -> None:
+    out = tmp_path / "journal"
+    code = main(
+        [
+            "synth",
+            "journal",
+            "--out",
+            str(out),
+            "--articles",
+            "2",
+            "--seed",
+            "5",
+            "--panel-px",
+            "96",
+            "--classification-articles",
+            "3",
+        ]
+    )
+    assert code == 0
+    assert sorted(p.name for p in (out / "pdfs").glob("*.pdf")) == [
+        "article_0001.pdf",
+        "article_0002.pdf",
+    ]
+    gt = read_json(out / "pdfs" / "ground_truth.json")
+    assert len(gt["documents"]) == 2
+    assert read_json(out / "journal.json")["config"]["seed"] == 5
+    assert (out / "classification" / "ct_hemorrhage" / "classes.json").is_file()
+
+
+def test_synth_journal_rejects_bad_count(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    assert main(["synth", "journal", "--out", str(tmp_path), "--articles", "0"]) == 2
+    assert "--articles" in capsys.readouterr().err
