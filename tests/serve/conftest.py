@@ -83,3 +83,24 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, micro_model) -> Path:
     root = tmp_path_factory.mktemp("serve")
     corpus = make_corpus(root / "corpus", n=12, pdf_bytes=b"%PDF-1.4\n% fake test pdf\n%%EOF\n")
     return build_index(micro_model, corpus, root / "index", pdf_dir=corpus / "pdfs", progress=False)
+
+
+@pytest.fixture(scope="session")
+def searcher(built_index: Path):
+    """A Searcher over ``built_index`` with the model saved in it (checked against the probe)."""
+    from litclip.serve.search import Searcher
+
+    s = Searcher(built_index, batch_window_ms=2)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def api_token() -> str:
+    return "test-token-4f9a"
+
+
+@pytest.fixture
+def corpus_factory():
+    """:func:`make_corpus`, as a fixture (tests dirs are not packages)."""
+    return make_corpus
