@@ -111,6 +111,19 @@ def test_map_reader(shard: Path) -> None:
     assert np.array_equal(np.asarray(ds[0][0]), np.asarray(next(iter(WebDatasetPairs(shard)))[0]))
 
 
+def test_bad_json_caption_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "s.tar"
+    with tarfile.open(path, "w") as tar:
+        _add(tar, "k0.png", image_bytes(0))
+        _add(tar, "k0.json", b"{not json")
+        _add(tar, "k1.png", image_bytes(1))
+        _add(tar, "k1.txt", b"fine")
+    ds = WebDatasetMap(path, progress=False)
+    assert ds.captions == ["fine"] and "unreadable caption" in ds.skipped[0].reason
+    stream = WebDatasetPairs(path)
+    assert [c for _, c in stream] == ["fine"] and len(stream.skipped) == 1
+
+
 def test_map_reader_raise_mode(shard: Path) -> None:
     with pytest.raises(LitclipError, match="no caption"):
         WebDatasetMap(shard, on_error="raise")

@@ -89,7 +89,7 @@ class PairsDataset(LazyVerifiedDataset):
         transform: optional callable applied to each PIL image.
         on_error: ``"skip"`` (drop and count unreadable images/empty rows) or ``"raise"``.
         progress: show a progress bar while verifying images.
-        sep: CSV separator (default: sniffed from the header; ``\\t`` for ``.tsv``).
+        sep: CSV separator (default: sniffed from the header; a tab for ``.tsv``).
 
     Attributes:
         frame: the kept rows (original index preserved), captions, filepaths: per kept row.

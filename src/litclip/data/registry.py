@@ -180,8 +180,10 @@ def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
 
 
 def summarize_dataset(ds: Any, max_skipped: int = 10) -> dict[str, Any]:
-    """A JSON-ready summary of an opened dataset: size, classes and label counts or caption
-    statistics, and the skipped items (triggers lazy verification of image-file datasets).
+    """Summarize an opened dataset as JSON-ready data.
+
+    Covers size, classes and label counts or caption statistics, and the skipped items
+    (this triggers the lazy verification of image-file datasets).
 
     Args:
         ds: a dataset from :func:`open_dataset` (map-style).

@@ -231,12 +231,15 @@ class WebDatasetMap(LazyVerifiedDataset):
     def _add(self, entry: _Entry) -> None:
         where = f"{entry.shard}:{entry.key}"
         image_ext = next((e for e in self.image_exts if e in entry.members), None)
-        caption = None
+        caption, reason = None, "no image member"
         if image_ext is not None:
             sample = {e: self._read(entry, e) for e in ("txt", "json") if e in entry.members}
-            caption = _caption(sample, self.json_caption_field)
+            try:
+                caption = _caption(sample, self.json_caption_field)
+                reason = "no caption"
+            except (ValueError, AttributeError) as exc:  # bad UTF-8 / JSON, or JSON not an object
+                reason = f"unreadable caption: {describe_failure(exc)}"
         if image_ext is None or caption is None:
-            reason = "no image member" if image_ext is None else "no caption"
             if self.on_error == "raise":
                 raise LitclipError(
                     f"WebDataset sample {where}: {reason}. Fix the shard or use on_error='skip'."
