@@ -287,6 +287,8 @@ def process_pdf(task: PdfTask) -> dict[str, Any]:
         status.update(
             status="error", error_kind=exc.kind, error_message=str(exc.args[0] if exc.args else exc)
         )
+    except OSError as exc:  # unreadable file, full disk: nothing wrong with the PDF itself
+        status.update(status="error", error_kind="io", error_message=f"{type(exc).__name__}: {exc}")
     except MemoryError as exc:
         status.update(
             status="error", error_kind="huge_image", error_message=f"out of memory: {exc}"
