@@ -58,6 +58,9 @@ def _register() -> None:
     from litclip.cli import serve as serve_cli
 
     serve_cli.register(app)
+    from litclip.cli import train as train_cli
+
+    train_cli.register(app)
 
 
 _register()

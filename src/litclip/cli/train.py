@@ -1,0 +1,104 @@
+"""``litclip train`` and ``litclip interpolate``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    """Add the training commands to the root app."""
+    app.command("train")(train)
+    app.command("interpolate")(interpolate)
+
+
+def train(
+    data: str = typer.Argument(
+        None, help="Corpus dir, CSV/Parquet manifest, .tar shard, shard dir or glob."
+    ),
+    config: str = typer.Option(
+        None, "--config", "-c", help="YAML/JSON TrainConfig file (CLI options win)."
+    ),
+    model: str = typer.Option(None, help="Model spec to fine-tune (default litclip-tiny)."),
+    out: str = typer.Option(None, help="Run directory (default runs/train)."),
+    loss: str = typer.Option(None, help="clip, selip or siglip."),
+    epochs: int = typer.Option(None, min=1, help="Passes over the data."),
+    batch_size: int = typer.Option(None, min=1, help="Pairs per process per micro-batch."),
+    lr: float = typer.Option(None, help="Base learning rate."),
+    val_data: str = typer.Option(None, help="Held-out pairs for retrieval validation."),
+    resume: str = typer.Option(None, help="'latest' or a checkpoint path."),
+    lock_image: bool = typer.Option(
+        None, "--lock-image/--no-lock-image", help="LiT: freeze the image tower."
+    ),
+    lock_text: bool = typer.Option(
+        None,
+        "--lock-text/--no-lock-text",
+        help="Freeze the text tower (projection stays trainable).",
+    ),
+    lora: bool = typer.Option(None, "--lora/--no-lora", help="Train LoRA adapters only."),
+    device: str = typer.Option(None, help="auto, cpu, cuda, cuda:1..."),
+    set_: list[str] = typer.Option(
+        None, "--set", "-s", help="Any TrainConfig field: --set key=value (repeatable)."
+    ),
+) -> None:
+    """Fine-tune a CLIP model contrastively on image-caption pairs (torchrun-ready)."""
+    from litclip.train import TrainConfig
+    from litclip.train import train as run_training
+
+    cfg = TrainConfig.from_file(config) if config else TrainConfig()
+    flags: dict[str, Any] = {
+        "data": data,
+        "model": model,
+        "out": out,
+        "loss": loss,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "val_data": val_data,
+        "resume": resume,
+        "lock_image": lock_image,
+        "lock_text": lock_text,
+        "lora": lora,
+        "device": device,
+    }
+    cfg = cfg.with_overrides({k: v for k, v in flags.items() if v is not None})
+    cfg = cfg.with_overrides(list(set_ or []))
+    if not cfg.data:
+        from litclip.errors import LitclipError
+
+        raise LitclipError(
+            "no training data: pass DATA (a corpus dir, manifest or shards) or set data in --config"
+        )
+    result = run_training(cfg)
+    console = Console()
+    console.print(f"trained [bold]{result.steps}[/] steps; model: [bold]{result.model_dir}[/]")
+    for key in (
+        "loss",
+        "val_image_retrieval_recall@1",
+        "val_text_retrieval_recall@1",
+        "val_chance@1",
+    ):
+        if key in result.metrics:
+            console.print(f"  {key}: {result.metrics[key]:.4f}")
+
+
+def interpolate(
+    base: str = typer.Argument(..., help="Base (zero-shot) model spec."),
+    ft: str = typer.Argument(..., help="Fine-tuned model spec (usually RUN/model)."),
+    alpha: list[float] = typer.Option(
+        [0.5], "--alpha", "-a", help="Weight of FT in [0, 1]; repeat for a sweep."
+    ),
+    out: str = typer.Option(..., help="Output model dir (a sweep writes OUT/alpha_0.50/...)."),
+) -> None:
+    """WiSE-FT: write theta = (1 - alpha) theta_base + alpha theta_ft as a model directory."""
+    from litclip.models.interpolate import interpolate_models, wise_ft_sweep
+
+    console = Console()
+    if len(alpha) == 1:
+        path = interpolate_models(base, ft, alpha[0], out)
+        console.print(f"WiSE-FT model (alpha={alpha[0]}) written to [bold]{path}[/]")
+        return
+    for a, path in zip(alpha, wise_ft_sweep(base, ft, alpha, out), strict=True):
+        console.print(f"alpha={a:.2f}: [bold]{path}[/]")

@@ -1,0 +1,50 @@
+"""Contrastive fine-tuning: ``train(TrainConfig(...)) -> TrainResult``.
+
+Losses ``clip`` / ``selip`` / ``siglip``, locked towers (LiT), LoRA, AMP, gradient
+accumulation and checkpointing, torchrun/DDP with gathered features, atomic checkpoints with
+``resume="latest"``, and held-out retrieval validation. See :mod:`litclip.train.loop` for the
+run-directory layout and :class:`TrainConfig` for every option.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from litclip.train.config import TrainConfig
+
+if TYPE_CHECKING:
+    from litclip.train.loop import TrainResult
+
+__all__ = ["TrainConfig", "TrainResult", "train"]
+
+
+def train(config: TrainConfig) -> TrainResult:
+    """Run one training job (single process, or one rank under torchrun).
+
+    Args:
+        config: the run's options (``TrainConfig.from_file(...)`` / ``.with_overrides(...)``).
+
+    Returns:
+        ``TrainResult(model_dir, run_dir, steps, metrics, best_model_dir)``.
+    """
+    import torch.distributed as dist
+
+    from litclip.train.distributed import cleanup_distributed, init_distributed, seed_everything
+    from litclip.train.loop import Trainer
+
+    owned = not (dist.is_available() and dist.is_initialized())
+    env = init_distributed(config.device)
+    try:
+        seed_everything(config.seed, env.rank)
+        return Trainer(config, env).fit()
+    finally:
+        if owned:
+            cleanup_distributed()
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazy export keeps `import litclip.train` light
+    if name == "TrainResult":
+        from litclip.train.loop import TrainResult
+
+        return TrainResult
+    raise AttributeError(name)

@@ -1,0 +1,101 @@
+"""Atomic training checkpoints and ``--resume latest``.
+
+``OUT/checkpoints/step_000100.pt`` holds everything a resumed run needs: ``state_dict`` (the
+plain open_clip weights, LoRA merged, so ``open_clip.load_checkpoint(model, path)`` works),
+``train_state_dict`` (the adapted model when LoRA is on), the objective (e.g. a SigLIP bias),
+optimizer, scheduler, AMP scaler, RNG states, and the data position (epoch, batches consumed
+in it, step). Every value is a tensor or plain Python data, so ``torch.load(...,
+weights_only=True)`` (open_clip's default) accepts the file. Files are written under a
+temporary name and renamed; the ``latest`` pointer is updated only after the rename, so a
+kill at any moment leaves the previous checkpoint valid.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from litclip.errors import LitclipError
+from litclip.io import atomic_path, atomic_write_text
+
+LATEST = "latest"
+
+
+def checkpoint_dir(run_dir: str | Path) -> Path:
+    """``run_dir/checkpoints``."""
+    return Path(run_dir) / "checkpoints"
+
+
+def rng_state() -> dict[str, Any]:
+    """Python, numpy, torch (and CUDA) generator states as weights_only-safe values."""
+    name, keys, pos, has_gauss, gauss = np.random.get_state()
+    state = {
+        "python": random.getstate(),
+        "numpy": [name, torch.from_numpy(np.asarray(keys).copy()), pos, has_gauss, gauss],
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`rng_state` captured."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    name, keys, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((name, keys.numpy(), int(pos), int(has_gauss), float(cached)))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(run_dir: str | Path, step: int, state: dict[str, Any], keep: int = 3) -> Path:
+    """Write ``step_{step:06d}.pt`` atomically, point ``latest`` at it, prune old ones.
+
+    Args:
+        run_dir: the run directory.
+        step: optimizer step (the file name).
+        state: the checkpoint payload.
+        keep: step checkpoints to keep (the newest ones; at least 1).
+
+    Returns:
+        The checkpoint path.
+    """
+    folder = checkpoint_dir(run_dir)
+    path = folder / f"step_{step:06d}.pt"
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+    atomic_write_text(folder / LATEST, path.name + "\n")
+    for old in sorted(folder.glob("step_*.pt"))[: -max(1, keep)]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def resolve_resume(run_dir: str | Path, resume: str | None) -> Path | None:
+    """The checkpoint to resume from: ``latest`` (None if the run has none yet) or a path.
+
+    Raises:
+        LitclipError: an explicit path that does not exist.
+    """
+    if not resume:
+        return None
+    if resume == LATEST:
+        pointer = checkpoint_dir(run_dir) / LATEST
+        if not pointer.is_file():
+            return None
+        path = checkpoint_dir(run_dir) / pointer.read_text(encoding="utf-8").strip()
+        return path if path.is_file() else None
+    path = Path(resume)
+    if not path.is_file():
+        raise LitclipError(f"checkpoint to resume from not found: {path} (use --resume latest)")
+    return path
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Read a checkpoint written by :func:`save_checkpoint` (weights_only: no code runs)."""
+    return torch.load(path, map_location="cpu", weights_only=True)

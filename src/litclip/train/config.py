@@ -1,0 +1,216 @@
+"""``TrainConfig``: every option of a training run as typed data (YAML/JSON + overrides).
+
+A config is a flat dataclass so it serialises into ``OUT/config.json`` and into the model
+directory's ``litclip.json`` unchanged, and a run can be reproduced from that file alone::
+
+    cfg = TrainConfig.from_file("train.yaml").with_overrides(["lr=1e-4", "epochs=3"])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litclip.errors import LitclipError
+
+LOSSES = ("clip", "selip", "siglip")
+PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
+TOWERS = ("image", "text")
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """YAML reads ``1e-4`` as a string (no dot); cast numbers by the field's annotation."""
+    if not isinstance(value, str):
+        return value
+    kind = str(_FIELD_TYPES.get(name, ""))
+    try:
+        if kind.startswith("float"):
+            return float(value)
+        if kind.startswith("int"):
+            return int(value)
+    except ValueError as exc:
+        raise LitclipError(f"option {name} expects a number, got {value!r}") from exc
+    return value
+
+
+@dataclass
+class TrainConfig:
+    """Options of one contrastive fine-tuning run.
+
+    Attributes:
+        model: model spec for :func:`litclip.models.load_model` (built-in, hub, or model dir).
+        data: a corpus dir (``manifest.parquet``, rows with ``qc_pass``), a CSV/Parquet
+            manifest, a ``.tar`` WebDataset shard, or a folder/glob of shards.
+        out: run directory (config, metrics, checkpoints, final model).
+        val_data: held-out pairs (same kinds as ``data``) for retrieval validation.
+        val_fraction: if no ``val_data``, hold out this fraction of ``data`` (seeded by id).
+        image_key, caption_key, id_key: manifest columns (``id_key`` falls back to row number).
+        loss: ``clip`` (InfoNCE), ``selip`` (InfoNCE + KL to caption-similarity targets), ``siglip``.
+        selip_weight: weight of the syntactic similarity in SeLIP's M (1 - weight: semantic).
+        selip_threshold: similarities below this count as 0 (dissimilar captions keep hard targets).
+        selip_fields: manifest columns compared instead of caption n-grams for the syntactic part.
+        selip_ngram: character n-gram size of the syntactic Dice similarity.
+        selip_encoder: sentence encoder path for the semantic part (default: the MiniLM package).
+        cache_dir: where caption embeddings are cached (default ``~/.cache/litclip/captions``).
+        epochs: passes over the data; ``max_steps`` caps optimizer steps when set.
+        batch_size: pairs per process per micro-batch (global batch = batch_size * world size).
+        accum_steps: micro-batches per optimizer step (each micro-batch is its own contrast set).
+        lr, image_lr_mult, text_lr_mult: base learning rate and per-tower multipliers.
+        weight_decay: AdamW decay (never on gains, biases, embeddings' 1-d params, logit scale).
+        warmup_steps: linear warmup before the cosine decay to 0.
+        grad_clip: max gradient norm (``None``/0 disables).
+        precision: ``fp32``, ``amp_bf16`` or ``amp_fp16`` (AMP only on CUDA; CPU runs fp32).
+        grad_checkpointing: trade compute for memory (``model.set_grad_checkpointing()``).
+        lock_image, lock_image_unlocked_groups: LiT-lock the image tower except its last N groups.
+        lock_text, lock_text_unlocked_layers: lock the text tower except its last N layers.
+        lock_text_train_proj: keep the text projection trainable when the text tower is locked.
+        lora, lora_rank, lora_alpha, lora_dropout, lora_towers, lora_targets: LoRA adapters.
+        seed: seeds model init extras, data order and augmentation.
+        num_workers: DataLoader worker processes.
+        augment: use the model's training transform (else the deterministic one).
+        val_every: validate every N optimizer steps (0: at the end of every epoch).
+        val_k: recall cut-offs.
+        val_metric: metric used for best-model selection and early stopping.
+        early_stop_patience: stop after N validations without improvement (0: never).
+        checkpoint_every: save a checkpoint every N optimizer steps (0: only at epoch ends).
+        keep_checkpoints: how many step checkpoints to keep.
+        resume: ``latest`` or a checkpoint path to continue from.
+        log_every: write a metrics line every N optimizer steps.
+        log_samples: write ``samples.jsonl`` with the sample ids of every micro-batch.
+        progress: show a progress bar.
+        device: ``auto``, ``cpu``, ``cuda``, ``cuda:1``...
+    """
+
+    model: str = "litclip-tiny"
+    data: str = ""
+    out: str = "runs/train"
+    val_data: str | None = None
+    val_fraction: float = 0.0
+    image_key: str = "filepath"
+    caption_key: str = "caption"
+    id_key: str = "pair_id"
+    loss: str = "clip"
+    selip_weight: float = 0.5
+    selip_threshold: float = 0.5
+    selip_fields: list[str] = field(default_factory=list)
+    selip_ngram: int = 3
+    selip_encoder: str | None = None
+    cache_dir: str | None = None
+    epochs: int = 5
+    max_steps: int | None = None
+    batch_size: int = 32
+    accum_steps: int = 1
+    lr: float = 5e-4
+    image_lr_mult: float = 1.0
+    text_lr_mult: float = 0.1
+    weight_decay: float = 0.1
+    warmup_steps: int = 10
+    beta1: float = 0.9
+    beta2: float = 0.98
+    eps: float = 1e-6
+    grad_clip: float | None = 1.0
+    precision: str = "fp32"
+    grad_checkpointing: bool = False
+    lock_image: bool = False
+    lock_image_unlocked_groups: int = 0
+    lock_text: bool = False
+    lock_text_unlocked_layers: int = 0
+    lock_text_train_proj: bool = True
+    lora: bool = False
+    lora_rank: int = 8
+    lora_alpha: float = 16.0
+    lora_dropout: float = 0.0
+    lora_towers: list[str] = field(default_factory=lambda: ["image", "text"])
+    lora_targets: list[str] | None = None
+    seed: int = 0
+    num_workers: int = 0
+    augment: bool = True
+    val_every: int = 0
+    val_k: list[int] = field(default_factory=lambda: [1, 5, 10])
+    val_metric: str = "mean_recall@1"
+    early_stop_patience: int = 0
+    checkpoint_every: int = 100
+    keep_checkpoints: int = 3
+    resume: str | None = None
+    log_every: int = 10
+    log_samples: bool = False
+    progress: bool = True
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`LitclipError` naming the bad option and the allowed values."""
+        checks = [
+            (self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}"),
+            (self.precision in PRECISIONS, f"precision must be one of {PRECISIONS}"),
+            (self.batch_size >= 1, "batch_size must be >= 1"),
+            (self.accum_steps >= 1, "accum_steps must be >= 1"),
+            (self.epochs >= 1, "epochs must be >= 1"),
+            (0.0 <= self.val_fraction < 1.0, "val_fraction must be in [0, 1)"),
+            (0.0 <= self.selip_weight <= 1.0, "selip_weight must be in [0, 1]"),
+            (self.selip_ngram >= 1, "selip_ngram must be >= 1"),
+            (self.lr > 0, "lr must be > 0"),
+            (set(self.lora_towers) <= set(TOWERS), f"lora_towers must be a subset of {TOWERS}"),
+            (
+                not (self.lora and (self.lock_image or self.lock_text)),
+                "lora and lock_image/lock_text are exclusive (LoRA already freezes the base weights)",
+            ),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise LitclipError(f"invalid training config: {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Build from a dict, rejecting unknown keys with the list of valid ones."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise LitclipError(f"unknown training option(s) {unknown}; valid: {sorted(names)}")
+        return cls(**{k: _coerce(k, v) for k, v in values.items()})
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> TrainConfig:
+        """Read a YAML or JSON file (a resolved ``config.json`` of an earlier run also works)."""
+        path = Path(path)
+        if not path.is_file():
+            raise LitclipError(f"training config not found: {path}")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            values = json.loads(text)
+        else:
+            import yaml
+
+            values = yaml.safe_load(text) or {}
+        if not isinstance(values, dict):
+            raise LitclipError(f"{path} must hold a mapping of option: value")
+        if "config" in values and "litclip_version" in values:  # a run's resolved config.json
+            values = values["config"]
+        return cls.from_dict(values)
+
+    def with_overrides(self, overrides: list[str] | dict[str, Any]) -> TrainConfig:
+        """A copy with ``key=value`` overrides applied (values parsed as YAML: 1e-4, [1,5], true)."""
+        import yaml
+
+        values = self.to_dict()
+        if isinstance(overrides, dict):
+            values.update(overrides)
+        else:
+            for item in overrides:
+                if "=" not in item:
+                    raise LitclipError(f"override {item!r} must look like key=value")
+                key, raw = item.split("=", 1)
+                values[key.strip().replace("-", "_")] = yaml.safe_load(raw)
+        return TrainConfig.from_dict(values)
+
+
+_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainConfig)}

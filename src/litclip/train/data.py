@@ -1,0 +1,289 @@
+"""Training pairs: corpus dirs, CSV/Parquet manifests and WebDataset shards, in a seeded order.
+
+Every source becomes a :class:`PairTable` (ids, captions, a way to open image ``i``), so the
+sampler can do what streaming readers cannot: a seeded permutation per epoch, split into
+global batches whose per-rank slices are contiguous (DDP on W ranks sees exactly the batches
+one process would), and resumption at any batch of an epoch. Shards are indexed once (member
+offsets), so images are read with one seek each and never unpacked to disk.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import io
+import json
+import tarfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from PIL import Image
+
+from litclip.errors import DatasetNotFoundError, LitclipError
+
+IMAGE_EXTS = ("png", "jpg", "jpeg", "webp")
+
+
+@dataclass
+class PairTable:
+    """Image-caption pairs with random access.
+
+    Attributes:
+        ids: stable sample ids (``pair_id`` or ``shard:key`` or the row number).
+        captions: one caption per pair.
+        images: a path string, or ``(tar path, offset, size)`` for a shard member.
+        fields: optional structured labels per pair (for SeLIP's syntactic similarity).
+        source: where the pairs came from.
+    """
+
+    ids: list[str]
+    captions: list[str]
+    images: list[Any]
+    fields: pd.DataFrame | None = None
+    source: str = ""
+    _tar_handles: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def load_image(self, index: int) -> Image.Image:
+        """Open image ``index`` as RGB."""
+        ref = self.images[index]
+        if isinstance(ref, tuple):
+            tar_path, offset, size = ref
+            with open(tar_path, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read(size)
+            with Image.open(io.BytesIO(data)) as img:
+                return img.convert("RGB")
+        with Image.open(ref) as img:
+            return img.convert("RGB")
+
+    def subset(self, indices: Sequence[int]) -> PairTable:
+        """The pairs at ``indices`` (order kept)."""
+        idx = list(indices)
+        fields = self.fields.iloc[idx].reset_index(drop=True) if self.fields is not None else None
+        return PairTable(
+            [self.ids[i] for i in idx],
+            [self.captions[i] for i in idx],
+            [self.images[i] for i in idx],
+            fields,
+            self.source,
+        )
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        if suffix in (".csv", ".tsv"):
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                header = fh.readline()
+            sep = "\t" if suffix == ".tsv" or ("\t" in header and "," not in header) else ","
+            return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
+    except Exception as exc:
+        raise LitclipError(f"cannot read manifest {path}: {exc}") from exc
+    raise LitclipError(f"unsupported manifest {path.name!r}: use .csv, .tsv or .parquet")
+
+
+def _from_manifest(
+    path: Path, image_key: str, caption_key: str, id_key: str, fields: Sequence[str]
+) -> PairTable:
+    frame = _read_frame(path)
+    for col in (image_key, caption_key, *fields):
+        if col not in frame.columns:
+            raise LitclipError(
+                f"manifest {path} has no column {col!r} (columns: {list(frame.columns)}); "
+                "set image_key / caption_key / selip_fields to existing columns"
+            )
+    if "qc_pass" in frame.columns:  # corpus manifests: train only on pairs that passed QC
+        frame = frame[frame["qc_pass"].astype(bool)]
+    frame = frame.dropna(subset=[image_key, caption_key])
+    frame = frame[frame[caption_key].astype(str).str.strip() != ""].reset_index(drop=True)
+    root = path.parent
+    images = [str(p if Path(p).is_absolute() else root / p) for p in frame[image_key].astype(str)]
+    ids = (
+        frame[id_key].astype(str).tolist()
+        if id_key in frame.columns
+        else [str(i) for i in range(len(frame))]
+    )
+    extra = frame[list(fields)].reset_index(drop=True) if fields else None
+    return PairTable(ids, frame[caption_key].astype(str).tolist(), images, extra, str(path))
+
+
+def _index_shard(path: Path, fields: Sequence[str]) -> tuple[list, list, list, list]:
+    """Member offsets of one tar, grouped WebDataset-style by key (name up to the first dot)."""
+    groups: dict[str, dict[str, Any]] = {}
+    with tarfile.open(path, "r") as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            base = member.name.rsplit("/", 1)[-1]
+            key = member.name[: len(member.name) - len(base)] + base.split(".", 1)[0]
+            ext = base.split(".", 1)[1].lower() if "." in base else ""
+            entry = groups.setdefault(key, {})
+            if ext in IMAGE_EXTS:
+                entry["image"] = (str(path), member.offset_data, member.size)
+            elif ext == "txt":
+                entry["txt"] = tar.extractfile(member).read().decode("utf-8").strip()
+            elif ext == "json" and fields:
+                entry["json"] = json.loads(tar.extractfile(member).read())
+    ids, caps, imgs, extra = [], [], [], []
+    for key, entry in groups.items():
+        if "image" in entry and entry.get("txt"):
+            ids.append(f"{path.stem}:{key}")
+            caps.append(entry["txt"])
+            imgs.append(entry["image"])
+            extra.append({f: entry.get("json", {}).get(f) for f in fields})
+    return ids, caps, imgs, extra
+
+
+def _from_shards(paths: list[Path], fields: Sequence[str]) -> PairTable:
+    ids: list[str] = []
+    caps: list[str] = []
+    imgs: list[Any] = []
+    extra: list[dict] = []
+    for p in sorted(paths):
+        i, c, m, e = _index_shard(p, fields)
+        ids += i
+        caps += c
+        imgs += m
+        extra += e
+    frame = pd.DataFrame(extra, columns=list(fields)) if fields else None
+    return PairTable(ids, caps, imgs, frame, ",".join(str(p) for p in paths[:3]))
+
+
+def open_pairs(
+    spec: str | Path,
+    image_key: str = "filepath",
+    caption_key: str = "caption",
+    id_key: str = "pair_id",
+    fields: Sequence[str] = (),
+) -> PairTable:
+    """Open training pairs from a corpus dir, a manifest, a shard, a shard folder or a glob.
+
+    Raises:
+        DatasetNotFoundError: nothing readable at ``spec``.
+        LitclipError: a manifest without the needed columns, or no pairs at all.
+    """
+    text = str(spec)
+    path = Path(text)
+    if any(ch in text for ch in "*?["):
+        shards = [Path(p) for p in glob.glob(text)]
+        table = _from_shards(shards, fields) if shards else None
+    elif path.is_dir():
+        manifest = next(
+            (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), None
+        )
+        if manifest is not None:
+            table = _from_manifest(manifest, image_key, caption_key, id_key, fields)
+        else:
+            shards = sorted(path.glob("*.tar")) or sorted((path / "shards").glob("*.tar"))
+            table = _from_shards(shards, fields) if shards else None
+    elif path.is_file():
+        if path.suffix.lower() == ".tar":
+            table = _from_shards([path], fields)
+        else:
+            table = _from_manifest(path, image_key, caption_key, id_key, fields)
+    else:
+        table = None
+    if table is None:
+        raise DatasetNotFoundError(
+            f"no training pairs at {text!r}: expected a corpus dir (manifest.parquet), a CSV/"
+            "Parquet manifest with filepath/caption columns, or WebDataset .tar shards"
+        )
+    if len(table) == 0:
+        raise LitclipError(f"{text!r} holds no usable pairs (empty captions or all failed QC)")
+    return table
+
+
+def split_holdout(table: PairTable, fraction: float, seed: int = 0) -> tuple[PairTable, PairTable]:
+    """Split by a seeded hash of each id, so the split is stable when the corpus grows."""
+    digests = [
+        int.from_bytes(hashlib.sha256(f"{seed}:{i}".encode()).digest()[:8], "big") / 2**64
+        for i in table.ids
+    ]
+    val = [i for i, d in enumerate(digests) if d < fraction]
+    train = [i for i, d in enumerate(digests) if d >= fraction]
+    if not val or not train:
+        raise LitclipError(f"val_fraction={fraction} leaves an empty split of {len(table)} pairs")
+    return table.subset(train), table.subset(val)
+
+
+class PairDataset(torch.utils.data.Dataset):
+    """``ds[i] -> (image tensor, caption, i)`` over a :class:`PairTable`."""
+
+    def __init__(self, table: PairTable, transform: Callable[[Image.Image], torch.Tensor]) -> None:
+        self.table = table
+        self.transform = transform
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, str, int]:
+        return self.transform(self.table.load_image(index)), self.table.captions[index], index
+
+
+def epoch_batches(n: int, global_batch: int, seed: int, epoch: int) -> list[list[int]]:
+    """The global batches of one epoch: a seeded permutation, last partial batch dropped.
+
+    Dropping the remainder keeps every contrastive batch full (and equal across ranks).
+    """
+    if n < global_batch:
+        raise LitclipError(
+            f"{n} training pairs are fewer than one global batch ({global_batch}); "
+            "lower batch_size or add data"
+        )
+    gen = torch.Generator().manual_seed(seed * 100_003 + epoch)
+    perm = torch.randperm(n, generator=gen).tolist()
+    return [perm[i : i + global_batch] for i in range(0, n - global_batch + 1, global_batch)]
+
+
+def rank_slice(batch: list[int], rank: int, world_size: int) -> list[int]:
+    """Rank ``rank``'s contiguous share of a global batch (gathering restores the global order)."""
+    per = len(batch) // world_size
+    return batch[rank * per : (rank + 1) * per]
+
+
+class Collate:
+    """Stack images, tokenize captions, keep dataset indices (picklable for worker processes)."""
+
+    def __init__(self, tokenizer: Callable[[list[str]], torch.Tensor]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, items: list[tuple[torch.Tensor, str, int]]) -> dict[str, Any]:
+        images, captions, indices = zip(*items, strict=True)
+        return {
+            "images": torch.stack(images),
+            "texts": self.tokenizer(list(captions)),
+            "indices": torch.tensor(indices, dtype=torch.long),
+        }
+
+
+def make_loader(
+    dataset: PairDataset,
+    batches: list[list[int]],
+    tokenizer: Callable[[list[str]], torch.Tensor],
+    num_workers: int = 0,
+    pin_memory: bool = False,
+) -> torch.utils.data.DataLoader:
+    """A DataLoader over precomputed index batches (the sampler state is the batch list)."""
+    return torch.utils.data.DataLoader(
+        dataset,
+        batch_sampler=batches,
+        collate_fn=Collate(tokenizer),
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        persistent_workers=False,
+    )
+
+
+def sample_ids(table: PairTable, indices: torch.Tensor | np.ndarray) -> list[str]:
+    """Ids of the pairs at ``indices``."""
+    return [table.ids[int(i)] for i in indices]

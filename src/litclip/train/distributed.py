@@ -1,0 +1,90 @@
+"""torchrun / DDP set-up from the environment, and seeding.
+
+``torchrun --nproc-per-node 2 -m litclip.cli train ...`` sets ``RANK``, ``WORLD_SIZE``,
+``LOCAL_RANK`` and the rendezvous address; :func:`init_distributed` reads them and starts
+``nccl`` on CUDA or ``gloo`` on CPU. Feature gathering with gradients is open_clip's
+(``ClipLoss(local_loss=True, gather_with_grad=True)``), see :mod:`litclip.train.losses`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+
+@dataclass(frozen=True)
+class DistEnv:
+    """Where this process sits: ``rank`` of ``world_size``, on ``device``."""
+
+    rank: int = 0
+    local_rank: int = 0
+    world_size: int = 1
+    device: torch.device = torch.device("cpu")
+
+    @property
+    def is_main(self) -> bool:
+        """Whether this is rank 0 (the one that writes files)."""
+        return self.rank == 0
+
+    @property
+    def distributed(self) -> bool:
+        """Whether more than one process takes part."""
+        return self.world_size > 1
+
+
+def resolve_device(name: str, local_rank: int = 0) -> torch.device:
+    """``auto`` -> ``cuda:LOCAL_RANK`` when available, else ``cpu``."""
+    if name == "auto":
+        return (
+            torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
+        )
+    return torch.device(name)
+
+
+def init_distributed(device: str = "auto", backend: str | None = None) -> DistEnv:
+    """Start the process group when launched by torchrun (``WORLD_SIZE`` > 1); else single process."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    dev = resolve_device(device, local)
+    if world > 1 and not dist.is_initialized():
+        if dev.type == "cuda":
+            torch.cuda.set_device(dev)
+        dist.init_process_group(backend=backend or ("nccl" if dev.type == "cuda" else "gloo"))
+    if dist.is_initialized():
+        world, rank = dist.get_world_size(), dist.get_rank()
+    return DistEnv(rank=rank, local_rank=local, world_size=world, device=dev)
+
+
+def cleanup_distributed() -> None:
+    """Tear the process group down (no-op when single process)."""
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def seed_everything(seed: int, rank: int = 0) -> None:
+    """Seed python, numpy and torch; ranks differ so augmentations are independent."""
+    s = seed + rank
+    random.seed(s)
+    np.random.seed(s % 2**32)
+    torch.manual_seed(s)
+
+
+def barrier(env: DistEnv) -> None:
+    """Wait for every rank (no-op when single process)."""
+    if env.distributed:
+        dist.barrier()
+
+
+def broadcast_flag(flag: bool, env: DistEnv) -> bool:
+    """Rank 0's decision (e.g. early stop) for every rank."""
+    if not env.distributed:
+        return flag
+    t = torch.tensor([1.0 if flag else 0.0], device=env.device)
+    dist.broadcast(t, src=0)
+    return bool(t.item())

@@ -1,0 +1,47 @@
+"""Locked towers (LiT) over open_clip's own ``lock_image_tower`` / ``lock_text_tower``."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def _text_projection(model: nn.Module) -> list[nn.Parameter]:
+    """The text tower's projection: ``text.proj`` (HF) or ``text_projection`` (open_clip)."""
+    text = getattr(model, "text", None)
+    if text is not None and hasattr(text, "proj"):
+        return list(text.proj.parameters())
+    proj = getattr(model, "text_projection", None)
+    if isinstance(proj, nn.Parameter):
+        return [proj]
+    if isinstance(proj, nn.Module):
+        return list(proj.parameters())
+    return []
+
+
+def lock_image(model: nn.Module, unlocked_groups: int = 0) -> None:
+    """Freeze the image tower, leaving its last ``unlocked_groups`` groups trainable."""
+    model.lock_image_tower(unlocked_groups=unlocked_groups, freeze_bn_stats=False)
+
+
+def lock_text(model: nn.Module, unlocked_layers: int = 0, train_projection: bool = True) -> None:
+    """Freeze the text tower except its last ``unlocked_layers`` layers (and the projection).
+
+    open_clip's HF text tower keeps its projection trainable when locked, its own text
+    transformer does not; ``train_projection`` makes both behave the same way.
+    """
+    model.lock_text_tower(unlocked_layers=unlocked_layers, freeze_layer_norm=True)
+    for p in _text_projection(model):
+        p.requires_grad = train_projection
+
+
+def count_trainable(model: nn.Module) -> tuple[int, int]:
+    """``(trainable, total)`` parameter counts."""
+    total = sum(p.numel() for p in model.parameters())
+    train = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return train, total
+
+
+def trainable_snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
+    """Copies of every parameter, for tests and sanity checks."""
+    return {n: p.detach().clone() for n, p in model.named_parameters()}

@@ -1,0 +1,447 @@
+"""The training loop behind :func:`litclip.train.train`.
+
+Run directory ``OUT/``:
+
+- ``config.json``: the resolved :class:`~litclip.train.config.TrainConfig` (+ world size, data
+  sizes, resume source), written by :func:`litclip.io.write_resolved_config`.
+- ``metrics.jsonl``: one JSON object per line: ``{"kind": "train", "step", "epoch", "loss",
+  "lr", "samples_per_s", "logit_scale", ...}`` every ``log_every`` steps and ``{"kind": "val",
+  "step", ..., "image_retrieval_recall@1", ...}`` per validation.
+- ``samples.jsonl`` (``log_samples``): ``{"step", "epoch", "batch", "ids"}`` per micro-batch
+  (the global batch's sample ids), so a resumed run can be checked for repeats.
+- ``checkpoints/step_000100.pt`` + ``checkpoints/latest`` (pointer file, written atomically).
+- ``model/``: the final model directory (ARCHITECTURE contract 3; loads with
+  ``load_model(dir)`` and ``open_clip.create_model_and_transforms("local-dir:" + dir)``).
+- ``best_model/``: the best model by ``val_metric`` (only when validation is configured).
+
+On resume the JSONL logs are cut back to the checkpoint's step, so they describe exactly the
+steps that produced the final model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+from litclip.io import atomic_write_text, write_resolved_config
+from litclip.models import save_model
+from litclip.train.checkpoint import (
+    load_checkpoint,
+    resolve_resume,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
+from litclip.train.config import TrainConfig
+from litclip.train.data import PairDataset, epoch_batches, make_loader, rank_slice, sample_ids
+from litclip.train.distributed import DistEnv, barrier, broadcast_flag
+from litclip.train.progress import TrainProgress
+from litclip.train.setup import (
+    prepare_data,
+    prepare_model,
+    prepare_objective,
+    prepare_optim,
+    steps_per_epoch,
+)
+from litclip.train.validate import validate
+
+log = logging.getLogger(__name__)
+MAX_LOGIT_SCALE = 100.0
+
+
+@dataclass
+class TrainResult:
+    """What a run produced.
+
+    Attributes:
+        model_dir: the final model directory (``OUT/model``).
+        run_dir: the run directory ``OUT``.
+        steps: optimizer steps taken in total (across resumes).
+        metrics: last training loss/lr and the last validation metrics (``val_`` prefix).
+        best_model_dir: ``OUT/best_model`` when validation ran, else ``None``.
+    """
+
+    model_dir: Path
+    run_dir: Path
+    steps: int
+    metrics: dict[str, float] = field(default_factory=dict)
+    best_model_dir: Path | None = None
+
+
+@dataclass
+class LoopState:
+    """Position and bookkeeping saved in checkpoints."""
+
+    epoch: int = 0
+    batch_in_epoch: int = 0  # micro-batches of ``epoch`` already consumed
+    step: int = 0
+    samples: int = 0
+    best: float | None = None
+    bad_evals: int = 0
+    stopped_early: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the checkpoint."""
+        return dict(self.__dict__)
+
+
+class JsonlLog:
+    """Append-only JSON-lines file on rank 0, cut back to a step on resume."""
+
+    def __init__(self, path: Path, enabled: bool) -> None:
+        self.path = path
+        self.enabled = enabled
+
+    def truncate_after(self, step: int) -> None:
+        """Keep only well-formed lines with ``step <= step`` (atomic rewrite)."""
+        if not self.enabled or not self.path.is_file():
+            return
+        kept = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line).get("step", 0) <= step:
+                    kept.append(line)
+            except json.JSONDecodeError:  # a line torn by a kill
+                continue
+        atomic_write_text(self.path, "".join(x + "\n" for x in kept))
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append one record (flushed, so a kill loses at most this line)."""
+        if not self.enabled:
+            return
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record) + "\n")
+            fh.flush()
+
+
+def _tensorboard(run_dir: Path, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:  # tensorboard is optional
+        return None
+    return SummaryWriter(str(run_dir / "tensorboard"))
+
+
+def autocast_for(precision: str, device: torch.device) -> Any:
+    """A context-manager factory: AMP on CUDA for ``amp_*``, no-op otherwise."""
+    if device.type != "cuda" or precision == "fp32":
+        return contextlib.nullcontext
+    dtype = torch.bfloat16 if precision == "amp_bf16" else torch.float16
+    return lambda: torch.autocast("cuda", dtype=dtype)
+
+
+def clamp_logit_scale(model: torch.nn.Module) -> None:
+    """Keep ``exp(logit_scale) <= 100`` as CLIP does."""
+    scale = getattr(model, "logit_scale", None)
+    if isinstance(scale, torch.nn.Parameter):
+        with torch.no_grad():
+            scale.clamp_(0, torch.log(torch.tensor(MAX_LOGIT_SCALE)).item())
+
+
+def allreduce_grads(params: list[torch.nn.Parameter], env: DistEnv) -> None:
+    """Average gradients of parameters outside DDP (e.g. a loss-owned SigLIP bias)."""
+    if not env.distributed:
+        return
+    for p in params:
+        if p.grad is not None:
+            dist.all_reduce(p.grad)
+            p.grad /= env.world_size
+
+
+def write_run_config(run_dir: Path, config: TrainConfig, env: DistEnv, **extra: Any) -> None:
+    """``OUT/config.json`` (rank 0)."""
+    if env.is_main:
+        write_resolved_config(run_dir, config.to_dict(), world_size=env.world_size, **extra)
+
+
+class Trainer:
+    """One run: built from a config and a :class:`DistEnv`, driven by :meth:`fit`."""
+
+    def __init__(self, config: TrainConfig, env: DistEnv) -> None:
+        self.config, self.env = config, env
+        self.run_dir = Path(config.out)
+        self.lm, self.lora = prepare_model(config, env.device)
+        self.model = self.lm.model
+        self.data = prepare_data(config)
+        self.objective = prepare_objective(config, self.data.train, env)
+        self.per_epoch = steps_per_epoch(len(self.data.train), config, env.world_size)
+        if self.per_epoch == 0:
+            from litclip.errors import LitclipError
+
+            raise LitclipError(
+                f"{len(self.data.train)} pairs give no full step with batch_size={config.batch_size} "
+                f"x {env.world_size} process(es) x accum_steps={config.accum_steps}; lower them"
+            )
+        total = self.per_epoch * config.epochs
+        self.total_steps = min(total, config.max_steps) if config.max_steps else total
+        self.optimizer, self.scheduler = prepare_optim(
+            config, self.model, self.objective, self.total_steps
+        )
+        amp16 = config.precision == "amp_fp16" and env.device.type == "cuda"
+        self.scaler = torch.amp.GradScaler("cuda", enabled=amp16)
+        self.autocast = autocast_for(config.precision, env.device)
+        self.ddp = self._wrap_ddp()
+        self.state = LoopState()
+        self.metrics_log = JsonlLog(self.run_dir / "metrics.jsonl", env.is_main)
+        self.samples_log = JsonlLog(
+            self.run_dir / "samples.jsonl", env.is_main and config.log_samples
+        )
+        self.dataset = PairDataset(
+            self.data.train, self.lm.preprocess_train if config.augment else self.lm.preprocess_val
+        )
+        self.last: dict[str, float] = {}
+
+    def _wrap_ddp(self) -> torch.nn.Module:
+        if not self.env.distributed:
+            return self.model
+        ids = [self.env.device.index] if self.env.device.type == "cuda" else None
+        return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+
+    # ---- checkpoints -------------------------------------------------------------------
+    def export_model(self) -> torch.nn.Module:
+        """Plain open_clip weights (LoRA merged into a copy when adapters are on)."""
+        if self.lora is None:
+            return self.model
+        from litclip.models.lora import merged_model
+
+        return merged_model(self.lora)
+
+    def checkpoint(self) -> None:
+        """Save an atomic checkpoint (rank 0) at the current step."""
+        if self.env.is_main:
+            from litclip.models.saving import state_dict_for_saving
+
+            state = {
+                "state_dict": state_dict_for_saving(self.export_model()),
+                "train_state_dict": self.model.state_dict() if self.lora is not None else None,
+                "objective": self.objective.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(),
+                "scaler": self.scaler.state_dict(),
+                "rng": rng_state(),
+                "loop": self.state.to_dict(),
+                "config": self.config.to_dict(),
+            }
+            save_checkpoint(self.run_dir, self.state.step, state, self.config.keep_checkpoints)
+        barrier(self.env)
+
+    def resume(self) -> Path | None:
+        """Restore the latest (or given) checkpoint; returns its path or ``None``."""
+        path = resolve_resume(self.run_dir, self.config.resume)
+        if path is None:
+            return None
+        ck = load_checkpoint(path)
+        self.model.load_state_dict(ck["train_state_dict"] or ck["state_dict"])
+        self.objective.load_state_dict(ck["objective"])
+        self.optimizer.load_state_dict(ck["optimizer"])
+        self.scheduler.load_state_dict(ck["scheduler"])
+        self.scaler.load_state_dict(ck["scaler"])
+        set_rng_state(ck["rng"])
+        self.state = LoopState(**ck["loop"])
+        self.metrics_log.truncate_after(self.state.step)
+        self.samples_log.truncate_after(self.state.step)
+        return path
+
+    # ---- steps ------------------------------------------------------------------------
+    def _micro_step(
+        self, batch: dict[str, Any], global_batch: list[int], sync: bool
+    ) -> dict[str, float]:
+        dev = self.env.device
+        images = batch["images"].to(dev, non_blocking=True)
+        texts = batch["texts"].to(dev, non_blocking=True)
+        no_sync = self.env.distributed and not sync
+        with self.ddp.no_sync() if no_sync else contextlib.nullcontext():
+            with self.autocast():
+                out = self.ddp(images, texts)
+                parts = self.objective(out, global_batch)
+            self.scaler.scale(parts["loss"] / self.config.accum_steps).backward()
+        return {k: float(v.detach()) for k, v in parts.items()}
+
+    def _optimizer_step(self) -> None:
+        allreduce_grads(list(self.objective.parameters()), self.env)
+        if self.config.grad_clip:
+            self.scaler.unscale_(self.optimizer)
+            params = [p for g in self.optimizer.param_groups for p in g["params"]]
+            torch.nn.utils.clip_grad_norm_(params, self.config.grad_clip)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scheduler.step()
+        clamp_logit_scale(self.model)
+
+    def _after_step(self, bar: TrainProgress, parts: dict[str, float], rate: float) -> None:
+        cfg, st = self.config, self.state
+        lr = self.optimizer.param_groups[0]["lr"]
+        scale = (
+            float(self.model.logit_scale.detach().exp())
+            if hasattr(self.model, "logit_scale")
+            else 0.0
+        )
+        self.last = {**parts, "lr": lr, "samples_per_s": rate, "logit_scale": scale}
+        bar.update(st.step, rate, parts["loss"], lr)
+        if st.step % max(1, cfg.log_every) == 0 or st.step == self.total_steps:
+            self.metrics_log.write(
+                {
+                    "kind": "train",
+                    "step": st.step,
+                    "epoch": st.epoch,
+                    "samples": st.samples,
+                    **self.last,
+                }
+            )
+            if self.tb is not None:
+                for k, v in self.last.items():
+                    self.tb.add_scalar(f"train/{k}", v, st.step)
+        if self.data.val is not None and cfg.val_every and st.step % cfg.val_every == 0:
+            self._validate()
+        if cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0:
+            self.checkpoint()
+
+    def _done(self) -> bool:
+        st = self.state
+        return st.step >= self.total_steps or st.stopped_early or st.epoch >= self.config.epochs
+
+    def _run_epoch(self, bar: TrainProgress) -> None:
+        cfg, st, env = self.config, self.state, self.env
+        batches = epoch_batches(
+            len(self.data.train), cfg.batch_size * env.world_size, cfg.seed, st.epoch
+        )
+        remaining = batches[: self.per_epoch * cfg.accum_steps][st.batch_in_epoch :]
+        loader = make_loader(
+            self.dataset,
+            [rank_slice(b, env.rank, env.world_size) for b in remaining],
+            self.lm.tokenizer,
+            cfg.num_workers,
+            env.device.type == "cuda",
+        )
+        start, seen = time.perf_counter(), 0
+        for batch, global_batch in zip(loader, remaining, strict=True):
+            last_micro = (st.batch_in_epoch + 1) % cfg.accum_steps == 0
+            parts = self._micro_step(batch, global_batch, sync=last_micro)
+            self.samples_log.write(
+                {
+                    "step": st.step + 1,
+                    "epoch": st.epoch,
+                    "batch": st.batch_in_epoch,
+                    "ids": sample_ids(self.data.train, global_batch),
+                }
+            )
+            st.batch_in_epoch += 1
+            seen += len(global_batch)
+            if not last_micro:
+                continue
+            self._optimizer_step()
+            st.step += 1
+            st.samples += len(global_batch) * cfg.accum_steps
+            self._after_step(bar, parts, seen / max(1e-9, time.perf_counter() - start))
+            if self._done():
+                return
+        st.epoch, st.batch_in_epoch = st.epoch + 1, 0
+        if self.data.val is not None and not cfg.val_every:
+            self._validate()
+        self.checkpoint()
+
+    # ---- validation ------------------------------------------------------------------
+    def _validate(self) -> None:
+        cfg, st = self.config, self.state
+        improved = False
+        if self.env.is_main:
+            metrics = validate(
+                self.model,
+                self.data.val,
+                self.lm.preprocess_val,
+                self.lm.tokenizer,
+                self.env.device,
+                cfg.val_k,
+                max(cfg.batch_size, 64),
+                self.autocast,
+            )
+            self.metrics_log.write({"kind": "val", "step": st.step, "epoch": st.epoch, **metrics})
+            self.last.update({f"val_{k}": v for k, v in metrics.items()})
+            if cfg.val_metric not in metrics:
+                from litclip.errors import LitclipError
+
+                raise LitclipError(f"val_metric {cfg.val_metric!r} is not one of {sorted(metrics)}")
+            value = metrics[cfg.val_metric]
+            improved = st.best is None or value > st.best
+            if improved:
+                st.best, st.bad_evals = value, 0
+                self._save(
+                    self.run_dir / "best_model", {"best_step": st.step, cfg.val_metric: value}
+                )
+            else:
+                st.bad_evals += 1
+        stop = (
+            self.env.is_main
+            and cfg.early_stop_patience > 0
+            and st.bad_evals >= cfg.early_stop_patience
+        )
+        st.stopped_early = broadcast_flag(stop, self.env)
+
+    def _save(self, out: Path, extra: dict[str, Any]) -> Path:
+        meta = {
+            "training": self.config.to_dict(),
+            "metrics": dict(self.last),
+            "steps": self.state.step,
+            "base_spec": self.lm.meta.get("base_spec", self.lm.spec),
+            **extra,
+        }
+        return save_model(self.lm, out, metadata=meta, model=self.export_model())
+
+    # ---- driver ----------------------------------------------------------------------
+    def fit(self) -> TrainResult:
+        """Train to ``epochs`` / ``max_steps`` (or early stop); save the final model."""
+        resumed = self.resume()
+        write_run_config(
+            self.run_dir,
+            self.config,
+            self.env,
+            resumed_from=str(resumed) if resumed else None,
+            n_train=len(self.data.train),
+            n_val=len(self.data.val) if self.data.val else 0,
+            total_steps=self.total_steps,
+        )
+        self.tb = _tensorboard(self.run_dir, self.env.is_main)
+        had_dict = getattr(self.model, "output_dict", False)
+        self.model.output_dict = True
+        self.model.train()
+        enabled = self.config.progress and self.env.is_main
+        try:
+            with TrainProgress(self.total_steps, self.state.step, enabled) as bar:
+                while not self._done():
+                    self._run_epoch(bar)
+            if resolve_resume(self.run_dir, "latest") != self._ckpt_path():
+                self.checkpoint()
+        finally:
+            self.model.output_dict = had_dict
+            self.model.eval()
+            if self.tb is not None:
+                self.tb.close()
+        return self._finish()
+
+    def _ckpt_path(self) -> Path:
+        return self.run_dir / "checkpoints" / f"step_{self.state.step:06d}.pt"
+
+    def _finish(self) -> TrainResult:
+        model_dir = self.run_dir / "model"
+        if self.env.is_main:
+            self._save(model_dir, {"stopped_early": self.state.stopped_early})
+        barrier(self.env)
+        best = self.run_dir / "best_model"
+        return TrainResult(
+            model_dir,
+            self.run_dir,
+            self.state.step,
+            dict(self.last),
+            best if best.is_dir() else None,
+        )
