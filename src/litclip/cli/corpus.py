@@ -172,12 +172,12 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Score extracted figures against ground truth (precision, recall, captions, panels)."""
-    from litclip.corpus.evaluate import evaluate_corpus, format_table
-
     if not Path(pred).is_dir():
         raise LitclipError(f"--pred {pred} is not a directory: give the --out of corpus build")
     if not Path(truth).is_file():
         raise LitclipError(f"--truth {truth} does not exist: give a ground_truth.json")
+    from litclip.corpus.evaluate import evaluate_corpus, format_table
+
     metrics = evaluate_corpus(pred, truth)
     if as_json:
         typer.echo(json.dumps(metrics, default=str))
