@@ -1,0 +1,128 @@
+"""Opening evaluation datasets by spec and describing their splits.
+
+Specs: ``medmnist:PATH.npz``, ``folder:DIR`` (``DIR/<split>/<class>/*`` or ``DIR/<class>/*``)
+and ``pairs:MANIFEST`` (image-caption pairs). Datasets come from :mod:`litclip.data`; this
+module only adds what the evaluation needs: a stable name, which splits exist, labels, and
+per-split access with optional exclusion of contaminated items.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from litclip.errors import LitclipError
+
+KINDS = ("medmnist", "folder", "pairs")
+ALL = "all"
+
+
+def parse_spec(spec: str) -> tuple[str, Path]:
+    """``"kind:path"`` -> ``(kind, Path)``; raises :class:`LitclipError` with the fix."""
+    from litclip.data.registry import split_options
+
+    kind, sep, path = spec.partition(":")
+    if not sep or kind not in KINDS:
+        raise LitclipError(
+            f"bad dataset spec {spec!r}: use medmnist:PATH.npz, folder:DIR or "
+            "pairs:MANIFEST (csv/tsv/parquet)."
+        )
+    return kind, Path(split_options(path)[0]).expanduser()
+
+
+def open_split(spec: str, split: str | None) -> Any:
+    """Open one split through :func:`litclip.data.open_dataset` (``None``/"all" = no split)."""
+    from litclip import data
+
+    split = None if split == ALL else split
+    if hasattr(data, "open_dataset"):
+        return data.open_dataset(spec, split)
+    kind, path = parse_spec(spec)  # fallback while litclip.data has no open_dataset
+    if kind == "medmnist":
+        from litclip.data.medmnist import load_medmnist
+
+        return load_medmnist(path, split or "test")
+    if kind == "folder":
+        from litclip.data.folder import ImageFolderDataset
+
+        return ImageFolderDataset(path, split=split)
+    from litclip.data.pairs import PairsDataset
+
+    return PairsDataset(path, split=split)
+
+
+def available_splits(spec: str) -> list[str]:
+    """Splits of a dataset: train/val/test for MedMNIST, split folders, a manifest's column."""
+    kind, path = parse_spec(spec)
+    if kind == "medmnist":
+        return ["train", "val", "test"]
+    if kind == "folder":
+        from litclip.data.folder import find_splits
+
+        found = find_splits(path) if path.is_dir() else []
+        return found or [ALL]
+    from litclip.data.pairs import read_manifest
+
+    frame = read_manifest(path)
+    if "split" in frame.columns:
+        return sorted(str(s) for s in frame["split"].dropna().unique())
+    return [ALL]
+
+
+def dataset_name(spec: str) -> str:
+    """A readable name: the MedMNIST flag, the folder name or the corpus folder name."""
+    kind, path = parse_spec(spec)
+    if kind == "medmnist":
+        return path.stem.split("_")[0]
+    if kind == "folder":
+        return path.resolve().name
+    return path.resolve().parent.name or path.stem
+
+
+class SplitData:
+    """One opened split: the dataset, its labels and the kept indices (after exclusions)."""
+
+    def __init__(self, dataset: Any, split: str, keep: np.ndarray | None = None) -> None:
+        self.dataset = dataset
+        self.split = split
+        self.keep = np.arange(len(dataset)) if keep is None else np.asarray(keep)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Integer labels of the kept items."""
+        return np.asarray(self.dataset.labels, dtype=np.int64).ravel()[self.keep]
+
+    def __len__(self) -> int:
+        return len(self.keep)
+
+
+ROLE_ALIASES = {"train": ("train",), "val": ("val", "valid", "validation"), "test": ("test",)}
+
+
+def role_split(splits: list[str], role: str) -> str | None:
+    """The split name playing ``role`` (train/val/test) among ``splits``, or ``None``."""
+    for name in splits:
+        if name.lower() in ROLE_ALIASES[role]:
+            return name
+    return None
+
+
+class Subset:
+    """Items ``keep`` of a dataset, with ``labels`` and ``classnames`` passed through."""
+
+    def __init__(self, dataset: Any, keep: np.ndarray) -> None:
+        self.dataset, self.keep = dataset, np.asarray(keep)
+        self.classnames = getattr(dataset, "classnames", None)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Labels of the kept items."""
+        return np.asarray(self.dataset.labels).ravel()[self.keep]
+
+    def __len__(self) -> int:
+        return len(self.keep)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.dataset[int(self.keep[i])]

@@ -1,0 +1,105 @@
+"""Lazily loaded models and image features cached per model + dataset + split.
+
+Features live in ``<out>/features/<model key>/<dataset key>/<split>.npy``. The model key
+includes a fingerprint of a local model directory's weights (size and mtime), so retraining
+into the same directory never reuses stale features. Zero-shot, calibration, linear probe and
+few-shot all share one forward pass per split; a second ``litclip evaluate`` run over the same
+output directory does no image encoding at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from litclip.io import atomic_write_json, read_json
+
+
+def slug(text: str, max_len: int = 60) -> str:
+    """A filesystem-safe name for a spec or dataset (readable prefix + short hash)."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[-max_len:] or "x"
+    return f"{base}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
+def _fingerprint(spec: str) -> str:
+    """Spec plus size/mtime of the files of a local model directory or weights file."""
+    parts = [spec]
+    path = Path(spec.split(":", 1)[1]) if ":" in spec and not Path(spec).exists() else Path(spec)
+    if path.is_dir():
+        for f in sorted(path.iterdir()):
+            if f.is_file():
+                st = f.stat()
+                parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
+    elif path.is_file():
+        st = path.stat()
+        parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+class ModelHandle:
+    """A model spec whose :class:`~litclip.models.LoadedModel` is loaded on first use."""
+
+    def __init__(self, spec: str, device: str = "cpu", precision: str = "fp32") -> None:
+        self.spec = spec
+        self.device = device
+        self.precision = precision
+        self.key = slug(_fingerprint(spec))
+        self._loaded: Any = None
+
+    @property
+    def loaded(self) -> Any:
+        """The :class:`~litclip.models.LoadedModel` (loaded now if needed)."""
+        if self._loaded is None:
+            from litclip.models import load_model
+
+            self._loaded = load_model(self.spec, device=self.device, precision=self.precision)
+        return self._loaded
+
+    @property
+    def logit_scale(self) -> float:
+        """The model's learned temperature ``exp(logit_scale)``, clamped to CLIP's 100."""
+        scale = getattr(self.loaded.model, "logit_scale", None)
+        return float(min(scale.exp().item(), 100.0)) if scale is not None else 100.0
+
+    def release(self) -> None:
+        """Drop the loaded model (frees memory between models)."""
+        self._loaded = None
+
+
+class FeatureCache:
+    """Image features on disk, keyed by model, dataset and split (``None`` = no caching)."""
+
+    def __init__(
+        self, root: str | Path | None, batch_size: int = 64, progress: bool = True
+    ) -> None:
+        self.root = Path(root) if root is not None else None
+        self.batch_size = batch_size
+        self.progress = progress
+
+    def path(self, model: ModelHandle, dataset_key: str, split: str) -> Path | None:
+        """Where the features of ``dataset_key``/``split`` under ``model`` are stored."""
+        if self.root is None:
+            return None
+        return self.root / model.key / slug(dataset_key) / f"{split}.npy"
+
+    def images(self, model: ModelHandle, dataset: Any, dataset_key: str, split: str) -> np.ndarray:
+        """``(N, D)`` L2-normalised image features of ``dataset`` (computed once, then read)."""
+        from litclip.models import encode_images
+
+        path = self.path(model, dataset_key, split)
+        if path is not None and path.is_file() and path.with_suffix(".json").is_file():
+            meta = read_json(path.with_suffix(".json"))
+            if meta.get("n") == len(dataset) and meta.get("spec") == model.spec:
+                return np.load(path)
+        feats = encode_images(
+            model.loaded, dataset, batch_size=self.batch_size, out_path=path, progress=self.progress
+        )
+        feats = np.asarray(feats, dtype=np.float32)
+        if path is not None:
+            meta = {"spec": model.spec, "dataset": dataset_key, "split": split, "n": len(dataset)}
+            atomic_write_json(path.with_suffix(".json"), meta)
+        return feats

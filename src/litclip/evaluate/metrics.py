@@ -1,0 +1,214 @@
+"""Classification metrics, bootstrap confidence intervals and plot data (scikit-learn based).
+
+All functions take ``y_true`` (``(N,)`` int labels) and ``probs`` (``(N, C)`` class
+probabilities). Binary tasks use class 1 as the positive class (MedMNIST and the synthetic
+journal both put the finding at index 1), so ``f1``, ``sensitivity`` and ``specificity`` refer
+to it. Everything needed to draw a plot later is returned as plain lists, so the report can be
+rendered from ``results.json`` alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
+
+
+def predict(probs: np.ndarray, threshold: float | None = None) -> np.ndarray:
+    """Class predictions: argmax, or ``p(class 1) >= threshold`` for a binary task."""
+    probs = np.asarray(probs)
+    if threshold is not None and probs.shape[1] == 2:
+        return (probs[:, 1] >= threshold).astype(np.int64)
+    return probs.argmax(axis=1).astype(np.int64)
+
+
+def _rates(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class recall, precision and F1 from a confusion matrix (0 where undefined)."""
+    tp = np.diag(cm).astype(float)
+    support, predicted = cm.sum(axis=1), cm.sum(axis=0)
+    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    return recall, precision, f1
+
+
+def confusion_metrics(cm: np.ndarray) -> dict[str, float]:
+    """Accuracy, balanced accuracy, macro F1 (and binary F1/sensitivity/specificity) of ``cm``.
+
+    Matches scikit-learn's ``accuracy_score``, ``balanced_accuracy_score`` (over classes
+    present in ``y_true``) and ``f1_score`` (``zero_division=0``); computed from one confusion
+    matrix so the bootstrap stays fast.
+    """
+    cm = np.asarray(cm)
+    recall, precision, f1 = _rates(cm)
+    present = cm.sum(axis=1) > 0
+    out = {
+        "accuracy": float(np.trace(cm) / max(cm.sum(), 1)),
+        "balanced_accuracy": float(recall[present].mean()) if present.any() else 0.0,
+        "macro_f1": float(f1.mean()),
+    }
+    if cm.shape[0] == 2:
+        out["f1"] = float(f1[1])
+        out["precision"] = float(precision[1])
+        out["sensitivity"] = float(recall[1])
+        out["specificity"] = float(recall[0])
+    return out
+
+
+def auroc(y_true: np.ndarray, probs: np.ndarray) -> float:
+    """AUROC: class 1 score for binary, one-vs-rest macro for multi-class (NaN if undefined)."""
+    y_true, probs = np.asarray(y_true), np.asarray(probs, dtype=np.float64)
+    n_classes = probs.shape[1]
+    try:
+        if n_classes == 2:
+            return float(roc_auc_score(y_true, probs[:, 1]))
+        present = np.unique(y_true)
+        if len(present) < 2:
+            return float("nan")
+        if len(present) < n_classes:  # OvR over the classes that occur
+            p = probs[:, present]
+            p = p / np.clip(p.sum(axis=1, keepdims=True), 1e-12, None)
+            return float(roc_auc_score(y_true, p, multi_class="ovr", labels=present))
+        p = probs / np.clip(probs.sum(axis=1, keepdims=True), 1e-12, None)
+        return float(roc_auc_score(y_true, p, multi_class="ovr", labels=np.arange(n_classes)))
+    except ValueError:
+        return float("nan")
+
+
+def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, n_bins: int = 15) -> float:
+    """Top-label expected calibration error with ``n_bins`` equal-width confidence bins."""
+    conf = np.asarray(probs).max(axis=1)
+    correct = np.asarray(probs).argmax(axis=1) == np.asarray(y_true)
+    bins = np.minimum((conf * n_bins).astype(int), n_bins - 1)
+    ece = 0.0
+    for b in np.unique(bins):
+        mask = bins == b
+        ece += mask.mean() * abs(correct[mask].mean() - conf[mask].mean())
+    return float(ece)
+
+
+def classification_metrics(
+    y_true: np.ndarray, probs: np.ndarray, threshold: float | None = None
+) -> dict[str, float]:
+    """All point metrics: accuracy, balanced accuracy, macro F1, AUROC, ECE (+ binary ones).
+
+    Args:
+        y_true: ``(N,)`` integer labels.
+        probs: ``(N, C)`` class probabilities (rows sum to 1).
+        threshold: binary only: predict class 1 when ``p1 >= threshold`` (default argmax).
+    """
+    y_true, probs = np.asarray(y_true), np.asarray(probs)
+    n_classes = probs.shape[1]
+    cm = confusion_matrix(y_true, predict(probs, threshold), labels=np.arange(n_classes))
+    out = confusion_metrics(cm)
+    out["auroc"] = auroc(y_true, probs)
+    out["ece"] = expected_calibration_error(y_true, probs)
+    return out
+
+
+def bootstrap_ci(
+    y_true: np.ndarray,
+    probs: np.ndarray,
+    threshold: float | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> dict[str, list[float]]:
+    """Percentile bootstrap ``(1 - alpha)`` intervals for :func:`classification_metrics`.
+
+    Resamples test items with replacement (seeded); AUROC skips resamples with one class.
+    """
+    y_true, probs = np.asarray(y_true), np.asarray(probs)
+    n, n_classes = probs.shape
+    pred = predict(probs, threshold)
+    rng = np.random.default_rng(seed)
+    samples: dict[str, list[float]] = {}
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        cm = np.bincount(
+            y_true[idx] * n_classes + pred[idx], minlength=n_classes * n_classes
+        ).reshape(n_classes, n_classes)
+        values = confusion_metrics(cm)
+        values["auroc"] = auroc(y_true[idx], probs[idx])
+        values["ece"] = expected_calibration_error(y_true[idx], probs[idx])
+        for key, value in values.items():
+            if np.isfinite(value):
+                samples.setdefault(key, []).append(value)
+    lo, hi = 100 * alpha / 2, 100 * (1 - alpha / 2)
+    return {
+        k: [float(np.percentile(v, lo)), float(np.percentile(v, hi))]
+        for k, v in samples.items()
+        if len(v) >= max(10, n_boot // 10)
+    }
+
+
+def roc_data(y_true: np.ndarray, probs: np.ndarray, max_points: int = 200) -> dict[str, list]:
+    """ROC curve points for the report: binary (class 1) or micro-averaged one-vs-rest."""
+    y_true, probs = np.asarray(y_true), np.asarray(probs)
+    if probs.shape[1] == 2:
+        y, s = y_true == 1, probs[:, 1]
+    else:
+        y = (y_true[:, None] == np.arange(probs.shape[1])[None]).ravel()
+        s = probs.ravel()
+    if y.all() or not y.any():
+        return {}
+    fpr, tpr, _ = roc_curve(y, s)
+    if len(fpr) > max_points:  # thin the curve, keeping both ends
+        keep = np.unique(np.linspace(0, len(fpr) - 1, max_points).round().astype(int))
+        fpr, tpr = fpr[keep], tpr[keep]
+    return {"fpr": np.round(fpr, 5).tolist(), "tpr": np.round(tpr, 5).tolist()}
+
+
+def reliability_data(y_true: np.ndarray, probs: np.ndarray, n_bins: int = 10) -> dict[str, list]:
+    """Reliability diagram data: per confidence bin its mean confidence, accuracy and count."""
+    conf = np.asarray(probs).max(axis=1)
+    correct = np.asarray(probs).argmax(axis=1) == np.asarray(y_true)
+    bins = np.minimum((conf * n_bins).astype(int), n_bins - 1)
+    out: dict[str, list] = {"confidence": [], "accuracy": [], "count": []}
+    for b in range(n_bins):
+        mask = bins == b
+        if mask.any():
+            out["confidence"].append(round(float(conf[mask].mean()), 5))
+            out["accuracy"].append(round(float(correct[mask].mean()), 5))
+            out["count"].append(int(mask.sum()))
+    return out
+
+
+def mean_ci(values: list[float] | np.ndarray, alpha: float = 0.05) -> tuple[float, list[float]]:
+    """Mean and Student-t ``(1 - alpha)`` interval over independent runs (e.g. seeds)."""
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, [mean, mean]
+    half = float(stats.t.ppf(1 - alpha / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return mean, [mean - half, mean + half]
+
+
+def evaluate_predictions(
+    y_true: np.ndarray,
+    probs: np.ndarray,
+    threshold: float | None = None,
+    n_boot: int = 1000,
+    seed: int = 0,
+    classnames: list[str] | None = None,
+) -> dict:
+    """Metrics, bootstrap CIs and plot data in one go: ``{"metrics", "ci95", "details"}``."""
+    y_true, probs = np.asarray(y_true), np.asarray(probs)
+    cm = confusion_matrix(y_true, predict(probs, threshold), labels=np.arange(probs.shape[1]))
+    details: dict[str, object] = {
+        "confusion_matrix": cm.tolist(),
+        "roc": roc_data(y_true, probs),
+        "reliability": reliability_data(y_true, probs),
+    }
+    if classnames is not None:
+        details["classnames"] = list(classnames)
+    if threshold is not None:
+        details["threshold"] = float(threshold)
+    ci = bootstrap_ci(y_true, probs, threshold, n_boot=n_boot, seed=seed) if n_boot > 0 else {}
+    return {
+        "metrics": classification_metrics(y_true, probs, threshold),
+        "ci95": ci,
+        "details": details,
+    }

@@ -1,0 +1,145 @@
+"""Class names and prompt templates for zero-shot classification, shipped as data files.
+
+A prompt file (JSON, or YAML when PyYAML is installed) has the shape::
+
+    {"classnames": ["normal lungs", "pneumonia"],          # index = label
+     "templates": ["a chest x-ray showing {c}.", ...],      # "{c}" (or "{}") = class name
+     "folder_names": ["normal", "pneumonia"]}              # optional: folder -> label order
+
+``folder_names`` lets a file describe an image-folder dataset whose label order comes from its
+sub-folder names: classes are reordered to match the dataset. The synthetic journal writes
+``classification/<task>/classes.json`` in this shape; ``classes`` is accepted for
+``classnames``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from litclip.errors import LitclipError
+
+#: Used when nothing better is known about a dataset (CLIP's most generic prompts).
+DEFAULT_TEMPLATES = ["a photo of {c}.", "an image of {c}.", "a medical image showing {c}."]
+CLASSES_FILE = "classes.json"
+
+
+@dataclass
+class PromptSet:
+    """Class names (index = label), templates and where they came from."""
+
+    classnames: list[str]
+    templates: list[str]
+    source: str
+
+    def texts(self) -> list[list[str]]:
+        """One list of filled-in prompts per class."""
+        return [[fill(t, c) for t in self.templates] for c in self.classnames]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form recorded with each run."""
+        return asdict(self)
+
+
+def fill(template: str, classname: str) -> str:
+    """Put ``classname`` into ``template`` (``{c}`` or ``{}`` placeholder)."""
+    return template.replace("{c}", classname).replace("{}", classname)
+
+
+def list_prompt_sets() -> list[str]:
+    """Names of the shipped prompt sets (MedMNIST datasets and synthetic journal tasks)."""
+    files = resources.files(__package__).iterdir()
+    return sorted(f.name[:-5] for f in files if f.name.endswith(".json"))
+
+
+def read_prompt_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a JSON or YAML prompt file; raise :class:`LitclipError` naming the file on errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise LitclipError(
+            f"prompt file not found: {path}. Pass a JSON/YAML file with "
+            "'classnames' and 'templates'."
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except Exception as exc:
+        raise LitclipError(f"cannot parse prompt file {path}: {exc}") from exc
+    if not isinstance(data, dict) or not (data.get("classnames") or data.get("classes")):
+        raise LitclipError(
+            f"prompt file {path} needs a 'classnames' list (index = label) and "
+            "a 'templates' list with '{c}' where the class name goes."
+        )
+    return data
+
+
+def _shipped(name: str) -> dict[str, Any] | None:
+    ref = resources.files(__package__) / f"{name.lower()}.json"
+    return json.loads(ref.read_text(encoding="utf-8")) if ref.is_file() else None
+
+
+def _classes_file(dataset: Any) -> Path | None:
+    """``classes.json`` in a folder dataset's root or up to two parents (split/task dirs)."""
+    root = getattr(dataset, "root", None)
+    if root is None:
+        return None
+    for d in [Path(root), *list(Path(root).parents)[:2]]:
+        if (d / CLASSES_FILE).is_file():
+            return d / CLASSES_FILE
+    return None
+
+
+def _from_data(data: dict[str, Any], source: str, dataset: Any) -> PromptSet:
+    names = [str(c) for c in (data.get("classnames") or data.get("classes"))]
+    templates = [str(t) for t in (data.get("templates") or DEFAULT_TEMPLATES)]
+    folders = data.get("folder_names")
+    ds_folders = getattr(dataset, "folder_names", None)
+    if folders and ds_folders and set(ds_folders) <= set(folders):
+        by_folder = dict(zip(folders, names, strict=True))
+        names = [by_folder[f] for f in ds_folders]
+    n = len(getattr(dataset, "classnames", names))
+    if len(names) != n:
+        raise LitclipError(
+            f"prompt set {source} has {len(names)} classes but the dataset has {n}; "
+            "pass a prompt file whose 'classnames' match the labels."
+        )
+    return PromptSet(names, templates, source)
+
+
+def resolve_prompts(
+    dataset: Any, prompts: str | os.PathLike[str] | None = None, name: str | None = None
+) -> PromptSet:
+    """Pick the prompts for ``dataset``.
+
+    Order: the user's ``prompts`` file; ``classes.json`` beside a folder dataset; the shipped
+    set named ``name`` (default ``dataset.name``); else the dataset's own class names with
+    :data:`DEFAULT_TEMPLATES`.
+
+    Args:
+        dataset: anything with ``.classnames`` (optionally ``.name``, ``.root``,
+            ``.folder_names``).
+        prompts: a JSON/YAML prompt file, or the name of a shipped set.
+        name: shipped prompt set to try (default: ``dataset.name``).
+    """
+    if prompts is not None:
+        shipped = _shipped(str(prompts)) if not Path(prompts).exists() else None
+        if shipped is not None:
+            return _from_data(shipped, f"litclip:{prompts}", dataset)
+        return _from_data(read_prompt_file(prompts), str(prompts), dataset)
+    found = _classes_file(dataset)
+    if found is not None:
+        return _from_data(read_prompt_file(found), str(found), dataset)
+    key = name or getattr(dataset, "name", None)
+    shipped = _shipped(str(key)) if key else None
+    if shipped is not None:
+        return _from_data(shipped, f"litclip:{key}", dataset)
+    return PromptSet(list(dataset.classnames), list(DEFAULT_TEMPLATES), "default")

@@ -1,0 +1,484 @@
+"""HTML and markdown reports rendered from ``results.json`` alone.
+
+Tables compare every model per dataset and task (metric with its 95% interval); plots are drawn
+with matplotlib from the data stored in each run's ``details`` (ROC curves, reliability
+diagrams, threshold-vs-F1 curves, few-shot curves, retrieval bars with chance, WiSE-FT sweeps)
+and embedded as base64 PNG in the HTML (saved as PNG files beside the markdown).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from litclip.io import atomic_write_bytes, atomic_write_text
+
+CLS_METRICS = (
+    "accuracy",
+    "balanced_accuracy",
+    "macro_f1",
+    "f1",
+    "sensitivity",
+    "specificity",
+    "auroc",
+    "ece",
+)
+TASK_ORDER = (
+    "zeroshot",
+    "calibration",
+    "linear-probe",
+    "few-shot",
+    "few-shot-finetune",
+    "cnn",
+    "retrieval",
+    "retention",
+    "contamination",
+)
+CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:13px}
+td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f0f3f7}
+td:first-child,td:nth-child(2){text-align:left}.ci{color:#888;font-size:11px}
+img{max-width:100%;margin:.3em 0}h2{border-bottom:2px solid #dde;padding-top:.6em}
+.note{color:#555;font-size:13px}"""
+
+
+def _fmt(value: Any, ci: list[float] | None = None) -> tuple[str, str]:
+    """(plain text, html) for a metric value with its interval."""
+    if value is None:
+        return "–", "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value), str(value)
+    text = f"{value:.3f}"
+    if ci:
+        return (
+            f"{text} [{ci[0]:.3f}, {ci[1]:.3f}]",
+            f"{text} <span class=ci>[{ci[0]:.3f}, {ci[1]:.3f}]</span>",
+        )
+    return text, text
+
+
+class _Doc:
+    """Builds HTML and markdown side by side; figures go inline (HTML) and to files (md)."""
+
+    def __init__(self, md_dir: Path | None, stem: str) -> None:
+        self.html: list[str] = []
+        self.md: list[str] = []
+        self.md_dir, self.stem, self.n_fig = md_dir, stem, 0
+
+    def heading(self, text: str, level: int = 2) -> None:
+        self.html.append(f"<h{level}>{html.escape(text)}</h{level}>")
+        self.md.append(f"\n{'#' * level} {text}\n")
+
+    def para(self, text: str) -> None:
+        self.html.append(f"<p class=note>{html.escape(text)}</p>")
+        self.md.append(f"{text}\n")
+
+    def table(self, header: list[str], rows: list[list[tuple[str, str]]]) -> None:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{c[1]}</td>" for c in r) + "</tr>" for r in rows)
+        self.html.append(f"<table><tr>{head}</tr>{body}</table>")
+        self.md.append("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
+        self.md.extend("| " + " | ".join(c[0] for c in r) + " |" for r in rows)
+        self.md.append("")
+
+    def figure(
+        self, draw: Callable[[Any], None], title: str, size: tuple[float, float] = (6, 4)
+    ) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=size, dpi=90)
+        draw(ax)
+        ax.set_title(title, fontsize=10)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+        png = buf.getvalue()
+        self.html.append(
+            f'<img alt="{html.escape(title)}" src="data:image/png;base64,'
+            f'{base64.b64encode(png).decode()}">'
+        )
+        self.n_fig += 1
+        if self.md_dir is not None:
+            name = f"{self.stem}_fig{self.n_fig:02d}.png"
+            atomic_write_bytes(self.md_dir / name, png)
+            self.md.append(f"![{title}]({name})\n")
+
+
+def _arrow(before: float | None, after: float | None) -> str:
+    f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+    return f"{f(before)} → {f(after)}"
+
+
+def _label(run: dict) -> str:
+    return run["model"] + (f" ({run['variant']})" if run.get("variant") else "")
+
+
+def _by_dataset(runs: list[dict]) -> dict[str, list[dict]]:
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in runs:
+        groups[r["dataset"]].append(r)
+    return groups
+
+
+def _classification_table(doc: _Doc, runs: list[dict]) -> None:
+    rows_runs = [r for r in runs if r["task"] in ("zeroshot", "calibration", "linear-probe", "cnn")]
+    if not rows_runs:
+        return
+    keys = [k for k in CLS_METRICS if any(k in r["metrics"] for r in rows_runs)]
+    rows_runs.sort(key=lambda r: (TASK_ORDER.index(r["task"]), r["model"]))
+    rows = [
+        [
+            (r["task"], html.escape(r["task"])),
+            (_label(r), html.escape(_label(r))),
+            (str(r["n"]), str(r["n"])),
+        ]
+        + [_fmt(r["metrics"].get(k), r["ci95"].get(k)) for k in keys]
+        for r in rows_runs
+    ]
+    doc.table(["task", "model", "n", *keys], rows)
+
+
+def _roc_plot(doc: _Doc, runs: list[dict], name: str) -> None:
+    curves = [r for r in runs if r["details"].get("roc")]
+    if not curves:
+        return
+
+    def draw(ax: Any) -> None:
+        for r in curves:
+            roc = r["details"]["roc"]
+            ax.plot(
+                roc["fpr"],
+                roc["tpr"],
+                label=f"{r['task']}: {_label(r)} (AUC {r['metrics'].get('auroc') or 0:.3f})",
+            )
+        ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+        ax.set_xlabel("false positive rate")
+        ax.set_ylabel("true positive rate")
+        ax.legend(fontsize=7)
+
+    doc.figure(draw, f"ROC curves — {name} (test; multi-class: micro one-vs-rest)")
+
+
+def _reliability_plot(doc: _Doc, runs: list[dict], name: str) -> None:
+    curves = [r for r in runs if r["details"].get("reliability", {}).get("confidence")]
+    if not curves:
+        return
+
+    def draw(ax: Any) -> None:
+        for r in curves:
+            rel = r["details"]["reliability"]
+            ax.plot(
+                rel["confidence"],
+                rel["accuracy"],
+                "o-",
+                ms=3,
+                label=f"{r['task']}: {_label(r)} (ECE {r['metrics'].get('ece') or 0:.3f})",
+            )
+        ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+        ax.set_xlabel("confidence")
+        ax.set_ylabel("accuracy")
+        ax.legend(fontsize=7)
+
+    doc.figure(draw, f"Reliability diagram — {name}")
+
+
+def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
+    cal = [r for r in runs if r["task"] == "calibration"]
+    if not cal:
+        return
+    keys = [
+        k
+        for k in ("f1", "accuracy", "balanced_accuracy", "macro_f1", "sensitivity", "specificity")
+        if any(k in r["metrics"] for r in cal)
+    ]
+    rows = []
+    for r in cal:
+        before, d = r["details"].get("before", {}), r["details"]
+        fitted = (
+            f"threshold {d['threshold']:.4f} ({d.get('criterion')})"
+            if "threshold" in d
+            else f"T={d.get('temperature', float('nan')):.3f}"
+        )
+        rows.append(
+            [(r["model"], html.escape(r["model"])), (fitted, html.escape(fitted))]
+            + [(_arrow(before.get(k), r["metrics"].get(k)),) * 2 for k in keys]
+        )
+    doc.para("Calibration fitted on the validation split only; test metrics before → after.")
+    doc.table(["model", "fitted on val", *keys], rows)
+    curves = [r for r in cal if r["details"].get("threshold_curve")]
+    if curves:
+
+        def draw(ax: Any) -> None:
+            for r in curves:
+                tc = r["details"]["threshold_curve"]
+                (line,) = ax.plot(
+                    tc["val"]["threshold"], tc["val"]["f1"], label=f"{r['model']} val"
+                )
+                ax.plot(
+                    tc["test"]["threshold"],
+                    tc["test"]["f1"],
+                    "--",
+                    color=line.get_color(),
+                    label=f"{r['model']} test",
+                )
+                ax.axvline(r["details"]["threshold"], color=line.get_color(), lw=0.8, ls=":")
+            ax.set_xlabel("threshold on p(positive)")
+            ax.set_ylabel("F1 (positive class)")
+            ax.legend(fontsize=7)
+
+        doc.figure(draw, f"Threshold vs F1 — {name} (dotted: chosen on val)")
+
+
+def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
+    few = [r for r in runs if r["task"].startswith("few-shot")]
+    if not few:
+        return
+    metric = "balanced_accuracy"
+    series: dict[str, list[dict]] = defaultdict(list)
+    for r in few:
+        series[f"{r['model']} [{r['details'].get('method', r['task'])}]"].append(r)
+    rows = []
+    for label, rs in series.items():
+        rs.sort(key=lambda r: r["details"]["k"])
+        for r in rs:
+            rows.append(
+                [
+                    (label, html.escape(label)),
+                    (str(r["details"]["k"]),) * 2,
+                    (str(len(r["seeds"])),) * 2,
+                ]
+                + [
+                    _fmt(r["metrics"].get(k), r["ci95"].get(k))
+                    for k in ("accuracy", metric, "auroc")
+                ]
+            )
+    doc.table(["model [method]", "K", "seeds", "accuracy", metric, "auroc"], rows)
+    zs = {r["model"]: r["metrics"].get(metric) for r in runs if r["task"] == "zeroshot"}
+
+    def draw(ax: Any) -> None:
+        for label, rs in series.items():
+            ks = [r["details"]["k"] for r in rs]
+            mean = [r["metrics"].get(metric) for r in rs]
+            lo = [r["ci95"].get(metric, [m, m])[0] for r, m in zip(rs, mean, strict=True)]
+            hi = [r["ci95"].get(metric, [m, m])[1] for r, m in zip(rs, mean, strict=True)]
+            (line,) = ax.plot(ks, mean, "o-", label=label)
+            ax.fill_between(ks, lo, hi, alpha=0.2, color=line.get_color())
+            if zs.get(rs[0]["model"]) is not None:
+                ax.axhline(zs[rs[0]["model"]], ls=":", color=line.get_color(), lw=1)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("shots per class (K)")
+        ax.set_ylabel(f"{metric} (mean, 95% CI over seeds)")
+        ax.legend(fontsize=7)
+
+    doc.figure(draw, f"Few-shot learning curve — {name} (dotted: zero-shot)")
+
+
+def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
+    ret = [r for r in runs if r["task"] == "retrieval"]
+    if not ret:
+        return
+    keys = sorted(
+        {k for r in ret for k in r["metrics"]},
+        key=lambda k: (k.split("@")[0], int(k.split("@")[1])),
+    )
+    rows = [
+        [
+            (r["model"], html.escape(r["model"])),
+            (str(r["details"].get("n_images")),) * 2,
+            (str(r["n"]),) * 2,
+        ]
+        + [_fmt(r["metrics"].get(k), r["ci95"].get(k)) for k in keys]
+        for r in ret
+    ]
+    rows.append(
+        [("chance", "<i>chance</i>"), ("", ""), ("", "")]
+        + [_fmt(ret[0].get("chance", {}).get(k)) for k in keys]
+    )
+    doc.table(["model", "images", "captions", *keys], rows)
+
+    def draw(ax: Any) -> None:
+        import numpy as np
+
+        width = 0.8 / len(ret)
+        x = np.arange(len(keys))
+        for i, r in enumerate(ret):
+            ax.bar(x + i * width, [r["metrics"].get(k) or 0 for k in keys], width, label=r["model"])
+        chance = [ret[0].get("chance", {}).get(k, 0) for k in keys]
+        ax.scatter(
+            x + 0.4 - width / 2, chance, marker="_", s=400, color="k", label="chance", zorder=3
+        )
+        ax.set_xticks(
+            x + 0.4 - width / 2, [k.replace("_retrieval_recall", " R") for k in keys], fontsize=7
+        )
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7)
+
+    doc.figure(draw, f"Retrieval recall — {name} (image R@K = text→image)", (7, 4))
+
+
+def _cnn_notes(doc: _Doc, runs: list[dict]) -> None:
+    for r in (r for r in runs if r["task"] == "cnn"):
+        d = r["details"]
+        doc.para(
+            f"{r['model']}: pretrained={str(d.get('pretrained')).lower()}, img_size={d.get('img_size')}, "
+            f"best epoch {d.get('best_epoch')} of {len(d.get('history', []))} (chosen on val), "
+            f"threshold {d.get('threshold', 'argmax')} (val), train {d.get('train_seconds')} s."
+        )
+
+
+def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
+    ret = [r for r in runs if r["task"] == "retention"]
+    if not ret:
+        return
+    rows = [
+        [
+            (r["model"], html.escape(r["model"])),
+            (f"{s['alpha']:.2f}",) * 2,
+            _fmt(s.get("general")),
+            _fmt(s.get("domain")),
+        ]
+        for r in ret
+        for s in r["details"]["sweep"]
+    ]
+    doc.table(["model", "alpha", f"{name} zero-shot acc", "domain zero-shot acc"], rows)
+
+    def draw(ax: Any) -> None:
+        for r in ret:
+            sw = r["details"]["sweep"]
+            ax.plot(
+                [s["alpha"] for s in sw],
+                [s["general"] for s in sw],
+                "o-",
+                label=f"{r['model']}: {name}",
+            )
+            if "domain" in sw[0]:
+                ax.plot(
+                    [s["alpha"] for s in sw],
+                    [s["domain"] for s in sw],
+                    "s--",
+                    label=f"{r['model']}: {r['details'].get('domain_dataset')}",
+                )
+        ax.set_xlabel("WiSE-FT alpha (0 = base, 1 = fine-tuned)")
+        ax.set_ylabel("zero-shot accuracy")
+        ax.legend(fontsize=7)
+
+    doc.figure(draw, f"General-knowledge retention — {name}")
+
+
+def _contamination_section(doc: _Doc, runs: list[dict]) -> None:
+    con = [r for r in runs if r["task"] == "contamination"]
+    if not con:
+        return
+    doc.heading(
+        "Contamination (perceptual-hash near-duplicates of evaluation images in the corpus)"
+    )
+    rows = [
+        [
+            (r["dataset"], html.escape(r["dataset"])),
+            (r["split"],) * 2,
+            (str(r["n"]),) * 2,
+            (str(r["metrics"]["n_contaminated"]),) * 2,
+            _fmt(r["metrics"]["fraction_contaminated"]),
+            (str(r["details"].get("excluded")),) * 2,
+        ]
+        for r in con
+    ]
+    doc.table(["dataset", "split", "n", "near-duplicates", "fraction", "excluded"], rows)
+    listed = [(r, o) for r in con for o in r["details"].get("overlaps", [])][:50]
+    if listed:
+        doc.table(
+            ["dataset", "split", "eval index", "corpus pair", "distance"],
+            [
+                [
+                    (r["dataset"],) * 2,
+                    (r["split"],) * 2,
+                    (str(o["eval_index"]),) * 2,
+                    (str(o["train_id"]), html.escape(str(o["train_id"]))),
+                    (str(o["distance"]),) * 2,
+                ]
+                for r, o in listed
+            ],
+        )
+
+
+def _header(doc: _Doc, results: dict) -> None:
+    cfg = results.get("config", {})
+    doc.heading("litclip evaluation report", 1)
+    doc.para(
+        f"litclip {results.get('litclip_version')} — {results.get('created')} — "
+        f"{len(results['runs'])} runs. Models: {', '.join(cfg.get('models', [])) or '?'}. "
+        f"Tasks: {', '.join(cfg.get('tasks', []))}. Nothing was tuned on test: thresholds, "
+        "temperatures, C and epochs are chosen on validation; intervals are bootstrap 95% "
+        "(few-shot: Student-t over seeds)."
+    )
+
+
+def build_report(
+    results: dict, md_dir: Path | None = None, stem: str = "report"
+) -> tuple[str, str]:
+    """(HTML, markdown) for a results document; figures for the markdown go to ``md_dir``."""
+    doc = _Doc(md_dir, stem)
+    _header(doc, results)
+    runs = results["runs"]
+    _contamination_section(doc, runs)
+    for name, group in _by_dataset([r for r in runs if r["task"] != "contamination"]).items():
+        doc.heading(f"Dataset: {name}")
+        sizes = next(
+            (r["details"].get("split_sizes") for r in group if r["details"].get("split_sizes")),
+            None,
+        )
+        if sizes:
+            doc.para("Split sizes: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+        _classification_table(doc, group)
+        _cnn_notes(doc, group)
+        _calibration_section(doc, group, name)
+        _roc_plot(doc, [r for r in group if r["task"] != "few-shot"], name)
+        _reliability_plot(doc, group, name)
+        _fewshot_section(doc, group, name)
+        _retrieval_section(doc, group, name)
+        _retention_section(doc, group, name)
+    if results.get("skipped"):
+        doc.heading("Skipped")
+        for s in results["skipped"]:
+            doc.para(s)
+    body = "\n".join(doc.html)
+    page = (
+        f"<!doctype html><html><head><meta charset=utf-8><title>litclip evaluation</title>"
+        f"<style>{CSS}</style></head><body>{body}</body></html>\n"
+    )
+    return page, "\n".join(doc.md) + "\n"
+
+
+def render_report(
+    results: dict | str | os.PathLike[str],
+    out_html: str | os.PathLike[str],
+    out_md: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write the HTML report (and markdown beside it) for a results document or file.
+
+    Args:
+        results: a results dict, or the path of ``results.json`` (or its directory).
+        out_html: the HTML file to write.
+        out_md: the markdown file (default: ``out_html`` with ``.md``); its PNGs go beside it.
+    """
+    from litclip.evaluate.results import read_results
+
+    if not isinstance(results, dict):
+        results = read_results(results)
+    out_html = Path(out_html)
+    out_md = Path(out_md) if out_md is not None else out_html.with_suffix(".md")
+    out_md.parent.mkdir(parents=True, exist_ok=True)
+    page, md = build_report(results, out_md.parent, out_md.stem)
+    atomic_write_text(out_html, page)
+    atomic_write_text(out_md, md)
+    return out_html

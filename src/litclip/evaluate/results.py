@@ -1,0 +1,114 @@
+"""``results.json`` (ARCHITECTURE contract 4): one flat list of self-describing runs.
+
+``{"litclip_version", "created", "config", "runs": [{"model", "dataset", "task", "split",
+"metrics", "ci95", "seeds", "n", "details"}]}``. Runs are identified by
+``(model, dataset, task, split, variant)``; merging replaces a run with the same identity, so
+re-running part of an evaluation updates the file instead of duplicating rows.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from litclip import __version__
+from litclip.io import atomic_write_json, now_iso, read_json
+
+RESULTS_FILE = "results.json"
+RUN_KEYS = ("model", "dataset", "task", "split", "metrics", "ci95", "seeds", "n", "details")
+
+
+def make_run(
+    model: str,
+    dataset: str,
+    task: str,
+    split: str,
+    metrics: dict[str, float],
+    n: int,
+    ci95: dict[str, list[float]] | None = None,
+    seeds: list[int] | None = None,
+    details: dict[str, Any] | None = None,
+    chance: dict[str, float] | None = None,
+    variant: str | None = None,
+) -> dict[str, Any]:
+    """One run record; ``chance`` (retrieval) and ``variant`` (e.g. ``k=4``) when given."""
+    run: dict[str, Any] = {
+        "model": model,
+        "dataset": dataset,
+        "task": task,
+        "split": split,
+        "metrics": {k: _num(v) for k, v in metrics.items()},
+        "ci95": ci95 or {},
+        "seeds": list(seeds or [0]),
+        "n": int(n),
+        "details": details or {},
+    }
+    if chance is not None:
+        run["chance"] = chance
+    if variant is not None:
+        run["variant"] = variant
+    return run
+
+
+def _num(value: Any) -> float | None:
+    value = float(value)
+    return None if value != value else value  # NaN -> null (JSON has no NaN)
+
+
+def run_id(run: dict[str, Any]) -> tuple[str, ...]:
+    """The identity of a run inside a results file."""
+    return (run["model"], run["dataset"], run["task"], run["split"], run.get("variant") or "")
+
+
+def new_results(config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An empty results document."""
+    return {
+        "litclip_version": __version__,
+        "created": now_iso(),
+        "config": config or {},
+        "runs": [],
+    }
+
+
+def merge_runs(results: dict[str, Any], runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add ``runs`` to ``results`` (in place), replacing runs with the same identity."""
+    new_ids = {run_id(r) for r in runs}
+    results["runs"] = [r for r in results["runs"] if run_id(r) not in new_ids] + list(runs)
+    return results
+
+
+def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check a results file (a directory means ``DIR/results.json``)."""
+    from litclip.errors import LitclipError
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / RESULTS_FILE
+    if not path.is_file():
+        raise LitclipError(
+            f"results file not found: {path}. Run `litclip evaluate ... --out DIR` "
+            "first, then pass DIR/results.json."
+        )
+    data = read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        raise LitclipError(f"{path} is not a litclip results file (no 'runs' list).")
+    return data
+
+
+def write_results(path: str | os.PathLike[str], results: dict[str, Any]) -> Path:
+    """Write ``results`` atomically (a directory means ``DIR/results.json``)."""
+    path = Path(path)
+    if path.is_dir() or not path.suffix:
+        path = path / RESULTS_FILE
+    results["created"] = now_iso()
+    atomic_write_json(path, results)
+    return path
+
+
+def merge_files(paths: list[str | os.PathLike[str]]) -> dict[str, Any]:
+    """Merge several results files into one document (later files win on identical runs)."""
+    merged = new_results({"merged_from": [str(p) for p in paths]})
+    for p in paths:
+        merge_runs(merged, read_results(p)["runs"])
+    return merged

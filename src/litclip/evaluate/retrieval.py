@@ -1,0 +1,133 @@
+"""Image <-> text retrieval Recall@K with CLIP_benchmark's conventions.
+
+Names follow CLIP_benchmark: ``image_retrieval_recall@K`` is text -> image (for each caption,
+is its image among the top K images?) and ``text_retrieval_recall@K`` is image -> text (for
+each image, is at least one of its captions among the top K captions?). An image may have
+several captions; each caption belongs to exactly one image. Every recall comes with its
+chance level (what random ranking would score), so small evaluation sets stay interpretable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from math import comb
+
+import numpy as np
+
+DEFAULT_KS = (1, 5, 10)
+
+
+def group_captions(
+    image_keys: Sequence[str], captions: Sequence[str]
+) -> tuple[list[int], list[int]]:
+    """Map pair rows to unique images: (row index of each unique image, image index per caption).
+
+    Rows sharing an image path (the same figure with several captions) become one image with
+    several captions, as in CLIP_benchmark's retrieval datasets.
+    """
+    first: dict[str, int] = {}
+    image_rows: list[int] = []
+    text_image: list[int] = []
+    for row, key in enumerate(image_keys):
+        if key not in first:
+            first[key] = len(image_rows)
+            image_rows.append(row)
+        text_image.append(first[key])
+    return image_rows, text_image
+
+
+def _topk_hit(scores: np.ndarray, positives: np.ndarray, k: int) -> np.ndarray:
+    """Per row: 1.0 if any positive is among the ``k`` highest scores (stable ties as torch)."""
+    k = min(k, scores.shape[1])
+    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(positives, top, axis=1).any(axis=1).astype(np.float64)
+
+
+def chance(n_images: int, captions_per_image: np.ndarray, k: int) -> dict[str, float]:
+    """Expected recall@k under random ranking, for both directions."""
+    n_texts = int(captions_per_image.sum())
+    k_img, k_txt = min(k, n_images), min(k, n_texts)
+    text_chance = np.mean(
+        [1 - comb(n_texts - m, k_txt) / comb(n_texts, k_txt) for m in captions_per_image]
+    )
+    return {"image": k_img / n_images, "text": float(text_chance)}
+
+
+def retrieval_metrics(
+    image_emb: np.ndarray,
+    text_emb: np.ndarray,
+    text_image_index: Sequence[int],
+    ks: Sequence[int] = DEFAULT_KS,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Recall@K both ways and their chance levels (keys as CLIP_benchmark).
+
+    Args:
+        image_emb: ``(N_images, D)`` normalised embeddings.
+        text_emb: ``(N_texts, D)`` normalised embeddings.
+        text_image_index: for each text, the index of its image.
+        ks: the K values; a K above the gallery size is clipped to it.
+
+    Returns:
+        ``(metrics, chance)`` with the same keys.
+    """
+    scores = np.asarray(text_emb, np.float32) @ np.asarray(image_emb, np.float32).T
+    idx = np.asarray(text_image_index)
+    positives = np.zeros(scores.shape, dtype=bool)
+    positives[np.arange(len(idx)), idx] = True
+    per_image = np.bincount(idx, minlength=scores.shape[1])
+    metrics, chance_levels = {}, {}
+    for k in ks:
+        metrics[f"image_retrieval_recall@{k}"] = float(_topk_hit(scores, positives, k).mean())
+        metrics[f"text_retrieval_recall@{k}"] = float(_topk_hit(scores.T, positives.T, k).mean())
+        c = chance(scores.shape[1], per_image, k)
+        chance_levels[f"image_retrieval_recall@{k}"] = c["image"]
+        chance_levels[f"text_retrieval_recall@{k}"] = c["text"]
+    return metrics, chance_levels
+
+
+def bootstrap_ci(
+    image_emb: np.ndarray,
+    text_emb: np.ndarray,
+    text_image_index: Sequence[int],
+    ks: Sequence[int] = DEFAULT_KS,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """Percentile 95% intervals from resampling queries (captions / images) with replacement."""
+    scores = np.asarray(text_emb, np.float32) @ np.asarray(image_emb, np.float32).T
+    idx = np.asarray(text_image_index)
+    positives = np.zeros(scores.shape, dtype=bool)
+    positives[np.arange(len(idx)), idx] = True
+    rng = np.random.default_rng(seed)
+    out = {}
+    for k in ks:
+        for name, hits in (
+            ("image", _topk_hit(scores, positives, k)),
+            ("text", _topk_hit(scores.T, positives.T, k)),
+        ):
+            boots = [hits[rng.integers(0, len(hits), len(hits))].mean() for _ in range(n_boot)]
+            out[f"{name}_retrieval_recall@{k}"] = [
+                float(np.percentile(boots, 2.5)),
+                float(np.percentile(boots, 97.5)),
+            ]
+    return out
+
+
+def evaluate(
+    image_emb: np.ndarray,
+    text_emb: np.ndarray,
+    text_image_index: Sequence[int],
+    ks: Sequence[int] = DEFAULT_KS,
+    n_boot: int = 200,
+    seed: int = 0,
+) -> dict:
+    """Retrieval run fields: ``{"metrics", "ci95", "details": {"chance", ...}}``."""
+    metrics, chance_levels = retrieval_metrics(image_emb, text_emb, text_image_index, ks)
+    ci = bootstrap_ci(image_emb, text_emb, text_image_index, ks, n_boot, seed) if n_boot else {}
+    details = {
+        "chance": chance_levels,
+        "n_images": int(len(image_emb)),
+        "n_texts": int(len(text_emb)),
+        "ks": [int(k) for k in ks],
+    }
+    return {"metrics": metrics, "ci95": ci, "details": details}

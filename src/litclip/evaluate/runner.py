@@ -1,0 +1,648 @@
+"""``run_evaluation``: every requested task for every model on every dataset, one results file.
+
+The runner opens datasets, caches image features per model/dataset/split, dispatches tasks
+through the explicit :data:`TASKS` registry, merges run records into ``OUT/results.json``
+after every task (so an interrupted evaluation resumes with ``skip_existing``) and renders
+``OUT/report.html`` + ``OUT/report.md`` from the results file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from litclip.errors import LitclipError
+from litclip.evaluate import datasets as dsets
+from litclip.evaluate.features import FeatureCache, ModelHandle
+from litclip.evaluate.prompts import PromptSet, resolve_prompts
+from litclip.evaluate.results import (
+    RESULTS_FILE,
+    make_run,
+    merge_runs,
+    new_results,
+    read_results,
+    write_results,
+)
+from litclip.io import write_resolved_config
+
+CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
+ALL_TASKS = (*CLASSIFICATION_TASKS, "retrieval", "retention", "contamination")
+DEFAULT_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "retrieval")
+
+
+@dataclass
+class EvalConfig:
+    """Options of an evaluation (every field is recorded in ``results.json``)."""
+
+    seed: int = 0
+    n_boot: int = 1000
+    criterion: str = "f1"  # calibration threshold criterion: f1 | youden
+    lp_metric: str = "accuracy"  # validation metric choosing the linear probe's C
+    fewshot_ks: tuple[int, ...] = (1, 2, 4, 8, 16)
+    fewshot_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    fewshot_finetune: bool = False
+    finetune_epochs: int = 10
+    retrieval_ks: tuple[int, ...] = (1, 5, 10)
+    cnn_archs: tuple[str, ...] = ("resnet18",)
+    cnn_epochs: int = 10
+    cnn_pretrained: str = "auto"
+    prompts: dict[str, str] = field(default_factory=dict)  # dataset name (or "*") -> file/set
+    retention_dataset: str | None = None  # folder:DIR of a general-domain dataset
+    retention_base: str | None = None  # default: the fine-tuned model's base_spec
+    alphas: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+    contamination_manifest: str | None = None
+    exclude_contaminated: bool = False
+    max_distance: int = 4
+    batch_size: int = 64
+    device: str = "cpu"
+    cache_features: bool = True
+    skip_existing: bool = False
+    report: bool = True
+    progress: bool = True
+
+
+class _Context:
+    """State shared by the tasks of one evaluation: config, caches, exclusions, logging."""
+
+    def __init__(self, cfg: EvalConfig, out_dir: Path, log: Callable[[str], None]) -> None:
+        self.cfg, self.out_dir, self.log = cfg, out_dir, log
+        self.cache = FeatureCache(
+            out_dir / "features" if cfg.cache_features else None, cfg.batch_size, cfg.progress
+        )
+        self._splits: dict[str, list[str]] = {}
+        self._opened: dict[tuple[str, str], Any] = {}
+        self._classifiers: dict[tuple[str, str], tuple[np.ndarray, PromptSet]] = {}
+        self.exclusions: dict[tuple[str, str], list[int]] = {}
+        self.skipped: list[str] = []
+
+    def splits(self, spec: str) -> list[str]:
+        if spec not in self._splits:
+            self._splits[spec] = dsets.available_splits(spec)
+        return self._splits[spec]
+
+    def role(self, spec: str, role: str) -> str | None:
+        """The split for ``role``; evaluation falls back to the whole set (``all``)."""
+        found = dsets.role_split(self.splits(spec), role)
+        if found is None and role == "test" and dsets.ALL in self.splits(spec):
+            return dsets.ALL
+        return found
+
+    def dataset(self, spec: str, split: str) -> Any:
+        if (spec, split) not in self._opened:
+            self._opened[(spec, split)] = dsets.open_split(spec, split)
+        return self._opened[(spec, split)]
+
+    def keep(self, spec: str, split: str) -> np.ndarray:
+        """Indices kept after excluding contaminated items (when asked to)."""
+        n = len(self.dataset(spec, split))
+        drop = self.exclusions.get((spec, split), []) if self.cfg.exclude_contaminated else []
+        return np.setdiff1d(np.arange(n), np.asarray(drop, dtype=int))
+
+    def features(self, model: ModelHandle, spec: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+        """Features and labels of the kept items of a classification split."""
+        ds = self.dataset(spec, split)
+        feats = self.cache.images(model, ds, spec, split)
+        keep = self.keep(spec, split)
+        return feats[keep], np.asarray(ds.labels, dtype=np.int64).ravel()[keep]
+
+    def prompts(self, spec: str, dataset: Any) -> PromptSet:
+        name = dsets.dataset_name(spec)
+        user = self.cfg.prompts.get(name) or self.cfg.prompts.get("*")
+        return resolve_prompts(dataset, user, name=name)
+
+    def classifier(
+        self, model: ModelHandle, spec: str, dataset: Any
+    ) -> tuple[np.ndarray, PromptSet]:
+        """Zero-shot class weights of ``model`` for ``spec`` (built once per pair)."""
+        key = (model.key, spec)
+        if key not in self._classifiers:
+            from litclip.evaluate.zeroshot import build_classifier
+            from litclip.models import encode_texts
+
+            prompts = self.prompts(spec, dataset)
+            enc = lambda texts: encode_texts(model.loaded, texts, progress=False)  # noqa: E731
+            self._classifiers[key] = (build_classifier(enc, prompts), prompts)
+        return self._classifiers[key]
+
+    def split_sizes(self, spec: str) -> dict[str, int]:
+        return {s: len(self.keep(spec, s)) for s in self.splits(spec)}
+
+
+def _classes(ctx: _Context, spec: str, split: str) -> list[str]:
+    return list(ctx.dataset(spec, split).classnames)
+
+
+def _common(ctx: _Context, spec: str, prompts: PromptSet | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"dataset_spec": spec, "split_sizes": ctx.split_sizes(spec)}
+    if prompts is not None:
+        out["prompts"] = prompts.to_dict()
+    if ctx.cfg.exclude_contaminated and any(k[0] == spec for k in ctx.exclusions):
+        out["excluded_contaminated"] = {
+            k[1]: len(v) for k, v in ctx.exclusions.items() if k[0] == spec
+        }
+    return out
+
+
+def _need(ctx: _Context, spec: str, *roles: str) -> list[str] | None:
+    found = [ctx.role(spec, r) for r in roles]
+    if any(f is None for f in found):
+        return None
+    return found  # type: ignore[return-value]
+
+
+def task_zeroshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
+    """Zero-shot classification on the test split (or the whole set)."""
+    from litclip.evaluate import zeroshot
+
+    (test,) = _need(ctx, spec, "test") or (None,)
+    if test is None:
+        return []
+    weights, prompts = ctx.classifier(model, spec, ctx.dataset(spec, test))
+    x, y = ctx.features(model, spec, test)
+    res = zeroshot.evaluate(
+        x, y, weights, model.logit_scale, ctx.cfg.n_boot, ctx.cfg.seed, _classes(ctx, spec, test)
+    )
+    res["details"].update(_common(ctx, spec, prompts))
+    return [
+        make_run(
+            model.spec,
+            dsets.dataset_name(spec),
+            "zeroshot",
+            test,
+            res["metrics"],
+            len(y),
+            res["ci95"],
+            [ctx.cfg.seed],
+            res["details"],
+        )
+    ]
+
+
+def task_calibration(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
+    """Zero-shot with a threshold (binary) or temperature/bias (multi-class) fitted on val."""
+    from litclip.evaluate import calibration
+    from litclip.evaluate.zeroshot import zeroshot_logits
+
+    splits = _need(ctx, spec, "val", "test")
+    if splits is None:
+        ctx.skipped.append(f"calibration on {spec}: needs val and test splits")
+        return []
+    val, test = splits
+    weights, prompts = ctx.classifier(model, spec, ctx.dataset(spec, test))
+    (xv, yv), (xt, yt) = ctx.features(model, spec, val), ctx.features(model, spec, test)
+    scale = model.logit_scale
+    res = calibration.evaluate(
+        zeroshot_logits(xv, weights, scale),
+        yv,
+        zeroshot_logits(xt, weights, scale),
+        yt,
+        ctx.cfg.criterion,
+        ctx.cfg.n_boot,
+        ctx.cfg.seed,
+        _classes(ctx, spec, test),
+    )
+    res["details"].update(_common(ctx, spec, prompts))
+    return [
+        make_run(
+            model.spec,
+            dsets.dataset_name(spec),
+            "calibration",
+            test,
+            res["metrics"],
+            len(yt),
+            res["ci95"],
+            [ctx.cfg.seed],
+            res["details"],
+        )
+    ]
+
+
+def task_linear_probe(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
+    """Linear probe (CLIP protocol) on frozen image features."""
+    from litclip.evaluate import linear_probe
+
+    splits = _need(ctx, spec, "train", "val", "test")
+    if splits is None:
+        ctx.skipped.append(f"linear-probe on {spec}: needs train, val and test splits")
+        return []
+    (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
+    classes = _classes(ctx, spec, splits[2])
+    res = linear_probe.evaluate(
+        xtr,
+        ytr,
+        xv,
+        yv,
+        xt,
+        yt,
+        len(classes),
+        ctx.cfg.lp_metric,
+        seed=ctx.cfg.seed,
+        n_boot=ctx.cfg.n_boot,
+        classnames=classes,
+    )
+    res["details"].update(_common(ctx, spec))
+    return [
+        make_run(
+            model.spec,
+            dsets.dataset_name(spec),
+            "linear-probe",
+            splits[2],
+            res["metrics"],
+            len(yt),
+            res["ci95"],
+            [ctx.cfg.seed],
+            res["details"],
+        )
+    ]
+
+
+def _finetune_fn(ctx: _Context, model: ModelHandle, spec: str, splits: list[str]) -> Callable:
+    from litclip.evaluate.fewshot import finetune_probs
+
+    train_ds = ctx.dataset(spec, splits[0])
+    test_ds = dsets.Subset(ctx.dataset(spec, splits[2]), ctx.keep(spec, splits[2]))
+    weights, _ = ctx.classifier(model, spec, test_ds.dataset)
+
+    def fit_predict(idx: np.ndarray, seed: int) -> np.ndarray:
+        items = [train_ds[int(i)] for i in ctx.keep(spec, splits[0])[idx]]
+        return finetune_probs(
+            model.loaded, items, test_ds, weights, ctx.cfg.finetune_epochs, seed=seed
+        )
+
+    return fit_predict
+
+
+def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
+    """Few-shot linear probe (and optionally end-to-end fine-tuning): one run per K."""
+    from litclip.evaluate import fewshot
+
+    splits = _need(ctx, spec, "train", "val", "test")
+    if splits is None:
+        ctx.skipped.append(f"few-shot on {spec}: needs train, val and test splits")
+        return []
+    (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
+    n_classes = len(_classes(ctx, spec, splits[2]))
+    methods: list[tuple[str, Callable | None]] = [("few-shot", None)]
+    if ctx.cfg.fewshot_finetune:
+        methods.append(("few-shot-finetune", _finetune_fn(ctx, model, spec, splits)))
+    runs = []
+    for task, fn in methods:
+        for r in fewshot.evaluate(
+            xtr,
+            ytr,
+            xv,
+            yv,
+            xt,
+            yt,
+            ctx.cfg.fewshot_ks,
+            ctx.cfg.fewshot_seeds,
+            n_classes,
+            fit_predict=fn,
+        ):
+            r["details"].update(
+                {"method": "linear-probe" if fn is None else "finetune", **_common(ctx, spec)}
+            )
+            runs.append(
+                make_run(
+                    model.spec,
+                    dsets.dataset_name(spec),
+                    task,
+                    splits[2],
+                    r["metrics"],
+                    len(yt),
+                    r["ci95"],
+                    r["seeds"],
+                    r["details"],
+                    variant=f"k={r['k']}",
+                )
+            )
+    return runs
+
+
+def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
+    """Image <-> text Recall@K over a pairs manifest (the test split, else the whole file)."""
+    from litclip.evaluate import retrieval
+    from litclip.models import encode_texts
+
+    split = ctx.role(spec, "test")
+    if split is None:
+        return []
+    ds = ctx.dataset(spec, split)
+    paths = [str(p) for p in ds.filepaths]
+    keep = ctx.keep(spec, split)
+    rows, text_image = retrieval.group_captions(
+        [paths[i] for i in keep], [ds.captions[i] for i in keep]
+    )
+    images = ctx.cache.images(model, [paths[keep[r]] for r in rows], f"{spec}#images", split)
+    texts = encode_texts(model.loaded, [ds.captions[i] for i in keep], progress=False)
+    res = retrieval.evaluate(
+        images, texts, text_image, ctx.cfg.retrieval_ks, min(ctx.cfg.n_boot, 200), ctx.cfg.seed
+    )
+    res["details"].update({"dataset_spec": spec, "split_sizes": {split: len(keep)}})
+    return [
+        make_run(
+            model.spec,
+            dsets.dataset_name(spec),
+            "retrieval",
+            split,
+            res["metrics"],
+            len(texts),
+            res["ci95"],
+            [ctx.cfg.seed],
+            res["details"],
+            chance=res["details"]["chance"],
+        )
+    ]
+
+
+def _zeroshot_accuracy(ctx: _Context, spec: str, ds_spec: str) -> float:
+    from litclip.evaluate import zeroshot
+
+    handle = ModelHandle(spec, ctx.cfg.device)
+    split = ctx.role(ds_spec, "test")
+    weights, _ = ctx.classifier(handle, ds_spec, ctx.dataset(ds_spec, split))
+    x, y = ctx.features(handle, ds_spec, split)
+    return zeroshot.evaluate(x, y, weights, handle.logit_scale, n_boot=0)["metrics"]["accuracy"]
+
+
+def task_retention(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
+    """Zero-shot accuracy on the general-domain set along the WiSE-FT sweep (per model)."""
+    from litclip.evaluate import retention
+
+    general = ctx.cfg.retention_dataset
+    base = ctx.cfg.retention_base or model.loaded.meta.get("base_spec")
+    if general is None or base is None or base == model.spec:
+        ctx.skipped.append(
+            f"retention for {model.spec}: needs --retention-dataset and a fine-tuned "
+            "model (litclip.json base_spec) or --retention-base"
+        )
+        return []
+    domain = spec if dsets.parse_spec(spec)[0] != "pairs" else None
+
+    def measure(s: str) -> dict[str, float]:
+        out = {"general": _zeroshot_accuracy(ctx, s, general)}
+        if domain is not None:
+            out["domain"] = _zeroshot_accuracy(ctx, s, domain)
+        return out
+
+    res = retention.evaluate(base, model.spec, measure, ctx.out_dir / "wise_ft", ctx.cfg.alphas)
+    res["details"].update({"general_dataset": general, "domain_dataset": domain, "base": base})
+    split = ctx.role(general, "test")
+    return [
+        make_run(
+            model.spec,
+            dsets.dataset_name(general),
+            "retention",
+            split,
+            res["metrics"],
+            len(ctx.keep(general, split)),
+            None,
+            [ctx.cfg.seed],
+            res["details"],
+            variant=f"domain={dsets.dataset_name(spec)}",
+        )
+    ]
+
+
+#: Explicit task registry (STYLE lesson 2): name -> function(ctx, model, dataset spec).
+TASKS: dict[str, Callable[[_Context, ModelHandle, str], list[dict]]] = {
+    "zeroshot": task_zeroshot,
+    "calibration": task_calibration,
+    "linear-probe": task_linear_probe,
+    "few-shot": task_fewshot,
+    "retrieval": task_retrieval,
+    "retention": task_retention,
+}
+
+
+def task_cnn(ctx: _Context, spec: str) -> list[dict]:
+    """Supervised CNN baselines trained on this dataset's train split (model independent)."""
+    from litclip.evaluate import cnn_baseline
+
+    splits = _need(ctx, spec, "train", "val", "test")
+    if splits is None:
+        ctx.skipped.append(f"cnn on {spec}: needs train, val and test splits")
+        return []
+    parts = [dsets.Subset(ctx.dataset(spec, s), ctx.keep(spec, s)) for s in splits]
+    classes = _classes(ctx, spec, splits[2])
+    runs = []
+    for arch in ctx.cfg.cnn_archs:
+        cfg = cnn_baseline.CNNConfig(
+            arch=arch,
+            epochs=ctx.cfg.cnn_epochs,
+            seed=ctx.cfg.seed,
+            pretrained=ctx.cfg.cnn_pretrained,
+            criterion=ctx.cfg.criterion,
+        )
+        res = cnn_baseline.evaluate(
+            *parts, cfg, len(classes), ctx.cfg.n_boot, classes, ctx.cfg.progress
+        )
+        res["details"].update(_common(ctx, spec))
+        runs.append(
+            make_run(
+                f"timm:{arch}",
+                dsets.dataset_name(spec),
+                "cnn",
+                splits[2],
+                res["metrics"],
+                len(parts[2]),
+                res["ci95"],
+                [ctx.cfg.seed],
+                res["details"],
+            )
+        )
+    return runs
+
+
+def task_contamination(ctx: _Context, spec: str) -> list[dict]:
+    """Near-duplicates between the training corpus and each evaluation split of ``spec``."""
+    from litclip.evaluate import contamination
+
+    manifest = ctx.cfg.contamination_manifest
+    if manifest is None:
+        ctx.skipped.append("contamination: needs --contamination-manifest (the training corpus)")
+        return []
+    if not hasattr(ctx, "_train_hashes"):
+        ctx._train_hashes = contamination.hash_manifest(manifest)  # type: ignore[attr-defined]
+    train_hashes, train_ids = ctx._train_hashes  # type: ignore[attr-defined]
+    runs = []
+    for split in ctx.splits(spec):
+        if split == dsets.role_split(ctx.splits(spec), "train"):
+            continue
+        ds = ctx.dataset(spec, split)
+        items = [p for p in ds.filepaths] if hasattr(ds, "captions") else ds
+        res = contamination.evaluate(
+            contamination.hash_images(items[i] for i in range(len(ds))),
+            train_hashes,
+            train_ids,
+            ctx.cfg.max_distance,
+        )
+        ctx.exclusions[(spec, split)] = res["details"]["contaminated_indices"]
+        res["details"].update({"manifest": str(manifest), "excluded": ctx.cfg.exclude_contaminated})
+        runs.append(
+            make_run(
+                f"corpus:{manifest}",
+                dsets.dataset_name(spec),
+                "contamination",
+                split,
+                res["metrics"],
+                len(ds),
+                None,
+                [],
+                res["details"],
+            )
+        )
+    return runs
+
+
+def _applicable(task: str, spec: str) -> bool:
+    kind = dsets.parse_spec(spec)[0]
+    if task == "retrieval":
+        return kind == "pairs"
+    if task in ("retention", "contamination"):
+        return True
+    return kind != "pairs"
+
+
+def _done(results: dict, model: str, spec: str, task: str) -> bool:
+    name = dsets.dataset_name(spec)
+    return any(
+        r["model"] == model and r["dataset"] == name and r["task"] == task for r in results["runs"]
+    )
+
+
+def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str]) -> None:
+    unknown = [t for t in tasks if t not in ALL_TASKS]
+    if unknown:
+        raise LitclipError(f"unknown task(s) {unknown}; choose from {', '.join(ALL_TASKS)}")
+    if not datasets:
+        raise LitclipError(
+            "no dataset given: pass --dataset medmnist:PATH.npz|folder:DIR|pairs:MANIFEST"
+        )
+    for spec in datasets:
+        kind, path = dsets.parse_spec(spec)
+        if not path.exists():
+            raise LitclipError(f"dataset not found: {path} (from {spec!r}); check the path.")
+    if not models and any(t not in ("cnn", "contamination") for t in tasks):
+        raise LitclipError(
+            "no model given: pass --model SPEC (e.g. litclip-tiny or a model directory)"
+        )
+
+
+def _console_log(progress: bool) -> Callable[[str], None]:
+    if not progress:
+        return lambda msg: None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return lambda msg: console.print(msg)
+
+
+def _summary(runs: list[dict]) -> str:
+    keys = ("f1", "accuracy", "auroc", "image_retrieval_recall@1", "retention", "n_contaminated")
+    parts = [
+        f"{k}={r['metrics'][k]:.3f}"
+        for r in runs[:1]
+        for k in keys
+        if r["metrics"].get(k) is not None
+    ]
+    return ", ".join(parts[:3])
+
+
+def _execute(
+    ctx: _Context, results: dict, label: str, fn: Callable[[], list[dict]], results_path: Path
+) -> None:
+    t0 = time.perf_counter()
+    runs = fn()
+    for r in runs:
+        r["details"]["seconds"] = round(time.perf_counter() - t0, 2)
+    merge_runs(results, runs)
+    write_results(results_path, results)
+    if runs:
+        ctx.log(f"[green]done[/] {label} ({time.perf_counter() - t0:.1f}s) {_summary(runs)}")
+
+
+def run_evaluation(
+    models: Sequence[str],
+    datasets: Sequence[str],
+    tasks: Sequence[str] = DEFAULT_TASKS,
+    out_dir: str | os.PathLike[str] = "results",
+    config: EvalConfig | None = None,
+    **overrides: Any,
+) -> dict:
+    """Evaluate ``models`` on ``datasets`` with ``tasks``; write results.json and report.html.
+
+    Args:
+        models: model specs (``litclip-tiny``, a model directory, ``ViT-B-32:openai``...).
+        datasets: dataset specs (``medmnist:PATH.npz``, ``folder:DIR``, ``pairs:MANIFEST``).
+        tasks: names from :data:`ALL_TASKS`; each runs where it applies (retrieval on pairs,
+            the classification tasks on labelled datasets).
+        out_dir: output directory (results.json, report.html, report.md, features/).
+        config: options; keyword ``overrides`` replace single fields (``n_boot=200``).
+
+    Returns:
+        The results document (also written to ``out_dir/results.json``).
+    """
+    cfg = dataclasses.replace(config or EvalConfig(), **overrides)
+    _check(models, datasets, tasks)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    resolved = {
+        "models": list(models),
+        "datasets": list(datasets),
+        "tasks": list(tasks),
+        **dataclasses.asdict(cfg),
+    }
+    write_resolved_config(out, resolved)
+    path = out / RESULTS_FILE
+    results = read_results(path) if path.is_file() else new_results()
+    results["config"] = resolved
+    ctx = _Context(cfg, out, _console_log(cfg.progress))
+    skip = lambda m, d, t: cfg.skip_existing and _done(results, m, d, t)  # noqa: E731
+    if "contamination" in tasks or cfg.exclude_contaminated:
+        for spec in datasets:  # first: later tasks use its exclusions
+            _execute(
+                ctx,
+                results,
+                f"contamination {dsets.dataset_name(spec)}",
+                lambda s=spec: task_contamination(ctx, s),
+                path,
+            )
+    for model_spec in models:
+        handle = ModelHandle(model_spec, cfg.device)
+        for spec in datasets:
+            for task in (t for t in tasks if t in TASKS and _applicable(t, spec)):
+                if skip(model_spec, spec, task):
+                    continue
+                _execute(
+                    ctx,
+                    results,
+                    f"{task} {model_spec} on {dsets.dataset_name(spec)}",
+                    lambda t=task, s=spec, h=handle: TASKS[t](ctx, h, s),
+                    path,
+                )
+        handle.release()
+    if "cnn" in tasks:
+        for spec in (s for s in datasets if _applicable("cnn", s)):
+            if not any(skip(f"timm:{a}", spec, "cnn") for a in cfg.cnn_archs):
+                _execute(
+                    ctx,
+                    results,
+                    f"cnn on {dsets.dataset_name(spec)}",
+                    lambda s=spec: task_cnn(ctx, s),
+                    path,
+                )
+    results["skipped"] = ctx.skipped
+    write_results(path, results)
+    if cfg.report:
+        from litclip.evaluate.report import render_report
+
+        render_report(results, out / "report.html", out / "report.md")
+    return results
