@@ -60,10 +60,14 @@ def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
             np.save(tmp, text)
     labels = getattr(dataset, "labels", None)
     if labels is not None:
-        meta["label"] = np.asarray(labels)
+        labels = np.asarray(labels)
         classnames = getattr(dataset, "classnames", None)
-        if classnames:
-            meta["classname"] = [classnames[int(i)] for i in np.asarray(labels)]
+        if labels.ndim > 1:  # multi-label (e.g. chestmnist): one 0/1 vector per item
+            meta["label"] = [row.tolist() for row in labels]
+        else:
+            meta["label"] = labels
+            if classnames:
+                meta["classname"] = [classnames[int(i)] for i in labels]
     with atomic_path(out / "metadata.parquet") as tmp:
         meta.to_parquet(tmp, index=False)
     write_resolved_config(

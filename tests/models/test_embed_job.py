@@ -1,0 +1,78 @@
+"""``litclip embed`` end to end on a MedMNIST split (real file when ../shared is present)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from litclip.cli import main
+
+
+def test_embed_medmnist_split(medmnist_dir, tmp_path) -> None:
+    out = tmp_path / "emb"
+    rc = main(
+        [
+            "embed",
+            "--model",
+            "litclip-micro",
+            "--dataset",
+            f"medmnist:{medmnist_dir / 'pneumoniamnist.npz'}",
+            "--split",
+            "val",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    emb = np.load(out / "image_embeddings.npy")
+    meta = pd.read_parquet(out / "metadata.parquet")
+    assert emb.shape == (524, 64) and len(meta) == 524
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
+    assert set(meta["classname"]) == {"normal", "pneumonia"}
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["config"]["model"] == "litclip-micro" and cfg["litclip_version"]
+
+
+def test_embed_multilabel_npz(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 4), ("val", 3), ("test", 5)):
+        arrays[f"{split}_images"] = rng.integers(0, 255, (n, 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = rng.integers(0, 2, (n, 14), dtype=np.uint8)
+    path = tmp_path / "chestmnist.npz"
+    np.savez(path, **arrays)
+    out = tmp_path / "emb"
+    assert (
+        main(
+            [
+                "embed",
+                "--model",
+                "litclip-micro",
+                "--dataset",
+                f"medmnist:{path}",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    meta = pd.read_parquet(out / "metadata.parquet")
+    assert len(meta) == 5 and len(meta["label"][0]) == 14
+
+
+def test_embed_missing_dataset_is_a_clean_error(tmp_path, capsys) -> None:
+    rc = main(
+        [
+            "embed",
+            "--model",
+            "litclip-micro",
+            "--dataset",
+            f"medmnist:{tmp_path / 'x.npz'}",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert rc == 2
+    assert "x.npz" in capsys.readouterr().err
