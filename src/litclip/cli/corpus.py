@@ -64,6 +64,9 @@ def build(
     ),
     shard_size: int = typer.Option(1000, min=1, help="Pairs per WebDataset tar."),
     dpi: int = typer.Option(200, min=36, max=600, help="Render resolution of the crops."),
+    image_format: str = typer.Option(
+        "png", help="png (lossless) or jpg (quality 95, much faster to encode)."
+    ),
     max_pixels: int = typer.Option(
         50_000_000, min=1, help="Embedded images larger than this are an error, never decoded."
     ),
@@ -111,6 +114,7 @@ def build(
         timeout=timeout or None,
         shard=shard,
         shard_size=shard_size,
+        image_format=image_format,
         retry_errors=retry_errors,
         qc=qc,
         modality_model=modality_model,

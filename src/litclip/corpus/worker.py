@@ -38,6 +38,7 @@ DEFAULT_EXTRACTOR = "litclip.corpus.extract:iter_figures"
 PARTS_DIR = "parts"
 IMAGES_DIR = "images"
 STAGING_DIR = ".staging"
+IMAGE_FORMATS = ("png", "jpg")
 
 
 @dataclass
@@ -53,6 +54,7 @@ class PdfTask:
     max_pixels: int = 50_000_000
     extractor: str = DEFAULT_EXTRACTOR
     png_compress: int = 1
+    image_format: str = "png"
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -129,15 +131,18 @@ def _native_ext(data: bytes) -> str:
     return "bin"
 
 
-def _save_png(img: Image.Image, path: Path, compress: int) -> None:
+def _save(img: Image.Image, path: Path, task: PdfTask) -> None:
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
-    img.save(path, format="PNG", compress_level=compress)
+    if task.image_format == "jpg":
+        img.save(path, format="JPEG", quality=95)
+    else:
+        img.save(path, format="PNG", compress_level=task.png_compress)
 
 
 def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) -> dict[str, Any]:
-    fname = f"{pair_id}.png"
-    _save_png(img, Path(task.staging) / fname, task.png_compress)
+    fname = f"{pair_id}.{task.image_format}"
+    _save(img, Path(task.staging) / fname, task)
     thumb = img.copy()
     thumb.thumbnail((256, 256))  # one thumbnail serves the kind and the QC statistics
     kind, _ = classify_kind(thumb, getattr(fig, "source", "raster"))

@@ -3,7 +3,8 @@
 * ``manifest.parquet``: one row per pair, the contract's columns first.
 * ``manifest.csv``: the same rows with ``filepath`` and ``caption`` first (open_clip's CSV
   convention); list columns are JSON strings.
-* ``shards/shard-NNNNNN.tar``: WebDataset tars with ``KEY.png``, ``KEY.txt``, ``KEY.json`` of
+* ``shards/shard-NNNNNN.tar``: WebDataset tars with ``KEY.png`` (``KEY.jpg`` for a corpus built
+  with ``image_format="jpg"``), ``KEY.txt``, ``KEY.json`` of
   the pairs that pass QC (the trainable set), ``shard_size`` samples per tar.
 * ``pdf_status.jsonl``: one line per input PDF.
 * ``datasheet.md``: sources, counts, rejection reasons, kinds, caption lengths, licence
@@ -119,7 +120,8 @@ def write_shards(df: pd.DataFrame, out_dir: str | Path, shard_size: int = 1000) 
         with atomic_path(path) as tmp, tarfile.open(tmp, "w") as tar:
             for row in rows[start : start + shard_size]:
                 key = row["pair_id"]
-                _add(tar, f"{key}.png", (out / row["filepath"]).read_bytes())
+                ext = Path(row["filepath"]).suffix.lstrip(".") or "png"
+                _add(tar, f"{key}.{ext}", (out / row["filepath"]).read_bytes())
                 _add(tar, f"{key}.txt", str(row["caption"]).encode("utf-8"))
                 _add(tar, f"{key}.json", _sample_json(row))
         paths.append(path)
