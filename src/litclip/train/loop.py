@@ -200,6 +200,7 @@ class Trainer:
             self.data.train, self.lm.preprocess_train if config.augment else self.lm.preprocess_val
         )
         self.last: dict[str, float] = {}
+        self._val_step = -1
 
     def _wrap_ddp(self) -> torch.nn.Module:
         if not self.env.distributed:
@@ -345,16 +346,17 @@ class Trainer:
             st.samples += len(global_batch) * cfg.accum_steps
             self._after_step(bar, parts, seen / max(1e-9, time.perf_counter() - start))
             if self._done():
-                return
-        st.epoch, st.batch_in_epoch = st.epoch + 1, 0
-        if self.data.val is not None and not cfg.val_every:
-            self._validate()
-        self.checkpoint()
+                break
+        if st.batch_in_epoch >= self.per_epoch * cfg.accum_steps:  # the epoch is complete
+            st.epoch, st.batch_in_epoch = st.epoch + 1, 0
+            if self.data.val is not None and not cfg.val_every:
+                self._validate()
+            self.checkpoint()
 
     # ---- validation ------------------------------------------------------------------
     def _validate(self) -> None:
         cfg, st = self.config, self.state
-        improved = False
+        self._val_step = st.step
         if self.env.is_main:
             metrics = validate(
                 self.model,
@@ -420,6 +422,8 @@ class Trainer:
             with TrainProgress(self.total_steps, self.state.step, enabled) as bar:
                 while not self._done():
                     self._run_epoch(bar)
+            if self.data.val is not None and self._val_step != self.state.step:
+                self._validate()  # stopped mid-epoch (max_steps): validate the final weights
             if resolve_resume(self.run_dir, "latest") != self._ckpt_path():
                 self.checkpoint()
         finally:

@@ -1,0 +1,111 @@
+"""End-to-end training runs on the micro model: run-dir layout, model dir contract, options."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from litclip.errors import LitclipError
+from litclip.train import TrainConfig, train
+from litclip.train.checkpoint import load_checkpoint
+
+
+@pytest.fixture(scope="module")
+def run(corpus_dir: Path, val_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), val_data=str(val_dir),
+        out=str(tmp_path_factory.mktemp("run") / "out"), epochs=2, batch_size=8,
+        checkpoint_every=4, log_every=1, log_samples=True, progress=False, warmup_steps=2,
+    )
+    return cfg, train(cfg)
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()]
+
+
+def test_run_dir_layout(run) -> None:
+    cfg, result = run
+    out = Path(cfg.out)
+    assert result.run_dir == out and result.steps == 2 * (46 // 8)
+    assert json.loads((out / "config.json").read_text())["config"]["batch_size"] == 8
+    metrics = _lines(out / "metrics.jsonl")
+    train_lines = [m for m in metrics if m["kind"] == "train"]
+    assert [m["step"] for m in train_lines] == list(range(1, result.steps + 1))
+    assert all(np.isfinite(m["loss"]) and m["samples_per_s"] > 0 for m in train_lines)
+    val_lines = [m for m in metrics if m["kind"] == "val"]
+    assert len(val_lines) == 2 and val_lines[0]["chance@1"] == pytest.approx(1 / 16)
+    assert (out / "checkpoints" / "latest").read_text().strip() == f"step_{result.steps:06d}.pt"
+    kept = sorted(p.name for p in (out / "checkpoints").glob("step_*.pt"))
+    assert kept == ["step_000005.pt", "step_000008.pt", "step_000010.pt"]  # every 4 + epoch ends, 3 kept
+    assert result.best_model_dir == out / "best_model" and (out / "best_model" / "litclip.json").is_file()
+    assert "val_image_retrieval_recall@1" in result.metrics
+
+
+def test_each_epoch_sees_each_sample_once(run) -> None:
+    cfg, result = run
+    lines = _lines(Path(cfg.out) / "samples.jsonl")
+    for epoch in (0, 1):
+        ids = [i for line in lines if line["epoch"] == epoch for i in line["ids"]]
+        assert len(ids) == 40 and len(set(ids)) == 40
+        assert not {"p0005", "p0011"} & set(ids)  # failed QC: never trained on
+    orders = [[i for line in lines if line["epoch"] == e for i in line["ids"]] for e in (0, 1)]
+    assert orders[0] != orders[1]  # reshuffled per epoch
+
+
+def test_model_dir_loads_in_litclip_and_plain_open_clip(run, corpus_dir: Path) -> None:
+    import open_clip
+    from PIL import Image
+
+    from litclip.models import load_model
+
+    _, result = run
+    lm = load_model(str(result.model_dir))
+    assert lm.meta["base_spec"] == "litclip-micro" and lm.meta["training"]["loss"] == "clip"
+    model, _, preprocess = open_clip.create_model_and_transforms("local-dir:" + str(result.model_dir))
+    tokenizer = open_clip.get_tokenizer("local-dir:" + str(result.model_dir))
+    model.eval()
+    img = Image.open(corpus_dir / "images" / "p0000.png").convert("RGB")
+    with torch.no_grad():
+        a = lm.model.encode_image(lm.preprocess_val(img)[None])
+        b = model.encode_image(preprocess(img)[None])
+        ta = lm.model.encode_text(lm.tokenizer(["a red square"]))
+        tb = model.encode_text(tokenizer(["a red square"]))
+    torch.testing.assert_close(a, b)
+    torch.testing.assert_close(ta, tb)
+
+
+def test_checkpoint_loads_in_plain_open_clip(run) -> None:
+    from open_clip.factory import load_checkpoint as oc_load_checkpoint
+
+    from litclip.models import load_model
+
+    _, result = run
+    fresh = load_model("litclip-micro").model
+    ckpt = result.run_dir / "checkpoints" / f"step_{result.steps:06d}.pt"
+    oc_load_checkpoint(fresh, str(ckpt))  # strict, weights_only=True
+    final = load_model(str(result.model_dir)).model
+    for (k, v), (_, w) in zip(fresh.state_dict().items(), final.state_dict().items(), strict=True):
+        torch.testing.assert_close(v, w, msg=k)
+
+
+def test_siglip_with_accumulation_and_locked_image(corpus_dir: Path, tmp_path: Path) -> None:
+    cfg = TrainConfig(model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), loss="siglip",
+                      batch_size=4, accum_steps=2, max_steps=2, progress=False, lock_image=True,
+                      val_fraction=0.25, val_every=1, early_stop_patience=1)
+    result = train(cfg)
+    assert 1 <= result.steps <= 2  # early stopping may end it after the first validation
+    ck = load_checkpoint(result.run_dir / "checkpoints" / f"step_{result.steps:06d}.pt")
+    assert ck["objective"]["logit_bias"].item() != -10.0  # the loss-owned SigLIP bias trained
+    assert ck["loop"]["step"] == result.steps
+
+
+def test_too_little_data_is_a_user_error(corpus_dir: Path, tmp_path: Path) -> None:
+    cfg = TrainConfig(model="litclip-micro", data=str(corpus_dir), out=str(tmp_path), batch_size=64,
+                      progress=False)
+    with pytest.raises(LitclipError, match="batch"):
+        train(cfg)
