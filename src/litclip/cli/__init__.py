@@ -61,6 +61,9 @@ def _register() -> None:
     from litclip.cli import train as train_cli
 
     train_cli.register(app)
+    from litclip.cli import evaluate as evaluate_cli
+
+    evaluate_cli.register(app)
 
 
 _register()

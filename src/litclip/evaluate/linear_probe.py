@@ -50,21 +50,26 @@ def search_c(
     (stronger regularisation).
     """
     log: list[dict[str, float]] = []
+    # One warm-started estimator swept in increasing C: each fit starts from the previous
+    # (more regularised) solution, which makes the sweep several times faster than cold fits.
+    clf = LogisticRegression(max_iter=max_iter, random_state=seed, warm_start=True)
 
     def score(c: float) -> float:
-        clf = _fit(x_train, y_train, c, max_iter, seed)
+        clf.set_params(C=c)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(x_train, y_train)
         value = classification_metrics(y_val, _probs(clf, x_val, n_classes))[metric]
         log.append({"C": c, metric: value})
         return value
 
-    best = max(COARSE_GRID, key=lambda c: (score(c), -c))
+    scores = {c: score(c) for c in COARSE_GRID}
+    best = max(scores, key=lambda c: (scores[c], -c))
     if refine:
         exp = np.log10(best)
-        fine = [10.0 ** (exp + d) for d in (-0.75, -0.5, -0.25, 0.25, 0.5, 0.75)]
-        seen = {best: next(e[metric] for e in log if e["C"] == best)}
-        for c in fine:
-            seen[c] = score(c)
-        best = max(seen, key=lambda c: (seen[c], -c))
+        for d in (-0.75, -0.5, -0.25, 0.25, 0.5, 0.75):
+            scores[10.0 ** (exp + d)] = score(10.0 ** (exp + d))
+        best = max(scores, key=lambda c: (scores[c], -c))
     return float(best), log
 
 

@@ -1,0 +1,172 @@
+"""``litclip evaluate`` and ``litclip report``: thin wrappers over :mod:`litclip.evaluate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from litclip.errors import LitclipError
+
+
+def register(app: typer.Typer) -> None:
+    """Add the evaluation commands to the root app."""
+    app.command("evaluate")(evaluate)
+    app.command("report")(report)
+
+
+def _ints(text: str, option: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise LitclipError(f"{option} takes comma-separated integers, got {text!r}") from exc
+
+
+def _floats(text: str, option: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise LitclipError(f"{option} takes comma-separated numbers, got {text!r}") from exc
+
+
+def _prompts(values: list[str]) -> dict[str, str]:
+    """``NAME=FILE`` pairs, or one bare ``FILE`` for every dataset (key ``*``)."""
+    out = {}
+    for v in values:
+        name, sep, path = v.partition("=")
+        out[name if sep else "*"] = path if sep else v
+    return out
+
+
+def evaluate(
+    model: list[str] = typer.Option(
+        ["litclip-tiny"],
+        "--model",
+        "-m",
+        help="Model spec; repeat for several models (built-in name, NAME:TAG, hf-hub:ID or a model dir).",
+    ),
+    dataset: list[str] = typer.Option(
+        ...,
+        "--dataset",
+        "-d",
+        help="Dataset spec; repeat for several: medmnist:PATH.npz, folder:DIR (train/val/test "
+        "sub-folders), pairs:MANIFEST (retrieval).",
+    ),
+    tasks: str = typer.Option(
+        "zeroshot,calibration,linear-probe,few-shot,retrieval",
+        help="Comma-separated tasks: zeroshot, calibration, linear-probe, few-shot, retrieval, "
+        "cnn, retention, contamination (each runs where it applies).",
+    ),
+    out: Path = typer.Option(
+        Path("results"), help="Output directory: results.json, report.html, report.md, features/."
+    ),
+    prompts: list[str] = typer.Option(
+        [],
+        help="Prompt file (JSON/YAML with classnames + templates): FILE for all datasets or NAME=FILE; repeatable.",
+    ),
+    criterion: str = typer.Option(
+        "f1", help="Calibration threshold criterion on validation: f1 or youden."
+    ),
+    shots: str = typer.Option("1,2,4,8,16", help="Few-shot K values (examples per class)."),
+    seeds: str = typer.Option("0,1,2,3,4", help="Few-shot seeds (>= 5 for meaningful intervals)."),
+    fewshot_finetune: bool = typer.Option(
+        False, help="Also fine-tune the image tower end to end per K and seed (slow)."
+    ),
+    recall: str = typer.Option("1,5,10", help="Retrieval Recall@K values."),
+    cnn_arch: list[str] = typer.Option(
+        ["resnet18"], help="CNN baselines for --tasks cnn: resnet18, convnext_tiny; repeatable."
+    ),
+    cnn_epochs: int = typer.Option(
+        10, min=1, help="CNN baseline epochs (best epoch chosen on validation)."
+    ),
+    cnn_pretrained: str = typer.Option(
+        "auto", help="ImageNet weights for the CNN: auto (if available), yes, no."
+    ),
+    retention_dataset: str = typer.Option(
+        None, help="General-domain folder:DIR for --tasks retention."
+    ),
+    retention_base: str = typer.Option(
+        None, help="Base model for retention (default: the fine-tuned model's base_spec)."
+    ),
+    alphas: str = typer.Option("0,0.25,0.5,0.75,1", help="WiSE-FT alphas for the retention sweep."),
+    contamination_manifest: str = typer.Option(
+        None, help="Training corpus manifest for --tasks contamination."
+    ),
+    exclude_contaminated: bool = typer.Option(
+        False, help="Drop near-duplicates of corpus images from evaluation splits."
+    ),
+    max_distance: int = typer.Option(
+        4, min=0, max=64, help="Perceptual-hash Hamming distance counted as a near-duplicate."
+    ),
+    n_boot: int = typer.Option(
+        1000, min=0, help="Bootstrap resamples for 95% intervals (0 = none)."
+    ),
+    seed: int = typer.Option(0, help="Seed of bootstraps, solvers and CNN training."),
+    batch_size: int = typer.Option(64, min=1, help="Images per forward pass when embedding."),
+    device: str = typer.Option("cpu", help="torch device, e.g. cpu or cuda."),
+    skip_existing: bool = typer.Option(
+        False, help="Skip (model, dataset, task) runs already in OUT/results.json."
+    ),
+    cache_features: bool = typer.Option(
+        True, help="Cache image features under OUT/features (reused by later runs)."
+    ),
+    quiet: bool = typer.Option(False, help="No progress output."),
+) -> None:
+    """Evaluate models on datasets: writes OUT/results.json, OUT/report.html and OUT/report.md."""
+    from litclip.evaluate import EvalConfig, run_evaluation
+
+    cfg = EvalConfig(
+        seed=seed,
+        n_boot=n_boot,
+        criterion=criterion,
+        fewshot_ks=_ints(shots, "--shots"),
+        fewshot_seeds=_ints(seeds, "--seeds"),
+        fewshot_finetune=fewshot_finetune,
+        retrieval_ks=_ints(recall, "--recall"),
+        cnn_archs=tuple(cnn_arch),
+        cnn_epochs=cnn_epochs,
+        cnn_pretrained=cnn_pretrained,
+        prompts=_prompts(prompts),
+        retention_dataset=retention_dataset,
+        retention_base=retention_base,
+        alphas=_floats(alphas, "--alphas"),
+        contamination_manifest=contamination_manifest,
+        exclude_contaminated=exclude_contaminated,
+        max_distance=max_distance,
+        batch_size=batch_size,
+        device=device,
+        cache_features=cache_features,
+        skip_existing=skip_existing,
+        progress=not quiet,
+    )
+    if criterion not in ("f1", "youden"):
+        raise LitclipError(f"--criterion must be f1 or youden, got {criterion!r}")
+    if cnn_pretrained not in ("auto", "yes", "no"):
+        raise LitclipError(f"--cnn-pretrained must be auto, yes or no, got {cnn_pretrained!r}")
+    task_list = [t.strip() for t in tasks.split(",") if t.strip()]
+    results = run_evaluation(model, dataset, task_list, out, cfg)
+    console = Console()
+    console.print(
+        f"{len(results['runs'])} runs -> [bold]{out / 'results.json'}[/], "
+        f"report [bold]{out / 'report.html'}[/]"
+    )
+    for line in results.get("skipped", []):
+        console.print(f"[yellow]skipped:[/] {line}")
+
+
+def report(
+    results: list[Path] = typer.Argument(
+        ..., help="results.json file(s) (or their directories); several are merged."
+    ),
+    out: Path = typer.Option(
+        Path("report.html"), help="HTML report to write (markdown + PNGs beside it)."
+    ),
+) -> None:
+    """Render an HTML + markdown report from results.json alone (merging several files)."""
+    from litclip.evaluate.report import render_report
+    from litclip.evaluate.results import merge_files, read_results
+
+    data = read_results(results[0]) if len(results) == 1 else merge_files(list(results))
+    path = render_report(data, out)
+    Console().print(f"report written to [bold]{path}[/] and {path.with_suffix('.md')}")
