@@ -237,3 +237,26 @@ def test_real_engine_on_generated_pdfs(tmp_path: Path) -> None:
     whole = df[df["panel"].isna()]
     assert sorted(whole["figure_label"]) == ["Figure 1", "Figure 1", "Figure 2", "Figure 2"]
     assert whole["caption"].str.contains("MRI|CT|radiograph|Histology|angiography").all()
+
+
+def test_corpus_workers_never_import_torch() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, litclip.corpus, litclip.corpus.worker, litclip.corpus.executors; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow
+def test_modality_with_a_real_litclip_model(tmp_path: Path) -> None:
+    from corpus_fixtures import photo
+
+    from litclip.corpus.modality import DEFAULT_PROMPTS, score_modality
+
+    paths = []
+    for i in range(3):
+        photo(i).save(tmp_path / f"{i}.png")
+        paths.append(tmp_path / f"{i}.png")
+    labels, scores = score_modality(paths, "litclip-micro")
+    assert len(labels) == 3 and set(labels) <= set(DEFAULT_PROMPTS)
+    assert ((scores > 1 / len(DEFAULT_PROMPTS) - 1e-6) & (scores <= 1)).all()  # argmax of a softmax
