@@ -64,6 +64,9 @@ def _register() -> None:
     from litclip.cli import evaluate as evaluate_cli
 
     evaluate_cli.register(app)
+    from litclip.cli import workflow as workflow_cli
+
+    workflow_cli.register(app)
 
 
 _register()

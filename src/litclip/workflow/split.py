@@ -34,6 +34,7 @@ def _assign_random(articles: list[str], opts: SplitOptions) -> dict[str, str]:
 
 def _assign_from_file(articles: list[str], path: Path) -> dict[str, str]:
     data = json.loads(path.read_text(encoding="utf-8"))
+    data = data.get("pairs", data)  # the synthetic journal nests the pair splits under "pairs"
     lookup = {}
     for split in SPLITS:
         for name in data.get(split, []):

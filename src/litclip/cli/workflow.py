@@ -1,0 +1,55 @@
+"""``litclip run`` (the main job on your own journal) and ``litclip demo`` (the same, offline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``run`` and ``demo`` to the root app."""
+    app.command("run")(run)
+    app.command("demo")(demo)
+
+
+def run(
+    pdfs: str = typer.Option(None, help="Folder of journal PDFs (or a PDF, or a list file)."),
+    out: str = typer.Option(None, help="Output folder (reused: finished steps are skipped)."),
+    model: str = typer.Option(None, help="Base model spec [default: litclip-tiny]."),
+    config: Path = typer.Option(
+        None,
+        help="YAML/TOML/JSON file with every option (sections corpus/split/train/evaluate/index).",
+    ),
+    seed: int = typer.Option(None, help="Seed for splits, training and evaluation [default: 0]."),
+    device: str = typer.Option(None, help="cpu, cuda or auto [default: cpu]."),
+) -> None:
+    """Corpus build -> split by article -> fine-tune -> evaluate base vs fine-tuned -> index -> report."""
+    from litclip.workflow.config import load_run_config
+    from litclip.workflow.run import run_pipeline
+
+    cfg = load_run_config(config, pdfs=pdfs, out=out, model=model, seed=seed, device=device)
+    run_pipeline(cfg)
+
+
+def demo(
+    out: str = typer.Option("demo_out", help="Output folder (reused on a rerun)."),
+    articles: int = typer.Option(30, min=3, help="Articles in the synthetic journal."),
+    epochs: int = typer.Option(10, min=1, help="Fine-tuning epochs."),
+    seed: int = typer.Option(0, help="Seed of the journal, the splits, training and evaluation."),
+    model: str = typer.Option("litclip-tiny", help="Base model spec to fine-tune."),
+    device: str = typer.Option("cpu", help="cpu, cuda or auto."),
+    serve: bool = typer.Option(
+        False, "--serve", help="Then start the search page on the demo index."
+    ),
+    port: int = typer.Option(8000, help="Port for --serve (binds 127.0.0.1)."),
+) -> None:
+    """Run the whole pipeline offline on a generated synthetic neuro-imaging journal."""
+    from litclip.workflow.demo import DemoOptions, run_demo
+
+    summary = run_demo(DemoOptions(out, articles, epochs, seed, model, device))
+    if serve and summary.index_dir:
+        from litclip.serve import serve as serve_index
+
+        typer.echo(f"search page: http://127.0.0.1:{port}/  (Ctrl-C to stop)")
+        serve_index(summary.index_dir, host="127.0.0.1", port=port)

@@ -1,0 +1,120 @@
+"""The summary printed at the end of ``run``/``demo``: base vs fine-tuned, with chance levels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from litclip.io import read_json
+
+RETRIEVAL_ROWS = [
+    ("text→image R@1", "image_retrieval_recall@1"),
+    ("text→image R@5", "image_retrieval_recall@5"),
+    ("text→image R@10", "image_retrieval_recall@10"),
+    ("image→text R@1", "text_retrieval_recall@1"),
+    ("image→text R@5", "text_retrieval_recall@5"),
+    ("image→text R@10", "text_retrieval_recall@10"),
+]
+# (task, metric, label): what a reader wants first from each classification task.
+CLASSIFICATION_ROWS = [
+    ("zeroshot", "accuracy", "zero-shot accuracy"),
+    ("zeroshot", "macro_f1", "zero-shot macro F1"),
+    ("calibration", "accuracy", "calibrated zero-shot accuracy"),
+    ("calibration", "macro_f1", "calibrated zero-shot macro F1"),
+    ("linear-probe", "accuracy", "linear probe accuracy"),
+    ("linear-probe", "auroc", "linear probe AUROC"),
+]
+
+
+def _index(runs: list[dict]) -> dict[tuple[str, str, str], dict]:
+    """(model, task, dataset) -> run; tasks with variants (few-shot K) are left out here."""
+    return {(r["model"], r["task"], r["dataset"]): r for r in runs if not r.get("variant")}
+
+
+def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
+    """Pull the numbers the summary shows out of ``results.json``."""
+    if not Path(results_path).is_file():
+        return {}
+    runs = read_json(results_path)["runs"]
+    by = _index(runs)
+    datasets = sorted({r["dataset"] for r in runs})
+    out: dict[str, Any] = {"retrieval": {}, "classification": {}}
+    for ds in datasets:
+        b, f = by.get((base, "retrieval", ds)), by.get((finetuned, "retrieval", ds))
+        if b or f:
+            chance = (f or b).get("chance", {})
+            out["retrieval"][ds] = {
+                key: {
+                    "base": (b or {}).get("metrics", {}).get(key),
+                    "finetuned": (f or {}).get("metrics", {}).get(key),
+                    "chance": chance.get(key),
+                }
+                for _, key in RETRIEVAL_ROWS
+            }
+        rows = {}
+        for task, metric, label in CLASSIFICATION_ROWS:
+            b, f = by.get((base, task, ds)), by.get((finetuned, task, ds))
+            if b or f:
+                rows[label] = {
+                    "base": (b or {}).get("metrics", {}).get(metric),
+                    "finetuned": (f or {}).get("metrics", {}).get(metric),
+                }
+        if rows:
+            out["classification"][ds] = rows
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def learning_check(numbers: dict[str, Any]) -> list[str]:
+    """One line per retrieval set: fine-tuned text→image R@1 vs chance and vs base."""
+    lines = []
+    for ds, rows in numbers.get("retrieval", {}).items():
+        r1 = rows["image_retrieval_recall@1"]
+        if r1["finetuned"] is None or not r1["chance"]:
+            continue
+        ratio = r1["finetuned"] / r1["chance"]
+        lines.append(
+            f"{ds}: fine-tuned text→image R@1 = {r1['finetuned']:.3f} = {ratio:.1f}× chance "
+            f"({r1['chance']:.3f}); base model {_fmt(r1['base'])}"
+        )
+    return lines
+
+
+def print_summary(console: Console, summary: Any, timings: dict[str, float]) -> None:
+    """Print the headline tables, the learning check, timings and where the report is."""
+    numbers = summary.headline
+    for ds, rows in numbers.get("retrieval", {}).items():
+        table = Table(title=f"Retrieval on held-out articles ({ds})")
+        for col in ("metric", "chance", "base", "fine-tuned"):
+            table.add_column(col, justify="right" if col != "metric" else "left")
+        for label, key in RETRIEVAL_ROWS:
+            r = rows[key]
+            table.add_row(label, _fmt(r["chance"]), _fmt(r["base"]), _fmt(r["finetuned"]))
+        console.print(table)
+    for ds, rows in numbers.get("classification", {}).items():
+        table = Table(title=f"Classification: {ds} (test split)")
+        for col in ("metric", "base", "fine-tuned"):
+            table.add_column(col, justify="right" if col != "metric" else "left")
+        for label, r in rows.items():
+            table.add_row(label, _fmt(r["base"]), _fmt(r["finetuned"]))
+        console.print(table)
+    for line in learning_check(numbers):
+        console.print(f"[bold]{line}[/]")
+    if summary.extraction:
+        parts = ", ".join(f"{k} {v:.3f}" for k, v in summary.extraction.items())
+        console.print(f"extraction vs ground truth: {parts}")
+    if timings:
+        console.print("time per step: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+    console.print(f"model:   {summary.model_dir}")
+    if summary.index_dir:
+        console.print(
+            f"index:   {summary.index_dir}  (search it: litclip serve {summary.index_dir})"
+        )
+    console.print(f"results: {summary.results}")
+    console.print(f"[bold green]report:  {summary.report}[/]")
