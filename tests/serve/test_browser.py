@@ -1,0 +1,127 @@
+"""The web page in headless Chromium (Debian's chromium driven by Playwright; no downloads)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from litclip.serve.app import create_app
+from litclip.serve.search import Searcher
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(searcher: Searcher, api_token: str) -> Iterator[str]:
+    """The app (token required) served by uvicorn on 127.0.0.1 in a background thread."""
+    import uvicorn
+
+    port = free_port()
+    app = create_app(searcher=searcher, token=api_token)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _wait(condition, timeout: float = 10.0) -> None:
+    # Polling from Python: the page's CSP (script-src 'self') blocks Playwright's eval-based waits.
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("condition not met within timeout")
+        time.sleep(0.05)
+
+
+def test_search_page_end_to_end(browser, live_server: str, api_token: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{live_server}/?token={api_token}")
+    assert "token" not in page.url  # the token leaves the address bar at once
+    expect(page.locator("#index-info")).to_contain_text("11 figures indexed")
+
+    page.fill("#q", "MRI of the knee")
+    page.click("#go")
+    page.wait_for_selector("#results .card")
+    cards = page.locator("#results .card")
+    assert cards.count() == 11  # k=24 but only 11 figures indexed
+    assert "figures for" in page.inner_text("#status")
+    first = cards.first
+    assert first.locator(".score").inner_text().startswith("sim ")
+    marks = page.locator("#results mark").all_inner_texts()
+    assert {m.lower() for m in marks} & {"mri", "knee"}  # query terms highlighted
+    # images load through the token cookie (naturalWidth > 0 only if the PNG arrived)
+    _wait(lambda: page.locator("#results img").evaluate_all("ims => ims.every(i => i.complete && i.naturalWidth > 0)"))
+    href = first.locator("a.pdf").get_attribute("href")
+    assert href.startswith("/figures/") and "#page=" in href
+    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+    # click one result: "More like this"
+    clicked = first.get_attribute("data-id")
+    first.locator("button.more").click()
+    page.wait_for_selector("#anchor:not([hidden])")
+    expect(page.locator("#status")).to_contain_text("figures like")
+    ids = page.locator("#results .card").evaluate_all("cards => cards.map(c => c.dataset.id)")
+    assert clicked not in ids and len(ids) == 10
+
+    # upload-an-image search
+    image = Path(page.locator("#results img").first.get_attribute("src"))
+    assert image.name == "image"
+    sample = tmp_path / "query.png"
+    from PIL import Image
+
+    Image.new("RGB", (50, 40), (120, 40, 200)).save(sample)
+    page.set_input_files("#upload", str(sample))
+    expect(page.locator("#status")).to_contain_text("your image")
+    assert page.locator("#results .card").count() == 11
+    assert not errors, errors
+    page.close()
+
+
+def test_page_without_token_asks_for_it(browser, live_server: str) -> None:
+    page = browser.new_page()
+    response = page.goto(f"{live_server}/")
+    assert response.status == 401 and "API token" in page.content()
+    page.close()
