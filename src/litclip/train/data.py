@@ -272,8 +272,14 @@ def make_loader(
     tokenizer: Callable[[list[str]], torch.Tensor],
     num_workers: int = 0,
     pin_memory: bool = False,
+    seed: int | None = None,
 ) -> torch.utils.data.DataLoader:
-    """A DataLoader over precomputed index batches (the sampler state is the batch list)."""
+    """A DataLoader over precomputed index batches (the sampler state is the batch list).
+
+    ``seed`` gives the loader its own generator (worker seeds), so creating a loader does not
+    draw from the global RNG and a resumed run replays the same augmentations.
+    """
+    gen = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.utils.data.DataLoader(
         dataset,
         batch_sampler=batches,
@@ -281,6 +287,7 @@ def make_loader(
         num_workers=num_workers,
         pin_memory=pin_memory,
         persistent_workers=False,
+        generator=gen,
     )
 
 

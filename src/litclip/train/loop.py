@@ -324,6 +324,7 @@ class Trainer:
             self.lm.tokenizer,
             cfg.num_workers,
             env.device.type == "cuda",
+            seed=cfg.seed * 1009 + st.epoch * 31 + st.batch_in_epoch + env.rank,
         )
         start, seen = time.perf_counter(), 0
         for batch, global_batch in zip(loader, remaining, strict=True):

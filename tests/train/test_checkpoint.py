@@ -1,0 +1,93 @@
+"""Checkpoints: SIGKILL mid-epoch, ``resume="latest"``, same steps, no repeated samples."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from litclip.train import TrainConfig, train
+from litclip.train.checkpoint import LATEST, load_checkpoint, resolve_resume, rng_state, set_rng_state
+from litclip.train.data import epoch_batches, open_pairs
+
+
+def _config(corpus: Path, out: Path) -> TrainConfig:
+    return TrainConfig(model="litclip-micro", data=str(corpus), out=str(out), epochs=2, batch_size=4,
+                       checkpoint_every=2, log_every=1, log_samples=True, progress=False, seed=3)
+
+
+def _kill_after_first_checkpoint(cfg: TrainConfig, timeout: float = 120.0) -> None:
+    code = (
+        "import json, sys, torch; torch.set_num_threads(1)\n"
+        "from litclip.train import TrainConfig, train\n"
+        "train(TrainConfig(**json.loads(sys.argv[1])))\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(cfg.to_dict())], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    pointer = Path(cfg.out) / "checkpoints" / LATEST
+    deadline = time.monotonic() + timeout
+    try:
+        while not pointer.is_file():
+            if proc.poll() is not None:
+                pytest.fail(f"training exited before a checkpoint: {proc.stderr.read().decode()[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("no checkpoint within the timeout")
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_sigkill_mid_epoch_then_resume(corpus_dir: Path, tmp_path: Path) -> None:
+    cfg = _config(corpus_dir, tmp_path / "killed")
+    _kill_after_first_checkpoint(cfg)
+    ck = load_checkpoint(resolve_resume(cfg.out, "latest"))
+    assert ck["loop"]["epoch"] == 0 and 0 < ck["loop"]["batch_in_epoch"] < 8, "killed mid-epoch"
+
+    resumed = train(cfg.with_overrides({"resume": "latest"}))
+    reference = train(_config(corpus_dir, tmp_path / "straight"))
+    assert resumed.steps == reference.steps == 16
+    config = json.loads((Path(cfg.out) / "config.json").read_text())
+    assert config["resumed_from"].endswith(".pt")
+
+    # Every epoch's samples exactly once, in the seeded order, despite the kill.
+    table = open_pairs(corpus_dir)
+    lines = [json.loads(x) for x in (Path(cfg.out) / "samples.jsonl").read_text().splitlines()]
+    assert [x["step"] for x in lines] == list(range(1, 17))
+    for epoch in (0, 1):
+        seen = [i for x in lines if x["epoch"] == epoch for i in x["ids"]]
+        expected = [table.ids[i] for b in epoch_batches(len(table), 4, 3, epoch) for i in b]
+        assert seen == expected and len(set(seen)) == 32
+    steps = [json.loads(x)["step"] for x in (Path(cfg.out) / "metrics.jsonl").read_text().splitlines()]
+    assert steps == list(range(1, 17))
+
+    # Model, optimizer, scheduler and RNG were all restored: the weights match a run never killed.
+    a = load_checkpoint(Path(cfg.out) / "checkpoints" / "step_000016.pt")["state_dict"]
+    b = load_checkpoint(Path(reference.run_dir) / "checkpoints" / "step_000016.pt")["state_dict"]
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], msg=key)
+
+
+def test_rng_state_roundtrip() -> None:
+    state = rng_state()
+    x = torch.rand(3)
+    set_rng_state(state)
+    torch.testing.assert_close(torch.rand(3), x)
+
+
+def test_resume_from_missing_path_is_a_user_error(tmp_path: Path) -> None:
+    from litclip.errors import LitclipError
+
+    assert resolve_resume(tmp_path, "latest") is None  # fresh run
+    with pytest.raises(LitclipError, match="resume"):
+        resolve_resume(tmp_path, str(tmp_path / "nope.pt"))
