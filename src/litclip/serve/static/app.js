@@ -32,9 +32,13 @@ function setStatus(text, isError) {
   el.classList.toggle("error", Boolean(isError));
 }
 
+const STOP_WORDS = new Set(["a", "an", "and", "as", "at", "by", "for", "from", "in", "is", "of",
+  "on", "or", "the", "to", "with", "without"]);
+
 function terms(query) {
   const words = (query || "").toLowerCase().match(/[\p{L}\p{N}]{2,}/gu) || [];
-  return Array.from(new Set(words)).sort((a, b) => b.length - a.length);
+  const kept = words.filter((w) => !STOP_WORDS.has(w));
+  return Array.from(new Set(kept)).sort((a, b) => b.length - a.length);
 }
 
 function escapeRegex(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
@@ -42,7 +46,8 @@ function escapeRegex(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 function highlighted(text, words) {
   const frag = document.createDocumentFragment();
   if (!words.length) { frag.append(text); return frag; }
-  const re = new RegExp("(" + words.map(escapeRegex).join("|") + ")", "giu");
+  // Match at word starts only ("enhanc" marks "enhancing", "in" never marks "hypointense").
+  const re = new RegExp("(?<![\\p{L}\\p{N}])(?:" + words.map(escapeRegex).join("|") + ")", "giu");
   let last = 0;
   for (const m of text.matchAll(re)) {
     if (m.index > last) frag.append(text.slice(last, m.index));
