@@ -53,8 +53,12 @@ def live_server(searcher: Searcher, api_token: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+        pytest.skip(
+            f"chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install -y chromium)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright (python) is not installed"
+    )
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -93,7 +97,11 @@ def test_search_page_end_to_end(browser, live_server: str, api_token: str, tmp_p
     marks = page.locator("#results mark").all_inner_texts()
     assert {m.lower() for m in marks} & {"mri", "knee"}  # query terms highlighted
     # images load through the token cookie (naturalWidth > 0 only if the PNG arrived)
-    _wait(lambda: page.locator("#results img").evaluate_all("ims => ims.every(i => i.complete && i.naturalWidth > 0)"))
+    _wait(
+        lambda: page.locator("#results img").evaluate_all(
+            "ims => ims.every(i => i.complete && i.naturalWidth > 0)"
+        )
+    )
     href = first.locator("a.pdf").get_attribute("href")
     assert href.startswith("/figures/") and "#page=" in href
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)

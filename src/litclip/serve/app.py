@@ -92,6 +92,7 @@ class Health(BaseModel):
     embed_dim: int
     indexes: dict[str, str]
     auth: bool
+    text_batches: dict[str, float] = {}
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -309,6 +310,17 @@ def _add_figure_routes(app: FastAPI, searcher: Searcher) -> None:
         return FileResponse(path, media_type="application/pdf", content_disposition_type="inline")
 
 
+def _batch_stats(sizes: list[int]) -> dict[str, float]:
+    """How the micro-batcher grouped recent text queries (last 1000 batches)."""
+    if not sizes:
+        return {"batches": 0}
+    return {
+        "batches": len(sizes),
+        "mean_size": round(sum(sizes) / len(sizes), 2),
+        "max_size": max(sizes),
+    }
+
+
 def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool) -> None:
     static = Path(str(resources.files("litclip.serve") / "static"))
 
@@ -324,6 +336,7 @@ def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool) -> None:
             "embed_dim": int(info.get("embed_dim", 0)),
             "indexes": {t: str(v.get("factory")) for t, v in info.get("indexes", {}).items()},
             "auth": auth,
+            "text_batches": _batch_stats(searcher.batch_sizes),
         }
 
     @app.get("/", response_class=FileResponse, include_in_schema=False)

@@ -1,0 +1,68 @@
+"""``litclip index`` / ``litclip serve`` through the CLI's ``main(argv)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from litclip.cli import main
+from litclip.serve.index import load_index
+
+
+def _text(out: str) -> str:
+    return " ".join(out.split())  # rich wraps long lines
+
+
+def test_index_command_builds_and_updates(tmp_path: Path, corpus_factory, capsys) -> None:
+    corpus = corpus_factory(tmp_path / "c", n=5)
+    out = tmp_path / "index"
+    assert (
+        main(["index", "--model", "litclip-micro", "--corpus", str(corpus), "--out", str(out)]) == 0
+    )
+    assert "5 figures (+5 new" in _text(capsys.readouterr().out)
+    corpus_factory(corpus, n=2, start=5)
+    assert (
+        main(["index", "--model", "litclip-micro", "--corpus", str(corpus), "--out", str(out)]) == 0
+    )
+    assert "7 figures (+2 new" in _text(capsys.readouterr().out)
+    assert load_index(out).info["model_in_index"]
+
+
+def test_cli_errors_are_clear(tmp_path: Path, capsys) -> None:
+    assert (
+        main(
+            [
+                "index",
+                "--model",
+                "litclip-micro",
+                "--corpus",
+                str(tmp_path / "none"),
+                "--out",
+                str(tmp_path / "i"),
+            ]
+        )
+        == 2
+    )
+    assert "does not exist" in _text(capsys.readouterr().err)
+    assert main(["serve", str(tmp_path)]) == 2
+    assert "not a litclip index" in _text(capsys.readouterr().err)
+
+
+def test_serve_passes_options_to_uvicorn(
+    monkeypatch: pytest.MonkeyPatch, built_index: Path
+) -> None:
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(
+        uvicorn, "run", lambda app, host, port, **kw: seen.update(app=app, host=host, port=port)
+    )
+    monkeypatch.setenv("LITCLIP_API_TOKEN", "from-env")
+    assert main(["serve", str(built_index), "--port", "8123"]) == 0
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123  # loopback by default
+    from fastapi.testclient import TestClient
+
+    client = TestClient(seen["app"])
+    assert client.get("/health").status_code == 401
+    assert client.get("/health", headers={"X-API-Token": "from-env"}).status_code == 200
