@@ -12,6 +12,20 @@ Extraction lives in :mod:`litclip.corpus.extract`; this package adds orchestrati
 (:mod:`~litclip.corpus.pipeline`, :mod:`~litclip.corpus.executors`), QC
 (:mod:`~litclip.corpus.qc`, :mod:`~litclip.corpus.kinds`, :mod:`~litclip.corpus.modality`)
 and the writers (:mod:`~litclip.corpus.writers`). Nothing here imports torch.
+
+Decisions worth knowing:
+
+* The pair's image (``filepath``) is always the crop rendered at ``dpi``, so every pair has
+  the same kind of pixels (and a figure's printed panel letters and vector overlays). When a
+  figure is exactly one embedded raster image, its original bytes are also kept, unchanged,
+  as ``images/<sha16>/<pair_id>.native.<ext>`` (column ``native_filepath``).
+* A PDF's outcome is one atomic part file (``parts/<sha256>.json``); the manifest, shards,
+  ``pdf_status.jsonl`` and ``datasheet.md`` are reassembled from parts at the end of every
+  run, so reruns resume and a SIGKILL never loses or duplicates pairs.
+* Shards hold the pairs that pass QC; the manifest holds every pair with its QC labels, and
+  ``litclip corpus filter`` writes narrower copies (kinds, modality) without re-extracting.
+* Crops are PNG by default (the contract); ``image_format="jpg"`` trades lossless pixels for
+  an encoder about ten times faster.
 """
 
 from litclip.corpus.pipeline import (
