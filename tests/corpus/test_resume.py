@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from corpus_fixtures import HERE, extractor_spec, make_corpus
+from corpus_fixtures import HERE, extractor_spec, make_corpus, make_pdf
 
 from litclip.corpus import CorpusConfig, build_corpus
 
@@ -92,3 +92,19 @@ def test_half_written_images_are_not_trusted(tmp_path: Path) -> None:
     )
     assert summary.pdfs_skipped == 1 and summary.pairs == 6
     assert not (img_dir / "garbage.png").exists() and not (out / ".staging").exists()
+
+
+def test_retry_errors_redoes_only_failed_pdfs(tmp_path: Path) -> None:
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    make_pdf(pdfs / "crash.pdf", seed=5, n_figures=1)
+    out = tmp_path / "out"
+    first = build_corpus(
+        pdfs, out, CorpusConfig(extractor=extractor_spec("crash_iter_figures"), timeout=30)
+    )
+    assert first.pdfs_error == 1 and first.pairs == 3
+    again = build_corpus(pdfs, out, CorpusConfig(extractor=extractor_spec("fake_iter_figures")))
+    assert again.pdfs_skipped == 2 and again.pdfs_error == 1  # errors are done too, by default
+    retried = build_corpus(
+        pdfs, out, CorpusConfig(extractor=extractor_spec("fake_iter_figures"), retry_errors=True)
+    )
+    assert retried.pdfs_skipped == 1 and retried.pdfs_error == 0 and retried.pairs == 6
