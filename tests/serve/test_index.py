@@ -98,8 +98,10 @@ def test_incremental_update_embeds_only_new(
     }
     np.testing.assert_array_equal(np.array(after.image_vectors[:6]), old_vecs)  # old rows untouched
     calls.clear()
+    stamp = (out / "image.faiss").stat().st_mtime_ns
     build_index(micro_model, corpus, out, progress=False)
     assert sum(calls) == 0  # nothing new: nothing embedded
+    assert (out / "image.faiss").stat().st_mtime_ns == stamp  # nor re-indexed
 
 
 def test_removed_rows_are_dropped(tmp_path: Path, corpus_factory, micro_model, monkeypatch) -> None:

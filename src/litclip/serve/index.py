@@ -634,12 +634,16 @@ def build_index(
     meta["pdf_path"] = [pdfs.get(str(s)) for s in meta["pdf_sha256"]]
 
     appended = old is not None and bool(np.all(keep))
-    n_old = len(kept_img) if appended else 0
-    indexes = _write_indexes(
-        out, old if appended else None, image_vectors, text_vectors, n_old, params
-    )
-    _save_npy(out / IMAGE_VECTORS, image_vectors)
-    _save_npy(out / TEXT_VECTORS, text_vectors)
+    unchanged = appended and not len(new_meta) and (old or {}).get("params") == asdict(params)
+    if unchanged:  # nothing to embed or re-index: keep the FAISS files and vectors as they are
+        indexes = old["indexes"]
+    else:
+        n_old = len(kept_img) if appended else 0
+        indexes = _write_indexes(
+            out, old if appended else None, image_vectors, text_vectors, n_old, params
+        )
+        _save_npy(out / IMAGE_VECTORS, image_vectors)
+        _save_npy(out / TEXT_VECTORS, text_vectors)
     with atomic_path(out / METADATA) as tmp:
         meta.to_parquet(tmp, index=False)
     corpora = sorted(set((old or {}).get("corpora", [])) | {str(corpus)})
@@ -654,6 +658,7 @@ def build_index(
         "count": len(meta),
         "probe": probe,
         "indexes": indexes,
+        "params": asdict(params),
         "corpora": corpora,
         "last_update": {
             "added": len(new_meta),
