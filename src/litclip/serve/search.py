@@ -96,9 +96,10 @@ class MicroBatcher:
                 out = self.fn([item for item, _ in batch])
                 for i, (_, fut) in enumerate(batch):
                     fut.set_result(out[i])
-            except Exception as exc:  # hand the failure to every waiting caller
+            except Exception as exc:  # hand the failure to every caller still waiting
                 for _, fut in batch:
-                    fut.set_exception(exc)
+                    if not fut.done():
+                        fut.set_exception(exc)
             if stop:
                 return
 
