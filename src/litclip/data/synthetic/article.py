@@ -136,10 +136,13 @@ def plan_chart_figure(number: int, rng: np.random.Generator) -> FigurePlan:
 def plan_figures(
     rng: np.random.Generator,
     panel_px: int,
-    imaging_fraction: float = 0.7,
+    imaging_fraction: float = 0.5,
     compound_fraction: float = 0.5,
 ) -> list[FigurePlan]:
-    """Two to four figures; the first is always imaging (it names the article's topic)."""
+    """Two to four figures; the first is always imaging (it names the article's topic).
+
+    With ``imaging_fraction`` 0.5 for the later figures, about 70% of all figures are imaging.
+    """
     n = int(rng.integers(2, 5))
     figs = []
     for i in range(n):
