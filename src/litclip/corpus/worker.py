@@ -23,6 +23,7 @@ import resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -218,21 +219,37 @@ def _figure_rows(
     return rows
 
 
+def _save_figure(task: PdfTask, item: tuple[Any, ...], seen: set[str]) -> list[dict[str, Any]]:
+    fig, whole, panels, native = item
+    try:
+        return _figure_rows(task, fig, whole, panels, native, seen)
+    finally:
+        for im in (whole, *panels):
+            im.close()  # free pixel buffers now: memory stays one figure deep
+
+
 def _extract(task: PdfTask) -> tuple[list[dict[str, Any]], int, int]:
-    """Run the extractor over one PDF; returns (rows, n_pages, n_figures)."""
+    """Run the extractor over one PDF; returns (rows, n_pages, n_figures).
+
+    Encoding and measuring figure k (one background thread; PNG/zlib and pdfium release the
+    GIL) overlaps with the extractor finding and rendering figure k+1. At most one figure
+    waits, so memory stays two figures deep.
+    """
     _check_header(task.path)
     iter_figures = load_extractor(task.extractor)
     Path(task.staging).mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     n_figures = 0
-    for fig, whole, panels, native in iter_figures(
-        task.path, dpi=task.dpi, max_pixels=task.max_pixels
-    ):
-        n_figures += 1
-        rows.extend(_figure_rows(task, fig, whole, panels, native, seen))
-        for im in (whole, *panels):
-            im.close()  # free pixel buffers now: memory stays one figure deep
+    pending: Future[list[dict[str, Any]]] | None = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for item in iter_figures(task.path, dpi=task.dpi, max_pixels=task.max_pixels):
+            n_figures += 1
+            if pending is not None:
+                rows.extend(pending.result())
+            pending = pool.submit(_save_figure, task, tuple(item), seen)
+        if pending is not None:
+            rows.extend(pending.result())
     sizes = _page_sizes(task.path)
     for row in rows:
         row["page_size"] = (
