@@ -1,10 +1,10 @@
 """How the figure index scales: build time, memory, size on disk, latency and recall.
 
 Simulated embeddings stand in for a large journal: ``--n`` L2-normalised vectors of ``--dim``
-dimensions. The default ``clustered`` distribution draws each vector around one of
-``--clusters`` topic centres (real CLIP embeddings of a journal cluster by modality and
-anatomy); ``uniform`` (random directions, no structure) is the worst case for any
-approximate index. Queries are fresh draws from the same distribution, slightly noisier
+dimensions. The default ``manifold`` distribution has a low intrinsic dimension with
+continuous neighbourhoods, as real CLIP embeddings do; ``clustered`` (tight separated topics)
+is an easy case for IVF and ``uniform`` (random directions, no structure) the worst case for
+any approximate index. Queries are fresh draws from the same distribution, slightly noisier
 (like text queries), never database vectors.
 
 The index is built exactly as ``litclip index`` builds it (``build_faiss`` with
@@ -31,24 +31,38 @@ import numpy as np
 
 
 def simulate(
-    n: int, dim: int, clusters: int, noise: float, distribution: str, seed: int
+    n: int,
+    dim: int,
+    distribution: str,
+    seed: int,
+    *,
+    clusters: int = 2000,
+    noise: float = 0.05,
+    rank: int = 48,
 ) -> np.ndarray:
-    """``n`` normalised float32 vectors (generated in chunks to bound memory)."""
+    """``n`` normalised float32 vectors (generated in chunks to bound memory).
+
+    ``manifold``: a low-dimensional latent (``rank`` dims, decaying variance) mapped into
+    ``dim`` dims plus isotropic noise, like real embeddings whose neighbourhoods are continuous
+    (neighbours straddle IVF cell borders). ``clustered``: tight, well separated topic
+    clusters (easy for IVF). ``uniform``: random directions (no structure; worst case).
+    """
     rng = np.random.default_rng(seed)
+    fixed = np.random.default_rng(12345)
+    centers = fixed.standard_normal((clusters, dim)).astype(np.float32)
+    centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+    basis = (fixed.standard_normal((rank, dim)) / np.sqrt(dim)).astype(np.float32)
+    scales = ((1 + np.arange(rank)) ** -0.5).astype(np.float32)
     out = np.empty((n, dim), np.float32)
-    centers = _centers(clusters, dim)
     for start in range(0, n, 100_000):
         m = min(100_000, n - start)
-        x = rng.standard_normal((m, dim), dtype=np.float32)
+        x = noise * rng.standard_normal((m, dim), dtype=np.float32)
         if distribution == "clustered":
-            x = centers[rng.integers(0, clusters, m)] + noise * x
+            x += centers[rng.integers(0, clusters, m)]
+        elif distribution == "manifold":
+            x += (rng.standard_normal((m, rank), dtype=np.float32) * scales) @ basis
         out[start : start + m] = x / np.linalg.norm(x, axis=1, keepdims=True)
     return out
-
-
-def _centers(clusters: int, dim: int) -> np.ndarray:
-    c = np.random.default_rng(12345).standard_normal((clusters, dim)).astype(np.float32)
-    return c / np.linalg.norm(c, axis=1, keepdims=True)
 
 
 def peak_rss_mb() -> float:
@@ -70,9 +84,12 @@ def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=1_000_000)
     p.add_argument("--dim", type=int, default=512)
-    p.add_argument("--distribution", choices=["clustered", "uniform"], default="clustered")
-    p.add_argument("--clusters", type=int, default=2000)
-    p.add_argument("--noise", type=float, default=0.05, help="per-dimension noise around a centre")
+    p.add_argument(
+        "--distribution", choices=["manifold", "clustered", "uniform"], default="manifold"
+    )
+    p.add_argument("--clusters", type=int, default=2000, help="topics (clustered)")
+    p.add_argument("--rank", type=int, default=48, help="latent dimensions (manifold)")
+    p.add_argument("--noise", type=float, default=0.03, help="per-dimension isotropic noise")
     p.add_argument("--index-type", default="auto")
     p.add_argument("--flat-max", type=int, default=20_000)
     p.add_argument("--nlist", type=int, default=None)
