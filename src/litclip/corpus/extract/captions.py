@@ -1,0 +1,275 @@
+"""Caption detection, caption text cleaning and sub-caption splitting.
+
+A caption is a text block whose first line starts with a figure or table label ("Figure 3.",
+"Fig. 3A", "FIGURE 3", "Figure S2:", "Table 2"). In-text references ("as shown in Figure 3",
+"(Figure 3)", "Figure 3 shows") are told apart by the text after the label, the label's
+font (bold), the font size compared with the running text, and whether the line starts a
+block.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.types import BBox
+
+_WORD = (
+    r"(?:(?:supplementary|suppl\.?|extended\s+data|supporting)\s+)?"
+    r"(?:figures?|figs?\.?|scheme|plate|chart|tables?|tab\.)"
+)
+LABEL_RE = re.compile(
+    rf"^(?P<word>{_WORD})\s*(?P<num>S?\d{{1,3}}|[IVX]{{1,5}})(?P<suffix>[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
+    re.IGNORECASE,
+)
+# what may follow a caption label: punctuation, a capitalised word, "(", a letter panel, or nothing
+_AFTER_OK = re.compile(r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$)")
+_AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
+
+
+@dataclass
+class Caption:
+    """A detected caption block."""
+
+    kind: str  # "figure" | "table"
+    label: str  # normalised "Figure 3" / "Table 2"
+    number: str  # "3", "S2"
+    printed_label: str  # as printed: "Fig. 3"
+    lines: list[TextLine] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def bbox(self) -> BBox:
+        return (
+            min(ln.x0 for ln in self.lines),
+            min(ln.y0 for ln in self.lines),
+            max(ln.x1 for ln in self.lines),
+            max(ln.y1 for ln in self.lines),
+        )
+
+    @property
+    def text(self) -> str:
+        return clean_caption_text([ln.text for ln in self.lines])
+
+
+def parse_label(text: str) -> tuple[str, str, str, str] | None:
+    """``(kind, normalised label, number, printed label)`` when ``text`` starts with a label.
+
+    Returns None for in-text references such as "Figure 3 shows" or "Figures 3 and 4".
+    """
+    m = LABEL_RE.match(text.strip())
+    if m is None:
+        return None
+    word = m.group("word").lower()
+    after = m.group("after")
+    if not _AFTER_OK.match(after):
+        return None
+    # "Figures 3 and 4": a plural word is a reference, never a caption label
+    if re.search(r"(figures|figs|tables)\b", word):
+        return None
+    kind = "table" if word.split()[-1].startswith("tab") else "figure"
+    num = m.group("num").upper() if m.group("num")[0] in "sS" else m.group("num")
+    base = "Table" if kind == "table" else "Figure"
+    if word.split()[-1] in ("scheme", "plate", "chart"):
+        base = word.split()[-1].capitalize()
+    if word.startswith(("supplementary", "suppl", "supporting")) and not num.startswith("S"):
+        num = "S" + num
+    printed = text.strip()[: m.end("suffix")]
+    return kind, f"{base} {num}", num, printed
+
+
+def _label_score(
+    line: TextLine, prev: TextLine | None, body_size: float, printed: str, after: str
+) -> float:
+    score = 0.0
+    if line.prefix_bold(max(1, len(printed.replace(" ", "")))):
+        score += 2.0
+    if _AFTER_PUNCT.match(after):
+        score += 1.0
+    if abs(line.size - body_size) > 0.08 * body_size:
+        score += 1.0
+    if prev is None:
+        score += 1.0
+    else:
+        gap = line.y0 - prev.y1
+        if gap > 0.6 * max(line.height, 1.0) or abs(prev.size - line.size) > 0.1 * line.size:
+            score += 1.0
+    return score
+
+
+def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
+    """The nearest line above ``line`` that overlaps it horizontally (same column)."""
+    best: TextLine | None = None
+    for other in lines:
+        if other is line or other.rotated or other.y1 > line.y0 + 0.3 * line.height:
+            continue
+        overlap = min(other.x1, line.x1) - max(other.x0, line.x0)
+        if overlap <= 0.3 * min(other.x1 - other.x0, line.x1 - line.x0):
+            continue
+        if line.y0 - other.y1 > 3 * max(line.height, 1.0):
+            continue
+        if best is None or other.y1 > best.y1:
+            best = other
+    return best
+
+
+def find_captions(lines: list[TextLine], body_size: float, min_score: float = 1.0) -> list[Caption]:
+    """Caption blocks on a page: label lines that score as captions, grown downwards."""
+    captions: list[Caption] = []
+    starts: set[int] = set()
+    for idx, line in enumerate(lines):
+        if line.rotated:
+            continue
+        parsed = parse_label(line.text)
+        if parsed is None:
+            continue
+        kind, label, number, printed = parsed
+        after = line.text.strip()[len(printed) :]
+        score = _label_score(line, _line_above(line, lines), body_size, printed, after)
+        if score < min_score:
+            continue
+        captions.append(Caption(kind, label, number, printed, [line], score))
+        starts.add(idx)
+    start_lines = {id(lines[i]) for i in starts}
+    for cap in captions:
+        _grow_block(cap, lines, start_lines)
+    return captions
+
+
+def _grow_block(cap: Caption, lines: list[TextLine], start_lines: set[int]) -> None:
+    """Add the lines that continue the caption block below its first line."""
+    first = cap.lines[0]
+    used = {id(first)}
+    # text on the same row continuing the first line (split at a wide gap)
+    for other in lines:
+        if id(other) in used or other.rotated or id(other) in start_lines:
+            continue
+        same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
+        if same_row and 0 <= other.x0 - cap.bbox[2] < 3 * first.size:
+            cap.lines.append(other)
+            used.add(id(other))
+    while True:
+        x0, _y0, x1, y1 = cap.bbox
+        last_h = max(cap.lines[-1].height, 1.0)
+        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, last_h, first.size)
+        if nxt is None:
+            return
+        row = [
+            ln
+            for ln in lines
+            if id(ln) not in used
+            and not ln.rotated
+            and id(ln) not in start_lines
+            and abs((ln.y0 + ln.y1) / 2 - (nxt.y0 + nxt.y1) / 2) < 0.3 * nxt.height
+            and ln.x0 >= x0 - first.size
+            and ln.x1 <= x1 + first.size
+        ]
+        if nxt not in row:
+            row.append(nxt)
+        for ln in sorted(row, key=lambda ln: ln.x0):
+            cap.lines.append(ln)
+            used.add(id(ln))
+
+
+def _next_line(
+    cap: Caption,
+    lines: list[TextLine],
+    used: set[int],
+    start_lines: set[int],
+    x0: float,
+    x1: float,
+    y1: float,
+    last_h: float,
+    size: float,
+) -> TextLine | None:
+    best: TextLine | None = None
+    for ln in lines:
+        if id(ln) in used or ln.rotated or id(ln) in start_lines:
+            continue
+        gap = ln.y0 - y1
+        if gap < -0.4 * last_h or gap > 0.75 * last_h:
+            continue
+        if abs(ln.size - size) > 0.2 * size:
+            continue
+        overlap = min(ln.x1, x1) - max(ln.x0, x0)
+        if overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
+            continue
+        # left-aligned or centred under the block (a short first line may precede a long one)
+        if abs(ln.x0 - x0) > 3 * size and abs((ln.x0 + ln.x1) / 2 - (x0 + x1) / 2) > 3 * size:
+            continue
+        if best is None or ln.y0 < best.y0:
+            best = ln
+    return best
+
+
+def clean_caption_text(lines: list[str]) -> str:
+    """Join caption lines: de-hyphenate line breaks, NFKC (ligatures), collapse whitespace."""
+    out = ""
+    for raw in lines:
+        line = " ".join(unicodedata.normalize("NFKC", raw).split())
+        if not line:
+            continue
+        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
+            out = out[:-1] + line  # "devi-" + "ation" -> "deviation"
+        elif out:
+            out = f"{out} {line}"
+        else:
+            out = line
+    return " ".join(out.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# sub-caption splitting
+
+_MARKERS = [
+    # "(A) ...", "(a) ...", "(A, B) ..." and "(A–C) ..."
+    re.compile(r"\((?P<l>[A-Za-z])(?:\s*[-\u2013,]\s*[A-Za-z])*\)\s"),
+    # "A, ...; B, ..." / "A: ... B: ..." / "A. ... B. ..." at a sentence or clause start
+    re.compile(r"(?:^|(?<=[.;:]\s))(?P<l>[A-Za-z])[,:.)]\s"),
+]
+
+
+def split_caption(caption: str, label: str = "") -> tuple[str, dict[str, str]]:
+    """Split a compound caption into its shared part and per-panel sub-captions.
+
+    Args:
+        caption: the cleaned caption, optionally starting with its printed label.
+        label: the printed label to strip from the front ("Figure 3").
+
+    Returns:
+        ``(shared, {"A": "Axial T2 ...", "B": ...})``; letters are upper-case. When no run of
+        consecutive panel markers starting at A is found, ``(caption_without_label, {})``.
+    """
+    body = caption.strip()
+    if label and body.lower().startswith(label.lower()):
+        body = body[len(label) :].lstrip(" .:|\u2014\u2013-")
+    for pattern in _MARKERS:
+        found = _sequential_markers(body, pattern)
+        if len(found) >= 2:
+            shared = body[: found[0][1]].strip(" ;,")
+            parts: dict[str, str] = {}
+            for i, (letter, start, end) in enumerate(found):
+                stop = found[i + 1][1] if i + 1 < len(found) else len(body)
+                parts[letter] = body[end:stop].strip(" ;,")
+            return shared, parts
+    return body, {}
+
+
+def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, int, int]]:
+    """Markers whose letters run A, B, C... (case-consistent), as (LETTER, start, end)."""
+    found: list[tuple[str, int, int]] = []
+    expected = "a"
+    case: bool | None = None
+    for m in pattern.finditer(text):
+        letter = m.group("l")
+        if letter.lower() != expected:
+            continue
+        if case is None:
+            case = letter.isupper()
+        elif letter.isupper() != case:
+            continue
+        found.append((letter.upper(), m.start(), m.end()))
+        expected = chr(ord(expected) + 1)
+    return found

@@ -1,0 +1,282 @@
+"""Whole-document extraction: open a PDF, find captioned figures and tables on every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from litclip.corpus.extract import panels as panel_mod
+from litclip.corpus.extract import regions as reg
+from litclip.corpus.extract.captions import Caption, find_captions, split_caption
+from litclip.corpus.extract.text import TextLine, body_font_size, page_lines
+from litclip.corpus.types import (
+    BBox,
+    ExtractedFigure,
+    ExtractedTable,
+    Panel,
+    PdfError,
+    PdfExtraction,
+)
+
+
+
+def open_pdf(path: str | Path | bytes, password: str | None = None) -> pdfium.PdfDocument:
+    """Open a PDF with pdfium, turning its failures into :class:`PdfError` kinds."""
+    if not isinstance(path, bytes):
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                head = fh.read(1024)
+        except OSError as exc:
+            raise PdfError("io", f"{p}: {exc}") from exc
+        if b"%PDF" not in head:
+            raise PdfError("not_pdf", f"{p} does not start like a PDF (no %PDF header)")
+    try:
+        pdf = pdfium.PdfDocument(path, password=password)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise PdfError("encrypted", f"{path}: password required or wrong") from exc
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise PdfError("encrypted", f"{path}: unsupported security handler") from exc
+        if code == pdfium_c.FPDF_ERR_FILE:
+            raise PdfError("io", f"{path}: cannot be read") from exc
+        kind = (
+            "truncated"
+            if not isinstance(path, bytes) and _looks_truncated(Path(path))
+            else "malformed"
+        )
+        raise PdfError(kind, f"{path}: {exc}") from exc
+    if len(pdf) == 0:
+        pdf.close()
+        raise PdfError("zero_pages", f"{path} has no pages")
+    return pdf
+
+
+def _looks_truncated(path: Path) -> bool:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            fh.seek(max(0, size - 2048))
+            return b"%%EOF" not in fh.read()
+    except OSError:
+        return False
+
+
+@dataclass
+class _PageResult:
+    figures: list[tuple[ExtractedFigure, float]]  # with the caption's score
+    tables: list[ExtractedTable]
+    uncaptioned: int
+
+
+def extract_pdf(
+    path: str | Path, *, password: str | None = None, detect_panels: bool = True
+) -> PdfExtraction:
+    """Find the captioned figures (with panels) and the table captions of a PDF.
+
+    Args:
+        path: the PDF file.
+        password: for encrypted PDFs.
+        detect_panels: also look for panels (renders a small preview of each figure).
+
+    Returns:
+        A :class:`PdfExtraction`; coordinates are PDF points with a top-left origin.
+
+    Raises:
+        PdfError: when the file is not a PDF, is encrypted, malformed, truncated or empty.
+    """
+    pdf = open_pdf(path, password)
+    try:
+        return extract_document(pdf, detect_panels=detect_panels)
+    finally:
+        pdf.close()
+
+
+def extract_document(pdf: pdfium.PdfDocument, *, detect_panels: bool = True) -> PdfExtraction:
+    """:func:`extract_pdf` on an already opened document."""
+    warnings: list[str] = []
+    all_lines: list[list[TextLine]] = []
+    for i in range(len(pdf)):
+        page = pdf[i]
+        try:
+            all_lines.append(page_lines(page))
+        except pdfium.PdfiumError as exc:
+            warnings.append(f"page {i + 1}: text layer unreadable ({exc})")
+            all_lines.append([])
+        finally:
+            page.close()
+    body_size = body_font_size([ln for lines in all_lines for ln in lines])
+    figures: list[tuple[ExtractedFigure, float]] = []
+    tables: list[ExtractedTable] = []
+    uncaptioned = 0
+    for i, lines in enumerate(all_lines):
+        page = pdf[i]
+        try:
+            result = extract_page(page, i + 1, lines, body_size, detect_panels=detect_panels)
+        except pdfium.PdfiumError as exc:
+            warnings.append(f"page {i + 1}: skipped ({exc})")
+            continue
+        finally:
+            page.close()
+        figures.extend(result.figures)
+        tables.extend(result.tables)
+        uncaptioned += result.uncaptioned
+    if not any(lines for lines in all_lines):
+        warnings.append("no text layer (scanned PDF?): captions cannot be found")
+    kept = _dedupe(figures, warnings)
+    return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings)
+
+
+def _dedupe(
+    figures: list[tuple[ExtractedFigure, float]], warnings: list[str]
+) -> list[ExtractedFigure]:
+    """One figure per label: the best-scoring caption wins (an in-text line can look like one)."""
+    best: dict[str, tuple[ExtractedFigure, float]] = {}
+    for fig, score in figures:
+        key = fig.label.lower()
+        if key in best:
+            other, other_score = best[key]
+            warnings.append(
+                f"{fig.label} found twice (pages {other.page} and {fig.page}); kept the likelier"
+            )
+            if (score, reg.area(fig.bbox)) <= (other_score, reg.area(other.bbox)):
+                continue
+        best[key] = (fig, score)
+    return sorted((f for f, _ in best.values()), key=lambda f: (f.page, f.bbox[1], f.bbox[0]))
+
+
+def extract_page(
+    page: pdfium.PdfPage,
+    page_no: int,
+    lines: list[TextLine],
+    body_size: float,
+    *,
+    detect_panels: bool = True,
+) -> _PageResult:
+    """Captioned figures, tables and the number of uncaptioned regions on one page."""
+    captions = find_captions(lines, body_size)
+    caption_ids = {id(ln) for cap in captions for ln in cap.lines}
+    caption_boxes = [cap.bbox for cap in captions]
+    elements = [
+        e
+        for e in reg.page_elements(page)
+        if not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
+    ]
+    graphics = reg.cluster(
+        elements, caption_boxes + [ln.bbox for ln in lines if reg.is_running_text(ln, body_size)]
+    )
+    # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
+    inside = {
+        id(ln)
+        for ln in lines
+        for r in graphics
+        if r.elements
+        and reg.contains(r.graphic_bbox, ln.bbox, slack=2.0)
+        and id(ln) not in caption_ids
+    }
+    running = [
+        ln
+        for ln in lines
+        if reg.is_running_text(ln, body_size) and id(ln) not in inside and id(ln) not in caption_ids
+    ]
+    barriers = caption_boxes + [ln.bbox for ln in running]
+    reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running})
+    regions = [r for r in reg.cluster_regions(graphics, barriers) if reg.significant(r)]
+    assignment = reg.assign(captions, regions, barriers)
+    figures: list[tuple[ExtractedFigure, float]] = []
+    tables: list[ExtractedTable] = []
+    for ci, cap in enumerate(captions):
+        members = [regions[r] for r in assignment.get(ci, [])]
+        if cap.kind == "table":
+            box = reg.union([m.bbox for m in members]) if members else None
+            tables.append(
+                ExtractedTable(cap.label, page_no, _round(box) if box else None, cap.text)
+            )
+        elif members:
+            fig = _make_figure(page, page_no, cap, members, lines, detect_panels)
+            figures.append((fig, cap.score))
+    taken = {r for rs in assignment.values() for r in rs}
+    return _PageResult(figures, tables, sum(1 for i in range(len(regions)) if i not in taken))
+
+
+def _round(box: BBox) -> BBox:
+    return tuple(round(v, 2) for v in box)  # type: ignore[return-value]
+
+
+def _make_figure(
+    page: pdfium.PdfPage,
+    page_no: int,
+    cap: Caption,
+    members: list[reg.Region],
+    lines: list[TextLine],
+    detect_panels: bool,
+) -> ExtractedFigure:
+    box = reg.union([m.bbox for m in members])
+    elements = [e for m in members for e in m.elements]
+    images = [e for e in elements if e.kind == "image"]
+    n_paths = sum(e.kind == "path" for e in elements)
+    source = "vector" if not images else ("mixed" if n_paths >= 5 else "raster")
+    caption = cap.text
+    panels: list[Panel] = []
+    shared = ""
+    if detect_panels:
+        shared, panels = _detect_panels(page, box, images, lines, caption, cap.printed_label, source)
+    return ExtractedFigure(
+        label=cap.label,
+        number=cap.number,
+        page=page_no,
+        bbox=_round(box),
+        caption=caption,
+        caption_bbox=_round(cap.bbox),
+        shared_caption=shared,
+        panels=panels,
+        source=source,
+        n_raster=len(images),
+        printed_label=cap.printed_label,
+    )
+
+
+def _detect_panels(page: pdfium.PdfPage, box: BBox, images: list[reg.Element], lines: list[TextLine],
+                   caption: str, printed_label: str, source: str) -> tuple[str, list[Panel]]:
+    """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
+    shared, subs = split_caption(caption, printed_label)
+    expected = len(subs)
+    letters = panel_mod.letter_lines(lines, box)
+    boxes = panel_mod.panels_from_images(images, box)
+    raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
+    # vector figures without panel letters are flow charts and plots: gutters there are not panels
+    named_panels = expected >= 2 or len(letters) >= 2
+    if not boxes and (raster_cover >= 0.5 or named_panels):
+        gray = _gray_preview(page, box)
+        boxes = panel_mod.panels_from_pixels(gray, box)
+        if expected >= 2 and len(boxes) != expected:
+            alt = panel_mod.panels_from_pixels(gray, box, uniform=True)
+            if len(alt) == expected:
+                boxes = alt
+    if not boxes:
+        return "", []
+    named = panel_mod.name_panels(boxes, letters)
+    return (shared if subs else ""), [Panel(letter, _round(b), subs.get(letter, "")) for letter, b in named]
+
+
+def _gray_preview(page: pdfium.PdfPage, box: BBox, long_side: int = 800) -> np.ndarray:
+    scale = min(4.0, long_side / max(box[2] - box[0], box[3] - box[1], 1.0))
+    image = render_box(page, box, scale)
+    return np.asarray(image.convert("L"))
+
+
+def render_box(page: pdfium.PdfPage, box: BBox, scale: float):  # noqa: ANN201 - PIL.Image.Image
+    """Render the part of ``page`` inside ``box`` (points, top-left origin) at ``scale`` px/pt."""
+    width, height = page.get_size()
+    x0, y0, x1, y1 = (max(0.0, box[0]), max(0.0, box[1]), min(width, box[2]), min(height, box[3]))
+    crop = (x0, height - y1, width - x1, y0)
+    bitmap = page.render(scale=scale, crop=crop, may_draw_forms=False)
+    try:
+        return bitmap.to_pil().convert("RGB")
+    finally:
+        bitmap.close()

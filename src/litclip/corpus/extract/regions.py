@@ -1,0 +1,371 @@
+"""Figure regions on a page: graphic elements, clustering, figure text, caption association.
+
+Raster images and vector paths are collected (page-wide rules, invisible fills, page
+backgrounds and frames that enclose a caption are dropped), clustered by proximity without
+crossing captions or running text, grown by the text that lives inside figures (axis labels,
+panel letters, legends) and then matched to the nearest caption that shares their column.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from litclip.corpus.extract.captions import Caption
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.types import BBox
+
+MERGE_GAP = 8.0  # points between graphic elements of one figure
+TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a little apart)
+ABSORB_GAP = 30.0  # points between a captioned figure and a stray part of it
+MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
+MIN_AREA = 2500.0
+
+
+@dataclass
+class Element:
+    """One graphic page object (or a text line inside a figure)."""
+
+    bbox: BBox
+    kind: str  # "image" | "path" | "text"
+    index: int = -1  # position among the page's top-level objects (images: for native export)
+    px_size: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Region:
+    """A cluster of elements: a candidate figure (or table) area."""
+
+    elements: list[Element] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> BBox:
+        return union([e.bbox for e in self.elements])
+
+    @property
+    def graphic_bbox(self) -> BBox:
+        boxes = [e.bbox for e in self.elements if e.kind != "text"]
+        return union(boxes) if boxes else self.bbox
+
+    @property
+    def images(self) -> list[Element]:
+        return [e for e in self.elements if e.kind == "image"]
+
+    @property
+    def n_paths(self) -> int:
+        return sum(e.kind == "path" for e in self.elements)
+
+
+def union(boxes: list[BBox]) -> BBox:
+    """Smallest box containing all ``boxes``."""
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def gap(a: BBox, b: BBox) -> float:
+    """Distance between two boxes (0 when they touch or overlap)."""
+    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
+    return max(dx, dy) if min(dx, dy) == 0 else (dx * dx + dy * dy) ** 0.5
+
+
+def area(b: BBox) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def intersection(a: BBox, b: BBox) -> float:
+    return area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+
+
+def contains(outer: BBox, inner: BBox, slack: float = 1.0) -> bool:
+    return (
+        inner[0] >= outer[0] - slack
+        and inner[1] >= outer[1] - slack
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# graphic elements
+
+
+def _to_top_left(bounds: tuple[float, float, float, float], left: float, top: float) -> BBox:
+    x0, y0, x1, y1 = bounds
+    return (x0 - left, top - y1, x1 - left, top - y0)
+
+
+def _path_is_visible(obj: pdfium.PdfObject) -> bool:
+    """Paths that neither stroke nor fill (clipping helpers) or fill white on white are dropped."""
+    fill_mode = ctypes.c_int(0)
+    stroke = ctypes.c_int(0)
+    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill_mode), ctypes.byref(stroke)):
+        return True
+    if not stroke.value and fill_mode.value == 0:
+        return False
+    if not stroke.value:
+        r, g, b, a = (ctypes.c_uint(0) for _ in range(4))
+        if pdfium_c.FPDFPageObj_GetFillColor(obj.raw, *(ctypes.byref(v) for v in (r, g, b, a))):
+            if a.value == 0 or min(r.value, g.value, b.value) >= 250:
+                return False
+    return True
+
+
+def page_elements(page: pdfium.PdfPage) -> list[Element]:
+    """Raster images and visible vector paths of a page (descending into form XObjects)."""
+    left, bottom, right, top = page.get_cropbox()
+    width, height = right - left, top - bottom
+    elements: list[Element] = []
+    for index, obj in enumerate(
+        page.get_objects(
+            filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4
+        )
+    ):
+        try:
+            bbox = _to_top_left(obj.get_bounds(), left, top)
+        except pdfium.PdfiumError:
+            continue
+        bbox = (max(bbox[0], 0.0), max(bbox[1], 0.0), min(bbox[2], width), min(bbox[3], height))
+        if bbox[2] <= bbox[0] and bbox[3] <= bbox[1]:
+            continue
+        w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
+        if w * h > 0.85 * width * height:
+            continue  # page background
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            elements.append(Element(bbox, "image", index, _px_size(obj)))
+            continue
+        if not _path_is_visible(obj):
+            continue
+        if (h < 2.5 and w > 0.6 * width) or (w < 2.5 and h > 0.45 * height):
+            continue  # page rules, column separators and frame edges
+        elements.append(Element(bbox, "path", index))
+    return elements
+
+
+def _px_size(obj: pdfium.PdfObject) -> tuple[int, int]:
+    try:
+        return tuple(obj.get_px_size())  # type: ignore[attr-defined,return-value]
+    except Exception:  # noqa: BLE001 - a broken image stream must not stop layout analysis
+        return (0, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# clustering
+
+
+def _blocked(box: BBox, barriers: list[BBox]) -> bool:
+    """Whether ``box`` overlaps a caption or a line of running text."""
+    for b in barriers:
+        inter = intersection(box, b)
+        if inter > 0.3 * area(b) or inter > 0.3 * area(box) > 0:
+            return True
+    return False
+
+
+def cluster(elements: list[Element], barriers: list[BBox], max_gap: float = MERGE_GAP) -> list[Region]:
+    """Single-link clustering of elements closer than ``max_gap`` whose union crosses no barrier.
+
+    A sweep over boxes sorted by top edge plus union-find keeps this near-linear for pages
+    with thousands of paths (text drawn as outlines); a final exact pass merges the few
+    resulting regions.
+    """
+    n = len(elements)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(n), key=lambda i: elements[i].bbox[1])
+    active: list[int] = []
+    for i in order:
+        box = elements[i].bbox
+        active = [j for j in active if elements[j].bbox[3] + max_gap >= box[1]]
+        for j in active:
+            other = elements[j].bbox
+            if find(i) == find(j) or gap(box, other) > max_gap:
+                continue
+            if not _blocked(union([box, other]), barriers):
+                parent[find(i)] = find(j)
+        active.append(i)
+    groups: dict[int, list[Element]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(elements[i])
+    return cluster_regions([Region(g) for g in groups.values()], barriers, max_gap)
+
+
+def cluster_regions(
+    regions: list[Region], barriers: list[BBox], max_gap: float = MERGE_GAP
+) -> list[Region]:
+    """Merge regions closer than ``max_gap`` whose union crosses no barrier (in place order)."""
+    regions = list(regions)
+    changed = True
+    while changed:
+        changed = False
+        regions.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
+        i = 0
+        while i < len(regions):
+            j = i + 1
+            while j < len(regions):
+                a, b = regions[i].bbox, regions[j].bbox
+                if b[1] > a[3] + max_gap:
+                    break  # sorted by top: nothing further down can be close
+                if gap(a, b) <= max_gap and not _blocked(union([a, b]), barriers):
+                    regions[i].elements.extend(regions.pop(j).elements)
+                    changed = True
+                    continue
+                j += 1
+            i += 1
+    return regions
+
+
+def is_running_text(line: TextLine, body_size: float) -> bool:
+    """Lines of the article's running text (they bound figures; they are never inside one)."""
+    return not line.rotated and line.size >= 0.92 * body_size and len(line.text) >= 30
+
+
+def attach_text(
+    regions: list[Region], lines: list[TextLine], excluded: set[int], max_gap: float = TEXT_GAP
+) -> None:
+    """Grow regions with nearby free text lines (axis labels, panel letters, legends)."""
+    free = [ln for ln in lines if id(ln) not in excluded]
+    changed = True
+    while changed and free:
+        changed = False
+        for ln in list(free):
+            best, best_gap = None, max_gap
+            for region in regions:
+                g = gap(region.bbox, ln.bbox)
+                if g <= best_gap:
+                    best, best_gap = region, g
+            if best is not None:
+                best.elements.append(Element(ln.bbox, "text"))
+                free.remove(ln)
+                changed = True
+
+
+def significant(region: Region) -> bool:
+    """Big enough to be a figure (and not just text that happened to cluster)."""
+    x0, y0, x1, y1 = region.graphic_bbox
+    if not any(e.kind != "text" for e in region.elements):
+        return False
+    return min(x1 - x0, y1 - y0) >= MIN_SIDE and area(region.bbox) >= MIN_AREA
+
+
+# ---------------------------------------------------------------------------------------------
+# caption association
+
+
+def _h_overlap(a: BBox, b: BBox) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+
+
+def _v_overlap(a: BBox, b: BBox) -> float:
+    return max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def caption_distance(cap: Caption, box: BBox, barriers: list[BBox]) -> float | None:
+    """How far a region is from a caption, or None when they cannot belong together.
+
+    Figures sit above their caption (preferred), below it, or beside it; tables usually
+    below. The space between them must not hold running text or another caption.
+    """
+    cb = cap.bbox
+    width_overlap = _h_overlap(cb, box) >= 0.3 * min(cb[2] - cb[0], box[2] - box[0])
+    candidates: list[tuple[float, BBox]] = []
+    if width_overlap and box[3] <= cb[1] + 6:  # region above the caption
+        d = max(0.0, cb[1] - box[3])
+        candidates.append(
+            (d + (12.0 if cap.kind == "table" else 0.0), (box[0], box[3], box[2], cb[1]))
+        )
+    if width_overlap and box[1] >= cb[3] - 6:  # region below the caption
+        d = max(0.0, box[1] - cb[3])
+        candidates.append(
+            (d + (0.0 if cap.kind == "table" else 12.0), (box[0], cb[3], box[2], box[1]))
+        )
+    if _v_overlap(cb, box) >= 0.5 * min(cb[3] - cb[1], box[3] - box[1]):  # beside
+        d = max(cb[0] - box[2], box[0] - cb[2])
+        if d >= -6:
+            candidates.append(
+                (max(d, 0.0) + 24.0, (min(cb[2], box[2]), cb[1], max(cb[0], box[0]), cb[3]))
+            )
+    best: float | None = None
+    for d, between in candidates:
+        if d > 160 or _space_blocked(between, barriers, cb):
+            continue
+        if best is None or d < best:
+            best = d
+    return best
+
+
+def _space_blocked(between: BBox, barriers: list[BBox], own: BBox) -> bool:
+    x0, y0, x1, y1 = between
+    box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    for b in barriers:
+        if b == own:
+            continue
+        if intersection(box, b) > 0.5 * area(b) > 0:
+            return True
+    return False
+
+
+def assign(
+    captions: list[Caption], regions: list[Region], barriers: list[BBox]
+) -> dict[int, list[int]]:
+    """Greedy one-to-one caption <-> region matching by distance, then absorb stray parts.
+
+    Returns ``{caption index: [region indices]}``.
+    """
+    pairs: list[tuple[float, int, int]] = []
+    for ci, cap in enumerate(captions):
+        for ri, region in enumerate(regions):
+            d = caption_distance(cap, region.bbox, barriers)
+            if d is not None:
+                pairs.append((d, ci, ri))
+    pairs.sort()
+    out: dict[int, list[int]] = {}
+    taken: set[int] = set()
+    for _d, ci, ri in pairs:
+        if ci in out or ri in taken:
+            continue
+        out[ci] = [ri]
+        taken.add(ri)
+    _absorb(captions, regions, barriers, out, taken)
+    return out
+
+
+def _absorb(
+    captions: list[Caption],
+    regions: list[Region],
+    barriers: list[BBox],
+    out: dict[int, list[int]],
+    taken: set[int],
+) -> None:
+    """Merge free regions into a captioned figure when close and nothing separates them."""
+    changed = True
+    while changed:
+        changed = False
+        for ci, members in out.items():
+            fig_box = union([regions[r].bbox for r in members])
+            for ri, region in enumerate(regions):
+                if ri in taken or gap(fig_box, region.bbox) > ABSORB_GAP:
+                    continue
+                merged = union([fig_box, region.bbox])
+                own = captions[ci].bbox
+                others = [b for b in barriers if b != own]
+                if _blocked(merged, others) or intersection(merged, own) > 0.2 * area(own):
+                    continue
+                # a region that is itself closer to another free caption stays apart
+                members.append(ri)
+                taken.add(ri)
+                fig_box = merged
+                changed = True

@@ -1,0 +1,232 @@
+"""Text lines with font information, read from a pdfium text page.
+
+pdfium gives characters in content-stream order with generated spaces and line breaks; we
+group them into :class:`TextLine` objects (one horizontal run of text) and keep the font
+size and boldness per character so caption labels can be told apart from in-text
+references ("as shown in Figure 3").
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+import statistics
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from litclip.corpus.types import BBox
+
+# "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$")
+
+
+@dataclass
+class TextLine:
+    """One run of text on a single baseline (or one rotated run)."""
+
+    text: str
+    bbox: BBox  # top-left origin
+    size: float  # median font size of its characters
+    bold: list[bool] = field(default_factory=list)  # per character of ``text``
+    rotated: bool = False
+
+    @property
+    def x0(self) -> float:
+        return self.bbox[0]
+
+    @property
+    def y0(self) -> float:
+        return self.bbox[1]
+
+    @property
+    def x1(self) -> float:
+        return self.bbox[2]
+
+    @property
+    def y1(self) -> float:
+        return self.bbox[3]
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+    def prefix_bold(self, n: int) -> bool:
+        """Whether the first ``n`` non-space characters are bold."""
+        flags = [b for ch, b in zip(self.text, self.bold, strict=False) if not ch.isspace()][:n]
+        return bool(flags) and all(flags)
+
+    def mostly_bold(self) -> bool:
+        flags = [b for ch, b in zip(self.text, self.bold, strict=False) if not ch.isspace()]
+        return bool(flags) and sum(flags) > 0.8 * len(flags)
+
+
+@dataclass
+class _Char:
+    ch: str
+    box: tuple[float, float, float, float] | None  # top-left origin, None for generated
+    size: float
+    bold: bool
+    angle: float
+
+
+def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
+    weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i)
+    if weight >= 600:
+        return True
+    flags = ctypes.c_int(0)
+    n = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, buf, len(buf), ctypes.byref(flags))
+    if n <= 0:
+        return False
+    name = bytes(buf[: max(0, min(n, len(buf)) - 1)]).decode("latin-1", "replace").lower()
+    # strip a subset prefix like "ABCDEF+"
+    name = name.split("+", 1)[-1]
+    return bool(_BOLD_RE.search(name)) or bool(flags.value & (1 << 18))
+
+
+def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float) -> list[_Char]:
+    """All characters of the page with loose boxes converted to top-left coordinates."""
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    chars: list[_Char] = []
+    rect = pdfium_c.FS_RECTF()
+    matrix = pdfium_c.FS_MATRIX()
+    buf = ctypes.create_string_buffer(256)
+    bold_cache: dict[int, bool] = {}
+    for i in range(max(n, 0)):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        ch = chr(code) if 0 < code < 0x110000 else " "
+        if ch == "\x02":  # pdfium's marker for a soft hyphen at a line end
+            chars.append(_Char("-", None, 0.0, False, 0.0))
+            continue
+        generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
+        if generated or ch.isspace() or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            chars.append(_Char(ch, None, 0.0, False, 0.0))
+            continue
+        box = (
+            rect.left - page_left,
+            page_top - rect.top,
+            rect.right - page_left,
+            page_top - rect.bottom,
+        )
+        size = float(pdfium_c.FPDFText_GetFontSize(raw, i))
+        if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+            # the effective size is the font size times the text matrix scale
+            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
+        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or -1
+        if key not in bold_cache:
+            bold_cache[key] = _font_is_bold(textpage, i, buf)
+        angle = float(pdfium_c.FPDFText_GetCharAngle(raw, i))
+        chars.append(_Char(ch, box, size, bold_cache[key], angle))
+    return chars
+
+
+def _is_rotated(angle: float) -> bool:
+    a = angle % (2 * math.pi)
+    return min(a, 2 * math.pi - a) > 0.2
+
+
+def _breaks_line(prev: _Char, cur: _Char) -> bool:
+    """Whether ``cur`` cannot continue the line that ends with ``prev``."""
+    assert prev.box is not None and cur.box is not None
+    if _is_rotated(prev.angle) != _is_rotated(cur.angle):
+        return True
+    size = max(prev.size, cur.size, 1.0)
+    pcx, pcy = (prev.box[0] + prev.box[2]) / 2, (prev.box[1] + prev.box[3]) / 2
+    ccx, ccy = (cur.box[0] + cur.box[2]) / 2, (cur.box[1] + cur.box[3]) / 2
+    if _is_rotated(cur.angle):
+        return math.hypot(ccx - pcx, ccy - pcy) > 2.5 * size
+    if abs(ccy - pcy) > 0.6 * size:
+        return True
+    gap = cur.box[0] - prev.box[2]
+    # a wide gap is a column gutter or a table cell boundary; going backwards is a new line
+    return gap > 1.6 * size or cur.box[2] < prev.box[0] - 0.5 * size
+
+
+def _make_line(chars: list[_Char]) -> TextLine | None:
+    boxed = [c for c in chars if c.box is not None]
+    if not boxed:
+        return None
+    text, bold = _squeeze(
+        [(c.ch if c.box is not None or c.ch == "-" else " ", c.bold) for c in chars]
+    )
+    x0 = min(c.box[0] for c in boxed)  # type: ignore[index]
+    y0 = min(c.box[1] for c in boxed)  # type: ignore[index]
+    x1 = max(c.box[2] for c in boxed)  # type: ignore[index]
+    y1 = max(c.box[3] for c in boxed)  # type: ignore[index]
+    if not _is_rotated(boxed[0].angle):
+        # medians: one symbol-font glyph with a huge ascent must not inflate the line
+        y0 = statistics.median(c.box[1] for c in boxed)  # type: ignore[index]
+        y1 = statistics.median(c.box[3] for c in boxed)  # type: ignore[index]
+    size = statistics.median(c.size for c in boxed)
+    return TextLine(text, (x0, y0, x1, y1), size, bold, _is_rotated(boxed[0].angle))
+
+
+def _squeeze(pairs: list[tuple[str, bool]]) -> tuple[str, list[bool]]:
+    """Collapse whitespace runs to one space and strip, keeping bold flags aligned."""
+    chars: list[str] = []
+    bold: list[bool] = []
+    for ch, b in pairs:
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                bold.append(False)
+        else:
+            chars.append(ch)
+            bold.append(b)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        bold.pop()
+    return "".join(chars), bold
+
+
+def group_lines(chars: list[_Char]) -> list[TextLine]:
+    """Group characters (stream order) into lines, breaking on pdfium's line breaks and gaps."""
+    lines: list[TextLine] = []
+    current: list[_Char] = []
+    last_boxed: _Char | None = None
+
+    def flush() -> None:
+        nonlocal current, last_boxed
+        line = _make_line(current)
+        if line is not None and line.text:
+            lines.append(line)
+        current, last_boxed = [], None
+
+    for c in chars:
+        if c.ch in "\r\n" and c.box is None:
+            flush()
+            continue
+        if c.box is not None and last_boxed is not None and _breaks_line(last_boxed, c):
+            flush()
+        current.append(c)
+        if c.box is not None:
+            last_boxed = c
+    flush()
+    return lines
+
+
+def page_lines(page: pdfium.PdfPage) -> list[TextLine]:
+    """All text lines of a page, in top-left coordinates."""
+    left, _bottom, _right, top = page.get_cropbox()
+    textpage = page.get_textpage()
+    try:
+        return group_lines(_read_chars(textpage, top, left))
+    finally:
+        textpage.close()
+
+
+def body_font_size(lines: list[TextLine]) -> float:
+    """The most common font size weighted by characters (the running text size)."""
+    weights: dict[float, int] = {}
+    for ln in lines:
+        if ln.rotated:
+            continue
+        key = round(ln.size * 2) / 2
+        weights[key] = weights.get(key, 0) + len(ln.text)
+    if not weights:
+        return 10.0
+    return max(weights.items(), key=lambda kv: kv[1])[0]
