@@ -5,47 +5,62 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import torch
+import torch.multiprocessing as mp
 
+import litclip.train.loop  # noqa: F401  (imported before forking: the child inherits it)
 from litclip.train import TrainConfig, train
-from litclip.train.checkpoint import LATEST, load_checkpoint, resolve_resume, rng_state, set_rng_state
+from litclip.train.checkpoint import (
+    LATEST,
+    load_checkpoint,
+    resolve_resume,
+    rng_state,
+    set_rng_state,
+)
 from litclip.train.data import epoch_batches, open_pairs
 
 
 def _config(corpus: Path, out: Path) -> TrainConfig:
-    return TrainConfig(model="litclip-micro", data=str(corpus), out=str(out), epochs=2, batch_size=4,
-                       checkpoint_every=2, log_every=1, log_samples=True, progress=False, seed=3)
+    return TrainConfig(
+        model="litclip-micro",
+        data=str(corpus),
+        out=str(out),
+        epochs=2,
+        batch_size=4,
+        checkpoint_every=2,
+        log_every=1,
+        log_samples=True,
+        progress=False,
+        seed=3,
+    )
+
+
+def _train_quietly(cfg: TrainConfig) -> None:
+    torch.set_num_threads(1)
+    train(cfg)
 
 
 def _kill_after_first_checkpoint(cfg: TrainConfig, timeout: float = 120.0) -> None:
-    code = (
-        "import json, sys, torch; torch.set_num_threads(1)\n"
-        "from litclip.train import TrainConfig, train\n"
-        "train(TrainConfig(**json.loads(sys.argv[1])))\n"
-    )
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(cfg.to_dict())], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """Run training in a forked process (inherits the imports) and SIGKILL it at the first checkpoint."""
+    proc = mp.get_context("fork").Process(target=_train_quietly, args=(cfg,))
+    proc.start()
     pointer = Path(cfg.out) / "checkpoints" / LATEST
     deadline = time.monotonic() + timeout
     try:
         while not pointer.is_file():
-            if proc.poll() is not None:
-                pytest.fail(f"training exited before a checkpoint: {proc.stderr.read().decode()[-2000:]}")
+            if not proc.is_alive():
+                pytest.fail(f"training exited (code {proc.exitcode}) before writing a checkpoint")
             if time.monotonic() > deadline:
                 pytest.fail("no checkpoint within the timeout")
             time.sleep(0.01)
-        proc.send_signal(signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGKILL)
     finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+        proc.join(timeout=30)
+    assert proc.exitcode == -signal.SIGKILL
 
 
 def test_sigkill_mid_epoch_then_resume(corpus_dir: Path, tmp_path: Path) -> None:
@@ -68,7 +83,9 @@ def test_sigkill_mid_epoch_then_resume(corpus_dir: Path, tmp_path: Path) -> None
         seen = [i for x in lines if x["epoch"] == epoch for i in x["ids"]]
         expected = [table.ids[i] for b in epoch_batches(len(table), 4, 3, epoch) for i in b]
         assert seen == expected and len(set(seen)) == 32
-    steps = [json.loads(x)["step"] for x in (Path(cfg.out) / "metrics.jsonl").read_text().splitlines()]
+    steps = [
+        json.loads(x)["step"] for x in (Path(cfg.out) / "metrics.jsonl").read_text().splitlines()
+    ]
     assert steps == list(range(1, 17))
 
     # Model, optimizer, scheduler and RNG were all restored: the weights match a run never killed.

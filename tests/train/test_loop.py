@@ -17,9 +17,17 @@ from litclip.train.checkpoint import load_checkpoint
 @pytest.fixture(scope="module")
 def run(corpus_dir: Path, val_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     cfg = TrainConfig(
-        model="litclip-micro", data=str(corpus_dir), val_data=str(val_dir),
-        out=str(tmp_path_factory.mktemp("run") / "out"), epochs=2, batch_size=8,
-        checkpoint_every=3, log_every=1, log_samples=True, progress=False, warmup_steps=2,
+        model="litclip-micro",
+        data=str(corpus_dir),
+        val_data=str(val_dir),
+        out=str(tmp_path_factory.mktemp("run") / "out"),
+        epochs=2,
+        batch_size=8,
+        checkpoint_every=3,
+        log_every=1,
+        log_samples=True,
+        progress=False,
+        warmup_steps=2,
     )
     return cfg, train(cfg)
 
@@ -41,8 +49,15 @@ def test_run_dir_layout(run) -> None:
     assert len(val_lines) == 2 and val_lines[0]["chance@1"] == pytest.approx(1 / 12)
     assert (out / "checkpoints" / "latest").read_text().strip() == f"step_{result.steps:06d}.pt"
     kept = sorted(p.name for p in (out / "checkpoints").glob("step_*.pt"))
-    assert kept == ["step_000004.pt", "step_000006.pt", "step_000008.pt"]  # every 3 + epoch ends, 3 kept
-    assert result.best_model_dir == out / "best_model" and (out / "best_model" / "litclip.json").is_file()
+    assert kept == [
+        "step_000004.pt",
+        "step_000006.pt",
+        "step_000008.pt",
+    ]  # every 3 + epoch ends, 3 kept
+    assert (
+        result.best_model_dir == out / "best_model"
+        and (out / "best_model" / "litclip.json").is_file()
+    )
     assert "val_image_retrieval_recall@1" in result.metrics
 
 
@@ -66,7 +81,9 @@ def test_model_dir_loads_in_litclip_and_plain_open_clip(run, corpus_dir: Path) -
     _, result = run
     lm = load_model(str(result.model_dir))
     assert lm.meta["base_spec"] == "litclip-micro" and lm.meta["training"]["loss"] == "clip"
-    model, _, preprocess = open_clip.create_model_and_transforms("local-dir:" + str(result.model_dir))
+    model, _, preprocess = open_clip.create_model_and_transforms(
+        "local-dir:" + str(result.model_dir)
+    )
     tokenizer = open_clip.get_tokenizer("local-dir:" + str(result.model_dir))
     model.eval()
     img = Image.open(corpus_dir / "images" / "p0000.png").convert("RGB")
@@ -94,9 +111,20 @@ def test_checkpoint_loads_in_plain_open_clip(run) -> None:
 
 
 def test_siglip_with_accumulation_and_locked_image(corpus_dir: Path, tmp_path: Path) -> None:
-    cfg = TrainConfig(model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), loss="siglip",
-                      batch_size=4, accum_steps=2, max_steps=2, progress=False, lock_image=True,
-                      val_fraction=0.25, val_every=1, early_stop_patience=1)
+    cfg = TrainConfig(
+        model="litclip-micro",
+        data=str(corpus_dir),
+        out=str(tmp_path / "r"),
+        loss="siglip",
+        batch_size=4,
+        accum_steps=2,
+        max_steps=2,
+        progress=False,
+        lock_image=True,
+        val_fraction=0.25,
+        val_every=1,
+        early_stop_patience=1,
+    )
     result = train(cfg)
     assert 1 <= result.steps <= 2  # early stopping may end it after the first validation
     ck = load_checkpoint(result.run_dir / "checkpoints" / f"step_{result.steps:06d}.pt")
@@ -105,7 +133,12 @@ def test_siglip_with_accumulation_and_locked_image(corpus_dir: Path, tmp_path: P
 
 
 def test_too_little_data_is_a_user_error(corpus_dir: Path, tmp_path: Path) -> None:
-    cfg = TrainConfig(model="litclip-micro", data=str(corpus_dir), out=str(tmp_path), batch_size=64,
-                      progress=False)
+    cfg = TrainConfig(
+        model="litclip-micro",
+        data=str(corpus_dir),
+        out=str(tmp_path),
+        batch_size=64,
+        progress=False,
+    )
     with pytest.raises(LitclipError, match="batch"):
         train(cfg)

@@ -1,0 +1,58 @@
+"""``litclip train`` and ``litclip interpolate`` through ``litclip.cli.main``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from litclip.cli import main
+
+
+def test_train_then_interpolate(corpus_dir: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "train.yaml"
+    cfg.write_text("model: litclip-micro\nbatch_size: 8\nprogress: false\n")
+    out = tmp_path / "run"
+    code = main(
+        [
+            "train",
+            str(corpus_dir),
+            "--config",
+            str(cfg),
+            "--out",
+            str(out),
+            "--epochs",
+            "1",
+            "--set",
+            "max_steps=2",
+            "--set",
+            "lr=1e-4",
+        ]
+    )
+    assert code == 0
+    resolved = json.loads((out / "config.json").read_text())["config"]
+    assert resolved["lr"] == 1e-4 and resolved["max_steps"] == 2 and resolved["epochs"] == 1
+    assert (out / "model" / "open_clip_model.safetensors").is_file()
+    assert (
+        main(
+            [
+                "interpolate",
+                "litclip-micro",
+                str(out / "model"),
+                "--alpha",
+                "0.5",
+                "--out",
+                str(tmp_path / "wise"),
+            ]
+        )
+        == 0
+    )
+    meta = json.loads((tmp_path / "wise" / "litclip.json").read_text())
+    assert meta["wise_ft"]["alpha"] == 0.5
+
+
+def test_user_errors_exit_2(tmp_path: Path, capsys) -> None:
+    assert main(["train", str(tmp_path / "missing"), "--set", "model=litclip-micro"]) == 2
+    assert main(["train", str(tmp_path), "--loss", "triplet"]) == 2
+    assert main(["train", "--set", "model=litclip-micro"]) == 2
+    err = capsys.readouterr().err
+    assert "no training pairs" in err and "loss must be one of" in err and "no training data" in err

@@ -1,0 +1,42 @@
+"""TrainConfig: files, overrides, validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from litclip.errors import LitclipError
+from litclip.io import write_resolved_config
+from litclip.train import TrainConfig
+
+
+def test_yaml_and_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("model: litclip-micro\nlr: 1e-4\nval_k: [1, 5]\nlock_text: true\n")
+    cfg = TrainConfig.from_file(path)
+    assert cfg.lr == 1e-4 and isinstance(cfg.lr, float) and cfg.val_k == [1, 5] and cfg.lock_text
+    cfg2 = cfg.with_overrides(["lr=3e-4", "epochs=2", "selip-fields=[location, signal]"])
+    assert cfg2.lr == 3e-4 and cfg2.epochs == 2 and cfg2.selip_fields == ["location", "signal"]
+    assert cfg.lr == 1e-4  # the original is unchanged
+
+
+def test_resolved_config_json_roundtrip(tmp_path: Path) -> None:
+    cfg = TrainConfig(model="litclip-micro", loss="selip", epochs=3)
+    write_resolved_config(tmp_path, cfg.to_dict())
+    assert TrainConfig.from_file(tmp_path / "config.json") == cfg
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ({"loss": "triplet"}, "loss"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"nope": 1}, "unknown"),
+        ({"lora": True, "lock_image": True}, "exclusive"),
+        ({"lr": "fast"}, "number"),
+    ],
+)
+def test_bad_values_are_user_errors(values: dict, match: str) -> None:
+    with pytest.raises(LitclipError, match=match):
+        TrainConfig.from_dict(values)

@@ -1,0 +1,85 @@
+"""Pair sources (corpus dir, CSV, shards), seeded epoch batches, rank slices, hold-out split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+from train_fixtures import write_shard
+
+from litclip.errors import DatasetNotFoundError, LitclipError
+from litclip.train.data import (
+    Collate,
+    PairDataset,
+    epoch_batches,
+    open_pairs,
+    rank_slice,
+    split_holdout,
+)
+
+
+def test_corpus_dir_keeps_only_qc_pass(corpus_dir: Path) -> None:
+    table = open_pairs(corpus_dir)
+    assert len(table) == 32 and "p0005" not in table.ids and table.ids[0] == "p0000"
+    assert table.load_image(0).mode == "RGB" and table.captions[0].startswith("a red square")
+
+
+def test_csv_manifest_with_relative_paths_and_row_ids(corpus_dir: Path, tmp_path: Path) -> None:
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(6)
+    frame["filepath"] = [
+        str(corpus_dir / p) if i % 2 else f"../{corpus_dir.name}/{p}"
+        for i, p in enumerate(frame["filepath"])
+    ]
+    csv = corpus_dir.parent / "other" / "pairs.csv"
+    csv.parent.mkdir(exist_ok=True)
+    frame.to_csv(csv, index=False)
+    table = open_pairs(csv)
+    assert table.ids == [str(i) for i in range(6)]
+    assert all(table.load_image(i).size == (32, 32) for i in range(6))
+
+
+def test_webdataset_shards(tmp_path: Path) -> None:
+    write_shard(tmp_path / "shards" / "shard-000000.tar", 5)
+    write_shard(tmp_path / "shards" / "shard-000001.tar", 3, seed=2)
+    for spec in (tmp_path, tmp_path / "shards", str(tmp_path / "shards" / "*.tar")):
+        table = open_pairs(spec)
+        assert len(table) == 8 and table.ids[0] == "shard-000000:p0000"
+    one = open_pairs(tmp_path / "shards" / "shard-000001.tar")
+    assert len(one) == 3 and one.load_image(2).size == (32, 32)
+
+
+def test_missing_and_bad_sources(tmp_path: Path, corpus_dir: Path) -> None:
+    with pytest.raises(DatasetNotFoundError, match="manifest.parquet"):
+        open_pairs(tmp_path / "nothing")
+    with pytest.raises(LitclipError, match="caption_key"):
+        open_pairs(corpus_dir, caption_key="text")
+
+
+def test_epoch_batches_seeded_and_rank_slices_partition() -> None:
+    a, b = epoch_batches(10, 4, seed=1, epoch=0), epoch_batches(10, 4, seed=1, epoch=0)
+    assert a == b and len(a) == 2 and len({i for x in a for i in x}) == 8
+    assert epoch_batches(10, 4, seed=1, epoch=1) != a
+    batch = a[0]
+    assert rank_slice(batch, 0, 2) + rank_slice(batch, 1, 2) == batch
+    with pytest.raises(LitclipError, match="global batch"):
+        epoch_batches(3, 4, 0, 0)
+
+
+def test_holdout_split_is_stable(corpus_dir: Path) -> None:
+    table = open_pairs(corpus_dir)
+    train, val = split_holdout(table, 0.25, seed=0)
+    assert len(train) + len(val) == len(table) and not set(train.ids) & set(val.ids)
+    again = split_holdout(table.subset(range(len(table) - 4)), 0.25, seed=0)[1]
+    assert set(again.ids) <= set(val.ids)  # dropping pairs never moves others across the split
+
+
+def test_dataset_and_collate(corpus_dir: Path) -> None:
+    from litclip.models import load_model
+
+    lm = load_model("litclip-micro")
+    ds = PairDataset(open_pairs(corpus_dir), lm.preprocess_val)
+    batch = Collate(lm.tokenizer)([ds[0], ds[3]])
+    assert batch["images"].shape == (2, 3, 32, 32) and batch["texts"].shape == (2, 32)
+    assert torch.equal(batch["indices"], torch.tensor([0, 3]))

@@ -1,0 +1,64 @@
+"""SeLIP caption similarity: n-gram Dice, field overlap, MiniLM semantics and its cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from litclip.train.similarity import (
+    CaptionEmbedder,
+    SelipTargets,
+    field_overlap,
+    ngram_dice,
+    normalize_caption,
+)
+
+
+def test_ngram_dice() -> None:
+    sim = ngram_dice(["Axial MRI, left lobe.", "axial mri left lobe", "zzzz qqqq"])
+    assert normalize_caption("Axial MRI, left lobe.") == "axial mri left lobe"
+    assert sim[0, 1] == pytest.approx(1.0) and sim[0, 2] == 0.0
+    np.testing.assert_allclose(sim, sim.T)
+
+
+def test_field_overlap() -> None:
+    fields = pd.DataFrame(
+        {"location": ["frontal", "frontal", "parietal", None], "signal": ["T2", "T1", "T2", None]}
+    )
+    sim = field_overlap(fields)
+    assert sim[0, 1] == 0.5 and sim[0, 2] == 0.5 and sim[3, 3] == 0.0 and sim[0, 0] == 1.0
+
+
+def test_structured_fields_replace_ngrams() -> None:
+    fields = pd.DataFrame({"location": ["frontal", "frontal", "parietal"]})
+    t = SelipTargets(["x", "y", "z"], weight=1.0, threshold=0.5, fields=fields)
+    torch.testing.assert_close(
+        t.similarity([0, 1, 2]), torch.tensor([[1.0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    )
+
+
+def test_minilm_targets_hard_for_dissimilar_soft_for_similar(tmp_path: Path) -> None:
+    """The issue's test: soft targets differ from hard targets exactly where captions are similar."""
+    dissimilar = [
+        "Axial T2-weighted MRI shows a glioma in the left frontal lobe.",
+        "Kaplan-Meier survival curves for both treatment groups.",
+        "Flow chart of patient enrolment and exclusions.",
+        "Chest radiograph with a right pleural effusion.",
+    ]
+    similar = dissimilar[:3] + ["Axial T2 weighted MRI showing a left frontal lobe glioma."]
+    embed = CaptionEmbedder(cache_dir=tmp_path)
+    hard = SelipTargets(dissimilar, weight=0.5, threshold=0.5, embed=embed)
+    assert torch.equal(hard.targets(range(4)), torch.eye(4))
+    soft = SelipTargets(similar, weight=0.5, threshold=0.5, embed=embed)
+    p = soft.targets(range(4))
+    differs = ~torch.isclose(p, torch.eye(4))
+    assert differs[0, 3] and differs[3, 0]
+    assert differs.sum() == 4  # rows 0 and 3 only: (0,0), (0,3), (3,3), (3,0)
+    assert embed.computed == 5  # 4 + the one new caption; the rest came from the disk cache
+    again = CaptionEmbedder(cache_dir=tmp_path)
+    np.testing.assert_allclose(again(similar), embed(similar))
+    assert again.computed == 0
