@@ -250,7 +250,7 @@ def split_caption(caption: str, label: str = "") -> tuple[str, dict[str, str]]:
         if len(found) >= 2:
             shared = body[: found[0][1]].strip(" ;,")
             parts: dict[str, str] = {}
-            for i, (letter, start, end) in enumerate(found):
+            for i, (letter, _start, end) in enumerate(found):
                 stop = found[i + 1][1] if i + 1 < len(found) else len(body)
                 parts[letter] = body[end:stop].strip(" ;,")
             return shared, parts

@@ -23,7 +23,6 @@ from litclip.corpus.types import (
 )
 
 
-
 def open_pdf(path: str | Path | bytes, password: str | None = None) -> pdfium.PdfDocument:
     """Open a PDF with pdfium, turning its failures into :class:`PdfError` kinds."""
     if not isinstance(path, bytes):
@@ -75,7 +74,11 @@ class _PageResult:
 
 
 def extract_pdf(
-    path: str | Path, *, password: str | None = None, detect_panels: bool = True
+    path: str | Path,
+    *,
+    password: str | None = None,
+    detect_panels: bool = True,
+    max_pixels: int = 50_000_000,
 ) -> PdfExtraction:
     """Find the captioned figures (with panels) and the table captions of a PDF.
 
@@ -83,6 +86,8 @@ def extract_pdf(
         path: the PDF file.
         password: for encrypted PDFs.
         detect_panels: also look for panels (renders a small preview of each figure).
+        max_pixels: pages declaring an image above this many pixels are never rendered
+            (no panel preview; a ``huge_image: ...`` warning is added).
 
     Returns:
         A :class:`PdfExtraction`; coordinates are PDF points with a top-left origin.
@@ -92,12 +97,14 @@ def extract_pdf(
     """
     pdf = open_pdf(path, password)
     try:
-        return extract_document(pdf, detect_panels=detect_panels)
+        return extract_document(pdf, detect_panels=detect_panels, max_pixels=max_pixels)
     finally:
         pdf.close()
 
 
-def extract_document(pdf: pdfium.PdfDocument, *, detect_panels: bool = True) -> PdfExtraction:
+def extract_document(
+    pdf: pdfium.PdfDocument, *, detect_panels: bool = True, max_pixels: int = 50_000_000
+) -> PdfExtraction:
     """:func:`extract_pdf` on an already opened document."""
     warnings: list[str] = []
     all_lines: list[list[TextLine]] = []
@@ -117,7 +124,21 @@ def extract_document(pdf: pdfium.PdfDocument, *, detect_panels: bool = True) -> 
     for i, lines in enumerate(all_lines):
         page = pdf[i]
         try:
-            result = extract_page(page, i + 1, lines, body_size, detect_panels=detect_panels)
+            elements = reg.page_elements(page)
+            huge = [e.px_size for e in elements if e.px_size[0] * e.px_size[1] > max_pixels]
+            if huge:
+                w, h = huge[0]
+                warnings.append(
+                    f"huge_image: page {i + 1} declares a {w}x{h} px image; not rendered"
+                )
+            result = extract_page(
+                page,
+                i + 1,
+                lines,
+                body_size,
+                detect_panels=detect_panels and not huge,
+                elements=elements,
+            )
         except pdfium.PdfiumError as exc:
             warnings.append(f"page {i + 1}: skipped ({exc})")
             continue
@@ -157,6 +178,7 @@ def extract_page(
     body_size: float,
     *,
     detect_panels: bool = True,
+    elements: list[reg.Element] | None = None,
 ) -> _PageResult:
     """Captioned figures, tables and the number of uncaptioned regions on one page."""
     captions = find_captions(lines, body_size)
@@ -164,7 +186,7 @@ def extract_page(
     caption_boxes = [cap.bbox for cap in captions]
     elements = [
         e
-        for e in reg.page_elements(page)
+        for e in (reg.page_elements(page) if elements is None else elements)
         if not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
     ]
     graphics = reg.cluster(
@@ -225,7 +247,9 @@ def _make_figure(
     panels: list[Panel] = []
     shared = ""
     if detect_panels:
-        shared, panels = _detect_panels(page, box, images, lines, caption, cap.printed_label, source)
+        shared, panels = _detect_panels(
+            page, box, images, lines, caption, cap.printed_label, source
+        )
     return ExtractedFigure(
         label=cap.label,
         number=cap.number,
@@ -241,8 +265,15 @@ def _make_figure(
     )
 
 
-def _detect_panels(page: pdfium.PdfPage, box: BBox, images: list[reg.Element], lines: list[TextLine],
-                   caption: str, printed_label: str, source: str) -> tuple[str, list[Panel]]:
+def _detect_panels(
+    page: pdfium.PdfPage,
+    box: BBox,
+    images: list[reg.Element],
+    lines: list[TextLine],
+    caption: str,
+    printed_label: str,
+    source: str,
+) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
     shared, subs = split_caption(caption, printed_label)
     expected = len(subs)
@@ -261,7 +292,9 @@ def _detect_panels(page: pdfium.PdfPage, box: BBox, images: list[reg.Element], l
     if not boxes:
         return "", []
     named = panel_mod.name_panels(boxes, letters)
-    return (shared if subs else ""), [Panel(letter, _round(b), subs.get(letter, "")) for letter, b in named]
+    return (shared if subs else ""), [
+        Panel(letter, _round(b), subs.get(letter, "")) for letter, b in named
+    ]
 
 
 def _gray_preview(page: pdfium.PdfPage, box: BBox, long_side: int = 800) -> np.ndarray:

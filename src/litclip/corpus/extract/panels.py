@@ -58,7 +58,9 @@ def _trim(bg: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, int,
     return y0 + rows[0], y0 + rows[-1] + 1, x0 + cols[0], x0 + cols[-1] + 1
 
 
-def _gutters(gray: np.ndarray, bg: np.ndarray, axis: int, uniform: bool, min_gutter: int) -> list[tuple[int, int]]:
+def _gutters(
+    gray: np.ndarray, bg: np.ndarray, axis: int, uniform: bool, min_gutter: int
+) -> list[tuple[int, int]]:
     mask = bg.mean(axis=axis) >= 0.98
     if uniform:  # dark or grey separators (frames, black backgrounds between photos)
         mask |= gray.std(axis=axis) <= 6.0

@@ -169,7 +169,9 @@ def _blocked(box: BBox, barriers: list[BBox]) -> bool:
     return False
 
 
-def cluster(elements: list[Element], barriers: list[BBox], max_gap: float = MERGE_GAP) -> list[Region]:
+def cluster(
+    elements: list[Element], barriers: list[BBox], max_gap: float = MERGE_GAP
+) -> list[Region]:
     """Single-link clustering of elements closer than ``max_gap`` whose union crosses no barrier.
 
     A sweep over boxes sorted by top edge plus union-find keeps this near-linear for pages

@@ -1,0 +1,187 @@
+"""Crops of figures and panels, native embedded images, and the streaming :func:`iter_figures`.
+
+Memory stays flat: pages are opened and closed per figure, one figure's images are yielded
+at a time, and images whose *declared* pixel size exceeds ``max_pixels`` are never decoded
+(a PDF may declare a 40000 x 40000 image; pdfium would decode all of it to render any crop
+of that page).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from litclip.corpus.extract.document import extract_document, open_pdf, render_box
+from litclip.corpus.types import BBox, ExtractedFigure, PdfError
+
+DEFAULT_MAX_PIXELS = 50_000_000
+_NATIVE_FILTERS = {"DCTDecode": "jpg", "JPXDecode": "jp2"}
+
+
+def _bbox_of(fig_or_bbox: ExtractedFigure | BBox) -> BBox:
+    return fig_or_bbox.bbox if isinstance(fig_or_bbox, ExtractedFigure) else tuple(fig_or_bbox)  # type: ignore[return-value]
+
+
+def page_images(page: pdfium.PdfPage) -> list[tuple[BBox, tuple[int, int], pdfium.PdfImage]]:
+    """Image objects of a page: (bbox top-left, declared pixel size, object)."""
+    left, _bottom, _right, top = page.get_cropbox()
+    out = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+        x0, y0, x1, y1 = obj.get_bounds()
+        try:
+            size = tuple(obj.get_px_size())
+        except pdfium.PdfiumError:
+            size = (0, 0)
+        out.append(((x0 - left, top - y1, x1 - left, top - y0), size, obj))
+    return out
+
+
+def huge_images(page: pdfium.PdfPage, max_pixels: int) -> list[tuple[int, int]]:
+    """Declared sizes of the page's images above ``max_pixels`` (checked without decoding)."""
+    return [size for _b, size, _o in page_images(page) if size[0] * size[1] > max_pixels]
+
+
+def render_figure(
+    pdf: pdfium.PdfDocument,
+    fig_or_bbox: ExtractedFigure | BBox,
+    page: int | None = None,
+    dpi: int = 200,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Image.Image:
+    """Render a figure (or any box, PDF points top-left) of a 1-based ``page`` at ``dpi``.
+
+    Raises:
+        PdfError: ``huge_image`` when the page holds an image declared above ``max_pixels``.
+    """
+    page_no = page if page is not None else fig_or_bbox.page  # type: ignore[union-attr]
+    pg = pdf[page_no - 1]
+    try:
+        huge = huge_images(pg, max_pixels)
+        if huge:
+            raise PdfError(
+                "huge_image", f"page {page_no} declares an image of {huge[0][0]}x{huge[0][1]} px"
+            )
+        box = _bbox_of(fig_or_bbox)
+        scale = dpi / 72.0
+        out_px = (box[2] - box[0]) * scale * (box[3] - box[1]) * scale
+        if out_px > max_pixels:  # a huge crop request: lower the resolution instead
+            scale *= (max_pixels / out_px) ** 0.5
+        return render_box(pg, box, scale)
+    finally:
+        pg.close()
+
+
+def render_panels(
+    pdf: pdfium.PdfDocument, fig: ExtractedFigure, dpi: int = 200, whole: Image.Image | None = None
+) -> list[Image.Image]:
+    """One crop per panel of ``fig`` (cut from ``whole`` when given, else rendered)."""
+    if not fig.panels:
+        return []
+    if whole is None:
+        whole = render_figure(pdf, fig, dpi=dpi)
+    x0, y0, x1, y1 = fig.bbox
+    sx, sy = whole.width / max(x1 - x0, 1e-6), whole.height / max(y1 - y0, 1e-6)
+    crops = []
+    for panel in fig.panels:
+        px0, py0, px1, py1 = panel.bbox
+        box = (
+            max(0, round((px0 - x0) * sx)),
+            max(0, round((py0 - y0) * sy)),
+            min(whole.width, round((px1 - x0) * sx)),
+            min(whole.height, round((py1 - y0) * sy)),
+        )
+        crops.append(whole.crop(box) if box[2] > box[0] and box[3] > box[1] else whole.copy())
+    return crops
+
+
+def native_image(
+    pdf: pdfium.PdfDocument,
+    fig: ExtractedFigure,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    warnings: list[str] | None = None,
+) -> bytes | None:
+    """The original embedded image bytes when the figure is exactly one raster image.
+
+    Only JPEG (DCTDecode) and JPEG 2000 streams are returned as they are stored; other
+    encodings would need decoding and re-encoding, which the rendered crop already gives.
+    Returns None (and says why in ``warnings``) otherwise.
+    """
+    if fig.n_raster != 1 or fig.source != "raster":
+        return None
+    pg = pdf[fig.page - 1]
+    try:
+        inside = [
+            (b, s, o) for b, s, o in page_images(pg) if _overlap(b, fig.bbox) > 0.5 * _area(b)
+        ]
+        if len(inside) != 1:
+            return None
+        bbox, (w, h), obj = inside[0]
+        if _area(bbox) < 0.8 * _area(fig.bbox):
+            return None  # the figure also holds text or drawings the native image lacks
+        if w * h > max_pixels:
+            if warnings is not None:
+                warnings.append(
+                    f"{fig.label}: native image declared {w}x{h} px > max_pixels; not decoded"
+                )
+            return None
+        filters = obj.get_filters()
+        if len(filters) != 1 or filters[0] not in _NATIVE_FILTERS:
+            return None
+        return bytes(obj.get_data(decode_simple=False))
+    finally:
+        pg.close()
+
+
+def _area(b: BBox) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
+
+
+def iter_figures(
+    path: str | Path,
+    dpi: int = 200,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    password: str | None = None,
+) -> Iterator[tuple[ExtractedFigure, Image.Image, list[Image.Image], bytes | None]]:
+    """Stream ``(figure, whole crop, panel crops, native bytes or None)`` for each figure of a PDF.
+
+    The PDF is opened once; one figure's images are alive at a time.
+
+    Raises:
+        PdfError: for unreadable PDFs, and ``huge_image`` when every figure of the PDF sat on
+            a page declaring an image above ``max_pixels`` (such pages are never rendered).
+    """
+    pdf = open_pdf(path, password)
+    try:
+        extraction = extract_document(pdf, max_pixels=max_pixels)
+        skipped = [w for w in extraction.warnings if w.startswith("huge_image")]
+        emitted = 0
+        for fig in extraction.figures:
+            try:
+                whole = render_figure(pdf, fig, dpi=dpi, max_pixels=max_pixels)
+            except PdfError as exc:
+                skipped.append(str(exc))
+                continue
+            panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
+            native = native_image(pdf, fig, max_pixels=max_pixels)
+            emitted += 1
+            yield fig, whole, panels, native
+        if emitted == 0 and skipped:
+            raise PdfError("huge_image", "; ".join(skipped))
+    finally:
+        pdf.close()
+
+
+def image_to_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
+    """Encode a PIL image (helper for callers that store bytes)."""
+    buf = io.BytesIO()
+    image.save(buf, format=fmt)
+    return buf.getvalue()
