@@ -1,0 +1,325 @@
+"""Figure extraction metrics against hand-checked ground truth (``ground_truth.json``).
+
+A predicted figure matches a true one when both are on the same PDF and page and their boxes
+overlap with IoU >= 0.5 (one-to-one, greedy by IoU). Over the matched figures we also score
+the caption (normalised first 60 characters) and the panel count.
+
+Predictions come from a corpus directory's ``manifest.parquet`` (ARCHITECTURE contract 1)
+or directly as a list of row dicts (see :func:`rows_from_extraction`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from litclip.corpus.types import PdfExtraction
+from litclip.errors import LitclipError
+
+IOU_THRESHOLD = 0.5
+CAPTION_CHARS = 60
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "`": "'",
+    }
+)
+_DASHES_SPACE = re.compile(r"[\s\-\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212]+")
+
+
+def normalise_caption(text: str) -> str:
+    """NFKC, lower-case, straight quotes, no hyphens/dashes/whitespace (so "de- viation" ==
+    "deviation" and "ﬂ" == "fl")."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).lower()
+    return _DASHES_SPACE.sub("", text)
+
+
+def caption_matches(predicted: str, truth_start: str, n: int = CAPTION_CHARS) -> bool:
+    """Whether the first ``n`` normalised characters agree (fewer when the truth is shorter)."""
+    p, t = normalise_caption(predicted), normalise_caption(truth_start)
+    k = min(n, len(t))
+    return k > 0 and p[:k] == t[:k]
+
+
+def iou(a: Sequence[float], b: Sequence[float]) -> float:
+    """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    ua = (
+        max(0.0, a[2] - a[0]) * max(0.0, a[3] - a[1])
+        + max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+        - inter
+    )
+    return inter / ua if ua > 0 else 0.0
+
+
+def load_truth(truth_json: str | Path) -> dict[str, Any]:
+    """Read a ground-truth file, with a clear error when it is missing or not the format."""
+    path = Path(truth_json)
+    if not path.is_file():
+        raise LitclipError(
+            f"ground truth {path} not found; pass the ground_truth.json next to the PDFs"
+        )
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LitclipError(f"ground truth {path} is not valid JSON: {exc}") from exc
+    if not isinstance(truth, dict) or "documents" not in truth:
+        raise LitclipError(
+            f"ground truth {path} has no 'documents' list (see the schema block of the format)"
+        )
+    return truth
+
+
+def rows_from_extraction(pdf_name: str, extraction: PdfExtraction) -> list[dict[str, Any]]:
+    """Manifest-like rows (whole figures and panels) from :func:`extract_pdf` output."""
+    rows: list[dict[str, Any]] = []
+    for fig in extraction.figures:
+        pair_id = f"{pdf_name}-p{fig.page}-{fig.label}"
+        rows.append(
+            {
+                "pair_id": pair_id,
+                "pdf_name": pdf_name,
+                "page": fig.page,
+                "bbox": list(fig.bbox),
+                "caption": fig.caption,
+                "figure_label": fig.label,
+                "panel": None,
+                "parent_id": None,
+            }
+        )
+        for panel in fig.panels:
+            rows.append(
+                {
+                    "pair_id": f"{pair_id}-{panel.letter}",
+                    "pdf_name": pdf_name,
+                    "page": fig.page,
+                    "bbox": list(panel.bbox),
+                    "caption": panel.caption,
+                    "figure_label": fig.label,
+                    "panel": panel.letter,
+                    "parent_id": pair_id,
+                }
+            )
+    return rows
+
+
+def _is_null(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return value != value  # NaN
+    except Exception:  # noqa: BLE001 - arrays and odd types are not null
+        return False
+
+
+def _match(
+    truth_figs: list[dict[str, Any]], preds: list[dict[str, Any]]
+) -> list[tuple[int, int, float]]:
+    """Greedy one-to-one matching by IoU on the same page: ``[(truth i, pred j, iou)]``."""
+    cands = []
+    for i, t in enumerate(truth_figs):
+        for j, p in enumerate(preds):
+            if int(p["page"]) != int(t["page"]):
+                continue
+            v = iou(t["bbox"], [float(x) for x in p["bbox"]])
+            if v >= IOU_THRESHOLD:
+                cands.append((v, i, j))
+    cands.sort(reverse=True)
+    used_t: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for v, i, j in cands:
+        if i in used_t or j in used_p:
+            continue
+        used_t.add(i)
+        used_p.add(j)
+        out.append((i, j, v))
+    return out
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def evaluate_predictions(
+    preds: Iterable[dict[str, Any]], truth: dict[str, Any], only_qc_pass: bool = False
+) -> dict[str, Any]:
+    """Precision, recall, caption match and panel accuracy of predicted figures.
+
+    Args:
+        preds: manifest rows with ``pdf_name``, ``page``, ``bbox``, ``caption``, ``panel``
+            (None for a whole figure), ``pair_id`` and ``parent_id`` (panels).
+        truth: the parsed ground truth (``{"documents": [...]}``).
+        only_qc_pass: ignore rows whose ``qc_pass`` is false (off by default: QC judges
+            training quality, not extraction).
+
+    Returns:
+        A flat dict of overall metrics and counts plus ``per_pdf`` (one dict per truth PDF)
+        and ``errors`` (missed and spurious figures, for reading).
+    """
+    rows = [r for r in preds if not (only_qc_pass and r.get("qc_pass") is False)]
+    panel_counts: dict[str, int] = {}
+    for r in rows:
+        if not _is_null(r.get("panel")) and not _is_null(r.get("parent_id")):
+            panel_counts[str(r["parent_id"])] = panel_counts.get(str(r["parent_id"]), 0) + 1
+    wholes: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if _is_null(r.get("panel")):
+            wholes.setdefault(Path(str(r["pdf_name"])).name, []).append(r)
+    known = {d["file"] for d in truth["documents"]}
+    per_pdf: dict[str, dict[str, Any]] = {}
+    errors: list[dict[str, Any]] = []
+    tot = {"truth": 0, "pred": 0, "matched": 0, "caption_ok": 0, "panel_ok": 0}
+    ious: list[float] = []
+    for doc in truth["documents"]:
+        name = doc["file"]
+        t_figs = doc.get("figures", [])
+        p_figs = wholes.get(name, [])
+        matches = _match(t_figs, p_figs)
+        cap_ok = sum(
+            caption_matches(str(p_figs[j].get("caption", "")), t_figs[i]["caption_start"])
+            for i, j, _ in matches
+        )
+        pan_ok = sum(
+            max(1, panel_counts.get(str(p_figs[j].get("pair_id")), 0))
+            == int(t_figs[i].get("n_panels", 1))
+            for i, j, _ in matches
+        )
+        ious.extend(v for _, _, v in matches)
+        per_pdf[name] = {
+            "n_truth": len(t_figs),
+            "n_pred": len(p_figs),
+            "n_matched": len(matches),
+            "figure_precision": _ratio(len(matches), len(p_figs)),
+            "figure_recall": _ratio(len(matches), len(t_figs)),
+            "caption_match": _ratio(cap_ok, len(matches)),
+            "panel_accuracy": _ratio(pan_ok, len(matches)),
+        }
+        for key, val in zip(
+            tot, (len(t_figs), len(p_figs), len(matches), cap_ok, pan_ok), strict=True
+        ):
+            tot[key] += val
+        errors.extend(_errors(name, t_figs, p_figs, matches))
+    return {
+        "figure_precision": _ratio(tot["matched"], tot["pred"]),
+        "figure_recall": _ratio(tot["matched"], tot["truth"]),
+        "caption_match": _ratio(tot["caption_ok"], tot["matched"]),
+        "panel_accuracy": _ratio(tot["panel_ok"], tot["matched"]),
+        "mean_iou": round(sum(ious) / len(ious), 4) if ious else None,
+        "n_truth": tot["truth"],
+        "n_pred": tot["pred"],
+        "n_matched": tot["matched"],
+        "n_pdfs": len(per_pdf),
+        "n_pred_unknown_pdf": sum(len(v) for k, v in wholes.items() if k not in known),
+        "per_pdf": per_pdf,
+        "errors": errors,
+    }
+
+
+def _errors(
+    name: str,
+    t_figs: list[dict[str, Any]],
+    p_figs: list[dict[str, Any]],
+    matches: list[tuple[int, int, float]],
+) -> list[dict[str, Any]]:
+    got_t = {i for i, _, _ in matches}
+    got_p = {j for _, j, _ in matches}
+    out = [
+        {
+            "pdf": name,
+            "type": "missed",
+            "label": t.get("label"),
+            "page": t["page"],
+            "bbox": t["bbox"],
+        }
+        for i, t in enumerate(t_figs)
+        if i not in got_t
+    ]
+    out += [
+        {
+            "pdf": name,
+            "type": "spurious",
+            "label": p.get("figure_label"),
+            "page": int(p["page"]),
+            "bbox": [round(float(x), 1) for x in p["bbox"]],
+        }
+        for j, p in enumerate(p_figs)
+        if j not in got_p
+    ]
+    return out
+
+
+def read_manifest_rows(pred_dir: str | Path) -> list[dict[str, Any]]:
+    """Rows of ``<pred_dir>/manifest.parquet`` as plain dicts."""
+    path = Path(pred_dir) / "manifest.parquet"
+    if not path.is_file():
+        raise LitclipError(
+            f"{path} not found; point at a corpus directory written by `litclip corpus build`"
+        )
+    import pandas as pd
+
+    frame = pd.read_parquet(path)
+    missing = {"pdf_name", "page", "bbox", "caption", "panel"} - set(frame.columns)
+    if missing:
+        raise LitclipError(f"{path} lacks columns {sorted(missing)} (ARCHITECTURE contract 1)")
+    rows = frame.to_dict(orient="records")
+    for r in rows:
+        r["bbox"] = [float(x) for x in r["bbox"]]
+    return rows
+
+
+def evaluate_corpus(
+    pred_dir: str | Path, truth_json: str | Path, only_qc_pass: bool = False
+) -> dict[str, Any]:
+    """:func:`evaluate_predictions` on a corpus directory's manifest and a ground-truth file."""
+    return evaluate_predictions(
+        read_manifest_rows(pred_dir), load_truth(truth_json), only_qc_pass=only_qc_pass
+    )
+
+
+def _fmt(v: Any) -> str:
+    return "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
+
+def format_table(metrics: dict[str, Any]) -> str:
+    """A fixed-width text table: one row per PDF, then the overall row."""
+    cols = [
+        "n_truth",
+        "n_pred",
+        "n_matched",
+        "figure_precision",
+        "figure_recall",
+        "caption_match",
+        "panel_accuracy",
+    ]
+    heads = ["truth", "pred", "match", "precision", "recall", "caption", "panels"]
+    rows = [
+        [name] + [_fmt(m.get(c)) for c in cols] for name, m in metrics.get("per_pdf", {}).items()
+    ]
+    rows.append(["ALL"] + [_fmt(metrics.get(c)) for c in cols])
+    header = ["pdf"] + heads
+    widths = [max(len(str(r[k])) for r in [header, *rows]) for k in range(len(header))]
+    lines = [
+        "  ".join(
+            str(c).ljust(w) if k == 0 else str(c).rjust(w)
+            for k, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.insert(len(lines) - 1, "-" * len(lines[0]))
+    return "\n".join(lines)
