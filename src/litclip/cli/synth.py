@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from litclip.errors import LitclipError
+
+if TYPE_CHECKING:
+    from litclip.data.synthetic import JournalSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -65,7 +69,7 @@ def journal(
     _print_summary(summary)
 
 
-def _print_summary(summary) -> None:  # noqa: ANN001
+def _print_summary(summary: JournalSummary) -> None:
     table = Table(title=f"Synthetic journal in {summary.out_dir}", show_header=False)
     rows = [
         ("articles / pages", f"{summary.n_articles} / {summary.n_pages}"),

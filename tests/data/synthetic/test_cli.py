@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from litclip.cli import main
 from litclip.io import read_json
 
@@ -37,6 +39,8 @@ def test_synth_journal_command(tmp_path: Path) -> None:
     assert (out / "classification" / "ct_hemorrhage" / "classes.json").is_file()
 
 
-def test_synth_journal_rejects_bad_count(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_synth_journal_rejects_bad_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["synth", "journal", "--out", str(tmp_path), "--articles", "0"]) == 2
     assert "--articles" in capsys.readouterr().err

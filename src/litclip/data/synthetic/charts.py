@@ -7,9 +7,13 @@ are rendered with matplotlib's Agg backend straight to pixels, so they are deter
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHART_KINDS = ("bar", "survival", "flow", "table")
 _FIGURE_TYPE = {"bar": "chart", "survival": "chart", "flow": "diagram", "table": "table"}
@@ -32,13 +36,13 @@ class ChartFigure:
     kind: str
 
 
-def _fig(width_px: int, height_px: int):  # noqa: ANN202
+def _fig(width_px: int, height_px: int) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
 
 
-def _to_image(fig) -> Image.Image:  # noqa: ANN001
+def _to_image(fig: Figure) -> Image.Image:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = FigureCanvasAgg(fig)

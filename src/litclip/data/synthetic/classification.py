@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from litclip.data.synthetic.phantoms import render_scan, to_rgb
-from litclip.data.synthetic.spec import MRI_SEQUENCES, make_labels, sample_case
+from litclip.data.synthetic.spec import MRI_SEQUENCES, Case, make_labels, sample_case
 from litclip.io import atomic_path, atomic_write_json
 
 
@@ -58,7 +58,9 @@ TASKS: dict[str, ClassificationTask] = {
 _CT_NEGATIVE = ("none", "none", "infarct", "glioma", "metastasis")
 
 
-def _view_and_case(task: str, cls: str, rng: np.random.Generator):  # noqa: ANN202
+def _view_and_case(
+    task: str, cls: str, rng: np.random.Generator
+) -> tuple[Case, tuple[str, str | None, str]]:
     if task == "ct_hemorrhage":
         kind = "hemorrhage" if cls == "hemorrhage" else str(rng.choice(_CT_NEGATIVE))
         plane = "axial" if rng.random() < 0.8 else "coronal"

@@ -31,6 +31,7 @@ _TISSUE = {
     "bone_window": (0.0, 0.12, 1.0, 0.70, 0.20, 0.24, 0.23),
 }
 _TISSUE_KEYS = ("bg", "scalp", "skull", "marrow", "csf", "gm", "wm")
+_Tissue = dict[str, float]
 
 # Lesion core / rim / oedema brightness per look; None = not drawn.
 _LESION_LOOK = {
@@ -209,7 +210,7 @@ def _render_head(g: _Grid, labels: ScanLabels, anat: np.random.Generator) -> np.
     img = np.full_like(g.x, t["bg"])
     brain = _HEAD_SHAPES[labels.plane](g, img, t, s, ang, gyri)
     if labels.lesion != "none" and labels.location:
-        _draw_brain_lesion(g, img, labels, look, t, brain, anat)
+        _draw_brain_lesion(g, img, labels, look, brain, anat)
     if labels.sequence == "t1c":
         # Dural and choroid enhancement: a thin bright rim just inside the skull.
         rim = _ellipse(g, 0, 0, 0.675 * s, 0.815 * s, ang) - _ellipse(
@@ -224,7 +225,9 @@ def _render_head(g: _Grid, labels: ScanLabels, anat: np.random.Generator) -> np.
     return img
 
 
-def _axial(g, img, t, s, ang, gyri) -> np.ndarray:  # noqa: ANN001
+def _axial(
+    g: _Grid, img: np.ndarray, t: _Tissue, s: float, ang: float, gyri: np.ndarray
+) -> np.ndarray:
     _paint(img, _ellipse(g, 0, 0, 0.80 * s, 0.94 * s, ang), t["scalp"])
     _paint(img, _ellipse(g, 0, 0, 0.755 * s, 0.895 * s, ang), t["skull"])
     _paint(img, _ellipse(g, 0, 0, 0.73 * s, 0.87 * s, ang), t["marrow"])
@@ -245,7 +248,9 @@ def _axial(g, img, t, s, ang, gyri) -> np.ndarray:  # noqa: ANN001
     return brain
 
 
-def _coronal(g, img, t, s, ang, gyri) -> np.ndarray:  # noqa: ANN001
+def _coronal(
+    g: _Grid, img: np.ndarray, t: _Tissue, s: float, ang: float, gyri: np.ndarray
+) -> np.ndarray:
     _paint(img, _ellipse(g, 0, -0.02, 0.80 * s, 0.92 * s, ang), t["scalp"])
     _paint(img, _ellipse(g, 0, -0.02, 0.755 * s, 0.875 * s, ang), t["skull"])
     _paint(img, _ellipse(g, 0, -0.02, 0.72 * s, 0.84 * s, ang), t["csf"])
@@ -272,7 +277,9 @@ def _coronal(g, img, t, s, ang, gyri) -> np.ndarray:  # noqa: ANN001
     return brain
 
 
-def _sagittal(g, img, t, s, ang, gyri) -> np.ndarray:  # noqa: ANN001
+def _sagittal(
+    g: _Grid, img: np.ndarray, t: _Tissue, s: float, ang: float, gyri: np.ndarray
+) -> np.ndarray:
     _paint(img, _ellipse(g, 0.02, -0.06, 0.90 * s, 0.80 * s, ang), t["scalp"])
     _paint(img, _ellipse(g, -0.62 * s, 0.42 * s, 0.30 * s, 0.40 * s), t["scalp"])  # face
     _paint(img, _ellipse(g, 0.02, -0.08, 0.86 * s, 0.75 * s, ang), t["skull"])
@@ -298,7 +305,14 @@ def _sagittal(g, img, t, s, ang, gyri) -> np.ndarray:  # noqa: ANN001
 _HEAD_SHAPES = {"axial": _axial, "coronal": _coronal, "sagittal": _sagittal}
 
 
-def _draw_brain_lesion(g, img, labels, look, t, brain, anat) -> None:  # noqa: ANN001
+def _draw_brain_lesion(
+    g: _Grid,
+    img: np.ndarray,
+    labels: ScanLabels,
+    look: str,
+    brain: np.ndarray,
+    anat: np.random.Generator,
+) -> None:
     """Paint the lesion (and oedema) with the look its kind has in this sequence."""
     core_v, rim_v, edema_v = _LESION_LOOK[labels.lesion][look]
     r = max(0.06, (labels.size_cm or 2.0) * 0.05)
@@ -343,7 +357,16 @@ def _vessel(
         _paint(img, _soft(_segment_dist(g, p, q) / w, w, 0.006), value)
 
 
-def _tree(g, img, start, angle, length, w, depth, rng) -> None:  # noqa: ANN001
+def _tree(
+    g: _Grid,
+    img: np.ndarray,
+    start: tuple[float, float],
+    angle: float,
+    length: float,
+    w: float,
+    depth: int,
+    rng: np.random.Generator,
+) -> None:
     """A branching vessel tree: each branch splits into two thinner, shorter ones."""
     end = (start[0] + length * math.cos(angle), start[1] + length * math.sin(angle))
     mid = (
