@@ -147,7 +147,8 @@ def _grow_block(cap: Caption, lines: list[TextLine], start_lines: set[int]) -> N
         if id(other) in used or other.rotated or id(other) in start_lines:
             continue
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
-        if same_row and 0 <= other.x0 - cap.bbox[2] < 3 * first.size:
+        same_font = abs(other.size - first.size) <= 0.1 * first.size
+        if same_row and same_font and 0 <= other.x0 - cap.bbox[2] < 2 * first.size:
             cap.lines.append(other)
             used.add(id(other))
     while True:
