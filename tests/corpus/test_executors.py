@@ -87,3 +87,18 @@ def test_bad_executor_options() -> None:
         run_tasks([], executor="slurm", on_result=print)
     with pytest.raises(LitclipError, match="--scheduler"):
         run_tasks([], executor="dask", on_result=print)
+
+
+def test_dask_process_workers_enforce_the_timeout(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    make_pdf(pdfs / "slow.pdf", seed=9, n_figures=1)
+    cfg = CorpusConfig(extractor=extractor_spec("slow_iter_figures"), executor="dask", timeout=8.0)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        cfg.scheduler = cluster.scheduler_address
+        summary = build_corpus(pdfs, tmp_path / "out", cfg)
+    st = _statuses(tmp_path / "out")
+    assert st["slow.pdf"]["error_kind"] == "timeout" and st["paper_00.pdf"]["status"] == "ok"
+    assert summary.pairs == 3

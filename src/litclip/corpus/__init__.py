@@ -28,14 +28,19 @@ Decisions worth knowing:
   an encoder about ten times faster.
 """
 
-from litclip.corpus.pipeline import (
-    BuildSummary,
-    CorpusConfig,
-    build_corpus,
-    filter_corpus,
-    merge_corpora,
-)
-from litclip.corpus.qc import QcConfig
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litclip.corpus.pipeline import (
+        BuildSummary,
+        CorpusConfig,
+        build_corpus,
+        filter_corpus,
+        merge_corpora,
+    )
+    from litclip.corpus.qc import QcConfig
 
 __all__ = [
     "BuildSummary",
@@ -45,3 +50,16 @@ __all__ = [
     "filter_corpus",
     "merge_corpora",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: worker processes import litclip.corpus.worker without pandas/pyarrow.
+    if name == "QcConfig":
+        from litclip.corpus.qc import QcConfig
+
+        return QcConfig
+    if name in __all__:
+        from litclip.corpus import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'litclip.corpus' has no attribute {name!r}")

@@ -10,15 +10,20 @@ per worker is the peak of its worst single PDF, whatever the corpus size.
 ``serial`` runs in the calling process (debugging; no timeout). ``dask`` submits one task
 per PDF to ``distributed.Client(scheduler)``; workers must see ``out_dir`` (a shared file
 system), since each writes its PDF's part. Inside a dask worker the same per-PDF child
-process enforces the timeout where the worker may fork; daemonic workers cannot, and then
-the PDF runs in the worker itself without a timeout.
+process enforces the timeout; daemonic worker processes (dask's default), which may not
+have multiprocessing children, run each PDF in a ``python -m litclip.corpus.worker``
+subprocess instead (one interpreter start per PDF, killed at the deadline).
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -66,7 +71,7 @@ def _child(task: PdfTask) -> None:
     process_pdf(task)
 
 
-def _finish(task: PdfTask, proc: Any, started: float, timed_out: bool) -> dict[str, Any]:
+def _finish(task: PdfTask, exitcode: int | None, started: float, timed_out: bool) -> dict[str, Any]:
     """The status of a finished or killed child: its part file, or an error part."""
     elapsed = time.perf_counter() - started
     if timed_out:
@@ -77,11 +82,9 @@ def _finish(task: PdfTask, proc: Any, started: float, timed_out: bool) -> dict[s
             elapsed,
         )
     part = part_path(task.out_dir, task.sha256)
-    if proc.exitcode == 0 and part.is_file():
+    if exitcode == 0 and part.is_file():
         return read_json(part)["status"]
-    return error_status(
-        task, "crash", f"worker process died with exit code {proc.exitcode}", elapsed
-    )
+    return error_status(task, "crash", f"worker process died with exit code {exitcode}", elapsed)
 
 
 def run_isolated(task: PdfTask, timeout: float | None, ctx: Any = None) -> dict[str, Any]:
@@ -95,7 +98,7 @@ def run_isolated(task: PdfTask, timeout: float | None, ctx: Any = None) -> dict[
     if timed_out:
         proc.kill()
         proc.join()
-    return _finish(task, proc, started, timed_out)
+    return _finish(task, proc.exitcode, started, timed_out)
 
 
 def run_process_pool(
@@ -127,17 +130,35 @@ def run_process_pool(
                     proc.kill()
                 proc.join()
                 del running[sentinel]
-                on_result(_finish(task, proc, started, late and proc.exitcode != 0))
+                on_result(_finish(task, proc.exitcode, started, late and proc.exitcode != 0))
     finally:
         for proc, _, _ in running.values():  # interrupted: leave no orphans behind
             proc.kill()
 
 
-def _dask_task(task: PdfTask, timeout: float | None) -> dict[str, Any]:
+def run_subprocess(task: PdfTask, timeout: float | None) -> dict[str, Any]:
+    """Process one PDF in a fresh interpreter (``python -m litclip.corpus.worker``).
+
+    For daemonic dask workers, which may not fork multiprocessing children: a plain
+    subprocess can still be killed at the deadline.
+    """
+    cmd = [sys.executable, "-m", "litclip.corpus.worker", json.dumps(asdict(task))]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
-        return run_isolated(task, timeout)
-    except AssertionError:  # "daemonic processes are not allowed to have children"
-        return process_pdf(task)
+        proc.wait(timeout if timeout and timeout > 0 else None)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        timed_out = True
+    return _finish(task, proc.returncode, started, timed_out)
+
+
+def _dask_task(task: PdfTask, timeout: float | None) -> dict[str, Any]:
+    if mp.current_process().daemon:  # "daemonic processes are not allowed to have children"
+        return run_subprocess(task, timeout)
+    return run_isolated(task, timeout)
 
 
 def run_dask(

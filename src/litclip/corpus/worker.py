@@ -339,3 +339,10 @@ def error_status(task: PdfTask, kind: str, message: str, seconds: float) -> dict
 def task_dict(task: PdfTask) -> dict[str, Any]:
     """A task as a plain dict (for logs and tests)."""
     return asdict(task)
+
+
+if __name__ == "__main__":  # python -m litclip.corpus.worker '<task json>' (dask subprocesses)
+    import json
+    import sys
+
+    process_pdf(PdfTask(**json.loads(sys.argv[1])))
