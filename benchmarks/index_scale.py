@@ -109,13 +109,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     faiss.omp_set_num_threads(args.threads)
     t0 = time.perf_counter()
-    base = simulate(args.n, args.dim, args.clusters, args.noise, args.distribution, args.seed)
-    tune_q = simulate(
-        256, args.dim, args.clusters, args.noise * 1.2, args.distribution, args.seed + 1
-    )
-    queries = simulate(
-        args.queries, args.dim, args.clusters, args.noise * 1.2, args.distribution, args.seed + 2
-    )
+    shape = {"clusters": args.clusters, "rank": args.rank}
+    base = simulate(args.n, args.dim, args.distribution, args.seed, noise=args.noise, **shape)
+    # queries: fresh draws, a little noisier (like text queries against image vectors)
+    qn = args.noise * 1.2
+    tune_q = simulate(256, args.dim, args.distribution, args.seed + 1, noise=qn, **shape)
+    queries = simulate(args.queries, args.dim, args.distribution, args.seed + 2, noise=qn, **shape)
     t_sim = time.perf_counter() - t0
     rss_data = peak_rss_mb()
 
