@@ -123,6 +123,7 @@ def page_elements(page: pdfium.PdfPage) -> list[Element]:
     left, bottom, right, top = page.get_cropbox()
     width, height = right - left, top - bottom
     elements: list[Element] = []
+    rules: list[Element] = []
     for index, obj in enumerate(
         page.get_objects(
             filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4
@@ -144,9 +145,29 @@ def page_elements(page: pdfium.PdfPage) -> list[Element]:
         if not _path_is_visible(obj):
             continue
         if (h < 2.5 and w > 0.6 * width) or (w < 2.5 and h > 0.45 * height):
-            continue  # page rules, column separators and frame edges
+            rules.append(Element(bbox, "path", index))  # page rules, frame edges... or a table
+            continue
         elements.append(Element(bbox, "path", index))
+    elements.extend(_table_rules(rules))
     return elements
+
+
+def _table_rules(rules: list[Element]) -> list[Element]:
+    """Long horizontal rules kept only in stacks of 3+ with the same extent (a ruled table);
+    lone rules (headers, footers) and frame edges around a figure and its caption are dropped."""
+    horizontal = sorted((r for r in rules if r.bbox[3] - r.bbox[1] < 2.5), key=lambda r: r.bbox[1])
+    keep: list[Element] = []
+    for r in horizontal:
+        peers = [
+            o
+            for o in horizontal
+            if abs(o.bbox[0] - r.bbox[0]) < 5
+            and abs(o.bbox[2] - r.bbox[2]) < 5
+            and abs(o.bbox[1] - r.bbox[1]) < 120
+        ]
+        if len(peers) >= 3:
+            keep.append(r)
+    return keep
 
 
 def _px_size(obj: pdfium.PdfObject) -> tuple[int, int]:

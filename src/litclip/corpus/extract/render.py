@@ -129,10 +129,11 @@ def native_image(
                     f"{fig.label}: native image declared {w}x{h} px > max_pixels; not decoded"
                 )
             return None
-        filters = obj.get_filters()
+        # simple filters (ASCII85, Flate around a JPEG) are undone; the JPEG itself is kept
+        filters = obj.get_filters(skip_simple=True)
         if len(filters) != 1 or filters[0] not in _NATIVE_FILTERS:
             return None
-        return bytes(obj.get_data(decode_simple=False))
+        return bytes(obj.get_data(decode_simple=True))
     finally:
         pg.close()
 

@@ -1,0 +1,94 @@
+"""Caption labels, cleaning and sub-caption splitting (pure text, no PDFs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from litclip.corpus.extract.captions import clean_caption_text, parse_label, split_caption
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "label", "number"),
+    [
+        ("Figure 3. Axial T2 image", "figure", "Figure 3", "3"),
+        ("Fig. 3 Axial T2 image", "figure", "Figure 3", "3"),
+        ("FIGURE 3: Axial", "figure", "Figure 3", "3"),
+        ("Fig 3A Axial T2", "figure", "Figure 3", "3"),
+        ("Figure S2. Supplementary plot", "figure", "Figure S2", "S2"),
+        ("Supplementary Figure 4. Extra", "figure", "Figure S4", "S4"),
+        ("Figure 1 Flow of participants through the trial.", "figure", "Figure 1", "1"),
+        ("Figure 7", "figure", "Figure 7", "7"),
+        ("Table 2. Baseline characteristics", "table", "Table 2", "2"),
+        ("TABLE 4 Outcomes", "table", "Table 4", "4"),
+    ],
+)
+def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: str) -> None:
+    parsed = parse_label(text)
+    assert parsed is not None
+    assert parsed[:3] == (kind, label, number)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Figure 3 shows the lesion on axial images",
+        "Figures 3 and 4 show the lesion",
+        "Figure 3, the lesion is visible",
+        "as shown in Figure 3. The lesion",
+        "(Figure 3). The lesion",
+        "Figured out that the lesion",
+        "Table 2 lists the outcomes",
+    ],
+)
+def test_parse_label_rejects_in_text_references(text: str) -> None:
+    assert parse_label(text) is None
+
+
+def test_printed_label_is_kept() -> None:
+    assert parse_label("Fig. 12. Something")[3] == "Fig. 12"  # type: ignore[index]
+
+
+def test_clean_caption_dehyphenates_ligatures_and_whitespace() -> None:
+    lines = [
+        "Figure 3. Mean and standard devi-",
+        "ation of the \ufb02ow   rate",
+        "at base-",
+        "Line.",
+    ]
+    assert (
+        clean_caption_text(lines)
+        == "Figure 3. Mean and standard deviation of the flow rate at base- Line."
+    )
+
+
+def test_clean_caption_keeps_real_hyphens_inside_lines() -> None:
+    assert clean_caption_text(["T2-weighted follow-up", "image"]) == "T2-weighted follow-up image"
+
+
+def test_split_parenthesised_upper() -> None:
+    shared, parts = split_caption(
+        "Figure 2. Glioblastoma. (A) Axial T2 image. (B) Coronal FLAIR. (C) Contrast T1.",
+        "Figure 2",
+    )
+    assert shared == "Glioblastoma."
+    assert parts == {"A": "Axial T2 image.", "B": "Coronal FLAIR.", "C": "Contrast T1."}
+
+
+def test_split_comma_semicolon_style() -> None:
+    shared, parts = split_caption(
+        "Figure 4. A, axial CT shows a mass; B, MRI confirms it.", "Figure 4"
+    )
+    assert shared == ""
+    assert parts == {"A": "axial CT shows a mass", "B": "MRI confirms it."}
+
+
+def test_split_lowercase_letters() -> None:
+    shared, parts = split_caption("Fig. 1. Frogs. (a) lateral view (b) dorsal view", "Fig. 1")
+    assert shared == "Frogs."
+    assert list(parts) == ["A", "B"] and parts["B"] == "dorsal view"
+
+
+def test_split_requires_sequence_from_a() -> None:
+    # "(B)" alone or references like "(see C)" are not a panel list
+    shared, parts = split_caption("Figure 5. Mass in segment (B) of the liver.", "Figure 5")
+    assert parts == {} and shared == "Mass in segment (B) of the liver."

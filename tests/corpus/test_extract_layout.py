@@ -1,0 +1,332 @@
+"""Figure/caption/panel extraction on tiny generated PDFs (reportlab, in tmp_path)."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from litclip.corpus.evaluate import iou
+from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure
+from litclip.corpus.types import PdfError
+
+W, H = 612.0, 792.0
+BODY = (
+    "The patients were followed for a median of thirty months after surgery and all of them "
+    "had imaging at each visit with the same protocol on the same scanner."
+)
+
+
+def photo(seed: int, size: tuple[int, int] = (200, 160)) -> Image.Image:
+    """A seeded textured grey image (no white rows, so it never splits into panels)."""
+    rng = np.random.default_rng(seed)
+    arr = rng.integers(30, 200, size=(size[1], size[0]), dtype=np.uint8)
+    return Image.fromarray(arr).convert("RGB")
+
+
+def top(y: float) -> float:
+    """reportlab's bottom-left y for a top-left y."""
+    return H - y
+
+
+def paragraph(
+    c: canvas.Canvas, x: float, y: float, width_chars: int, n_lines: int, text: str = BODY
+) -> float:
+    """Running text lines at 10 pt starting at top-left y; returns the y below the block."""
+    c.setFont("Times-Roman", 10)
+    words = (text + " ") * 6
+    for i in range(n_lines):
+        c.drawString(
+            x, top(y + 10 + i * 12), words[i * width_chars : (i + 1) * width_chars].strip()
+        )
+    return y + n_lines * 12 + 4
+
+
+def caption(c: canvas.Canvas, x: float, y: float, label: str, rest: list[str]) -> None:
+    """A caption at top-left y: bold label, 8 pt text, wrapped lines."""
+    c.setFont("Helvetica-Bold", 8)
+    c.drawString(x, top(y + 8), label)
+    c.setFont("Helvetica", 8)
+    c.drawString(x + c.stringWidth(label, "Helvetica-Bold", 8) + 3, top(y + 8), rest[0])
+    for i, line in enumerate(rest[1:], start=1):
+        c.drawString(x, top(y + 8 + i * 10), line)
+
+
+def image(c: canvas.Canvas, img: Image.Image, box: tuple[float, float, float, float]) -> None:
+    x0, y0, x1, y1 = box
+    c.drawImage(ImageReader(img), x0, top(y1), width=x1 - x0, height=y1 - y0)
+
+
+def make(tmp_path: Path, name: str, draw: Callable[[canvas.Canvas], None]) -> Path:
+    path = tmp_path / name
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    draw(c)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_raster_figure_caption_below_and_in_text_reference(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 4)
+        image(c, photo(1), (150, y + 10, 450, y + 250))
+        caption(
+            c,
+            72,
+            y + 262,
+            "Figure 1.",
+            ["Axial T2-weighted MRI of the brain showing a large", "ring-enhancing lesion."],
+        )
+        c.setFont("Times-Roman", 10)
+        c.drawString(
+            72,
+            top(y + 320),
+            "As shown in Figure 1, the lesion was large and the edema was marked around it.",
+        )
+        c.drawString(
+            72,
+            top(y + 332),
+            "Figure 1 shows the lesion again; note that Figure 2. is never drawn anywhere.",
+        )
+
+    ex = extract_pdf(make(tmp_path, "a.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 1"]
+    fig = ex.figures[0]
+    assert fig.caption.startswith(
+        "Figure 1. Axial T2-weighted MRI of the brain showing a large ring-enhancing"
+    )
+    assert fig.source == "raster" and fig.n_raster == 1 and fig.panels == []
+    assert iou(fig.bbox, (150, 122, 450, 362)) > 0.9  # paragraph ends at y=112
+    assert ex.uncaptioned_regions == 0
+
+
+def test_two_columns_with_spanning_figure(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 50, 50, 48, 5)
+        paragraph(c, 320, 50, 48, 5)
+        image(c, photo(2, (400, 150)), (60, 130, 550, 300))  # spans both columns
+        caption(
+            c, 50, 310, "Fig. 1", ["Spanning figure caption text across both columns of the page."]
+        )
+        paragraph(c, 50, 340, 48, 8)
+        image(c, photo(3), (60, 450, 280, 600))  # left column only
+        caption(c, 50, 610, "Fig. 2", ["Left column figure.", "Second line of the caption."])
+        paragraph(c, 320, 340, 48, 25)  # right column running text beside it
+
+    ex = extract_pdf(make(tmp_path, "b.pdf", draw))
+    labels = {f.label: f for f in ex.figures}
+    assert set(labels) == {"Figure 1", "Figure 2"}
+    assert iou(labels["Figure 1"].bbox, (60, 130, 550, 300)) > 0.9
+    assert iou(labels["Figure 2"].bbox, (60, 450, 280, 600)) > 0.9
+    assert labels["Figure 2"].caption == "Fig. 2 Left column figure. Second line of the caption."
+
+
+def _chart(c: canvas.Canvas, x0: float, y0: float, w: float, h: float) -> None:
+    c.setLineWidth(1)
+    c.line(x0, top(y0 + h), x0 + w, top(y0 + h))  # x axis
+    c.line(x0, top(y0 + h), x0, top(y0))  # y axis
+    pts = [(x0 + i * w / 8, y0 + h - (i * 7 % 5 + 1) * h / 6) for i in range(9)]
+    for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
+        c.line(ax, top(ay), bx, top(by))
+    c.setFont("Helvetica", 6)
+    for i in range(5):
+        c.drawString(x0 - 14, top(y0 + h - i * h / 4), f"{i * 10}")
+    c.drawString(x0 + w / 2 - 10, top(y0 + h + 12), "Weeks")
+    c.saveState()
+    c.translate(x0 - 22, top(y0 + h / 2 + 20))
+    c.rotate(90)
+    c.drawString(0, 0, "Volume (ml)")
+    c.restoreState()
+
+
+def test_vector_chart_with_axis_labels(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        _chart(c, 120, 120, 300, 180)
+        caption(c, 72, 330, "Figure 2.", ["Lesion volume over time."])
+        paragraph(c, 72, 360, 95, 5)
+
+    ex = extract_pdf(make(tmp_path, "c.pdf", draw))
+    assert len(ex.figures) == 1
+    fig = ex.figures[0]
+    assert fig.source == "vector" and fig.n_raster == 0
+    # the box takes in tick labels, the rotated axis title and the x-axis title
+    assert fig.bbox[0] < 105 and fig.bbox[3] > 305
+    assert iou(fig.bbox, (98, 120, 420, 315)) > 0.8
+
+
+def test_table_caption_kept_apart(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        caption(c, 72, 110, "Table 1.", ["Baseline characteristics."])
+        c.setFont("Helvetica", 8)
+        for r in range(6):
+            y = 130 + r * 14
+            c.line(72, top(y), 540, top(y))
+            for k in range(4):
+                c.drawString(80 + k * 115, top(y + 10), f"cell {r}.{k}")
+        c.line(72, top(214), 540, top(214))
+        paragraph(c, 72, 240, 95, 4)
+
+    ex = extract_pdf(make(tmp_path, "d.pdf", draw))
+    assert ex.figures == []
+    assert [t.label for t in ex.tables] == ["Table 1"]
+    assert ex.tables[0].caption == "Table 1. Baseline characteristics."
+    assert ex.tables[0].bbox is not None and iou(ex.tables[0].bbox, (72, 130, 540, 214)) > 0.8
+
+
+def test_compound_figure_four_images(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        boxes = [
+            (150, 120, 300, 240),
+            (306, 120, 456, 240),
+            (150, 246, 300, 366),
+            (306, 246, 456, 366),
+        ]
+        c.setFont("Helvetica-Bold", 9)
+        for k, box in enumerate(boxes):
+            image(c, photo(10 + k), box)
+            c.setFillColorRGB(1, 1, 1)
+            c.drawString(box[0] + 4, top(box[1] + 12), "ABCD"[k])
+            c.setFillColorRGB(0, 0, 0)
+        caption(
+            c,
+            72,
+            380,
+            "Figure 3.",
+            ["Glioma. (A) Axial T2. (B) Coronal FLAIR. (C) Contrast T1. (D) Perfusion map."],
+        )
+
+    ex = extract_pdf(make(tmp_path, "e.pdf", draw))
+    fig = ex.figures[0]
+    assert [p.letter for p in fig.panels] == ["A", "B", "C", "D"]
+    assert fig.shared_caption == "Glioma."
+    assert [p.caption for p in fig.panels] == [
+        "Axial T2.",
+        "Coronal FLAIR.",
+        "Contrast T1.",
+        "Perfusion map.",
+    ]
+    assert iou(fig.panels[3].bbox, (306, 246, 456, 366)) > 0.9
+    assert iou(fig.bbox, (150, 120, 456, 366)) > 0.95
+
+
+def test_compound_figure_in_one_image_split_at_gutters(tmp_path: Path) -> None:
+    canvas_img = Image.new("RGB", (420, 200), "white")
+    canvas_img.paste(photo(20, (200, 200)), (0, 0))
+    canvas_img.paste(photo(21, (200, 200)), (220, 0))
+
+    def draw(c: canvas.Canvas) -> None:
+        image(c, canvas_img, (100, 100, 520, 300))
+        caption(c, 72, 310, "Figure 4.", ["(a) Before and (b) after treatment."])
+
+    fig = extract_pdf(make(tmp_path, "f.pdf", draw)).figures[0]
+    assert [p.letter for p in fig.panels] == ["A", "B"]
+    assert iou(fig.panels[0].bbox, (100, 100, 300, 300)) > 0.9
+
+
+def test_figure_without_caption_is_counted_not_kept(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        image(c, photo(5), (150, 120, 450, 320))
+        paragraph(c, 72, 340, 95, 5)
+
+    ex = extract_pdf(make(tmp_path, "g.pdf", draw))
+    assert ex.figures == [] and ex.uncaptioned_regions == 1
+
+
+def test_iter_figures_renders_and_returns_native_jpeg(tmp_path: Path) -> None:
+    jpg = tmp_path / "x.jpg"
+    photo(7, (300, 200)).save(jpg, quality=90)
+
+    def draw(c: canvas.Canvas) -> None:
+        c.drawImage(str(jpg), 150, top(320), width=300, height=200)
+        caption(c, 72, 330, "Figure 1.", ["A native JPEG figure."])
+
+    items = list(iter_figures(make(tmp_path, "h.pdf", draw), dpi=144))
+    assert len(items) == 1
+    fig, whole, panels, native = items[0]
+    assert abs(whole.width - 600) <= 2 and abs(whole.height - 400) <= 2
+    assert panels == []
+    assert native is not None and native[:3] == b"\xff\xd8\xff"
+    assert Image.open(io.BytesIO(native)).size == (300, 200)
+
+
+def _huge_image_pdf(path: Path, side: int = 40000) -> Path:
+    """A hand-written PDF whose image XObject DECLARES side x side pixels (tiny stream)."""
+    data = zlib.compress(b"\x80" * 64)
+    content = b"q 300 0 0 200 150 400 cm /Im0 Do Q BT /F1 8 Tf 72 380 Td (Figure 1. Huge.) Tj ET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (side, side, len(data))
+        + data
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_huge_declared_image_is_never_decoded(tmp_path: Path) -> None:
+    path = _huge_image_pdf(tmp_path / "huge.pdf")
+    ex = extract_pdf(path)
+    assert any(w.startswith("huge_image") for w in ex.warnings)
+    with pytest.raises(PdfError) as info:
+        list(iter_figures(path))
+    assert info.value.kind == "huge_image"
+    pdf = open_pdf(path)
+    try:
+        with pytest.raises(PdfError):
+            render_figure(pdf, (150, 192, 450, 392), page=1)
+    finally:
+        pdf.close()
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"", "not_pdf"),
+        (b"<html>not a pdf</html>", "not_pdf"),
+        (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "truncated"),
+    ],
+)
+def test_bad_files_raise_pdf_error_kinds(tmp_path: Path, content: bytes, kind: str) -> None:
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(content)
+    with pytest.raises(PdfError) as info:
+        extract_pdf(path)
+    assert info.value.kind == kind
+
+
+def test_encrypted_pdf_needs_password(tmp_path: Path) -> None:
+    path = tmp_path / "enc.pdf"
+    c = canvas.Canvas(str(path), encrypt="secret")
+    c.drawString(72, 720, "hello")
+    c.save()
+    with pytest.raises(PdfError) as info:
+        extract_pdf(path)
+    assert info.value.kind == "encrypted"
+    assert extract_pdf(path, password="secret").n_pages == 1
