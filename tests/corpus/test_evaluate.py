@@ -1,0 +1,172 @@
+"""Extraction metrics with constructed predictions (numbers worked out by hand)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from litclip.corpus.evaluate import (
+    caption_matches,
+    evaluate_corpus,
+    evaluate_predictions,
+    format_table,
+    iou,
+    normalise_caption,
+)
+from litclip.errors import LitclipError
+
+TRUTH = {
+    "documents": [
+        {
+            "file": "a.pdf",
+            "figures": [
+                {
+                    "label": "Figure 1",
+                    "page": 1,
+                    "bbox": [0, 0, 100, 100],
+                    "n_panels": 1,
+                    "caption_start": "Figure 1. Mean and standard de- viation of the \ufb02ow at baseline and follow-up in all",
+                },
+                {
+                    "label": "Figure 2",
+                    "page": 2,
+                    "bbox": [0, 0, 100, 100],
+                    "n_panels": 3,
+                    "caption_start": "Figure 2. Three panels.",
+                },
+            ],
+        },
+        {
+            "file": "b.pdf",
+            "figures": [
+                {
+                    "label": "Fig. 1",
+                    "page": 1,
+                    "bbox": [50, 50, 150, 150],
+                    "n_panels": 2,
+                    "caption_start": "Fig. 1. Two \u201cquoted\u201d panels.",
+                },
+            ],
+        },
+    ]
+}
+
+
+def whole(pdf: str, page: int, bbox: list[float], caption: str, pid: str, qc: bool = True) -> dict:
+    return {
+        "pair_id": pid,
+        "pdf_name": pdf,
+        "page": page,
+        "bbox": bbox,
+        "caption": caption,
+        "figure_label": "Figure",
+        "panel": None,
+        "parent_id": None,
+        "qc_pass": qc,
+    }
+
+
+def panel(parent: str, letter: str) -> dict:
+    return {
+        "pair_id": f"{parent}-{letter}",
+        "pdf_name": "x",
+        "page": 1,
+        "bbox": [0, 0, 1, 1],
+        "caption": "",
+        "figure_label": "Figure",
+        "panel": letter,
+        "parent_id": parent,
+    }
+
+
+def test_iou_and_normalisation() -> None:
+    assert iou([0, 0, 10, 10], [5, 0, 15, 10]) == pytest.approx(1 / 3)
+    assert iou([0, 0, 1, 1], [2, 2, 3, 3]) == 0.0
+    assert normalise_caption("De- viation \u201cA\u201d \ufb02ow") == 'deviation"a"flow'
+    assert caption_matches(
+        "Figure 1. Mean and standard deviation of the flow at baseline and follow-up.",
+        TRUTH["documents"][0]["figures"][0]["caption_start"],
+    )
+    assert not caption_matches(
+        "Figure 1. Median and standard deviation", "Figure 1. Mean and standard"
+    )
+    assert caption_matches(
+        "Figure 2. Three panels. A, axial.", "Figure 2. Three panels."
+    )  # short truth
+
+
+def test_hand_counted_metrics() -> None:
+    preds = [
+        # a.pdf p1: IoU 0.81 -> match, caption ok, no panel rows = 1 panel = truth 1
+        whole(
+            "a.pdf",
+            1,
+            [0, 0, 90, 90],
+            "Figure 1. Mean and standard devi- ation of the flow at baseline and follow-up",
+            "a1",
+        ),
+        # a.pdf p1: a second box on the same page: spurious
+        whole("a.pdf", 1, [200, 200, 300, 300], "Figure 9. Noise", "a9"),
+        # a.pdf p2: wrong page for nothing; IoU 0.25 with truth -> no match (missed + spurious)
+        whole("a.pdf", 2, [50, 50, 150, 150], "Figure 2. Three panels.", "a2"),
+        # b.pdf p1: exact box, caption with straight quotes, 2 panel rows = truth 2
+        whole("/some/dir/b.pdf", 1, [50, 50, 150, 150], 'Fig. 1. Two "quoted" panels.', "b1"),
+        panel("b1", "A"),
+        panel("b1", "B"),
+        # a PDF without ground truth is counted apart
+        whole("c.pdf", 1, [0, 0, 10, 10], "Figure 1.", "c1"),
+    ]
+    m = evaluate_predictions(preds, TRUTH)
+    assert (m["n_truth"], m["n_pred"], m["n_matched"]) == (3, 4, 2)
+    assert m["figure_precision"] == pytest.approx(0.5)
+    assert m["figure_recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["caption_match"] == 1.0 and m["panel_accuracy"] == 1.0
+    assert m["n_pred_unknown_pdf"] == 1
+    assert m["per_pdf"]["a.pdf"]["figure_precision"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["per_pdf"]["b.pdf"]["figure_recall"] == 1.0
+    kinds = sorted((e["pdf"], e["type"]) for e in m["errors"])
+    assert kinds == [("a.pdf", "missed"), ("a.pdf", "spurious"), ("a.pdf", "spurious")]
+
+
+def test_one_to_one_matching_and_panel_mismatch() -> None:
+    # two predictions on one true figure: only one matches; the panel count is wrong (0 -> 1 != 2)
+    preds = [
+        whole("b.pdf", 1, [50, 50, 150, 150], "Fig. 1. x", "p"),
+        whole("b.pdf", 1, [55, 55, 150, 150], "Fig. 1.", "q"),
+    ]
+    m = evaluate_predictions(preds, TRUTH)
+    assert (
+        m["per_pdf"]["b.pdf"]["n_matched"] == 1 and m["per_pdf"]["b.pdf"]["figure_precision"] == 0.5
+    )
+    assert m["panel_accuracy"] == 0.0 and m["caption_match"] == 0.0
+    assert (
+        m["per_pdf"]["a.pdf"]["figure_recall"] == 0.0
+        and m["per_pdf"]["a.pdf"]["figure_precision"] is None
+    )
+
+
+def test_only_qc_pass_filter() -> None:
+    preds = [whole("b.pdf", 1, [50, 50, 150, 150], 'Fig. 1. Two "quoted" panels.', "b1", qc=False)]
+    assert evaluate_predictions(preds, TRUTH)["n_matched"] == 1
+    assert evaluate_predictions(preds, TRUTH, only_qc_pass=True)["n_matched"] == 0
+
+
+def test_evaluate_corpus_reads_manifest_and_formats(tmp_path: Path) -> None:
+    rows = [
+        whole("b.pdf", 1, [50, 50, 150, 150], 'Fig. 1. Two "quoted" panels.', "b1"),
+        panel("b1", "A"),
+        panel("b1", "B"),
+    ]
+    pd.DataFrame(rows).to_parquet(tmp_path / "manifest.parquet")
+    (tmp_path / "gt.json").write_text(json.dumps(TRUTH))
+    m = evaluate_corpus(tmp_path, tmp_path / "gt.json")
+    assert m["figure_precision"] == 1.0 and m["figure_recall"] == pytest.approx(1 / 3, abs=1e-4)
+    table = format_table(m)
+    assert "b.pdf" in table and "ALL" in table and "0.333" in table
+    with pytest.raises(LitclipError, match="manifest.parquet"):
+        evaluate_corpus(tmp_path / "nope", tmp_path / "gt.json")
+    with pytest.raises(LitclipError, match="not found"):
+        evaluate_corpus(tmp_path, tmp_path / "missing.json")
