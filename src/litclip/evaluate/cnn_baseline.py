@@ -48,27 +48,47 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
         return False
 
 
+def _cached_weights(arch: str) -> str | None:
+    """Path of timm's ImageNet weights for ``arch`` in the local Hugging Face cache, if any."""
+    import timm
+    from huggingface_hub import try_to_load_from_cache
+
+    cfg = timm.models.get_pretrained_cfg(ARCHS[arch])
+    repo = getattr(cfg, "hf_hub_id", None) if cfg is not None else None
+    if not repo:
+        return None
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        found = try_to_load_from_cache(repo, name)
+        if isinstance(found, str):
+            return found
+    return None
+
+
 def create_model(arch: str, n_classes: int, pretrained: str = "auto") -> tuple[Any, bool]:
     """A timm model with ``n_classes`` outputs and whether ImageNet weights were loaded.
 
-    ``auto`` tries the local cache first (offline, fast), then the hub only if it answers.
+    ``auto``/``yes`` use weights from the local cache, else download them when the hub
+    answers a quick probe; ``auto`` falls back to random init, ``yes`` raises.
     """
     import timm
-    from huggingface_hub import constants
 
     if arch not in ARCHS:
         raise ValueError(f"unknown CNN baseline {arch!r}; choose one of {sorted(ARCHS)}")
     if pretrained != "no":
-        for offline in (True, False):
-            if not offline and not _hub_reachable():
-                break
-            old, constants.HF_HUB_OFFLINE = constants.HF_HUB_OFFLINE, offline
-            try:
+        cached = _cached_weights(arch)
+        try:
+            if cached is not None:
+                overlay = {"file": cached}
+                return timm.create_model(
+                    ARCHS[arch],
+                    pretrained=True,
+                    num_classes=n_classes,
+                    pretrained_cfg_overlay=overlay,
+                ), True
+            if _hub_reachable():
                 return timm.create_model(ARCHS[arch], pretrained=True, num_classes=n_classes), True
-            except Exception:  # noqa: BLE001 - no weights: fall back to from-scratch
-                pass
-            finally:
-                constants.HF_HUB_OFFLINE = old
+        except Exception:  # noqa: BLE001 - unusable weights: fall back to from-scratch
+            pass
         if pretrained == "yes":
             raise RuntimeError(f"pretrained weights for {arch} are not available offline")
     return timm.create_model(ARCHS[arch], pretrained=False, num_classes=n_classes), False

@@ -43,10 +43,11 @@ def search_c(
     refine: bool = True,
     max_iter: int = 1000,
     seed: int = 0,
+    grid: list[float] | None = None,
 ) -> tuple[float, list[dict[str, float]]]:
     """Pick ``C`` by validation ``metric`` over the coarse grid, then a finer one around it.
 
-    Returns the best ``C`` and the search log (``[{"C", metric}]``). Ties prefer smaller ``C``
+    ``grid`` replaces the coarse grid. Returns the best ``C`` and the search log (``[{"C", metric}]``). Ties prefer smaller ``C``
     (stronger regularisation).
     """
     log: list[dict[str, float]] = []
@@ -63,7 +64,7 @@ def search_c(
         log.append({"C": c, metric: value})
         return value
 
-    scores = {c: score(c) for c in COARSE_GRID}
+    scores = {c: score(c) for c in (grid or COARSE_GRID)}
     best = max(scores, key=lambda c: (scores[c], -c))
     if refine:
         exp = np.log10(best)

@@ -1,0 +1,45 @@
+"""Linear probe: separable features are solved; C is chosen without test labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from litclip.evaluate import linear_probe
+
+
+def _blobs(
+    n: int, seed: int, sep: float = 4.0, c: int = 3, d: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, c, n)
+    centers = np.eye(c, d) * sep
+    return centers[y] + rng.normal(0, 1, (n, d)), y
+
+
+def test_separable_features_reach_full_accuracy() -> None:
+    (xtr, ytr), (xv, yv), (xt, yt) = _blobs(90, 0, 10), _blobs(30, 1, 10), _blobs(60, 2, 10)
+    res = linear_probe.evaluate(xtr, ytr, xv, yv, xt, yt, n_boot=50)
+    assert res["metrics"]["accuracy"] == 1.0
+    assert res["metrics"]["auroc"] == pytest.approx(1.0)
+    assert res["details"]["C"] > 0
+    assert len(res["details"]["c_search"]) == 13 + 6  # coarse decades + refinement
+
+
+def test_c_choice_ignores_test_labels() -> None:
+    (xtr, ytr), (xv, yv), (xt, yt) = _blobs(60, 3, 1.5), _blobs(40, 4, 1.5), _blobs(40, 5, 1.5)
+    a = linear_probe.evaluate(xtr, ytr, xv, yv, xt, yt, n_classes=3, n_boot=0, refine=False)
+    b = linear_probe.evaluate(
+        xtr, ytr, xv, yv, xt, (yt + 1) % 3, n_classes=3, n_boot=0, refine=False
+    )
+    assert a["details"]["C"] == b["details"]["C"]
+    assert a["metrics"]["accuracy"] != b["metrics"]["accuracy"]
+
+
+def test_missing_class_in_train_keeps_probability_columns() -> None:
+    (xtr, ytr), (xv, yv), (xt, yt) = _blobs(60, 6), _blobs(30, 7), _blobs(30, 8)
+    keep = ytr != 2
+    res = linear_probe.evaluate(
+        xtr[keep], ytr[keep], xv, yv, xt, yt, n_classes=3, n_boot=0, refine=False
+    )
+    assert len(res["details"]["confusion_matrix"]) == 3

@@ -1,0 +1,73 @@
+"""Prompt sets: shipped files, user JSON/YAML, classes.json beside folders, reordering."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from litclip.errors import LitclipError
+from litclip.evaluate.prompts import list_prompt_sets, resolve_prompts
+
+
+def test_shipped_sets_are_well_formed() -> None:
+    names = list_prompt_sets()
+    assert {"pneumoniamnist", "retinamnist", "ct_hemorrhage", "mri_lesion"} <= set(names)
+    for name in names:
+        data = json.loads(
+            (
+                Path(__file__).parents[2] / "src/litclip/evaluate/prompts" / f"{name}.json"
+            ).read_text()
+        )
+        assert data["classnames"] and data["templates"]
+    ds = SimpleNamespace(name="pneumoniamnist", classnames=["normal", "pneumonia"])
+    ps = resolve_prompts(ds)
+    assert ps.source == "litclip:pneumoniamnist"
+    assert ps.texts()[1][0] == "a chest x-ray showing pneumonia."
+    assert all("{c}" in t for t in ps.templates)
+
+
+def test_user_json_and_yaml(tmp_path: Path) -> None:
+    ds = SimpleNamespace(name="x", classnames=["a", "b"])
+    (tmp_path / "p.json").write_text(
+        json.dumps({"classnames": ["cat", "dog"], "templates": ["a {c}"]})
+    )
+    assert resolve_prompts(ds, tmp_path / "p.json").texts() == [["a cat"], ["a dog"]]
+    (tmp_path / "p.yaml").write_text("classes: [cat, dog]\ntemplates: ['photo of {}']\n")
+    assert resolve_prompts(ds, tmp_path / "p.yaml").texts()[1] == ["photo of dog"]
+    (tmp_path / "bad.json").write_text(json.dumps({"classnames": ["only one"]}))
+    with pytest.raises(LitclipError, match="1 classes but the dataset has 2"):
+        resolve_prompts(ds, tmp_path / "bad.json")
+    with pytest.raises(LitclipError, match="not found"):
+        resolve_prompts(ds, tmp_path / "missing.json")
+
+
+def test_classes_json_beside_folder_reorders_by_folder_names(tmp_path: Path) -> None:
+    task = tmp_path / "classification" / "ct_hemorrhage"
+    (task / "test").mkdir(parents=True)
+    (task / "classes.json").write_text(
+        json.dumps(
+            {
+                "folder_names": ["no_hemorrhage", "hemorrhage"],
+                "classnames": ["no bleed", "bleed"],
+                "templates": ["head CT with {c}"],
+            }
+        )
+    )
+    # folder datasets number classes by sorted folder name: hemorrhage=0, no_hemorrhage=1
+    ds = SimpleNamespace(
+        name="ct_hemorrhage",
+        root=task / "test",
+        classnames=["hemorrhage", "no hemorrhage"],
+        folder_names=["hemorrhage", "no_hemorrhage"],
+    )
+    ps = resolve_prompts(ds)
+    assert ps.classnames == ["bleed", "no bleed"]
+    assert ps.source.endswith("classes.json")
+
+
+def test_fallback_uses_dataset_classnames() -> None:
+    ps = resolve_prompts(SimpleNamespace(name="unknown", classnames=["x", "y"]))
+    assert ps.source == "default" and ps.classnames == ["x", "y"]
