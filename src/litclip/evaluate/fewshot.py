@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from litclip.evaluate.linear_probe import COARSE_GRID, _fit, _probs, search_c
+from litclip.evaluate.linear_probe import _fit, _probs, search_c
 from litclip.evaluate.metrics import classification_metrics, mean_ci
 
 DEFAULT_KS = (1, 2, 4, 8, 16)
