@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from corpus_fixtures import default_extractor, make_bad_corpus, make_pdf
 
 from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.types import PDF_ERROR_KINDS
 from litclip.corpus.worker import PdfTask, process_pdf, sha256_file
+from tests.corpus.corpus_fixtures import default_extractor, make_bad_corpus, make_pdf
 
 EXPECTED = {
     "empty.pdf": {"not_pdf"},

@@ -8,11 +8,11 @@ import types
 from pathlib import Path
 
 import pytest
-from corpus_fixtures import default_extractor, extractor_spec, make_corpus
 
 from litclip.cli import main
 from litclip.corpus import pipeline
 from litclip.corpus.writers import read_manifest
+from tests.corpus.corpus_fixtures import default_extractor, extractor_spec, make_corpus
 
 
 @pytest.fixture()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from corpus_fixtures import extractor_spec, make_corpus, make_pdf
 
 from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.executors import run_tasks
 from litclip.errors import LitclipError
+from tests.corpus.corpus_fixtures import extractor_spec, make_corpus, make_pdf
 
 
 def _statuses(out: Path) -> dict[str, dict]:

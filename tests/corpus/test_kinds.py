@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from corpus_fixtures import photo
 from PIL import Image, ImageDraw
 
 from litclip.corpus.kinds import KINDS, classify_kind, kind_features
+from tests.corpus.corpus_fixtures import photo
 
 
 def bar_chart(seed: int) -> Image.Image:

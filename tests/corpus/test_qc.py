@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from corpus_fixtures import photo
 from PIL import Image
 
-from litclip.corpus.qc import QcConfig, duplicate_of, image_stats, qc_reasons
+from litclip.corpus.qc import QcConfig, duplicate_of, image_stats, qc_reasons, same_pixels
+from tests.corpus.corpus_fixtures import photo
 
 CAPTION = "Figure 1. Axial T2-weighted MRI showing a lesion in the left frontal lobe."
 
@@ -100,3 +100,29 @@ def test_duplicates_ignore_own_group_and_find_real_copies() -> None:
     assert duplicate_of([a, b, copy], [0, 1, 2], 4) == [None, None, 0]
     assert duplicate_of([a, a], [7, 7], 4) == [None, None]  # a figure and its own panel
     assert all(x is None for x in duplicate_of([a, b], [0, 1], 0)) and not list(itertools.chain())
+
+
+def _chart(labels: str, values: list[int]) -> Image.Image:
+    from PIL import ImageDraw
+
+    img = Image.new("L", (400, 300), 255)
+    d = ImageDraw.Draw(img)
+    d.line([(40, 20), (40, 260), (380, 260)], fill=0, width=2)
+    for i, v in enumerate(values):
+        d.rectangle([70 + 80 * i, 260 - v, 110 + 80 * i, 259], outline=0, width=2)
+        d.text((70 + 80 * i, 268), f"{labels}{i}", fill=0)
+    return img
+
+
+def test_same_pixels_separates_template_twins_from_copies() -> None:
+    a = _chart("baseline ", [120, 150, 90, 200])
+    b = _chart("follow-up ", [60, 210, 140, 100])  # same template, other data and labels
+    assert not same_pixels(a, b)
+    assert same_pixels(a, a.resize((200, 150)))  # a rescaled copy
+    assert not same_pixels(a, a.resize((400, 150)))  # another aspect ratio
+    # pHash alone calls the twins duplicates; verification overrules it.
+    ha, hb = image_stats(a)["phash"], image_stats(b)["phash"]
+    imgs = [a, b]
+    verify = lambda i, j: same_pixels(imgs[i], imgs[j])  # noqa: E731
+    assert duplicate_of([ha, hb], [0, 1], 64) == [None, 0]
+    assert duplicate_of([ha, hb], [0, 1], 64, verify) == [None, None]

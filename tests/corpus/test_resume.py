@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from corpus_fixtures import HERE, extractor_spec, make_corpus, make_pdf
 
 from litclip.corpus import CorpusConfig, build_corpus
+from tests.corpus.corpus_fixtures import HERE, extractor_spec, make_corpus, make_pdf
 
 SCRIPT = """
 import sys

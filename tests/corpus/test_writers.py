@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from corpus_fixtures import photo
 
 from litclip.corpus.writers import (
     MANIFEST_COLUMNS,
@@ -20,6 +19,7 @@ from litclip.corpus.writers import (
     write_shards,
     write_status,
 )
+from tests.corpus.corpus_fixtures import photo
 
 
 def _corpus(tmp_path: Path, n: int = 5) -> pd.DataFrame:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from litclip.errors import LitclipError
 
@@ -187,7 +186,7 @@ def evaluate(
         typer.echo(json.dumps(metrics, default=str))
         return
     rendered = format_table(metrics)
-    if isinstance(rendered, Table | str):
+    if isinstance(rendered, str):
+        typer.echo(rendered)  # pre-formatted text: never re-wrapped to the terminal width
+    else:
         Console().print(rendered)
-    else:  # pragma: no cover - format_table returns a table or text
-        Console().print(str(rendered))

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from PIL import Image
 
 from litclip.corpus import executors
 from litclip.corpus.kinds import KINDS
-from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons
+from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons, same_pixels
 from litclip.corpus.worker import (
     DEFAULT_EXTRACTOR,
     IMAGE_FORMATS,
@@ -335,8 +336,26 @@ def _load_parts(
     return statuses, rows
 
 
-def apply_qc(df: pd.DataFrame, qc: QcConfig) -> pd.DataFrame:
-    """Fill ``qc_reasons``, ``qc_pass`` and ``duplicate_of`` from the stored statistics."""
+def _pixel_check(root: Path | None, paths: Sequence[str]) -> Callable[[int, int], bool] | None:
+    """A ``verify(i, j)`` for :func:`duplicate_of` that compares the two crops' pixels."""
+    if root is None:
+        return None
+
+    def verify(i: int, j: int) -> bool:
+        try:
+            with Image.open(root / paths[i]) as a, Image.open(root / paths[j]) as b:
+                return same_pixels(a, b)
+        except OSError:  # an unreadable crop: trust the hash
+            return True
+
+    return verify
+
+
+def apply_qc(df: pd.DataFrame, qc: QcConfig, root: Path | None = None) -> pd.DataFrame:
+    """Fill ``qc_reasons``, ``qc_pass`` and ``duplicate_of`` from the stored statistics.
+
+    With ``root`` (the corpus directory), pHash matches are confirmed on the crops' pixels.
+    """
     if not len(df):
         return df.assign(qc_reasons=[], qc_pass=[], duplicate_of=[])
     df = df.sort_values(["pdf_name", "page", "pair_id"], kind="stable").reset_index(drop=True)
@@ -344,7 +363,9 @@ def apply_qc(df: pd.DataFrame, qc: QcConfig) -> pd.DataFrame:
     groups = [
         p if isinstance(p, str) else i for i, p in zip(df["pair_id"], df["parent_id"], strict=True)
     ]
-    dups = duplicate_of(list(df["phash"]), groups, qc.dup_distance)
+    dups = duplicate_of(
+        list(df["phash"]), groups, qc.dup_distance, _pixel_check(root, list(df["filepath"]))
+    )
     ids = list(df["pair_id"])
     for rs, d in zip(reasons, dups, strict=True):
         if d is not None:
@@ -372,7 +393,7 @@ def assemble_corpus(
     df = pd.DataFrame(rows) if rows else _empty_manifest()
     if len(df):
         df["split"] = df["pdf_sha256"].map(split_of)
-    df = apply_qc(df, cfg.qc)
+    df = apply_qc(df, cfg.qc, out)
     if cfg.modality_model and len(df):
         from litclip.corpus.modality import add_modality
 

@@ -18,7 +18,7 @@ and ``kind:<kind>`` (the figure kind is not in ``keep_kinds``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +129,10 @@ def _is_nan(v: Any) -> bool:
 
 
 def duplicate_of(
-    phashes: Sequence[str], groups: Sequence[str], max_distance: int
+    phashes: Sequence[str],
+    groups: Sequence[Any],
+    max_distance: int,
+    verify: Callable[[int, int], bool] | None = None,
 ) -> list[int | None]:
     """Find perceptual-hash near-duplicates; the first occurrence of each is kept.
 
@@ -142,6 +145,8 @@ def duplicate_of(
         groups: a group id per item (a figure and its own panels share one); items of the
             same group are never duplicates of each other.
         max_distance: the largest Hamming distance that counts as a duplicate.
+        verify: optional ``verify(i, j)`` confirming a hash match (see :func:`same_pixels`);
+            a 64-bit pHash cannot tell apart two charts drawn in the same template.
 
     Returns:
         For each item, the index of the earlier item it duplicates, or ``None``.
@@ -159,10 +164,12 @@ def duplicate_of(
         seen: set[int] = set()
         for table, key in zip(tables, keys, strict=True):
             for j in table.get(key, ()):
-                if j in seen or groups[j] == groups[i] or out[j] is not None:
+                if j in seen or groups[j] == groups[i]:
                     continue
                 seen.add(j)
-                if bin(v ^ values[j]).count("1") <= max_distance:
+                if bin(v ^ values[j]).count("1") <= max_distance and (
+                    verify is None or verify(i, j)
+                ):
                     out[i] = j
                     break
             if out[i] is not None:
@@ -171,3 +178,23 @@ def duplicate_of(
             for table, key in zip(tables, keys, strict=True):
                 table.setdefault(key, []).append(i)
     return out
+
+
+def same_pixels(a: Image.Image, b: Image.Image, size: int = 64, tolerance: float = 0.1) -> bool:
+    """Whether two crops show the same picture, beyond what a perceptual hash can see.
+
+    Both are box-averaged to ``size`` x ``size`` grey (coarse enough that resampling a thin
+    line cannot move it, fine enough to see other labels); among the pixels with ink in either
+    (darker than 200), the share that differs by more than 48 levels must stay under
+    ``tolerance``. Rescaled or recompressed copies pass; two charts that share a template
+    but not their labels and data do not.
+    """
+    ra, rb = a.width / max(a.height, 1), b.width / max(b.height, 1)
+    if abs(ra - rb) > 0.1 * max(ra, rb):
+        return False
+    ga = np.asarray(a.convert("L").resize((size, size), Image.Resampling.BOX), dtype=np.int16)
+    gb = np.asarray(b.convert("L").resize((size, size), Image.Resampling.BOX), dtype=np.int16)
+    ink = (ga < 200) | (gb < 200)
+    if not ink.any():
+        return True
+    return float((np.abs(ga - gb)[ink] > 48).mean()) < tolerance
