@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 
 from litclip.errors import LitclipError
@@ -102,6 +103,10 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
         **cfg.train,
     }
     train_cfg = TrainConfig.from_dict(values)
+    n_train = len(pd.read_parquet(splits["train"], columns=["pair_id"]))
+    if 2 <= n_train < train_cfg.batch_size * train_cfg.accum_steps:
+        # A small journal must still train: one full batch per step at most.
+        train_cfg = TrainConfig.from_dict({**values, "batch_size": n_train, "accum_steps": 1})
 
     def fit() -> dict[str, Any]:
         result = train(train_cfg)

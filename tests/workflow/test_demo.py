@@ -1,0 +1,67 @@
+"""A small end-to-end run of the demo path: journal -> corpus -> split -> train -> evaluate -> index."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from rich.console import Console
+
+from litclip.cli import main
+from litclip.workflow.demo import DemoOptions, run_demo
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    opts = DemoOptions(
+        out=str(out), articles=5, epochs=1, model="litclip-micro", classification_articles=5
+    )
+    console = Console(file=io.StringIO(), width=120)
+    summary = run_demo(opts, console)
+    return opts, summary, console.file.getvalue()
+
+
+def test_demo_writes_every_stage_output(demo_run) -> None:
+    opts, summary, printed = demo_run
+    out = summary.out_dir
+    for path in (
+        out / "journal" / "pdfs" / "ground_truth.json",
+        out / "corpus" / "manifest.parquet",
+        out / "splits" / "test.parquet",
+        out / "train" / "config.json",
+        summary.model_dir / "open_clip_config.json",
+        out / "results.json",
+        out / "report.html",
+        out / "run_config.json",
+    ):
+        assert path.is_file(), path
+    assert summary.index_dir is not None and (summary.index_dir).is_dir()
+    results = json.loads((out / "results.json").read_text())
+    models = {r["model"] for r in results["runs"]}
+    assert models == {"litclip-micro", str(summary.model_dir)}
+    retrieval = [r for r in results["runs"] if r["task"] == "retrieval"]
+    assert len(retrieval) == 2 and all("chance" in r for r in retrieval)
+    tasks = {r["task"] for r in results["runs"]}
+    assert {"zeroshot", "calibration", "linear-probe"} <= tasks
+    assert "report:" in printed and "Retrieval on held-out articles" in printed
+    assert summary.extraction, "the journal's ground truth should be checked"
+
+
+def test_rerun_reuses_every_step(demo_run) -> None:
+    opts, summary, _ = demo_run
+    console = Console(file=io.StringIO(), width=120)
+    run_demo(opts, console)
+    printed = console.file.getvalue()
+    for step in ("corpus", "split", "train", "evaluate", "index"):
+        assert f"{step}: complete from an earlier run, reused" in printed, step
+
+
+def test_run_cli_user_errors(tmp_path, capsys) -> None:
+    assert main(["run", "--pdfs", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    bad = tmp_path / "c.yaml"
+    bad.write_text("trian: {}\n")
+    assert main(["run", "--config", str(bad), "--pdfs", str(tmp_path)]) == 2
+    assert "trian" in capsys.readouterr().err
