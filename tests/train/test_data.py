@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
-from train_fixtures import write_shard
 
 from litclip.errors import DatasetNotFoundError, LitclipError
 from litclip.train.data import (
@@ -40,9 +39,9 @@ def test_csv_manifest_with_relative_paths_and_row_ids(corpus_dir: Path, tmp_path
     assert all(table.load_image(i).size == (32, 32) for i in range(6))
 
 
-def test_webdataset_shards(tmp_path: Path) -> None:
-    write_shard(tmp_path / "shards" / "shard-000000.tar", 5)
-    write_shard(tmp_path / "shards" / "shard-000001.tar", 3, seed=2)
+def test_webdataset_shards(tmp_path: Path, shard_writer) -> None:
+    shard_writer(tmp_path / "shards" / "shard-000000.tar", 5)
+    shard_writer(tmp_path / "shards" / "shard-000001.tar", 3, seed=2)
     for spec in (tmp_path, tmp_path / "shards", str(tmp_path / "shards" / "*.tar")):
         table = open_pairs(spec)
         assert len(table) == 8 and table.ids[0] == "shard-000000:p0000"

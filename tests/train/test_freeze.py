@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import torch
-from train_fixtures import make_pairs
 
 from litclip.models import load_model
 from litclip.train.freeze import count_trainable, lock_image, lock_text, trainable_snapshot
 from litclip.train.losses import create_objective
 
 
-def _steps(model: torch.nn.Module, n: int = 2) -> None:
+def _steps(model: torch.nn.Module, make_pairs, n: int = 2) -> None:
     lm = load_model("litclip-micro")
     pairs = make_pairs(8)
     images = torch.stack([lm.preprocess_val(img) for _, img, _ in pairs])
@@ -28,26 +27,26 @@ def _changed(before: dict, model: torch.nn.Module) -> set[str]:
     return {n for n, p in model.named_parameters() if not torch.equal(before[n], p.detach())}
 
 
-def test_locked_image_tower_with_last_group_unlocked() -> None:
+def test_locked_image_tower_with_last_group_unlocked(pair_factory) -> None:
     torch.manual_seed(0)
     model = load_model("litclip-micro").model
     lock_image(model, unlocked_groups=1)  # only visual.proj (the last group) trains
     before = trainable_snapshot(model)
-    _steps(model)
+    _steps(model, pair_factory)
     changed = _changed(before, model)
     visual = {n for n in changed if n.startswith("visual.")}
     assert visual == {"visual.proj"}
     assert any(n.startswith("transformer.") for n in changed)  # the text tower still trains
 
 
-def test_locked_text_tower_keeps_projection_and_last_layer() -> None:
+def test_locked_text_tower_keeps_projection_and_last_layer(pair_factory) -> None:
     torch.manual_seed(0)
     model = load_model("litclip-micro").model
     lock_text(model, unlocked_layers=0, train_projection=True)
     trainable, total = count_trainable(model)
     assert 0 < trainable < total
     before = trainable_snapshot(model)
-    _steps(model)
+    _steps(model, pair_factory)
     text_changed = {
         n for n in _changed(before, model) if not n.startswith("visual.") and n != "logit_scale"
     }
@@ -56,7 +55,7 @@ def test_locked_text_tower_keeps_projection_and_last_layer() -> None:
     model = load_model("litclip-micro").model
     lock_text(model, unlocked_layers=1, train_projection=False)
     before = trainable_snapshot(model)
-    _steps(model)
+    _steps(model, pair_factory)
     text_changed = {
         n for n in _changed(before, model) if not n.startswith("visual.") and n != "logit_scale"
     }

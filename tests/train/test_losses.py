@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-from train_fixtures import make_pairs
 
 from litclip.models import load_model
 from litclip.train.losses import Objective, create_objective
@@ -12,9 +11,9 @@ from litclip.train.similarity import SelipTargets
 
 
 @pytest.fixture(scope="module")
-def batch():
+def batch(pair_factory):
     lm = load_model("litclip-micro")
-    pairs = make_pairs(16)
+    pairs = pair_factory(16)
     images = torch.stack([lm.preprocess_val(img) for _, img, _ in pairs])
     captions = [c for _, _, c in pairs]
     return images, lm.tokenizer(captions), captions

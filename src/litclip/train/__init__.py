@@ -35,6 +35,10 @@ def train(config: TrainConfig) -> TrainResult:
     owned = not (dist.is_available() and dist.is_initialized())
     env = init_distributed(config.device)
     try:
+        if config.num_threads:
+            import torch
+
+            torch.set_num_threads(config.num_threads)
         seed_everything(config.seed, env.rank)
         return Trainer(config, env).fit()
     finally:

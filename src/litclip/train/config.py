@@ -67,6 +67,8 @@ class TrainConfig:
         lock_image, lock_image_unlocked_groups: LiT-lock the image tower except its last N groups.
         lock_text, lock_text_unlocked_layers: lock the text tower except its last N layers.
         lock_text_train_proj: keep the text projection trainable when the text tower is locked.
+        cache_text_features: with a fully locked HF text trunk, compute its features once per
+            caption and train only the projection (same maths, much faster on CPU).
         lora, lora_rank, lora_alpha, lora_dropout, lora_towers, lora_targets: LoRA adapters.
         seed: seeds model init extras, data order and augmentation.
         num_workers: DataLoader worker processes.
@@ -82,6 +84,7 @@ class TrainConfig:
         log_samples: write ``samples.jsonl`` with the sample ids of every micro-batch.
         progress: show a progress bar.
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:1``...
+        num_threads: torch intra-op threads (``None``: torch's default).
     """
 
     model: str = "litclip-tiny"
@@ -119,6 +122,7 @@ class TrainConfig:
     lock_text: bool = False
     lock_text_unlocked_layers: int = 0
     lock_text_train_proj: bool = True
+    cache_text_features: bool = True
     lora: bool = False
     lora_rank: int = 8
     lora_alpha: float = 16.0
@@ -139,6 +143,7 @@ class TrainConfig:
     log_samples: bool = False
     progress: bool = True
     device: str = "auto"
+    num_threads: int | None = None
 
     def __post_init__(self) -> None:
         self.validate()

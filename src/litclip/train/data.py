@@ -254,14 +254,14 @@ def rank_slice(batch: list[int], rank: int, world_size: int) -> list[int]:
 class Collate:
     """Stack images, tokenize captions, keep dataset indices (picklable for worker processes)."""
 
-    def __init__(self, tokenizer: Callable[[list[str]], torch.Tensor]) -> None:
-        self.tokenizer = tokenizer
+    def __init__(self, tokenizer: Callable[[list[str]], torch.Tensor] | None) -> None:
+        self.tokenizer = tokenizer  # None: no tokens (text features come from a cache)
 
     def __call__(self, items: list[tuple[torch.Tensor, str, int]]) -> dict[str, Any]:
         images, captions, indices = zip(*items, strict=True)
         return {
             "images": torch.stack(images),
-            "texts": self.tokenizer(list(captions)),
+            "texts": self.tokenizer(list(captions)) if self.tokenizer else None,
             "indices": torch.tensor(indices, dtype=torch.long),
         }
 
@@ -269,7 +269,7 @@ class Collate:
 def make_loader(
     dataset: PairDataset,
     batches: list[list[int]],
-    tokenizer: Callable[[list[str]], torch.Tensor],
+    tokenizer: Callable[[list[str]], torch.Tensor] | None,
     num_workers: int = 0,
     pin_memory: bool = False,
     seed: int | None = None,

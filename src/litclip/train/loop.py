@@ -190,6 +190,7 @@ class Trainer:
         amp16 = config.precision == "amp_fp16" and env.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=amp16)
         self.autocast = autocast_for(config.precision, env.device)
+        self.text_cache = self._text_cache()
         self.ddp = self._wrap_ddp()
         self.state = LoopState()
         self.metrics_log = JsonlLog(self.run_dir / "metrics.jsonl", env.is_main)
@@ -202,11 +203,24 @@ class Trainer:
         self.last: dict[str, float] = {}
         self._val_step = -1
 
+    def _text_cache(self) -> Any:
+        from litclip.train.text_cache import (
+            CachedTextModel,
+            FrozenTextFeatures,
+            has_frozen_hf_trunk,
+        )
+
+        if not (self.config.cache_text_features and has_frozen_hf_trunk(self.model)):
+            return None
+        features = FrozenTextFeatures(self.model, self.lm.tokenizer, self.env.device)
+        return CachedTextModel(self.model, features, self.data.train.captions)
+
     def _wrap_ddp(self) -> torch.nn.Module:
+        module = self.text_cache if self.text_cache is not None else self.model
         if not self.env.distributed:
-            return self.model
+            return module
         ids = [self.env.device.index] if self.env.device.type == "cuda" else None
-        return torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        return torch.nn.parallel.DistributedDataParallel(module, device_ids=ids)
 
     # ---- checkpoints -------------------------------------------------------------------
     def export_model(self) -> torch.nn.Module:
@@ -259,7 +273,10 @@ class Trainer:
     ) -> dict[str, float]:
         dev = self.env.device
         images = batch["images"].to(dev, non_blocking=True)
-        texts = batch["texts"].to(dev, non_blocking=True)
+        if self.text_cache is not None:
+            texts = batch["indices"]
+        else:
+            texts = batch["texts"].to(dev, non_blocking=True)
         no_sync = self.env.distributed and not sync
         with self.ddp.no_sync() if no_sync else contextlib.nullcontext():
             with self.autocast():
@@ -321,7 +338,7 @@ class Trainer:
         loader = make_loader(
             self.dataset,
             [rank_slice(b, env.rank, env.world_size) for b in remaining],
-            self.lm.tokenizer,
+            None if self.text_cache is not None else self.lm.tokenizer,
             cfg.num_workers,
             env.device.type == "cuda",
             seed=cfg.seed * 1009 + st.epoch * 31 + st.batch_in_epoch + env.rank,
@@ -368,6 +385,7 @@ class Trainer:
                 cfg.val_k,
                 max(cfg.batch_size, 64),
                 self.autocast,
+                self.text_cache.features.encode if self.text_cache is not None else None,
             )
             self.metrics_log.write({"kind": "val", "step": st.step, "epoch": st.epoch, **metrics})
             self.last.update({f"val_{k}": v for k, v in metrics.items()})

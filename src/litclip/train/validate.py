@@ -49,8 +49,12 @@ def embed_pairs(
     device: torch.device,
     batch_size: int = 64,
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+    encode_text: Callable[[list[str]], torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Normalised ``(image, text)`` embeddings of every pair, in table order."""
+    """Normalised ``(image, text)`` embeddings of every pair, in table order.
+
+    ``encode_text`` (captions -> features) replaces ``model.encode_text`` (e.g. a frozen-trunk cache).
+    """
     batches = [
         list(range(s, min(s + batch_size, len(table)))) for s in range(0, len(table), batch_size)
     ]
@@ -59,7 +63,10 @@ def embed_pairs(
     for batch in loader:
         with autocast():
             imgs.append(model.encode_image(batch["images"].to(device)).float())
-            txts.append(model.encode_text(batch["texts"].to(device)).float())
+            if encode_text is None:
+                txts.append(model.encode_text(batch["texts"].to(device)).float())
+            else:
+                txts.append(encode_text([table.captions[int(i)] for i in batch["indices"]]).float())
     return F.normalize(torch.cat(imgs), dim=-1).cpu(), F.normalize(torch.cat(txts), dim=-1).cpu()
 
 
@@ -72,12 +79,15 @@ def validate(
     ks: Sequence[int] = (1, 5, 10),
     batch_size: int = 64,
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
+    encode_text: Callable[[list[str]], torch.Tensor] | None = None,
 ) -> dict[str, float]:
     """Retrieval metrics of ``model`` on ``table`` (the model is put back in its previous mode)."""
     was_training = model.training
     model.eval()
     try:
-        img, txt = embed_pairs(model, table, transform, tokenizer, device, batch_size, autocast)
+        img, txt = embed_pairs(
+            model, table, transform, tokenizer, device, batch_size, autocast, encode_text
+        )
     finally:
         model.train(was_training)
     return retrieval_metrics(img, txt, ks)
