@@ -20,6 +20,7 @@ import pypdfium2.raw as pdfium_c
 from litclip.corpus.types import BBox
 
 # "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
+_SOFT_HYPHENS = frozenset("\x02\ufffe\u00ad")  # GetUnicode gives \x02, GetText \ufffe
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$")
 
 
@@ -69,7 +70,7 @@ class _Char:
     box: tuple[float, float, float, float] | None  # top-left origin, None for generated
     size: float
     bold: bool
-    angle: float
+    rotated: bool
 
 
 def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
@@ -86,24 +87,49 @@ def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bo
     return bool(_BOLD_RE.search(name)) or bool(flags.value & (1 << 18))
 
 
+def _page_text(raw: object, n: int) -> str:
+    """All ``n`` characters in one call (per-character calls are the slow part of a page)."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = pdfium_c.FPDFText_GetText(raw, 0, n, buf)
+    text = bytes(buf)[: max(0, got - 1) * 2].decode("utf-16-le", "replace")
+    if len(text) != n:  # surrogate pairs shift indices: fall back to one call per character
+        text = "".join(
+            chr(c) if 0 < c < 0x110000 else " "
+            for c in (pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n))
+        )
+    return text
+
+
+def _object_font(
+    textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array, matrix: object
+) -> tuple[float, bool, bool]:
+    """(effective size, bold, rotated) of the text object that holds character ``i``."""
+    raw = textpage.raw
+    size = float(pdfium_c.FPDFText_GetFontSize(raw, i))
+    angle = 0.0
+    if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
+        # the effective size is the font size times the text matrix scale
+        size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
+        angle = math.atan2(matrix.b, matrix.a)
+    return size, _font_is_bold(textpage, i, buf), _is_rotated(angle)
+
+
 def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float) -> list[_Char]:
     """All characters of the page with loose boxes converted to top-left coordinates."""
     raw = textpage.raw
-    n = pdfium_c.FPDFText_CountChars(raw)
+    n = max(pdfium_c.FPDFText_CountChars(raw), 0)
+    text = _page_text(raw, n) if n else ""
     chars: list[_Char] = []
     rect = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
     buf = ctypes.create_string_buffer(256)
-    bold_cache: dict[int, bool] = {}
-    for i in range(max(n, 0)):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        ch = chr(code) if 0 < code < 0x110000 else " "
-        if ch == "\x02":  # pdfium's marker for a soft hyphen at a line end
-            chars.append(_Char("-", None, 0.0, False, 0.0))
+    fonts: dict[bytes, tuple[float, bool, bool]] = {}
+    for i, ch in enumerate(text):
+        if ch in _SOFT_HYPHENS:  # pdfium marks a hyphen at a line end this way
+            chars.append(_Char("-", None, 0.0, False, False))
             continue
-        generated = pdfium_c.FPDFText_IsGenerated(raw, i) == 1
-        if generated or ch.isspace() or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-            chars.append(_Char(ch, None, 0.0, False, 0.0))
+        if ch.isspace() or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            chars.append(_Char(ch, None, 0.0, False, False))
             continue
         box = (
             rect.left - page_left,
@@ -111,16 +137,11 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
             rect.right - page_left,
             page_top - rect.bottom,
         )
-        size = float(pdfium_c.FPDFText_GetFontSize(raw, i))
-        if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
-            # the effective size is the font size times the text matrix scale
-            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
-        obj = pdfium_c.FPDFText_GetTextObject(raw, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or -1
-        if key not in bold_cache:
-            bold_cache[key] = _font_is_bold(textpage, i, buf)
-        angle = float(pdfium_c.FPDFText_GetCharAngle(raw, i))
-        chars.append(_Char(ch, box, size, bold_cache[key], angle))
+        key = bytes(pdfium_c.FPDFText_GetTextObject(raw, i))  # the object's address
+        font = fonts.get(key)
+        if font is None:
+            font = fonts[key] = _object_font(textpage, i, buf, matrix)
+        chars.append(_Char(ch, box, *font))
     return chars
 
 
@@ -132,12 +153,12 @@ def _is_rotated(angle: float) -> bool:
 def _breaks_line(prev: _Char, cur: _Char) -> bool:
     """Whether ``cur`` cannot continue the line that ends with ``prev``."""
     assert prev.box is not None and cur.box is not None
-    if _is_rotated(prev.angle) != _is_rotated(cur.angle):
+    if prev.rotated != cur.rotated:
         return True
     size = max(prev.size, cur.size, 1.0)
     pcx, pcy = (prev.box[0] + prev.box[2]) / 2, (prev.box[1] + prev.box[3]) / 2
     ccx, ccy = (cur.box[0] + cur.box[2]) / 2, (cur.box[1] + cur.box[3]) / 2
-    if _is_rotated(cur.angle):
+    if cur.rotated:
         return math.hypot(ccx - pcx, ccy - pcy) > 2.5 * size
     if abs(ccy - pcy) > 0.6 * size:
         return True
@@ -157,12 +178,12 @@ def _make_line(chars: list[_Char]) -> TextLine | None:
     y0 = min(c.box[1] for c in boxed)  # type: ignore[index]
     x1 = max(c.box[2] for c in boxed)  # type: ignore[index]
     y1 = max(c.box[3] for c in boxed)  # type: ignore[index]
-    if not _is_rotated(boxed[0].angle):
+    if not boxed[0].rotated:
         # medians: one symbol-font glyph with a huge ascent must not inflate the line
         y0 = statistics.median(c.box[1] for c in boxed)  # type: ignore[index]
         y1 = statistics.median(c.box[3] for c in boxed)  # type: ignore[index]
     size = statistics.median(c.size for c in boxed)
-    return TextLine(text, (x0, y0, x1, y1), size, bold, _is_rotated(boxed[0].angle))
+    return TextLine(text, (x0, y0, x1, y1), size, bold, boxed[0].rotated)
 
 
 def _squeeze(pairs: list[tuple[str, bool]]) -> tuple[str, list[bool]]:
