@@ -314,6 +314,7 @@ class Trainer:
                     "step": st.step,
                     "epoch": st.epoch,
                     "samples": st.samples,
+                    "elapsed_s": time.perf_counter() - self._t0,
                     **self.last,
                 }
             )
@@ -433,6 +434,7 @@ class Trainer:
             total_steps=self.total_steps,
         )
         self.tb = _tensorboard(self.run_dir, self.env.is_main)
+        self._t0 = time.perf_counter()
         had_dict = getattr(self.model, "output_dict", False)
         self.model.output_dict = True
         self.model.train()
