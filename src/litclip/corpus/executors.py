@@ -33,6 +33,7 @@ from litclip.io import read_json
 
 EXECUTORS = ("process", "serial", "dask")
 _PRELOAD = [
+    "__main__",
     "litclip.corpus.worker",
     "pypdfium2",
     "scipy.fftpack",
@@ -47,6 +48,8 @@ def _context() -> Any:
     ctx = mp.get_context("forkserver")
     # Children fork from a server that has already imported the worker (no torch, ever).
     # Missing modules are skipped by the forkserver, so the engine is preloaded when present.
+    # "__main__" makes the server import the main script once; otherwise every child would
+    # re-import it (the CLI, a benchmark: pandas, typer...) before touching its PDF.
     ctx.set_forkserver_preload(_PRELOAD)
     return ctx
 
