@@ -62,9 +62,23 @@ def _gutters(
     gray: np.ndarray, bg: np.ndarray, axis: int, uniform: bool, min_gutter: int
 ) -> list[tuple[int, int]]:
     mask = bg.mean(axis=axis) >= 0.98
-    if uniform:  # dark or grey separators (frames, black backgrounds between photos)
-        mask |= gray.std(axis=axis) <= 6.0
-    return _runs(mask, min_gutter)
+    if not uniform:
+        return _runs(mask, min_gutter)
+    # dark or grey separators (frames, black backgrounds between photos)
+    mask |= gray.std(axis=axis) <= 6.0
+    runs = _runs(mask, min_gutter)
+    # seams: photos that abut with no gutter leave a straight edge across the whole figure
+    steps = np.abs(np.diff(gray.astype(np.int16), axis=1 - axis)) > 15
+    strength = steps.mean(axis=axis)
+    for k in np.flatnonzero(strength >= 0.4):
+        local = np.median(strength[max(0, k - 6) : k + 7])
+        if (
+            2 <= k < len(strength) - 3
+            and strength[k] >= 3 * local
+            and not any(s <= k + 1 <= e for s, e in runs)
+        ):
+            runs.append((int(k) + 1, int(k) + 1))
+    return sorted(runs)
 
 
 def xy_cut(
@@ -76,8 +90,9 @@ def xy_cut(
         gray: 2-D uint8 array (white background).
         min_gutter: minimum gutter thickness in pixels.
         depth: maximum recursion depth.
-        uniform: also cut at uniform non-white lines (only when the caption names panels:
-            a black X-ray background would otherwise split a single image).
+        uniform: also cut at uniform non-white lines and at straight seams where photos
+            abut (only when the caption names panels: a black X-ray background or a
+            two-view radiograph would otherwise split a single image).
 
     Returns:
         Leaf boxes ``(y0, y1, x0, x1)`` trimmed of background.
