@@ -45,6 +45,8 @@ OnResult = Callable[[dict[str, Any]], None]
 
 
 def _context() -> Any:
+    if "forkserver" not in mp.get_all_start_methods():  # Windows: slower, still isolated
+        return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
     # Children fork from a server that has already imported the worker (no torch, ever).
     # Missing modules are skipped by the forkserver, so the engine is preloaded when present.
