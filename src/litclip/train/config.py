@@ -58,7 +58,8 @@ class TrainConfig:
         epochs: passes over the data; ``max_steps`` caps optimizer steps when set.
         batch_size: pairs per process per micro-batch (global batch = batch_size * world size).
         accum_steps: micro-batches per optimizer step (each micro-batch is its own contrast set).
-        lr, image_lr_mult, text_lr_mult: base learning rate and per-tower multipliers.
+        lr, image_lr_mult, text_lr_mult: base learning rate and per-tower multipliers (the
+            text multiplier applies to the text transformer; its projection uses ``lr``).
         weight_decay: AdamW decay (never on gains, biases, embeddings' 1-d params, logit scale).
         warmup_steps: linear warmup before the cosine decay to 0.
         grad_clip: max gradient norm (``None``/0 disables).

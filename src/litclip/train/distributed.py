@@ -1,6 +1,6 @@
 """torchrun / DDP set-up from the environment, and seeding.
 
-``torchrun --nproc-per-node 2 -m litclip.cli train ...`` sets ``RANK``, ``WORLD_SIZE``,
+``torchrun --nproc-per-node 2 --no-python litclip train DATA ...`` sets ``RANK``, ``WORLD_SIZE``,
 ``LOCAL_RANK`` and the rendezvous address; :func:`init_distributed` reads them and starts
 ``nccl`` on CUDA or ``gloo`` on CPU. Feature gathering with gradients is open_clip's
 (``ClipLoss(local_loss=True, gather_with_grad=True)``), see :mod:`litclip.train.losses`.

@@ -19,6 +19,10 @@ def _tower(name: str) -> str:
         return "image"
     if name.startswith("logit_"):
         return "scale"
+    # The text projection is a head, not the pretrained trunk (litclip-tiny initialises it at
+    # random): it trains at the base lr while text_lr_mult slows the transformer.
+    if name.startswith(("text.proj.", "text_projection", "text.text_projection")):
+        return "head"
     return "text"
 
 
@@ -38,9 +42,9 @@ def param_groups(
         lr: base learning rate (logit scale and ``extra`` use it unscaled).
         weight_decay: AdamW decay of the decayed groups.
         image_lr_mult: multiplier for ``visual.*``.
-        text_lr_mult: multiplier for the text tower.
+        text_lr_mult: multiplier for the text transformer (its projection uses ``lr``).
     """
-    mults = {"image": image_lr_mult, "text": text_lr_mult, "scale": 1.0}
+    mults = {"image": image_lr_mult, "text": text_lr_mult, "scale": 1.0, "head": 1.0}
     groups: dict[tuple[str, bool], dict] = {}
     for name, p in model.named_parameters():
         if not p.requires_grad:
