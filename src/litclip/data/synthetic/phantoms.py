@@ -54,7 +54,7 @@ _LESION_LOOK = {
         "t2": (0.80, 0.60, 0.80),
         "flair": (0.80, 0.65, 0.82),
         "t1c": (0.16, 0.98, 0.50),
-        "brain_window": (0.28, 0.40, 0.30),
+        "brain_window": (0.22, 0.34, 0.28),
     },
     "abscess": {
         "t1": (0.18, 0.45, 0.52),
@@ -178,7 +178,42 @@ def render_scan(labels: ScanLabels, size: int = 256, seed: int | None = None) ->
         img = _render_spine_xray(g, labels, anat)
     else:
         img = _render_head(g, labels, anat)
+    img = _pose(img, labels, np.random.default_rng([labels.seed, 1]), rng)
     return _finish(img, labels, rng)
+
+
+def _pose(
+    img: np.ndarray,
+    labels: ScanLabels,
+    case_rng: np.random.Generator,
+    view_rng: np.random.Generator,
+) -> np.ndarray:
+    """Patient positioning: a per-case rotation, zoom and shift plus a small per-view wobble.
+
+    Without it every case's head sits identically in the frame and perceptual-hash
+    de-duplication calls different patients duplicates. Angles stay small (well under 45
+    degrees), so left stays on the image right.
+    """
+    size = img.shape[0]
+    max_deg = 10.0 if labels.modality in ("mri", "ct") else 4.0
+    theta = math.radians(case_rng.uniform(-max_deg, max_deg) + view_rng.uniform(-2, 2))
+    zoom = case_rng.uniform(0.88, 1.05) * view_rng.uniform(0.98, 1.02)
+    tx, ty = (case_rng.uniform(-0.05, 0.05, 2) + view_rng.uniform(-0.015, 0.015, 2)) * size
+    c = (size - 1) / 2
+    cos, sin = math.cos(theta) / zoom, math.sin(theta) / zoom
+    # PIL maps each output pixel (x, y) to the input pixel (a x + b y + c0, d x + e y + f0).
+    a, b, d, e = cos, sin, -sin, cos
+    c0 = c - a * (c + tx) - b * (c + ty)
+    f0 = c - d * (c + tx) - e * (c + ty)
+    fill = float(np.median(np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])))
+    out = Image.fromarray(img.astype(np.float32), mode="F").transform(
+        (size, size),
+        Image.Transform.AFFINE,
+        (a, b, c0, d, e, f0),
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=fill,
+    )
+    return np.asarray(out, dtype=np.float32)
 
 
 def _finish(img: np.ndarray, labels: ScanLabels, rng: np.random.Generator) -> np.ndarray:
