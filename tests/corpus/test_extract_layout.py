@@ -330,3 +330,42 @@ def test_encrypted_pdf_needs_password(tmp_path: Path) -> None:
         extract_pdf(path)
     assert info.value.kind == "encrypted"
     assert extract_pdf(path, password="secret").n_pages == 1
+
+
+def test_figure_inside_form_xobject_is_placed_on_the_page(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        c.beginForm("fig")
+        c.rect(0, 0, 200, 150, fill=1)
+        c.line(0, 0, 250, 160)
+        c.endForm()
+        c.saveState()
+        c.translate(150, 400)
+        c.scale(1.5, 1.5)
+        c.doForm("fig")
+        c.restoreState()
+        caption(c, 72, H - 400 + 10, "Figure 1.", ["A figure placed as a form XObject."])
+
+    fig = extract_pdf(make(tmp_path, "form.pdf", draw)).figures[0]
+    # rect 150..450 x 167..392 and the line up to (525, 152), top-left origin
+    assert iou(fig.bbox, (148, 150, 527, 394)) > 0.95
+
+
+def test_rotated_page_crop_matches_unrotated_box(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        image(c, photo(9), (150, 120, 450, 320))
+        caption(c, 72, 330, "Figure 1.", ["On a rotated page."])
+
+    doc = open_pdf(make(tmp_path, "plain.pdf", draw))
+    doc[0].set_rotation(90)  # /Rotate 90: displayed landscape, coordinates unchanged
+    path = tmp_path / "rot.pdf"
+    doc.save(path)
+    doc.close()
+    fig = extract_pdf(path).figures[0]
+    assert iou(fig.bbox, (150, 120, 450, 320)) > 0.95
+    pdf = open_pdf(path)
+    try:
+        img = render_figure(pdf, fig, dpi=72)
+    finally:
+        pdf.close()
+    assert abs(img.width - 300) <= 2 and abs(img.height - 200) <= 2
+    assert np.asarray(img.convert("L")).mean() < 200  # the photo, not white margin

@@ -304,7 +304,13 @@ def _gray_preview(page: pdfium.PdfPage, box: BBox, long_side: int = 800) -> np.n
 
 
 def render_box(page: pdfium.PdfPage, box: BBox, scale: float):  # noqa: ANN201 - PIL.Image.Image
-    """Render the part of ``page`` inside ``box`` (points, top-left origin) at ``scale`` px/pt."""
+    """Render the part of ``page`` inside ``box`` (points, top-left origin) at ``scale`` px/pt.
+
+    Boxes are in unrotated page space (like the ground truth); a /Rotate page is rendered
+    unrotated so the crop lines up (the document is only changed in memory).
+    """
+    if page.get_rotation():
+        page.set_rotation(0)
     width, height = page.get_size()
     x0, y0, x1, y1 = (max(0.0, box[0]), max(0.0, box[1]), min(width, box[2]), min(height, box[3]))
     crop = (x0, height - y1, width - x1, y0)

@@ -9,6 +9,7 @@ panel letters, legends) and then matched to the nearest caption that shares thei
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
@@ -118,21 +119,53 @@ def _path_is_visible(obj: pdfium.PdfObject) -> bool:
     return True
 
 
+def _apply(
+    matrices: list[pdfium.PdfMatrix], bounds: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """Map a box from (nested) form space to page space: innermost matrix first."""
+    x0, y0, x1, y1 = bounds
+    pts = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
+    for m in matrices:
+        pts = [m.on_point(x, y) for x, y in pts]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def walk_objects(
+    page: pdfium.PdfPage, types: tuple[int, ...], max_depth: int = 6
+) -> Iterator[tuple[pdfium.PdfObject, tuple[float, float, float, float]]]:
+    """Page objects of ``types`` with their bounds in PDF page space, descending into forms.
+
+    pdfium reports the bounds of an object inside a form XObject in the form's own space, so
+    the form matrices are applied here (publishers often place whole figures as forms).
+    """
+
+    def rec(form: pdfium.PdfObject | None, mats: list[pdfium.PdfMatrix], depth: int) -> Iterator:
+        for obj in page.get_objects(max_depth=0, form=form):
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_FORM:
+                if depth < max_depth:
+                    yield from rec(obj, [obj.get_matrix(), *mats], depth + 1)
+                continue
+            if obj.type not in types:
+                continue
+            try:
+                bounds = obj.get_bounds()
+            except pdfium.PdfiumError:
+                continue
+            yield obj, (_apply(mats, bounds) if mats else tuple(bounds))
+
+    yield from rec(None, [], 0)
+
+
 def page_elements(page: pdfium.PdfPage) -> list[Element]:
     """Raster images and visible vector paths of a page (descending into form XObjects)."""
     left, bottom, right, top = page.get_cropbox()
     width, height = right - left, top - bottom
     elements: list[Element] = []
     rules: list[Element] = []
-    for index, obj in enumerate(
-        page.get_objects(
-            filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4
-        )
-    ):
-        try:
-            bbox = _to_top_left(obj.get_bounds(), left, top)
-        except pdfium.PdfiumError:
-            continue
+    types = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH)
+    for index, (obj, bounds) in enumerate(walk_objects(page, types)):
+        bbox = _to_top_left(bounds, left, top)
         bbox = (max(bbox[0], 0.0), max(bbox[1], 0.0), min(bbox[2], width), min(bbox[3], height))
         if bbox[2] <= bbox[0] and bbox[3] <= bbox[1]:
             continue
@@ -303,15 +336,19 @@ def caption_distance(cap: Caption, box: BBox, barriers: list[BBox]) -> float | N
     below. The space between them must not hold running text or another caption.
     """
     cb = cap.bbox
-    width_overlap = _h_overlap(cb, box) >= 0.3 * min(cb[2] - cb[0], box[2] - box[0])
+    overlap = _h_overlap(cb, box)
+    width_overlap = overlap >= 0.3 * min(cb[2] - cb[0], box[2] - box[0])
+    # a short left-aligned caption under a centred figure overlaps it only a little
+    misaligned = 0.0 if width_overlap else 20.0
+    vertical = width_overlap or overlap > 0
     candidates: list[tuple[float, BBox]] = []
-    if width_overlap and box[3] <= cb[1] + 6:  # region above the caption
-        d = max(0.0, cb[1] - box[3])
+    if vertical and box[3] <= cb[1] + 6:  # region above the caption
+        d = max(0.0, cb[1] - box[3]) + misaligned
         candidates.append(
             (d + (12.0 if cap.kind == "table" else 0.0), (box[0], box[3], box[2], cb[1]))
         )
-    if width_overlap and box[1] >= cb[3] - 6:  # region below the caption
-        d = max(0.0, box[1] - cb[3])
+    if vertical and box[1] >= cb[3] - 6:  # region below the caption
+        d = max(0.0, box[1] - cb[3]) + misaligned
         candidates.append(
             (d + (0.0 if cap.kind == "table" else 12.0), (box[0], cb[3], box[2], box[1]))
         )

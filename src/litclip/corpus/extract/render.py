@@ -17,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from litclip.corpus.extract.document import extract_document, open_pdf, render_box
+from litclip.corpus.extract.regions import walk_objects
 from litclip.corpus.types import BBox, ExtractedFigure, PdfError
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -31,8 +32,7 @@ def page_images(page: pdfium.PdfPage) -> list[tuple[BBox, tuple[int, int], pdfiu
     """Image objects of a page: (bbox top-left, declared pixel size, object)."""
     left, _bottom, _right, top = page.get_cropbox()
     out = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
-        x0, y0, x1, y1 = obj.get_bounds()
+    for obj, (x0, y0, x1, y1) in walk_objects(page, (pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
         try:
             size = tuple(obj.get_px_size())
         except pdfium.PdfiumError:
