@@ -369,3 +369,17 @@ def test_rotated_page_crop_matches_unrotated_box(tmp_path: Path) -> None:
         pdf.close()
     assert abs(img.width - 300) <= 2 and abs(img.height - 200) <= 2
     assert np.asarray(img.convert("L")).mean() < 200  # the photo, not white margin
+
+
+def test_dense_vector_page_uses_grid_grouping(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 4)
+        for x, y in rng.uniform([100, 200], [500, 480], size=(2500, 2)):
+            c.circle(x, top(y), 1.2, fill=1)
+        c.rect(100, top(480), 400, 280)
+        caption(c, 72, 495, "Figure 1.", ["A dense scatter plot."])
+
+    fig = extract_pdf(make(tmp_path, "dense.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (100, 200, 500, 480)) > 0.95

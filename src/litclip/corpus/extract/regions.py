@@ -12,6 +12,7 @@ import ctypes
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -24,6 +25,7 @@ TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a lit
 ABSORB_GAP = 30.0  # points between a captioned figure and a stray part of it
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
+GRID_ABOVE = 1500  # more elements than this on a page: coarse grid grouping first
 
 
 @dataclass
@@ -233,6 +235,8 @@ def cluster(
     resulting regions.
     """
     n = len(elements)
+    if n > GRID_ABOVE:
+        return cluster_regions(_grid_groups(elements, barriers), barriers, max_gap)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -257,6 +261,61 @@ def cluster(
     for i in range(n):
         groups.setdefault(find(i), []).append(elements[i])
     return cluster_regions([Region(g) for g in groups.values()], barriers, max_gap)
+
+
+def _grid_groups(elements: list[Element], barriers: list[BBox], cell: float = 4.0) -> list[Region]:
+    """Coarse grouping for pages with thousands of paths (maps, dense scatter plots).
+
+    Elements are painted (grown by one cell) on a ``cell``-point grid, captions and running
+    text are erased, and 8-connected components of painted cells become groups.
+    """
+    x_max = max(e.bbox[2] for e in elements) + 2 * cell
+    y_max = max(e.bbox[3] for e in elements) + 2 * cell
+    grid = np.zeros((int(y_max / cell) + 2, int(x_max / cell) + 2), dtype=bool)
+
+    def cells(b: BBox, grow: int) -> tuple[slice, slice]:
+        return (
+            slice(max(0, int(b[1] / cell) - grow), int(b[3] / cell) + 1 + grow),
+            slice(max(0, int(b[0] / cell) - grow), int(b[2] / cell) + 1 + grow),
+        )
+
+    for e in elements:
+        grid[cells(e.bbox, 1)] = True
+    for b in barriers:
+        inner = (b[0] + cell, b[1] + cell / 2, b[2] - cell, b[3] - cell / 2)
+        if inner[2] > inner[0] and inner[3] > inner[1]:
+            grid[cells(inner, 0)] = False
+    labels = _components(grid)
+    groups: dict[int, list[Element]] = {}
+    for k, e in enumerate(elements):
+        ys, xs = cells(e.bbox, 0)
+        found = labels[ys, xs]
+        found = found[found > 0]
+        key = int(found.flat[0]) if found.size else -(k + 1)  # erased cells: on its own
+        groups.setdefault(key, []).append(e)
+    return [Region(g) for g in groups.values()]
+
+
+def _components(grid: np.ndarray) -> np.ndarray:
+    """8-connected component labels (1..n, 0 = empty) by breadth-first search."""
+    labels = np.zeros(grid.shape, dtype=np.int32)
+    h, w = grid.shape
+    current = 0
+    for y0, x0 in zip(*np.nonzero(grid), strict=True):
+        if labels[y0, x0]:
+            continue
+        current += 1
+        labels[y0, x0] = current
+        stack = [(int(y0), int(x0))]
+        while stack:
+            y, x = stack.pop()
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    ny, nx = y + dy, x + dx
+                    if 0 <= ny < h and 0 <= nx < w and grid[ny, nx] and not labels[ny, nx]:
+                        labels[ny, nx] = current
+                        stack.append((ny, nx))
+    return labels
 
 
 def cluster_regions(
