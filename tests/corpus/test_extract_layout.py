@@ -383,3 +383,52 @@ def test_dense_vector_page_uses_grid_grouping(tmp_path: Path) -> None:
 
     fig = extract_pdf(make(tmp_path, "dense.pdf", draw)).figures[0]
     assert iou(fig.bbox, (100, 200, 500, 480)) > 0.95
+
+
+def test_caption_above_figure_and_label_on_its_own_line(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 4)
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(72, top(110), "FIGURE 2")
+        c.setFont("Helvetica", 9)
+        c.drawString(72, top(121), "Coronal CT of the sinuses before surgery.")
+        image(c, photo(4), (150, 130, 450, 330))
+        paragraph(c, 72, 345, 95, 6)
+
+    ex = extract_pdf(make(tmp_path, "above.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 2"]
+    assert ex.figures[0].caption == "FIGURE 2 Coronal CT of the sinuses before surgery."
+    assert iou(ex.figures[0].bbox, (150, 130, 450, 330)) > 0.95
+
+
+def test_side_caption_next_to_figure(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 4)
+        image(c, photo(6), (72, 120, 352, 320))
+        caption(
+            c, 365, 200, "Fig. 5", ["Sagittal T1 image", "of the lumbar spine", "after fixation."]
+        )
+        paragraph(c, 72, 340, 95, 6)
+
+    fig = extract_pdf(make(tmp_path, "side.pdf", draw)).figures[0]
+    assert fig.caption == "Fig. 5 Sagittal T1 image of the lumbar spine after fixation."
+    assert iou(fig.bbox, (72, 120, 352, 320)) > 0.95
+
+
+def test_paragraph_starting_with_a_reference_does_not_take_the_figure(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        image(c, photo(8), (150, 60, 450, 260))
+        caption(c, 72, 270, "Figure 1.", ["Axial FLAIR image."])
+        # a new paragraph right below that starts with an in-text reference to another figure
+        paragraph(
+            c,
+            72,
+            300,
+            95,
+            1,
+            text="Figure 3 (B) shows the same lesion after six months of treatment with steroids.",
+        )
+        paragraph(c, 72, 316, 95, 4)
+
+    ex = extract_pdf(make(tmp_path, "ref.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 1"]

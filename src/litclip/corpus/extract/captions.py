@@ -128,7 +128,8 @@ def find_captions(lines: list[TextLine], body_size: float, min_score: float = 1.
         kind, label, number, printed = parsed
         after = line.text.strip()[len(printed) :]
         score = _label_score(line, _line_above(line, lines), body_size, printed, after)
-        if score < min_score:
+        # without punctuation after the label ("Figure 3 The ...") one weak cue is not enough
+        if score < min_score or (score < min_score + 1 and not _AFTER_PUNCT.match(after)):
             continue
         captions.append(Caption(kind, label, number, printed, [line], score))
         starts.add(idx)
@@ -192,7 +193,7 @@ def _next_line(
         gap = ln.y0 - y1
         if gap < -0.4 * last_h or gap > 0.75 * last_h:
             continue
-        if abs(ln.size - size) > 0.2 * size:
+        if abs(ln.size - size) > 0.1 * size:  # running text after a caption is set larger
             continue
         overlap = min(ln.x1, x1) - max(ln.x0, x0)
         if overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
