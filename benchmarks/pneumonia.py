@@ -61,7 +61,7 @@ def main() -> None:
     print(
         f"\nPneumoniaMNIST test (n=624); CLIP tasks {t1 - t0:.0f}s, CNN {t2 - t1:.0f}s; out {args.out}"
     )
-    for run in sorted(runs, key=lambda r: (r["task"], r["model"], r.get("variant") or "")):
+    for run in sorted(runs, key=lambda r: (r["task"], r["model"], r["details"].get("k", 0))):
         print(_row(run))
         if run["task"] in ("calibration", "cnn"):
             b = run["details"]["before"]

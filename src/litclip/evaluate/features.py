@@ -1,8 +1,8 @@
 """Lazily loaded models and image features cached per model + dataset + split.
 
 Features live in ``<out>/features/<model key>/<dataset key>/<split>.npy``. The model key
-includes a fingerprint of a local model directory's weights (size and mtime), so retraining
-into the same directory never reuses stale features. Zero-shot, calibration, linear probe and
+includes a digest of the loaded weights, so retraining into the same directory (or a
+random-init built-in that loads differently) never reuses stale features. Zero-shot, calibration, linear probe and
 few-shot all share one forward pass per split; a second ``litclip evaluate`` run over the same
 output directory does no image encoding at all.
 """
@@ -25,19 +25,13 @@ def slug(text: str, max_len: int = 60) -> str:
     return f"{base}-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
-def _fingerprint(spec: str) -> str:
-    """Spec plus size/mtime of the files of a local model directory or weights file."""
-    parts = [spec]
-    path = Path(spec.split(":", 1)[1]) if ":" in spec and not Path(spec).exists() else Path(spec)
-    if path.is_dir():
-        for f in sorted(path.iterdir()):
-            if f.is_file():
-                st = f.stat()
-                parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
-    elif path.is_file():
-        st = path.stat()
-        parts.append(f"{st.st_size}:{st.st_mtime_ns}")
-    return "|".join(parts)
+def weights_digest(model: Any) -> str:
+    """A short hash of a model's parameters and buffers (identifies the actual weights)."""
+    h = hashlib.sha1()
+    for name, tensor in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:12]
 
 
 class ModelHandle:
@@ -47,8 +41,20 @@ class ModelHandle:
         self.spec = spec
         self.device = device
         self.precision = precision
-        self.key = slug(_fingerprint(spec))
         self._loaded: Any = None
+        self._key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Cache key: the spec plus a digest of the loaded weights.
+
+        Built-in random-init specs (``litclip-tiny``) may give different weights on each load,
+        and a model directory may be retrained in place; hashing the weights keeps cached
+        features consistent with the model that encodes the text.
+        """
+        if self._key is None:
+            self._key = f"{slug(self.spec)}-{weights_digest(self.loaded.model)}"
+        return self._key
 
     @property
     def loaded(self) -> Any:
@@ -66,7 +72,7 @@ class ModelHandle:
         return float(min(scale.exp().item(), 100.0)) if scale is not None else 100.0
 
     def release(self) -> None:
-        """Drop the loaded model (frees memory between models)."""
+        """Drop the loaded model (frees memory between models); the key is kept."""
         self._loaded = None
 
 

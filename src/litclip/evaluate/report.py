@@ -42,7 +42,7 @@ TASK_ORDER = (
 )
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:13px}
-td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f0f3f7}
+td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}th{background:#f0f3f7}
 td:first-child,td:nth-child(2){text-align:left}.ci{color:#888;font-size:11px}
 img{max-width:100%;margin:.3em 0}h2{border-bottom:2px solid #dde;padding-top:.6em}
 .note{color:#555;font-size:13px}"""
@@ -442,8 +442,10 @@ def build_report(
         _classification_table(doc, group)
         _cnn_notes(doc, group)
         _calibration_section(doc, group, name)
-        _roc_plot(doc, [r for r in group if r["task"] != "few-shot"], name)
-        _reliability_plot(doc, group, name)
+        # binary calibration moves the threshold, not the scores: its curves equal zero-shot's
+        distinct = [r for r in group if r["task"] != "calibration" or "temperature" in r["details"]]
+        _roc_plot(doc, distinct, name)
+        _reliability_plot(doc, distinct, name)
         _fewshot_section(doc, group, name)
         _retrieval_section(doc, group, name)
         _retention_section(doc, group, name)

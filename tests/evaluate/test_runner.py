@@ -1,0 +1,147 @@
+"""run_evaluation end to end on tiny generated data (two models), caching, skip-existing,
+contamination exclusion, retention, and a real PneumoniaMNIST slice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from litclip.errors import LitclipError
+from litclip.evaluate import run_evaluation, runner
+from litclip.evaluate.results import read_results
+
+FAST = {"n_boot": 20, "fewshot_ks": (1, 2), "fewshot_seeds": (0, 1, 2, 3, 4), "progress": False}
+
+
+@pytest.fixture(scope="module")
+def ft_model(micro, tmp_path_factory: pytest.TempPathFactory) -> str:  # noqa: ANN001
+    """A 'fine-tuned' model directory (a saved copy of micro; base_spec = litclip-micro)."""
+    from litclip.models import save_model
+
+    return str(save_model(micro, tmp_path_factory.mktemp("ft") / "model"))
+
+
+@pytest.mark.timeout(240)
+def test_two_models_folder_and_pairs(
+    tmp_path: Path,
+    folder_ds: Path,
+    pairs_manifest: Path,
+    ft_model: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    datasets = [f"folder:{folder_ds}", f"pairs:{pairs_manifest}"]
+    tasks = ["zeroshot", "calibration", "linear-probe", "few-shot", "retrieval"]
+    out = tmp_path / "eval"
+    res = run_evaluation(["litclip-micro", ft_model], datasets, tasks, out, **FAST)
+    runs = res["runs"]
+    assert len(runs) == 2 * 6  # per model: zs, calibration, probe, few-shot K=1,2, retrieval
+    zs = next(r for r in runs if r["task"] == "zeroshot")
+    assert zs["dataset"] == "lesions" and zs["split"] == "test" and zs["n"] == 16
+    assert zs["details"]["split_sizes"] == {"test": 16, "train": 24, "val": 16}
+    assert zs["details"]["prompts"]["source"] == "default"
+    ret = next(r for r in runs if r["task"] == "retrieval")
+    assert ret["split"] == "all" and ret["details"]["n_images"] == 12 and ret["n"] == 24
+    assert ret["chance"]["image_retrieval_recall@1"] == pytest.approx(1 / 12)
+    assert {r["model"] for r in runs} == {"litclip-micro", ft_model}
+    html = (out / "report.html").read_text()
+    assert (
+        ft_model in html and "Few-shot learning curve" in html and "data:image/png;base64" in html
+    )
+    assert (out / "report.md").is_file() and (out / "config.json").is_file()
+    assert read_results(out)["runs"] == runs
+
+    # second run: every image feature of the model directory comes from the cache
+    def no_encoding(*a: object, **k: object) -> None:
+        raise AssertionError("features should have been cached")
+
+    monkeypatch.setattr("litclip.models.encode_images", no_encoding)
+    again = run_evaluation([ft_model], datasets, tasks, out, **FAST)
+    mine = lambda rs: [r["metrics"] for r in rs if r["model"] == ft_model]  # noqa: E731
+    assert mine(again["runs"]) == mine(runs)
+
+    # --skip-existing: nothing is recomputed
+    monkeypatch.setattr(runner, "TASKS", {t: no_encoding for t in runner.TASKS})
+    skipped = run_evaluation(
+        ["litclip-micro", ft_model], datasets, tasks, out, skip_existing=True, **FAST
+    )
+    assert len(skipped["runs"]) == len(runs)
+
+
+@pytest.mark.timeout(240)
+def test_contamination_exclusion_and_retention(
+    tmp_path: Path, folder_ds: Path, pairs_manifest: Path, ft_model: str
+) -> None:
+    data = tmp_path / "lesions"
+    shutil.copytree(folder_ds, data)
+    leaked = pairs_manifest.parent / "images" / "001.png"  # a corpus figure copied into test
+    shutil.copy(leaked, data / "test" / "finding" / "leaked.png")
+    common = {"n_boot": 0, "progress": False, "contamination_manifest": str(pairs_manifest)}
+    from litclip.models import load_model, save_model
+
+    base = str(save_model(load_model(ft_model), tmp_path / "base"))  # same weights as ft_model
+    res = run_evaluation(
+        [ft_model],
+        [f"folder:{data}"],
+        ["contamination", "zeroshot", "retention"],
+        tmp_path / "out",
+        exclude_contaminated=True,
+        retention_dataset=f"folder:{folder_ds}",
+        retention_base=base,
+        alphas=(0.5,),
+        **common,
+    )
+    con = [r for r in res["runs"] if r["task"] == "contamination" and r["split"] == "test"]
+    assert con[0]["metrics"]["n_contaminated"] >= 1
+    assert any(o["train_id"].endswith("001.png") for o in con[0]["details"]["overlaps"])
+    zs = next(r for r in res["runs"] if r["task"] == "zeroshot")
+    assert zs["n"] == 17 - con[0]["metrics"]["n_contaminated"]
+    ret = next(r for r in res["runs"] if r["task"] == "retention")
+    assert [s["alpha"] for s in ret["details"]["sweep"]] == [0.0, 0.5, 1.0]
+    assert ret["details"]["base"] == base
+    # identical weights: "fine-tuning" changed nothing, so every alpha keeps the accuracy
+    assert ret["metrics"]["retention"] == pytest.approx(1.0)
+
+
+def test_bad_input_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(LitclipError, match="unknown task"):
+        run_evaluation(["litclip-micro"], ["folder:/x"], ["zero-shot"], tmp_path)
+    with pytest.raises(LitclipError, match="dataset not found"):
+        run_evaluation(["litclip-micro"], [f"folder:{tmp_path / 'nope'}"], ["zeroshot"], tmp_path)
+    with pytest.raises(LitclipError, match="bad dataset spec"):
+        run_evaluation(["litclip-micro"], ["imagenet"], ["zeroshot"], tmp_path)
+
+
+@pytest.mark.shared_data
+@pytest.mark.timeout(240)
+def test_real_pneumoniamnist_slice(medmnist_dir: Path, tmp_path: Path) -> None:
+    src = np.load(medmnist_dir / "pneumoniamnist.npz")
+    rng = np.random.default_rng(0)
+    sl = {}
+    for split, n in (("train", 80), ("val", 60), ("test", 80)):
+        idx = np.sort(rng.choice(len(src[f"{split}_labels"]), n, replace=False))
+        sl[f"{split}_images"], sl[f"{split}_labels"] = (
+            src[f"{split}_images"][idx],
+            src[f"{split}_labels"][idx],
+        )
+    np.savez(tmp_path / "pneumoniamnist.npz", **sl)
+    res = run_evaluation(
+        ["litclip-micro"],
+        [f"medmnist:{tmp_path / 'pneumoniamnist.npz'}"],
+        ["zeroshot", "calibration", "linear-probe"],
+        tmp_path / "out",
+        n_boot=50,
+        progress=False,
+    )
+    by_task = {r["task"]: r for r in res["runs"]}
+    assert by_task["zeroshot"]["details"]["prompts"]["source"] == "litclip:pneumoniamnist"
+    assert by_task["zeroshot"]["n"] == 80
+    cal = by_task["calibration"]
+    assert 0 < cal["details"]["threshold"] < 1 and "before" in cal["details"]
+    # the threshold maximises F1 on validation: no other threshold does better there
+    val_f1 = cal["details"]["val_metrics_at_threshold"]["f1"]
+    assert val_f1 == pytest.approx(max(cal["details"]["threshold_curve"]["val"]["f1"]), abs=1e-4)
+    assert by_task["linear-probe"]["details"]["n_train"] == 80
+    assert all(0 <= by_task[t]["metrics"]["accuracy"] <= 1 for t in by_task)
