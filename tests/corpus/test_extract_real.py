@@ -1,7 +1,7 @@
 """The engine on the 4 hand-checked real journal PDFs (skipped when ../shared is absent).
 
 Measured when this test was written: precision 1.000, recall 1.000, caption match 1.000,
-panel accuracy 0.895 (PLOS Fig. 1 five panels on black, Fig. 3 map|tree with a ruled divider), mean IoU 0.999.
+panel accuracy 0.895 (PLOS Fig. 1 and 2: photos that abut with no gutter), mean IoU 0.999.
 The thresholds sit a little below, so a regression on any single figure fails the test.
 """
 

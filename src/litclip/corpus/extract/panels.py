@@ -64,8 +64,6 @@ def _gutters(
     mask = bg.mean(axis=axis) >= 0.98
     if not uniform:
         return _runs(mask, min_gutter)
-    # dark or grey separators (frames, black backgrounds between photos)
-    mask |= gray.std(axis=axis) <= 6.0
     runs = _runs(mask, min_gutter)
     # seams: photos that abut with no gutter leave a straight edge across the whole figure
     steps = np.abs(np.diff(gray.astype(np.int16), axis=1 - axis)) > 15
@@ -81,6 +79,22 @@ def _gutters(
     return sorted(runs)
 
 
+def _cuts(runs: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
+    """Cut positions ``(middle, gutter width)`` that leave no sliver (< 8 % of the extent)."""
+    margin = max(4, int(0.08 * extent))
+    cuts: list[tuple[int, int]] = []
+    for s, e in runs:
+        mid = (s + e) // 2
+        if mid < margin or mid > extent - margin:
+            continue
+        if cuts and mid - cuts[-1][0] < margin:  # adjacent seams/gutters: keep the wider
+            if e - s > cuts[-1][1]:
+                cuts[-1] = (mid, e - s)
+            continue
+        cuts.append((mid, e - s))
+    return cuts
+
+
 def xy_cut(
     gray: np.ndarray, min_gutter: int = 2, depth: int = 4, uniform: bool = False
 ) -> list[tuple[int, int, int, int]]:
@@ -90,8 +104,7 @@ def xy_cut(
         gray: 2-D uint8 array (white background).
         min_gutter: minimum gutter thickness in pixels.
         depth: maximum recursion depth.
-        uniform: also cut at uniform non-white lines and at straight seams where photos
-            abut (only when the caption names panels: a black X-ray background or a
+        uniform: also cut at straight seams where photos abut (only when the caption names panels: a black X-ray background or a
             two-view radiograph would otherwise split a single image).
 
     Returns:
@@ -106,20 +119,18 @@ def xy_cut(
             return
         y0, y1, x0, x1 = trimmed
         sub, gsub = bg[y0:y1, x0:x1], gray[y0:y1, x0:x1]
-        row_runs = _gutters(gsub, sub, 1, uniform, min_gutter)
-        col_runs = _gutters(gsub, sub, 0, uniform, min_gutter)
-        if level >= depth or (not row_runs and not col_runs):
+        row_cuts = _cuts(_gutters(gsub, sub, 1, uniform, min_gutter), y1 - y0)
+        col_cuts = _cuts(_gutters(gsub, sub, 0, uniform, min_gutter), x1 - x0)
+        if level >= depth or (not row_cuts and not col_cuts):
             leaves.append((y0, y1, x0, x1))
             return
         # cut along the axis with the widest gutter first
-        best_rows = max((e - s for s, e in row_runs), default=0)
-        best_cols = max((e - s for s, e in col_runs), default=0)
-        if best_rows >= best_cols:
-            cuts = [y0] + [y0 + (s + e) // 2 for s, e in row_runs] + [y1]
+        if max((w for _, w in row_cuts), default=-1) >= max((w for _, w in col_cuts), default=-1):
+            cuts = [y0] + [y0 + c for c, _ in row_cuts] + [y1]
             for a, b in zip(cuts, cuts[1:], strict=False):
                 rec((a, b, x0, x1), level + 1)
         else:
-            cuts = [x0] + [x0 + (s + e) // 2 for s, e in col_runs] + [x1]
+            cuts = [x0] + [x0 + c for c, _ in col_cuts] + [x1]
             for a, b in zip(cuts, cuts[1:], strict=False):
                 rec((y0, y1, a, b), level + 1)
 
@@ -141,7 +152,12 @@ def panels_from_pixels(gray: np.ndarray, fig_box: BBox, uniform: bool = False) -
         if (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w:
             continue
         boxes.append(
-            (fig_box[0] + x0 * sx, fig_box[1] + y0 * sy, fig_box[0] + x1 * sx, fig_box[1] + y1 * sy)
+            (
+                float(fig_box[0] + x0 * sx),
+                float(fig_box[1] + y0 * sy),
+                float(fig_box[0] + x1 * sx),
+                float(fig_box[1] + y1 * sy),
+            )
         )
     return boxes if len(boxes) >= 2 else []
 
