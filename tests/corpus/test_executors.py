@@ -102,3 +102,24 @@ def test_dask_process_workers_enforce_the_timeout(tmp_path: Path) -> None:
     st = _statuses(tmp_path / "out")
     assert st["slow.pdf"]["error_kind"] == "timeout" and st["paper_00.pdf"]["status"] == "ok"
     assert summary.pairs == 3
+
+
+def test_pool_workers_are_reused_then_recycled(tmp_path: Path) -> None:
+    from litclip.corpus.executors import run_process_pool
+    from litclip.corpus.pipeline import _hash_inputs, _make_tasks, resolve_inputs
+
+    pdfs = make_corpus(tmp_path / "pdfs", n=3, n_figures=1)
+    cfg = CorpusConfig(extractor=extractor_spec("fake_iter_figures"))
+    entries = _hash_inputs(resolve_inputs(pdfs))
+    for max_per_worker, n_pids in ((50, 1), (1, 3)):
+        out = tmp_path / f"out{max_per_worker}"
+        statuses: list[dict] = []
+        run_process_pool(
+            _make_tasks(out, entries, cfg),
+            1,
+            60,
+            statuses.append,
+            max_pdfs_per_worker=max_per_worker,
+        )
+        assert [s["status"] for s in statuses] == ["ok"] * 3
+        assert len({s["worker_pid"] for s in statuses}) == n_pids

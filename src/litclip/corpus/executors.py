@@ -1,11 +1,11 @@
 """Run PDF tasks serially, on a local process pool, or on a dask.distributed cluster.
 
-``process`` (the default) starts one short-lived child process per PDF, at most ``workers`` at
-a time, from a ``forkserver`` (fork is unsafe once the rich progress thread runs; spawn is
-slow). A child that exceeds ``timeout`` seconds is killed and the PDF recorded as a
-``timeout`` error; a child that dies (segfault in the PDF library, OOM kill) is recorded as a
-``crash``. One process per PDF also means leaks in the PDF library never accumulate: peak RSS
-per worker is the peak of its worst single PDF, whatever the corpus size.
+``process`` (the default) keeps ``workers`` worker processes, started from a ``forkserver``
+(fork is unsafe once the rich progress thread runs), and hands them one PDF at a time. A
+worker that exceeds ``timeout`` seconds on a PDF is killed (the PDF is recorded as a
+``timeout`` error) and replaced; one that dies (segfault in the PDF library, OOM kill) is
+recorded as a ``crash``. Workers are recycled every 50 PDFs, so leaks in the PDF library
+never accumulate: peak RSS per worker stays that of its worst PDFs, whatever the corpus size.
 
 ``serial`` runs in the calling process (debugging; no timeout). ``dask`` submits one task
 per PDF to ``distributed.Client(scheduler)``; workers must see ``out_dir`` (a shared file
@@ -106,39 +106,109 @@ def run_isolated(task: PdfTask, timeout: float | None, ctx: Any = None) -> dict[
     return _finish(task, proc.exitcode, started, timed_out)
 
 
+def _worker_loop(conn: Any) -> None:
+    """A pool worker: process the PDFs sent over ``conn`` until it sends ``None``."""
+    _die_with_parent()
+    while (task := conn.recv()) is not None:
+        conn.send(process_pdf(task))
+
+
+class _Slot:
+    """One pool worker process and the PDF it is busy with (if any)."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_loop, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: PdfTask | None = None
+        self.started = 0.0
+        self.done = 0
+
+    def send(self, task: PdfTask) -> None:
+        self.task, self.started = task, time.perf_counter()
+        self.conn.send(task)
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.proc.kill()
+            else:
+                self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _poll_slot(slot: _Slot, timeout: float | None) -> dict[str, Any] | None:
+    """The finished PDF's status, an error status if its worker died or ran late, else None."""
+    task = slot.task
+    assert task is not None
+    if slot.conn.poll():
+        try:
+            return slot.conn.recv()
+        except (EOFError, OSError):  # died while answering
+            slot.proc.join()
+            return _finish(task, slot.proc.exitcode, slot.started, False)
+    if not slot.proc.is_alive():
+        return _finish(task, slot.proc.exitcode, slot.started, False)
+    if timeout and timeout > 0 and time.perf_counter() - slot.started > timeout:
+        slot.proc.kill()
+        slot.proc.join()
+        return _finish(task, slot.proc.exitcode, slot.started, True)
+    return None
+
+
 def run_process_pool(
-    tasks: Sequence[PdfTask], workers: int, timeout: float | None, on_result: OnResult
+    tasks: Sequence[PdfTask],
+    workers: int,
+    timeout: float | None,
+    on_result: OnResult,
+    max_pdfs_per_worker: int = 50,
 ) -> None:
-    """At most ``workers`` child processes at once, one per PDF, each with a deadline."""
+    """``workers`` long-lived worker processes, each PDF with a deadline.
+
+    A worker that crashes or runs past ``timeout`` is killed and replaced; a worker is also
+    recycled after ``max_pdfs_per_worker`` PDFs, so leaks in the PDF library never build up.
+    Workers live across PDFs because starting a process per PDF costs a re-import of the
+    main module in each child (CPython's forkserver does not preload it).
+    """
     ctx = _context()
     pending = list(reversed(tasks))
-    running: dict[int, tuple[Any, PdfTask, float]] = {}
+    slots = [_Slot(ctx) for _ in range(max(1, min(workers, len(tasks))))]
     try:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                task = pending.pop()
-                proc = ctx.Process(target=_child, args=(task,), daemon=True)
-                proc.start()
-                running[proc.sentinel] = (proc, task, time.perf_counter())
-            now = time.perf_counter()
+        while pending or any(s.task for s in slots):
+            for i, slot in enumerate(slots):
+                if slot.task is None and pending:
+                    if not slot.proc.is_alive() or slot.done >= max_pdfs_per_worker:
+                        slot.stop()
+                        slot = slots[i] = _Slot(ctx)
+                    slot.send(pending.pop())
+            busy = [s for s in slots if s.task is not None]
             deadlines = (
-                [s + timeout - now for _, _, s in running.values()]
+                [s.started + timeout - time.perf_counter() for s in busy]
                 if timeout and timeout > 0
                 else []
             )
-            wait(list(running), timeout=max(0.0, min(deadlines)) if deadlines else None)
-            for sentinel, (proc, task, started) in list(running.items()):
-                late = bool(timeout and timeout > 0 and time.perf_counter() - started > timeout)
-                if proc.is_alive() and not late:
+            wait(
+                [s.conn for s in busy] + [s.proc.sentinel for s in busy],
+                timeout=max(0.0, min(deadlines)) if deadlines else None,
+            )
+            for i, slot in enumerate(slots):
+                if slot.task is None or (status := _poll_slot(slot, timeout)) is None:
                     continue
-                if proc.is_alive():
-                    proc.kill()
-                proc.join()
-                del running[sentinel]
-                on_result(_finish(task, proc.exitcode, started, late and proc.exitcode != 0))
+                slot.task, slot.done = None, slot.done + 1
+                if not slot.proc.is_alive():
+                    slot.stop(kill=True)
+                    slots[i] = _Slot(ctx) if pending else slot
+                on_result(status)
     finally:
-        for proc, _, _ in running.values():  # interrupted: leave no orphans behind
-            proc.kill()
+        for slot in slots:  # done or interrupted: leave no orphans behind
+            slot.stop(kill=slot.task is not None)
 
 
 def run_subprocess(task: PdfTask, timeout: float | None) -> dict[str, Any]:

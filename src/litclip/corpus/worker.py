@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import os
 import re
 import resource
 import shutil
@@ -324,6 +325,7 @@ def process_pdf(task: PdfTask) -> dict[str, Any]:
     status["pairs"] = len(rows)
     status["seconds"] = round(time.perf_counter() - t0, 3)
     status["peak_rss_mb"] = peak_rss_mb()
+    status["worker_pid"] = os.getpid()
     commit_part(task, status, rows)
     return status
 
