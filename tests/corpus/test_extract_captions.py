@@ -92,3 +92,9 @@ def test_split_requires_sequence_from_a() -> None:
     # "(B)" alone or references like "(see C)" are not a panel list
     shared, parts = split_caption("Figure 5. Mass in segment (B) of the liver.", "Figure 5")
     assert parts == {} and shared == "Mass in segment (B) of the liver."
+
+
+def test_elife_figure_supplement_is_its_own_label() -> None:
+    parsed = parse_label("Figure 3\u2014figure supplement 2. Extra quantification.")
+    assert parsed is not None
+    assert parsed[1:3] == ("Figure 3\u2014figure supplement 2", "3-S2")

@@ -26,6 +26,7 @@ LABEL_RE = re.compile(
 )
 # what may follow a caption label: punctuation, a capitalised word, "(", a letter panel, or nothing
 _AFTER_OK = re.compile(r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$)")
+_SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
 
 
@@ -77,6 +78,16 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
     if word.startswith(("supplementary", "suppl", "supporting")) and not num.startswith("S"):
         num = "S" + num
     printed = text.strip()[: m.end("suffix")]
+    # eLife-style "Figure 3—figure supplement 2." is a figure of its own
+    sup = _SUPPLEMENT_RE.match(after)
+    if sup and kind == "figure":
+        printed = text.strip()[: m.end("suffix") + sup.end()]
+        return (
+            kind,
+            f"{base} {num}—figure supplement {sup.group(1)}",
+            f"{num}-S{sup.group(1)}",
+            printed,
+        )
     return kind, f"{base} {num}", num, printed
 
 

@@ -156,19 +156,25 @@ def extract_document(
 def _dedupe(
     figures: list[tuple[ExtractedFigure, float]], warnings: list[str]
 ) -> list[ExtractedFigure]:
-    """One figure per label: the best-scoring caption wins (an in-text line can look like one)."""
-    best: dict[str, tuple[ExtractedFigure, float]] = {}
+    """One figure per label unless the captions are equally strong.
+
+    An in-text line can look like a caption and find a region; it scores lower than the real,
+    bold or punctuated caption and is dropped. Equally strong duplicates (a figure continued
+    on the next page, a supplement with its own numbering) are all kept.
+    """
+    best: dict[str, list[tuple[ExtractedFigure, float]]] = {}
     for fig, score in figures:
-        key = fig.label.lower()
-        if key in best:
-            other, other_score = best[key]
+        best.setdefault(fig.label.lower(), []).append((fig, score))
+    kept: list[ExtractedFigure] = []
+    for label, items in best.items():
+        top = max(score for _, score in items)
+        keep = [fig for fig, score in items if score >= top]
+        if len(keep) < len(items):
             warnings.append(
-                f"{fig.label} found twice (pages {other.page} and {fig.page}); kept the likelier"
+                f"{label}: {len(items) - len(keep)} weaker caption(s) with the same label dropped"
             )
-            if (score, reg.area(fig.bbox)) <= (other_score, reg.area(other.bbox)):
-                continue
-        best[key] = (fig, score)
-    return sorted((f for f, _ in best.values()), key=lambda f: (f.page, f.bbox[1], f.bbox[0]))
+        kept.extend(keep)
+    return sorted(kept, key=lambda f: (f.page, f.bbox[1], f.bbox[0]))
 
 
 def extract_page(
