@@ -178,11 +178,22 @@ def test_frozen_text_trunk_cache_matches_the_full_model(corpus_dir: Path) -> Non
 def test_lora_run_exports_plain_weights_and_resumes(corpus_dir: Path, tmp_path: Path) -> None:
     import open_clip
 
-    cfg = TrainConfig(model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), lora=True,
-                      lora_rank=2, batch_size=8, max_steps=2, progress=False, lr=1e-2)
+    cfg = TrainConfig(
+        model="litclip-micro",
+        data=str(corpus_dir),
+        out=str(tmp_path / "r"),
+        lora=True,
+        lora_rank=2,
+        batch_size=8,
+        max_steps=2,
+        progress=False,
+        lr=1e-2,
+    )
     first = train(cfg)
     ck = load_checkpoint(first.run_dir / "checkpoints" / "step_000002.pt")
-    assert any("lora_" in k for k in ck["train_state_dict"]) and not any("lora_" in k for k in ck["state_dict"])
+    assert any("lora_" in k for k in ck["train_state_dict"]) and not any(
+        "lora_" in k for k in ck["state_dict"]
+    )
     again = train(cfg.with_overrides({"max_steps": 3, "resume": "latest"}))
     assert again.steps == 3
     model = open_clip.create_model("local-dir:" + str(again.model_dir))  # plain keys, strict load
