@@ -432,3 +432,23 @@ def test_paragraph_starting_with_a_reference_does_not_take_the_figure(tmp_path: 
 
     ex = extract_pdf(make(tmp_path, "ref.pdf", draw))
     assert [f.label for f in ex.figures] == ["Figure 1"]
+
+
+def test_double_spaced_manuscript_caption_is_whole(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        c.setFont("Times-Roman", 12)
+        words = (BODY + " ") * 4
+        for i in range(10):  # double-spaced running text (24 pt leading)
+            c.drawString(72, top(60 + i * 24), words[i * 80 : (i + 1) * 80].strip())
+        image(c, photo(12), (150, 300, 450, 500))
+        c.drawString(
+            72, top(530), "Figure 1. Axial T2-weighted image of the cervical spine showing a"
+        )
+        c.drawString(
+            72, top(554), "hyperintense intramedullary lesion at the level of C3 with cord"
+        )
+        c.drawString(72, top(578), "expansion and surrounding oedema.")
+
+    fig = extract_pdf(make(tmp_path, "manuscript.pdf", draw)).figures[0]
+    assert fig.caption.endswith("cord expansion and surrounding oedema.")
+    assert iou(fig.bbox, (150, 300, 450, 500)) > 0.95

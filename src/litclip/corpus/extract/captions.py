@@ -92,7 +92,12 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
 
 
 def _label_score(
-    line: TextLine, prev: TextLine | None, body_size: float, printed: str, after: str
+    line: TextLine,
+    prev: TextLine | None,
+    body_size: float,
+    printed: str,
+    after: str,
+    leading: float = 0.2,
 ) -> float:
     score = 0.0
     if line.prefix_bold(max(1, len(printed.replace(" ", "")))):
@@ -105,7 +110,8 @@ def _label_score(
         score += 1.0
     else:
         gap = line.y0 - prev.y1
-        if gap > 0.6 * max(line.height, 1.0) or abs(prev.size - line.size) > 0.1 * line.size:
+        block_gap = max(0.6, leading + 0.45) * max(line.height, 1.0)
+        if gap > block_gap or abs(prev.size - line.size) > 0.1 * line.size:
             score += 1.0
     return score
 
@@ -126,8 +132,19 @@ def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
     return best
 
 
-def find_captions(lines: list[TextLine], body_size: float, min_score: float = 1.0) -> list[Caption]:
-    """Caption blocks on a page: label lines that score as captions, grown downwards."""
+def find_captions(
+    lines: list[TextLine], body_size: float, min_score: float = 1.0, leading: float = 0.2
+) -> list[Caption]:
+    """Caption blocks on a page: label lines that score as captions, grown downwards.
+
+    Args:
+        lines: the page's text lines.
+        body_size: the running text's font size.
+        min_score: the least evidence (bold label 2, punctuation 1, size 1, block start 1).
+        leading: the document's usual gap between lines as a fraction of line height
+            (:func:`~litclip.corpus.extract.text.typical_leading`; double-spaced manuscripts
+            have about 1), so "starts a block" and "continues the caption" scale with it.
+    """
     captions: list[Caption] = []
     starts: set[int] = set()
     for idx, line in enumerate(lines):
@@ -138,7 +155,7 @@ def find_captions(lines: list[TextLine], body_size: float, min_score: float = 1.
             continue
         kind, label, number, printed = parsed
         after = line.text.strip()[len(printed) :]
-        score = _label_score(line, _line_above(line, lines), body_size, printed, after)
+        score = _label_score(line, _line_above(line, lines), body_size, printed, after, leading)
         # without punctuation after the label ("Figure 3 The ...") one weak cue is not enough
         if score < min_score or (score < min_score + 1 and not _AFTER_PUNCT.match(after)):
             continue
@@ -146,11 +163,13 @@ def find_captions(lines: list[TextLine], body_size: float, min_score: float = 1.
         starts.add(idx)
     start_lines = {id(lines[i]) for i in starts}
     for cap in captions:
-        _grow_block(cap, lines, start_lines)
+        _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
     return captions
 
 
-def _grow_block(cap: Caption, lines: list[TextLine], start_lines: set[int]) -> None:
+def _grow_block(
+    cap: Caption, lines: list[TextLine], start_lines: set[int], max_gap: float = 0.75
+) -> None:
     """Add the lines that continue the caption block below its first line."""
     first = cap.lines[0]
     used = {id(first)}
@@ -166,7 +185,7 @@ def _grow_block(cap: Caption, lines: list[TextLine], start_lines: set[int]) -> N
     while True:
         x0, _y0, x1, y1 = cap.bbox
         last_h = max(cap.lines[-1].height, 1.0)
-        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, last_h, first.size)
+        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, first.size)
         if nxt is None:
             return
         row = [
@@ -202,7 +221,7 @@ def _next_line(
         if id(ln) in used or ln.rotated or id(ln) in start_lines:
             continue
         gap = ln.y0 - y1
-        if gap < -0.4 * last_h or gap > 0.75 * last_h:
+        if gap < -0.4 * last_h / 0.75 or gap > last_h:
             continue
         if abs(ln.size - size) > 0.1 * size:  # running text after a caption is set larger
             continue

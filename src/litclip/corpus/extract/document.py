@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pypdfium2.raw as pdfium_c
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
 from litclip.corpus.extract.captions import Caption, find_captions, split_caption
-from litclip.corpus.extract.text import TextLine, body_font_size, page_lines
+from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -118,6 +119,7 @@ def extract_document(
         finally:
             page.close()
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
+    leading = statistics.median([typical_leading(lines) for lines in all_lines if lines] or [0.2])
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
     uncaptioned = 0
@@ -138,6 +140,7 @@ def extract_document(
                 body_size,
                 detect_panels=detect_panels and not huge,
                 elements=elements,
+                leading=leading,
             )
         except pdfium.PdfiumError as exc:
             warnings.append(f"page {i + 1}: skipped ({exc})")
@@ -185,9 +188,10 @@ def extract_page(
     *,
     detect_panels: bool = True,
     elements: list[reg.Element] | None = None,
+    leading: float = 0.2,
 ) -> _PageResult:
     """Captioned figures, tables and the number of uncaptioned regions on one page."""
-    captions = find_captions(lines, body_size)
+    captions = find_captions(lines, body_size, leading=leading)
     caption_ids = {id(ln) for cap in captions for ln in cap.lines}
     caption_boxes = [cap.bbox for cap in captions]
     elements = [

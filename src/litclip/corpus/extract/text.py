@@ -251,3 +251,21 @@ def body_font_size(lines: list[TextLine]) -> float:
     if not weights:
         return 10.0
     return max(weights.items(), key=lambda kv: kv[1])[0]
+
+
+def typical_leading(lines: list[TextLine]) -> float:
+    """Median gap between consecutive lines of a paragraph, as a fraction of line height.
+
+    About 0.1-0.3 for typeset journals and about 1 for double-spaced manuscripts.
+    """
+    ratios: list[float] = []
+    rows = sorted(
+        (ln for ln in lines if not ln.rotated and len(ln.text) >= 30), key=lambda ln: (ln.x0, ln.y0)
+    )
+    for a, b in zip(rows, rows[1:], strict=False):
+        if abs(a.x0 - b.x0) > 2 or a.height <= 0:
+            continue
+        gap = b.y0 - a.y1
+        if 0 <= gap < 2.5 * a.height:
+            ratios.append(gap / a.height)
+    return statistics.median(ratios) if len(ratios) >= 5 else 0.2
