@@ -100,9 +100,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index: Path, port: int, token: str) -> subprocess.Popen:
+def start_server(index: Path, port: int, token: str, threads: int | None) -> subprocess.Popen:
     code = "import sys; from litclip.cli import main; sys.exit(main(sys.argv[1:]))"
     cmd = [sys.executable, "-c", code, "serve", str(index), "--port", str(port)]
+    if threads:
+        cmd += ["--threads", str(threads)]
     env = dict(os.environ, LITCLIP_API_TOKEN=token)
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -215,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=600)
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--server-threads", type=int, default=None, help="torch threads in the server")
     args = p.parse_args(argv)
 
     import httpx
@@ -229,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             index = build_index(args.model, corpus, Path(tmp) / "index", progress=False)
         ids = pd.read_parquet(index / "metadata.parquet")["pair_id"].astype(str).tolist()
         port, token = free_port(), "load-test-token"
-        proc = start_server(index, port, token)
+        proc = start_server(index, port, token, args.server_threads)
         base = f"http://127.0.0.1:{port}"
         try:
             with httpx.Client(base_url=base, headers={"X-API-Token": token}, timeout=10) as c:
@@ -246,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarize(results, wall)
     summary.update(
         concurrency=args.concurrency,
+        server_threads=args.server_threads,
+        load_average_1min=round(os.getloadavg()[0], 1),
         figures=health["count"],
         model=health["model"],
         text_batches=after.get("text_batches"),

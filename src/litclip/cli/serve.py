@@ -80,6 +80,9 @@ def serve_cmd(
     ),
     max_upload_bytes: int = typer.Option(10 * 1024 * 1024, help="Largest image upload accepted."),
     max_k: int = typer.Option(100, help="Largest number of results per query."),
+    threads: int | None = typer.Option(
+        None, help="Torch threads for query embedding (1 suits busy machines)."
+    ),
 ) -> None:
     """Serve an index: search API, OpenAPI docs (/docs) and a web page (/)."""
     from litclip.serve.app import serve
@@ -94,6 +97,7 @@ def serve_cmd(
         host,
         port,
         token,
+        torch_threads=threads,
         cors_origins=cors_origin or None,
         max_upload_bytes=max_upload_bytes,
         max_k=max_k,
