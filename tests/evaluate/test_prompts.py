@@ -71,3 +71,15 @@ def test_classes_json_beside_folder_reorders_by_folder_names(tmp_path: Path) -> 
 def test_fallback_uses_dataset_classnames() -> None:
     ps = resolve_prompts(SimpleNamespace(name="unknown", classnames=["x", "y"]))
     assert ps.source == "default" and ps.classnames == ["x", "y"]
+
+
+def test_synthetic_journal_classes_json_shape(tmp_path: Path) -> None:
+    task = tmp_path / "ct_hemorrhage"
+    task.mkdir()
+    (task / "classes.json").write_text(json.dumps({
+        "task": "ct_hemorrhage", "classes": ["no_hemorrhage", "hemorrhage"],
+        "classnames": ["no hemorrhage", "hemorrhage"], "templates": ["a head CT showing {}."]}))
+    ds = SimpleNamespace(root=task / "val", classnames=["hemorrhage", "no hemorrhage"],
+                         folder_names=["hemorrhage", "no_hemorrhage"])
+    ps = resolve_prompts(ds)
+    assert ps.texts() == [["a head CT showing hemorrhage."], ["a head CT showing no hemorrhage."]]

@@ -42,8 +42,8 @@ TASK_ORDER = (
 )
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:13px}
-td,th{border:1px solid #ccc;padding:3px 7px;text-align:right;white-space:nowrap}th{background:#f0f3f7}
-td:first-child,td:nth-child(2){text-align:left}.ci{color:#888;font-size:11px}
+td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}th,td:first-child{white-space:nowrap}th{background:#f0f3f7}
+td:first-child,td:nth-child(2){text-align:left}.ci{color:#888;font-size:11px;display:block;white-space:nowrap}
 img{max-width:100%;margin:.3em 0}h2{border-bottom:2px solid #dde;padding-top:.6em}
 .note{color:#555;font-size:13px}"""
 
@@ -387,7 +387,7 @@ def _contamination_section(doc: _Doc, runs: list[dict]) -> None:
             (r["dataset"], html.escape(r["dataset"])),
             (r["split"],) * 2,
             (str(r["n"]),) * 2,
-            (str(r["metrics"]["n_contaminated"]),) * 2,
+            (str(int(r["metrics"]["n_contaminated"])),) * 2,
             _fmt(r["metrics"]["fraction_contaminated"]),
             (str(r["details"].get("excluded")),) * 2,
         ]

@@ -7,9 +7,10 @@ A prompt file (JSON, or YAML when PyYAML is installed) has the shape::
      "folder_names": ["normal", "pneumonia"]}              # optional: folder -> label order
 
 ``folder_names`` lets a file describe an image-folder dataset whose label order comes from its
-sub-folder names: classes are reordered to match the dataset. The synthetic journal writes
-``classification/<task>/classes.json`` in this shape; ``classes`` is accepted for
-``classnames``.
+sub-folder names (sorted): classes are reordered to match the dataset. The synthetic journal
+writes ``classification/<task>/classes.json`` with ``classes`` (folder names, its own order) and
+``classnames``; there ``classes`` plays the role of ``folder_names``. A file with only
+``classes`` uses them as the class names.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def _classes_file(dataset: Any) -> Path | None:
 def _from_data(data: dict[str, Any], source: str, dataset: Any) -> PromptSet:
     names = [str(c) for c in (data.get("classnames") or data.get("classes"))]
     templates = [str(t) for t in (data.get("templates") or DEFAULT_TEMPLATES)]
-    folders = data.get("folder_names")
+    # the synthetic journal writes "classes" (folder names) next to "classnames" (display)
+    folders = data.get("folder_names") or (data.get("classes") if data.get("classnames") else None)
     ds_folders = getattr(dataset, "folder_names", None)
     if folders and ds_folders and set(ds_folders) <= set(folders):
         by_folder = dict(zip(folders, names, strict=True))
