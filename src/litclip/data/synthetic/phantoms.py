@@ -195,10 +195,10 @@ def _pose(
     degrees), so left stays on the image right.
     """
     size = img.shape[0]
-    max_deg = 10.0 if labels.modality in ("mri", "ct") else 4.0
+    max_deg = 7.0 if labels.modality in ("mri", "ct") else 3.0
     theta = math.radians(case_rng.uniform(-max_deg, max_deg) + view_rng.uniform(-2, 2))
-    zoom = case_rng.uniform(0.88, 1.05) * view_rng.uniform(0.98, 1.02)
-    tx, ty = (case_rng.uniform(-0.05, 0.05, 2) + view_rng.uniform(-0.015, 0.015, 2)) * size
+    zoom = case_rng.uniform(0.9, 1.04) * view_rng.uniform(0.98, 1.02)
+    tx, ty = (case_rng.uniform(-0.04, 0.04, 2) + view_rng.uniform(-0.01, 0.01, 2)) * size
     c = (size - 1) / 2
     cos, sin = math.cos(theta) / zoom, math.sin(theta) / zoom
     # PIL maps each output pixel (x, y) to the input pixel (a x + b y + c0, d x + e y + f0).
