@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
         f"extractor alone (iter_figures, no writes): {engine_s:.2f} s, {pages / engine_s:.2f} pages/s ({engine_s / bare_s:.2f}x bare)"
     )
     print(
-        f"pipeline overhead over the extractor (QC, kinds, pHash, PNG, commits, manifest, shards): {build_s / engine_s:.2f}x"
+        f"pipeline overhead over the extractor (QC, kinds, pHash, image encoding, commits, manifest, shards, worker start): {build_s / engine_s:.2f}x"
     )
     print(
         f"peak RSS: main process {self_rss:.0f} MiB, worst worker {max(child_rss, summary.peak_worker_rss_mb):.0f} MiB"
