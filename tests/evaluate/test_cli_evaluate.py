@@ -11,15 +11,37 @@ from litclip.cli import main
 
 
 @pytest.mark.timeout(180)
-def test_evaluate_then_report(tmp_path: Path, pairs_manifest: Path, capsys: pytest.CaptureFixture) -> None:
+def test_evaluate_then_report(
+    tmp_path: Path, pairs_manifest: Path, capsys: pytest.CaptureFixture
+) -> None:
     out = tmp_path / "res"
-    rc = main(["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{pairs_manifest}",
-               "--tasks", "retrieval", "--recall", "1,5", "--n-boot", "10", "--out", str(out), "--quiet"])
+    rc = main(
+        [
+            "evaluate",
+            "--model",
+            "litclip-micro",
+            "--dataset",
+            f"pairs:{pairs_manifest}",
+            "--tasks",
+            "retrieval",
+            "--recall",
+            "1,5",
+            "--n-boot",
+            "10",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert rc == 0
     data = json.loads((out / "results.json").read_text())
     (run,) = data["runs"]
-    assert set(run["metrics"]) == {"image_retrieval_recall@1", "image_retrieval_recall@5",
-                                   "text_retrieval_recall@1", "text_retrieval_recall@5"}
+    assert set(run["metrics"]) == {
+        "image_retrieval_recall@1",
+        "image_retrieval_recall@5",
+        "text_retrieval_recall@1",
+        "text_retrieval_recall@5",
+    }
     assert data["config"]["retrieval_ks"] == [1, 5]
     assert (out / "report.html").is_file()
     rc = main(["report", str(out / "results.json"), "--out", str(tmp_path / "r" / "again.html")])
@@ -29,9 +51,21 @@ def test_evaluate_then_report(tmp_path: Path, pairs_manifest: Path, capsys: pyte
 
 
 def test_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    rc = main(["evaluate", "--dataset", f"folder:{tmp_path}", "--tasks", "zero-shot", "--out", str(tmp_path)])
+    rc = main(
+        [
+            "evaluate",
+            "--dataset",
+            f"folder:{tmp_path}",
+            "--tasks",
+            "zero-shot",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert rc == 2 and "unknown task" in capsys.readouterr().err
-    rc = main(["evaluate", "--dataset", f"folder:{tmp_path}", "--shots", "a,b", "--out", str(tmp_path)])
+    rc = main(
+        ["evaluate", "--dataset", f"folder:{tmp_path}", "--shots", "a,b", "--out", str(tmp_path)]
+    )
     assert rc == 2 and "--shots" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing.json")]) == 2
 
@@ -42,5 +76,13 @@ def test_help_documents_every_option() -> None:
     from litclip.cli import app
 
     text = CliRunner().invoke(app, ["evaluate", "--help"], terminal_width=200).output
-    for option in ("--model", "--dataset", "--tasks", "--out", "--skip-existing", "--prompts", "--criterion"):
+    for option in (
+        "--model",
+        "--dataset",
+        "--tasks",
+        "--out",
+        "--skip-existing",
+        "--prompts",
+        "--criterion",
+    ):
         assert option in text

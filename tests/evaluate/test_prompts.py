@@ -76,10 +76,20 @@ def test_fallback_uses_dataset_classnames() -> None:
 def test_synthetic_journal_classes_json_shape(tmp_path: Path) -> None:
     task = tmp_path / "ct_hemorrhage"
     task.mkdir()
-    (task / "classes.json").write_text(json.dumps({
-        "task": "ct_hemorrhage", "classes": ["no_hemorrhage", "hemorrhage"],
-        "classnames": ["no hemorrhage", "hemorrhage"], "templates": ["a head CT showing {}."]}))
-    ds = SimpleNamespace(root=task / "val", classnames=["hemorrhage", "no hemorrhage"],
-                         folder_names=["hemorrhage", "no_hemorrhage"])
+    (task / "classes.json").write_text(
+        json.dumps(
+            {
+                "task": "ct_hemorrhage",
+                "classes": ["no_hemorrhage", "hemorrhage"],
+                "classnames": ["no hemorrhage", "hemorrhage"],
+                "templates": ["a head CT showing {}."],
+            }
+        )
+    )
+    ds = SimpleNamespace(
+        root=task / "val",
+        classnames=["hemorrhage", "no hemorrhage"],
+        folder_names=["hemorrhage", "no_hemorrhage"],
+    )
     ps = resolve_prompts(ds)
     assert ps.texts() == [["a head CT showing hemorrhage."], ["a head CT showing no hemorrhage."]]

@@ -20,24 +20,73 @@ def _results() -> dict:
     for model in ("A", "B"):
         zs = zeroshot.evaluate(x[40:], y[40:], w, 10.0, n_boot=20)
         cal = calibration.evaluate(10 * x[:40] @ w.T, y[:40], 10 * x[40:] @ w.T, y[40:], n_boot=20)
-        lp = linear_probe.evaluate(x[:30], y[:30], x[30:40], y[30:40], x[40:], y[40:], n_boot=20, refine=False)
-        runs = [make_run(model, "toy", t, "test", r["metrics"], 40, r["ci95"], [0], r["details"])
-                for t, r in (("zeroshot", zs), ("calibration", cal), ("linear-probe", lp))]
-        for r in fewshot.evaluate(x[:30], y[:30], x[30:40], y[30:40], x[40:], y[40:], ks=(1, 4), seeds=(0, 1)):
+        lp = linear_probe.evaluate(
+            x[:30], y[:30], x[30:40], y[30:40], x[40:], y[40:], n_boot=20, refine=False
+        )
+        runs = [
+            make_run(model, "toy", t, "test", r["metrics"], 40, r["ci95"], [0], r["details"])
+            for t, r in (("zeroshot", zs), ("calibration", cal), ("linear-probe", lp))
+        ]
+        for r in fewshot.evaluate(
+            x[:30], y[:30], x[30:40], y[30:40], x[40:], y[40:], ks=(1, 4), seeds=(0, 1)
+        ):
             r["details"]["method"] = "linear-probe"
-            runs.append(make_run(model, "toy", "few-shot", "test", r["metrics"], 40, r["ci95"], r["seeds"],
-                                 r["details"], variant=f"k={r['k']}"))
+            runs.append(
+                make_run(
+                    model,
+                    "toy",
+                    "few-shot",
+                    "test",
+                    r["metrics"],
+                    40,
+                    r["ci95"],
+                    r["seeds"],
+                    r["details"],
+                    variant=f"k={r['k']}",
+                )
+            )
         rr = retrieval.evaluate(np.eye(5), np.eye(5), list(range(5)), ks=(1, 5), n_boot=0)
-        runs.append(make_run(model, "pairs", "retrieval", "all", rr["metrics"], 5, rr["ci95"], [0],
-                             rr["details"], chance=rr["details"]["chance"]))
-        runs.append(make_run(model, "general", "retention", "test", {"base_accuracy": 0.8, "finetuned_accuracy": 0.6,
-                             "retention": 0.75}, 10, details={"sweep": [{"alpha": 0.0, "general": 0.8},
-                                                                         {"alpha": 1.0, "general": 0.6}]}))
+        runs.append(
+            make_run(
+                model,
+                "pairs",
+                "retrieval",
+                "all",
+                rr["metrics"],
+                5,
+                rr["ci95"],
+                [0],
+                rr["details"],
+                chance=rr["details"]["chance"],
+            )
+        )
+        runs.append(
+            make_run(
+                model,
+                "general",
+                "retention",
+                "test",
+                {"base_accuracy": 0.8, "finetuned_accuracy": 0.6, "retention": 0.75},
+                10,
+                details={"sweep": [{"alpha": 0.0, "general": 0.8}, {"alpha": 1.0, "general": 0.6}]},
+            )
+        )
         res["runs"].extend(runs)
-    res["runs"].append(make_run("corpus:m.csv", "toy", "contamination", "test",
-                                {"n_contaminated": 1, "fraction_contaminated": 0.025}, 40, seeds=[],
-                                details={"overlaps": [{"eval_index": 3, "train_id": "pair-xyz", "distance": 2}],
-                                         "excluded": False}))
+    res["runs"].append(
+        make_run(
+            "corpus:m.csv",
+            "toy",
+            "contamination",
+            "test",
+            {"n_contaminated": 1, "fraction_contaminated": 0.025},
+            40,
+            seeds=[],
+            details={
+                "overlaps": [{"eval_index": 3, "train_id": "pair-xyz", "distance": 2}],
+                "excluded": False,
+            },
+        )
+    )
     return res
 
 
@@ -45,9 +94,18 @@ def test_report_from_results_file_alone(tmp_path: Path) -> None:
     path = write_results(tmp_path / "results.json", _results())
     out = render_report(path, tmp_path / "rep" / "report.html")
     page = out.read_text()
-    for text in ("Dataset: toy", "Threshold vs F1", "ROC curves", "Reliability diagram",
-                 "Few-shot learning curve", "Retrieval recall", "chance", "General-knowledge retention",
-                 "pair-xyz", "before → after"):
+    for text in (
+        "Dataset: toy",
+        "Threshold vs F1",
+        "ROC curves",
+        "Reliability diagram",
+        "Few-shot learning curve",
+        "Retrieval recall",
+        "chance",
+        "General-knowledge retention",
+        "pair-xyz",
+        "before → after",
+    ):
         assert text in page, text
     assert page.count("data:image/png;base64,") >= 6
     assert page.count("<td>A</td>") >= 1 and page.count("<td>B</td>") >= 1
