@@ -96,9 +96,17 @@ class CaptionEmbedder:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
-        tok = AutoTokenizer.from_pretrained(self.model_path)
-        model = AutoModel.from_pretrained(self.model_path).eval()
+        verbosity = hf_logging.get_verbosity()
+        hf_logging.set_verbosity_error()  # no load reports / bars for a frozen helper model
+        hf_logging.disable_progress_bar()
+        try:
+            tok = AutoTokenizer.from_pretrained(self.model_path)
+            model = AutoModel.from_pretrained(self.model_path).eval()
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            hf_logging.enable_progress_bar()
         out = []
         with torch.inference_mode():
             for s in range(0, len(texts), self.batch_size):
