@@ -452,3 +452,17 @@ def test_double_spaced_manuscript_caption_is_whole(tmp_path: Path) -> None:
     fig = extract_pdf(make(tmp_path, "manuscript.pdf", draw)).figures[0]
     assert fig.caption.endswith("cord expansion and surrounding oedema.")
     assert iou(fig.bbox, (150, 300, 450, 500)) > 0.95
+
+
+def test_clipped_image_uses_the_visible_part(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        c.saveState()
+        p = c.beginPath()
+        p.rect(150, top(320), 300, 200)  # visible window 150..450 x 120..320
+        c.clipPath(p, stroke=0, fill=0)
+        c.drawImage(ImageReader(photo(3)), 100, top(400), width=400, height=330)
+        c.restoreState()
+        caption(c, 72, 330, "Figure 1.", ["A clipped photograph."])
+
+    fig = extract_pdf(make(tmp_path, "clip.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (150, 120, 450, 320)) > 0.95

@@ -133,6 +133,31 @@ def _apply(
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _clip(
+    obj: pdfium.PdfObject, bounds: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """Bounds cut to the object's clip path (an image is often placed larger than shown)."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj.raw)
+    if not clip:
+        return bounds
+    x0, y0, x1, y1 = bounds
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for i in range(max(0, pdfium_c.FPDFClipPath_CountPaths(clip))):
+        n = pdfium_c.FPDFClipPath_CountPathSegments(clip, i)
+        pts = []
+        for j in range(max(0, n)):
+            seg = pdfium_c.FPDFClipPath_GetPathSegment(clip, i, j)
+            if seg and pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+                pts.append((x.value, y.value))
+        if len(pts) < 3:
+            continue
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        x0, y0, x1, y1 = max(x0, min(xs)), max(y0, min(ys)), min(x1, max(xs)), min(y1, max(ys))
+    if x1 < x0 or y1 < y0:
+        return None
+    return x0, y0, x1, y1
+
+
 def walk_objects(
     page: pdfium.PdfPage, types: tuple[int, ...], max_depth: int = 6
 ) -> Iterator[tuple[pdfium.PdfObject, tuple[float, float, float, float]]]:
@@ -154,7 +179,12 @@ def walk_objects(
                 bounds = obj.get_bounds()
             except pdfium.PdfiumError:
                 continue
-            yield obj, (_apply(mats, bounds) if mats else tuple(bounds))
+            if mats:
+                yield obj, _apply(mats, bounds)
+                continue
+            clipped = _clip(obj, tuple(bounds))
+            if clipped is not None:  # None: clipped away entirely
+                yield obj, clipped
 
     yield from rec(None, [], 0)
 
