@@ -105,6 +105,7 @@ def test_unexpected_exception_is_recorded(tmp_path: Path) -> None:
     status = process_pdf(task)
     assert (
         status["status"] == "error"
-        and status["error_kind"] == "malformed"
+        and status["error_kind"] == "internal"
         and "TypeError" in status["error_message"]
+        and "(at " in status["error_message"]
     )

@@ -23,6 +23,7 @@ import re
 import resource
 import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -317,8 +318,14 @@ def process_pdf(task: PdfTask) -> dict[str, Any]:
             status="error", error_kind="huge_image", error_message=f"out of memory: {exc}"
         )
     except Exception as exc:  # a bug or an unforeseen PDF: record it, never stop the run
+        # Not "malformed": the PDF may be fine and the fault ours; say where, so it can be
+        # reported, and let `--retry-errors` redo it after an upgrade.
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
         status.update(
-            status="error", error_kind="malformed", error_message=f"{type(exc).__name__}: {exc}"
+            status="error",
+            error_kind="internal",
+            error_message=f"{type(exc).__name__}: {exc} (at {where})",
         )
     if status["status"] == "error":
         rows = []
