@@ -466,3 +466,23 @@ def test_clipped_image_uses_the_visible_part(tmp_path: Path) -> None:
 
     fig = extract_pdf(make(tmp_path, "clip.pdf", draw)).figures[0]
     assert iou(fig.bbox, (150, 120, 450, 320)) > 0.95
+
+
+def test_columns_written_line_by_line_are_not_merged(tmp_path: Path) -> None:
+    left = "Left column text that fills the whole column width here"
+
+    def draw(c: canvas.Canvas) -> None:
+        width = c.stringWidth(left, "Times-Roman", 10)
+        c.setFont("Times-Roman", 10)
+        for i in range(6):  # each row: left column, a 14 pt gutter, then right column
+            c.drawString(50, top(60 + i * 12), left)
+            c.drawString(
+                50 + width + 14, top(60 + i * 12), "right column text of the same row here"
+            )
+        image(c, photo(2), (50, 150, 260, 300))
+        caption(c, 50, 310, "Figure 1.", ["Short."])
+        c.setFont("Times-Roman", 10)
+        c.drawString(50 + width + 14, top(318), "right column text beside the caption")
+
+    fig = extract_pdf(make(tmp_path, "rows.pdf", draw)).figures[0]
+    assert fig.caption == "Figure 1. Short."

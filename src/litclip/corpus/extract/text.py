@@ -164,7 +164,7 @@ def _breaks_line(prev: _Char, cur: _Char) -> bool:
         return True
     gap = cur.box[0] - prev.box[2]
     # a wide gap is a column gutter or a table cell boundary; going backwards is a new line
-    return gap > 1.6 * size or cur.box[2] < prev.box[0] - 0.5 * size
+    return gap > 1.2 * size or cur.box[2] < prev.box[0] - 0.5 * size
 
 
 def _make_line(chars: list[_Char]) -> TextLine | None:
