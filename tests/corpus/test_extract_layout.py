@@ -486,3 +486,30 @@ def test_columns_written_line_by_line_are_not_merged(tmp_path: Path) -> None:
 
     fig = extract_pdf(make(tmp_path, "rows.pdf", draw)).figures[0]
     assert fig.caption == "Figure 1. Short."
+
+
+@pytest.mark.parametrize("angle", [90, -90])
+def test_landscape_figure_with_sideways_caption(tmp_path: Path, angle: int) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        c.setFont("Times-Roman", 10)
+        c.drawString(72, top(40), "Running head of the article")
+        c.saveState()
+        c.translate(306, 396)
+        c.rotate(angle)
+        # in the turned frame: a 400 x 250 photo with its caption below it
+        c.drawImage(ImageReader(photo(14, (400, 250))), -200, -100, width=400, height=250)
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(-200, -115, "Figure 4.")
+        c.setFont("Helvetica", 9)
+        c.drawString(-155, -115, "Sagittal reconstruction of the whole spine, shown in landscape.")
+        c.restoreState()
+
+    ex = extract_pdf(make(tmp_path, f"landscape{angle}.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 4"]
+    fig = ex.figures[0]
+    assert (
+        fig.caption == "Figure 4. Sagittal reconstruction of the whole spine, shown in landscape."
+    )
+    # the photo covers x 306-150..306+100 or 306-100..306+150 and y 396-200..396+200 (top-left)
+    expected = (156, 196, 406, 596) if angle == 90 else (206, 196, 456, 596)
+    assert iou(fig.bbox, expected) > 0.95

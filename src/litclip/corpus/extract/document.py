@@ -12,7 +12,7 @@ import pypdfium2.raw as pdfium_c
 
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
-from litclip.corpus.extract.captions import Caption, find_captions, split_caption
+from litclip.corpus.extract.captions import Caption, find_captions, parse_label, split_caption
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.types import (
     BBox,
@@ -180,24 +180,15 @@ def _dedupe(
     return sorted(kept, key=lambda f: (f.page, f.bbox[1], f.bbox[0]))
 
 
-def extract_page(
-    page: pdfium.PdfPage,
-    page_no: int,
-    lines: list[TextLine],
-    body_size: float,
-    *,
-    detect_panels: bool = True,
-    elements: list[reg.Element] | None = None,
-    leading: float = 0.2,
-) -> _PageResult:
-    """Captioned figures, tables and the number of uncaptioned regions on one page."""
+def _layout(
+    lines: list[TextLine], elements: list[reg.Element], body_size: float, leading: float
+) -> tuple[list[Caption], list[reg.Region], dict[int, list[int]]]:
+    """Captions, significant regions and their matching for one page (pure geometry)."""
     captions = find_captions(lines, body_size, leading=leading)
     caption_ids = {id(ln) for cap in captions for ln in cap.lines}
     caption_boxes = [cap.bbox for cap in captions]
     elements = [
-        e
-        for e in (reg.page_elements(page) if elements is None else elements)
-        if not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
+        e for e in elements if not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
     ]
     graphics = reg.cluster(
         elements, caption_boxes + [ln.bbox for ln in lines if reg.is_running_text(ln, body_size)]
@@ -219,21 +210,106 @@ def extract_page(
     barriers = caption_boxes + [ln.bbox for ln in running]
     reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running})
     regions = [r for r in reg.cluster_regions(graphics, barriers) if reg.significant(r)]
-    assignment = reg.assign(captions, regions, barriers)
-    figures: list[tuple[ExtractedFigure, float]] = []
-    tables: list[ExtractedTable] = []
+    return captions, regions, reg.assign(captions, regions, barriers)
+
+
+def extract_page(
+    page: pdfium.PdfPage,
+    page_no: int,
+    lines: list[TextLine],
+    body_size: float,
+    *,
+    detect_panels: bool = True,
+    elements: list[reg.Element] | None = None,
+    leading: float = 0.2,
+) -> _PageResult:
+    """Captioned figures, tables and the number of uncaptioned regions on one page.
+
+    Pages whose captions are set sideways (a landscape figure on a portrait page) are also
+    read in a frame turned so those captions run left to right.
+    """
+    elements = reg.page_elements(page) if elements is None else elements
+    captions, regions, assignment = _layout(lines, elements, body_size, leading)
+    result = _PageResult([], [], 0)
+    _collect(result, page, page_no, captions, regions, assignment, lines, detect_panels)
+    taken = {r for rs in assignment.values() for r in rs}
+    result.uncaptioned = sum(1 for i in range(len(regions)) if i not in taken)
+    directions = {ln.direction for ln in lines if ln.rotated and parse_label(ln.text)}
+    for direction in sorted(directions):
+        frame = _Frame(direction, *page.get_size()) if not page.get_rotation() else None
+        if frame is None:
+            continue
+        back = {}
+        t_lines = []
+        for ln in lines:
+            t = frame.line(ln)
+            back[id(t)] = ln
+            t_lines.append(t)
+        t_elems = [reg.Element(frame.box(e.bbox), e.kind, e.index, e.px_size) for e in elements]
+        caps, regs, asg = _layout(t_lines, t_elems, body_size, leading)
+        caps = [
+            Caption(
+                c.kind, c.label, c.number, c.printed_label, [back[id(x)] for x in c.lines], c.score
+            )
+            for c in caps
+        ]
+        regs = [
+            reg.Region(
+                [reg.Element(frame.unbox(e.bbox), e.kind, e.index, e.px_size) for e in r.elements]
+            )
+            for r in regs
+        ]
+        before = len(result.figures)
+        _collect(result, page, page_no, caps, regs, asg, lines, detect_panels)
+        result.uncaptioned = max(0, result.uncaptioned - (len(result.figures) - before))
+    return result
+
+
+@dataclass
+class _Frame:
+    """A page turned by 90 degrees so sideways text (``direction``) runs left to right."""
+
+    direction: int
+    width: float
+    height: float
+
+    def box(self, b: BBox) -> BBox:
+        x0, y0, x1, y1 = b
+        if self.direction == 90:
+            return (self.height - y1, x0, self.height - y0, x1)
+        return (y0, self.width - x1, y1, self.width - x0)
+
+    def unbox(self, b: BBox) -> BBox:
+        x0, y0, x1, y1 = b
+        if self.direction == 90:
+            return (y0, self.height - x1, y1, self.height - x0)
+        return (self.width - y1, x0, self.width - y0, x1)
+
+    def line(self, ln: TextLine) -> TextLine:
+        turned = ln.rotated and ln.direction == self.direction
+        return TextLine(ln.text, self.box(ln.bbox), ln.size, ln.bold, rotated=not turned)
+
+
+def _collect(
+    result: _PageResult,
+    page: pdfium.PdfPage,
+    page_no: int,
+    captions: list[Caption],
+    regions: list[reg.Region],
+    assignment: dict[int, list[int]],
+    lines: list[TextLine],
+    detect_panels: bool,
+) -> None:
     for ci, cap in enumerate(captions):
         members = [regions[r] for r in assignment.get(ci, [])]
         if cap.kind == "table":
             box = reg.union([m.bbox for m in members]) if members else None
-            tables.append(
+            result.tables.append(
                 ExtractedTable(cap.label, page_no, _round(box) if box else None, cap.text)
             )
         elif members:
             fig = _make_figure(page, page_no, cap, members, lines, detect_panels)
-            figures.append((fig, cap.score))
-    taken = {r for rs in assignment.values() for r in rs}
-    return _PageResult(figures, tables, sum(1 for i in range(len(regions)) if i not in taken))
+            result.figures.append((fig, cap.score))
 
 
 def _round(box: BBox) -> BBox:

@@ -33,6 +33,7 @@ class TextLine:
     size: float  # median font size of its characters
     bold: list[bool] = field(default_factory=list)  # per character of ``text``
     rotated: bool = False
+    direction: int = 0  # reading direction in degrees: 0, 90 (upwards) or 270 (downwards)
 
     @property
     def x0(self) -> float:
@@ -183,7 +184,11 @@ def _make_line(chars: list[_Char]) -> TextLine | None:
         y0 = statistics.median(c.box[1] for c in boxed)  # type: ignore[index]
         y1 = statistics.median(c.box[3] for c in boxed)  # type: ignore[index]
     size = statistics.median(c.size for c in boxed)
-    return TextLine(text, (x0, y0, x1, y1), size, bold, boxed[0].rotated)
+    direction = 0
+    if boxed[0].rotated:
+        first, last = boxed[0].box, boxed[-1].box
+        direction = 90 if (last[1] + last[3]) <= (first[1] + first[3]) else 270  # type: ignore[index]
+    return TextLine(text, (x0, y0, x1, y1), size, bold, boxed[0].rotated, direction)
 
 
 def _squeeze(pairs: list[tuple[str, bool]]) -> tuple[str, list[bool]]:
