@@ -513,3 +513,22 @@ def test_landscape_figure_with_sideways_caption(tmp_path: Path, angle: int) -> N
     # the photo covers x 306-150..306+100 or 306-100..306+150 and y 396-200..396+200 (top-left)
     expected = (156, 196, 406, 596) if angle == 90 else (206, 196, 456, 596)
     assert iou(fig.bbox, expected) > 0.95
+
+
+def test_two_vector_charts_with_panel_letters(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 110, 120, 180, 150)
+        _chart(c, 360, 120, 180, 150)
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(80, top(115), "A")
+        c.drawString(330, top(115), "B")
+        caption(c, 72, 310, "Figure 6.", ["Volumes. (A) Grey matter. (B) White matter."])
+
+    fig = extract_pdf(make(tmp_path, "charts.pdf", draw)).figures[0]
+    assert fig.source == "vector"
+    assert [(p.letter, p.caption) for p in fig.panels] == [
+        ("A", "Grey matter."),
+        ("B", "White matter."),
+    ]
+    assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]

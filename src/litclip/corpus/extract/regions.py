@@ -22,7 +22,7 @@ from litclip.corpus.types import BBox
 
 MERGE_GAP = 8.0  # points between graphic elements of one figure
 TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a little apart)
-ABSORB_GAP = 30.0  # points between a captioned figure and a stray part of it
+ABSORB_GAP = 45.0  # points between a captioned figure and a stray part of it (side-by-side charts)
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
 GRID_ABOVE = 1500  # more elements than this on a page: coarse grid grouping first
