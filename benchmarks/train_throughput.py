@@ -130,6 +130,13 @@ def litclip_loop(
     return stats
 
 
+def args_log_every(steps: int, warmup: int) -> int:
+    """Log only as often as the timing window needs (the warmup step and the last step)."""
+    import math
+
+    return math.gcd(steps, warmup)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -156,7 +163,7 @@ def run_worker(
         "--warmup",
         str(args.warmup),
         "--out",
-        str(tmp / f"{kind}{nproc}"),
+        str(tmp / f"{kind}{nproc}_{len(list(tmp.iterdir()))}"),
     ]
     if nproc == 1:
         cmd = [sys.executable, *base]
@@ -170,9 +177,11 @@ def run_worker(
             *base,
         ]
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return [
-        json.loads(p.read_text()) for p in sorted((tmp / f"{kind}{nproc}").glob("stats_rank*.json"))
-    ]
+    return [json.loads(p.read_text()) for p in sorted(Path(base[-1]).glob("stats_rank*.json"))]
+
+
+def _rate(stats: list[dict]) -> float:
+    return next(s["samples_per_s"] for s in stats if "samples_per_s" in s)
 
 
 def main() -> None:
@@ -182,6 +191,9 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--image-size", type=int, default=64)
+    ap.add_argument(
+        "--repeats", type=int, default=2, help="alternate runs; the best of each is kept"
+    )
     ap.add_argument("--worker", choices=["plain", "litclip"], help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -204,12 +216,16 @@ def main() -> None:
         tmp = Path(td)
         n = args.batch * 2 * (args.steps + 1)  # one epoch covers every step, even with 2 ranks
         data = write_data(tmp / "data", n, args.image_size)
-        plain = run_worker("plain", args, data, tmp)[0]
-        one = run_worker("litclip", args, data, tmp)[0]
-        two = run_worker("litclip", args, data, tmp, nproc=2)
+        plain, one, two = None, None, None
+        best = lambda a, b: b if a is None or _rate(b) > _rate(a) else a  # noqa: E731
+        for _ in range(args.repeats):  # alternating, so load changes on a shared box hit both
+            plain = best(plain, run_worker("plain", args, data, tmp))
+            one = best(one, run_worker("litclip", args, data, tmp))
+            two = best(two, run_worker("litclip", args, data, tmp, nproc=2))
+        plain, one = plain[0], one[0]
     print(
         f"model {args.model}, batch {args.batch}/process, steps {args.steps} (first {args.warmup} not timed), "
-        f"{args.image_size}px PNGs, 1 torch thread per process"
+        f"{args.image_size}px PNGs, 1 torch thread per process, best of {args.repeats} alternating runs"
     )
     print(
         f"plain PyTorch InfoNCE loop : {plain['samples_per_s']:8.1f} samples/s  peak {plain['peak_mb']:.0f} MB"
