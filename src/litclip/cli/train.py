@@ -72,6 +72,10 @@ def train(
             "no training data: pass DATA (a corpus dir, manifest or shards) or set data in --config"
         )
     result = run_training(cfg)
+    import os
+
+    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 reports
+        return
     console = Console()
     console.print(f"trained [bold]{result.steps}[/] steps; model: [bold]{result.model_dir}[/]")
     for key in (
