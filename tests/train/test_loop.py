@@ -167,3 +167,18 @@ def test_lora_run_exports_plain_weights_and_resumes(corpus_dir: Path, tmp_path: 
     assert again.steps == 3
     model = open_clip.create_model("local-dir:" + str(again.model_dir))  # plain keys, strict load
     assert not any("lora_" in k for k in model.state_dict())
+
+
+def test_checkpoints_can_be_switched_off(corpus_dir: Path, tmp_path: Path) -> None:
+    cfg = TrainConfig(
+        model="litclip-micro",
+        data=str(corpus_dir),
+        out=str(tmp_path / "r"),
+        batch_size=8,
+        max_steps=1,
+        progress=False,
+        save_checkpoints=False,
+    )
+    result = train(cfg)
+    assert result.steps == 1 and (result.model_dir / "litclip.json").is_file()
+    assert not (result.run_dir / "checkpoints").exists()

@@ -80,6 +80,7 @@ class TrainConfig:
         early_stop_patience: stop after N validations without improvement (0: never).
         checkpoint_every: save a checkpoint every N optimizer steps (0: only at epoch ends).
         keep_checkpoints: how many step checkpoints to keep.
+        save_checkpoints: write checkpoints at all (off: faster small runs, no resume).
         resume: ``latest`` or a checkpoint path to continue from.
         log_every: write a metrics line every N optimizer steps.
         log_samples: write ``samples.jsonl`` with the sample ids of every micro-batch.
@@ -139,6 +140,7 @@ class TrainConfig:
     early_stop_patience: int = 0
     checkpoint_every: int = 100
     keep_checkpoints: int = 3
+    save_checkpoints: bool = True
     resume: str | None = None
     log_every: int = 10
     log_samples: bool = False

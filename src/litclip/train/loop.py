@@ -233,6 +233,8 @@ class Trainer:
 
     def checkpoint(self) -> None:
         """Save an atomic checkpoint (rank 0) at the current step."""
+        if not self.config.save_checkpoints:
+            return
         if self.env.is_main:
             from litclip.models.saving import state_dict_for_saving
 
