@@ -318,7 +318,11 @@ def _sha256_file(path: Path) -> str:
 def _pdf_candidates(corpus_dir: Path, pdf_dir: Path | None) -> dict[str, list[Path]]:
     """Candidate PDF files by file name: ``pdf_dir`` and paths recorded by the corpus."""
     found: dict[str, list[Path]] = {}
-    paths: list[Path] = list(pdf_dir.rglob("*.pdf")) if pdf_dir and pdf_dir.is_dir() else []
+    paths: list[Path] = []
+    if pdf_dir is not None and pdf_dir.is_dir():
+        paths = [p for p in pdf_dir.rglob("*") if p.suffix.lower() == ".pdf"]
+    elif pdf_dir is not None and pdf_dir.is_file():  # a single PDF
+        paths = [pdf_dir]
     status = corpus_dir / "pdf_status.jsonl"
     if status.is_file():
         for line in status.read_text(encoding="utf-8").splitlines():
@@ -600,8 +604,9 @@ def build_index(
         index_type: ``auto``, ``flat``, ``ivf`` or ``hnsw`` (overrides ``params.index_type``).
         params: FAISS choice and tuning options (see :class:`IndexParams`).
         include_failed: also index rows whose ``qc_pass`` is false.
-        pdf_dir: folder with the source PDFs, linked into the index (verified by sha256) so
-            the service can open a figure's page; paths in ``pdf_status.jsonl`` are also tried.
+        pdf_dir: folder with the source PDFs (or one PDF), linked into the index (verified by
+            sha256) so the service can open a figure's page; paths in ``pdf_status.jsonl`` are
+            also tried.
         rebuild: re-embed everything (needed after changing the model).
         chunk_size: pairs per resumable embedding chunk.
         num_workers: image decoding workers.
