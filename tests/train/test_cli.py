@@ -54,5 +54,11 @@ def test_user_errors_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["train", str(tmp_path / "missing"), "--set", "model=litclip-micro"]) == 2
     assert main(["train", str(tmp_path), "--loss", "triplet"]) == 2
     assert main(["train", "--set", "model=litclip-micro"]) == 2
+    assert main(["train", str(tmp_path), "--preset", "nope"]) == 2
     err = capsys.readouterr().err
-    assert "no training pairs" in err and "loss must be one of" in err and "no training data" in err
+    assert (
+        "no training pairs" in err
+        and "loss must be one of" in err
+        and "no training data" in err
+        and "preset" in err
+    )

@@ -40,3 +40,15 @@ def test_resolved_config_json_roundtrip(tmp_path: Path) -> None:
 def test_bad_values_are_user_errors(values: dict, match: str) -> None:
     with pytest.raises(LitclipError, match=match):
         TrainConfig.from_dict(values)
+
+
+def test_presets() -> None:
+    cfg = TrainConfig.from_preset("cpu-small", data="x", epochs=3)
+    assert (
+        cfg.lock_text
+        and cfg.model == "litclip-tiny"
+        and cfg.epochs == 3
+        and not cfg.save_checkpoints
+    )
+    with pytest.raises(LitclipError, match="preset"):
+        TrainConfig.from_preset("gpu-huge")

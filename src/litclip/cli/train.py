@@ -21,6 +21,9 @@ def train(
     config: str = typer.Option(
         None, "--config", "-c", help="YAML/JSON TrainConfig file (CLI options win)."
     ),
+    preset: str = typer.Option(
+        None, help="Named option set, e.g. cpu-small (instead of --config)."
+    ),
     model: str = typer.Option(None, help="Model spec to fine-tune (default litclip-tiny)."),
     out: str = typer.Option(None, help="Run directory (default runs/train)."),
     loss: str = typer.Option(None, help="clip, selip or siglip."),
@@ -47,7 +50,13 @@ def train(
     from litclip.train import TrainConfig
     from litclip.train import train as run_training
 
+    if config and preset:
+        from litclip.errors import LitclipError
+
+        raise LitclipError("use either --config or --preset (put preset values in the file)")
     cfg = TrainConfig.from_file(config) if config else TrainConfig()
+    if preset:
+        cfg = TrainConfig.from_preset(preset)
     flags: dict[str, Any] = {
         "data": data,
         "model": model,

@@ -3,19 +3,24 @@
 Losses ``clip`` / ``selip`` / ``siglip``, locked towers (LiT), LoRA, AMP, gradient
 accumulation and checkpointing, torchrun/DDP with gathered features, atomic checkpoints with
 ``resume="latest"``, and held-out retrieval validation. See :mod:`litclip.train.loop` for the
-run-directory layout and :class:`TrainConfig` for every option.
+run-directory layout and :class:`TrainConfig` for every option. A small CPU run::
+
+    from litclip.train import TrainConfig, train
+
+    cfg = TrainConfig.from_preset("cpu-small", data="corpus/", val_data="val.parquet", out="run/")
+    result = train(cfg)  # result.model_dir loads with litclip.models.load_model
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from litclip.train.config import TrainConfig
+from litclip.train.config import PRESETS, TrainConfig
 
 if TYPE_CHECKING:
     from litclip.train.loop import TrainResult
 
-__all__ = ["TrainConfig", "TrainResult", "train"]
+__all__ = ["PRESETS", "TrainConfig", "TrainResult", "train"]
 
 
 def train(config: TrainConfig) -> TrainResult:

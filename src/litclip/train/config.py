@@ -17,6 +17,22 @@ from typing import Any
 from litclip.errors import LitclipError
 
 LOSSES = ("clip", "selip", "siglip")
+
+# Named option sets (explicit registry). "cpu-small": litclip-tiny on a few hundred pairs on a
+# laptop-class CPU: LiT-style locked MiniLM trunk (features cached, projection trains), the
+# random image tower at 5e-4, no checkpoint files (measured: 181 synthetic pairs, 10 epochs,
+# text->image R@1 about 12x chance on 93 held-out pairs in ~5 minutes on a busy 2-core box).
+PRESETS: dict[str, dict[str, Any]] = {
+    "cpu-small": {
+        "model": "litclip-tiny",
+        "lock_text": True,
+        "epochs": 10,
+        "batch_size": 32,
+        "lr": 5e-4,
+        "warmup_steps": 10,
+        "save_checkpoints": False,
+    },
+}
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
 TOWERS = ("image", "text")
 
@@ -185,6 +201,13 @@ class TrainConfig:
         if unknown:
             raise LitclipError(f"unknown training option(s) {unknown}; valid: {sorted(names)}")
         return cls(**{k: _coerce(k, v) for k, v in values.items()})
+
+    @classmethod
+    def from_preset(cls, name: str, **values: Any) -> TrainConfig:
+        """A named option set (see :data:`PRESETS`) with ``values`` on top."""
+        if name not in PRESETS:
+            raise LitclipError(f"unknown training preset {name!r}; choose from {sorted(PRESETS)}")
+        return cls.from_dict({**PRESETS[name], **values})
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainConfig:
