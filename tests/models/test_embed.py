@@ -60,3 +60,20 @@ def test_texts(micro) -> None:
     assert t.shape == (3, 64)
     np.testing.assert_allclose(np.linalg.norm(t, axis=1), 1.0, atol=1e-5)
     assert not np.allclose(t[0], t[1])
+
+
+def test_padding_trimmed_only_for_hf_towers(micro) -> None:
+    """Cutting all-padding columns changes nothing but speed (Hugging Face towers only)."""
+    from litclip.models.embed import text_pad_id, trim_padding
+
+    assert text_pad_id(micro) is None  # open_clip's own tower reads the EOT token: keep 77
+    tiny = load_model("litclip-tiny")
+    pad = text_pad_id(tiny)
+    assert pad is not None
+    texts = ["axial MRI of a glioma in the left frontal lobe", "chest radiograph", "CT"]
+    tokens = tiny.tokenizer(texts)
+    trimmed = trim_padding(tokens, pad)
+    assert trimmed.shape[1] < tokens.shape[1] and (tokens[:, trimmed.shape[1] :] == pad).all()
+    with torch.no_grad():
+        full = torch.nn.functional.normalize(tiny.model.encode_text(tokens), dim=-1)
+    np.testing.assert_allclose(encode_texts(tiny, texts, progress=False), full.numpy(), atol=1e-5)

@@ -125,16 +125,3 @@ def test_micro_batcher_propagates_errors() -> None:
     with pytest.raises(ValueError, match="bad batch"):
         b("q")
     b.close()
-
-
-def test_trimmed_text_encoder_matches_reference(micro_model) -> None:
-    """Cutting padding from Hugging Face text towers changes nothing but speed."""
-    from litclip.models import encode_texts, load_model
-    from litclip.serve.search import _trimmed_text_encoder
-
-    assert _trimmed_text_encoder(micro_model) is None  # open_clip's own tower: not trimmed
-    tiny = load_model("litclip-tiny")
-    enc = _trimmed_text_encoder(tiny)
-    assert enc is not None
-    q = ["axial MRI of a glioma in the left frontal lobe", "chest radiograph", "CT"]
-    np.testing.assert_allclose(enc(q), encode_texts(tiny, q, progress=False), atol=1e-5)

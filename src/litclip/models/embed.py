@@ -128,6 +128,31 @@ def encode_images(
     return out
 
 
+def text_pad_id(loaded: LoadedModel) -> int | None:
+    """The padding token id when the text tower masks padding (Hugging Face towers), else None.
+
+    open_clip's own text transformer uses a causal mask and takes the feature at the EOT token,
+    so it needs its full context length; a Hugging Face tower ignores padding entirely.
+    """
+    if not loaded.hf_text_path:
+        return None
+    config = getattr(getattr(loaded.model, "text", None), "config", None)
+    return getattr(config, "pad_token_id", None)
+
+
+def trim_padding(tokens: torch.Tensor, pad_id: int | None) -> torch.Tensor:
+    """Drop the trailing columns that are padding in every row (same embeddings, less compute).
+
+    Captions are far shorter than the 77-token context, so this cuts a Hugging Face text
+    tower's cost several-fold in embedding and training alike.
+    """
+    if pad_id is None:
+        return tokens
+    used = (tokens != pad_id).any(0).nonzero()
+    length = int(used.max()) + 1 if len(used) else 1
+    return tokens[:, :length]
+
+
 def encode_texts(
     loaded: LoadedModel,
     texts: Sequence[str],
@@ -137,11 +162,12 @@ def encode_texts(
     """Embed texts with ``loaded``'s text tower; returns ``(N, D)`` float32 L2-normalised."""
     out = np.empty((len(texts), loaded.embed_dim), dtype=np.float32)
     model = loaded.model.eval()
+    pad_id = text_pad_id(loaded)
     with _progress(len(texts), "embed texts", progress) as bar, torch.inference_mode():
         task = bar.add_task("embed texts", total=len(texts))
         for start in range(0, len(texts), batch_size):
             chunk = [str(t) for t in texts[start : start + batch_size]]
-            tokens = loaded.tokenizer(chunk).to(loaded.device)
+            tokens = trim_padding(loaded.tokenizer(chunk), pad_id).to(loaded.device)
             with _autocast(loaded.device):
                 feats = model.encode_text(tokens)
             feats = torch.nn.functional.normalize(feats.float(), dim=-1)
