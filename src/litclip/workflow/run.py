@@ -156,6 +156,7 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
             include_failed=cfg.index.include_rejected,
             pdf_dir=cfg.pdfs,
             device=_eval_device(cfg.device),
+            rebuild=True,  # this step only reruns when the model or corpus changed
         )
         return {"index_dir": str(path)}
 
