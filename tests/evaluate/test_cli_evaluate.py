@@ -31,6 +31,7 @@ def test_evaluate_then_report(
             "--out",
             str(out),
             "--quiet",
+            "--no-report",
         ]
     )
     assert rc == 0
@@ -43,7 +44,7 @@ def test_evaluate_then_report(
         "text_retrieval_recall@5",
     }
     assert data["config"]["retrieval_ks"] == [1, 5]
-    assert (out / "report.html").is_file()
+    assert not (out / "report.html").exists()
     rc = main(["report", str(out / "results.json"), "--out", str(tmp_path / "r" / "again.html")])
     assert rc == 0
     assert "Retrieval recall" in (tmp_path / "r" / "again.html").read_text()

@@ -111,6 +111,7 @@ def evaluate(
     cache_features: bool = typer.Option(
         True, help="Cache image features under OUT/features (reused by later runs)."
     ),
+    report: bool = typer.Option(True, help="Render OUT/report.html and OUT/report.md at the end."),
     quiet: bool = typer.Option(False, help="No progress output."),
 ) -> None:
     """Evaluate models on datasets: writes OUT/results.json, OUT/report.html and OUT/report.md."""
@@ -138,6 +139,7 @@ def evaluate(
         device=device,
         cache_features=cache_features,
         skip_existing=skip_existing,
+        report=report,
         progress=not quiet,
     )
     if criterion not in ("f1", "youden"):
@@ -147,10 +149,8 @@ def evaluate(
     task_list = [t.strip() for t in tasks.split(",") if t.strip()]
     results = run_evaluation(model, dataset, task_list, out, cfg)
     console = Console()
-    console.print(
-        f"{len(results['runs'])} runs -> [bold]{out / 'results.json'}[/], "
-        f"report [bold]{out / 'report.html'}[/]"
-    )
+    where = f", report [bold]{out / 'report.html'}[/]" if report else ""
+    console.print(f"{len(results['runs'])} runs -> [bold]{out / 'results.json'}[/]{where}")
     for line in results.get("skipped", []):
         console.print(f"[yellow]skipped:[/] {line}")
 
