@@ -13,7 +13,10 @@ import math
 import re
 import statistics
 from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -21,6 +24,12 @@ from litclip.corpus.types import BBox
 
 # "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
 _SOFT_HYPHENS = frozenset("\x02\ufffe\u00ad")  # GetUnicode gives \x02, GetText \ufffe
+_SOFT_TO_HYPHEN = str.maketrans(dict.fromkeys(_SOFT_HYPHENS, "-"))
+_NEWLINE_RE = re.compile(r"[\r\n]")
+# characters that never get a box: whitespace (all of it lies below U+3001) and soft hyphens
+_NO_BOX_CODES = np.array(
+    sorted({c for c in range(0x3001) if chr(c).isspace()} | {ord(c) for c in _SOFT_HYPHENS})
+)
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$")
 
 
@@ -66,12 +75,33 @@ class TextLine:
 
 
 @dataclass
-class _Char:
-    ch: str
-    box: tuple[float, float, float, float] | None  # top-left origin, None for generated
-    size: float
-    bold: bool
-    rotated: bool
+class _Chars:
+    """A page's characters column-wise, in content-stream order."""
+
+    text: str  # soft hyphens already turned into "-"
+    boxed: np.ndarray  # bool (n,): has a box (not whitespace, not generated)
+    box: np.ndarray  # float64 (n, 4): x0, y0, x1, y1, top-left origin (undefined if not boxed)
+    size: np.ndarray  # float64 (n,): effective font size
+    bold: np.ndarray  # bool (n,)
+    rotated: np.ndarray  # bool (n,)
+
+
+def _fast(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """A second prototype of a pdfium function that takes plain integers (addresses).
+
+    The stock bindings build ctypes pointer objects on every call; with ``c_void_p``
+    arguments the per-character calls (hundreds of thousands per document) cost a few
+    times less.
+    """
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+
+_LOOSE_BOX = _fast(
+    pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
+)
+_TEXT_OBJECT = _fast(
+    pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int
+)
 
 
 def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
@@ -115,35 +145,50 @@ def _object_font(
     return size, _font_is_bold(textpage, i, buf), _is_rotated(angle)
 
 
-def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float) -> list[_Char]:
-    """All characters of the page with loose boxes converted to top-left coordinates."""
+def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float) -> _Chars:
+    """All characters of the page with loose boxes converted to top-left coordinates.
+
+    One C call per printable character for its box and one for its text object (written
+    straight into arrays); font size, weight and angle are read once per text object.
+    """
     raw = textpage.raw
     n = max(pdfium_c.FPDFText_CountChars(raw), 0)
     text = _page_text(raw, n) if n else ""
-    chars: list[_Char] = []
-    rect = pdfium_c.FS_RECTF()
+    # pdfium marks a hyphen at a line end with a soft hyphen; whitespace has no box
+    codes = _codes(text)
+    idx = np.flatnonzero(~np.isin(codes, _NO_BOX_CODES)).tolist()
+    rects = (ctypes.c_float * (4 * max(n, 1)))()
+    base = ctypes.addressof(rects)
+    handle = ctypes.cast(raw, ctypes.c_void_p).value
+    ok = list(map(_LOOSE_BOX, repeat(handle, len(idx)), idx, [base + 16 * i for i in idx]))
+    boxed_idx = [i for i, good in zip(idx, ok, strict=True) if good]
+    keys = list(map(_TEXT_OBJECT, repeat(handle, len(boxed_idx)), boxed_idx))
     matrix = pdfium_c.FS_MATRIX()
     buf = ctypes.create_string_buffer(256)
-    fonts: dict[bytes, tuple[float, bool, bool]] = {}
-    for i, ch in enumerate(text):
-        if ch in _SOFT_HYPHENS:  # pdfium marks a hyphen at a line end this way
-            chars.append(_Char("-", None, 0.0, False, False))
-            continue
-        if ch.isspace() or not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-            chars.append(_Char(ch, None, 0.0, False, False))
-            continue
-        box = (
-            rect.left - page_left,
-            page_top - rect.top,
-            rect.right - page_left,
-            page_top - rect.bottom,
-        )
-        key = bytes(pdfium_c.FPDFText_GetTextObject(raw, i))  # the object's address
-        font = fonts.get(key)
-        if font is None:
-            font = fonts[key] = _object_font(textpage, i, buf, matrix)
-        chars.append(_Char(ch, box, *font))
-    return chars
+    fonts: dict[int | None, tuple[float, bool, bool]] = {}
+    for i, key in zip(boxed_idx, keys, strict=True):  # first character of each object
+        if key not in fonts:
+            fonts[key] = _object_font(textpage, i, buf, matrix)
+    size, bold, rotated = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool)
+    boxed = np.zeros(n, bool)
+    if boxed_idx:
+        per_char = np.array([fonts[k] for k in keys], dtype=np.float64).reshape(-1, 3)
+        size[boxed_idx], bold[boxed_idx] = per_char[:, 0], per_char[:, 1] > 0
+        rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, True
+    r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
+    box = np.column_stack(
+        (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
+    )
+    return _Chars(text.translate(_SOFT_TO_HYPHEN), boxed, box, size, bold, rotated)
+
+
+def _codes(text: str) -> np.ndarray:
+    """Code points of ``text`` as a uint32 array."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _text(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _is_rotated(angle: float) -> bool:
@@ -151,88 +196,100 @@ def _is_rotated(angle: float) -> bool:
     return min(a, 2 * math.pi - a) > 0.2
 
 
-def _breaks_line(prev: _Char, cur: _Char) -> bool:
-    """Whether ``cur`` cannot continue the line that ends with ``prev``."""
-    assert prev.box is not None and cur.box is not None
-    if prev.rotated != cur.rotated:
-        return True
-    size = max(prev.size, cur.size, 1.0)
-    pcx, pcy = (prev.box[0] + prev.box[2]) / 2, (prev.box[1] + prev.box[3]) / 2
-    ccx, ccy = (cur.box[0] + cur.box[2]) / 2, (cur.box[1] + cur.box[3]) / 2
-    if cur.rotated:
-        return math.hypot(ccx - pcx, ccy - pcy) > 2.5 * size
-    if abs(ccy - pcy) > 0.6 * size:
-        return True
-    gap = cur.box[0] - prev.box[2]
+def _breaks(chars: _Chars, prev: np.ndarray, cur: np.ndarray) -> np.ndarray:
+    """Whether boxed character ``cur[k]`` cannot continue the line that ends with ``prev[k]``."""
+    pb, cb = chars.box[prev], chars.box[cur]
+    prot, crot = chars.rotated[prev], chars.rotated[cur]
+    size = np.maximum(np.maximum(chars.size[prev], chars.size[cur]), 1.0)
+    pcx, pcy = (pb[:, 0] + pb[:, 2]) / 2, (pb[:, 1] + pb[:, 3]) / 2
+    ccx, ccy = (cb[:, 0] + cb[:, 2]) / 2, (cb[:, 1] + cb[:, 3]) / 2
+    far = np.hypot(ccx - pcx, ccy - pcy) > 2.5 * size
     # a wide gap is a column gutter or a table cell boundary; going backwards is a new line
-    return gap > 1.2 * size or cur.box[2] < prev.box[0] - 0.5 * size
-
-
-def _make_line(chars: list[_Char]) -> TextLine | None:
-    boxed = [c for c in chars if c.box is not None]
-    if not boxed:
-        return None
-    text, bold = _squeeze(
-        [(c.ch if c.box is not None or c.ch == "-" else " ", c.bold) for c in chars]
+    gap = cb[:, 0] - pb[:, 2]
+    flat = (
+        (np.abs(ccy - pcy) > 0.6 * size) | (gap > 1.2 * size) | (cb[:, 2] < pb[:, 0] - 0.5 * size)
     )
-    x0 = min(c.box[0] for c in boxed)  # type: ignore[index]
-    y0 = min(c.box[1] for c in boxed)  # type: ignore[index]
-    x1 = max(c.box[2] for c in boxed)  # type: ignore[index]
-    y1 = max(c.box[3] for c in boxed)  # type: ignore[index]
-    if not boxed[0].rotated:
-        # medians: one symbol-font glyph with a huge ascent must not inflate the line
-        y0 = statistics.median(c.box[1] for c in boxed)  # type: ignore[index]
-        y1 = statistics.median(c.box[3] for c in boxed)  # type: ignore[index]
-    size = statistics.median(c.size for c in boxed)
-    direction = 0
-    if boxed[0].rotated:
-        first, last = boxed[0].box, boxed[-1].box
-        direction = 90 if (last[1] + last[3]) <= (first[1] + first[3]) else 270  # type: ignore[index]
-    return TextLine(text, (x0, y0, x1, y1), size, bold, boxed[0].rotated, direction)
+    return (prot != crot) | np.where(crot, far, flat)
 
 
-def _squeeze(pairs: list[tuple[str, bool]]) -> tuple[str, list[bool]]:
-    """Collapse whitespace runs to one space and strip, keeping bold flags aligned."""
-    chars: list[str] = []
-    bold: list[bool] = []
-    for ch, b in pairs:
-        if ch.isspace():
-            if chars and chars[-1] != " ":
-                chars.append(" ")
-                bold.append(False)
-        else:
-            chars.append(ch)
-            bold.append(b)
-    while chars and chars[-1] == " ":
-        chars.pop()
-        bold.pop()
-    return "".join(chars), bold
+def _segment_medians(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``statistics.median`` of each run ``values[starts[k]:starts[k] + counts[k]]``."""
+    seg = np.repeat(np.arange(len(starts)), counts)
+    v = values[np.lexsort((values, seg))]
+    mid = starts + counts // 2
+    return np.where(counts % 2 == 1, v[mid], (v[mid - 1] + v[mid]) / 2)
 
 
-def group_lines(chars: list[_Char]) -> list[TextLine]:
-    """Group characters (stream order) into lines, breaking on pdfium's line breaks and gaps."""
-    lines: list[TextLine] = []
-    current: list[_Char] = []
-    last_boxed: _Char | None = None
+def group_lines(chars: _Chars) -> list[TextLine]:
+    """Group characters (stream order) into lines, breaking on pdfium's line breaks and gaps.
 
-    def flush() -> None:
-        nonlocal current, last_boxed
-        line = _make_line(current)
-        if line is not None and line.text:
-            lines.append(line)
-        current, last_boxed = [], None
-
-    for c in chars:
-        if c.ch in "\r\n" and c.box is None:
-            flush()
-            continue
-        if c.box is not None and last_boxed is not None and _breaks_line(last_boxed, c):
-            flush()
-        current.append(c)
-        if c.box is not None:
-            last_boxed = c
-    flush()
+    A line ends at a generated CR/LF or before a boxed character that cannot continue it
+    (see :func:`_breaks`); whitespace and boxless characters ride along with the current
+    line. Lines are then summarised per run with numpy (boxes, median sizes).
+    """
+    text, n = chars.text, len(chars.text)
+    boxed_at = np.flatnonzero(chars.boxed)
+    if boxed_at.size == 0:
+        return []
+    newline = np.zeros(n, bool)
+    newline[[m.start() for m in _NEWLINE_RE.finditer(text)]] = True
+    newline &= ~chars.boxed
+    start = newline.copy()
+    prev, cur = boxed_at[:-1], boxed_at[1:]
+    n_newlines = np.cumsum(newline)
+    # after a CR/LF the line was already flushed: no gap test against the previous line
+    start[cur[_breaks(chars, prev, cur) & (n_newlines[cur] == n_newlines[prev])]] = True
+    seg = np.cumsum(start)
+    seg_of_boxed = seg[boxed_at]
+    first = np.flatnonzero(np.r_[True, seg_of_boxed[1:] != seg_of_boxed[:-1]])
+    counts = np.diff(np.r_[first, boxed_at.size])
+    box, rot = chars.box[boxed_at], chars.rotated[boxed_at]
+    x0 = np.minimum.reduceat(box[:, 0], first)
+    x1 = np.maximum.reduceat(box[:, 2], first)
+    # medians: one symbol-font glyph with a huge ascent must not inflate the line
+    y0 = np.where(
+        rot[first],
+        np.minimum.reduceat(box[:, 1], first),
+        _segment_medians(box[:, 1], first, counts),
+    )
+    y1 = np.where(
+        rot[first],
+        np.maximum.reduceat(box[:, 3], first),
+        _segment_medians(box[:, 3], first, counts),
+    )
+    size = _segment_medians(chars.size[boxed_at], first, counts)
+    last = first + counts - 1
+    upwards = (box[last, 1] + box[last, 3]) <= (box[first, 1] + box[first, 3])
+    direction = np.where(rot[first], np.where(upwards, 90, 270), 0)
+    codes = _codes(text)
+    shown = _text(np.where(chars.boxed | (codes == ord("-")), codes, ord(" ")))
+    bold = (chars.bold & chars.boxed).tolist()
+    seg_ids = seg_of_boxed[first]
+    bounds_lo = np.searchsorted(seg, seg_ids, "left").tolist()
+    bounds_hi = np.searchsorted(seg, seg_ids, "right").tolist()
+    lines = []
+    for k, (a, b) in enumerate(zip(bounds_lo, bounds_hi, strict=True)):
+        line_text, flags = _squeeze(shown[a:b], bold[a:b])
+        lines.append(
+            TextLine(
+                line_text,
+                (float(x0[k]), float(y0[k]), float(x1[k]), float(y1[k])),
+                float(size[k]),
+                flags,
+                bool(rot[first[k]]),
+                int(direction[k]),
+            )
+        )
     return lines
+
+
+def _squeeze(shown: str, bold: list[bool]) -> tuple[str, list[bool]]:
+    """Collapse whitespace runs to one space and strip, keeping bold flags aligned."""
+    text = " ".join(shown.split())
+    if not any(bold):
+        return text, [False] * len(text)
+    flags = iter([f for ch, f in zip(shown, bold, strict=True) if not ch.isspace()])
+    return text, [False if ch == " " else next(flags) for ch in text]
 
 
 def page_lines(page: pdfium.PdfPage) -> list[TextLine]:
