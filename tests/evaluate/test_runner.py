@@ -58,14 +58,14 @@ def test_two_models_folder_and_pairs(
         raise AssertionError("features should have been cached")
 
     monkeypatch.setattr("litclip.models.encode_images", no_encoding)
-    again = run_evaluation([ft_model], datasets, tasks, out, **FAST)
+    again = run_evaluation([ft_model], datasets, tasks, out, report=False, **FAST)
     mine = lambda rs: [r["metrics"] for r in rs if r["model"] == ft_model]  # noqa: E731
     assert mine(again["runs"]) == mine(runs)
 
     # --skip-existing: nothing is recomputed
     monkeypatch.setattr(runner, "TASKS", {t: no_encoding for t in runner.TASKS})
     skipped = run_evaluation(
-        ["litclip-micro", ft_model], datasets, tasks, out, skip_existing=True, **FAST
+        ["litclip-micro", ft_model], datasets, tasks, out, skip_existing=True, report=False, **FAST
     )
     assert len(skipped["runs"]) == len(runs)
 
@@ -78,7 +78,12 @@ def test_contamination_exclusion_and_retention(
     shutil.copytree(folder_ds, data)
     leaked = pairs_manifest.parent / "images" / "001.png"  # a corpus figure copied into test
     shutil.copy(leaked, data / "test" / "finding" / "leaked.png")
-    common = {"n_boot": 0, "progress": False, "contamination_manifest": str(pairs_manifest)}
+    common = {
+        "n_boot": 0,
+        "progress": False,
+        "report": False,
+        "contamination_manifest": str(pairs_manifest),
+    }
     from litclip.models import load_model, save_model
 
     base = str(save_model(load_model(ft_model), tmp_path / "base"))  # same weights as ft_model
@@ -134,6 +139,7 @@ def test_real_pneumoniamnist_slice(medmnist_dir: Path, tmp_path: Path) -> None:
         tmp_path / "out",
         n_boot=50,
         progress=False,
+        report=False,
     )
     by_task = {r["task"]: r for r in res["runs"]}
     assert by_task["zeroshot"]["details"]["prompts"]["source"] == "litclip:pneumoniamnist"
