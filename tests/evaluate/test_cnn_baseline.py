@@ -18,6 +18,8 @@ def test_pretrained_auto_falls_back_offline() -> None:
     model, pretrained = cnn_baseline.create_model("resnet18", 3, "auto")
     assert pretrained is False
     assert model.eval()(torch.zeros(1, 3, 28, 28)).shape == (1, 3)
+    convnext, _ = cnn_baseline.create_model("convnext_tiny", 2, "no")
+    assert convnext.eval()(torch.zeros(1, 3, 64, 64)).shape == (1, 2)
     with pytest.raises(ValueError, match="unknown CNN"):
         cnn_baseline.create_model("vgg99", 2)
 

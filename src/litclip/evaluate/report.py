@@ -114,6 +114,10 @@ class _Doc:
             self.md.append(f"![{title}]({name})\n")
 
 
+def _short(key: str) -> str:
+    return key.replace("_retrieval_recall", " R")
+
+
 def _arrow(before: float | None, after: float | None) -> str:
     f = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     return f"{f(before)} → {f(after)}"
@@ -304,7 +308,11 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
         [("chance", "<i>chance</i>"), ("", ""), ("", "")]
         + [_fmt(ret[0].get("chance", {}).get(k)) for k in keys]
     )
-    doc.table(["model", "images", "captions", *keys], rows)
+    doc.para(
+        "image R@K = CLIP_benchmark's image_retrieval_recall@K (caption -> image); "
+        "text R@K = text_retrieval_recall@K (image -> any of its captions)."
+    )
+    doc.table(["model", "images", "captions", *[_short(k) for k in keys]], rows)
 
     def draw(ax: Any) -> None:
         import numpy as np
@@ -412,12 +420,14 @@ def _contamination_section(doc: _Doc, runs: list[dict]) -> None:
 
 
 def _header(doc: _Doc, results: dict) -> None:
-    cfg = results.get("config", {})
+    runs = results["runs"]
+    models = sorted({r["model"] for r in runs})
+    tasks = [t for t in TASK_ORDER if any(r["task"] == t for r in runs)]
     doc.heading("litclip evaluation report", 1)
     doc.para(
         f"litclip {results.get('litclip_version')} — {results.get('created')} — "
-        f"{len(results['runs'])} runs. Models: {', '.join(cfg.get('models', [])) or '?'}. "
-        f"Tasks: {', '.join(cfg.get('tasks', []))}. Nothing was tuned on test: thresholds, "
+        f"{len(runs)} runs. Models: {', '.join(models) or '?'}. "
+        f"Tasks: {', '.join(tasks)}. Nothing was tuned on test: thresholds, "
         "temperatures, C and epochs are chosen on validation; intervals are bootstrap 95% "
         "(few-shot: Student-t over seeds)."
     )
