@@ -40,18 +40,39 @@ class Element:
 
 @dataclass
 class Region:
-    """A cluster of elements: a candidate figure (or table) area."""
+    """A cluster of elements: a candidate figure (or table) area.
+
+    ``elements`` only ever grows (clustering and text attachment append to it), so its boxes
+    are cached per (list, length): layout asks for them tens of thousands of times a page.
+    """
 
     elements: list[Element] = field(default_factory=list)
+    _cache: dict[str, tuple[int, int, BBox]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def _cached(self, key: str, kinds: bool) -> BBox | None:
+        stamp = (id(self.elements), len(self.elements))
+        hit = self._cache.get(key)
+        if hit is not None and hit[:2] == stamp:
+            return hit[2]
+        boxes = [e.bbox for e in self.elements if not kinds or e.kind != "text"]
+        if not boxes:
+            return None
+        box = union(boxes)
+        self._cache[key] = (*stamp, box)
+        return box
 
     @property
     def bbox(self) -> BBox:
-        return union([e.bbox for e in self.elements])
+        box = self._cached("all", False)
+        if box is None:
+            raise ValueError("a region without elements has no box")
+        return box
 
     @property
     def graphic_bbox(self) -> BBox:
-        boxes = [e.bbox for e in self.elements if e.kind != "text"]
-        return union(boxes) if boxes else self.bbox
+        return self._cached("graphic", True) or self.bbox
 
     @property
     def images(self) -> list[Element]:
@@ -246,13 +267,88 @@ def _px_size(obj: pdfium.PdfObject) -> tuple[int, int]:
 # clustering
 
 
-def _blocked(box: BBox, barriers: list[BBox]) -> bool:
-    """Whether ``box`` overlaps a caption or a line of running text."""
-    for b in barriers:
-        inter = intersection(box, b)
-        if inter > 0.3 * area(b) or inter > 0.3 * area(box) > 0:
-            return True
-    return False
+def _barrier_array(barriers: list[BBox] | np.ndarray) -> np.ndarray:
+    if isinstance(barriers, np.ndarray):
+        return barriers
+    return np.asarray(barriers, dtype=np.float64).reshape(-1, 4)
+
+
+def _blocked(box: BBox, barriers: list[BBox] | np.ndarray) -> bool:
+    """Whether ``box`` overlaps a caption or a line of running text (a barrier box)."""
+    b = _barrier_array(barriers)
+    if not len(b):
+        return False
+    w = np.maximum(0.0, np.minimum(box[2], b[:, 2]) - np.maximum(box[0], b[:, 0]))
+    h = np.maximum(0.0, np.minimum(box[3], b[:, 3]) - np.maximum(box[1], b[:, 1]))
+    inter = w * h
+    b_area = np.maximum(0.0, b[:, 2] - b[:, 0]) * np.maximum(0.0, b[:, 3] - b[:, 1])
+    own = 0.3 * area(box)
+    return bool(np.any((inter > 0.3 * b_area) | ((inter > own) & (own > 0))))
+
+
+def _close_pairs(
+    boxes: np.ndarray, max_gap: float, block: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(p, q)``, ``q < p``, of boxes (sorted by top edge) within ``max_gap``.
+
+    :func:`gap`'s arithmetic, vectorised in blocks of rows (memory stays ~block x n).
+    """
+    ps, qs = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for lo in range(0, len(boxes), block):
+        a = boxes[lo : lo + block, None, :]
+        b = boxes[None, : lo + block, :]
+        dx = np.maximum(0.0, np.maximum(a[..., 0], b[..., 0]) - np.minimum(a[..., 2], b[..., 2]))
+        dy = np.maximum(0.0, np.maximum(a[..., 1], b[..., 1]) - np.minimum(a[..., 3], b[..., 3]))
+        g = np.where(np.minimum(dx, dy) == 0, np.maximum(dx, dy), np.sqrt(dx * dx + dy * dy))
+        rows = np.arange(lo, lo + a.shape[0])[:, None]
+        near = (
+            (g <= max_gap)
+            & (np.arange(b.shape[1])[None, :] < rows)
+            & (b[..., 3] + max_gap >= a[..., 1])
+        )
+        p, q = np.nonzero(near)
+        ps.append(p + lo)
+        qs.append(q)
+    return np.concatenate(ps), np.concatenate(qs)
+
+
+def _touches_none(boxes: np.ndarray, barriers: np.ndarray, cell: float = 4.0) -> np.ndarray:
+    """True where a box certainly shares no area with any barrier (a ``cell``-point grid test).
+
+    Conservative: a box and a barrier that overlap with positive area always share a grid
+    cell, so False only means "check exactly".
+    """
+    if not len(barriers):
+        return np.ones(len(boxes), bool)
+    extent = max(float(boxes[:, 2:].max(initial=0.0)), float(barriers[:, 2:].max()), 0.0)
+    size = int(np.ceil(extent / cell)) + 2
+    grid = np.zeros((size + 1, size + 1), np.int32)  # row/col 0: the summed-area border
+    lo = np.clip(np.floor(barriers[:, :2] / cell), 0, size).astype(np.int64) + 1
+    hi = np.clip(np.ceil(barriers[:, 2:] / cell), 0, size).astype(np.int64) + 1
+    solid = (barriers[:, 2] > barriers[:, 0]) & (barriers[:, 3] > barriers[:, 1])
+    for (c0, r0), (c1, r1) in zip(lo[solid].tolist(), hi[solid].tolist(), strict=True):
+        grid[r0:r1, c0:c1] = 1
+    table = grid.cumsum(0).cumsum(1)
+    c0, r0 = np.clip(np.floor(boxes[:, :2] / cell), 0, size).astype(np.int64).T
+    c1, r1 = np.clip(np.ceil(boxes[:, 2:] / cell), 0, size).astype(np.int64).T
+    count = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    return count == 0
+
+
+def _pair_components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` nodes and edges ``u-v``: each node's root (smallest id)."""
+    lab = np.arange(n)
+    while True:
+        lu, lv = lab[u], lab[v]
+        diff = lu != lv
+        if not diff.any():
+            return lab
+        np.minimum.at(lab, np.maximum(lu, lv)[diff], np.minimum(lu, lv)[diff])
+        while True:  # pointer jumping until every node points at a root
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
 
 
 def cluster(
@@ -267,7 +363,23 @@ def cluster(
     n = len(elements)
     if n > GRID_ABOVE:
         return cluster_regions(_grid_groups(elements, barriers), barriers, max_gap)
-    parent = list(range(n))
+    bar = _barrier_array(barriers)
+    boxes = np.asarray([e.bbox for e in elements], dtype=np.float64).reshape(-1, 4)
+    order = np.argsort(boxes[:, 1], kind="stable")
+    p, q = _close_pairs(boxes[order], max_gap)
+    i_s, j_s = order[p], order[q]
+    # the partition is the components of the close, unblocked pairs: pairs whose union box
+    # touches no barrier at all are joined in bulk, the rest are checked one by one
+    u = np.column_stack(
+        (
+            np.minimum(boxes[i_s, 0], boxes[j_s, 0]),
+            np.minimum(boxes[i_s, 1], boxes[j_s, 1]),
+            np.maximum(boxes[i_s, 2], boxes[j_s, 2]),
+            np.maximum(boxes[i_s, 3], boxes[j_s, 3]),
+        )
+    )
+    free = _touches_none(u, bar)
+    parent = _pair_components(n, i_s[free], j_s[free]).tolist()
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -275,22 +387,15 @@ def cluster(
             i = parent[i]
         return i
 
-    order = sorted(range(n), key=lambda i: elements[i].bbox[1])
-    active: list[int] = []
-    for i in order:
-        box = elements[i].bbox
-        active = [j for j in active if elements[j].bbox[3] + max_gap >= box[1]]
-        for j in active:
-            other = elements[j].bbox
-            if find(i) == find(j) or gap(box, other) > max_gap:
-                continue
-            if not _blocked(union([box, other]), barriers):
-                parent[find(i)] = find(j)
-        active.append(i)
+    for i, j in zip(i_s[~free].tolist(), j_s[~free].tolist(), strict=True):
+        if find(i) == find(j):
+            continue
+        if not _blocked(union([elements[i].bbox, elements[j].bbox]), bar):
+            parent[find(i)] = find(j)
     groups: dict[int, list[Element]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(elements[i])
-    return cluster_regions([Region(g) for g in groups.values()], barriers, max_gap)
+    return cluster_regions([Region(g) for g in groups.values()], bar, max_gap)
 
 
 def _grid_groups(elements: list[Element], barriers: list[BBox], cell: float = 4.0) -> list[Region]:
@@ -349,10 +454,11 @@ def _components(grid: np.ndarray) -> np.ndarray:
 
 
 def cluster_regions(
-    regions: list[Region], barriers: list[BBox], max_gap: float = MERGE_GAP
+    regions: list[Region], barriers: list[BBox] | np.ndarray, max_gap: float = MERGE_GAP
 ) -> list[Region]:
     """Merge regions closer than ``max_gap`` whose union crosses no barrier (in place order)."""
     regions = list(regions)
+    barriers = _barrier_array(barriers)
     changed = True
     while changed:
         changed = False
