@@ -8,6 +8,14 @@ Not a test. Run from the repository root:
 References on the same official test split (624 images): CNN F1 0.8803 (Tong et al.);
 ResNet-18 (28 px) ACC 0.854 / AUC 0.944 (MedMNIST v2). Everything that is chosen (epoch,
 threshold, C) is chosen on the validation split. Ratios (ours / reference) are printed last.
+
+Measured 2026-11-25 on 2 shared CPU cores (load 5-15, so wall times are inflated):
+ResNet-18 from scratch (no offline ImageNet weights), 28 px, 8 epochs, best epoch 8 by val
+AUROC, threshold 0.530 by val F1: test F1 0.9134 [0.894, 0.931], ACC 0.8830 [0.859, 0.905],
+AUROC 0.9696 [0.957, 0.981] (ratios 1.038 / 1.034 / 1.027 vs the references).
+litclip-tiny (random image tower): zero-shot AUROC 0.398, F1 0.000 (argmax says "normal");
+val-calibrated threshold F1 0.766 (ACC 0.623, i.e. nearly all "pneumonia"); linear probe
+F1 0.860 / ACC 0.806 / AUROC 0.917; few-shot (5 seeds) balanced acc K=1 0.594 -> K=16 0.766.
 """
 
 from __future__ import annotations
