@@ -312,3 +312,32 @@ def sleepy_iter_figures(path: str, dpi: int = 200, max_pixels: int = 50_000_000)
     for item in fake_iter_figures(path, dpi=dpi, max_pixels=max_pixels):
         time.sleep(0.15)
         yield item
+
+
+def make_counts_pdf(path: Path) -> Path:
+    """One page: a captioned figure, an uncaptioned image between running text, a table caption."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _, height = A4
+    body = "The running text of the article continues here with enough words per line."
+    c.drawImage(ImageReader(photo(1)), 72, height - 280, width=290, height=215)
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(72, height - 295, "Figure 1. Axial T2-weighted MRI of the brain showing a lesion.")
+    c.setFont("Helvetica", 9)
+    y = height - 330
+    for _ in range(6):
+        c.drawString(72, y, body)
+        y -= 12
+    c.drawImage(ImageReader(photo(2)), 72, y - 200, width=250, height=190)  # no caption
+    y -= 220
+    for _ in range(6):
+        c.drawString(72, y, body)
+        y -= 12
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(72, y - 10, "Table 1. Characteristics of the patients included in the study.")
+    c.showPage()
+    c.save()
+    return path

@@ -241,6 +241,9 @@ def test_figure_without_caption_is_counted_not_kept(tmp_path: Path) -> None:
 
     ex = extract_pdf(make(tmp_path, "g.pdf", draw))
     assert ex.figures == [] and ex.uncaptioned_regions == 1
+    info: dict = {}
+    assert list(iter_figures(make(tmp_path, "g.pdf", draw), info=info)) == []
+    assert info == {"n_pages": 1, "uncaptioned_regions": 1, "tables": 0, "warnings": []}
 
 
 def test_iter_figures_renders_and_returns_native_jpeg(tmp_path: Path) -> None:

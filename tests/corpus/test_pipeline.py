@@ -14,7 +14,13 @@ from litclip.corpus import CorpusConfig, build_corpus, filter_corpus, merge_corp
 from litclip.corpus.pipeline import resolve_inputs, select_shard
 from litclip.corpus.writers import MANIFEST_COLUMNS, read_manifest
 from litclip.errors import LitclipError
-from tests.corpus.corpus_fixtures import default_extractor, extractor_spec, make_corpus, make_pdf
+from tests.corpus.corpus_fixtures import (
+    default_extractor,
+    extractor_spec,
+    make_corpus,
+    make_counts_pdf,
+    make_pdf,
+)
 
 FAKE = extractor_spec("fake_iter_figures")
 
@@ -237,6 +243,39 @@ def test_real_engine_on_generated_pdfs(tmp_path: Path) -> None:
     whole = df[df["panel"].isna()]
     assert sorted(whole["figure_label"]) == ["Figure 1", "Figure 1", "Figure 2", "Figure 2"]
     assert whole["caption"].str.contains("MRI|CT|radiograph|Histology|angiography").all()
+
+
+@pytest.mark.skipif(
+    default_extractor() == FAKE, reason="the real extraction engine has not landed yet"
+)
+def test_uncaptioned_figures_and_tables_counted(tmp_path: Path) -> None:
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    make_counts_pdf(pdfs / "counts.pdf")
+    make_pdf(pdfs / "plain.pdf", seed=3, n_figures=2)
+    build_corpus(pdfs, tmp_path / "out", CorpusConfig(executor="serial"))
+    status = {
+        s["name"]: s
+        for s in map(json.loads, (tmp_path / "out" / "pdf_status.jsonl").read_text().splitlines())
+    }
+    assert (status["counts.pdf"]["figures"], status["counts.pdf"]["uncaptioned"]) == (1, 1)
+    assert status["counts.pdf"]["tables"] == 1
+    assert (status["plain.pdf"]["uncaptioned"], status["plain.pdf"]["tables"]) == (0, 0)
+    sheet = (tmp_path / "out" / "datasheet.md").read_text()
+    assert "- figures without captions (kept out, counted): 1" in sheet
+    assert "- table captions (tables kept apart): 1" in sheet
+
+
+def test_extractors_without_info_still_work(tmp_path: Path) -> None:
+    from litclip.corpus.worker import accepts_info
+    from tests.corpus.corpus_fixtures import fake_iter_figures
+
+    assert not accepts_info(fake_iter_figures)
+    assert accepts_info(lambda path, **kw: iter(()))
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    build_corpus(pdfs, tmp_path / "out", CorpusConfig(extractor=FAKE, executor="serial"))
+    (line,) = (tmp_path / "out" / "pdf_status.jsonl").read_text().splitlines()
+    assert json.loads(line)["uncaptioned"] == 0 and json.loads(line)["status"] == "ok"
 
 
 def test_corpus_workers_never_import_torch() -> None:

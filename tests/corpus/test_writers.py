@@ -102,10 +102,13 @@ def test_status_roundtrip(tmp_path: Path) -> None:
 def test_datasheet_sections(tmp_path: Path) -> None:
     df = _corpus(tmp_path)
     statuses = [
-        {"name": "a.pdf", "status": "ok", "pages": 3, "figures": 4},
+        {"name": "a.pdf", "status": "ok", "pages": 3, "figures": 4, "uncaptioned": 2, "tables": 1},
+        {"name": "c.pdf", "status": "ok", "pages": 1, "figures": 0, "uncaptioned": 1, "tables": 2},
         {"name": "b.pdf", "status": "error", "error_kind": "encrypted"},
     ]
     text = datasheet_text(df, statuses, {})
+    assert "- figures without captions (kept out, counted): 3" in text
+    assert "- table captions (tables kept apart): 3" in text
     for section in (
         "## Sources",
         "## Counts",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import os
 import re
 import resource
@@ -42,6 +43,7 @@ PARTS_DIR = "parts"
 IMAGES_DIR = "images"
 STAGING_DIR = ".staging"
 IMAGE_FORMATS = ("png", "jpg")
+MAX_WARNINGS = 20  # per PDF in its status line
 
 
 @dataclass
@@ -230,8 +232,19 @@ def _save_figure(task: PdfTask, item: tuple[Any, ...], seen: set[str]) -> list[d
             im.close()  # free pixel buffers now: memory stays one figure deep
 
 
-def _extract(task: PdfTask) -> tuple[list[dict[str, Any]], int, int]:
+def accepts_info(fn: Callable[..., Any]) -> bool:
+    """Whether an extractor takes the ``info`` dict (``iter_figures(..., info=...)``)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "info" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def _extract(task: PdfTask, info: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
     """Run the extractor over one PDF; returns (rows, n_pages, n_figures).
+
+    ``info`` receives the extractor's counts (uncaptioned regions, tables, warnings).
 
     Encoding and measuring figure k (one background thread; PNG/zlib and pdfium release the
     GIL) overlaps with the extractor finding and rendering figure k+1. At most one figure
@@ -244,8 +257,11 @@ def _extract(task: PdfTask) -> tuple[list[dict[str, Any]], int, int]:
     seen: set[str] = set()
     n_figures = 0
     pending: Future[list[dict[str, Any]]] | None = None
+    kwargs: dict[str, Any] = {"dpi": task.dpi, "max_pixels": task.max_pixels}
+    if accepts_info(iter_figures):  # plug-in extractors may not report counts
+        kwargs["info"] = info
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for item in iter_figures(task.path, dpi=task.dpi, max_pixels=task.max_pixels):
+        for item in iter_figures(task.path, **kwargs):
             n_figures += 1
             if pending is not None:
                 rows.extend(pending.result())
@@ -292,6 +308,9 @@ def base_status(task: PdfTask) -> dict[str, Any]:
         "pages": 0,
         "figures": 0,
         "pairs": 0,
+        "uncaptioned": 0,  # figure-like regions without a caption: kept out, counted
+        "tables": 0,  # table captions found (tables are kept apart, never pairs)
+        "warnings": [],
         "seconds": 0.0,
     }
 
@@ -305,8 +324,9 @@ def process_pdf(task: PdfTask) -> dict[str, Any]:
     t0 = time.perf_counter()
     status = base_status(task)
     rows: list[dict[str, Any]] = []
+    info: dict[str, Any] = {}
     try:
-        rows, status["pages"], status["figures"] = _extract(task)
+        rows, status["pages"], status["figures"] = _extract(task, info)
     except PdfError as exc:
         status.update(
             status="error", error_kind=exc.kind, error_message=str(exc.args[0] if exc.args else exc)
@@ -329,6 +349,9 @@ def process_pdf(task: PdfTask) -> dict[str, Any]:
         )
     if status["status"] == "error":
         rows = []
+    status["uncaptioned"] = int(info.get("uncaptioned_regions") or 0)
+    status["tables"] = int(info.get("tables") or 0)
+    status["warnings"] = [str(w) for w in info.get("warnings") or []][:MAX_WARNINGS]
     status["pairs"] = len(rows)
     status["seconds"] = round(time.perf_counter() - t0, 3)
     status["peak_rss_mb"] = peak_rss_mb()

@@ -193,6 +193,11 @@ def _status_section(statuses: Sequence[dict[str, Any]]) -> str:
     text = f"- PDFs: {len(statuses)} ({len(ok)} ok, {sum(errs.values())} errors)\n"
     text += f"- pages read: {sum(int(s.get('pages') or 0) for s in ok)}\n"
     text += f"- captioned figures: {sum(int(s.get('figures') or 0) for s in ok)}\n"
+    text += (
+        "- figures without captions (kept out, counted): "
+        f"{sum(int(s.get('uncaptioned') or 0) for s in ok)}\n"
+    )
+    text += f"- table captions (tables kept apart): {sum(int(s.get('tables') or 0) for s in ok)}\n"
     if errs:
         text += "\nErrors by kind:\n\n" + _table(["error kind", "PDFs"], errs.most_common())
     return text

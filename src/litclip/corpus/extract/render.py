@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -151,10 +152,22 @@ def iter_figures(
     dpi: int = 200,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     password: str | None = None,
+    info: dict[str, Any] | None = None,
 ) -> Iterator[tuple[ExtractedFigure, Image.Image, list[Image.Image], bytes | None]]:
     """Stream ``(figure, whole crop, panel crops, native bytes or None)`` for each figure of a PDF.
 
     The PDF is opened once; one figure's images are alive at a time.
+
+    Args:
+        path: the PDF.
+        dpi: rendering resolution of the crops.
+        max_pixels: pages declaring a bigger image are never rendered.
+        password: for encrypted PDFs.
+        info: when given, filled (before the first figure is yielded) with what the
+            figures do not carry: ``n_pages``, ``uncaptioned_regions`` (figure-like regions
+            without a caption: kept out, counted), ``tables`` (table captions found, kept
+            apart) and ``warnings`` (list of str; figures skipped while rendering are added
+            as they happen).
 
     Raises:
         PdfError: for unreadable PDFs, and ``huge_image`` when every figure of the PDF sat on
@@ -163,6 +176,14 @@ def iter_figures(
     pdf = open_pdf(path, password)
     try:
         extraction = extract_document(pdf, max_pixels=max_pixels)
+        warnings = list(extraction.warnings)
+        if info is not None:
+            info.update(
+                n_pages=extraction.n_pages,
+                uncaptioned_regions=extraction.uncaptioned_regions,
+                tables=len(extraction.tables),
+                warnings=warnings,
+            )
         skipped = [w for w in extraction.warnings if w.startswith("huge_image")]
         emitted = 0
         for fig in extraction.figures:
@@ -170,6 +191,7 @@ def iter_figures(
                 whole = render_figure(pdf, fig, dpi=dpi, max_pixels=max_pixels)
             except PdfError as exc:
                 skipped.append(str(exc))
+                warnings.append(f"{fig.label}: not rendered ({exc})")
                 continue
             panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
             native = native_image(pdf, fig, max_pixels=max_pixels)
