@@ -151,3 +151,27 @@ def test_real_pneumoniamnist_slice(medmnist_dir: Path, tmp_path: Path) -> None:
     assert val_f1 == pytest.approx(max(cal["details"]["threshold_curve"]["val"]["f1"]), abs=1e-4)
     assert by_task["linear-probe"]["details"]["n_train"] == 80
     assert all(0 <= by_task[t]["metrics"]["accuracy"] <= 1 for t in by_task)
+
+
+@pytest.mark.timeout(120)
+def test_fewshot_finetune_through_runner(tmp_path: Path, folder_ds: Path, ft_model: str) -> None:
+    res = run_evaluation(
+        [ft_model],
+        [f"folder:{folder_ds}"],
+        ["few-shot"],
+        tmp_path,
+        n_boot=0,
+        progress=False,
+        report=False,
+        fewshot_ks=(1,),
+        fewshot_seeds=(0, 1),
+        fewshot_finetune=True,
+        finetune_epochs=1,
+    )
+    by_task = {r["task"]: r for r in res["runs"]}
+    assert set(by_task) == {"few-shot", "few-shot-finetune"}
+    ft = by_task["few-shot-finetune"]
+    assert (
+        ft["details"]["method"] == "finetune" and ft["variant"] == "k=1" and ft["seeds"] == [0, 1]
+    )
+    assert len(ft["details"]["per_seed"]) == 2 and ft["n"] == 16
