@@ -89,3 +89,14 @@ def test_weights_file_spec(tmp_path) -> None:
         assert torch.equal(a, b), k
     with pytest.raises(ModelLoadError, match="does not exist"):
         load_model(f"litclip-micro:{tmp_path / 'missing.safetensors'}")
+
+
+def test_builtin_init_is_deterministic_and_leaves_global_rng_alone() -> None:
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a = load_model("litclip-micro").model.state_dict()
+    after = torch.rand(1)
+    b = load_model("litclip-micro").model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert torch.equal(before, after), "loading must not consume the caller's random stream"

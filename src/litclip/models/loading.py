@@ -13,6 +13,7 @@ Specs (see :func:`load_model`):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import socket
@@ -220,11 +221,19 @@ def _assemble(
     )
 
 
+def _init_seed(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
+
+
 def _load_builtin(
     spec: str, name: str, weights: Path | None, device: torch.device, precision: str
 ) -> LoadedModel:
     cfg = get_builtin_config(name)
-    model = _build_from_cfg(cfg["model_cfg"], cfg["preprocess_cfg"], weights, device, precision)
+    # The random towers of a built-in are seeded by its name, so "litclip-tiny" is the same
+    # model in every process: the base that was fine-tuned is the base that gets evaluated.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(_init_seed(name))
+        model = _build_from_cfg(cfg["model_cfg"], cfg["preprocess_cfg"], weights, device, precision)
     return _assemble(model, spec, name, cfg["model_cfg"], _tokenizer_for(cfg["model_cfg"]), device)
 
 
