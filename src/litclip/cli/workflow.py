@@ -34,7 +34,7 @@ def run(
 
 def demo(
     out: str = typer.Option("demo_out", help="Output folder (reused on a rerun)."),
-    articles: int = typer.Option(30, min=3, help="Articles in the synthetic journal."),
+    articles: int = typer.Option(64, min=3, help="Articles in the synthetic journal."),
     epochs: int = typer.Option(10, min=1, help="Fine-tuning epochs."),
     seed: int = typer.Option(0, help="Seed of the journal, the splits, training and evaluation."),
     model: str = typer.Option("litclip-tiny", help="Base model spec to fine-tune."),
