@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -67,6 +68,25 @@ def _looks_truncated(path: Path) -> bool:
         return False
 
 
+class _LazyPage:
+    """A page loaded on first use: layout needs the page object only to render a panel
+    preview or to turn a page with sideways captions, and loading a page is not free."""
+
+    def __init__(self, pdf: pdfium.PdfDocument, index: int) -> None:
+        self._pdf, self._index = pdf, index
+        self._page: pdfium.PdfPage | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._page is None:
+            self._page = self._pdf[self._index]
+        return getattr(self._page, name)
+
+    def close(self) -> None:
+        if self._page is not None:
+            self._page.close()
+            self._page = None
+
+
 @dataclass
 class _PageResult:
     figures: list[tuple[ExtractedFigure, float]]  # with the caption's score
@@ -109,13 +129,18 @@ def extract_document(
     """:func:`extract_pdf` on an already opened document."""
     warnings: list[str] = []
     all_lines: list[list[TextLine]] = []
-    for i in range(len(pdf)):
+    all_elements: list[list[reg.Element] | pdfium.PdfiumError] = []
+    for i in range(len(pdf)):  # each page is loaded once here, again only to render
         page = pdf[i]
         try:
             all_lines.append(page_lines(page))
         except pdfium.PdfiumError as exc:
             warnings.append(f"page {i + 1}: text layer unreadable ({exc})")
             all_lines.append([])
+        try:
+            all_elements.append(reg.page_elements(page))
+        except pdfium.PdfiumError as exc:  # reported in page order below
+            all_elements.append(exc)
         finally:
             page.close()
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
@@ -123,10 +148,11 @@ def extract_document(
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
     uncaptioned = 0
-    for i, lines in enumerate(all_lines):
-        page = pdf[i]
+    for i, (lines, elements) in enumerate(zip(all_lines, all_elements, strict=True)):
+        page = _LazyPage(pdf, i)
         try:
-            elements = reg.page_elements(page)
+            if isinstance(elements, pdfium.PdfiumError):
+                raise elements
             huge = [e.px_size for e in elements if e.px_size[0] * e.px_size[1] > max_pixels]
             if huge:
                 w, h = huge[0]
@@ -134,7 +160,7 @@ def extract_document(
                     f"huge_image: page {i + 1} declares a {w}x{h} px image; not rendered"
                 )
             result = extract_page(
-                page,
+                page,  # type: ignore[arg-type]
                 i + 1,
                 lines,
                 body_size,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -62,19 +63,30 @@ def render_figure(
     page_no = page if page is not None else fig_or_bbox.page  # type: ignore[union-attr]
     pg = pdf[page_no - 1]
     try:
-        huge = huge_images(pg, max_pixels)
-        if huge:
-            raise PdfError(
-                "huge_image", f"page {page_no} declares an image of {huge[0][0]}x{huge[0][1]} px"
-            )
-        box = _bbox_of(fig_or_bbox)
-        scale = dpi / 72.0
-        out_px = (box[2] - box[0]) * scale * (box[3] - box[1]) * scale
-        if out_px > max_pixels:  # a huge crop request: lower the resolution instead
-            scale *= (max_pixels / out_px) ** 0.5
-        return render_box(pg, box, scale)
+        return _render_on_page(pg, page_images(pg), fig_or_bbox, page_no, dpi, max_pixels)
     finally:
         pg.close()
+
+
+def _render_on_page(
+    pg: pdfium.PdfPage,
+    images: list[tuple[BBox, tuple[int, int], pdfium.PdfImage]],
+    fig_or_bbox: ExtractedFigure | BBox,
+    page_no: int,
+    dpi: int,
+    max_pixels: int,
+) -> Image.Image:
+    huge = [size for _b, size, _o in images if size[0] * size[1] > max_pixels]
+    if huge:
+        raise PdfError(
+            "huge_image", f"page {page_no} declares an image of {huge[0][0]}x{huge[0][1]} px"
+        )
+    box = _bbox_of(fig_or_bbox)
+    scale = dpi / 72.0
+    out_px = (box[2] - box[0]) * scale * (box[3] - box[1]) * scale
+    if out_px > max_pixels:  # a huge crop request: lower the resolution instead
+        scale *= (max_pixels / out_px) ** 0.5
+    return render_box(pg, box, scale)
 
 
 def render_panels(
@@ -116,27 +128,36 @@ def native_image(
         return None
     pg = pdf[fig.page - 1]
     try:
-        inside = [
-            (b, s, o) for b, s, o in page_images(pg) if _overlap(b, fig.bbox) > 0.5 * _area(b)
-        ]
-        if len(inside) != 1:
-            return None
-        bbox, (w, h), obj = inside[0]
-        if _area(bbox) < 0.8 * _area(fig.bbox):
-            return None  # the figure also holds text or drawings the native image lacks
-        if w * h > max_pixels:
-            if warnings is not None:
-                warnings.append(
-                    f"{fig.label}: native image declared {w}x{h} px > max_pixels; not decoded"
-                )
-            return None
-        # simple filters (ASCII85, Flate around a JPEG) are undone; the JPEG itself is kept
-        filters = obj.get_filters(skip_simple=True)
-        if len(filters) != 1 or filters[0] not in _NATIVE_FILTERS:
-            return None
-        return bytes(obj.get_data(decode_simple=True))
+        return _native_on_page(page_images(pg), fig, max_pixels, warnings)
     finally:
         pg.close()
+
+
+def _native_on_page(
+    images: list[tuple[BBox, tuple[int, int], pdfium.PdfImage]],
+    fig: ExtractedFigure,
+    max_pixels: int,
+    warnings: list[str] | None,
+) -> bytes | None:
+    if fig.n_raster != 1 or fig.source != "raster":
+        return None
+    inside = [(b, s, o) for b, s, o in images if _overlap(b, fig.bbox) > 0.5 * _area(b)]
+    if len(inside) != 1:
+        return None
+    bbox, (w, h), obj = inside[0]
+    if _area(bbox) < 0.8 * _area(fig.bbox):
+        return None  # the figure also holds text or drawings the native image lacks
+    if w * h > max_pixels:
+        if warnings is not None:
+            warnings.append(
+                f"{fig.label}: native image declared {w}x{h} px > max_pixels; not decoded"
+            )
+        return None
+    # simple filters (ASCII85, Flate around a JPEG) are undone; the JPEG itself is kept
+    filters = obj.get_filters(skip_simple=True)
+    if len(filters) != 1 or filters[0] not in _NATIVE_FILTERS:
+        return None
+    return bytes(obj.get_data(decode_simple=True))
 
 
 def _area(b: BBox) -> float:
@@ -186,17 +207,24 @@ def iter_figures(
             )
         skipped = [w for w in extraction.warnings if w.startswith("huge_image")]
         emitted = 0
-        for fig in extraction.figures:
+        # figures come sorted by page: each page is loaded once and its images listed once
+        for page_no, figs in groupby(extraction.figures, key=lambda f: f.page):
+            pg = pdf[page_no - 1]
             try:
-                whole = render_figure(pdf, fig, dpi=dpi, max_pixels=max_pixels)
-            except PdfError as exc:
-                skipped.append(str(exc))
-                warnings.append(f"{fig.label}: not rendered ({exc})")
-                continue
-            panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
-            native = native_image(pdf, fig, max_pixels=max_pixels)
-            emitted += 1
-            yield fig, whole, panels, native
+                images = page_images(pg)  # before rendering, which turns /Rotate pages
+                for fig in figs:
+                    try:
+                        whole = _render_on_page(pg, images, fig, page_no, dpi, max_pixels)
+                    except PdfError as exc:
+                        skipped.append(str(exc))
+                        warnings.append(f"{fig.label}: not rendered ({exc})")
+                        continue
+                    panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
+                    native = _native_on_page(images, fig, max_pixels, None)
+                    emitted += 1
+                    yield fig, whole, panels, native
+            finally:
+                pg.close()
         if emitted == 0 and skipped:
             raise PdfError("huge_image", "; ".join(skipped))
     finally:
