@@ -41,32 +41,12 @@ def _root(
 
 
 def _register() -> None:
-    # Explicit registry of sub-apps (STYLE lesson 2: no name sniffing).
-    from litclip.cli import embed as embed_cli
+    # Explicit registry of the stages' command modules (STYLE lesson 2: no name sniffing);
+    # each module's `register(app)` adds its commands or sub-app.
+    from litclip.cli import corpus, data, embed, evaluate, serve, synth, train, workflow
 
-    embed_cli.register(app)
-    from litclip.cli import data as data_cli
-
-    data_cli.register(app)
-    from litclip.cli import corpus as corpus_cli
-
-    corpus_cli.register(app)
-    from litclip.cli import synth as synth_cli
-
-    synth_cli.register(app)
-
-    from litclip.cli import serve as serve_cli
-
-    serve_cli.register(app)
-    from litclip.cli import train as train_cli
-
-    train_cli.register(app)
-    from litclip.cli import evaluate as evaluate_cli
-
-    evaluate_cli.register(app)
-    from litclip.cli import workflow as workflow_cli
-
-    workflow_cli.register(app)
+    for module in (workflow, synth, corpus, train, evaluate, serve, embed, data):
+        module.register(app)
 
 
 _register()

@@ -83,9 +83,14 @@ def _extraction_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Cons
         from litclip.corpus.evaluate import evaluate_corpus, format_table
 
         metrics = evaluate_corpus(out / "corpus", truth)
-        console.print(format_table(metrics))
         keys = ("figure_precision", "figure_recall", "caption_match", "panel_accuracy")
-        return {k: metrics[k] for k in keys if k in metrics}
+        headline = {k: metrics[k] for k in keys if k in metrics}
+        if len(metrics.get("per_pdf", {})) <= 8:  # a per-PDF table only while it stays short
+            console.print(format_table(metrics))
+        console.print(
+            f"extraction vs {truth.name}: " + ", ".join(f"{k} {v:.3f}" for k, v in headline.items())
+        )
+        return headline
 
     return steps.run("extraction-check", {"truth": str(truth)}, evaluate, after=["corpus"])
 
