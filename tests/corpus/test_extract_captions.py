@@ -86,6 +86,11 @@ def test_split_lowercase_letters() -> None:
     shared, parts = split_caption("Fig. 1. Frogs. (a) lateral view (b) dorsal view", "Fig. 1")
     assert shared == "Frogs."
     assert list(parts) == ["A", "B"] and parts["B"] == "dorsal view"
+    printed: dict[str, str] = {}
+    split_caption("Fig. 1. Frogs. (a) lateral view (b) dorsal view", "Fig. 1", printed)
+    assert printed == {"A": "a", "B": "b"}
+    split_caption("Fig. 1. Frogs. A, lateral view; B, dorsal view", "Fig. 1", printed)
+    assert printed == {"A": "A", "B": "B"}
 
 
 def test_split_requires_sequence_from_a() -> None:

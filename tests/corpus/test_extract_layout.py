@@ -230,6 +230,11 @@ def test_compound_figure_in_one_image_split_at_gutters(tmp_path: Path) -> None:
 
     fig = extract_pdf(make(tmp_path, "f.pdf", draw)).figures[0]
     assert [p.letter for p in fig.panels] == ["A", "B"]
+    # the letter column is upper-case; the caption's own case is kept alongside
+    assert [(p.printed_letter, p.caption) for p in fig.panels] == [
+        ("a", "Before and"),
+        ("b", "after treatment."),
+    ]
     assert iou(fig.panels[0].bbox, (100, 100, 300, 300)) > 0.9
 
 

@@ -72,7 +72,9 @@ def test_panels_linked_to_their_figure(built: tuple[Path, Path]) -> None:
         assert (
             p["pdf_sha256"] == parent["pdf_sha256"] and p["figure_label"] == parent["figure_label"]
         )
-        assert p["caption"].startswith(parent["caption"]) and p["caption"] != parent["caption"]
+        # "Figure 1 (A): <shared caption> <sub-caption>" (module docstring of writers)
+        assert p["caption"].startswith(f"{p['figure_label']} ({p['panel']}): ")
+        assert parent["caption"] in p["caption"] and p["caption"] != parent["caption"]
     # A figure that is exactly one raster image keeps its native bytes as an extra file.
     assert whole["native_filepath"].map(lambda fp: (built[1] / fp).is_file()).all()
 

@@ -46,6 +46,7 @@ class Panel:
     letter: str
     bbox: BBox
     caption: str = ""  # sub-caption text ("Axial T2 ..."); "" when the caption was not split
+    printed_letter: str = ""  # the letter as printed in the caption ("a"); "" if not split
 
 
 @dataclass

@@ -145,6 +145,29 @@ def _save(img: Image.Image, path: Path, task: PdfTask) -> None:
         img.save(path, format="PNG", compress_level=task.png_compress)
 
 
+def panel_caption(
+    label: str, whole_caption: str, shared: str, letter: str, sub: str, printed_letter: str = ""
+) -> str:
+    """The caption of a panel row (the manifest convention: :mod:`litclip.corpus.writers`).
+
+    Args:
+        label: the figure's normalised label ("Figure 2").
+        whole_caption: the figure's full caption (used when there is no sub-caption).
+        shared: the caption's part shared by all panels ("" when none).
+        letter: the panel letter (upper-case).
+        sub: the panel's own sub-caption ("" when the caption was not split).
+        printed_letter: the letter as printed in the caption ("b"); defaults to ``letter``.
+
+    Returns:
+        ``"Figure 2 (b): <shared> <sub>"``, or ``whole_caption`` without a sub-caption.
+    """
+    sub = sub.strip()
+    if not sub:
+        return whole_caption
+    body = " ".join(part for part in (shared.strip(), sub) if part)
+    return f"{label} ({printed_letter or letter}): {body}"
+
+
 def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) -> dict[str, Any]:
     fname = f"{pair_id}.{task.image_format}"
     _save(img, Path(task.staging) / fname, task)
@@ -200,11 +223,15 @@ def _figure_rows(
             n_panels=len(fig.panels),
         )
     ]
-    shared = (fig.shared_caption or "").strip()
+    shared = fig.shared_caption or ""
     for panel, pimg in zip(fig.panels, panels, strict=False):
-        sub = (panel.caption or "").strip()
-        caption = (
-            f"{shared or fig.label + '.'} ({panel.letter}) {sub}".strip() if sub else fig.caption
+        caption = panel_caption(
+            fig.label,
+            fig.caption,
+            shared,
+            panel.letter,
+            panel.caption or "",
+            getattr(panel, "printed_letter", ""),  # plug-in extractors may not print letters
         )
         rows.append(
             _row(

@@ -6,9 +6,19 @@
 * ``shards/shard-NNNNNN.tar``: WebDataset tars with ``KEY.png`` (``KEY.jpg`` for a corpus built
   with ``image_format="jpg"``), ``KEY.txt``, ``KEY.json`` of
   the pairs that pass QC (the trainable set), ``shard_size`` samples per tar.
-* ``pdf_status.jsonl``: one line per input PDF.
+* ``pdf_status.jsonl``: one line per input PDF, with its counts: ``figures`` (captioned),
+  ``uncaptioned`` (figure-like regions without a caption: kept out, counted), ``tables``
+  (table captions: kept apart, never pairs), ``pairs`` and the extractor's ``warnings``.
 * ``datasheet.md``: sources, counts, rejection reasons, kinds, caption lengths, licence
   notes and split hashes.
+
+Panel rows: the ``panel`` column is always the upper-case letter ("A", "B"...), whatever the
+caption printed, so panels of all journals group and sort alike; the caption text keeps the
+printed case. A panel's caption keeps its figure's context
+(:func:`litclip.corpus.worker.panel_caption`):
+``"<figure label> (<letter as printed>): <shared caption> <sub-caption>"``, e.g.
+``"Figure 2 (b): Frogs. dorsal view"``; a panel whose caption was not split into
+sub-captions gets the whole figure's caption.
 """
 
 from __future__ import annotations

@@ -263,12 +263,16 @@ _MARKERS = [
 ]
 
 
-def split_caption(caption: str, label: str = "") -> tuple[str, dict[str, str]]:
+def split_caption(
+    caption: str, label: str = "", printed: dict[str, str] | None = None
+) -> tuple[str, dict[str, str]]:
     """Split a compound caption into its shared part and per-panel sub-captions.
 
     Args:
         caption: the cleaned caption, optionally starting with its printed label.
         label: the printed label to strip from the front ("Figure 3").
+        printed: when given, filled with each panel's letter as printed in the caption
+            (``{"A": "a", "B": "b"}`` for "(a) ... (b) ...").
 
     Returns:
         ``(shared, {"A": "Axial T2 ...", "B": ...})``; letters are upper-case. When no run of
@@ -280,18 +284,20 @@ def split_caption(caption: str, label: str = "") -> tuple[str, dict[str, str]]:
     for pattern in _MARKERS:
         found = _sequential_markers(body, pattern)
         if len(found) >= 2:
-            shared = body[: found[0][1]].strip(" ;,")
+            shared = body[: found[0][2]].strip(" ;,")
             parts: dict[str, str] = {}
-            for i, (letter, _start, end) in enumerate(found):
-                stop = found[i + 1][1] if i + 1 < len(found) else len(body)
+            for i, (letter, as_printed, _start, end) in enumerate(found):
+                stop = found[i + 1][2] if i + 1 < len(found) else len(body)
                 parts[letter] = body[end:stop].strip(" ;,")
+                if printed is not None:
+                    printed[letter] = as_printed
             return shared, parts
     return body, {}
 
 
-def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, int, int]]:
-    """Markers whose letters run A, B, C... (case-consistent), as (LETTER, start, end)."""
-    found: list[tuple[str, int, int]] = []
+def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str, int, int]]:
+    """Markers whose letters run A, B, C... (case-consistent), as (LETTER, printed, start, end)."""
+    found: list[tuple[str, str, int, int]] = []
     expected = "a"
     case: bool | None = None
     for m in pattern.finditer(text):
@@ -302,6 +308,6 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
             case = letter.isupper()
         elif letter.isupper() != case:
             continue
-        found.append((letter.upper(), m.start(), m.end()))
+        found.append((letter.upper(), letter, m.start(), m.end()))
         expected = chr(ord(expected) + 1)
     return found

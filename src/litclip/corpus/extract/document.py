@@ -387,7 +387,8 @@ def _detect_panels(
     source: str,
 ) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
-    shared, subs = split_caption(caption, printed_label)
+    printed: dict[str, str] = {}
+    shared, subs = split_caption(caption, printed_label, printed)
     expected = len(subs)
     letters = panel_mod.letter_lines(lines, box)
     boxes = panel_mod.panels_from_images(images, box)
@@ -405,7 +406,8 @@ def _detect_panels(
         return "", []
     named = panel_mod.name_panels(boxes, letters)
     return (shared if subs else ""), [
-        Panel(letter, _round(b), subs.get(letter, "")) for letter, b in named
+        Panel(letter, _round(b), subs.get(letter, ""), printed.get(letter, ""))
+        for letter, b in named
     ]
 
 

@@ -1,0 +1,53 @@
+"""Rows a worker writes: the panel caption convention (see litclip.corpus.writers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litclip.corpus.types import ExtractedFigure, Panel
+from litclip.corpus.worker import PdfTask, _figure_rows, panel_caption
+from tests.corpus.corpus_fixtures import photo
+
+
+def test_panel_caption_keeps_label_and_printed_case() -> None:
+    assert (
+        panel_caption(
+            "Figure 2", "Fig. 2. Frogs. (a) lateral view", "Frogs.", "A", "lateral view", "a"
+        )
+        == "Figure 2 (a): Frogs. lateral view"
+    )
+    # no shared part; the printed letter defaults to the panel letter
+    assert panel_caption("Figure 3", "whole", "", "B", "MRI confirms it.") == (
+        "Figure 3 (B): MRI confirms it."
+    )
+    # a panel without its own sub-caption gets the whole caption
+    assert panel_caption("Figure 3", "Figure 3. Two views.", "Two views.", "A", "  ") == (
+        "Figure 3. Two views."
+    )
+
+
+def test_figure_rows_panel_column_upper_caption_as_printed(tmp_path: Path) -> None:
+    fig = ExtractedFigure(
+        label="Figure 1",
+        number="1",
+        page=1,
+        bbox=(0.0, 0.0, 200.0, 100.0),
+        caption="Fig. 1. Frogs. (a) lateral view (b) dorsal view",
+        caption_bbox=(0.0, 100.0, 200.0, 110.0),
+        shared_caption="Frogs.",
+        panels=[
+            Panel("A", (0.0, 0.0, 100.0, 100.0), "lateral view", "a"),
+            Panel("B", (100.0, 0.0, 200.0, 100.0), "dorsal view", "b"),
+        ],
+    )
+    task = PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "ab" * 32, str(tmp_path), str(tmp_path))
+    whole = photo(1, (200, 100))
+    panels = [whole.crop((0, 0, 100, 100)), whole.crop((100, 0, 200, 100))]
+    rows = _figure_rows(task, fig, whole, panels, None, set())
+    assert [r["panel"] for r in rows] == [None, "A", "B"]
+    assert [r["caption"] for r in rows] == [
+        fig.caption,
+        "Figure 1 (a): Frogs. lateral view",
+        "Figure 1 (b): Frogs. dorsal view",
+    ]
+    assert rows[1]["parent_id"] == rows[0]["pair_id"]
