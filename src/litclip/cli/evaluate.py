@@ -56,7 +56,8 @@ def evaluate(
     tasks: str = typer.Option(
         "zeroshot,calibration,linear-probe,few-shot,retrieval",
         help="Comma-separated tasks: zeroshot, calibration, linear-probe, few-shot, retrieval, "
-        "cnn, retention, contamination (each runs where it applies).",
+        "cnn, retention, contamination, and prompt learning coop, cocoop, biomedcoop (K-shot "
+        "with --shots/--seeds; each runs where it applies).",
     ),
     out: Path = typer.Option(
         Path("results"), help="Output directory: results.json, report.html, report.md, features/."

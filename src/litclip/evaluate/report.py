@@ -243,8 +243,12 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
         doc.figure(draw, f"Threshold vs F1 — {name} (dotted: chosen on val)")
 
 
+PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
+
+
 def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
-    few = [r for r in runs if r["task"].startswith("few-shot")]
+    # prompt learning (coop, cocoop, biomedcoop) shares the K-shot protocol: same table/curve
+    few = [r for r in runs if r["task"].startswith("few-shot") or r["task"] in PROMPT_TASKS]
     if not few:
         return
     metric = "balanced_accuracy"
@@ -284,7 +288,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
         ax.set_ylabel(f"{metric} (mean, 95% CI over seeds)")
         ax.legend(fontsize=7)
 
-    doc.figure(draw, f"Few-shot learning curve — {name} (dotted: zero-shot)")
+    doc.figure(draw, f"Few-shot and prompt-learning curves — {name} (dotted: zero-shot)")
 
 
 def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:

@@ -33,7 +33,8 @@ from litclip.evaluate.results import (
 from litclip.io import write_resolved_config
 
 CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
-ALL_TASKS = (*CLASSIFICATION_TASKS, "retrieval", "retention", "contamination")
+PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
+ALL_TASKS = (*CLASSIFICATION_TASKS, "retrieval", "retention", "contamination", *PROMPT_TASKS)
 DEFAULT_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "retrieval")
 
 
@@ -50,6 +51,15 @@ class EvalConfig:
     fewshot_finetune: bool = False
     finetune_epochs: int = 10
     retrieval_ks: tuple[int, ...] = (1, 5, 10)
+    # prompt learning (coop, cocoop, biomedcoop); K and seeds default to the few-shot ones
+    prompt_ks: tuple[int, ...] | None = None
+    prompt_seeds: tuple[int, ...] | None = None
+    prompt_n_ctx: int = 4
+    prompt_epochs: int = 10
+    prompt_lr: float = 0.0025
+    prompt_batch_size: int = 4
+    prompt_lambda1: float = 1.0
+    prompt_lambda2: float = 1.0
     cnn_archs: tuple[str, ...] = ("resnet18",)
     cnn_epochs: int = 10
     cnn_pretrained: str = "auto"
@@ -326,6 +336,61 @@ def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     return runs
 
 
+def task_prompt_learning(ctx: _Context, model: ModelHandle, spec: str, method: str) -> list[dict]:
+    """CoOp / CoCoOp / BiomedCoOp on frozen features: one run per K (epoch chosen on val)."""
+    from litclip.evaluate import prompt_learning as pl
+
+    splits = _need(ctx, spec, "train", "val", "test")
+    if splits is None:
+        ctx.skipped.append(f"{method} on {spec}: needs train, val and test splits")
+        return []
+    (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
+    prompts = ctx.prompts(spec, ctx.dataset(spec, splits[2]))
+    c = ctx.cfg
+    pcfg = pl.PromptConfig(
+        method=method,
+        n_ctx=c.prompt_n_ctx,
+        epochs=c.prompt_epochs,
+        lr=c.prompt_lr,
+        batch_size=c.prompt_batch_size,
+        lambda1=c.prompt_lambda1,
+        lambda2=c.prompt_lambda2,
+        seed=c.seed,
+    )
+    results = pl.evaluate(
+        model.loaded,
+        prompts.classnames,
+        xtr,
+        ytr,
+        xv,
+        yv,
+        xt,
+        yt,
+        c.prompt_ks or c.fewshot_ks,
+        c.prompt_seeds or c.fewshot_seeds,
+        pcfg,
+        descriptions=prompts.texts(),
+    )
+    runs = []
+    for r in results:
+        r["details"].update(_common(ctx, spec, prompts))
+        runs.append(
+            make_run(
+                model.spec,
+                dsets.dataset_name(spec),
+                method,
+                splits[2],
+                r["metrics"],
+                len(yt),
+                r["ci95"],
+                r["seeds"],
+                r["details"],
+                variant=f"k={r['k']}",
+            )
+        )
+    return runs
+
+
 def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     """Image <-> text Recall@K over a pairs manifest (the test split, else the whole file)."""
     from litclip.evaluate import retrieval
@@ -419,6 +484,10 @@ TASKS: dict[str, Callable[[_Context, ModelHandle, str], list[dict]]] = {
     "few-shot": task_fewshot,
     "retrieval": task_retrieval,
     "retention": task_retention,
+    **{
+        m: (lambda ctx, model, spec, m=m: task_prompt_learning(ctx, model, spec, m))
+        for m in PROMPT_TASKS
+    },
 }
 
 
