@@ -1,0 +1,74 @@
+"""The vectorised clustering equals the plain single-link definition it replaced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from litclip.corpus.extract.regions import (
+    MERGE_GAP,
+    Element,
+    Region,
+    area,
+    cluster,
+    cluster_regions,
+    gap,
+    intersection,
+    union,
+)
+
+
+def _blocked_ref(box: tuple, barriers: list[tuple]) -> bool:
+    for b in barriers:
+        inter = intersection(box, b)
+        if inter > 0.3 * area(b) or inter > 0.3 * area(box) > 0:
+            return True
+    return False
+
+
+def _reference(elements: list[Element], barriers: list[tuple]) -> list[Region]:
+    """Components of the pairs within MERGE_GAP whose union box crosses no barrier."""
+    n = len(elements)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i):
+            a, b = elements[i].bbox, elements[j].bbox
+            if gap(a, b) <= MERGE_GAP and not _blocked_ref(union([a, b]), barriers):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Element]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(elements[i])
+    return cluster_regions([Region(g) for g in groups.values()], barriers)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cluster_matches_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    elements = []
+    for k in range(int(rng.integers(20, 160))):
+        x, y = rng.uniform(0, 500, 2)
+        w, h = rng.uniform(0.5, 40, 2) * (rng.random() < 0.8)  # some zero-size rules
+        elements.append(Element((float(x), float(y), float(x + w), float(y + h)), "path", k))
+    barriers = []
+    for _ in range(int(rng.integers(0, 12))):
+        x, y = rng.uniform(0, 500, 2)
+        barriers.append((float(x), float(y), float(x + rng.uniform(50, 300)), float(y + 9.0)))
+
+    def parts(regions: list[Region]) -> list[list[int]]:
+        return [[e.index for e in r.elements] for r in regions]
+
+    assert parts(cluster(elements, barriers)) == parts(_reference(elements, barriers))
+
+
+def test_region_boxes_follow_appended_elements() -> None:
+    region = Region([Element((0.0, 0.0, 10.0, 10.0), "image")])
+    assert region.bbox == region.graphic_bbox == (0.0, 0.0, 10.0, 10.0)
+    region.elements.append(Element((20.0, 0.0, 30.0, 5.0), "text"))
+    assert region.bbox == (0.0, 0.0, 30.0, 10.0)
+    assert region.graphic_bbox == (0.0, 0.0, 10.0, 10.0)
