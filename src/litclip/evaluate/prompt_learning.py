@@ -494,6 +494,10 @@ def evaluate(
         descriptions: each class's description bank (BiomedCoOp; e.g. its filled templates).
     """
     cfg = cfg or PromptConfig()
-    desc_emb = encode_descriptions(loaded, descriptions) if cfg.method == "biomedcoop" else None
+    desc_emb = None
+    if cfg.method == "biomedcoop":
+        if not descriptions:
+            raise LitclipError("biomedcoop needs a description bank (the class prompts)")
+        desc_emb = encode_descriptions(loaded, descriptions)
     data = (x_train, y_train, x_val, y_val, x_test, y_test)
     return [evaluate_k(loaded, classnames, data, k, seeds, cfg, desc_emb) for k in ks]
