@@ -7,15 +7,18 @@ import pytest
 
 from litclip.corpus.extract.regions import (
     MERGE_GAP,
+    TEXT_GAP,
     Element,
     Region,
     area,
+    attach_text,
     cluster,
     cluster_regions,
     gap,
     intersection,
     union,
 )
+from litclip.corpus.extract.text import TextLine
 
 
 def _blocked_ref(box: tuple, barriers: list[tuple]) -> bool:
@@ -72,3 +75,43 @@ def test_region_boxes_follow_appended_elements() -> None:
     region.elements.append(Element((20.0, 0.0, 30.0, 5.0), "text"))
     assert region.bbox == (0.0, 0.0, 30.0, 10.0)
     assert region.graphic_bbox == (0.0, 0.0, 10.0, 10.0)
+
+
+def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: float) -> None:
+    free = list(lines)
+    changed = True
+    while changed and free:
+        changed = False
+        for ln in list(free):
+            best, best_gap = None, max_gap
+            for region in regions:
+                g = gap(region.bbox, ln.bbox)
+                if g <= best_gap:
+                    best, best_gap = region, g
+            if best is not None:
+                best.elements.append(Element(ln.bbox, "text"))
+                free.remove(ln)
+                changed = True
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_attach_text_matches_reference(seed: int) -> None:
+    def make() -> tuple[list[Region], list[TextLine]]:
+        r = np.random.default_rng(seed)
+        regions = []
+        for k in range(int(r.integers(1, 8))):
+            x, y = r.uniform(0, 400, 2)
+            regions.append(Region([Element((x, y, x + r.uniform(20, 120), y + 80.0), "image", k)]))
+        lines = []
+        for k in range(int(r.integers(5, 60))):
+            x, y = r.uniform(0, 500, 2)
+            lines.append(TextLine(f"l{k}", (x, y, x + r.uniform(5, 60), y + 8.0), 8.0))
+        return regions, lines
+
+    got, ref = make(), make()
+    attach_text(got[0], got[1], set(), TEXT_GAP)
+    _attach_reference(ref[0], ref[1], TEXT_GAP)
+    assert [[e.bbox for e in r.elements] for r in got[0]] == [
+        [e.bbox for e in r.elements] for r in ref[0]
+    ]
+    assert sum(len(r.elements) for r in got[0]) > len(got[0])  # some text was attached

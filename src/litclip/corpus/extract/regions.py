@@ -484,24 +484,54 @@ def is_running_text(line: TextLine, body_size: float) -> bool:
     return not line.rotated and line.size >= 0.92 * body_size and len(line.text) >= 30
 
 
+def _gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """:func:`gap` between each row of ``boxes`` (n, 4) and ``box`` (4,) or rows of (n, 4)."""
+    dx = np.maximum(
+        0.0, np.maximum(boxes[..., 0], box[..., 0]) - np.minimum(boxes[..., 2], box[..., 2])
+    )
+    dy = np.maximum(
+        0.0, np.maximum(boxes[..., 1], box[..., 1]) - np.minimum(boxes[..., 3], box[..., 3])
+    )
+    return np.where(np.minimum(dx, dy) == 0, np.maximum(dx, dy), np.sqrt(dx * dx + dy * dy))
+
+
 def attach_text(
     regions: list[Region], lines: list[TextLine], excluded: set[int], max_gap: float = TEXT_GAP
 ) -> None:
-    """Grow regions with nearby free text lines (axis labels, panel letters, legends)."""
+    """Grow regions with nearby free text lines (axis labels, panel letters, legends).
+
+    Lines are visited in order, pass after pass until none is taken; each goes to the
+    nearest region within ``max_gap`` (the last one on a tie). Gaps are kept in a
+    lines x regions matrix whose column is refreshed when its region grows, so a pass costs
+    a few array operations per attached line rather than a loop over every pair.
+    """
     free = [ln for ln in lines if id(ln) not in excluded]
+    if not regions or not free:
+        return
+    rbox = np.asarray([r.bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     changed = True
     while changed and free:
         changed = False
-        for ln in list(free):
-            best, best_gap = None, max_gap
-            for region in regions:
-                g = gap(region.bbox, ln.bbox)
-                if g <= best_gap:
-                    best, best_gap = region, g
-            if best is not None:
-                best.elements.append(Element(ln.bbox, "text"))
-                free.remove(ln)
-                changed = True
+        lbox = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
+        g = _gaps(lbox[:, None, :], rbox[None, :, :])
+        taken: list[int] = []
+        pos = 0
+        while True:
+            near = np.flatnonzero(g[pos:].min(axis=1) <= max_gap)
+            if not near.size:
+                break
+            k = pos + int(near[0])
+            row = g[k]
+            best = int(np.flatnonzero(row == row.min())[-1])  # the last of equally near
+            regions[best].elements.append(Element(free[k].bbox, "text"))
+            rbox[best] = regions[best].bbox
+            g[k + 1 :, best] = _gaps(lbox[k + 1 :], rbox[best])
+            taken.append(k)
+            pos = k + 1
+        if taken:
+            changed = True
+            drop = set(taken)
+            free = [ln for i, ln in enumerate(free) if i not in drop]
 
 
 def significant(region: Region) -> bool:
