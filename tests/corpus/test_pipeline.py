@@ -255,7 +255,8 @@ def test_uncaptioned_figures_and_tables_counted(tmp_path: Path) -> None:
     pdfs.mkdir()
     make_counts_pdf(pdfs / "counts.pdf")
     make_pdf(pdfs / "plain.pdf", seed=3, n_figures=2)
-    build_corpus(pdfs, tmp_path / "out", CorpusConfig(executor="serial"))
+    summary = build_corpus(pdfs, tmp_path / "out", CorpusConfig(executor="serial"))
+    assert (summary.uncaptioned, summary.tables) == (1, 1)
     status = {
         s["name"]: s
         for s in map(json.loads, (tmp_path / "out" / "pdf_status.jsonl").read_text().splitlines())

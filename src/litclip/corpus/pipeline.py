@@ -86,6 +86,8 @@ class BuildSummary:
     reasons: list[tuple[str, int]]
     errors: list[tuple[str, int]]
     peak_worker_rss_mb: float = 0.0
+    uncaptioned: int = 0  # figure-like regions without a caption (kept out, counted)
+    tables: int = 0  # table captions found (kept apart)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -410,6 +412,7 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
     """Counts for the end-of-run summary."""
     reasons = Counter(r for rs in (df["qc_reasons"] if len(df) else []) for r in rs)
     errors = Counter(s.get("error_kind") for s in statuses if s.get("status") == "error")
+    ok = [s for s in statuses if s.get("status") == "ok"]
     return BuildSummary(
         out_dir=out,
         pdfs_ok=sum(s.get("status") == "ok" for s in statuses),
@@ -419,6 +422,8 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
         passed=int(df["qc_pass"].sum()) if len(df) else 0,
         reasons=reasons.most_common(),
         errors=errors.most_common(),
+        uncaptioned=sum(int(s.get("uncaptioned") or 0) for s in ok),
+        tables=sum(int(s.get("tables") or 0) for s in ok),
     )
 
 
