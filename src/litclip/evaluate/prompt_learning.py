@@ -303,8 +303,8 @@ def _frozen(model: Any) -> Any:
         model.train(was_training)
 
 
-def _logits(learner: Any, x: Any, scale: float) -> Any:
-    feats = learner(x)
+def _logits(learner: Any, x: Any, scale: float, feats: Any | None = None) -> Any:
+    feats = learner(x) if feats is None else feats
     if feats.dim() == 3:  # CoCoOp: per-image class features
         return scale * (feats @ x[:, :, None])[..., 0]
     return scale * x @ feats.T
@@ -323,10 +323,11 @@ def predict_probs(learner: Any, x: np.ndarray, scale: float, batch_size: int = 2
 
 def _loss(learner: Any, xb: Any, yb: Any, scale: float, cfg: PromptConfig, bank: Any) -> Any:
     torch = _torch()
-    logits = _logits(learner, xb, scale)
+    feats = learner(xb)
+    logits = _logits(learner, xb, scale, feats)
     loss = torch.nn.functional.cross_entropy(logits, yb)
     if cfg.method == "biomedcoop" and bank is not None:
-        text = learner.text_features()
+        text = feats if feats.dim() == 2 else learner.text_features()
         loss = loss + cfg.lambda1 * torch.nn.functional.mse_loss(text, bank)
         zs = torch.log_softmax(scale * xb @ bank.T, -1)
         kl = torch.nn.functional.kl_div(
