@@ -6,6 +6,9 @@ from pathlib import Path
 
 import typer
 
+# Light constants only: the demo's defaults live beside its code (no heavy imports here).
+from litclip.workflow.defaults import DEMO_ARTICLES, DEMO_EPOCHS
+
 
 def register(app: typer.Typer) -> None:
     """Add ``run`` and ``demo`` to the root app."""
@@ -34,8 +37,8 @@ def run(
 
 def demo(
     out: str = typer.Option("demo_out", help="Output folder (reused on a rerun)."),
-    articles: int = typer.Option(64, min=3, help="Articles in the synthetic journal."),
-    epochs: int = typer.Option(10, min=1, help="Fine-tuning epochs."),
+    articles: int = typer.Option(DEMO_ARTICLES, min=3, help="Articles in the synthetic journal."),
+    epochs: int = typer.Option(DEMO_EPOCHS, min=1, help="Fine-tuning epochs."),
     seed: int = typer.Option(0, help="Seed of the journal, the splits, training and evaluation."),
     model: str = typer.Option("litclip-tiny", help="Base model spec to fine-tune."),
     device: str = typer.Option("cpu", help="cpu, cuda or auto."),
