@@ -288,7 +288,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
         ax.set_ylabel(f"{metric} (mean, 95% CI over seeds)")
         ax.legend(fontsize=7)
 
-    doc.figure(draw, f"Few-shot and prompt-learning curves — {name} (dotted: zero-shot)")
+    doc.figure(draw, f"Few-shot learning curve — {name} (dotted: zero-shot; incl. prompt learning)")
 
 
 def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
