@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import torch
+from torch import nn
 
 from litclip.errors import LitclipError
 from litclip.evaluate.fewshot import DEFAULT_KS, DEFAULT_SEEDS, _aggregate, sample_kshot
@@ -142,112 +144,89 @@ def make_tower(model: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- learner
-def _torch() -> Any:
-    import torch
+class PromptLearner(nn.Module):
+    """Learnable context (+ optional CoCoOp meta-net) producing class text features.
 
-    return torch
+    Args:
+        loaded: a :class:`~litclip.models.LoadedModel` (its towers are never modified).
+        classnames: one name per label.
+        n_ctx: number of context vectors (when ``ctx_init`` is None).
+        ctx_init: phrase whose token embeddings initialise the context.
+        class_specific: one context per class instead of a shared one.
+        meta_net: add CoCoOp's image-conditioned shift.
+    """
 
-
-def _build_learner_cls() -> type:
-    torch = _torch()
-    nn = torch.nn
-
-    class PromptLearner(nn.Module):
-        """Learnable context (+ optional CoCoOp meta-net) producing class text features.
-
-        Args:
-            loaded: a :class:`~litclip.models.LoadedModel` (its towers are never modified).
-            classnames: one name per label.
-            n_ctx: number of context vectors (when ``ctx_init`` is None).
-            ctx_init: phrase whose token embeddings initialise the context.
-            class_specific: one context per class instead of a shared one.
-            meta_net: add CoCoOp's image-conditioned shift.
-        """
-
-        def __init__(
-            self,
-            loaded: Any,
-            classnames: Sequence[str],
-            n_ctx: int = 4,
-            ctx_init: str | None = None,
-            class_specific: bool = False,
-            meta_net: bool = False,
-        ) -> None:
-            super().__init__()
-            self.tower = make_tower(loaded.model)
-            tok = loaded.tokenizer
-            init = None
-            if ctx_init:
-                init_ids = tok([ctx_init])[0]
-                n_ctx = int(self.tower.lengths(init_ids[None])) - 2  # minus SOT/CLS, EOT/SEP
-                with torch.no_grad():
-                    init = self.tower.embed(init_ids[None])[0, 1 : 1 + n_ctx].clone()
-            prompts = [f"{' '.join([PLACEHOLDER] * n_ctx)} {c}." for c in classnames]
-            ids = tok(prompts)
-            ids = ids[:, : self.tower.lengths(ids)]
+    def __init__(
+        self,
+        loaded: Any,
+        classnames: Sequence[str],
+        n_ctx: int = 4,
+        ctx_init: str | None = None,
+        class_specific: bool = False,
+        meta_net: bool = False,
+    ) -> None:
+        super().__init__()
+        self.tower = make_tower(loaded.model)
+        tok = loaded.tokenizer
+        init = None
+        if ctx_init:
+            init_ids = tok([ctx_init])[0]
+            n_ctx = int(self.tower.lengths(init_ids[None])) - 2  # minus SOT/CLS, EOT/SEP
             with torch.no_grad():
-                emb = self.tower.embed(ids).detach().clone()
-            self.n_ctx, self.n_cls = n_ctx, len(classnames)
-            self.register_buffer("ids", ids, persistent=False)
-            self.register_buffer("prefix", emb[:, :1], persistent=False)
-            self.register_buffer("suffix", emb[:, 1 + n_ctx :], persistent=False)
-            width = emb.shape[-1]
-            if init is None:
-                gen = torch.Generator().manual_seed(0)
-                init = torch.randn(n_ctx, width, generator=gen) * 0.02
-            if class_specific:
-                init = init[None].repeat(self.n_cls, 1, 1)
-            self.ctx = nn.Parameter(init.to(emb.dtype))
-            self.meta_net = None
-            if meta_net:
-                vis = int(loaded.embed_dim)
-                hidden = max(1, vis // 16)
-                self.meta_net = nn.Sequential(
-                    nn.Linear(vis, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, width)
-                )
-
-        def prompt_embeds(self, ctx: Any) -> Any:
-            """Input embeddings ``(C, L, width)`` for one context (``(M, w)`` or ``(C, M, w)``)."""
-            if ctx.dim() == 2:
-                ctx = ctx[None].expand(self.n_cls, -1, -1)
-            return torch.cat([self.prefix, ctx, self.suffix], dim=1)
-
-        def text_features(self, ctx: Any | None = None) -> Any:
-            """L2-normalised class text features ``(C, D)`` for ``ctx`` (default: learned)."""
-            emb = self.prompt_embeds(self.ctx if ctx is None else ctx)
-            return nn.functional.normalize(self.tower.encode(emb, self.ids), dim=-1)
-
-        def forward(self, image_features: Any | None = None) -> Any:
-            """``(C, D)`` text features, or ``(B, C, D)`` with CoCoOp's per-image shift."""
-            if self.meta_net is None or image_features is None:
-                return self.text_features()
-            shift = self.meta_net(image_features)  # (B, width)
-            ctx = self.ctx if self.ctx.dim() == 3 else self.ctx[None].expand(self.n_cls, -1, -1)
-            b = shift.shape[0]
-            ctx = ctx[None] + shift[:, None, None, :]  # (B, C, M, width)
-            emb = torch.cat(
-                [
-                    self.prefix[None].expand(b, -1, -1, -1),
-                    ctx,
-                    self.suffix[None].expand(b, -1, -1, -1),
-                ],
-                dim=2,
+                init = self.tower.embed(init_ids[None])[0, 1 : 1 + n_ctx].clone()
+        prompts = [f"{' '.join([PLACEHOLDER] * n_ctx)} {c}." for c in classnames]
+        ids = tok(prompts)
+        ids = ids[:, : self.tower.lengths(ids)]
+        with torch.no_grad():
+            emb = self.tower.embed(ids).detach().clone()
+        self.n_ctx, self.n_cls = n_ctx, len(classnames)
+        self.register_buffer("ids", ids, persistent=False)
+        self.register_buffer("prefix", emb[:, :1], persistent=False)
+        self.register_buffer("suffix", emb[:, 1 + n_ctx :], persistent=False)
+        width = emb.shape[-1]
+        if init is None:
+            gen = torch.Generator().manual_seed(0)
+            init = torch.randn(n_ctx, width, generator=gen) * 0.02
+        if class_specific:
+            init = init[None].repeat(self.n_cls, 1, 1)
+        self.ctx = nn.Parameter(init.to(emb.dtype))
+        self.meta_net = None
+        if meta_net:
+            vis = int(loaded.embed_dim)
+            hidden = max(1, vis // 16)
+            self.meta_net = nn.Sequential(
+                nn.Linear(vis, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, width)
             )
-            feats = self.tower.encode(emb.flatten(0, 1), self.ids.repeat(b, 1))
-            return nn.functional.normalize(feats, dim=-1).view(b, self.n_cls, -1)
 
-    return PromptLearner
+    def prompt_embeds(self, ctx: Any) -> Any:
+        """Input embeddings ``(C, L, width)`` for one context (``(M, w)`` or ``(C, M, w)``)."""
+        if ctx.dim() == 2:
+            ctx = ctx[None].expand(self.n_cls, -1, -1)
+        return torch.cat([self.prefix, ctx, self.suffix], dim=1)
 
+    def text_features(self, ctx: Any | None = None) -> Any:
+        """L2-normalised class text features ``(C, D)`` for ``ctx`` (default: learned)."""
+        emb = self.prompt_embeds(self.ctx if ctx is None else ctx)
+        return nn.functional.normalize(self.tower.encode(emb, self.ids), dim=-1)
 
-_LEARNER: type | None = None
-
-
-def PromptLearner(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - a lazily built nn.Module
-    """Build a prompt learner (see the class docstring); torch is imported on first use."""
-    global _LEARNER
-    if _LEARNER is None:
-        _LEARNER = _build_learner_cls()
-    return _LEARNER(*args, **kwargs)
+    def forward(self, image_features: Any | None = None) -> Any:
+        """``(C, D)`` text features, or ``(B, C, D)`` with CoCoOp's per-image shift."""
+        if self.meta_net is None or image_features is None:
+            return self.text_features()
+        shift = self.meta_net(image_features)  # (B, width)
+        ctx = self.ctx if self.ctx.dim() == 3 else self.ctx[None].expand(self.n_cls, -1, -1)
+        b = shift.shape[0]
+        ctx = ctx[None] + shift[:, None, None, :]  # (B, C, M, width)
+        emb = torch.cat(
+            [
+                self.prefix[None].expand(b, -1, -1, -1),
+                ctx,
+                self.suffix[None].expand(b, -1, -1, -1),
+            ],
+            dim=2,
+        )
+        feats = self.tower.encode(emb.flatten(0, 1), self.ids.repeat(b, 1))
+        return nn.functional.normalize(feats, dim=-1).view(b, self.n_cls, -1)
 
 
 # --------------------------------------------------------------------------- BiomedCoOp
@@ -308,7 +287,6 @@ def _few_threads(n: int = 1) -> Any:
     """Run with ``n`` intra-op threads, then restore: each step encodes a handful of short
     prompts, where CPU thread synchronisation costs more than it gains (10x slower on a busy
     2-core box)."""
-    torch = _torch()
     before = torch.get_num_threads()
     torch.set_num_threads(min(n, before))
     try:
@@ -326,7 +304,6 @@ def _logits(learner: Any, x: Any, scale: float, feats: Any | None = None) -> Any
 
 def predict_probs(learner: Any, x: np.ndarray, scale: float, batch_size: int = 256) -> np.ndarray:
     """Softmax probabilities ``(N, C)`` of image features ``x`` under the learned prompts."""
-    torch = _torch()
     out = []
     with torch.no_grad():
         for s in range(0, len(x), batch_size):
@@ -336,7 +313,6 @@ def predict_probs(learner: Any, x: np.ndarray, scale: float, batch_size: int = 2
 
 
 def _loss(learner: Any, xb: Any, yb: Any, scale: float, cfg: PromptConfig, bank: Any) -> Any:
-    torch = _torch()
     feats = learner(xb)
     logits = _logits(learner, xb, scale, feats)
     loss = torch.nn.functional.cross_entropy(logits, yb)
@@ -373,7 +349,6 @@ def train_prompts(
         bank: ``(C, D)`` pruned description-ensemble embeddings (BiomedCoOp).
         logit_scale: temperature (default: the model's ``exp(logit_scale)``, clamped to 100).
     """
-    torch = _torch()
     cfg = cfg or PromptConfig()
     if cfg.method not in METHODS:
         raise LitclipError(f"unknown prompt-learning method {cfg.method!r}; choose from {METHODS}")
