@@ -177,6 +177,12 @@ class PromptLearner(nn.Module):
         prompts = [f"{' '.join([PLACEHOLDER] * n_ctx)} {c}." for c in classnames]
         ids = tok(prompts)
         ids = ids[:, : self.tower.lengths(ids)]
+        slot = tok([PLACEHOLDER])[0, 1]
+        if not bool((ids[:, 1 : 1 + n_ctx] == slot).all()):
+            raise LitclipError(
+                f"the tokenizer of {type(loaded.model).__name__} does not map the context "
+                f"placeholder {PLACEHOLDER!r} to one token after the start token"
+            )
         with torch.no_grad():
             emb = self.tower.embed(ids).detach().clone()
         self.n_ctx, self.n_cls = n_ctx, len(classnames)
@@ -185,8 +191,7 @@ class PromptLearner(nn.Module):
         self.register_buffer("suffix", emb[:, 1 + n_ctx :], persistent=False)
         width = emb.shape[-1]
         if init is None:
-            gen = torch.Generator().manual_seed(0)
-            init = torch.randn(n_ctx, width, generator=gen) * 0.02
+            init = torch.randn(n_ctx, width) * 0.02  # CoOp's init; seeded by train_prompts
         if class_specific:
             init = init[None].repeat(self.n_cls, 1, 1)
         self.ctx = nn.Parameter(init.to(emb.dtype))
