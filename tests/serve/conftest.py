@@ -104,3 +104,13 @@ def api_token() -> str:
 def corpus_factory():
     """:func:`make_corpus`, as a fixture (tests dirs are not packages)."""
     return make_corpus
+
+
+def perturb(loaded, scale: float = 0.05, seed: int = 0) -> None:
+    """Shift every weight of ``loaded`` by seeded noise: a different model, same architecture."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in loaded.model.parameters():
+            p.add_(scale * torch.randn(p.shape, generator=gen, dtype=p.dtype))

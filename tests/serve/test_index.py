@@ -19,6 +19,7 @@ from litclip.serve.index import (
     load_index,
     resolve_index_type,
 )
+from tests.serve.conftest import perturb
 
 
 def _count_embeds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -148,7 +149,8 @@ def test_other_model_is_refused(tmp_path: Path, corpus_factory, micro_model) -> 
 
     corpus = corpus_factory(tmp_path / "c", n=4)
     out = build_index(micro_model, corpus, tmp_path / "i", progress=False)
-    other = load_model("litclip-micro")  # random init: different weights
+    other = load_model("litclip-micro")
+    perturb(other)  # the same architecture with other weights (built-ins load identically)
     with pytest.raises(LitclipError, match="rebuild"):
         build_index(other, corpus, out, progress=False)
     build_index(other, corpus, out, rebuild=True, progress=False)

@@ -12,6 +12,7 @@ from PIL import Image
 
 from litclip.errors import LitclipError
 from litclip.serve.search import MicroBatcher, Searcher
+from tests.serve.conftest import perturb
 
 
 def test_image_query_returns_itself_first(searcher: Searcher, built_index: Path) -> None:
@@ -84,6 +85,7 @@ def test_model_mismatch_is_detected(tmp_path: Path, corpus_factory) -> None:
     import shutil
 
     other = load_model("litclip-micro")
+    perturb(other)  # the same architecture with other weights (built-ins load identically)
     from litclip.models import save_model
 
     shutil.rmtree(out / "model")
