@@ -167,6 +167,24 @@ def _need(ctx: _Context, spec: str, *roles: str) -> list[str] | None:
     return found  # type: ignore[return-value]
 
 
+def _record(
+    model: str, spec: str, task: str, split: str, res: dict, n: int, seeds: list[int], **extra: Any
+) -> dict:
+    """A contract-4 run record from a task module's ``{"metrics", "ci95", "details"}``."""
+    return make_run(
+        model,
+        dsets.dataset_name(spec),
+        task,
+        split,
+        res["metrics"],
+        n,
+        res["ci95"],
+        seeds,
+        res["details"],
+        **extra,
+    )
+
+
 def task_zeroshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     """Zero-shot classification on the test split (or the whole set)."""
     from litclip.evaluate import zeroshot
@@ -180,19 +198,7 @@ def task_zeroshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
         x, y, weights, model.logit_scale, ctx.cfg.n_boot, ctx.cfg.seed, _classes(ctx, spec, test)
     )
     res["details"].update(_common(ctx, spec, prompts))
-    return [
-        make_run(
-            model.spec,
-            dsets.dataset_name(spec),
-            "zeroshot",
-            test,
-            res["metrics"],
-            len(y),
-            res["ci95"],
-            [ctx.cfg.seed],
-            res["details"],
-        )
-    ]
+    return [_record(model.spec, spec, "zeroshot", test, res, len(y), [ctx.cfg.seed])]
 
 
 def task_calibration(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
@@ -219,19 +225,7 @@ def task_calibration(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]
         _classes(ctx, spec, test),
     )
     res["details"].update(_common(ctx, spec, prompts))
-    return [
-        make_run(
-            model.spec,
-            dsets.dataset_name(spec),
-            "calibration",
-            test,
-            res["metrics"],
-            len(yt),
-            res["ci95"],
-            [ctx.cfg.seed],
-            res["details"],
-        )
-    ]
+    return [_record(model.spec, spec, "calibration", test, res, len(yt), [ctx.cfg.seed])]
 
 
 def task_linear_probe(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
@@ -258,19 +252,7 @@ def task_linear_probe(ctx: _Context, model: ModelHandle, spec: str) -> list[dict
         classnames=classes,
     )
     res["details"].update(_common(ctx, spec))
-    return [
-        make_run(
-            model.spec,
-            dsets.dataset_name(spec),
-            "linear-probe",
-            splits[2],
-            res["metrics"],
-            len(yt),
-            res["ci95"],
-            [ctx.cfg.seed],
-            res["details"],
-        )
-    ]
+    return [_record(model.spec, spec, "linear-probe", splits[2], res, len(yt), [ctx.cfg.seed])]
 
 
 def _finetune_fn(ctx: _Context, model: ModelHandle, spec: str, splits: list[str]) -> Callable:
@@ -320,17 +302,8 @@ def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
                 {"method": "linear-probe" if fn is None else "finetune", **_common(ctx, spec)}
             )
             runs.append(
-                make_run(
-                    model.spec,
-                    dsets.dataset_name(spec),
-                    task,
-                    splits[2],
-                    r["metrics"],
-                    len(yt),
-                    r["ci95"],
-                    r["seeds"],
-                    r["details"],
-                    variant=f"k={r['k']}",
+                _record(
+                    model.spec, spec, task, splits[2], r, len(yt), r["seeds"], variant=f"k={r['k']}"
                 )
             )
     return runs
@@ -375,17 +348,8 @@ def task_prompt_learning(ctx: _Context, model: ModelHandle, spec: str, method: s
     for r in results:
         r["details"].update(_common(ctx, spec, prompts))
         runs.append(
-            make_run(
-                model.spec,
-                dsets.dataset_name(spec),
-                method,
-                splits[2],
-                r["metrics"],
-                len(yt),
-                r["ci95"],
-                r["seeds"],
-                r["details"],
-                variant=f"k={r['k']}",
+            _record(
+                model.spec, spec, method, splits[2], r, len(yt), r["seeds"], variant=f"k={r['k']}"
             )
         )
     return runs
@@ -412,16 +376,14 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     )
     res["details"].update({"dataset_spec": spec, "split_sizes": {split: len(keep)}})
     return [
-        make_run(
+        _record(
             model.spec,
-            dsets.dataset_name(spec),
+            spec,
             "retrieval",
             split,
-            res["metrics"],
+            res,
             len(texts),
-            res["ci95"],
             [ctx.cfg.seed],
-            res["details"],
             chance=res["details"]["chance"],
         )
     ]
@@ -515,17 +477,7 @@ def task_cnn(ctx: _Context, spec: str) -> list[dict]:
         )
         res["details"].update(_common(ctx, spec))
         runs.append(
-            make_run(
-                f"timm:{arch}",
-                dsets.dataset_name(spec),
-                "cnn",
-                splits[2],
-                res["metrics"],
-                len(parts[2]),
-                res["ci95"],
-                [ctx.cfg.seed],
-                res["details"],
-            )
+            _record(f"timm:{arch}", spec, "cnn", splits[2], res, len(parts[2]), [ctx.cfg.seed])
         )
     return runs
 
