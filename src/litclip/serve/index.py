@@ -12,8 +12,8 @@ An index directory holds:
 * ``image.faiss`` / ``caption.faiss``: inner-product FAISS indexes over those vectors.
 * ``images/``: the figure crops (hard links when possible, else copies), so the service
   serves only files inside its own folder. ``pdfs/``: source PDFs by sha256, when found.
-* ``model/``: the model itself when the spec is a built-in random-init config (those differ on
-  every load, so queries could otherwise never match the indexed vectors).
+* ``model/``: the model itself when the spec is a built-in random-init config (its weights
+  then live with the index instead of depending on litclip's seeded initialisation code).
 
 Builds are incremental (rows are keyed by ``pair_id``; only new pairs are embedded) and
 resumable (embeddings are written in chunks under ``pending/`` and reused after a crash).
@@ -630,7 +630,7 @@ def build_index(
     probe = model_probe(lm)
     _check_same_model(old, probe, getattr(lm, "spec", str(model_spec)), out)
     if save_needed:
-        # Random-init built-ins differ on every load: keep these exact weights with the index.
+        # A random-init built-in: keep its exact weights with the index (self-contained).
         save_model(
             lm,
             out / MODEL_DIR,
