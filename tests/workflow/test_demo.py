@@ -65,3 +65,19 @@ def test_run_cli_user_errors(tmp_path, capsys) -> None:
     bad.write_text("trian: {}\n")
     assert main(["run", "--config", str(bad), "--pdfs", str(tmp_path)]) == 2
     assert "trian" in capsys.readouterr().err
+
+
+def test_changed_training_options_retrain_from_scratch(demo_run) -> None:
+    opts, summary, _ = demo_run
+    stale = summary.out_dir / "train" / "checkpoints" / "stale.pt"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"from the earlier run")
+    console = Console(file=io.StringIO(), width=120)
+    changed = DemoOptions(**{**opts.__dict__, "epochs": 2})
+    run_demo(changed, console)
+    printed = console.file.getvalue()
+    assert "corpus: complete from an earlier run, reused" in printed
+    assert "train: complete from an earlier run" not in printed
+    key = json.loads((summary.out_dir / "train" / "run_key.json").read_text())
+    assert key["epochs"] == 2
+    assert not stale.exists(), "checkpoints of a run with other options must not be resumed"

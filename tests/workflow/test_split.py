@@ -70,3 +70,9 @@ def test_empty_after_filtering(tmp_path) -> None:
         split_corpus(corpus, tmp_path / "s", SplitOptions(kinds=["table"]))
     with pytest.raises(LitclipError, match="corpus build"):
         split_corpus(tmp_path, tmp_path / "s", SplitOptions())
+
+
+def test_too_few_articles(tmp_path) -> None:
+    corpus = _corpus(tmp_path, 2)
+    with pytest.raises(LitclipError, match="at least 3"):
+        split_corpus(corpus, tmp_path / "s", SplitOptions())

@@ -18,6 +18,8 @@ Each step is skipped when its output is already complete for the same options.
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ import pandas as pd
 from rich.console import Console
 
 from litclip.errors import LitclipError
-from litclip.io import write_resolved_config
+from litclip.io import atomic_write_json, read_json, to_json, write_resolved_config
 from litclip.workflow.config import RunConfig, stage_config
 from litclip.workflow.split import split_corpus
 from litclip.workflow.steps import StepRunner
@@ -114,7 +116,15 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
         train_cfg = TrainConfig.from_dict({**values, "batch_size": n_train, "accum_steps": 1})
 
     def fit() -> dict[str, Any]:
-        result = train(train_cfg)
+        run_dir = out / "train"
+        key_file = run_dir / "run_key.json"
+        key = train_cfg.to_dict()
+        if key_file.is_file() and read_json(key_file) != json.loads(to_json(key)):
+            shutil.rmtree(run_dir)  # options changed: never resume another run's checkpoints
+        atomic_write_json(key_file, key)
+        # A run killed mid-way resumes from its last checkpoint (none yet: starts fresh).
+        resume = train_cfg.resume or "latest"
+        result = train(TrainConfig.from_dict({**train_cfg.to_dict(), "resume": resume}))
         model_dir = result.best_model_dir or result.model_dir
         return {"model_dir": str(model_dir), "steps": result.steps, "metrics": result.metrics}
 

@@ -20,12 +20,17 @@ SPLITS = ("train", "val", "test")
 
 
 def _assign_random(articles: list[str], opts: SplitOptions) -> dict[str, str]:
+    if len(articles) < 3:
+        raise LitclipError(
+            f"only {len(articles)} PDF(s) have usable figures: splitting by article needs at "
+            "least 3 (train, validation, test); add PDFs or pass split.splits_file"
+        )
     rng = np.random.default_rng(opts.seed)
     order = sorted(articles)
     rng.shuffle(order)
     n = len(order)
-    n_test = max(1, round(n * opts.test_fraction)) if n >= 3 else 0
-    n_val = max(1, round(n * opts.val_fraction)) if n >= 3 else 0
+    n_test = max(1, round(n * opts.test_fraction))
+    n_val = max(1, round(n * opts.val_fraction))
     split = {a: "test" for a in order[:n_test]}
     split.update({a: "val" for a in order[n_test : n_test + n_val]})
     split.update({a: "train" for a in order[n_test + n_val :]})
