@@ -15,7 +15,12 @@ from typing import Any
 from rich.console import Console
 
 from litclip.workflow.config import EvaluateOptions, RunConfig, SplitOptions
-from litclip.workflow.defaults import DEMO_ARTICLES, DEMO_EPOCHS, DEMO_TRAIN_PRESET
+from litclip.workflow.defaults import (
+    DEMO_ARTICLES,
+    DEMO_EPOCHS,
+    DEMO_TRAIN_PRESET,
+    DEMO_VAL_METRIC,
+)
 from litclip.workflow.run import RunSummary, run_pipeline
 from litclip.workflow.steps import StepRunner
 
@@ -61,7 +66,7 @@ def _demo_train(opts: DemoOptions) -> dict[str, Any]:
     from litclip.train.config import PRESETS
 
     values = {k: v for k, v in PRESETS[DEMO_TRAIN_PRESET].items() if k != "model"}
-    return {**values, "epochs": opts.epochs}
+    return {**values, "epochs": opts.epochs, "val_metric": DEMO_VAL_METRIC}
 
 
 def demo_config(opts: DemoOptions, journal: Path) -> RunConfig:
