@@ -48,7 +48,7 @@ def _autocast(device: torch.device) -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
 
 
-def _progress(total: int, description: str, enabled: bool) -> Any:
+def _progress(enabled: bool) -> Any:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -67,7 +67,9 @@ def _progress(total: int, description: str, enabled: bool) -> Any:
     )
 
 
+@contextlib.contextmanager
 def _output(n: int, dim: int, out_path: str | Path | None) -> Iterator[np.ndarray]:
+    """An in-memory array, or a memory-mapped ``.npy`` renamed into place when complete."""
     if out_path is None:
         yield np.empty((n, dim), dtype=np.float32)
         return
@@ -108,11 +110,13 @@ def encode_images(
         pin_memory=loaded.device.type == "cuda",
         persistent_workers=False,
     )
-    gen = _output(len(source), loaded.embed_dim, out_path)
-    out = next(gen)
     model = loaded.model.eval()
     start = 0
-    with _progress(len(source), "embed images", progress) as bar, torch.inference_mode():
+    with (
+        _output(len(source), loaded.embed_dim, out_path) as out,
+        _progress(progress) as bar,
+        torch.inference_mode(),
+    ):
         task = bar.add_task("embed images", total=len(source))
         for batch in loader:
             with _autocast(loaded.device):
@@ -121,8 +125,6 @@ def encode_images(
             out[start : start + len(feats)] = feats.cpu().numpy()
             start += len(feats)
             bar.advance(task, len(feats))
-    with contextlib.suppress(StopIteration):
-        next(gen)
     if out_path is not None:
         return np.load(out_path, mmap_mode="r")
     return out
@@ -163,7 +165,7 @@ def encode_texts(
     out = np.empty((len(texts), loaded.embed_dim), dtype=np.float32)
     model = loaded.model.eval()
     pad_id = text_pad_id(loaded)
-    with _progress(len(texts), "embed texts", progress) as bar, torch.inference_mode():
+    with _progress(progress) as bar, torch.inference_mode():
         task = bar.add_task("embed texts", total=len(texts))
         for start in range(0, len(texts), batch_size):
             chunk = [str(t) for t in texts[start : start + batch_size]]
