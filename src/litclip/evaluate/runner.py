@@ -160,9 +160,13 @@ def _common(ctx: _Context, spec: str, prompts: PromptSet | None = None) -> dict[
     return out
 
 
-def _need(ctx: _Context, spec: str, *roles: str) -> list[str] | None:
+def _need(ctx: _Context, spec: str, *roles: str, task: str | None = None) -> list[str] | None:
+    """The split names playing ``roles`` in ``spec``, or None (recorded as a skip of ``task``)."""
     found = [ctx.role(spec, r) for r in roles]
     if any(f is None for f in found):
+        if task:
+            need = " and ".join([", ".join(roles[:-1]), roles[-1]] if len(roles) > 1 else roles)
+            ctx.skipped.append(f"{task} on {spec}: needs {need} splits")
         return None
     return found  # type: ignore[return-value]
 
@@ -206,9 +210,8 @@ def task_calibration(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]
     from litclip.evaluate import calibration
     from litclip.evaluate.zeroshot import zeroshot_logits
 
-    splits = _need(ctx, spec, "val", "test")
+    splits = _need(ctx, spec, "val", "test", task="calibration")
     if splits is None:
-        ctx.skipped.append(f"calibration on {spec}: needs val and test splits")
         return []
     val, test = splits
     weights, prompts = ctx.classifier(model, spec, ctx.dataset(spec, test))
@@ -232,9 +235,8 @@ def task_linear_probe(ctx: _Context, model: ModelHandle, spec: str) -> list[dict
     """Linear probe (CLIP protocol) on frozen image features."""
     from litclip.evaluate import linear_probe
 
-    splits = _need(ctx, spec, "train", "val", "test")
+    splits = _need(ctx, spec, "train", "val", "test", task="linear-probe")
     if splits is None:
-        ctx.skipped.append(f"linear-probe on {spec}: needs train, val and test splits")
         return []
     (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
     classes = _classes(ctx, spec, splits[2])
@@ -275,9 +277,8 @@ def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     """Few-shot linear probe (and optionally end-to-end fine-tuning): one run per K."""
     from litclip.evaluate import fewshot
 
-    splits = _need(ctx, spec, "train", "val", "test")
+    splits = _need(ctx, spec, "train", "val", "test", task="few-shot")
     if splits is None:
-        ctx.skipped.append(f"few-shot on {spec}: needs train, val and test splits")
         return []
     (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
     n_classes = len(_classes(ctx, spec, splits[2]))
@@ -313,9 +314,8 @@ def task_prompt_learning(ctx: _Context, model: ModelHandle, spec: str, method: s
     """CoOp / CoCoOp / BiomedCoOp on frozen features: one run per K (epoch chosen on val)."""
     from litclip.evaluate import prompt_learning as pl
 
-    splits = _need(ctx, spec, "train", "val", "test")
+    splits = _need(ctx, spec, "train", "val", "test", task=method)
     if splits is None:
-        ctx.skipped.append(f"{method} on {spec}: needs train, val and test splits")
         return []
     (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
     prompts = ctx.prompts(spec, ctx.dataset(spec, splits[2]))
@@ -457,9 +457,8 @@ def task_cnn(ctx: _Context, spec: str) -> list[dict]:
     """Supervised CNN baselines trained on this dataset's train split (model independent)."""
     from litclip.evaluate import cnn_baseline
 
-    splits = _need(ctx, spec, "train", "val", "test")
+    splits = _need(ctx, spec, "train", "val", "test", task="cnn")
     if splits is None:
-        ctx.skipped.append(f"cnn on {spec}: needs train, val and test splits")
         return []
     parts = [dsets.Subset(ctx.dataset(spec, s), ctx.keep(spec, s)) for s in splits]
     classes = _classes(ctx, spec, splits[2])
