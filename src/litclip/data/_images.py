@@ -113,11 +113,13 @@ def _progress(it: Any, total: int, desc: str, enabled: bool) -> Any:
 class LazyVerifiedDataset:
     """Base for map-style datasets whose items can be unreadable.
 
-    Subclasses implement ``_num_raw()``, ``_load_raw(i)`` (may raise), ``_source(i)`` and
-    ``_describe()``, and read ``self._keep`` (indices of raw items still in the dataset) via
-    ``self._raw_index(i)``. See the module docstring for the policy.
+    Subclasses implement ``_num_raw()``, ``_load_raw(i)`` (may raise), ``_source(i)``,
+    ``_describe()`` and ``_target(i)`` (the label or caption an item pairs its image with), and
+    read ``self._keep`` (indices of raw items still in the dataset) via ``self._raw_index(i)``.
+    Items are ``(image after self.transform, target)``. See the module docstring for the policy.
     """
 
+    transform: Any = None
     on_error: OnError
     skipped: list[SkippedItem]
     _keep: list[int] | None
@@ -218,6 +220,17 @@ class LazyVerifiedDataset:
     def __len__(self) -> int:
         self._ensure_ready()
         return len(self._keep) if self._keep is not None else self._num_raw()
+
+    def __getitem__(self, i: int) -> tuple[Any, Any]:
+        raw = self._raw_index(i)
+        img: Any = self._load_item_image(raw)
+        if self.transform is not None:
+            img = self.transform(img)
+        return img, self._target(raw)
+
+    def _target(self, raw: int) -> Any:
+        """What an item pairs its image with (a label, a caption): a subclass hook."""
+        raise NotImplementedError
 
     def _load_item_image(self, i: int) -> Image.Image:
         """Load raw item ``i``; in raise mode wrap failures in a :class:`CorruptImageError`."""

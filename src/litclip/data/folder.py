@@ -146,12 +146,8 @@ class ImageFolderDataset(LazyVerifiedDataset):
         """Path of every kept image."""
         return [str(self._paths[i]) for i in self._raw_indices()]
 
-    def __getitem__(self, i: int) -> tuple[Any, int]:
-        raw = self._raw_index(i)
-        img: Any = self._load_item_image(raw)
-        if self.transform is not None:
-            img = self.transform(img)
-        return img, int(self._raw_labels[raw])
+    def _target(self, raw: int) -> int:
+        return int(self._raw_labels[raw])
 
     def __repr__(self) -> str:
         return (

@@ -187,12 +187,8 @@ class PairsDataset(LazyVerifiedDataset):
         """Resolved image path of every kept pair."""
         return [str(self._paths[i]) for i in self._raw_indices()]
 
-    def __getitem__(self, i: int) -> tuple[Any, str]:
-        raw = self._raw_index(i)
-        img: Any = self._load_item_image(raw)
-        if self.transform is not None:
-            img = self.transform(img)
-        return img, self._captions[raw]
+    def _target(self, raw: int) -> str:
+        return self._captions[raw]
 
     def __repr__(self) -> str:
         return f"PairsDataset(manifest={str(self.manifest)!r}, rows={self._num_raw()})"

@@ -287,12 +287,8 @@ class WebDatasetMap(LazyVerifiedDataset):
         entry = self._entries[self._raw_index(i)]
         return json.loads(self._read(entry, "json")) if "json" in entry.members else {}
 
-    def __getitem__(self, i: int) -> tuple[Any, str]:
-        raw = self._raw_index(i)
-        img: Any = self._load_item_image(raw)
-        if self.transform is not None:
-            img = self.transform(img)
-        return img, self._captions[raw]
+    def _target(self, raw: int) -> str:
+        return self._captions[raw]
 
     def __repr__(self) -> str:
         return f"WebDatasetMap(shards={len(self.shards)}, samples={self._num_raw()})"
