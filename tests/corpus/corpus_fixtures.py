@@ -307,6 +307,15 @@ def crash_iter_figures(path: str, dpi: int = 200, max_pixels: int = 50_000_000) 
     yield from fake_iter_figures(path, dpi=dpi, max_pixels=max_pixels)
 
 
+def crash_once_iter_figures(path: str, dpi: int = 200, max_pixels: int = 50_000_000) -> Any:
+    """Dies (exit 255) the first time it sees a PDF, works the second: a flaky worker start."""
+    marker = Path(path).with_suffix(".tried")
+    if not marker.exists():
+        marker.touch()
+        os._exit(255)
+    yield from fake_iter_figures(path, dpi=dpi, max_pixels=max_pixels)
+
+
 def sleepy_iter_figures(path: str, dpi: int = 200, max_pixels: int = 50_000_000) -> Any:
     """Like the fake, but slow per figure: gives a SIGKILL test time to strike mid-run."""
     for item in fake_iter_figures(path, dpi=dpi, max_pixels=max_pixels):

@@ -123,3 +123,22 @@ def test_pool_workers_are_reused_then_recycled(tmp_path: Path) -> None:
         )
         assert [s["status"] for s in statuses] == ["ok"] * 3
         assert len({s["worker_pid"] for s in statuses}) == n_pids
+
+
+def test_dask_retries_a_worker_that_died_once(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    pdfs = make_corpus(tmp_path / "pdfs", n=2, n_figures=1)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        summary = build_corpus(
+            pdfs,
+            tmp_path / "out",
+            CorpusConfig(
+                extractor=extractor_spec("crash_once_iter_figures"),
+                executor="dask",
+                scheduler=cluster.scheduler_address,
+                timeout=60,
+            ),
+        )
+    assert summary.pdfs_ok == 2 and summary.pdfs_error == 0 and summary.pairs == 6

@@ -231,9 +231,14 @@ def run_subprocess(task: PdfTask, timeout: float | None) -> dict[str, Any]:
 
 
 def _dask_task(task: PdfTask, timeout: float | None) -> dict[str, Any]:
-    if mp.current_process().daemon:  # "daemonic processes are not allowed to have children"
-        return run_subprocess(task, timeout)
-    return run_isolated(task, timeout)
+    # "daemonic processes are not allowed to have children": those use a plain subprocess.
+    run = run_subprocess if mp.current_process().daemon else run_isolated
+    status = run(task, timeout)
+    if status.get("error_kind") == "crash":
+        # A child can die for reasons outside its PDF (seen once in CI: exit code 255 at start-up
+        # inside an in-process cluster); one retry tells a flaky start from a PDF that crashes.
+        status = run(task, timeout)
+    return status
 
 
 def run_dask(
