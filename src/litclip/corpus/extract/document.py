@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,23 +69,42 @@ def _looks_truncated(path: Path) -> bool:
         return False
 
 
-class _LazyPage:
-    """A page loaded on first use: layout needs the page object only to render a panel
-    preview or to turn a page with sideways captions, and loading a page is not free."""
+class PageCache:
+    """Loaded pages of a document, the least recently used closed beyond ``size``.
 
-    def __init__(self, pdf: pdfium.PdfDocument, index: int) -> None:
-        self._pdf, self._index = pdf, index
-        self._page: pdfium.PdfPage | None = None
+    Layout loads a page to read it, again for a panel preview, and rendering loads it once
+    more; kept open, a page is parsed once and pdfium reuses its decoded images for the crop.
+    The size bound keeps memory flat however long the document.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        if self._page is None:
-            self._page = self._pdf[self._index]
-        return getattr(self._page, name)
+    def __init__(self, pdf: pdfium.PdfDocument, size: int = 4) -> None:
+        self._pdf, self._size = pdf, size
+        self._pages: OrderedDict[int, pdfium.PdfPage] = OrderedDict()
+
+    def __getitem__(self, index: int) -> pdfium.PdfPage:
+        page = self._pages.pop(index, None)
+        if page is None:
+            page = self._pdf[index]
+        self._pages[index] = page
+        while len(self._pages) > self._size:
+            self._pages.popitem(last=False)[1].close()
+        return page
 
     def close(self) -> None:
-        if self._page is not None:
-            self._page.close()
-            self._page = None
+        for page in self._pages.values():
+            page.close()
+        self._pages.clear()
+
+
+class _LazyPage:
+    """A page fetched on first use: layout needs the page object only to render a panel
+    preview or to turn a page with sideways captions."""
+
+    def __init__(self, pages: PageCache, index: int) -> None:
+        self._pages, self._index = pages, index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pages[self._index], name)
 
 
 @dataclass
@@ -124,14 +144,34 @@ def extract_pdf(
 
 
 def extract_document(
-    pdf: pdfium.PdfDocument, *, detect_panels: bool = True, max_pixels: int = 50_000_000
+    pdf: pdfium.PdfDocument,
+    *,
+    detect_panels: bool = True,
+    max_pixels: int = 50_000_000,
+    pages: PageCache | None = None,
 ) -> PdfExtraction:
-    """:func:`extract_pdf` on an already opened document."""
+    """:func:`extract_pdf` on an already opened document.
+
+    ``pages``: a cache the caller keeps for rendering afterwards (closed by the caller);
+    without one, pages are closed before returning.
+    """
+    own = pages is None
+    pages = PageCache(pdf) if pages is None else pages
+    try:
+        return _extract_document(pdf, pages, detect_panels, max_pixels)
+    finally:
+        if own:
+            pages.close()
+
+
+def _extract_document(
+    pdf: pdfium.PdfDocument, pages: PageCache, detect_panels: bool, max_pixels: int
+) -> PdfExtraction:
     warnings: list[str] = []
     all_lines: list[list[TextLine]] = []
     all_elements: list[list[reg.Element] | pdfium.PdfiumError] = []
-    for i in range(len(pdf)):  # each page is loaded once here, again only to render
-        page = pdf[i]
+    for i in range(len(pdf)):
+        page = pages[i]
         try:
             all_lines.append(page_lines(page))
         except pdfium.PdfiumError as exc:
@@ -141,15 +181,13 @@ def extract_document(
             all_elements.append(reg.page_elements(page))
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
-        finally:
-            page.close()
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
     leading = statistics.median([typical_leading(lines) for lines in all_lines if lines] or [0.2])
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
     uncaptioned = 0
     for i, (lines, elements) in enumerate(zip(all_lines, all_elements, strict=True)):
-        page = _LazyPage(pdf, i)
+        page = _LazyPage(pages, i)
         try:
             if isinstance(elements, pdfium.PdfiumError):
                 raise elements
@@ -171,8 +209,6 @@ def extract_document(
         except pdfium.PdfiumError as exc:
             warnings.append(f"page {i + 1}: skipped ({exc})")
             continue
-        finally:
-            page.close()
         figures.extend(result.figures)
         tables.extend(result.tables)
         uncaptioned += result.uncaptioned

@@ -8,14 +8,12 @@ panel letters, legends) and then matched to the nearest caption that shares thei
 
 from __future__ import annotations
 
-import ctypes
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
+from litclip.corpus.extract import _raw
 from litclip.corpus.extract.captions import Caption
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
@@ -56,7 +54,12 @@ class Region:
         hit = self._cache.get(key)
         if hit is not None and hit[:2] == stamp:
             return hit[2]
-        boxes = [e.bbox for e in self.elements if not kinds or e.kind != "text"]
+        start = 0
+        if hit is not None and hit[0] == stamp[0] and hit[1] < stamp[1]:
+            start = hit[1]  # the same list grew: fold in only the new elements
+        boxes = [e.bbox for e in self.elements[start:] if not kinds or e.kind != "text"]
+        if start and hit is not None:
+            boxes.append(hit[2])
         if not boxes:
             return None
         box = union(boxes)
@@ -126,98 +129,14 @@ def _to_top_left(bounds: tuple[float, float, float, float], left: float, top: fl
     return (x0 - left, top - y1, x1 - left, top - y0)
 
 
-def _path_is_visible(obj: pdfium.PdfObject) -> bool:
-    """Paths that neither stroke nor fill (clipping helpers) or fill white on white are dropped."""
-    fill_mode = ctypes.c_int(0)
-    stroke = ctypes.c_int(0)
-    if not pdfium_c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill_mode), ctypes.byref(stroke)):
-        return True
-    if not stroke.value and fill_mode.value == 0:
-        return False
-    if not stroke.value:
-        r, g, b, a = (ctypes.c_uint(0) for _ in range(4))
-        if pdfium_c.FPDFPageObj_GetFillColor(obj.raw, *(ctypes.byref(v) for v in (r, g, b, a))):
-            if a.value == 0 or min(r.value, g.value, b.value) >= 250:
-                return False
-    return True
-
-
-def _apply(
-    matrices: list[pdfium.PdfMatrix], bounds: tuple[float, float, float, float]
-) -> tuple[float, float, float, float]:
-    """Map a box from (nested) form space to page space: innermost matrix first."""
-    x0, y0, x1, y1 = bounds
-    pts = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
-    for m in matrices:
-        pts = [m.on_point(x, y) for x, y in pts]
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _clip(
-    obj: pdfium.PdfObject, bounds: tuple[float, float, float, float]
-) -> tuple[float, float, float, float] | None:
-    """Bounds cut to the object's clip path (an image is often placed larger than shown)."""
-    clip = pdfium_c.FPDFPageObj_GetClipPath(obj.raw)
-    if not clip:
-        return bounds
-    x0, y0, x1, y1 = bounds
-    x, y = ctypes.c_float(), ctypes.c_float()
-    for i in range(max(0, pdfium_c.FPDFClipPath_CountPaths(clip))):
-        n = pdfium_c.FPDFClipPath_CountPathSegments(clip, i)
-        pts = []
-        for j in range(max(0, n)):
-            seg = pdfium_c.FPDFClipPath_GetPathSegment(clip, i, j)
-            if seg and pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
-                pts.append((x.value, y.value))
-        if len(pts) < 3:
-            continue
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        x0, y0, x1, y1 = max(x0, min(xs)), max(y0, min(ys)), min(x1, max(xs)), min(y1, max(ys))
-    if x1 < x0 or y1 < y0:
-        return None
-    return x0, y0, x1, y1
-
-
-def walk_objects(
-    page: pdfium.PdfPage, types: tuple[int, ...], max_depth: int = 6
-) -> Iterator[tuple[pdfium.PdfObject, tuple[float, float, float, float]]]:
-    """Page objects of ``types`` with their bounds in PDF page space, descending into forms.
-
-    pdfium reports the bounds of an object inside a form XObject in the form's own space, so
-    the form matrices are applied here (publishers often place whole figures as forms).
-    """
-
-    def rec(form: pdfium.PdfObject | None, mats: list[pdfium.PdfMatrix], depth: int) -> Iterator:
-        for obj in page.get_objects(max_depth=0, form=form):
-            if obj.type == pdfium_c.FPDF_PAGEOBJ_FORM:
-                if depth < max_depth:
-                    yield from rec(obj, [obj.get_matrix(), *mats], depth + 1)
-                continue
-            if obj.type not in types:
-                continue
-            try:
-                bounds = obj.get_bounds()
-            except pdfium.PdfiumError:
-                continue
-            if mats:
-                yield obj, _apply(mats, bounds)
-                continue
-            clipped = _clip(obj, tuple(bounds))
-            if clipped is not None:  # None: clipped away entirely
-                yield obj, clipped
-
-    yield from rec(None, [], 0)
-
-
 def page_elements(page: pdfium.PdfPage) -> list[Element]:
     """Raster images and visible vector paths of a page (descending into form XObjects)."""
     left, bottom, right, top = page.get_cropbox()
     width, height = right - left, top - bottom
     elements: list[Element] = []
     rules: list[Element] = []
-    types = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH)
-    for index, (obj, bounds) in enumerate(walk_objects(page, types)):
+    scratch = _raw.Scratch()
+    for index, (obj, kind, bounds) in enumerate(_raw.walk(page, (_raw.IMAGE, _raw.PATH))):
         bbox = _to_top_left(bounds, left, top)
         bbox = (max(bbox[0], 0.0), max(bbox[1], 0.0), min(bbox[2], width), min(bbox[3], height))
         if bbox[2] <= bbox[0] and bbox[3] <= bbox[1]:
@@ -225,10 +144,10 @@ def page_elements(page: pdfium.PdfPage) -> list[Element]:
         w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
         if w * h > 0.85 * width * height:
             continue  # page background
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            elements.append(Element(bbox, "image", index, _px_size(obj)))
+        if kind == _raw.IMAGE:
+            elements.append(Element(bbox, "image", index, _raw.image_px_size(obj, scratch)))
             continue
-        if not _path_is_visible(obj):
+        if not _raw.path_is_visible(obj, scratch):
             continue
         if (h < 2.5 and w > 0.6 * width) or (w < 2.5 and h > 0.45 * height):
             rules.append(Element(bbox, "path", index))  # page rules, frame edges... or a table
@@ -254,13 +173,6 @@ def _table_rules(rules: list[Element]) -> list[Element]:
         if len(peers) >= 3:
             keep.append(r)
     return keep
-
-
-def _px_size(obj: pdfium.PdfObject) -> tuple[int, int]:
-    try:
-        return tuple(obj.get_px_size())  # type: ignore[attr-defined,return-value]
-    except Exception:  # noqa: BLE001 - a broken image stream must not stop layout analysis
-        return (0, 0)
 
 
 # ---------------------------------------------------------------------------------------------

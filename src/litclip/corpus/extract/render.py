@@ -1,7 +1,7 @@
 """Crops of figures and panels, native embedded images, and the streaming :func:`iter_figures`.
 
-Memory stays flat: pages are opened and closed per figure, one figure's images are yielded
-at a time, and images whose *declared* pixel size exceeds ``max_pixels`` are never decoded
+Memory stays flat: a few pages stay loaded at a time (:class:`PageCache`), one figure's
+images are yielded at a time, and images whose *declared* pixel size exceeds ``max_pixels`` are never decoded
 (a PDF may declare a 40000 x 40000 image; pdfium would decode all of it to render any crop
 of that page).
 """
@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from litclip.corpus.extract.document import extract_document, open_pdf, render_box
-from litclip.corpus.extract.regions import walk_objects
+from litclip.corpus.extract import _raw
+from litclip.corpus.extract.document import PageCache, extract_document, open_pdf, render_box
 from litclip.corpus.types import BBox, ExtractedFigure, PdfError
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -33,14 +32,15 @@ def _bbox_of(fig_or_bbox: ExtractedFigure | BBox) -> BBox:
 def page_images(page: pdfium.PdfPage) -> list[tuple[BBox, tuple[int, int], pdfium.PdfImage]]:
     """Image objects of a page: (bbox top-left, declared pixel size, object)."""
     left, _bottom, _right, top = page.get_cropbox()
-    out = []
-    for obj, (x0, y0, x1, y1) in walk_objects(page, (pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
-        try:
-            size = tuple(obj.get_px_size())
-        except pdfium.PdfiumError:
-            size = (0, 0)
-        out.append(((x0 - left, top - y1, x1 - left, top - y0), size, obj))
-    return out
+    scratch = _raw.Scratch()
+    return [
+        (
+            (x0 - left, top - y1, x1 - left, top - y0),
+            _raw.image_px_size(obj, scratch),
+            _raw.wrap(obj, page),
+        )
+        for obj, _kind, (x0, y0, x1, y1) in _raw.walk(page, (_raw.IMAGE,))
+    ]
 
 
 def huge_images(page: pdfium.PdfPage, max_pixels: int) -> list[tuple[int, int]]:
@@ -195,8 +195,9 @@ def iter_figures(
             a page declaring an image above ``max_pixels`` (such pages are never rendered).
     """
     pdf = open_pdf(path, password)
+    pages = PageCache(pdf)
     try:
-        extraction = extract_document(pdf, max_pixels=max_pixels)
+        extraction = extract_document(pdf, max_pixels=max_pixels, pages=pages)
         warnings = list(extraction.warnings)
         if info is not None:
             info.update(
@@ -209,25 +210,23 @@ def iter_figures(
         emitted = 0
         # figures come sorted by page: each page is loaded once and its images listed once
         for page_no, figs in groupby(extraction.figures, key=lambda f: f.page):
-            pg = pdf[page_no - 1]
-            try:
-                images = page_images(pg)  # before rendering, which turns /Rotate pages
-                for fig in figs:
-                    try:
-                        whole = _render_on_page(pg, images, fig, page_no, dpi, max_pixels)
-                    except PdfError as exc:
-                        skipped.append(str(exc))
-                        warnings.append(f"{fig.label}: not rendered ({exc})")
-                        continue
-                    panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
-                    native = _native_on_page(images, fig, max_pixels, None)
-                    emitted += 1
-                    yield fig, whole, panels, native
-            finally:
-                pg.close()
+            pg = pages[page_no - 1]
+            images = page_images(pg)
+            for fig in figs:
+                try:
+                    whole = _render_on_page(pg, images, fig, page_no, dpi, max_pixels)
+                except PdfError as exc:
+                    skipped.append(str(exc))
+                    warnings.append(f"{fig.label}: not rendered ({exc})")
+                    continue
+                panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
+                native = _native_on_page(images, fig, max_pixels, None)
+                emitted += 1
+                yield fig, whole, panels, native
         if emitted == 0 and skipped:
             raise PdfError("huge_image", "; ".join(skipped))
     finally:
+        pages.close()
         pdf.close()
 
 

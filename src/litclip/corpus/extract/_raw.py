@@ -1,0 +1,160 @@
+"""Lean pdfium calls for the per-object loops of layout analysis.
+
+pypdfium2's helpers wrap every page object in a Python object and its stock bindings build
+ctypes pointer objects on each call; a page can hold thousands of paths. Here the same C
+functions get second prototypes that take plain integer addresses, and objects are walked
+as integer handles (wrapped in :class:`pypdfium2.PdfObject` only where a caller needs one).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterator
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+_int, _uint, _ptr = ctypes.c_int, ctypes.c_uint, ctypes.c_void_p
+
+Bounds = tuple[float, float, float, float]
+Matrix = tuple[float, float, float, float, float, float]
+
+
+def fast(fn: Any, restype: Any, *argtypes: Any) -> Any:
+    """A second prototype of a pdfium function that takes plain integers (addresses)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, _ptr).value)
+
+
+def address(handle: Any) -> int:
+    """The integer address behind a pypdfium2 raw handle (page, text page, object)."""
+    return ctypes.cast(handle, _ptr).value or 0
+
+
+_page_count = fast(pdfium_c.FPDFPage_CountObjects, _int, _ptr)
+_page_get = fast(pdfium_c.FPDFPage_GetObject, _ptr, _ptr, _int)
+_form_count = fast(pdfium_c.FPDFFormObj_CountObjects, _int, _ptr)
+_form_get = fast(pdfium_c.FPDFFormObj_GetObject, _ptr, _ptr, ctypes.c_ulong)
+_type = fast(pdfium_c.FPDFPageObj_GetType, _int, _ptr)
+_bounds = fast(pdfium_c.FPDFPageObj_GetBounds, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
+_matrix = fast(pdfium_c.FPDFPageObj_GetMatrix, _int, _ptr, _ptr)
+_clip_path = fast(pdfium_c.FPDFPageObj_GetClipPath, _ptr, _ptr)
+_clip_n_paths = fast(pdfium_c.FPDFClipPath_CountPaths, _int, _ptr)
+_clip_n_segments = fast(pdfium_c.FPDFClipPath_CountPathSegments, _int, _ptr, _int)
+_clip_segment = fast(pdfium_c.FPDFClipPath_GetPathSegment, _ptr, _ptr, _int, _int)
+_segment_point = fast(pdfium_c.FPDFPathSegment_GetPoint, _int, _ptr, _ptr, _ptr)
+_draw_mode = fast(pdfium_c.FPDFPath_GetDrawMode, _int, _ptr, _ptr, _ptr)
+_fill_color = fast(pdfium_c.FPDFPageObj_GetFillColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
+_px_size = fast(pdfium_c.FPDFImageObj_GetImagePixelSize, _int, _ptr, _ptr, _ptr)
+
+FORM = pdfium_c.FPDF_PAGEOBJ_FORM
+IMAGE = pdfium_c.FPDF_PAGEOBJ_IMAGE
+PATH = pdfium_c.FPDF_PAGEOBJ_PATH
+
+
+class Scratch:
+    """Output buffers for the C calls (one per walk or page; never shared between threads)."""
+
+    def __init__(self) -> None:
+        self.floats = (ctypes.c_float * 6)()
+        self.ints = (ctypes.c_uint * 4)()
+        f, i = ctypes.addressof(self.floats), ctypes.addressof(self.ints)
+        self.f = [f + 4 * k for k in range(6)]
+        self.i = [i + 4 * k for k in range(4)]
+
+
+def _apply(matrices: list[Matrix], bounds: Bounds) -> Bounds:
+    """Map a box from (nested) form space to page space: innermost matrix first."""
+    x0, y0, x1, y1 = bounds
+    pts = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
+    for a, b, c, d, e, f in matrices:
+        pts = [(a * x + c * y + e, b * x + d * y + f) for x, y in pts]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _clip(obj: int, bounds: Bounds, s: Scratch) -> Bounds | None:
+    """Bounds cut to the object's clip path (an image is often placed larger than shown)."""
+    clip = _clip_path(obj)
+    if not clip:
+        return bounds
+    x0, y0, x1, y1 = bounds
+    fx, fy = s.f[0], s.f[1]
+    vals = s.floats
+    for i in range(max(0, _clip_n_paths(clip))):
+        xs: list[float] = []
+        ys: list[float] = []
+        for j in range(max(0, _clip_n_segments(clip, i))):
+            seg = _clip_segment(clip, i, j)
+            if seg and _segment_point(seg, fx, fy):
+                xs.append(vals[0])
+                ys.append(vals[1])
+        if len(xs) < 3:
+            continue
+        x0, y0, x1, y1 = max(x0, min(xs)), max(y0, min(ys)), min(x1, max(xs)), min(y1, max(ys))
+    if x1 < x0 or y1 < y0:
+        return None
+    return x0, y0, x1, y1
+
+
+def walk(
+    page: pdfium.PdfPage, types: tuple[int, ...], max_depth: int = 6
+) -> Iterator[tuple[int, int, Bounds]]:
+    """``(object handle, type, bounds in PDF page space)``, descending into form XObjects.
+
+    pdfium reports the bounds of an object inside a form XObject in the form's own space, so
+    the form matrices are applied here (publishers often place whole figures as forms).
+    Top-level objects are cut to their clip path; objects clipped away entirely are skipped.
+    """
+    s = Scratch()
+    f = s.floats
+
+    def rec(form: int, mats: list[Matrix], depth: int) -> Iterator[tuple[int, int, Bounds]]:
+        n = _form_count(form) if form else _page_count(page_handle)
+        for k in range(max(0, n)):
+            obj = _form_get(form, k) if form else _page_get(page_handle, k)
+            if not obj:
+                continue
+            kind = _type(obj)
+            if kind == FORM:
+                if depth < max_depth and _matrix(obj, s.f[0]):
+                    yield from rec(obj, [(f[0], f[1], f[2], f[3], f[4], f[5]), *mats], depth + 1)
+                continue
+            if kind not in types or not _bounds(obj, *s.f[:4]):
+                continue
+            bounds = (f[0], f[1], f[2], f[3])
+            if mats:
+                yield obj, kind, _apply(mats, bounds)
+                continue
+            clipped = _clip(obj, bounds, s)
+            if clipped is not None:
+                yield obj, kind, clipped
+
+    page_handle = address(page.raw)
+    yield from rec(0, [], 0)
+
+
+def path_is_visible(obj: int, s: Scratch) -> bool:
+    """Paths that neither stroke nor fill (clipping helpers) or fill white on white are dropped."""
+    if not _draw_mode(obj, s.i[0], s.i[1]):
+        return True
+    fill_mode, stroke = s.ints[0], s.ints[1]
+    if not stroke and fill_mode == 0:
+        return False
+    if not stroke and _fill_color(obj, *s.i):
+        r, g, b, a = s.ints
+        if a == 0 or min(r, g, b) >= 250:
+            return False
+    return True
+
+
+def image_px_size(obj: int, s: Scratch) -> tuple[int, int]:
+    """Declared pixel size of an image object, read without decoding it ((0, 0) if unknown)."""
+    if not _px_size(obj, s.i[0], s.i[1]):
+        return (0, 0)
+    return (int(s.ints[0]), int(s.ints[1]))
+
+
+def wrap(obj: int, page: pdfium.PdfPage) -> pdfium.PdfObject:
+    """A pypdfium2 object for a handle of ``page`` (for its image data helpers)."""
+    return pdfium.PdfObject(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT), page=page, pdf=page.pdf)
