@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -142,3 +144,25 @@ def test_dask_retries_a_worker_that_died_once(tmp_path: Path) -> None:
             ),
         )
     assert summary.pdfs_ok == 2 and summary.pdfs_error == 0 and summary.pairs == 6
+
+
+def test_workers_do_not_reimport_the_main_script(tmp_path: Path) -> None:
+    """The forkserver imports the main script once; its children reuse that import."""
+    count = tmp_path / "imports.txt"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import os\n"
+        f"with open({str(count)!r}, 'a') as fh:\n"
+        "    fh.write('x')\n"
+        "if __name__ == '__main__':\n"
+        "    from litclip.corpus.executors import _context\n"
+        "    ctx = _context()\n"
+        "    for _ in range(3):\n"
+        "        p = ctx.Process(target=os.getpid)\n"
+        "        p.start()\n"
+        "        p.join()\n"
+        "        assert p.exitcode == 0\n"
+    )
+    subprocess.run([sys.executable, str(script)], check=True, timeout=120)
+    # the script's own run + the forkserver's import; not one more per child
+    assert count.read_text() == "xx"

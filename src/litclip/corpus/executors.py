@@ -53,7 +53,33 @@ def _context() -> Any:
     # "__main__" makes the server import the main script once; otherwise every child would
     # re-import it (the CLI, a benchmark: pandas, typer...) before touching its PDF.
     ctx.set_forkserver_preload(_PRELOAD)
+    _start_forkserver_with_main()
     return ctx
+
+
+def _start_forkserver_with_main() -> None:
+    """Start the forkserver so that it really preloads ``__main__``.
+
+    CPython up to 3.11 asks for a ``main_path`` key that its own preparation data never
+    holds (it is ``init_main_from_path``), so the server skips the main script and each
+    child imports it again (~0.3 s a worker). The key is supplied while the server starts;
+    later Pythons filter an unknown key out.
+    """
+    from multiprocessing import forkserver, spawn
+
+    original = spawn.get_preparation_data
+
+    def with_main_path(name: str) -> dict[str, Any]:
+        data = original(name)
+        if "init_main_from_path" in data:
+            data.setdefault("main_path", data["init_main_from_path"])
+        return data
+
+    spawn.get_preparation_data = with_main_path
+    try:
+        forkserver.ensure_running()
+    finally:
+        spawn.get_preparation_data = original
 
 
 def _die_with_parent() -> None:
@@ -174,8 +200,7 @@ def run_process_pool(
 
     A worker that crashes or runs past ``timeout`` is killed and replaced; a worker is also
     recycled after ``max_pdfs_per_worker`` PDFs, so leaks in the PDF library never build up.
-    Workers live across PDFs because starting a process per PDF costs a re-import of the
-    main module in each child (CPython's forkserver does not preload it).
+    Workers live across PDFs, so per-process start-up (imports, pdfium) is paid once.
     """
     ctx = _context()
     pending = list(reversed(tasks))
