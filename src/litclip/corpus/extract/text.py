@@ -12,6 +12,7 @@ import ctypes
 import math
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -24,12 +25,11 @@ from litclip.corpus.types import BBox
 
 # "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
 _SOFT_HYPHENS = frozenset("\x02\ufffe\u00ad")  # GetUnicode gives \x02, GetText \ufffe
-_SOFT_TO_HYPHEN = str.maketrans(dict.fromkeys(_SOFT_HYPHENS, "-"))
 _NEWLINE_RE = re.compile(r"[\r\n]")
-# characters that never get a box: whitespace (all of it lies below U+3001) and soft hyphens
-_NO_BOX_CODES = np.array(
-    sorted({c for c in range(0x3001) if chr(c).isspace()} | {ord(c) for c in _SOFT_HYPHENS})
-)
+# characters that never get a box: whitespace (all of it lies below U+3001) and soft hyphens,
+# as a lookup table indexed by min(code point, U+FFFF) (U+FFFF itself is neither)
+_NO_BOX = np.zeros(0x10000, bool)
+_NO_BOX[[c for c in range(0x3001) if chr(c).isspace()] + [ord(c) for c in _SOFT_HYPHENS]] = True
 _BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$")
 
 
@@ -86,22 +86,28 @@ class _Chars:
     rotated: np.ndarray  # bool (n,)
 
 
-def _fast(fn: Any, restype: Any, *argtypes: Any) -> Any:
-    """A second prototype of a pdfium function that takes plain integers (addresses).
+def _bare(fn: Any, restype: Any) -> Any:
+    """A second prototype of a pdfium function with no argument types.
 
-    The stock bindings build ctypes pointer objects on every call; with ``c_void_p``
-    arguments the per-character calls (hundreds of thousands per document) cost a few
-    times less.
+    ctypes then passes a ``c_void_p`` handle, a Python ``int`` (as a C ``int``) and a
+    ``byref()`` pointer as they are, without the per-argument conversion objects that the
+    stock bindings (or ``c_void_p`` argtypes) build: the per-character calls (hundreds of
+    thousands per document) cost a quarter less than with ``c_void_p`` argtypes and
+    several times less than through the stock bindings. Callers must pass exactly those
+    argument kinds.
     """
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
 
 
-_LOOSE_BOX = _fast(
-    pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
-)
-_TEXT_OBJECT = _fast(
-    pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int
-)
+_LOOSE_BOX = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+# handles come back as integers, 0 for none
+_TEXT_OBJECT = _bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t)
+_OBJECT_FONT = _bare(pdfium_c.FPDFTextObj_GetFont, ctypes.c_size_t)
+_FONT_SIZE = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_MATRIX = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_PROBE_STRIDE = 16  # about half the typical run of characters of one text object
+# strong right-to-left characters (bidi classes R and AL) lie in these blocks or are U+200F
+_RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF))
 
 
 def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
@@ -131,55 +137,135 @@ def _page_text(raw: object, n: int) -> str:
     return text
 
 
-def _object_font(
-    textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array, matrix: object
-) -> tuple[float, bool, bool]:
-    """(effective size, bold, rotated) of the text object that holds character ``i``."""
-    raw = textpage.raw
-    size = float(pdfium_c.FPDFText_GetFontSize(raw, i))
-    angle = 0.0
-    if pdfium_c.FPDFText_GetMatrix(raw, i, matrix):
-        # the effective size is the font size times the text matrix scale
-        size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
-        angle = math.atan2(matrix.b, matrix.a)
-    return size, _font_is_bold(textpage, i, buf), _is_rotated(angle)
+def _object_fonts(
+    textpage: pdfium.PdfTextPage, handle: ctypes.c_void_p, first: list[int], keys: list[int]
+) -> np.ndarray:
+    """(effective size, bold, rotated) rows for text objects ``keys`` (distinct, 0: none),
+    read at their first characters ``first``.
+
+    Boldness depends only on the object's font (pdfium reads weight, flags and name from
+    it), so it is worked out once per font.
+    """
+    k = len(first)
+    size = np.fromiter(map(_FONT_SIZE, repeat(handle, k), first), np.float64, k)
+    mats = (pdfium_c.FS_MATRIX * k)()
+    step = ctypes.sizeof(pdfium_c.FS_MATRIX)
+    ptrs = map(ctypes.byref, repeat(mats, k), range(0, step * k, step))
+    got = np.fromiter(map(_MATRIX, repeat(handle, k), first, ptrs), bool, k)
+    m = np.frombuffer(mats, np.float32).reshape(k, 6).astype(np.float64)
+    a, b, c, d = m[:, 0], m[:, 1], m[:, 2], m[:, 3]
+    # the effective size is the font size times the text matrix scale
+    scale = np.sqrt(np.abs(a * d - b * c))
+    scale[scale == 0] = 1.0
+    size = np.where(got, size * scale, size)
+    rotated = [
+        _is_rotated(math.atan2(bb, aa)) if g else False
+        for aa, bb, g in zip(a.tolist(), b.tolist(), got.tolist(), strict=True)
+    ]
+    font = np.fromiter(map(_OBJECT_FONT, map(ctypes.c_void_p, keys)), np.uint64, k)
+    _, font_first, font_of = np.unique(font, return_index=True, return_inverse=True)
+    buf = ctypes.create_string_buffer(256)
+    font_bold = [_font_is_bold(textpage, first[j], buf) for j in font_first.tolist()]
+    bold = np.array(font_bold, bool)[font_of.reshape(-1)]
+    return np.column_stack((size, bold, np.array(rotated, bool)))
+
+
+def _has_rtl(codes: np.ndarray) -> bool:
+    """Whether any code point is a strong right-to-left character."""
+    high = codes[codes >= 0x0590]
+    if high.size == 0:
+        return False
+    for c in np.unique(high).tolist():
+        if c == 0x200F or any(a <= c <= b for a, b in _RTL_RANGES):
+            return True
+        if unicodedata.bidirectional(chr(c)) in ("R", "AL"):
+            return True
+    return False
+
+
+def _object_keys(handle: ctypes.c_void_p, idx: np.ndarray, exact: bool) -> np.ndarray:
+    """The text object (as an integer, 0 for none) of each character ``idx[k]``.
+
+    pdfium appends each text object's characters contiguously, so the mapping is one run
+    per object: probe every ``_PROBE_STRIDE``-th character and bisect only the windows
+    whose two ends differ (a few calls per run instead of one per character). Bidi
+    reordering of right-to-left lines can interleave objects; callers pass ``exact`` for
+    pages with such text, and an object seen in two runs also falls back to one call per
+    character.
+    """
+    m = idx.size
+
+    def fetch(pos: np.ndarray) -> np.ndarray:
+        it = map(_TEXT_OBJECT, repeat(handle, pos.size), idx[pos].tolist())
+        return np.fromiter(it, np.uint64, pos.size)
+
+    if exact or m <= 2 * _PROBE_STRIDE:
+        return fetch(np.arange(m))
+    keys = np.zeros(m, np.uint64)
+    known = np.zeros(m, bool)
+    probe = np.unique(np.append(np.arange(0, m, _PROBE_STRIDE), m - 1))
+    keys[probe], known[probe] = fetch(probe), True
+    lo, hi = probe[:-1], probe[1:]
+    while lo.size:
+        split = (keys[lo] != keys[hi]) & (hi - lo > 1)
+        lo, hi = lo[split], hi[split]
+        mid = (lo + hi) // 2
+        keys[mid], known[mid] = fetch(mid), True
+        lo, hi = np.concatenate((lo, mid)), np.concatenate((mid, hi))
+    # every unprobed character lies in a window whose ends agree: copy the left end
+    keys = keys[np.maximum.accumulate(np.where(known, np.arange(m), 0))]
+    starts = _run_starts(keys)
+    if np.unique(keys[starts]).size != starts.size:  # not one run per object after all
+        return fetch(np.arange(m))
+    return keys
 
 
 def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float) -> _Chars:
     """All characters of the page with loose boxes converted to top-left coordinates.
 
-    One C call per printable character for its box and one for its text object (written
-    straight into arrays); font size, weight and angle are read once per text object.
+    One C call per printable character for its box (written straight into an array), a
+    few per text object to find which characters it holds (see :func:`_object_keys`), and
+    font size, weight and angle once per text object.
     """
     raw = textpage.raw
     n = max(pdfium_c.FPDFText_CountChars(raw), 0)
     text = _page_text(raw, n) if n else ""
     # pdfium marks a hyphen at a line end with a soft hyphen; whitespace has no box
     codes = _codes(text)
-    idx = np.flatnonzero(~np.isin(codes, _NO_BOX_CODES)).tolist()
+    idx = np.flatnonzero(~_NO_BOX[np.minimum(codes, _NO_BOX.size - 1)])
     rects = (ctypes.c_float * (4 * max(n, 1)))()
-    base = ctypes.addressof(rects)
-    handle = ctypes.cast(raw, ctypes.c_void_p).value
-    ok = list(map(_LOOSE_BOX, repeat(handle, len(idx)), idx, [base + 16 * i for i in idx]))
-    boxed_idx = [i for i, good in zip(idx, ok, strict=True) if good]
-    keys = list(map(_TEXT_OBJECT, repeat(handle, len(boxed_idx)), boxed_idx))
-    matrix = pdfium_c.FS_MATRIX()
-    buf = ctypes.create_string_buffer(256)
-    fonts: dict[int | None, tuple[float, bool, bool]] = {}
-    for i, key in zip(boxed_idx, keys, strict=True):  # first character of each object
-        if key not in fonts:
-            fonts[key] = _object_font(textpage, i, buf, matrix)
+    handle = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
+    ptrs = map(ctypes.byref, repeat(rects, idx.size), (16 * idx).tolist())
+    ok = np.fromiter(map(_LOOSE_BOX, repeat(handle, idx.size), idx.tolist(), ptrs), bool, idx.size)
+    boxed_idx = idx[ok]
     size, bold, rotated = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool)
     boxed = np.zeros(n, bool)
-    if boxed_idx:
-        per_char = np.array([fonts[k] for k in keys], dtype=np.float64).reshape(-1, 3)
+    if boxed_idx.size:
+        keys = _object_keys(handle, boxed_idx, _has_rtl(codes))
+        starts = _run_starts(keys)
+        counts = np.diff(starts, append=keys.size)
+        # an object's font is read at its first character (its first run)
+        objects, first_run, run_object = np.unique(
+            keys[starts], return_index=True, return_inverse=True
+        )
+        first = boxed_idx[starts[first_run]].tolist()
+        per_object = _object_fonts(textpage, handle, first, objects.tolist())
+        per_char = np.repeat(per_object[run_object.reshape(-1)], counts, axis=0)
         size[boxed_idx], bold[boxed_idx] = per_char[:, 0], per_char[:, 1] > 0
         rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, True
     r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
     box = np.column_stack(
         (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
     )
-    return _Chars(text.translate(_SOFT_TO_HYPHEN), boxed, box, size, bold, rotated)
+    for soft in _SOFT_HYPHENS:  # str.replace is much faster than str.translate here
+        if soft in text:
+            text = text.replace(soft, "-")
+    return _Chars(text, boxed, box, size, bold, rotated)
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Indices where a run of equal values starts (``values`` not empty)."""
+    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
 
 
 def _codes(text: str) -> np.ndarray:
@@ -241,8 +327,8 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     start[cur[_breaks(chars, prev, cur) & (n_newlines[cur] == n_newlines[prev])]] = True
     seg = np.cumsum(start)
     seg_of_boxed = seg[boxed_at]
-    first = np.flatnonzero(np.r_[True, seg_of_boxed[1:] != seg_of_boxed[:-1]])
-    counts = np.diff(np.r_[first, boxed_at.size])
+    first = _run_starts(seg_of_boxed)
+    counts = np.diff(first, append=boxed_at.size)
     box, rot = chars.box[boxed_at], chars.rotated[boxed_at]
     x0 = np.minimum.reduceat(box[:, 0], first)
     x1 = np.maximum.reduceat(box[:, 2], first)
@@ -262,34 +348,39 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     upwards = (box[last, 1] + box[last, 3]) <= (box[first, 1] + box[first, 3])
     direction = np.where(rot[first], np.where(upwards, 90, 270), 0)
     codes = _codes(text)
-    shown = _text(np.where(chars.boxed | (codes == ord("-")), codes, ord(" ")))
-    bold = (chars.bold & chars.boxed).tolist()
+    shown = np.where(chars.boxed | (codes == ord("-")), codes, ord(" "))
+    kept = _squeeze(shown, seg)
+    # per line: its span of ``kept`` (a line is one run of ``seg``, the same for all chars)
     seg_ids = seg_of_boxed[first]
-    bounds_lo = np.searchsorted(seg, seg_ids, "left").tolist()
-    bounds_hi = np.searchsorted(seg, seg_ids, "right").tolist()
-    lines = []
-    for k, (a, b) in enumerate(zip(bounds_lo, bounds_hi, strict=True)):
-        line_text, flags = _squeeze(shown[a:b], bold[a:b])
-        lines.append(
-            TextLine(
-                line_text,
-                (float(x0[k]), float(y0[k]), float(x1[k]), float(y1[k])),
-                float(size[k]),
-                flags,
-                bool(rot[first[k]]),
-                int(direction[k]),
-            )
-        )
-    return lines
+    offsets = np.concatenate(([0], np.cumsum(kept)))
+    lo = offsets[np.searchsorted(seg, seg_ids, "left")].tolist()
+    hi = offsets[np.searchsorted(seg, seg_ids, "right")].tolist()
+    at = np.flatnonzero(kept)
+    all_text = _text(shown[at])
+    # whitespace and soft hyphens have no box and so are never bold
+    all_bold = (chars.bold & chars.boxed)[at].tolist()
+    bboxes = map(tuple, np.column_stack((x0, y0, x1, y1)).tolist())
+    rows = zip(lo, hi, bboxes, size.tolist(), rot[first].tolist(), direction.tolist(), strict=True)
+    return [
+        TextLine(all_text[a:b], bbox, sz, all_bold[a:b], rotated, d)
+        for a, b, bbox, sz, rotated, d in rows
+    ]
 
 
-def _squeeze(shown: str, bold: list[bool]) -> tuple[str, list[bool]]:
-    """Collapse whitespace runs to one space and strip, keeping bold flags aligned."""
-    text = " ".join(shown.split())
-    if not any(bold):
-        return text, [False] * len(text)
-    flags = iter([f for ch, f in zip(shown, bold, strict=True) if not ch.isspace()])
-    return text, [False if ch == " " else next(flags) for ch in text]
+def _squeeze(shown: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Which characters a line keeps when whitespace runs collapse to one space and the
+    ends are stripped (``" ".join(line.split())``); lines are the runs of ``seg``.
+
+    ``shown`` holds code points where ' ' is the only whitespace left.
+    """
+    n = shown.size
+    solid = shown != ord(" ")
+    # a space is kept when a solid character of its line precedes it directly and one follows
+    after_solid = np.zeros(n, bool)
+    after_solid[1:] = solid[:-1] & (seg[1:] == seg[:-1])
+    next_solid = np.minimum.accumulate(np.where(solid, np.arange(n), n)[::-1])[::-1]
+    before_solid = (next_solid < n) & (seg[np.minimum(next_solid, n - 1)] == seg)
+    return solid | (after_solid & before_solid)
 
 
 def page_lines(page: pdfium.PdfPage) -> list[TextLine]:

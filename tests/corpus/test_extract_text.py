@@ -1,0 +1,126 @@
+"""Text reader: the run search for text objects, font flags per object, line squeezing."""
+
+from __future__ import annotations
+
+import ctypes
+from itertools import repeat
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from litclip.corpus.extract import text as tx
+
+FONTS = ["Helvetica", "Helvetica-Bold", "Times-Roman", "Courier-Bold", "Times-BoldItalic"]
+
+
+def _mixed_fonts_pdf(path: Path) -> Path:
+    """Lines made of many text objects: words in rotating fonts and sizes, one-letter
+    objects, a bold caption label and a rotated run."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    rng = np.random.default_rng(0)
+    y = 800.0
+    for row in range(40):
+        x = 40.0
+        for k in range(int(rng.integers(3, 9))):
+            font = FONTS[int(rng.integers(len(FONTS)))]
+            size = float(rng.choice([7, 9, 10, 12]))
+            word = "x" if k % 4 == 3 else f"word{row * 10 + k}"
+            c.setFont(font, size)
+            c.drawString(x, y, word)
+            x += c.stringWidth(word, font, size) + 4
+        y -= 16
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(40, 120, "Figure 3.")
+    c.setFont("Helvetica", 9)
+    c.drawString(40 + c.stringWidth("Figure 3. ", "Helvetica-Bold", 9), 120, "A caption in roman.")
+    c.saveState()
+    c.translate(560, 300)
+    c.rotate(90)
+    c.setFont("Times-Roman", 8)
+    c.drawString(0, 0, "Downloaded from a rotated margin note")
+    c.restoreState()
+    c.showPage()
+    c.save()
+    return path
+
+
+def _boxed(textpage: pdfium.PdfTextPage) -> tuple[ctypes.c_void_p, np.ndarray]:
+    raw = textpage.raw
+    n = pdfium_c.FPDFText_CountChars(raw)
+    codes = tx._codes(tx._page_text(raw, n))
+    idx = np.flatnonzero(~tx._NO_BOX[np.minimum(codes, tx._NO_BOX.size - 1)])
+    return ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value), idx
+
+
+def test_run_search_matches_per_character_calls(tmp_path: Path) -> None:
+    pdf = pdfium.PdfDocument(str(_mixed_fonts_pdf(tmp_path / "mixed.pdf")))
+    textpage = pdf[0].get_textpage()
+    handle, idx = _boxed(textpage)
+    assert idx.size > 20 * tx._PROBE_STRIDE
+    exact = tx._object_keys(handle, idx, exact=True)
+    per_char = list(map(tx._TEXT_OBJECT, repeat(handle, idx.size), idx.tolist()))
+    assert exact.tolist() == per_char
+    assert len(set(per_char)) > 100  # many objects, many short runs
+    assert tx._object_keys(handle, idx, exact=False).tolist() == per_char
+
+
+def test_object_seen_twice_falls_back_to_per_character_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # object 7 comes back after object 9 (what bidi reordering could do): not one run each
+    keys = [7] * 40 + [9] * 40 + [7] * 40 + [5] * 3
+    calls: list[int] = []
+
+    def fake(handle: object, i: int) -> int:
+        calls.append(i)
+        return keys[i]
+
+    monkeypatch.setattr(tx, "_TEXT_OBJECT", fake)
+    got = tx._object_keys(ctypes.c_void_p(1), np.arange(len(keys)), exact=False)
+    assert got.tolist() == keys
+    assert len(calls) > len(keys)  # probed, then read every character
+
+    calls.clear()
+    keys[80:120] = [8] * 40  # one run per object: a few calls per run suffice
+    assert tx._object_keys(ctypes.c_void_p(1), np.arange(len(keys)), False).tolist() == keys
+    assert len(calls) < len(keys) / 2
+
+
+def test_right_to_left_text_is_detected() -> None:
+    assert not tx._has_rtl(tx._codes("Figure 1. Résumé, αβγ, 図 1, naïve — done"))
+    assert tx._has_rtl(tx._codes("Figure 1. שלום"))
+    assert tx._has_rtl(tx._codes("الشكل 1"))
+    assert tx._has_rtl(tx._codes("a\u200fb"))
+
+
+def test_fonts_per_object(tmp_path: Path) -> None:
+    pdf = pdfium.PdfDocument(str(_mixed_fonts_pdf(tmp_path / "mixed.pdf")))
+    lines = tx.page_lines(pdf[0])
+    caption = next(ln for ln in lines if ln.text.startswith("Figure 3."))
+    assert caption.text == "Figure 3. A caption in roman."
+    assert caption.prefix_bold(8) and not caption.mostly_bold()
+    assert caption.size == pytest.approx(9)
+    assert len(caption.bold) == len(caption.text)
+    rotated = next(ln for ln in lines if ln.rotated)
+    assert rotated.text == "Downloaded from a rotated margin note"
+    assert rotated.direction == 90 and rotated.size == pytest.approx(8)
+    courier = [ln for ln in lines if not ln.rotated and ln is not caption]
+    assert any(any(ln.bold) and not all(ln.bold) for ln in courier)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_squeeze_is_split_and_join_per_line(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shown = rng.choice(np.array([ord(" "), ord("a"), ord("b"), ord("-")]), 300)
+    seg = np.cumsum(rng.random(300) < 0.1)
+    kept = tx._squeeze(shown, seg)
+    for s in np.unique(seg):
+        at = np.flatnonzero(seg == s)
+        line = tx._text(shown[at])
+        assert tx._text(shown[at[kept[at]]]) == " ".join(line.split())
