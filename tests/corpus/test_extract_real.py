@@ -1,7 +1,8 @@
 """The engine on the 4 hand-checked real journal PDFs (skipped when ../shared is absent).
 
 Measured when this test was written: precision 1.000, recall 1.000, caption match 1.000,
-panel accuracy 0.895 (PLOS Fig. 1 and 2: photos that abut with no gutter), mean IoU 0.999.
+panel accuracy 1.000 (0.895 before PLOS Fig. 1 and 2 -- photos on black and photos that abut
+with no gutter -- were split by the caption-guided cut), mean IoU 0.999.
 The thresholds sit a little below, so a regression on any single figure fails the test.
 """
 
@@ -38,4 +39,5 @@ def test_real_pdfs_captions(real_metrics: dict[str, Any]) -> None:
 
 
 def test_real_pdfs_panels(real_metrics: dict[str, Any]) -> None:
-    assert real_metrics["panel_accuracy"] >= 0.85
+    # one wrong panel count out of 19 would drop below this
+    assert real_metrics["panel_accuracy"] >= 0.97, real_metrics["errors"]

@@ -435,9 +435,7 @@ def _detect_panels(
         gray = _gray_preview(page, box)
         boxes = panel_mod.panels_from_pixels(gray, box)
         if expected >= 2 and len(boxes) != expected:
-            alt = panel_mod.panels_from_pixels(gray, box, uniform=True)
-            if len(alt) == expected:
-                boxes = alt
+            boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
     if not boxes:
         return "", []
     named = panel_mod.name_panels(boxes, letters)

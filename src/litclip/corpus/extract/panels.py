@@ -4,7 +4,9 @@ Three sources, in order of trust:
 
 1. several separate raster images inside one figure: each big one is a panel;
 2. whitespace gutters in a low-resolution rendering of the figure (recursive XY-cut), which
-   finds panels burned into one image (the common journal case) and vector panels;
+   finds panels burned into one image (the common journal case) and vector panels; when the
+   caption names more panels than that finds, gutters of any colour (photos on black) and
+   straight seams (photos that abut) are tried, and kept only if they give the named count;
 3. panel letters ("A", "(b)") printed as text near panel corners name the panels; without
    them panels are lettered in reading order.
 """
@@ -58,24 +60,78 @@ def _trim(bg: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, int,
     return y0 + rows[0], y0 + rows[-1] + 1, x0 + cols[0], x0 + cols[-1] + 1
 
 
+def _surround_colour(
+    gray: np.ndarray, bg: np.ndarray, tol: int = 12
+) -> tuple[int, tuple[int, int, int, int]] | None:
+    """The figure's own background when it is not white: the colour of most of its outer ring.
+
+    Photos shot on black cloth fill the figure box with black; gutters between them are black
+    too. Only this colour counts as background, so an axis or frame line (constant, but thin
+    and not the surround) is not trimmed off a chart to open false gutters. Returns the colour
+    and the non-white box less its anti-aliased edge.
+    """
+    box = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
+    if box is None or min(box[1] - box[0], box[3] - box[2]) < 16:
+        return None
+    y0, y1, x0, x1 = box
+    sub = gray[y0:y1, x0:x1].astype(np.int16)
+    # skip the 2 anti-aliased pixels of the image edge
+    ring = np.concatenate(
+        [sub[2:6].ravel(), sub[-6:-2].ravel(), sub[:, 2:6].ravel(), sub[:, -6:-2].ravel()]
+    )
+    colour = int(np.median(ring))
+    if colour >= 235 or (np.abs(ring - colour) <= tol).mean() < 0.6:
+        return None
+    return colour, (int(y0) + 2, int(y1) - 2, int(x0) + 2, int(x1) - 2)
+
+
+def _trim_lines(
+    mask: np.ndarray, y0: int, y1: int, x0: int, x1: int
+) -> tuple[int, int, int, int] | None:
+    """Trim edge rows/columns that are at least 98 % background (noise-tolerant, for photos)."""
+    sub = mask[y0:y1, x0:x1]
+    rows = np.flatnonzero(sub.mean(axis=1) < 0.98)
+    cols = np.flatnonzero(sub.mean(axis=0) < 0.98)
+    if rows.size == 0 or cols.size == 0:
+        return None
+    return int(y0 + rows[0]), int(y0 + rows[-1] + 1), int(x0 + cols[0]), int(x0 + cols[-1] + 1)
+
+
+def seam_strength(gray: np.ndarray, axis: int) -> np.ndarray:
+    """Share of rows (``axis=0``: vertical seams) or columns where the image steps at each position.
+
+    A pixel steps when its 2-pixel difference (a JPEG-blurred seam spreads over two) is large and
+    three times the median difference a few pixels either side on the same line: photos that
+    abut with no gutter leave such a step along their whole edge; edges inside a photo rarely
+    run straight across it. Index ``j`` is the seam before pixel ``j + 2``.
+    """
+    g = gray.astype(np.int16)
+    if axis == 1:
+        g = g.T
+    d = np.abs(g[:, 2:] - g[:, :-2])
+    n = d.shape[1]
+    if n < 3:
+        return np.zeros(max(n, 0))
+    pad = np.pad(d, ((0, 0), (8, 8)), mode="edge")
+    offsets = (-8, -7, -6, -5, -4, -3, 3, 4, 5, 6, 7, 8)
+    ref = np.median(np.stack([pad[:, 8 + o : 8 + o + n] for o in offsets]), axis=0)
+    return ((d > 24) & (d > 3 * ref)).mean(axis=0)
+
+
 def _gutters(
-    gray: np.ndarray, bg: np.ndarray, axis: int, uniform: bool, min_gutter: int
+    gray: np.ndarray, bg: np.ndarray, axis: int, uniform: float, min_gutter: int
 ) -> list[tuple[int, int]]:
-    mask = bg.mean(axis=axis) >= 0.98
     if not uniform:
-        return _runs(mask, min_gutter)
-    runs = _runs(mask, min_gutter)
-    # seams: photos that abut with no gutter leave a straight edge across the whole figure
-    steps = np.abs(np.diff(gray.astype(np.int16), axis=1 - axis)) > 15
-    strength = steps.mean(axis=axis)
-    for k in np.flatnonzero(strength >= 0.4):
-        local = np.median(strength[max(0, k - 6) : k + 7])
-        if (
-            2 <= k < len(strength) - 3
-            and strength[k] >= 3 * local
-            and not any(s <= k + 1 <= e for s, e in runs)
-        ):
-            runs.append((int(k) + 1, int(k) + 1))
+        return _runs(bg.mean(axis=axis) >= 0.98, min_gutter)
+    # gutters of the surround colour, where a limb may cross: at least ``uniform`` of the line
+    runs = _runs(bg.mean(axis=axis) >= uniform, min_gutter)
+    strength = seam_strength(gray, axis)
+    for j in np.flatnonzero(strength >= 0.6):
+        k = int(j) + 2
+        lo, hi = max(0, j - 2), j + 3
+        if strength[j] < strength[lo:hi].max() or any(s - 1 <= k <= e + 1 for s, e in runs):
+            continue  # not the peak of its seam, or at a gutter edge
+        runs.append((k, k))
     return sorted(runs)
 
 
@@ -96,7 +152,10 @@ def _cuts(runs: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
 
 
 def xy_cut(
-    gray: np.ndarray, min_gutter: int = 2, depth: int = 4, uniform: bool = False
+    gray: np.ndarray,
+    min_gutter: int = 2,
+    depth: int = 4,
+    uniform: float = 0.0,
 ) -> list[tuple[int, int, int, int]]:
     """Split an image at full-width/height background gutters, recursively.
 
@@ -104,42 +163,83 @@ def xy_cut(
         gray: 2-D uint8 array (white background).
         min_gutter: minimum gutter thickness in pixels.
         depth: maximum recursion depth.
-        uniform: also cut at straight seams where photos abut (only when the caption names panels: a black X-ray background or a
-            two-view radiograph would otherwise split a single image).
+        uniform: when > 0, also cut where at least this share of a row/column is background,
+            taking the figure's surround colour (photos on black) as background too, and at
+            straight seams where photos abut. Only for captions that name panels: a black X-ray
+            background or a two-view radiograph would otherwise split a single image.
 
     Returns:
         Leaf boxes ``(y0, y1, x0, x1)`` trimmed of background.
     """
     bg = gray >= 235
-    leaves: list[tuple[int, int, int, int]] = []
+    h, w = gray.shape
+    root = (0, h, 0, w)
+    surround = _surround_colour(gray, bg) if uniform else None
+    if surround is not None:
+        bg = bg | (np.abs(gray.astype(np.int16) - surround[0]) <= 12)
+        root = surround[1]
+    # panel size is judged against the content (a black surround is not part of any panel)
+    content = _trim_lines(bg, *root) if uniform else None
+    ch, cw = (content[1] - content[0], content[3] - content[2]) if content else (h, w)
 
-    def rec(box: tuple[int, int, int, int], level: int) -> None:
-        trimmed = _trim(bg, *box)
+    def big(b: tuple[int, int, int, int]) -> bool:
+        bh, bw = b[1] - b[0], b[3] - b[2]
+        return (
+            bh >= MIN_PANEL_SIDE_FRACTION * ch
+            and bw >= MIN_PANEL_SIDE_FRACTION * cw
+            and bh * bw >= MIN_PANEL_FRACTION * ch * cw
+        )
+
+    def rec(box: tuple[int, int, int, int], level: int) -> list[tuple[int, int, int, int]]:
+        trimmed = _trim_lines(bg, *box) if uniform else _trim(bg, *box)
         if trimmed is None:
-            return
+            return []
         y0, y1, x0, x1 = trimmed
         sub, gsub = bg[y0:y1, x0:x1], gray[y0:y1, x0:x1]
         row_cuts = _cuts(_gutters(gsub, sub, 1, uniform, min_gutter), y1 - y0)
         col_cuts = _cuts(_gutters(gsub, sub, 0, uniform, min_gutter), x1 - x0)
         if level >= depth or (not row_cuts and not col_cuts):
-            leaves.append((y0, y1, x0, x1))
-            return
+            return [trimmed]
         # cut along the axis with the widest gutter first
+        parts: list[tuple[int, int, int, int]] = []
         if max((w for _, w in row_cuts), default=-1) >= max((w for _, w in col_cuts), default=-1):
             cuts = [y0] + [y0 + c for c, _ in row_cuts] + [y1]
             for a, b in zip(cuts, cuts[1:], strict=False):
-                rec((a, b, x0, x1), level + 1)
+                parts += rec((a, b, x0, x1), level + 1)
         else:
             cuts = [x0] + [x0 + c for c, _ in col_cuts] + [x1]
             for a, b in zip(cuts, cuts[1:], strict=False):
-                rec((y0, y1, a, b), level + 1)
+                parts += rec((y0, y1, a, b), level + 1)
+        if not uniform:
+            return parts
+        # a photo on black falls apart at its own dark rows (objects, letters): a split stands
+        # only if it leaves two panel-sized parts; the crumbs join the nearest of them
+        keep = [p for p in parts if big(p)]
+        if len(keep) < 2:
+            return [trimmed]
+        for c in (p for p in parts if not big(p)):
+            i = min(range(len(keep)), key=lambda i: _px_gap(keep[i], c))
+            k = keep[i]
+            keep[i] = (min(k[0], c[0]), max(k[1], c[1]), min(k[2], c[2]), max(k[3], c[3]))
+        return keep
 
-    rec((0, gray.shape[0], 0, gray.shape[1]), 0)
-    return leaves
+    return rec(root, 0)
 
 
-def panels_from_pixels(gray: np.ndarray, fig_box: BBox, uniform: bool = False) -> list[BBox]:
-    """Panels found by XY-cut on a rendering of ``fig_box`` (page points, top-left origin)."""
+def _px_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
+    return max(0, b[0] - a[1], a[0] - b[1]) + max(0, b[2] - a[3], a[2] - b[3])
+
+
+def panels_from_pixels(
+    gray: np.ndarray,
+    fig_box: BBox,
+    uniform: float = 0.0,
+) -> list[BBox]:
+    """Panels found by XY-cut on a rendering of ``fig_box`` (page points, top-left origin).
+
+    With ``uniform`` the cut itself keeps only panel-sized parts (measured against the
+    content, not the black surround); otherwise small leaves (legends, axis titles) are dropped.
+    """
     h, w = gray.shape
     if h < 8 or w < 8:
         return []
@@ -147,9 +247,11 @@ def panels_from_pixels(gray: np.ndarray, fig_box: BBox, uniform: bool = False) -
     sy = (fig_box[3] - fig_box[1]) / h
     boxes: list[BBox] = []
     for y0, y1, x0, x1 in xy_cut(gray, uniform=uniform):
-        if (y1 - y0) < MIN_PANEL_SIDE_FRACTION * h or (x1 - x0) < MIN_PANEL_SIDE_FRACTION * w:
-            continue
-        if (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w:
+        if not uniform and (
+            (y1 - y0) < MIN_PANEL_SIDE_FRACTION * h
+            or (x1 - x0) < MIN_PANEL_SIDE_FRACTION * w
+            or (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w
+        ):
             continue
         boxes.append(
             (
@@ -160,6 +262,25 @@ def panels_from_pixels(gray: np.ndarray, fig_box: BBox, uniform: bool = False) -
             )
         )
     return boxes if len(boxes) >= 2 else []
+
+
+UNIFORM_SHARES = (0.98, 0.95, 0.9)  # background share of a gutter line, strict to lenient
+
+
+def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
+    """Panels split at gutters of any colour and at seams, when that finds ``expected`` of them.
+
+    For captions that name panels the white gutters do not show: photos that abut or sit on
+    black. The first share in :data:`UNIFORM_SHARES` that gives exactly the named count wins;
+    otherwise ``[]`` (the count is what keeps a single photo on black from being split).
+    """
+    if expected < 2:
+        return []
+    for share in UNIFORM_SHARES:
+        boxes = panels_from_pixels(gray, fig_box, share)
+        if len(boxes) == expected:
+            return boxes
+    return []
 
 
 def reading_order(boxes: list[BBox]) -> list[BBox]:

@@ -1,0 +1,81 @@
+"""Panel splitting on synthetic greyscale renderings (numpy arrays, no PDF)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from litclip.corpus.extract.panels import panels_for_count, panels_from_pixels, xy_cut
+
+FIG = (0.0, 0.0, 400.0, 300.0)  # page box of an 800 x 600 preview: 2 px per point
+
+
+def photo(h: int, w: int, mean: float, seed: int) -> np.ndarray:
+    """A smooth seeded texture (a few random waves plus noise), like a photograph."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w]
+    img = np.full((h, w), float(mean))
+    for _ in range(4):
+        fy, fx = rng.uniform(0.01, 0.06, 2)
+        img += rng.uniform(10, 25) * np.sin(fy * yy + fx * xx + rng.uniform(0, 6))
+    img += rng.normal(0, 3, (h, w))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def blob(h: int, w: int, seed: int) -> np.ndarray:
+    """A bright textured ellipse on black (a specimen photographed on a black cloth)."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    inside = ((yy - h / 2) / (h / 2)) ** 2 + ((xx - w / 2) / (w / 2)) ** 2 <= 1
+    return np.where(inside, photo(h, w, 150, seed), 3).astype(np.uint8)
+
+
+def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def test_abutting_photos_split_at_seams_when_the_caption_names_them() -> None:
+    gray = np.empty((600, 800), np.uint8)
+    tiles = [(0, 280, 0, 420), (0, 280, 420, 800), (280, 600, 0, 420), (280, 600, 420, 800)]
+    for i, (y0, y1, x0, x1) in enumerate(tiles):
+        gray[y0:y1, x0:x1] = photo(y1 - y0, x1 - x0, (70, 170, 110, 40)[i], i)
+    # the last one is two specimens on black: its own dark rows must not split it
+    gray[280:600, 420:800] = 3
+    gray[300:420, 440:780] = blob(120, 340, 8)
+    gray[460:580, 440:780] = blob(120, 340, 9)
+    assert panels_from_pixels(gray, FIG) == []  # no white gutter
+    boxes = panels_for_count(gray, FIG, 4)
+    assert len(boxes) == 4
+    for (y0, y1, x0, x1), b in zip(tiles, sorted(boxes, key=lambda b: (b[1], b[0])), strict=True):
+        assert iou(b, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) > 0.95
+
+
+def test_specimens_on_black_split_at_dark_gutters() -> None:
+    gray = np.full((600, 800), 3, np.uint8)
+    spots = [(30, 270, 30, 380), (30, 270, 420, 770), (320, 570, 40, 260), (320, 570, 300, 480)]
+    spots.append((320, 570, 520, 760))
+    for i, (y0, y1, x0, x1) in enumerate(spots):
+        gray[y0:y1, x0:x1] = blob(y1 - y0, x1 - x0, i)
+    gray[5:8, :] = 255  # a thin white frame line at the top must not matter
+    boxes = panels_for_count(gray, FIG, 5)
+    assert len(boxes) == 5
+    for (y0, y1, x0, x1), b in zip(spots, sorted(boxes, key=lambda b: (b[1], b[0])), strict=True):
+        assert iou(b, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) > 0.9
+
+
+def test_one_photo_on_black_is_not_split_for_panels_named_elsewhere() -> None:
+    # an X-ray on black whose caption names (a)-(c) for other figures' parts: no cut gives 3
+    gray = np.full((600, 800), 3, np.uint8)
+    gray[60:540, 150:650] = blob(480, 500, 7)
+    gray[300:304, 150:650] = 3  # a dark line across the bone is not a gutter between panels
+    assert panels_for_count(gray, FIG, 3) == []
+    assert panels_for_count(gray, FIG, 1) == []
+
+
+def test_two_views_on_black_stay_one_image_without_named_panels() -> None:
+    gray = np.full((600, 800), 3, np.uint8)
+    gray[50:550, 40:380] = blob(500, 340, 1)
+    gray[50:550, 420:760] = blob(500, 340, 2)
+    assert panels_from_pixels(gray, FIG) == []  # the plain white-gutter cut (no caption names)
+    assert len(xy_cut(gray)) == 1
