@@ -51,3 +51,23 @@ def test_figure_rows_panel_column_upper_caption_as_printed(tmp_path: Path) -> No
         "Figure 1 (b): Frogs. dorsal view",
     ]
     assert rows[1]["parent_id"] == rows[0]["pair_id"]
+
+
+def test_gray_crops_are_stored_with_one_channel_losslessly(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+    from PIL import Image
+
+    from litclip.corpus.worker import _save
+
+    task = SimpleNamespace(image_format="png", png_compress=1)
+    rng = np.random.default_rng(0)
+    gray = np.repeat(rng.integers(0, 256, (40, 60, 1), dtype=np.uint8), 3, axis=2)
+    colour = gray.copy()
+    colour[5, 7, 2] ^= 1  # one channel of one pixel differs: stays RGB
+    for name, pixels, mode in (("g.png", gray, "L"), ("c.png", colour, "RGB")):
+        _save(Image.fromarray(pixels), tmp_path / name, task)  # type: ignore[arg-type]
+        with Image.open(tmp_path / name) as back:
+            assert back.mode == mode
+            assert np.array_equal(np.asarray(back.convert("RGB")), pixels)

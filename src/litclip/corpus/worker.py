@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from litclip.corpus.kinds import classify_kind
@@ -136,9 +137,18 @@ def _native_ext(data: bytes) -> str:
     return "bin"
 
 
+def _is_gray(img: Image.Image) -> bool:
+    a = np.asarray(img)
+    return bool(np.array_equal(a[..., 0], a[..., 1]) and np.array_equal(a[..., 1], a[..., 2]))
+
+
 def _save(img: Image.Image, path: Path, task: PdfTask) -> None:
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
+    if img.mode == "RGB" and _is_gray(img):
+        # scans (MRI, CT, X-ray) render with R = G = B: one channel is lossless, about a
+        # third faster to encode and half the size; readers convert to RGB again
+        img = img.convert("L")
     if task.image_format == "jpg":
         img.save(path, format="JPEG", quality=95)
     else:
