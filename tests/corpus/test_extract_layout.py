@@ -540,3 +540,55 @@ def test_two_vector_charts_with_panel_letters(tmp_path: Path) -> None:
         ("B", "White matter."),
     ]
     assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]
+
+
+def _pages(tmp_path: Path, name: str, draws: list[Callable[[canvas.Canvas], None]]) -> Path:
+    path = tmp_path / name
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    for draw in draws:
+        draw(c)
+        c.showPage()
+    c.save()
+    return path
+
+
+def _full_page_image(seed: int) -> Callable[[canvas.Canvas], None]:
+    return lambda c: image(c, photo(seed, (400, 560)), (72, 60, 540, 730))
+
+
+def _caption_page(label: str) -> Callable[[canvas.Canvas], None]:
+    def draw(c: canvas.Canvas) -> None:
+        caption(c, 72, 60, label, ["Axial T2-weighted MRI of a large lesion", "in the right lobe."])
+        paragraph(c, 72, 90, 95, 20)
+
+    return draw
+
+
+@pytest.mark.parametrize("caption_first", [False, True])
+def test_full_page_figure_captioned_on_the_facing_page(tmp_path: Path, caption_first: bool) -> None:
+    draws = [_caption_page("Figure 1."), _full_page_image(4)]
+    ex = extract_pdf(_pages(tmp_path, "f.pdf", draws if caption_first else draws[::-1]))
+    assert [f.label for f in ex.figures] == ["Figure 1"]
+    fig = ex.figures[0]
+    assert fig.page == (2 if caption_first else 1)
+    assert fig.caption_page == (1 if caption_first else 2)
+    assert fig.caption.startswith("Figure 1. Axial T2-weighted MRI of a large lesion")
+    assert iou(fig.bbox, (72, 60, 540, 730)) > 0.95
+    assert ex.uncaptioned_regions == 0
+
+
+def test_facing_page_needs_a_big_figure_and_a_clear_caption(tmp_path: Path) -> None:
+    def small_image(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 10)
+        image(c, photo(6, (120, 100)), (72, 300, 192, 400))  # a small uncaptioned picture
+
+    def weak_caption(c: canvas.Canvas) -> None:  # plain body-size line: a reference, not a caption
+        paragraph(c, 72, 60, 95, 3)
+        c.setFont("Times-Roman", 10)
+        c.drawString(72, top(120), "Figure 2 shows the same lesion after six months of treatment.")
+        paragraph(c, 72, 130, 95, 10)
+
+    ex = extract_pdf(_pages(tmp_path, "s.pdf", [small_image, _caption_page("Figure 1.")]))
+    assert ex.figures == [] and ex.uncaptioned_regions == 1
+    ex = extract_pdf(_pages(tmp_path, "w.pdf", [_full_page_image(7), weak_caption]))
+    assert ex.figures == [] and ex.uncaptioned_regions == 1

@@ -64,6 +64,7 @@ class ExtractedFigure:
     source: str = "raster"  # "raster" | "vector" | "mixed"
     n_raster: int = 0  # raster image objects inside the figure
     printed_label: str = ""  # the label as printed ("Fig. 3")
+    caption_page: int | None = None  # 1-based page of the caption when not ``page``
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict (tuples become lists)."""

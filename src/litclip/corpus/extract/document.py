@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,8 @@ class _PageResult:
     figures: list[tuple[ExtractedFigure, float]]  # with the caption's score
     tables: list[ExtractedTable]
     uncaptioned: int
+    orphan_captions: list[Caption] = field(default_factory=list)  # figure captions, no region
+    orphan_regions: list[reg.Region] = field(default_factory=list)  # regions, no caption
 
 
 def extract_pdf(
@@ -186,6 +188,7 @@ def _extract_document(
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
     uncaptioned = 0
+    results: dict[int, _PageResult] = {}
     for i, (lines, elements) in enumerate(zip(all_lines, all_elements, strict=True)):
         page = _LazyPage(pages, i)
         try:
@@ -212,10 +215,53 @@ def _extract_document(
         figures.extend(result.figures)
         tables.extend(result.tables)
         uncaptioned += result.uncaptioned
+        if not huge:
+            results[i] = result
+    uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, detect_panels)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     kept = _dedupe(figures, warnings)
     return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings)
+
+
+FACING_MIN_PAGE_SHARE = 0.3  # a figure captioned on another page fills much of its own
+FACING_MIN_SCORE = 3.0  # and its caption is unmistakable (e.g. bold label + punctuation)
+
+
+def _pair_across_pages(
+    pages: PageCache,
+    results: dict[int, _PageResult],
+    all_lines: list[list[TextLine]],
+    figures: list[tuple[ExtractedFigure, float]],
+    detect_panels: bool,
+) -> int:
+    """Match captions left without a figure to a large uncaptioned figure on the page before
+    or after (full-page figures whose caption is set on the facing page); returns how many.
+    """
+    found = {fig.label.lower() for fig, _ in figures}
+    paired = 0
+    for i in sorted(results):
+        for cap in results[i].orphan_captions:
+            if cap.score < FACING_MIN_SCORE or cap.label.lower() in found:
+                continue
+            for j in (i - 1, i + 1):
+                if j not in results:
+                    continue
+                left, bottom, right, top = pages[j].get_cropbox()
+                least = FACING_MIN_PAGE_SHARE * (right - left) * (top - bottom)
+                big = [r for r in results[j].orphan_regions if reg.area(r.bbox) >= least]
+                if not big:
+                    continue
+                region = max(big, key=lambda r: reg.area(r.bbox))
+                results[j].orphan_regions.remove(region)
+                page = _LazyPage(pages, j)
+                fig = _make_figure(page, j + 1, cap, [region], all_lines[j], detect_panels)  # type: ignore[arg-type]
+                fig.caption_page = i + 1
+                figures.append((fig, cap.score))
+                found.add(cap.label.lower())
+                paired += 1
+                break
+    return paired
 
 
 def _dedupe(
@@ -324,6 +370,20 @@ def extract_page(
         before = len(result.figures)
         _collect(result, page, page_no, caps, regs, asg, lines, detect_panels)
         result.uncaptioned = max(0, result.uncaptioned - (len(result.figures) - before))
+    found = {fig.label.lower() for fig, _ in result.figures}
+    result.orphan_captions = [
+        cap
+        for ci, cap in enumerate(captions)
+        if cap.kind == "figure" and ci not in assignment and cap.label.lower() not in found
+    ]
+    result.orphan_regions = [
+        r
+        for i, r in enumerate(regions)
+        if i not in taken
+        and not any(
+            reg.intersection(r.bbox, f.bbox) > 0.5 * reg.area(r.bbox) for f, _ in result.figures
+        )
+    ]
     return result
 
 
