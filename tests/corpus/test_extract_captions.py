@@ -103,3 +103,52 @@ def test_elife_figure_supplement_is_its_own_label() -> None:
     parsed = parse_label("Figure 3\u2014figure supplement 2. Extra quantification.")
     assert parsed is not None
     assert parsed[1:3] == ("Figure 3\u2014figure supplement 2", "3-S2")
+
+
+def test_split_grouped_markers_share_their_sub_caption() -> None:
+    # JNS style "C and D:", ranges "(A-C)", lists "(A, B)"
+    shared, parts = split_caption(
+        "FIG. 2. Preoperative MR images. A: Axial T1 image. B: Sagittal T2 image. "
+        "C and D: Postoperative images.",
+        "FIG. 2",
+    )
+    assert shared == "Preoperative MR images."
+    assert parts == {
+        "A": "Axial T1 image.",
+        "B": "Sagittal T2 image.",
+        "C": "Postoperative images.",
+        "D": "Postoperative images.",
+    }
+    _, parts = split_caption("Figure 10. (A\u2013C) Axial MRI at three levels. (D) Sagittal.")
+    assert list(parts) == ["A", "B", "C", "D"] and parts["B"] == "Axial MRI at three levels."
+    _, parts = split_caption("Figure 11. (A, B) Preoperative CT. (C) Postoperative CT.")
+    assert parts == {"A": "Preoperative CT.", "B": "Preoperative CT.", "C": "Postoperative CT."}
+
+
+def test_split_springer_bare_letters() -> None:
+    printed: dict[str, str] = {}
+    shared, parts = split_caption(
+        "Fig. 9 a\u2013c Axial MRI at three levels. d Sagittal view.", "Fig. 9", printed
+    )
+    assert shared == "" and list(parts) == ["A", "B", "C", "D"]
+    assert parts["C"] == "Axial MRI at three levels." and parts["D"] == "Sagittal view."
+    assert printed == {"A": "a", "B": "b", "C": "c", "D": "d"}
+    # an article or a sentence start is no panel letter
+    for text in (
+        "Figure 12. Results of a Kaplan-Meier analysis. A Cox model was used.",
+        "Figure 1. a 45-year-old man with headache.",
+    ):
+        assert split_caption(text, "Figure")[1] == {}
+
+
+def test_letters_inside_a_sentence_name_panels_without_sub_captions() -> None:
+    body = "Imaging before (a) and after (b) surgery."
+    assert split_caption(f"Fig. 6 {body}", "Fig. 6") == (body, {"A": "", "B": ""})
+    # "(d) and right hand (e)": five panels named, no pieces of sentence as sub-captions
+    shared, parts = split_caption(
+        "Fig. 1. Frog in (a) lateral, (b) dorsal, and (c) ventral view. Views of the foot (d) "
+        "and hand (e) are also shown.",
+        "Fig. 1",
+    )
+    assert list(parts) == list("ABCDE") and set(parts.values()) == {""}
+    assert shared.startswith("Frog in (a) lateral")

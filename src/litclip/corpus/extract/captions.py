@@ -255,12 +255,30 @@ def clean_caption_text(lines: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # sub-caption splitting
 
+_GROUP = r"[A-Za-z](?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z])*"  # "A", "A-C", "A, B", "C and D"
 _MARKERS = [
-    # "(A) ...", "(a) ...", "(A, B) ..." and "(A–C) ..."
-    re.compile(r"\((?P<l>[A-Za-z])(?:\s*[-\u2013,]\s*[A-Za-z])*\)\s"),
-    # "A, ...; B, ..." / "A: ... B: ..." / "A. ... B. ..." at a sentence or clause start
-    re.compile(r"(?:^|(?<=[.;:]\s))(?P<l>[A-Za-z])[,:.)]\s"),
+    # "(A) ...", "(a) ...", "(A, B) ..." and "(A\u2013C) ..."
+    re.compile(rf"\((?P<l>{_GROUP})\)\s"),
+    # "A, ...; B, ..." / "A: ... B: ..." / "C and D: ..." at a sentence or clause start
+    re.compile(rf"(?:^|(?<=[.;:]\s))(?P<l>{_GROUP})[,:.)]\s"),
+    # Springer's bare letters: "a Axial CT ... b Follow-up CT" (lower case, capital after)
+    re.compile(r"(?:^|(?<=[.;]\s))(?P<l>[a-z](?:\s*[-\u2013,]\s*[a-z])*)\s(?=[A-Z0-9])"),
 ]
+# letters inside a sentence: "imaging before (a) and after (b) surgery"
+_INLINE_START = re.compile(r"^(?:and|or|to|versus|vs\.?|with|in)\b", re.IGNORECASE)
+
+
+def _group_letters(group: str) -> list[str]:
+    """Letters a marker covers, in order: "A\u2013C" -> A, B, C; "C and D" -> C, D."""
+    out: list[str] = []
+    for m in re.finditer(
+        r"([A-Za-z])(?:\s*[-\u2013]\s*([A-Za-z]))?", re.sub(r"\band\b", ",", group)
+    ):
+        first, last = m.group(1), m.group(2) or m.group(1)
+        if not 0 <= ord(last) - ord(first) <= 12:
+            return []  # "(C-A)" or "(a-z)": not a panel range
+        out += [chr(c) for c in range(ord(first), ord(last) + 1)]
+    return out
 
 
 def split_caption(
@@ -277,37 +295,50 @@ def split_caption(
     Returns:
         ``(shared, {"A": "Axial T2 ...", "B": ...})``; letters are upper-case. When no run of
         consecutive panel markers starting at A is found, ``(caption_without_label, {})``.
+        Grouped markers ("(A\u2013C)", "C and D:") give each letter the same sub-caption;
+        letters used inside a sentence give ``(caption_without_label, {"A": "", ...})``.
     """
     body = caption.strip()
     if label and body.lower().startswith(label.lower()):
         body = body[len(label) :].lstrip(" .:|\u2014\u2013-")
     for pattern in _MARKERS:
         found = _sequential_markers(body, pattern)
-        if len(found) >= 2:
-            shared = body[: found[0][2]].strip(" ;,")
-            parts: dict[str, str] = {}
-            for i, (letter, as_printed, _start, end) in enumerate(found):
-                stop = found[i + 1][2] if i + 1 < len(found) else len(body)
-                parts[letter] = body[end:stop].strip(" ;,")
-                if printed is not None:
-                    printed[letter] = as_printed
-            return shared, parts
+        if len({letter for letter, *_ in found}) < 2:
+            continue
+        shared = body[: found[0][2]].strip(" ;,")
+        parts: dict[str, str] = {}
+        marks: dict[str, str] = {}
+        for i, (letter, as_printed, _start, end) in enumerate(found):
+            stop = next((f[2] for f in found[i + 1 :] if f[2] > found[i][2]), len(body))
+            parts[letter] = body[end:stop].strip(" ;,")
+            marks[letter] = as_printed
+        if printed is not None:
+            printed.update(marks)
+        if any(_INLINE_START.match(text) for text in parts.values()):
+            # letters referred to inside a sentence ("the foot (d) and hand (e)"): the panels
+            # are named, but the pieces between the letters are no sub-captions
+            return body, dict.fromkeys(parts, "")
+        return shared, parts
     return body, {}
 
 
 def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str, int, int]]:
-    """Markers whose letters run A, B, C... (case-consistent), as (LETTER, printed, start, end)."""
+    """Markers whose letters run A, B, C... (case-consistent), as (LETTER, printed, start, end).
+
+    A marker that groups letters ("(A\u2013C)", "C and D:") yields one entry per letter, all
+    with the marker's span, so each of those panels gets the same sub-caption.
+    """
     found: list[tuple[str, str, int, int]] = []
     expected = "a"
     case: bool | None = None
     for m in pattern.finditer(text):
-        letter = m.group("l")
-        if letter.lower() != expected:
+        letters = _group_letters(m.group("l"))
+        if not letters or letters[0].lower() != expected:
             continue
         if case is None:
-            case = letter.isupper()
-        elif letter.isupper() != case:
+            case = letters[0].isupper()
+        elif any(letter.isupper() != case for letter in letters):
             continue
-        found.append((letter.upper(), letter, m.start(), m.end()))
-        expected = chr(ord(expected) + 1)
+        found += [(letter.upper(), letter, m.start(), m.end()) for letter in letters]
+        expected = chr(ord(letters[-1].lower()) + 1)
     return found
