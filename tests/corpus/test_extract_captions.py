@@ -152,3 +152,21 @@ def test_letters_inside_a_sentence_name_panels_without_sub_captions() -> None:
     )
     assert list(parts) == list("ABCDE") and set(parts.values()) == {""}
     assert shared.startswith("Frog in (a) lateral")
+
+
+def test_split_positions_in_reading_order() -> None:
+    printed: dict[str, str] = {}
+    shared, parts = split_caption(
+        "FIG. 8. Four sequences. Lower Right: DWI. Upper Left: T1. Upper Right: T2. "
+        "Lower Left: FLAIR.",
+        "FIG. 8",
+        printed,
+    )
+    assert shared == "Four sequences."
+    assert parts == {"D": "DWI.", "A": "T1.", "B": "T2.", "C": "FLAIR."}
+    assert printed["A"] == "upper left" and printed["D"] == "lower right"
+    _, parts = split_caption("FIG. 7. Left: Preoperative CT. Right: Postoperative CT.", "FIG. 7")
+    assert parts == {"A": "Preoperative CT.", "B": "Postoperative CT."}
+    # a position in running prose, or the same position twice, names no panels
+    assert split_caption("FIG. 3. The mass on the left: large. Right: lateral.", "FIG. 3")[1] == {}
+    assert split_caption("FIG. 4. Left: one. Left: two.", "FIG. 4")[1] == {}

@@ -281,6 +281,35 @@ def _group_letters(group: str) -> list[str]:
     return out
 
 
+# JNS style "Left: ... Right: ..." and "Upper left: ... Lower right: ..." (followed by a colon)
+_POSITION_RE = re.compile(
+    r"(?:^|(?<=[.;]\s))(?P<p>(?:upper|lower|top|bottom|middle|center|centre)"
+    r"(?:\s+(?:left|right|center|centre|middle))?|left|right)\s*:\s",
+    re.IGNORECASE,
+)
+_ROW = {"upper": 0, "top": 0, "lower": 2, "bottom": 2}
+_COL = {"left": 0, "right": 2}
+
+
+def _positional_markers(text: str) -> list[tuple[str, str, int, int]]:
+    """Panels named by position, lettered in reading order (upper left = A, ...).
+
+    Every position may appear once; returns ``[]`` otherwise or when fewer than two appear.
+    """
+    marks = [m for m in _POSITION_RE.finditer(text) if m.group("p")[0].isupper()]
+    places = []
+    for m in marks:
+        words = m.group("p").lower().split()
+        row = next((_ROW[w] for w in words if w in _ROW), 1)
+        col = next((_COL[w] for w in words if w in _COL), 1)
+        places.append((row, col))
+    if len(marks) < 2 or len(set(places)) != len(places):
+        return []
+    order = sorted(range(len(marks)), key=lambda i: places[i])
+    letter = {i: chr(ord("A") + k) for k, i in enumerate(order)}
+    return [(letter[i], m.group("p").lower(), m.start(), m.end()) for i, m in enumerate(marks)]
+
+
 def split_caption(
     caption: str, label: str = "", printed: dict[str, str] | None = None
 ) -> tuple[str, dict[str, str]]:
@@ -296,13 +325,14 @@ def split_caption(
         ``(shared, {"A": "Axial T2 ...", "B": ...})``; letters are upper-case. When no run of
         consecutive panel markers starting at A is found, ``(caption_without_label, {})``.
         Grouped markers ("(A\u2013C)", "C and D:") give each letter the same sub-caption;
+        positions ("Left: ... Right: ...") are lettered in reading order (printed as "left");
         letters used inside a sentence give ``(caption_without_label, {"A": "", ...})``.
     """
     body = caption.strip()
     if label and body.lower().startswith(label.lower()):
         body = body[len(label) :].lstrip(" .:|\u2014\u2013-")
-    for pattern in _MARKERS:
-        found = _sequential_markers(body, pattern)
+    candidates = [_sequential_markers(body, pattern) for pattern in _MARKERS]
+    for found in [*candidates, _positional_markers(body)]:
         if len({letter for letter, *_ in found}) < 2:
             continue
         shared = body[: found[0][2]].strip(" ;,")
