@@ -35,6 +35,14 @@ def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
+def _assert_panels(boxes: list, pixel_boxes: list, min_iou: float) -> None:
+    """``boxes`` (points, FIG is half the pixel size) match ``(y0, y1, x0, x1)`` pixel boxes."""
+    assert len(boxes) == len(pixel_boxes)
+    ordered = sorted(boxes, key=lambda b: (b[1], b[0]))
+    for (y0, y1, x0, x1), b in zip(pixel_boxes, ordered, strict=True):
+        assert iou(b, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) > min_iou
+
+
 def test_abutting_photos_split_at_seams_when_the_caption_names_them() -> None:
     gray = np.empty((600, 800), np.uint8)
     tiles = [(0, 280, 0, 420), (0, 280, 420, 800), (280, 600, 0, 420), (280, 600, 420, 800)]
@@ -45,10 +53,7 @@ def test_abutting_photos_split_at_seams_when_the_caption_names_them() -> None:
     gray[300:420, 440:780] = blob(120, 340, 8)
     gray[460:580, 440:780] = blob(120, 340, 9)
     assert panels_from_pixels(gray, FIG) == []  # no white gutter
-    boxes = panels_for_count(gray, FIG, 4)
-    assert len(boxes) == 4
-    for (y0, y1, x0, x1), b in zip(tiles, sorted(boxes, key=lambda b: (b[1], b[0])), strict=True):
-        assert iou(b, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) > 0.95
+    _assert_panels(panels_for_count(gray, FIG, 4), tiles, 0.95)
 
 
 def test_specimens_on_black_split_at_dark_gutters() -> None:
@@ -58,10 +63,7 @@ def test_specimens_on_black_split_at_dark_gutters() -> None:
     for i, (y0, y1, x0, x1) in enumerate(spots):
         gray[y0:y1, x0:x1] = blob(y1 - y0, x1 - x0, i)
     gray[5:8, :] = 255  # a thin white frame line at the top must not matter
-    boxes = panels_for_count(gray, FIG, 5)
-    assert len(boxes) == 5
-    for (y0, y1, x0, x1), b in zip(spots, sorted(boxes, key=lambda b: (b[1], b[0])), strict=True):
-        assert iou(b, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) > 0.9
+    _assert_panels(panels_for_count(gray, FIG, 5), spots, 0.9)
 
 
 def test_one_photo_on_black_is_not_split_for_panels_named_elsewhere() -> None:
