@@ -74,10 +74,11 @@ class PageCache:
 
     Layout loads a page to read it, again for a panel preview, and rendering loads it once
     more; kept open, a page is parsed once and pdfium reuses its decoded images for the crop.
-    The size bound keeps memory flat however long the document.
+    The size bound keeps memory flat however long the document (a loaded page may hold a
+    decoded image of up to ``max_pixels``).
     """
 
-    def __init__(self, pdf: pdfium.PdfDocument, size: int = 4) -> None:
+    def __init__(self, pdf: pdfium.PdfDocument, size: int = 2) -> None:
         self._pdf, self._size = pdf, size
         self._pages: OrderedDict[int, pdfium.PdfPage] = OrderedDict()
 
