@@ -592,3 +592,20 @@ def test_facing_page_needs_a_big_figure_and_a_clear_caption(tmp_path: Path) -> N
     assert ex.figures == [] and ex.uncaptioned_regions == 1
     ex = extract_pdf(_pages(tmp_path, "w.pdf", [_full_page_image(7), weak_caption]))
     assert ex.figures == [] and ex.uncaptioned_regions == 1
+
+
+def test_page_cache_keeps_the_most_recent_pages_open(tmp_path: Path) -> None:
+    from litclip.corpus.extract.document import PageCache
+
+    pdf = open_pdf(_pages(tmp_path, "p.pdf", [lambda c: paragraph(c, 72, 60, 95, 2)] * 3))
+    try:
+        pages = PageCache(pdf, size=2)
+        first = pages[0]
+        assert pages[0] is first  # reused while cached
+        second, third = pages[1], pages[2]
+        assert first.raw is None and second.raw is not None and third.raw is not None
+        assert pages[0] is not first and second.raw is None  # reloaded; the oldest closed
+        pages.close()
+        assert third.raw is None
+    finally:
+        pdf.close()
