@@ -254,9 +254,12 @@ def _pair_across_pages(
                 if not big:
                     continue
                 region = max(big, key=lambda r: reg.area(r.bbox))
-                results[j].orphan_regions.remove(region)
                 page = _LazyPage(pages, j)
-                fig = _make_figure(page, j + 1, cap, [region], all_lines[j], detect_panels)  # type: ignore[arg-type]
+                try:
+                    fig = _make_figure(page, j + 1, cap, [region], all_lines[j], detect_panels)  # type: ignore[arg-type]
+                except pdfium.PdfiumError:  # the panel preview failed to render
+                    continue
+                results[j].orphan_regions.remove(region)
                 fig.caption_page = i + 1
                 figures.append((fig, cap.score))
                 found.add(cap.label.lower())
