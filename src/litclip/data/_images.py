@@ -251,3 +251,23 @@ def resolve_path(path: str | os.PathLike[str], base: Path) -> Path:
     """``path`` if absolute, else ``base / path``."""
     p = Path(path)
     return p if p.is_absolute() else base / p
+
+
+class ImageFilesDataset(LazyVerifiedDataset):
+    """A :class:`LazyVerifiedDataset` whose raw items are image files (``self._paths``)."""
+
+    _paths: Sequence[str | os.PathLike[str]]
+
+    def _num_raw(self) -> int:
+        return len(self._paths)
+
+    def _load_raw(self, i: int) -> Image.Image:
+        return open_rgb(self._paths[i])
+
+    def _source(self, i: int) -> str:
+        return str(self._paths[i])
+
+    @property
+    def filepaths(self) -> list[str]:
+        """Path of every kept image."""
+        return [str(self._paths[i]) for i in self._raw_indices()]

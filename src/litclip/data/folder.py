@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from litclip.data._images import IMAGE_EXTENSIONS, LazyVerifiedDataset, open_rgb
+from litclip.data._images import IMAGE_EXTENSIONS, ImageFilesDataset
 from litclip.data.errors import DatasetNotFoundError, LitclipError
 
 SPLIT_NAMES = ("train", "val", "valid", "validation", "test")
@@ -62,7 +62,7 @@ def _list_images(class_dir: Path) -> list[Path]:
     )
 
 
-class ImageFolderDataset(LazyVerifiedDataset):
+class ImageFolderDataset(ImageFilesDataset):
     """Images grouped in class folders: ``ds[i] -> (PIL RGB image, class index)``.
 
     Attributes:
@@ -123,16 +123,7 @@ class ImageFolderDataset(LazyVerifiedDataset):
             )
         return [str(c) for c in override]
 
-    # LazyVerifiedDataset hooks
-    def _num_raw(self) -> int:
-        return len(self._paths)
-
-    def _load_raw(self, i: int) -> Image.Image:
-        return open_rgb(self._paths[i])
-
-    def _source(self, i: int) -> str:
-        return str(self._paths[i])
-
+    # LazyVerifiedDataset hooks (the file ones come from ImageFilesDataset)
     def _describe(self) -> str:
         return f"image folder {self.root}"
 
@@ -140,11 +131,6 @@ class ImageFolderDataset(LazyVerifiedDataset):
     def labels(self) -> np.ndarray:
         """Class index of every kept item, ``int64`` ``(N,)``."""
         return self._raw_labels[np.asarray(self._raw_indices(), dtype=np.int64)]
-
-    @property
-    def filepaths(self) -> list[str]:
-        """Path of every kept image."""
-        return [str(self._paths[i]) for i in self._raw_indices()]
 
     def _target(self, raw: int) -> int:
         return int(self._raw_labels[raw])

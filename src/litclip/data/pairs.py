@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from litclip.data._images import LazyVerifiedDataset, SkippedItem, open_rgb, resolve_path
+from litclip.data._images import ImageFilesDataset, SkippedItem, resolve_path
 from litclip.data.errors import DatasetNotFoundError, LitclipError
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
@@ -76,7 +76,7 @@ def check_column(frame: pd.DataFrame, column: str, path: Path, option: str) -> N
         )
 
 
-class PairsDataset(LazyVerifiedDataset):
+class PairsDataset(ImageFilesDataset):
     """Image-caption pairs from a manifest: ``ds[i] -> (PIL RGB image, caption)``.
 
     Args:
@@ -156,16 +156,7 @@ class PairsDataset(LazyVerifiedDataset):
             self.skipped.append(SkippedItem(int(frame.index[pos]), str(self.manifest), what))
         return frame[~empty.to_numpy()]
 
-    # LazyVerifiedDataset hooks
-    def _num_raw(self) -> int:
-        return len(self._paths)
-
-    def _load_raw(self, i: int) -> Image.Image:
-        return open_rgb(self._paths[i])
-
-    def _source(self, i: int) -> str:
-        return str(self._paths[i])
-
+    # LazyVerifiedDataset hooks (the file ones come from ImageFilesDataset)
     def _describe(self) -> str:
         return f"manifest {self.manifest}"
 
@@ -181,11 +172,6 @@ class PairsDataset(LazyVerifiedDataset):
     def captions(self) -> list[str]:
         """Caption of every kept pair."""
         return [self._captions[i] for i in self._raw_indices()]
-
-    @property
-    def filepaths(self) -> list[str]:
-        """Resolved image path of every kept pair."""
-        return [str(self._paths[i]) for i in self._raw_indices()]
 
     def _target(self, raw: int) -> str:
         return self._captions[raw]
