@@ -171,6 +171,16 @@ def _need(ctx: _Context, spec: str, *roles: str, task: str | None = None) -> lis
     return found  # type: ignore[return-value]
 
 
+def _split_features(
+    ctx: _Context, model: ModelHandle, spec: str, task: str
+) -> tuple[list[str], list[tuple[np.ndarray, np.ndarray]]] | None:
+    """Train/val/test split names and their (features, labels), or None (skip recorded)."""
+    splits = _need(ctx, spec, "train", "val", "test", task=task)
+    if splits is None:
+        return None
+    return splits, [ctx.features(model, spec, s) for s in splits]
+
+
 def _record(
     model: str, spec: str, task: str, split: str, res: dict, n: int, seeds: list[int], **extra: Any
 ) -> dict:
@@ -235,10 +245,10 @@ def task_linear_probe(ctx: _Context, model: ModelHandle, spec: str) -> list[dict
     """Linear probe (CLIP protocol) on frozen image features."""
     from litclip.evaluate import linear_probe
 
-    splits = _need(ctx, spec, "train", "val", "test", task="linear-probe")
-    if splits is None:
+    found = _split_features(ctx, model, spec, "linear-probe")
+    if found is None:
         return []
-    (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
+    splits, ((xtr, ytr), (xv, yv), (xt, yt)) = found
     classes = _classes(ctx, spec, splits[2])
     res = linear_probe.evaluate(
         xtr,
@@ -277,10 +287,10 @@ def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     """Few-shot linear probe (and optionally end-to-end fine-tuning): one run per K."""
     from litclip.evaluate import fewshot
 
-    splits = _need(ctx, spec, "train", "val", "test", task="few-shot")
-    if splits is None:
+    found = _split_features(ctx, model, spec, "few-shot")
+    if found is None:
         return []
-    (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
+    splits, ((xtr, ytr), (xv, yv), (xt, yt)) = found
     n_classes = len(_classes(ctx, spec, splits[2]))
     methods: list[tuple[str, Callable | None]] = [("few-shot", None)]
     if ctx.cfg.fewshot_finetune:
@@ -314,10 +324,10 @@ def task_prompt_learning(ctx: _Context, model: ModelHandle, spec: str, method: s
     """CoOp / CoCoOp / BiomedCoOp on frozen features: one run per K (epoch chosen on val)."""
     from litclip.evaluate import prompt_learning as pl
 
-    splits = _need(ctx, spec, "train", "val", "test", task=method)
-    if splits is None:
+    found = _split_features(ctx, model, spec, method)
+    if found is None:
         return []
-    (xtr, ytr), (xv, yv), (xt, yt) = (ctx.features(model, spec, s) for s in splits)
+    splits, ((xtr, ytr), (xv, yv), (xt, yt)) = found
     prompts = ctx.prompts(spec, ctx.dataset(spec, splits[2]))
     c = ctx.cfg
     pcfg = pl.PromptConfig(
