@@ -53,6 +53,42 @@ def chance(n_images: int, captions_per_image: np.ndarray, k: int) -> dict[str, f
     return {"image": k_img / n_images, "text": float(text_chance)}
 
 
+def _hits(
+    image_emb: np.ndarray, text_emb: np.ndarray, text_image_index: Sequence[int], ks: Sequence[int]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per-query hits (1.0/0.0) for every recall key, and each image's number of captions."""
+    scores = np.asarray(text_emb, np.float32) @ np.asarray(image_emb, np.float32).T
+    idx = np.asarray(text_image_index)
+    positives = np.zeros(scores.shape, dtype=bool)
+    positives[np.arange(len(idx)), idx] = True
+    hits = {}
+    for k in ks:
+        hits[f"image_retrieval_recall@{k}"] = _topk_hit(scores, positives, k)
+        hits[f"text_retrieval_recall@{k}"] = _topk_hit(scores.T, positives.T, k)
+    return hits, np.bincount(idx, minlength=scores.shape[1])
+
+
+def _recalls(
+    hits: dict[str, np.ndarray], per_image: np.ndarray, ks: Sequence[int]
+) -> tuple[dict[str, float], dict[str, float]]:
+    metrics = {key: float(h.mean()) for key, h in hits.items()}
+    chance_levels = {}
+    for k in ks:
+        c = chance(len(per_image), per_image, k)
+        chance_levels[f"image_retrieval_recall@{k}"] = c["image"]
+        chance_levels[f"text_retrieval_recall@{k}"] = c["text"]
+    return metrics, chance_levels
+
+
+def _hits_ci(hits: dict[str, np.ndarray], n_boot: int, seed: int) -> dict[str, list[float]]:
+    rng = np.random.default_rng(seed)
+    out = {}
+    for key, h in hits.items():
+        boots = [h[rng.integers(0, len(h), len(h))].mean() for _ in range(n_boot)]
+        out[key] = [float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))]
+    return out
+
+
 def retrieval_metrics(
     image_emb: np.ndarray,
     text_emb: np.ndarray,
@@ -70,19 +106,8 @@ def retrieval_metrics(
     Returns:
         ``(metrics, chance)`` with the same keys.
     """
-    scores = np.asarray(text_emb, np.float32) @ np.asarray(image_emb, np.float32).T
-    idx = np.asarray(text_image_index)
-    positives = np.zeros(scores.shape, dtype=bool)
-    positives[np.arange(len(idx)), idx] = True
-    per_image = np.bincount(idx, minlength=scores.shape[1])
-    metrics, chance_levels = {}, {}
-    for k in ks:
-        metrics[f"image_retrieval_recall@{k}"] = float(_topk_hit(scores, positives, k).mean())
-        metrics[f"text_retrieval_recall@{k}"] = float(_topk_hit(scores.T, positives.T, k).mean())
-        c = chance(scores.shape[1], per_image, k)
-        chance_levels[f"image_retrieval_recall@{k}"] = c["image"]
-        chance_levels[f"text_retrieval_recall@{k}"] = c["text"]
-    return metrics, chance_levels
+    hits, per_image = _hits(image_emb, text_emb, text_image_index, ks)
+    return _recalls(hits, per_image, ks)
 
 
 def bootstrap_ci(
@@ -94,23 +119,7 @@ def bootstrap_ci(
     seed: int = 0,
 ) -> dict[str, list[float]]:
     """Percentile 95% intervals from resampling queries (captions / images) with replacement."""
-    scores = np.asarray(text_emb, np.float32) @ np.asarray(image_emb, np.float32).T
-    idx = np.asarray(text_image_index)
-    positives = np.zeros(scores.shape, dtype=bool)
-    positives[np.arange(len(idx)), idx] = True
-    rng = np.random.default_rng(seed)
-    out = {}
-    for k in ks:
-        for name, hits in (
-            ("image", _topk_hit(scores, positives, k)),
-            ("text", _topk_hit(scores.T, positives.T, k)),
-        ):
-            boots = [hits[rng.integers(0, len(hits), len(hits))].mean() for _ in range(n_boot)]
-            out[f"{name}_retrieval_recall@{k}"] = [
-                float(np.percentile(boots, 2.5)),
-                float(np.percentile(boots, 97.5)),
-            ]
-    return out
+    return _hits_ci(_hits(image_emb, text_emb, text_image_index, ks)[0], n_boot, seed)
 
 
 def evaluate(
@@ -122,8 +131,9 @@ def evaluate(
     seed: int = 0,
 ) -> dict:
     """Retrieval run fields: ``{"metrics", "ci95", "details": {"chance", ...}}``."""
-    metrics, chance_levels = retrieval_metrics(image_emb, text_emb, text_image_index, ks)
-    ci = bootstrap_ci(image_emb, text_emb, text_image_index, ks, n_boot, seed) if n_boot else {}
+    hits, per_image = _hits(image_emb, text_emb, text_image_index, ks)  # scored once for both
+    metrics, chance_levels = _recalls(hits, per_image, ks)
+    ci = _hits_ci(hits, n_boot, seed) if n_boot else {}
     details = {
         "chance": chance_levels,
         "n_images": int(len(image_emb)),
