@@ -46,6 +46,7 @@ from litclip.corpus.writers import (
 )
 from litclip.errors import LitclipError
 from litclip.io import read_json, write_resolved_config
+from litclip.progress import progress_bar
 
 LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv")
 
@@ -202,24 +203,8 @@ def _make_tasks(out: Path, entries: Sequence[dict[str, Any]], cfg: CorpusConfig)
 
 
 def _progress(total: int, enabled: bool) -> tuple[Any, Callable[[dict[str, Any]], None]]:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    prog = Progress(
-        TextColumn("[bold]PDFs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[pairs]} pairs, {task.fields[errors]} errors"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        disable=not enabled,
-        transient=False,
+    prog = progress_bar(
+        "PDFs", "{task.fields[pairs]} pairs, {task.fields[errors]} errors", enabled=enabled
     )
     tid = prog.add_task("pdfs", total=total, pairs=0, errors=0)
     counts = Counter()

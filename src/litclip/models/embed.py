@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from litclip.io import atomic_path
 from litclip.models.loading import LoadedModel
+from litclip.progress import progress_bar
 
 
 class _ImageSource(Dataset):
@@ -46,25 +47,6 @@ def _autocast(device: torch.device) -> contextlib.AbstractContextManager:
     if device.type == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
-
-
-def _progress(enabled: bool) -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=not enabled,
-        transient=True,
-    )
 
 
 @contextlib.contextmanager
@@ -114,7 +96,7 @@ def encode_images(
     start = 0
     with (
         _output(len(source), loaded.embed_dim, out_path) as out,
-        _progress(progress) as bar,
+        progress_bar("{task.description}", enabled=progress, transient=True, elapsed=False) as bar,
         torch.inference_mode(),
     ):
         task = bar.add_task("embed images", total=len(source))
@@ -165,7 +147,10 @@ def encode_texts(
     out = np.empty((len(texts), loaded.embed_dim), dtype=np.float32)
     model = loaded.model.eval()
     pad_id = text_pad_id(loaded)
-    with _progress(progress) as bar, torch.inference_mode():
+    with (
+        progress_bar("{task.description}", enabled=progress, transient=True, elapsed=False) as bar,
+        torch.inference_mode(),
+    ):
         task = bar.add_task("embed texts", total=len(texts))
         for start in range(0, len(texts), batch_size):
             chunk = [str(t) for t in texts[start : start + batch_size]]

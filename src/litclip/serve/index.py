@@ -36,6 +36,7 @@ import pandas as pd
 
 from litclip.errors import DatasetNotFoundError, LitclipError
 from litclip.io import atomic_path, atomic_write_json, now_iso, read_json, write_resolved_config
+from litclip.progress import progress_bar
 
 if TYPE_CHECKING:
     import faiss
@@ -496,26 +497,13 @@ def _embed_new(
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Embed images and captions of ``meta`` in resumable chunks under ``out/pending``."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
 
     from litclip.models import encode_images, encode_texts
 
     pending = out / PENDING_DIR
     pending.mkdir(parents=True, exist_ok=True)
     images, texts = [], []
-    cols = (
-        TextColumn("[bold]embed figures"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*cols, disable=not progress, transient=True) as bar:
+    with progress_bar("embed figures", enabled=progress, transient=True, elapsed=False) as bar:
         task = bar.add_task("embed", total=len(meta))
         for start in range(0, len(meta), chunk_size):
             part = meta.iloc[start : start + chunk_size]

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from litclip.progress import progress_bar
+
 
 class TrainProgress:
     """Context manager around :class:`rich.progress.Progress` (disabled off rank 0 or on request)."""
 
     def __init__(self, total: int, completed: int = 0, enabled: bool = True) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("[bold]train"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn(
-                "{task.fields[rate]:>7.1f} samples/s  loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}"
-            ),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            disable=not enabled,
-            transient=False,
+        self.progress = progress_bar(
+            "train",
+            "{task.fields[rate]:>7.1f} samples/s  loss {task.fields[loss]:.4f}  lr {task.fields[lr]:.2e}",
+            enabled=enabled,
         )
         self.task = self.progress.add_task(
             "train", total=total, completed=completed, rate=0.0, loss=float("nan"), lr=0.0

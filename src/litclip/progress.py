@@ -1,0 +1,33 @@
+"""The rich progress bar the long-running steps share: label, bar, done/total, stats, times."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def progress_bar(
+    label: str,
+    *stats: str,
+    enabled: bool = True,
+    transient: bool = False,
+    elapsed: bool = True,
+) -> Any:  # rich.progress.Progress (rich is imported only when a bar is made)
+    """A :class:`rich.progress.Progress` showing ``label`` (a rich template: may use
+    ``{task.description}``), the bar, done/total, each ``stats`` template (e.g.
+    ``"{task.fields[pairs]} pairs"``), the elapsed time when ``elapsed``, and the time left.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns: list[Any] = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn()]
+    columns += [TextColumn(s) for s in stats]
+    if elapsed:
+        columns.append(TimeElapsedColumn())
+    columns.append(TimeRemainingColumn())
+    return Progress(*columns, disable=not enabled, transient=transient)
