@@ -16,6 +16,7 @@ from reportlab.pdfgen import canvas
 from litclip.corpus.evaluate import iou
 from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure
 from litclip.corpus.types import PdfError
+from tests.corpus.corpus_fixtures import pdf_from_objects
 
 W, H = 612.0, 792.0
 BODY = (
@@ -285,16 +286,7 @@ def _huge_image_pdf(path: Path, side: int = 40000) -> Path:
         + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(pdf_from_objects(objs))
     return path
 
 
