@@ -152,48 +152,59 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     doc.table(["task", "model", "n", *keys], rows)
 
 
-def _roc_plot(doc: _Doc, runs: list[dict], name: str) -> None:
-    curves = [r for r in runs if r["details"].get("roc")]
+def _diagonal_plot(
+    doc: _Doc,
+    curves: list[dict],
+    detail: str,
+    xy: tuple[str, str],
+    labels: tuple[str, str],
+    metric: tuple[str, str],
+    title: str,
+    **style: Any,
+) -> None:
+    """One curve per run from ``details[detail][x/y]`` against the dotted diagonal; the
+    legend names each run with its ``metric`` (key, shown name)."""
     if not curves:
         return
 
     def draw(ax: Any) -> None:
         for r in curves:
-            roc = r["details"]["roc"]
-            ax.plot(
-                roc["fpr"],
-                roc["tpr"],
-                label=f"{r['task']}: {_label(r)} (AUC {r['metrics'].get('auroc') or 0:.3f})",
-            )
+            d = r["details"][detail]
+            score = r["metrics"].get(metric[0]) or 0
+            label = f"{r['task']}: {_label(r)} ({metric[1]} {score:.3f})"
+            ax.plot(d[xy[0]], d[xy[1]], label=label, **style)
         ax.plot([0, 1], [0, 1], "k:", lw=0.8)
-        ax.set_xlabel("false positive rate")
-        ax.set_ylabel("true positive rate")
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
         ax.legend(fontsize=7)
 
-    doc.figure(draw, f"ROC curves — {name} (test; multi-class: micro one-vs-rest)")
+    doc.figure(draw, title)
+
+
+def _roc_plot(doc: _Doc, runs: list[dict], name: str) -> None:
+    _diagonal_plot(
+        doc,
+        [r for r in runs if r["details"].get("roc")],
+        "roc",
+        ("fpr", "tpr"),
+        ("false positive rate", "true positive rate"),
+        ("auroc", "AUC"),
+        f"ROC curves — {name} (test; multi-class: micro one-vs-rest)",
+    )
 
 
 def _reliability_plot(doc: _Doc, runs: list[dict], name: str) -> None:
-    curves = [r for r in runs if r["details"].get("reliability", {}).get("confidence")]
-    if not curves:
-        return
-
-    def draw(ax: Any) -> None:
-        for r in curves:
-            rel = r["details"]["reliability"]
-            ax.plot(
-                rel["confidence"],
-                rel["accuracy"],
-                "o-",
-                ms=3,
-                label=f"{r['task']}: {_label(r)} (ECE {r['metrics'].get('ece') or 0:.3f})",
-            )
-        ax.plot([0, 1], [0, 1], "k:", lw=0.8)
-        ax.set_xlabel("confidence")
-        ax.set_ylabel("accuracy")
-        ax.legend(fontsize=7)
-
-    doc.figure(draw, f"Reliability diagram — {name}")
+    _diagonal_plot(
+        doc,
+        [r for r in runs if r["details"].get("reliability", {}).get("confidence")],
+        "reliability",
+        ("confidence", "accuracy"),
+        ("confidence", "accuracy"),
+        ("ece", "ECE"),
+        f"Reliability diagram — {name}",
+        marker="o",
+        ms=3,
+    )
 
 
 def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
