@@ -188,36 +188,13 @@ def test_evaluate_json_and_table(
     monkeypatch.setitem(sys.modules, "litclip.corpus.evaluate", fake)
     (tmp_path / "pred").mkdir()
     (tmp_path / "truth.json").write_text("{}")
-    assert (
-        main(
-            [
-                "corpus",
-                "evaluate",
-                "--pred",
-                str(tmp_path / "pred"),
-                "--truth",
-                str(tmp_path / "truth.json"),
-                "--json",
-            ]
-        )
-        == 0
-    )
+    args = ["corpus", "evaluate", "--pred", str(tmp_path / "pred")]
+    args += ["--truth", str(tmp_path / "truth.json")]
+    assert main([*args, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert {"figure_precision", "figure_recall", "caption_match", "panel_accuracy"} <= set(out)
     assert calls == [(tmp_path / "pred", tmp_path / "truth.json")]
-    assert (
-        main(
-            [
-                "corpus",
-                "evaluate",
-                "--pred",
-                str(tmp_path / "pred"),
-                "--truth",
-                str(tmp_path / "truth.json"),
-            ]
-        )
-        == 0
-    )
+    assert main(args) == 0
     assert "figure_recall: 0.8" in capsys.readouterr().out
 
 
