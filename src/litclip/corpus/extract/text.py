@@ -15,12 +15,12 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from litclip.corpus.extract import _raw
 from litclip.corpus.types import BBox
 
 # "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
@@ -86,25 +86,12 @@ class _Chars:
     rotated: np.ndarray  # bool (n,)
 
 
-def _bare(fn: Any, restype: Any) -> Any:
-    """A second prototype of a pdfium function with no argument types.
-
-    ctypes then passes a ``c_void_p`` handle, a Python ``int`` (as a C ``int``) and a
-    ``byref()`` pointer as they are, without the per-argument conversion objects that the
-    stock bindings (or ``c_void_p`` argtypes) build: the per-character calls (hundreds of
-    thousands per document) cost a quarter less than with ``c_void_p`` argtypes and
-    several times less than through the stock bindings. Callers must pass exactly those
-    argument kinds.
-    """
-    return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
-
-
-_LOOSE_BOX = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_LOOSE_BOX = _raw.bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
 # handles come back as integers, 0 for none
-_TEXT_OBJECT = _bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t)
-_OBJECT_FONT = _bare(pdfium_c.FPDFTextObj_GetFont, ctypes.c_size_t)
-_FONT_SIZE = _bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
-_MATRIX = _bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_TEXT_OBJECT = _raw.bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t)
+_OBJECT_FONT = _raw.bare(pdfium_c.FPDFTextObj_GetFont, ctypes.c_size_t)
+_FONT_SIZE = _raw.bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
+_MATRIX = _raw.bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
 _PROBE_STRIDE = 16  # about half the typical run of characters of one text object
 # strong right-to-left characters (bidi classes R and AL) lie in these blocks or are U+200F
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF))
@@ -234,7 +221,7 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
     codes = _codes(text)
     idx = np.flatnonzero(~_NO_BOX[np.minimum(codes, _NO_BOX.size - 1)])
     rects = (ctypes.c_float * (4 * max(n, 1)))()
-    handle = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
+    handle = ctypes.c_void_p(_raw.address(raw))
     ptrs = map(ctypes.byref, repeat(rects, idx.size), (16 * idx).tolist())
     ok = np.fromiter(map(_LOOSE_BOX, repeat(handle, idx.size), idx.tolist(), ptrs), bool, idx.size)
     boxed_idx = idx[ok]
