@@ -35,6 +35,7 @@ import numpy as np
 from PIL import Image
 
 from litclip.corpus.kinds import classify_kind
+from litclip.corpus.pngenc import save_png
 from litclip.corpus.qc import image_stats
 from litclip.corpus.types import PdfError
 from litclip.io import atomic_write_json
@@ -137,22 +138,25 @@ def _native_ext(data: bytes) -> str:
     return "bin"
 
 
-def _is_gray(img: Image.Image) -> bool:
-    a = np.asarray(img)
-    return bool(np.array_equal(a[..., 0], a[..., 1]) and np.array_equal(a[..., 1], a[..., 2]))
+def _is_gray(pixels: np.ndarray) -> bool:
+    return bool(
+        np.array_equal(pixels[..., 0], pixels[..., 1])
+        and np.array_equal(pixels[..., 1], pixels[..., 2])
+    )
 
 
 def _save(img: Image.Image, path: Path, task: PdfTask) -> None:
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
-    if img.mode == "RGB" and _is_gray(img):
-        # scans (MRI, CT, X-ray) render with R = G = B: one channel is lossless, about a
-        # third faster to encode and half the size; readers convert to RGB again
-        img = img.convert("L")
     if task.image_format == "jpg":
         img.save(path, format="JPEG", quality=95)
-    else:
-        img.save(path, format="PNG", compress_level=task.png_compress)
+        return
+    pixels = np.asarray(img)
+    if pixels.ndim == 3 and _is_gray(pixels):
+        # scans (MRI, CT, X-ray) render with R = G = B: one channel is lossless, about a
+        # third faster to encode and half the size; readers convert to RGB again
+        pixels = pixels[..., 0]
+    save_png(pixels, path, task.png_compress)
 
 
 def panel_caption(
