@@ -39,16 +39,18 @@ def panels_from_images(images: list[Element], fig_box: BBox) -> list[BBox]:
 
 def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
     """Interior runs of True at least ``min_len`` long, as (start, end)."""
-    runs: list[tuple[int, int]] = []
-    start = None
-    for i, v in enumerate(mask):
-        if v and start is None:
-            start = i
-        elif not v and start is not None:
-            if start > 0 and i - start >= min_len:
-                runs.append((start, i))
-            start = None
-    return runs
+    change = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    turns_on = mask[change]
+    starts, ends = change[turns_on], change[~turns_on]
+    if mask[0]:  # a run from the first pixel is not interior
+        ends = ends[1:]
+    # zip drops a last run that never ends inside the line (not interior either)
+    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a >= min_len]  # noqa: B905
+
+
+def _background_share(bg: np.ndarray, axis: int) -> np.ndarray:
+    """``bg.mean(axis)`` (the same floats) summed as bytes rather than as float64."""
+    return bg.view(np.uint8).sum(axis=axis, dtype=np.int32) / bg.shape[axis]
 
 
 def _trim(bg: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, int, int, int] | None:
@@ -90,8 +92,8 @@ def _trim_lines(
 ) -> tuple[int, int, int, int] | None:
     """Trim edge rows/columns that are at least 98 % background (noise-tolerant, for photos)."""
     sub = mask[y0:y1, x0:x1]
-    rows = np.flatnonzero(sub.mean(axis=1) < 0.98)
-    cols = np.flatnonzero(sub.mean(axis=0) < 0.98)
+    rows = np.flatnonzero(_background_share(sub, 1) < 0.98)
+    cols = np.flatnonzero(_background_share(sub, 0) < 0.98)
     if rows.size == 0 or cols.size == 0:
         return None
     return int(y0 + rows[0]), int(y0 + rows[-1] + 1), int(x0 + cols[0]), int(x0 + cols[-1] + 1)
@@ -127,14 +129,26 @@ def seam_strength(gray: np.ndarray, axis: int) -> np.ndarray:
     return steps.mean(axis=0)
 
 
+SeamCache = dict[tuple[int, int, int, int, int], np.ndarray]
+
+
 def _gutters(
-    gray: np.ndarray, bg: np.ndarray, axis: int, uniform: float, min_gutter: int
+    gray: np.ndarray,
+    bg: np.ndarray,
+    axis: int,
+    uniform: float,
+    min_gutter: int,
+    box: tuple[int, int, int, int],
+    seams: SeamCache,
 ) -> list[tuple[int, int]]:
     if not uniform:
-        return _runs(bg.mean(axis=axis) >= 0.98, min_gutter)
+        return _runs(_background_share(bg, axis) >= 0.98, min_gutter)
     # gutters of the surround colour, where a limb may cross: at least ``uniform`` of the line
-    runs = _runs(bg.mean(axis=axis) >= uniform, min_gutter)
-    strength = seam_strength(gray, axis)
+    runs = _runs(_background_share(bg, axis) >= uniform, min_gutter)
+    key = (*box, axis)
+    if key not in seams:  # the same boxes recur as panels_for_count tries each share
+        seams[key] = seam_strength(gray, axis)
+    strength = seams[key]
     for j in np.flatnonzero(strength >= 0.6):
         k = int(j) + 2
         lo, hi = max(0, j - 2), j + 3
@@ -165,6 +179,7 @@ def xy_cut(
     min_gutter: int = 2,
     depth: int = 4,
     uniform: float = 0.0,
+    seams: SeamCache | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Split an image at full-width/height background gutters, recursively.
 
@@ -176,10 +191,12 @@ def xy_cut(
             taking the figure's surround colour (photos on black) as background too, and at
             straight seams where photos abut. Only for captions that name panels: a black X-ray
             background or a two-view radiograph would otherwise split a single image.
+        seams: seam strengths by box, shared between calls on the same image.
 
     Returns:
         Leaf boxes ``(y0, y1, x0, x1)`` trimmed of background.
     """
+    seams = {} if seams is None else seams
     bg = gray >= 235
     h, w = gray.shape
     root = (0, h, 0, w)
@@ -205,8 +222,8 @@ def xy_cut(
             return []
         y0, y1, x0, x1 = trimmed
         sub, gsub = bg[y0:y1, x0:x1], gray[y0:y1, x0:x1]
-        row_cuts = _cuts(_gutters(gsub, sub, 1, uniform, min_gutter), y1 - y0)
-        col_cuts = _cuts(_gutters(gsub, sub, 0, uniform, min_gutter), x1 - x0)
+        row_cuts = _cuts(_gutters(gsub, sub, 1, uniform, min_gutter, trimmed, seams), y1 - y0)
+        col_cuts = _cuts(_gutters(gsub, sub, 0, uniform, min_gutter, trimmed, seams), x1 - x0)
         if level >= depth or (not row_cuts and not col_cuts):
             return [trimmed]
         # cut along the axis with the widest gutter first
@@ -243,6 +260,7 @@ def panels_from_pixels(
     gray: np.ndarray,
     fig_box: BBox,
     uniform: float = 0.0,
+    seams: SeamCache | None = None,
 ) -> list[BBox]:
     """Panels found by XY-cut on a rendering of ``fig_box`` (page points, top-left origin).
 
@@ -255,7 +273,7 @@ def panels_from_pixels(
     sx = (fig_box[2] - fig_box[0]) / w
     sy = (fig_box[3] - fig_box[1]) / h
     boxes: list[BBox] = []
-    for y0, y1, x0, x1 in xy_cut(gray, uniform=uniform):
+    for y0, y1, x0, x1 in xy_cut(gray, uniform=uniform, seams=seams):
         if not uniform and (
             (y1 - y0) < MIN_PANEL_SIDE_FRACTION * h
             or (x1 - x0) < MIN_PANEL_SIDE_FRACTION * w
@@ -285,8 +303,9 @@ def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBo
     """
     if expected < 2:
         return []
+    seams: SeamCache = {}
     for share in UNIFORM_SHARES:
-        boxes = panels_from_pixels(gray, fig_box, share)
+        boxes = panels_from_pixels(gray, fig_box, share, seams)
         if len(boxes) == expected:
             return boxes
     return []
