@@ -601,3 +601,38 @@ def test_page_cache_keeps_the_most_recent_pages_open(tmp_path: Path) -> None:
         assert third.raw is None
     finally:
         pdf.close()
+
+
+def _charts_pdf(tmp_path: Path) -> Path:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 110, 120, 180, 150)
+        _chart(c, 360, 120, 180, 150)
+        caption(c, 72, 310, "Figure 6.", ["Volumes. (A) Grey matter. (B) White matter."])
+
+    return make(tmp_path, "charts_nolet.pdf", draw)
+
+
+def test_streamed_panels_equal_extract_pdf(tmp_path: Path) -> None:
+    """iter_figures detects panels just before rendering: same panels as extract_pdf."""
+    path = _charts_pdf(tmp_path)
+    expected = extract_pdf(path).figures
+    assert len(expected[0].panels) == 2
+    streamed = [fig for fig, whole, panels, _ in iter_figures(path, dpi=72)]
+    assert streamed == expected
+
+
+def test_failed_panel_preview_keeps_the_figure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pypdfium2 as pdfium
+
+    from litclip.corpus.extract import document
+
+    def broken(*_args: object, **_kw: object) -> None:
+        raise pdfium.PdfiumError("render failed")
+
+    monkeypatch.setattr(document, "_gray_preview", broken)
+    ex = extract_pdf(_charts_pdf(tmp_path))
+    assert [(f.label, f.panels) for f in ex.figures] == [("Figure 6", [])]
+    assert any("panels not detected" in w for w in ex.warnings)

@@ -115,6 +115,22 @@ class _PageResult:
     uncaptioned: int
     orphan_captions: list[Caption] = field(default_factory=list)  # figure captions, no region
     orphan_regions: list[reg.Region] = field(default_factory=list)  # regions, no caption
+    jobs: PanelJobs = field(default_factory=dict)  # panel detection left for later
+
+
+@dataclass
+class PanelJob:
+    """What panel detection needs of a figure, kept so it can run just before the figure is
+    rendered (the page is loaded once for its preview and its crop, and the crops of earlier
+    figures are encoded meanwhile)."""
+
+    page_index: int  # 0-based
+    box: BBox
+    images: list[reg.Element]
+    lines: list[TextLine]
+
+
+PanelJobs = dict[int, PanelJob]  # id(figure) -> its job; figures without one get no panels
 
 
 def extract_pdf(
@@ -161,15 +177,42 @@ def extract_document(
     own = pages is None
     pages = PageCache(pdf) if pages is None else pages
     try:
-        return _extract_document(pdf, pages, detect_panels, max_pixels)
+        extraction, jobs = analyse_document(pdf, pages, detect_panels, max_pixels)
+        for fig in extraction.figures:
+            detect_figure_panels(pages, fig, jobs, extraction.warnings)
+        return extraction
     finally:
         if own:
             pages.close()
 
 
-def _extract_document(
+def detect_figure_panels(
+    pages: PageCache, fig: ExtractedFigure, jobs: PanelJobs, warnings: list[str]
+) -> None:
+    """Fill ``fig.panels`` and ``fig.shared_caption`` from its job (nothing without one)."""
+    job = jobs.get(id(fig))
+    if job is None:
+        return
+    page = _LazyPage(pages, job.page_index)
+    try:
+        fig.shared_caption, fig.panels = _detect_panels(
+            page,  # type: ignore[arg-type]
+            job.box,
+            job.images,
+            job.lines,
+            fig.caption,
+            fig.printed_label,
+            fig.source,
+        )
+    except pdfium.PdfiumError as exc:  # the preview failed to render: a single figure
+        warnings.append(f"{fig.label}: panels not detected (preview failed: {exc})")
+
+
+def analyse_document(
     pdf: pdfium.PdfDocument, pages: PageCache, detect_panels: bool, max_pixels: int
-) -> PdfExtraction:
+) -> tuple[PdfExtraction, PanelJobs]:
+    """Figures, tables and counts of a document, with each figure's panel detection left as
+    a job (:func:`detect_figure_panels` runs it)."""
     warnings: list[str] = []
     all_lines: list[list[TextLine]] = []
     all_elements: list[list[reg.Element] | pdfium.PdfiumError] = []
@@ -189,6 +232,7 @@ def _extract_document(
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
     uncaptioned = 0
+    jobs: PanelJobs = {}
     results: dict[int, _PageResult] = {}
     for i, (lines, elements) in enumerate(zip(all_lines, all_elements, strict=True)):
         page = _LazyPage(pages, i)
@@ -214,15 +258,17 @@ def _extract_document(
             warnings.append(f"page {i + 1}: skipped ({exc})")
             continue
         figures.extend(result.figures)
+        jobs.update(result.jobs)
         tables.extend(result.tables)
         uncaptioned += result.uncaptioned
         if not huge:
             results[i] = result
-    uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, detect_panels)
+    uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     kept = _dedupe(figures, warnings)
-    return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings)
+    kept_jobs = {id(f): jobs[id(f)] for f in kept if id(f) in jobs}
+    return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings), kept_jobs
 
 
 FACING_MIN_PAGE_SHARE = 0.3  # a figure captioned on another page fills much of its own
@@ -234,6 +280,7 @@ def _pair_across_pages(
     results: dict[int, _PageResult],
     all_lines: list[list[TextLine]],
     figures: list[tuple[ExtractedFigure, float]],
+    jobs: PanelJobs,
     detect_panels: bool,
 ) -> int:
     """Match captions left without a figure to a large uncaptioned figure on the page before
@@ -254,11 +301,9 @@ def _pair_across_pages(
                 if not big:
                     continue
                 region = max(big, key=lambda r: reg.area(r.bbox))
-                page = _LazyPage(pages, j)
-                try:
-                    fig = _make_figure(page, j + 1, cap, [region], all_lines[j], detect_panels)  # type: ignore[arg-type]
-                except pdfium.PdfiumError:  # the panel preview failed to render
-                    continue
+                fig = _make_figure(
+                    j + 1, cap, [region], all_lines[j], jobs if detect_panels else None
+                )
                 results[j].orphan_regions.remove(region)
                 fig.caption_page = i + 1
                 figures.append((fig, cap.score))
@@ -343,7 +388,8 @@ def extract_page(
     elements = reg.page_elements(page) if elements is None else elements
     captions, regions, assignment = _layout(lines, elements, body_size, leading)
     result = _PageResult([], [], 0)
-    _collect(result, page, page_no, captions, regions, assignment, lines, detect_panels)
+    jobs = result.jobs if detect_panels else None
+    _collect(result, page_no, captions, regions, assignment, lines, jobs)
     taken = {r for rs in assignment.values() for r in rs}
     result.uncaptioned = sum(1 for i in range(len(regions)) if i not in taken)
     directions = {ln.direction for ln in lines if ln.rotated and parse_label(ln.text)}
@@ -372,7 +418,7 @@ def extract_page(
             for r in regs
         ]
         before = len(result.figures)
-        _collect(result, page, page_no, caps, regs, asg, lines, detect_panels)
+        _collect(result, page_no, caps, regs, asg, lines, jobs)
         result.uncaptioned = max(0, result.uncaptioned - (len(result.figures) - before))
     found = {fig.label.lower() for fig, _ in result.figures}
     result.orphan_captions = [
@@ -418,13 +464,12 @@ class _Frame:
 
 def _collect(
     result: _PageResult,
-    page: pdfium.PdfPage,
     page_no: int,
     captions: list[Caption],
     regions: list[reg.Region],
     assignment: dict[int, list[int]],
     lines: list[TextLine],
-    detect_panels: bool,
+    jobs: PanelJobs | None,
 ) -> None:
     for ci, cap in enumerate(captions):
         members = [regions[r] for r in assignment.get(ci, [])]
@@ -434,7 +479,7 @@ def _collect(
                 ExtractedTable(cap.label, page_no, _round(box) if box else None, cap.text)
             )
         elif members:
-            fig = _make_figure(page, page_no, cap, members, lines, detect_panels)
+            fig = _make_figure(page_no, cap, members, lines, jobs)
             result.figures.append((fig, cap.score))
 
 
@@ -443,38 +488,31 @@ def _round(box: BBox) -> BBox:
 
 
 def _make_figure(
-    page: pdfium.PdfPage,
     page_no: int,
     cap: Caption,
     members: list[reg.Region],
     lines: list[TextLine],
-    detect_panels: bool,
+    jobs: PanelJobs | None,
 ) -> ExtractedFigure:
+    """The figure of a caption and its regions; its panel detection is added to ``jobs``."""
     box = reg.union([m.bbox for m in members])
     elements = [e for m in members for e in m.elements]
     images = [e for e in elements if e.kind == "image"]
     n_paths = sum(e.kind == "path" for e in elements)
-    source = "vector" if not images else ("mixed" if n_paths >= 5 else "raster")
-    caption = cap.text
-    panels: list[Panel] = []
-    shared = ""
-    if detect_panels:
-        shared, panels = _detect_panels(
-            page, box, images, lines, caption, cap.printed_label, source
-        )
-    return ExtractedFigure(
+    fig = ExtractedFigure(
         label=cap.label,
         number=cap.number,
         page=page_no,
         bbox=_round(box),
-        caption=caption,
+        caption=cap.text,
         caption_bbox=_round(cap.bbox),
-        shared_caption=shared,
-        panels=panels,
-        source=source,
+        source="vector" if not images else ("mixed" if n_paths >= 5 else "raster"),
         n_raster=len(images),
         printed_label=cap.printed_label,
     )
+    if jobs is not None:
+        jobs[id(fig)] = PanelJob(page_no - 1, box, images, lines)
+    return fig
 
 
 def _detect_panels(

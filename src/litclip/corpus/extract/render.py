@@ -18,7 +18,13 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from litclip.corpus.extract import _raw
-from litclip.corpus.extract.document import PageCache, extract_document, open_pdf, render_box
+from litclip.corpus.extract.document import (
+    PageCache,
+    analyse_document,
+    detect_figure_panels,
+    open_pdf,
+    render_box,
+)
 from litclip.corpus.types import BBox, ExtractedFigure, PdfError
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -197,7 +203,9 @@ def iter_figures(
     pdf = open_pdf(path, password)
     pages = PageCache(pdf)
     try:
-        extraction = extract_document(pdf, max_pixels=max_pixels, pages=pages)
+        # panels are detected figure by figure just before rendering: the page is loaded
+        # once for the preview and the crop, and the caller encodes the previous figure
+        extraction, jobs = analyse_document(pdf, pages, True, max_pixels)
         warnings = list(extraction.warnings)
         if info is not None:
             info.update(
@@ -213,6 +221,7 @@ def iter_figures(
             pg = pages[page_no - 1]
             images = page_images(pg)
             for fig in figs:
+                detect_figure_panels(pages, fig, jobs, warnings)
                 try:
                     whole = _render_on_page(pg, images, fig, page_no, dpi, max_pixels)
                 except PdfError as exc:
