@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from litclip.corpus.extract.panels import panels_for_count, panels_from_pixels, xy_cut
+from litclip.corpus.extract.panels import (
+    SeamField,
+    panels_for_count,
+    panels_from_pixels,
+    seam_strength,
+    xy_cut,
+)
 
 FIG = (0.0, 0.0, 400.0, 300.0)  # page box of an 800 x 600 preview: 2 px per point
 
@@ -81,3 +88,22 @@ def test_two_views_on_black_stay_one_image_without_named_panels() -> None:
     gray[50:550, 420:760] = blob(500, 340, 2)
     assert panels_from_pixels(gray, FIG) == []  # the plain white-gutter cut (no caption names)
     assert len(xy_cut(gray)) == 1
+
+
+@pytest.mark.parametrize("noise", [3, 60])  # smooth photos, and a texture busy everywhere
+def test_seam_field_equals_seam_strength_of_each_box(noise: int) -> None:
+    """The image-wide steps give exactly the strengths computed on each box alone."""
+    rng = np.random.default_rng(noise)
+    img = np.hstack([photo(120, 90, 80, 1), photo(120, 70, 170, 2)]).astype(np.int16)
+    img = np.clip(img + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
+    field = SeamField(img)
+    boxes = [(0, 120, 0, 160), (5, 60, 3, 150), (0, 120, 80, 100), (10, 11, 0, 160), (0, 3, 0, 4)]
+    for _ in range(30):
+        y0, x0 = int(rng.integers(0, 119)), int(rng.integers(0, 159))
+        boxes.append((y0, int(rng.integers(y0 + 1, 121)), x0, int(rng.integers(x0 + 1, 161))))
+    for y0, y1, x0, x1 in boxes:
+        for axis in (0, 1):
+            expected = seam_strength(img[y0:y1, x0:x1], axis)
+            assert np.array_equal(field.strength((y0, y1, x0, x1), axis), expected)
+    if noise < 10:  # the seam between the photos stands out of smooth photos
+        assert field.strength((0, 120, 0, 160), 0)[88] >= 0.6

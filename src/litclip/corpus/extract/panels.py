@@ -99,6 +99,35 @@ def _trim_lines(
     return int(y0 + rows[0]), int(y0 + rows[-1] + 1), int(x0 + cols[0]), int(x0 + cols[-1] + 1)
 
 
+def _diffs(g: np.ndarray) -> np.ndarray:
+    """2-pixel differences along each row (a JPEG-blurred seam spreads over two pixels)."""
+    g = g.astype(np.int16)
+    return np.abs(g[:, 2:] - g[:, :-2])
+
+
+_NEAR = np.array((-8, -7, -6, -5, -4, -3, 3, 4, 5, 6, 7, 8))  # neighbours on the same line
+_REACH = 8
+
+
+def _steps(d: np.ndarray) -> np.ndarray:
+    """Where a difference is large and three times the median of its 12 neighbours (edge-padded)."""
+    n = d.shape[1]
+    pad = np.pad(d, ((0, 0), (_REACH, _REACH)), mode="edge")
+    large = d > 24
+    if large.mean() > 0.25:  # busy texture: every pixel's neighbours
+        near = np.sort(
+            np.stack([pad[:, _REACH + o : _REACH + o + n] for o in _NEAR], axis=-1), axis=-1
+        )
+        return large & (2 * d > 3 * (near[..., 5] + near[..., 6]))
+    # the median is only needed where the step is large at all (a few % of most figures)
+    rows, cols = np.nonzero(large)
+    near = np.sort(pad[rows[:, None], cols[:, None] + _REACH + _NEAR], axis=1)
+    steps = np.zeros(d.shape, bool)
+    # d > 3 x the median of the 12 neighbours (the mean of the 6th and 7th smallest)
+    steps[rows, cols] = 2 * d[rows, cols] > 3 * (near[:, 5] + near[:, 6])
+    return steps
+
+
 def seam_strength(gray: np.ndarray, axis: int) -> np.ndarray:
     """Share of rows (``axis=0``: vertical seams) or columns where the image steps at each position.
 
@@ -107,48 +136,63 @@ def seam_strength(gray: np.ndarray, axis: int) -> np.ndarray:
     abut with no gutter leave such a step along their whole edge; edges inside a photo rarely
     run straight across it. Index ``j`` is the seam before pixel ``j + 2``.
     """
-    g = gray.astype(np.int16)
-    if axis == 1:
-        g = g.T
-    d = np.abs(g[:, 2:] - g[:, :-2])
-    n = d.shape[1]
-    if n < 3:
-        return np.zeros(max(n, 0))
-    pad = np.pad(d, ((0, 0), (8, 8)), mode="edge")
-    offsets = np.array((-8, -7, -6, -5, -4, -3, 3, 4, 5, 6, 7, 8))
-    large = d > 24
-    if large.mean() > 0.25:  # busy texture: every pixel's neighbours
-        near = np.sort(np.stack([pad[:, 8 + o : 8 + o + n] for o in offsets], axis=-1), axis=-1)
-        return (large & (2 * d > 3 * (near[..., 5] + near[..., 6]))).mean(axis=0)
-    # the median is only needed where the step is large at all (a few % of most figures)
-    rows, cols = np.nonzero(large)
-    near = np.sort(pad[rows[:, None], cols[:, None] + 8 + offsets], axis=1)
-    steps = np.zeros(d.shape, bool)
-    # d > 3 x the median of the 12 neighbours (the mean of the 6th and 7th smallest)
-    steps[rows, cols] = 2 * d[rows, cols] > 3 * (near[:, 5] + near[:, 6])
-    return steps.mean(axis=0)
+    d = _diffs(gray if axis == 0 else gray.T)
+    if d.shape[1] < 3:
+        return np.zeros(max(d.shape[1], 0))
+    return _steps(d).mean(axis=0)
 
 
-SeamCache = dict[tuple[int, int, int, int, int], np.ndarray]
+class SeamField:
+    """:func:`seam_strength` of any box of one image, the pixel steps found once per axis.
+
+    XY-cut asks for the strengths of many nested boxes. A box's steps equal the whole
+    image's except within 8 pixels of its two ends, where its own edge padding stands in for
+    the neighbours: those columns are computed on the box, the rest summed from the image's.
+    """
+
+    def __init__(self, gray: np.ndarray) -> None:
+        self.gray = gray
+        self._cumulative: dict[int, np.ndarray] = {}
+
+    def _column_counts(self, axis: int) -> np.ndarray:
+        if axis not in self._cumulative:
+            steps = _steps(_diffs(self.gray if axis == 0 else self.gray.T))
+            cum = np.zeros((steps.shape[0] + 1, steps.shape[1]), np.int32)
+            np.cumsum(steps, axis=0, out=cum[1:])
+            self._cumulative[axis] = cum
+        return self._cumulative[axis]
+
+    def strength(self, box: tuple[int, int, int, int], axis: int) -> np.ndarray:
+        """``seam_strength(gray[y0:y1, x0:x1], axis)`` for ``box = (y0, y1, x0, x1)``."""
+        y0, y1, x0, x1 = box
+        turned = self.gray if axis == 0 else self.gray.T
+        if axis == 1:
+            y0, y1, x0, x1 = x0, x1, y0, y1
+        n = x1 - x0 - 2
+        if n < 4 * _REACH:  # too narrow for an interior: the box alone
+            return seam_strength(turned[y0:y1, x0:x1], 0)
+        span = 2 * _REACH + 2  # pixels giving the 2 x 8 edge differences
+        left = _steps(_diffs(turned[y0:y1, x0 : x0 + span]))[:, :_REACH]
+        right = _steps(_diffs(turned[y0:y1, x1 - span : x1]))[:, _REACH:]
+        cum = self._column_counts(axis)
+        inner = cum[y1, x0 + _REACH : x0 + n - _REACH] - cum[y0, x0 + _REACH : x0 + n - _REACH]
+        counts = np.concatenate([left.sum(axis=0), inner, right.sum(axis=0)])
+        return counts / (y1 - y0)
 
 
 def _gutters(
-    gray: np.ndarray,
     bg: np.ndarray,
     axis: int,
     uniform: float,
     min_gutter: int,
     box: tuple[int, int, int, int],
-    seams: SeamCache,
+    seams: SeamField,
 ) -> list[tuple[int, int]]:
     if not uniform:
         return _runs(_background_share(bg, axis) >= 0.98, min_gutter)
     # gutters of the surround colour, where a limb may cross: at least ``uniform`` of the line
     runs = _runs(_background_share(bg, axis) >= uniform, min_gutter)
-    key = (*box, axis)
-    if key not in seams:  # the same boxes recur as panels_for_count tries each share
-        seams[key] = seam_strength(gray, axis)
-    strength = seams[key]
+    strength = seams.strength(box, axis)
     for j in np.flatnonzero(strength >= 0.6):
         k = int(j) + 2
         lo, hi = max(0, j - 2), j + 3
@@ -179,7 +223,7 @@ def xy_cut(
     min_gutter: int = 2,
     depth: int = 4,
     uniform: float = 0.0,
-    seams: SeamCache | None = None,
+    seams: SeamField | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """Split an image at full-width/height background gutters, recursively.
 
@@ -191,12 +235,12 @@ def xy_cut(
             taking the figure's surround colour (photos on black) as background too, and at
             straight seams where photos abut. Only for captions that name panels: a black X-ray
             background or a two-view radiograph would otherwise split a single image.
-        seams: seam strengths by box, shared between calls on the same image.
+        seams: the image's :class:`SeamField`, shared between calls on the same image.
 
     Returns:
         Leaf boxes ``(y0, y1, x0, x1)`` trimmed of background.
     """
-    seams = {} if seams is None else seams
+    seams = SeamField(gray) if seams is None else seams
     bg = gray >= 235
     h, w = gray.shape
     root = (0, h, 0, w)
@@ -221,9 +265,9 @@ def xy_cut(
         if trimmed is None:
             return []
         y0, y1, x0, x1 = trimmed
-        sub, gsub = bg[y0:y1, x0:x1], gray[y0:y1, x0:x1]
-        row_cuts = _cuts(_gutters(gsub, sub, 1, uniform, min_gutter, trimmed, seams), y1 - y0)
-        col_cuts = _cuts(_gutters(gsub, sub, 0, uniform, min_gutter, trimmed, seams), x1 - x0)
+        sub = bg[y0:y1, x0:x1]
+        row_cuts = _cuts(_gutters(sub, 1, uniform, min_gutter, trimmed, seams), y1 - y0)
+        col_cuts = _cuts(_gutters(sub, 0, uniform, min_gutter, trimmed, seams), x1 - x0)
         if level >= depth or (not row_cuts and not col_cuts):
             return [trimmed]
         # cut along the axis with the widest gutter first
@@ -260,7 +304,7 @@ def panels_from_pixels(
     gray: np.ndarray,
     fig_box: BBox,
     uniform: float = 0.0,
-    seams: SeamCache | None = None,
+    seams: SeamField | None = None,
 ) -> list[BBox]:
     """Panels found by XY-cut on a rendering of ``fig_box`` (page points, top-left origin).
 
@@ -303,7 +347,7 @@ def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBo
     """
     if expected < 2:
         return []
-    seams: SeamCache = {}
+    seams = SeamField(gray)  # the same boxes recur as each share is tried
     for share in UNIFORM_SHARES:
         boxes = panels_from_pixels(gray, fig_box, share, seams)
         if len(boxes) == expected:
