@@ -7,7 +7,14 @@ import itertools
 import numpy as np
 from PIL import Image
 
-from litclip.corpus.qc import QcConfig, duplicate_of, image_stats, qc_reasons, same_pixels
+from litclip.corpus.qc import (
+    QcConfig,
+    duplicate_of,
+    image_stats,
+    phash,
+    qc_reasons,
+    same_pixels,
+)
 from tests.corpus.corpus_fixtures import photo
 
 CAPTION = "Figure 1. Axial T2-weighted MRI showing a lesion in the left frontal lobe."
@@ -126,3 +133,17 @@ def test_same_pixels_separates_template_twins_from_copies() -> None:
     verify = lambda i, j: same_pixels(imgs[i], imgs[j])  # noqa: E731
     assert duplicate_of([ha, hb], [0, 1], 64) == [None, 0]
     assert duplicate_of([ha, hb], [0, 1], 64, verify) == [None, None]
+
+
+def test_phash_matches_imagehash() -> None:
+    """The hashes ``imagehash.phash`` (4.3.2, scipy DCT) gives for these images, bit for bit:
+    corpora built with either compare in contamination checks."""
+    noise = np.random.default_rng(5).integers(0, 256, (37, 61, 3), dtype=np.uint8)
+    assert phash(photo(1)) == "9e646197a79a2d98"
+    assert phash(photo(2)) == "cbcb343cf230c333"
+    assert phash(_chart("a ", [120, 150, 90, 200])) == "bb81e42cb533c16e"
+    assert phash(Image.fromarray(noise)) == "fe13160f3548cf26"
+    # flat images: only the mean frequency is above the median, whatever the rounding
+    for colour in ("white", "black", (90, 90, 90)):
+        assert phash(Image.new("RGB", (50, 20), colour)) in ("8000000000000000", "0" * 16)
+    assert phash(Image.new("RGB", (50, 20), "white")) == "8000000000000000"

@@ -1,7 +1,7 @@
 """Train/test contamination: perceptual-hash near-duplicates of evaluation images in a corpus.
 
 A journal corpus may contain figures that are (near) copies of public benchmark images. Every
-evaluation image is hashed with ``imagehash.phash`` (64 bits) and compared with every corpus
+evaluation image is hashed with :func:`litclip.corpus.qc.phash` (64 bits, as the manifest) and compared with every corpus
 image; pairs within ``max_distance`` bits (Hamming) are reported, and the runner can drop
 those evaluation items (``exclude_contaminated``) so scores are not inflated.
 """
@@ -20,13 +20,14 @@ DEFAULT_MAX_DISTANCE = 4
 
 def phash_int(image: Any) -> int:
     """The 64-bit perceptual hash of a PIL image (or image path) as an int."""
-    import imagehash
     from PIL import Image
+
+    from litclip.corpus.qc import phash
 
     if isinstance(image, str | os.PathLike):
         with Image.open(image) as img:
             return phash_int(img.convert("RGB"))
-    return int(str(imagehash.phash(image)), 16)
+    return int(phash(image), 16)
 
 
 def hash_images(images: Iterable[Any]) -> np.ndarray:
