@@ -22,8 +22,10 @@ import multiprocessing as mp
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
+from multiprocessing import spawn
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -33,53 +35,60 @@ from litclip.io import read_json
 
 EXECUTORS = ("process", "serial", "dask")
 _PRELOAD = [
-    "__main__",
     "litclip.corpus.worker",
     "pypdfium2",
-    "scipy.fftpack",
     "PIL.PngImagePlugin",
     "PIL.JpegImagePlugin",
     "litclip.corpus.extract",
 ]
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
 OnResult = Callable[[dict[str, Any]], None]
+
+
+@contextmanager
+def _main_left_out() -> Iterator[None]:
+    """Start processes that do not import the parent's ``__main__``.
+
+    multiprocessing makes every child import the main script (the CLI, a benchmark, a
+    user's notebook importing torch) so that pickles may name its functions. A PDF worker's
+    target and task live in litclip modules, so that import is pure start-up cost (pandas
+    alone is 0.4 s); it is left out of the data the child prepares itself from.
+    """
+    original = spawn.get_preparation_data
+
+    def without_main(name: str) -> dict[str, Any]:
+        data = original(name)
+        for key in _MAIN_KEYS:
+            data.pop(key, None)
+        return data
+
+    spawn.get_preparation_data = without_main
+    try:
+        yield
+    finally:
+        spawn.get_preparation_data = original
+
+
+class _WorkerProcess(mp.context.ForkServerProcess):
+    def start(self) -> None:
+        with _main_left_out():
+            super().start()
+
+
+class _WorkerContext(mp.context.ForkServerContext):
+    """Forkserver processes forked from a server that has imported the PDF engine."""
+
+    Process = _WorkerProcess  # type: ignore[assignment]
 
 
 def _context() -> Any:
     if "forkserver" not in mp.get_all_start_methods():  # Windows: slower, still isolated
         return mp.get_context("spawn")
-    ctx = mp.get_context("forkserver")
     # Children fork from a server that has already imported the worker (no torch, ever).
     # Missing modules are skipped by the forkserver, so the engine is preloaded when present.
-    # "__main__" makes the server import the main script once; otherwise every child would
-    # re-import it (the CLI, a benchmark: pandas, typer...) before touching its PDF.
+    ctx = _WorkerContext()
     ctx.set_forkserver_preload(_PRELOAD)
-    _start_forkserver_with_main()
     return ctx
-
-
-def _start_forkserver_with_main() -> None:
-    """Start the forkserver so that it really preloads ``__main__``.
-
-    CPython up to 3.11 asks for a ``main_path`` key that its own preparation data never
-    holds (it is ``init_main_from_path``), so the server skips the main script and each
-    child imports it again (~0.3 s a worker). The key is supplied while the server starts;
-    later Pythons filter an unknown key out.
-    """
-    from multiprocessing import forkserver, spawn
-
-    original = spawn.get_preparation_data
-
-    def with_main_path(name: str) -> dict[str, Any]:
-        data = original(name)
-        if "init_main_from_path" in data:
-            data.setdefault("main_path", data["init_main_from_path"])
-        return data
-
-    spawn.get_preparation_data = with_main_path
-    try:
-        forkserver.ensure_running()
-    finally:
-        spawn.get_preparation_data = original
 
 
 def _die_with_parent() -> None:
