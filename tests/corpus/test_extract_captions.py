@@ -20,6 +20,20 @@ from litclip.corpus.extract.captions import clean_caption_text, parse_label, spl
         ("Figure 7", "figure", "Figure 7", "7"),
         ("Table 2. Baseline characteristics", "table", "Table 2", "2"),
         ("TABLE 4 Outcomes", "table", "Table 4", "4"),
+        ("Extended Data Fig. 2 | Cohort", "figure", "Extended Data Figure 2", "ED2"),
+        ("eFigure 1. Sensitivity analysis", "figure", "eFigure 1", "e1"),
+        ("eTable 3. Doses", "table", "eTable 3", "e3"),
+        ("Online Figure 2. Extra", "figure", "Figure S2", "S2"),
+        ("Appendix Figure 1. Extra", "figure", "Appendix Figure 1", "1"),
+        ("Figure A2. Appendix plot", "figure", "Figure A2", "A2"),
+        ("Figure 2.1 Axial T2 image", "figure", "Figure 2.1", "2.1"),
+        ("Figure 2-3. Axial T2 image", "figure", "Figure 2-3", "2-3"),
+        ("Fig. 1a, b Axial CT", "figure", "Figure 1", "1"),
+        ("Fig. 4a\u2013c Sagittal T1", "figure", "Figure 4", "4"),
+        ("Figura 2. Resonancia", "figure", "Figure 2", "2"),
+        ("Abb. 3 Axiale MRT", "figure", "Figure 3", "3"),
+        ("Tabelle 1 Patienten", "table", "Table 1", "1"),
+        ("Figure IV. Histology", "figure", "Figure IV", "IV"),
     ],
 )
 def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: str) -> None:
@@ -38,6 +52,9 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "(Figure 3). The lesion",
         "Figured out that the lesion",
         "Table 2 lists the outcomes",
+        "Fig. 1a, b show the lesion",
+        "Figure 2.1 shows the lesion",
+        "Extended Data Figs. 1 and 2 show",
     ],
 )
 def test_parse_label_rejects_in_text_references(text: str) -> None:

@@ -636,3 +636,22 @@ def test_failed_panel_preview_keeps_the_figure(
     ex = extract_pdf(_charts_pdf(tmp_path))
     assert [(f.label, f.panels) for f in ex.figures] == [("Figure 6", [])]
     assert any("panels not detected" in w for w in ex.warnings)
+
+
+def test_extended_data_figure_is_not_a_duplicate_of_the_main_figure(tmp_path: Path) -> None:
+    """An "Extended Data Fig. 1" has its own label: neither figure is dropped as a duplicate."""
+
+    def page(label: str, seed: int) -> Callable[[canvas.Canvas], None]:
+        def draw(c: canvas.Canvas) -> None:
+            y = paragraph(c, 72, 60, 95, 4)
+            image(c, photo(seed), (150, y + 10, 450, y + 250))
+            caption(c, 72, y + 262, label, ["Axial T2-weighted MRI of the lesion."])
+
+        return draw
+
+    path = _pages(tmp_path, "nature.pdf", [page("Fig. 1 |", 1), page("Extended Data Fig. 1 |", 2)])
+    ex = extract_pdf(path)
+    assert [(f.label, f.number, f.page) for f in ex.figures] == [
+        ("Figure 1", "1", 1),
+        ("Extended Data Figure 1", "ED1", 2),
+    ]

@@ -16,15 +16,22 @@ from dataclasses import dataclass, field
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
-_WORD = (
-    r"(?:(?:supplementary|suppl\.?|extended\s+data|supporting)\s+)?"
-    r"(?:figures?|figs?\.?|scheme|plate|chart|tables?|tab\.)"
+_PREFIX = (
+    r"(?:(?P<prefix>supplementary|suppl\.?|supporting|online|appendix|extended\s+data)\s+)?"
+    r"(?P<e>e(?=fig|tab))?"  # JAMA-style supplements: "eFigure 2", "eTable 1"
 )
+_FIGURE_WORDS = r"figures?|figs?\.?|scheme|plate|chart|abbildung|abb\.|figura"
+_TABLE_WORDS = r"tables?|tab\.|tabelle|tabla|tabela"
+_WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS})"
 LABEL_RE = re.compile(
-    rf"^(?P<word>{_WORD})\s*(?P<num>S?\d{{1,3}}|[IVX]{{1,5}})(?P<suffix>[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
+    rf"^(?P<word>{_WORD})\s*"
+    # "3", "S2", appendix "A1", chapter-style "2.1" / "2-1", Roman "IV"
+    r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[IVX]{1,5})"
+    r"(?P<suffix>[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
     re.IGNORECASE,
 )
-# what may follow a caption label: punctuation, a capitalised word, "(", a letter panel, or nothing
+# panel letters listed after the first one: "Fig. 1a, b", "Fig. 2a–c", "Figure 3A and B"
+_MORE_PANELS = re.compile(r"^(?:\s*(?:,|and|&|[\u2013-])\s*[A-Za-z](?![A-Za-z]))+")
 _AFTER_OK = re.compile(r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$)")
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
@@ -63,20 +70,31 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
     m = LABEL_RE.match(text.strip())
     if m is None:
         return None
-    word = m.group("word").lower()
     after = m.group("after")
+    if m.group("suffix") and (more := _MORE_PANELS.match(after)):
+        after = after[more.end() :]
     if not _AFTER_OK.match(after):
         return None
+    base_word = m.group("base").lower()
     # "Figures 3 and 4": a plural word is a reference, never a caption label
-    if re.search(r"(figures|figs|tables)\b", word):
+    if base_word in ("figures", "figs", "figs.", "tables"):
         return None
-    kind = "table" if word.split()[-1].startswith("tab") else "figure"
-    num = m.group("num").upper() if m.group("num")[0] in "sS" else m.group("num")
+    kind = "table" if re.fullmatch(_TABLE_WORDS, base_word) else "figure"
+    num = m.group("num")
+    num = num.upper() if num[0].isalpha() and not re.fullmatch(r"[ivx]+", num) else num
     base = "Table" if kind == "table" else "Figure"
-    if word.split()[-1] in ("scheme", "plate", "chart"):
-        base = word.split()[-1].capitalize()
-    if word.startswith(("supplementary", "suppl", "supporting")) and not num.startswith("S"):
-        num = "S" + num
+    if base_word in ("scheme", "plate", "chart"):
+        base = base_word.capitalize()
+    prefix = re.sub(r"\s+", " ", (m.group("prefix") or "").lower())
+    number = num  # the ``number`` field: unique across a paper's numbering series
+    if prefix in ("supplementary", "suppl", "suppl.", "supporting", "online"):
+        num = number = num if num.startswith("S") else "S" + num
+    elif prefix == "extended data":  # Nature's Extended Data figures: numbered apart
+        base, number = f"Extended Data {base}", "ED" + num
+    elif prefix == "appendix":
+        base = f"Appendix {base}"
+    if m.group("e"):
+        base, number = f"e{base}", "e" + num
     printed = text.strip()[: m.end("suffix")]
     # eLife-style "Figure 3—figure supplement 2." is a figure of its own
     sup = _SUPPLEMENT_RE.match(after)
@@ -85,10 +103,10 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
         return (
             kind,
             f"{base} {num}—figure supplement {sup.group(1)}",
-            f"{num}-S{sup.group(1)}",
+            f"{number}-S{sup.group(1)}",
             printed,
         )
-    return kind, f"{base} {num}", num, printed
+    return kind, f"{base} {num}", number, printed
 
 
 def _label_score(
