@@ -57,10 +57,13 @@ _segment_point = fast(pdfium_c.FPDFPathSegment_GetPoint, _int, _ptr, _ptr, _ptr)
 _draw_mode = fast(pdfium_c.FPDFPath_GetDrawMode, _int, _ptr, _ptr, _ptr)
 _fill_color = fast(pdfium_c.FPDFPageObj_GetFillColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
 _px_size = fast(pdfium_c.FPDFImageObj_GetImagePixelSize, _int, _ptr, _ptr, _ptr)
+_render_mode = fast(pdfium_c.FPDFTextObj_GetTextRenderMode, _int, _ptr)
 
 FORM = pdfium_c.FPDF_PAGEOBJ_FORM
 IMAGE = pdfium_c.FPDF_PAGEOBJ_IMAGE
 PATH = pdfium_c.FPDF_PAGEOBJ_PATH
+TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
+INVISIBLE = pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
 
 
 class Scratch:
@@ -169,3 +172,8 @@ def image_px_size(obj: int, s: Scratch) -> tuple[int, int]:
 def wrap(obj: int, page: pdfium.PdfPage) -> pdfium.PdfObject:
     """A pypdfium2 object for a handle of ``page`` (for its image data helpers)."""
     return pdfium.PdfObject(ctypes.cast(obj, pdfium_c.FPDF_PAGEOBJECT), page=page, pdf=page.pdf)
+
+
+def text_render_mode(obj: int) -> int:
+    """A text object's render mode (:data:`INVISIBLE` for an OCR layer over a scan)."""
+    return int(_render_mode(obj))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pypdfium2.raw as pdfium_c
 
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
+from litclip.corpus.extract import scans
 from litclip.corpus.extract.captions import Caption, find_captions, parse_label, split_caption
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.types import (
@@ -128,6 +129,7 @@ class PanelJob:
     box: BBox
     images: list[reg.Element]
     lines: list[TextLine]
+    paper: float = 255.0  # grey level of the page's paper (below 255 on a tinted scan)
 
 
 PanelJobs = dict[int, PanelJob]  # id(figure) -> its job; figures without one get no panels
@@ -203,6 +205,7 @@ def detect_figure_panels(
             fig.caption,
             fig.printed_label,
             fig.source,
+            job.paper,
         )
     except pdfium.PdfiumError as exc:  # the preview failed to render: a single figure
         warnings.append(f"{fig.label}: panels not detected (preview failed: {exc})")
@@ -216,6 +219,8 @@ def analyse_document(
     warnings: list[str] = []
     all_lines: list[list[TextLine]] = []
     all_elements: list[list[reg.Element] | pdfium.PdfiumError] = []
+    scanned: list[int] = []  # pages that are pictures under an OCR layer
+    papers: dict[int, float] = {}  # their paper grey level
     for i in range(len(pdf)):
         page = pages[i]
         try:
@@ -224,7 +229,21 @@ def analyse_document(
             warnings.append(f"page {i + 1}: text layer unreadable ({exc})")
             all_lines.append([])
         try:
-            all_elements.append(reg.page_elements(page))
+            backgrounds: list[reg.Element] = []
+            elements = reg.page_elements(page, backgrounds)
+            if (
+                all_lines[-1]
+                and scans.covers_page(elements + backgrounds, page.get_size())
+                and scans.has_ocr_layer(page, max_pixels)
+            ):
+                gray = np.asarray(
+                    render_box(page, (0, 0, *page.get_size()), scans.SCALE).convert("L")
+                )
+                paths = [e for e in elements if e.kind != "image"]
+                elements = paths + scans.scan_elements(all_lines[-1], gray)
+                scanned.append(i + 1)
+                papers[i] = scans.paper_level(gray)
+            all_elements.append(elements)
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
@@ -266,9 +285,27 @@ def analyse_document(
     uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
+    if scanned:
+        warnings.append(
+            f"{len(scanned)} scanned page(s) ({_page_ranges(scanned)}): figures located in "
+            "the page pictures under their OCR text layer"
+        )
     kept = _dedupe(figures, warnings)
     kept_jobs = {id(f): jobs[id(f)] for f in kept if id(f) in jobs}
+    for job in kept_jobs.values():
+        job.paper = papers.get(job.page_index, job.paper)
     return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings), kept_jobs
+
+
+def _page_ranges(pages: list[int]) -> str:
+    """``[1, 2, 3, 7]`` -> ``"1-3, 7"``."""
+    spans: list[list[int]] = []
+    for p in pages:
+        if spans and p == spans[-1][1] + 1:
+            spans[-1][1] = p
+        else:
+            spans.append([p, p])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 FACING_MIN_PAGE_SHARE = 0.3  # a figure captioned on another page fills much of its own
@@ -403,7 +440,7 @@ def extract_page(
             t = frame.line(ln)
             back[id(t)] = ln
             t_lines.append(t)
-        t_elems = [reg.Element(frame.box(e.bbox), e.kind, e.index, e.px_size) for e in elements]
+        t_elems = [replace(e, bbox=frame.box(e.bbox)) for e in elements]
         caps, regs, asg = _layout(t_lines, t_elems, body_size, leading)
         caps = [
             Caption(
@@ -412,10 +449,7 @@ def extract_page(
             for c in caps
         ]
         regs = [
-            reg.Region(
-                [reg.Element(frame.unbox(e.bbox), e.kind, e.index, e.px_size) for e in r.elements]
-            )
-            for r in regs
+            reg.Region([replace(e, bbox=frame.unbox(e.bbox)) for e in r.elements]) for r in regs
         ]
         before = len(result.figures)
         _collect(result, page_no, caps, regs, asg, lines, jobs)
@@ -507,7 +541,7 @@ def _make_figure(
         caption=cap.text,
         caption_bbox=_round(cap.bbox),
         source="vector" if not images else ("mixed" if n_paths >= 5 else "raster"),
-        n_raster=len(images),
+        n_raster=sum(not e.scan for e in images),
         printed_label=cap.printed_label,
     )
     if jobs is not None:
@@ -523,18 +557,20 @@ def _detect_panels(
     caption: str,
     printed_label: str,
     source: str,
+    paper: float = 255.0,
 ) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
     printed: dict[str, str] = {}
     shared, subs = split_caption(caption, printed_label, printed)
     expected = len(subs)
     letters = panel_mod.letter_lines(lines, box)
-    boxes = panel_mod.panels_from_images(images, box)
+    # separate image objects are panels; the blobs of a scan may be pieces of one picture
+    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     # vector figures without panel letters are flow charts and plots: gutters there are not panels
     named_panels = expected >= 2 or len(letters) >= 2
     if not boxes and (raster_cover >= 0.5 or named_panels):
-        gray = _gray_preview(page, box)
+        gray = scans.whiten(_gray_preview(page, box), paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
         if expected >= 2 and len(boxes) != expected:
             boxes = panel_mod.panels_for_count(gray, box, expected) or boxes

@@ -34,6 +34,7 @@ class Element:
     kind: str  # "image" | "path" | "text"
     index: int = -1  # position among the page's top-level objects (images: for native export)
     px_size: tuple[int, int] = (0, 0)
+    scan: bool = False  # a blob of a scanned page's picture, not an image object of its own
 
 
 @dataclass
@@ -129,8 +130,12 @@ def _to_top_left(bounds: tuple[float, float, float, float], left: float, top: fl
     return (x0 - left, top - y1, x1 - left, top - y0)
 
 
-def page_elements(page: pdfium.PdfPage) -> list[Element]:
-    """Raster images and visible vector paths of a page (descending into form XObjects)."""
+def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None) -> list[Element]:
+    """Raster images and visible vector paths of a page (descending into form XObjects).
+
+    Images that fill the page are its background, not figures; they are appended to
+    ``backgrounds`` when given (a scanned page is one such image).
+    """
     left, bottom, right, top = page.get_cropbox()
     width, height = right - left, top - bottom
     elements: list[Element] = []
@@ -142,8 +147,10 @@ def page_elements(page: pdfium.PdfPage) -> list[Element]:
         if bbox[2] <= bbox[0] and bbox[3] <= bbox[1]:
             continue
         w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
-        if w * h > 0.85 * width * height:
-            continue  # page background
+        if w * h > 0.85 * width * height:  # page background
+            if kind == _raw.IMAGE and backgrounds is not None:
+                backgrounds.append(Element(bbox, "image", index))
+            continue
         if kind == _raw.IMAGE:
             elements.append(Element(bbox, "image", index, _raw.image_px_size(obj, scratch)))
             continue

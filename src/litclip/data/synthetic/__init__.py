@@ -19,6 +19,7 @@ from litclip.data.synthetic.journal import (
     pair_splits,
 )
 from litclip.data.synthetic.phantoms import render_scan
+from litclip.data.synthetic.scanned import scan_pdf
 from litclip.data.synthetic.spec import Case, ScanLabels, make_labels, sample_case
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "make_labels",
     "pair_splits",
     "render_scan",
+    "scan_pdf",
     "sample_case",
     "write_classification_task",
 ]

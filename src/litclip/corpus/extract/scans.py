@@ -1,0 +1,150 @@
+"""Scanned pages: one page-sized picture under an invisible OCR text layer.
+
+On a scan every figure is part of the page's picture, which layout drops as the page
+background, so no figure would ever be found. A scan is recognised by its text: mostly
+invisible (render mode 3, as OCR tools write it) over images that cover the page. Its
+graphic elements are then made from pixels: the page is rendered in grey, the OCR'd text
+lines are erased (unless they lie on a photograph, where OCR reads noise), and the ink left
+(photographs, drawings, rules) is grouped into blobs that stand in for the page's image
+objects. Clustering, captions, figure text and panels then work as on a born-digital page.
+A scan without a text layer has no captions to pair: nothing is done there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from litclip.corpus.extract import _raw
+from litclip.corpus.extract.regions import Element, area, intersection
+from litclip.corpus.extract.text import TextLine
+
+IMAGE_COVER = 0.7  # images over this share of the page: the page is a picture
+INVISIBLE_SHARE = 0.5  # and this share of its text objects invisible: an OCR layer
+SCALE = 1.5  # px per point of the analysis rendering (108 dpi)
+GROW = 3.0  # points of dilation joining the strokes and dots of one drawing
+MIN_BLOB_SIDE = 12.0  # points: smaller leftovers (specks, stray glyphs) are dropped
+MIN_BLOB_AREA = 400.0  # square points
+TEXT_INK_MAX = 0.45  # a text line over more ink than this lies on a photograph: kept
+PAD = 1.5  # points around an erased text line (descenders, anti-aliasing)
+INK_MARGIN = 24.0  # grey levels below the paper that count as ink (bright photo areas too)
+RULE_WIDTH = 0.35  # a thin horizontal line this share of the page wide is a rule or a frame
+RULE_HEIGHT = 0.25  # and a thin vertical one this share of the page high
+RULE_THICKNESS = 3.0  # points: thicker lines are drawings
+PHOTO_FILL = 0.5  # a blob whose box is at least this share ink is a picture, else line art
+
+
+def covers_page(elements: list[Element], page_size: tuple[float, float]) -> bool:
+    """Whether image elements (page backgrounds included) cover most of the page."""
+    page_box = (0.0, 0.0, *page_size)
+    covered = sum(intersection(e.bbox, page_box) for e in elements if e.kind == "image")
+    return covered >= IMAGE_COVER * max(area(page_box), 1.0)
+
+
+def has_ocr_layer(page: pdfium.PdfPage, max_pixels: int) -> bool:
+    """Whether most of the page's text is invisible (and no image is too big to render)."""
+    scratch = _raw.Scratch()
+    n_text = n_invisible = 0
+    for obj, kind, _bounds in _raw.walk(page, (_raw.IMAGE, _raw.TEXT)):
+        if kind == _raw.IMAGE:
+            w, h = _raw.image_px_size(obj, scratch)
+            if w * h > max_pixels:
+                return False
+            continue
+        n_text += 1
+        n_invisible += _raw.text_render_mode(obj) == _raw.INVISIBLE
+    return n_text > 0 and n_invisible >= INVISIBLE_SHARE * n_text
+
+
+def paper_level(gray: np.ndarray) -> float:
+    """The grey level of a scanned page's paper (most of a page is paper)."""
+    return float(np.percentile(gray, 90))
+
+
+def whiten(gray: np.ndarray, paper: float) -> np.ndarray:
+    """Grey levels scaled so the paper is white (tinted scans: gutters look like paper)."""
+    if paper >= 250.0:
+        return gray
+    return np.clip(gray * (255.0 / max(paper, 1.0)), 0, 255).astype(np.uint8)
+
+
+def _ink(gray: np.ndarray, paper: float) -> np.ndarray:
+    """Pixels darker than the paper (whatever its tint) by a clear margin."""
+    return gray < min(paper - INK_MARGIN, 235.0)
+
+
+def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """Pixels in horizontal runs of True at least ``min_len`` long."""
+    h, w = mask.shape
+    padded = np.zeros((h, w + 2), np.int8)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
+    starts, ends = np.nonzero(d == 1), np.nonzero(d == -1)  # row-major: pairs line up
+    out = np.zeros(h * w + 1, np.int32)
+    keep = ends[1] - starts[1] >= min_len
+    rows, lo, hi = starts[0][keep], starts[1][keep], ends[1][keep]
+    np.add.at(out, rows * w + lo, 1)  # +1 at each run start, -1 past its end
+    np.add.at(out, rows * w + hi, -1)
+    # a run never crosses a row, so a cumulative sum over the flattened image marks it
+    return np.cumsum(out[:-1]).reshape(h, w) > 0
+
+
+def _rules(ink: np.ndarray) -> np.ndarray:
+    """Thin page-long lines: rules, frames around a figure and its caption, table lines."""
+    h, w = ink.shape
+    thick = max(1, int(round(RULE_THICKNESS * SCALE)))
+    out = np.zeros_like(ink)
+    for mask, length, target in ((ink, RULE_WIDTH * w, out), (ink.T, RULE_HEIGHT * h, out.T)):
+        long = _long_runs(mask, int(length))
+        above, below = np.zeros_like(long), np.zeros_like(long)
+        above[thick:] = long[:-thick]
+        below[:-thick] = long[thick:]
+        target |= long & ~above & ~below  # long but not thick: a line, not a photograph
+    return out
+
+
+def scan_elements(lines: list[TextLine], gray: np.ndarray) -> list[Element]:
+    """Blobs of non-text ink on a scanned page as elements (points, top-left origin): pictures
+    as ``image``, line art as ``path``.
+
+    Args:
+        lines: the page's text lines (its OCR layer).
+        gray: the page rendered in grey at :data:`SCALE` pixels per point.
+    """
+    from scipy import ndimage  # only scans need it; workers stay light otherwise
+
+    ink = _ink(gray, paper_level(gray))
+    h, w = ink.shape
+    for ln in lines:
+        y0, y1 = int((ln.y0 - PAD) * SCALE), int(np.ceil((ln.y1 + PAD) * SCALE))
+        x0, x1 = int((ln.x0 - PAD) * SCALE), int(np.ceil((ln.x1 + PAD) * SCALE))
+        y0, x0, y1, x1 = max(y0, 0), max(x0, 0), min(y1, h), min(x1, w)
+        if y1 > y0 and x1 > x0 and ink[y0:y1, x0:x1].mean() <= TEXT_INK_MAX:
+            ink[y0:y1, x0:x1] = False
+    ink &= ~_rules(ink)
+    grow = max(1, int(round(GROW * SCALE)))
+    joined = ndimage.binary_dilation(ink, structure=np.ones((2 * grow + 1, 2 * grow + 1), bool))
+    labels, _n = ndimage.label(joined, structure=np.ones((3, 3), bool))
+    elements = []
+    for index, found in enumerate(ndimage.find_objects(labels)):
+        if found is None:
+            continue
+        sy, sx = found
+        own = ink[sy, sx] & (labels[sy, sx] == index + 1)
+        rows, cols = np.flatnonzero(own.any(axis=1)), np.flatnonzero(own.any(axis=0))
+        if not rows.size:
+            continue
+        box = (
+            (sx.start + cols[0]) / SCALE,
+            (sy.start + rows[0]) / SCALE,
+            (sx.start + cols[-1] + 1) / SCALE,
+            (sy.start + rows[-1] + 1) / SCALE,
+        )
+        bw, bh = box[2] - box[0], box[3] - box[1]
+        if max(bw, bh) < MIN_BLOB_SIDE or bw * bh < MIN_BLOB_AREA:
+            continue
+        # pictures fill their box; line art (charts, flow charts) is mostly paper and plays
+        # the part of vector paths (no gutter splitting unless the caption names panels)
+        photo = own.mean() >= PHOTO_FILL
+        elements.append(Element(box, "image" if photo else "path", scan=True))
+    return elements

@@ -1,0 +1,102 @@
+"""Scanned pages (a page picture under an invisible OCR layer) on generated PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from reportlab.pdfgen import canvas
+
+from litclip.corpus.evaluate import iou
+from litclip.corpus.extract import extract_pdf
+from litclip.corpus.extract.scans import scan_elements
+from litclip.data.synthetic import scan_pdf
+from tests.corpus.test_extract_layout import _chart, caption, image, make, paragraph, photo
+
+
+def _two_figures(c: canvas.Canvas) -> None:
+    y = paragraph(c, 72, 50, 95, 5)
+    image(c, photo(3, (300, 180)), (150, y + 10, 450, y + 190))
+    caption(c, 72, y + 200, "Figure 1.", ["Axial T2-weighted MRI of the lesion in the left lobe."])
+    y = paragraph(c, 72, y + 230, 95, 4)
+    _chart(c, 150, y + 20, 280, 150)
+    caption(c, 72, y + 200, "Figure 2.", ["Lesion volume over the weeks after the operation."])
+    paragraph(c, 72, y + 230, 95, 6)
+
+
+def test_figures_on_a_scanned_page_are_found(tmp_path: Path) -> None:
+    born = make(tmp_path, "born.pdf", _two_figures)
+    truth = extract_pdf(born).figures
+    assert [f.label for f in truth] == ["Figure 1", "Figure 2"]
+    for tinted in (False, True):
+        scan = scan_pdf(born, tmp_path / f"scan{tinted}.pdf", tinted=tinted, noise=3.0 * tinted)
+        ex = extract_pdf(scan)
+        assert [f.label for f in ex.figures] == ["Figure 1", "Figure 2"], ex.warnings
+        for got, want in zip(ex.figures, truth, strict=True):
+            assert got.caption == want.caption
+            assert iou(got.bbox, want.bbox) > 0.85, (got.bbox, want.bbox)
+        assert [f.source for f in ex.figures] == ["raster", "vector"]  # photo, line art
+        assert any("1 scanned page(s) (1)" in w for w in ex.warnings)
+
+
+def test_tinted_scan_compound_figure_is_split_at_its_gutter(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 50, 95, 5)
+        image(c, photo(5, (180, 180)), (120, y + 10, 290, y + 180))
+        image(c, photo(6, (180, 180)), (310, y + 10, 480, y + 180))
+        caption(c, 72, y + 192, "Figure 3.", ["(A) Axial T1 image. (B) Axial T2 image."])
+        paragraph(c, 72, y + 230, 95, 6)
+
+    scan = scan_pdf(make(tmp_path, "born.pdf", draw), tmp_path / "scan.pdf", tinted=True)
+    (fig,) = extract_pdf(scan).figures
+    assert [(p.letter, p.caption) for p in fig.panels] == [
+        ("A", "Axial T1 image."),
+        ("B", "Axial T2 image."),
+    ]
+    assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]
+
+
+def test_scan_without_text_layer_is_reported(tmp_path: Path) -> None:
+    page = np.full((792, 612), 255, np.uint8)
+    page[100:300, 150:450] = 90
+    path = tmp_path / "picture.pdf"
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+    image(c, Image.fromarray(page), (0, 0, 612, 792))
+    c.showPage()
+    c.save()
+    ex = extract_pdf(path)
+    assert ex.figures == []
+    assert any("no text layer" in w for w in ex.warnings)
+
+
+def test_visible_text_over_a_page_background_is_not_a_scan(tmp_path: Path) -> None:
+    """A decorative full-page background under real (visible) text keeps the object layout."""
+
+    def draw(c: canvas.Canvas) -> None:
+        image(c, Image.new("RGB", (61, 79), (250, 246, 236)), (0, 0, 612, 792))
+        _two_figures(c)
+
+    ex = extract_pdf(make(tmp_path, "background.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 1", "Figure 2"]
+    assert not any("scanned" in w for w in ex.warnings)
+
+
+def test_frames_and_rules_are_not_figure_ink() -> None:
+    """A frame around a figure and its caption (and page rules) is dropped; the drawing
+    inside it stays, as line art."""
+    scale = 1.5
+    gray = np.full((int(792 * scale), int(612 * scale)), 250, np.uint8)
+    s = lambda v: int(v * scale)  # noqa: E731
+    gray[s(100) : s(500), s(80)] = gray[s(100) : s(500), s(530)] = 0  # frame sides
+    gray[s(100), s(80) : s(530)] = gray[s(500), s(80) : s(530)] = 0  # frame top, bottom
+    gray[s(60), s(72) : s(540)] = 0  # a running-head rule
+    for x in range(150, 450, 60):  # a flow chart: boxes joined by arrows
+        gray[s(150) : s(190), s(x) : s(x + 40)][[0, -1], :] = 0
+        gray[s(150) : s(190), s(x) : s(x + 40)][:, [0, -1]] = 0
+        gray[s(170), s(x + 40) : s(x + 60)] = 0
+    elements = scan_elements([], gray)
+    assert len(elements) == 1
+    (chart,) = elements
+    assert chart.kind == "path" and chart.scan
+    assert iou(chart.bbox, (150, 150, 430, 190)) > 0.9
