@@ -20,7 +20,7 @@ from litclip.corpus.extract.regions import Element, area, intersection
 from litclip.corpus.extract.text import TextLine
 
 IMAGE_COVER = 0.7  # images over this share of the page: the page is a picture
-INVISIBLE_SHARE = 0.5  # and this share of its text objects invisible: an OCR layer
+INVISIBLE_SHARE = 0.5  # and this share of its text objects hidden: an OCR layer
 SCALE = 1.5  # px per point of the analysis rendering (108 dpi)
 GROW = 3.0  # points of dilation joining the strokes and dots of one drawing
 MIN_BLOB_SIDE = 12.0  # points: smaller leftovers (specks, stray glyphs) are dropped
@@ -42,18 +42,27 @@ def covers_page(elements: list[Element], page_size: tuple[float, float]) -> bool
 
 
 def has_ocr_layer(page: pdfium.PdfPage, max_pixels: int) -> bool:
-    """Whether most of the page's text is invisible (and no image is too big to render)."""
+    """Whether most of the page's text is hidden: invisible (render mode 3, as OCR tools
+    write it) or painted before a picture that covers the page. False when an image is too
+    big to render.
+    """
+    left, bottom, right, top = page.get_cropbox()
+    page_box = (left, bottom, right, top)
+    least = IMAGE_COVER * max(area(page_box), 1.0)
     scratch = _raw.Scratch()
-    n_text = n_invisible = 0
-    for obj, kind, _bounds in _raw.walk(page, (_raw.IMAGE, _raw.TEXT)):
+    invisible: list[bool] = []  # per text object, in paint order
+    covered_up_to = 0  # text objects painted before the last page-covering picture
+    for obj, kind, bounds in _raw.walk(page, (_raw.IMAGE, _raw.TEXT)):
         if kind == _raw.IMAGE:
             w, h = _raw.image_px_size(obj, scratch)
             if w * h > max_pixels:
                 return False
+            if intersection(bounds, page_box) >= least:
+                covered_up_to = len(invisible)
             continue
-        n_text += 1
-        n_invisible += _raw.text_render_mode(obj) == _raw.INVISIBLE
-    return n_text > 0 and n_invisible >= INVISIBLE_SHARE * n_text
+        invisible.append(_raw.text_render_mode(obj) == _raw.INVISIBLE)
+    hidden = covered_up_to + sum(invisible[covered_up_to:])
+    return bool(invisible) and hidden >= INVISIBLE_SHARE * len(invisible)
 
 
 def paper_level(gray: np.ndarray) -> float:

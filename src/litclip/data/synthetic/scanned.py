@@ -31,6 +31,7 @@ def scan_pdf(
     tinted: bool = False,
     noise: float = 0.0,
     seed: int = 0,
+    text_under: bool = False,
 ) -> Path:
     """Write a scanned copy of ``src`` to ``dst``.
 
@@ -42,6 +43,8 @@ def scan_pdf(
         tinted: scale the colours like aged, yellowish paper.
         noise: standard deviation of Gaussian sensor noise (grey levels).
         seed: for the noise.
+        text_under: write the text layer visible but under the picture (as some OCR
+            tools do) instead of invisible on top.
 
     Returns:
         ``dst``.
@@ -69,11 +72,14 @@ def scan_pdf(
                 picture = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
             buf = io.BytesIO()
             picture.save(buf, "JPEG", quality=jpeg_quality)
+            lines = [ln for ln in page_lines(page) if not ln.rotated and ln.text.strip()]
+            if text_under:  # OCR engines mostly miss sideways text
+                for line in lines:
+                    _ocr_line(out, line.text, line.bbox, height, visible=True)
             out.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, width=width, height=height)
-            for line in page_lines(page):
-                if line.rotated or not line.text.strip():
-                    continue  # OCR engines mostly miss sideways text
-                _invisible_line(out, line.text, line.bbox, height)
+            if not text_under:
+                for line in lines:
+                    _ocr_line(out, line.text, line.bbox, height, visible=False)
             out.showPage()
             page.close()
     finally:
@@ -84,14 +90,19 @@ def scan_pdf(
     return Path(dst)
 
 
-def _invisible_line(
-    c: canvas.Canvas, text: str, bbox: tuple[float, float, float, float], page_height: float
+def _ocr_line(
+    c: canvas.Canvas,
+    text: str,
+    bbox: tuple[float, float, float, float],
+    page_height: float,
+    visible: bool,
 ) -> None:
-    """A line of invisible text (render mode 3) stretched over ``bbox`` (top-left origin)."""
+    """A line of text stretched over ``bbox`` (top-left origin), invisible (render mode 3)
+    unless ``visible``."""
     x0, y0, x1, y1 = bbox
     size = max(1.0, 0.8 * (y1 - y0))
     t = c.beginText()
-    t.setTextRenderMode(3)
+    t.setTextRenderMode(0 if visible else 3)
     t.setFont("Helvetica", size)
     natural = c.stringWidth(text, "Helvetica", size)
     t.setHorizScale(100.0 * (x1 - x0) / max(natural, 1e-3))
