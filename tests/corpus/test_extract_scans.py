@@ -29,14 +29,9 @@ def test_figures_on_a_scanned_page_are_found(tmp_path: Path) -> None:
     born = make(tmp_path, "born.pdf", _two_figures)
     truth = extract_pdf(born).figures
     assert [f.label for f in truth] == ["Figure 1", "Figure 2"]
-    for tinted, under in ((False, False), (True, False), (False, True)):
-        scan = scan_pdf(
-            born,
-            tmp_path / f"scan{tinted}{under}.pdf",
-            tinted=tinted,
-            noise=3.0 * tinted,
-            text_under=under,
-        )
+    variants = [{}, {"tinted": True, "noise": 3.0}, {"text_under": True}, {"bitonal": True}]
+    for k, options in enumerate(variants):
+        scan = scan_pdf(born, tmp_path / f"scan{k}.pdf", dpi=200, **options)
         ex = extract_pdf(scan)
         assert [f.label for f in ex.figures] == ["Figure 1", "Figure 2"], ex.warnings
         for got, want in zip(ex.figures, truth, strict=True):

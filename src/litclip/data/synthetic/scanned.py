@@ -32,6 +32,7 @@ def scan_pdf(
     noise: float = 0.0,
     seed: int = 0,
     text_under: bool = False,
+    bitonal: bool = False,
 ) -> Path:
     """Write a scanned copy of ``src`` to ``dst``.
 
@@ -43,6 +44,7 @@ def scan_pdf(
         tinted: scale the colours like aged, yellowish paper.
         noise: standard deviation of Gaussian sensor noise (grey levels).
         seed: for the noise.
+        bitonal: black and white pages, photographs dithered (old journal backfiles).
         text_under: write the text layer visible but under the picture (as some OCR
             tools do) instead of invisible on top.
 
@@ -71,7 +73,10 @@ def scan_pdf(
                     pixels = pixels + rng.normal(0.0, noise, pixels.shape[:2] + (1,))
                 picture = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
             buf = io.BytesIO()
-            picture.save(buf, "JPEG", quality=jpeg_quality)
+            if bitonal:
+                picture.convert("L").convert("1").save(buf, "PNG")  # Floyd-Steinberg dither
+            else:
+                picture.save(buf, "JPEG", quality=jpeg_quality)
             lines = [ln for ln in page_lines(page) if not ln.rotated and ln.text.strip()]
             if text_under:  # OCR engines mostly miss sideways text
                 for line in lines:
