@@ -655,3 +655,20 @@ def test_extended_data_figure_is_not_a_duplicate_of_the_main_figure(tmp_path: Pa
         ("Figure 1", "1", 1),
         ("Extended Data Figure 1", "ED1", 2),
     ]
+
+
+def test_picture_stored_as_strips_is_one_picture(tmp_path: Path) -> None:
+    """Some producers slice an image into bands: abutting, aligned strips are not panels."""
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 50, 95, 5)
+        picture = photo(4, (300, 240))
+        for k in range(8):
+            band = picture.crop((0, 30 * k, 300, 30 * (k + 1)))
+            image(c, band, (150, y + 10 + 30 * k, 450, y + 10 + 30 * (k + 1)))
+        caption(c, 72, y + 262, "Figure 1.", ["Axial T2-weighted MRI of the lesion."])
+        paragraph(c, 72, y + 290, 95, 5)
+
+    (fig,) = extract_pdf(make(tmp_path, "strips.pdf", draw)).figures
+    assert fig.n_raster == 8 and fig.panels == []
+    assert iou(fig.bbox, (150, 124, 450, 364)) > 0.95

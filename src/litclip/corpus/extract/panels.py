@@ -26,9 +26,45 @@ MIN_PANEL_FRACTION = 0.06  # of the figure area
 MIN_PANEL_SIDE_FRACTION = 0.18  # of the figure's width/height (legends and axis titles are thinner)
 
 
+STRIP_TOLERANCE = 0.5  # points: tiles of one picture abut and line up exactly
+STRIP_ASPECT = 3.0  # a strip is at least this many times longer than thick
+
+
+def _join_strips(boxes: list[BBox]) -> list[BBox]:
+    """Join pictures stored as strips (some PDF producers slice an image into bands): runs of
+    thin boxes that line up exactly and abut with no gap are one picture, not panels."""
+    out = list(boxes)
+    for lo, hi, side_lo, side_hi in ((1, 3, 0, 2), (0, 2, 1, 3)):  # bands, then columns
+        joined: list[BBox] = []
+        previous: BBox | None = None  # the last strip itself (joined[-1] grows)
+        for b in sorted(out, key=lambda b: (b[side_lo], b[lo])):  # noqa: B023 - used at once
+            last = joined[-1] if joined else None
+            if (
+                last is not None
+                and previous is not None
+                and min(previous[side_hi] - previous[side_lo], b[side_hi] - b[side_lo])
+                >= STRIP_ASPECT * max(previous[hi] - previous[lo], b[hi] - b[lo])
+                and abs(b[side_lo] - last[side_lo]) <= STRIP_TOLERANCE
+                and abs(b[side_hi] - last[side_hi]) <= STRIP_TOLERANCE
+                and abs(b[lo] - last[hi]) <= STRIP_TOLERANCE
+            ):
+                joined[-1] = (
+                    min(last[0], b[0]),
+                    min(last[1], b[1]),
+                    max(last[2], b[2]),
+                    max(last[3], b[3]),
+                )
+            else:
+                joined.append(b)
+            previous = b
+        out = joined
+    return out
+
+
 def panels_from_images(images: list[Element], fig_box: BBox) -> list[BBox]:
     """Separate raster images that are each a sizeable part of the figure."""
-    boxes = [e.bbox for e in images if area(e.bbox) >= MIN_PANEL_FRACTION * area(fig_box)]
+    whole = _join_strips([e.bbox for e in images])
+    boxes = [b for b in whole if area(b) >= MIN_PANEL_FRACTION * area(fig_box)]
     merged: list[BBox] = []
     for b in sorted(boxes, key=area, reverse=True):
         if any(intersection(b, m) > 0.5 * area(b) for m in merged):
