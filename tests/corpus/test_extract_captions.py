@@ -34,6 +34,7 @@ from litclip.corpus.extract.captions import clean_caption_text, parse_label, spl
         ("Abb. 3 Axiale MRT", "figure", "Figure 3", "3"),
         ("Tabelle 1 Patienten", "table", "Table 1", "1"),
         ("Figure IV. Histology", "figure", "Figure IV", "IV"),
+        ("F I G U R E 5. Letter-spaced label", "figure", "Figure 5", "5"),
     ],
 )
 def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: str) -> None:
@@ -63,6 +64,9 @@ def test_parse_label_rejects_in_text_references(text: str) -> None:
 
 def test_printed_label_is_kept() -> None:
     assert parse_label("Fig. 12. Something")[3] == "Fig. 12"  # type: ignore[index]
+    assert parse_label("F I G U R E 5. Spaced")[3] == "F I G U R E 5"  # type: ignore[index]
+    shared, parts = split_caption("F I G U R E 5. Spine. (A) Axial. (B) Sagittal.", "F I G U R E 5")
+    assert shared == "Spine." and parts == {"A": "Axial.", "B": "Sagittal."}
 
 
 def test_clean_caption_dehyphenates_ligatures_and_whitespace() -> None:

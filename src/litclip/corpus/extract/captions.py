@@ -30,6 +30,8 @@ LABEL_RE = re.compile(
     r"(?P<suffix>[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
     re.IGNORECASE,
 )
+# a letter-spaced first word ("F I G U R E 1"): typeset tracking that text extraction spaces out
+_SPACED_WORD = re.compile(r"^(?:[A-Za-z] ){3,}[A-Za-z]\.?(?= )")
 # panel letters listed after the first one: "Fig. 1a, b", "Fig. 2a–c", "Figure 3A and B"
 _MORE_PANELS = re.compile(r"^(?:\s*(?:,|and|&|[\u2013-])\s*[A-Za-z](?![A-Za-z]))+")
 _AFTER_OK = re.compile(r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$)")
@@ -67,7 +69,10 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
 
     Returns None for in-text references such as "Figure 3 shows" or "Figures 3 and 4".
     """
-    m = LABEL_RE.match(text.strip())
+    original = text.strip()
+    text = _SPACED_WORD.sub(lambda w: w.group(0).replace(" ", ""), original, count=1)
+    spaces = len(original) - len(text)  # taken out of the label word (before the number)
+    m = LABEL_RE.match(text)
     if m is None:
         return None
     after = m.group("after")
@@ -95,11 +100,11 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
         base = f"Appendix {base}"
     if m.group("e"):
         base, number = f"e{base}", "e" + num
-    printed = text.strip()[: m.end("suffix")]
+    printed = original[: m.end("suffix") + spaces]
     # eLife-style "Figure 3—figure supplement 2." is a figure of its own
     sup = _SUPPLEMENT_RE.match(after)
     if sup and kind == "figure":
-        printed = text.strip()[: m.end("suffix") + sup.end()]
+        printed = original[: m.end("suffix") + spaces + sup.end()]
         return (
             kind,
             f"{base} {num}—figure supplement {sup.group(1)}",
