@@ -229,21 +229,11 @@ def analyse_document(
             warnings.append(f"page {i + 1}: text layer unreadable ({exc})")
             all_lines.append([])
         try:
-            backgrounds: list[reg.Element] = []
-            elements = reg.page_elements(page, backgrounds)
-            if (
-                all_lines[-1]
-                and scans.covers_page(elements + backgrounds, page.get_size())
-                and scans.has_ocr_layer(page, max_pixels)
-            ):
-                gray = np.asarray(
-                    render_box(page, (0, 0, *page.get_size()), scans.SCALE).convert("L")
-                )
-                paths = [e for e in elements if e.kind != "image"]
-                elements = paths + scans.scan_elements(all_lines[-1], gray)
-                scanned.append(i + 1)
-                papers[i] = scans.paper_level(gray)
+            elements, paper = _graphic_elements(page, all_lines[-1], max_pixels)
             all_elements.append(elements)
+            if paper is not None:
+                scanned.append(i + 1)
+                papers[i] = paper
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
@@ -295,6 +285,27 @@ def analyse_document(
     for job in kept_jobs.values():
         job.paper = papers.get(job.page_index, job.paper)
     return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings), kept_jobs
+
+
+def _graphic_elements(
+    page: pdfium.PdfPage, lines: list[TextLine], max_pixels: int
+) -> tuple[list[reg.Element], float | None]:
+    """A page's graphic elements and, for a scanned page, its paper grey level.
+
+    On a scan (a page picture under a hidden OCR layer) the picture's blobs of non-text ink
+    stand in for the image objects (:mod:`~litclip.corpus.extract.scans`).
+    """
+    backgrounds: list[reg.Element] = []
+    elements = reg.page_elements(page, backgrounds)
+    if not (
+        lines
+        and scans.covers_page(elements + backgrounds, page.get_size())
+        and scans.has_ocr_layer(page, max_pixels)
+    ):
+        return elements, None
+    gray = np.asarray(render_box(page, (0, 0, *page.get_size()), scans.SCALE).convert("L"))
+    paths = [e for e in elements if e.kind != "image"]
+    return paths + scans.scan_elements(lines, gray), scans.paper_level(gray)
 
 
 def _page_ranges(pages: list[int]) -> str:
