@@ -69,16 +69,17 @@ def _main_left_out() -> Iterator[None]:
         spawn.get_preparation_data = original
 
 
-class _WorkerProcess(mp.context.ForkServerProcess):
-    def start(self) -> None:
-        with _main_left_out():
-            super().start()
+if hasattr(mp.context, "ForkServerProcess"):  # POSIX: the classes exist where forkserver does
 
+    class _WorkerProcess(mp.context.ForkServerProcess):  # module level: pickled by name
+        def start(self) -> None:
+            with _main_left_out():
+                super().start()
 
-class _WorkerContext(mp.context.ForkServerContext):
-    """Forkserver processes forked from a server that has imported the PDF engine."""
+    class _WorkerContext(mp.context.ForkServerContext):
+        """Forkserver processes that leave the parent's ``__main__`` out."""
 
-    Process = _WorkerProcess  # type: ignore[assignment]
+        Process = _WorkerProcess  # type: ignore[assignment]
 
 
 def _context() -> Any:
