@@ -101,3 +101,10 @@ def test_frames_and_rules_are_not_figure_ink() -> None:
     (chart,) = elements
     assert chart.kind == "path" and chart.scan
     assert iou(chart.bbox, (150, 150, 430, 190)) > 0.9
+
+
+def test_scanned_pages_are_reported_as_ranges() -> None:
+    from litclip.corpus.extract.document import _page_ranges
+
+    assert _page_ranges([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10"
+    assert _page_ranges([4]) == "4"
