@@ -193,8 +193,8 @@ def iter_figures(
         info: when given, filled (before the first figure is yielded) with what the
             figures do not carry: ``n_pages``, ``uncaptioned_regions`` (figure-like regions
             without a caption: kept out, counted), ``tables`` (table captions found, kept
-            apart) and ``warnings`` (list of str; figures skipped while rendering are added
-            as they happen).
+            apart) and ``warnings`` (list of str; figures skipped while rendering and panel
+            previews that failed are added as they happen).
 
     Raises:
         PdfError: for unreadable PDFs, and ``huge_image`` when every figure of the PDF sat on
