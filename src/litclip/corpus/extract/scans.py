@@ -1,8 +1,9 @@
-"""Scanned pages: one page-sized picture under an invisible OCR text layer.
+"""Scanned pages: one page-sized picture under a hidden OCR text layer.
 
 On a scan every figure is part of the page's picture, which layout drops as the page
 background, so no figure would ever be found. A scan is recognised by its text: mostly
-invisible (render mode 3, as OCR tools write it) over images that cover the page. Its
+hidden (invisible, render mode 3, or painted under the picture, as OCR tools write it)
+over images that cover the page. Its
 graphic elements are then made from pixels: the page is rendered in grey, the OCR'd text
 lines are erased (unless they lie on a photograph, where OCR reads noise), and the ink left
 (photographs, drawings, rules) is grouped into blobs that stand in for the page's image
