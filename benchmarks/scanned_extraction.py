@@ -1,12 +1,13 @@
 """Figure extraction on scanned copies of PDFs with ground truth (scanned-page support).
 
 Each PDF is turned into scans with :func:`litclip.data.synthetic.scan_pdf` (a page picture
-under an invisible OCR-like text layer) in three flavours, extracted, and scored against the
+under an invisible OCR-like text layer) in four flavours, extracted, and scored against the
 born-digital ground truth (scans keep page sizes and coordinates):
 
 * ``jpeg150``: 150 dpi colour JPEG pages;
 * ``aged150``: the same, yellowed and with sensor noise (sigma 3 grey levels);
-* ``bitonal300``: 300 dpi black-and-white pages, photographs dithered (old backfiles).
+* ``bitonal300``: 300 dpi black-and-white pages, photographs dithered (old backfiles);
+* ``skewed150``: 150 dpi pages turned 0.8 degrees (the text layer is not turned).
 
 Usage::
 
@@ -34,6 +35,7 @@ FLAVOURS: dict[str, dict[str, Any]] = {
     "jpeg150": {"dpi": 150},
     "aged150": {"dpi": 150, "tinted": True, "noise": 3.0},
     "bitonal300": {"dpi": 300, "bitonal": True},
+    "skewed150": {"dpi": 150, "skew": 0.8},
 }
 METRICS = ("figure_precision", "figure_recall", "caption_match", "panel_accuracy", "mean_iou")
 

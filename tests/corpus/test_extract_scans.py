@@ -12,11 +12,13 @@ from litclip.corpus.evaluate import iou
 from litclip.corpus.extract import extract_pdf
 from litclip.corpus.extract.scans import scan_elements
 from litclip.data.synthetic import scan_pdf
-from tests.corpus.test_extract_layout import _chart, caption, image, make, paragraph, photo
+from tests.corpus.test_extract_layout import _chart, caption, image, make, paragraph, photo, top
 
 
 def _two_figures(c: canvas.Canvas) -> None:
     y = paragraph(c, 72, 50, 95, 5)
+    c.setLineWidth(0.8)
+    c.line(72, top(y + 4), 540, top(y + 4))  # a rule just above the photo
     image(c, photo(3, (300, 180)), (150, y + 10, 450, y + 190))
     caption(c, 72, y + 200, "Figure 1.", ["Axial T2-weighted MRI of the lesion in the left lobe."])
     y = paragraph(c, 72, y + 230, 95, 4)
@@ -29,14 +31,20 @@ def test_figures_on_a_scanned_page_are_found(tmp_path: Path) -> None:
     born = make(tmp_path, "born.pdf", _two_figures)
     truth = extract_pdf(born).figures
     assert [f.label for f in truth] == ["Figure 1", "Figure 2"]
-    variants = [{}, {"tinted": True, "noise": 3.0}, {"text_under": True}, {"bitonal": True}]
+    variants = [
+        {},
+        {"tinted": True, "noise": 3.0},
+        {"text_under": True},
+        {"bitonal": True},
+        {"skew": 0.8},  # OCR boxes miss the edges of turned text lines: slivers are dropped
+    ]
     for k, options in enumerate(variants):
         scan = scan_pdf(born, tmp_path / f"scan{k}.pdf", dpi=200, **options)
         ex = extract_pdf(scan)
         assert [f.label for f in ex.figures] == ["Figure 1", "Figure 2"], ex.warnings
         for got, want in zip(ex.figures, truth, strict=True):
             assert got.caption == want.caption
-            assert iou(got.bbox, want.bbox) > 0.85, (got.bbox, want.bbox)
+            assert iou(got.bbox, want.bbox) > 0.8, (options, got.bbox, want.bbox)
         assert [f.source for f in ex.figures] == ["raster", "vector"]  # photo, line art
         assert any("1 scanned page(s) (1)" in w for w in ex.warnings)
 

@@ -32,7 +32,13 @@ INK_MARGIN = 24.0  # grey levels below the paper that count as ink (bright photo
 RULE_WIDTH = 0.35  # a thin horizontal line this share of the page wide is a rule or a frame
 RULE_HEIGHT = 0.25  # and a thin vertical one this share of the page high
 RULE_THICKNESS = 3.0  # points: thicker lines are drawings
+MAX_SKEW = 2.0  # degrees a scanned page may be turned: searched in SKEW_STEP steps
+SKEW_STEP = 0.1
+MIN_SKEW_SLOPE = 0.002  # below about 0.1 degree a page is taken as straight
 PHOTO_FILL = 0.5  # a blob whose box is at least this share ink is a picture, else line art
+SLIVER_INK = 3.0  # points: ink no thicker than this (ink area / length) along a blob
+SLIVER_ASPECT = 8.0  # at least this many times as long as its box is high is a line: a rule,
+# or the edge of a text line that its OCR box missed on a skewed scan
 
 
 def covers_page(elements: list[Element], page_size: tuple[float, float]) -> bool:
@@ -99,17 +105,75 @@ def _long_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
     return np.cumsum(out[:-1]).reshape(h, w) > 0
 
 
+def _shifted(mask: np.ndarray, rows: int) -> np.ndarray:
+    """``mask`` moved down by ``rows`` (up when negative), zero-filled."""
+    out = np.zeros_like(mask)
+    if rows > 0:
+        out[rows:] = mask[:-rows]
+    elif rows < 0:
+        out[:rows] = mask[-rows:]
+    else:
+        out[:] = mask
+    return out
+
+
+def _thin_long(mask: np.ndarray, length: float, thick: int) -> np.ndarray:
+    """Pixels in horizontal runs at least ``length`` long whose rows ``thick`` above and below
+    are not such runs too (a line, not a photograph)."""
+    long = _long_runs(mask, int(length))
+    return long & ~_shifted(long, thick) & ~_shifted(long, -thick)
+
+
+def _shear(mask: np.ndarray, slope: float) -> tuple[np.ndarray, np.ndarray]:
+    """Move column ``x`` down by ``x * slope`` rows (zero-padded), and the shifts used."""
+    h, w = mask.shape
+    shift = np.round(np.arange(w) * slope).astype(np.int64)
+    shift -= shift.min()
+    out = np.zeros((h + int(shift.max()), w), bool)
+    out[np.arange(h)[:, None] + shift[None, :], np.arange(w)[None, :]] = mask
+    return out, shift
+
+
+def _unshear(sheared: np.ndarray, shift: np.ndarray, h: int) -> np.ndarray:
+    return sheared[np.arange(h)[:, None] + shift[None, :], np.arange(shift.size)[None, :]]
+
+
+def _skew_slope(ink: np.ndarray) -> float:
+    """Rows per column that text lines climb (a page turned on the scanner): the shear that
+    makes the row profile of the ink sharpest, searched within :data:`MAX_SKEW` degrees."""
+    small = ink[::2, ::2]
+    best, best_score = 0.0, -1.0
+    for degrees in np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, SKEW_STEP):
+        slope = float(np.tan(np.radians(degrees)))
+        profile = _shear(small, slope)[0].sum(axis=1).astype(np.float64)
+        score = float((profile**2).sum())
+        if score > best_score * (1 + 1e-9) or (score >= best_score and abs(slope) < abs(best)):
+            best, best_score = slope, score
+    return best
+
+
 def _rules(ink: np.ndarray) -> np.ndarray:
-    """Thin page-long lines: rules, frames around a figure and its caption, table lines."""
+    """Thin long lines: rules, frames around a figure and its caption, table lines.
+
+    On a page turned a little on the scanner, lines are found in the page sheared straight
+    (a shear by the skew that sharpens the text rows) and sheared back.
+    """
     h, w = ink.shape
     thick = max(1, int(round(RULE_THICKNESS * SCALE)))
+    slope = _skew_slope(ink)
+    if abs(slope) < MIN_SKEW_SLOPE:
+        slope = 0.0
     out = np.zeros_like(ink)
-    for mask, length, target in ((ink, RULE_WIDTH * w, out), (ink.T, RULE_HEIGHT * h, out.T)):
-        long = _long_runs(mask, int(length))
-        above, below = np.zeros_like(long), np.zeros_like(long)
-        above[thick:] = long[:-thick]
-        below[:-thick] = long[thick:]
-        target |= long & ~above & ~below  # long but not thick: a line, not a photograph
+    for mask, size, target, share, sign in (
+        (ink, w, out, RULE_WIDTH, 1.0),  # rows: the shear that straightened the text
+        (ink.T, h, out.T, RULE_HEIGHT, -1.0),  # columns: vertical lines lean the other way
+    ):
+        straight, shift = _shear(mask, sign * slope)
+        lines = _thin_long(straight, share * size, thick)
+        edges = lines.copy()  # anti-aliased edges and shear steps beside the line
+        for k in (-2, -1, 1, 2):
+            edges |= _shifted(lines, k)
+        target |= _unshear(edges & straight, shift, mask.shape[0])
     return out
 
 
@@ -153,6 +217,9 @@ def scan_elements(lines: list[TextLine], gray: np.ndarray) -> list[Element]:
         bw, bh = box[2] - box[0], box[3] - box[1]
         if max(bw, bh) < MIN_BLOB_SIDE or bw * bh < MIN_BLOB_AREA:
             continue
+        length = max(own.shape)  # pixels along the blob's long side
+        if max(bw, bh) >= SLIVER_ASPECT * min(bw, bh) and own.sum() <= SLIVER_INK * SCALE * length:
+            continue  # a rule, or a sliver of a skewed text line
         # pictures fill their box; line art (charts, flow charts) is mostly paper and plays
         # the part of vector paths (no gutter splitting unless the caption names panels)
         photo = own.mean() >= PHOTO_FILL

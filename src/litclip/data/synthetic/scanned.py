@@ -33,6 +33,7 @@ def scan_pdf(
     seed: int = 0,
     text_under: bool = False,
     bitonal: bool = False,
+    skew: float = 0.0,
 ) -> Path:
     """Write a scanned copy of ``src`` to ``dst``.
 
@@ -45,6 +46,8 @@ def scan_pdf(
         noise: standard deviation of Gaussian sensor noise (grey levels).
         seed: for the noise.
         bitonal: black and white pages, photographs dithered (old journal backfiles).
+        skew: degrees the page is turned on the scanner glass (counter-clockwise); the text
+            layer keeps the unturned positions, as OCR boxes around turned words do.
         text_under: write the text layer visible but under the picture (as some OCR
             tools do) instead of invisible on top.
 
@@ -65,6 +68,10 @@ def scan_pdf(
             else:
                 out.setPageSize((width, height))
             picture = page.render(scale=dpi / 72.0).to_pil().convert("RGB")
+            if skew:
+                picture = picture.rotate(
+                    skew, resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255)
+                )
             if tinted or noise:
                 pixels = np.asarray(picture, np.float32)
                 if tinted:
