@@ -115,3 +115,20 @@ def test_attach_text_matches_reference(seed: int) -> None:
         [e.bbox for e in r.elements] for r in ref[0]
     ]
     assert sum(len(r.elements) for r in got[0]) > len(got[0])  # some text was attached
+
+
+def test_contained_in_any_agrees_with_contains() -> None:
+    from litclip.corpus.extract.regions import contained_in_any, contains
+
+    rng = np.random.default_rng(0)
+
+    def boxes(n: int) -> list[tuple[float, float, float, float]]:
+        xy = rng.uniform(0, 100, (n, 2))
+        wh = rng.uniform(1, 60, (n, 2))
+        return [tuple(map(float, (*p, *(p + s)))) for p, s in zip(xy, wh, strict=True)]
+
+    inner, outer = boxes(200), boxes(7)
+    expected = [any(contains(o, i, slack=2.0) for o in outer) for i in inner]
+    assert contained_in_any(inner, outer, slack=2.0) == expected
+    assert any(expected) and not all(expected)
+    assert contained_in_any(inner[:3], []) == [False] * 3

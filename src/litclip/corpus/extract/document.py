@@ -399,13 +399,11 @@ def _layout(
         elements, caption_boxes + [ln.bbox for ln in lines if reg.is_running_text(ln, body_size)]
     )
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
+    within = reg.contained_in_any(
+        [ln.bbox for ln in lines], [r.graphic_bbox for r in graphics if r.elements], slack=2.0
+    )
     inside = {
-        id(ln)
-        for ln in lines
-        for r in graphics
-        if r.elements
-        and reg.contains(r.graphic_bbox, ln.bbox, slack=2.0)
-        and id(ln) not in caption_ids
+        id(ln) for ln, hit in zip(lines, within, strict=True) if hit and id(ln) not in caption_ids
     }
     running = [
         ln

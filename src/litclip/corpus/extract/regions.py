@@ -121,6 +121,21 @@ def contains(outer: BBox, inner: BBox, slack: float = 1.0) -> bool:
     )
 
 
+def contained_in_any(inner: list[BBox], outer: list[BBox], slack: float = 1.0) -> list[bool]:
+    """For each box of ``inner``: whether :func:`contains` holds for some box of ``outer``."""
+    if not inner or not outer:
+        return [False] * len(inner)
+    a = np.asarray(inner, dtype=np.float64)[:, None, :]
+    b = np.asarray(outer, dtype=np.float64)[None, :, :]
+    hit = (
+        (a[..., 0] >= b[..., 0] - slack)
+        & (a[..., 1] >= b[..., 1] - slack)
+        & (a[..., 2] <= b[..., 2] + slack)
+        & (a[..., 3] <= b[..., 3] + slack)
+    )
+    return hit.any(axis=1).tolist()
+
+
 # ---------------------------------------------------------------------------------------------
 # graphic elements
 
