@@ -71,3 +71,22 @@ def test_gray_crops_are_stored_with_one_channel_losslessly(tmp_path: Path) -> No
         with Image.open(tmp_path / name) as back:
             assert back.mode == mode
             assert np.array_equal(np.asarray(back.convert("RGB")), pixels)
+
+
+def test_gray_jpeg_crops_have_one_channel(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+    from PIL import Image
+
+    from litclip.corpus.worker import _save
+
+    task = SimpleNamespace(image_format="jpg", png_compress=1)
+    gray = np.repeat(np.arange(48, dtype=np.uint8).reshape(6, 8, 1) * 5, 3, axis=2)
+    _save(Image.fromarray(gray), tmp_path / "g.jpg", task)  # type: ignore[arg-type]
+    colour = gray.copy()
+    colour[..., 0] = 200
+    _save(Image.fromarray(colour), tmp_path / "c.jpg", task)  # type: ignore[arg-type]
+    with Image.open(tmp_path / "g.jpg") as g, Image.open(tmp_path / "c.jpg") as c:
+        assert (g.format, g.mode) == ("JPEG", "L")
+        assert (c.format, c.mode) == ("JPEG", "RGB")

@@ -148,15 +148,14 @@ def _is_gray(pixels: np.ndarray) -> bool:
 def _save(img: Image.Image, path: Path, task: PdfTask) -> None:
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
-    if task.image_format == "jpg":
-        img.save(path, format="JPEG", quality=95)
-        return
     pixels = np.asarray(img)
-    if pixels.ndim == 3 and _is_gray(pixels):
-        # scans (MRI, CT, X-ray) render with R = G = B: one channel is lossless, about a
-        # third faster to encode and half the size; readers convert to RGB again
-        pixels = pixels[..., 0]
-    save_png(pixels, path, task.png_compress)
+    # scans (MRI, CT, X-ray) render with R = G = B: one channel is lossless, about a third
+    # faster to encode and half the size; readers convert to RGB again
+    gray = pixels.ndim == 3 and _is_gray(pixels)
+    if task.image_format == "jpg":
+        (img.convert("L") if gray else img).save(path, format="JPEG", quality=95)
+    else:
+        save_png(pixels[..., 0] if gray else pixels, path, task.png_compress)
 
 
 def panel_caption(
