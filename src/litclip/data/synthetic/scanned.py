@@ -84,8 +84,9 @@ def scan_pdf(
                 picture.convert("L").convert("1").save(buf, "PNG")  # Floyd-Steinberg dither
             else:
                 picture.save(buf, "JPEG", quality=jpeg_quality)
+            # OCR engines mostly miss sideways text
             lines = [ln for ln in page_lines(page) if not ln.rotated and ln.text.strip()]
-            if text_under:  # OCR engines mostly miss sideways text
+            if text_under:
                 for line in lines:
                     _ocr_line(out, line.text, line.bbox, height, visible=True)
             out.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, width=width, height=height)
