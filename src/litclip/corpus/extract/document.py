@@ -197,16 +197,7 @@ def detect_figure_panels(
         return
     page = _LazyPage(pages, job.page_index)
     try:
-        fig.shared_caption, fig.panels = _detect_panels(
-            page,  # type: ignore[arg-type]
-            job.box,
-            job.images,
-            job.lines,
-            fig.caption,
-            fig.printed_label,
-            fig.source,
-            job.paper,
-        )
+        fig.shared_caption, fig.panels = _detect_panels(page, job, fig)  # type: ignore[arg-type]
     except pdfium.PdfiumError as exc:  # the preview failed to render: a single figure
         warnings.append(f"{fig.label}: panels not detected (preview failed: {exc})")
 
@@ -559,27 +550,21 @@ def _make_figure(
 
 
 def _detect_panels(
-    page: pdfium.PdfPage,
-    box: BBox,
-    images: list[reg.Element],
-    lines: list[TextLine],
-    caption: str,
-    printed_label: str,
-    source: str,
-    paper: float = 255.0,
+    page: pdfium.PdfPage, job: PanelJob, fig: ExtractedFigure
 ) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
+    box, images = job.box, job.images
     printed: dict[str, str] = {}
-    shared, subs = split_caption(caption, printed_label, printed)
+    shared, subs = split_caption(fig.caption, fig.printed_label, printed)
     expected = len(subs)
-    letters = panel_mod.letter_lines(lines, box)
+    letters = panel_mod.letter_lines(job.lines, box)
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     # vector figures without panel letters are flow charts and plots: gutters there are not panels
     named_panels = expected >= 2 or len(letters) >= 2
     if not boxes and (raster_cover >= 0.5 or named_panels):
-        gray = scans.whiten(_gray_preview(page, box), paper)
+        gray = scans.whiten(_gray_preview(page, box), job.paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
         if expected >= 2 and len(boxes) != expected:
             boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
