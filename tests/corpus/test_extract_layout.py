@@ -672,3 +672,57 @@ def test_picture_stored_as_strips_is_one_picture(tmp_path: Path) -> None:
     (fig,) = extract_pdf(make(tmp_path, "strips.pdf", draw)).figures
     assert fig.n_raster == 8 and fig.panels == []
     assert iou(fig.bbox, (150, 124, 450, 364)) > 0.95
+
+
+def _stroked_frame(c: canvas.Canvas, box: tuple[float, float, float, float], r: float = 4) -> None:
+    """A rounded frame drawn as separate strokes (two sides, four corner arcs, top and bottom
+    rules), as some publishers (BioMed Central) draw the box around a figure and its caption."""
+    x0, y0, x1, y1 = box
+    c.setLineWidth(1)
+    c.line(x0, top(y0 + r), x0, top(y1 - r))
+    c.line(x1, top(y0 + r), x1, top(y1 - r))
+    c.line(x0 + r, top(y0), x1 - r, top(y0))
+    c.line(x0 + r, top(y1), x1 - r, top(y1))
+    c.arc(x0, top(y0 + 2 * r), x0 + 2 * r, top(y0), 90, 90)
+    c.arc(x1 - 2 * r, top(y0 + 2 * r), x1, top(y0), 0, 90)
+    c.arc(x0, top(y1), x0 + 2 * r, top(y1 - 2 * r), 180, 90)
+    c.arc(x1 - 2 * r, top(y1), x1, top(y1 - 2 * r), 270, 90)
+
+
+def test_figure_in_a_frame_of_separate_strokes(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        # a page-wide frame: its photo comes within a few points of the frame's sides
+        _stroked_frame(c, (50, 60, 562, 300))
+        image(c, photo(11, (400, 180)), (56, 66, 556, 270))
+        caption(c, 57, 276, "Fig. 1", ["A photo in a frame shared with its caption."])
+        paragraph(c, 50, 310, 95, 4)
+        # a one-column frame: its top and bottom rules are short enough to be kept as paths
+        _stroked_frame(c, (50, 380, 300, 600))
+        image(c, photo(12), (56, 386, 294, 570))
+        caption(c, 57, 578, "Fig. 2", ["A framed photo in one column."])
+        paragraph(c, 320, 380, 45, 18)
+
+    ex = extract_pdf(make(tmp_path, "framed.pdf", draw))
+    figs = {f.label: f for f in ex.figures}
+    assert set(figs) == {"Figure 1", "Figure 2"}
+    assert iou(figs["Figure 1"].bbox, (56, 66, 556, 270)) > 0.95  # no frame, no caption
+    assert iou(figs["Figure 2"].bbox, (56, 386, 294, 570)) > 0.95
+    assert ex.uncaptioned_regions == 0
+
+
+def test_bars_of_one_chart_are_not_panels(tmp_path: Path) -> None:
+    """A raster bar chart's bars stand apart like panels; filled bars are not panels."""
+    arr = np.full((300, 500), 255, np.uint8)
+    arr[40:280, 30:32] = 0  # y axis
+    arr[278:280, 30:490] = 0  # x axis
+    for x0, height in ((60, 200), (210, 170), (360, 180)):
+        arr[278 - height : 278, x0 : x0 + 110] = 128  # a grey bar ...
+        arr[278 - height - 25 : 278 - height, x0 + 54 : x0 + 56] = 0  # ... and its error bar
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        image(c, Image.fromarray(arr).convert("RGB"), (100, 110, 500, 350))
+        caption(c, 72, 360, "Figure 1.", ["Selectivity of each pattern (one bar chart)."])
+
+    (fig,) = extract_pdf(make(tmp_path, "bars.pdf", draw)).figures
+    assert fig.panels == []

@@ -383,8 +383,11 @@ def _layout(
     captions = find_captions(lines, body_size, leading=leading)
     caption_ids = {id(ln) for cap in captions for ln in cap.lines}
     caption_boxes = [cap.bbox for cap in captions]
+    frame = reg.frame_pieces(elements, caption_boxes)
     elements = [
-        e for e in elements if not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
+        e
+        for e, piece in zip(elements, frame, strict=True)
+        if not piece and not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
     ]
     graphics = reg.cluster(
         elements, caption_boxes + [ln.bbox for ln in lines if reg.is_running_text(ln, body_size)]

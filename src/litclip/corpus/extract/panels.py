@@ -358,6 +358,7 @@ def panels_from_pixels(
             (y1 - y0) < MIN_PANEL_SIDE_FRACTION * h
             or (x1 - x0) < MIN_PANEL_SIDE_FRACTION * w
             or (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w
+            or _filled_shape(gray[y0:y1, x0:x1])
         ):
             continue
         boxes.append(
@@ -369,6 +370,21 @@ def panels_from_pixels(
             )
         )
     return boxes if len(boxes) >= 2 else []
+
+
+FLAT_SHARE = 0.9  # of a part's ink in one grey level
+FLAT_FILL = 0.6  # of a part's box covered by ink
+
+
+def _filled_shape(gray: np.ndarray) -> bool:
+    """Whether a part is one filled shape of one grey level (a bar of a bar chart): the
+    bars of a chart stand apart like panels, but a panel holds more than one flat fill."""
+    ink = gray[gray < 235]
+    if ink.size < FLAT_FILL * gray.size:
+        return False
+    counts = np.bincount(ink, minlength=256)
+    level = int(counts.argmax())
+    return bool(counts[max(0, level - 6) : level + 7].sum() >= FLAT_SHARE * ink.size)
 
 
 UNIFORM_SHARES = (0.98, 0.95, 0.9)  # background share of a gutter line, strict to lenient

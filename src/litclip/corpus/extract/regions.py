@@ -197,6 +197,69 @@ def _table_rules(rules: list[Element]) -> list[Element]:
     return keep
 
 
+FRAME_STROKE = 2.5  # points: a frame's sides are hairlines
+FRAME_CORNER = 8.0  # points: the size of a frame's rounded corner pieces
+FRAME_INSET = 36.0  # points at most between a framed caption and its frame's nearer side
+
+
+def frame_pieces(elements: list[Element], captions: list[BBox]) -> list[bool]:
+    """Which elements are strokes of a frame drawn around a figure and its caption.
+
+    Some publishers draw that frame as separate strokes (two sides, rounded corners, top
+    and bottom rules) rather than one path (which :func:`contains` a caption and is dropped
+    whole). The pieces would join the figure and its caption into one region. A frame is
+    recognised by two hairline sides, left and right of a caption and spanning it, with
+    the same vertical extent, one of them close to the caption; the strokes along its
+    outline are its pieces.
+    """
+    out = [False] * len(elements)
+    sides = [
+        k
+        for k, e in enumerate(elements)
+        if e.kind == "path"
+        and e.bbox[2] - e.bbox[0] < FRAME_STROKE
+        and e.bbox[3] - e.bbox[1] > 2 * FRAME_CORNER
+    ]
+    for cb in captions:
+        spans = [
+            k
+            for k in sides
+            if elements[k].bbox[1] <= cb[1] + 1 and elements[k].bbox[3] >= cb[3] - 1
+        ]
+        lefts = [k for k in spans if elements[k].bbox[2] <= cb[0] + 1]
+        rights = [k for k in spans if elements[k].bbox[0] >= cb[2] - 1]
+        if not lefts or not rights:
+            continue
+        left = elements[max(lefts, key=lambda k: elements[k].bbox[2])].bbox
+        right = elements[min(rights, key=lambda k: elements[k].bbox[0])].bbox
+        # a caption starts (or, set flush right, ends) just inside its frame
+        inset = min(cb[0] - left[2], right[0] - cb[2])
+        if inset > FRAME_INSET or abs(left[1] - right[1]) > 3 or abs(left[3] - right[3]) > 3:
+            continue
+        fx0, fx1 = left[0], right[2]
+        fy0, fy1 = min(left[1], right[1]), max(left[3], right[3])
+        near = FRAME_CORNER
+        for k, e in enumerate(elements):
+            x0, y0, x1, y1 = e.bbox
+            if e.kind != "path" or not contains((fx0, fy0, fx1, fy1), e.bbox, slack=near):
+                continue
+            side = x1 - x0 < FRAME_STROKE and (abs(x0 - fx0) < near or abs(x1 - fx1) < near)
+            rule = y1 - y0 < FRAME_STROKE and (abs(y0 - fy0) < near or abs(y1 - fy1) < near)
+            corner = (
+                x1 - x0 <= near
+                and y1 - y0 <= near
+                and min(abs(x0 - fx0), abs(x1 - fx1)) < near
+                and min(abs(y0 - fy0), abs(y1 - fy1)) < near
+            )
+            if (
+                corner
+                or (side and y1 - y0 > 0.5 * (fy1 - fy0))
+                or (rule and x1 - x0 > 0.5 * (fx1 - fx0))
+            ):
+                out[k] = True
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # clustering
 
