@@ -726,3 +726,52 @@ def test_bars_of_one_chart_are_not_panels(tmp_path: Path) -> None:
 
     (fig,) = extract_pdf(make(tmp_path, "bars.pdf", draw)).figures
     assert fig.panels == []
+
+
+def _watermark(c: canvas.Canvas) -> None:
+    """A big light-grey diagonal "ACCEPTED MANUSCRIPT" across the page."""
+    c.saveState()
+    c.setFillGray(0.88)
+    c.setFont("Times-Roman", 60)
+    c.translate(110, 140)
+    c.rotate(50)
+    c.drawString(0, 0, "ACCEPTED MANUSCRIPT")
+    c.restoreState()
+
+
+def _manuscript(tmp_path: Path, n_legends: int, n_figure_pages: int) -> Path:
+    """An accepted manuscript: a legends section, then one unlabelled figure per page."""
+    path = tmp_path / f"manuscript_{n_legends}_{n_figure_pages}.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    _watermark(c)
+    y = paragraph(c, 72, 60, 95, 12)
+    c.setFont("Times-Bold", 10)
+    c.drawString(72, top(y + 20), "Figure Legends")
+    c.setFont("Times-Roman", 10)
+    for k in range(1, n_legends + 1):
+        c.drawString(72, top(y + 20 + 24 * k), f"Figure {k}: Axial T2-weighted MRI of case {k}.")
+    c.showPage()
+    for k in range(n_figure_pages):
+        _watermark(c)
+        image(c, photo(20 + k, (300, 220)), (90, 80, 390, 300))
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_manuscript_legends_pair_with_figure_pages_in_order(tmp_path: Path) -> None:
+    ex = extract_pdf(_manuscript(tmp_path, 2, 2))
+    assert [(f.label, f.page, f.caption_page) for f in ex.figures] == [
+        ("Figure 1", 2, 1),
+        ("Figure 2", 3, 1),
+    ]
+    assert ex.figures[1].caption == "Figure 2: Axial T2-weighted MRI of case 2."
+    # the watermark is not figure text: the box is the photo's
+    assert all(iou(f.bbox, (90, 80, 390, 300)) > 0.95 for f in ex.figures)
+    assert ex.uncaptioned_regions == 0
+
+
+def test_manuscript_legends_need_one_figure_page_each(tmp_path: Path) -> None:
+    ex = extract_pdf(_manuscript(tmp_path, 3, 2))  # which legend goes with which page?
+    assert ex.figures == []
+    assert ex.uncaptioned_regions == 2

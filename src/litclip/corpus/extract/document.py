@@ -264,6 +264,7 @@ def analyse_document(
         if not huge:
             results[i] = result
     uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
+    uncaptioned -= _pair_legends(results, all_lines, body_size, figures, jobs, detect_panels)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     if scanned:
@@ -350,6 +351,55 @@ def _pair_across_pages(
                 paired += 1
                 break
     return paired
+
+
+def _pair_legends(
+    results: dict[int, _PageResult],
+    all_lines: list[list[TextLine]],
+    body_size: float,
+    figures: list[tuple[ExtractedFigure, float]],
+    jobs: PanelJobs,
+    detect_panels: bool,
+) -> int:
+    """Pair a manuscript's figure legends with its figure pages; returns how many.
+
+    Accepted manuscripts often list the legends ("Figure 1: ...", "Figure 2: ...") in a
+    section of their own and put each figure on a page of its own with no label. The two
+    are paired in order, and only when they match exactly: captions numbered 1, 2, ... k
+    left without a figure, and k figure pages (one uncaptioned figure, no caption and no
+    running text), all after (or all before) the legends.
+    """
+    found = {fig.label.lower() for fig, _ in figures}
+    legends = [
+        (i, cap)
+        for i in sorted(results)
+        for cap in results[i].orphan_captions
+        if cap.label.lower() not in found and cap.number.isdigit()
+    ]
+    if not legends or [int(c.number) for _, c in legends] != list(range(1, len(legends) + 1)):
+        return 0
+    figure_pages: list[tuple[int, reg.Region]] = []
+    for j in sorted(results):
+        r = results[j]
+        if r.figures or r.tables or r.orphan_captions or len(r.orphan_regions) != 1:
+            continue
+        region = r.orphan_regions[0]
+        if not any(
+            reg.is_running_text(ln, body_size) and not reg.contains(region.bbox, ln.bbox)
+            for ln in all_lines[j]
+        ):
+            figure_pages.append((j, region))
+    after = [(j, x) for j, x in figure_pages if j > legends[-1][0]]
+    before = [(j, x) for j, x in figure_pages if j < legends[0][0]]
+    matched = next((side for side in (after, before) if len(side) == len(legends)), None)
+    if matched is None:
+        return 0
+    for (i, cap), (j, region) in zip(legends, matched, strict=True):
+        fig = _make_figure(j + 1, cap, [region], all_lines[j], jobs if detect_panels else None)
+        results[j].orphan_regions.remove(region)
+        fig.caption_page = i + 1
+        figures.append((fig, cap.score))
+    return len(legends)
 
 
 def _dedupe(

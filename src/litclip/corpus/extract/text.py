@@ -127,7 +127,7 @@ def _page_text(raw: object, n: int) -> str:
 def _object_fonts(
     textpage: pdfium.PdfTextPage, handle: ctypes.c_void_p, first: list[int], keys: list[int]
 ) -> np.ndarray:
-    """(effective size, bold, rotated) rows for text objects ``keys`` (distinct, 0: none),
+    """(effective size, bold, rotated, watermark) rows for text objects ``keys`` (distinct, 0: none),
     read at their first characters ``first``.
 
     Boldness depends only on the object's font (pdfium reads weight, flags and name from
@@ -145,16 +145,21 @@ def _object_fonts(
     scale = np.sqrt(np.abs(a * d - b * c))
     scale[scale == 0] = 1.0
     size = np.where(got, size * scale, size)
-    rotated = [
-        _is_rotated(math.atan2(bb, aa)) if g else False
+    angles = [
+        math.atan2(bb, aa) if g else 0.0
         for aa, bb, g in zip(a.tolist(), b.tolist(), got.tolist(), strict=True)
+    ]
+    rotated = [_is_rotated(t) for t in angles]
+    watermark = [
+        _is_diagonal(t) and sz >= WATERMARK_SIZE
+        for t, sz in zip(angles, size.tolist(), strict=True)
     ]
     font = np.fromiter(map(_OBJECT_FONT, map(ctypes.c_void_p, keys)), np.uint64, k)
     _, font_first, font_of = np.unique(font, return_index=True, return_inverse=True)
     buf = ctypes.create_string_buffer(256)
     font_bold = [_font_is_bold(textpage, first[j], buf) for j in font_first.tolist()]
     bold = np.array(font_bold, bool)[font_of.reshape(-1)]
-    return np.column_stack((size, bold, np.array(rotated, bool)))
+    return np.column_stack((size, bold, np.array(rotated, bool), np.array(watermark, bool)))
 
 
 def _has_rtl(codes: np.ndarray) -> bool:
@@ -239,7 +244,8 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
         per_object = _object_fonts(textpage, handle, first, objects.tolist())
         per_char = np.repeat(per_object[run_object.reshape(-1)], counts, axis=0)
         size[boxed_idx], bold[boxed_idx] = per_char[:, 0], per_char[:, 1] > 0
-        rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, True
+        # a watermark's characters ("ACCEPTED MANUSCRIPT" across the page) are not text
+        rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, per_char[:, 3] == 0
     r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
     box = np.column_stack(
         (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
@@ -262,6 +268,15 @@ def _codes(text: str) -> np.ndarray:
 
 def _text(codes: np.ndarray) -> str:
     return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+WATERMARK_SIZE = 24.0  # points: diagonal text this big is a watermark or a stamp
+
+
+def _is_diagonal(angle: float) -> bool:
+    """Set at a slant (15-75 degrees from any axis), like a watermark; not upright or sideways."""
+    a = angle % (math.pi / 2)
+    return 0.26 < a < math.pi / 2 - 0.26
 
 
 def _is_rotated(angle: float) -> bool:
