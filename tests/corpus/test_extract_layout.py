@@ -710,22 +710,61 @@ def test_figure_in_a_frame_of_separate_strokes(tmp_path: Path) -> None:
     assert ex.uncaptioned_regions == 0
 
 
-def test_bars_of_one_chart_are_not_panels(tmp_path: Path) -> None:
-    """A raster bar chart's bars stand apart like panels; filled bars are not panels."""
-    arr = np.full((300, 500), 255, np.uint8)
-    arr[40:280, 30:32] = 0  # y axis
-    arr[278:280, 30:490] = 0  # x axis
-    for x0, height in ((60, 200), (210, 170), (360, 180)):
-        arr[278 - height : 278, x0 : x0 + 110] = 128  # a grey bar ...
-        arr[278 - height - 25 : 278 - height, x0 + 54 : x0 + 56] = 0  # ... and its error bar
-
+def _raster_figure(tmp_path: Path, name: str, arr: np.ndarray) -> list:
     def draw(c: canvas.Canvas) -> None:
         paragraph(c, 72, 60, 95, 3)
-        image(c, Image.fromarray(arr).convert("RGB"), (100, 110, 500, 350))
-        caption(c, 72, 360, "Figure 1.", ["Selectivity of each pattern (one bar chart)."])
+        image(
+            c,
+            Image.fromarray(arr).convert("RGB"),
+            (100, 110, 500, 110 + 400 * arr.shape[0] / arr.shape[1]),
+        )
+        caption(c, 72, 120 + 400 * arr.shape[0] / arr.shape[1], "Figure 1.", ["A raster figure."])
 
-    (fig,) = extract_pdf(make(tmp_path, "bars.pdf", draw)).figures
-    assert fig.panels == []
+    (fig,) = extract_pdf(make(tmp_path, name, draw)).figures
+    return fig.panels
+
+
+def _bar_chart(arr: np.ndarray, x: int, width: int, axes: bool = True) -> None:
+    """Three grey bars with error bars in ``arr[:, x : x + width]`` (axes: L-shaped lines)."""
+    if axes:
+        arr[40:280, x : x + 2] = 0
+        arr[278:280, x : x + width] = 0
+    step = (width - 20) // 3
+    for k, height in enumerate((200, 170, 180)):
+        x0 = x + 15 + k * step
+        arr[278 - height : 278, x0 : x0 + step - 25] = 128
+        arr[278 - height - 25 : 278 - height, x0 + step // 2 - 13 : x0 + step // 2 - 11] = 0
+
+
+def test_bars_of_one_chart_are_not_panels(tmp_path: Path) -> None:
+    """A chart's bars stand apart like panels: an axis line across the gaps keeps the chart
+    whole, and bars without one are filled shapes, not panels."""
+    for axes in (True, False):
+        arr = np.full((300, 500), 255, np.uint8)
+        _bar_chart(arr, 30, 460, axes)
+        assert _raster_figure(tmp_path, f"bars_{axes}.pdf", arr) == []
+
+
+def test_subplots_side_by_side_are_panels(tmp_path: Path) -> None:
+    """Unlettered subplots count as panels (one per distinct chart), however narrow."""
+    arr = np.full((300, 1000), 255, np.uint8)
+    for k in range(4):
+        _bar_chart(arr, 20 + 245 * k, 200)
+    assert len(_raster_figure(tmp_path, "subplots.pdf", arr)) == 4
+
+
+def test_frame_around_two_panels_does_not_hide_their_gutter(tmp_path: Path) -> None:
+    """A frame around a map and a tree (and the line between them) crosses their gutter."""
+    rng = np.random.default_rng(5)
+    arr = np.full((300, 500), 255, np.uint8)
+    arr[0:2, :], arr[-2:, :], arr[:, 0:2], arr[:, -2:] = 0, 0, 0, 0  # the frame
+    arr[:, 249:251] = 0  # the line between the panels
+    arr[2:-2, 2:249] = rng.integers(90, 200, (296, 247))  # a map filling the left half
+    arr[30:272, 290:292] = 40  # a tree in the right half: a trunk, and branches with white
+    for k in range(12):  # between them
+        arr[30 + 20 * k : 32 + 20 * k, 290 : 380 + 7 * k] = 40
+    panels = _raster_figure(tmp_path, "framed_pair.pdf", arr)
+    assert len(panels) == 2
 
 
 def _watermark(c: canvas.Canvas) -> None:

@@ -225,7 +225,9 @@ def _gutters(
     seams: SeamField,
 ) -> list[tuple[int, int]]:
     if not uniform:
-        return _runs(_background_share(bg, axis) >= 0.98, min_gutter)
+        # a white gutter is white from end to end (an axis line across the gaps between
+        # bars keeps one chart whole), but for the frame drawn around the whole box
+        return _runs(_background_share(_frame_cleared(bg), axis) >= GUTTER_SHARE, min_gutter)
     # gutters of the surround colour, where a limb may cross: at least ``uniform`` of the line
     runs = _runs(_background_share(bg, axis) >= uniform, min_gutter)
     strength = seams.strength(box, axis)
@@ -236,6 +238,39 @@ def _gutters(
             continue  # not the peak of its seam, or at a gutter edge
         runs.append((k, k))
     return sorted(runs)
+
+
+GUTTER_SHARE = 0.995  # of a white gutter line that is background (JPEG specks aside)
+FRAME_EDGE = 3  # pixels from a box's edge where a frame line is looked for
+FRAME_INK = 0.9  # of an edge line that is ink when it is a frame line
+
+
+def _frame_cleared(bg: np.ndarray) -> np.ndarray:
+    """``bg`` with the lines of a frame around the box counted as background.
+
+    A frame (or the border of the box that holds two panels) crosses every gutter between
+    the panels inside it. Lines on both opposite edges make a frame; one edge line alone is
+    a chart's axis, which keeps the chart whole.
+    """
+    h, w = bg.shape
+    edge = min(FRAME_EDGE, h // 4, w // 4)
+    if edge == 0:
+        return bg
+    top = (~bg[:edge]).mean(axis=1) >= FRAME_INK
+    bottom = (~bg[h - edge :]).mean(axis=1) >= FRAME_INK
+    left = (~bg[:, :edge]).mean(axis=0) >= FRAME_INK
+    right = (~bg[:, w - edge :]).mean(axis=0) >= FRAME_INK
+    rows, cols = top.any() and bottom.any(), left.any() and right.any()
+    if not rows and not cols:
+        return bg
+    out = bg.copy()
+    if rows:
+        out[:edge][top] = True
+        out[h - edge :][bottom] = True
+    if cols:
+        out[:, :edge][:, left] = True
+        out[:, w - edge :][:, right] = True
+    return out
 
 
 def _cuts(runs: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
@@ -373,7 +408,7 @@ def panels_from_pixels(
 
 
 FLAT_SHARE = 0.9  # of a part's ink in one grey level
-FLAT_FILL = 0.6  # of a part's box covered by ink
+FLAT_FILL = 0.75  # of a part's box covered by ink
 
 
 def _filled_shape(gray: np.ndarray) -> bool:
