@@ -12,12 +12,14 @@ import ctypes
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 _int, _uint, _ptr = ctypes.c_int, ctypes.c_uint, ctypes.c_void_p
 
 Bounds = tuple[float, float, float, float]
+_ARRAY_READ_FROM = 16  # segments: shorter clip paths are read point by point
 Matrix = tuple[float, float, float, float, float, float]
 
 
@@ -70,6 +72,7 @@ class Scratch:
     """Output buffers for the C calls (one per walk or page; never shared between threads)."""
 
     def __init__(self) -> None:
+        self.clips: dict[tuple[int, ...], list[Bounds]] = {}  # see :func:`_clip_boxes`
         self.floats = (ctypes.c_float * 6)()
         self.ints = (ctypes.c_uint * 4)()
         f, i = ctypes.addressof(self.floats), ctypes.addressof(self.ints)
@@ -87,25 +90,73 @@ def _apply(matrices: list[Matrix], bounds: Bounds) -> Bounds:
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _clip_boxes(clip: int, s: Scratch) -> list[Bounds]:
+    """The bounding box of each path (of 3+ points) of a clip path.
+
+    Thousands of objects on a page often share a handful of clip paths: pdfium hands out
+    each object's own clip handle, but their segments point into the shared path data, so
+    (segment counts, first segment addresses) identify a clip path while the page is open.
+    """
+    n = max(0, _clip_n_paths(clip))
+    counts = [max(0, _clip_n_segments(clip, i)) for i in range(n)]
+    key = (*counts, *(_clip_segment(clip, i, 0) or 0 if c else 0 for i, c in enumerate(counts)))
+    boxes = s.clips.get(key)
+    if boxes is not None:
+        return boxes
+    boxes = []
+    fx, fy = s.f[0], s.f[1]
+    vals = s.floats
+    for i, count in enumerate(counts):
+        if count >= 3 and (box := _points_box(clip, i, count, s)) is not None:
+            boxes.append(box)
+            continue
+        xs: list[float] = []
+        ys: list[float] = []
+        for j in range(count):
+            seg = _clip_segment(clip, i, j)
+            if seg and _segment_point(seg, fx, fy):
+                xs.append(vals[0])
+                ys.append(vals[1])
+        if len(xs) >= 3:
+            boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    s.clips[key] = boxes
+    return boxes
+
+
+def _points_box(clip: int, i: int, count: int, s: Scratch) -> Bounds | None:
+    """The bounding box of path ``i`` of a clip path read in one go, or None.
+
+    A logo's clip outline can have thousands of segments (two C calls each). pdfium keeps
+    a path's points in one array and a segment handle is the address of its point, so the
+    points are read straight from that array when the handles show it (evenly spaced, the
+    x and y floats first) and the first and last points read back as the API gives them.
+    """
+    if count < _ARRAY_READ_FROM:
+        return None
+    first, second, last = (_clip_segment(clip, i, j) for j in (0, 1, count - 1))
+    stride = (second or 0) - (first or 0)
+    if not first or stride < 8 or last != first + (count - 1) * stride:
+        return None
+    raw = np.frombuffer(ctypes.string_at(first, count * stride), np.uint8).reshape(count, stride)
+    pts = raw[:, :8].copy().view(np.float32).reshape(count, 2)
+    for j, seg in ((0, first), (count - 1, last)):
+        if not _segment_point(seg, s.f[0], s.f[1]) or (s.floats[0], s.floats[1]) != (
+            float(pts[j, 0]),
+            float(pts[j, 1]),
+        ):
+            return None
+    lo, hi = pts.min(axis=0).tolist(), pts.max(axis=0).tolist()
+    return lo[0], lo[1], hi[0], hi[1]
+
+
 def _clip(obj: int, bounds: Bounds, s: Scratch) -> Bounds | None:
     """Bounds cut to the object's clip path (an image is often placed larger than shown)."""
     clip = _clip_path(obj)
     if not clip:
         return bounds
     x0, y0, x1, y1 = bounds
-    fx, fy = s.f[0], s.f[1]
-    vals = s.floats
-    for i in range(max(0, _clip_n_paths(clip))):
-        xs: list[float] = []
-        ys: list[float] = []
-        for j in range(max(0, _clip_n_segments(clip, i))):
-            seg = _clip_segment(clip, i, j)
-            if seg and _segment_point(seg, fx, fy):
-                xs.append(vals[0])
-                ys.append(vals[1])
-        if len(xs) < 3:
-            continue
-        x0, y0, x1, y1 = max(x0, min(xs)), max(y0, min(ys)), min(x1, max(xs)), min(y1, max(ys))
+    for cx0, cy0, cx1, cy1 in _clip_boxes(clip, s):
+        x0, y0, x1, y1 = max(x0, cx0), max(y0, cy0), min(x1, cx1), min(y1, cy1)
     if x1 < x0 or y1 < y0:
         return None
     return x0, y0, x1, y1
