@@ -597,8 +597,15 @@ def test_page_cache_keeps_the_most_recent_pages_open(tmp_path: Path) -> None:
         second, third = pages[1], pages[2]
         assert first.raw is None and second.raw is not None and third.raw is not None
         assert pages[0] is not first and second.raw is None  # reloaded; the oldest closed
+        pages.keep(2)  # a page kept open past the LRU bound
+        kept = pages[2]
+        assert kept is third and pages[0].raw is not None and pages[1].raw is not None
+        assert kept.raw is not None and pages[2] is kept
+        pages.release({2})
+        assert kept.raw is not None
+        pages.release()
+        assert kept.raw is None
         pages.close()
-        assert third.raw is None
     finally:
         pdf.close()
 

@@ -79,11 +79,26 @@ class PageCache:
     decoded image of up to ``max_pixels``).
     """
 
-    def __init__(self, pdf: pdfium.PdfDocument, size: int = 2) -> None:
-        self._pdf, self._size = pdf, size
+    def __init__(self, pdf: pdfium.PdfDocument, size: int = 2, keep_max: int = 8) -> None:
+        self._pdf, self._size, self._keep_max = pdf, size, keep_max
         self._pages: OrderedDict[int, pdfium.PdfPage] = OrderedDict()
+        self._kept: dict[int, pdfium.PdfPage] = {}
+
+    def keep(self, index: int) -> None:
+        """Keep a loaded page open past the LRU bound (up to ``keep_max`` pages): a page
+        that may hold figures is rendered again after the whole document is read."""
+        if index in self._pages and len(self._kept) < self._keep_max:
+            self._kept[index] = self._pages.pop(index)
+
+    def release(self, needed: set[int] | None = None) -> None:
+        """Close the kept pages other than ``needed`` (all of them by default)."""
+        for index in [i for i in self._kept if needed is None or i not in needed]:
+            self._kept.pop(index).close()
 
     def __getitem__(self, index: int) -> pdfium.PdfPage:
+        kept = self._kept.get(index)
+        if kept is not None:
+            return kept
         page = self._pages.pop(index, None)
         if page is None:
             page = self._pdf[index]
@@ -93,9 +108,10 @@ class PageCache:
         return page
 
     def close(self) -> None:
-        for page in self._pages.values():
+        for page in (*self._pages.values(), *self._kept.values()):
             page.close()
         self._pages.clear()
+        self._kept.clear()
 
 
 class _LazyPage:
@@ -225,6 +241,8 @@ def analyse_document(
             if paper is not None:
                 scanned.append(i + 1)
                 papers[i] = paper
+            elif any(e.kind == "image" for e in elements) or len(elements) >= 3:
+                pages.keep(i)  # may hold a figure (a scan is not kept: its picture is decoded)
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
@@ -273,6 +291,7 @@ def analyse_document(
             "the page pictures under their OCR text layer"
         )
     kept = _dedupe(figures, warnings)
+    pages.release({f.page - 1 for f in kept})
     kept_jobs = {id(f): jobs[id(f)] for f in kept if id(f) in jobs}
     for job in kept_jobs.values():
         job.paper = papers.get(job.page_index, job.paper)

@@ -232,6 +232,7 @@ def iter_figures(
                 native = _native_on_page(images, fig, max_pixels, None)
                 emitted += 1
                 yield fig, whole, panels, native
+            pages.release({f.page - 1 for f in extraction.figures if f.page > page_no})
         if emitted == 0 and skipped:
             raise PdfError("huge_image", "; ".join(skipped))
     finally:
