@@ -282,7 +282,8 @@ def analyse_document(
         if not huge:
             results[i] = result
     uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
-    uncaptioned -= _pair_legends(results, all_lines, body_size, figures, jobs, detect_panels)
+    areas = [w * h for w, h in (pdf.get_page_size(i) for i in range(len(pdf)))]
+    uncaptioned -= _pair_legends(results, all_lines, areas, body_size, figures, jobs, detect_panels)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     if scanned:
@@ -372,9 +373,13 @@ def _pair_across_pages(
     return paired
 
 
+LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
+
+
 def _pair_legends(
     results: dict[int, _PageResult],
     all_lines: list[list[TextLine]],
+    page_areas: list[float],
     body_size: float,
     figures: list[tuple[ExtractedFigure, float]],
     jobs: PanelJobs,
@@ -385,8 +390,8 @@ def _pair_legends(
     Accepted manuscripts often list the legends ("Figure 1: ...", "Figure 2: ...") in a
     section of their own and put each figure on a page of its own with no label. The two
     are paired in order, and only when they match exactly: captions numbered 1, 2, ... k
-    left without a figure, and k figure pages (one uncaptioned figure, no caption and no
-    running text), all after (or all before) the legends.
+    (k >= 2) left without a figure, and k figure pages after the legends (one uncaptioned
+    figure of at least a tenth of the page, no caption and no running text).
     """
     found = {fig.label.lower() for fig, _ in figures}
     legends = [
@@ -395,12 +400,17 @@ def _pair_legends(
         for cap in results[i].orphan_captions
         if cap.label.lower() not in found and cap.number.isdigit()
     ]
-    if not legends or [int(c.number) for _, c in legends] != list(range(1, len(legends) + 1)):
+    numbers = [int(c.number) for _, c in legends]
+    if len(legends) < 2 or numbers != list(range(1, len(legends) + 1)):
         return 0
     figure_pages: list[tuple[int, reg.Region]] = []
     for j in sorted(results):
         r = results[j]
-        if r.figures or r.tables or r.orphan_captions or len(r.orphan_regions) != 1:
+        if j <= legends[-1][0] or r.figures or r.tables or r.orphan_captions:
+            continue
+        if len(r.orphan_regions) != 1 or reg.area(r.orphan_regions[0].bbox) < (
+            LEGEND_MIN_PAGE_SHARE * page_areas[j]
+        ):
             continue
         region = r.orphan_regions[0]
         if not any(
@@ -408,12 +418,9 @@ def _pair_legends(
             for ln in all_lines[j]
         ):
             figure_pages.append((j, region))
-    after = [(j, x) for j, x in figure_pages if j > legends[-1][0]]
-    before = [(j, x) for j, x in figure_pages if j < legends[0][0]]
-    matched = next((side for side in (after, before) if len(side) == len(legends)), None)
-    if matched is None:
+    if len(figure_pages) != len(legends):
         return 0
-    for (i, cap), (j, region) in zip(legends, matched, strict=True):
+    for (i, cap), (j, region) in zip(legends, figure_pages, strict=True):
         fig = _make_figure(j + 1, cap, [region], all_lines[j], jobs if detect_panels else None)
         results[j].orphan_regions.remove(region)
         fig.caption_page = i + 1
