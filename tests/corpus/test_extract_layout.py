@@ -827,3 +827,26 @@ def test_manuscript_legends_need_one_figure_page_each(
     ex = extract_pdf(_manuscript(tmp_path, n_legends, n_figure_pages))
     assert ex.figures == []
     assert ex.uncaptioned_regions == n_figure_pages
+
+
+def test_figure_labelled_only_by_its_number_takes_its_legend(tmp_path: Path) -> None:
+    """A manuscript's figure page printing just "Figure 1" over the figure gets the legend
+    "Figure 1. ..." from the legends section."""
+    path = tmp_path / "bare_labels.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    y = paragraph(c, 72, 60, 95, 12)
+    c.setFont("Times-Roman", 10)
+    for k in (1, 2):
+        c.drawString(72, top(y + 20 + 24 * k), f"Figure {k}. Axial T2-weighted MRI of case {k}.")
+    c.showPage()
+    for k in (1, 2):
+        c.setFont("Helvetica-Bold", 12)
+        c.drawString(90, top(70), f"Figure {k}")
+        image(c, photo(30 + k, (300, 220)), (90, 80, 390, 300))
+        c.showPage()
+    c.save()
+    ex = extract_pdf(path)
+    assert [(f.label, f.page, f.caption_page, f.caption) for f in ex.figures] == [
+        ("Figure 1", 2, 1, "Figure 1. Axial T2-weighted MRI of case 1."),
+        ("Figure 2", 3, 1, "Figure 2. Axial T2-weighted MRI of case 2."),
+    ]

@@ -284,6 +284,7 @@ def analyse_document(
     uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
     areas = [w * h for w, h in (pdf.get_page_size(i) for i in range(len(pdf)))]
     uncaptioned -= _pair_legends(results, all_lines, areas, body_size, figures, jobs, detect_panels)
+    _adopt_legends(results, figures)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     if scanned:
@@ -426,6 +427,29 @@ def _pair_legends(
         fig.caption_page = i + 1
         figures.append((fig, cap.score))
     return len(legends)
+
+
+def _adopt_legends(
+    results: dict[int, _PageResult], figures: list[tuple[ExtractedFigure, float]]
+) -> None:
+    """A figure captioned by its bare label ("Figure 1" printed over it) takes the legend of
+    that label set elsewhere (a manuscript's legends section), when there is exactly one."""
+    legends: dict[str, list[tuple[int, Caption]]] = {}
+    for i in sorted(results):
+        for cap in results[i].orphan_captions:
+            legends.setdefault(cap.label.lower(), []).append((i, cap))
+    for fig, _ in figures:
+        rest = fig.caption[len(fig.printed_label) :] if fig.printed_label else fig.caption
+        found = legends.get(fig.label.lower(), [])
+        if (
+            len(found) != 1
+            or not fig.caption.startswith(fig.printed_label)
+            or rest.strip(" .:|-–—")
+        ):
+            continue
+        i, cap = found[0]
+        fig.caption, fig.caption_bbox = cap.text, _round(cap.bbox)
+        fig.caption_page = i + 1 if i + 1 != fig.page else None
 
 
 def _dedupe(
