@@ -10,6 +10,7 @@ from litclip.corpus.extract.regions import (
     TEXT_GAP,
     Element,
     Region,
+    _close_pairs,
     area,
     attach_text,
     cluster,
@@ -67,6 +68,23 @@ def test_cluster_matches_reference(seed: int) -> None:
         return [[e.index for e in r.elements] for r in regions]
 
     assert parts(cluster(elements, barriers)) == parts(_reference(elements, barriers))
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1000])
+def test_close_pairs_equal_all_pairs_within_the_gap(block: int) -> None:
+    rng = np.random.default_rng(block)
+    xy = rng.uniform(0, 500, (300, 2))
+    wh = rng.uniform(0, 60, (300, 2)) * (rng.random((300, 1)) < 0.9)
+    boxes = np.column_stack((xy, xy + wh))
+    boxes = boxes[np.argsort(boxes[:, 1], kind="stable")]
+    expected = [
+        (p, q)
+        for p in range(len(boxes))
+        for q in range(p)
+        if gap(tuple(boxes[p]), tuple(boxes[q])) <= MERGE_GAP
+    ]
+    p, q = _close_pairs(boxes, MERGE_GAP, block)
+    assert list(zip(p.tolist(), q.tolist(), strict=True)) == expected
 
 
 def test_region_boxes_follow_appended_elements() -> None:

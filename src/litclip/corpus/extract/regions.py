@@ -284,28 +284,28 @@ def _blocked(box: BBox, barriers: list[BBox] | np.ndarray) -> bool:
 
 
 def _close_pairs(
-    boxes: np.ndarray, max_gap: float, block: int = 256
+    boxes: np.ndarray, max_gap: float, block: int = 64
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(p, q)``, ``q < p``, of boxes (sorted by top edge) within ``max_gap``.
 
-    :func:`gap`'s arithmetic, vectorised in blocks of rows (memory stays ~block x n).
+    :func:`gap`'s arithmetic, vectorised in blocks of rows (memory stays ~block x n). A
+    block is compared only with the boxes that reach down to its first top edge: the
+    others are farther than ``max_gap`` above every box of the block.
     """
     ps, qs = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
     for lo in range(0, len(boxes), block):
-        a = boxes[lo : lo + block, None, :]
-        b = boxes[None, : lo + block, :]
+        hi = min(len(boxes), lo + block)
+        cols = np.flatnonzero(boxes[:hi, 3] + max_gap >= boxes[lo, 1])
+        a = boxes[lo:hi, None, :]
+        b = boxes[None, cols, :]
         dx = np.maximum(0.0, np.maximum(a[..., 0], b[..., 0]) - np.minimum(a[..., 2], b[..., 2]))
         dy = np.maximum(0.0, np.maximum(a[..., 1], b[..., 1]) - np.minimum(a[..., 3], b[..., 3]))
         g = np.where(np.minimum(dx, dy) == 0, np.maximum(dx, dy), np.sqrt(dx * dx + dy * dy))
-        rows = np.arange(lo, lo + a.shape[0])[:, None]
-        near = (
-            (g <= max_gap)
-            & (np.arange(b.shape[1])[None, :] < rows)
-            & (b[..., 3] + max_gap >= a[..., 1])
-        )
+        rows = np.arange(lo, hi)[:, None]
+        near = (g <= max_gap) & (cols[None, :] < rows) & (b[..., 3] + max_gap >= a[..., 1])
         p, q = np.nonzero(near)
         ps.append(p + lo)
-        qs.append(q)
+        qs.append(cols[q])
     return np.concatenate(ps), np.concatenate(qs)
 
 
