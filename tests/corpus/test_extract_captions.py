@@ -69,6 +69,22 @@ def test_printed_label_is_kept() -> None:
     assert shared == "Spine." and parts == {"A": "Axial.", "B": "Sagittal."}
 
 
+@pytest.mark.parametrize(
+    "caption, printed",
+    [
+        ("Figure 1A–C. (A) Axial T2. (B) Sagittal T1. (C) Coronal FLAIR.", "Figure 1A–C"),
+        ("Fig. 2a, b (a) Axial CT (b) Coronal CT (c) none", "Fig. 2a, b"),
+    ],
+)
+def test_panel_letters_listed_after_the_number_are_part_of_the_label(
+    caption: str, printed: str
+) -> None:
+    """ "Figure 1A–C." must not leave "C." behind as the caption's shared part."""
+    assert parse_label(caption)[3] == printed  # type: ignore[index]
+    shared, parts = split_caption(caption, printed)
+    assert shared == "" and parts["A"].startswith("Axial") and parts["B"]
+
+
 def test_clean_caption_dehyphenates_ligatures_and_whitespace() -> None:
     lines = [
         "Figure 3. Mean and standard devi-",

@@ -76,8 +76,9 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
     if m is None:
         return None
     after = m.group("after")
+    listed = 0  # "Fig. 2a, b": the letters after the first are part of the printed label
     if m.group("suffix") and (more := _MORE_PANELS.match(after)):
-        after = after[more.end() :]
+        after, listed = after[more.end() :], more.end()
     if not _AFTER_OK.match(after):
         return None
     base_word = m.group("base").lower()
@@ -100,7 +101,7 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
         base = f"Appendix {base}"
     if m.group("e"):
         base, number = f"e{base}", "e" + num
-    printed = original[: m.end("suffix") + spaces]
+    printed = original[: m.end("suffix") + spaces + listed]
     # eLife-style "Figure 3—figure supplement 2." is a figure of its own
     sup = _SUPPLEMENT_RE.match(after)
     if sup and kind == "figure":
