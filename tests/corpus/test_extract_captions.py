@@ -29,6 +29,8 @@ from litclip.corpus.extract.captions import clean_caption_text, parse_label, spl
         ("Figure 2.1 Axial T2 image", "figure", "Figure 2.1", "2.1"),
         ("Figure 2-3. Axial T2 image", "figure", "Figure 2-3", "2-3"),
         ("Fig. 1a, b Axial CT", "figure", "Figure 1", "1"),
+        ("Fig. 2 a Axial T2 image. b Coronal", "figure", "Figure 2", "2"),  # Springer
+        ("Fig. 2 a, b Axial CT. c Sagittal", "figure", "Figure 2", "2"),
         ("Fig. 4a\u2013c Sagittal T1", "figure", "Figure 4", "4"),
         ("Figura 2. Resonancia", "figure", "Figure 2", "2"),
         ("Abb. 3 Axiale MRT", "figure", "Figure 3", "3"),
@@ -54,6 +56,7 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "Figured out that the lesion",
         "Table 2 lists the outcomes",
         "Fig. 1a, b show the lesion",
+        "Fig. 2 a shows the lesion",
         "Figure 2.1 shows the lesion",
         "Extended Data Figs. 1 and 2 show",
     ],

@@ -850,3 +850,29 @@ def test_figure_labelled_only_by_its_number_takes_its_legend(tmp_path: Path) -> 
         ("Figure 1", 2, 1, "Figure 1. Axial T2-weighted MRI of case 1."),
         ("Figure 2", 3, 1, "Figure 2. Axial T2-weighted MRI of case 2."),
     ]
+
+
+@pytest.mark.parametrize("bold_label", [True, False])
+def test_springer_caption_starting_with_a_panel_letter(tmp_path: Path, bold_label: bool) -> None:
+    """Springer sets "Fig. 2 a Axial ... b Coronal ...": the caption starts with the first
+    panel's lower-case letter right after the label."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        image(c, photo(40), (150, 120, 300, 260))
+        image(c, photo(41), (306, 120, 456, 260))
+        c.setFont("Helvetica-Bold" if bold_label else "Helvetica", 8)
+        c.drawString(72, top(278), "Fig. 2")
+        c.setFont("Helvetica", 8)
+        c.drawString(
+            100, top(278), "a Axial T2-weighted image shows the lesion. b Coronal T1 after"
+        )
+        c.drawString(72, top(288), "contrast.")
+        paragraph(c, 72, 300, 95, 3)
+
+    (fig,) = extract_pdf(make(tmp_path, f"springer_{bold_label}.pdf", draw)).figures
+    assert fig.label == "Figure 2" and fig.caption.startswith("Fig. 2 a Axial T2-weighted")
+    assert [(p.letter, p.caption) for p in fig.panels] == [
+        ("A", "Axial T2-weighted image shows the lesion."),
+        ("B", "Coronal T1 after contrast."),
+    ]

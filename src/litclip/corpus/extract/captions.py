@@ -34,7 +34,11 @@ LABEL_RE = re.compile(
 _SPACED_WORD = re.compile(r"^(?:[A-Za-z] ){3,}[A-Za-z]\.?(?= )")
 # panel letters listed after the first one: "Fig. 1a, b", "Fig. 2a–c", "Figure 3A and B"
 _MORE_PANELS = re.compile(r"^(?:\s*(?:,|and|&|[\u2013-])\s*[A-Za-z](?![A-Za-z]))+")
-_AFTER_OK = re.compile(r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$)")
+_AFTER_OK = re.compile(
+    r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$"
+    # Springer starts with the first panel's letter: "Fig. 2 a Axial ...", "Fig. 2 a, b ..."
+    r"|\s+[a-z](?=[,)\u2013-]|\s+[A-Z\u00c0-\u00de(]))"
+)
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
 
