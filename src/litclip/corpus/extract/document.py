@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import statistics
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -282,8 +284,9 @@ def analyse_document(
         if not huge:
             results[i] = result
     uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
-    areas = [w * h for w, h in (pdf.get_page_size(i) for i in range(len(pdf)))]
-    uncaptioned -= _pair_legends(results, all_lines, areas, body_size, figures, jobs, detect_panels)
+    uncaptioned -= _pair_legends(
+        results, all_lines, partial(_page_area, pdf), body_size, figures, jobs, detect_panels
+    )
     _adopt_legends(results, figures)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
@@ -377,10 +380,19 @@ def _pair_across_pages(
 LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
 
 
+def _page_area(pdf: pdfium.PdfDocument, index: int) -> float:
+    """A page's area in square points (infinite when pdfium cannot size it: never a match)."""
+    try:
+        width, height = pdf.get_page_size(index)
+    except pdfium.PdfiumError:
+        return float("inf")
+    return width * height
+
+
 def _pair_legends(
     results: dict[int, _PageResult],
     all_lines: list[list[TextLine]],
-    page_areas: list[float],
+    page_area: Callable[[int], float],
     body_size: float,
     figures: list[tuple[ExtractedFigure, float]],
     jobs: PanelJobs,
@@ -410,7 +422,7 @@ def _pair_legends(
         if j <= legends[-1][0] or r.figures or r.tables or r.orphan_captions:
             continue
         if len(r.orphan_regions) != 1 or reg.area(r.orphan_regions[0].bbox) < (
-            LEGEND_MIN_PAGE_SHARE * page_areas[j]
+            LEGEND_MIN_PAGE_SHARE * page_area(j)
         ):
             continue
         region = r.orphan_regions[0]
