@@ -224,10 +224,8 @@ def _gutters(
     box: tuple[int, int, int, int],
     seams: SeamField,
 ) -> list[tuple[int, int]]:
-    if not uniform:
-        # a white gutter is white from end to end (an axis line across the gaps between
-        # bars keeps one chart whole), but for the frame drawn around the whole box
-        return _runs(_background_share(_frame_cleared(bg), axis) >= GUTTER_SHARE, min_gutter)
+    if not uniform:  # ``bg`` comes with its frame cleared (see ``xy_cut``)
+        return _runs(_background_share(bg, axis) >= GUTTER_SHARE, min_gutter)
     # gutters of the surround colour, where a limb may cross: at least ``uniform`` of the line
     runs = _runs(_background_share(bg, axis) >= uniform, min_gutter)
     strength = seams.strength(box, axis)
@@ -337,6 +335,11 @@ def xy_cut(
             return []
         y0, y1, x0, x1 = trimmed
         sub = bg[y0:y1, x0:x1]
+        if not uniform:
+            # a white gutter is white from end to end (an axis line across the gaps between
+            # bars keeps one chart whole), but for the frame drawn around the whole box;
+            # cleared once for both axes
+            sub = _frame_cleared(sub)
         row_cuts = _cuts(_gutters(sub, 1, uniform, min_gutter, trimmed, seams), y1 - y0)
         col_cuts = _cuts(_gutters(sub, 0, uniform, min_gutter, trimmed, seams), x1 - x0)
         if level >= depth or (not row_cuts and not col_cuts):
