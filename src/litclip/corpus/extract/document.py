@@ -339,6 +339,24 @@ FACING_MIN_PAGE_SHARE = 0.3  # a figure captioned on another page fills much of 
 FACING_MIN_SCORE = 3.0  # and its caption is unmistakable (e.g. bold label + punctuation)
 
 
+def _pair(
+    results: dict[int, _PageResult],
+    all_lines: list[list[TextLine]],
+    figures: list[tuple[ExtractedFigure, float]],
+    jobs: PanelJobs | None,
+    caption_index: int,
+    cap: Caption,
+    index: int,
+    region: reg.Region,
+) -> None:
+    """Add the figure of an uncaptioned ``region`` of page ``index`` (0-based), captioned by
+    ``cap`` set on page ``caption_index``; the region is no longer an orphan."""
+    fig = _make_figure(index + 1, cap, [region], all_lines[index], jobs)
+    results[index].orphan_regions.remove(region)
+    fig.caption_page = caption_index + 1
+    figures.append((fig, cap.score))
+
+
 def _pair_across_pages(
     pages: PageCache,
     results: dict[int, _PageResult],
@@ -365,12 +383,9 @@ def _pair_across_pages(
                 if not big:
                     continue
                 region = max(big, key=lambda r: reg.area(r.bbox))
-                fig = _make_figure(
-                    j + 1, cap, [region], all_lines[j], jobs if detect_panels else None
+                _pair(
+                    results, all_lines, figures, jobs if detect_panels else None, i, cap, j, region
                 )
-                results[j].orphan_regions.remove(region)
-                fig.caption_page = i + 1
-                figures.append((fig, cap.score))
                 found.add(cap.label.lower())
                 paired += 1
                 break
@@ -434,10 +449,7 @@ def _pair_legends(
     if len(figure_pages) != len(legends):
         return 0
     for (i, cap), (j, region) in zip(legends, figure_pages, strict=True):
-        fig = _make_figure(j + 1, cap, [region], all_lines[j], jobs if detect_panels else None)
-        results[j].orphan_regions.remove(region)
-        fig.caption_page = i + 1
-        figures.append((fig, cap.score))
+        _pair(results, all_lines, figures, jobs if detect_panels else None, i, cap, j, region)
     return len(legends)
 
 
