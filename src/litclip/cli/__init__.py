@@ -52,6 +52,15 @@ def _register() -> None:
 _register()
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Click's exception base: typer >= 0.2x vendors its own click (``typer._click``), whose
+    exceptions are not ``click.ClickException``; catch whichever this install raises."""
+    import click
+
+    vendored = getattr(getattr(typer, "_click", None), "exceptions", None)
+    return tuple({click.ClickException, getattr(vendored, "ClickException", click.ClickException)})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2."""
     err = Console(stderr=True)
@@ -65,13 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err.print("aborted")
         return 1
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except _usage_errors() as exc:  # click usage errors arrive here in non-standalone mode
+        exc.show()
+        return exc.exit_code
     return 0
 
 
