@@ -12,7 +12,10 @@ from litclip.cli import main
     [
         (["corpus", "build", "--no-such-option"], "No such option"),
         (["synth", "journal", "--articles", "2"], "Missing option '--out'"),
-        (["synth", "journal", "--out", "x", "--articles", "many"], "Invalid value for '--articles'"),
+        (
+            ["synth", "journal", "--out", "x", "--articles", "many"],
+            "Invalid value for '--articles'",
+        ),
         (["no-such-stage"], "No such command"),
     ],
 )
