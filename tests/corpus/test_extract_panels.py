@@ -9,6 +9,7 @@ from litclip.corpus.extract.panels import (
     SeamField,
     panels_for_count,
     panels_from_pixels,
+    reading_order,
     seam_strength,
     xy_cut,
 )
@@ -107,3 +108,14 @@ def test_seam_field_equals_seam_strength_of_each_box(noise: int) -> None:
             assert np.array_equal(field.strength((y0, y1, x0, x1), axis), expected)
     if noise < 10:  # the seam between the photos stands out of smooth photos
         assert field.strength((0, 120, 0, 160), 0)[88] >= 0.6
+
+
+def test_reading_order_rows_left_to_right() -> None:
+    grid = [(210, 160, 400, 300), (0, 0, 190, 140), (0, 160, 190, 300), (210, 0, 400, 140)]
+    assert reading_order(grid) == [grid[1], grid[3], grid[2], grid[0]]
+    # a short photo beside a tall one on one baseline: one row, left first
+    short, tall = (0, 160, 190, 300), (210, 0, 400, 300)
+    assert reading_order([tall, short]) == [short, tall]
+    # a tall panel at the left of two stacked ones reads first
+    left, top_right, bottom_right = (0, 0, 190, 300), (210, 0, 400, 140), (210, 160, 400, 300)
+    assert reading_order([top_right, bottom_right, left]) == [left, top_right, bottom_right]

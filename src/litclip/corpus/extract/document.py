@@ -16,7 +16,7 @@ import pypdfium2.raw as pdfium_c
 
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
-from litclip.corpus.extract import scans
+from litclip.corpus.extract import scans, subcaptions
 from litclip.corpus.extract.captions import Caption, find_captions, parse_label, split_caption
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.types import (
@@ -685,11 +685,13 @@ def _detect_panels(
     shared, subs = split_caption(fig.caption, fig.printed_label, printed)
     expected = len(subs)
     letters = panel_mod.letter_lines(job.lines, box)
+    # "(a) ..." printed under each sub-figure when the caption itself names no panel
+    inner = [] if subs else subcaptions.subcaption_lines(job.lines, box)
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     # vector figures without panel letters are flow charts and plots: gutters there are not panels
-    named_panels = expected >= 2 or len(letters) >= 2
+    named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
     if not boxes and (raster_cover >= 0.5 or named_panels):
         gray = scans.whiten(_gray_preview(page, box), job.paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
@@ -697,6 +699,12 @@ def _detect_panels(
             boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
     if not boxes:
         return "", []
+    attached = subcaptions.attach(boxes, inner)
+    if attached:  # each sub-caption names its panel (a mark at the panel's corner)
+        letters = [(sub.letter, (*boxes[i][:2], *boxes[i][:2])) for i, sub in attached.items()]
+        subs = {sub.letter: sub.text for sub in attached.values()}
+        printed = {sub.letter: sub.printed for sub in attached.values()}
+        shared = shared if shared[-1:] in (".", ":", ";", "!", "?", "") else f"{shared}."
     named = panel_mod.name_panels(boxes, letters)
     return (shared if subs else ""), [
         Panel(letter, _round(b), subs.get(letter, ""), printed.get(letter, ""))

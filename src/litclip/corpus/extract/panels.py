@@ -7,7 +7,8 @@ Three sources, in order of trust:
    finds panels burned into one image (the common journal case) and vector panels; when the
    caption names more panels than that finds, gutters of any colour (photos on black) and
    straight seams (photos that abut) are tried, and kept only if they give the named count;
-3. panel letters ("A", "(b)") printed as text near panel corners name the panels; without
+3. panel letters ("A", "(b)") printed as text near panel corners name the panels, as do
+   sub-captions printed under each panel ("(a) Coronal ...", :mod:`.subcaptions`); without
    them panels are lettered in reading order.
 """
 
@@ -450,7 +451,14 @@ def reading_order(boxes: list[BBox]) -> list[BBox]:
     rows: list[list[BBox]] = []
     for b in sorted(boxes, key=lambda b: (b[1] + b[3]) / 2):
         cy = (b[1] + b[3]) / 2
-        if rows and abs(cy - (rows[-1][0][1] + rows[-1][0][3]) / 2) < 0.35 * (b[3] - b[1]):
+        first = rows[-1][0] if rows else b
+        overlap = min(b[3], first[3]) - max(b[1], first[1])
+        # close centres, or one box spanning most of the other's height (a short photo
+        # beside a tall one, both on one baseline)
+        if rows and (
+            abs(cy - (first[1] + first[3]) / 2) < 0.35 * (b[3] - b[1])
+            or overlap >= 0.8 * min(b[3] - b[1], first[3] - first[1])
+        ):
             rows[-1].append(b)
         else:
             rows.append([b])

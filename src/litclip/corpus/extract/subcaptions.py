@@ -1,0 +1,97 @@
+"""Sub-captions printed inside a figure, under (or over) each sub-figure.
+
+LaTeX's ``subcaption``/``subfig`` packages (arXiv papers, theses, some journals) print
+"(a) South American coati" under the first sub-figure and "(b) Brown bear" under the
+second, while the figure's own caption says only "Figure 1: Bears". Such lines name the
+panels and give each its own caption.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from litclip.corpus.extract.regions import contains
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.types import BBox
+
+_SUBCAPTION_RE = re.compile(r"^\(([A-Za-z])\)\s+(\S.*)$")
+MAX_DISTANCE = 3.0  # line heights between a sub-figure and its sub-caption
+
+
+@dataclass(frozen=True)
+class SubCaption:
+    letter: str  # upper-case
+    printed: str  # as printed ("a")
+    text: str  # without the "(a)" marker, continuation lines joined
+    bbox: BBox  # of the whole sub-caption
+
+
+def subcaption_lines(lines: list[TextLine], fig_box: BBox) -> list[SubCaption]:
+    """The sub-captions inside ``fig_box``: lines starting "(a) ", "(b) " ... with text after.
+
+    Only a run of letters from A on (each once) counts: a lone "(c) ..." line is more likely
+    a label inside a chart. A sub-caption that wraps takes the lines right under it that
+    start within its width.
+    """
+    inside = [ln for ln in lines if contains(fig_box, ln.bbox, slack=4.0)]
+    heads = [(ln, _SUBCAPTION_RE.match(ln.text.strip())) for ln in inside]
+    found = [(ln, m) for ln, m in heads if m]
+    letters = sorted(m.group(1).upper() for _ln, m in found)
+    if len(found) < 2 or letters != [chr(ord("A") + i) for i in range(len(found))]:
+        return []
+    starts = {id(ln) for ln, _m in found}
+    out = []
+    for ln, m in found:
+        x0, y0, x1, y1 = ln.bbox
+        parts = [m.group(2).strip()]
+        for nxt in sorted(inside, key=lambda t: t.bbox[1]):
+            h = y1 - y0
+            if id(nxt) in starts or not (x0 - 2 <= nxt.bbox[0] <= x1 and nxt.bbox[2] <= x1 + h):
+                continue
+            if 0 <= nxt.bbox[1] - y1 <= 0.8 * h:  # the next line of the same paragraph
+                parts.append(nxt.text.strip())
+                y1 = nxt.bbox[3]
+        letter = m.group(1)
+        out.append(SubCaption(letter.upper(), letter, _join(parts), (x0, y0, x1, y1)))
+    return out
+
+
+def _join(parts: list[str]) -> str:
+    text = ""
+    for part in parts:
+        if text.endswith("-") and part[:1].islower():  # a word broken across lines
+            text = text[:-1] + part
+        else:
+            text = f"{text} {part}" if text else part
+    return text
+
+
+def attach(panels: list[BBox], subcaptions: list[SubCaption]) -> dict[int, SubCaption]:
+    """Each panel's sub-caption (by panel index): every sub-caption sits right under one
+    panel (centred within its width) or, failing that, every one sits right over one; no
+    panel takes two. ``{}`` when neither holds, so a stray line never names panels."""
+    for below in (True, False):
+        taken: dict[int, SubCaption] = {}
+        for sub in subcaptions:
+            i = _nearest(panels, sub.bbox, below)
+            if i is None or i in taken:
+                break
+            taken[i] = sub
+        else:
+            return taken
+    return {}
+
+
+def _nearest(panels: list[BBox], line: BBox, below: bool) -> int | None:
+    cx, h = (line[0] + line[2]) / 2, line[3] - line[1]
+    best: tuple[float, int] | None = None
+    for i, b in enumerate(panels):
+        if not b[0] - 2 <= cx <= b[2] + 2:
+            continue
+        # the distance from the panel's edge; a panel cut with its sub-caption inside it
+        # (no gutter between them) reaches past the line by up to its height
+        d = line[1] - b[3] if below else b[1] - line[3]
+        if -(h + 4) <= d <= MAX_DISTANCE * h and (best is None or abs(d) < best[0]):
+            best = (abs(d), i)
+    return None if best is None else best[1]

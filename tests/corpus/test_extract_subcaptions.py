@@ -1,0 +1,139 @@
+"""Sub-captions printed under each sub-figure ("(a) ...", LaTeX's subcaption package)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.pdfgen import canvas
+
+from litclip.corpus.extract import extract_pdf
+from litclip.corpus.extract.subcaptions import SubCaption, attach, subcaption_lines
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.worker import panel_caption
+from tests.corpus.test_extract_layout import _chart, caption, image, make, paragraph, photo, top
+
+FIG = (100.0, 100.0, 500.0, 400.0)
+
+
+def line(text: str, x0: float, y0: float, x1: float) -> TextLine:
+    return TextLine(text, (x0, y0, x1, y0 + 8), 8.0)
+
+
+def test_a_run_of_lettered_lines_inside_the_figure_are_sub_captions() -> None:
+    lines = [
+        line("(a) Grey matter", 150, 300, 230),
+        line("(b) White matter and", 350, 300, 450),
+        line("cerebrospinal fluid", 360, 309, 440),  # (b) wraps
+        line("(c) Outside the figure", 150, 420, 260),
+    ]
+    subs = subcaption_lines(lines, FIG)
+    assert [(s.letter, s.printed, s.text) for s in subs] == [
+        ("A", "a", "Grey matter"),
+        ("B", "b", "White matter and cerebrospinal fluid"),
+    ]
+    assert subs[1].bbox[3] == 317
+
+
+def test_a_lone_or_out_of_order_letter_is_not_a_sub_caption() -> None:
+    assert subcaption_lines([line("(a) Grey matter", 150, 300, 230)], FIG) == []
+    # "(b)" and "(c)" without "(a)": labels inside a chart, not sub-captions
+    lines = [line("(b) scan", 150, 300, 230), line("(c) rescan", 350, 300, 430)]
+    assert subcaption_lines(lines, FIG) == []
+    # a letter alone names a panel (panels.letter_lines), it is not a sub-caption
+    assert subcaption_lines([line("(a)", 150, 300, 160), line("(b)", 350, 300, 360)], FIG) == []
+
+
+def sub(letter: str, box: tuple[float, float, float, float]) -> SubCaption:
+    return SubCaption(letter, letter.lower(), f"text {letter}", box)
+
+
+def test_sub_captions_attach_under_their_panels_or_over_them() -> None:
+    # a 2x2 grid: each row's sub-captions sit between it and the row below
+    panels = [
+        (100, 100, 290, 200),
+        (310, 100, 500, 200),
+        (100, 230, 290, 330),
+        (310, 230, 500, 330),
+    ]
+    under = [
+        sub("A", (150, 204, 240, 212)),
+        sub("B", (360, 204, 450, 212)),
+        sub("C", (150, 334, 240, 342)),
+        sub("D", (360, 334, 450, 342)),
+    ]
+    assert {i: s.letter for i, s in attach(panels, under).items()} == {
+        0: "A",
+        1: "B",
+        2: "C",
+        3: "D",
+    }
+    over = [sub("A", (150, 88, 240, 96)), sub("B", (360, 88, 450, 96))]
+    assert {i: s.letter for i, s in attach(panels[:2], over).items()} == {0: "A", 1: "B"}
+    # two sub-captions under one panel, or one far from any: no attachment at all
+    assert (
+        attach(panels[:2], [sub("A", (110, 204, 180, 212)), sub("B", (200, 204, 280, 212))]) == {}
+    )
+    assert (
+        attach(panels[:2], [sub("A", (150, 204, 240, 212)), sub("B", (360, 280, 450, 288))]) == {}
+    )
+
+
+def _subcaption(c: canvas.Canvas, cx: float, y: float, text: str) -> None:
+    c.setFont("Times-Roman", 9)
+    c.drawCentredString(cx, top(y + 9), text)
+
+
+def test_vector_subfigures_take_their_sub_captions(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 110, 120, 180, 150)
+        _chart(c, 360, 120, 180, 150)
+        _subcaption(c, 200, 292, "(a) Grey matter volume")
+        _subcaption(c, 450, 292, "(b) White matter volume")
+        caption(c, 72, 320, "Figure 3:", ["Volumes over time"])
+        paragraph(c, 72, 345, 95, 4)
+
+    fig = extract_pdf(make(tmp_path, "subfig.pdf", draw)).figures[0]
+    assert fig.caption == "Figure 3: Volumes over time"
+    assert [(p.letter, p.printed_letter, p.caption) for p in fig.panels] == [
+        ("A", "a", "Grey matter volume"),
+        ("B", "b", "White matter volume"),
+    ]
+    assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]
+    assert fig.shared_caption == "Volumes over time."
+    panel = fig.panels[1]
+    assert (
+        panel_caption(fig.label, fig.caption, fig.shared_caption, panel.letter, panel.caption, "b")
+        == "Figure 3 (b): Volumes over time. White matter volume"
+    )
+
+
+def test_bottom_aligned_photos_are_lettered_by_their_sub_captions(tmp_path: Path) -> None:
+    """A short photo beside a tall one, both resting on one baseline (the tall one's centre
+    is higher): "(a)" under the left one makes it panel A."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        image(c, photo(50, (200, 120)), (100, 260, 290, 380))
+        image(c, photo(51, (200, 300)), (300, 100, 490, 380))
+        _subcaption(c, 195, 384, "(a) Coati")
+        _subcaption(c, 395, 384, "(b) Brown bear")
+        caption(c, 72, 410, "Figure 1.1:", ["Bears"])
+        paragraph(c, 72, 440, 95, 4)
+
+    fig = extract_pdf(make(tmp_path, "bears.pdf", draw)).figures[0]
+    assert [(p.letter, p.caption) for p in fig.panels] == [("A", "Coati"), ("B", "Brown bear")]
+    assert fig.panels[0].bbox[2] < 295 < fig.panels[1].bbox[0]
+
+
+def test_a_caption_naming_its_panels_wins_over_lines_inside_the_figure(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        image(c, photo(52), (100, 120, 290, 270))
+        image(c, photo(53), (310, 120, 500, 270))
+        _subcaption(c, 195, 274, "(a) left inset")
+        _subcaption(c, 405, 274, "(b) right inset")
+        caption(c, 72, 300, "Figure 4.", ["Scans. (A) Axial T2. (B) Coronal T1."])
+
+    fig = extract_pdf(make(tmp_path, "both.pdf", draw)).figures[0]
+    assert [(p.letter, p.caption) for p in fig.panels] == [("A", "Axial T2."), ("B", "Coronal T1.")]
