@@ -119,3 +119,14 @@ def test_reading_order_rows_left_to_right() -> None:
     # a tall panel at the left of two stacked ones reads first
     left, top_right, bottom_right = (0, 0, 190, 300), (210, 0, 400, 140), (210, 160, 400, 300)
     assert reading_order([top_right, bottom_right, left]) == [left, top_right, bottom_right]
+
+
+def test_small_parts_join_the_one_panel_they_belong_to() -> None:
+    """An axis title under one panel joins it; a title spanning both panels joins neither."""
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[40:400, 20:380] = photo(360, 360, 110, 1)
+    gray[40:400, 420:780] = photo(360, 360, 120, 2)
+    gray[410:430, 120:280] = 0  # under the left panel only (a thin strip: not a panel itself)
+    gray[560:580, 100:700] = 0  # a title under both panels
+    boxes = sorted(panels_from_pixels(gray, FIG), key=lambda b: b[0])
+    _assert_panels(boxes, [(40, 430, 20, 380), (40, 400, 420, 780)], 0.97)

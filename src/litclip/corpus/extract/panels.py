@@ -391,15 +391,22 @@ def panels_from_pixels(
         return []
     sx = (fig_box[2] - fig_box[0]) / w
     sy = (fig_box[3] - fig_box[1]) / h
-    boxes: list[BBox] = []
-    for y0, y1, x0, x1 in xy_cut(gray, uniform=uniform, seams=seams):
+    kept: list[tuple[int, int, int, int]] = []
+    small: list[tuple[int, int, int, int]] = []
+    for leaf in xy_cut(gray, uniform=uniform, seams=seams):
+        y0, y1, x0, x1 = leaf
         if not uniform and (
             (y1 - y0) < MIN_PANEL_SIDE_FRACTION * h
             or (x1 - x0) < MIN_PANEL_SIDE_FRACTION * w
             or (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w
-            or _filled_shape(gray[y0:y1, x0:x1])
         ):
-            continue
+            small.append(leaf)
+        elif uniform or not _filled_shape(gray[y0:y1, x0:x1]):
+            kept.append(leaf)
+    if len(kept) >= 2:
+        _absorb(kept, small, max(4, round(ABSORB_GAP * max(h, w))))
+    boxes: list[BBox] = []
+    for y0, y1, x0, x1 in kept:
         boxes.append(
             (
                 float(fig_box[0] + x0 * sx),
@@ -409,6 +416,34 @@ def panels_from_pixels(
             )
         )
     return boxes if len(boxes) >= 2 else []
+
+
+ABSORB_GAP = 0.03  # of the figure's longer side
+
+
+def _absorb(
+    kept: list[tuple[int, int, int, int]], small: list[tuple[int, int, int, int]], max_gap: int
+) -> None:
+    """Give each small leaf (an axis with its title, a legend, a colour bar) to the one panel
+    it sits right under, over or beside within that panel's width or height; a leaf next to
+    several panels (a shared axis title) or whose union would reach another panel stays out."""
+    for c in small:
+        owners = [
+            i
+            for i, k in enumerate(kept)
+            if _px_gap(k, c) <= max_gap
+            and (
+                (c[2] >= k[2] - max_gap and c[3] <= k[3] + max_gap)  # in its columns
+                or (c[0] >= k[0] - max_gap and c[1] <= k[1] + max_gap)
+            )  # in its rows
+        ]
+        if len(owners) != 1:
+            continue
+        i = owners[0]
+        k = kept[i]
+        u = (min(k[0], c[0]), max(k[1], c[1]), min(k[2], c[2]), max(k[3], c[3]))
+        if all(j == i or _px_gap(u, o) > 0 for j, o in enumerate(kept)):
+            kept[i] = u
 
 
 FLAT_SHARE = 0.9  # of a part's ink in one grey level
@@ -463,6 +498,33 @@ def reading_order(boxes: list[BBox]) -> list[BBox]:
         else:
             rows.append([b])
     return [b for row in rows for b in sorted(row, key=lambda b: b[0])]
+
+
+_NUMBER_RE = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+]?\d+)?%?$")
+MIN_AXIS_NUMBERS = 3  # tick labels of one chart's scale
+
+
+def axis_numbers(lines: list[TextLine], box: BBox) -> int:
+    """How many bare numbers (tick labels: "0", "2.5", "-10", "50%") are printed inside ``box``;
+    a line of numbers only ("0 50 100 150") counts each."""
+    n = 0
+    for ln in lines:
+        cx, cy = (ln.bbox[0] + ln.bbox[2]) / 2, (ln.bbox[1] + ln.bbox[3]) / 2
+        if not (box[0] <= cx <= box[2] and box[1] <= cy <= box[3]):
+            continue
+        tokens = ln.text.split()
+        if tokens and all(_NUMBER_RE.match(t) for t in tokens):
+            n += len(tokens)
+    return n
+
+
+def chart_panels(boxes: list[BBox], lines: list[TextLine]) -> list[BBox]:
+    """``boxes`` when each is a chart with its own scale (a vector figure of subplots),
+    else ``[]``: gutters in a vector figure without panel letters also run between the
+    boxes of a flow chart or a diagram, which must stay whole."""
+    if len(boxes) >= 2 and all(axis_numbers(lines, b) >= MIN_AXIS_NUMBERS for b in boxes):
+        return boxes
+    return []
 
 
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
