@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from litclip.corpus.extract.captions import clean_caption_text, parse_label, split_caption
+from litclip.corpus.extract.captions import (
+    Caption,
+    clean_caption_text,
+    page_continuation,
+    parse_label,
+    split_caption,
+)
+from litclip.corpus.extract.text import TextLine
 
 
 @pytest.mark.parametrize(
@@ -210,3 +217,43 @@ def test_split_positions_in_reading_order() -> None:
     # a position in running prose, or the same position twice, names no panels
     assert split_caption("FIG. 3. The mass on the left: large. Right: lateral.", "FIG. 3")[1] == {}
     assert split_caption("FIG. 4. Left: one. Left: two.", "FIG. 4")[1] == {}
+
+
+def _ln(text: str, y: float, x: float = 72.0, size: float = 12.0) -> TextLine:
+    return TextLine(text, (x, y, 520.0, y + size), size)
+
+
+def _legend(*texts: str, y: float = 700.0) -> Caption:
+    lines = [_ln(t, y + 28 * k) for k, t in enumerate(texts)]
+    return Caption("figure", "Figure 4", "4", "Figure 4:", lines)
+
+
+NEXT_PAGE = [
+    _ln("424", 96, x=33, size=9),  # a line number: another column and size
+    _ln("in % bone formation as the gap size increases, with the 1.5mm gap", 96),
+    _ln("showing more cartilage.", 124),
+    _ln("Figure 5: Line graph of the construct stiffness.", 152),
+]
+
+
+def test_a_legend_cut_mid_sentence_runs_on_at_the_top_of_the_next_page() -> None:
+    cap = _legend("Figure 4: Quantitative data from the osteotomy, showing the mean reduction")
+    cap.continued = page_continuation(cap, cap.lines, NEXT_PAGE)
+    assert [ln.text for ln in cap.continued] == [NEXT_PAGE[1].text, "showing more cartilage."]
+    assert cap.text.endswith(
+        "the mean reduction in % bone formation as the gap size "
+        "increases, with the 1.5mm gap showing more cartilage."
+    )
+    assert cap.bbox[1] == 700.0  # the box stays on the caption's own page
+
+
+def test_a_legend_runs_on_only_when_cut_off() -> None:
+    whole = _legend("Figure 4: Quantitative data from the osteotomy.")
+    assert page_continuation(whole, whole.lines, NEXT_PAGE) == []
+    # text of the caption's size below it on its page: not at the foot of the page
+    cut = _legend("Figure 4: Quantitative data from the osteotomy, showing the")
+    body = [*cut.lines, _ln("Running text continues here", 760)]
+    assert page_continuation(cut, body, NEXT_PAGE) == []
+    # the next page starts with a new legend, or never ends the sentence
+    assert page_continuation(cut, cut.lines, NEXT_PAGE[3:]) == []
+    assert page_continuation(cut, cut.lines, [_ln("a heading without end", 96)]) == []

@@ -53,6 +53,8 @@ class Caption:
     printed_label: str  # as printed: "Fig. 3"
     lines: list[TextLine] = field(default_factory=list)
     score: float = 0.0
+    # its end when it runs on to the next page (a manuscript's legends); not in ``bbox``
+    continued: list[TextLine] = field(default_factory=list)
 
     @property
     def bbox(self) -> BBox:
@@ -65,7 +67,7 @@ class Caption:
 
     @property
     def text(self) -> str:
-        return clean_caption_text([ln.text for ln in self.lines])
+        return clean_caption_text([ln.text for ln in (*self.lines, *self.continued)])
 
 
 def parse_label(text: str) -> tuple[str, str, str, str] | None:
@@ -262,6 +264,37 @@ def _next_line(
         if best is None or ln.y0 < best.y0:
             best = ln
     return best
+
+
+_SENTENCE_END = (".", "!", "?", ".)", ".]")
+MAX_CONTINUED_LINES = 12
+
+
+def page_continuation(cap: Caption, here: list[TextLine], after: list[TextLine]) -> list[TextLine]:
+    """The lines that finish ``cap`` at the top of the next page, or ``[]``.
+
+    Only a caption that stops mid-sentence at the foot of its page runs on: nothing of its
+    size follows it there, its last line does not end a sentence, and the next page's first
+    lines of its size start at its left edge, up to a new label, a gap or a sentence's end.
+    """
+    last = cap.lines[-1]
+    left, size = cap.bbox[0], last.size
+
+    def same(ln: TextLine) -> bool:  # of the caption's type and column (not line numbers)
+        return abs(ln.size - size) <= 0.15 * size and abs(ln.x0 - left) <= 3.0
+
+    if last.text.rstrip().endswith(_SENTENCE_END) or any(
+        same(ln) and ln.y0 > last.y1 for ln in here
+    ):
+        return []
+    out: list[TextLine] = []
+    for ln in sorted((ln for ln in after if same(ln)), key=lambda t: t.y0):
+        if parse_label(ln.text) or (out and ln.y0 - out[-1].y1 > 1.5 * size):
+            break
+        out.append(ln)
+        if ln.text.rstrip().endswith(_SENTENCE_END) or len(out) >= MAX_CONTINUED_LINES:
+            break
+    return out if out and out[-1].text.rstrip().endswith(_SENTENCE_END) else []
 
 
 def clean_caption_text(lines: list[str]) -> str:

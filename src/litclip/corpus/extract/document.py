@@ -17,7 +17,13 @@ import pypdfium2.raw as pdfium_c
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
 from litclip.corpus.extract import scans, subcaptions
-from litclip.corpus.extract.captions import Caption, find_captions, parse_label, split_caption
+from litclip.corpus.extract.captions import (
+    Caption,
+    find_captions,
+    page_continuation,
+    parse_label,
+    split_caption,
+)
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.types import (
     BBox,
@@ -283,6 +289,10 @@ def analyse_document(
         uncaptioned += result.uncaptioned
         if not huge:
             results[i] = result
+    for i in sorted(results):  # legends listed in a section of their own may run on
+        for cap in results[i].orphan_captions:
+            if i + 1 < len(all_lines):
+                cap.continued = page_continuation(cap, all_lines[i], all_lines[i + 1])
     uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
     uncaptioned -= _pair_legends(
         results, all_lines, partial(_page_area, pdf), body_size, figures, jobs, detect_panels
