@@ -515,6 +515,22 @@ def test_landscape_figure_with_sideways_caption(tmp_path: Path, angle: int) -> N
     assert iou(fig.bbox, expected) > 0.95
 
 
+def test_axis_title_of_body_size_is_not_running_text(tmp_path: Path) -> None:
+    """A 30-character axis title set at the body size under a plot is part of the figure,
+    not running text standing between the plot and its caption."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 150, 110, 300, 200)
+        c.setFont("Times-Roman", 10.3)
+        c.drawCentredString(300, top(340), "rate of motion (arcsec / hour)")
+        caption(c, 72, 360, "Figure 10.", ["Detections against the rate of motion."])
+        paragraph(c, 72, 390, 95, 4)
+
+    (fig,) = extract_pdf(make(tmp_path, "axis_title.pdf", draw)).figures
+    assert fig.bbox[3] > 338  # down to the axis title
+
+
 def test_two_vector_charts_with_panel_letters(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         paragraph(c, 72, 40, 95, 3)

@@ -17,6 +17,7 @@ from litclip.corpus.extract.regions import (
     cluster_regions,
     gap,
     intersection,
+    running_text,
     union,
 )
 from litclip.corpus.extract.text import TextLine
@@ -150,3 +151,20 @@ def test_contained_in_any_agrees_with_contains() -> None:
     assert contained_in_any(inner, outer, slack=2.0) == expected
     assert any(expected) and not all(expected)
     assert contained_in_any(inner[:3], []) == [False] * 3
+
+
+def _tl(text: str, x0: float, y0: float, size: float = 10.0) -> TextLine:
+    return TextLine(text, (x0, y0, x0 + 5.0 * len(text), y0 + size), size)
+
+
+def test_running_text_comes_in_paragraphs() -> None:
+    para = [
+        _tl("The patients were followed for a median", 72, 100),
+        _tl("of thirty months after the surgery and", 72, 112),
+    ]
+    ticks = _tl("0.1          1          10", 150, 300)
+    title = _tl("rate of motion (arcsec / hour)", 160, 314)
+    lone_long = _tl("A single line of running text that is long enough to be body text.", 72, 500)
+    small = _tl("A footnote in small type under the figure area.", 72, 600, size=7)
+    lines = [*para, ticks, title, lone_long, small]
+    assert running_text(lines, 10.0) == {id(para[0]), id(para[1]), id(lone_long)}

@@ -451,9 +451,9 @@ def _pair_legends(
         ):
             continue
         region = r.orphan_regions[0]
+        running = reg.running_text(all_lines[j], body_size)
         if not any(
-            reg.is_running_text(ln, body_size) and not reg.contains(region.bbox, ln.bbox)
-            for ln in all_lines[j]
+            id(ln) in running and not reg.contains(region.bbox, ln.bbox) for ln in all_lines[j]
         ):
             figure_pages.append((j, region))
     if len(figure_pages) != len(legends):
@@ -523,9 +523,8 @@ def _layout(
         for e, piece in zip(elements, frame, strict=True)
         if not piece and not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
     ]
-    graphics = reg.cluster(
-        elements, caption_boxes + [ln.bbox for ln in lines if reg.is_running_text(ln, body_size)]
-    )
+    body = reg.running_text(lines, body_size)
+    graphics = reg.cluster(elements, caption_boxes + [ln.bbox for ln in lines if id(ln) in body])
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(
         [ln.bbox for ln in lines], [r.graphic_bbox for r in graphics if r.elements], slack=2.0
@@ -534,9 +533,7 @@ def _layout(
         id(ln) for ln, hit in zip(lines, within, strict=True) if hit and id(ln) not in caption_ids
     }
     running = [
-        ln
-        for ln in lines
-        if reg.is_running_text(ln, body_size) and id(ln) not in inside and id(ln) not in caption_ids
+        ln for ln in lines if id(ln) in body and id(ln) not in inside and id(ln) not in caption_ids
     ]
     barriers = caption_boxes + [ln.bbox for ln in running]
     reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running})

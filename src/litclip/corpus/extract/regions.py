@@ -477,8 +477,50 @@ def cluster_regions(
 
 
 def is_running_text(line: TextLine, body_size: float) -> bool:
-    """Lines of the article's running text (they bound figures; they are never inside one)."""
+    """Lines that may be the article's running text: body-sized and long enough."""
     return not line.rotated and line.size >= 0.92 * body_size and len(line.text) >= 30
+
+
+LONE_LINE_CHARS = 60  # a single line this long is running text even with no line beside it
+NEIGHBOUR_LETTERS = 10  # a line of the same paragraph has words, unlike a row of tick labels
+
+
+def running_text(lines: list[TextLine], body_size: float) -> set[int]:
+    """``id`` of the page's running-text lines (they bound figures; they are never inside one).
+
+    Running text comes in paragraphs: a body-sized line of 30+ characters counts when a line
+    of its size with some words (not a row of tick labels) sits right above or below it
+    (within two line heights, overlapping it sideways), or when it is long on its own. A
+    lone axis title of 30 characters under a plot ("rate of motion (arcsec / hour)") is not
+    running text.
+    """
+    cands = [ln for ln in lines if is_running_text(ln, body_size)]
+    if not cands:
+        return set()
+    wordy = [
+        ln
+        for ln in lines
+        if not ln.rotated and sum(map(str.isalpha, ln.text)) >= NEIGHBOUR_LETTERS and ln.size > 0
+    ]
+    boxes = np.array([ln.bbox for ln in wordy], dtype=np.float64)
+    sizes = np.array([ln.size for ln in wordy], dtype=np.float64)
+    out = set()
+    for ln in cands:
+        if len(ln.text) >= LONE_LINE_CHARS:
+            out.add(id(ln))
+            continue
+        x0, y0, x1, y1 = ln.bbox
+        dy = np.abs(boxes[:, 1] - y0)
+        near = (
+            (dy > 0.5 * ln.size)
+            & (dy <= 2.0 * max(ln.size, y1 - y0))
+            & (np.abs(sizes - ln.size) <= 0.15 * ln.size)
+            & (boxes[:, 0] < x1)
+            & (boxes[:, 2] > x0)
+        )
+        if near.any():
+            out.add(id(ln))
+    return out
 
 
 def _gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
