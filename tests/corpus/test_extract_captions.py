@@ -140,6 +140,18 @@ def test_split_lowercase_letters() -> None:
     assert printed == {"A": "A", "B": "B"}
 
 
+def test_split_letters_followed_by_a_colon() -> None:
+    caption = "Figure 2: Statistics. (a): Sentences per paragraph. (b): Tokens per sentence."
+    shared, parts = split_caption(caption, "Figure 2:")
+    assert shared == "Statistics."
+    assert parts == {"A": "Sentences per paragraph.", "B": "Tokens per sentence."}
+
+
+def test_split_drops_the_conjunction_before_the_next_letter() -> None:
+    _, parts = split_caption("Figure 1. (a) The data cycle [14]; and (b) the matrix.", "Figure 1.")
+    assert parts == {"A": "The data cycle [14]", "B": "the matrix."}
+
+
 def test_split_requires_sequence_from_a() -> None:
     # "(B)" alone or references like "(see C)" are not a panel list
     shared, parts = split_caption("Figure 5. Mass in segment (B) of the liver.", "Figure 5")

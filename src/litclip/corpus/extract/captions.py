@@ -318,13 +318,14 @@ def clean_caption_text(lines: list[str]) -> str:
 
 _GROUP = r"[A-Za-z](?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z])*"  # "A", "A-C", "A, B", "C and D"
 _MARKERS = [
-    # "(A) ...", "(a) ...", "(A, B) ..." and "(A\u2013C) ..."
-    re.compile(rf"\((?P<l>{_GROUP})\)\s"),
+    # "(A) ...", "(a) ...", "(A, B) ..." and "(A\u2013C) ..." (also "(a): ...")
+    re.compile(rf"\((?P<l>{_GROUP})\)[:.]?\s"),
     # "A, ...; B, ..." / "A: ... B: ..." / "C and D: ..." at a sentence or clause start
     re.compile(rf"(?:^|(?<=[.;:]\s))(?P<l>{_GROUP})[,:.)]\s"),
     # Springer's bare letters: "a Axial CT ... b Follow-up CT" (lower case, capital after)
     re.compile(r"(?:^|(?<=[.;]\s))(?P<l>[a-z](?:\s*[-\u2013,]\s*[a-z])*)\s(?=[A-Z0-9])"),
 ]
+_TRAILING_AND = re.compile(r"[;,]\s*(?:and|or)$")
 # letters inside a sentence: "imaging before (a) and after (b) surgery"
 _INLINE_START = re.compile(r"^(?:and|or|to|versus|vs\.?|with|in)\b", re.IGNORECASE)
 
@@ -401,7 +402,8 @@ def split_caption(
         marks: dict[str, str] = {}
         for i, (letter, as_printed, _start, end) in enumerate(found):
             stop = next((f[2] for f in found[i + 1 :] if f[2] > found[i][2]), len(body))
-            parts[letter] = body[end:stop].strip(" ;,")
+            # "... [14]; and (b) ...": the conjunction before the next marker is no content
+            parts[letter] = _TRAILING_AND.sub("", body[end:stop].strip(" ;,")).strip(" ;,")
             marks[letter] = as_printed
         if printed is not None:
             printed.update(marks)
