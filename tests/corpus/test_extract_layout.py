@@ -597,6 +597,26 @@ def _pages(tmp_path: Path, name: str, draws: list[Callable[[canvas.Canvas], None
     return path
 
 
+def test_running_header_just_above_a_figure_is_not_part_of_it(tmp_path: Path) -> None:
+    def page(n: int, with_figure: bool) -> Callable[[canvas.Canvas], None]:
+        def draw(c: canvas.Canvas) -> None:
+            c.setFont("Times-Roman", 9)
+            c.drawString(54, top(40), str(n))
+            c.drawString(270, top(40), "Trilling et al.")
+            if with_figure:
+                image(c, photo(60), (120, 50, 480, 300))
+                caption(c, 72, 320, "Figure 1.", ["Postage stamps of the detections."])
+                paragraph(c, 72, 350, 95, 10)
+            else:
+                paragraph(c, 72, 80, 95, 30)
+
+        return draw
+
+    path = _pages(tmp_path, "headers.pdf", [page(n, n == 13) for n in range(12, 16)])
+    (fig,) = extract_pdf(path).figures
+    assert fig.page == 2 and iou(fig.bbox, (120, 50, 480, 300)) > 0.97
+
+
 def _full_page_image(seed: int) -> Callable[[canvas.Canvas], None]:
     return lambda c: image(c, photo(seed, (400, 560)), (72, 60, 540, 730))
 

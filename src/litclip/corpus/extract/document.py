@@ -24,7 +24,13 @@ from litclip.corpus.extract.captions import (
     parse_label,
     split_caption,
 )
-from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
+from litclip.corpus.extract.text import (
+    TextLine,
+    body_font_size,
+    page_furniture,
+    page_lines,
+    typical_leading,
+)
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -254,6 +260,10 @@ def analyse_document(
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
+    # running headers and footers play no part in the layout of figures
+    furniture = page_furniture(all_lines, [_page_height(pdf, i) for i in range(len(pdf))])
+    if furniture:
+        all_lines = [[ln for ln in lines if id(ln) not in furniture] for lines in all_lines]
     leading = statistics.median([typical_leading(lines) for lines in all_lines if lines] or [0.2])
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
@@ -403,6 +413,15 @@ def _pair_across_pages(
 
 
 LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
+
+
+def _page_height(pdf: pdfium.PdfDocument, index: int) -> float:
+    """A page's height in points (0 when pdfium cannot size it: every line is in its bands,
+    but a page that cannot be sized has no lines to match)."""
+    try:
+        return pdf.get_page_size(index)[1]
+    except pdfium.PdfiumError:
+        return 0.0
 
 
 def _page_area(pdf: pdfium.PdfDocument, index: int) -> float:
