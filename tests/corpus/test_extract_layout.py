@@ -531,6 +531,35 @@ def test_axis_title_of_body_size_is_not_running_text(tmp_path: Path) -> None:
     assert fig.bbox[3] > 338  # down to the axis title
 
 
+def test_sideways_axis_title_set_apart_joins_the_figure(tmp_path: Path) -> None:
+    """A rotated axis title 19 pt left of the tick labels is the figure's; a long sideways
+    margin note ("Downloaded from ...") 18 pt left of the title is not."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        x0, y0, w, h = 200, 120, 280, 180
+        c.setLineWidth(1)
+        c.line(x0, top(y0 + h), x0 + w, top(y0 + h))
+        c.line(x0, top(y0 + h), x0, top(y0))
+        c.line(x0, top(y0 + h), x0 + w, top(y0 + 20))
+        c.setFont("Helvetica", 8)
+        for i in range(5):
+            c.drawRightString(x0 - 4, top(y0 + h - i * h / 4), f"{i * 0.5:.1f}")
+        note = "Downloaded from example.org on 2 December 2026"  # beside the plot, but long
+        for x, text in ((x0 - 34, "Signal strength"), (x0 - 60, note)):
+            c.setFont("Helvetica", 8 if text != note else 6)
+            c.saveState()
+            c.translate(x, top(y0 + h - 20))
+            c.rotate(90)
+            c.drawString(0, 0, text)
+            c.restoreState()
+        caption(c, 72, 330, "Figure 4.", ["Signal strength against the mass."])
+        paragraph(c, 72, 360, 95, 4)
+
+    (fig,) = extract_pdf(make(tmp_path, "ytitle.pdf", draw)).figures
+    assert 150 < fig.bbox[0] < 165  # the title (x 158-166) is in, the note (x 132-140) out
+
+
 def test_two_vector_charts_with_panel_letters(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         paragraph(c, 72, 40, 95, 3)

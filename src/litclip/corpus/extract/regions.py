@@ -552,7 +552,8 @@ def attach_text(
     while changed and free:
         changed = False
         lbox = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
-        g = _gaps(lbox[:, None, :], rbox[None, :, :])
+        title = np.array([_axis_title(ln) for ln in free], dtype=bool)
+        g = _title_gaps(_gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, title, max_gap)
         taken: list[int] = []
         pos = 0
         while True:
@@ -564,13 +565,38 @@ def attach_text(
             best = int(np.flatnonzero(row == row.min())[-1])  # the last of equally near
             regions[best].elements.append(Element(free[k].bbox, "text"))
             rbox[best] = regions[best].bbox
-            g[k + 1 :, best] = _gaps(lbox[k + 1 :], rbox[best])
+            g[k + 1 :, best] = _title_gaps(
+                _gaps(lbox[k + 1 :], rbox[best])[:, None],
+                lbox[k + 1 :],
+                rbox[best : best + 1],
+                title[k + 1 :],
+                max_gap,
+            )[:, 0]
             taken.append(k)
             pos = k + 1
         if taken:
             changed = True
             drop = set(taken)
             free = [ln for i, ln in enumerate(free) if i not in drop]
+
+
+AXIS_TITLE_GAP = 24.0  # points: a sideways axis title may sit this far from its tick labels
+AXIS_TITLE_CHARS = 40  # longer sideways text is a margin note ("Downloaded from ...")
+
+
+def _axis_title(line: TextLine) -> bool:
+    return line.rotated and len(line.text) <= AXIS_TITLE_CHARS
+
+
+def _title_gaps(
+    g: np.ndarray, lbox: np.ndarray, rbox: np.ndarray, title: np.ndarray, max_gap: float
+) -> np.ndarray:
+    """Gaps (lines x regions) with a sideways axis title's gap to a region it lies beside
+    (within its height) scaled so that :data:`AXIS_TITLE_GAP` reads as ``max_gap``."""
+    if not title.any():
+        return g
+    beside = (lbox[:, None, 1] >= rbox[None, :, 1]) & (lbox[:, None, 3] <= rbox[None, :, 3])
+    return np.where(title[:, None] & beside, g * (max_gap / AXIS_TITLE_GAP), g)
 
 
 def significant(region: Region) -> bool:
