@@ -44,6 +44,8 @@ from litclip.corpus.extract.text import TextLine
         ("Tabelle 1 Patienten", "table", "Table 1", "1"),
         ("Figure IV. Histology", "figure", "Figure IV", "IV"),
         ("F I G U R E 5. Letter-spaced label", "figure", "Figure 5", "5"),
+        ("Table A: Composition of the diet", "table", "Table A", "A"),
+        ("Fig. B. Map of the sites", "figure", "Figure B", "B"),
     ],
 )
 def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: str) -> None:
@@ -66,6 +68,8 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "Fig. 2 a shows the lesion",
         "Figure 2.1 shows the lesion",
         "Extended Data Figs. 1 and 2 show",
+        "Tables:",
+        "Table A shows the diet",
     ],
 )
 def test_parse_label_rejects_in_text_references(text: str) -> None:

@@ -25,8 +25,8 @@ _TABLE_WORDS = r"tables?|tab\.|tabelle|tabla|tabela"
 _WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS})"
 LABEL_RE = re.compile(
     rf"^(?P<word>{_WORD})\s*"
-    # "3", "S2", appendix "A1", chapter-style "2.1" / "2-1", Roman "IV"
-    r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[IVX]{1,5})"
+    # "3", "S2", appendix "A1", chapter-style "2.1" / "2-1", Roman "IV", a letter "A:" / "B."
+    r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[IVX]{1,5}|(?<=\s)[A-Z](?=\s*[.:|]))"
     r"(?P<suffix>[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
     re.IGNORECASE,
 )
