@@ -424,22 +424,23 @@ ABSORB_GAP = 0.03  # of the figure's longer side
 def _absorb(
     kept: list[tuple[int, int, int, int]], small: list[tuple[int, int, int, int]], max_gap: int
 ) -> None:
-    """Give each small leaf (an axis with its title, a legend, a colour bar) to the one panel
-    it sits right under, over or beside within that panel's width or height; a leaf next to
-    several panels (a shared axis title) or whose union would reach another panel stays out."""
+    """Give each small leaf (an axis with its title, a legend, a colour bar) to the panel it
+    sits right under, over or beside within that panel's width or height, when that panel
+    is at most half as far as any other; a leaf as near to several panels (a shared axis
+    title) or whose union would reach another panel stays out. Leaves are (y0, y1, x0, x1)."""
     for c in small:
-        owners = [
-            i
+        owners = sorted(
+            (_px_gap(k, c), i)
             for i, k in enumerate(kept)
             if _px_gap(k, c) <= max_gap
             and (
-                (c[2] >= k[2] - max_gap and c[3] <= k[3] + max_gap)  # in its columns
-                or (c[0] >= k[0] - max_gap and c[1] <= k[1] + max_gap)
-            )  # in its rows
-        ]
-        if len(owners) != 1:
+                (c[2] >= k[2] - max_gap and c[3] <= k[3] + max_gap)  # within its columns
+                or (c[0] >= k[0] - max_gap and c[1] <= k[1] + max_gap)  # within its rows
+            )
+        )
+        if not owners or (len(owners) > 1 and owners[1][0] < 2 * owners[0][0] + 1):
             continue
-        i = owners[0]
+        i = owners[0][1]
         k = kept[i]
         u = (min(k[0], c[0]), max(k[1], c[1]), min(k[2], c[2]), max(k[3], c[3]))
         if all(j == i or _px_gap(u, o) > 0 for j, o in enumerate(kept)):
