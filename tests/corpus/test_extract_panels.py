@@ -130,3 +130,13 @@ def test_small_parts_join_the_one_panel_they_belong_to() -> None:
     gray[560:580, 100:700] = 0  # a title under both panels
     boxes = sorted(panels_from_pixels(gray, FIG), key=lambda b: b[0])
     _assert_panels(boxes, [(40, 430, 20, 380), (40, 400, 420, 780)], 0.97)
+
+
+def test_tick_labels_join_the_nearer_of_two_panels() -> None:
+    """A column of tick labels 8 px from one panel and 20 px from the other is the first's."""
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[40:560, 20:385] = photo(520, 365, 110, 3)
+    gray[100:500, 405:470] = 0  # the labels: too narrow to be a panel
+    gray[40:560, 478:780] = photo(520, 302, 120, 4)
+    boxes = sorted(panels_from_pixels(gray, FIG), key=lambda b: b[0])
+    _assert_panels(boxes, [(40, 560, 20, 385), (40, 560, 405, 780)], 0.97)
