@@ -579,41 +579,23 @@ def test_two_vector_charts_with_panel_letters(tmp_path: Path) -> None:
     assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]
 
 
-def test_vector_subplots_without_letters_are_panels(tmp_path: Path) -> None:
-    """Two charts, each with its own scale, stacked without panel letters: two panels."""
+def test_stacked_lettered_charts_keep_their_axes(tmp_path: Path) -> None:
+    """Each panel of two stacked charts keeps its x axis and axis title: thin strips under
+    the plot that the cut leaves apart join the panel they belong to."""
 
     def draw(c: canvas.Canvas) -> None:
         paragraph(c, 72, 40, 95, 3)
         _chart(c, 150, 110, 300, 120)
         _chart(c, 150, 270, 300, 120)
-        caption(c, 72, 430, "Figure 7.", ["Return and loss over training steps."])
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(110, top(110), "A")
+        c.drawString(110, top(270), "B")
+        caption(c, 72, 430, "Figure 7.", ["Return (A) and loss (B) over training steps."])
 
-    fig = extract_pdf(make(tmp_path, "subplots.pdf", draw)).figures[0]
-    assert fig.source == "vector"
+    fig = extract_pdf(make(tmp_path, "stacked.pdf", draw)).figures[0]
     assert [p.letter for p in fig.panels] == ["A", "B"]
     assert fig.panels[0].bbox[3] < 255 < fig.panels[1].bbox[1]
-    # each panel keeps its x axis and axis title (thin strips below the plot) and tick labels
     assert fig.panels[0].bbox[3] > 240 and fig.panels[1].bbox[3] > 400
-    assert fig.panels[0].bbox[0] < 140
-
-
-def test_flow_chart_boxes_stay_one_figure(tmp_path: Path) -> None:
-    """Boxes of a diagram stand apart like panels but carry no scale: the figure is whole."""
-
-    def draw(c: canvas.Canvas) -> None:
-        paragraph(c, 72, 40, 95, 3)
-        c.setFont("Helvetica", 9)
-        for i, (step, n) in enumerate(
-            [("Screened", "1 204"), ("Eligible", "312"), ("Included", "87")]
-        ):
-            y = 110 + i * 90
-            c.rect(200, top(y + 50), 200, 50)
-            c.drawString(215, top(y + 22), step)
-            c.drawString(215, top(y + 36), f"n = {n}")
-        caption(c, 72, 400, "Figure 8.", ["Flow of patients through the study."])
-
-    fig = extract_pdf(make(tmp_path, "flow.pdf", draw)).figures[0]
-    assert fig.source == "vector" and fig.panels == []
 
 
 def _pages(tmp_path: Path, name: str, draws: list[Callable[[canvas.Canvas], None]]) -> Path:

@@ -718,17 +718,9 @@ def _detect_panels(
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     # vector figures without panel letters are flow charts and plots: gutters there are not panels
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
-    # ...unless each part has a scale of its own: subplots
-    charts = (
-        not named_panels
-        and raster_cover < 0.5
-        and (panel_mod.axis_numbers(job.lines, box) >= 2 * panel_mod.MIN_AXIS_NUMBERS)
-    )
-    if not boxes and (raster_cover >= 0.5 or named_panels or charts):
+    if not boxes and (raster_cover >= 0.5 or named_panels):
         gray = scans.whiten(_gray_preview(page, box), job.paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
-        if charts:
-            boxes = panel_mod.chart_panels(boxes, job.lines)
         if expected >= 2 and len(boxes) != expected:
             boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
     if not boxes:

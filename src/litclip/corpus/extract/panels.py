@@ -501,33 +501,6 @@ def reading_order(boxes: list[BBox]) -> list[BBox]:
     return [b for row in rows for b in sorted(row, key=lambda b: b[0])]
 
 
-_NUMBER_RE = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+]?\d+)?%?$")
-MIN_AXIS_NUMBERS = 3  # tick labels of one chart's scale
-
-
-def axis_numbers(lines: list[TextLine], box: BBox) -> int:
-    """How many bare numbers (tick labels: "0", "2.5", "-10", "50%") are printed inside ``box``;
-    a line of numbers only ("0 50 100 150") counts each."""
-    n = 0
-    for ln in lines:
-        cx, cy = (ln.bbox[0] + ln.bbox[2]) / 2, (ln.bbox[1] + ln.bbox[3]) / 2
-        if not (box[0] <= cx <= box[2] and box[1] <= cy <= box[3]):
-            continue
-        tokens = ln.text.split()
-        if tokens and all(_NUMBER_RE.match(t) for t in tokens):
-            n += len(tokens)
-    return n
-
-
-def chart_panels(boxes: list[BBox], lines: list[TextLine]) -> list[BBox]:
-    """``boxes`` when each is a chart with its own scale (a vector figure of subplots),
-    else ``[]``: gutters in a vector figure without panel letters also run between the
-    boxes of a flow chart or a diagram, which must stay whole."""
-    if len(boxes) >= 2 and all(axis_numbers(lines, b) >= MIN_AXIS_NUMBERS for b in boxes):
-        return boxes
-    return []
-
-
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
     """Single panel letters printed as text inside the figure."""
     out = []
