@@ -23,6 +23,7 @@ from litclip.corpus.extract.text import TextLine
         ("Fig 3A Axial T2", "figure", "Figure 3", "3"),
         ("Figure S2. Supplementary plot", "figure", "Figure S2", "S2"),
         ("Supplementary Figure 4. Extra", "figure", "Figure S4", "S4"),
+        ("Supplemental Figure 4A. Extra", "figure", "Figure S4", "S4"),
         ("Figure 1 Flow of participants through the trial.", "figure", "Figure 1", "1"),
         ("Figure 7", "figure", "Figure 7", "7"),
         ("Table 2. Baseline characteristics", "table", "Table 2", "2"),

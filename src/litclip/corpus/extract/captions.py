@@ -17,7 +17,8 @@ from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
 _PREFIX = (
-    r"(?:(?P<prefix>supplementary|suppl\.?|supporting|online|appendix|extended\s+data)\s+)?"
+    r"(?:(?P<prefix>supplementary|supplemental|suppl\.?|supporting|online|appendix"
+    r"|extended\s+data)\s+)?"
     r"(?P<e>e(?=fig|tab))?"  # JAMA-style supplements: "eFigure 2", "eTable 1"
 )
 _FIGURE_WORDS = r"figures?|figs?\.?|scheme|plate|chart|abbildung|abb\.|figura"
@@ -99,7 +100,7 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
         base = base_word.capitalize()
     prefix = re.sub(r"\s+", " ", (m.group("prefix") or "").lower())
     number = num  # the ``number`` field: unique across a paper's numbering series
-    if prefix in ("supplementary", "suppl", "suppl.", "supporting", "online"):
+    if prefix in ("supplementary", "supplemental", "suppl", "suppl.", "supporting", "online"):
         num = number = num if num.startswith("S") else "S" + num
     elif prefix == "extended data":  # Nature's Extended Data figures: numbered apart
         base, number = f"Extended Data {base}", "ED" + num

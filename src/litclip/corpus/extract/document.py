@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import OrderedDict
 from collections.abc import Callable
@@ -521,12 +522,46 @@ def _dedupe(
     for label, items in best.items():
         top = max(score for _, score in items)
         keep = [fig for fig, score in items if score >= top]
+        # parts of one figure set on several pages ("Figure 4A." here, "Figure 4B." on the
+        # next page; "Figure 4 (continued)") are all kept
+        keep += [
+            fig
+            for fig, score in items
+            if score < top
+            and all(fig.page != k.page for k in keep)
+            and (_other_part(fig, keep) or _continued(fig))
+        ]
         if len(keep) < len(items):
             warnings.append(
                 f"{label}: {len(items) - len(keep)} weaker caption(s) with the same label dropped"
             )
         kept.extend(keep)
     return sorted(kept, key=lambda f: (f.page, f.bbox[1], f.bbox[0]))
+
+
+_PART = re.compile(r"\d([A-Za-z])$")
+_CONTINUED = re.compile(r"\((?:continued|cont\.?)\)|\bcontinued\b", re.IGNORECASE)
+
+
+def _part_letter(fig: ExtractedFigure) -> str | None:
+    """The panel letter printed right after the number of the label ("Figure 4B" -> "B")."""
+    m = _PART.search(fig.printed_label.strip())
+    return m.group(1).upper() if m else None
+
+
+def _other_part(fig: ExtractedFigure, kept: list[ExtractedFigure]) -> bool:
+    """Whether ``fig`` is labelled as another part of the kept figures: all name their part
+    ("Figure 4A" kept, "Figure 4B" here); an in-text "Figure 4B." beside a plain "Figure 4."
+    caption is not."""
+    parts = {_part_letter(k) for k in kept}
+    letter = _part_letter(fig)
+    return letter is not None and None not in parts and letter not in parts
+
+
+def _continued(fig: ExtractedFigure) -> bool:
+    """Whether the caption says the figure continues ("Figure 3 (continued)")."""
+    head = fig.caption[len(fig.printed_label) : len(fig.printed_label) + 30]
+    return bool(_CONTINUED.search(head))
 
 
 def _layout(

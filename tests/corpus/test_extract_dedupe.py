@@ -1,0 +1,35 @@
+"""One figure per label, except parts of one figure set on several pages."""
+
+from __future__ import annotations
+
+from litclip.corpus.extract.document import _dedupe
+from litclip.corpus.types import ExtractedFigure
+
+BOX = (50.0, 50.0, 500.0, 400.0)
+
+
+def fig(page: int, printed: str, rest: str = "Western blots.") -> ExtractedFigure:
+    return ExtractedFigure(
+        "Figure S4", "S4", page, BOX, f"{printed}. {rest}", BOX, printed_label=printed
+    )
+
+
+def kept(figures: list[tuple[ExtractedFigure, float]]) -> list[tuple[int, str]]:
+    warnings: list[str] = []
+    return [(f.page, f.printed_label) for f in _dedupe(figures, warnings)]
+
+
+def test_a_weaker_caption_with_the_same_label_is_dropped() -> None:
+    # an in-text line "Figure 4B. The ..." that found a region beside the real caption
+    figures = [(fig(7, "Figure 4"), 4.0), (fig(9, "Figure 4B"), 1.0), (fig(8, "Figure 4"), 1.0)]
+    assert kept(figures) == [(7, "Figure 4")]
+
+
+def test_parts_of_a_figure_on_several_pages_are_all_kept() -> None:
+    parts = [(fig(7, "Supplemental Figure 4A"), 4.0), (fig(8, "Supplemental Figure 4B"), 3.0)]
+    assert kept(parts) == [(7, "Supplemental Figure 4A"), (8, "Supplemental Figure 4B")]
+    continued = [(fig(7, "Figure 4"), 4.0), (fig(8, "Figure 4", "(continued) E, F."), 2.0)]
+    assert kept(continued) == [(7, "Figure 4"), (8, "Figure 4")]
+    # the same part twice, or a second caption on the same page, is still a duplicate
+    again = [(fig(7, "Figure 4A"), 4.0), (fig(8, "Figure 4A"), 3.0), (fig(7, "Figure 4B"), 2.0)]
+    assert kept(again) == [(7, "Figure 4A")]
