@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from litclip.corpus.evaluate import iou
 from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure
+from litclip.corpus.extract.text import page_lines
 from litclip.corpus.types import PdfError
 from tests.corpus.corpus_fixtures import pdf_from_objects
 
@@ -596,6 +597,44 @@ def test_stacked_lettered_charts_keep_their_axes(tmp_path: Path) -> None:
     assert [p.letter for p in fig.panels] == ["A", "B"]
     assert fig.panels[0].bbox[3] < 255 < fig.panels[1].bbox[1]
     assert fig.panels[0].bbox[3] > 240 and fig.panels[1].bbox[3] > 400
+
+
+def test_hidden_text_is_not_read(tmp_path: Path) -> None:
+    """A hidden copy of the page (drawn inside a form clipped to the picture, or in the
+    invisible text render mode) is not text: its "Figure B." is no caption."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        image(c, photo(70), (150, 100, 450, 330))
+        c.beginForm("copy")
+        path = c.beginPath()
+        path.rect(150, top(330), 300, 230)  # the picture's area only
+        c.clipPath(path, stroke=0, fill=0)
+        c.setFont("Helvetica-Bold", 8)
+        c.drawString(72, top(346), "Figure B. Liver as negative control (hidden copy).")
+        c.endForm()
+        c.doForm("copy")
+        c.saveState()  # the text render mode lasts until the state is restored
+        hidden = c.beginText(72, top(364))
+        hidden.setTextRenderMode(3)
+        hidden.setFont("Helvetica-Bold", 8)
+        hidden.textLine("Figure C. Another hidden copy.")
+        c.drawText(hidden)
+        c.restoreState()
+        caption(c, 72, 338, "Figure 2.", ["Liver as negative control."])
+        paragraph(c, 72, 380, 95, 4)
+
+    path = make(tmp_path, "hidden.pdf", draw)
+    ex = extract_pdf(path)
+    assert [(f.label, f.caption) for f in ex.figures] == [
+        ("Figure 2", "Figure 2. Liver as negative control.")
+    ]
+    pdf = open_pdf(path)
+    try:
+        texts = [ln.text for ln in page_lines(pdf[0])]
+    finally:
+        pdf.close()
+    assert not [t for t in texts if "hidden copy" in t] and "Figure 2. Liver" in " ".join(texts)
 
 
 def _pages(tmp_path: Path, name: str, draws: list[Callable[[canvas.Canvas], None]]) -> Path:

@@ -149,6 +149,15 @@ def _points_box(clip: int, i: int, count: int, s: Scratch) -> Bounds | None:
     return lo[0], lo[1], hi[0], hi[1]
 
 
+def clipped_away(obj: int, s: Scratch) -> bool:
+    """Whether nothing of the object shows through its clip path (a hidden copy of a page
+    drawn inside a form clipped to one picture, an image cropped to nothing)."""
+    f = s.floats
+    if not _bounds(obj, *s.f[:4]):
+        return False
+    return _clip(obj, (f[0], f[1], f[2], f[3]), s) is None
+
+
 def _clip(obj: int, bounds: Bounds, s: Scratch) -> Bounds | None:
     """Bounds cut to the object's clip path (an image is often placed larger than shown)."""
     clip = _clip_path(obj)
@@ -169,7 +178,7 @@ def walk(
 
     pdfium reports the bounds of an object inside a form XObject in the form's own space, so
     the form matrices are applied here (publishers often place whole figures as forms).
-    Top-level objects are cut to their clip path; objects clipped away entirely are skipped.
+    Objects are cut to their clip path; objects clipped away entirely are skipped.
     """
     s = Scratch()
     f = s.floats
@@ -187,13 +196,10 @@ def walk(
                 continue
             if kind not in types or not _bounds(obj, *s.f[:4]):
                 continue
-            bounds = (f[0], f[1], f[2], f[3])
-            if mats:
-                yield obj, kind, _apply(mats, bounds)
-                continue
-            clipped = _clip(obj, bounds, s)
+            # cut to the clip path in the object's own space (a form's, inside a form)
+            clipped = _clip(obj, (f[0], f[1], f[2], f[3]), s)
             if clipped is not None:
-                yield obj, kind, clipped
+                yield obj, kind, (_apply(mats, clipped) if mats else clipped)
 
     page_handle = address(page.raw)
     yield from rec(0, [], 0)

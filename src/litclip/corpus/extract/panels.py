@@ -427,24 +427,38 @@ def _absorb(
     """Give each small leaf (an axis with its title, a legend, a colour bar) to the panel it
     sits right under, over or beside within that panel's width or height, when that panel
     is at most half as far as any other; a leaf as near to several panels (a shared axis
-    title) or whose union would reach another panel stays out. Leaves are (y0, y1, x0, x1)."""
-    for c in small:
-        owners = sorted(
-            (_px_gap(k, c), i)
-            for i, k in enumerate(kept)
-            if _px_gap(k, c) <= max_gap
-            and (
-                (c[2] >= k[2] - max_gap and c[3] <= k[3] + max_gap)  # within its columns
-                or (c[0] >= k[0] - max_gap and c[1] <= k[1] + max_gap)  # within its rows
-            )
+    title) or whose union would reach another panel stays out. Leaves are (y0, y1, x0, x1);
+    passes repeat while leaves join (an axis title joins once its tick labels have)."""
+    left = list(small)
+    while left:
+        rest = [c for c in left if not _absorb_one(kept, c, max_gap)]
+        if len(rest) == len(left):
+            return
+        left = rest
+
+
+def _absorb_one(
+    kept: list[tuple[int, int, int, int]], c: tuple[int, int, int, int], max_gap: int
+) -> bool:
+    """Join leaf ``c`` to its panel (see :func:`_absorb`); whether it joined."""
+    owners = sorted(
+        (_px_gap(k, c), i)
+        for i, k in enumerate(kept)
+        if _px_gap(k, c) <= max_gap
+        and (
+            (c[2] >= k[2] - max_gap and c[3] <= k[3] + max_gap)  # within its columns
+            or (c[0] >= k[0] - max_gap and c[1] <= k[1] + max_gap)  # within its rows
         )
-        if not owners or (len(owners) > 1 and owners[1][0] < 2 * owners[0][0] + 1):
-            continue
-        i = owners[0][1]
-        k = kept[i]
-        u = (min(k[0], c[0]), max(k[1], c[1]), min(k[2], c[2]), max(k[3], c[3]))
-        if all(j == i or _px_gap(u, o) > 0 for j, o in enumerate(kept)):
-            kept[i] = u
+    )
+    if not owners or (len(owners) > 1 and owners[1][0] < 2 * owners[0][0] + 1):
+        return False
+    i = owners[0][1]
+    k = kept[i]
+    u = (min(k[0], c[0]), max(k[1], c[1]), min(k[2], c[2]), max(k[3], c[3]))
+    if any(j != i and _px_gap(u, o) == 0 for j, o in enumerate(kept)):
+        return False
+    kept[i] = u
+    return True
 
 
 FLAT_SHARE = 0.9  # of a part's ink in one grey level

@@ -92,6 +92,8 @@ _TEXT_OBJECT = _raw.bare(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t)
 _OBJECT_FONT = _raw.bare(pdfium_c.FPDFTextObj_GetFont, ctypes.c_size_t)
 _FONT_SIZE = _raw.bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _MATRIX = _raw.bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
+_RENDER_MODE = _raw.bare(pdfium_c.FPDFTextObj_GetTextRenderMode, ctypes.c_int)
+_INVISIBLE = pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
 _PROBE_STRIDE = 16  # about half the typical run of characters of one text object
 # strong right-to-left characters (bidi classes R and AL) lie in these blocks or are U+200F
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF))
@@ -127,8 +129,8 @@ def _page_text(raw: object, n: int) -> str:
 def _object_fonts(
     textpage: pdfium.PdfTextPage, handle: ctypes.c_void_p, first: list[int], keys: list[int]
 ) -> np.ndarray:
-    """(effective size, bold, rotated, watermark) rows for text objects ``keys`` (distinct,
-    0: none), read at their first characters ``first``.
+    """(effective size, bold, rotated, watermark or clipped away, invisible) rows for the
+    text objects ``keys`` (distinct, 0: none), read at their first characters ``first``.
 
     Boldness depends only on the object's font (pdfium reads weight, flags and name from
     it), so it is worked out once per font.
@@ -154,12 +156,18 @@ def _object_fonts(
         _is_diagonal(t) and sz >= WATERMARK_SIZE
         for t, sz in zip(angles, size.tolist(), strict=True)
     ]
-    font = np.fromiter(map(_OBJECT_FONT, map(ctypes.c_void_p, keys)), np.uint64, k)
+    handles = [ctypes.c_void_p(key) for key in keys]
+    invisible = np.fromiter(map(_RENDER_MODE, handles), np.int64, k) == _INVISIBLE
+    scratch = _raw.Scratch()
+    hidden = np.array([bool(key) and _raw.clipped_away(key, scratch) for key in keys], bool)
+    font = np.fromiter(map(_OBJECT_FONT, handles), np.uint64, k)
     _, font_first, font_of = np.unique(font, return_index=True, return_inverse=True)
     buf = ctypes.create_string_buffer(256)
     font_bold = [_font_is_bold(textpage, first[j], buf) for j in font_first.tolist()]
     bold = np.array(font_bold, bool)[font_of.reshape(-1)]
-    return np.column_stack((size, bold, np.array(rotated, bool), np.array(watermark, bool)))
+    return np.column_stack(
+        (size, bold, np.array(rotated, bool), np.array(watermark, bool) | hidden, invisible)
+    )
 
 
 def _has_rtl(codes: np.ndarray) -> bool:
@@ -244,8 +252,12 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
         per_object = _object_fonts(textpage, handle, first, objects.tolist())
         per_char = np.repeat(per_object[run_object.reshape(-1)], counts, axis=0)
         size[boxed_idx], bold[boxed_idx] = per_char[:, 0], per_char[:, 1] > 0
-        # a watermark's characters ("ACCEPTED MANUSCRIPT" across the page) are not text
-        rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, per_char[:, 3] == 0
+        # a watermark's characters ("ACCEPTED MANUSCRIPT" across the page) are not text, nor
+        # is text clipped away or invisible beside visible text (a hidden copy of the page);
+        # invisible text alone is a scan's OCR layer, which is the page's text
+        hidden = per_char[:, 4] > 0
+        drop = (per_char[:, 3] > 0) | (hidden & (~hidden).any())
+        rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, ~drop
     r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
     box = np.column_stack(
         (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
