@@ -7,6 +7,7 @@ import pytest
 from litclip.corpus.extract.captions import (
     Caption,
     clean_caption_text,
+    mentioned_panels,
     page_continuation,
     parse_label,
     split_caption,
@@ -274,3 +275,15 @@ def test_a_legend_runs_on_only_when_cut_off() -> None:
     # the next page starts with a new legend, or never ends the sentence
     assert page_continuation(cut, cut.lines, NEXT_PAGE[3:]) == []
     assert page_continuation(cut, cut.lines, [_ln("a heading without end", 96)]) == []
+
+
+def test_panels_mentioned_out_of_order_are_counted() -> None:
+    caption = (
+        "Figure 3 | Gate. (a), (b), and (e) are the infidelity. (c), (d), and (f) are the same."
+    )
+    assert mentioned_panels(caption) == 6
+    assert mentioned_panels("Figure 2. Scans before (a) and after (b) surgery.") == 2
+    # a gap in the run, mixed case, or a lone letter names no panels
+    assert mentioned_panels("Figure 2. Types (a) and (c).") == 0
+    assert mentioned_panels("Figure 2. (A) Axial and (b) coronal.") == 0
+    assert mentioned_panels("Figure 2. The (a) group.") == 0

@@ -124,25 +124,3 @@ def test_squeeze_is_split_and_join_per_line(seed: int) -> None:
         at = np.flatnonzero(seg == s)
         line = tx._text(shown[at])
         assert tx._text(shown[at[kept[at]]]) == " ".join(line.split())
-
-
-def _line(text: str, y: float, x: float = 72.0) -> tx.TextLine:
-    return tx.TextLine(text, (x, y, x + 6.0 * len(text), y + 9.0), 9.0)
-
-
-def test_page_furniture_is_what_recurs_at_the_top_or_foot_of_pages() -> None:
-    pages = [
-        [
-            _line(f"{n}", 44, x=54),  # the page number changes, its place does not
-            _line("Trilling et al.", 44, x=273),
-            _line("Running text of the page, different on each page" + "!" * n, 300),
-        ]
-        for n in range(12, 17)
-    ]
-    pages[2].append(_line("0 10 20", 70, x=200))  # tick labels of a figure at the top of a page
-    furniture = tx.page_furniture(pages, [792.0] * 5)
-    assert furniture == {id(ln) for page in pages for ln in page[:2]}
-    # a header on 2 of 5 pages is not enough; body text never is, even when it repeats
-    assert tx.page_furniture(pages[:2] + [[], [], []], [792.0] * 5) == set()
-    same_body = [[_line("Same sentence in the middle of every page.", 300)] for _ in range(5)]
-    assert tx.page_furniture(same_body, [792.0] * 5) == set()

@@ -416,6 +416,21 @@ def split_caption(
     return body, {}
 
 
+_MENTIONED = re.compile(r"\(([A-Za-z])\)")
+
+
+def mentioned_panels(caption: str) -> int:
+    """How many panels a caption names by parenthesised letters in any order ("(a), (b), and
+    (e) are ... (c), (d), and (f) are ...": 6), when they run from A without a gap; else 0.
+    Letters of one case only: "(A)" and "(a)" together are no single run."""
+    found = {m.group(1) for m in _MENTIONED.finditer(caption)}
+    if not found or len({c.isupper() for c in found}) > 1:
+        return 0
+    letters = sorted(c.upper() for c in found)
+    run = letters == [chr(ord("A") + i) for i in range(len(letters))]
+    return len(letters) if run and len(letters) >= 2 else 0
+
+
 def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str, int, int]]:
     """Markers whose letters run A, B, C... (case-consistent), as (LETTER, printed, start, end).
 

@@ -21,17 +21,13 @@ from litclip.corpus.extract import scans, subcaptions
 from litclip.corpus.extract.captions import (
     Caption,
     find_captions,
+    mentioned_panels,
     page_continuation,
     parse_label,
     split_caption,
 )
-from litclip.corpus.extract.text import (
-    TextLine,
-    body_font_size,
-    page_furniture,
-    page_lines,
-    typical_leading,
-)
+from litclip.corpus.extract.furniture import element_furniture, line_furniture
+from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -261,10 +257,18 @@ def analyse_document(
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
-    # running headers and footers play no part in the layout of figures
-    furniture = page_furniture(all_lines, [_page_height(pdf, i) for i in range(len(pdf))])
+    # running headers and footers, and logos and bars beside them, play no part in figures
+    heights = [_page_height(pdf, i) for i in range(len(pdf))]
+    furniture = line_furniture(all_lines, heights)
     if furniture:
         all_lines = [[ln for ln in lines if id(ln) not in furniture] for lines in all_lines]
+    graphics = [e if isinstance(e, list) else [] for e in all_elements]
+    furniture = element_furniture(graphics, heights)
+    if furniture:
+        all_elements = [
+            [e for e in elems if id(e) not in furniture] if isinstance(elems, list) else elems
+            for elems in all_elements
+        ]
     leading = statistics.median([typical_leading(lines) for lines in all_lines if lines] or [0.2])
     figures: list[tuple[ExtractedFigure, float]] = []
     tables: list[ExtractedTable] = []
@@ -752,6 +756,8 @@ def _detect_panels(
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     # vector figures without panel letters are flow charts and plots: gutters there are not panels
+    # (or letters the caption mentions out of order: "(a), (b), and (e) are ... (c) ...")
+    expected = expected or mentioned_panels(fig.caption)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
     if not boxes and (raster_cover >= 0.5 or named_panels):
         gray = scans.whiten(_gray_preview(page, box), job.paper)

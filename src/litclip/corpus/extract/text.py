@@ -407,34 +407,6 @@ def page_lines(page: pdfium.PdfPage) -> list[TextLine]:
         textpage.close()
 
 
-FURNITURE_BAND = 0.1  # of the page height, at its top and at its foot
-_DIGITS = re.compile(r"\d+")
-
-
-def page_furniture(all_lines: list[list[TextLine]], heights: list[float]) -> set[int]:
-    """``id`` of the running headers and footers of a document ("12   Trilling et al.").
-
-    Such a line sits in the top or bottom tenth of its page and recurs, digits aside (page
-    numbers), at the same height on at least 3 pages and a third of all pages. They are
-    never part of a figure, though one may sit a few points above it.
-    """
-    where: dict[tuple[int, str], set[int]] = {}
-    found: list[tuple[TextLine, int, str]] = []
-    for i, (lines, height) in enumerate(zip(all_lines, heights, strict=True)):
-        for ln in lines:
-            if FURNITURE_BAND * height < ln.bbox[1] and ln.bbox[3] < (1 - FURNITURE_BAND) * height:
-                continue
-            y, text = round(ln.bbox[1] / 2), _DIGITS.sub("#", ln.text.strip())
-            where.setdefault((y, text), set()).add(i)
-            found.append((ln, y, text))
-    need = max(3.0, len(all_lines) / 3)
-    return {
-        id(ln)
-        for ln, y, text in found
-        if len(set().union(*(where.get((y + d, text), set()) for d in (-1, 0, 1)))) >= need
-    }
-
-
 def body_font_size(lines: list[TextLine]) -> float:
     """The most common font size weighted by characters (the running text size)."""
     weights: dict[float, int] = {}

@@ -1,0 +1,66 @@
+"""Page furniture: running headers and footers, and the logos and bars that recur with them.
+
+Such a thing sits in the top or bottom tenth of its page and recurs at the same place on at
+least 3 pages and a third of all pages (text counts as the same with its digits aside: page
+numbers). It is never part of a figure, though one may sit a few points above it ("12
+Trilling et al." or a journal's header bar right over a figure at the top of a page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
+from litclip.corpus.extract.regions import Element
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.types import BBox
+
+FURNITURE_BAND = 0.1  # of the page height, at its top and at its foot
+_DIGITS = re.compile(r"\d+")
+
+T = TypeVar("T")
+
+
+def _recurring(
+    pages: Sequence[Sequence[T]],
+    heights: Sequence[float],
+    bbox: Callable[[T], BBox],
+    key: Callable[[T], Hashable],
+) -> set[int]:
+    """``id`` of the items in a band that recur (same ``key``, top within 2 pt) on enough pages."""
+    where: dict[tuple[int, Hashable], set[int]] = {}
+    found: list[tuple[T, int, Hashable]] = []
+    for i, (items, height) in enumerate(zip(pages, heights, strict=True)):
+        for item in items:
+            x0, y0, x1, y1 = bbox(item)
+            if FURNITURE_BAND * height < y0 and y1 < (1 - FURNITURE_BAND) * height:
+                continue
+            y, k = round(y0 / 2), key(item)
+            where.setdefault((y, k), set()).add(i)
+            found.append((item, y, k))
+    need = max(3.0, len(pages) / 3)
+    return {
+        id(item)
+        for item, y, k in found
+        if len(set().union(*(where.get((y + d, k), set()) for d in (-1, 0, 1)))) >= need
+    }
+
+
+def line_furniture(all_lines: Sequence[Sequence[TextLine]], heights: Sequence[float]) -> set[int]:
+    """``id`` of the running header and footer lines of a document."""
+    return _recurring(
+        all_lines, heights, lambda ln: ln.bbox, lambda ln: _DIGITS.sub("#", ln.text.strip())
+    )
+
+
+def element_furniture(
+    all_elements: Sequence[Sequence[Element]], heights: Sequence[float]
+) -> set[int]:
+    """``id`` of the graphics (a header bar, a logo, a rule) repeated in the page bands."""
+    return _recurring(
+        all_elements,
+        heights,
+        lambda e: e.bbox,
+        lambda e: (e.kind, round(e.bbox[0] / 2), round(e.bbox[2] / 2), round(e.bbox[3] / 2)),
+    )

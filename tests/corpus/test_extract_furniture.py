@@ -1,0 +1,44 @@
+"""Running headers, footers and the graphics that recur with them."""
+
+from __future__ import annotations
+
+from litclip.corpus.extract.furniture import element_furniture, line_furniture
+from litclip.corpus.extract.regions import Element
+from litclip.corpus.extract.text import TextLine
+
+
+def _line(text: str, y: float, x: float = 72.0) -> TextLine:
+    return TextLine(text, (x, y, x + 6.0 * len(text), y + 9.0), 9.0)
+
+
+def test_running_headers_recur_at_the_top_or_foot_of_pages() -> None:
+    pages = [
+        [
+            _line(f"{n}", 44, x=54),  # the page number changes, its place does not
+            _line("Trilling et al.", 44, x=273),
+            _line("Running text of the page, different on each page" + "!" * n, 300),
+        ]
+        for n in range(12, 17)
+    ]
+    pages[2].append(_line("0 10 20", 70, x=200))  # tick labels of a figure at the top of a page
+    furniture = line_furniture(pages, [792.0] * 5)
+    assert furniture == {id(ln) for page in pages for ln in page[:2]}
+    # a header on 2 of 5 pages is not enough; body text never is, even when it repeats
+    assert line_furniture(pages[:2] + [[], [], []], [792.0] * 5) == set()
+    same_body = [[_line("Same sentence in the middle of every page.", 300)] for _ in range(5)]
+    assert line_furniture(same_body, [792.0] * 5) == set()
+
+
+def test_a_header_bar_on_every_page_is_furniture() -> None:
+    pages = [
+        [
+            Element((0, 60, 595, 96), "image"),  # the journal's header bar
+            Element((70, 100, 300, 250), "path"),  # a figure right under it, on one page
+        ]
+        if i == 1
+        else [Element((0, 60, 595, 96), "image")]
+        for i in range(4)
+    ]
+    assert element_furniture(pages, [842.0] * 4) == {id(page[0]) for page in pages}
+    # the same picture on 2 pages of 4 (a figure reused) is not
+    assert element_furniture(pages[:2] + [[], []], [842.0] * 4) == set()
