@@ -7,6 +7,7 @@ import pytest
 from litclip.corpus.extract.captions import (
     Caption,
     clean_caption_text,
+    find_captions,
     mentioned_panels,
     page_continuation,
     parse_label,
@@ -287,3 +288,24 @@ def test_panels_mentioned_out_of_order_are_counted() -> None:
     assert mentioned_panels("Figure 2. Types (a) and (c).") == 0
     assert mentioned_panels("Figure 2. (A) Axial and (b) coronal.") == 0
     assert mentioned_panels("Figure 2. The (a) group.") == 0
+
+
+def _row_line(text: str, x0: float, y0: float, x1: float, bold: bool = False) -> TextLine:
+    return TextLine(text, (x0, y0, x1, y0 + 8.5), 8.5, [bold] * len(text))
+
+
+def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
+    """A caption row split into two pieces at a formula ("~r(0)"), the second running a
+    little past the first line's right edge, is all caption; the next column is not."""
+    lines = [
+        _row_line("Figure 1 | Crystal structure and distance. (a) Average", 304, 186, 531, True),
+        _row_line("positions r", 304, 197, 342),
+        _row_line("(0) of 127 ions in a planar crystal. Breathing oscillations", 341, 197, 551),
+        _row_line("Running text of the next column", 562, 197, 800),
+        _row_line("these average positions occur due to micromotion.", 304, 207, 539),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert cap.text.endswith(
+        "(a) Average positions r (0) of 127 ions in a planar crystal. Breathing oscillations "
+        "these average positions occur due to micromotion."
+    )

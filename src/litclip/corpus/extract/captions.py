@@ -231,9 +231,38 @@ def _grow_block(
         ]
         if nxt not in row:
             row.append(nxt)
+        _extend_row(row, lines, used, start_lines, x1 + 3 * first.size, first.size)
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
+
+
+def _extend_row(
+    row: list[TextLine],
+    lines: list[TextLine],
+    used: set[int],
+    start_lines: set[int],
+    limit: float,
+    size: float,
+) -> None:
+    """Add pieces of the row that carry on right after it (a line split at a formula runs a
+    little past the block's right edge); text across a column gutter does not touch it."""
+    grown = True
+    while grown:
+        grown = False
+        right = max(ln.x1 for ln in row)
+        cy, h = (row[0].y0 + row[0].y1) / 2, row[0].height
+        for ln in lines:
+            if id(ln) in used or ln in row or ln.rotated or id(ln) in start_lines:
+                continue
+            if (
+                abs((ln.y0 + ln.y1) / 2 - cy) < 0.3 * h
+                and -size <= ln.x0 - right < size
+                and ln.x1 <= limit
+                and abs(ln.size - size) <= 0.1 * size
+            ):
+                row.append(ln)
+                grown = True
 
 
 def _next_line(
