@@ -309,3 +309,22 @@ def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
         "(a) Average positions r (0) of 127 ions in a planar crystal. Breathing oscillations "
         "these average positions occur due to micromotion."
     )
+
+
+def test_a_row_squeezed_by_a_square_root_keeps_the_caption_going() -> None:
+    """A square root's bar reads as "ffiffiffi" on a squeezed line; the row goes on after
+    it and the caption continues on the next line."""
+    lines = [
+        _row_line(
+            "Figure 2 | Nearest neighbor quantum gate in a planar crystal. Two", 43, 666, 285
+        ),
+        _row_line("laser beams exert a force. The Lamb-Dicke", 43, 676, 292),
+        TextLine("parameter gz~Dk ffiffiffiffiffiffiffiffiffi", (43, 687, 142, 692), 8.5),
+        _row_line("<0.029. Other parameters are the same as in", 142, 689, 292),
+        _row_line("the first figure, with more text.", 43, 699, 200),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert cap.text.endswith(
+        "The Lamb-Dicke parameter gz~Dk <0.029. Other parameters are the same as in the "
+        "first figure, with more text."
+    )

@@ -215,7 +215,8 @@ def _grow_block(
             used.add(id(other))
     while True:
         x0, _y0, x1, y1 = cap.bbox
-        last_h = max(cap.lines[-1].height, 1.0)
+        # a line squeezed by a formula (a square root's bar) does not set the spacing
+        last_h = max(cap.lines[-1].height, first.height, 1.0)
         nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, first.size)
         if nxt is None:
             return
@@ -251,14 +252,16 @@ def _extend_row(
     while grown:
         grown = False
         right = max(ln.x1 for ln in row)
-        cy, h = (row[0].y0 + row[0].y1) / 2, row[0].height
+        top, bottom = row[0].y0, row[0].y1
         for ln in lines:
             if id(ln) in used or ln in row or ln.rotated or id(ln) in start_lines:
                 continue
+            # on the row (a formula may raise or squeeze a piece), right after its end
+            overlap = min(ln.y1, bottom) - max(ln.y0, top)
             if (
-                abs((ln.y0 + ln.y1) / 2 - cy) < 0.3 * h
-                and -size <= ln.x0 - right < size
-                and ln.x1 <= limit
+                overlap >= 0.5 * min(ln.height, bottom - top)
+                and ln.x0 - right < size
+                and right + 1 < ln.x1 <= limit
                 and abs(ln.size - size) <= 0.1 * size
             ):
                 row.append(ln)
@@ -327,11 +330,15 @@ def page_continuation(cap: Caption, here: list[TextLine], after: list[TextLine])
     return out if out and out[-1].text.rstrip().endswith(_SENTENCE_END) else []
 
 
+_RADICAL_BAR = re.compile(r"(?:ffi){3,}f{0,2}")
+
+
 def clean_caption_text(lines: list[str]) -> str:
-    """Join caption lines: de-hyphenate line breaks, NFKC (ligatures), collapse whitespace."""
+    """Join caption lines: de-hyphenate line breaks, NFKC (ligatures), collapse whitespace,
+    drop the "ffiffiffi" that a square root's bar drawn with ligature glyphs reads as."""
     out = ""
     for raw in lines:
-        line = " ".join(unicodedata.normalize("NFKC", raw).split())
+        line = " ".join(_RADICAL_BAR.sub(" ", unicodedata.normalize("NFKC", raw)).split())
         if not line:
             continue
         if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
