@@ -328,3 +328,15 @@ def test_a_row_squeezed_by_a_square_root_keeps_the_caption_going() -> None:
         "The Lamb-Dicke parameter gz~Dk <0.029. Other parameters are the same as in the "
         "first figure, with more text."
     )
+
+
+def test_split_skips_references_to_panels_and_reads_letter_ranges() -> None:
+    caption = (
+        "FIG. 3. Evolution. (a) Pressure, following the steps shown in panel (b). (b) Density, "
+        "as in Fig. 2(b) before. (c)\u2013(f) Atomic configurations [panel (e)]."
+    )
+    shared, parts = split_caption(caption, "FIG. 3.")
+    assert shared == "Evolution."
+    assert parts["A"] == "Pressure, following the steps shown in panel (b)."
+    assert parts["B"] == "Density, as in Fig. 2(b) before."
+    assert parts["C"] == parts["F"] == "Atomic configurations [panel (e)]."

@@ -362,6 +362,8 @@ _MARKERS = [
     # Springer's bare letters: "a Axial CT ... b Follow-up CT" (lower case, capital after)
     re.compile(r"(?:^|(?<=[.;]\s))(?P<l>[a-z](?:\s*[-\u2013,]\s*[a-z])*)\s(?=[A-Z0-9])"),
 ]
+_PAREN_RANGE = re.compile(r"\(([A-Za-z])\)\s*([-\u2013])\s*\(([A-Za-z])\)")
+_REFERENCE_BEFORE = re.compile(r"\b(?:panels?|fig(?:ure)?s?\.?(?:\s*\d+)?)\s*$", re.IGNORECASE)
 _TRAILING_AND = re.compile(r"[;,]\s*(?:and|or)$")
 # letters inside a sentence: "imaging before (a) and after (b) surgery"
 _INLINE_START = re.compile(r"^(?:and|or|to|versus|vs\.?|with|in)\b", re.IGNORECASE)
@@ -430,6 +432,7 @@ def split_caption(
     body = caption.strip()
     if label and body.lower().startswith(label.lower()):
         body = body[len(label) :].lstrip(" .:|\u2014\u2013-")
+    body = _PAREN_RANGE.sub(r"(\1\2\3)", body)  # "(c)\u2013(f) ..." -> "(c\u2013f) ..."
     candidates = [_sequential_markers(body, pattern) for pattern in _MARKERS]
     for found in [*candidates, _positional_markers(body)]:
         if len({letter for letter, *_ in found}) < 2:
@@ -480,6 +483,8 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
         letters = _group_letters(m.group("l"))
         if not letters or letters[0].lower() != expected:
             continue
+        if _REFERENCE_BEFORE.search(text, 0, m.start()):
+            continue  # "the steps shown in panel (b). (b) The ...": a reference, not a marker
         if case is None:
             case = letters[0].isupper()
         elif any(letter.isupper() != case for letter in letters):
