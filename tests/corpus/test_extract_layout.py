@@ -637,6 +637,26 @@ def test_hidden_text_is_not_read(tmp_path: Path) -> None:
     assert not [t for t in texts if "hidden copy" in t] and "Figure 2. Liver" in " ".join(texts)
 
 
+def test_photos_and_a_drawn_chart_named_by_the_caption_are_all_panels(tmp_path: Path) -> None:
+    """Two photos and a vector chart, the caption naming three panels: the image objects
+    alone would give two; the rendering shows all three."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        image(c, photo(80), (90, 100, 250, 230))
+        image(c, photo(81), (270, 100, 430, 230))
+        _chart(c, 470, 100, 100, 110)
+        caption(c, 72, 260, "Figure 5.", ["(A) Axial T2. (B) Coronal T1. (C) Lesion volume."])
+
+    fig = extract_pdf(make(tmp_path, "mixed_panels.pdf", draw)).figures[0]
+    assert [(p.letter, p.caption) for p in fig.panels] == [
+        ("A", "Axial T2."),
+        ("B", "Coronal T1."),
+        ("C", "Lesion volume."),
+    ]
+    assert fig.panels[2].bbox[0] > 440
+
+
 def _pages(tmp_path: Path, name: str, draws: list[Callable[[canvas.Canvas], None]]) -> Path:
     path = tmp_path / name
     c = canvas.Canvas(str(path), pagesize=(W, H))

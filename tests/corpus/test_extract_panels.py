@@ -7,6 +7,7 @@ import pytest
 
 from litclip.corpus.extract.panels import (
     SeamField,
+    group_by_letters,
     panels_for_count,
     panels_from_pixels,
     reading_order,
@@ -140,3 +141,21 @@ def test_tick_labels_join_the_nearer_of_two_panels() -> None:
     gray[40:560, 478:780] = photo(520, 302, 120, 4)
     boxes = sorted(panels_from_pixels(gray, FIG), key=lambda b: b[0])
     _assert_panels(boxes, [(40, 560, 20, 385), (40, 560, 405, 780)], 0.97)
+
+
+def test_section_letters_head_groups_of_plots() -> None:
+    """ "A" over one row of two plots and "B" over two rows of three: two panels."""
+    row_a = [(40.0, 20.0, 190.0, 120.0), (200.0, 20.0, 350.0, 120.0)]
+    rows_b = [
+        (40.0 + 110 * i, 160.0 + 110 * j, 140.0 + 110 * i, 260.0 + 110 * j)
+        for j in (0, 1)
+        for i in (0, 1, 2)
+    ]
+    letters = [("A", (10.0, 10.0, 18.0, 20.0)), ("B", (10.0, 150.0, 18.0, 160.0))]
+    assert group_by_letters(row_a + rows_b, letters) == [
+        (40.0, 20.0, 350.0, 120.0),
+        (40.0, 160.0, 360.0, 370.0),
+    ]
+    # a letter heading nothing, or a plot under no letter: no grouping
+    assert group_by_letters(row_a, letters) == []
+    assert group_by_letters([(0.0, 0.0, 30.0, 30.0), *row_a], letters[:1]) == []

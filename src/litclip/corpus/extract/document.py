@@ -759,11 +759,21 @@ def _detect_panels(
     # (or letters the caption mentions out of order: "(a), (b), and (e) are ... (c) ...")
     expected = expected or mentioned_panels(fig.caption)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
+    # fewer images than named panels: the others are drawn (charts, a table); look at pixels
+    want = max(expected, len(letters))
+    image_boxes = boxes
+    if 2 <= len(boxes) < want:
+        boxes = []
     if not boxes and (raster_cover >= 0.5 or named_panels):
         gray = scans.whiten(_gray_preview(page, box), job.paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
         if expected >= 2 and len(boxes) != expected:
             boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
+        if image_boxes and len(boxes) != want:
+            boxes = image_boxes
+    # more pictures than the letters the caption names: each letter heads a group of them
+    if 2 <= len(letters) == expected < len(boxes):
+        boxes = panel_mod.group_by_letters(boxes, letters) or boxes
     if not boxes:
         return "", []
     attached = subcaptions.attach(boxes, inner)

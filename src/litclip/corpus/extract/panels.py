@@ -525,6 +525,33 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
     return out
 
 
+def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
+    """One box per printed letter: the union of the boxes it heads (the last letter above and
+    left of a box's top-left corner), or ``[]`` when a box has no such letter or a letter
+    heads no box (a section letter "B" over three rows of plots takes all three rows)."""
+    groups: dict[str, list[BBox]] = {letter: [] for letter, _ in letters}
+    for b in boxes:
+        heads = [
+            (lb[1], lb[0], letter)
+            for letter, lb in letters
+            if lb[1] <= b[1] + 4 and lb[0] <= b[0] + 4
+        ]
+        if not heads:
+            return []
+        groups[max(heads)[2]].append(b)
+    if any(not members for members in groups.values()):
+        return []
+    return [
+        (
+            min(b[0] for b in members),
+            min(b[1] for b in members),
+            max(b[2] for b in members),
+            max(b[3] for b in members),
+        )
+        for members in groups.values()
+    ]
+
+
 def name_panels(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[tuple[str, BBox]]:
     """Give each panel the printed letter nearest its top-left corner, else A, B, C..."""
     ordered = reading_order(boxes)
