@@ -124,3 +124,25 @@ def test_squeeze_is_split_and_join_per_line(seed: int) -> None:
         at = np.flatnonzero(seg == s)
         line = tx._text(shown[at])
         assert tx._text(shown[at[kept[at]]]) == " ".join(line.split())
+
+
+def test_a_word_gap_without_a_space_character_reads_as_a_space() -> None:
+    """pdfium writes no space between some words set apart by position only ("atone hole"
+    for "a tone hole"); a gap of a quarter of the font size between letters is one."""
+    text = "atone hole"
+    xs = [72.0, 78.0, 82.0, 87.0, 92.0, 97.0, 102.0, 107.0, 112.0, 117.0]  # 'a' then a 3 pt gap
+    box = np.array(
+        [[x, 100.0, x + 5.0 - (2.0 if i == 0 else 0.0), 110.0] for i, x in enumerate(xs)]
+    )
+    boxed = np.array([c != " " for c in text])
+    chars = tx._Chars(
+        text,
+        boxed,
+        box,
+        np.full(len(text), 10.0),
+        np.zeros(len(text), bool),
+        np.zeros(len(text), bool),
+    )
+    (line,) = tx.group_lines(chars)
+    assert line.text == "a tone hole"
+    assert len(line.bold) == len(line.text)

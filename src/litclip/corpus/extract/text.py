@@ -363,6 +363,13 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     direction = np.where(rot[first], np.where(upwards, 90, 270), 0)
     codes = _codes(text)
     shown = np.where(chars.boxed | (codes == ord("-")), codes, ord(" "))
+    bold = chars.bold & chars.boxed  # whitespace and soft hyphens have no box: never bold
+    # a word gap pdfium wrote no space for ("atone hole" for "a tone hole"): add one
+    gaps = _missing_spaces(chars, prev, cur, seg)
+    if gaps.size:
+        shown = np.insert(shown, gaps, ord(" "))
+        seg = np.insert(seg, gaps, seg[gaps - 1])
+        bold = np.insert(bold, gaps, False)
     kept = _squeeze(shown, seg)
     # per line: its span of ``kept`` (a line is one run of ``seg``, the same for all chars)
     seg_ids = seg_of_boxed[first]
@@ -371,14 +378,29 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     hi = offsets[np.searchsorted(seg, seg_ids, "right")].tolist()
     at = np.flatnonzero(kept)
     all_text = _text(shown[at])
-    # whitespace and soft hyphens have no box and so are never bold
-    all_bold = (chars.bold & chars.boxed)[at].tolist()
+    all_bold = bold[at].tolist()
     bboxes = map(tuple, np.column_stack((x0, y0, x1, y1)).tolist())
     rows = zip(lo, hi, bboxes, size.tolist(), rot[first].tolist(), direction.tolist(), strict=True)
     return [
         TextLine(all_text[a:b], bbox, sz, all_bold[a:b], rotated, d)
         for a, b, bbox, sz, rotated, d in rows
     ]
+
+
+WORD_GAP = 0.25  # of the font size: a gap this wide between two letters is a word space
+
+
+def _missing_spaces(
+    chars: _Chars, prev: np.ndarray, cur: np.ndarray, seg: np.ndarray
+) -> np.ndarray:
+    """Positions (before ``cur[k]``) where two boxed characters of one upright line follow
+    each other in the stream, with nothing between them, across a word-wide gap."""
+    pb, cb = chars.box[prev], chars.box[cur]
+    size = np.maximum(chars.size[prev], chars.size[cur])
+    wide = (cb[:, 0] - pb[:, 2]) > WORD_GAP * np.maximum(size, 1.0)
+    same_line = seg[prev] == seg[cur]
+    upright = ~chars.rotated[prev] & ~chars.rotated[cur]
+    return cur[wide & same_line & upright & (cur == prev + 1)]
 
 
 def _squeeze(shown: np.ndarray, seg: np.ndarray) -> np.ndarray:
