@@ -17,7 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
-from litclip.corpus.extract import scans, subcaptions
+from litclip.corpus.extract import scales, scans, subcaptions
 from litclip.corpus.extract.captions import (
     Caption,
     find_captions,
@@ -759,14 +759,22 @@ def _detect_panels(
     # (or letters the caption mentions out of order: "(a), (b), and (e) are ... (c) ...")
     expected = expected or mentioned_panels(fig.caption)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
+    # ...unless it holds the scales of several plots
+    plots = (
+        not named_panels
+        and raster_cover < 0.5
+        and scales.count_scales(job.lines, box) >= (scales.MIN_SCALES)
+    )
     # fewer images than named panels: the others are drawn (charts, a table); look at pixels
     want = max(expected, len(letters))
     image_boxes = boxes
     if 2 <= len(boxes) < want:
         boxes = []
-    if not boxes and (raster_cover >= 0.5 or named_panels):
+    if not boxes and (raster_cover >= 0.5 or named_panels or plots):
         gray = scans.whiten(_gray_preview(page, box), job.paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
+        if plots:
+            boxes = scales.plot_panels(boxes, job.lines)
         if expected >= 2 and len(boxes) != expected:
             boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
         if image_boxes and len(boxes) != want:

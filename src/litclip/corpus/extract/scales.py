@@ -1,0 +1,85 @@
+"""Axis scales printed as text: how a vector figure of several plots shows itself.
+
+A vector figure without panel letters is not split at its white gutters (a flow chart or a
+diagram falls apart there), unless it holds the scales of several plots: a column of 3+
+tick numbers sharing a right edge (a y axis) or a row of 3+ on one baseline (an x axis). One
+plot shows at most two (three with a second y axis); each part of a split must hold one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.types import BBox
+
+_NUMBER = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+]?\d+)?%?$")
+MIN_TICKS = 3  # numbers on one axis
+MIN_SCALES = 4  # two plots' worth: more than one plot with a second y axis shows
+_ALIGN = 2.0  # points
+
+
+def _numbers(lines: list[TextLine], box: BBox) -> list[TextLine]:
+    out = []
+    for ln in lines:
+        cx, cy = (ln.bbox[0] + ln.bbox[2]) / 2, (ln.bbox[1] + ln.bbox[3]) / 2
+        tokens = ln.text.split()
+        if (
+            box[0] <= cx <= box[2]
+            and box[1] <= cy <= box[3]
+            and tokens
+            and all(_NUMBER.match(t) for t in tokens)
+        ):
+            out.append(ln)
+    return out
+
+
+def count_scales(lines: list[TextLine], box: BBox) -> int:
+    """How many axis scales (tick-number columns and rows) are printed inside ``box``."""
+    nums = _numbers(lines, box)
+    scales = sum(len(ln.text.split()) >= MIN_TICKS for ln in nums)  # "0 50 100" as one line
+    single = [ln.bbox for ln in nums if len(ln.text.split()) == 1]
+    # y axes: right edges aligned, spread down; x axes: centres on one baseline, spread across
+    for align, spread in ((lambda b: b[2], _cy), (_cy, lambda b: (b[0] + b[2]) / 2)):
+        for group in _runs(single, align, _ALIGN):
+            scales += sum(len(part) >= MIN_TICKS for part in _split_at_gaps(group, spread))
+    return scales
+
+
+def _cy(b: BBox) -> float:
+    return (b[1] + b[3]) / 2
+
+
+def _runs(boxes: list[BBox], key, tol: float) -> list[list[BBox]]:  # noqa: ANN001 - a key
+    """Boxes grouped by ``key`` values that follow each other within ``tol``."""
+    groups: list[list[BBox]] = []
+    last = None
+    for b in sorted(boxes, key=key):
+        if last is None or key(b) - last > tol:
+            groups.append([])
+        groups[-1].append(b)
+        last = key(b)
+    return groups
+
+
+def _split_at_gaps(group: list[BBox], key) -> list[list[float]]:  # noqa: ANN001 - a key
+    """The group's ``key`` values cut where a step is over twice the median step (the y axes
+    of two stacked plots share a right edge; a gap parts them)."""
+    values = sorted(key(b) for b in group)
+    if len(values) < 2:
+        return [values]
+    steps = sorted(b - a for a, b in zip(values, values[1:], strict=False))
+    limit = 2.0 * max(steps[len(steps) // 2], 1.0)
+    parts = [[values[0]]]
+    for a, b in zip(values, values[1:], strict=False):
+        if b - a > limit:
+            parts.append([])
+        parts[-1].append(b)
+    return parts
+
+
+def plot_panels(boxes: list[BBox], lines: list[TextLine]) -> list[BBox]:
+    """``boxes`` when each holds a scale of its own (subplots), else ``[]``."""
+    if len(boxes) >= 2 and all(count_scales(lines, b) >= 1 for b in boxes):
+        return boxes
+    return []

@@ -1,0 +1,72 @@
+"""Axis scales printed as text, and subplots of vector figures without panel letters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.pdfgen import canvas
+
+from litclip.corpus.extract import extract_pdf
+from litclip.corpus.extract.scales import count_scales, plot_panels
+from litclip.corpus.extract.text import TextLine
+from tests.corpus.test_extract_layout import _chart, caption, make, paragraph, top
+
+BOX = (0.0, 0.0, 600.0, 800.0)
+
+
+def _n(text: str, x1: float, y: float) -> TextLine:
+    return TextLine(text, (x1 - 5.0 * len(text), y, x1, y + 6.0), 6.0)
+
+
+def _plot(x: float, y: float) -> list[TextLine]:
+    """A y axis (4 numbers right-aligned at ``x``) and an x axis (one row of 4 under it)."""
+    ys = [_n(str(v), x, y + 100 - 30 * k) for k, v in enumerate((0, 10, 20, 30))]
+    xs = [_n(str(v), x + 20 + 50 * k, y + 110) for k, v in enumerate((0, 5, 10, 15))]
+    return ys + xs
+
+
+def test_scales_are_columns_and_rows_of_tick_numbers() -> None:
+    assert count_scales(_plot(50, 50), BOX) == 2
+    assert count_scales(_plot(50, 50) + _plot(50, 300), BOX) == 4
+    # a row written as one line counts too; numbers that do not line up do not
+    assert count_scales([_n("0 50 100 150", 300, 600)], BOX) == 1
+    scattered = [_n("3", 40 + 37 * k, 100 + 41 * k) for k in range(5)]
+    assert count_scales(scattered, BOX) == 0
+
+
+def test_split_parts_must_each_hold_a_scale() -> None:
+    lines = _plot(50, 50) + _plot(50, 300)
+    top_plot, bottom_plot, legend = (0, 40, 300, 170), (0, 290, 300, 420), (0, 430, 300, 470)
+    assert plot_panels([top_plot, bottom_plot], lines) == [top_plot, bottom_plot]
+    assert plot_panels([top_plot, bottom_plot, legend], lines) == []
+
+
+def _ticks(c: canvas.Canvas, x0: float, y0: float, w: float, h: float) -> None:
+    c.setFont("Helvetica", 6)
+    for k in range(5):
+        c.drawCentredString(x0 + k * w / 4, top(y0 + h + 8), str(k * 2))
+
+
+def test_vector_subplots_without_letters_are_panels(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        for y in (110, 290):
+            _chart(c, 150, y, 300, 120)
+            _ticks(c, 150, y, 300, 120)
+        caption(c, 72, 450, "Figure 7.", ["Return and loss over training steps."])
+
+    fig = extract_pdf(make(tmp_path, "subplots.pdf", draw)).figures[0]
+    assert fig.source == "vector"
+    assert [p.letter for p in fig.panels] == ["A", "B"]
+    assert fig.panels[0].bbox[3] < 275 < fig.panels[1].bbox[1]
+
+
+def test_one_chart_with_its_two_scales_stays_whole(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 150, 110, 300, 200)
+        _ticks(c, 150, 110, 300, 200)
+        caption(c, 72, 350, "Figure 8.", ["Lesion volume over time."])
+
+    fig = extract_pdf(make(tmp_path, "one_chart.pdf", draw)).figures[0]
+    assert fig.panels == []
