@@ -168,3 +168,9 @@ def test_running_text_comes_in_paragraphs() -> None:
     small = _tl("A footnote in small type under the figure area.", 72, 600, size=7)
     lines = [*para, ticks, title, lone_long, small]
     assert running_text(lines, 10.0) == {id(para[0]), id(para[1]), id(lone_long)}
+
+
+def test_running_text_of_numbers_only() -> None:
+    """A long line of numbers (a table row) with no wordy line on the page: no crash."""
+    row = _tl("0.50 0.81 0.52 0.24 0.05 0.18 0.61 0.20", 72, 100)
+    assert running_text([row], 10.0) == set()

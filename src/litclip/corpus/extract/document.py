@@ -421,8 +421,7 @@ LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere
 
 
 def _page_height(pdf: pdfium.PdfDocument, index: int) -> float:
-    """A page's height in points (0 when pdfium cannot size it: every line is in its bands,
-    but a page that cannot be sized has no lines to match)."""
+    """A page's height in points (0 when pdfium cannot size it; such a page has no lines)."""
     try:
         return pdf.get_page_size(index)[1]
     except pdfium.PdfiumError:
@@ -755,15 +754,15 @@ def _detect_panels(
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
-    # vector figures without panel letters are flow charts and plots: gutters there are not panels
-    # (or letters the caption mentions out of order: "(a), (b), and (e) are ... (c) ...")
+    # letters the caption mentions out of order name panels too ("(a), (b), and (e) are ...")
     expected = expected or mentioned_panels(fig.caption)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
-    # ...unless it holds the scales of several plots
+    # vector figures without panel letters are flow charts and plots: gutters there are not
+    # panels, unless the figure prints the scales of several plots
     plots = (
         not named_panels
         and raster_cover < 0.5
-        and scales.count_scales(job.lines, box) >= (scales.MIN_SCALES)
+        and scales.count_scales(job.lines, box) >= scales.MIN_SCALES
     )
     # fewer images than named panels: the others are drawn (charts, a table); look at pixels
     want = max(expected, len(letters))

@@ -502,7 +502,7 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         for ln in lines
         if not ln.rotated and sum(map(str.isalpha, ln.text)) >= NEIGHBOUR_LETTERS and ln.size > 0
     ]
-    boxes = np.array([ln.bbox for ln in wordy], dtype=np.float64)
+    boxes = np.array([ln.bbox for ln in wordy], dtype=np.float64).reshape(-1, 4)
     sizes = np.array([ln.size for ln in wordy], dtype=np.float64)
     out = set()
     for ln in cands:
