@@ -39,7 +39,15 @@ def _kill_when(proc: subprocess.Popen, out: Path, n_parts: int, limit: float = 6
         time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    return len(list((out / "parts").glob("*.json")))
+    # a worker may commit the PDF it was on before it dies with its forkserver
+    # (PR_SET_PDEATHSIG): count once the parts have stopped changing
+    count, stable_since = -1, time.monotonic()
+    while time.monotonic() - stable_since < 0.5 and time.monotonic() < deadline + 5:
+        now = len(list((out / "parts").glob("*.json")))
+        if now != count:
+            count, stable_since = now, time.monotonic()
+        time.sleep(0.05)
+    return count
 
 
 def _snapshot(out: Path) -> tuple[pd.DataFrame, dict[str, bytes]]:
@@ -56,7 +64,6 @@ def test_sigkill_midway_then_resume_equals_clean_build(tmp_path: Path) -> None:
     done1 = _kill_when(_start(pdfs, out), out, n_parts=1)
     assert 1 <= done1 < 5, "the kill must land mid-way"
     assert not (out / "manifest.parquet").exists()
-    time.sleep(0.3)  # orphaned workers die with their forkserver (PR_SET_PDEATHSIG)
     done2 = _kill_when(_start(pdfs, out), out, n_parts=done1 + 1)  # killed again, later
     assert done2 >= done1
     summary = build_corpus(
