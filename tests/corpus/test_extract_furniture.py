@@ -42,3 +42,18 @@ def test_a_header_bar_on_every_page_is_furniture() -> None:
     assert element_furniture(pages, [842.0] * 4) == {id(page[0]) for page in pages}
     # the same picture on 2 pages of 4 (a figure reused) is not
     assert element_furniture(pages[:2] + [[], []], [842.0] * 4) == set()
+
+
+def test_figures_at_the_top_of_pages_are_not_furniture() -> None:
+    """Each page opens with a figure at the same place: its picture (taller than the band)
+    and its panel letters recur, but they are the figure's."""
+    pages = [
+        [
+            Element((48, 62, 304, 318), "image"),
+            Element((308, 62, 564, 318), "image"),
+        ]
+        for _ in range(5)
+    ]
+    letters = [[_line("A", 64, x=52), _line("B", 64, x=312)] for _ in range(5)]
+    assert element_furniture(pages, [792.0] * 5) == set()
+    assert line_furniture(letters, [792.0] * 5) == set()

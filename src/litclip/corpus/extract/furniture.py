@@ -26,17 +26,21 @@ def _recurring(
     pages: Sequence[Sequence[T]],
     heights: Sequence[float],
     bbox: Callable[[T], BBox],
-    key: Callable[[T], Hashable],
+    key: Callable[[T], Hashable | None],
 ) -> set[int]:
-    """``id`` of the items in a band that recur (same ``key``, top within 2 pt) on enough pages."""
+    """``id`` of the items in a band, no taller than it, that recur (same ``key``, top within
+    2 pt) on enough pages; items keyed None never count."""
     where: dict[tuple[int, Hashable], set[int]] = {}
     found: list[tuple[T, int, Hashable]] = []
     for i, (items, height) in enumerate(zip(pages, heights, strict=True)):
+        band = FURNITURE_BAND * height
         for item in items:
             x0, y0, x1, y1 = bbox(item)
-            if FURNITURE_BAND * height < y0 and y1 < (1 - FURNITURE_BAND) * height:
-                continue
+            if y1 - y0 > band or (band < y0 and y1 < height - band):
+                continue  # a figure at the top of a page starts in the band but is taller
             y, k = round(y0 / 2), key(item)
+            if k is None:
+                continue
             where.setdefault((y, k), set()).add(i)
             found.append((item, y, k))
     need = max(3.0, len(pages) / 3)
@@ -48,10 +52,14 @@ def _recurring(
 
 
 def line_furniture(all_lines: Sequence[Sequence[TextLine]], heights: Sequence[float]) -> set[int]:
-    """``id`` of the running header and footer lines of a document."""
-    return _recurring(
-        all_lines, heights, lambda ln: ln.bbox, lambda ln: _DIGITS.sub("#", ln.text.strip())
-    )
+    """``id`` of the running header and footer lines of a document (a single letter is a
+    panel letter of a figure at the top of a page, not a header)."""
+    return _recurring(all_lines, heights, lambda ln: ln.bbox, _line_key)
+
+
+def _line_key(line: TextLine) -> str | None:
+    text = _DIGITS.sub("#", line.text.strip())
+    return None if len(text) == 1 and text.isalpha() else text
 
 
 def element_furniture(
