@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from litclip.corpus.extract.regions import Element, area, contains, gap, intersection
+from litclip.corpus.extract.regions import Element, area, contains, gap, intersection, union
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -541,15 +541,7 @@ def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list
         groups[max(heads)[2]].append(b)
     if any(not members for members in groups.values()):
         return []
-    return [
-        (
-            min(b[0] for b in members),
-            min(b[1] for b in members),
-            max(b[2] for b in members),
-            max(b[3] for b in members),
-        )
-        for members in groups.values()
-    ]
+    return [union(members) for members in groups.values()]
 
 
 def name_panels(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[tuple[str, BBox]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from litclip.corpus.extract.captions import clean_caption_text
 from litclip.corpus.extract.regions import contains
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
@@ -53,18 +54,8 @@ def subcaption_lines(lines: list[TextLine], fig_box: BBox) -> list[SubCaption]:
                 parts.append(nxt.text.strip())
                 y1 = nxt.bbox[3]
         letter = m.group(1)
-        out.append(SubCaption(letter.upper(), letter, _join(parts), (x0, y0, x1, y1)))
+        out.append(SubCaption(letter.upper(), letter, clean_caption_text(parts), (x0, y0, x1, y1)))
     return out
-
-
-def _join(parts: list[str]) -> str:
-    text = ""
-    for part in parts:
-        if text.endswith("-") and part[:1].islower():  # a word broken across lines
-            text = text[:-1] + part
-        else:
-            text = f"{text} {part}" if text else part
-    return text
 
 
 def attach(panels: list[BBox], subcaptions: list[SubCaption]) -> dict[int, SubCaption]:
