@@ -255,8 +255,8 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
         # a watermark's characters ("ACCEPTED MANUSCRIPT" across the page) are not text, nor
         # is text clipped away or invisible beside visible text (a hidden copy of the page);
         # invisible text alone is a scan's OCR layer, which is the page's text
-        hidden = per_char[:, 4] > 0
-        drop = (per_char[:, 3] > 0) | (hidden & (~hidden).any())
+        invisible = per_char[:, 4] > 0
+        drop = (per_char[:, 3] > 0) | (invisible & (~invisible).any())
         rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, ~drop
     r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
     box = np.column_stack(
