@@ -8,6 +8,7 @@ import pytest
 from litclip.corpus.extract.panels import (
     SeamField,
     group_by_letters,
+    panels_by_bands,
     panels_for_count,
     panels_from_pixels,
     reading_order,
@@ -82,6 +83,36 @@ def test_one_photo_on_black_is_not_split_for_panels_named_elsewhere() -> None:
     gray[300:304, 150:650] = 3  # a dark line across the bone is not a gutter between panels
     assert panels_for_count(gray, FIG, 3) == []
     assert panels_for_count(gray, FIG, 1) == []
+
+
+def _plot(gray: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> None:
+    """A small scatter plot: an L of axes and a few dots."""
+    gray[y0:y1, x0 : x0 + 2] = 0
+    gray[y1 - 2 : y1, x0:x1] = 0
+    for k in range(5):
+        y, x = y0 + 10 + 13 * k % (y1 - y0 - 20), x0 + 10 + 17 * k % (x1 - x0 - 20)
+        gray[y : y + 4, x : x + 4] = 60
+
+
+def test_rows_of_small_plots_are_the_panels_a_caption_names() -> None:
+    # four rows (A-D, letters in the margin outside the figure) of 3-5 plots each, too small
+    # to be panels themselves; a title row above the first and an axis arrow under the last
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[10:20, 100:700] = 0  # column titles
+    rows = [(30, 150, 3), (180, 300, 4), (330, 450, 3), (480, 570, 5)]
+    for y0, y1, n in rows:
+        step = 780 // n
+        for k in range(n):
+            _plot(gray, y0, y1, 10 + k * step, 10 + k * step + step - 30)
+    gray[584:586, 20:760] = 0  # the arrow under the last row
+    assert len(panels_from_pixels(gray, FIG)) != 4  # its leaves are plots, not rows
+    bands = panels_by_bands(gray, FIG, 4)
+    assert len(bands) == 4
+    tops = sorted(b[1] for b in bands)
+    assert tops == pytest.approx([5, 90, 165, 240], abs=1)  # the title row joined A
+    assert sorted(b[3] for b in bands)[-1] == pytest.approx(293, abs=1)  # the arrow joined D
+    assert panels_by_bands(gray, FIG, 3) == []  # a count no cut gives: nothing
+    assert panels_by_bands(gray, FIG, 1) == []
 
 
 def test_two_views_on_black_stay_one_image_without_named_panels() -> None:

@@ -775,7 +775,11 @@ def _detect_panels(
         if plots:
             boxes = scales.plot_panels(boxes, job.lines)
         if expected >= 2 and len(boxes) != expected:
-            boxes = panel_mod.panels_for_count(gray, box, expected) or boxes
+            boxes = (
+                panel_mod.panels_for_count(gray, box, expected)
+                or panel_mod.panels_by_bands(gray, box, expected)
+                or boxes
+            )
         if image_boxes and len(boxes) != want:
             boxes = image_boxes
     # more pictures than the letters the caption names: each letter heads a group of them

@@ -496,6 +496,67 @@ def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBo
     return []
 
 
+BAND_MIN_SHARE = 0.35  # of the thickest band: a thinner one is a label row, an axis arrow
+
+
+def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
+    """Whole rows (or columns) of the figure as its panels, when there are ``expected`` of them.
+
+    A caption naming "A" to "D" over four rows of small plots (letters in the margin, each
+    plot too small to be a panel) names the rows. The figure is cut at its full-width white
+    gutters only; a band thinner than :data:`BAND_MIN_SHARE` of the thickest (column titles,
+    an axis arrow under a row) joins the neighbour across the narrower gutter. Of the two
+    axes that give the count, the one with the wider gutters wins; ``[]`` when neither does.
+    """
+    if expected < 2:
+        return []
+    bg = gray >= 235
+    root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
+    if root is None:
+        return []
+    y0, y1, x0, x1 = root
+    sub = bg[y0:y1, x0:x1]
+    found: list[tuple[int, list[tuple[int, int, int, int]]]] = []
+    for axis in (1, 0):
+        bands = _bands(_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2), sub.shape[1 - axis])
+        if len(bands) != expected:
+            continue
+        narrowest = min(b[0] - a[1] for a, b in zip(bands, bands[1:], strict=False))
+        if axis == 1:
+            boxes = [_trim(bg, y0 + a, y0 + b, x0, x1) for a, b in bands]
+        else:
+            boxes = [_trim(bg, y0, y1, x0 + a, x0 + b) for a, b in bands]
+        found.append((narrowest, [b for b in boxes if b is not None]))
+    if not found:
+        return []
+    leaves = max(found, key=lambda t: t[0])[1]
+    sx = (fig_box[2] - fig_box[0]) / gray.shape[1]
+    sy = (fig_box[3] - fig_box[1]) / gray.shape[0]
+    return [
+        (fig_box[0] + a * sx, fig_box[1] + c * sy, fig_box[0] + b * sx, fig_box[1] + d * sy)
+        for c, d, a, b in leaves
+    ]
+
+
+def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
+    """The stretches between ``gutters`` (start, end) along ``extent``, thin ones joined to
+    the neighbour across the narrower gutter."""
+    edges = [0] + [v for run in gutters for v in run] + [extent]
+    bands = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+    while len(bands) > 1:
+        thick = max(b - a for a, b in bands)
+        thin = [i for i, (a, b) in enumerate(bands) if b - a < BAND_MIN_SHARE * thick]
+        if not thin:
+            break
+        i = min(thin, key=lambda i: bands[i][1] - bands[i][0])
+        before = bands[i][0] - bands[i - 1][1] if i > 0 else None
+        after = bands[i + 1][0] - bands[i][1] if i + 1 < len(bands) else None
+        j = i - 1 if after is None or (before is not None and before <= after) else i + 1
+        lo, hi = min(i, j), max(i, j)
+        bands[lo : hi + 1] = [(bands[lo][0], bands[hi][1])]
+    return bands
+
+
 def reading_order(boxes: list[BBox]) -> list[BBox]:
     """Row-major order: boxes whose vertical centres are close form a row."""
     rows: list[list[BBox]] = []
