@@ -311,6 +311,23 @@ def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
     )
 
 
+def test_a_first_row_split_after_a_superscript_stays_whole() -> None:
+    """Elsevier's "(3 μm2) showing the": the row splits after the superscript and the
+    second piece's box starts a hair inside the first's; both are the caption."""
+    lines = [
+        _row_line(
+            "Fig. 5. (a) Two- and (b) three-dimensional AFM images (3 μm2", 311.5, 731, 516.94, True
+        ),
+        _row_line(") showing the", 516.93, 731, 562.6),
+        _row_line("surface morphology of a GaInP/GaAs SC structure.", 311.5, 740, 464.4),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert cap.text.endswith(
+        "(3 μm2 ) showing the surface morphology of a GaInP/GaAs SC structure."
+    )
+    assert cap.bbox[2] == pytest.approx(562.6)
+
+
 def test_a_row_squeezed_by_a_square_root_keeps_the_caption_going() -> None:
     """A square root's bar reads as "ffiffiffi" on a squeezed line; the row goes on after
     it and the caption continues on the next line."""

@@ -190,3 +190,22 @@ def test_section_letters_head_groups_of_plots() -> None:
     # a letter heading nothing, or a plot under no letter: no grouping
     assert group_by_letters(row_a, letters) == []
     assert group_by_letters([(0.0, 0.0, 30.0, 30.0), *row_a], letters[:1]) == []
+
+
+def test_a_framed_chart_is_not_split_at_the_gaps_between_its_markers() -> None:
+    # a chart boxed by its axes: two series of square markers, with white rows only a few
+    # pixels tall between them once the frame is cleared
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[20:22, 60:780] = gray[578:580, 60:780] = 0  # top and bottom of the frame
+    gray[20:580, 60:62] = gray[20:580, 778:780] = 0  # its sides
+    for k in range(40):
+        y = 40 + 13 * k  # 10-px markers every 13 px: 3-px white rows between them
+        gray[y : y + 10, 700:710] = 60
+        gray[300:310, 80 + 15 * k : 90 + 15 * k] = 60
+    assert panels_from_pixels(gray, FIG) == []
+    # two plots in one frame with a real gutter between them are still two panels
+    gray[150:450, 62:778] = 255
+    _plot(gray, 40, 280, 80, 760)
+    _plot(gray, 320, 560, 80, 760)
+    gray[20:580, 60:62] = gray[20:580, 778:780] = 0
+    assert len(panels_from_pixels(gray, FIG)) == 2

@@ -210,7 +210,8 @@ def _grow_block(
             continue
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
         same_font = abs(other.size - first.size) <= 0.1 * first.size
-        if same_row and same_font and 0 <= other.x0 - cap.bbox[2] < 2 * first.size:
+        # boxes of a split row may touch or overlap a hair (a superscript "m2" before ")")
+        if same_row and same_font and -0.25 * first.size <= other.x0 - cap.bbox[2] < 2 * first.size:
             cap.lines.append(other)
             used.add(id(other))
     while True:

@@ -242,6 +242,7 @@ def _gutters(
 GUTTER_SHARE = 0.995  # of a white gutter line that is background (JPEG specks aside)
 FRAME_EDGE = 3  # pixels from a box's edge where a frame line is looked for
 FRAME_INK = 0.9  # of an edge line that is ink when it is a frame line
+FRAMED_GUTTER = 0.01  # of a framed box's longer side: the least gutter between its panels
 
 
 def _frame_cleared(bg: np.ndarray) -> np.ndarray:
@@ -336,13 +337,19 @@ def xy_cut(
             return []
         y0, y1, x0, x1 = trimmed
         sub = bg[y0:y1, x0:x1]
+        gutter = min_gutter
         if not uniform:
             # a white gutter is white from end to end (an axis line across the gaps between
             # bars keeps one chart whole), but for the frame drawn around the whole box;
             # cleared once for both axes
-            sub = _frame_cleared(sub)
-        row_cuts = _cuts(_gutters(sub, 1, uniform, min_gutter, trimmed, seams), y1 - y0)
-        col_cuts = _cuts(_gutters(sub, 0, uniform, min_gutter, trimmed, seams), x1 - x0)
+            cleared = _frame_cleared(sub)
+            if cleared is not sub:
+                # inside a frame a gutter is wider than the gaps between a plot's markers
+                # (a framed chart, its frame cleared, is white between them)
+                gutter = max(min_gutter, round(FRAMED_GUTTER * max(sub.shape)))
+            sub = cleared
+        row_cuts = _cuts(_gutters(sub, 1, uniform, gutter, trimmed, seams), y1 - y0)
+        col_cuts = _cuts(_gutters(sub, 0, uniform, gutter, trimmed, seams), x1 - x0)
         if level >= depth or (not row_cuts and not col_cuts):
             return [trimmed]
         # cut along the axis with the widest gutter first
