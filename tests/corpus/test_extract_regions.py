@@ -153,8 +153,9 @@ def test_contained_in_any_agrees_with_contains() -> None:
     assert contained_in_any(inner[:3], []) == [False] * 3
 
 
-def _tl(text: str, x0: float, y0: float, size: float = 10.0) -> TextLine:
-    return TextLine(text, (x0, y0, x0 + 5.0 * len(text), y0 + size), size)
+def _tl(text: str, x0: float, y0: float, size: float = 10.0, x1: float | None = None) -> TextLine:
+    x1 = x0 + 5.0 * len(text) if x1 is None else x1
+    return TextLine(text, (x0, y0, x1, y0 + size), size)
 
 
 def test_running_text_comes_in_paragraphs() -> None:
@@ -174,3 +175,20 @@ def test_running_text_of_numbers_only() -> None:
     """A long line of numbers (a table row) with no wordy line on the page: no crash."""
     row = _tl("0.50 0.81 0.52 0.24 0.05 0.18 0.61 0.20", 72, 100)
     assert running_text([row], 10.0) == set()
+
+
+def test_paragraph_ends_and_starts_are_running_text() -> None:
+    """Text wrapped beside a figure: a paragraph's short last line (flush left) and the next
+    one's indented first line (flush right) are running text, so they do not join the
+    figure; a short label below the paragraph but not flush with it is not."""
+    body = [
+        _tl("engines for optimized character recog-", 135, 454, x1=296),
+        _tl("nition accuracy.", 135, 466, x1=203),
+        _tl("As shown in Figure 4 (a), the", 150, 479, x1=296),
+        _tl("document contains columns of text", 135, 491, x1=296),
+        _tl("written vertically, a common style", 135, 503, x1=296),
+    ]
+    label = _tl("(b) MRI", 200, 516, x1=240)
+    running = running_text([*body, label], 10.0)
+    assert {id(ln) for ln in body} <= running
+    assert id(label) not in running

@@ -520,7 +520,40 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         )
         if near.any():
             out.add(id(ln))
+    return out | _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
+
+
+def _paragraph_edges(lines: list[TextLine], running: list[TextLine], body_size: float) -> set[int]:
+    """Short lines that open or close a paragraph of ``running`` text: body-sized, one line
+    pitch above or below a running line of their size, inside its width, and flush with its
+    left edge (a paragraph's last line) or its right edge (an indented first line). Text
+    wrapped beside a figure would otherwise join the figure."""
+    if not running:
+        return set()
+    boxes = np.array([ln.bbox for ln in running], dtype=np.float64)
+    sizes = np.array([ln.size for ln in running], dtype=np.float64)
+    done = {id(ln) for ln in running}
+    out = set()
+    for ln in lines:
+        if id(ln) in done or ln.rotated or ln.size < 0.92 * body_size or not ln.text.strip():
+            continue
+        x0, y0, x1, _ = ln.bbox
+        dy = np.abs(boxes[:, 1] - y0)
+        flush = (np.abs(boxes[:, 0] - x0) <= EDGE_SLACK) | (np.abs(boxes[:, 2] - x1) <= EDGE_SLACK)
+        near = (
+            (dy > 0.5 * ln.size)
+            & (dy <= 1.6 * ln.size)
+            & (np.abs(sizes - ln.size) <= 0.05 * ln.size)
+            & (boxes[:, 0] - EDGE_SLACK <= x0)
+            & (x1 <= boxes[:, 2] + EDGE_SLACK)
+            & flush
+        )
+        if near.any():
+            out.add(id(ln))
     return out
+
+
+EDGE_SLACK = 1.5  # points: lines of one paragraph share their left and right edges
 
 
 def _gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
