@@ -218,6 +218,9 @@ CASES: list[tuple[str, str, list[tuple[str, int, int | None]]]] = [
     ),
     # one manuscript page: a raster of three stacked plots A-C
     ("pymupdf==2.1", "tests/resources/test_2553.pdf", [("Figure 3", 1, 3)]),
+    # 7 pages of J Feline Med Surg: cover, adverts, contents, news photos with unlabelled
+    # captions, hidden halves of spreads; no labelled figure, so every figure found is extra
+    ("pymupdf==2.1", "tests/resources/test_2904.pdf", []),
 ]
 
 
