@@ -100,3 +100,23 @@ def test_builtin_init_is_deterministic_and_leaves_global_rng_alone() -> None:
     b = load_model("litclip-micro").model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert torch.equal(before, after), "loading must not consume the caller's random stream"
+
+
+def test_open_clip_arch_with_a_weights_file(tmp_path, monkeypatch) -> None:
+    """``ViT-B-16:/path/weights.pt`` names the architecture: the file goes to open_clip as
+    its pretrained weights (it was once refused as "a file" with no architecture)."""
+    with pytest.raises(ModelLoadError, match="weights file .* does not exist"):
+        load_model(f"ViT-B-16:{tmp_path / 'missing.pt'}")
+    weights = tmp_path / "w.pt"
+    weights.write_bytes(b"")
+    seen = {}
+
+    def fake(spec, name, pretrained, device, precision):  # noqa: ANN001, ANN202
+        seen.update(name=name, pretrained=pretrained)
+        return "loaded"
+
+    monkeypatch.setattr(loading, "_load_open_clip", fake)
+    assert load_model(f"ViT-B-16:{weights}") == "loaded"
+    assert seen == {"name": "ViT-B-16", "pretrained": str(weights)}
+    with pytest.raises(ModelLoadError, match="is a file"):
+        load_model(weights)

@@ -316,6 +316,14 @@ def _model_cfg_of(name: str) -> dict[str, Any]:
     return open_clip.get_model_config(name)
 
 
+_WEIGHT_SUFFIXES = {".safetensors", ".pt", ".bin", ".pth"}
+
+
+def _looks_like_path(tag: str) -> bool:
+    """A pretrained tag that names a file (``/w/model.pt``), not a tag (``openai``)."""
+    return "/" in tag or Path(tag).suffix in _WEIGHT_SUFFIXES
+
+
 def _split_spec(spec: str) -> tuple[str, str | None]:
     """``NAME:TAG`` -> (NAME, TAG); leaves ``hf-hub:`` ids and Windows-free paths alone."""
     if spec.startswith("hf-hub:") or spec.startswith("local-dir:"):
@@ -353,10 +361,12 @@ def load_model(
         if weights is not None and not weights.is_file():
             raise ModelLoadError(f"weights file '{tag}' for {name} does not exist")
         return _load_builtin(spec_str, name, weights, device, precision)
-    if local.suffix in {".safetensors", ".pt", ".bin", ".pth"} or local.exists():
+    if tag is None and (local.suffix in _WEIGHT_SUFFIXES or local.exists()):
         raise ModelLoadError(
             f"'{spec_str}' is a file: say which architecture it is for, e.g. 'ViT-B-32:{spec_str}'"
         )
+    if tag is not None and _looks_like_path(tag) and not Path(tag).is_file():
+        raise ModelLoadError(f"weights file '{tag}' for {name} does not exist")
     if ("/" in name or name.startswith(".")) and not name.startswith("hf-hub:"):
         raise ModelLoadError(f"model directory '{spec_str}' does not exist")
     return _load_open_clip(spec_str, name, tag, device, precision)
