@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 
 import pytest
 from rich.console import Console
@@ -58,6 +59,27 @@ def test_rerun_reuses_every_step(demo_run) -> None:
         assert f"{step}: complete from an earlier run, reused" in printed, step
 
 
+def test_rerun_from_elsewhere_or_moved_reuses_every_step(demo_run, tmp_path, monkeypatch) -> None:
+    """The run folder names its own files relative to itself: a rerun from another working
+    directory, with OUT spelled another way, or of the folder moved elsewhere, reuses every
+    step (a different spelling once retrained and deleted the model)."""
+    opts, summary, _ = demo_run
+    out = summary.out_dir
+    monkeypatch.chdir(out.parent)
+    runs = [DemoOptions(**{**opts.__dict__, "out": out.name})]
+    moved = tmp_path / "moved"
+    shutil.copytree(out, moved)  # a copy keeps mtimes, like a move, and the fixture intact
+    runs.append(DemoOptions(**{**opts.__dict__, "out": str(moved)}))
+    for options in runs:
+        console = Console(file=io.StringIO(), width=120)
+        again = run_demo(options, console)
+        printed = console.file.getvalue()
+        for step in ("corpus", "split", "train", "evaluate", "index"):
+            assert f"{step}: complete from an earlier run, reused" in printed, (options.out, step)
+        assert again.headline["retrieval"], "the summary finds the fine-tuned model's results"
+    assert again.model_dir.is_relative_to(moved.resolve())
+
+
 def test_run_cli_user_errors(tmp_path, capsys) -> None:
     assert main(["run", "--pdfs", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
@@ -81,3 +103,6 @@ def test_changed_training_options_retrain_from_scratch(demo_run) -> None:
     key = json.loads((summary.out_dir / "train" / "run_key.json").read_text())
     assert key["epochs"] == 2
     assert not stale.exists(), "checkpoints of a run with other options must not be resumed"
+    # ...nor deleted: the earlier run, model included, is set aside
+    aside = summary.out_dir / "train.replaced-1"
+    assert (aside / "checkpoints" / "stale.pt").read_bytes() == b"from the earlier run"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,14 +65,15 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
             )
         return {"pairs": summary.pairs, "passed": summary.passed, "pdfs_error": summary.pdfs_error}
 
-    key = {"pdfs": _fingerprint(Path(cfg.pdfs)), "corpus": dataclasses.asdict(corpus_cfg)}
+    key = {"pdfs": _fingerprint(Path(cfg.pdfs), out), "corpus": dataclasses.asdict(corpus_cfg)}
     return steps.run("corpus", key, build)
 
 
-def _fingerprint(pdfs: Path) -> list[tuple[str, int, int]]:
-    """Names, sizes and mtimes of the inputs: new or changed PDFs redo the (resumable) build."""
+def _fingerprint(pdfs: Path, out: Path) -> list[tuple[str, int, int]]:
+    """Names, sizes and mtimes of the inputs: new or changed PDFs redo the (resumable) build.
+    Inputs inside the run folder (the demo's journal) are named relative to it."""
     files = [pdfs] if pdfs.is_file() else sorted(p for p in pdfs.rglob("*") if p.is_file())
-    return [(str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    return [(_inside(out, p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
 
 
 def _extraction_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console) -> dict:
@@ -94,7 +94,8 @@ def _extraction_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Cons
         )
         return headline
 
-    return steps.run("extraction-check", {"truth": str(truth)}, evaluate, after=["corpus"])
+    key = {"truth": _inside(out, truth)}
+    return steps.run("extraction-check", key, evaluate, after=["corpus"])
 
 
 def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> Path:
@@ -102,33 +103,67 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
 
     values = {
         "model": cfg.model,
-        "data": str(splits["train"]),
-        "val_data": str(splits["val"]),
+        "data": str(out / splits["train"]),
+        "val_data": str(out / splits["val"]),
         "out": str(out / "train"),
         "seed": cfg.seed,
         "device": cfg.device,
         **cfg.train,
     }
     train_cfg = TrainConfig.from_dict(values)
-    n_train = len(pd.read_parquet(splits["train"], columns=["pair_id"]))
+    n_train = len(pd.read_parquet(out / splits["train"], columns=["pair_id"]))
     if 2 <= n_train < train_cfg.batch_size * train_cfg.accum_steps:
         # A small journal must still train: one full batch per step at most.
         train_cfg = TrainConfig.from_dict({**values, "batch_size": n_train, "accum_steps": 1})
+    # the key names the run folder's own files relative to it: the same run whatever the
+    # working directory, however OUT is spelled, wherever the folder has moved
+    key = json.loads(to_json(train_cfg.to_dict()))
+    key.update({k: _inside(out, key[k]) for k in ("data", "val_data", "out") if key.get(k)})
 
     def fit() -> dict[str, Any]:
         run_dir = out / "train"
         key_file = run_dir / "run_key.json"
-        key = train_cfg.to_dict()
-        if key_file.is_file() and read_json(key_file) != json.loads(to_json(key)):
-            shutil.rmtree(run_dir)  # options changed: never resume another run's checkpoints
+        if key_file.is_file() and read_json(key_file) != key:
+            _set_aside(run_dir)  # options changed: never resume another run's checkpoints
+        run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(key_file, key)
         # A run killed mid-way resumes from its last checkpoint (none yet: starts fresh).
         resume = train_cfg.resume or "latest"
         result = train(TrainConfig.from_dict({**train_cfg.to_dict(), "resume": resume}))
         model_dir = result.best_model_dir or result.model_dir
-        return {"model_dir": str(model_dir), "steps": result.steps, "metrics": result.metrics}
+        return {
+            "model_dir": _inside(out, model_dir),
+            "steps": result.steps,
+            "metrics": result.metrics,
+        }
 
-    return Path(steps.run("train", train_cfg.to_dict(), fit, after=["split"])["model_dir"])
+    return out / steps.run("train", key, fit, after=["split"])["model_dir"]
+
+
+def _inside(out: Path, path: str | Path) -> str:
+    """``path`` relative to the run folder ``out`` when inside it, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(out).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
+def _portable(out: Path, dataset: str) -> str:
+    """A ``KIND:PATH`` dataset spec with its path as :func:`_inside` names it."""
+    kind, sep, rest = dataset.partition(":")
+    return f"{kind}:{_inside(out, rest)}" if sep and Path(rest).exists() else dataset
+
+
+def _set_aside(run_dir: Path) -> None:
+    """Move a training run made with other options out of the way (never delete a model)."""
+    n = 1
+    while (aside := run_dir.with_name(f"{run_dir.name}.replaced-{n}")).exists():
+        n += 1
+    run_dir.rename(aside)
+    Console(stderr=True).print(
+        f"[yellow]training options changed: the earlier run was moved to {aside}[/]"
+    )
 
 
 def _evaluate_step(
@@ -136,7 +171,7 @@ def _evaluate_step(
 ) -> dict[str, Any]:
     from litclip.evaluate import EvalConfig, run_evaluation
 
-    datasets = [f"pairs:{splits['test']}", *cfg.evaluate.datasets]
+    datasets = [f"pairs:{out / splits['test']}", *cfg.evaluate.datasets]
     models = [cfg.model, str(model_dir)]
     eval_cfg = EvalConfig(
         seed=cfg.seed, batch_size=cfg.evaluate.batch_size, device=_eval_device(cfg.device)
@@ -144,9 +179,17 @@ def _evaluate_step(
 
     def evaluate() -> dict[str, Any]:
         run_evaluation(models, datasets, cfg.evaluate.tasks, out, eval_cfg)
-        return {"results": str(out / "results.json"), "report": str(out / "report.html")}
+        # results.json names the fine-tuned model by the path it had then
+        return {"results": "results.json", "report": "report.html", "finetuned": models[1]}
 
-    key = {"models": models, "datasets": datasets, "tasks": cfg.evaluate.tasks}
+    key = {
+        "models": [cfg.model, _inside(out, model_dir)],
+        "datasets": [
+            f"pairs:{splits['test']}",
+            *(_portable(out, d) for d in cfg.evaluate.datasets),
+        ],
+        "tasks": cfg.evaluate.tasks,
+    }
     return steps.run("evaluate", key, evaluate, after=["train"])
 
 
@@ -173,10 +216,10 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
             device=_eval_device(cfg.device),
             rebuild=True,  # this step only reruns when the model or corpus changed
         )
-        return {"index_dir": str(path)}
+        return {"index_dir": _inside(out, path)}
 
-    key = {"model": str(model_dir), "include_rejected": cfg.index.include_rejected}
-    return Path(steps.run("index", key, build, after=["train", "corpus"])["index_dir"])
+    key = {"model": _inside(out, model_dir), "include_rejected": cfg.index.include_rejected}
+    return out / steps.run("index", key, build, after=["train", "corpus"])["index_dir"]
 
 
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
@@ -184,24 +227,29 @@ def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     console = console or Console()
     if not cfg.pdfs or not Path(cfg.pdfs).exists():
         raise LitclipError(f"PDF input '{cfg.pdfs}' does not exist: pass --pdfs DIR")
-    out = Path(cfg.out)
+    out = Path(cfg.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     write_resolved_config(out, dataclasses.asdict(cfg), name="run_config.json")
     steps = StepRunner(out, console)
     _corpus_step(cfg, out, steps, console)
     extraction = _extraction_step(cfg, out, steps, console)
+    split_key = dataclasses.asdict(cfg.split)
+    if split_key.get("splits_file"):
+        split_key["splits_file"] = _inside(out, split_key["splits_file"])
     splits = steps.run(
         "split",
-        dataclasses.asdict(cfg.split),
+        split_key,
         lambda: {
-            k: str(v) for k, v in split_corpus(out / "corpus", out / "splits", cfg.split).items()
+            k: _inside(out, v)
+            for k, v in split_corpus(out / "corpus", out / "splits", cfg.split).items()
         },
         after=["corpus"],
     )
     model_dir = _train_step(cfg, out, splits, steps)
-    _evaluate_step(cfg, out, model_dir, splits, steps)
+    evaluated = _evaluate_step(cfg, out, model_dir, splits, steps)
     index_dir = _index_step(cfg, out, model_dir, steps)
-    numbers = headline(out / "results.json", base=cfg.model, finetuned=str(model_dir))
+    finetuned = evaluated.get("finetuned", str(model_dir))
+    numbers = headline(out / "results.json", base=cfg.model, finetuned=finetuned)
     summary = RunSummary(
         out_dir=out,
         report=out / "report.html",
