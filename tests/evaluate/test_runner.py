@@ -175,3 +175,25 @@ def test_fewshot_finetune_through_runner(tmp_path: Path, folder_ds: Path, ft_mod
         ft["details"]["method"] == "finetune" and ft["variant"] == "k=1" and ft["seeds"] == [0, 1]
     )
     assert len(ft["details"]["per_seed"]) == 2 and ft["n"] == 16
+
+
+def test_two_manifests_of_one_folder_and_one_without_test_rows(
+    tmp_path: Path, pairs_manifest: Path
+) -> None:
+    """Two manifests beside each other keep their own results (they once shared the folder's
+    name, and one overwrote the other); a manifest with no test rows is skipped with a reason,
+    not silently."""
+    import pandas as pd
+
+    frame = pd.read_csv(pairs_manifest)
+    folder = pairs_manifest.parent
+    frame.iloc[:12].assign(split="test").to_csv(folder / "a.csv", index=False)
+    frame.iloc[12:].assign(split="test").to_csv(folder / "b.csv", index=False)
+    frame.assign(split="train").to_csv(folder / "trained_on.csv", index=False)
+    specs = [f"pairs:{folder / n}" for n in ("a.csv", "b.csv", "trained_on.csv")]
+    res = run_evaluation(["litclip-micro"], specs, ["retrieval"], tmp_path / "ev", **FAST)
+    names = sorted(r["dataset"] for r in res["runs"])
+    assert names == [f"{folder.name}/a", f"{folder.name}/b"]
+    assert read_results(tmp_path / "ev")["runs"] == res["runs"]
+    (skip,) = res["skipped"]
+    assert "trained_on.csv" in skip and "split == 'test'" in skip and "train" in skip

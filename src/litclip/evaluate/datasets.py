@@ -72,13 +72,17 @@ def available_splits(spec: str) -> list[str]:
 
 
 def dataset_name(spec: str) -> str:
-    """A readable name: the MedMNIST flag, the folder name or the corpus folder name."""
+    """A readable name: the MedMNIST flag, the folder name, the corpus folder name (for its
+    ``manifest.*``), else the manifest's folder and stem ("splits/test"): two manifests of one
+    folder must not share a name (their results would overwrite each other)."""
     kind, path = parse_spec(spec)
     if kind == "medmnist":
         return path.stem.split("_")[0]
-    if kind == "folder":
+    if kind == "folder" or path.is_dir():
         return path.resolve().name
-    return path.resolve().parent.name or path.stem
+    if path.stem == "manifest":
+        return path.resolve().parent.name
+    return f"{path.resolve().parent.name}/{path.stem}"
 
 
 class SplitData:

@@ -372,6 +372,11 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
 
     split = ctx.role(spec, "test")
     if split is None:
+        ctx.skipped.append(
+            f"retrieval on {spec}: no rows with split == 'test' (its splits: "
+            f"{', '.join(ctx.splits(spec))}); evaluate the test split of `litclip split`, "
+            "never the pairs a model was trained on"
+        )
         return []
     ds = ctx.dataset(spec, split)
     paths = [str(p) for p in ds.filepaths]
