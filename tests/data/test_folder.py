@@ -126,3 +126,22 @@ def test_no_class_folders_or_images(tmp_path: Path) -> None:
     (tmp_path / "empty" / "cls" / "notes.txt").write_text("x")
     with pytest.raises(DatasetNotFoundError, match="no images"):
         ImageFolderDataset(tmp_path / "empty")
+
+
+def test_classes_json_sets_the_label_order(make_folder, tmp_path: Path) -> None:
+    """A classes.json naming exactly the folders sets the label order, so a binary task's
+    finding is the positive class 1 (sorted, "hemorrhage" came before "no_hemorrhage")."""
+    import json
+
+    root = tmp_path / "ct"
+    make_folder({"no_hemorrhage": 2, "hemorrhage": 1}, split="test", root=root)
+    assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
+    (root / "classes.json").write_text(json.dumps({"classes": ["no_hemorrhage", "hemorrhage"]}))
+    ds = ImageFolderDataset(root, "test")
+    assert ds.folder_names == ["no_hemorrhage", "hemorrhage"]
+    assert ds.classnames == ["no hemorrhage", "hemorrhage"]
+    assert sorted(ds.labels.tolist()) == [0, 0, 1]
+    assert Path(ds.filepaths[int(np.flatnonzero(ds.labels == 1)[0])]).parent.name == "hemorrhage"
+    # a file naming other folders is not about this dataset: sorted order stays
+    (root / "classes.json").write_text(json.dumps({"classes": ["a", "b"]}))
+    assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]

@@ -64,3 +64,21 @@ def test_finetune_probs_on_micro(micro, image_factory) -> None:  # noqa: ANN001
     np.testing.assert_allclose(probs.sum(1), 1, atol=1e-5)
     # the caller's model is untouched (a copy is fine-tuned)
     assert all((a == b).all() for a, b in zip(before, micro.model.visual.parameters(), strict=True))
+
+
+def test_c_is_chosen_by_balanced_accuracy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The K-shot sample is balanced, a validation split need not be: on RetinaMNIST plain
+    accuracy chose C = 1e-6, whose probe answers the majority class everywhere, and the
+    few-shot curve reported the class prior. C is chosen by balanced accuracy."""
+    seen = []
+    real = fewshot.search_c
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(kwargs.get("metric"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fewshot, "search_c", spy)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 4)), np.repeat([0, 1], 20)
+    fewshot.evaluate(x, y, x, y, x, y, ks=[2], seeds=[0, 1])
+    assert seen == ["balanced_accuracy", "balanced_accuracy"]

@@ -2,12 +2,16 @@
 
 Layouts: ``ROOT/<split>/<class>/*.png`` when split folders exist, else ``ROOT/<class>/*.png``.
 Class names are the folder names with ``_`` turned into spaces (``00_normal`` stays
-``00 normal``; pass ``classnames=`` to override). Unreadable images follow the policy in
+``00 normal``; pass ``classnames=`` to override). Labels follow the sorted folder names, unless
+a ``classes.json`` in the root or up to two parents lists exactly those folders under
+``classes`` (or ``folder_names``): then its order is the label order, so a binary task's
+finding ("hemorrhage" after "no_hemorrhage") is the positive class 1. Unreadable images follow the policy in
 :mod:`litclip.data._images` (skipped and counted by default).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +28,29 @@ SPLIT_NAMES = ("train", "val", "valid", "validation", "test")
 
 def _subdirs(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+CLASSES_FILE = "classes.json"
+
+
+def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
+    """``class_dirs`` in the order a ``classes.json`` beside them declares (else as given)."""
+    by_name = {d.name: d for d in class_dirs}
+    for d in [root, *list(root.parents)[:2]]:
+        path = d / CLASSES_FILE
+        if not path.is_file():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return class_dirs
+        names = (
+            (data.get("folder_names") or data.get("classes")) if isinstance(data, dict) else None
+        )
+        if isinstance(names, list) and sorted(map(str, names)) == sorted(by_name):
+            return [by_name[str(n)] for n in names]
+        return class_dirs
+    return class_dirs
 
 
 def find_splits(root: str | os.PathLike[str]) -> list[str]:
@@ -92,7 +119,7 @@ class ImageFolderDataset(ImageFilesDataset):
         self.name = base.name
         self.transform = transform
         self._init_policy(on_error, progress)
-        class_dirs = _subdirs(self.root)
+        class_dirs = _declared_order(self.root, _subdirs(self.root))
         if not class_dirs:
             raise DatasetNotFoundError(
                 f"no class folders in {self.root}: expected one sub-folder per class "
@@ -119,7 +146,7 @@ class ImageFolderDataset(ImageFilesDataset):
         if len(override) != len(self.folder_names):
             raise LitclipError(
                 f"{len(override)} class names given for {len(self.folder_names)} class folders in "
-                f"{self.root} ({self.folder_names}); pass one name per folder, in sorted order."
+                f"{self.root} ({self.folder_names}); pass one name per folder, in that order."
             )
         return [str(c) for c in override]
 

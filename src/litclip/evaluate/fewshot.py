@@ -54,9 +54,22 @@ def probe_kshot(
     max_iter: int = 1000,
     seed: int = 0,
 ) -> tuple[np.ndarray, float]:
-    """Linear probe on a K-shot sample (C on validation, coarse grid); returns test probs, C."""
+    """Linear probe on a K-shot sample (C on validation, coarse grid); returns test probs, C.
+
+    ``C`` is chosen by balanced accuracy: the K-shot sample is balanced but a validation split
+    need not be, and there the all-majority answer of an over-regularised probe (its weights
+    stay at zero) would win on plain accuracy and report the class prior as a result.
+    """
     c, _ = search_c(
-        x_train, y_train, x_val, y_val, n_classes, refine=False, max_iter=max_iter, seed=seed
+        x_train,
+        y_train,
+        x_val,
+        y_val,
+        n_classes,
+        metric="balanced_accuracy",
+        refine=False,
+        max_iter=max_iter,
+        seed=seed,
     )
     clf = _fit(x_train, y_train, c, max_iter, seed)
     return _probs(clf, x_test, n_classes), c

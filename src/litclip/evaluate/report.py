@@ -228,7 +228,22 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             [(r["model"], html.escape(r["model"])), (fitted, html.escape(fitted))]
             + [(_arrow(before.get(k), r["metrics"].get(k)),) * 2 for k in keys]
         )
-    doc.para("Calibration fitted on the validation split only; test metrics before → after.")
+    positive = next(
+        (
+            r["details"]["classnames"][1]
+            for r in cal
+            if len(r["details"].get("classnames", [])) == 2
+        ),
+        None,
+    )
+    doc.para(
+        "Calibration fitted on the validation split only; test metrics before → after."
+        + (
+            f" F1, sensitivity and specificity take '{positive}' as the positive class."
+            if positive
+            else ""
+        )
+    )
     doc.table(["model", "fitted on val", *keys], rows)
     curves = [r for r in cal if r["details"].get("threshold_curve")]
     if curves:
@@ -248,7 +263,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 )
                 ax.axvline(r["details"]["threshold"], color=line.get_color(), lw=0.8, ls=":")
             ax.set_xlabel("threshold on p(positive)")
-            ax.set_ylabel("F1 (positive class)")
+            ax.set_ylabel(f"F1 ({positive or 'positive class'})")
             ax.legend(fontsize=7)
 
         doc.figure(draw, f"Threshold vs F1 — {name} (dotted: chosen on val)")
