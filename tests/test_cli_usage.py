@@ -26,3 +26,61 @@ def test_usage_errors_exit_2_without_traceback(
     err = capsys.readouterr().err
     assert expected in err
     assert "Traceback" not in err
+
+
+def _medmnist_like(tmp_path):  # noqa: ANN001, ANN202
+    """A tiny MedMNIST-format file: a dataset spec that opens without ../shared."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split in ("train", "val", "test"):
+        arrays[f"{split}_images"] = rng.integers(0, 255, (6, 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = np.array([[0], [1]] * 3)
+    path = tmp_path / "pneumoniamnist.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--tasks", "few-shot", "--shots", "0"], "--shots takes one or more"),
+        (["--tasks", "few-shot", "--shots", "1,-2"], "--shots takes one or more"),
+        (["--tasks", "few-shot", "--seeds", ""], "--seeds takes one or more"),
+        (["--tasks", "zeroshot", "--device", "gpu"], "unknown device 'gpu'"),
+    ],
+)
+def test_bad_evaluate_options_are_user_errors(
+    extra: list[str], expected: str, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = f"medmnist:{_medmnist_like(tmp_path)}"
+    argv = ["evaluate", "-m", "litclip-micro", "-d", data, "--out", str(tmp_path / "e"), *extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_cuda_without_a_gpu_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import torch
+
+    from litclip.errors import LitclipError
+    from litclip.train.distributed import resolve_device
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(LitclipError, match="no CUDA GPU is available here"):
+        resolve_device("cuda")
+
+
+def test_out_naming_a_file_is_a_user_error(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["synth", "journal", "--out", str(afile / "sub"), "--articles", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"{afile} is a file, not a folder" in err.replace("\n", "") and "Traceback" not in err
+
+
+def test_serve_port_out_of_range(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", str(tmp_path), "--port", "99999"]) == 2
+    assert "Invalid value for '--port'" in capsys.readouterr().err

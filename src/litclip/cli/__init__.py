@@ -9,6 +9,7 @@ traceback and exits with status 2.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -61,6 +62,16 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return tuple({click.ClickException, getattr(vendored, "ClickException", click.ClickException)})
 
 
+def _culprit(name: str) -> Path:
+    """The path the user gave that is in the way: the first existing file on ``name``'s way
+    (``OUT`` for ``OUT/images/x.tmp`` when OUT is a file), else ``name`` itself."""
+    path = Path(name)
+    for p in [path, *path.parents]:
+        if p.exists():
+            return p if p.is_file() else path
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2."""
     err = Console(stderr=True)
@@ -68,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
         app(args=argv, prog_name="litclip", standalone_mode=False)
     except LitclipError as exc:
         err.print(f"[bold red]error:[/] {exc}")
+        return 2
+    except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+        # a path that is a file where a folder belongs (--out), or one the user may not write
+        what = {
+            FileExistsError: "exists and is not a folder",
+            NotADirectoryError: "is a file, not a folder",
+            IsADirectoryError: "is a folder, not a file",
+            PermissionError: "cannot be written or read (permission denied)",
+        }[type(exc)]
+        err.print(f"[bold red]error:[/] {_culprit(exc.filename) if exc.filename else exc} {what}")
         return 2
     except typer.Exit as exc:
         return exc.exit_code

@@ -16,11 +16,17 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
-def _ints(text: str, option: str) -> tuple[int, ...]:
+def _ints(text: str, option: str, least: int = 0) -> tuple[int, ...]:
+    """Comma-separated integers, at least one, none below ``least``."""
     try:
-        return tuple(int(v) for v in text.split(",") if v.strip())
+        values = tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError as exc:
         raise LitclipError(f"{option} takes comma-separated integers, got {text!r}") from exc
+    if not values or min(values) < least:
+        raise LitclipError(
+            f"{option} takes one or more comma-separated integers of at least {least}, got {text!r}"
+        )
+    return values
 
 
 def _floats(text: str, option: str) -> tuple[float, ...]:
@@ -122,10 +128,10 @@ def evaluate(
         seed=seed,
         n_boot=n_boot,
         criterion=criterion,
-        fewshot_ks=_ints(shots, "--shots"),
+        fewshot_ks=_ints(shots, "--shots", least=1),
         fewshot_seeds=_ints(seeds, "--seeds"),
         fewshot_finetune=fewshot_finetune,
-        retrieval_ks=_ints(recall, "--recall"),
+        retrieval_ks=_ints(recall, "--recall", least=1),
         cnn_archs=tuple(cnn_arch),
         cnn_epochs=cnn_epochs,
         cnn_pretrained=cnn_pretrained,

@@ -69,7 +69,7 @@ def serve_cmd(
     host: str = typer.Option(
         "127.0.0.1", help="Interface to bind (0.0.0.0 exposes it to the network)."
     ),
-    port: int = typer.Option(8000, help="TCP port."),
+    port: int = typer.Option(8000, min=0, max=65535, help="TCP port."),
     token: str | None = typer.Option(
         None,
         envvar="LITCLIP_API_TOKEN",

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from litclip import __version__
+from litclip.errors import LitclipError
 from litclip.io import atomic_path, atomic_write_text, now_iso, to_json
 
 MANIFEST_COLUMNS = [
@@ -85,7 +86,13 @@ def write_manifest(df: pd.DataFrame, out_dir: str | Path) -> None:
 def read_manifest(path: str | Path) -> pd.DataFrame:
     """Read ``manifest.parquet`` (a corpus directory or the file) with list columns as lists."""
     path = Path(path)
-    df = pd.read_parquet(path / "manifest.parquet" if path.is_dir() else path)
+    file = path / "manifest.parquet" if path.is_dir() else path
+    if not file.is_file():
+        raise LitclipError(
+            f"{file} does not exist: expected a corpus folder made by `litclip corpus build` "
+            "(or its manifest.parquet)"
+        )
+    df = pd.read_parquet(file)
     for col in LIST_COLUMNS:
         if col in df.columns:
             df[col] = [_plain(v) for v in df[col]]

@@ -350,7 +350,9 @@ def load_model(
         ModelLoadError: unknown spec, missing files, or an unreachable hub (the message names
             the offline alternatives).
     """
-    device = torch.device(device)
+    from litclip.train.distributed import resolve_device
+
+    device = resolve_device(device)
     spec_str = str(spec)
     local = Path(spec_str[len("local-dir:") :] if spec_str.startswith("local-dir:") else spec_str)
     if local.is_dir():
