@@ -182,3 +182,28 @@ def test_checkpoints_can_be_switched_off(corpus_dir: Path, tmp_path: Path) -> No
     result = train(cfg)
     assert result.steps == 1 and (result.model_dir / "litclip.json").is_file()
     assert not (result.run_dir / "checkpoints").exists()
+
+
+def test_resuming_a_finished_run_keeps_its_metrics(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--resume latest`` on a finished run trains nothing and re-exports the model with
+    the run's metrics (it once showed 'loss nan' and wrote empty metrics)."""
+    cfg = TrainConfig(
+        model="litclip-micro",
+        data=str(corpus_dir),
+        out=str(tmp_path / "r"),
+        epochs=1,
+        batch_size=8,
+        progress=True,
+        warmup_steps=1,
+    )
+    first = train(cfg)
+    meta = lambda: json.loads((first.model_dir / "litclip.json").read_text())  # noqa: E731
+    before = meta()["metrics"]
+    assert before and np.isfinite(before["loss"])
+    capsys.readouterr()
+    again = train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest"}))
+    assert "already complete" in capsys.readouterr().out
+    assert again.steps == first.steps and again.metrics == first.metrics
+    assert meta()["metrics"] == before

@@ -248,6 +248,7 @@ class Trainer:
                 "rng": rng_state(),
                 "loop": self.state.to_dict(),
                 "config": self.config.to_dict(),
+                "last": dict(self.last),  # the metrics a resumed run reports if it is done
             }
             save_checkpoint(self.run_dir, self.state.step, state, self.config.keep_checkpoints)
         barrier(self.env)
@@ -265,6 +266,7 @@ class Trainer:
         self.scaler.load_state_dict(ck["scaler"])
         set_rng_state(ck["rng"])
         self.state = LoopState(**ck["loop"])
+        self.last = dict(ck.get("last") or {})
         self.metrics_log.truncate_after(self.state.step)
         self.samples_log.truncate_after(self.state.step)
         return path
@@ -441,11 +443,16 @@ class Trainer:
         self.model.output_dict = True
         self.model.train()
         enabled = self.config.progress and self.env.is_main
+        # resuming a finished run re-exports its model with its metrics; nothing to train
+        finished = resumed is not None and self._done()
+        if finished and enabled:
+            print(f"run already complete at step {self.state.step} ({resumed}): nothing to train")
         try:
-            with TrainProgress(self.total_steps, self.state.step, enabled) as bar:
-                while not self._done():
-                    self._run_epoch(bar)
-            if self.data.val is not None and self._val_step != self.state.step:
+            if not finished:
+                with TrainProgress(self.total_steps, self.state.step, enabled) as bar:
+                    while not self._done():
+                        self._run_epoch(bar)
+            if not finished and self.data.val is not None and self._val_step != self.state.step:
                 self._validate()  # stopped mid-epoch (max_steps): validate the final weights
             if resolve_resume(self.run_dir, "latest") != self._ckpt_path():
                 self.checkpoint()
