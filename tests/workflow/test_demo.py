@@ -87,6 +87,16 @@ def test_run_cli_user_errors(tmp_path, capsys) -> None:
     bad.write_text("trian: {}\n")
     assert main(["run", "--config", str(bad), "--pdfs", str(tmp_path)]) == 2
     assert "trian" in capsys.readouterr().err
+    # mistakes in training options and datasets stop the run before any work
+    for text, expected in (
+        ("train: {epoch: 1}\n", "unknown training option(s) ['epoch']"),
+        ('evaluate: {datasets: ["medmnist:nope.npz"]}\n', "dataset not found: medmnist:nope.npz"),
+    ):
+        bad.write_text(text)
+        out = tmp_path / "o2"
+        assert main(["run", "--config", str(bad), "--pdfs", str(tmp_path), "--out", str(out)]) == 2
+        assert expected in capsys.readouterr().err.replace("\n", "")
+        assert not out.exists()
 
 
 def test_changed_training_options_retrain_from_scratch(demo_run) -> None:

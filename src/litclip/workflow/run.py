@@ -222,11 +222,25 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
     return out / steps.run("index", key, build, after=["train", "corpus"])["index_dir"]
 
 
+def _check_before_work(cfg: RunConfig) -> None:
+    """Mistakes in the training options or the extra datasets, found before an hour of
+    corpus building and training rather than after."""
+    from litclip.evaluate.datasets import parse_spec
+    from litclip.train import TrainConfig
+
+    TrainConfig.from_dict({"model": cfg.model, "data": "-", "out": "-", **cfg.train})
+    for spec in cfg.evaluate.datasets:
+        _, path = parse_spec(spec)
+        if not path.exists():
+            raise LitclipError(f"dataset not found: {spec} (config.evaluate.datasets)")
+
+
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     """Run (or resume) the whole job described by ``cfg``; see the module docstring."""
     console = console or Console()
     if not cfg.pdfs or not Path(cfg.pdfs).exists():
         raise LitclipError(f"PDF input '{cfg.pdfs}' does not exist: pass --pdfs DIR")
+    _check_before_work(cfg)
     out = Path(cfg.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     write_resolved_config(out, dataclasses.asdict(cfg), name="run_config.json")
