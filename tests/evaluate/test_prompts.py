@@ -93,3 +93,28 @@ def test_synthetic_journal_classes_json_shape(tmp_path: Path) -> None:
     )
     ps = resolve_prompts(ds)
     assert ps.texts() == [["a head CT showing hemorrhage."], ["a head CT showing no hemorrhage."]]
+
+
+def test_templates_without_the_class_name_and_stray_names_are_refused(tmp_path: Path) -> None:
+    """A template with no '{c}' gives every class the same text (chance by construction);
+    --prompts NAME=FILE for a dataset not evaluated was silently ignored."""
+    ds = SimpleNamespace(name="x", classnames=["a", "b"])
+    (tmp_path / "blind.json").write_text(
+        json.dumps({"classnames": ["a", "b"], "templates": ["no placeholder", "a {c}"]})
+    )
+    with pytest.raises(LitclipError, match="have no '\\{c\\}'"):
+        resolve_prompts(ds, tmp_path / "blind.json")
+
+    from litclip.evaluate import run_evaluation
+
+    (tmp_path / "ok.json").write_text(json.dumps({"classnames": ["a", "b"], "templates": ["{c}"]}))
+    folder = tmp_path / "lesions"
+    (folder / "a").mkdir(parents=True)
+    with pytest.raises(LitclipError, match=r"--prompts names dataset\(s\) \['foo'\]"):
+        run_evaluation(
+            ["litclip-micro"],
+            [f"folder:{folder}"],
+            ["zeroshot"],
+            tmp_path / "e",
+            prompts={"foo": str(tmp_path / "ok.json")},
+        )

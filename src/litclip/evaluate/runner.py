@@ -627,6 +627,13 @@ def run_evaluation(
     """
     cfg = dataclasses.replace(config or EvalConfig(), **overrides)
     _check(models, datasets, tasks)
+    names = {dsets.dataset_name(spec) for spec in datasets}
+    stray = sorted(set(cfg.prompts) - names - {"*"})
+    if stray:
+        raise LitclipError(
+            f"--prompts names dataset(s) {stray} that are not evaluated here; the datasets "
+            f"are named {sorted(names)} (NAME=FILE), or give one FILE for all"
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     resolved = {

@@ -80,6 +80,12 @@ def read_prompt_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"prompt file {path} needs a 'classnames' list (index = label) and "
             "a 'templates' list with '{c}' where the class name goes."
         )
+    # a template without the class name gives every class the same text: chance by design
+    blind = [t for t in data.get("templates") or [] if "{c}" not in str(t) and "{}" not in str(t)]
+    if blind:
+        raise LitclipError(
+            f"prompt file {path}: template(s) {blind} have no '{{c}}' where the class name goes"
+        )
     return data
 
 
