@@ -49,6 +49,7 @@ def _medmnist_like(tmp_path):  # noqa: ANN001, ANN202
         (["--tasks", "few-shot", "--shots", "1,-2"], "--shots takes one or more"),
         (["--tasks", "few-shot", "--seeds", ""], "--seeds takes one or more"),
         (["--tasks", "zeroshot", "--device", "gpu"], "unknown device 'gpu'"),
+        (["--tasks", ""], "no task given"),
     ],
 )
 def test_bad_evaluate_options_are_user_errors(

@@ -554,6 +554,8 @@ def _done(results: dict, model: str, spec: str, task: str) -> bool:
 
 
 def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str]) -> None:
+    if not tasks:
+        raise LitclipError(f"no task given: choose from {', '.join(ALL_TASKS)}")
     unknown = [t for t in tasks if t not in ALL_TASKS]
     if unknown:
         raise LitclipError(f"unknown task(s) {unknown}; choose from {', '.join(ALL_TASKS)}")
