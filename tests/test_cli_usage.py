@@ -85,3 +85,16 @@ def test_out_naming_a_file_is_a_user_error(tmp_path, capsys: pytest.CaptureFixtu
 def test_serve_port_out_of_range(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", str(tmp_path), "--port", "99999"]) == 2
     assert "Invalid value for '--port'" in capsys.readouterr().err
+
+
+def test_serve_on_a_taken_port(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    (tmp_path / "index.json").write_text("{}")  # the port is checked before the index loads
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", str(tmp_path), "--host", "127.0.0.1", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "serving" not in err

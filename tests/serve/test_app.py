@@ -118,6 +118,19 @@ def test_bad_queries(client: TestClient, params: dict, status: int, words: str) 
     assert words in str(r.json()["detail"])
 
 
+def _png_header(side: int) -> bytes:
+    """A PNG whose header declares ``side`` x ``side`` greyscale pixels (no pixel data)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body)
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
 def test_bad_uploads(client: TestClient) -> None:
     not_image = client.post("/search/image", files={"file": ("a.png", b"plain text", "image/png")})
     assert not_image.status_code == 415 and "not a readable image" in not_image.json()["detail"]
@@ -129,6 +142,9 @@ def test_bad_uploads(client: TestClient) -> None:
         "/search/image", files={"file": ("a.png", _png((1200, 1000)), "image/png")}
     )
     assert huge_pixels.status_code == 413 and "pixels" in huge_pixels.json()["detail"]
+    # a header declaring 40000 x 40000 pixels: PIL refuses it at open, still "too large"
+    bomb = client.post("/search/image", files={"file": ("a.png", _png_header(40000), "image/png")})
+    assert bomb.status_code == 413 and "too large" in bomb.json()["detail"]
     missing = client.post("/search/image")
     assert missing.status_code == 422
     bad_k = client.post(

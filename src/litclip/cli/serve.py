@@ -64,6 +64,20 @@ def index_cmd(
     )
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Say a port is taken before announcing the server (uvicorn would fail after)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise LitclipError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+            ) from exc
+
+
 def serve_cmd(
     index_dir: Path = typer.Argument(..., help="Index directory written by `litclip index`."),
     host: str = typer.Option(
@@ -89,6 +103,7 @@ def serve_cmd(
 
     if not (index_dir / "index.json").is_file():
         raise LitclipError(f"{index_dir} is not a litclip index: build one with `litclip index`")
+    _check_port_free(host, port)
     Console(stderr=True).print(
         f"serving {index_dir} on http://{host}:{port}/" + (" (token required)" if token else "")
     )

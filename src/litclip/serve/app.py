@@ -196,13 +196,9 @@ def _read_image(data: bytes, max_pixels: int) -> Any:
         return img.convert("RGB")
     except HTTPException:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except Image.DecompressionBombError as exc:  # PIL refuses it at open: too large, not bad
+        raise HTTPException(413, f"image too large ({exc}); the limit is {max_pixels}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise HTTPException(
             415,
             f"the upload is not a readable image ({type(exc).__name__}); send PNG, JPEG, TIFF or WebP",
