@@ -19,13 +19,13 @@ def register(app: typer.Typer) -> None:
 def run(
     pdfs: str = typer.Option(None, help="Folder of journal PDFs (or a PDF, or a list file)."),
     out: str = typer.Option(None, help="Output folder (reused: finished steps are skipped)."),
-    model: str = typer.Option(None, help="Base model spec [default: litclip-tiny]."),
+    model: str = typer.Option(None, help="Base model spec (default: litclip-tiny)."),
     config: Path = typer.Option(
         None,
         help="YAML/TOML/JSON file with every option (sections corpus/split/train/evaluate/index).",
     ),
-    seed: int = typer.Option(None, help="Seed for splits, training and evaluation [default: 0]."),
-    device: str = typer.Option(None, help="cpu, cuda or auto [default: cpu]."),
+    seed: int = typer.Option(None, help="Seed for splits, training and evaluation (default: 0)."),
+    device: str = typer.Option(None, help="cpu, cuda or auto (default: cpu)."),
 ) -> None:
     """Corpus build -> split by article -> fine-tune -> evaluate base vs fine-tuned -> index -> report."""
     from litclip.workflow.config import load_run_config
