@@ -70,14 +70,26 @@ def test_rerun_from_elsewhere_or_moved_reuses_every_step(demo_run, tmp_path, mon
     moved = tmp_path / "moved"
     shutil.copytree(out, moved)  # a copy keeps mtimes, like a move, and the fixture intact
     runs.append(DemoOptions(**{**opts.__dict__, "out": str(moved)}))
-    for options in runs:
+    for options, steps in zip(
+        runs,
+        (
+            ("corpus", "split", "train", "evaluate", "index"),
+            ("corpus", "split", "train", "evaluate"),
+        ),
+        strict=True,
+    ):
         console = Console(file=io.StringIO(), width=120)
         again = run_demo(options, console)
         printed = console.file.getvalue()
-        for step in ("corpus", "split", "train", "evaluate", "index"):
+        for step in steps:
             assert f"{step}: complete from an earlier run, reused" in printed, (options.out, step)
         assert again.headline["retrieval"], "the summary finds the fine-tuned model's results"
+    # the index records absolute paths: the moved folder gets its own
+    assert "index: complete from an earlier run" not in printed
     assert again.model_dir.is_relative_to(moved.resolve())
+    assert json.loads((moved / "index" / "index.json").read_text())["model_source"] == str(
+        again.model_dir
+    )
 
 
 def test_run_cli_user_errors(tmp_path, capsys) -> None:

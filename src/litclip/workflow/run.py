@@ -218,7 +218,8 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
         )
         return {"index_dir": _inside(out, path)}
 
-    key = {"model": _inside(out, model_dir), "include_rejected": cfg.index.include_rejected}
+    # the index records absolute paths (model, corpus, PDFs): a moved run folder rebuilds it
+    key = {"model": str(model_dir), "include_rejected": cfg.index.include_rejected}
     return out / steps.run("index", key, build, after=["train", "corpus"])["index_dir"]
 
 
@@ -247,7 +248,8 @@ def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     steps = StepRunner(out, console)
     _corpus_step(cfg, out, steps, console)
     extraction = _extraction_step(cfg, out, steps, console)
-    split_key = dataclasses.asdict(cfg.split)
+    # outputs named relative to the run folder (older runs stored other paths: redo the split)
+    split_key = {**dataclasses.asdict(cfg.split), "paths": "relative to the run folder"}
     if split_key.get("splits_file"):
         split_key["splits_file"] = _inside(out, split_key["splits_file"])
     splits = steps.run(
