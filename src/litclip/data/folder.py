@@ -5,8 +5,8 @@ Class names are the folder names with ``_`` turned into spaces (``00_normal`` st
 ``00 normal``; pass ``classnames=`` to override). Labels follow the sorted folder names, unless
 a ``classes.json`` in the root or up to two parents lists exactly those folders under
 ``classes`` (or ``folder_names``): then its order is the label order, so a binary task's
-finding ("hemorrhage" after "no_hemorrhage") is the positive class 1. Unreadable images follow the policy in
-:mod:`litclip.data._images` (skipped and counted by default).
+finding ("hemorrhage" after "no_hemorrhage") is the positive class 1. Unreadable images
+follow the policy in :mod:`litclip.data._images` (skipped and counted by default).
 """
 
 from __future__ import annotations
@@ -33,23 +33,28 @@ def _subdirs(path: Path) -> list[Path]:
 CLASSES_FILE = "classes.json"
 
 
+def find_classes_file(root: str | os.PathLike[str]) -> Path | None:
+    """``classes.json`` in a folder dataset's root or up to two parents (split/task dirs)."""
+    root = Path(root)
+    for d in [root, *list(root.parents)[:2]]:
+        if (d / CLASSES_FILE).is_file():
+            return d / CLASSES_FILE
+    return None
+
+
 def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
     """``class_dirs`` in the order a ``classes.json`` beside them declares (else as given)."""
-    by_name = {d.name: d for d in class_dirs}
-    for d in [root, *list(root.parents)[:2]]:
-        path = d / CLASSES_FILE
-        if not path.is_file():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return class_dirs
-        names = (
-            (data.get("folder_names") or data.get("classes")) if isinstance(data, dict) else None
-        )
-        if isinstance(names, list) and sorted(map(str, names)) == sorted(by_name):
-            return [by_name[str(n)] for n in names]
+    path = find_classes_file(root)
+    if path is None:
         return class_dirs
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return class_dirs
+    names = (data.get("folder_names") or data.get("classes")) if isinstance(data, dict) else None
+    by_name = {d.name: d for d in class_dirs}
+    if isinstance(names, list) and sorted(map(str, names)) == sorted(by_name):
+        return [by_name[str(n)] for n in names]
     return class_dirs
 
 

@@ -95,14 +95,11 @@ def _shipped(name: str) -> dict[str, Any] | None:
 
 
 def _classes_file(dataset: Any) -> Path | None:
-    """``classes.json`` in a folder dataset's root or up to two parents (split/task dirs)."""
+    """``classes.json`` beside a folder dataset (see :func:`~litclip.data.folder.find_classes_file`)."""
+    from litclip.data.folder import find_classes_file
+
     root = getattr(dataset, "root", None)
-    if root is None:
-        return None
-    for d in [Path(root), *list(Path(root).parents)[:2]]:
-        if (d / CLASSES_FILE).is_file():
-            return d / CLASSES_FILE
-    return None
+    return None if root is None else find_classes_file(root)
 
 
 def _from_data(data: dict[str, Any], source: str, dataset: Any) -> PromptSet:
