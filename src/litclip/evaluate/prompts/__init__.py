@@ -26,7 +26,6 @@ from litclip.errors import LitclipError
 
 #: Used when nothing better is known about a dataset (CLIP's most generic prompts).
 DEFAULT_TEMPLATES = ["a photo of {c}.", "an image of {c}.", "a medical image showing {c}."]
-CLASSES_FILE = "classes.json"
 
 
 @dataclass
