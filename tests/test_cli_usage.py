@@ -66,7 +66,7 @@ def test_cuda_without_a_gpu_is_a_user_error(capsys: pytest.CaptureFixture[str]) 
     import torch
 
     from litclip.errors import LitclipError
-    from litclip.train.distributed import resolve_device
+    from litclip.models.device import resolve_device
 
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")

@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 import torch
 
 from litclip.errors import ModelLoadError
+from litclip.models.device import resolve_device
 from litclip.models.registry import get_builtin_config, is_builtin, list_builtin_models
 
 log = logging.getLogger(__name__)
@@ -350,8 +351,6 @@ def load_model(
         ModelLoadError: unknown spec, missing files, or an unreachable hub (the message names
             the offline alternatives).
     """
-    from litclip.train.distributed import resolve_device
-
     device = resolve_device(device)
     spec_str = str(spec)
     local = Path(spec_str[len("local-dir:") :] if spec_str.startswith("local-dir:") else spec_str)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from litclip.errors import LitclipError
+from litclip.models.device import resolve_device
 
 
 @dataclass(frozen=True)
@@ -37,26 +37,6 @@ class DistEnv:
     def distributed(self) -> bool:
         """Whether more than one process takes part."""
         return self.world_size > 1
-
-
-def resolve_device(name: str | torch.device, local_rank: int = 0) -> torch.device:
-    """``auto`` -> ``cuda:LOCAL_RANK`` when available, else ``cpu``; any other name checked
-    (a user error, not a torch traceback, for ``gpu`` or for ``cuda`` on a machine without)."""
-    if name == "auto":
-        return (
-            torch.device(f"cuda:{local_rank}") if torch.cuda.is_available() else torch.device("cpu")
-        )
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError) as exc:
-        raise LitclipError(
-            f"unknown device {str(name)!r}: use cpu, cuda, cuda:N, mps or auto"
-        ) from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise LitclipError(f"device {str(name)!r}: no CUDA GPU is available here; use cpu or auto")
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise LitclipError(f"device {str(name)!r}: MPS is not available here; use cpu or auto")
-    return device
 
 
 def init_distributed(device: str = "auto", backend: str | None = None) -> DistEnv:
