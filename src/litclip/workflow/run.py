@@ -184,10 +184,7 @@ def _evaluate_step(
 
     key = {
         "models": [cfg.model, _inside(out, model_dir)],
-        "datasets": [
-            f"pairs:{splits['test']}",
-            *(_portable(out, d) for d in cfg.evaluate.datasets),
-        ],
+        "datasets": [_portable(out, d) for d in datasets],
         "tasks": cfg.evaluate.tasks,
     }
     return steps.run("evaluate", key, evaluate, after=["train"])

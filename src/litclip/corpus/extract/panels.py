@@ -396,8 +396,6 @@ def panels_from_pixels(
     h, w = gray.shape
     if h < 8 or w < 8:
         return []
-    sx = (fig_box[2] - fig_box[0]) / w
-    sy = (fig_box[3] - fig_box[1]) / h
     kept: list[tuple[int, int, int, int]] = []
     small: list[tuple[int, int, int, int]] = []
     for leaf in xy_cut(gray, uniform=uniform, seams=seams):
@@ -412,17 +410,24 @@ def panels_from_pixels(
             kept.append(leaf)
     if len(kept) >= 2:
         _absorb(kept, small, max(4, round(ABSORB_GAP * max(h, w))))
-    boxes: list[BBox] = []
-    for y0, y1, x0, x1 in kept:
-        boxes.append(
-            (
-                float(fig_box[0] + x0 * sx),
-                float(fig_box[1] + y0 * sy),
-                float(fig_box[0] + x1 * sx),
-                float(fig_box[1] + y1 * sy),
-            )
+    return _to_page(kept, gray.shape, fig_box) if len(kept) >= 2 else []
+
+
+def _to_page(
+    leaves: list[tuple[int, int, int, int]], shape: tuple[int, ...], fig_box: BBox
+) -> list[BBox]:
+    """Pixel boxes ``(y0, y1, x0, x1)`` of a rendering of ``fig_box`` as page boxes."""
+    sx = (fig_box[2] - fig_box[0]) / shape[1]
+    sy = (fig_box[3] - fig_box[1]) / shape[0]
+    return [
+        (
+            float(fig_box[0] + x0 * sx),
+            float(fig_box[1] + y0 * sy),
+            float(fig_box[0] + x1 * sx),
+            float(fig_box[1] + y1 * sy),
         )
-    return boxes if len(boxes) >= 2 else []
+        for y0, y1, x0, x1 in leaves
+    ]
 
 
 ABSORB_GAP = 0.03  # of the figure's longer side
@@ -536,13 +541,7 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
         found.append((narrowest, [b for b in boxes if b is not None]))
     if not found:
         return []
-    leaves = max(found, key=lambda t: t[0])[1]
-    sx = (fig_box[2] - fig_box[0]) / gray.shape[1]
-    sy = (fig_box[3] - fig_box[1]) / gray.shape[0]
-    return [
-        (fig_box[0] + a * sx, fig_box[1] + c * sy, fig_box[0] + b * sx, fig_box[1] + d * sy)
-        for c, d, a, b in leaves
-    ]
+    return _to_page(max(found, key=lambda t: t[0])[1], gray.shape, fig_box)
 
 
 def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
