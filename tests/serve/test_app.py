@@ -56,6 +56,18 @@ def test_health_and_page(client: TestClient) -> None:
     } <= set(spec["paths"])
 
 
+def test_docs_page_is_served_offline(client: TestClient) -> None:
+    """/docs loads Swagger UI from the package's own files, not from a CDN."""
+    page = client.get("/docs")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text and "/openapi.json" in page.text
+    assert "cdn" not in page.text.lower()
+    js = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+    assert client.get("/redoc").status_code == 404  # ReDoc would need a CDN
+
+
 def test_text_search(client: TestClient) -> None:
     r = client.get("/search", params={"q": "  sagittal   T1 MRI ", "k": 5})
     assert r.status_code == 200
@@ -188,6 +200,7 @@ def test_token(secured: TestClient, searcher: Searcher, api_token: str) -> None:
         f"/figures/{pid}/image",
         "/openapi.json",
         "/static/app.js",
+        "/docs",
     ):
         r = secured.get(path)
         assert r.status_code == 401, path

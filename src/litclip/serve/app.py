@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
@@ -177,7 +177,7 @@ def _install_headers(app: FastAPI) -> None:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.url.path.startswith(("/docs", "/redoc")):
+        if request.url.path != "/docs":  # Swagger UI starts from an inline script
             response.headers.setdefault("Content-Security-Policy", _CSP)
         return response
 
@@ -342,6 +342,28 @@ def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
 
 
+def _add_docs_route(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` from the files of the swagger-ui-bundle package.
+
+    FastAPI's default page fetches Swagger UI from a CDN, so it stays blank on the offline
+    hospital networks litclip is served on; these files ship with the package instead.
+    """
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
 def create_app(
     index_dir: str | os.PathLike[str] | None = None,
     *,
@@ -377,12 +399,15 @@ def create_app(
         title="litclip figure search",
         version=__version__,
         description="Search a journal's figures by text or by example image (read-only).",
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: see _add_docs_route
+        redoc_url=None,
     )
     app.state.searcher = searcher
     app.state.max_pixels = max_pixels
     _add_search_routes(app, searcher, max_k, max_query_chars)
     _add_figure_routes(app, searcher)
     _add_meta_routes(app, searcher, auth=bool(token))
+    _add_docs_route(app)
     _install_body_limit(app, max_upload_bytes)
     if token:
         _install_auth(app, token)
