@@ -71,6 +71,24 @@ def test_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     assert main(["report", str(tmp_path / "missing.json")]) == 2
 
 
+def test_repeated_tasks_accumulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--tasks a --tasks b,a` runs a and b once each (typer kept only the last before)."""
+    import litclip.evaluate
+
+    seen: list[list[str]] = []
+
+    def fake_run(models, datasets, tasks, out, cfg):  # noqa: ANN001, ANN202 - a stand-in
+        seen.append(list(tasks))
+        return {"runs": []}
+
+    monkeypatch.setattr(litclip.evaluate, "run_evaluation", fake_run)
+    argv = ["evaluate", "--dataset", f"folder:{tmp_path}", "--out", str(tmp_path / "r")]
+    assert main([*argv, "--tasks", "zeroshot", "--tasks", "linear-probe,zeroshot"]) == 0
+    assert main(argv) == 0
+    assert seen[0] == ["zeroshot", "linear-probe"]
+    assert seen[1] == ["zeroshot", "calibration", "linear-probe", "few-shot", "retrieval"]
+
+
 def test_help_documents_every_option() -> None:
     from typer.testing import CliRunner
 

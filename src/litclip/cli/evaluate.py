@@ -59,11 +59,11 @@ def evaluate(
         help="Dataset spec; repeat for several: medmnist:PATH.npz, folder:DIR (train/val/test "
         "sub-folders), pairs:MANIFEST (retrieval).",
     ),
-    tasks: str = typer.Option(
-        "zeroshot,calibration,linear-probe,few-shot,retrieval",
-        help="Comma-separated tasks: zeroshot, calibration, linear-probe, few-shot, retrieval, "
-        "cnn, retention, contamination, and prompt learning coop, cocoop, biomedcoop (K-shot "
-        "with --shots/--seeds; each runs where it applies).",
+    tasks: list[str] = typer.Option(
+        ["zeroshot,calibration,linear-probe,few-shot,retrieval"],
+        help="Comma-separated tasks (or repeat --tasks): zeroshot, calibration, linear-probe, "
+        "few-shot, retrieval, cnn, retention, contamination, and prompt learning coop, cocoop, "
+        "biomedcoop (K-shot with --shots/--seeds; each runs where it applies).",
     ),
     out: Path = typer.Option(
         Path("results"), help="Output directory: results.json, report.html, report.md, features/."
@@ -153,7 +153,7 @@ def evaluate(
         raise LitclipError(f"--criterion must be f1 or youden, got {criterion!r}")
     if cnn_pretrained not in ("auto", "yes", "no"):
         raise LitclipError(f"--cnn-pretrained must be auto, yes or no, got {cnn_pretrained!r}")
-    task_list = [t.strip() for t in tasks.split(",") if t.strip()]
+    task_list = list(dict.fromkeys(t.strip() for g in tasks for t in g.split(",") if t.strip()))
     results = run_evaluation(model, dataset, task_list, out, cfg)
     console = Console()
     where = f", report [bold]{out / 'report.html'}[/]" if report else ""
