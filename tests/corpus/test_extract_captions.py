@@ -357,3 +357,18 @@ def test_split_skips_references_to_panels_and_reads_letter_ranges() -> None:
     assert parts["A"] == "Pressure, following the steps shown in panel (b)."
     assert parts["B"] == "Density, as in Fig. 2(b) before."
     assert parts["C"] == parts["F"] == "Atomic configurations [panel (e)]."
+
+
+def test_a_label_alone_on_its_line_under_a_figure_is_a_caption() -> None:
+    """ "Figure 1" centred under a drawing, in body type and weight: a caption. A bare
+    label inside running text or with panel letters (a title inside a figure) is not."""
+    body = [
+        _ln("une posture défensive. L'allure du personnage évoque la peur", 220 + 13.5 * k)
+        for k in range(3)
+    ]
+    alone = TextLine("Figure 1", (198.0, 585.0, 234.0, 597.0), 12.0, [False] * 8)
+    assert [c.label for c in find_captions([*body, alone], 12.0)] == ["Figure 1"]
+    in_text = TextLine("Figure 1", (72.0, 260.5, 120.0, 272.5), 12.0, [False] * 8)
+    assert find_captions([*body, in_text], 12.0) == []
+    title = TextLine("Fig. 4B, C", (2.0, 4.0, 130.0, 20.0), 12.0, [False] * 10)
+    assert find_captions([*body, title], 12.0) == []

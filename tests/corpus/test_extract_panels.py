@@ -10,11 +10,13 @@ from litclip.corpus.extract.panels import (
     group_by_letters,
     panels_by_bands,
     panels_for_count,
+    panels_from_images,
     panels_from_pixels,
     reading_order,
     seam_strength,
     xy_cut,
 )
+from litclip.corpus.extract.regions import Element
 
 FIG = (0.0, 0.0, 400.0, 300.0)  # page box of an 800 x 600 preview: 2 px per point
 
@@ -209,3 +211,19 @@ def test_a_framed_chart_is_not_split_at_the_gaps_between_its_markers() -> None:
     _plot(gray, 320, 560, 80, 760)
     gray[20:580, 60:62] = gray[20:580, 778:780] = 0
     assert len(panels_from_pixels(gray, FIG)) == 2
+
+
+def _image(box: tuple[float, float, float, float]) -> Element:
+    return Element(box, "image")
+
+
+def test_bars_filled_with_pictures_are_not_panels() -> None:
+    """An office chart fills its bars with gradient pictures: narrow, one width, one
+    baseline, different heights. Photos set side by side on one baseline stay panels."""
+    fig = (300.0, 440.0, 570.0, 584.0)
+    bars = [_image((x, top, x + 33.6, 559.7)) for x, top in ((362, 550), (436, 483), (510, 468))]
+    assert panels_from_images(bars, fig) == []
+    photos = [_image((105.0, 461.0, 292.0, 586.0)), _image((303.0, 305.0, 490.0, 586.0))]
+    assert len(panels_from_images(photos, (100.0, 300.0, 495.0, 600.0))) == 2
+    same = [_image((x, 468.0, x + 33.6, 559.7)) for x in (362.0, 436.0, 510.0)]
+    assert len(panels_from_images(same, (340.0, 460.0, 560.0, 570.0))) == 3

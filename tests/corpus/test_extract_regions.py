@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from litclip.corpus.extract.captions import Caption
 from litclip.corpus.extract.regions import (
     MERGE_GAP,
     TEXT_GAP,
@@ -18,6 +19,7 @@ from litclip.corpus.extract.regions import (
     gap,
     intersection,
     running_text,
+    split_at_caption_gutters,
     union,
 )
 from litclip.corpus.extract.text import TextLine
@@ -192,3 +194,33 @@ def test_paragraph_ends_and_starts_are_running_text() -> None:
     running = running_text([*body, label], 10.0)
     assert {id(ln) for ln in body} <= running
     assert id(label) not in running
+
+
+def _caption(label: str, box: tuple[float, float, float, float]) -> Caption:
+    line = TextLine(f"{label}: Relative performance", box, 10.0)
+    return Caption("figure", label, label[-1], label, [line])
+
+
+def test_a_region_over_two_captions_is_cut_at_their_gutter() -> None:
+    """Two framed charts 6 pt apart cluster into one region over "Fig. 3" | "Fig. 4"."""
+    left = [
+        Element((49.0, 51.0, 306.0, 206.0), "path"),
+        Element((81.0, 56.0, 301.0, 166.0), "path"),
+    ]
+    right = [
+        Element((312.0, 51.0, 569.0, 206.0), "path"),
+        Element((346.0, 56.0, 564.0, 163.0), "path"),
+    ]
+    caps = [_caption("Figure 3", (49.0, 214.0, 301.0, 247.0))]
+    caps.append(_caption("Figure 4", (311.0, 214.0, 563.0, 247.0)))
+    (joined,) = cluster(left + right, [c.bbox for c in caps])
+    pieces = split_at_caption_gutters(caps, [joined])
+    assert [p.bbox for p in pieces] == [
+        union([e.bbox for e in left]),
+        union([e.bbox for e in right]),
+    ]
+    # a graphic across the gutter (one wide chart over two captions): no cut
+    wide = Region([*left, *right, Element((100.0, 120.0, 500.0, 122.0), "path")])
+    assert split_at_caption_gutters(caps, [wide]) == [wide]
+    # one caption under the region: nothing to cut
+    assert len(split_at_caption_gutters(caps[:1], [Region(left + right)])) == 1

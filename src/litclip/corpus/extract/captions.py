@@ -137,12 +137,17 @@ def _label_score(
         score += 1.0
     if abs(line.size - body_size) > 0.08 * body_size:
         score += 1.0
-    if prev is None:
-        score += 1.0
-    else:
+    starts_block = prev is None
+    if prev is not None:
         gap = line.y0 - prev.y1
         block_gap = max(0.6, leading + 0.45) * max(line.height, 1.0)
-        if gap > block_gap or abs(prev.size - line.size) > 0.1 * line.size:
+        starts_block = gap > block_gap or abs(prev.size - line.size) > 0.1 * line.size
+    if starts_block:
+        score += 1.0
+        # the label alone on a line of its own ("Figure 1" under a drawing, in body type):
+        # a reference in running text is never a whole line that starts a block. Not with
+        # panel letters: "Fig. 4B, C" alone is a title drawn inside a figure.
+        if not after.strip() and printed[-1:].isdigit():
             score += 1.0
     return score
 

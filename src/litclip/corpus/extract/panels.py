@@ -62,9 +62,26 @@ def _join_strips(boxes: list[BBox]) -> list[BBox]:
     return out
 
 
+def _bars(boxes: list[BBox], fig_box: BBox) -> bool:
+    """Bars of a chart filled with a picture (an office chart's gradient): three or more
+    narrow pictures of one width on one baseline, of different heights. (Subfigures set
+    on one baseline are as wide as a third of the figure or more.)"""
+    if len(boxes) < 3:
+        return False
+    widths = [b[2] - b[0] for b in boxes]
+    heights = [b[3] - b[1] for b in boxes]
+    return (
+        max(b[3] for b in boxes) - min(b[3] for b in boxes) <= 1.0
+        and max(widths) <= min(1.05 * min(widths), 0.15 * (fig_box[2] - fig_box[0]))
+        and max(heights) > 1.2 * min(heights)
+    )
+
+
 def panels_from_images(images: list[Element], fig_box: BBox) -> list[BBox]:
     """Separate raster images that are each a sizeable part of the figure."""
     whole = _join_strips([e.bbox for e in images])
+    if _bars(whole, fig_box):
+        return []
     boxes = [b for b in whole if area(b) >= MIN_PANEL_FRACTION * area(fig_box)]
     merged: list[BBox] = []
     for b in sorted(boxes, key=area, reverse=True):

@@ -9,6 +9,7 @@ panel letters, legends) and then matched to the nearest caption that shares thei
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -23,6 +24,7 @@ TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a lit
 ABSORB_GAP = 45.0  # points between a captioned figure and a stray part of it (side-by-side charts)
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
+ROW_GAP = 30.0  # points between a figure and a row of captions right under (or over) it
 GRID_ABOVE = 1500  # more elements than this on a page: coarse grid grouping first
 
 
@@ -706,8 +708,10 @@ def assign(
 ) -> dict[int, list[int]]:
     """Greedy one-to-one caption <-> region matching by distance, then absorb stray parts.
 
-    Returns ``{caption index: [region indices]}``.
+    Returns ``{caption index: [region indices]}`` (``regions`` is updated in place when
+    :func:`split_at_caption_gutters` cuts one).
     """
+    regions[:] = split_at_caption_gutters(captions, regions)
     pairs: list[tuple[float, int, int]] = []
     for ci, cap in enumerate(captions):
         for ri, region in enumerate(regions):
@@ -723,6 +727,70 @@ def assign(
         out[ci] = [ri]
         taken.add(ri)
     _absorb(captions, regions, barriers, out, taken)
+    return out
+
+
+def _caption_row(captions: list[Caption], box: BBox) -> list[BBox]:
+    """Figure captions side by side right under (or over) ``box``, each mostly within its
+    width, left to right; fewer than two: none."""
+    near = [
+        c.bbox
+        for c in captions
+        if c.kind == "figure"
+        and _h_overlap(c.bbox, box) >= 0.6 * (c.bbox[2] - c.bbox[0])
+        and (0 <= c.bbox[1] - box[3] <= ROW_GAP or 0 <= box[1] - c.bbox[3] <= ROW_GAP)
+    ]
+    for first in near:
+        row = sorted(
+            (
+                b
+                for b in near
+                if _v_overlap(b, first) > 0 and (b[1] > box[3]) == (first[1] > box[3])
+            ),
+            key=lambda b: b[0],
+        )
+        if len(row) >= 2 and all(a[2] <= b[0] + 2 for a, b in pairwise(row)):
+            return row
+    return []
+
+
+def _free_cut(elements: list[Element], lo: float, hi: float) -> float | None:
+    """The middle of the widest stretch of ``[lo, hi]`` that no graphic element crosses."""
+    spans = sorted((e.bbox[0], e.bbox[2]) for e in elements if e.kind != "text")
+    best: tuple[float, float] | None = None
+    x = lo
+    for a, b in [*spans, (hi, hi)]:
+        if a > x and (best is None or min(a, hi) - x > best[1] - best[0]):
+            best = (x, min(a, hi))
+        x = max(x, b)
+        if x >= hi:
+            break
+    return None if best is None or best[1] <= best[0] else (best[0] + best[1]) / 2
+
+
+def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> list[Region]:
+    """Cut a region that sits over a row of captions at the gutters between them.
+
+    Two charts a few points apart, each over its own caption ("Fig. 3" | "Fig. 4"),
+    cluster into one region; the gap under the captions' gutter, crossed by no graphic,
+    is where they part. Pieces that would not be figures on their own undo the cut.
+    """
+    out: list[Region] = []
+    for region in regions:
+        row = _caption_row(captions, region.bbox)
+        cuts = [_free_cut(region.elements, a[2] - 2, b[0] + 2) for a, b in pairwise(row)]
+        if not row or None in cuts:
+            out.append(region)
+            continue
+        edges = [-np.inf, *cuts, np.inf]
+        pieces = [
+            Region([e for e in region.elements if lo <= (e.bbox[0] + e.bbox[2]) / 2 < hi])
+            for lo, hi in pairwise(edges)
+        ]
+        if all(p.elements and significant(p) for p in pieces):
+            out.extend(pieces)
+        else:
+            out.append(region)
     return out
 
 
