@@ -9,6 +9,7 @@ from litclip.corpus.extract.captions import Caption
 from litclip.corpus.extract.regions import (
     MERGE_GAP,
     TEXT_GAP,
+    TEXT_REACH,
     Element,
     Region,
     _close_pairs,
@@ -98,6 +99,22 @@ def test_region_boxes_follow_appended_elements() -> None:
     assert region.graphic_bbox == (0.0, 0.0, 10.0, 10.0)
 
 
+def test_text_chains_to_a_figure_only_near_its_graphics() -> None:
+    """Of an author block whose last line ends 8 pt over a figure, only the lines within
+    TEXT_REACH over its graphics join; an axis title farther out beside a plot joins."""
+    chart = Region([Element((318.0, 247.0, 558.0, 527.0), "path")])
+    authors = [
+        TextLine("Peter Staar", (346.0, y, 430.0, y + 10.0), 10.0) for y in range(133, 230, 12)
+    ]
+    ticks = [TextLine("0.5", (x, 300.0, x + 8.0, 320.0), 8.0, rotated=True) for x in (298.0, 286.0)]
+    axis = TextLine("FC", (262.0, 380.0, 274.0, 392.0), 12.0, rotated=True)
+    attach_text([chart], authors, set())
+    assert chart.bbox[1] == 205.0 and len(chart.elements) == 4  # bottoms within TEXT_REACH
+    other = Region([Element((318.0, 247.0, 558.0, 527.0), "path")])
+    attach_text([other], [*ticks, axis], set())
+    assert other.bbox[0] == 262.0  # 56 pt from the graphics, chained through tick labels
+
+
 def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: float) -> None:
     free = list(lines)
     changed = True
@@ -107,7 +124,7 @@ def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: flo
             best, best_gap = None, max_gap
             for region in regions:
                 g = gap(region.bbox, ln.bbox)
-                if g <= best_gap:
+                if g <= best_gap and region.graphic_bbox[1] - ln.bbox[3] <= TEXT_REACH:
                     best, best_gap = region, g
             if best is not None:
                 best.elements.append(Element(ln.bbox, "text"))
@@ -224,3 +241,11 @@ def test_a_region_over_two_captions_is_cut_at_their_gutter() -> None:
     assert split_at_caption_gutters(caps, [wide]) == [wide]
     # one caption under the region: nothing to cut
     assert len(split_at_caption_gutters(caps[:1], [Region(left + right)])) == 1
+
+
+def test_glyph_runs_with_absurd_boxes_never_join_a_figure() -> None:
+    """Hatching drawn with a font reports boxes thousands of points tall."""
+    chart = Region([Element((271.0, 210.0, 503.0, 347.0), "path")])
+    hatching = TextLine("!!!!!!!!!!!!!!!", (312.0, -3093.0, 432.0, 28069.0), 10.0)
+    attach_text([chart], [hatching], set())
+    assert chart.bbox == (271.0, 210.0, 503.0, 347.0)

@@ -146,3 +146,11 @@ def test_a_word_gap_without_a_space_character_reads_as_a_space() -> None:
     (line,) = tx.group_lines(chars)
     assert line.text == "a tone hole"
     assert len(line.bold) == len(line.text)
+
+
+def test_body_size_ignores_print_too_small_to_be_running_text() -> None:
+    """A montage of page thumbnails (1.5 pt print) outweighs a four-page paper's body."""
+    body = [tx.TextLine("running text of the article " * 3, (0, 0, 1, 1), 9.0)] * 40
+    thumbs = [tx.TextLine("tiny print in a figure " * 3, (0, 0, 1, 1), 1.5)] * 400
+    assert tx.body_font_size(body + thumbs) == 9.0
+    assert tx.body_font_size(thumbs) == 1.5

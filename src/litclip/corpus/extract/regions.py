@@ -21,6 +21,7 @@ from litclip.corpus.types import BBox
 
 MERGE_GAP = 8.0  # points between graphic elements of one figure
 TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a little apart)
+TEXT_REACH = 40.0  # points: figure text over a figure lies no farther above its graphics
 ABSORB_GAP = 45.0  # points between a captioned figure and a stray part of it (side-by-side charts)
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
@@ -579,16 +580,22 @@ def attach_text(
     lines x regions matrix whose column is refreshed when its region grows, so a pass costs
     a few array operations per attached line rather than a loop over every pair.
     """
-    free = [ln for ln in lines if id(ln) not in excluded]
+    free = [ln for ln in lines if id(ln) not in excluded and _line_shaped(ln)]
     if not regions or not free:
         return
     rbox = np.asarray([r.bbox for r in regions], dtype=np.float64).reshape(-1, 4)
+    gbox = np.asarray([r.graphic_bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     changed = True
     while changed and free:
         changed = False
         lbox = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
         title = np.array([_axis_title(ln) for ln in free], dtype=bool)
         g = _title_gaps(_gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, title, max_gap)
+        # text chains line by line, but not far up from the graphics (titles and legends
+        # over a chart are a line or two): an author block that ends a few points over a
+        # figure is not the figure's text. Axis titles and notes beside and under stay.
+        far = gbox[None, :, 1] - lbox[:, None, 3] > TEXT_REACH
+        g[far] = np.inf
         taken: list[int] = []
         pos = 0
         while True:
@@ -600,19 +607,30 @@ def attach_text(
             best = int(np.flatnonzero(row == row.min())[-1])  # the last of equally near
             regions[best].elements.append(Element(free[k].bbox, "text"))
             rbox[best] = regions[best].bbox
-            g[k + 1 :, best] = _title_gaps(
-                _gaps(lbox[k + 1 :], rbox[best])[:, None],
-                lbox[k + 1 :],
-                rbox[best : best + 1],
-                title[k + 1 :],
-                max_gap,
-            )[:, 0]
+            g[k + 1 :, best] = np.where(
+                far[k + 1 :, best],
+                np.inf,
+                _title_gaps(
+                    _gaps(lbox[k + 1 :], rbox[best])[:, None],
+                    lbox[k + 1 :],
+                    rbox[best : best + 1],
+                    title[k + 1 :],
+                    max_gap,
+                )[:, 0],
+            )
             taken.append(k)
             pos = k + 1
         if taken:
             changed = True
             drop = set(taken)
             free = [ln for i, ln in enumerate(free) if i not in drop]
+
+
+def _line_shaped(line: TextLine) -> bool:
+    """Not a run of glyphs with absurd boxes (hatching drawn with a font can report boxes
+    thousands of points tall, which would swallow the page)."""
+    x0, y0, x1, y1 = line.bbox
+    return min(x1 - x0, y1 - y0) <= max(6 * line.size, 100.0)
 
 
 AXIS_TITLE_GAP = 24.0  # points: a sideways axis title may sit this far from its tick labels

@@ -94,6 +94,7 @@ _FONT_SIZE = _raw.bare(pdfium_c.FPDFText_GetFontSize, ctypes.c_double)
 _MATRIX = _raw.bare(pdfium_c.FPDFText_GetMatrix, ctypes.c_int)
 _RENDER_MODE = _raw.bare(pdfium_c.FPDFTextObj_GetTextRenderMode, ctypes.c_int)
 _INVISIBLE = pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+MIN_BODY_SIZE = 5.0  # points: smaller print is never an article's running text
 _PROBE_STRIDE = 16  # about half the typical run of characters of one text object
 # strong right-to-left characters (bidi classes R and AL) lie in these blocks or are U+200F
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF))
@@ -430,7 +431,11 @@ def page_lines(page: pdfium.PdfPage) -> list[TextLine]:
 
 
 def body_font_size(lines: list[TextLine]) -> float:
-    """The most common font size weighted by characters (the running text size)."""
+    """The most common font size weighted by characters (the running text size).
+
+    Text under :data:`MIN_BODY_SIZE` counts only when there is no other: it is the print
+    inside a figure (a montage of page thumbnails can outweigh a short paper's body).
+    """
     weights: dict[float, int] = {}
     for ln in lines:
         if ln.rotated:
@@ -439,7 +444,8 @@ def body_font_size(lines: list[TextLine]) -> float:
         weights[key] = weights.get(key, 0) + len(ln.text)
     if not weights:
         return 10.0
-    return max(weights.items(), key=lambda kv: kv[1])[0]
+    readable = {k: w for k, w in weights.items() if k >= MIN_BODY_SIZE} or weights
+    return max(readable.items(), key=lambda kv: kv[1])[0]
 
 
 def typical_leading(lines: list[TextLine]) -> float:
