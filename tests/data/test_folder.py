@@ -145,3 +145,20 @@ def test_classes_json_sets_the_label_order(make_folder, tmp_path: Path) -> None:
     # a file naming other folders is not about this dataset: sorted order stays
     (root / "classes.json").write_text(json.dumps({"classes": ["a", "b"]}))
     assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
+
+
+def test_16_bit_greyscale_keeps_its_contrast(tmp_path: Path) -> None:
+    """16-bit PNG/TIFF exports (12-bit CT values) are stretched, not clipped to white."""
+    from PIL import Image
+
+    ramp = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 64).astype(np.uint16)  # 0..4032
+    for cls, values in (("dark", ramp), ("bright", ramp[::-1])):
+        (tmp_path / cls).mkdir()
+        Image.fromarray(values).save(tmp_path / cls / "a.png")  # mode I;16
+        Image.fromarray(values.astype(np.int32)).save(tmp_path / cls / "b.tif")  # mode I
+    ds = ImageFolderDataset(tmp_path)
+    pixels = [np.asarray(ds[i][0])[..., 0] for i in range(len(ds))]
+    for px in pixels:
+        assert px.min() == 0 and px.max() == 255  # the full range, not 255 everywhere
+    assert not np.array_equal(pixels[0], pixels[2])  # the two classes still differ
+    assert np.asarray(images_mod.to_rgb(Image.new("I;16", (4, 4), 700))).max() == 0  # flat

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from PIL import Image
 
 from litclip.data.errors import CorruptImageError
@@ -47,11 +48,28 @@ def check_on_error(on_error: str) -> OnError:
     return on_error  # type: ignore[return-value]
 
 
+_HIGH_DEPTH_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """``image`` as 8-bit RGB, 16-bit and float greyscale stretched from its own min to max.
+
+    PIL's ``convert("RGB")`` clips a 16-bit value to 255, so a 16-bit export (DICOM to PNG or
+    TIFF, microscopy) turns white and every image looks the same to a model.
+    """
+    if image.mode not in _HIGH_DEPTH_MODES:
+        return image.convert("RGB")  # a loaded copy even for RGB: the file may close after
+    values = np.asarray(image, dtype=np.float64)
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    scaled = (values - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(values)
+    return Image.fromarray(scaled.round().astype(np.uint8), mode="L").convert("RGB")
+
+
 def open_rgb(source: str | os.PathLike[str] | Any) -> Image.Image:
     """Decode an image file (path or binary file object) fully and return it as RGB."""
     with Image.open(source) as im:
         im.load()  # full decode: a truncated file fails here, not later in a worker
-        return im.convert("RGB")
+        return to_rgb(im)
 
 
 def describe_failure(exc: BaseException) -> str:

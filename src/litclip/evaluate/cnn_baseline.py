@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from litclip.data import to_rgb
 from litclip.evaluate.calibration import best_threshold
 from litclip.evaluate.metrics import classification_metrics, evaluate_predictions
 
@@ -103,7 +104,7 @@ def to_tensors(dataset: Any, size: int) -> tuple[Any, np.ndarray]:
     labels = np.empty(len(dataset), dtype=np.int64)
     for i in range(len(dataset)):
         img, label = dataset[i]
-        img = img.convert("RGB")
+        img = to_rgb(img)
         if img.size != (size, size):
             img = img.resize((size, size), Image.BILINEAR)
         images[i], labels[i] = np.asarray(img), int(label)

@@ -23,10 +23,11 @@ def phash_int(image: Any) -> int:
     from PIL import Image
 
     from litclip.corpus.qc import phash
+    from litclip.data import to_rgb
 
     if isinstance(image, str | os.PathLike):
         with Image.open(image) as img:
-            return phash_int(img.convert("RGB"))
+            return phash_int(to_rgb(img))
     return int(phash(image), 16)
 
 

@@ -16,6 +16,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
+from litclip.data import to_rgb
 from litclip.io import atomic_path
 from litclip.models.loading import LoadedModel
 from litclip.progress import progress_bar
@@ -37,9 +38,9 @@ class _ImageSource(Dataset):
             item = item[0]
         if isinstance(item, str | Path):
             with Image.open(item) as img:
-                item = img.convert("RGB")
-        elif isinstance(item, Image.Image) and item.mode != "RGB":
-            item = item.convert("RGB")
+                item = to_rgb(img)
+        elif isinstance(item, Image.Image):
+            item = to_rgb(item)
         return self.transform(item)
 
 

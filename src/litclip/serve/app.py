@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from litclip import __version__
+from litclip.data import to_rgb
 from litclip.serve.search import Searcher
 
 TOKEN_ENV = "LITCLIP_API_TOKEN"
@@ -193,7 +194,7 @@ def _read_image(data: bytes, max_pixels: int) -> Any:
         if w * h > max_pixels:
             raise HTTPException(413, f"image too large: {w}x{h} pixels, the limit is {max_pixels}")
         img.load()
-        return img.convert("RGB")
+        return to_rgb(img)
     except HTTPException:
         raise
     except Image.DecompressionBombError as exc:  # PIL refuses it at open: too large, not bad

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from litclip.data import to_rgb
 from litclip.errors import LitclipError
 from litclip.serve.index import (
     TARGETS,
@@ -225,7 +226,7 @@ class Searcher:
 
     def search_image(self, image: Any, k: int = 10) -> list[dict[str, Any]]:
         """Figures most similar to a PIL ``image``."""
-        vec = self._encode_image([image.convert("RGB") if image.mode != "RGB" else image])[0]
+        vec = self._encode_image([to_rgb(image)])[0]
         return self._search(vec, k, "image")
 
     def similar_to(self, pair_id: str, k: int = 10) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 from PIL import Image
 
+from litclip.data import to_rgb
 from litclip.errors import DatasetNotFoundError, LitclipError
 
 IMAGE_EXTS = ("png", "jpg", "jpeg", "webp")
@@ -60,9 +61,9 @@ class PairTable:
                 fh.seek(offset)
                 data = fh.read(size)
             with Image.open(io.BytesIO(data)) as img:
-                return img.convert("RGB")
+                return to_rgb(img)
         with Image.open(ref) as img:
-            return img.convert("RGB")
+            return to_rgb(img)
 
     def subset(self, indices: Sequence[int]) -> PairTable:
         """The pairs at ``indices`` (order kept)."""
