@@ -76,3 +76,17 @@ def test_embed_missing_dataset_is_a_clean_error(tmp_path, capsys) -> None:
     )
     assert rc == 2
     assert "x.npz" in capsys.readouterr().err
+
+
+def test_embed_pairs_writes_text_embeddings(tmp_path) -> None:
+    """Caption datasets get text embeddings too, in the file named (np.save renamed it)."""
+    from tests.evaluate.conftest import make_pairs
+
+    pairs_manifest = make_pairs(tmp_path / "corpus")
+    out = tmp_path / "emb"
+    argv = ["embed", "--model", "litclip-micro", "--dataset", f"pairs:{pairs_manifest}"]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = np.load(out / "text_embeddings.npy")
+    image = np.load(out / "image_embeddings.npy")
+    assert text.shape == image.shape and len(text) == len(pd.read_parquet(out / "metadata.parquet"))
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp left

@@ -56,8 +56,8 @@ def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
     if captions is not None:
         meta["caption"] = list(captions)
         text = encode_texts(loaded, list(captions), progress=progress)
-        with atomic_path(out / "text_embeddings.npy") as tmp:
-            np.save(tmp, text)
+        with atomic_path(out / "text_embeddings.npy") as tmp, open(tmp, "wb") as fh:
+            np.save(fh, text)  # to a handle: np.save adds ".npy" to a path's name
     labels = getattr(dataset, "labels", None)
     if labels is not None:
         labels = np.asarray(labels)
