@@ -10,6 +10,7 @@ output directory does no image encoding at all.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,32 @@ class ModelHandle:
         self._loaded = None
 
 
+def dataset_digest(dataset: Any) -> str:
+    """A digest of what a dataset holds, so cached features follow edits to it.
+
+    Covers each image file's path, size and modification time (or a MedMNIST file's and
+    WebDataset shards'), the labels and the captions: moving an image to another class
+    folder, replacing it or editing a caption all change it.
+    """
+    h = hashlib.sha256(str(len(dataset)).encode())
+    files = list(getattr(dataset, "filepaths", None) or [])
+    for attr in ("path", "shards"):
+        value = getattr(dataset, attr, None)
+        files += [value] if isinstance(value, str | Path) else list(value or [])
+    for f in files:
+        try:
+            st = os.stat(f)
+            h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        except (OSError, TypeError):
+            h.update(f"{f}|?\n".encode())
+    labels = getattr(dataset, "labels", None)
+    if labels is not None:
+        h.update(np.ascontiguousarray(np.asarray(labels)).tobytes())
+    for caption in getattr(dataset, "captions", None) or []:
+        h.update(f"{caption}\n".encode())
+    return h.hexdigest()[:16]
+
+
 class FeatureCache:
     """Image features on disk, keyed by model, dataset and split (``None`` = no caching)."""
 
@@ -97,15 +124,22 @@ class FeatureCache:
         from litclip.models import encode_images
 
         path = self.path(model, dataset_key, split)
+        digest = dataset_digest(dataset) if path is not None else ""
         if path is not None and path.is_file() and path.with_suffix(".json").is_file():
             meta = read_json(path.with_suffix(".json"))
-            if meta.get("n") == len(dataset) and meta.get("spec") == model.spec:
+            if meta.get("digest") == digest and meta.get("spec") == model.spec:
                 return np.load(path)
         feats = encode_images(
             model.loaded, dataset, batch_size=self.batch_size, out_path=path, progress=self.progress
         )
         feats = np.asarray(feats, dtype=np.float32)
         if path is not None:
-            meta = {"spec": model.spec, "dataset": dataset_key, "split": split, "n": len(dataset)}
+            meta = {
+                "spec": model.spec,
+                "dataset": dataset_key,
+                "split": split,
+                "n": len(dataset),
+                "digest": digest,
+            }
             atomic_write_json(path.with_suffix(".json"), meta)
         return feats
