@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -124,8 +125,41 @@ def test_no_class_folders_or_images(tmp_path: Path) -> None:
         ImageFolderDataset(tmp_path / "empty")
     (tmp_path / "empty" / "cls").mkdir()
     (tmp_path / "empty" / "cls" / "notes.txt").write_text("x")
-    with pytest.raises(DatasetNotFoundError, match="no images"):
+    with pytest.raises(DatasetNotFoundError, match="no class folders with images"):
         ImageFolderDataset(tmp_path / "empty")
+
+
+def test_classes_are_the_union_over_splits(make_folder, tmp_path: Path) -> None:
+    """A class missing from one split keeps its label; Test/ matches split 'test'."""
+    root = tmp_path / "ds"
+    make_folder({"a": 2, "b": 1, "c": 1}, split="train", root=root)
+    make_folder({"a": 1, "c": 2}, split="Test", root=root)
+    train, test = ImageFolderDataset(root, "train"), ImageFolderDataset(root, "test")
+    assert train.classnames == test.classnames == ["a", "b", "c"]
+    assert test.labels.tolist() == [0, 2, 2] and test.task == "multi-class"
+
+
+def test_class_folders_differing_in_case_across_splits_are_refused(
+    make_folder, tmp_path: Path
+) -> None:
+    root = tmp_path / "ds"
+    make_folder({"normal": 2, "Pneumonia": 2}, split="train", root=root)
+    make_folder({"normal": 2, "pneumonia": 2}, split="test", root=root)
+    with pytest.raises(LitclipError, match="differ only in case .pneumonia/ vs Pneumonia/"):
+        ImageFolderDataset(root, "test")
+
+
+def test_empty_and_output_folders_are_not_classes(make_folder, tmp_path: Path) -> None:
+    root = make_folder({"normal": 2, "pneumonia": 3})
+    (root / "unsorted").mkdir()  # empty
+    results = root / "results"  # `litclip evaluate --out` put inside the dataset
+    (results / "plots").mkdir(parents=True)
+    (results / "results.json").write_text("{}")
+    shutil.copy(next((root / "normal").iterdir()), results / "plots" / "roc.png")
+    assert ImageFolderDataset(root).classnames == ["normal", "pneumonia"]
+    shutil.rmtree(root / "pneumonia")
+    with pytest.raises(LitclipError, match="only one class folder with images"):
+        ImageFolderDataset(root)
 
 
 def test_classes_json_sets_the_label_order(make_folder, tmp_path: Path) -> None:

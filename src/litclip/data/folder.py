@@ -58,6 +58,46 @@ def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
     return class_dirs
 
 
+def _is_output_dir(path: Path) -> bool:
+    """A litclip output folder (``--out`` put inside the dataset): never a class."""
+    if (path / "results.json").is_file():
+        return True
+    config = path / "config.json"
+    try:
+        return config.is_file() and "litclip_version" in config.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def class_folders(root: str | os.PathLike[str]) -> list[str]:
+    """The class folder names of a dataset, sorted: those that hold images in any split.
+
+    With split folders the classes are the union over all splits, so a class missing from
+    one split keeps its label in the others (and ``train/Pneumonia`` never becomes another
+    class than ``test/Pneumonia``). Empty folders and litclip output folders are not
+    classes; names that differ only in case across splits are an error, not two classes.
+    """
+    root = Path(root)
+    splits = find_splits(root)
+    tops = [root / s for s in splits] if splits else [root]
+    found: dict[str, bool] = {}
+    for top in tops:
+        for d in _subdirs(top):
+            if not _is_output_dir(d):
+                found[d.name] = found.get(d.name, False) or bool(_list_images(d))
+    by_case: dict[str, list[str]] = {}
+    for name in found:
+        by_case.setdefault(name.lower(), []).append(name)
+    clashes = [names for names in by_case.values() if len(names) > 1]
+    if clashes:
+        listed = "; ".join(" vs ".join(f"{n}/" for n in names) for names in clashes)
+        raise LitclipError(
+            f"class folders of {root} differ only in case ({listed}): they would be different "
+            "classes. Rename them to one spelling in every split."
+        )
+    return sorted(name for name, has_images in found.items() if has_images)
+
+
 def find_splits(root: str | os.PathLike[str]) -> list[str]:
     """Names of the split folders (``train``/``val``/``test``...) directly under ``root``."""
     root = Path(root)
@@ -78,6 +118,9 @@ def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]
         raise LitclipError(
             f"{root} has split folders {splits}; pass split= (or --split) to choose one."
         )
+    by_lower = {s.lower(): s for s in splits}  # Train/ Val/ Test/ as exported on Windows
+    if split not in splits and split.lower() in by_lower:
+        return root / by_lower[split.lower()], split
     if split not in splits:
         raise DatasetNotFoundError(
             f"split {split!r} not found under {root} (found split folders {splits}); "
@@ -87,6 +130,8 @@ def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]
 
 
 def _list_images(class_dir: Path) -> list[Path]:
+    if not class_dir.is_dir():  # a class absent from this split
+        return []
     return sorted(
         p
         for p in class_dir.rglob("*")
@@ -124,11 +169,17 @@ class ImageFolderDataset(ImageFilesDataset):
         self.name = base.name
         self.transform = transform
         self._init_policy(on_error, progress)
-        class_dirs = _declared_order(self.root, _subdirs(self.root))
+        names = class_folders(base if self.split is not None else self.root)
+        class_dirs = _declared_order(self.root, [self.root / n for n in names])
         if not class_dirs:
             raise DatasetNotFoundError(
-                f"no class folders in {self.root}: expected one sub-folder per class "
-                "(e.g. normal/, pneumonia/) holding the images."
+                f"no class folders with images in {self.root}: expected one sub-folder per "
+                "class (e.g. normal/, pneumonia/) holding the images."
+            )
+        if len(class_dirs) == 1:
+            raise LitclipError(
+                f"only one class folder with images in {self.root} ({names[0]}/): "
+                "classification needs two or more (e.g. normal/ and pneumonia/)."
             )
         self.folder_names = [d.name for d in class_dirs]
         self.classnames = self._classnames(classnames)
