@@ -39,6 +39,26 @@ def test_csv_manifest_with_relative_paths_and_row_ids(corpus_dir: Path, tmp_path
     assert all(table.load_image(i).size == (32, 32) for i in range(6))
 
 
+def test_a_manifest_split_column_keeps_val_and_test_out_of_training(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    from litclip.train.config import TrainConfig
+    from litclip.train.setup import prepare_data
+
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(12)
+    frame["filepath"] = [str(corpus_dir / p) for p in frame["filepath"]]
+    frame["split"] = ["train"] * 6 + ["Valid"] * 2 + ["test"] * 4
+    csv = tmp_path / "pairs.csv"
+    frame.to_csv(csv, index=False)
+    assert len(open_pairs(csv)) == 6 and len(open_pairs(csv, split="val")) == 2
+    data = prepare_data(TrainConfig(data=str(csv), val_fraction=0.5))
+    assert len(data.train) == 6 and len(data.val) == 2  # the manifest's own val rows
+    frame["split"] = "test"
+    frame.to_csv(csv, index=False)
+    with pytest.raises(LitclipError, match="no 'train' rows"):
+        open_pairs(csv)
+
+
 def test_webdataset_shards(tmp_path: Path, shard_writer) -> None:
     shard_writer(tmp_path / "shards" / "shard-000000.tar", 5)
     shard_writer(tmp_path / "shards" / "shard-000001.tar", 3, seed=2)

@@ -59,10 +59,12 @@ class TrainConfig:
     Attributes:
         model: model spec for :func:`litclip.models.load_model` (built-in, hub, or model dir).
         data: a corpus dir (``manifest.parquet``, rows with ``qc_pass``), a CSV/Parquet
-            manifest, a ``.tar`` WebDataset shard, or a folder/glob of shards.
+            manifest, a ``.tar`` WebDataset shard, or a folder/glob of shards. A manifest
+            with a ``split`` column trains on its ``train`` rows only.
         out: run directory (config, metrics, checkpoints, final model).
         val_data: held-out pairs (same kinds as ``data``) for retrieval validation.
-        val_fraction: if no ``val_data``, hold out this fraction of ``data`` (seeded by id).
+        val_fraction: if no ``val_data`` (nor ``val`` rows in ``data``'s ``split`` column),
+            hold out this fraction of ``data`` (seeded by id).
         image_key, caption_key, id_key: manifest columns (``id_key`` falls back to row number).
         loss: ``clip`` (InfoNCE), ``selip`` (InfoNCE + KL to caption-similarity targets), ``siglip``.
         selip_weight: weight of the syntactic similarity in SeLIP's M (1 - weight: semantic).

@@ -93,10 +93,48 @@ def _read_frame(path: Path) -> pd.DataFrame:
     raise LitclipError(f"unsupported manifest {path.name!r}: use .csv, .tsv or .parquet")
 
 
+VAL_SPLITS = ("val", "valid", "validation")
+
+
+def _split_rows(frame: pd.DataFrame, path: Path, split: str) -> pd.DataFrame:
+    """Rows of a manifest's ``split`` column that belong to ``split`` (val: val/valid/...)."""
+    names = VAL_SPLITS if split in VAL_SPLITS else (split,)
+    values = frame["split"].astype(str).str.strip().str.lower()
+    rows = frame[values.isin(names)]
+    if rows.empty:
+        raise LitclipError(
+            f"manifest {path} has a 'split' column but no {split!r} rows (it has "
+            f"{sorted(values.unique())}); training uses the 'train' rows only."
+        )
+    return rows
+
+
+def manifest_splits(spec: str | Path) -> set[str]:
+    """The values of a manifest's ``split`` column, lower-cased (empty without one)."""
+    path = Path(spec)
+    if path.is_dir():
+        path = next(
+            (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), path
+        )
+    if not path.is_file() or path.suffix.lower() == ".tar":
+        return set()
+    frame = _read_frame(path)
+    if "split" not in frame.columns:
+        return set()
+    return set(frame["split"].astype(str).str.strip().str.lower())
+
+
 def _from_manifest(
-    path: Path, image_key: str, caption_key: str, id_key: str, fields: Sequence[str]
+    path: Path,
+    image_key: str,
+    caption_key: str,
+    id_key: str,
+    fields: Sequence[str],
+    split: str = "train",
 ) -> PairTable:
     frame = _read_frame(path)
+    if "split" in frame.columns:  # never train on a manifest's val or test rows
+        frame = _split_rows(frame, path, split)
     for col in (image_key, caption_key, *fields):
         if col not in frame.columns:
             raise LitclipError(
@@ -166,8 +204,12 @@ def open_pairs(
     caption_key: str = "caption",
     id_key: str = "pair_id",
     fields: Sequence[str] = (),
+    split: str = "train",
 ) -> PairTable:
     """Open training pairs from a corpus dir, a manifest, a shard, a shard folder or a glob.
+
+    A manifest with a ``split`` column gives only its ``split`` rows (``train`` by default;
+    ``val`` also takes ``valid``/``validation``).
 
     Raises:
         DatasetNotFoundError: nothing readable at ``spec``.
@@ -183,7 +225,7 @@ def open_pairs(
             (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), None
         )
         if manifest is not None:
-            table = _from_manifest(manifest, image_key, caption_key, id_key, fields)
+            table = _from_manifest(manifest, image_key, caption_key, id_key, fields, split)
         else:
             shards = sorted(path.glob("*.tar")) or sorted((path / "shards").glob("*.tar"))
             table = _from_shards(shards, fields) if shards else None
@@ -191,7 +233,7 @@ def open_pairs(
         if path.suffix.lower() == ".tar":
             table = _from_shards([path], fields)
         else:
-            table = _from_manifest(path, image_key, caption_key, id_key, fields)
+            table = _from_manifest(path, image_key, caption_key, id_key, fields, split)
     else:
         table = None
     if table is None:

@@ -10,7 +10,7 @@ import torch
 
 from litclip.models import LoadedModel, load_model
 from litclip.train.config import TrainConfig
-from litclip.train.data import PairTable, open_pairs, split_holdout
+from litclip.train.data import VAL_SPLITS, PairTable, manifest_splits, open_pairs, split_holdout
 from litclip.train.distributed import DistEnv, barrier
 from litclip.train.freeze import lock_image, lock_text
 from litclip.train.losses import Objective, create_objective
@@ -52,7 +52,8 @@ def prepare_model(config: TrainConfig, device: torch.device) -> tuple[LoadedMode
 
 
 def prepare_data(config: TrainConfig) -> RunData:
-    """Open the training pairs and the held-out pairs (``val_data`` or ``val_fraction``)."""
+    """Open the training pairs and the held-out pairs: ``val_data``, else the manifest's own
+    ``val`` rows when it has a ``split`` column, else a ``val_fraction`` holdout."""
     keys = dict(
         image_key=config.image_key,
         caption_key=config.caption_key,
@@ -63,6 +64,8 @@ def prepare_data(config: TrainConfig) -> RunData:
     val = None
     if config.val_data:
         val = open_pairs(config.val_data, **{**keys, "fields": ()})
+    elif manifest_splits(config.data) & set(VAL_SPLITS):  # the manifest's own val rows
+        val = open_pairs(config.data, **{**keys, "fields": ()}, split="val")
     elif config.val_fraction > 0:
         train, val = split_holdout(train, config.val_fraction, config.seed)
     return RunData(train, val)
