@@ -76,6 +76,32 @@ def test_missing_and_bad_sources(tmp_path: Path, corpus_dir: Path) -> None:
         open_pairs(corpus_dir, caption_key="text")
 
 
+def test_missing_and_unreadable_images_never_stop_training(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A missing file leaves its pair out up front (with a warning naming the path rule); a
+    corrupt one is replaced by the next pair when it is read."""
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(6)
+    frame["filepath"] = [str(corpus_dir / p) for p in frame["filepath"]]
+    frame.loc[1, "filepath"] = str(tmp_path / "gone.png")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    frame.loc[3, "filepath"] = str(broken)
+    csv = tmp_path / "pairs.csv"
+    frame.to_csv(csv, index=False)
+    with pytest.warns(UserWarning, match="1 of 6 images .* missing.*manifest's folder"):
+        table = open_pairs(csv)
+    assert len(table) == 5 and table.images[2] == str(broken)
+    ds = PairDataset(table, lambda im: torch.zeros(1))
+    with pytest.warns(UserWarning, match="unreadable image of pair 2"):
+        _img, caption, index = ds[2]
+    assert index == 3 and caption == table.captions[3]
+    frame["filepath"] = str(tmp_path / "gone.png")
+    frame.to_csv(csv, index=False)
+    with pytest.raises(LitclipError, match="none of the 6 images"):
+        open_pairs(csv)
+
+
 def test_epoch_batches_seeded_and_rank_slices_partition() -> None:
     a, b = epoch_batches(10, 4, seed=1, epoch=0), epoch_batches(10, 4, seed=1, epoch=0)
     assert a == b and len(a) == 2 and len({i for x in a for i in x}) == 8

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import tarfile
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,24 @@ def _from_manifest(
     frame = frame[frame[caption_key].astype(str).str.strip() != ""].reset_index(drop=True)
     root = path.parent
     images = [str(p if Path(p).is_absolute() else root / p) for p in frame[image_key].astype(str)]
+    present = [Path(p).is_file() for p in images]
+    if not all(present):
+        missing = [p for p, ok in zip(images, present, strict=True) if not ok]
+        hint = (
+            f"relative paths are read from the manifest's folder {root}; "
+            "an open_clip CSV written for another folder needs absolute paths"
+        )
+        if len(missing) == len(images):
+            raise LitclipError(
+                f"none of the {len(images)} images of {path} exist ({hint}): {missing[0]}"
+            )
+        warnings.warn(
+            f"{len(missing)} of {len(images)} images of {path} are missing and their pairs are "
+            f"left out ({hint}); first: {missing[0]}",
+            stacklevel=2,
+        )
+        frame = frame[present].reset_index(drop=True)
+        images = [p for p, ok in zip(images, present, strict=True) if ok]
     ids = (
         frame[id_key].astype(str).tolist()
         if id_key in frame.columns
@@ -259,6 +278,9 @@ def split_holdout(table: PairTable, fraction: float, seed: int = 0) -> tuple[Pai
     return table.subset(train), table.subset(val)
 
 
+MAX_REPLACEMENTS = 64  # unreadable images in a row before a training run gives up
+
+
 class PairDataset(torch.utils.data.Dataset):
     """``ds[i] -> (image tensor, caption, i)`` over a :class:`PairTable`."""
 
@@ -270,7 +292,25 @@ class PairDataset(torch.utils.data.Dataset):
         return len(self.table)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, str, int]:
-        return self.transform(self.table.load_image(index)), self.table.captions[index], index
+        """The pair at ``index``; an unreadable image is replaced by the next readable pair
+        (with a warning), so one corrupt file never stops a training run."""
+        n = len(self.table)
+        for k in range(min(n, MAX_REPLACEMENTS)):
+            j = (index + k) % n
+            try:
+                image = self.table.load_image(j)
+            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+                warnings.warn(
+                    f"unreadable image of pair {self.table.ids[j]} ({self.table.images[j]}): "
+                    f"{type(exc).__name__}: {exc}; the next pair is used instead",
+                    stacklevel=2,
+                )
+                continue
+            return self.transform(image), self.table.captions[j], j
+        raise LitclipError(
+            f"{MAX_REPLACEMENTS} images in a row from pair {self.table.ids[index]} on are "
+            f"unreadable ({self.table.source}); check the data with `litclip data info`"
+        )
 
 
 def epoch_batches(n: int, global_batch: int, seed: int, epoch: int) -> list[list[int]]:
