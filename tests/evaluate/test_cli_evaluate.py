@@ -71,6 +71,16 @@ def test_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> No
     assert main(["report", str(tmp_path / "missing.json")]) == 2
 
 
+def test_retrieval_without_readable_pairs_is_skipped_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    manifest = tmp_path / "pairs.csv"
+    manifest.write_text("filepath,caption,split\ngone.png,an axial CT,test\n")
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{manifest}"]
+    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    assert "no readable image-caption pairs" in capsys.readouterr().out
+
+
 def test_repeated_tasks_accumulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--tasks a --tasks b,a` runs a and b once each (typer kept only the last before)."""
     import litclip.evaluate

@@ -27,3 +27,13 @@ def test_digest_changes_when_images_move_or_change(tmp_path: Path) -> None:
     st = moved.stat()
     os.utime(moved, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # replaced in place
     assert digest() != relabelled
+
+
+def test_digest_of_a_list_of_image_paths_follows_the_files(tmp_path: Path) -> None:
+    """Retrieval caches the features of its unique images, passed as a list of paths."""
+    root = make_folder_dataset(tmp_path / "ds", {"test": 2})
+    paths = sorted(str(p) for p in (root / "test").rglob("*.png"))
+    first = dataset_digest(paths)
+    shutil.copy(paths[1], paths[0])  # an image replaced by another
+    os.utime(paths[0], ns=(1, 10**18))
+    assert dataset_digest(paths) != first

@@ -90,3 +90,11 @@ def test_embed_pairs_writes_text_embeddings(tmp_path) -> None:
     image = np.load(out / "image_embeddings.npy")
     assert text.shape == image.shape and len(text) == len(pd.read_parquet(out / "metadata.parquet"))
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp left
+
+
+def test_embed_refuses_a_dataset_with_nothing_readable(tmp_path, capsys) -> None:
+    manifest = tmp_path / "pairs.csv"
+    manifest.write_text("filepath,caption\nnowhere.png,a caption\n")
+    argv = ["embed", "--model", "litclip-micro", "--dataset", f"pairs:{manifest}"]
+    assert main([*argv, "--out", str(tmp_path / "emb")]) == 2
+    assert "nothing to embed" in capsys.readouterr().err

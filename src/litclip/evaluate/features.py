@@ -85,7 +85,10 @@ def dataset_digest(dataset: Any) -> str:
     folder, replacing it or editing a caption all change it.
     """
     h = hashlib.sha256(str(len(dataset)).encode())
-    files = list(getattr(dataset, "filepaths", None) or [])
+    if isinstance(dataset, list | tuple) and all(isinstance(x, str | Path) for x in dataset):
+        files = list(dataset)  # a list of image paths (retrieval's unique images)
+    else:
+        files = list(getattr(dataset, "filepaths", None) or [])
     for attr in ("path", "shards"):
         value = getattr(dataset, attr, None)
         files += [value] if isinstance(value, str | Path) else list(value or [])

@@ -381,6 +381,12 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     ds = ctx.dataset(spec, split)
     paths = [str(p) for p in ds.filepaths]
     keep = ctx.keep(spec, split)
+    if len(keep) == 0:
+        ctx.skipped.append(
+            f"retrieval on {spec}: no readable image-caption pairs in split {split!r} "
+            "(`litclip data info` lists what was skipped and why)"
+        )
+        return []
     rows, text_image = retrieval.group_captions(
         [paths[i] for i in keep], [ds.captions[i] for i in keep]
     )

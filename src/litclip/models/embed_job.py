@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from litclip.errors import LitclipError
 from litclip.io import atomic_path, write_resolved_config
 from litclip.models.embed import encode_images, encode_texts
 from litclip.models.loading import load_model
@@ -40,8 +41,14 @@ def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
     from litclip.data import open_dataset
 
     out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
     dataset = open_dataset(cfg.dataset, split=cfg.split)
+    if len(dataset) == 0:
+        raise LitclipError(
+            f"nothing to embed: {cfg.dataset} has no readable items"
+            + (f" in split {cfg.split!r}" if cfg.split else "")
+            + " (`litclip data info` lists what was skipped and why)"
+        )
+    out.mkdir(parents=True, exist_ok=True)
     loaded = load_model(cfg.model, device=cfg.device, precision=cfg.precision)
     encode_images(
         loaded,
