@@ -207,3 +207,31 @@ def test_resuming_a_finished_run_keeps_its_metrics(
     assert "already complete" in capsys.readouterr().out
     assert again.steps == first.steps and again.metrics == first.metrics
     assert meta()["metrics"] == before
+
+
+def test_a_fresh_run_never_lands_on_an_earlier_one(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --resume an out dir holding a run is refused (logs appended, checkpoints
+    mixed before); --resume latest before any checkpoint restarts with cleared logs."""
+    out = tmp_path / "r"
+    cfg = TrainConfig(
+        model="litclip-micro",
+        data=str(corpus_dir),
+        out=str(out),
+        epochs=1,
+        batch_size=8,
+        progress=True,
+        warmup_steps=1,
+        log_every=1,
+    )
+    first = train(cfg)
+    with pytest.raises(LitclipError, match="already holds a training run.*--resume latest"):
+        train(cfg)
+    for ck in (out / "checkpoints").iterdir():  # an attempt killed before its first checkpoint
+        ck.unlink()
+    capsys.readouterr()
+    again = train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest"}))
+    assert "starting from scratch" in capsys.readouterr().out
+    steps = [json.loads(x)["step"] for x in (out / "metrics.jsonl").read_text().splitlines()]
+    assert again.steps == first.steps and steps == sorted(steps) and len(steps) == len(set(steps))

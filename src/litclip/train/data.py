@@ -131,10 +131,10 @@ def _from_manifest(
     caption_key: str,
     id_key: str,
     fields: Sequence[str],
-    split: str = "train",
+    split: str | None = "train",
 ) -> PairTable:
     frame = _read_frame(path)
-    if "split" in frame.columns:  # never train on a manifest's val or test rows
+    if split is not None and "split" in frame.columns:  # never train on val or test rows
         frame = _split_rows(frame, path, split)
     for col in (image_key, caption_key, *fields):
         if col not in frame.columns:
@@ -223,12 +223,12 @@ def open_pairs(
     caption_key: str = "caption",
     id_key: str = "pair_id",
     fields: Sequence[str] = (),
-    split: str = "train",
+    split: str | None = "train",
 ) -> PairTable:
     """Open training pairs from a corpus dir, a manifest, a shard, a shard folder or a glob.
 
     A manifest with a ``split`` column gives only its ``split`` rows (``train`` by default;
-    ``val`` also takes ``valid``/``validation``).
+    ``val`` also takes ``valid``/``validation``; ``None``: every row).
 
     Raises:
         DatasetNotFoundError: nothing readable at ``spec``.

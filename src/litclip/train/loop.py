@@ -31,9 +31,11 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from litclip.errors import LitclipError
 from litclip.io import atomic_write_text, write_resolved_config
 from litclip.models import save_model
 from litclip.train.checkpoint import (
+    LATEST,
     load_checkpoint,
     resolve_resume,
     rng_state,
@@ -176,8 +178,6 @@ class Trainer:
         self.objective = prepare_objective(config, self.data.train, env)
         self.per_epoch = steps_per_epoch(len(self.data.train), config, env.world_size)
         if self.per_epoch == 0:
-            from litclip.errors import LitclipError
-
             raise LitclipError(
                 f"{len(self.data.train)} pairs give no full step with batch_size={config.batch_size} "
                 f"x {env.world_size} process(es) x accum_steps={config.accum_steps}; lower them"
@@ -395,8 +395,6 @@ class Trainer:
             self.metrics_log.write({"kind": "val", "step": st.step, "epoch": st.epoch, **metrics})
             self.last.update({f"val_{k}": v for k, v in metrics.items()})
             if cfg.val_metric not in metrics:
-                from litclip.errors import LitclipError
-
                 raise LitclipError(f"val_metric {cfg.val_metric!r} is not one of {sorted(metrics)}")
             value = metrics[cfg.val_metric]
             improved = st.best is None or value > st.best
@@ -428,6 +426,8 @@ class Trainer:
     def fit(self) -> TrainResult:
         """Train to ``epochs`` / ``max_steps`` (or early stop); save the final model."""
         resumed = self.resume()
+        if resumed is None:
+            self._start_fresh()
         write_run_config(
             self.run_dir,
             self.config,
@@ -462,6 +462,29 @@ class Trainer:
             if self.tb is not None:
                 self.tb.close()
         return self._finish()
+
+    def _start_fresh(self) -> None:
+        """A fresh run never lands on an earlier one (its logs would be appended to, and the
+        checkpoint rotation would mix both runs' files). ``--resume latest`` before any
+        checkpoint restarts the interrupted attempt, whose logs are cleared."""
+        ckpts = self.run_dir / "checkpoints"
+        has_ckpts = ckpts.is_dir() and any(ckpts.glob("*.pt"))
+        has_logs = (self.run_dir / "metrics.jsonl").is_file()
+        if self.config.resume and has_ckpts:
+            raise LitclipError(
+                f"--resume {self.config.resume}: {ckpts} holds checkpoints but no "
+                f"'{LATEST}' pointer; pass one of them as --resume PATH"
+            )
+        if not self.config.resume and (has_ckpts or has_logs):
+            raise LitclipError(
+                f"{self.run_dir} already holds a training run (checkpoints/, metrics.jsonl): "
+                "pass --resume latest to continue it, or choose another --out"
+            )
+        if self.config.resume:
+            self.metrics_log.truncate_after(-1)
+            self.samples_log.truncate_after(-1)
+            if self.config.progress and self.env.is_main:
+                print(f"no checkpoint in {ckpts} yet: starting from scratch")
 
     def _ckpt_path(self) -> Path:
         return self.run_dir / "checkpoints" / f"step_{self.state.step:06d}.pt"

@@ -63,7 +63,9 @@ def prepare_data(config: TrainConfig) -> RunData:
     train = open_pairs(config.data, **keys)
     val = None
     if config.val_data:
-        val = open_pairs(config.val_data, **{**keys, "fields": ()})
+        # its val rows if it has a split column that names some (else all of it)
+        named = bool(manifest_splits(config.val_data) & set(VAL_SPLITS))
+        val = open_pairs(config.val_data, **{**keys, "fields": ()}, split="val" if named else None)
     elif manifest_splits(config.data) & set(VAL_SPLITS):  # the manifest's own val rows
         val = open_pairs(config.data, **{**keys, "fields": ()}, split="val")
     elif config.val_fraction > 0:
