@@ -82,3 +82,11 @@ def test_c_is_chosen_by_balanced_accuracy(monkeypatch: pytest.MonkeyPatch) -> No
     x, y = rng.normal(size=(40, 4)), np.repeat([0, 1], 20)
     fewshot.evaluate(x, y, x, y, x, y, ks=[2], seeds=[0, 1])
     assert seen == ["balanced_accuracy", "balanced_accuracy"]
+
+
+def test_interval_over_few_seeds_stays_inside_the_metric_range() -> None:
+    from litclip.evaluate.metrics import mean_ci
+
+    mean, (lo, hi) = mean_ci([0.62, 0.98], bounds=(0.0, 1.0))
+    assert lo >= 0.0 and hi == 1.0 and mean == 0.8
+    assert mean_ci([0.62, 0.98])[1][1] > 1.0  # the plain t interval does reach past 1

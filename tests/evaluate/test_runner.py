@@ -197,3 +197,22 @@ def test_two_manifests_of_one_folder_and_one_without_test_rows(
     assert read_results(tmp_path / "ev")["runs"] == res["runs"]
     (skip,) = res["skipped"]
     assert "trained_on.csv" in skip and "split == 'test'" in skip and "train" in skip
+
+
+def test_fewshot_k_past_the_largest_class_is_skipped(tmp_path: Path, folder_ds: Path) -> None:
+    """K=64 on 12 train images per class would be the whole split labelled K=64."""
+    res = run_evaluation(
+        ["litclip-micro"],
+        [f"folder:{folder_ds}"],
+        ["few-shot"],
+        tmp_path,
+        n_boot=0,
+        progress=False,
+        report=False,
+        fewshot_ks=(1, 64),
+        fewshot_seeds=(0, 1),
+    )
+    assert [r["variant"] for r in res["runs"]] == ["k=1"]
+    assert any("K=64" in s and "at most 12 images per class" in s for s in res["skipped"])
+    for lo, hi in res["runs"][0]["ci95"].values():
+        assert 0.0 <= lo <= hi <= 1.0

@@ -39,8 +39,8 @@ def _aggregate(per_seed: list[dict[str, float]]) -> tuple[dict[str, float], dict
     metrics, ci = {}, {}
     for key in per_seed[0]:
         values = [m[key] for m in per_seed if np.isfinite(m[key])]
-        if values:
-            metrics[key], ci[key] = mean_ci(values)
+        if values:  # every metric here is a rate or score in [0, 1]
+            metrics[key], ci[key] = mean_ci(values, bounds=(0.0, 1.0))
     return metrics, ci
 
 

@@ -186,8 +186,16 @@ def reliability_data(y_true: np.ndarray, probs: np.ndarray, n_bins: int = 10) ->
     return out
 
 
-def mean_ci(values: list[float] | np.ndarray, alpha: float = 0.05) -> tuple[float, list[float]]:
-    """Mean and Student-t ``(1 - alpha)`` interval over independent runs (e.g. seeds)."""
+def mean_ci(
+    values: list[float] | np.ndarray,
+    alpha: float = 0.05,
+    bounds: tuple[float, float] | None = None,
+) -> tuple[float, list[float]]:
+    """Mean and Student-t ``(1 - alpha)`` interval over independent runs (e.g. seeds).
+
+    ``bounds`` clips the interval to a metric's range: with few seeds the t interval of an
+    AUROC can reach past 1, which no AUROC can.
+    """
     from scipy import stats
 
     v = np.asarray(values, dtype=float)
@@ -195,7 +203,10 @@ def mean_ci(values: list[float] | np.ndarray, alpha: float = 0.05) -> tuple[floa
     if len(v) < 2:
         return mean, [mean, mean]
     half = float(stats.t.ppf(1 - alpha / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return mean, [mean - half, mean + half]
+    lo, hi = mean - half, mean + half
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return mean, [lo, hi]
 
 
 def evaluate_predictions(

@@ -283,6 +283,22 @@ def _finetune_fn(ctx: _Context, model: ModelHandle, spec: str, splits: list[str]
     return fit_predict
 
 
+def _feasible_ks(
+    ctx: _Context, spec: str, task: str, ks: Sequence[int], y_train: np.ndarray
+) -> list[int]:
+    """The K values a train split can give; larger ones are recorded as skipped (with K past
+    the largest class every draw is the whole split: a run labelled K=16 on 6 images)."""
+    largest = int(np.bincount(np.asarray(y_train, dtype=np.int64)).max()) if len(y_train) else 0
+    kept = [int(k) for k in ks if k <= largest]
+    dropped = [int(k) for k in ks if k > largest]
+    if dropped:
+        ctx.skipped.append(
+            f"{task} K={','.join(map(str, dropped))} on {spec}: its train split has at most "
+            f"{largest} images per class"
+        )
+    return kept
+
+
 def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     """Few-shot linear probe (and optionally end-to-end fine-tuning): one run per K."""
     from litclip.evaluate import fewshot
@@ -304,7 +320,7 @@ def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
             yv,
             xt,
             yt,
-            ctx.cfg.fewshot_ks,
+            _feasible_ks(ctx, spec, task, ctx.cfg.fewshot_ks, ytr),
             ctx.cfg.fewshot_seeds,
             n_classes,
             fit_predict=fn,
@@ -349,7 +365,7 @@ def task_prompt_learning(ctx: _Context, model: ModelHandle, spec: str, method: s
         yv,
         xt,
         yt,
-        c.prompt_ks or c.fewshot_ks,
+        _feasible_ks(ctx, spec, method, c.prompt_ks or c.fewshot_ks, ytr),
         c.prompt_seeds or c.fewshot_seeds,
         pcfg,
         descriptions=prompts.texts(),
@@ -689,7 +705,7 @@ def run_evaluation(
                     lambda s=spec: task_cnn(ctx, s),
                     path,
                 )
-    results["skipped"] = ctx.skipped
+    results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model
     write_results(path, results)
     if cfg.report:
         from litclip.evaluate.report import render_report
