@@ -216,3 +216,40 @@ def test_fewshot_k_past_the_largest_class_is_skipped(tmp_path: Path, folder_ds: 
     assert any("K=64" in s and "at most 12 images per class" in s for s in res["skipped"])
     for lo, hi in res["runs"][0]["ci95"].values():
         assert 0.0 <= lo <= hi <= 1.0
+
+
+def test_skip_existing_runs_the_shots_and_seeds_not_yet_done(
+    tmp_path: Path, folder_ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opts = {"n_boot": 0, "progress": False, "report": False, "skip_existing": True}
+    first = run_evaluation(
+        ["litclip-micro"],
+        [f"folder:{folder_ds}"],
+        ["few-shot"],
+        tmp_path,
+        fewshot_ks=(1,),
+        fewshot_seeds=(0, 1),
+        **opts,
+    )
+    assert [r["variant"] for r in first["runs"]] == ["k=1"]
+    more = run_evaluation(
+        ["litclip-micro"],
+        [f"folder:{folder_ds}"],
+        ["few-shot"],
+        tmp_path,
+        fewshot_ks=(1, 2),
+        fewshot_seeds=(0, 1),
+        **opts,
+    )
+    assert sorted(r["variant"] for r in more["runs"]) == ["k=1", "k=2"]
+    monkeypatch.setattr(runner, "TASKS", {t: None for t in runner.TASKS})  # nothing may run
+    again = run_evaluation(
+        ["litclip-micro"],
+        [f"folder:{folder_ds}"],
+        ["few-shot"],
+        tmp_path,
+        fewshot_ks=(2, 1),
+        fewshot_seeds=(0, 1),
+        **opts,
+    )
+    assert len(again["runs"]) == 2

@@ -568,11 +568,27 @@ def _applicable(task: str, spec: str) -> bool:
     return kind != "pairs"
 
 
-def _done(results: dict, model: str, spec: str, task: str) -> bool:
+KSHOT_TASKS = ("few-shot", "coop", "cocoop", "biomedcoop")
+
+
+def _done(results: dict, model: str, spec: str, task: str, cfg: EvalConfig) -> bool:
+    """Whether ``results`` already holds ``task`` for ``model`` on ``spec`` (K-shot tasks:
+    every requested K with the requested seeds, so new shots or seeds are run)."""
     name = dsets.dataset_name(spec)
-    return any(
-        r["model"] == model and r["dataset"] == name and r["task"] == task for r in results["runs"]
-    )
+    tasks = {task}
+    if task == "few-shot" and cfg.fewshot_finetune:
+        tasks.add("few-shot-finetune")
+    have = {
+        (r["task"], r.get("variant"), tuple(r.get("seeds") or ()))
+        for r in results["runs"]
+        if r["model"] == model and r["dataset"] == name and r["task"] in tasks
+    }
+    if task not in KSHOT_TASKS:
+        return bool(have)
+    prompts = task != "few-shot"
+    ks = (cfg.prompt_ks if prompts else None) or cfg.fewshot_ks
+    seeds = tuple((cfg.prompt_seeds if prompts else None) or cfg.fewshot_seeds)
+    return all((t, f"k={k}", seeds) in have for t in tasks for k in ks)
 
 
 def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str]) -> None:
@@ -671,7 +687,7 @@ def run_evaluation(
     results = read_results(path) if path.is_file() else new_results()
     results["config"] = resolved
     ctx = _Context(cfg, out, _console_log(cfg.progress))
-    skip = lambda m, d, t: cfg.skip_existing and _done(results, m, d, t)  # noqa: E731
+    skip = lambda m, d, t: cfg.skip_existing and _done(results, m, d, t, cfg)  # noqa: E731
     if "contamination" in tasks or cfg.exclude_contaminated:
         for spec in datasets:  # first: later tasks use its exclusions
             _execute(
