@@ -43,3 +43,21 @@ def test_missing_class_in_train_keeps_probability_columns() -> None:
         xtr[keep], ytr[keep], xv, yv, xt, yt, n_classes=3, n_boot=0, refine=False
     )
     assert len(res["details"]["confusion_matrix"]) == 3
+
+
+def test_c_ties_on_accuracy_go_to_the_lower_validation_loss() -> None:
+    """On a tiny validation set most C tie on accuracy; the smallest C is a constant
+    predictor (AUROC 0.5) and must not win the tie over an informative probe."""
+    from litclip.evaluate.linear_probe import search_c
+
+    rng = np.random.default_rng(0)
+    y_train = np.repeat([0, 1], 20)
+    x_train = rng.normal(size=(40, 8)) + y_train[:, None] * 0.8
+    y_val = np.array([0, 1, 0, 1])
+    x_val = np.array([[-0.5] * 8, [1.2] * 8, [1.0] * 8, [-0.2] * 8])  # two errors whatever C
+    best, log = search_c(x_train, y_train, x_val, y_val, 2, refine=False)
+    accs = {row["C"]: row["accuracy"] for row in log}
+    assert accs[1e-6] == accs[best]  # a tie on accuracy ...
+    assert best > 1e-6  # ... broken by the validation loss, not towards the constant probe
+    losses = {row["C"]: row["log_loss"] for row in log}
+    assert losses[best] == min(v for c, v in losses.items() if accs[c] == accs[best])
