@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -90,6 +92,15 @@ def test_embed_pairs_writes_text_embeddings(tmp_path) -> None:
     image = np.load(out / "image_embeddings.npy")
     assert text.shape == image.shape and len(text) == len(pd.read_parquet(out / "metadata.parquet"))
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp left
+    meta = pd.read_parquet(out / "metadata.parquet")
+    assert all(Path(p).is_file() for p in meta["filepath"])  # rows map back to their files
+    folder = tmp_path / "folder"
+    for cls in ("a", "b"):
+        (folder / cls).mkdir(parents=True)
+        for i, p in enumerate(meta["filepath"][:2]):
+            shutil.copy(p, folder / cls / f"{i}.png")
+    assert main([*argv[:3], "--dataset", f"folder:{folder}", "--out", str(out)]) == 0
+    assert not (out / "text_embeddings.npy").exists()  # the pairs' captions are gone
 
 
 def test_embed_refuses_a_dataset_with_nothing_readable(tmp_path, capsys) -> None:

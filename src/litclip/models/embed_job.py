@@ -33,7 +33,8 @@ def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
 
     Writes ``image_embeddings.npy`` (streamed to disk, float32, L2-normalised),
     ``text_embeddings.npy`` for pair datasets, ``metadata.parquet`` (one row per item: index,
-    label or caption) and ``config.json``.
+    file path or WebDataset key, label or caption) and ``config.json``. A
+    ``text_embeddings.npy`` left in ``out`` by an earlier caption dataset is removed.
 
     Returns:
         The output directory.
@@ -59,12 +60,21 @@ def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
         progress=progress,
     )
     meta = pd.DataFrame({"index": np.arange(len(dataset))})
+    # where each row came from: the index counts kept items only (unreadable ones are dropped)
+    filepaths = getattr(dataset, "filepaths", None)
+    if filepaths is not None:
+        meta["filepath"] = [str(p) for p in filepaths]
+    keys = getattr(dataset, "keys", None)
+    if keys is not None and not callable(keys):
+        meta["key"] = [str(k) for k in keys]
     captions = getattr(dataset, "captions", None)
     if captions is not None:
         meta["caption"] = list(captions)
         text = encode_texts(loaded, list(captions), progress=progress)
         with atomic_path(out / "text_embeddings.npy") as tmp, open(tmp, "wb") as fh:
             np.save(fh, text)  # to a handle: np.save adds ".npy" to a path's name
+    else:  # never leave another dataset's captions beside these images
+        (out / "text_embeddings.npy").unlink(missing_ok=True)
     labels = getattr(dataset, "labels", None)
     if labels is not None:
         labels = np.asarray(labels)
