@@ -138,3 +138,13 @@ def test_split_column_and_query(corpus: Path) -> None:
     # A manifest without a split column ignores the split.
     _frame().to_parquet(corpus / "nosplit.parquet")
     assert len(PairsDataset(corpus / "nosplit.parquet", split="test")) == 4
+
+
+@pytest.mark.parametrize("sep", [",", "\t", ";"])
+def test_manifest_separator_is_sniffed_from_the_header(tmp_path: Path, sep: str) -> None:
+    """Comma CSV, open_clip's tab-separated "CSV" and European Excel's semicolons."""
+    path = tmp_path / "pairs.csv"
+    caption = "Axial CT; no bleed" if sep == "," else "Axial CT, no bleed"
+    path.write_text(f"filepath{sep}caption\na.png{sep}{caption}\n")
+    frame = read_manifest(path)
+    assert list(frame.columns) == ["filepath", "caption"] and frame["caption"][0] == caption

@@ -26,10 +26,13 @@ MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 
 
 def _csv_separator(path: Path) -> str:
-    # open_clip writes tab-separated "CSV" by default (--csv-separator '\t'); sniff the header.
+    """The header's separator: open_clip writes tab-separated "CSV" by default
+    (``--csv-separator '\\t'``) and Excel in European locales uses ``;``."""
     with open(path, encoding="utf-8", errors="replace") as fh:
         header = fh.readline()
-    return "\t" if "\t" in header and "," not in header else ","
+    if "," in header:
+        return ","
+    return "\t" if "\t" in header else (";" if ";" in header else ",")
 
 
 def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataFrame:

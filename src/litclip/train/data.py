@@ -80,18 +80,9 @@ class PairTable:
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        if suffix in (".csv", ".tsv"):
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                header = fh.readline()
-            sep = "\t" if suffix == ".tsv" or ("\t" in header and "," not in header) else ","
-            return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
-    except Exception as exc:
-        raise LitclipError(f"cannot read manifest {path}: {exc}") from exc
-    raise LitclipError(f"unsupported manifest {path.name!r}: use .csv, .tsv or .parquet")
+    from litclip.data.pairs import read_manifest  # one reader (separator sniffing) for all stages
+
+    return read_manifest(path)
 
 
 VAL_SPLITS = ("val", "valid", "validation")
