@@ -137,6 +137,10 @@ def test_summarize_and_cli(make_folder, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["n"] == 5  # no pre-pass: raw count
     assert main(["data", "info", f"pairs:{root}/missing.csv"]) == 2
     assert "missing.csv" in capsys.readouterr().err
+    (root / "m.csv").write_text("path,text\nnormal/img_000.png,a chest X-ray\n")
+    spec = f"pairs:{root}/m.csv?image_key=path&caption_key=text"  # the spec's own column names
+    assert main(["data", "info", spec, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 1
 
 
 def test_spec_options(tmp_path: Path) -> None:

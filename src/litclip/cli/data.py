@@ -32,8 +32,12 @@ def info(
         ..., help="Dataset spec, e.g. medmnist:PATH.npz, folder:DIR, pairs:MANIFEST, wds:PATTERN."
     ),
     split: str = typer.Option("test", help="Split (train / val / test)."),
-    image_key: str = typer.Option("filepath", help="Image path column (pairs manifests)."),
-    caption_key: str = typer.Option("caption", help="Caption column (pairs manifests)."),
+    image_key: str | None = typer.Option(
+        None, help="Image path column (pairs manifests; default filepath, or ?image_key= in SPEC)."
+    ),
+    caption_key: str | None = typer.Option(
+        None, help="Caption column (pairs manifests; default caption, or ?caption_key= in SPEC)."
+    ),
     verify: bool = typer.Option(True, help="Decode every image once and report unreadable ones."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -43,8 +47,8 @@ def info(
 
     kind, _ = parse_spec(spec)
     kw: dict[str, object] = {}
-    if kind == "pairs":
-        kw.update(image_key=image_key, caption_key=caption_key)
+    if kind == "pairs":  # options given here win over the spec's; unset ones leave it alone
+        kw.update({k: v for k, v in (("image_key", image_key), ("caption_key", caption_key)) if v})
     if kind != "medmnist":
         kw["on_error"] = "skip" if verify else "raise"  # "raise" skips the decode pre-pass
     summary = summarize_dataset(open_dataset(spec, split=split, **kw))
