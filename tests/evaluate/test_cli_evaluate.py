@@ -79,6 +79,12 @@ def test_retrieval_without_readable_pairs_is_skipped_not_a_crash(
     argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{manifest}"]
     assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r"), "--quiet"]) == 0
     assert "no readable image-caption pairs" in capsys.readouterr().out
+    folder = tmp_path / "folder"
+    for cls in ("a", "b"):
+        (folder / cls).mkdir(parents=True)
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{folder}"]
+    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "f"), "--quiet"]) == 0
+    assert "retrieval: none of the datasets has image-caption pairs" in capsys.readouterr().out
 
 
 def test_repeated_tasks_accumulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
