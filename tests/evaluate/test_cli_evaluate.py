@@ -121,3 +121,18 @@ def test_help_documents_every_option() -> None:
         "--criterion",
     ):
         assert option in text
+
+
+def test_ctrl_c_says_what_was_kept_and_how_to_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    import litclip.evaluate
+
+    def interrupted(*a, **k):  # noqa: ANN002, ANN003, ANN202 - a stand-in
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(litclip.evaluate, "run_evaluation", interrupted)
+    argv = ["evaluate", "--dataset", f"folder:{tmp_path}", "--out", str(tmp_path / "r")]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "--skip-existing" in err

@@ -72,11 +72,25 @@ def _culprit(name: str) -> Path:
     return path
 
 
+INTERRUPTED = 130  # the shell's exit status for Ctrl-C
+# what an interrupted command kept, and how to go on
+_RESUME_HINTS = {
+    "evaluate": "Finished runs are in results.json; rerun with --skip-existing to do the rest.",
+    "train": "Rerun with --resume latest to continue from the last checkpoint.",
+    "corpus": "Finished PDFs are kept; rerun the same command to resume.",
+    "run": "Finished steps are kept; rerun the same command to resume.",
+    "demo": "Finished steps are kept; rerun the same command to resume.",
+    "index": "Rerun the same command: the index is built incrementally.",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2."""
     err = Console(stderr=True)
     try:
-        app(args=argv, prog_name="litclip", standalone_mode=False)
+        code = app(args=argv, prog_name="litclip", standalone_mode=False)
+        if code == INTERRUPTED:  # typer returns 130 for Ctrl-C when not standalone
+            raise KeyboardInterrupt
     except LitclipError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         return 2
@@ -92,9 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except typer.Exit as exc:
         return exc.exit_code
-    except typer.Abort:
-        err.print("aborted")
-        return 1
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C (click turns it into Abort)
+        words = list(sys.argv[1:] if argv is None else argv)
+        command = next((w for w in words if not w.startswith("-")), "")
+        err.print(f"[bold yellow]interrupted.[/] {_RESUME_HINTS.get(command, '')}".rstrip())
+        return INTERRUPTED
     except _usage_errors() as exc:  # click usage errors arrive here in non-standalone mode
         exc.show()
         return exc.exit_code
