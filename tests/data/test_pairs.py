@@ -148,3 +148,25 @@ def test_manifest_separator_is_sniffed_from_the_header(tmp_path: Path, sep: str)
     path.write_text(f"filepath{sep}caption\na.png{sep}{caption}\n")
     frame = read_manifest(path)
     assert list(frame.columns) == ["filepath", "caption"] and frame["caption"][0] == caption
+
+
+def test_parquet_with_embedded_images_reads_like_any_manifest(tmp_path: Path) -> None:
+    """Hugging Face datasets store images in the Parquet file ({"bytes", "path"} cells)."""
+    import io
+
+    from PIL import Image
+
+    from litclip.train.data import open_pairs
+
+    cells = []
+    for shade in (40, 200):
+        buf = io.BytesIO()
+        Image.new("RGB", (12, 10), (shade, shade, shade)).save(buf, format="PNG")
+        cells.append({"bytes": buf.getvalue(), "path": None})
+    path = tmp_path / "roco.parquet"
+    pd.DataFrame({"image": cells, "caption": ["Axial CT", "Chest X-ray"]}).to_parquet(path)
+    ds = PairsDataset(path, image_key="image")
+    assert len(ds) == 2 and ds[1][0].getpixel((0, 0)) == (200, 200, 200)
+    assert all(Path(p).suffix == ".png" and Path(p).is_file() for p in ds.filepaths)
+    table = open_pairs(path, image_key="image")  # training reads the same files
+    assert table.captions == ["Axial CT", "Chest X-ray"] and table.load_image(0).size == (12, 10)

@@ -10,6 +10,7 @@ unreadable images lazily (see :mod:`litclip.data._images`); both are listed in `
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from PIL import Image
 
 from litclip.data._images import ImageFilesDataset, SkippedItem, resolve_path
 from litclip.data.errors import DatasetNotFoundError, LitclipError
+from litclip.io import atomic_path
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
 
@@ -33,6 +35,53 @@ def _csv_separator(path: Path) -> str:
     if "," in header:
         return ","
     return "\t" if "\t" in header else (";" if ";" in header else ",")
+
+
+def _embedded_bytes(value: Any) -> bytes | None:
+    """The image bytes of a Hugging Face ``Image`` cell (``{"bytes", "path"}``) or raw bytes."""
+    if isinstance(value, dict):
+        value = value.get("bytes")
+    return value if isinstance(value, bytes | bytearray) else None
+
+
+def _embedded_images_to_files(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Columns of images stored in the Parquet file itself (Hugging Face datasets) become
+    image files, and the column their paths, so every stage reads them like any manifest.
+
+    The files go to a folder beside the manifest (``.NAME.COLUMN/``), or to litclip's cache
+    when that folder cannot be written; a file already there is not written again.
+    """
+    for col in frame.columns:
+        first = next((v for v in frame[col].head(50) if v is not None), None)
+        if first is None or _embedded_bytes(first) is None:
+            continue
+        folder = path.parent / f".{path.stem}.{col}"
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:  # a read-only dataset folder
+            digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+            folder = Path.home() / ".cache" / "litclip" / "embedded" / digest / col
+            folder.mkdir(parents=True, exist_ok=True)
+        paths: list[str | None] = []
+        for row, value in zip(frame.index, frame[col], strict=True):
+            data = _embedded_bytes(value)
+            if data is None:
+                paths.append(None)
+                continue
+            target = folder / f"{row}{_image_suffix(data)}"
+            if not (target.is_file() and target.stat().st_size == len(data)):
+                with atomic_path(target) as tmp:  # no fsync per file: a torn one is rewritten
+                    tmp.write_bytes(bytes(data))
+            paths.append(str(target))
+        frame = frame.assign(**{col: paths})
+    return frame
+
+
+def _image_suffix(data: bytes) -> str:
+    for magic, suffix in ((b"\x89PNG", ".png"), (b"\xff\xd8", ".jpg"), (b"RIFF", ".webp")):
+        if data.startswith(magic):
+            return suffix
+    return ".img"  # PIL reads the content whatever the name
 
 
 def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataFrame:
@@ -51,7 +100,7 @@ def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.Da
     suffix = path.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
+            return _embedded_images_to_files(pd.read_parquet(path), path)
         if suffix in (".csv", ".tsv"):
             sep = sep or ("\t" if suffix == ".tsv" else _csv_separator(path))
             return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
