@@ -102,6 +102,20 @@ def test_missing_and_unreadable_images_never_stop_training(
         open_pairs(csv)
 
 
+def test_a_compressed_shard_is_refused_with_the_fix(tmp_path: Path, shard_writer) -> None:
+    import gzip
+
+    plain = shard_writer(tmp_path / "s.tar", 3)
+    packed = tmp_path / "s.tar.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    with pytest.raises(LitclipError, match="compressed .gzip.*gunzip -k"):
+        open_pairs(packed)
+    from litclip.data import WebDatasetMap
+
+    with pytest.raises(LitclipError, match="needs plain .tar shards"):
+        len(WebDatasetMap(str(packed)))
+
+
 def test_epoch_batches_seeded_and_rank_slices_partition() -> None:
     a, b = epoch_batches(10, 4, seed=1, epoch=0), epoch_batches(10, 4, seed=1, epoch=0)
     assert a == b and len(a) == 2 and len({i for x in a for i in x}) == 8

@@ -181,8 +181,26 @@ class _Entry:
     members: dict[str, tuple[int, int]] = field(default_factory=dict)  # ext -> (offset, size)
 
 
+def check_plain_tar(shard: str | os.PathLike[str]) -> None:
+    """Refuse a compressed shard: members are read in place at their offsets, which a
+    ``.tar.gz`` (or ``.tar.xz``, ``.tar.bz2``) does not have."""
+    try:
+        with open(shard, "rb") as fh:
+            head = fh.read(6)
+    except OSError:
+        return  # the tar reader reports it
+    for magic, kind in ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ", "xz"), (b"BZh", "bzip2")):
+        if head.startswith(magic):
+            raise LitclipError(
+                f"WebDataset shard {shard} is compressed ({kind}); litclip reads members in "
+                "place and needs plain .tar shards: decompress it (e.g. "
+                f"`{ {'gzip': 'gunzip', 'xz': 'unxz', 'bzip2': 'bunzip2'}[kind] } -k {shard}`)"
+            )
+
+
 def _index_shard(shard: str) -> list[_Entry]:
     entries: dict[str, _Entry] = {}
+    check_plain_tar(shard)
     try:
         with tarfile.open(shard, mode="r:") as tar:
             for m in tar:

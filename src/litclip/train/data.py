@@ -169,7 +169,10 @@ def _from_manifest(
 def _index_shard(path: Path, fields: Sequence[str]) -> tuple[list, list, list, list]:
     """Member offsets of one tar, grouped WebDataset-style by key (name up to the first dot)."""
     groups: dict[str, dict[str, Any]] = {}
-    with tarfile.open(path, "r") as tar:
+    from litclip.data.webdataset import check_plain_tar
+
+    check_plain_tar(path)  # members are read at their offsets: no compressed shards
+    with tarfile.open(path, "r:") as tar:
         for member in tar:
             if not member.isfile():
                 continue
@@ -240,8 +243,8 @@ def open_pairs(
             shards = sorted(path.glob("*.tar")) or sorted((path / "shards").glob("*.tar"))
             table = _from_shards(shards, fields) if shards else None
     elif path.is_file():
-        if path.suffix.lower() == ".tar":
-            table = _from_shards([path], fields)
+        if path.name.lower().endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
+            table = _from_shards([path], fields)  # a compressed one is refused by name
         else:
             table = _from_manifest(path, image_key, caption_key, id_key, fields, split)
     else:
