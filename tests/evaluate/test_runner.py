@@ -253,3 +253,22 @@ def test_skip_existing_runs_the_shots_and_seeds_not_yet_done(
         **opts,
     )
     assert len(again["runs"]) == 2
+
+
+def test_unreadable_images_are_reported_not_dropped_in_silence(
+    tmp_path: Path, folder_ds: Path
+) -> None:
+    data = tmp_path / "lesions"
+    shutil.copytree(folder_ds, data)
+    (data / "test" / "finding" / "zero.png").write_bytes(b"")
+    res = run_evaluation(
+        ["litclip-micro"],
+        [f"folder:{data}"],
+        ["zeroshot"],
+        tmp_path / "r",
+        n_boot=0,
+        progress=False,
+        report=False,
+    )
+    (note,) = [s for s in res["skipped"] if "unreadable" in s]
+    assert note.startswith("1 unreadable or empty item left out of") and "zero.png" in note

@@ -106,7 +106,16 @@ class _Context:
 
     def dataset(self, spec: str, split: str) -> Any:
         if (spec, split) not in self._opened:
-            self._opened[(spec, split)] = dsets.open_split(spec, split)
+            ds = self._opened[(spec, split)] = dsets.open_split(spec, split)
+            len(ds)  # the lazy check of every image runs here, so what it dropped is known
+            skipped = list(getattr(ds, "skipped", None) or [])
+            if skipped:
+                first = skipped[0]
+                self.skipped.append(
+                    f"{len(skipped)} unreadable or empty item{'s' * (len(skipped) != 1)} left "
+                    f"out of {spec} ({split}), "
+                    f"e.g. {first.source}: {first.reason} (`litclip data info` lists them all)"
+                )
         return self._opened[(spec, split)]
 
     def keep(self, spec: str, split: str) -> np.ndarray:
