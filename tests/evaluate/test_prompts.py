@@ -44,6 +44,17 @@ def test_user_json_and_yaml(tmp_path: Path) -> None:
         resolve_prompts(ds, tmp_path / "missing.json")
 
 
+def test_classnames_as_a_mapping_give_display_names_in_label_order(tmp_path: Path) -> None:
+    """{"normal": "no finding"} names class "normal"; its keys were used before."""
+    ds = SimpleNamespace(name="x", classnames=["normal", "pneumonia"], folder_names=None)
+    mapping = {"pneumonia": "lung opacity", "normal": "no finding"}
+    (tmp_path / "p.json").write_text(json.dumps({"classnames": mapping, "templates": ["{c}"]}))
+    assert resolve_prompts(ds, tmp_path / "p.json").classnames == ["no finding", "lung opacity"]
+    (tmp_path / "q.json").write_text(json.dumps({"classnames": {"normal": "no finding"}}))
+    with pytest.raises(LitclipError, match=r"not \['pneumonia'\]"):
+        resolve_prompts(ds, tmp_path / "q.json")
+
+
 def test_classes_json_beside_folder_reorders_by_folder_names(tmp_path: Path) -> None:
     task = tmp_path / "classification" / "ct_hemorrhage"
     (task / "test").mkdir(parents=True)

@@ -76,8 +76,8 @@ def read_prompt_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise LitclipError(f"cannot parse prompt file {path}: {exc}") from exc
     if not isinstance(data, dict) or not (data.get("classnames") or data.get("classes")):
         raise LitclipError(
-            f"prompt file {path} needs a 'classnames' list (index = label) and "
-            "a 'templates' list with '{c}' where the class name goes."
+            f"prompt file {path} needs 'classnames' (a list, index = label, or a mapping "
+            "class -> display name) and a 'templates' list with '{c}' where the class name goes."
         )
     # a template without the class name gives every class the same text: chance by design
     blind = [t for t in data.get("templates") or [] if "{c}" not in str(t) and "{}" not in str(t)]
@@ -101,8 +101,29 @@ def _classes_file(dataset: Any) -> Path | None:
     return None if root is None else find_classes_file(root)
 
 
+def _mapped_names(mapping: dict[str, Any], source: str, dataset: Any) -> list[str]:
+    """Display names from a ``{"class": "display name"}`` mapping, in the dataset's label
+    order; keys may be its folder names or its class names."""
+    keys = [
+        [str(k) for k in getattr(dataset, attr, None) or []]
+        for attr in ("folder_names", "classnames")
+    ]
+    for names in keys:
+        if names and all(n in mapping for n in names):
+            return [str(mapping[n]) for n in names]
+    wanted = keys[0] or keys[1]
+    missing = [n for n in wanted if n not in mapping]
+    raise LitclipError(
+        f"prompt set {source} maps class names, but not {missing} of the dataset's classes "
+        f"{wanted}; give every class a display name"
+    )
+
+
 def _from_data(data: dict[str, Any], source: str, dataset: Any) -> PromptSet:
-    names = [str(c) for c in (data.get("classnames") or data.get("classes"))]
+    raw = data.get("classnames") or data.get("classes")
+    if isinstance(raw, dict):  # {"normal": "no finding", ...}: class -> display name
+        raw = _mapped_names(raw, source, dataset)
+    names = [str(c) for c in raw]
     templates = [str(t) for t in (data.get("templates") or DEFAULT_TEMPLATES)]
     # the synthetic journal writes "classes" (folder names) next to "classnames" (display)
     folders = data.get("folder_names") or (data.get("classes") if data.get("classnames") else None)
