@@ -52,3 +52,12 @@ def test_presets() -> None:
     )
     with pytest.raises(LitclipError, match="preset"):
         TrainConfig.from_preset("gpu-huge")
+
+
+def test_out_must_not_be_the_data_folder(tmp_path: Path) -> None:
+    """A run's config.json would overwrite the corpus's own."""
+    (tmp_path / "manifest.csv").write_text("filepath,caption\n")
+    for data in (tmp_path, tmp_path / "manifest.csv"):
+        with pytest.raises(LitclipError, match="data's own folder"):
+            TrainConfig(data=str(data), out=str(tmp_path)).validate()
+    TrainConfig(data=str(tmp_path), out=str(tmp_path / "run")).validate()

@@ -190,6 +190,20 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise LitclipError(f"invalid training config: {message}")
+        self._check_out_apart_from_data()
+
+    def _check_out_apart_from_data(self) -> None:
+        """The run dir must not be a data folder: its config.json, checkpoints and model
+        would land among (and overwrite) the corpus's files."""
+        if not self.out or not self.data or any(ch in self.data for ch in "*?["):
+            return
+        out, data = Path(self.out).resolve(), Path(self.data).resolve()
+        folder = data if data.is_dir() else data.parent
+        if out == folder:
+            raise LitclipError(
+                f"--out {self.out} is the data's own folder: the run's config.json, "
+                "checkpoints/ and model/ would land among its files; choose another --out"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""
