@@ -196,3 +196,15 @@ def test_16_bit_greyscale_keeps_its_contrast(tmp_path: Path) -> None:
         assert px.min() == 0 and px.max() == 255  # the full range, not 255 everywhere
     assert not np.array_equal(pixels[0], pixels[2])  # the two classes still differ
     assert np.asarray(images_mod.to_rgb(Image.new("I;16", (4, 4), 700))).max() == 0  # flat
+
+
+def test_image_size_limit_names_its_setting(tmp_path: Path, monkeypatch) -> None:
+    from PIL import Image
+
+    path = tmp_path / "mosaic.png"
+    Image.new("L", (300, 200)).save(path)
+    monkeypatch.setenv(images_mod.MAX_PIXELS_ENV, "50000")
+    with pytest.raises(Image.DecompressionBombError, match="300x200.*LITCLIP_MAX_IMAGE_PIXELS"):
+        images_mod.open_rgb(path)
+    monkeypatch.setenv(images_mod.MAX_PIXELS_ENV, "60000")
+    assert images_mod.open_rgb(path).size == (300, 200)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -65,10 +66,41 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return Image.fromarray(scaled.round().astype(np.uint8), mode="L").convert("RGB")
 
 
+MAX_PIXELS_ENV = "LITCLIP_MAX_IMAGE_PIXELS"
+
+
+def max_image_pixels() -> int:
+    """The largest image decoded (pixels): PIL's bomb limit, or ``$LITCLIP_MAX_IMAGE_PIXELS``."""
+    value = os.environ.get(MAX_PIXELS_ENV, "")
+    return int(value) if value.isdigit() else 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+
 def open_rgb(source: str | os.PathLike[str] | Any) -> Image.Image:
-    """Decode an image file (path or binary file object) fully and return it as RGB."""
-    with Image.open(source) as im:
-        im.load()  # full decode: a truncated file fails here, not later in a worker
+    """Decode an image file (path or binary file object) fully and return it as RGB.
+
+    Images over :func:`max_image_pixels` are refused before decoding (with how to raise the
+    limit); large ones under it decode without PIL's warning.
+    """
+    limit = max_image_pixels()
+    if limit > 2 * (Image.MAX_IMAGE_PIXELS or limit):  # the user raised it: so does PIL
+        Image.MAX_IMAGE_PIXELS = limit // 2
+    try:
+        im = Image.open(source)
+    except Image.DecompressionBombError as exc:  # PIL refuses it at open
+        raise Image.DecompressionBombError(
+            f"image too large ({exc}); downscale it, or raise the limit with "
+            f"{MAX_PIXELS_ENV}=N (pixels)"
+        ) from exc
+    with im:
+        w, h = im.size
+        if w * h > limit:
+            raise Image.DecompressionBombError(
+                f"image too large: {w}x{h} = {w * h / 1e6:.0f} Mpx over the {limit / 1e6:.0f} Mpx "
+                f"limit; downscale it, or raise the limit with {MAX_PIXELS_ENV}=N (pixels)"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im.load()  # full decode: a truncated file fails here, not later in a worker
         return to_rgb(im)
 
 
