@@ -221,38 +221,17 @@ def test_fewshot_k_past_the_largest_class_is_skipped(tmp_path: Path, folder_ds: 
 def test_skip_existing_runs_the_shots_and_seeds_not_yet_done(
     tmp_path: Path, folder_ds: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    opts = {"n_boot": 0, "progress": False, "report": False, "skip_existing": True}
-    first = run_evaluation(
-        ["litclip-micro"],
-        [f"folder:{folder_ds}"],
-        ["few-shot"],
-        tmp_path,
-        fewshot_ks=(1,),
-        fewshot_seeds=(0, 1),
-        **opts,
-    )
-    assert [r["variant"] for r in first["runs"]] == ["k=1"]
-    more = run_evaluation(
-        ["litclip-micro"],
-        [f"folder:{folder_ds}"],
-        ["few-shot"],
-        tmp_path,
-        fewshot_ks=(1, 2),
-        fewshot_seeds=(0, 1),
-        **opts,
-    )
-    assert sorted(r["variant"] for r in more["runs"]) == ["k=1", "k=2"]
+    def shots(*ks: int) -> dict:
+        return run_evaluation(
+            ["litclip-micro"], [f"folder:{folder_ds}"], ["few-shot"], tmp_path,
+            fewshot_ks=ks, fewshot_seeds=(0, 1), n_boot=0, progress=False, report=False,
+            skip_existing=True,
+        )  # fmt: skip
+
+    assert [r["variant"] for r in shots(1)["runs"]] == ["k=1"]
+    assert sorted(r["variant"] for r in shots(1, 2)["runs"]) == ["k=1", "k=2"]
     monkeypatch.setattr(runner, "TASKS", {t: None for t in runner.TASKS})  # nothing may run
-    again = run_evaluation(
-        ["litclip-micro"],
-        [f"folder:{folder_ds}"],
-        ["few-shot"],
-        tmp_path,
-        fewshot_ks=(2, 1),
-        fewshot_seeds=(0, 1),
-        **opts,
-    )
-    assert len(again["runs"]) == 2
+    assert len(shots(2, 1)["runs"]) == 2
 
 
 def test_unreadable_images_are_reported_not_dropped_in_silence(

@@ -127,8 +127,9 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
             _set_aside(run_dir)  # options changed: never resume another run's checkpoints
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(key_file, key)
-        # A run killed mid-way resumes from its last checkpoint (none yet: starts fresh).
-        resume = train_cfg.resume or "latest"
+        # A run killed mid-way resumes from its last checkpoint (none yet: starts afresh).
+        earlier = (run_dir / "metrics.jsonl").is_file() or any(run_dir.glob("checkpoints/*.pt"))
+        resume = train_cfg.resume or ("latest" if earlier else None)
         result = train(TrainConfig.from_dict({**train_cfg.to_dict(), "resume": resume}))
         model_dir = result.best_model_dir or result.model_dir
         return {
