@@ -128,3 +128,19 @@ def test_changed_training_options_retrain_from_scratch(demo_run) -> None:
     # ...nor deleted: the earlier run, model included, is set aside
     aside = summary.out_dir / "train.replaced-1"
     assert (aside / "checkpoints" / "stale.pt").read_bytes() == b"from the earlier run"
+
+
+def test_a_train_step_killed_before_its_first_checkpoint_starts_afresh(demo_run, capsys) -> None:
+    """Its logs are there, its checkpoints and completion marker are not: the rerun trains
+    again (a fresh run into a folder with logs is otherwise refused) with clean logs."""
+    opts, summary, _ = demo_run
+    train_dir = summary.out_dir / "train"
+    shutil.rmtree(train_dir / "checkpoints", ignore_errors=True)
+    (summary.out_dir / ".steps" / "train.json").unlink()
+    epochs = json.loads((train_dir / "run_key.json").read_text())["epochs"]  # as last run
+    console = Console(file=io.StringIO(), width=120)
+    run_demo(DemoOptions(**{**opts.__dict__, "epochs": epochs}), console)
+    assert "no checkpoint in" in capsys.readouterr().out + console.file.getvalue()
+    lines = [json.loads(x) for x in (train_dir / "metrics.jsonl").read_text().splitlines()]
+    steps = [r["step"] for r in lines if r.get("kind") == "train"]
+    assert steps == sorted(set(steps))  # one run's log, not two appended
