@@ -249,3 +249,16 @@ def test_glyph_runs_with_absurd_boxes_never_join_a_figure() -> None:
     hatching = TextLine("!!!!!!!!!!!!!!!", (312.0, -3093.0, 432.0, 28069.0), 10.0)
     attach_text([chart], [hatching], set())
     assert chart.bbox == (271.0, 210.0, 503.0, 347.0)
+
+
+def test_each_caption_gets_a_figure_when_nearest_first_would_leave_one_without() -> None:
+    """Fig. 3 under its tree sits closer to the tree under it (Fig. 4's, above Fig. 4's
+    caption): nearest-first gave Fig. 3 that tree and Fig. 4 nothing."""
+    from litclip.corpus.extract.regions import assign
+
+    top = Region([Element((112.0, 121.0, 489.0, 327.0), "path")])
+    bottom = Region([Element((112.0, 428.0, 489.0, 677.0), "path")])
+    caps = [_caption("Figure 3", (81.0, 362.0, 522.0, 413.0))]
+    caps.append(_caption("Figure 4", (81.0, 708.0, 522.0, 730.0)))
+    regions = [top, bottom]
+    assert assign(caps, regions, [c.bbox for c in caps]) == {0: [0], 1: [1]}

@@ -736,16 +736,28 @@ def assign(
             d = caption_distance(cap, region.bbox, barriers)
             if d is not None:
                 pairs.append((d, ci, ri))
-    pairs.sort()
-    out: dict[int, list[int]] = {}
-    taken: set[int] = set()
-    for _d, ci, ri in pairs:
-        if ci in out or ri in taken:
-            continue
-        out[ci] = [ri]
-        taken.add(ri)
+    out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
+    taken = {ri for members in out.values() for ri in members}
     _absorb(captions, regions, barriers, out, taken)
     return out
+
+
+def _matching(
+    pairs: list[tuple[float, int, int]], n_captions: int, n_regions: int
+) -> list[tuple[int, int]]:
+    """One region per caption: as many captions matched as possible, then the least total
+    distance. Nearest-first would give a caption the figure under it, though it is the only
+    figure the next caption can have (captions set under figures, one figure per caption)."""
+    if not pairs:
+        return []
+    from scipy.optimize import linear_sum_assignment
+
+    big = 1e6  # a matched pair is worth more than any distance
+    cost = np.full((n_captions, n_regions), big)
+    for d, ci, ri in pairs:
+        cost[ci, ri] = min(cost[ci, ri], d - big)
+    rows, cols = linear_sum_assignment(cost)
+    return [(int(c), int(r)) for c, r in zip(rows, cols, strict=True) if cost[c, r] < 0]
 
 
 def _caption_row(captions: list[Caption], box: BBox) -> list[BBox]:
