@@ -21,6 +21,7 @@ from litclip.corpus.extract.regions import (
     intersection,
     running_text,
     split_at_caption_gutters,
+    text_columns,
     union,
 )
 from litclip.corpus.extract.text import TextLine
@@ -262,3 +263,24 @@ def test_each_caption_gets_a_figure_when_nearest_first_would_leave_one_without()
     caps.append(_caption("Figure 4", (81.0, 708.0, 522.0, 730.0)))
     regions = [top, bottom]
     assert assign(caps, regions, [c.bbox for c in caps]) == {0: [0], 1: [1]}
+
+
+def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
+    """An equation number at the right end of the left column sits 12 pt from a chart's
+    axis title in the right column; it chained the left column's code into the figure."""
+    left = [
+        _tl("running text of the left column " * 2, 72.0, y, x1=292.0) for y in range(400, 500, 12)
+    ]
+    right = [
+        _tl("running text of the right column " * 2, 302.0, y, x1=522.0)
+        for y in range(420, 520, 12)
+    ]
+    columns = text_columns(left + right)
+    assert columns == [(72.0, 292.0), (302.0, 522.0)]
+    chart = Region([Element((328.0, 133.0, 515.0, 320.0), "path")])
+    axis = TextLine("Distance to centroid", (304.0, 198.0, 310.0, 252.0), 6.0, rotated=True)
+    number = _tl("(24)", 274.0, 296.0, x1=292.0)
+    code = _tl('24 "z" = (log(2)-log(2*a+b+c))', 72.0, 225.0, x1=275.0)
+    attach_text([chart], [axis, number, code], set(), columns=columns)
+    assert chart.bbox == (304.0, 133.0, 515.0, 320.0)  # the axis title only
+    assert text_columns(left) == []  # one column: no restriction

@@ -593,7 +593,8 @@ def _layout(
         ln for ln in lines if id(ln) in body and id(ln) not in inside and id(ln) not in caption_ids
     ]
     barriers = caption_boxes + [ln.bbox for ln in running]
-    reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running})
+    columns = reg.text_columns(running)
+    reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running}, columns=columns)
     regions = [r for r in reg.cluster_regions(graphics, barriers) if reg.significant(r)]
     return captions, regions, reg.assign(captions, regions, barriers)
 

@@ -570,10 +570,52 @@ def _gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
     return np.where(np.minimum(dx, dy) == 0, np.maximum(dx, dy), np.sqrt(dx * dx + dy * dy))
 
 
+def text_columns(running: list[TextLine], min_lines: int = 3) -> list[tuple[float, float]]:
+    """The page's text columns as ``(x0, x1)``, from its running text; fewer than two: ``[]``.
+
+    Lines are grouped by their left edge (indented first lines join their column through
+    the overlap of the spans), so two columns of a journal page come out as two spans.
+    """
+    starts: dict[int, list[TextLine]] = {}
+    for ln in running:
+        if not ln.rotated:
+            starts.setdefault(round(ln.x0 / 4), []).append(ln)
+    spans = sorted(
+        (min(ln.x0 for ln in group), float(np.percentile([ln.x1 for ln in group], 90)))
+        for group in starts.values()
+        if len(group) >= min_lines
+    )
+    merged: list[tuple[float, float]] = []
+    for x0, x1 in spans:
+        if merged and x0 < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], x1))
+        else:
+            merged.append((x0, x1))
+    return merged if len(merged) >= 2 else []
+
+
+def _column_of(
+    boxes: np.ndarray, columns: list[tuple[float, float]], slack: float = 3.0
+) -> np.ndarray:
+    """Index of the column holding each box entirely (-1: none, or across a gutter)."""
+    out = np.full(len(boxes), -1)
+    for k, (x0, x1) in enumerate(columns):
+        out[(boxes[:, 0] >= x0 - slack) & (boxes[:, 2] <= x1 + slack)] = k
+    return out
+
+
 def attach_text(
-    regions: list[Region], lines: list[TextLine], excluded: set[int], max_gap: float = TEXT_GAP
+    regions: list[Region],
+    lines: list[TextLine],
+    excluded: set[int],
+    max_gap: float = TEXT_GAP,
+    columns: list[tuple[float, float]] | None = None,
 ) -> None:
     """Grow regions with nearby free text lines (axis labels, panel letters, legends).
+
+    With ``columns`` (:func:`text_columns`), a region whose graphics lie in one text column
+    takes no line that lies in another (an equation number at the end of the left column is
+    not the axis title of a chart in the right one).
 
     Lines are visited in order, pass after pass until none is taken; each goes to the
     nearest region within ``max_gap`` (the last one on a tie). Gaps are kept in a
@@ -595,6 +637,9 @@ def attach_text(
         # over a chart are a line or two): an author block that ends a few points over a
         # figure is not the figure's text. Axis titles and notes beside and under stay.
         far = gbox[None, :, 1] - lbox[:, None, 3] > TEXT_REACH
+        if columns:  # a figure inside one column takes no text from the other one
+            lcol, rcol = _column_of(lbox, columns), _column_of(gbox, columns)
+            far |= (lcol[:, None] >= 0) & (rcol[None, :] >= 0) & (lcol[:, None] != rcol[None, :])
         g[far] = np.inf
         taken: list[int] = []
         pos = 0
