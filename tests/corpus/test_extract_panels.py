@@ -12,6 +12,7 @@ from litclip.corpus.extract.panels import (
     panels_for_count,
     panels_from_images,
     panels_from_pixels,
+    panels_from_plot_bodies,
     reading_order,
     seam_strength,
     xy_cut,
@@ -227,3 +228,24 @@ def test_bars_filled_with_pictures_are_not_panels() -> None:
     assert len(panels_from_images(photos, (100.0, 300.0, 495.0, 600.0))) == 2
     same = [_image((x, 468.0, x + 33.6, 559.7)) for x in (362.0, 436.0, 510.0)]
     assert len(panels_from_images(same, (340.0, 460.0, 560.0, 570.0))) == 3
+
+
+def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
+    """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
+    title, none panel-sized; the frames seed the panels and the labels join them."""
+    gray = np.full((600, 800), 255, np.uint8)
+    for row in range(3):
+        for col in range(3):
+            y0, x0 = 20 + 200 * row, 40 + 260 * col
+            gray[y0 : y0 + 110, x0 : x0 + 170] = 255
+            gray[y0, x0 : x0 + 170] = gray[y0 + 110, x0 : x0 + 170] = 0  # the frame
+            gray[y0 : y0 + 110, x0] = gray[y0 : y0 + 110, x0 + 170] = 0
+            for k in range(4):  # tick labels under the frame and left of it
+                gray[y0 + 120 : y0 + 128, x0 + 10 + 45 * k : x0 + 18 + 45 * k] = 0
+                gray[y0 + 10 + 30 * k : y0 + 18 + 30 * k, x0 - 20 : x0 - 12] = 0
+            gray[y0 + 145 : y0 + 153, x0 + 50 : x0 + 120] = 0  # the axis title
+    assert panels_from_pixels(gray, FIG) == []  # no piece is panel-sized
+    panels = panels_from_plot_bodies(gray, FIG)
+    assert len(panels) == 9
+    first = min(panels, key=lambda b: (b[1], b[0]))
+    assert first == pytest.approx((10.0, 10.0, 105.0, 86.5), abs=1.0)  # frame, ticks, title

@@ -774,7 +774,9 @@ def _detect_panels(
         gray = scans.whiten(_gray_preview(page, box), job.paper)
         boxes = panel_mod.panels_from_pixels(gray, box)
         if plots:
-            boxes = scales.plot_panels(boxes, job.lines)
+            boxes = scales.plot_panels(boxes, job.lines) or scales.plot_panels(
+                panel_mod.panels_from_plot_bodies(gray, box), job.lines
+            )
         if expected >= 2 and len(boxes) != expected:
             boxes = (
                 panel_mod.panels_for_count(gray, box, expected)

@@ -430,6 +430,33 @@ def panels_from_pixels(
     return _to_page(kept, gray.shape, fig_box) if len(kept) >= 2 else []
 
 
+PLOT_BODY_SHARE = 0.5  # of the largest part's area: a plot's frame, not its tick labels
+
+
+def panels_from_plot_bodies(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
+    """Panels of a grid of small plots, each grown from its plot body.
+
+    In a 3 x 4 grid of R plots every cell falls apart at the white gaps between its frame,
+    tick labels and axis titles, and no piece is panel-sized. The largest pieces (the
+    frames, all about one size) seed the panels and the small pieces join the seed they
+    sit next to. The caller keeps the result only when every panel holds a scale.
+    """
+    h, w = gray.shape
+    if h < 8 or w < 8:
+        return []
+    leaves = xy_cut(gray)
+    area = [(y1 - y0) * (x1 - x0) for y0, y1, x0, x1 in leaves]
+    if not area:
+        return []
+    big = max(area)
+    seeds = [leaf for leaf, a in zip(leaves, area, strict=True) if a >= PLOT_BODY_SHARE * big]
+    rest = [leaf for leaf, a in zip(leaves, area, strict=True) if a < PLOT_BODY_SHARE * big]
+    if len(seeds) < 2:
+        return []
+    _absorb(seeds, rest, max(4, round(ABSORB_GAP * max(h, w))))
+    return _to_page(seeds, gray.shape, fig_box)
+
+
 def _to_page(
     leaves: list[tuple[int, int, int, int]], shape: tuple[int, ...], fig_box: BBox
 ) -> list[BBox]:
