@@ -1019,3 +1019,22 @@ def test_springer_caption_starting_with_a_panel_letter(tmp_path: Path, bold_labe
         ("A", "Axial T2-weighted image shows the lesion."),
         ("B", "Coronal T1 after contrast."),
     ]
+
+
+def test_a_subscript_hanging_under_the_caption_row_stays_caption(tmp_path: Path) -> None:
+    """ "(E_tot - E*_tot)/E*_tot": the last "tot" is a piece of its own, a little lower than
+    the row; taken as figure text it pushed the figure into its caption and the figure was lost."""
+
+    def draw(c: canvas.Canvas) -> None:
+        image(c, photo(4), (310, 72, 540, 262))
+        caption(c, 307, 266, "FIG. 3.", ["Relative normalised accuracy (Etot - E*tot)/E*"])
+        c.setFont("Helvetica", 5)
+        c.drawString(520, top(266 + 11), "tot")  # 3 pt under the row's baseline
+        c.setFont("Helvetica", 8)
+        c.drawString(
+            307, top(266 + 20), "of the standard integrator and of the new integrator of the paper."
+        )
+
+    ex = extract_pdf(make(tmp_path, "sub.pdf", draw))
+    (fig,) = ex.figures
+    assert fig.label == "Figure 3" and iou(fig.bbox, (310, 72, 540, 262)) > 0.9

@@ -572,8 +572,13 @@ def _layout(
 ) -> tuple[list[Caption], list[reg.Region], dict[int, list[int]]]:
     """Captions, significant regions and their matching for one page (pure geometry)."""
     captions = find_captions(lines, body_size, leading=leading)
-    caption_ids = {id(ln) for cap in captions for ln in cap.lines}
     caption_boxes = [cap.bbox for cap in captions]
+    # pieces of a caption row that were not joined to it (a subscript's "tot" hanging under
+    # the row) are the caption's too, never figure text
+    within_caption = reg.contained_in_any([ln.bbox for ln in lines], caption_boxes, slack=2.0)
+    caption_ids = {id(ln) for cap in captions for ln in cap.lines} | {
+        id(ln) for ln, hit in zip(lines, within_caption, strict=True) if hit
+    }
     frame = reg.frame_pieces(elements, caption_boxes)
     elements = [
         e
