@@ -56,16 +56,17 @@ def test_health_and_page(client: TestClient) -> None:
     } <= set(spec["paths"])
 
 
-def test_docs_page_is_served_offline(client: TestClient) -> None:
-    """/docs loads Swagger UI from the package's own files, not from a CDN."""
-    page = client.get("/docs")
-    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "/docs-assets/swagger-ui-bundle.js" in page.text and "/openapi.json" in page.text
-    assert "cdn" not in page.text.lower()
-    js = client.get("/docs-assets/swagger-ui-bundle.js")
-    assert js.status_code == 200 and len(js.content) > 100_000
+def test_docs_pages_are_served_offline(client: TestClient) -> None:
+    """/docs and /redoc load their scripts from files litclip installs, not from a CDN."""
+    for path, script in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        page = client.get(path)
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert f"/docs-assets/{script}" in page.text and "/openapi.json" in page.text
+        assert "cdn" not in page.text.lower() and "googleapis" not in page.text
+        js = client.get(f"/docs-assets/{script}")
+        assert js.status_code == 200 and len(js.content) > 100_000
     assert client.get("/docs-assets/swagger-ui.css").status_code == 200
-    assert client.get("/redoc").status_code == 404  # ReDoc would need a CDN
+    assert client.get("/openapi.json").json()["openapi"].startswith("3.1")  # Swagger UI 5 reads it
 
 
 def test_text_search(client: TestClient) -> None:

@@ -133,3 +133,14 @@ def test_page_without_token_asks_for_it(browser, live_server: str) -> None:
     response = page.goto(f"{live_server}/")
     assert response.status == 401 and "API token" in page.content()
     page.close()
+
+
+def test_api_docs_render_offline(browser, live_server: str, api_token: str) -> None:
+    """Swagger UI lists the endpoints from files litclip installs: no CDN is reachable here,
+    and Swagger UI 4 could not read FastAPI's OpenAPI 3.1 ("Unable to render")."""
+    page = browser.new_page()
+    page.goto(f"{live_server}/?token={api_token}")  # sets the token cookie
+    page.goto(f"{live_server}/docs")
+    _wait(lambda: "/search/image" in page.content())
+    assert "Unable to render" not in page.content()
+    page.close()

@@ -98,7 +98,7 @@ def serve_cmd(
         None, help="Torch threads for query embedding (1 suits busy machines)."
     ),
 ) -> None:
-    """Serve an index: search API, OpenAPI spec (/openapi.json), its Swagger UI (/docs, offline) and a web page (/)."""
+    """Serve an index: search API, OpenAPI spec (/openapi.json) with Swagger UI (/docs) and ReDoc (/redoc), offline, and a web page (/)."""
     from litclip.serve.app import serve
 
     if not (index_dir / "index.json").is_file():

@@ -178,7 +178,7 @@ def _install_headers(app: FastAPI) -> None:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.url.path != "/docs":  # Swagger UI starts from an inline script
+        if request.url.path not in ("/docs", "/redoc"):  # both start from an inline script
             response.headers.setdefault("Content-Security-Policy", _CSP)
         return response
 
@@ -343,25 +343,38 @@ def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
 
 
-def _add_docs_route(app: FastAPI) -> None:
-    """Swagger UI at ``/docs`` from the files of the swagger-ui-bundle package.
+def _add_docs_routes(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` and ReDoc at ``/redoc`` from files shipped in a package.
 
-    FastAPI's default page fetches Swagger UI from a CDN, so it stays blank on the offline
-    hospital networks litclip is served on; these files ship with the package instead.
+    FastAPI's default pages fetch their scripts from a CDN, so they stay blank on the offline
+    hospital networks litclip is served on; fastapi-offline ships current builds of both
+    (Swagger UI 5, which reads the OpenAPI 3.1 that FastAPI writes).
     """
-    from fastapi.openapi.docs import get_swagger_ui_html
-    from swagger_ui_bundle import swagger_ui_path
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi_offline import core as offline
 
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    assets = Path(offline.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+    spec = app.openapi_url or "/openapi.json"
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
+            openapi_url=spec,
             title=f"{app.title} - API",
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=spec,
+            title=f"{app.title} - API",
+            redoc_js_url="/docs-assets/redoc.standalone.js",
+            redoc_favicon_url="/docs-assets/favicon.png",
+            with_google_fonts=False,
         )
 
 
@@ -400,7 +413,7 @@ def create_app(
         title="litclip figure search",
         version=__version__,
         description="Search a journal's figures by text or by example image (read-only).",
-        docs_url=None,  # FastAPI's pages load their scripts from a CDN: see _add_docs_route
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: see _add_docs_routes
         redoc_url=None,
     )
     app.state.searcher = searcher
@@ -408,7 +421,7 @@ def create_app(
     _add_search_routes(app, searcher, max_k, max_query_chars)
     _add_figure_routes(app, searcher)
     _add_meta_routes(app, searcher, auth=bool(token))
-    _add_docs_route(app)
+    _add_docs_routes(app)
     _install_body_limit(app, max_upload_bytes)
     if token:
         _install_auth(app, token)
