@@ -3,7 +3,8 @@
 Raster images and vector paths are collected (page-wide rules, invisible fills, page
 backgrounds and frames that enclose a caption are dropped), clustered by proximity without
 crossing captions or running text, grown by the text that lives inside figures (axis labels,
-panel letters, legends) and then matched to the nearest caption that shares their column.
+panel letters, legends) and then matched to the captions that share their column: one region
+per caption, as many captions matched as possible, then the least total distance.
 """
 
 from __future__ import annotations
@@ -769,7 +770,7 @@ def _space_blocked(between: BBox, barriers: list[BBox], own: BBox) -> bool:
 def assign(
     captions: list[Caption], regions: list[Region], barriers: list[BBox]
 ) -> dict[int, list[int]]:
-    """Greedy one-to-one caption <-> region matching by distance, then absorb stray parts.
+    """One-to-one caption <-> region matching (:func:`_matching`), then absorb stray parts.
 
     Returns ``{caption index: [region indices]}`` (``regions`` is updated in place when
     :func:`split_at_caption_gutters` cuts one).
