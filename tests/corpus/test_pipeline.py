@@ -215,6 +215,11 @@ def test_inputs(tmp_path: Path) -> None:
     (pdfs / "sub").mkdir()
     make_pdf(pdfs / "sub" / "deep.PDF", seed=7, n_figures=1)
     assert [p.name for p in resolve_inputs(pdfs)] == ["paper_00.pdf", "paper_01.pdf", "deep.PDF"]
+    elsewhere = make_corpus(tmp_path / "elsewhere", n=1, n_figures=1)
+    (pdfs / "linked").symlink_to(elsewhere, target_is_directory=True)  # followed
+    (pdfs / "sub" / "loop").symlink_to(pdfs, target_is_directory=True)  # a cycle ends
+    assert len(resolve_inputs(pdfs)) == 4
+    (pdfs / "linked").unlink()
     listing = tmp_path / "list.txt"
     listing.write_text("# my PDFs\npdfs/paper_01.pdf\n\n" + str(pdfs / "paper_00.pdf") + "\n")
     assert [p.name for p in resolve_inputs(listing)] == ["paper_00.pdf", "paper_01.pdf"]

@@ -104,6 +104,21 @@ def _from_list(path: Path) -> list[Path]:
     return out
 
 
+def _pdfs_under(folder: Path) -> list[Path]:
+    """``*.pdf`` (any case) below ``folder``, through symlinked folders too (each real folder
+    once, so a link back up the tree ends)."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
+        found += [Path(root) / f for f in files if f.lower().endswith(".pdf")]
+    return [f for f in found if f.is_file()]
+
+
 def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
     """Expand inputs into a sorted list of files.
 
@@ -118,7 +133,7 @@ def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
     for item in items:
         p = Path(item).expanduser()
         if p.is_dir():
-            found += [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf"]
+            found += _pdfs_under(p)
         elif p.is_file() and p.suffix.lower() in LIST_SUFFIXES:
             missing = [f for f in _from_list(p) if not f.is_file()]
             if missing:
