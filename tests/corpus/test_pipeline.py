@@ -101,6 +101,26 @@ def test_pair_ids_are_stable_and_rerun_skips(built: tuple[Path, Path], tmp_path:
     )
 
 
+def test_out_folder_checks(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Not a corpus: refused. Other crop options: refused (crops would stay as they were).
+    Inputs that drop an earlier PDF: said. Merging into one of its inputs: refused."""
+    pdfs, out = built
+    mine = tmp_path / "mydocs"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(LitclipError, match="not a litclip corpus"):
+        build_corpus(pdfs, mine, CorpusConfig(extractor=FAKE, executor="serial"))
+    with pytest.raises(LitclipError, match="dpi 200 -> 100"):
+        build_corpus(pdfs, out, CorpusConfig(extractor=FAKE, executor="serial", dpi=100))
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    one = resolve_inputs(pdfs)[:1]
+    summary = build_corpus(one, copy, CorpusConfig(extractor=FAKE, executor="serial"))
+    assert summary.pdfs_left_out == 2 and summary.pdfs_skipped == 1
+    with pytest.raises(LitclipError, match="must not be one of its inputs"):
+        merge_corpora(copy, [copy, out])
+
+
 def test_shards_partition_and_merge(built: tuple[Path, Path], tmp_path: Path) -> None:
     pdfs, out = built
     paths = resolve_inputs(pdfs)

@@ -32,6 +32,11 @@ def _print_summary(summary: object, console: Console) -> None:
     )
     if s.errors:
         console.print("  errors: " + ", ".join(f"{k} {n}" for k, n in s.errors))
+    if getattr(s, "pdfs_left_out", 0):
+        console.print(
+            f"[yellow]{s.pdfs_left_out} PDF(s) of the earlier build are not among these inputs: "
+            "their pairs left the manifest[/] (build into another --out to keep corpora apart)"
+        )
     console.print(f"[bold]pairs[/]: {s.pairs}, passed QC: {s.passed}")
     if s.reasons:
         console.print("  top rejection reasons: " + ", ".join(f"{k} {n}" for k, n in s.reasons[:6]))

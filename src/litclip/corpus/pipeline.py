@@ -89,6 +89,7 @@ class BuildSummary:
     peak_worker_rss_mb: float = 0.0
     uncaptioned: int = 0  # figure-like regions without a caption (kept out, counted)
     tables: int = 0  # table captions found (kept apart)
+    pdfs_left_out: int = 0  # in the earlier build's inputs, not in this one's: pairs dropped
 
 
 # --------------------------------------------------------------------------- inputs
@@ -263,8 +264,10 @@ def build_corpus(
             f"image format {cfg.image_format!r}: choose one of {', '.join(IMAGE_FORMATS)}"
         )
     out = Path(out_dir)
+    earlier = _check_out(out, cfg)
     out.mkdir(parents=True, exist_ok=True)
     entries = _hash_inputs(select_shard(resolve_inputs(inputs), cfg.shard))
+    left_out = len({e["sha256"] for e in earlier} - {e["sha256"] for e in entries})
     write_resolved_config(out, asdict(cfg), inputs=entries)
     _clean_untrusted(out)
     first: dict[str, dict[str, Any]] = {}
@@ -290,8 +293,46 @@ def build_corpus(
     shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
     summary = assemble_corpus(out, entries, cfg)
     summary.pdfs_skipped = len(first) - len(todo)
+    summary.pdfs_left_out = left_out
     summary.peak_worker_rss_mb = peak[0]
     return summary
+
+
+# options that shape the crops already written: a rerun with others would leave them as they are
+_CROP_OPTIONS = ("dpi", "image_format")
+
+
+def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
+    """The crop options (``dpi``, ``image_format``) in which corpus ``out`` differs from
+    ``cfg``, as ``"dpi 200 -> 100"`` (``[]`` when it has no config or none differs)."""
+    config = out / "config.json"
+    before = (read_json(config) if config.is_file() else {}).get("config", {})
+    return [
+        f"{k} {before[k]} -> {getattr(cfg, k)}"
+        for k in _CROP_OPTIONS
+        if k in before and before[k] != getattr(cfg, k)
+    ]
+
+
+def _check_out(out: Path, cfg: CorpusConfig) -> list[dict[str, Any]]:
+    """Refuse an ``--out`` that is not a corpus (other files), or a corpus whose crops were
+    made with other options; returns the earlier build's inputs (``[]`` for a new folder)."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return []
+    config = out / "config.json"
+    earlier = read_json(config) if config.is_file() else {}
+    if "litclip_version" not in earlier:
+        raise LitclipError(
+            f"--out {out} holds other files and is not a litclip corpus: choose a new or empty "
+            "folder (an existing corpus is resumed)"
+        )
+    changed = crop_options_changed(out, cfg)
+    if changed:
+        raise LitclipError(
+            f"corpus {out} was built with other crop options ({'; '.join(changed)}); its crops "
+            "would stay as they are: build into a new --out (QC options may change on a rerun)"
+        )
+    return list(earlier.get("inputs", []))
 
 
 # --------------------------------------------------------------------------- assembly
@@ -480,6 +521,10 @@ def merge_corpora(
     dirs = [Path(d) for d in shard_dirs]
     if not dirs:
         raise LitclipError("corpus merge needs at least one shard directory")
+    if any(d.resolve() == out.resolve() for d in dirs):
+        raise LitclipError(
+            f"corpus merge writes a new corpus: --out {out} must not be one of its inputs"
+        )
     configs = [_read_config(d) for d in dirs]
     cfg = config or config_from_dict(configs[0].get("config", {}))
     cfg.modality_model = None if config is None else cfg.modality_model

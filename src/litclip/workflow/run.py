@@ -49,10 +49,13 @@ class RunSummary:
 
 def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console) -> dict[str, Any]:
     from litclip.corpus import CorpusConfig, build_corpus
+    from litclip.corpus.pipeline import crop_options_changed
 
     corpus_cfg = stage_config(CorpusConfig, cfg.corpus, "config.corpus")
 
     def build() -> dict[str, Any]:
+        if crop_options_changed(out / "corpus", corpus_cfg):  # its crops would not change
+            _set_aside(out / "corpus", "corpus crop options changed")
         summary = build_corpus(cfg.pdfs, out / "corpus", corpus_cfg, progress=True)
         console.print(
             f"PDFs ok {summary.pdfs_ok}, errors {summary.pdfs_error}; pairs {summary.pairs}, "
@@ -156,15 +159,13 @@ def _portable(out: Path, dataset: str) -> str:
     return f"{kind}:{_inside(out, rest)}" if sep and Path(rest).exists() else dataset
 
 
-def _set_aside(run_dir: Path) -> None:
-    """Move a training run made with other options out of the way (never delete a model)."""
+def _set_aside(run_dir: Path, why: str = "training options changed") -> None:
+    """Move a step's folder made with other options out of the way (never delete a model)."""
     n = 1
     while (aside := run_dir.with_name(f"{run_dir.name}.replaced-{n}")).exists():
         n += 1
     run_dir.rename(aside)
-    Console(stderr=True).print(
-        f"[yellow]training options changed: the earlier run was moved to {aside}[/]"
-    )
+    Console(stderr=True).print(f"[yellow]{why}: the earlier one was moved to {aside}[/]")
 
 
 def _evaluate_step(
