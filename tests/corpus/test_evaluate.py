@@ -170,3 +170,17 @@ def test_evaluate_corpus_reads_manifest_and_formats(tmp_path: Path) -> None:
         evaluate_corpus(tmp_path / "nope", tmp_path / "gt.json")
     with pytest.raises(LitclipError, match="not found"):
         evaluate_corpus(tmp_path, tmp_path / "missing.json")
+
+
+def test_pdfs_are_found_by_content_hash_and_absent_ones_left_out() -> None:
+    """A renamed copy of a truth PDF is the same PDF; a truth PDF the corpus was not built
+    from is not a miss."""
+    truth = json.loads(json.dumps(TRUTH))
+    truth["documents"][1]["sha256"] = "b" * 64
+    renamed = whole("copy of b.pdf", 1, [50, 50, 150, 150], "Fig. 1. Two panels.", "q1")
+    renamed["pdf_sha256"] = "b" * 64
+    m = evaluate_predictions([renamed], truth, corpus_pdfs=[("copy of b.pdf", "b" * 64)])
+    assert m["figure_recall"] == 1.0 and m["n_pdfs"] == 1 and m["n_pred_unknown_pdf"] == 0
+    assert m["truth_pdfs_not_in_corpus"] == ["a.pdf"]
+    everything = evaluate_predictions([renamed], truth)  # no corpus list: every truth PDF counts
+    assert everything["figure_recall"] == pytest.approx(1 / 3, abs=1e-4)

@@ -195,3 +195,9 @@ def evaluate(
         typer.echo(rendered)  # pre-formatted text: never re-wrapped to the terminal width
     else:
         Console().print(rendered)
+    absent = metrics.get("truth_pdfs_not_in_corpus") or []
+    if absent:
+        typer.echo(
+            f"note: {len(absent)} PDF(s) of the truth file are not in the corpus and were left "
+            f"out: {', '.join(absent[:5])}{' ...' if len(absent) > 5 else ''}"
+        )

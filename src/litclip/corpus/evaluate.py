@@ -156,7 +156,10 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def evaluate_predictions(
-    preds: Iterable[dict[str, Any]], truth: dict[str, Any], only_qc_pass: bool = False
+    preds: Iterable[dict[str, Any]],
+    truth: dict[str, Any],
+    only_qc_pass: bool = False,
+    corpus_pdfs: Iterable[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Precision, recall, caption match and panel accuracy of predicted figures.
 
@@ -166,6 +169,10 @@ def evaluate_predictions(
         truth: the parsed ground truth (``{"documents": [...]}``).
         only_qc_pass: ignore rows whose ``qc_pass`` is false (off by default: QC judges
             training quality, not extraction).
+        corpus_pdfs: ``(name, sha256)`` of every PDF the predictions come from; truth PDFs
+            not among them are left out (listed in ``truth_pdfs_not_in_corpus``), not
+            counted as missed. A truth PDF is found by its ``sha256`` (a renamed copy is
+            the same PDF), else by its file name.
 
     Returns:
         A flat dict of overall metrics and counts plus ``per_pdf`` (one dict per truth PDF)
@@ -177,18 +184,29 @@ def evaluate_predictions(
         if not _is_null(r.get("panel")) and not _is_null(r.get("parent_id")):
             panel_counts[str(r["parent_id"])] = panel_counts.get(str(r["parent_id"]), 0) + 1
     wholes: dict[str, list[dict[str, Any]]] = {}
+    by_sha: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         if _is_null(r.get("panel")):
             wholes.setdefault(Path(str(r["pdf_name"])).name, []).append(r)
-    known = {d["file"] for d in truth["documents"]}
+            if not _is_null(r.get("pdf_sha256")):
+                by_sha.setdefault(str(r["pdf_sha256"]), []).append(r)
+    inside = None if corpus_pdfs is None else {x for pair in corpus_pdfs for x in pair}
+    docs = [
+        d
+        for d in truth["documents"]
+        if inside is None or d["file"] in inside or d.get("sha256") in inside
+    ]
+    absent = [d["file"] for d in truth["documents"] if d not in docs]
+    used: set[int] = set()
     per_pdf: dict[str, dict[str, Any]] = {}
     errors: list[dict[str, Any]] = []
     tot = {"truth": 0, "pred": 0, "matched": 0, "caption_ok": 0, "panel_ok": 0}
     ious: list[float] = []
-    for doc in truth["documents"]:
+    for doc in docs:
         name = doc["file"]
         t_figs = doc.get("figures", [])
-        p_figs = wholes.get(name, [])
+        p_figs = by_sha.get(str(doc.get("sha256")), None) or wholes.get(name, [])
+        used.update(id(r) for r in p_figs)
         matches = _match(t_figs, p_figs)
         cap_ok = sum(
             caption_matches(str(p_figs[j].get("caption", "")), t_figs[i]["caption_start"])
@@ -224,7 +242,8 @@ def evaluate_predictions(
         "n_pred": tot["pred"],
         "n_matched": tot["matched"],
         "n_pdfs": len(per_pdf),
-        "n_pred_unknown_pdf": sum(len(v) for k, v in wholes.items() if k not in known),
+        "n_pred_unknown_pdf": sum(id(r) not in used for v in wholes.values() for r in v),
+        "truth_pdfs_not_in_corpus": absent,
         "per_pdf": per_pdf,
         "errors": errors,
     }
@@ -285,10 +304,26 @@ def read_manifest_rows(pred_dir: str | Path) -> list[dict[str, Any]]:
 def evaluate_corpus(
     pred_dir: str | Path, truth_json: str | Path, only_qc_pass: bool = False
 ) -> dict[str, Any]:
-    """:func:`evaluate_predictions` on a corpus directory's manifest and a ground-truth file."""
-    return evaluate_predictions(
-        read_manifest_rows(pred_dir), load_truth(truth_json), only_qc_pass=only_qc_pass
+    """:func:`evaluate_predictions` on a corpus directory's manifest and a ground-truth file,
+    over the truth PDFs the corpus was built from (its ``pdf_status.jsonl``).
+
+    Raises:
+        LitclipError: none of the truth PDFs is in the corpus.
+    """
+    from litclip.corpus.writers import read_status
+
+    status = Path(pred_dir) / "pdf_status.jsonl"
+    pdfs = [(s["name"], s["sha256"]) for s in read_status(pred_dir)] if status.is_file() else None
+    truth = load_truth(truth_json)
+    metrics = evaluate_predictions(
+        read_manifest_rows(pred_dir), truth, only_qc_pass=only_qc_pass, corpus_pdfs=pdfs
     )
+    if not metrics["per_pdf"] and truth["documents"]:
+        raise LitclipError(
+            f"none of the {len(truth['documents'])} PDFs of {truth_json} is in corpus {pred_dir} "
+            "(matched by content hash, then by file name): build the corpus from those PDFs"
+        )
+    return metrics
 
 
 def _fmt(v: Any) -> str:
