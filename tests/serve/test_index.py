@@ -119,6 +119,24 @@ def test_removed_rows_are_dropped(tmp_path: Path, corpus_factory, micro_model, m
     assert len(list((out / "images").iterdir())) == 5  # the dropped figure's image is removed
 
 
+def test_a_moved_corpus_is_still_the_same_corpus(
+    tmp_path: Path, corpus_factory, micro_model, monkeypatch
+) -> None:
+    """Renamed after indexing, then a figure dropped: its row leaves the index (the rows of
+    the old path counted as another corpus and stayed forever)."""
+    corpus = corpus_factory(tmp_path / "c", n=6)
+    out = build_index(micro_model, corpus, tmp_path / "i", progress=False)
+    moved = corpus.rename(tmp_path / "c_moved")
+    df = pd.read_parquet(moved / "manifest.parquet")
+    df.iloc[1:].to_parquet(moved / "manifest.parquet", index=False)
+    calls = _count_embeds(monkeypatch)
+    build_index(micro_model, moved, out, progress=False)
+    ix = load_index(out)
+    assert sum(calls) == 0 and ix.info["count"] == 5
+    assert set(ix.metadata["corpus_dir"]) == {str(moved.resolve())}
+    assert ix.info["corpora"] == [str(moved.resolve())]
+
+
 def test_resume_after_crash_reuses_chunks(
     tmp_path: Path, corpus_factory, micro_model, monkeypatch
 ) -> None:

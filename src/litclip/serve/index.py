@@ -654,7 +654,7 @@ def build_index(
         _save_npy(out / TEXT_VECTORS, text_vectors)
     with atomic_path(out / METADATA) as tmp:
         meta.to_parquet(tmp, index=False)
-    corpora = sorted(set((old or {}).get("corpora", [])) | {str(corpus)})
+    corpora = sorted(set(meta["corpus_dir"].astype(str)) | {str(corpus)})  # moved ones re-keyed
     info = {
         "format": FORMAT_VERSION,
         "created": (old or {}).get("created", now_iso()),
@@ -693,13 +693,27 @@ def build_index(
     return out
 
 
+def _same_corpus(old_meta: pd.DataFrame, manifest: pd.DataFrame, corpus: Path) -> pd.Series:
+    """Old rows of this corpus: indexed from its path, or from a folder that no longer exists
+    and shares PDFs with it (the corpus was moved or renamed since)."""
+    dirs = old_meta["corpus_dir"].astype(str)
+    same = dirs == str(corpus)
+    shas = set(manifest.get("pdf_sha256", pd.Series(dtype=str)).astype(str))
+    for d in set(dirs) - {str(corpus)}:
+        rows = dirs == d
+        if not Path(d).exists() and shas & set(old_meta.loc[rows, "pdf_sha256"].astype(str)):
+            same |= rows
+    return same
+
+
 def _kept_rows(old_meta: pd.DataFrame, manifest: pd.DataFrame, corpus: Path) -> np.ndarray:
     """Mask of old rows to keep: rows of other corpora, and this corpus's rows still listed."""
     if not len(old_meta):
         return np.zeros(0, dtype=bool)
     listed = set(manifest["pair_id"].astype(str))
-    other = old_meta["corpus_dir"].astype(str) != str(corpus)
-    return (other | old_meta["pair_id"].isin(listed)).to_numpy()
+    same = _same_corpus(old_meta, manifest, corpus)
+    old_meta.loc[same, "corpus_dir"] = str(corpus)  # a moved corpus: its rows follow it
+    return (~same | old_meta["pair_id"].isin(listed)).to_numpy()
 
 
 def _write_indexes(
