@@ -249,3 +249,11 @@ def test_no_endpoint_writes(client: TestClient, searcher: Searcher, built_index:
     assert {p: p.stat().st_mtime_ns for p in built_index.rglob("*")} == before
     for method in ("put", "delete", "patch"):
         assert getattr(client, method)("/search").status_code == 405
+
+
+def test_pdf_links_name_a_whole_page() -> None:
+    from litclip.serve.app import _figure
+
+    assert _figure({"pair_id": "a b", "page": 7.0, "has_pdf": True})["pdf_url"] == (
+        "/figures/a%20b/pdf#page=7"
+    )

@@ -105,7 +105,7 @@ def _figure(rec: dict[str, Any]) -> dict[str, Any]:
     pid = quote(str(rec["pair_id"]), safe="")
     out = dict(rec)
     out["image_url"] = f"/figures/{pid}/image"
-    page = f"#page={rec['page']}" if rec.get("page") else ""
+    page = f"#page={int(rec['page'])}" if rec.get("page") else ""  # metadata may hold 7.0
     out["pdf_url"] = f"/figures/{pid}/pdf{page}" if rec.get("has_pdf") else None
     return out
 
