@@ -356,3 +356,12 @@ def test_real_pdfs_kinds_and_extraction(real_pdfs_dir: Path, tmp_path: Path) -> 
 
     metrics = evaluate_corpus(tmp_path / "c", real_pdfs_dir / "ground_truth.json")
     assert metrics["figure_recall"] >= 0.95 and metrics["figure_precision"] >= 0.95
+
+
+def test_bad_executor_options_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    with pytest.raises(LitclipError, match="unknown executor 'threads'"):
+        build_corpus(pdfs, tmp_path / "a", CorpusConfig(executor="threads"))
+    with pytest.raises(LitclipError, match="is for --executor dask"):
+        build_corpus(pdfs, tmp_path / "b", CorpusConfig(scheduler="tcp://host:8786"))
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

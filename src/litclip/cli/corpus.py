@@ -27,8 +27,9 @@ def _csv(value: str | None) -> list[str] | None:
 def _print_summary(summary: object, console: Console) -> None:
     s = summary  # BuildSummary; typed loosely to keep the import lazy
     console.print(
-        f"[bold]PDFs[/]: {s.pdfs_ok} ok, {s.pdfs_error} error"
-        + (f", {s.pdfs_skipped} already done (skipped)" if s.pdfs_skipped else "")
+        f"[bold]PDFs[/]: {s.pdfs_ok + s.pdfs_error} in the corpus, {s.pdfs_ok} ok, "
+        f"{s.pdfs_error} error"
+        + (f"; {s.pdfs_skipped} of them done in an earlier run" if s.pdfs_skipped else "")
     )
     if s.errors:
         console.print("  errors: " + ", ".join(f"{k} {n}" for k, n in s.errors))

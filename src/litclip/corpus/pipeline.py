@@ -263,6 +263,14 @@ def build_corpus(
         raise LitclipError(
             f"image format {cfg.image_format!r}: choose one of {', '.join(IMAGE_FORMATS)}"
         )
+    if cfg.executor not in executors.EXECUTORS:  # before any file is written
+        raise LitclipError(
+            f"unknown executor {cfg.executor!r}; choose one of {', '.join(executors.EXECUTORS)}"
+        )
+    if cfg.scheduler and cfg.executor != "dask":
+        raise LitclipError(
+            f"--scheduler {cfg.scheduler} is for --executor dask (this build uses {cfg.executor})"
+        )
     out = Path(out_dir)
     earlier = _check_out(out, cfg)
     out.mkdir(parents=True, exist_ok=True)
