@@ -74,10 +74,13 @@ def test_serial_process_and_dask_agree(tmp_path: Path) -> None:
                 extractor=spec, executor="dask", scheduler=cluster.scheduler_address, timeout=60
             ),
         )
+    # no --scheduler: a local cluster of --workers processes
+    build_corpus(pdfs, tmp_path / "local", CorpusConfig(extractor=spec, executor="dask"))
     ref = _manifest(tmp_path / "serial")
     assert len(ref) == 9
     pd.testing.assert_frame_equal(ref, _manifest(tmp_path / "proc"))
     pd.testing.assert_frame_equal(ref, _manifest(tmp_path / "dask"))
+    pd.testing.assert_frame_equal(ref, _manifest(tmp_path / "local"))
     for name in ("proc", "dask"):  # same crops, byte for byte
         for fp in pd.read_parquet(tmp_path / name / "manifest.parquet")["filepath"]:
             assert (tmp_path / name / fp).read_bytes() == (tmp_path / "serial" / fp).read_bytes()
@@ -87,8 +90,6 @@ def test_serial_process_and_dask_agree(tmp_path: Path) -> None:
 def test_bad_executor_options() -> None:
     with pytest.raises(LitclipError, match="unknown executor"):
         run_tasks([], executor="slurm", on_result=print)
-    with pytest.raises(LitclipError, match="--scheduler"):
-        run_tasks([], executor="dask", on_result=print)
 
 
 def test_dask_process_workers_enforce_the_timeout(tmp_path: Path) -> None:

@@ -59,7 +59,8 @@ def build(
     ),
     executor: str = typer.Option("process", help="process | serial | dask."),
     scheduler: str | None = typer.Option(
-        None, help="dask scheduler address (with --executor dask)."
+        None,
+        help="dask scheduler address (with --executor dask; none: a local cluster of --workers).",
     ),
     timeout: float = typer.Option(
         300.0, min=0, help="Seconds per PDF before its worker is killed (0: none)."

@@ -277,17 +277,28 @@ def _dask_task(task: PdfTask, timeout: float | None) -> dict[str, Any]:
 
 
 def run_dask(
-    tasks: Sequence[PdfTask], scheduler: str | Any, timeout: float | None, on_result: OnResult
+    tasks: Sequence[PdfTask],
+    scheduler: str | Any,
+    timeout: float | None,
+    on_result: OnResult,
+    workers: int = 1,
 ) -> None:
-    """Submit one task per PDF to a dask.distributed scheduler (an address or a Client)."""
+    """Submit one task per PDF to a dask.distributed scheduler (an address or a Client);
+    without one, to a local cluster of ``workers`` single-threaded worker processes."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - dask is a core dependency
         raise LitclipError(
             "the dask executor needs dask[distributed]: pip install 'dask[distributed]'"
         ) from exc
-    if not scheduler:
-        raise LitclipError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.1:8786)")
+    cluster = None
+    if not scheduler:  # a local cluster: the same code path a real cluster takes
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=max(1, workers), threads_per_worker=1, dashboard_address=None
+        )
+        scheduler = cluster.scheduler_address
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         futures = [
@@ -301,6 +312,8 @@ def run_dask(
     finally:
         if client is not scheduler:
             client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_tasks(
@@ -319,7 +332,8 @@ def run_tasks(
         executor: ``"process"``, ``"serial"`` or ``"dask"``.
         workers: concurrent child processes for ``"process"``.
         timeout: seconds per PDF (``None`` or 0: no limit; ignored by ``"serial"``).
-        scheduler: dask scheduler address (or a ``distributed.Client``) for ``"dask"``.
+        scheduler: dask scheduler address (or a ``distributed.Client``) for ``"dask"``;
+            ``None``: a local cluster of ``workers`` processes.
         on_result: called in the calling process with each PDF's status line.
     """
     if executor == "serial":
@@ -328,6 +342,6 @@ def run_tasks(
     elif executor == "process":
         run_process_pool(tasks, workers, timeout, on_result)
     elif executor == "dask":
-        run_dask(tasks, scheduler, timeout, on_result)
+        run_dask(tasks, scheduler, timeout, on_result, workers)
     else:
         raise LitclipError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
