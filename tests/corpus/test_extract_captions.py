@@ -372,3 +372,23 @@ def test_a_label_alone_on_its_line_under_a_figure_is_a_caption() -> None:
     assert find_captions([*body, in_text], 12.0) == []
     title = TextLine("Fig. 4B, C", (2.0, 4.0, 130.0, 20.0), 12.0, [False] * 10)
     assert find_captions([*body, title], 12.0) == []
+
+
+def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None:
+    """APS "(E_tot - E*_tot)/E*_tot": the row breaks into smaller pieces after "(Etot - E";
+    they were dropped, and the caption no longer matched its printed start."""
+
+    def piece(text: str, box: tuple[float, float, float, float], size: float) -> TextLine:
+        return TextLine(text, box, size, [False] * len(text))
+
+    lines = [
+        piece("FIG. 3. Relative normalised accuracy (Etot - E", (306.6, 272.3, 504.1, 280.2), 8.97),
+        piece("*", (504.4, 270.2, 508.2, 275.8), 5.98),
+        piece("tot)/E*", (503.9, 272.3, 533.0, 280.7), 5.98),
+        piece("tot", (528.7, 275.9, 538.1, 281.2), 5.98),
+        piece("of the standard integrator.", (306.6, 282.7, 538.4, 290.7), 8.97),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert cap.text == (
+        "FIG. 3. Relative normalised accuracy (Etot - E * tot)/E* tot of the standard integrator."
+    )

@@ -219,6 +219,20 @@ def _grow_block(
         if same_row and same_font and -0.25 * first.size <= other.x0 - cap.bbox[2] < 2 * first.size:
             cap.lines.append(other)
             used.add(id(other))
+    # then the sub- and superscripts the row was split at ("E*tot)/E*tot" after "(Etot - E"):
+    # smaller pieces on the row, after its first piece's end, touching the row found so far
+    for other in lines:
+        if id(other) in used or other.rotated or id(other) in start_lines:
+            continue
+        if (
+            min(other.y1, first.y1) - max(other.y0, first.y0) >= 0.5 * other.height
+            and 0.5 * first.size <= other.size < first.size
+            and other.x0 >= first.x1 - 0.25 * first.size
+            and other.x0 - cap.bbox[2] < 0.5 * first.size
+        ):
+            cap.lines.append(other)
+            used.add(id(other))
+    cap.lines[1:] = sorted(cap.lines[1:], key=lambda ln: ln.x0 + ln.x1)  # reading order
     while True:
         x0, _y0, x1, y1 = cap.bbox
         # a line squeezed by a formula (a square root's bar) does not set the spacing
