@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,8 @@ def class_folders(root: str | os.PathLike[str]) -> list[str]:
     for top in tops:
         for d in _subdirs(top):
             if not _is_output_dir(d):
-                found[d.name] = found.get(d.name, False) or bool(_list_images(d))
+                # one image is enough to know: the split's own listing comes later
+                found[d.name] = found.get(d.name, False) or next(_image_files(d), None) is not None
     by_case: dict[str, list[str]] = {}
     for name in found:
         by_case.setdefault(name.lower(), []).append(name)
@@ -129,14 +130,17 @@ def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]
     return root / split, split
 
 
+def _image_files(class_dir: Path) -> Iterator[Path]:
+    """Image files below ``class_dir``, unsorted (none for a class absent from this split)."""
+    if not class_dir.is_dir():
+        return
+    for p in class_dir.rglob("*"):
+        if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file() and not p.name.startswith("."):
+            yield p
+
+
 def _list_images(class_dir: Path) -> list[Path]:
-    if not class_dir.is_dir():  # a class absent from this split
-        return []
-    return sorted(
-        p
-        for p in class_dir.rglob("*")
-        if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file() and not p.name.startswith(".")
-    )
+    return sorted(_image_files(class_dir))
 
 
 class ImageFolderDataset(ImageFilesDataset):

@@ -189,12 +189,15 @@ def check_plain_tar(shard: str | os.PathLike[str]) -> None:
             head = fh.read(6)
     except OSError:
         return  # the tar reader reports it
-    for magic, kind in ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ", "xz"), (b"BZh", "bzip2")):
+    for magic, kind, tool in (
+        (b"\x1f\x8b", "gzip", "gunzip"),
+        (b"\xfd7zXZ", "xz", "unxz"),
+        (b"BZh", "bzip2", "bunzip2"),
+    ):
         if head.startswith(magic):
             raise LitclipError(
                 f"WebDataset shard {shard} is compressed ({kind}); litclip reads members in "
-                "place and needs plain .tar shards: decompress it (e.g. "
-                f"`{ {'gzip': 'gunzip', 'xz': 'unxz', 'bzip2': 'bunzip2'}[kind] } -k {shard}`)"
+                f"place and needs plain .tar shards: decompress it (e.g. `{tool} -k {shard}`)"
             )
 
 
