@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from litclip.data._images import SkippedItem, to_rgb
+    from litclip.data._images import SkippedItem, open_rgb, to_rgb
     from litclip.data.errors import CorruptImageError
     from litclip.data.folder import ImageFolderDataset
     from litclip.data.medmnist import MEDMNIST_INFO, MedMNISTDataset, load_medmnist
@@ -37,10 +37,12 @@ _EXPORTS = {
     "list_datasets": "registry",
     "SkippedItem": "_images",
     "to_rgb": "_images",
+    "open_rgb": "_images",
     "CorruptImageError": "errors",
 }
 
 __all__ = [
+    "open_rgb",
     "to_rgb",
     "MEDMNIST_INFO",
     "CorruptImageError",

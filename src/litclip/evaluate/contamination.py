@@ -20,14 +20,11 @@ DEFAULT_MAX_DISTANCE = 4
 
 def phash_int(image: Any) -> int:
     """The 64-bit perceptual hash of a PIL image (or image path) as an int."""
-    from PIL import Image
-
     from litclip.corpus.qc import phash
-    from litclip.data import to_rgb
+    from litclip.data import open_rgb
 
     if isinstance(image, str | os.PathLike):
-        with Image.open(image) as img:
-            return phash_int(to_rgb(img))
+        return phash_int(open_rgb(image))
     return int(phash(image), 16)
 
 

@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from litclip.data import to_rgb
+from litclip.data import open_rgb, to_rgb
 from litclip.io import atomic_path
 from litclip.models.loading import LoadedModel
 from litclip.progress import progress_bar
@@ -37,8 +37,7 @@ class _ImageSource(Dataset):
         if isinstance(item, tuple | list):
             item = item[0]
         if isinstance(item, str | Path):
-            with Image.open(item) as img:
-                item = to_rgb(img)
+            item = open_rgb(item)
         elif isinstance(item, Image.Image):
             item = to_rgb(item)
         return self.transform(item)

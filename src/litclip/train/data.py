@@ -25,7 +25,7 @@ import pandas as pd
 import torch
 from PIL import Image
 
-from litclip.data import to_rgb
+from litclip.data import open_rgb
 from litclip.errors import DatasetNotFoundError, LitclipError
 
 IMAGE_EXTS = ("png", "jpg", "jpeg", "webp")
@@ -61,10 +61,8 @@ class PairTable:
             with open(tar_path, "rb") as fh:
                 fh.seek(offset)
                 data = fh.read(size)
-            with Image.open(io.BytesIO(data)) as img:
-                return to_rgb(img)
-        with Image.open(ref) as img:
-            return to_rgb(img)
+            return open_rgb(io.BytesIO(data))
+        return open_rgb(ref)
 
     def subset(self, indices: Sequence[int]) -> PairTable:
         """The pairs at ``indices`` (order kept)."""
