@@ -316,6 +316,12 @@ def run_dask(
             cluster.close()
 
 
+def check_executor(executor: str) -> None:
+    """Raise :class:`LitclipError` for an executor name that is not one of :data:`EXECUTORS`."""
+    if executor not in EXECUTORS:
+        raise LitclipError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+
+
 def run_tasks(
     tasks: Sequence[PdfTask],
     *,
@@ -336,12 +342,11 @@ def run_tasks(
             ``None``: a local cluster of ``workers`` processes.
         on_result: called in the calling process with each PDF's status line.
     """
+    check_executor(executor)
     if executor == "serial":
         for task in tasks:
             on_result(process_pdf(task))
     elif executor == "process":
         run_process_pool(tasks, workers, timeout, on_result)
-    elif executor == "dask":
-        run_dask(tasks, scheduler, timeout, on_result, workers)
     else:
-        raise LitclipError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+        run_dask(tasks, scheduler, timeout, on_result, workers)

@@ -263,10 +263,7 @@ def build_corpus(
         raise LitclipError(
             f"image format {cfg.image_format!r}: choose one of {', '.join(IMAGE_FORMATS)}"
         )
-    if cfg.executor not in executors.EXECUTORS:  # before any file is written
-        raise LitclipError(
-            f"unknown executor {cfg.executor!r}; choose one of {', '.join(executors.EXECUTORS)}"
-        )
+    executors.check_executor(cfg.executor)  # before any file is written
     if cfg.scheduler and cfg.executor != "dask":
         raise LitclipError(
             f"--scheduler {cfg.scheduler} is for --executor dask (this build uses {cfg.executor})"
@@ -310,11 +307,13 @@ def build_corpus(
 _CROP_OPTIONS = ("dpi", "image_format")
 
 
-def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
-    """The crop options (``dpi``, ``image_format``) in which corpus ``out`` differs from
-    ``cfg``, as ``"dpi 200 -> 100"`` (``[]`` when it has no config or none differs)."""
+def _read_out_config(out: Path) -> dict[str, Any]:
     config = out / "config.json"
-    before = (read_json(config) if config.is_file() else {}).get("config", {})
+    return read_json(config) if config.is_file() else {}
+
+
+def _crop_changes(earlier: dict[str, Any], cfg: CorpusConfig) -> list[str]:
+    before = earlier.get("config", {})
     return [
         f"{k} {before[k]} -> {getattr(cfg, k)}"
         for k in _CROP_OPTIONS
@@ -322,19 +321,24 @@ def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
     ]
 
 
+def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
+    """The crop options (``dpi``, ``image_format``) in which corpus ``out`` differs from
+    ``cfg``, as ``"dpi 200 -> 100"`` (``[]`` when it has no config or none differs)."""
+    return _crop_changes(_read_out_config(out), cfg)
+
+
 def _check_out(out: Path, cfg: CorpusConfig) -> list[dict[str, Any]]:
     """Refuse an ``--out`` that is not a corpus (other files), or a corpus whose crops were
     made with other options; returns the earlier build's inputs (``[]`` for a new folder)."""
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
         return []
-    config = out / "config.json"
-    earlier = read_json(config) if config.is_file() else {}
+    earlier = _read_out_config(out)
     if "litclip_version" not in earlier:
         raise LitclipError(
             f"--out {out} holds other files and is not a litclip corpus: choose a new or empty "
             "folder (an existing corpus is resumed)"
         )
-    changed = crop_options_changed(out, cfg)
+    changed = _crop_changes(earlier, cfg)
     if changed:
         raise LitclipError(
             f"corpus {out} was built with other crop options ({'; '.join(changed)}); its crops "
