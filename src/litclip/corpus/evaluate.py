@@ -191,12 +191,13 @@ def evaluate_predictions(
             if not _is_null(r.get("pdf_sha256")):
                 by_sha.setdefault(str(r["pdf_sha256"]), []).append(r)
     inside = None if corpus_pdfs is None else {x for pair in corpus_pdfs for x in pair}
-    docs = [
-        d
-        for d in truth["documents"]
-        if inside is None or d["file"] in inside or d.get("sha256") in inside
-    ]
-    absent = [d["file"] for d in truth["documents"] if d not in docs]
+    docs: list[dict[str, Any]] = []
+    absent: list[str] = []
+    for d in truth["documents"]:
+        if inside is None or d["file"] in inside or d.get("sha256") in inside:
+            docs.append(d)
+        else:
+            absent.append(d["file"])
     used: set[int] = set()
     per_pdf: dict[str, dict[str, Any]] = {}
     errors: list[dict[str, Any]] = []

@@ -625,6 +625,8 @@ def build_index(
             metadata={"source_spec": str(model_spec), "saved_by": "litclip index"},
         )
 
+    if len(old_meta):  # a corpus moved since it was indexed: its rows follow it
+        old_meta.loc[_same_corpus(old_meta, manifest, corpus), "corpus_dir"] = str(corpus)
     keep = _kept_rows(old_meta, manifest, corpus)
     new_rows = manifest[~manifest["pair_id"].astype(str).isin(set(old_meta.get("pair_id", [])))]
     new_meta = _metadata_rows(new_rows, corpus, out)
@@ -711,9 +713,8 @@ def _kept_rows(old_meta: pd.DataFrame, manifest: pd.DataFrame, corpus: Path) -> 
     if not len(old_meta):
         return np.zeros(0, dtype=bool)
     listed = set(manifest["pair_id"].astype(str))
-    same = _same_corpus(old_meta, manifest, corpus)
-    old_meta.loc[same, "corpus_dir"] = str(corpus)  # a moved corpus: its rows follow it
-    return (~same | old_meta["pair_id"].isin(listed)).to_numpy()
+    other = old_meta["corpus_dir"].astype(str) != str(corpus)
+    return (other | old_meta["pair_id"].isin(listed)).to_numpy()
 
 
 def _write_indexes(

@@ -628,6 +628,7 @@ def attach_text(
         return
     rbox = np.asarray([r.bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     gbox = np.asarray([r.graphic_bbox for r in regions], dtype=np.float64).reshape(-1, 4)
+    rcol = _column_of(gbox, columns) if columns else None  # graphics do not change here
     changed = True
     while changed and free:
         changed = False
@@ -638,8 +639,8 @@ def attach_text(
         # over a chart are a line or two): an author block that ends a few points over a
         # figure is not the figure's text. Axis titles and notes beside and under stay.
         far = gbox[None, :, 1] - lbox[:, None, 3] > TEXT_REACH
-        if columns:  # a figure inside one column takes no text from the other one
-            lcol, rcol = _column_of(lbox, columns), _column_of(gbox, columns)
+        if rcol is not None:  # a figure inside one column takes no text from the other one
+            lcol = _column_of(lbox, columns)
             far |= (lcol[:, None] >= 0) & (rcol[None, :] >= 0) & (lcol[:, None] != rcol[None, :])
         g[far] = np.inf
         taken: list[int] = []
