@@ -732,10 +732,8 @@ def run_evaluation(
                 )
     for task in tasks:  # a task no dataset suits would otherwise vanish without a word
         if task in TASKS and not any(_applicable(task, spec) for spec in datasets):
-            need = (
-                "image-caption pairs (pairs:MANIFEST)"
-                if task == "retrieval"
-                else ("class labels (medmnist:FILE.npz or folder:DIR)")
+            need = {"retrieval": "image-caption pairs (pairs:MANIFEST)"}.get(
+                task, "class labels (medmnist:FILE.npz or folder:DIR)"
             )
             ctx.skipped.append(f"{task}: none of the datasets has {need}")
     results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model

@@ -30,6 +30,13 @@ def checkpoint_dir(run_dir: str | Path) -> Path:
     return Path(run_dir) / "checkpoints"
 
 
+def earlier_attempt(run_dir: str | Path) -> tuple[bool, bool]:
+    """What an earlier run left in ``run_dir``: (checkpoint files, a metrics log)."""
+    ckpts = checkpoint_dir(run_dir)
+    has_ckpts = ckpts.is_dir() and any(ckpts.glob("*.pt"))
+    return has_ckpts, (Path(run_dir) / "metrics.jsonl").is_file()
+
+
 def rng_state() -> dict[str, Any]:
     """Python, numpy, torch (and CUDA) generator states as weights_only-safe values."""
     name, keys, pos, has_gauss, gauss = np.random.get_state()

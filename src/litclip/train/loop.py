@@ -36,6 +36,8 @@ from litclip.io import atomic_write_text, write_resolved_config
 from litclip.models import save_model
 from litclip.train.checkpoint import (
     LATEST,
+    checkpoint_dir,
+    earlier_attempt,
     load_checkpoint,
     resolve_resume,
     rng_state,
@@ -467,9 +469,8 @@ class Trainer:
         """A fresh run never lands on an earlier one (its logs would be appended to, and the
         checkpoint rotation would mix both runs' files). ``--resume latest`` before any
         checkpoint restarts the interrupted attempt, whose logs are cleared."""
-        ckpts = self.run_dir / "checkpoints"
-        has_ckpts = ckpts.is_dir() and any(ckpts.glob("*.pt"))
-        has_logs = (self.run_dir / "metrics.jsonl").is_file()
+        ckpts = checkpoint_dir(self.run_dir)
+        has_ckpts, has_logs = earlier_attempt(self.run_dir)
         if self.config.resume and has_ckpts:
             raise LitclipError(
                 f"--resume {self.config.resume}: {ckpts} holds checkpoints but no "

@@ -107,6 +107,7 @@ def _extraction_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Cons
 
 def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> Path:
     from litclip.train import TrainConfig, train
+    from litclip.train.checkpoint import earlier_attempt
 
     values = {
         "model": cfg.model,
@@ -135,8 +136,7 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(key_file, key)
         # A run killed mid-way resumes from its last checkpoint (none yet: starts afresh).
-        earlier = (run_dir / "metrics.jsonl").is_file() or any(run_dir.glob("checkpoints/*.pt"))
-        resume = train_cfg.resume or ("latest" if earlier else None)
+        resume = train_cfg.resume or ("latest" if any(earlier_attempt(run_dir)) else None)
         result = train(TrainConfig.from_dict({**train_cfg.to_dict(), "resume": resume}))
         model_dir = result.best_model_dir or result.model_dir
         return {
