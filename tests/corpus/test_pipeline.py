@@ -253,6 +253,27 @@ def test_inputs(tmp_path: Path) -> None:
         resolve_inputs(listing)
     with pytest.raises(LitclipError, match="0 <= i < n"):
         select_shard([], "3/2")
+
+
+def test_inputs_from_a_spreadsheet(tmp_path: Path) -> None:
+    """A CSV/TSV export lists PDFs in its path column, or in its only column."""
+    make_corpus(tmp_path / "pdfs", n=2, n_figures=1)
+    table = tmp_path / "papers.csv"
+    table.write_text('doi,PDF,title\n10.1/a,pdfs/paper_01.pdf,"Glioma, a review"\n')
+    assert [p.name for p in resolve_inputs(table)] == ["paper_01.pdf"]
+    table.write_text("pdfs/paper_00.pdf\npdfs/paper_01.pdf\n")  # one column, no header
+    assert [p.name for p in resolve_inputs(table)] == ["paper_00.pdf", "paper_01.pdf"]
+    table.write_text("Files\npdfs/paper_01.pdf\n")  # one column under any header
+    assert [p.name for p in resolve_inputs(table)] == ["paper_01.pdf"]
+    tsv = tmp_path / "papers.tsv"
+    tsv.write_text("id\tpath\n1\tpdfs/paper_00.pdf\n")
+    assert [p.name for p in resolve_inputs(tsv)] == ["paper_00.pdf"]
+    table.write_text("doi;title\n10.1/a;Glioma\n")
+    with pytest.raises(LitclipError, match="name the column of PDF paths 'path'"):
+        resolve_inputs(table)
+    table.write_text("path\npdfs/typo.pdf\n")
+    with pytest.raises(LitclipError, match="missing file"):
+        resolve_inputs(table)
     with pytest.raises(LitclipError, match="i/n"):
         select_shard([], "half")
 

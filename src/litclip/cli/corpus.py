@@ -49,7 +49,8 @@ def _print_summary(summary: object, console: Console) -> None:
 @corpus_app.command("build")
 def build(
     inputs: list[Path] = typer.Argument(
-        ..., help="Directories of PDFs (recursive), PDFs, or text files listing PDF paths."
+        ...,
+        help="Directories of PDFs (recursive), PDFs, or lists of PDF paths (.txt one per line, or .csv/.tsv with a 'path' column).",
     ),
     out: Path = typer.Option(
         ..., "--out", "-o", help="Corpus directory (an existing one is resumed)."

@@ -9,6 +9,7 @@ processes the rest, so no pair is lost or duplicated.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import uuid
@@ -48,7 +49,9 @@ from litclip.errors import LitclipError
 from litclip.io import read_json, write_resolved_config
 from litclip.progress import progress_bar
 
-LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv")
+LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv", ".csv")
+# a table's column of PDF paths, by header name (any case); a one-column table needs none
+PATH_COLUMNS = ("path", "pdf", "pdf_path", "filepath", "file", "filename")
 
 
 @dataclass
@@ -96,13 +99,45 @@ class BuildSummary:
 
 
 def _from_list(path: Path) -> list[Path]:
+    """The paths a list names, relative ones from the list's folder.
+
+    ``.txt``/``.lst``/``.list``: one path per line, ``#`` comments. ``.csv``/``.tsv``: a table
+    (a spreadsheet's export) whose path column is headed by one of ``PATH_COLUMNS``, or that has
+    one column (a header is then any first cell that is not a file).
+    """
+    lines = [
+        line.strip()
+        for line in path.read_text(encoding="utf-8-sig").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if path.suffix.lower() in (".csv", ".tsv"):
+        lines = _path_column(path, lines)
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            p = Path(line).expanduser()
-            out.append(p if p.is_absolute() else (path.parent / p))
+    for line in lines:
+        p = Path(line).expanduser()
+        out.append(p if p.is_absolute() else (path.parent / p))
     return out
+
+
+def _path_column(path: Path, lines: list[str]) -> list[str]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or "\t" in lines[0] else ","
+    if delimiter == "," and ";" in lines[0] and "," not in lines[0]:
+        delimiter = ";"  # European spreadsheets
+    rows = [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+    if not rows:
+        return []
+    header = [cell.lower() for cell in rows[0]]
+    named = [i for i, cell in enumerate(header) if cell in PATH_COLUMNS]
+    if named:
+        return [row[named[0]] for row in rows[1:] if len(row) > named[0] and row[named[0]]]
+    if len(header) > 1:
+        raise LitclipError(
+            f"{path} has {len(header)} columns and none is headed "
+            f"{', '.join(PATH_COLUMNS)}: name the column of PDF paths 'path'"
+        )
+    first = rows[0][0]
+    has_header = not first.lower().endswith(".pdf") and not (path.parent / first).is_file()
+    return [row[0] for row in rows[int(has_header) :] if row and row[0]]
 
 
 def _pdfs_under(folder: Path) -> list[Path]:
@@ -124,7 +159,8 @@ def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
     """Expand inputs into a sorted list of files.
 
     Each input is a directory (searched recursively for ``*.pdf``, any case), a PDF, or a
-    text file listing paths (one per line, ``#`` comments; relative to the list's folder).
+    list of paths (one per line, ``#`` comments, or a CSV/TSV table with a ``path`` column;
+    relative to the list's folder).
 
     Raises:
         LitclipError: an input does not exist, or nothing was found.
@@ -136,12 +172,13 @@ def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
         if p.is_dir():
             found += _pdfs_under(p)
         elif p.is_file() and p.suffix.lower() in LIST_SUFFIXES:
-            missing = [f for f in _from_list(p) if not f.is_file()]
+            listed = _from_list(p)
+            missing = [f for f in listed if not f.is_file()]
             if missing:
                 raise LitclipError(
                     f"{p} lists {len(missing)} missing file(s), e.g. {missing[0]}; fix the list"
                 )
-            found += _from_list(p)
+            found += listed
         elif p.is_file():
             found.append(p)
         else:
@@ -249,7 +286,7 @@ def build_corpus(
     """Turn PDFs into a corpus directory (ARCHITECTURE contract 1); resumable.
 
     Args:
-        inputs: a directory of PDFs (recursive), a PDF, a text file listing paths, or a list
+        inputs: a directory of PDFs (recursive), a PDF, a list file of paths (.txt, .csv/.tsv), or a list
             of these.
         out_dir: the corpus directory (created; an existing one is resumed).
         config: options; defaults to :class:`CorpusConfig()`.
