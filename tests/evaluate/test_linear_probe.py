@@ -61,3 +61,22 @@ def test_c_ties_on_accuracy_go_to_the_lower_validation_loss() -> None:
     assert best > 1e-6  # ... broken by the validation loss, not towards the constant probe
     losses = {row["C"]: row["log_loss"] for row in log}
     assert losses[best] == min(v for c, v in losses.items() if accs[c] == accs[best])
+
+
+def test_c_search_logs_the_model_fitted_at_each_c_whatever_the_order() -> None:
+    """Each logged C is a fit at that C (a warm-started sweep stalled at the previous optimum
+    and recorded it again for every larger C), so the grid's order cannot change the choice."""
+    from sklearn.linear_model import LogisticRegression
+
+    from litclip.evaluate.linear_probe import search_c
+
+    # many samples, few classes: warm starts stop at 0 iterations from C = 100 on
+    (xtr, ytr), (xv, yv) = _blobs(2000, 9, 1.0, c=2, d=64), _blobs(500, 10, 1.0, c=2, d=64)
+    grid = [10.0**e for e in range(5)]
+    best, log = search_c(xtr, ytr, xv, yv, 2, refine=False, grid=grid)
+    best_rev, _ = search_c(xtr, ytr, xv, yv, 2, refine=False, grid=grid[::-1])
+    assert best == best_rev
+    for row in log:
+        cold = LogisticRegression(C=row["C"], max_iter=1000, random_state=0).fit(xtr, ytr)
+        truth = cold.predict_proba(xv)[np.arange(len(yv)), yv]
+        assert row["log_loss"] == pytest.approx(-np.log(truth).mean(), rel=1e-9)
