@@ -388,7 +388,24 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
         for r in ret
         for s in r["details"]["sweep"]
     ]
-    doc.table(["model", "alpha", f"{name} zero-shot acc", "domain zero-shot acc"], rows)
+    domains = sorted({str(r["details"].get("domain_dataset") or "-") for r in ret})
+    doc.table(
+        ["model", "alpha", f"{name} zero-shot acc", f"{', '.join(domains)} zero-shot acc"],
+        rows,
+    )
+    for r in ret:
+        m = r["metrics"]
+        chosen = (
+            f"alpha {m['best_alpha_val']:.2f} is best on validation ({name} + domain; "
+            f"test accuracies there {_fmt(m['best_alpha_general_accuracy'])} and "
+            f"{_fmt(m['best_alpha_domain_accuracy'])})"
+            if "best_alpha_val" in m
+            else r["details"].get("best_alpha", "")
+        )
+        doc.para(
+            f"{r['model']}: retention (fine-tuned / base {name} accuracy) "
+            f"{_fmt(m.get('retention'))}" + (f"; {chosen}." if chosen else ".")
+        )
 
     def draw(ax: Any) -> None:
         for r in ret:

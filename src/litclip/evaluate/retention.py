@@ -9,6 +9,7 @@ too, the same sweep reports its zero-shot accuracy, showing the trade-off curve.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,8 +17,20 @@ from typing import Any
 
 DEFAULT_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
-#: ``spec -> {"general": accuracy, "domain": accuracy (optional)}``
+#: ``spec -> {"general": test accuracy, "domain": ..., "general_val": ..., "domain_val": ...}``
+#: (all but ``general`` optional)
 Measure = Callable[[str], dict[str, float]]
+
+
+def _source_stamp(spec: str) -> str:
+    """What identifies a model's weights: a directory's path and its files' sizes and times."""
+    path = Path(spec)
+    if not path.is_dir():
+        return spec
+    files = sorted(f for f in path.iterdir() if f.is_file())
+    return f"{path.resolve()}|" + "|".join(
+        f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files
+    )
 
 
 def interpolated_spec(
@@ -27,12 +40,17 @@ def interpolated_spec(
     out_dir: str | os.PathLike[str],
     interpolate: Callable[..., Any] | None = None,
 ) -> str:
-    """The model spec for ``alpha`` (0 = base, 1 = fine-tuned, else an interpolated directory)."""
+    """The model spec for ``alpha`` (0 = base, 1 = fine-tuned, else an interpolated directory).
+
+    The directory is named by alpha and a digest of both source models (their paths and files'
+    sizes and times), so another model, or the same one retrained, never reuses a blend.
+    """
     if alpha <= 0.0:
         return base
     if alpha >= 1.0:
         return finetuned
-    target = Path(out_dir) / f"alpha_{alpha:.2f}"
+    key = hashlib.sha1(f"{_source_stamp(base)}\n{_source_stamp(finetuned)}".encode())
+    target = Path(out_dir) / f"alpha_{alpha:.2f}-{key.hexdigest()[:10]}"
     if not (target / "litclip.json").is_file():
         if interpolate is None:
             from litclip.models.interpolate import interpolate_models as interpolate  # lazy
@@ -53,7 +71,10 @@ def evaluate(
 
     Metrics: ``base_accuracy``, ``finetuned_accuracy``, ``retention`` (fine-tuned / base
     general-domain accuracy) and, with a domain set, ``base_domain_accuracy`` and
-    ``finetuned_domain_accuracy``. ``details["sweep"]`` lists every alpha's accuracies.
+    ``finetuned_domain_accuracy``. When ``measure`` also returns ``general_val`` and
+    ``domain_val`` (validation accuracies), ``best_alpha_val`` is the alpha with the highest
+    validation sum and ``best_alpha_*_accuracy`` its test accuracies; alpha is never chosen on
+    test. ``details["sweep"]`` lists every alpha's accuracies.
     """
     alphas = sorted({0.0, 1.0, *[float(a) for a in alphas]})
     sweep = []
@@ -66,9 +87,16 @@ def evaluate(
         "finetuned_accuracy": last["general"],
         "retention": last["general"] / first["general"] if first["general"] else float("nan"),
     }
+    details: dict[str, Any] = {"sweep": sweep, "alphas": alphas}
     if "domain" in first:
         metrics["base_domain_accuracy"] = first["domain"]
         metrics["finetuned_domain_accuracy"] = last["domain"]
-        best = max(sweep, key=lambda s: s["domain"] + s["general"])
-        metrics["best_alpha_sum"] = best["alpha"]
-    return {"metrics": metrics, "details": {"sweep": sweep, "alphas": alphas}}
+        # alpha is chosen on validation accuracies only; test numbers are reported at it
+        if all("general_val" in s and "domain_val" in s for s in sweep):
+            best = max(sweep, key=lambda s: s["domain_val"] + s["general_val"])
+            metrics["best_alpha_val"] = best["alpha"]
+            metrics["best_alpha_general_accuracy"] = best["general"]
+            metrics["best_alpha_domain_accuracy"] = best["domain"]
+        else:
+            details["best_alpha"] = "not chosen: a dataset has no validation split"
+    return {"metrics": metrics, "details": details}

@@ -435,11 +435,10 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     ]
 
 
-def _zeroshot_accuracy(ctx: _Context, spec: str, ds_spec: str) -> float:
+def _zeroshot_accuracy(ctx: _Context, spec: str, ds_spec: str, split: str) -> float:
     from litclip.evaluate import zeroshot
 
     handle = ModelHandle(spec, ctx.cfg.device)
-    split = ctx.role(ds_spec, "test")
     weights, _ = ctx.classifier(handle, ds_spec, ctx.dataset(ds_spec, split))
     x, y = ctx.features(handle, ds_spec, split)
     return zeroshot.evaluate(x, y, weights, handle.logit_scale, n_boot=0)["metrics"]["accuracy"]
@@ -460,9 +459,14 @@ def task_retention(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     domain = spec if dsets.parse_spec(spec)[0] != "pairs" else None
 
     def measure(s: str) -> dict[str, float]:
-        out = {"general": _zeroshot_accuracy(ctx, s, general)}
-        if domain is not None:
-            out["domain"] = _zeroshot_accuracy(ctx, s, domain)
+        out = {}
+        for key, ds in (("general", general), ("domain", domain)):
+            if ds is None:
+                continue
+            out[key] = _zeroshot_accuracy(ctx, s, ds, ctx.role(ds, "test"))
+            val = ctx.role(ds, "val")
+            if val is not None:  # what WiSE-FT's alpha is chosen on
+                out[f"{key}_val"] = _zeroshot_accuracy(ctx, s, ds, val)
         return out
 
     res = retention.evaluate(base, model.spec, measure, ctx.out_dir / "wise_ft", ctx.cfg.alphas)
