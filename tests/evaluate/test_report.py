@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from litclip.evaluate import calibration, fewshot, linear_probe, retrieval, zeroshot
 from litclip.evaluate.report import render_report
@@ -111,3 +112,15 @@ def test_report_from_results_file_alone(tmp_path: Path) -> None:
     assert page.count("<td>A</td>") >= 1 and page.count("<td>B</td>") >= 1
     md = (tmp_path / "rep" / "report.md").read_text()
     assert "| task | model |" in md and (tmp_path / "rep" / "report_fig01.png").is_file()
+
+
+def test_report_out_names_a_folder_or_the_markdown(tmp_path: Path) -> None:
+    from litclip.cli.evaluate import report_path
+    from litclip.errors import LitclipError
+
+    assert report_path(tmp_path) == tmp_path / "report.html"
+    assert report_path(tmp_path / "rep_dir") == tmp_path / "rep_dir" / "report.html"
+    assert report_path(tmp_path / "rep.md") == tmp_path / "rep.html"  # never HTML over .md
+    assert report_path(tmp_path / "r.html") == tmp_path / "r.html"
+    with pytest.raises(LitclipError, match="give an .html file"):
+        report_path(tmp_path / "r.pdf")

@@ -60,3 +60,24 @@ def test_read_errors(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("[1, 2]")
     with pytest.raises(LitclipError, match="not a litclip results file"):
         read_results(tmp_path / "x.json")
+    (tmp_path / "cut.json").write_text('{"runs": [')
+    with pytest.raises(LitclipError, match="not valid JSON"):
+        read_results(tmp_path / "cut.json")
+    (tmp_path / "hand.json").write_text('{"runs": [{"model": "x"}]}')
+    with pytest.raises(LitclipError, match="run 0 lacks 'dataset', 'task', 'split'"):
+        read_results(tmp_path / "hand.json")
+
+
+def test_merging_one_model_spec_from_two_folders_keeps_both(tmp_path: Path) -> None:
+    """`ft` in expA/res and `ft` in expB/res may be two models: neither may vanish."""
+    for exp, acc in (("expA", 0.1), ("expB", 0.2)):
+        doc = new_results()
+        doc["runs"] = [make_run("ft", "retinamnist", "zeroshot", "test", {"accuracy": acc}, 5)]
+        write_results(tmp_path / exp / "res", doc)
+    a, b = tmp_path / "expA" / "res", tmp_path / "expB" / "res" / "results.json"
+    merged = merge_files([a, b])
+    assert {(r["model"], r["metrics"]["accuracy"]) for r in merged["runs"]} == {
+        ("ft", 0.1),
+        (f"ft [{b.parent}]", 0.2),
+    }
+    assert "has results in both" in merged["notes"][0]

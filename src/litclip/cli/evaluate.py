@@ -167,7 +167,8 @@ def report(
         ..., help="results.json file(s) (or their directories); several are merged."
     ),
     out: Path = typer.Option(
-        Path("report.html"), help="HTML report to write (markdown + PNGs beside it)."
+        Path("report.html"),
+        help="HTML report to write (markdown + PNGs beside it); a folder means FOLDER/report.html.",
     ),
 ) -> None:
     """Render an HTML + markdown report from results.json alone (merging several files)."""
@@ -175,5 +176,20 @@ def report(
     from litclip.evaluate.results import merge_files, read_results
 
     data = read_results(results[0]) if len(results) == 1 else merge_files(list(results))
-    path = render_report(data, out)
-    Console().print(f"report written to [bold]{path}[/] and {path.with_suffix('.md')}")
+    path = render_report(data, report_path(out))
+    console = Console()
+    for note in data.get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"report written to [bold]{path}[/] and {path.with_suffix('.md')}")
+
+
+def report_path(out: Path) -> Path:
+    """Where ``report --out`` writes the HTML: a folder (existing, or a name without a suffix)
+    gets ``report.html``; ``x.md`` names the pair ``x.html`` + ``x.md``."""
+    if out.is_dir() or not out.suffix:
+        return out / "report.html"
+    if out.suffix.lower() == ".md":
+        return out.with_suffix(".html")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise LitclipError(f"--out {out}: give an .html file (the .md is written beside it)")
+    return out

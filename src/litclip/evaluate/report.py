@@ -506,6 +506,10 @@ def build_report(
         _fewshot_section(doc, group, name)
         _retrieval_section(doc, group, name)
         _retention_section(doc, group, name)
+    if results.get("notes"):
+        doc.heading("Notes")
+        for s in results["notes"]:
+            doc.para(s)
     if results.get("skipped"):
         doc.heading("Skipped")
         for s in results["skipped"]:

@@ -90,10 +90,26 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"results file not found: {path}. Run `litclip evaluate ... --out DIR` "
             "first, then pass DIR/results.json."
         )
-    data = read_json(path)
+    try:
+        data = read_json(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LitclipError(
+            f"{path} is not valid JSON ({exc}); move it away or fix it, then run again."
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
         raise LitclipError(f"{path} is not a litclip results file (no 'runs' list).")
+    for i, run in enumerate(data["runs"]):
+        missing = [k for k in ("model", "dataset", "task", "split") if not _has(run, k)]
+        if missing:
+            raise LitclipError(
+                f"{path}: run {i} lacks {', '.join(repr(k) for k in missing)}; "
+                "move the file away or fix that run, then run again."
+            )
     return data
+
+
+def _has(run: Any, key: str) -> bool:
+    return isinstance(run, dict) and isinstance(run.get(key), str)
 
 
 def write_results(path: str | os.PathLike[str], results: dict[str, Any]) -> Path:
@@ -107,8 +123,36 @@ def write_results(path: str | os.PathLike[str], results: dict[str, Any]) -> Path
 
 
 def merge_files(paths: list[str | os.PathLike[str]]) -> dict[str, Any]:
-    """Merge several results files into one document (later files win on identical runs)."""
+    """Merge several results files into one document.
+
+    A run whose identity another file already holds is kept beside it, its model named
+    ``"MODEL [FOLDER]"`` by its file's folder, and ``merged["notes"]`` says so: the same model
+    spec in two files (a relative path like ``ft`` in two experiment folders) may be two
+    different models, and one file's numbers must not silently replace the other's.
+    """
     merged = new_results({"merged_from": [str(p) for p in paths]})
+    merged["notes"] = []
+    owner: dict[tuple[str, ...], str] = {}
     for p in paths:
-        merge_runs(merged, read_results(p)["runs"])
+        label = _source_label(Path(p))
+        runs = read_results(p)["runs"]
+        for run in runs:
+            first = owner.get(run_id(run))
+            if first is not None and first != label:
+                note = (
+                    f"model {run['model']!r} has results in both {first} and {label}; "
+                    f"the second is shown as '{run['model']} [{label}]'"
+                )
+                run = dict(run, model=f"{run['model']} [{label}]")
+                if note not in merged["notes"]:
+                    merged["notes"].append(note)
+            owner.setdefault(run_id(run), label)
+            merge_runs(merged, [run])
     return merged
+
+
+def _source_label(path: Path) -> str:
+    """A results file named by its folder as given (``expB/res`` for ``expB/res/results.json``)."""
+    if path.name == RESULTS_FILE:
+        return str(path.parent)
+    return str(path if path.is_dir() else path.with_suffix(""))
