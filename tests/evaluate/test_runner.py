@@ -251,3 +251,61 @@ def test_unreadable_images_are_reported_not_dropped_in_silence(
     )
     (note,) = [s for s in res["skipped"] if "unreadable" in s]
     assert note.startswith("1 unreadable or empty item left out of") and "zero.png" in note
+
+
+def test_two_datasets_of_one_name_are_refused_before_anything_runs(
+    tmp_path: Path, folder_ds: Path
+) -> None:
+    other = tmp_path / "siteB" / folder_ds.name
+    shutil.copytree(folder_ds, other)
+    with pytest.raises(LitclipError, match="are both named 'lesions'"):
+        run_evaluation(
+            ["litclip-micro"], [f"folder:{folder_ds}", f"folder:{other}"], ["zeroshot"], tmp_path
+        )
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_skip_existing_reruns_a_task_made_with_other_options(
+    tmp_path: Path, folder_ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def calibrate(criterion: str, **kw: object) -> dict:
+        return run_evaluation(
+            ["litclip-micro"], [f"folder:{folder_ds}"], ["calibration"], tmp_path,
+            criterion=criterion, n_boot=0, progress=False, report=False, skip_existing=True, **kw,
+        )  # fmt: skip
+
+    first = calibrate("f1")["runs"][0]
+    assert first["options"]["criterion"] == "f1" and first["options"]["n_boot"] == 0
+    again = calibrate("youden")["runs"]
+    assert [r["options"]["criterion"] for r in again] == ["youden"]
+    assert (tmp_path / "config.json").read_text().count('"youden"') == 1
+    # a run that fails before producing anything leaves the folder's config alone
+    with pytest.raises(LitclipError):
+        run_evaluation(
+            [str(tmp_path / "no-model")], [f"folder:{folder_ds}"], ["zeroshot"], tmp_path
+        )
+    assert '"youden"' in (tmp_path / "config.json").read_text()
+    # the same options again: nothing runs
+    monkeypatch.setattr(runner, "TASKS", {t: None for t in runner.TASKS})
+    assert calibrate("youden")["runs"][0]["options"]["criterion"] == "youden"
+
+
+def test_skip_existing_trains_only_the_cnn_archs_not_yet_done(
+    tmp_path: Path, folder_ds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trained: list[tuple[str, ...]] = []
+
+    def fake_cnn(ctx, spec: str, archs=None) -> list[dict]:  # noqa: ANN001
+        trained.append(tuple(archs))
+        return [
+            runner.make_run(f"timm:{a}", "lesions", "cnn", "test", {"accuracy": 0.5}, 16)
+            for a in archs
+        ]
+
+    monkeypatch.setattr(runner, "task_cnn", fake_cnn)
+    for archs in (("resnet18",), ("resnet18", "convnext_tiny")):
+        run_evaluation(
+            [], [f"folder:{folder_ds}"], ["cnn"], tmp_path, cnn_archs=archs,
+            skip_existing=True, progress=False, report=False,
+        )  # fmt: skip
+    assert trained == [("resnet18",), ("convnext_tiny",)]

@@ -9,6 +9,7 @@ after every task (so an interrupted evaluation resumes with ``skip_existing``) a
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from litclip.evaluate.results import (
     merge_runs,
     new_results,
     read_results,
+    run_id,
     write_results,
 )
 from litclip.io import write_resolved_config
@@ -91,6 +93,8 @@ class _Context:
         self._classifiers: dict[tuple[str, str], tuple[np.ndarray, PromptSet]] = {}
         self.exclusions: dict[tuple[str, str], list[int]] = {}
         self.skipped: list[str] = []
+        self.config_written = False
+        self.resolved: dict[str, Any] = {}
 
     def splits(self, spec: str) -> list[str]:
         if spec not in self._splits:
@@ -503,8 +507,9 @@ TASKS: dict[str, Callable[[_Context, ModelHandle, str], list[dict]]] = {
 }
 
 
-def task_cnn(ctx: _Context, spec: str) -> list[dict]:
-    """Supervised CNN baselines trained on this dataset's train split (model independent)."""
+def task_cnn(ctx: _Context, spec: str, archs: Sequence[str] | None = None) -> list[dict]:
+    """Supervised CNN baselines trained on this dataset's train split (model independent);
+    ``archs`` defaults to the configured ones."""
     from litclip.evaluate import cnn_baseline
 
     splits = _need(ctx, spec, "train", "val", "test", task="cnn")
@@ -513,7 +518,7 @@ def task_cnn(ctx: _Context, spec: str) -> list[dict]:
     parts = [dsets.Subset(ctx.dataset(spec, s), ctx.keep(spec, s)) for s in splits]
     classes = _classes(ctx, spec, splits[2])
     runs = []
-    for arch in ctx.cfg.cnn_archs:
+    for arch in archs or ctx.cfg.cnn_archs:
         cfg = cnn_baseline.CNNConfig(
             arch=arch,
             epochs=ctx.cfg.cnn_epochs,
@@ -583,10 +588,41 @@ def _applicable(task: str, spec: str) -> bool:
 
 KSHOT_TASKS = ("few-shot", "coop", "cocoop", "biomedcoop")
 
+_SHARED_OPTIONS = ("seed", "n_boot", "exclude_contaminated", "contamination_manifest")
+_PROMPT_OPTIONS = (
+    "prompt_n_ctx",
+    "prompt_epochs",
+    "prompt_lr",
+    "prompt_batch_size",
+    "prompt_lambda1",
+    "prompt_lambda2",
+)
+#: The options that change a task's numbers (recorded in each run; --skip-existing compares
+#: them). K and seeds are part of a K-shot run's identity and its ``seeds`` field already.
+TASK_OPTIONS: dict[str, tuple[str, ...]] = {
+    "zeroshot": ("prompts",),
+    "calibration": ("prompts", "criterion"),
+    "linear-probe": ("lp_metric",),
+    "few-shot": ("lp_metric",),
+    "few-shot-finetune": ("finetune_epochs", "prompts"),
+    "retrieval": ("retrieval_ks",),
+    "retention": ("prompts", "retention_dataset", "retention_base", "alphas"),
+    "cnn": ("cnn_epochs", "cnn_pretrained", "criterion"),
+    "contamination": ("max_distance",),
+    **{t: ("prompts", *_PROMPT_OPTIONS) for t in PROMPT_TASKS},
+}
+
+
+def run_options(cfg: EvalConfig, task: str) -> dict[str, Any]:
+    """The options ``task``'s numbers depend on, JSON-ready (tuples as lists)."""
+    names = _SHARED_OPTIONS + TASK_OPTIONS.get(task, ())
+    return json.loads(json.dumps({k: getattr(cfg, k) for k in names}))
+
 
 def _done(results: dict, model: str, spec: str, task: str, cfg: EvalConfig) -> bool:
-    """Whether ``results`` already holds ``task`` for ``model`` on ``spec`` (K-shot tasks:
-    every requested K with the requested seeds, so new shots or seeds are run)."""
+    """Whether ``results`` already holds ``task`` for ``model`` on ``spec`` made with today's
+    options (K-shot tasks: every requested K with the requested seeds, so new shots or seeds
+    are run); a run made with other options is run again."""
     name = dsets.dataset_name(spec)
     tasks = {task}
     if task == "few-shot" and cfg.fewshot_finetune:
@@ -594,7 +630,10 @@ def _done(results: dict, model: str, spec: str, task: str, cfg: EvalConfig) -> b
     have = {
         (r["task"], r.get("variant"), tuple(r.get("seeds") or ()))
         for r in results["runs"]
-        if r["model"] == model and r["dataset"] == name and r["task"] in tasks
+        if r["model"] == model
+        and r["dataset"] == name
+        and r["task"] in tasks
+        and r.get("options") == run_options(cfg, r["task"])
     }
     if task not in KSHOT_TASKS:
         return bool(have)
@@ -645,16 +684,49 @@ def _summary(runs: list[dict]) -> str:
 
 
 def _execute(
-    ctx: _Context, results: dict, label: str, fn: Callable[[], list[dict]], results_path: Path
+    ctx: _Context,
+    results: dict,
+    label: str,
+    fn: Callable[[], list[dict]],
+    results_path: Path,
+    spec: str,
 ) -> None:
     t0 = time.perf_counter()
     runs = fn()
     for r in runs:
         r["details"]["seconds"] = round(time.perf_counter() - t0, 2)
+        r["details"].setdefault("dataset_spec", spec)
+        r["options"] = run_options(ctx.cfg, r["task"])
+    old = {run_id(r): r for r in results["runs"]}
+    for r in runs:
+        change = _change(old.get(run_id(r)), r)
+        if change:
+            ctx.log(f"[yellow]replaced[/] {' '.join(run_id(r)).strip()}: {change}")
+    if not ctx.config_written:  # once something ran: a failed start keeps the old config
+        results["config"] = ctx.resolved
+        write_resolved_config(ctx.out_dir, ctx.resolved)
+        ctx.config_written = True
     merge_runs(results, runs)
     write_results(results_path, results)
     if runs:
         ctx.log(f"[green]done[/] {label} ({time.perf_counter() - t0:.1f}s) {_summary(runs)}")
+
+
+def _change(before: dict | None, after: dict) -> str:
+    """How a run replaced in results.json differs from its successor ('' when it doesn't)."""
+    if before is None:
+        return ""
+    out = []
+    a, b = before["details"].get("dataset_spec"), after["details"].get("dataset_spec")
+    if a and a != b:
+        out.append(f"dataset {a} -> {b}")
+    if before.get("seeds") != after.get("seeds"):
+        out.append(f"seeds {before.get('seeds')} -> {after.get('seeds')}")
+    opts_a, opts_b = before.get("options") or {}, after["options"]
+    out += [
+        f"{k} {opts_a[k]} -> {opts_b[k]}" for k in opts_b if k in opts_a and opts_a[k] != opts_b[k]
+    ]
+    return ", ".join(out)
 
 
 def run_evaluation(
@@ -680,7 +752,18 @@ def run_evaluation(
     """
     cfg = dataclasses.replace(config or EvalConfig(), **overrides)
     _check(models, datasets, tasks)
-    names = {dsets.dataset_name(spec) for spec in datasets}
+    by_name: dict[str, list[str]] = {}
+    for spec in dict.fromkeys(datasets):
+        by_name.setdefault(dsets.dataset_name(spec), []).append(spec)
+    clash = {name: specs for name, specs in by_name.items() if len(specs) > 1}
+    if clash:
+        name, specs = next(iter(clash.items()))
+        raise LitclipError(
+            f"datasets {' and '.join(specs)} are both named {name!r}, so their results "
+            "would replace each other; evaluate them into separate --out folders, or "
+            "rename a folder/file"
+        )
+    names = set(by_name)
     stray = sorted(set(cfg.prompts) - names - {"*"})
     if stray:
         raise LitclipError(
@@ -695,11 +778,10 @@ def run_evaluation(
         "tasks": list(tasks),
         **dataclasses.asdict(cfg),
     }
-    write_resolved_config(out, resolved)
     path = out / RESULTS_FILE
-    results = read_results(path) if path.is_file() else new_results()
-    results["config"] = resolved
+    results = read_results(path) if path.is_file() else new_results(resolved)
     ctx = _Context(cfg, out, _console_log(cfg.progress))
+    ctx.resolved = resolved
     skip = lambda m, d, t: cfg.skip_existing and _done(results, m, d, t, cfg)  # noqa: E731
     if "contamination" in tasks or cfg.exclude_contaminated:
         for spec in datasets:  # first: later tasks use its exclusions
@@ -709,12 +791,14 @@ def run_evaluation(
                 f"contamination {dsets.dataset_name(spec)}",
                 lambda s=spec: task_contamination(ctx, s),
                 path,
+                spec,
             )
     for model_spec in models:
         handle = ModelHandle(model_spec, cfg.device)
         for spec in datasets:
             for task in (t for t in tasks if t in TASKS and _applicable(t, spec)):
                 if skip(model_spec, spec, task):
+                    ctx.log(f"[dim]already in {path} with these options:[/] {task} {model_spec}")
                     continue
                 _execute(
                     ctx,
@@ -722,17 +806,20 @@ def run_evaluation(
                     f"{task} {model_spec} on {dsets.dataset_name(spec)}",
                     lambda t=task, s=spec, h=handle: TASKS[t](ctx, h, s),
                     path,
+                    spec,
                 )
         handle.release()
     if "cnn" in tasks:
         for spec in (s for s in datasets if _applicable("cnn", s)):
-            if not any(skip(f"timm:{a}", spec, "cnn") for a in cfg.cnn_archs):
+            archs = [a for a in cfg.cnn_archs if not skip(f"timm:{a}", spec, "cnn")]
+            if archs:
                 _execute(
                     ctx,
                     results,
                     f"cnn on {dsets.dataset_name(spec)}",
-                    lambda s=spec: task_cnn(ctx, s),
+                    lambda s=spec, a=tuple(archs): task_cnn(ctx, s, a),
                     path,
+                    spec,
                 )
     for task in tasks:  # a task no dataset suits would otherwise vanish without a word
         if task in TASKS and not any(_applicable(task, spec) for spec in datasets):
