@@ -51,6 +51,13 @@ def test_custom_fit_predict_receives_kshot_indices() -> None:
     assert out[0]["metrics"]["accuracy"] == 1.0
 
 
+def test_one_seed_gives_a_mean_without_an_interval() -> None:
+    y = np.array([0, 1] * 20)
+    x = np.eye(2)[y] + np.random.default_rng(0).normal(0, 0.3, (40, 2))
+    (out,) = fewshot.evaluate(x, y, x, y, x, y, ks=(2,), seeds=(3,))
+    assert "accuracy" in out["metrics"] and out["ci95"] == {}  # never a [m, m] "95% CI"
+
+
 @pytest.mark.timeout(60)
 def test_finetune_probs_on_micro(micro, image_factory) -> None:  # noqa: ANN001
     _image = image_factory

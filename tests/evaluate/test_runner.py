@@ -213,7 +213,9 @@ def test_fewshot_k_past_the_largest_class_is_skipped(tmp_path: Path, folder_ds: 
         fewshot_seeds=(0, 1),
     )
     assert [r["variant"] for r in res["runs"]] == ["k=1"]
-    assert any("K=64" in s and "at most 12 images per class" in s for s in res["skipped"])
+    assert any(
+        "K=64" in s and "smallest class of its train split has 12" in s for s in res["skipped"]
+    )
     for lo, hi in res["runs"][0]["ci95"].values():
         assert 0.0 <= lo <= hi <= 1.0
 
@@ -309,3 +311,24 @@ def test_skip_existing_trains_only_the_cnn_archs_not_yet_done(
             skip_existing=True, progress=False, report=False,
         )  # fmt: skip
     assert trained == [("resnet18",), ("convnext_tiny",)]
+
+
+def test_k_past_the_smallest_class_is_not_called_k_shot() -> None:
+    """27 'normal' and 93 'pneumonia' train images: K=64 would be 27 + 64, the same 27 for
+    every seed, not a 64-shot run."""
+    from types import SimpleNamespace
+
+    ctx = SimpleNamespace(skipped=[])
+    y = np.array([0] * 27 + [1] * 93)
+    assert runner._feasible_ks(ctx, "folder:x", "few-shot", [1, 16, 27, 64], y) == [1, 16, 27]
+    assert ctx.skipped == [
+        "few-shot K=64 on folder:x: the smallest class of its train split has 27 images"
+    ]
+
+
+def test_repeated_seeds_are_refused(tmp_path: Path, folder_ds: Path) -> None:
+    with pytest.raises(LitclipError, match=r"seeds \[1, 1, 2\] repeat \[1\]"):
+        run_evaluation(
+            ["litclip-micro"], [f"folder:{folder_ds}"], ["few-shot"], tmp_path,
+            fewshot_seeds=(1, 1, 2),
+        )  # fmt: skip

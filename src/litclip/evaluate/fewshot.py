@@ -40,7 +40,9 @@ def _aggregate(per_seed: list[dict[str, float]]) -> tuple[dict[str, float], dict
     for key in per_seed[0]:
         values = [m[key] for m in per_seed if np.isfinite(m[key])]
         if values:  # every metric here is a rate or score in [0, 1]
-            metrics[key], ci[key] = mean_ci(values, bounds=(0.0, 1.0))
+            metrics[key], interval = mean_ci(values, bounds=(0.0, 1.0))
+            if interval is not None:  # one seed: a mean, but no interval to claim
+                ci[key] = interval
     return metrics, ci
 
 

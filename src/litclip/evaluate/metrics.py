@@ -190,18 +190,18 @@ def mean_ci(
     values: list[float] | np.ndarray,
     alpha: float = 0.05,
     bounds: tuple[float, float] | None = None,
-) -> tuple[float, list[float]]:
+) -> tuple[float, list[float] | None]:
     """Mean and Student-t ``(1 - alpha)`` interval over independent runs (e.g. seeds).
 
     ``bounds`` clips the interval to a metric's range: with few seeds the t interval of an
-    AUROC can reach past 1, which no AUROC can.
+    AUROC can reach past 1, which no AUROC can. One run has no interval: ``None``.
     """
     from scipy import stats
 
     v = np.asarray(values, dtype=float)
     mean = float(v.mean())
     if len(v) < 2:
-        return mean, [mean, mean]
+        return mean, None
     half = float(stats.t.ppf(1 - alpha / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
     lo, hi = mean - half, mean + half
     if bounds is not None:

@@ -299,15 +299,17 @@ def _finetune_fn(ctx: _Context, model: ModelHandle, spec: str, splits: list[str]
 def _feasible_ks(
     ctx: _Context, spec: str, task: str, ks: Sequence[int], y_train: np.ndarray
 ) -> list[int]:
-    """The K values a train split can give; larger ones are recorded as skipped (with K past
-    the largest class every draw is the whole split: a run labelled K=16 on 6 images)."""
-    largest = int(np.bincount(np.asarray(y_train, dtype=np.int64)).max()) if len(y_train) else 0
-    kept = [int(k) for k in ks if k <= largest]
-    dropped = [int(k) for k in ks if k > largest]
+    """The K values a train split can give, K images of every class; larger ones are recorded
+    as skipped (past the smallest class, every draw takes all of it: the run would be
+    unbalanced, the same images for every seed, yet labelled K-shot)."""
+    counts = np.bincount(np.asarray(y_train, dtype=np.int64))
+    smallest = int(counts[counts > 0].min()) if len(y_train) else 0
+    kept = [int(k) for k in ks if k <= smallest]
+    dropped = [int(k) for k in ks if k > smallest]
     if dropped:
         ctx.skipped.append(
-            f"{task} K={','.join(map(str, dropped))} on {spec}: its train split has at most "
-            f"{largest} images per class"
+            f"{task} K={','.join(map(str, dropped))} on {spec}: the smallest class of its "
+            f"train split has {smallest} images"
         )
     return kept
 
@@ -752,6 +754,15 @@ def run_evaluation(
     """
     cfg = dataclasses.replace(config or EvalConfig(), **overrides)
     _check(models, datasets, tasks)
+    for option, values in (
+        ("seeds", cfg.fewshot_seeds),
+        ("shots", cfg.fewshot_ks),
+        ("prompt seeds", cfg.prompt_seeds or ()),
+        ("prompt shots", cfg.prompt_ks or ()),
+    ):
+        repeated = sorted({v for v in values if list(values).count(v) > 1})
+        if repeated:  # five draws of seed 1 are one draw, and no interval
+            raise LitclipError(f"{option} {list(values)} repeat {repeated}: give each once")
     by_name: dict[str, list[str]] = {}
     for spec in dict.fromkeys(datasets):
         by_name.setdefault(dsets.dataset_name(spec), []).append(spec)
