@@ -77,3 +77,21 @@ def test_padding_trimmed_only_for_hf_towers(micro) -> None:
     with torch.no_grad():
         full = torch.nn.functional.normalize(tiny.model.encode_text(tokens), dim=-1)
     np.testing.assert_allclose(encode_texts(tiny, texts, progress=False), full.numpy(), atol=1e-5)
+
+
+@pytest.mark.parametrize("precision", ["fp16", "bf16"])
+def test_low_precision_weights_embed_on_cpu(micro, precision: str) -> None:
+    """fp16/bf16 weights take inputs of their dtype (autocast is CUDA only here)."""
+    low = load_model("litclip-micro", precision=precision)
+    imgs = _imgs(4)
+    a = encode_images(micro, imgs, progress=False)
+    b = encode_images(low, imgs, progress=False)
+    assert b.dtype == np.float32
+    assert (a * b).sum(1).min() > 0.99
+
+
+def test_unknown_precision_is_refused() -> None:
+    from litclip.models.loading import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="unknown precision 'fp8'"):
+        load_model("litclip-micro", precision="fp8")

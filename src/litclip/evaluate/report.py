@@ -35,6 +35,9 @@ TASK_ORDER = (
     "linear-probe",
     "few-shot",
     "few-shot-finetune",
+    "coop",
+    "cocoop",
+    "biomedcoop",
     "cnn",
     "retrieval",
     "retention",
@@ -300,6 +303,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     zs = {r["model"]: r["metrics"].get(metric) for r in runs if r["task"] == "zeroshot"}
 
     def draw(ax: Any) -> None:
+        drawn: set[str] = set()
         for label, rs in series.items():
             ks = [r["details"]["k"] for r in rs]
             mean = [r["metrics"].get(metric) for r in rs]
@@ -307,14 +311,18 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
             hi = [r["ci95"].get(metric, [m, m])[1] for r, m in zip(rs, mean, strict=True)]
             (line,) = ax.plot(ks, mean, "o-", label=label)
             ax.fill_between(ks, lo, hi, alpha=0.2, color=line.get_color())
-            if zs.get(rs[0]["model"]) is not None:
-                ax.axhline(zs[rs[0]["model"]], ls=":", color=line.get_color(), lw=1)
+            model = rs[0]["model"]
+            if zs.get(model) is not None and model not in drawn:  # one line per model
+                drawn.add(model)
+                ax.axhline(
+                    zs[model], ls=":", color=line.get_color(), lw=1, label=f"{model} zero-shot"
+                )
         ax.set_xscale("log", base=2)
         ax.set_xlabel("shots per class (K)")
         ax.set_ylabel(f"{metric} (mean, 95% CI over seeds)")
         ax.legend(fontsize=7)
 
-    doc.figure(draw, f"Few-shot learning curve — {name} (dotted: zero-shot; incl. prompt learning)")
+    doc.figure(draw, f"Few-shot learning curve — {name}")
 
 
 def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:

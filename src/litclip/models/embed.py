@@ -100,9 +100,12 @@ def encode_images(
         torch.inference_mode(),
     ):
         task = bar.add_task("embed images", total=len(source))
+        # fp16/bf16 weights need inputs of their dtype (autocast only covers CUDA)
+        low = {p.dtype for p in model.visual.parameters()} & {torch.float16, torch.bfloat16}
+        dtype = low.pop() if low else torch.float32
         for batch in loader:
             with _autocast(loaded.device):
-                feats = model.encode_image(batch.to(loaded.device, non_blocking=True))
+                feats = model.encode_image(batch.to(loaded.device, dtype, non_blocking=True))
             feats = torch.nn.functional.normalize(feats.float(), dim=-1)
             out[start : start + len(feats)] = feats.cpu().numpy()
             start += len(feats)

@@ -333,6 +333,10 @@ def _split_spec(spec: str) -> tuple[str, str | None]:
     return (name, tag) if sep else (spec, None)
 
 
+#: open_clip's precision names (fp16/bf16: weights cast; amp: fp32 weights, autocast on CUDA)
+PRECISIONS = ("fp32", "fp16", "bf16", "amp", "amp_bf16", "pure_fp16", "pure_bf16")
+
+
 def load_model(
     spec: str | Path, device: str | torch.device = "cpu", precision: str = "fp32"
 ) -> LoadedModel:
@@ -351,6 +355,8 @@ def load_model(
         ModelLoadError: unknown spec, missing files, or an unreachable hub (the message names
             the offline alternatives).
     """
+    if precision not in PRECISIONS:
+        raise ModelLoadError(f"unknown precision {precision!r}: choose {', '.join(PRECISIONS)}")
     device = resolve_device(device)
     spec_str = str(spec)
     local = Path(spec_str[len("local-dir:") :] if spec_str.startswith("local-dir:") else spec_str)
