@@ -50,6 +50,8 @@ def _medmnist_like(tmp_path):  # noqa: ANN001, ANN202
         (["--tasks", "few-shot", "--seeds", ""], "--seeds takes one or more"),
         (["--tasks", "zeroshot", "--device", "gpu"], "unknown device 'gpu'"),
         (["--tasks", ""], "no task given"),
+        (["--tasks", "zeroshot", "--exclude-contaminated"], "needs --contamination-manifest"),
+        (["--tasks", "zeroshot", "--criterion", "auc"], "--criterion must be f1 or youden"),
     ],
 )
 def test_bad_evaluate_options_are_user_errors(

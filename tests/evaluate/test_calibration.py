@@ -64,3 +64,14 @@ def test_rejects_bad_criterion_and_single_class() -> None:
         calibration.best_threshold(np.array([0, 1]), np.array([0.1, 0.9]), "accuracy")
     with pytest.raises(ValueError, match="both classes"):
         calibration.best_threshold(np.array([1, 1]), np.array([0.1, 0.9]))
+
+
+def test_a_constant_f1_rule_is_flagged() -> None:
+    """80% positives and uninformative scores: F1's best rule is 'always positive'."""
+    rng = np.random.default_rng(1)
+    yv, yt = (rng.random(200) < 0.8).astype(int), (rng.random(100) < 0.8).astype(int)
+    sv, st = rng.random(200), rng.random(100)
+    res = calibration.evaluate(_logits(sv), yv, _logits(st), yt, n_boot=0)
+    assert "a (nearly) constant rule" in res["details"]["warning"]
+    good = calibration.evaluate(_logits(0.2 + 0.6 * yv), yv, _logits(0.2 + 0.6 * yt), yt, n_boot=0)
+    assert "warning" not in good["details"]

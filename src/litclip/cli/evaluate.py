@@ -127,7 +127,7 @@ def evaluate(
     cfg = EvalConfig(
         seed=seed,
         n_boot=n_boot,
-        criterion=criterion,
+        criterion=criterion.lower(),
         fewshot_ks=_ints(shots, "--shots", least=1),
         fewshot_seeds=_ints(seeds, "--seeds"),
         fewshot_finetune=fewshot_finetune,
@@ -149,8 +149,13 @@ def evaluate(
         report=report,
         progress=not quiet,
     )
-    if criterion not in ("f1", "youden"):
+    if cfg.criterion not in ("f1", "youden"):
         raise LitclipError(f"--criterion must be f1 or youden, got {criterion!r}")
+    if exclude_contaminated and contamination_manifest is None:
+        raise LitclipError(
+            "--exclude-contaminated needs --contamination-manifest (the training corpus's "
+            "manifest) to know what to exclude"
+        )
     if cnn_pretrained not in ("auto", "yes", "no"):
         raise LitclipError(f"--cnn-pretrained must be auto, yes or no, got {cnn_pretrained!r}")
     task_list = list(dict.fromkeys(t.strip() for g in tasks for t in g.split(",") if t.strip()))

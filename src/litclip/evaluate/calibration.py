@@ -116,6 +116,14 @@ def evaluate(
         out["details"]["val_metrics_at_threshold"] = evaluate_predictions(
             y_val, probs_val, thr, n_boot=0
         )["metrics"]
+        # F1 rewards "always positive" when positives are common: say so when the rule is it
+        positive_rate = float((probs_val[:, 1] >= thr).mean())
+        if positive_rate >= 0.98 or positive_rate <= 0.02:
+            out["details"]["warning"] = (
+                f"the {criterion} threshold calls {positive_rate:.1%} of validation images "
+                "positive: a (nearly) constant rule; youden is the criterion for a rule "
+                "that separates the classes"
+            )
     else:
         params = fit_temperature_bias(logits_val, y_val)
         out = evaluate_predictions(

@@ -248,6 +248,9 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
         )
     )
     doc.table(["model", "fitted on val", *keys], rows)
+    for r in cal:
+        if r["details"].get("warning"):
+            doc.para(f"Warning ({r['model']}): {r['details']['warning']}.")
     curves = [r for r in cal if r["details"].get("threshold_curve")]
     if curves:
 
