@@ -35,11 +35,35 @@ def test_resolved_config_json_roundtrip(tmp_path: Path) -> None:
         ({"nope": 1}, "unknown"),
         ({"lora": True, "lock_image": True}, "exclusive"),
         ({"lr": "fast"}, "number"),
+        ({"epochs": 1.7}, "epochs expects an integer"),
+        ({"batch_size": [16]}, "batch_size expects an integer"),
+        ({"lock_text": "maybe"}, "expects true or false"),
+        ({"grad_clip": "off"}, r"grad_clip expects a number \(or null\)"),
+        ({"epochs": None}, "epochs needs a value"),
+        ({"model": ["a"]}, "model expects text"),
+        ({"val_metric": "recall@1"}, "val_metric must be one of"),
+        ({"val_k": [5], "val_metric": "mean_recall@1"}, r"\['mean_recall@5'"),
     ],
 )
 def test_bad_values_are_user_errors(values: dict, match: str) -> None:
     with pytest.raises(LitclipError, match=match):
         TrainConfig.from_dict(values)
+
+
+def test_hand_written_values_mean_what_they_say(tmp_path: Path) -> None:
+    """A quoted "false" was truthy (the text tower got locked); 'image' was iterated as letters."""
+    cfg = TrainConfig.from_dict(
+        {"lock_text": "false", "augment": "no", "epochs": "3", "batch_size": 16.0,
+         "val_k": 1, "lora_towers": "image", "grad_clip": "none", "val_fraction": "0.1"}
+    )  # fmt: skip
+    assert cfg.lock_text is False and cfg.augment is False
+    assert cfg.epochs == 3 and cfg.batch_size == 16 and isinstance(cfg.batch_size, int)
+    assert cfg.val_k == [1] and cfg.lora_towers == ["image"] and cfg.grad_clip is None
+    assert cfg.val_fraction == 0.1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [\n")
+    with pytest.raises(LitclipError, match="bad.yaml is not valid YAML"):
+        TrainConfig.from_file(bad)
 
 
 def test_presets() -> None:

@@ -37,19 +37,68 @@ PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
 TOWERS = ("image", "text")
 
 
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
 def _coerce(name: str, value: Any) -> Any:
-    """YAML reads ``1e-4`` as a string (no dot); cast numbers by the field's annotation."""
-    if not isinstance(value, str):
-        return value
+    """``value`` as the type of field ``name``, or a :class:`LitclipError` naming both.
+
+    Config files are hand-written: YAML reads ``1e-4`` as a string and ``"false"`` stays a
+    string (truthy!), ``1.7`` epochs or ``[16]`` as a batch size are typos. Each is cast when
+    the meaning is certain and refused otherwise, so no option silently means something else.
+    """
     kind = str(_FIELD_TYPES.get(name, ""))
-    try:
-        if kind.startswith("float"):
-            return float(value)
-        if kind.startswith("int"):
-            return int(value)
-    except ValueError as exc:
-        raise LitclipError(f"option {name} expects a number, got {value!r}") from exc
+    nullable = "None" in kind
+    if value is None or (nullable and isinstance(value, str) and value.lower() in ("none", "null")):
+        if nullable:
+            return None
+        raise LitclipError(f"option {name} needs a value ({kind}), got null")
+    base = kind.replace(" | None", "")
+    if base == "bool":
+        return _as_bool(name, value)
+    if base in ("int", "float"):
+        return _as_number(name, value, int if base == "int" else float, nullable)
+    if base.startswith("list["):
+        items = value if isinstance(value, list) else [value]  # "image" means ["image"]
+        item_kind = base[5:-1]
+        return [
+            _as_number(name, v, int, False) if item_kind == "int" else _as_text(name, v)
+            for v in items
+        ]
+    if base == "str":
+        return _as_text(name, value)
     return value
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise LitclipError(f"option {name} expects true or false, got {value!r}")
+
+
+def _as_number(name: str, value: Any, cast: type, nullable: bool) -> Any:
+    word = "an integer" if cast is int else "a number"
+    hint = " (or null)" if nullable else ""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise LitclipError(f"option {name} expects {word}{hint}, got {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise LitclipError(f"option {name} expects {word}{hint}, got {value!r}") from None
+    if cast is int:
+        if not number.is_integer():
+            raise LitclipError(f"option {name} expects {word}, got {value!r}")
+        return int(number)
+    return number
+
+
+def _as_text(name: str, value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        raise LitclipError(f"option {name} expects text, got {value!r}")
+    return str(value)
 
 
 @dataclass
@@ -187,6 +236,18 @@ class TrainConfig:
                 "lora and lock_image/lock_text are exclusive (LoRA already freezes the base weights)",
             ),
         ]
+        selectable = [
+            f"{d}_recall@{k}"
+            for d in ("mean", "image_retrieval", "text_retrieval")
+            for k in self.val_k
+        ]
+        checks += [
+            (all(k >= 1 for k in self.val_k), "val_k takes recall cut-offs >= 1"),
+            (
+                self.val_metric in selectable,
+                f"val_metric must be one of {selectable} (from val_k), got {self.val_metric!r}",
+            ),
+        ]
         for ok, message in checks:
             if not ok:
                 raise LitclipError(f"invalid training config: {message}")
@@ -232,12 +293,15 @@ class TrainConfig:
         if not path.is_file():
             raise LitclipError(f"training config not found: {path}")
         text = path.read_text(encoding="utf-8")
-        if path.suffix.lower() == ".json":
-            values = json.loads(text)
-        else:
-            import yaml
+        import yaml
 
-            values = yaml.safe_load(text) or {}
+        try:
+            values = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise LitclipError(
+                f"{path} is not valid {path.suffix[1:].upper() or 'YAML'}: {exc}"
+            ) from None
+        values = values or {}
         if not isinstance(values, dict):
             raise LitclipError(f"{path} must hold a mapping of option: value")
         if "config" in values and "litclip_version" in values:  # a run's resolved config.json
