@@ -207,6 +207,13 @@ def test_resuming_a_finished_run_keeps_its_metrics(
     assert "already complete" in capsys.readouterr().out
     assert again.steps == first.steps and again.metrics == first.metrics
     assert meta()["metrics"] == before
+    # a resume with other maths is refused before anything loads (a batch size or lr was
+    # ignored by the restored schedule; a loss or lock change was a state_dict traceback)
+    for change in ({"batch_size": 4, "lr": 0.01}, {"loss": "siglip"}, {"lock_text": True}):
+        with pytest.raises(LitclipError, match="that checkpoint was made with"):
+            train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest", **change}))
+    # options that only change how the run is carried out may differ
+    train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest", "log_every": 3}))
 
 
 def test_a_fresh_run_never_lands_on_an_earlier_one(

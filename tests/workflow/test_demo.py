@@ -144,3 +144,12 @@ def test_a_train_step_killed_before_its_first_checkpoint_starts_afresh(demo_run,
     lines = [json.loads(x) for x in (train_dir / "metrics.jsonl").read_text().splitlines()]
     steps = [r["step"] for r in lines if r.get("kind") == "train"]
     assert steps == sorted(set(steps))  # one run's log, not two appended
+
+
+def test_a_device_or_logging_change_keeps_the_trained_model(demo_run) -> None:
+    """The train step's key holds the options the weights depend on, not how they were run."""
+    opts, summary, _ = demo_run
+    epochs = json.loads((summary.out_dir / "train" / "run_key.json").read_text())["epochs"]
+    console = Console(file=io.StringIO(), width=120)
+    run_demo(DemoOptions(**{**opts.__dict__, "epochs": epochs, "device": "auto"}), console)
+    assert "train: complete from an earlier run, reused" in console.file.getvalue()

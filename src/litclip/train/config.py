@@ -34,6 +34,24 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
+#: Options that change how a run is carried out or logged, never the weights it makes: a
+#: resume may change them, and `litclip run` keeps its trained model when only they change.
+RUN_ONLY_OPTIONS = (
+    "data",
+    "val_data",
+    "out",
+    "resume",
+    "cache_dir",
+    "num_workers",
+    "num_threads",
+    "device",
+    "progress",
+    "log_every",
+    "log_samples",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "save_checkpoints",
+)
 TOWERS = ("image", "text")
 
 
@@ -269,6 +287,10 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""
         return dataclasses.asdict(self)
+
+    def maths(self) -> dict[str, Any]:
+        """The options the trained weights depend on (all but :data:`RUN_ONLY_OPTIONS`)."""
+        return {k: v for k, v in self.to_dict().items() if k not in RUN_ONLY_OPTIONS}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:

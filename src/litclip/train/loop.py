@@ -250,6 +250,7 @@ class Trainer:
                 "rng": rng_state(),
                 "loop": self.state.to_dict(),
                 "config": self.config.to_dict(),
+                "world_size": self.env.world_size,
                 "last": dict(self.last),  # the metrics a resumed run reports if it is done
             }
             save_checkpoint(self.run_dir, self.state.step, state, self.config.keep_checkpoints)
@@ -261,6 +262,7 @@ class Trainer:
         if path is None:
             return None
         ck = load_checkpoint(path)
+        self._check_resumable(path, ck)
         self.model.load_state_dict(ck["train_state_dict"] or ck["state_dict"])
         self.objective.load_state_dict(ck["objective"])
         self.optimizer.load_state_dict(ck["optimizer"])
@@ -272,6 +274,26 @@ class Trainer:
         self.metrics_log.truncate_after(self.state.step)
         self.samples_log.truncate_after(self.state.step)
         return path
+
+    def _check_resumable(self, path: Path, ck: dict[str, Any]) -> None:
+        """A checkpoint continues only the run that made it: other options (batch size, lr,
+        loss, locks, model, world size) would be ignored by the restored optimizer and
+        schedule, or fail to load, while config.json recorded them."""
+        saved = ck.get("config") or {}
+        changed = [
+            f"{k} {saved[k]!r} (now {v!r})"
+            for k, v in self.config.maths().items()
+            if k in saved and saved[k] != v
+        ]
+        world = ck.get("world_size")
+        if world is not None and world != self.env.world_size:
+            changed.append(f"{world} process(es) (now {self.env.world_size})")
+        if changed:
+            raise LitclipError(
+                f"--resume {path.name}: that checkpoint was made with "
+                + ", ".join(changed)
+                + "; resume with the same options, or start a new run in another --out"
+            )
 
     # ---- steps ------------------------------------------------------------------------
     def _micro_step(

@@ -123,10 +123,15 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
     if 2 <= n_train < train_cfg.batch_size * train_cfg.accum_steps:
         # A small journal must still train: one full batch per step at most.
         train_cfg = TrainConfig.from_dict({**values, "batch_size": n_train, "accum_steps": 1})
+        Console(stderr=True).print(
+            f"[yellow]only {n_train} training pairs: batch_size lowered to {n_train}[/]"
+        )
     # the key names the run folder's own files relative to it: the same run whatever the
     # working directory, however OUT is spelled, wherever the folder has moved
-    key = json.loads(to_json(train_cfg.to_dict()))
-    key.update({k: _inside(out, key[k]) for k in ("data", "val_data", "out") if key.get(k)})
+    # options that only change how the run is carried out (workers, logging, device) are
+    # left out: changing them must not throw away a trained or half-trained model
+    key = json.loads(to_json(train_cfg.maths()))
+    key.update({k: _inside(out, v) for k, v in values.items() if k in ("data", "val_data", "out")})
 
     def fit() -> dict[str, Any]:
         run_dir = out / "train"
