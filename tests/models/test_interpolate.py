@@ -66,3 +66,21 @@ def test_mismatched_models_and_bad_alpha(base_and_ft, tmp_path: Path) -> None:
         interpolate_state_dicts({"a": torch.zeros(1)}, {"b": torch.zeros(1)}, 0.5)
     with pytest.raises(LitclipError, match="shape"):
         interpolate_state_dicts({"a": torch.zeros(1)}, {"a": torch.zeros(2)}, 0.5)
+
+
+def test_out_never_overwrites_an_input_or_another_tools_folder(base_and_ft, tmp_path: Path) -> None:
+    base, ft = base_and_ft
+    with pytest.raises(LitclipError, match="is \\(inside\\) the input model"):
+        interpolate_models(str(base), str(ft), 0.5, ft)  # would replace the fine-tuned model
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "config.json").write_text('{"litclip_version": "0", "config": {}}')
+    with pytest.raises(LitclipError, match="holds other files"):
+        interpolate_models(str(base), str(ft), 0.5, corpus)
+    assert (corpus / "config.json").read_text().startswith('{"litclip_version"')
+    with pytest.raises(LitclipError, match="holds other files"):
+        wise_ft_sweep(base, ft, [0.5], corpus)
+    # an earlier blend is replaced
+    blend = interpolate_models(str(base), str(ft), 0.5, tmp_path / "blend")
+    assert interpolate_models(str(base), str(ft), 0.25, blend) == blend
+    assert load_model(str(blend)).meta["wise_ft"]["alpha"] == 0.25

@@ -242,3 +242,20 @@ def test_a_fresh_run_never_lands_on_an_earlier_one(
     assert "starting from scratch" in capsys.readouterr().out
     steps = [json.loads(x)["step"] for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert again.steps == first.steps and steps == sorted(steps) and len(steps) == len(set(steps))
+
+
+def test_out_must_be_a_training_run_folder(corpus_dir: Path, tmp_path: Path) -> None:
+    """A corpus or model folder as --out had its config.json overwritten by the run's."""
+    other = tmp_path / "a_corpus"
+    other.mkdir()
+    (other / "manifest.csv").write_text("filepath,caption\n")
+    (other / "config.json").write_text("{}")
+    cfg = TrainConfig(model="litclip-micro", data=str(corpus_dir), out=str(other), epochs=1)
+    with pytest.raises(LitclipError, match="holds other files .* is not a training run"):
+        train(cfg)
+    assert (other / "config.json").read_text() == "{}"
+    from litclip.models import load_model, save_model
+
+    model = save_model(load_model("litclip-micro"), tmp_path / "m")
+    with pytest.raises(LitclipError, match="is \\(inside\\) the model"):
+        train(TrainConfig(model=str(model), data=str(corpus_dir), out=str(model / "run")))

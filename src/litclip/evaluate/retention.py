@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ def interpolated_spec(
     key = hashlib.sha1(f"{_source_stamp(base)}\n{_source_stamp(finetuned)}".encode())
     target = Path(out_dir) / f"alpha_{alpha:.2f}-{key.hexdigest()[:10]}"
     if not (target / "litclip.json").is_file():
+        shutil.rmtree(target, ignore_errors=True)  # a blend killed before its last file
         if interpolate is None:
             from litclip.models.interpolate import interpolate_models as interpolate  # lazy
         result = interpolate(base, finetuned, alpha, target)

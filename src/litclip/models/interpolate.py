@@ -9,14 +9,16 @@ fine-tuning gain while recovering the base model's robustness (Wortsman et al., 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from litclip.errors import LitclipError
-from litclip.models.loading import LoadedModel, load_model
-from litclip.models.saving import save_model
+from litclip.models.loading import LITCLIP_META, LoadedModel, load_model
+from litclip.models.saving import MODEL_FILES, save_model
 
 
 def interpolate_state_dicts(
@@ -52,6 +54,33 @@ def _load(spec: str | Path | LoadedModel) -> LoadedModel:
     return spec if isinstance(spec, LoadedModel) else load_model(str(spec))
 
 
+def check_blend_target(out_dir: str | Path, inputs: Sequence[Any]) -> None:
+    """Refuse an ``--out`` that would overwrite an input model or another tool's folder (a
+    corpus, a training run); an earlier WiSE-FT blend there is replaced."""
+    out = Path(out_dir).resolve()
+    for spec in inputs:
+        if isinstance(spec, (str, Path)) and Path(spec).is_dir():
+            model = Path(spec).resolve()
+            if out == model or model in out.parents:
+                raise LitclipError(
+                    f"--out {out_dir} is (inside) the input model {spec}: the blend would "
+                    "replace it; choose another folder"
+                )
+    if out.is_file():
+        raise LitclipError(f"--out {out_dir} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        names = {p.name for p in out.iterdir() if not p.name.endswith(".tmp")}
+        try:
+            earlier_blend = "wise_ft" in json.loads((out / LITCLIP_META).read_text())
+        except (OSError, ValueError):
+            earlier_blend = False
+        if not (earlier_blend and names <= MODEL_FILES):
+            raise LitclipError(
+                f"--out {out_dir} holds other files and is not an earlier WiSE-FT model: "
+                "choose a new or empty folder"
+            )
+
+
 def interpolate_models(
     base_spec: str | Path | LoadedModel,
     ft_spec: str | Path | LoadedModel,
@@ -71,6 +100,7 @@ def interpolate_models(
     """
     if not 0.0 <= alpha <= 1.0:
         raise LitclipError(f"--alpha must be in [0, 1], got {alpha}")
+    check_blend_target(out_dir, [base_spec, ft_spec])
     base, ft = _load(base_spec), _load(ft_spec)
     mixed = interpolate_state_dicts(base.model.state_dict(), ft.model.state_dict(), alpha)
     model = copy.deepcopy(ft.model)  # never modify a caller's model
@@ -94,6 +124,17 @@ def wise_ft_sweep(
     Returns:
         The model directories, in the order of ``alphas``.
     """
+    root = Path(out_root)
+    others = (
+        [p.name for p in root.iterdir() if not p.name.startswith("alpha_")] if root.is_dir() else []
+    )
+    if others:
+        raise LitclipError(
+            f"--out {root} holds other files ({', '.join(sorted(others)[:3])}): a sweep writes "
+            "OUT/alpha_*/ model folders; choose a new or empty folder"
+        )
+    for alpha in alphas:
+        check_blend_target(root / f"alpha_{alpha:.2f}", [base, ft])
     base_lm, ft_lm = load_model(str(base)), load_model(str(ft))
     base_sd = {k: v.clone() for k, v in base_lm.model.state_dict().items()}
     ft_sd = {k: v.clone() for k, v in ft_lm.model.state_dict().items()}

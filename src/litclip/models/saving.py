@@ -35,6 +35,9 @@ _HF_TEXT_FILES = (
     "spiece.model",
 )
 
+#: What a model directory holds (a folder with anything else is not one)
+MODEL_FILES = frozenset({WEIGHTS_FILE, OPEN_CLIP_CONFIG, LITCLIP_META, *_HF_TEXT_FILES})
+
 
 def state_dict_for_saving(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     """A contiguous CPU copy of the state dict (safetensors refuses shared/strided storage)."""

@@ -37,6 +37,38 @@ def earlier_attempt(run_dir: str | Path) -> tuple[bool, bool]:
     return has_ckpts, (Path(run_dir) / "metrics.jsonl").is_file()
 
 
+#: What a training run folder holds (``run_key.json``: `litclip run`'s step key)
+RUN_DIR_NAMES = frozenset(
+    {"config.json", "metrics.jsonl", "samples.jsonl", "checkpoints", "model", "best_model"}
+    | {"tensorboard", "run_key.json"}
+)
+
+
+def check_run_dir(out: str | Path, model: str) -> None:
+    """Refuse an ``--out`` that is another tool's folder (a corpus, a model: its config.json
+    would be overwritten) or the model being fine-tuned; a new, empty or earlier run folder
+    is fine."""
+    from litclip.errors import LitclipError
+
+    path = Path(out)
+    if path.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    if Path(model).is_dir():
+        source = Path(model).resolve()
+        if path.resolve() == source or source in path.resolve().parents:
+            raise LitclipError(f"--out {out} is (inside) the model {model}; choose another folder")
+    if not path.is_dir():
+        return
+    other = sorted(
+        p.name for p in path.iterdir() if p.name not in RUN_DIR_NAMES and not p.name.startswith(".")
+    )
+    if other:
+        raise LitclipError(
+            f"--out {out} holds other files ({', '.join(other[:3])}) and is not a training "
+            "run: choose a new or empty folder (an earlier run is continued with --resume)"
+        )
+
+
 def rng_state() -> dict[str, Any]:
     """Python, numpy, torch (and CUDA) generator states as weights_only-safe values."""
     name, keys, pos, has_gauss, gauss = np.random.get_state()

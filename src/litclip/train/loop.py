@@ -36,6 +36,7 @@ from litclip.io import atomic_write_text, write_resolved_config
 from litclip.models import save_model
 from litclip.train.checkpoint import (
     LATEST,
+    check_run_dir,
     checkpoint_dir,
     earlier_attempt,
     load_checkpoint,
@@ -168,11 +169,16 @@ def write_run_config(run_dir: Path, config: TrainConfig, env: DistEnv, **extra: 
         write_resolved_config(run_dir, config.to_dict(), world_size=env.world_size, **extra)
 
 
+#: Options a resume may change (a run continued for longer, validated more often)
+RESUME_MAY_CHANGE = ("epochs", "max_steps", "early_stop_patience", "val_every")
+
+
 class Trainer:
     """One run: built from a config and a :class:`DistEnv`, driven by :meth:`fit`."""
 
     def __init__(self, config: TrainConfig, env: DistEnv) -> None:
         self.config, self.env = config, env
+        check_run_dir(config.out, config.model)
         self.run_dir = Path(config.out)
         self.lm, self.lora = prepare_model(config, env.device)
         self.model = self.lm.model
@@ -280,11 +286,15 @@ class Trainer:
         loss, locks, model, world size) would be ignored by the restored optimizer and
         schedule, or fail to load, while config.json recorded them."""
         saved = ck.get("config") or {}
-        changed = [
-            f"{k} {saved[k]!r} (now {v!r})"
+        diffs = {
+            k: f"{k} {saved[k]!r} (now {v!r})"
             for k, v in self.config.maths().items()
             if k in saved and saved[k] != v
-        ]
+        }
+        longer = [diffs.pop(k) for k in RESUME_MAY_CHANGE if k in diffs]
+        if longer and self.env.is_main:  # training longer (or shorter) is a choice to allow
+            print(f"resuming with {', '.join(longer)}: the schedule follows the new length")
+        changed = list(diffs.values())
         world = ck.get("world_size")
         if world is not None and world != self.env.world_size:
             changed.append(f"{world} process(es) (now {self.env.world_size})")
