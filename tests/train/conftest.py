@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -71,14 +72,17 @@ def write_corpus(root: Path, n: int, seed: int = 0, failing: tuple[int, ...] = (
     return root
 
 
-def write_shard(path: Path, n: int, seed: int = 0) -> Path:
-    """A WebDataset tar with KEY.png + KEY.txt members."""
+def write_shard(path: Path, n: int, seed: int = 0, splits: list[str] | None = None) -> Path:
+    """A WebDataset tar with KEY.png + KEY.txt members (+ KEY.json naming ``splits[i]``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "w") as tar:
-        for pid, img, cap in make_pairs(n, seed):
+        for i, (pid, img, cap) in enumerate(make_pairs(n, seed)):
             buf = io.BytesIO()
             img.save(buf, format="PNG")
-            for name, data in ((f"{pid}.png", buf.getvalue()), (f"{pid}.txt", cap.encode())):
+            members = [(f"{pid}.png", buf.getvalue()), (f"{pid}.txt", cap.encode())]
+            if splits is not None:
+                members.append((f"{pid}.json", json.dumps({"split": splits[i]}).encode()))
+            for name, data in members:
                 info = tarfile.TarInfo(name)
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))

@@ -57,7 +57,7 @@ def test_user_errors_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["train", str(tmp_path), "--preset", "nope"]) == 2
     err = capsys.readouterr().err
     assert (
-        "no training pairs" in err
+        "no image-caption pairs" in err
         and "loss must be one of" in err
         and "no training data" in err
         and "preset" in err

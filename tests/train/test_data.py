@@ -69,6 +69,21 @@ def test_webdataset_shards(tmp_path: Path, shard_writer) -> None:
     assert len(one) == 3 and one.load_image(2).size == (32, 32)
 
 
+def test_shards_keep_the_corpus_split_and_take_other_commands_specs(
+    tmp_path: Path, shard_writer
+) -> None:
+    """A corpus's shards carry each pair's split: training on them left its test pairs in."""
+    splits = ["train", "test", "train", "val", "train"]
+    shard_writer(tmp_path / "shards" / "shard-000000.tar", 5, splits=splits)
+    shard_writer(tmp_path / "shards" / "shard-000001.tar", 2, seed=2)  # no json: kept
+    shards = tmp_path / "shards"
+    brace = str(shards / "shard-{000000..000001}.tar")
+    for spec in (shards, f"wds:{shards}", brace, f"wds:{brace}"):
+        assert len(open_pairs(spec)) == 3 + 2
+    assert len(open_pairs(shards, split="val")) == 1 + 2
+    assert len(open_pairs(shards, split=None)) == 7
+
+
 def test_missing_and_bad_sources(tmp_path: Path, corpus_dir: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match="manifest.parquet"):
         open_pairs(tmp_path / "nothing")

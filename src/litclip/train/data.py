@@ -9,7 +9,6 @@ offsets), so images are read with one seek each and never unpacked to disk.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import io
 import json
@@ -99,9 +98,15 @@ def _split_rows(frame: pd.DataFrame, path: Path, split: str) -> pd.DataFrame:
     return rows
 
 
+def _without_kind(spec: str | Path) -> str:
+    """``wds:X`` / ``pairs:X`` (the dataset specs of other commands) as ``X``."""
+    kind, sep, rest = str(spec).partition(":")
+    return rest if sep and kind in ("wds", "pairs") else str(spec)
+
+
 def manifest_splits(spec: str | Path) -> set[str]:
     """The values of a manifest's ``split`` column, lower-cased (empty without one)."""
-    path = Path(spec)
+    path = Path(_without_kind(spec))
     if path.is_dir():
         path = next(
             (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), path
@@ -164,8 +169,19 @@ def _from_manifest(
     return PairTable(ids, frame[caption_key].astype(str).tolist(), images, extra, str(path))
 
 
-def _index_shard(path: Path, fields: Sequence[str]) -> tuple[list, list, list, list]:
-    """Member offsets of one tar, grouped WebDataset-style by key (name up to the first dot)."""
+def _in_split(meta: Any, split: str | None) -> bool:
+    """Whether a shard sample belongs to ``split`` (samples without a ``split`` always do)."""
+    if split is None or not isinstance(meta, dict) or meta.get("split") is None:
+        return True
+    names = VAL_SPLITS if split in VAL_SPLITS else (split,)
+    return str(meta["split"]).strip().lower() in names
+
+
+def _index_shard(
+    path: Path, fields: Sequence[str], split: str | None = None
+) -> tuple[list, list, list, list]:
+    """Member offsets of one tar, grouped WebDataset-style by key (name up to the first dot);
+    samples whose json names another ``split`` are left out, as a manifest's rows are."""
     groups: dict[str, dict[str, Any]] = {}
     from litclip.data.webdataset import check_plain_tar
 
@@ -182,10 +198,12 @@ def _index_shard(path: Path, fields: Sequence[str]) -> tuple[list, list, list, l
                 entry["image"] = (str(path), member.offset_data, member.size)
             elif ext == "txt":
                 entry["txt"] = tar.extractfile(member).read().decode("utf-8").strip()
-            elif ext == "json" and fields:
+            elif ext == "json":  # fields, and the corpus's split of the sample
                 entry["json"] = json.loads(tar.extractfile(member).read())
     ids, caps, imgs, extra = [], [], [], []
     for key, entry in groups.items():
+        if not _in_split(entry.get("json"), split):
+            continue
         if "image" in entry and entry.get("txt"):
             ids.append(f"{path.stem}:{key}")
             caps.append(entry["txt"])
@@ -194,13 +212,13 @@ def _index_shard(path: Path, fields: Sequence[str]) -> tuple[list, list, list, l
     return ids, caps, imgs, extra
 
 
-def _from_shards(paths: list[Path], fields: Sequence[str]) -> PairTable:
+def _from_shards(paths: list[Path], fields: Sequence[str], split: str | None = None) -> PairTable:
     ids: list[str] = []
     caps: list[str] = []
     imgs: list[Any] = []
     extra: list[dict] = []
     for p in sorted(paths):
-        i, c, m, e = _index_shard(p, fields)
+        i, c, m, e = _index_shard(p, fields, split)
         ids += i
         caps += c
         imgs += m
@@ -220,17 +238,21 @@ def open_pairs(
     """Open training pairs from a corpus dir, a manifest, a shard, a shard folder or a glob.
 
     A manifest with a ``split`` column gives only its ``split`` rows (``train`` by default;
-    ``val`` also takes ``valid``/``validation``; ``None``: every row).
+    ``val`` also takes ``valid``/``validation``; ``None``: every row); shard samples whose
+    json has a ``split`` are filtered the same way. ``wds:``/``pairs:`` prefixes (the dataset
+    specs of other commands) and brace patterns (``shard-{000..009}.tar``) are accepted.
 
     Raises:
         DatasetNotFoundError: nothing readable at ``spec``.
         LitclipError: a manifest without the needed columns, or no pairs at all.
     """
-    text = str(spec)
+    text = _without_kind(spec)
     path = Path(text)
-    if any(ch in text for ch in "*?["):
-        shards = [Path(p) for p in glob.glob(text)]
-        table = _from_shards(shards, fields) if shards else None
+    if any(ch in text for ch in "*?[{"):
+        from litclip.data.webdataset import expand_shards
+
+        shards = [Path(p) for p in expand_shards(text)]
+        table = _from_shards(shards, fields, split) if shards else None
     elif path.is_dir():
         manifest = next(
             (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), None
@@ -239,17 +261,17 @@ def open_pairs(
             table = _from_manifest(manifest, image_key, caption_key, id_key, fields, split)
         else:
             shards = sorted(path.glob("*.tar")) or sorted((path / "shards").glob("*.tar"))
-            table = _from_shards(shards, fields) if shards else None
+            table = _from_shards(shards, fields, split) if shards else None
     elif path.is_file():
         if path.name.lower().endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
-            table = _from_shards([path], fields)  # a compressed one is refused by name
+            table = _from_shards([path], fields, split)  # a compressed one is refused by name
         else:
             table = _from_manifest(path, image_key, caption_key, id_key, fields, split)
     else:
         table = None
     if table is None:
         raise DatasetNotFoundError(
-            f"no training pairs at {text!r}: expected a corpus dir (manifest.parquet), a CSV/"
+            f"no image-caption pairs at {text!r}: expected a corpus dir (manifest.parquet), a CSV/"
             "Parquet manifest with filepath/caption columns, or WebDataset .tar shards"
         )
     if len(table) == 0:
