@@ -57,3 +57,18 @@ def test_stage_config_checks_keys() -> None:
     assert opts.seed == 5 and opts.val_fraction == 0.2
     with pytest.raises(LitclipError, match="nope"):
         stage_config(SplitOptions, {"nope": 1}, "split")
+
+
+def test_hand_written_values_are_typed(tmp_path) -> None:
+    """A quoted "no" built the index anyway; a single task was split into letters; a quoted
+    fraction failed only after the corpus was built."""
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        'index: {enabled: "no"}\nevaluate: {tasks: retrieval}\nsplit: {val_fraction: "0.1"}\n'
+    )
+    cfg = load_run_config(path)
+    assert cfg.index.enabled is False and cfg.evaluate.tasks == ["retrieval"]
+    assert cfg.split.val_fraction == 0.1
+    path.write_text("split: [0.1]\n")
+    with pytest.raises(LitclipError, match="config.split must be a mapping"):
+        load_run_config(path)

@@ -103,6 +103,10 @@ def test_run_cli_user_errors(tmp_path, capsys) -> None:
     for text, expected in (
         ("train: {epoch: 1}\n", "unknown training option(s) ['epoch']"),
         ('evaluate: {datasets: ["medmnist:nope.npz"]}\n', "dataset not found: medmnist:nope.npz"),
+        ("evaluate: {tasks: [retreival]}\n", "unknown task(s) ['retreival']"),
+        ("corpus: {dpi: high}\n", "config.corpus: option dpi expects an integer"),
+        ("train: 5\n", "option train expects a mapping"),
+        ("model: ./no-such-model-dir\n", "no-such-model-dir"),
     ):
         bad.write_text(text)
         out = tmp_path / "o2"

@@ -76,3 +76,13 @@ def test_too_few_articles(tmp_path) -> None:
     corpus = _corpus(tmp_path, 2)
     with pytest.raises(LitclipError, match="at least 3"):
         split_corpus(corpus, tmp_path / "s", SplitOptions())
+
+
+def test_too_few_articles_says_when_the_kinds_filter_is_why(tmp_path) -> None:
+    corpus = _corpus(tmp_path, 4)
+    frame = pd.read_parquet(corpus / "manifest.parquet")
+    frame.loc[frame["pdf_name"] >= "article_0002.pdf", "kind"] = "chart"  # 2 PDFs: charts only
+    frame.to_parquet(corpus / "manifest.parquet")
+    with pytest.raises(LitclipError, match="2 more PDF.* set split.kinds to null"):
+        split_corpus(corpus, tmp_path / "s", SplitOptions())
+    assert len(split_corpus(corpus, tmp_path / "s", SplitOptions(kinds=None))) == 3

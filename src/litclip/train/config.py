@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip.errors import LitclipError
+from litclip.typed import coerce_fields
 
 LOSSES = ("clip", "selip", "siglip")
 
@@ -53,70 +54,6 @@ RUN_ONLY_OPTIONS = (
     "save_checkpoints",
 )
 TOWERS = ("image", "text")
-
-
-_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
-
-
-def _coerce(name: str, value: Any) -> Any:
-    """``value`` as the type of field ``name``, or a :class:`LitclipError` naming both.
-
-    Config files are hand-written: YAML reads ``1e-4`` as a string and ``"false"`` stays a
-    string (truthy!), ``1.7`` epochs or ``[16]`` as a batch size are typos. Each is cast when
-    the meaning is certain and refused otherwise, so no option silently means something else.
-    """
-    kind = str(_FIELD_TYPES.get(name, ""))
-    nullable = "None" in kind
-    if value is None or (nullable and isinstance(value, str) and value.lower() in ("none", "null")):
-        if nullable:
-            return None
-        raise LitclipError(f"option {name} needs a value ({kind}), got null")
-    base = kind.replace(" | None", "")
-    if base == "bool":
-        return _as_bool(name, value)
-    if base in ("int", "float"):
-        return _as_number(name, value, int if base == "int" else float, nullable)
-    if base.startswith("list["):
-        items = value if isinstance(value, list) else [value]  # "image" means ["image"]
-        item_kind = base[5:-1]
-        return [
-            _as_number(name, v, int, False) if item_kind == "int" else _as_text(name, v)
-            for v in items
-        ]
-    if base == "str":
-        return _as_text(name, value)
-    return value
-
-
-def _as_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    raise LitclipError(f"option {name} expects true or false, got {value!r}")
-
-
-def _as_number(name: str, value: Any, cast: type, nullable: bool) -> Any:
-    word = "an integer" if cast is int else "a number"
-    hint = " (or null)" if nullable else ""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise LitclipError(f"option {name} expects {word}{hint}, got {value!r}")
-    try:
-        number = float(value)
-    except ValueError:
-        raise LitclipError(f"option {name} expects {word}{hint}, got {value!r}") from None
-    if cast is int:
-        if not number.is_integer():
-            raise LitclipError(f"option {name} expects {word}, got {value!r}")
-        return int(number)
-    return number
-
-
-def _as_text(name: str, value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        raise LitclipError(f"option {name} expects text, got {value!r}")
-    return str(value)
 
 
 @dataclass
@@ -299,7 +236,7 @@ class TrainConfig:
         unknown = sorted(set(values) - names)
         if unknown:
             raise LitclipError(f"unknown training option(s) {unknown}; valid: {sorted(names)}")
-        return cls(**{k: _coerce(k, v) for k, v in values.items()})
+        return cls(**coerce_fields(cls, values))
 
     @classmethod
     def from_preset(cls, name: str, **values: Any) -> TrainConfig:
@@ -344,6 +281,3 @@ class TrainConfig:
                 key, raw = item.split("=", 1)
                 values[key.strip().replace("-", "_")] = yaml.safe_load(raw)
         return TrainConfig.from_dict(values)
-
-
-_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(TrainConfig)}

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from litclip.errors import LitclipError
+from litclip.typed import coerce_fields
 
 
 @dataclass
@@ -109,10 +110,25 @@ def _build(data: dict[str, Any]) -> RunConfig:
     kwargs = dict(data)
     for key, cls in _SECTIONS.items():
         if key in kwargs:
-            section = kwargs[key] or {}
+            section = kwargs.pop(key) or {}
+            if not isinstance(section, dict):
+                raise LitclipError(
+                    f"config.{key} must be a mapping of option: value, got {section!r}"
+                )
             _check_keys(cls, section, f"config.{key}")
-            kwargs[key] = cls(**section)
-    return RunConfig(**kwargs)
+            kwargs[key] = cls(**_typed(cls, section, f"config.{key}"))
+    for key in ("corpus", "train"):
+        if kwargs.get(key) is None:
+            kwargs.pop(key, None)
+    return RunConfig(**_typed(RunConfig, kwargs, "config"))
+
+
+def _typed(cls: type, values: dict[str, Any], where: str) -> dict[str, Any]:
+    """``values`` cast to ``cls``'s field types, an error naming ``where`` otherwise."""
+    try:
+        return coerce_fields(cls, values)
+    except LitclipError as exc:
+        raise LitclipError(f"{where}: {exc}") from None
 
 
 def load_run_config(path: str | Path | None = None, **overrides: Any) -> RunConfig:
@@ -129,5 +145,5 @@ def stage_config(cls: type, overrides: dict[str, Any], where: str, **defaults: A
     _check_keys(cls, overrides, where)
     names = {f.name for f in dataclasses.fields(cls)}
     merged = {k: v for k, v in defaults.items() if k in names}
-    merged.update(overrides)
+    merged.update(_typed(cls, overrides, where))
     return cls(**merged)

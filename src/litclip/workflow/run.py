@@ -234,14 +234,24 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
 def _check_before_work(cfg: RunConfig) -> None:
     """Mistakes in the training options or the extra datasets, found before an hour of
     corpus building and training rather than after."""
+    from litclip.corpus import CorpusConfig
     from litclip.evaluate.datasets import parse_spec
+    from litclip.evaluate.runner import ALL_TASKS
+    from litclip.models import load_model
     from litclip.train import TrainConfig
 
+    stage_config(CorpusConfig, cfg.corpus, "config.corpus")
     TrainConfig.from_dict({"model": cfg.model, "data": "-", "out": "-", **cfg.train})
+    unknown = [t for t in cfg.evaluate.tasks if t not in ALL_TASKS]
+    if unknown:
+        raise LitclipError(
+            f"unknown task(s) {unknown} in config.evaluate.tasks; choose from {', '.join(ALL_TASKS)}"
+        )
     for spec in cfg.evaluate.datasets:
         _, path = parse_spec(spec)
         if not path.exists():
             raise LitclipError(f"dataset not found: {spec} (config.evaluate.datasets)")
+    load_model(cfg.model)  # an unreachable hub or a typo fails now, not after the corpus
 
 
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:

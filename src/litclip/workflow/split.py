@@ -19,11 +19,11 @@ from litclip.workflow.config import SplitOptions
 SPLITS = ("train", "val", "test")
 
 
-def _assign_random(articles: list[str], opts: SplitOptions) -> dict[str, str]:
+def _assign_random(articles: list[str], opts: SplitOptions, dropped: str = "") -> dict[str, str]:
     if len(articles) < 3:
         raise LitclipError(
             f"only {len(articles)} PDF(s) have usable figures: splitting by article needs at "
-            "least 3 (train, validation, test); add PDFs or pass split.splits_file"
+            f"least 3 (train, validation, test); add PDFs or pass split.splits_file{dropped}"
         )
     rng = np.random.default_rng(opts.seed)
     order = sorted(articles)
@@ -67,8 +67,16 @@ def split_corpus(
     df = pd.read_parquet(manifest)
     if opts.only_qc_pass:
         df = df[df["qc_pass"]]
+    before = df["pdf_name"].nunique()
     if opts.kinds:
         df = df[df["kind"].isin(opts.kinds)]
+    lost = before - df["pdf_name"].nunique()
+    dropped = (
+        f" ({lost} more PDF(s) have only figures of other kinds than split.kinds "
+        f"{opts.kinds}: set split.kinds to null to keep charts and diagrams too)"
+        if lost
+        else ""
+    )
     if df.empty:
         raise LitclipError(
             f"no pairs left in '{manifest}' after QC/kind filtering: nothing to train on"
@@ -78,7 +86,7 @@ def split_corpus(
     if opts.splits_file:
         assign = _assign_from_file(articles, Path(opts.splits_file))
     else:
-        assign = _assign_random(articles, opts)
+        assign = _assign_random(articles, opts, dropped)
     df = df.assign(split=df["pdf_name"].map(assign))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
