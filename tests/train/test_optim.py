@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from litclip.models import load_model
 from litclip.train.optim import cosine_with_warmup, param_groups
@@ -36,3 +37,17 @@ def test_cosine_with_warmup() -> None:
     assert (
         f(12) == pytest.approx(0.5) and f(20) == pytest.approx(0.0) and f(30) == pytest.approx(0.0)
     )
+
+
+def test_a_short_run_warms_up_for_at_most_a_fifth_then_decays() -> None:
+    """8 steps with warmup_steps=10 ended at peak lr: the whole run was warm-up."""
+    from litclip.train import TrainConfig
+    from litclip.train.losses import Objective
+    from litclip.train.setup import prepare_optim
+
+    model = load_model("litclip-micro").model
+    cfg = TrainConfig(model="litclip-micro", warmup_steps=10, lr=1.0)
+    _, sched = prepare_optim(cfg, model, Objective("clip", torch.nn.Identity()), 8)
+    lrs = [sched.lr_lambdas[0](step) for step in range(8)]
+    assert lrs[0] == pytest.approx(1.0)  # warmup of one step (8 // 5)
+    assert lrs[-1] < 0.1  # decayed, not at peak

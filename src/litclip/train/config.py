@@ -83,7 +83,8 @@ class TrainConfig:
         lr, image_lr_mult, text_lr_mult: base learning rate and per-tower multipliers (the
             text multiplier applies to the text transformer; its projection uses ``lr``).
         weight_decay: AdamW decay (never on gains, biases, embeddings' 1-d params, logit scale).
-        warmup_steps: linear warmup before the cosine decay to 0.
+        warmup_steps: linear warmup before the cosine decay to 0 (at most a fifth of the
+            run's steps, so a short run still decays).
         grad_clip: max gradient norm (``None``/0 disables).
         precision: ``fp32``, ``amp_bf16`` or ``amp_fp16`` (AMP only on CUDA; CPU runs fp32).
         grad_checkpointing: trade compute for memory (``model.set_grad_checkpointing()``).

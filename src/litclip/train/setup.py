@@ -120,6 +120,6 @@ def prepare_optim(
             "nothing to train: every parameter is frozen (check lock_* / lora options)"
         )
     optimizer = create_optimizer(groups, (config.beta1, config.beta2), config.eps)
-    return optimizer, create_scheduler(
-        optimizer, min(config.warmup_steps, total_steps), total_steps
-    )
+    # at most a fifth of the run warms up: a short run must still decay, not end at peak lr
+    warmup = min(config.warmup_steps, max(1, total_steps // 5))
+    return optimizer, create_scheduler(optimizer, warmup, total_steps)
