@@ -120,3 +120,10 @@ def test_open_clip_arch_with_a_weights_file(tmp_path, monkeypatch) -> None:
     assert seen == {"name": "ViT-B-16", "pretrained": str(weights)}
     with pytest.raises(ModelLoadError, match="is a file"):
         load_model(weights)
+
+
+@pytest.mark.timeout(60)
+def test_a_bare_architecture_is_marked_random_init() -> None:
+    """`--model ViT-B-32` is open_clip's untrained network, not CLIP: train says so."""
+    assert load_model("ViT-S-32-alt").meta == {"random_init": True}
+    assert "random_init" not in load_model("litclip-micro").meta

@@ -305,7 +305,9 @@ def _load_open_clip(
             raise _offline_error(spec, host, exc) from None
         raise ModelLoadError(f"cannot load '{spec}': {exc}") from exc
     model_cfg = _model_cfg_of(name)
-    return _assemble(model, spec, name, model_cfg, tokenizer, device)
+    # a bare architecture name is open_clip's random init: callers say so (it is not CLIP)
+    meta = {"random_init": True} if pretrained is None and not hub else None
+    return _assemble(model, spec, name, model_cfg, tokenizer, device, meta=meta)
 
 
 def _model_cfg_of(name: str) -> dict[str, Any]:

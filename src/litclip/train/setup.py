@@ -29,6 +29,14 @@ class RunData:
 def prepare_model(config: TrainConfig, device: torch.device) -> tuple[LoadedModel, Any]:
     """Load the model and apply locks / LoRA / grad checkpointing; returns ``(lm, lora_wrapper)``."""
     lm = load_model(config.model, device=str(device))
+    if lm.meta.get("random_init") and config.progress:
+        import open_clip
+
+        tags = open_clip.list_pretrained_tags_by_model(config.model)
+        hint = (
+            f" (pretrained: {', '.join(f'{config.model}:{t}' for t in tags[:3])})" if tags else ""
+        )
+        print(f"note: {config.model} has no pretrained weights: training from random init{hint}")
     model = lm.model
     lora = None
     if config.lora:
