@@ -45,6 +45,12 @@ def test_run_dir_layout(run) -> None:
     train_lines = [m for m in metrics if m["kind"] == "train"]
     assert [m["step"] for m in train_lines] == list(range(1, result.steps + 1))
     assert all(np.isfinite(m["loss"]) and m["samples_per_s"] > 0 for m in train_lines)
+    # the logged lr is the base lr on its schedule (was the first group's: a tower's x0.1)
+    from litclip.train.optim import cosine_with_warmup
+
+    factor = cosine_with_warmup(min(cfg.warmup_steps, max(1, result.steps // 5)), result.steps)
+    for m in train_lines:
+        assert m["lr"] == pytest.approx(cfg.lr * factor(m["step"]))
     val_lines = [m for m in metrics if m["kind"] == "val"]
     assert len(val_lines) == 2 and val_lines[0]["chance@1"] == pytest.approx(1 / 12)
     assert (out / "checkpoints" / "latest").read_text().strip() == f"step_{result.steps:06d}.pt"

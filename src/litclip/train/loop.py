@@ -5,7 +5,7 @@ Run directory ``OUT/``:
 - ``config.json``: the resolved :class:`~litclip.train.config.TrainConfig` (+ world size, data
   sizes, resume source), written by :func:`litclip.io.write_resolved_config`.
 - ``metrics.jsonl``: one JSON object per line: ``{"kind": "train", "step", "epoch", "loss",
-  "lr", "samples_per_s", "logit_scale", ...}`` every ``log_every`` steps and ``{"kind": "val",
+  "lr" (the base lr on its schedule), "samples_per_s", "logit_scale", ...}`` every ``log_every`` steps and ``{"kind": "val",
   "step", ..., "image_retrieval_recall@1", ...}`` per validation.
 - ``samples.jsonl`` (``log_samples``): ``{"step", "epoch", "batch", "ids"}`` per micro-batch
   (the global batch's sample ids), so a resumed run can be checked for repeats.
@@ -337,7 +337,9 @@ class Trainer:
 
     def _after_step(self, bar: TrainProgress, parts: dict[str, float], rate: float) -> None:
         cfg, st = self.config, self.state
-        lr = self.optimizer.param_groups[0]["lr"]
+        # the base lr (the config's lr along the schedule): per-tower multipliers apply on top
+        group = self.optimizer.param_groups[0]
+        lr = cfg.lr * group["lr"] / group["initial_lr"] if group.get("initial_lr") else group["lr"]
         scale = (
             float(self.model.logit_scale.detach().exp())
             if hasattr(self.model, "logit_scale")
@@ -477,6 +479,14 @@ class Trainer:
         self.model.output_dict = True
         self.model.train()
         enabled = self.config.progress and self.env.is_main
+        if enabled:
+            n_val = len(self.data.val) if self.data.val else 0
+            print(
+                f"training on {len(self.data.train)} pairs ({n_val} held out for validation): "
+                f"{self.per_epoch} steps/epoch x {self.config.epochs} epochs -> "
+                f"{self.total_steps} steps on {self.env.device}"
+                + (f"; resumed from {resumed} at step {self.state.step}" if resumed else "")
+            )
         # resuming a finished run re-exports its model with its metrics; nothing to train
         finished = resumed is not None and self._done()
         if finished and enabled:
