@@ -34,6 +34,9 @@ def test_timeout_kills_only_the_slow_pdf(tmp_path: Path) -> None:
     assert st["slow.pdf"]["status"] == "error" and st["slow.pdf"]["error_kind"] == "timeout"
     assert st["paper_00.pdf"]["status"] == st["paper_01.pdf"]["status"] == "ok"
     assert summary.pdfs_ok == 2 and summary.pdfs_error == 1 and summary.pairs == 6
+    assert summary.failed_lines() == [summary.failed[0]] and summary.failed[0].startswith(
+        "slow.pdf (timeout: "
+    )  # the summary names the PDF, not only the count
     assert not (tmp_path / "out" / ".staging").exists()
 
 

@@ -47,6 +47,8 @@ def test_demo_writes_every_stage_output(demo_run) -> None:
     tasks = {r["task"] for r in results["runs"]}
     assert {"zeroshot", "calibration", "linear-probe"} <= tasks
     assert "report:" in printed and "Retrieval on held-out articles" in printed
+    n = retrieval[0]["details"]["n_images"]
+    assert f"on {n} test images, 95% CI [" in " ".join(printed.split())  # never a bare ratio
     assert summary.extraction, "the journal's ground truth should be checked"
 
 

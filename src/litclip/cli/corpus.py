@@ -33,6 +33,8 @@ def _print_summary(summary: object, console: Console) -> None:
     )
     if s.errors:
         console.print("  errors: " + ", ".join(f"{k} {n}" for k, n in s.errors))
+        for line in s.failed_lines():
+            console.print(f"    {line}", markup=False, highlight=False)
     if getattr(s, "pdfs_left_out", 0):
         console.print(
             f"[yellow]{s.pdfs_left_out} PDF(s) of the earlier build are not among these inputs: "

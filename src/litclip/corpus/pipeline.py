@@ -93,6 +93,12 @@ class BuildSummary:
     uncaptioned: int = 0  # figure-like regions without a caption (kept out, counted)
     tables: int = 0  # table captions found (kept apart)
     pdfs_left_out: int = 0  # in the earlier build's inputs, not in this one's: pairs dropped
+    failed: list[str] = field(default_factory=list)  # "NAME (kind: message)" of failed PDFs
+
+    def failed_lines(self, limit: int = 5) -> list[str]:
+        """The first ``limit`` failed PDFs, and how many more (pdf_status.jsonl has all)."""
+        more = len(self.failed) - limit
+        return self.failed[:limit] + ([f"... and {more} more"] if more > 0 else [])
 
 
 # --------------------------------------------------------------------------- inputs
@@ -514,6 +520,11 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
         errors=errors.most_common(),
         uncaptioned=sum(int(s.get("uncaptioned") or 0) for s in ok),
         tables=sum(int(s.get("tables") or 0) for s in ok),
+        failed=[
+            f"{s.get('name')} ({s.get('error_kind')}: {str(s.get('error_message'))[:120]})"
+            for s in statuses
+            if s.get("status") == "error"
+        ],
     )
 
 

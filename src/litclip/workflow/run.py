@@ -61,6 +61,8 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
             f"PDFs ok {summary.pdfs_ok}, errors {summary.pdfs_error}; pairs {summary.pairs}, "
             f"passed QC {summary.passed}"
         )
+        for line in summary.failed_lines():
+            console.print(f"  failed: {line}", markup=False, highlight=False)
         if summary.passed == 0:
             raise LitclipError(
                 f"no figure/caption pair passed quality control in {cfg.pdfs}: see "

@@ -34,6 +34,10 @@ def _index(runs: list[dict]) -> dict[tuple[str, str, str], dict]:
     return {(r["model"], r["task"], r["dataset"]): r for r in runs if not r.get("variant")}
 
 
+#: Below this many test images a retrieval headline is flagged as a rough sign
+FEW_TEST_IMAGES = 50
+
+
 def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
     """Pull the numbers the summary shows out of ``results.json``."""
     if not Path(results_path).is_file():
@@ -50,10 +54,12 @@ def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
                 key: {
                     "base": (b or {}).get("metrics", {}).get(key),
                     "finetuned": (f or {}).get("metrics", {}).get(key),
+                    "finetuned_ci95": (f or {}).get("ci95", {}).get(key),
                     "chance": chance.get(key),
                 }
                 for _, key in RETRIEVAL_ROWS
             }
+            out["retrieval"][ds]["n_images"] = (f or b).get("details", {}).get("n_images")
         rows = {}
         for task, metric, label in CLASSIFICATION_ROWS:
             b, f = by.get((base, task, ds)), by.get((finetuned, task, ds))
@@ -79,9 +85,13 @@ def learning_check(numbers: dict[str, Any]) -> list[str]:
         if r1["finetuned"] is None or not r1["chance"]:
             continue
         ratio = r1["finetuned"] / r1["chance"]
+        n, ci = rows.get("n_images"), r1.get("finetuned_ci95")
+        size = f" on {n} test images" if n else ""
+        interval = f", 95% CI [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+        few = " (few test images: read it as a rough sign)" if n and n < FEW_TEST_IMAGES else ""
         lines.append(
             f"{ds}: fine-tuned text→image R@1 = {r1['finetuned']:.3f} = {ratio:.1f}× chance "
-            f"({r1['chance']:.3f}); base model {_fmt(r1['base'])}"
+            f"({r1['chance']:.3f}){size}{interval}; base model {_fmt(r1['base'])}{few}"
         )
     return lines
 
