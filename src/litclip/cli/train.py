@@ -86,7 +86,8 @@ def train(
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 reports
         return
     console = Console()
-    console.print(f"trained [bold]{result.steps}[/] steps; model: [bold]{result.model_dir}[/]")
+    steps = f"{result.steps} step{'s' * (result.steps != 1)}"
+    console.print(f"trained [bold]{steps}[/]; model: [bold]{result.model_dir}[/]")
     for key in (
         "loss",
         "val_image_retrieval_recall@1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,11 @@ def init_distributed(device: str = "auto", backend: str | None = None) -> DistEn
         if dev.type == "cuda":
             torch.cuda.set_device(dev)
         dist.init_process_group(backend=backend or ("nccl" if dev.type == "cuda" else "gloo"))
+        # open_clip's gather_features uses torch.distributed.nn.all_gather, which warns on
+        # every call (2 lines per step per process); the warning is for open_clip to act on
+        warnings.filterwarnings(
+            "ignore", message=".*all_gather is deprecated", category=FutureWarning
+        )
     if dist.is_initialized():
         world, rank = dist.get_world_size(), dist.get_rank()
     return DistEnv(rank=rank, local_rank=local, world_size=world, device=dev)
