@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import socket
+import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,12 @@ def _hf_offline() -> Iterator[None]:
 
 
 def _offline_error(spec: str, host: str, exc: BaseException | None = None) -> ModelLoadError:
-    why = f" ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})" if exc else ""
+    first = (str(exc).splitlines() or [""])[0] if exc else ""
+    why = (
+        f" ({type(exc).__name__}: {textwrap.shorten(first, 200, placeholder=' ...')})"
+        if exc
+        else ""
+    )
     return ModelLoadError(
         f"cannot load '{spec}': the model hub ({host}) is unreachable and the weights are not in "
         f"the local cache{why}. {OFFLINE_HELP}"
