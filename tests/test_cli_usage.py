@@ -101,3 +101,14 @@ def test_serve_on_a_taken_port(tmp_path, capsys: pytest.CaptureFixture[str]) -> 
         assert main(["serve", str(tmp_path), "--host", "127.0.0.1", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}" in err and "serving" not in err
+
+
+def test_litclips_own_warnings_are_one_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not '/path/medmnist.py:302: UserWarning: ...' with the source line under it."""
+    data = _medmnist_like(tmp_path)
+    custom = tmp_path / "mydata.npz"
+    custom.write_bytes(data.read_bytes())
+    assert main(["data", "info", f"medmnist:{custom}"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: mydata.npz is not a known MedMNIST flag")
+    assert "UserWarning" not in err and ".py:" not in err

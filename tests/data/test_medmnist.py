@@ -157,10 +157,10 @@ def test_large_compressed_member_extracted_to_cache(tmp_path: Path, monkeypatch)
 
 
 def test_unknown_flag_warns_and_allows_override(tmp_path: Path) -> None:
-    path = _write_npz(tmp_path / "mydata.npz", SPLITS3, n_classes=3)
+    path = _write_npz(tmp_path / "mydata.npz", {"train": 30, "val": 6, "test": 9}, n_classes=3)
     with pytest.warns(UserWarning, match="classnames"):
-        ds = load_medmnist(path, "train")
-    assert ds.name == "mydata" and ds.task == "multi-class"
+        ds = load_medmnist(path, "val")  # 6 images may not show all 3 classes: the file does
+    assert ds.name == "mydata" and ds.task == "multi-class" and len(ds.classnames) == 3
     assert ds.classnames[0] == "class 0"
     ds2 = load_medmnist(path, "train", classnames=["cat", "dog", "eel"], task="multi-class")
     assert ds2.classnames == ["cat", "dog", "eel"]
@@ -201,3 +201,9 @@ def test_bad_split(tmp_path: Path) -> None:
     path = _write_npz(tmp_path / "pneumoniamnist.npz", SPLITS3)
     with pytest.raises(LitclipError, match="unknown split"):
         load_medmnist(path, "validation")
+
+
+def test_unknown_flag_with_two_classes_is_binary(tmp_path: Path) -> None:
+    path = _write_npz(tmp_path / "mydata.npz", SPLITS3, n_classes=2)
+    with pytest.warns(UserWarning):
+        assert load_medmnist(path, "train").task == "binary-class"

@@ -8,8 +8,11 @@ traceback and exits with status 2.
 
 from __future__ import annotations
 
+import os
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -84,9 +87,25 @@ _RESUME_HINTS = {
 }
 
 
+def _warning_line(err: Console) -> Any:
+    """``warnings.showwarning`` printing litclip's own warnings as one 'warning:' line (the
+    default shows the source file and line, which is for developers)."""
+    default = getattr(warnings.showwarning, "default", warnings.showwarning)
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+        if f"{os.sep}litclip{os.sep}" in str(filename):
+            err.print(f"[yellow]warning:[/] {message}", highlight=False)
+        else:
+            default(message, category, filename, lineno, file, line)
+
+    show.default = default  # type: ignore[attr-defined]  # so nested mains don't stack
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2."""
     err = Console(stderr=True)
+    warnings.showwarning = _warning_line(err)
     try:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)
         if code == INTERRUPTED:  # typer returns 130 for Ctrl-C when not standalone

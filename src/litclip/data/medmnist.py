@@ -198,10 +198,22 @@ class MedMNISTDataset:
             labels = labels[:, 0]
         return labels
 
+    def _n_classes(self) -> int:
+        """Label values over every split (one split may lack the highest class)."""
+        with zipfile.ZipFile(self.path) as zf:
+            present = set(zf.namelist())
+        members = [f"{s}_labels.npy" for s in SPLITS if f"{s}_labels.npy" in present]
+        return max(int(self._read_labels(m).max(initial=-1)) for m in members) + 1
+
     def _resolve_task(self, task: str | None) -> str:
         task = task or self.info.get("task")
         if task is None:
-            task = "multi-label" if self.labels.ndim == 2 else "multi-class"
+            binary = self.labels.ndim == 1 and self._n_classes() == 2
+            task = (
+                "multi-label"
+                if self.labels.ndim == 2
+                else ("binary-class" if binary else "multi-class")
+            )
         if task not in TASKS:
             raise LitclipError(
                 f"unknown task {task!r} for {self.path}; choose one of {list(TASKS)}"
@@ -214,11 +226,7 @@ class MedMNISTDataset:
         elif self.info:
             names = list(self.info["classnames"])
         else:
-            n = (
-                self.labels.shape[1]
-                if self.labels.ndim == 2
-                else int(self.labels.max(initial=-1)) + 1
-            )
+            n = self.labels.shape[1] if self.labels.ndim == 2 else self._n_classes()
             names = [f"class {i}" for i in range(n)]
             warnings.warn(
                 f"{self.path.name} is not a known MedMNIST flag ({sorted(MEDMNIST_INFO)}); using "
