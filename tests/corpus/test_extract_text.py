@@ -154,3 +154,16 @@ def test_body_size_ignores_print_too_small_to_be_running_text() -> None:
     thumbs = [tx.TextLine("tiny print in a figure " * 3, (0, 0, 1, 1), 1.5)] * 400
     assert tx.body_font_size(body + thumbs) == 9.0
     assert tx.body_font_size(thumbs) == 1.5
+
+
+def test_characters_beyond_the_bmp_are_joined_from_their_utf16_halves() -> None:
+    """pdfium gives math italic 𝑑 as two UTF-16 halves; captions held lone surrogates that
+    no UTF-8 writer (parquet, CSV, a terminal) accepts."""
+    from litclip.corpus.extract.text import _join_surrogates
+
+    halves = "∆\ud835\udc3a1\udc00".encode("utf-16-le", "surrogatepass")
+    shown = np.frombuffer(halves, np.uint16).astype(np.int64)
+    kept = np.ones(shown.size, bool)
+    _join_surrogates(shown, kept)
+    text = "".join(chr(c) for c in shown[kept])
+    assert text == "∆\U0001d43a1\ufffd"  # the pair is 𝐺; a lone half is U+FFFD

@@ -372,6 +372,7 @@ def group_lines(chars: _Chars) -> list[TextLine]:
         seg = np.insert(seg, gaps, seg[gaps - 1])
         bold = np.insert(bold, gaps, False)
     kept = _squeeze(shown, seg)
+    _join_surrogates(shown, kept)
     # per line: its span of ``kept`` (a line is one run of ``seg``, the same for all chars)
     seg_ids = seg_of_boxed[first]
     offsets = np.concatenate(([0], np.cumsum(kept)))
@@ -402,6 +403,21 @@ def _missing_spaces(
     same_line = seg[prev] == seg[cur]
     upright = ~chars.rotated[prev] & ~chars.rotated[cur]
     return cur[wide & same_line & upright & (cur == prev + 1)]
+
+
+def _join_surrogates(shown: np.ndarray, kept: np.ndarray) -> None:
+    """In place: pdfium reports a character beyond the BMP (math italic 𝑑, 𝜆) as its two
+    UTF-16 halves; the pair becomes the character (the low half is dropped) and a lone
+    half becomes U+FFFD (text with lone surrogates cannot be written as UTF-8)."""
+    high = (shown >= 0xD800) & (shown <= 0xDBFF)
+    low = (shown >= 0xDC00) & (shown <= 0xDFFF)
+    if not (high.any() or low.any()):
+        return
+    pair = np.flatnonzero(high[:-1] & low[1:])
+    shown[pair] = 0x10000 + ((shown[pair] - 0xD800) << 10) + (shown[pair + 1] - 0xDC00)
+    kept[pair + 1] = False
+    high[pair] = low[pair + 1] = False
+    shown[high | low] = 0xFFFD
 
 
 def _squeeze(shown: np.ndarray, seg: np.ndarray) -> np.ndarray:
