@@ -284,3 +284,21 @@ def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     attach_text([chart], [axis, number, code], set(), columns=columns)
     assert chart.bbox == (304.0, 133.0, 515.0, 320.0)  # the axis title only
     assert text_columns(left) == []  # one column: no restriction
+
+
+def test_a_sparse_chart_of_small_pieces_is_one_figure() -> None:
+    """Rows of markers 27 pt apart beside a bare axis: each piece is too small to count,
+    together they are a figure; running text between the rows keeps them apart."""
+    from litclip.corpus.extract.regions import significant, sparse_charts
+
+    def rows() -> list[Region]:
+        pieces = [Region([Element((180.0, y, 430.0, y + 5.0), "path")]) for y in (134, 166, 198)]
+        pieces.append(Region([Element((163.0, 130.0, 170.0, 210.0), "path")]))  # the axis
+        return pieces
+
+    assert not any(significant(r) for r in rows())
+    (chart,) = sparse_charts(rows(), [])
+    assert chart.bbox == (163.0, 130.0, 430.0, 210.0)
+    text_between = [(100.0, 150.0, 500.0, 160.0), (100.0, 182.0, 500.0, 192.0)]
+    assert sparse_charts(rows(), text_between) == []
+    assert sparse_charts([Region([Element((0.0, 0.0, 5.0, 5.0), "text")])], []) == []

@@ -600,7 +600,10 @@ def _layout(
     barriers = caption_boxes + [ln.bbox for ln in running]
     columns = reg.text_columns(running)
     reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running}, columns=columns)
-    regions = [r for r in reg.cluster_regions(graphics, barriers) if reg.significant(r)]
+    regions = reg.cluster_regions(graphics, barriers)
+    regions = [r for r in regions if reg.significant(r)] + reg.sparse_charts(
+        [r for r in regions if not reg.significant(r)], barriers
+    )
     return captions, regions, reg.assign(captions, regions, barriers)
 
 

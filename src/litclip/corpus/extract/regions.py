@@ -707,6 +707,19 @@ def significant(region: Region) -> bool:
     return min(x1 - x0, y1 - y0) >= MIN_SIDE and area(region.bbox) >= MIN_AREA
 
 
+FRAGMENT_GAP = 24.0  # points between the pieces of a sparse chart (rows of markers, strips)
+
+
+def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]:
+    """Figures made of pieces each too small to count: rows of markers beside a bare axis,
+    a column of strip plots each under 24 pt tall. The pieces join across wider gaps than
+    a figure's elements do (no running text or caption between), and the groups that are
+    then big enough are figures."""
+    pieces = [r for r in fragments if any(e.kind != "text" for e in r.elements)]
+    groups = cluster_regions(pieces, barriers, FRAGMENT_GAP)
+    return [g for g in groups if significant(g)]
+
+
 # ---------------------------------------------------------------------------------------------
 # caption association
 
