@@ -302,3 +302,18 @@ def test_a_sparse_chart_of_small_pieces_is_one_figure() -> None:
     text_between = [(100.0, 150.0, 500.0, 160.0), (100.0, 182.0, 500.0, 192.0)]
     assert sparse_charts(rows(), text_between) == []
     assert sparse_charts([Region([Element((0.0, 0.0, 5.0, 5.0), "text")])], []) == []
+
+
+def test_subfigures_set_wide_apart_over_one_caption_are_one_figure() -> None:
+    """ "(a) | (b)" 50 pt apart over a full-width caption: the caption took only the left
+    one; a chart off to the side of the caption's width stays apart."""
+    from litclip.corpus.extract.regions import assign
+
+    left = Region([Element((96.0, 140.0, 275.0, 286.0), "path")])
+    right = Region([Element((325.0, 143.0, 512.0, 286.0), "path")])
+    cap = _caption("Figure 11", (81.0, 329.0, 523.0, 367.0))
+    assert assign([cap], [left, right], [cap.bbox]) == {0: [0, 1]}
+    narrow = _caption("Figure 11", (81.0, 329.0, 290.0, 367.0))
+    left = Region([Element((96.0, 140.0, 275.0, 286.0), "path")])
+    right = Region([Element((325.0, 143.0, 512.0, 286.0), "path")])
+    assert assign([narrow], [left, right], [narrow.bbox]) == {0: [0]}

@@ -884,6 +884,19 @@ def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> 
     return out
 
 
+def _beside_over_caption(cap: Caption, fig_box: BBox, box: BBox, barriers: list[BBox]) -> bool:
+    """A subfigure of a row over one caption ("(a) | (b)" set wide apart): level with the
+    figure, within the caption's width, on the same side of it, with a clear way to it."""
+    cb = cap.bbox
+    level = _v_overlap(fig_box, box) >= 0.5 * min(fig_box[3] - fig_box[1], box[3] - box[1])
+    within = box[0] >= cb[0] - 10 and box[2] <= cb[2] + 10
+    above = fig_box[3] <= cb[1] + 6 and box[3] <= cb[1] + 6
+    below = fig_box[1] >= cb[3] - 6 and box[1] >= cb[3] - 6
+    return (
+        level and within and (above or below) and caption_distance(cap, box, barriers) is not None
+    )
+
+
 def _absorb(
     captions: list[Caption],
     regions: list[Region],
@@ -898,7 +911,11 @@ def _absorb(
         for ci, members in out.items():
             fig_box = union([regions[r].bbox for r in members])
             for ri, region in enumerate(regions):
-                if ri in taken or gap(fig_box, region.bbox) > ABSORB_GAP:
+                if ri in taken:
+                    continue
+                if gap(fig_box, region.bbox) > ABSORB_GAP and not _beside_over_caption(
+                    captions[ci], fig_box, region.bbox, barriers
+                ):
                     continue
                 merged = union([fig_box, region.bbox])
                 own = captions[ci].bbox
