@@ -317,3 +317,8 @@ def test_subfigures_set_wide_apart_over_one_caption_are_one_figure() -> None:
     left = Region([Element((96.0, 140.0, 275.0, 286.0), "path")])
     right = Region([Element((325.0, 143.0, 512.0, 286.0), "path")])
     assert assign([narrow], [left, right], [narrow.bbox]) == {0: [0]}
+    # a short caption centred under the row of both ((a) 93-289, (b) 339-503)
+    centred = _caption("Figure 1", (145.0, 359.0, 458.0, 369.0))
+    left = Region([Element((93.0, 117.0, 289.0, 274.0), "path")])
+    right = Region([Element((339.0, 112.0, 503.0, 318.0), "path")])
+    assert assign([centred], [right, left], [centred.bbox]) == {0: [0, 1]}
