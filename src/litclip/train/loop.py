@@ -486,6 +486,11 @@ class Trainer:
                 f"{self.per_epoch} steps/epoch x {self.config.epochs} epochs -> "
                 f"{self.total_steps} steps on {self.env.device}"
                 + (f"; resumed from {resumed} at step {self.state.step}" if resumed else "")
+                + (
+                    f"; {self.config.precision} needs CUDA: fp32 here"
+                    if self.config.precision != "fp32" and self.env.device.type != "cuda"
+                    else ""
+                )
             )
         # resuming a finished run re-exports its model with its metrics; nothing to train
         finished = resumed is not None and self._done()
