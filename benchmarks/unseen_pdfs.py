@@ -12,8 +12,9 @@ an MDPI journal) was added later and fixed the same way (an axis title taken for
 text, a running header in a figure box, "(a):" sub-captions, a sideways axis title); rounds
 3 (the first biomedical ones) and 4 (PyPI and npm: medicine, biology, materials, astronomy,
 computer science, a poster) and 6 (PyPI and Debian: Bioconductor vignettes, the manuals of
-medical imaging programs, journal class samples) and 7 (Debian: R vignettes of clinical
-statistics, documentation of physics and imaging programs) likewise. Each round's numbers
+medical imaging programs, journal class samples), 7 (Debian: R vignettes of clinical
+statistics, documentation of physics and imaging programs) and 8 (Debian: R vignettes of
+surveillance epidemiology, multi-state models, RNA-seq and microbiome) likewise. Each round's numbers
 before its fixes are in the README.
 
 Usage::
@@ -859,6 +860,285 @@ CASES: list[tuple[str, str, list[tuple[str, int, int | None]]]] = [
         "usr/lib/R/site-library/ape/doc/MoranI.pdf",
         [],
     ),
+    # round 8 (Debian R/Bioconductor vignettes: surveillance epidemiology, Bayesian and
+    # count regression, multi-state models, RNA-seq, microbiome, tumour copy number; and
+    # two test pages of marker-pdf, checked by eye the same way before the extractor saw
+    # them). Fixed after: sparse charts of small pieces, subfigures set wide apart over
+    # one caption, characters beyond the BMP.
+    # JSS-derived article (epidemiology, measles surveillance); (a)/(b) subcaptions printed under panels, maps, fan charts; Fig 2 is a 15-facet ggplot
+    (
+        "deb:pool/main/r/r-cran-surveillance/r-cran-surveillance_1.20.3-1_amd64.deb",
+        "usr/lib/R/site-library/surveillance/doc/hhh4_spacetime.pdf",
+        [
+            ("Figure 1", 4, 2),
+            ("Figure 2", 5, None),
+            ("Figure 3", 7, 1),
+            ("Figure 4", 8, 6),
+            ("Figure 5", 12, 2),
+            ("Figure 6", 14, 3),
+            ("Figure 7", 15, 6),
+            ("Figure 8", 16, 3),
+            ("Figure 9", 18, 5),
+            ("Figure 10", 19, 3),
+            ("Figure 11", 21, 1),
+        ],
+    ),
+    # JSS-derived article (invasive meningococcal disease point processes); two figures on p8 and p17; (a)/(b) subcaptions
+    (
+        "deb:pool/main/r/r-cran-surveillance/r-cran-surveillance_1.20.3-1_amd64.deb",
+        "usr/lib/R/site-library/surveillance/doc/twinstim.pdf",
+        [
+            ("Figure 1", 8, 1),
+            ("Figure 2", 8, 2),
+            ("Figure 3", 10, 2),
+            ("Figure 4", 13, 1),
+            ("Figure 5", 15, 1),
+            ("Figure 6", 17, 2),
+            ("Figure 7", 17, 2),
+            ("Figure 8", 18, 1),
+        ],
+    ),
+    # JSS article (public-health outbreak detection, Salmonella/Campylobacter); (a)/(b) subcaptions; Fig 12 = five age-group plots in a row
+    (
+        "deb:pool/main/r/r-cran-surveillance/r-cran-surveillance_1.20.3-1_amd64.deb",
+        "usr/lib/R/site-library/surveillance/doc/monitoringCounts.pdf",
+        [
+            ("Figure 1", 4, 1),
+            ("Figure 2", 5, 2),
+            ("Figure 3", 7, 1),
+            ("Figure 4", 9, 2),
+            ("Figure 5", 11, 2),
+            ("Figure 6", 12, 1),
+            ("Figure 7", 14, 1),
+            ("Figure 8", 15, 1),
+            ("Figure 9", 17, 1),
+            ("Figure 10", 19, 1),
+            ("Figure 11", 23, 2),
+            ("Figure 12", 24, 5),
+            ("Figure 13", 26, 2),
+        ],
+    ),
+    # JSS-derived article (1861 Hagelloch measles epidemic); short, Fig 3 two unlettered plots side by side
+    (
+        "deb:pool/main/r/r-cran-surveillance/r-cran-surveillance_1.20.3-1_amd64.deb",
+        "usr/lib/R/site-library/surveillance/doc/twinSIR.pdf",
+        [("Figure 1", 5, 1), ("Figure 2", 6, 1), ("Figure 3", 8, 2), ("Figure 4", 9, 2)],
+    ),
+    # JSS article (Bayesian multilevel models, kidney infection data); figures collected at the end; Figs 2/4 are 11x2 / 10x2 trace-density grids
+    (
+        "deb:pool/main/r/r-cran-brms/r-cran-brms_2.18.0-1_all.deb",
+        "usr/lib/R/site-library/brms/doc/brms_overview.pdf",
+        [
+            ("Figure 1", 6, None),
+            ("Figure 2", 25, None),
+            ("Figure 3", 26, 4),
+            ("Figure 4", 27, None),
+        ],
+    ),
+    # R Journal style article; ggplot conditional-effects plots, Fig 6 is a 10-facet plot
+    (
+        "deb:pool/main/r/r-cran-brms/r-cran-brms_2.18.0-1_all.deb",
+        "usr/lib/R/site-library/brms/doc/brms_multilevel.pdf",
+        [
+            ("Figure 1", 8, 3),
+            ("Figure 2", 11, 2),
+            ("Figure 3", 12, 1),
+            ("Figure 4", 13, 2),
+            ("Figure 5", 16, 1),
+            ("Figure 6", 17, None),
+        ],
+    ),
+    # JSS article "Regression Models for Count Data in R" (physician office visits, health economics); 3x2 boxplot grid in Fig 3
+    (
+        "deb:pool/main/r/r-cran-pscl/r-cran-pscl_1.5.5-1+b1_amd64.deb",
+        "usr/lib/R/site-library/pscl/doc/countreg.pdf",
+        [("Figure 1", 10, 1), ("Figure 2", 10, 2), ("Figure 3", 12, 6)],
+    ),
+    # short vignette (8 pages), one figure alone on its page; "Figure 1" also mentioned in running text on p6
+    (
+        "deb:pool/main/r/r-cran-glmmtmb/r-cran-glmmtmb_1.1.5+dfsg-4_amd64.deb",
+        "usr/lib/R/site-library/glmmTMB/doc/glmmTMB.pdf",
+        [("Figure 1", 7, 1)],
+    ),
+    # medical multi-state model manual (57 p, use pages 1-30); box diagrams with a), b) ... letters beside boxes; unnumbered plot on p28
+    (
+        "deb:pool/main/r/r-cran-msm/r-cran-msm_1.7-1_amd64.deb",
+        "usr/lib/R/site-library/msm/doc/msm-manual.pdf",
+        [
+            ("Figure 1", 3, None),
+            ("Figure 2", 3, None),
+            ("Figure 3", 5, None),
+            ("Figure 4", 5, 1),
+            ("Figure 5", 7, 2),
+            ("Figure 6", 7, 6),
+            ("Figure 7", 8, 2),
+            ("Figure 8", 8, 3),
+            ("Figure 9", 11, None),
+        ],
+    ),
+    # clinical (pregnancy outcomes / competing risks) tutorial; small single plots; Fig 6 caption starts "Figure 3 along with..."
+    (
+        "deb:pool/main/r/r-cran-etm/r-cran-etm_1.1.1-1_amd64.deb",
+        "usr/lib/R/site-library/etm/doc/etmCIF_tutorial.pdf",
+        [
+            ("Figure 1", 5, 1),
+            ("Figure 2", 6, 1),
+            ("Figure 3", 7, 1),
+            ("Figure 4", 8, 1),
+            ("Figure 5", 9, 1),
+            ("Figure 6", 12, 1),
+        ],
+    ),
+    # Bioconductor RNA-seq vignette (kidney/liver); many 2-plot figures, two figures per page on p9, p10, p23; text refs "Fig. 1 shows"
+    (
+        "deb:pool/main/r/r-bioc-noiseq/r-bioc-noiseq_2.42.0-1_all.deb",
+        "usr/lib/R/site-library/NOISeq/doc/NOISeq.pdf",
+        [
+            ("Figure 1", 6, 2),
+            ("Figure 2", 7, 2),
+            ("Figure 3", 8, 1),
+            ("Figure 4", 9, 1),
+            ("Figure 5", 9, 1),
+            ("Figure 6", 10, 1),
+            ("Figure 7", 10, 1),
+            ("Figure 8", 11, 2),
+            ("Figure 9", 13, 2),
+            ("Figure 10", 14, 1),
+            ("Figure 11", 15, 2),
+            ("Figure 12", 17, 2),
+            ("Figure 13", 18, 2),
+            ("Figure 14", 23, 1),
+            ("Figure 15", 23, 1),
+            ("Figure 16", 24, 2),
+            ("Figure 17", 25, 2),
+        ],
+    ),
+    # Bioconductor vignette (metabolomics PCA); Figs 5 and 6 have captions BESIDE the figure (right margin); Fig 8 is a pairs matrix
+    (
+        "deb:pool/main/r/r-bioc-pcamethods/r-bioc-pcamethods_1.90.0-1_amd64.deb",
+        "usr/lib/R/site-library/pcaMethods/doc/pcaMethods.pdf",
+        [
+            ("Figure 1", 3, 1),
+            ("Figure 2", 6, 1),
+            ("Figure 3", 6, 2),
+            ("Figure 4", 7, 1),
+            ("Figure 5", 8, 1),
+            ("Figure 6", 9, 1),
+            ("Figure 7", 10, 2),
+            ("Figure 8", 11, None),
+            ("Figure 9", 12, 1),
+        ],
+    ),
+    # Bioconductor vignette (human microbiome); heatmaps with dendrograms, "Left)/Right)" panel wording; flowchart and graphical model
+    (
+        "deb:pool/main/r/r-bioc-metagenomeseq/r-bioc-metagenomeseq_1.40.0-1_all.deb",
+        "usr/lib/R/site-library/metagenomeSeq/doc/metagenomeSeq.pdf",
+        [
+            ("Figure 1", 4, None),
+            ("Figure 2", 17, 1),
+            ("Figure 3", 18, 1),
+            ("Figure 4", 27, 2),
+            ("Figure 5", 28, 2),
+            ("Figure 6", 30, 2),
+            ("Figure 7", 30, 2),
+            ("Figure 8", 34, None),
+        ],
+    ),
+    # Bioconductor vignette (tumour copy number / purity); bold coloured "Figure N:" captions; stacked 3-panel genome plots; Fig 1 = two 2-facet ggplots
+    (
+        "deb:pool/main/r/r-bioc-purecn/r-bioc-purecn_2.4.0+dfsg-1_all.deb",
+        "usr/lib/R/site-library/PureCN/doc/PureCN.pdf",
+        [
+            ("Figure 1", 7, None),
+            ("Figure 2", 12, 1),
+            ("Figure 3", 13, 1),
+            ("Figure 4", 14, 3),
+            ("Figure 5", 15, 3),
+            ("Figure 6", 16, 3),
+            ("Figure 7", 26, 3),
+            ("Figure 8", 28, 1),
+            ("Figure 9", 32, 1),
+            ("Figure 10", 33, 1),
+        ],
+    ),
+    # short Illumina sequencing-QC vignette; figure on title page, two stacked figures on p4
+    (
+        "deb:pool/main/r/r-bioc-savr/r-bioc-savr_1.36.0-2_all.deb",
+        "usr/lib/R/site-library/savR/doc/savR.pdf",
+        [("Figure 1", 1, 1), ("Figure 2", 4, 1), ("Figure 3", 4, 1)],
+    ),
+    # short vignette; both figures (vector drawing + tree diagram) on the last page
+    (
+        "deb:pool/main/r/r-bioc-lpsymphony/r-bioc-lpsymphony_1.26.3+dfsg-1_amd64.deb",
+        "usr/lib/R/site-library/lpsymphony/doc/lpsymphony.pdf",
+        [("Figure 1", 7, 1), ("Figure 2", 7, None)],
+    ),
+    # PubMed query vignette; two browser screenshots stacked tightly on p7 with captions under each
+    (
+        "deb:pool/main/r/r-bioc-annotate/r-bioc-annotate_1.76.0+dfsg-1_all.deb",
+        "usr/lib/R/site-library/annotate/doc/query.pdf",
+        [("Figure 1", 7, None), ("Figure 2", 7, None)],
+    ),
+    # R/qtl note (genetics); two large heatmap figures, one per page
+    (
+        "deb:pool/main/r/r-cran-qtl/r-cran-qtl_1.58-1_amd64.deb",
+        "usr/lib/R/site-library/qtl/doc/new_summary_scantwo.pdf",
+        [("Figure 1", 6, 1), ("Figure 2", 7, 1)],
+    ),
+    # R/qtl note (QTL mapping); Fig 8 is a 4x3 grid of 12 titled sub-plots
+    (
+        "deb:pool/main/r/r-cran-qtl/r-cran-qtl_1.58-1_amd64.deb",
+        "usr/lib/R/site-library/qtl/doc/new_multiqtl.pdf",
+        [
+            ("Figure 1", 3, 1),
+            ("Figure 2", 5, 1),
+            ("Figure 3", 7, 1),
+            ("Figure 4", 7, 1),
+            ("Figure 5", 8, 1),
+            ("Figure 6", 9, 1),
+            ("Figure 7", 11, 1),
+            ("Figure 8", 16, 12),
+        ],
+    ),
+    # R/qtl users guide (genetics); Fig 1 has panel letters A.-D. drawn INSIDE the image; Figs 2/3 are 3 plots sharing a legend
+    (
+        "deb:pool/main/r/r-cran-qtl/r-cran-qtl_1.58-1_amd64.deb",
+        "usr/lib/R/site-library/qtl/doc/bcsft.pdf",
+        [
+            ("Figure 1", 2, 4),
+            ("Figure 2", 3, 3),
+            ("Figure 3", 4, 3),
+            ("Figure 4", 6, 1),
+            ("Figure 5", 6, 1),
+            ("Figure 6", 7, 1),
+            ("Figure 7", 8, 1),
+            ("Figure 8", 16, 1),
+        ],
+    ),
+    # Bioconductor vignette (multi-omics networks); only one figure (network graph) near the end; has Tables 1-2 that are not figures
+    (
+        "deb:pool/main/r/r-bioc-mergeomics/r-bioc-mergeomics_1.26.0-1_all.deb",
+        "usr/lib/R/site-library/Mergeomics/doc/Mergeomics.pdf",
+        [("Figure 1", 15, 1)],
+    ),
+    # NEGATIVE: cancer copy-number vignette with several plots but NO numbered figure captions
+    (
+        "deb:pool/main/r/r-bioc-dnacopy/r-bioc-dnacopy_1.72.3-1_amd64.deb",
+        "usr/lib/R/site-library/DNAcopy/doc/DNAcopy.pdf",
+        [],
+    ),
+    # NEGATIVE: single first page of a two-column ACL-style paper, no figures
+    (
+        "marker-pdf==2.0.0",
+        "tests/data/olmocr_bench/pdfs/multi_column_page1.pdf",
+        [],
+    ),
+    # NEGATIVE: scanned Japanese two-column conference abstract; only a table (表1), no figures; scanned image with a text layer
+    (
+        "marker-pdf==2.0.0",
+        "tests/data/olmocr_bench/pdfs/headers_footers_page1.pdf",
+        [],
+    ),
 ]
 
 
@@ -867,6 +1147,7 @@ PAGE_RANGES = {
     "usr/share/doc/dicomscope/dsum360.pdf": (1, 20),
     "usr/share/doc/gromacs/html/manual-2022.5-Debian_2022.5_2.pdf": (364, 412),
     "usr/share/doc/octave/octave.pdf": (820, 858),
+    "usr/lib/R/site-library/msm/doc/msm-manual.pdf": (1, 30),
 }
 DEBIAN_MIRROR = "http://deb.debian.org/debian/"
 
