@@ -70,3 +70,44 @@ def test_one_chart_with_its_two_scales_stays_whole(tmp_path: Path) -> None:
 
     fig = extract_pdf(make(tmp_path, "one_chart.pdf", draw)).figures[0]
     assert fig.panels == []
+
+
+def test_y_scales_are_evenly_stepped_tick_columns() -> None:
+    """A legend's "1 4 8" lines up like a y axis; its values are not a scale's."""
+    from litclip.corpus.extract.scales import y_scales
+
+    def column(values: list[str], x1: float) -> list[TextLine]:
+        return [
+            TextLine(v, (x1 - 6.0, 20.0 + 20 * i, x1, 26.0 + 20 * i), 6.0)
+            for i, v in enumerate(values)
+        ]
+
+    box = (0.0, 0.0, 400.0, 200.0)
+    axis, log_axis, legend = (
+        column(["200", "150", "100", "50"], 20.0),
+        column(["1", "10", "100"], 220.0),
+        column(["1", "4", "8"], 320.0),
+    )
+    found = y_scales(axis + log_axis + legend, box)
+    assert [round(b[2]) for b in found] == [20, 220]
+
+
+def test_side_by_side_plots_are_cut_before_the_second_y_scale() -> None:
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_between_scales
+
+    gray = np.full((100, 300), 255, np.uint8)
+    gray[10:90, 12:130] = 0  # plot 1 (its scale at 5-10)
+    gray[10:90, 160:168] = 0  # plot 2's tick labels
+    gray[10:90, 172:290] = 0  # plot 2
+    scales_ = [(5.0, 10.0, 10.0, 90.0), (160.0, 10.0, 168.0, 90.0)]
+    left, right = panels_between_scales(gray, (0.0, 0.0, 300.0, 100.0), scales_)
+    assert 130 <= left[2] <= 160 and left[0] == 12 and right[0] == 160 and right[2] == 290
+    # a second y axis at the right edge of one plot: no room for a plot after it
+    assert (
+        panels_between_scales(
+            gray, (0.0, 0.0, 300.0, 100.0), [scales_[0], (282.0, 10.0, 290.0, 90.0)]
+        )
+        == []
+    )

@@ -793,6 +793,13 @@ def _detect_panels(
             )
         if image_boxes and len(boxes) != want:
             boxes = image_boxes
+    # unlettered plots side by side, each with its own y scale (two scales are not enough
+    # for the scale count above: one plot may show two)
+    if not boxes and not named_panels and raster_cover < 0.5:
+        y_scales = scales.y_scales(job.lines, box)
+        if len(y_scales) >= 2:
+            gray = scans.whiten(_gray_preview(page, box), job.paper)
+            boxes = panel_mod.panels_between_scales(gray, box, y_scales)
     # more pictures than the letters the caption names: each letter heads a group of them
     if 2 <= len(letters) == expected < len(boxes):
         boxes = panel_mod.group_by_letters(boxes, letters) or boxes

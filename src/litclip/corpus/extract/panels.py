@@ -15,6 +15,7 @@ Three sources, in order of trust:
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 
@@ -455,6 +456,54 @@ def panels_from_plot_bodies(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
         return []
     _absorb(seeds, rest, max(4, round(ABSORB_GAP * max(h, w))))
     return _to_page(seeds, gray.shape, fig_box)
+
+
+SCALE_ROOM = 0.25  # of the width: a plot's worth of figure right of a y scale
+
+
+def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox]) -> list[BBox]:
+    """Side-by-side plots cut at the white gutter before each one's y scale.
+
+    Two tick-number columns level with each other, with a plot's width of figure right of
+    the second, are the y axes of two plots (a second y axis of one plot sits at its right
+    edge instead). The cut is the widest white column band between the first scale and the
+    second: the gap before the second plot's axis title and tick labels.
+    """
+    h, w = gray.shape
+    if h < 8 or w < 8 or len(y_scales) < 2:
+        return []
+    width = fig_box[2] - fig_box[0]
+    px = lambda x: int(round((x - fig_box[0]) / width * w))  # noqa: E731
+    ink = (gray < 235).any(axis=0)
+    cuts = [0]
+    for a, b in pairwise(y_scales):
+        level = min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+        if not level or fig_box[2] - b[2] < SCALE_ROOM * width:
+            continue
+        lo, hi = px(a[2]) + 1, px(b[0])
+        best = _widest_run(~ink[lo:hi])
+        if best is None or best[1] - best[0] < 2:
+            return []  # plots that touch: no clean cut
+        cuts.append(lo + (best[0] + best[1]) // 2)
+    if len(cuts) < 2:
+        return []
+    cuts.append(w)
+    leaves = [_trim_lines(gray >= 235, 0, h, x0, x1) for x0, x1 in pairwise(cuts)]
+    return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+
+
+def _widest_run(flags: np.ndarray) -> tuple[int, int] | None:
+    """``(start, end)`` of the longest run of True in ``flags``."""
+    best: tuple[int, int] | None = None
+    start = None
+    for i, f in enumerate([*flags.tolist(), False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            if best is None or i - start > best[1] - best[0]:
+                best = (start, i)
+            start = None
+    return best
 
 
 def _to_page(

@@ -62,20 +62,57 @@ def _runs(boxes: list[BBox], key, tol: float) -> list[list[BBox]]:  # noqa: ANN0
     return groups
 
 
-def _split_at_gaps(group: list[BBox], key) -> list[list[float]]:  # noqa: ANN001 - a key
-    """The group's ``key`` values cut where a step is over twice the median step (the y axes
-    of two stacked plots share a right edge; a gap parts them)."""
-    values = sorted(key(b) for b in group)
-    if len(values) < 2:
-        return [values]
+def _split_at_gaps(group: list[BBox], key) -> list[list[BBox]]:  # noqa: ANN001 - a key
+    """The group sorted by ``key`` and cut where a step is over twice the median step (the
+    y axes of two stacked plots share a right edge; a gap parts them)."""
+    boxes = sorted(group, key=key)
+    if len(boxes) < 2:
+        return [boxes]
+    values = [key(b) for b in boxes]
     steps = sorted(b - a for a, b in zip(values, values[1:], strict=False))
     limit = 2.0 * max(steps[len(steps) // 2], 1.0)
-    parts = [[values[0]]]
-    for a, b in zip(values, values[1:], strict=False):
+    parts = [[boxes[0]]]
+    for a, b, box in zip(values, values[1:], boxes[1:], strict=False):
         if b - a > limit:
             parts.append([])
-        parts[-1].append(b)
+        parts[-1].append(box)
     return parts
+
+
+def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
+    """The boxes of the y-axis scales inside ``box`` (3+ tick numbers, right edges aligned,
+    evenly stepped values: a legend's "1 4 8" is not a scale), left to right."""
+    value = {ln.bbox: _value(ln.text) for ln in _numbers(lines, box) if len(ln.text.split()) == 1}
+    out = [
+        (
+            min(b[0] for b in part),
+            min(b[1] for b in part),
+            max(b[2] for b in part),
+            max(b[3] for b in part),
+        )
+        for group in _runs(list(value), lambda b: b[2], _ALIGN)
+        for part in _split_at_gaps(group, _cy)
+        if len(part) >= MIN_TICKS and _even_steps([value[b] for b in part])
+    ]
+    return sorted(out)
+
+
+def _value(text: str) -> float:
+    try:
+        return float(text.replace("\u2212", "-").replace(",", ".").rstrip("%"))
+    except ValueError:
+        return float("nan")
+
+
+def _even_steps(values: list[float]) -> bool:
+    """Tick values in a linear or a logarithmic progression (within 10 %)."""
+    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    if steps and all(abs(d - steps[0]) <= 0.1 * abs(steps[0]) for d in steps) and steps[0]:
+        return True
+    if all(v > 0 for v in values):
+        ratios = [b / a for a, b in zip(values, values[1:], strict=False)]
+        return all(abs(r - ratios[0]) <= 0.1 * abs(ratios[0]) for r in ratios) and ratios[0] != 1
+    return False
 
 
 def plot_panels(boxes: list[BBox], lines: list[TextLine]) -> list[BBox]:
