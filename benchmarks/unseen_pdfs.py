@@ -864,7 +864,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int | None]]]] = [
     # count regression, multi-state models, RNA-seq, microbiome, tumour copy number; and
     # two test pages of marker-pdf, checked by eye the same way before the extractor saw
     # them). Fixed after: sparse charts of small pieces, subfigures set wide apart over
-    # one caption, characters beyond the BMP.
+    # one caption, side-by-side plots cut before each y scale, characters beyond the BMP.
     # JSS-derived article (epidemiology, measles surveillance); (a)/(b) subcaptions printed under panels, maps, fan charts; Fig 2 is a 15-facet ggplot
     (
         "deb:pool/main/r/r-cran-surveillance/r-cran-surveillance_1.20.3-1_amd64.deb",
