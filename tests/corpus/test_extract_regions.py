@@ -322,3 +322,34 @@ def test_subfigures_set_wide_apart_over_one_caption_are_one_figure() -> None:
     left = Region([Element((93.0, 117.0, 289.0, 274.0), "path")])
     right = Region([Element((339.0, 112.0, 503.0, 318.0), "path")])
     assert assign([centred], [right, left], [centred.bbox]) == {0: [0, 1]}
+
+
+def test_a_code_listing_box_over_a_plot_is_not_part_of_it() -> None:
+    """A vignette prints the shaded code box right over the plot it makes; a flow chart's
+    text box, touched by its arrows, stays."""
+    from litclip.corpus.extract.regions import trim_text_boxes
+
+    box = Element((51.0, 89.0, 476.0, 198.0), "path")
+    code = [
+        TextLine(
+            f"seg.file = seg.file, vcf.file = vcf.file, solutions = {i}",
+            (60.0, 95.0 + 12 * i, 400.0, 104.0 + 12 * i),
+            8.0,
+        )
+        for i in range(6)
+    ]
+    plot = [
+        Element((160.0, 230.0, 383.0, 321.0), "path"),
+        Element((300.0, 209.0, 340.0, 218.0), "text"),
+    ]
+
+    def region(below: list[Element]) -> Region:
+        return Region([box, *[Element(ln.bbox, "text") for ln in code], *below])
+
+    trimmed = region(plot)
+    trim_text_boxes(trimmed, code)
+    assert trimmed.bbox == (160.0, 209.0, 383.0, 321.0)
+    arrow = Element((260.0, 198.0, 262.0, 230.0), "path")  # touches the box
+    chart = region([*plot, arrow])
+    trim_text_boxes(chart, code)
+    assert chart.bbox == (51.0, 89.0, 476.0, 321.0)

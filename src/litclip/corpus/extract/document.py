@@ -601,6 +601,8 @@ def _layout(
     columns = reg.text_columns(running)
     reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running}, columns=columns)
     regions = reg.cluster_regions(graphics, barriers)
+    for region in regions:
+        reg.trim_text_boxes(region, lines)
     regions = [r for r in regions if reg.significant(r)] + reg.sparse_charts(
         [r for r in regions if not reg.significant(r)], barriers
     )

@@ -707,6 +707,32 @@ def significant(region: Region) -> bool:
     return min(x1 - x0, y1 - y0) >= MIN_SIDE and area(region.bbox) >= MIN_AREA
 
 
+TEXT_BOX_LINES = 3  # a shaded box holding this many lines (and chars) of text and nothing
+TEXT_BOX_CHARS = 100  # else is a code listing or a note, not part of a figure
+TEXT_BOX_GAP = 4.0  # points: what touches the box (a flow chart's arrows) keeps it
+
+
+def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
+    """Drop from ``region`` a box of text only (a shaded code listing a vignette prints right
+    over the plot it makes) that sits at its top or bottom edge, apart from the rest.
+
+    A flow chart's text boxes stay: its arrows touch them.
+    """
+    for box in [e for e in region.elements if e.kind == "path"]:
+        held = [ln for ln in lines if contains(box.bbox, ln.bbox, slack=1.0)]
+        if len(held) < TEXT_BOX_LINES or sum(len(ln.text) for ln in held) < TEXT_BOX_CHARS:
+            continue
+        inside = [e for e in region.elements if e is not box and contains(box.bbox, e.bbox, 1.0)]
+        if any(e.kind != "text" for e in inside):
+            continue  # a legend or a plot: graphics inside
+        rest = [e for e in region.elements if e is not box and not contains(box.bbox, e.bbox, 1.0)]
+        if not rest:
+            return
+        top, bottom = min(e.bbox[1] for e in rest), max(e.bbox[3] for e in rest)
+        if top >= box.bbox[3] + TEXT_BOX_GAP or bottom <= box.bbox[1] - TEXT_BOX_GAP:
+            region.elements = rest
+
+
 FRAGMENT_GAP = 24.0  # points between the pieces of a sparse chart (rows of markers, strips)
 
 
