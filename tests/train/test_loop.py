@@ -53,6 +53,8 @@ def test_run_dir_layout(run) -> None:
         assert m["lr"] == pytest.approx(cfg.lr * factor(m["step"]))
     val_lines = [m for m in metrics if m["kind"] == "val"]
     assert len(val_lines) == 2 and val_lines[0]["chance@1"] == pytest.approx(1 / 12)
+    # the first epoch is 0 on its train lines and on its validation line alike
+    assert [m["epoch"] for m in val_lines] == [0, 1] and train_lines[0]["epoch"] == 0
     assert (out / "checkpoints" / "latest").read_text().strip() == f"step_{result.steps:06d}.pt"
     kept = sorted(p.name for p in (out / "checkpoints").glob("step_*.pt"))
     assert kept == [

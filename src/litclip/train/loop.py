@@ -428,7 +428,10 @@ class Trainer:
                 self.autocast,
                 self.text_cache.features.encode if self.text_cache is not None else None,
             )
-            self.metrics_log.write({"kind": "val", "step": st.step, "epoch": st.epoch, **metrics})
+            # the epoch the weights are in, counted from 0 as on train lines (at an epoch's
+            # end the counter has already moved on to the next one)
+            epoch = st.epoch - 1 if st.batch_in_epoch == 0 and st.epoch else st.epoch
+            self.metrics_log.write({"kind": "val", "step": st.step, "epoch": epoch, **metrics})
             self.last.update({f"val_{k}": v for k, v in metrics.items()})
             if cfg.val_metric not in metrics:
                 raise LitclipError(f"val_metric {cfg.val_metric!r} is not one of {sorted(metrics)}")
