@@ -718,7 +718,13 @@ def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
 
     A flow chart's text boxes stay: its arrows touch them.
     """
-    for box in [e for e in region.elements if e.kind == "path"]:
+    # only boxes big enough for three lines of text (a chart may have thousands of paths)
+    boxes = [
+        e
+        for e in region.elements
+        if e.kind == "path" and e.bbox[2] - e.bbox[0] >= 100 and e.bbox[3] - e.bbox[1] >= 24
+    ]
+    for box in boxes:
         held = [ln for ln in lines if contains(box.bbox, ln.bbox, slack=1.0)]
         if len(held) < TEXT_BOX_LINES or sum(len(ln.text) for ln in held) < TEXT_BOX_CHARS:
             continue
