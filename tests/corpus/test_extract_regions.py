@@ -353,3 +353,18 @@ def test_a_code_listing_box_over_a_plot_is_not_part_of_it() -> None:
     chart = region([*plot, arrow])
     trim_text_boxes(chart, code)
     assert chart.bbox == (51.0, 89.0, 476.0, 321.0)
+
+
+def test_a_plot_grid_row_over_the_captioned_row_joins_it() -> None:
+    """par(mfrow = c(2, 2)) with 3 plots: the top row sits 53 pt over the captioned plot; a
+    journal's side tab 55 pt to the left stays out."""
+    from litclip.corpus.extract.regions import assign
+
+    top_left = Region([Element((120.0, 181.0, 317.0, 315.0), "path")])
+    top_right = Region([Element((328.0, 181.0, 479.0, 315.0), "path")])
+    bottom = Region([Element((120.0, 368.0, 292.0, 502.0), "path")])
+    cap = _caption("Figure 5", (160.0, 515.0, 440.0, 525.0))
+    assert assign([cap], [top_left, top_right, bottom], [cap.bbox]) == {0: [2, 0, 1]}
+    tab = Region([Element((0.0, 330.0, 65.0, 500.0), "path")])
+    bottom = Region([Element((120.0, 368.0, 292.0, 502.0), "path")])
+    assert assign([cap], [tab, bottom], [cap.bbox]) == {0: [1]}

@@ -24,6 +24,7 @@ MERGE_GAP = 8.0  # points between graphic elements of one figure
 TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a little apart)
 TEXT_REACH = 40.0  # points: figure text over a figure lies no farther above its graphics
 ABSORB_GAP = 45.0  # points between a captioned figure and a stray part of it (side-by-side charts)
+STACK_GAP = 60.0  # points: the same for a part right over or under it (a row of a plot grid)
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
 ROW_GAP = 30.0  # points between a figure and a row of captions right under (or over) it
@@ -948,8 +949,14 @@ def _absorb(
             for ri, region in enumerate(regions):
                 if ri in taken:
                     continue
-                if gap(fig_box, region.bbox) > ABSORB_GAP and not _beside_over_caption(
-                    captions[ci], fig_box, region.bbox, barriers
+                d = gap(fig_box, region.bbox)
+                stacked = d <= STACK_GAP and _h_overlap(fig_box, region.bbox) >= 0.5 * (
+                    region.bbox[2] - region.bbox[0]
+                )
+                if (
+                    d > ABSORB_GAP
+                    and not stacked
+                    and not _beside_over_caption(captions[ci], fig_box, region.bbox, barriers)
                 ):
                     continue
                 merged = union([fig_box, region.bbox])
