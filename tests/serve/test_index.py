@@ -96,6 +96,8 @@ def test_incremental_update_embeds_only_new(
         "added": 3,
         "removed": 0,
         "kept": 6,
+        "other_corpora": 0,
+        "with_pdf": after.info["last_update"]["with_pdf"],
     }
     np.testing.assert_array_equal(np.array(after.image_vectors[:6]), old_vecs)  # old rows untouched
     calls.clear()
@@ -212,3 +214,31 @@ def test_auto_index_type_by_size() -> None:
     assert default_nlist(1_000_000) == 1024 and default_nlist(10) == 1
     with pytest.raises(LitclipError, match="unknown index type"):
         resolve_index_type(5, IndexParams(index_type="magic"))
+
+
+def test_out_is_never_someone_elses_folder(tmp_path: Path, corpus_factory, micro_model) -> None:
+    """The index prunes images/ and pdfs/ of files it does not use: a user's folder of scans
+    given as --out lost them."""
+    corpus = corpus_factory(tmp_path / "c", n=4)
+    mine = tmp_path / "myproject"
+    (mine / "images").mkdir(parents=True)
+    (mine / "images" / "patient_scan_001.png").write_bytes(b"x")
+    with pytest.raises(LitclipError, match="holds other files .* not a litclip index"):
+        build_index(micro_model, corpus, mine, progress=False)
+    (mine / "images" / "patient_scan_001.png").unlink()
+    (mine / "README.txt").write_text("notes")
+    with pytest.raises(LitclipError, match="holds other files"):
+        build_index(micro_model, corpus, mine, progress=False)
+    assert (mine / "README.txt").is_file()
+    with pytest.raises(LitclipError, match="is \\(inside\\) the corpus"):
+        build_index(micro_model, corpus, corpus, progress=False)
+    with pytest.raises(LitclipError, match="--pdf-dir .* does not exist"):
+        build_index(micro_model, corpus, tmp_path / "i", pdf_dir=tmp_path / "nope", progress=False)
+
+
+def test_rows_of_other_corpora_are_counted(tmp_path: Path, corpus_factory, micro_model) -> None:
+    first = corpus_factory(tmp_path / "a", n=4)
+    second = corpus_factory(tmp_path / "b", n=3, start=10)
+    out = build_index(micro_model, first, tmp_path / "i", progress=False)
+    build_index(micro_model, second, out, progress=False)
+    assert load_index(out).info["last_update"]["other_corpora"] == 4

@@ -58,10 +58,22 @@ def index_cmd(
     info = load_index(path).info
     upd = info["last_update"]
     idx = info["indexes"]["image"]
-    Console().print(
+    console = Console()
+    console.print(
         f"[green]index[/] {path}: {info['count']} figures (+{upd['added']} new, -{upd['removed']} removed), "
         f"FAISS {idx['factory']}" + (f", nprobe {idx['nprobe']}" if "nprobe" in idx else "")
     )
+    if upd.get("other_corpora"):
+        console.print(
+            f"[yellow]note:[/] {upd['other_corpora']} of them come from other corpora indexed "
+            f"here before ({', '.join(c for c in info['corpora'] if c != str(corpus.resolve()))}); "
+            "pass --rebuild to index this corpus alone"
+        )
+    if "with_pdf" in upd and upd["with_pdf"] < info["count"]:
+        console.print(
+            f"[yellow]note:[/] {info['count'] - upd['with_pdf']} figure(s) link to no PDF page: "
+            "their PDFs were not found (pass --pdf-dir FOLDER)"
+        )
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -52,6 +52,7 @@ IMAGE_FAISS = "image.faiss"
 CAPTION_FAISS = "caption.faiss"
 MODEL_DIR = "model"
 PENDING_DIR = "pending"
+STARTED = ".litclip-index"  # written first: a build killed before index.json is resumed
 PROBE_TEXT = "litclip index probe: axial CT of the chest with contrast"
 REQUIRED_COLUMNS = ("pair_id", "filepath", "caption")
 TARGETS = ("image", "caption")
@@ -609,8 +610,12 @@ def build_index(
     params = IndexParams(**{**asdict(params or IndexParams()), "index_type": index_type})
     resolve_index_type(0, params)
     corpus, out = Path(corpus_dir).resolve(), Path(out_dir)
+    _check_out(out, corpus)
+    if pdf_dir is not None and not Path(pdf_dir).exists():
+        raise LitclipError(f"--pdf-dir {pdf_dir} does not exist")
     manifest = read_manifest(corpus, include_failed)
     out.mkdir(parents=True, exist_ok=True)
+    (out / STARTED).touch()  # marks the folder as an index before its files arrive
     old, old_meta, old_img, old_txt = (
         (None, pd.DataFrame(), None, None) if rebuild else _existing(out)
     )
@@ -674,6 +679,9 @@ def build_index(
             "added": len(new_meta),
             "removed": int((~keep).sum()),
             "kept": int(keep.sum()),
+            # rows of other corpora indexed here before: searchable beside this corpus's
+            "other_corpora": int((meta["corpus_dir"].astype(str) != str(corpus)).sum()),
+            "with_pdf": int(meta["pdf_path"].notna().sum()),
         },
     }
     atomic_write_json(out / INDEX_JSON, info)
@@ -693,6 +701,41 @@ def build_index(
     shutil.rmtree(out / PENDING_DIR, ignore_errors=True)
     _remove_orphans(out, meta)
     return out
+
+
+#: What an index folder holds (anything else there is someone else's)
+INDEX_NAMES = frozenset(
+    {INDEX_JSON, METADATA, IMAGE_VECTORS, TEXT_VECTORS, IMAGE_FAISS, CAPTION_FAISS}
+    | {MODEL_DIR, PENDING_DIR, "images", "pdfs", "config.json"}
+)
+
+
+def _check_out(out: Path, corpus: Path) -> None:
+    """Refuse an ``--out`` that is the corpus (or inside it) or a folder of other files: the
+    index prunes its ``images/`` and ``pdfs/`` of every file it does not use."""
+    where = out.resolve()
+    if where == corpus or corpus in where.parents:
+        raise LitclipError(f"--out {out} is (inside) the corpus {corpus}: choose another folder")
+    if out.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    if not out.is_dir():
+        return
+    other = sorted(
+        f.name for f in out.iterdir() if f.name not in INDEX_NAMES and not f.name.startswith(".")
+    )
+    ours = (out / INDEX_JSON).is_file() or (out / STARTED).is_file()
+    if not ours:  # images/ and pdfs/ of a folder no index was ever built in are the user's
+        other += [
+            f"{sub}/{f.name}"
+            for sub in ("images", "pdfs")
+            if (out / sub).is_dir()
+            for f in (out / sub).iterdir()
+        ]
+    if other:
+        raise LitclipError(
+            f"--out {out} holds other files ({', '.join(other[:3])}) and is not a litclip "
+            "index: choose a new or empty folder (an existing index is updated)"
+        )
 
 
 def _same_corpus(old_meta: pd.DataFrame, manifest: pd.DataFrame, corpus: Path) -> pd.Series:
