@@ -141,6 +141,18 @@ def test_shards_partition_and_merge(built: tuple[Path, Path], tmp_path: Path) ->
     )
     assert all((tmp_path / "merged" / fp).is_file() for fp in merged["filepath"])
     assert "## Counts" in (tmp_path / "merged" / "datasheet.md").read_text()
+    config = json.loads((tmp_path / "merged" / "config.json").read_text())["config"]
+    assert config["shard"] is None  # the whole, not shard 0/2
+    merge_corpora(tmp_path / "merged", dirs)  # the same merge again: fine
+    # the README's `corpus merge corpus/ shard0/ shard1/` over a built corpus dropped its PDFs
+    one = tmp_path / "one"
+    build_corpus(paths[:1], one, CorpusConfig(extractor=FAKE, executor="serial"))
+    with pytest.raises(LitclipError, match="already holds a corpus with 2 PDF"):
+        merge_corpora(out, [one])
+    other = tmp_path / "d100"
+    build_corpus(paths[1:], other, CorpusConfig(extractor=FAKE, executor="serial", dpi=100))
+    with pytest.raises(LitclipError, match=r"other crop options .*\(dpi 100, not 200\)"):
+        merge_corpora(tmp_path / "mixed", [one, other])
 
 
 def test_duplicate_figures_across_pdfs_flagged(tmp_path: Path) -> None:

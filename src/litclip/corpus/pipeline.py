@@ -588,24 +588,63 @@ def merge_corpora(
     configs = [_read_config(d) for d in dirs]
     cfg = config or config_from_dict(configs[0].get("config", {}))
     cfg.modality_model = None if config is None else cfg.modality_model
+    cfg.shard = None  # the merge is the whole, not the first input's share
+    first = configs[0].get("config", {})
+    for d, conf in zip(dirs[1:], configs[1:], strict=True):
+        own = conf.get("config", {})
+        changed = [
+            f"{k} {own[k]}, not {first[k]}" for k in _CROP_OPTIONS if own.get(k) != first.get(k)
+        ]
+        if changed:  # one corpus would mix crops of two resolutions or formats
+            raise LitclipError(
+                f"{d} was built with other crop options than {dirs[0]} ({'; '.join(changed)}): "
+                "rebuild the shards with the same --dpi and --image-format"
+            )
+    # the PDFs each input extracted (a shard's config lists all inputs, its parts its share)
+    found = [
+        (d, e)
+        for d, conf in zip(dirs, configs, strict=True)
+        for e in conf.get("inputs", [])
+        if part_path(d, e["sha256"]).is_file()
+    ]
+    _check_merge_out(out, {e["sha256"] for _, e in found})
     out.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
     have: set[str] = set()
-    for d, conf in zip(dirs, configs, strict=True):
-        for e in conf.get("inputs", []):
-            src = part_path(d, e["sha256"])
-            if e["sha256"] in have or not src.is_file():
-                continue
-            have.add(e["sha256"])
-            img_dir = d / IMAGES_DIR / image_dir_name(e["sha256"])
-            if img_dir.is_dir():
-                _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(e["sha256"]))
-            dst = part_path(out, e["sha256"])
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
-            entries.append(e)
+    for d, e in found:
+        if e["sha256"] in have:
+            continue
+        have.add(e["sha256"])
+        img_dir = d / IMAGES_DIR / image_dir_name(e["sha256"])
+        if img_dir.is_dir():
+            _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(e["sha256"]))
+        dst = part_path(out, e["sha256"])
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(part_path(d, e["sha256"]), dst)
+        entries.append(e)
     entries.sort(key=lambda e: e["path"])
     return assemble_corpus(out, entries, cfg)
+
+
+def _check_merge_out(out: Path, merged: set[str]) -> None:
+    """Refuse an ``--out`` of other files, or a corpus holding PDFs the merge would drop (the
+    README's ``corpus merge corpus/ shard0/ shard1/`` over a built corpus lost its pairs)."""
+    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+        return
+    earlier = _read_out_config(out)
+    if "litclip_version" not in earlier:
+        raise LitclipError(
+            f"--out {out} holds other files and is not a litclip corpus: choose a new or "
+            "empty folder"
+        )
+    dropped = [e for e in earlier.get("inputs", []) if e.get("sha256") not in merged]
+    if dropped:
+        raise LitclipError(
+            f"--out {out} already holds a corpus with {len(dropped)} PDF(s) that are not among "
+            "the merge's inputs (e.g. "
+            f"{Path(str(dropped[0].get('path', '?'))).name}): pass it as an input to keep "
+            "them (into a new --out), or choose a new --out"
+        )
 
 
 # --------------------------------------------------------------------------- filter
