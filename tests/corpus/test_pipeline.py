@@ -151,6 +151,11 @@ def test_shards_partition_and_merge(built: tuple[Path, Path], tmp_path: Path) ->
         merge_corpora(out, [one])
     other = tmp_path / "d100"
     build_corpus(paths[1:], other, CorpusConfig(extractor=FAKE, executor="serial", dpi=100))
+    broken = tmp_path / "broken"
+    shutil.copytree(one, broken)
+    next((broken / "images").rglob("*.png")).unlink()
+    with pytest.raises(LitclipError, match="lists crops that are missing"):
+        merge_corpora(tmp_path / "m2", [broken])
     with pytest.raises(LitclipError, match=r"other crop options .*\(dpi 100, not 200\)"):
         merge_corpora(tmp_path / "mixed", [one, other])
 
@@ -218,6 +223,18 @@ def test_filter_by_kind_and_modality(
     )
     mri = read_manifest(tmp_path / "mri")
     assert len(mri) > 0 and set(mri["modality"]) == {"MRI"} and (mri["modality_score"] >= 0.5).all()
+    # only the kept figures' crops are linked into the filtered corpus
+    kept = {
+        p.relative_to(tmp_path / "mri").as_posix()
+        for p in (tmp_path / "mri" / "images").rglob("*.*")
+    }
+    assert kept == {fp for fp in mri["filepath"]} | {
+        fp for fp in mri.get("native_filepath", []) if isinstance(fp, str) and fp
+    }
+    lower = filter_corpus(out, tmp_path / "mri2", modality=["mri"], modality_model="fake")
+    assert lower.pairs > 0  # labels match whatever their case
+    with pytest.raises(LitclipError, match="unknown modality \\['xray'\\]"):
+        filter_corpus(out, tmp_path / "m3", modality=["xray"], modality_model="fake")
     with pytest.raises(LitclipError, match="unknown kind"):
         filter_corpus(out, tmp_path / "bad", kinds=["xray"])
     with pytest.raises(LitclipError, match="must differ"):

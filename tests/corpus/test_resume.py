@@ -101,6 +101,23 @@ def test_half_written_images_are_not_trusted(tmp_path: Path) -> None:
     assert not (img_dir / "garbage.png").exists() and not (out / ".staging").exists()
 
 
+def test_a_pdf_whose_crops_went_missing_is_extracted_again(tmp_path: Path) -> None:
+    """A partial copy or a clean-up lost a PDF's crops: the rerun re-extracts that PDF (it
+    crashed, and rewrote a manifest pointing at missing images)."""
+    pdfs = make_corpus(tmp_path / "pdfs", n=2, n_figures=1)
+    out = tmp_path / "out"
+    cfg = CorpusConfig(extractor=extractor_spec("fake_iter_figures"), executor="serial")
+    build_corpus(pdfs, out, cfg)
+    gone = sorted((out / "images").iterdir())[0]
+    for f in gone.iterdir():
+        f.unlink()
+    gone.rmdir()
+    summary = build_corpus(pdfs, out, cfg)
+    assert summary.pdfs_skipped == 1 and summary.pairs == 6
+    df = pd.read_parquet(out / "manifest.parquet")
+    assert all((out / fp).is_file() for fp in df["filepath"])
+
+
 def test_retry_errors_redoes_only_failed_pdfs(tmp_path: Path) -> None:
     pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
     make_pdf(pdfs / "crash.pdf", seed=5, n_figures=1)

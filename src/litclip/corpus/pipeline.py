@@ -232,15 +232,30 @@ def _clean_untrusted(out: Path) -> None:
 
 
 def _is_done(out: Path, sha: str, retry_errors: bool) -> bool:
+    """A PDF whose part file is there, with every crop it lists (a crop lost from images/,
+    by a partial copy or a clean-up, has its PDF extracted again)."""
     path = part_path(out, sha)
     if not path.is_file():
         return False
-    if not retry_errors:
-        return True
     try:
-        return read_json(path)["status"]["status"] == "ok"
-    except (ValueError, KeyError):
+        part = read_json(path)
+        ok = part["status"]["status"] == "ok"
+        rows = part["rows"]
+    except (ValueError, KeyError, TypeError):
         return False
+    if retry_errors and not ok:
+        return False
+    return not _missing_crops(out, rows)
+
+
+def _missing_crops(root: Path, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The crop files ``rows`` list that are not in ``root``."""
+    return [
+        fp
+        for r in rows
+        for fp in (r.get("filepath"), r.get("native_filepath"))
+        if isinstance(fp, str) and fp and not (root / fp).is_file()
+    ]
 
 
 def _make_tasks(out: Path, entries: Sequence[dict[str, Any]], cfg: CorpusConfig) -> list[PdfTask]:
@@ -531,6 +546,22 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
 # --------------------------------------------------------------------------- merge
 
 
+def _link_files(src: Path, dst: Path, rel_paths: Sequence[str]) -> None:
+    """Hard-link (else copy) the files ``rel_paths`` of ``src`` into ``dst``: only the crops
+    a filtered corpus keeps, not those of the figures it left out."""
+    for rel in sorted(set(rel_paths)):
+        target = dst / rel
+        if target.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            os.link(src / rel, tmp)
+        except OSError:
+            shutil.copy2(src / rel, tmp)
+        tmp.replace(target)
+
+
 def _link_tree(src: Path, dst: Path) -> None:
     """Copy a directory by hard links where possible (same file system), else by copying."""
     tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -607,6 +638,13 @@ def merge_corpora(
         for e in conf.get("inputs", [])
         if part_path(d, e["sha256"]).is_file()
     ]
+    for d, e in found:
+        lost = _missing_crops(d, read_json(part_path(d, e["sha256"])).get("rows", []))
+        if lost:
+            raise LitclipError(
+                f"{d} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus "
+                f"build` into {d} to extract {e['name']} again, then merge"
+            )
     _check_merge_out(out, {e["sha256"] for _, e in found})
     out.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
@@ -698,10 +736,27 @@ def filter_corpus(
     if kinds:
         keep &= df["kind"].isin(list(kinds))
     if modality:
-        keep &= df["modality"].isin(list(modality)) & (df["modality_score"] >= min_modality_score)
+        # the labels the corpus was scored with, matched case-insensitively ("mri" is MRI)
+        labels = {str(v).lower(): str(v) for v in df["modality"].dropna().unique()}
+        from litclip.corpus.modality import DEFAULT_PROMPTS
+
+        labels.update({v.lower(): v for v in DEFAULT_PROMPTS if v.lower() not in labels})
+        unknown = [m for m in modality if m.lower() not in labels]
+        if unknown:
+            raise LitclipError(
+                f"unknown modality {unknown}; the corpus's labels are {sorted(set(labels.values()))}"
+            )
+        wanted = [labels[m.lower()] for m in modality]
+        keep &= df["modality"].isin(wanted) & (df["modality_score"] >= min_modality_score)
     sel = df[keep].reset_index(drop=True)
-    for rel in sorted({str(Path(fp).parent) for fp in sel["filepath"]}):
-        _link_tree(src / rel, out / rel)
+    lost = _missing_crops(src, sel.to_dict("records"))
+    if lost:
+        raise LitclipError(
+            f"{src} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus build` "
+            f"into {src} to extract them again, then filter"
+        )
+    crops = [sel[c] for c in ("filepath", "native_filepath") if c in sel]
+    _link_files(src, out, [fp for col in crops for fp in col if isinstance(fp, str) and fp])
     write_manifest(sel, out)
     write_shards(sel, out, shard_size)
     statuses = read_status(src)
