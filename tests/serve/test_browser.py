@@ -129,9 +129,12 @@ def test_search_page_end_to_end(browser, live_server: str, api_token: str, tmp_p
 
 
 def test_page_without_token_asks_for_it(browser, live_server: str) -> None:
+    """The page loads (it holds no data) and shows its token form; the API stays closed."""
     page = browser.new_page()
     response = page.goto(f"{live_server}/")
-    assert response.status == 401 and "API token" in page.content()
+    assert response.status == 200
+    page.wait_for_selector("#token-box:not([hidden])")
+    assert page.request.get(f"{live_server}/health").status == 401
     page.close()
 
 
@@ -144,3 +147,27 @@ def test_api_docs_render_offline(browser, live_server: str, api_token: str) -> N
     _wait(lambda: "/search/image" in page.content())
     assert "Unable to render" not in page.content()
     page.close()
+
+
+def test_the_page_offers_no_more_results_than_the_server_allows(
+    browser, searcher: Searcher, api_token: str
+) -> None:
+    """With serve --max-k 10 the page asked for 24 and showed the server's validation JSON."""
+    import uvicorn
+
+    port = free_port()
+    app = create_app(searcher=searcher, token=api_token, max_k=10)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    _wait(lambda: server.started, timeout=20)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/?token={api_token}&q=MRI")
+        page.wait_for_selector("#results .card")
+        options = page.locator("#k option").all_inner_texts()
+        assert options == ["10"] and page.locator("#results .card").count() == 10
+        page.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -93,6 +93,7 @@ class Health(BaseModel):
     embed_dim: int
     indexes: dict[str, str]
     auth: bool
+    max_k: int
     text_batches: dict[str, float] = {}
 
 
@@ -131,6 +132,12 @@ def _install_auth(app: FastAPI, token: str) -> None:
         if request.method == "OPTIONS" and "access-control-request-method" in request.headers:
             return await call_next(request)  # CORS preflight never carries credentials
         ok, via_query = _token_ok(request, token)
+        # the page and its scripts hold no data: without a token they load and ask for one
+        shell = request.method == "GET" and (
+            request.url.path == "/" or request.url.path.startswith("/static/")
+        )
+        if not ok and shell:
+            return await call_next(request)
         if not ok:
             return JSONResponse(
                 {
@@ -318,7 +325,7 @@ def _batch_stats(sizes: list[int]) -> dict[str, float]:
     }
 
 
-def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool) -> None:
+def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool, max_k: int) -> None:
     static = Path(str(resources.files("litclip.serve") / "static"))
 
     @app.get("/health", response_model=Health, responses=_ERRORS, tags=["service"])
@@ -333,6 +340,7 @@ def _add_meta_routes(app: FastAPI, searcher: Searcher, auth: bool) -> None:
             "embed_dim": int(info.get("embed_dim", 0)),
             "indexes": {t: str(v.get("factory")) for t, v in info.get("indexes", {}).items()},
             "auth": auth,
+            "max_k": max_k,  # the page offers no more results than a search may ask for
             "text_batches": _batch_stats(searcher.batch_sizes),
         }
 
@@ -420,7 +428,7 @@ def create_app(
     app.state.max_pixels = max_pixels
     _add_search_routes(app, searcher, max_k, max_query_chars)
     _add_figure_routes(app, searcher)
-    _add_meta_routes(app, searcher, auth=bool(token))
+    _add_meta_routes(app, searcher, auth=bool(token), max_k=max_k)
     _add_docs_routes(app)
     _install_body_limit(app, max_upload_bytes)
     if token:

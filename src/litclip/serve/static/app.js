@@ -171,10 +171,26 @@ async function searchByImage(file) {
   }
 }
 
+// The server caps k (serve --max-k): offer only counts it accepts, and the cap itself.
+function limitK(maxK) {
+  if (!maxK) return;
+  const select = $("k");
+  const wanted = parseInt(select.value, 10);
+  for (const opt of Array.from(select.options)) {
+    if (parseInt(opt.value, 10) > maxK) opt.remove();
+  }
+  if (!Array.from(select.options).some((o) => parseInt(o.value, 10) === maxK) && maxK < 96) {
+    select.add(new Option(String(maxK)));
+  }
+  const fits = Array.from(select.options).map((o) => parseInt(o.value, 10)).filter((v) => v <= wanted);
+  select.value = String(fits.length ? Math.max(...fits) : maxK);
+}
+
 async function loadInfo() {
   try {
     const h = await api("/health");
     $("index-info").textContent = h.count + " figures indexed · model " + h.model;
+    limitK(h.max_k);
   } catch (err) {
     $("index-info").textContent = err.message;
   }
@@ -188,8 +204,11 @@ function init() {
     e.preventDefault();
     window.location.href = "/?token=" + encodeURIComponent($("token").value);
   });
-  loadInfo();
   const params = new URLSearchParams(window.location.search);
+  loadInfo().then(() => startFromUrl(params));
+}
+
+function startFromUrl(params) {
   if (params.get("target")) $("target").value = params.get("target") === "caption" ? "caption" : "image";
   if (params.get("q")) { $("q").value = params.get("q"); search(params.get("q")); }
   else $("q").focus();
