@@ -2,7 +2,8 @@
 
 Safe by default: :func:`serve` binds 127.0.0.1; when a token is set every request needs it
 (``Authorization: Bearer TOKEN``, ``X-API-Token: TOKEN``, or the ``litclip_token`` cookie that
-a browser gets by opening ``/?token=TOKEN`` once), else 401; CORS is off unless origins are
+a browser gets by opening ``/?token=TOKEN`` once), else 401, except the page shell (``/`` and
+``/static/``, no data) that then asks for the token; CORS is off unless origins are
 given; nothing is ever written; images and PDFs are served only from files the index recorded
 inside its own folder. Bad input gets a 4xx with a message saying what was wrong.
 """
