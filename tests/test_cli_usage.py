@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
 from litclip.cli import main
@@ -112,3 +115,18 @@ def test_litclips_own_warnings_are_one_line(tmp_path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert err.startswith("warning: mydata.npz is not a known MedMNIST flag")
     assert "UserWarning" not in err and ".py:" not in err
+
+
+@pytest.mark.parametrize(
+    ("code", "said"), [(errno.EROFS, "read-only file system"), (errno.ENOSPC, "no space left")]
+)
+def test_an_unwritable_disk_is_one_line(
+    code: int, said: str, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def full_disk(**kwargs: object) -> None:
+        raise OSError(code, os.strerror(code), str(tmp_path / ".config.json.1234.tmp"))
+
+    monkeypatch.setattr("litclip.cli.app", full_disk)
+    assert main(["synth", "journal", "--out", str(tmp_path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{tmp_path} " in err and said in err and "Traceback" not in err

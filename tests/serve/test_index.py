@@ -242,3 +242,11 @@ def test_rows_of_other_corpora_are_counted(tmp_path: Path, corpus_factory, micro
     out = build_index(micro_model, first, tmp_path / "i", progress=False)
     build_index(micro_model, second, out, progress=False)
     assert load_index(out).info["last_update"]["other_corpora"] == 4
+
+
+def test_an_unreadable_crop_is_named(tmp_path: Path, corpus_factory, micro_model) -> None:
+    corpus = corpus_factory(tmp_path / "c", n=3)
+    bad = sorted((corpus / "images").iterdir())[0]
+    bad.write_bytes(b"garbage")
+    with pytest.raises(LitclipError, match=f"not readable images, e.g. .*{bad.name}"):
+        build_index(micro_model, corpus, tmp_path / "i", progress=False)

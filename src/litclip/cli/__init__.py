@@ -8,6 +8,7 @@ traceback and exits with status 2.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import warnings
@@ -122,6 +123,17 @@ def main(argv: list[str] | None = None) -> int:
             PermissionError: "cannot be written or read (permission denied)",
         }[type(exc)]
         err.print(f"[bold red]error:[/] {_culprit(exc.filename) if exc.filename else exc} {what}")
+        return 2
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+            raise
+        what = {errno.EROFS: "is on a read-only file system", errno.ENOSPC: "has no space left"}
+        name = Path(exc.filename) if exc.filename else None
+        where = next((q for q in [name, *name.parents] if q.exists()), name) if name else "--out"
+        err.print(
+            f"[bold red]error:[/] {where} {what.get(exc.errno, 'is over its disk quota')}: "
+            "choose an --out that can be written"
+        )
         return 2
     except typer.Exit as exc:
         return exc.exit_code

@@ -299,7 +299,13 @@ def run_dask(
             n_workers=max(1, workers), threads_per_worker=1, dashboard_address=None
         )
         scheduler = cluster.scheduler_address
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout=10)
+    except (OSError, TimeoutError) as exc:
+        raise LitclipError(
+            f"cannot reach the dask scheduler at {scheduler} ({exc}); check --scheduler "
+            "(tcp://HOST:8786), or leave it out to start a local cluster"
+        ) from None
     try:
         futures = [
             client.submit(

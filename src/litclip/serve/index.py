@@ -365,6 +365,18 @@ def _collect_pdfs(
     return have
 
 
+def _readable(path: Path) -> bool:
+    """Whether ``path`` opens as an image (header only: cheap)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+        return True
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        return False
+
+
 def _metadata_rows(rows: pd.DataFrame, corpus_dir: Path, out: Path) -> pd.DataFrame:
     """Index metadata for manifest rows, linking each image into ``out/images``."""
     sources = [corpus_dir / str(p) for p in rows["filepath"]]
@@ -373,6 +385,15 @@ def _metadata_rows(rows: pd.DataFrame, corpus_dir: Path, out: Path) -> pd.DataFr
         raise DatasetNotFoundError(
             f"{len(missing)} image(s) listed in {corpus_dir / 'manifest.parquet'} are missing, "
             f"e.g. {missing[:3]}; rebuild the corpus or fix its filepath column"
+        )
+    unreadable = [
+        (pid, src) for pid, src in zip(rows["pair_id"], sources, strict=True) if not _readable(src)
+    ]
+    if unreadable:
+        pid, src = unreadable[0]
+        raise LitclipError(
+            f"{len(unreadable)} image(s) listed in {corpus_dir / 'manifest.parquet'} are not "
+            f"readable images, e.g. {src} (pair {pid}); rebuild the corpus"
         )
     names = [
         f"images/{_image_name(str(pid), src)}"
