@@ -297,6 +297,10 @@ def test_inputs_from_a_spreadsheet(tmp_path: Path) -> None:
     tsv = tmp_path / "papers.tsv"
     tsv.write_text("id\tpath\n1\tpdfs/paper_00.pdf\n")
     assert [p.name for p in resolve_inputs(tsv)] == ["paper_00.pdf"]
+    listing = tmp_path / "papers.txt"
+    listing.write_text("pdfs\n")  # a folder in a list: said so (was "missing file")
+    with pytest.raises(LitclipError, match="lists folders"):
+        resolve_inputs(listing)
     table.write_text("doi;title\n10.1/a;Glioma\n")
     with pytest.raises(LitclipError, match="name the column of PDF paths 'path'"):
         resolve_inputs(table)

@@ -119,7 +119,7 @@ def _finish(task: PdfTask, exitcode: int | None, started: float, timed_out: bool
         return error_status(
             task,
             "timeout",
-            f"extraction took longer than the timeout ({elapsed:.1f} s); killed",
+            f"extraction took longer than the timeout: killed after {elapsed:.2f} s",
             elapsed,
         )
     part = part_path(task.out_dir, task.sha256)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import textwrap
 import uuid
 import zlib
 from collections import Counter
@@ -179,6 +180,12 @@ def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
             found += _pdfs_under(p)
         elif p.is_file() and p.suffix.lower() in LIST_SUFFIXES:
             listed = _from_list(p)
+            folders = [f for f in listed if f.is_dir()]
+            if folders:
+                raise LitclipError(
+                    f"{p} lists folders (e.g. {folders[0]}); a list names PDF files: give a "
+                    "folder on the command line instead"
+                )
             missing = [f for f in listed if not f.is_file()]
             if missing:
                 raise LitclipError(
@@ -536,7 +543,8 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
         uncaptioned=sum(int(s.get("uncaptioned") or 0) for s in ok),
         tables=sum(int(s.get("tables") or 0) for s in ok),
         failed=[
-            f"{s.get('name')} ({s.get('error_kind')}: {str(s.get('error_message'))[:120]})"
+            f"{s.get('name')} ({s.get('error_kind')}: "
+            f"{textwrap.shorten(str(s.get('error_message')), 160, placeholder=' ...')})"
             for s in statuses
             if s.get("status") == "error"
         ],

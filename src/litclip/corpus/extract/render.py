@@ -234,7 +234,8 @@ def iter_figures(
                 yield fig, whole, panels, native
             pages.release({f.page - 1 for f in extraction.figures if f.page > page_no})
         if emitted == 0 and skipped:
-            raise PdfError("huge_image", "; ".join(skipped))
+            pages_said = "; ".join(w.removeprefix("huge_image: ") for w in skipped)
+            raise PdfError("huge_image", f"{pages_said} (over --max-pixels {max_pixels:,})")
     finally:
         pages.close()
         pdf.close()
