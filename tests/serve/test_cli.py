@@ -66,3 +66,23 @@ def test_serve_passes_options_to_uvicorn(
     client = TestClient(seen["app"])
     assert client.get("/health").status_code == 401
     assert client.get("/health", headers={"X-API-Token": "from-env"}).status_code == 200
+
+
+def test_serve_announces_only_what_it_can_serve(
+    monkeypatch: pytest.MonkeyPatch, built_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An index whose model folder moved printed 'serving ...' and then failed."""
+    import uvicorn
+
+    import litclip.serve.app as app_mod
+    from litclip.errors import LitclipError
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: None)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise LitclipError("model directory '/moved/ft_model' does not exist")
+
+    monkeypatch.setattr(app_mod, "create_app", broken)
+    assert main(["serve", str(built_index), "--port", "8124"]) == 2
+    err = _text(capsys.readouterr().err)
+    assert "does not exist" in err and "serving" not in err

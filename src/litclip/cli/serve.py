@@ -116,14 +116,14 @@ def serve_cmd(
     if not (index_dir / "index.json").is_file():
         raise LitclipError(f"{index_dir} is not a litclip index: build one with `litclip index`")
     _check_port_free(host, port)
-    Console(stderr=True).print(
-        f"serving {index_dir} on http://{host}:{port}/" + (" (token required)" if token else "")
-    )
     serve(
         index_dir,
         host,
         port,
         token,
+        on_ready=lambda: Console(stderr=True).print(
+            f"serving {index_dir} on http://{host}:{port}/" + (" (token required)" if token else "")
+        ),
         torch_threads=threads,
         cors_origins=cors_origin or None,
         max_upload_bytes=max_upload_bytes,

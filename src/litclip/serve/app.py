@@ -14,6 +14,7 @@ import hmac
 import io
 import os
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -454,6 +455,7 @@ def serve(
     token: str | None = None,
     *,
     torch_threads: int | None = None,
+    on_ready: Callable[[], None] | None = None,
     **app_options: Any,
 ) -> None:
     """Run the service with uvicorn until interrupted.
@@ -465,6 +467,8 @@ def serve(
         token: API token; falls back to the ``LITCLIP_API_TOKEN`` environment variable.
         torch_threads: intra-op threads for the query model (``None``: torch's default). One
             thread is faster on a busy machine, where spinning worker threads wait for cores.
+        on_ready: called once the index and its model are loaded, before serving (the CLI
+            announces the address there, not before a load that may fail).
         **app_options: passed to :func:`create_app` (``cors_origins``, ``max_upload_bytes``...).
     """
     import logging
@@ -481,4 +485,6 @@ def serve(
 
         torch.set_num_threads(torch_threads)
     app = create_app(index_dir, token=token, **app_options)
+    if on_ready is not None:
+        on_ready()
     uvicorn.run(app, host=host, port=port, log_level="info")
