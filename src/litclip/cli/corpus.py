@@ -60,7 +60,10 @@ def build(
     workers: int = typer.Option(
         1, min=1, help="Concurrent worker processes (one per PDF at a time)."
     ),
-    executor: str = typer.Option("process", help="process | serial | dask."),
+    executor: str = typer.Option(
+        "process",
+        help="process | serial (one PDF at a time in this process: no --workers, no --timeout) | dask.",
+    ),
     scheduler: str | None = typer.Option(
         None,
         help="dask scheduler address (with --executor dask; none: a local cluster of --workers).",
