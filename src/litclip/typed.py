@@ -62,6 +62,8 @@ def _as_number(name: str, value: Any, cast: type, nullable: bool) -> Any:
     hint = " (or null)" if nullable else ""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise LitclipError(f"option {name} expects {word}{hint}, got {value!r}")
+    if isinstance(value, int):  # exact, however large
+        return value if cast is int else float(value)
     try:
         number = float(value)
     except ValueError:
