@@ -368,3 +368,19 @@ def test_a_plot_grid_row_over_the_captioned_row_joins_it() -> None:
     tab = Region([Element((0.0, 330.0, 65.0, 500.0), "path")])
     bottom = Region([Element((120.0, 368.0, 292.0, 502.0), "path")])
     assert assign([cap], [tab, bottom], [cap.bbox]) == {0: [1]}
+
+
+def test_the_tail_of_a_paragraph_over_a_figure_is_running_text() -> None:
+    """'(Figure 2A-B).' ends a paragraph carried to the top of a column, right over a figure
+    (it was glued onto the crop); figure text does not end with a full stop."""
+    from litclip.corpus.extract.regions import sentence_tails
+
+    line = "No perioperative deaths were recorded. Lesion size did not"
+    body = [_tl(line, 100, 300 + 12 * i, size=9.5) for i in range(3)]
+    tail = TextLine("(Figure 2A-B).", (48.0, 63.0, 105.0, 74.0), 9.5)
+    title = TextLine("Biotype detection over genome", (60.0, 90.0, 200.0, 98.0), 9.5)
+    small = TextLine("p < 0.05 in all groups.", (60.0, 100.0, 160.0, 106.0), 6.0)
+    running = running_text([*body, tail, title, small], 9.5)
+    assert id(tail) not in running
+    tails = sentence_tails([*body, tail, title, small], running)
+    assert tails == {id(tail)}

@@ -586,6 +586,7 @@ def _layout(
         if not piece and not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
     ]
     body = reg.running_text(lines, body_size)
+    body |= reg.sentence_tails(lines, body)
     graphics = reg.cluster(elements, caption_boxes + [ln.bbox for ln in lines if id(ln) in body])
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(

@@ -528,6 +528,26 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
     return out | _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
 
 
+def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
+    """``id`` of lone lines that end a sentence in the running text's size: the last words of
+    a paragraph carried over to the top of a column ("(Figure 2A-B).") over a figure there.
+    Figure text (titles, labels, axis names) does not end with a full stop."""
+    sizes = [ln.size for ln in lines if id(ln) in running]
+    if not sizes:
+        return set()
+    size = float(np.median(sizes))
+    return {
+        id(ln)
+        for ln in lines
+        if id(ln) not in running
+        and not ln.rotated
+        and abs(ln.size - size) <= 0.05 * size
+        and ln.text.rstrip().endswith((".", ".)"))
+        and len(ln.text.strip()) >= 8
+        and not any(ln.bold)
+    }
+
+
 def _paragraph_edges(lines: list[TextLine], running: list[TextLine], body_size: float) -> set[int]:
     """Short lines that open or close a paragraph of ``running`` text: body-sized, one line
     pitch above or below a running line of their size, inside its width, and flush with its
