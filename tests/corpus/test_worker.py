@@ -90,3 +90,18 @@ def test_gray_jpeg_crops_have_one_channel(tmp_path: Path) -> None:
     with Image.open(tmp_path / "g.jpg") as g, Image.open(tmp_path / "c.jpg") as c:
         assert (g.format, g.mode) == ("JPEG", "L")
         assert (c.format, c.mode) == ("JPEG", "RGB")
+
+
+def test_labels_of_one_slug_on_a_page_get_a_separated_suffix(tmp_path: Path) -> None:
+    """'Figure 2.1' and 'Figure 21' share the slug figure21: the second was 'figure212'."""
+    task = PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "cd" * 32, str(tmp_path), str(tmp_path))
+    seen: set[str] = set()
+    ids = []
+    for label in ("Figure 2.1", "Figure 21"):
+        fig = ExtractedFigure(
+            label=label, number=label.split()[-1], page=3, bbox=(0.0, 0.0, 50.0, 50.0),
+            caption=f"{label}. A scan.", caption_bbox=(0.0, 50.0, 50.0, 60.0),
+        )  # fmt: skip
+        rows = _figure_rows(task, fig, photo(2, (50, 50)), [], None, seen)
+        ids.append(rows[0]["pair_id"])
+    assert ids == [f"{'cd' * 8}-p3-figure21", f"{'cd' * 8}-p3-figure21-2"]

@@ -211,10 +211,10 @@ def _figure_rows(
     native: bytes | None,
     seen: set[str],
 ) -> list[dict[str, Any]]:
-    pid = make_pair_id(task.sha256, fig.page, fig.label)
+    base = pid = make_pair_id(task.sha256, fig.page, fig.label)
     k = 2
     while pid in seen:  # the same label twice on one page (e.g. "continued"): stay unique
-        pid = make_pair_id(task.sha256, fig.page, f"{fig.label}_{k}")
+        pid = f"{base}-{k}"  # "figure21-2", never "figure212" (which reads as Figure 212)
         k += 1
     seen.add(pid)
     native_fp = None
