@@ -111,6 +111,7 @@ def test_search_page_end_to_end(browser, live_server: str, api_token: str, tmp_p
     first.locator("button.more").click()
     page.wait_for_selector("#anchor:not([hidden])")
     expect(page.locator("#status")).to_contain_text("figures like")
+    expect(page.locator("#anchor strong")).to_contain_text(" · p. ")  # names its PDF and page
     ids = page.locator("#results .card").evaluate_all("cards => cards.map(c => c.dataset.id)")
     assert clicked not in ids and len(ids) == 10
 

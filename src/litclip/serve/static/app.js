@@ -119,7 +119,11 @@ function showAnchor(hit) {
   img.src = hit.image_url;
   img.alt = label(hit);
   const text = el("div");
-  text.append(el("strong", null, "Figures like " + label(hit)), el("div", "source", hit.caption || ""));
+  const where = [hit.pdf, hit.page ? "p. " + hit.page : null].filter(Boolean).join(" · ");
+  text.append(
+    el("strong", null, "Figures like " + label(hit) + (where ? " (" + where + ")" : "")),
+    el("div", "source", hit.caption || ""),
+  );
   box.replaceChildren(img, text);
   box.hidden = false;
 }
