@@ -249,3 +249,17 @@ def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
     assert len(panels) == 9
     first = min(panels, key=lambda b: (b[1], b[0]))
     assert first == pytest.approx((10.0, 10.0, 105.0, 86.5), abs=1.0)  # frame, ticks, title
+
+
+def test_a_letter_printed_as_point_symbols_names_no_panel() -> None:
+    """R's pch = "o" prints each point as the letter O: 33 of them are not 33 panels."""
+    from litclip.corpus.extract.panels import letter_lines
+    from litclip.corpus.extract.text import TextLine
+
+    points = [TextLine("O", (10.0 + 7 * i, 50.0, 12.0 + 7 * i, 54.0), 4.0) for i in range(8)]
+    marks = [
+        TextLine("A", (2.0, 2.0, 8.0, 10.0), 9.0),
+        TextLine("B", (102.0, 2.0, 108.0, 10.0), 9.0),
+    ]
+    found = letter_lines(points + marks, (0.0, 0.0, 200.0, 100.0))
+    assert [letter for letter, _ in found] == ["A", "B"]

@@ -15,6 +15,7 @@ Three sources, in order of trust:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from itertools import pairwise
 
 import numpy as np
@@ -675,14 +676,22 @@ def reading_order(boxes: list[BBox]) -> list[BBox]:
     return [b for row in rows for b in sorted(row, key=lambda b: b[0])]
 
 
+SYMBOL_REPEATS = 5  # a letter printed this often in one figure marks points, not panels
+
+
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
-    """Single panel letters printed as text inside the figure."""
+    """Single panel letters printed as text inside the figure.
+
+    A letter printed five times or more is a plot's point symbol (R's ``pch = "o"``), not a
+    panel's name: each panel has its own letter.
+    """
     out = []
     for ln in lines:
         m = _LETTER_RE.match(ln.text.strip())
         if m and contains(fig_box, ln.bbox, slack=4.0):
             out.append((m.group(1).upper(), ln.bbox))
-    return out
+    counts = Counter(letter for letter, _ in out)
+    return [(letter, b) for letter, b in out if counts[letter] < SYMBOL_REPEATS]
 
 
 def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
