@@ -1142,9 +1142,9 @@ CASES: list[tuple[str, str, list[tuple[str, int, int | None]]]] = [
     ),
     # round 9 (13 PDFs of Debian packages, checked by eye the same way before the extractor
     # saw them: R vignettes of medical statistics, phylogenetics and RNA program manuals,
-    # a serology note); 11 more that the search found were already above. Nothing here
-    # needed a fix; the search's copy of round 6's EBSeq vignette showed plot-grid rows left
-    # out of their figure (fixed: a row right over the captioned one joins it).
+    # a serology note); 11 more that the search found were already above. Fixed after:
+    # point symbols printed as letters taken for panel letters; and the search's copy of
+    # round 6's EBSeq vignette showed plot-grid rows left out of their figure.
     # CRAN cancer copy-number vignette; each figure = 3 stacked wide track panels (Top/Middle/Bottom) of dense scatter
     (
         "deb:pool/main/r/r-cran-pscbs/r-cran-pscbs_0.66.0-2_all.deb",
