@@ -11,6 +11,7 @@ import dataclasses
 import datetime as _dt
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +51,31 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """Hard-link ``src`` to ``dst`` (else copy it), atomically; an existing ``dst`` stays."""
+    if dst.is_file():
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(dst) as tmp:
+        tmp.unlink()
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
+
+
+def within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is ``root`` or lies inside it (both resolved)."""
+    path, root = Path(path).resolve(), Path(root).resolve()
+    return path == root or root in path.parents
+
+
+def foreign_entries(folder: Path, allowed: frozenset[str]) -> list[str]:
+    """Names in ``folder`` that are not ``allowed`` (hidden ones, temp files among them,
+    aside): another tool's or the user's files in what should be an output folder."""
+    return sorted(f.name for f in folder.iterdir() if f.name not in allowed and f.name[0] != ".")
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

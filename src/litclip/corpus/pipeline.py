@@ -47,7 +47,7 @@ from litclip.corpus.writers import (
     write_status,
 )
 from litclip.errors import LitclipError
-from litclip.io import read_json, write_resolved_config
+from litclip.io import link_or_copy, read_json, write_resolved_config
 from litclip.progress import progress_bar
 
 LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv", ".csv")
@@ -255,14 +255,19 @@ def _is_done(out: Path, sha: str, retry_errors: bool) -> bool:
     return not _missing_crops(out, rows)
 
 
-def _missing_crops(root: Path, rows: Sequence[dict[str, Any]]) -> list[str]:
-    """The crop files ``rows`` list that are not in ``root``."""
+def _crop_paths(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The crop files (whole figure or panel, and a native image) that ``rows`` list."""
     return [
         fp
         for r in rows
         for fp in (r.get("filepath"), r.get("native_filepath"))
-        if isinstance(fp, str) and fp and not (root / fp).is_file()
+        if isinstance(fp, str) and fp
     ]
+
+
+def _missing_crops(root: Path, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The crop files ``rows`` list that are not in ``root``."""
+    return [fp for fp in _crop_paths(rows) if not (root / fp).is_file()]
 
 
 def _make_tasks(out: Path, entries: Sequence[dict[str, Any]], cfg: CorpusConfig) -> list[PdfTask]:
@@ -392,17 +397,26 @@ def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
     return _crop_changes(_read_out_config(out), cfg)
 
 
-def _check_out(out: Path, cfg: CorpusConfig) -> list[dict[str, Any]]:
-    """Refuse an ``--out`` that is not a corpus (other files), or a corpus whose crops were
-    made with other options; returns the earlier build's inputs (``[]`` for a new folder)."""
+def _earlier_corpus(out: Path, note: str = "") -> dict[str, Any]:
+    """The config of the corpus already in ``out`` (``{}`` for a new or empty folder); a
+    folder of other files is refused (``note`` ends the message)."""
     if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return []
+        return {}
     earlier = _read_out_config(out)
     if "litclip_version" not in earlier:
         raise LitclipError(
             f"--out {out} holds other files and is not a litclip corpus: choose a new or empty "
-            "folder (an existing corpus is resumed)"
+            f"folder{note}"
         )
+    return earlier
+
+
+def _check_out(out: Path, cfg: CorpusConfig) -> list[dict[str, Any]]:
+    """Refuse an ``--out`` that is not a corpus (other files), or a corpus whose crops were
+    made with other options; returns the earlier build's inputs (``[]`` for a new folder)."""
+    earlier = _earlier_corpus(out, " (an existing corpus is resumed)")
+    if not earlier:
+        return []
     changed = _crop_changes(earlier, cfg)
     if changed:
         raise LitclipError(
@@ -554,22 +568,6 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
 # --------------------------------------------------------------------------- merge
 
 
-def _link_files(src: Path, dst: Path, rel_paths: Sequence[str]) -> None:
-    """Hard-link (else copy) the files ``rel_paths`` of ``src`` into ``dst``: only the crops
-    a filtered corpus keeps, not those of the figures it left out."""
-    for rel in sorted(set(rel_paths)):
-        target = dst / rel
-        if target.is_file():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            os.link(src / rel, tmp)
-        except OSError:
-            shutil.copy2(src / rel, tmp)
-        tmp.replace(target)
-
-
 def _link_tree(src: Path, dst: Path) -> None:
     """Copy a directory by hard links where possible (same file system), else by copying."""
     tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -675,14 +673,7 @@ def merge_corpora(
 def _check_merge_out(out: Path, merged: set[str]) -> None:
     """Refuse an ``--out`` of other files, or a corpus holding PDFs the merge would drop (the
     README's ``corpus merge corpus/ shard0/ shard1/`` over a built corpus lost its pairs)."""
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return
-    earlier = _read_out_config(out)
-    if "litclip_version" not in earlier:
-        raise LitclipError(
-            f"--out {out} holds other files and is not a litclip corpus: choose a new or "
-            "empty folder"
-        )
+    earlier = _earlier_corpus(out)
     dropped = [e for e in earlier.get("inputs", []) if e.get("sha256") not in merged]
     if dropped:
         raise LitclipError(
@@ -757,14 +748,15 @@ def filter_corpus(
         wanted = [labels[m.lower()] for m in modality]
         keep &= df["modality"].isin(wanted) & (df["modality_score"] >= min_modality_score)
     sel = df[keep].reset_index(drop=True)
-    lost = _missing_crops(src, sel.to_dict("records"))
+    crops = _crop_paths(sel.to_dict("records"))
+    lost = [fp for fp in crops if not (src / fp).is_file()]
     if lost:
         raise LitclipError(
             f"{src} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus build` "
             f"into {src} to extract them again, then filter"
         )
-    crops = [sel[c] for c in ("filepath", "native_filepath") if c in sel]
-    _link_files(src, out, [fp for col in crops for fp in col if isinstance(fp, str) and fp])
+    for fp in dict.fromkeys(crops):  # only the kept figures' crops, not the left-out ones'
+        link_or_copy(src / fp, out / fp)
     write_manifest(sel, out)
     write_shards(sel, out, shard_size)
     statuses = read_status(src)

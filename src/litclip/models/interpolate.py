@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from litclip.errors import LitclipError
+from litclip.io import within
 from litclip.models.loading import LITCLIP_META, LoadedModel, load_model
 from litclip.models.saving import MODEL_FILES, save_model
 
@@ -59,13 +60,11 @@ def check_blend_target(out_dir: str | Path, inputs: Sequence[Any]) -> None:
     corpus, a training run); an earlier WiSE-FT blend there is replaced."""
     out = Path(out_dir).resolve()
     for spec in inputs:
-        if isinstance(spec, (str, Path)) and Path(spec).is_dir():
-            model = Path(spec).resolve()
-            if out == model or model in out.parents:
-                raise LitclipError(
-                    f"--out {out_dir} is (inside) the input model {spec}: the blend would "
-                    "replace it; choose another folder"
-                )
+        if isinstance(spec, (str, Path)) and Path(spec).is_dir() and within(out, spec):
+            raise LitclipError(
+                f"--out {out_dir} is (inside) the input model {spec}: the blend would "
+                "replace it; choose another folder"
+            )
     if out.is_file():
         raise LitclipError(f"--out {out_dir} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()):

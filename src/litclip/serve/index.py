@@ -35,7 +35,16 @@ import numpy as np
 import pandas as pd
 
 from litclip.errors import DatasetNotFoundError, LitclipError
-from litclip.io import atomic_path, atomic_write_json, now_iso, read_json, write_resolved_config
+from litclip.io import (
+    atomic_path,
+    atomic_write_json,
+    foreign_entries,
+    link_or_copy,
+    now_iso,
+    read_json,
+    within,
+    write_resolved_config,
+)
 from litclip.progress import progress_bar
 
 if TYPE_CHECKING:
@@ -297,18 +306,6 @@ def _image_name(pair_id: str, source: Path) -> str:
     return f"{digest}{source.suffix.lower() or '.png'}"
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
-    if dst.is_file():
-        return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dst) as tmp:
-        tmp.unlink()
-        try:
-            os.link(src, tmp)
-        except OSError:
-            shutil.copyfile(src, tmp)
-
-
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -359,7 +356,7 @@ def _collect_pdfs(
     for sha, name in todo.items():
         for path in candidates.get(Path(name).name, []):
             if _sha256_file(path) == sha:
-                _link_or_copy(path, out / "pdfs" / f"{sha}.pdf")
+                link_or_copy(path, out / "pdfs" / f"{sha}.pdf")
                 have[sha] = f"pdfs/{sha}.pdf"
                 break
     return have
@@ -400,7 +397,7 @@ def _metadata_rows(rows: pd.DataFrame, corpus_dir: Path, out: Path) -> pd.DataFr
         for pid, src in zip(rows["pair_id"], sources, strict=True)
     ]
     for src, name in zip(sources, names, strict=True):
-        _link_or_copy(src, out / name)
+        link_or_copy(src, out / name)
 
     def col(name: str, default: Any = None) -> list[Any]:
         return list(rows[name]) if name in rows.columns else [default] * len(rows)
@@ -734,16 +731,13 @@ INDEX_NAMES = frozenset(
 def _check_out(out: Path, corpus: Path) -> None:
     """Refuse an ``--out`` that is the corpus (or inside it) or a folder of other files: the
     index prunes its ``images/`` and ``pdfs/`` of every file it does not use."""
-    where = out.resolve()
-    if where == corpus or corpus in where.parents:
+    if within(out, corpus):
         raise LitclipError(f"--out {out} is (inside) the corpus {corpus}: choose another folder")
     if out.is_file():
         raise LitclipError(f"--out {out} is a file, not a folder")
     if not out.is_dir():
         return
-    other = sorted(
-        f.name for f in out.iterdir() if f.name not in INDEX_NAMES and not f.name.startswith(".")
-    )
+    other = foreign_entries(out, INDEX_NAMES)
     ours = (out / INDEX_JSON).is_file() or (out / STARTED).is_file()
     if not ours:  # images/ and pdfs/ of a folder no index was ever built in are the user's
         other += [

@@ -49,19 +49,16 @@ def check_run_dir(out: str | Path, model: str) -> None:
     would be overwritten) or the model being fine-tuned; a new, empty or earlier run folder
     is fine."""
     from litclip.errors import LitclipError
+    from litclip.io import foreign_entries, within
 
     path = Path(out)
     if path.is_file():
         raise LitclipError(f"--out {out} is a file, not a folder")
-    if Path(model).is_dir():
-        source = Path(model).resolve()
-        if path.resolve() == source or source in path.resolve().parents:
-            raise LitclipError(f"--out {out} is (inside) the model {model}; choose another folder")
+    if Path(model).is_dir() and within(path, model):
+        raise LitclipError(f"--out {out} is (inside) the model {model}; choose another folder")
     if not path.is_dir():
         return
-    other = sorted(
-        p.name for p in path.iterdir() if p.name not in RUN_DIR_NAMES and not p.name.startswith(".")
-    )
+    other = foreign_entries(path, RUN_DIR_NAMES)
     if other:
         raise LitclipError(
             f"--out {out} holds other files ({', '.join(other[:3])}) and is not a training "
