@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from collections import OrderedDict
@@ -781,8 +782,10 @@ def _detect_panels(
     image_boxes = boxes
     if 2 <= len(boxes) < want:
         boxes = []
+    # rendered once, and only when a pixel method needs it
+    preview = functools.cache(lambda: scans.whiten(_gray_preview(page, box), job.paper))
     if not boxes and (raster_cover >= 0.5 or named_panels or plots):
-        gray = scans.whiten(_gray_preview(page, box), job.paper)
+        gray = preview()
         boxes = panel_mod.panels_from_pixels(gray, box)
         if plots:
             boxes = scales.plot_panels(boxes, job.lines) or scales.plot_panels(
@@ -801,8 +804,7 @@ def _detect_panels(
     if not boxes and not named_panels and raster_cover < 0.5:
         y_scales = scales.y_scales(job.lines, box)
         if len(y_scales) >= 2:
-            gray = scans.whiten(_gray_preview(page, box), job.paper)
-            boxes = panel_mod.panels_between_scales(gray, box, y_scales)
+            boxes = panel_mod.panels_between_scales(preview(), box, y_scales)
     # more pictures than the letters the caption names: each letter heads a group of them
     if 2 <= len(letters) == expected < len(boxes):
         boxes = panel_mod.group_by_letters(boxes, letters) or boxes

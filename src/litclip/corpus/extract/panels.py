@@ -482,29 +482,17 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
         if not level or fig_box[2] - b[2] < SCALE_ROOM * width:
             continue
         lo, hi = px(a[2]) + 1, px(b[0])
-        best = _widest_run(~ink[lo:hi])
-        if best is None or best[1] - best[0] < 2:
+        # white column runs between the scales (padded with ink: runs at the ends count too)
+        runs = _runs(np.concatenate(([False], ~ink[lo:hi], [False])), 2)
+        if not runs:
             return []  # plots that touch: no clean cut
-        cuts.append(lo + (best[0] + best[1]) // 2)
+        start, end = max(runs, key=lambda r: r[1] - r[0])
+        cuts.append(lo - 1 + (start + end) // 2)
     if len(cuts) < 2:
         return []
     cuts.append(w)
     leaves = [_trim_lines(gray >= 235, 0, h, x0, x1) for x0, x1 in pairwise(cuts)]
     return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
-
-
-def _widest_run(flags: np.ndarray) -> tuple[int, int] | None:
-    """``(start, end)`` of the longest run of True in ``flags``."""
-    best: tuple[int, int] | None = None
-    start = None
-    for i, f in enumerate([*flags.tolist(), False]):
-        if f and start is None:
-            start = i
-        elif not f and start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
-            start = None
-    return best
 
 
 def _to_page(
