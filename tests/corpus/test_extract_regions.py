@@ -7,12 +7,17 @@ import pytest
 
 from litclip.corpus.extract.captions import Caption
 from litclip.corpus.extract.regions import (
+    EXACT_MATCH_MAX_CAPTIONS,
     MERGE_GAP,
     TEXT_GAP,
     TEXT_REACH,
     Element,
     Region,
     _close_pairs,
+    _components,
+    _grid_groups,
+    _matching,
+    _solver_matching,
     area,
     attach_text,
     cluster,
@@ -384,3 +389,74 @@ def test_the_tail_of_a_paragraph_over_a_figure_is_running_text() -> None:
     assert id(tail) not in running
     tails = sentence_tails([*body, tail, title, small], running)
     assert tails == {id(tail)}
+
+
+def _objective(pairs: list[tuple[float, int, int]], chosen: list[tuple[int, int]]) -> tuple:
+    nearest = {}
+    for d, ci, ri in pairs:
+        nearest[ci, ri] = min(d, nearest.get((ci, ri), d))
+    assert len({c for c, _ in chosen}) == len({r for _, r in chosen}) == len(chosen)
+    return len(chosen), round(sum(nearest[p] for p in chosen), 6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_caption_matching_is_as_good_as_the_assignment_solver(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        nc, nr = int(rng.integers(1, 9)), int(rng.integers(1, 11))
+        pairs = [
+            (float(rng.choice([rng.uniform(0, 300), rng.integers(0, 4)])), ci, ri)
+            for ci in range(nc)
+            for ri in range(nr)
+            if rng.random() < 0.5
+        ]
+        pairs += pairs[: len(pairs) // 3]  # a pair listed twice counts at its nearest
+        ours = _matching(pairs, nc, nr)
+        assert _objective(pairs, ours) == _objective(pairs, _solver_matching(pairs, nc, nr))
+
+
+def test_a_crowded_page_is_matched_by_the_solver() -> None:
+    n = EXACT_MATCH_MAX_CAPTIONS + 2
+    pairs = [(float(abs(c - r)), c, r) for c in range(n) for r in range(n)]
+    assert _matching(pairs, n, n) == [(k, k) for k in range(n)]
+
+
+def _grid_groups_ref(elements: list[Element], barriers: list[tuple], cell: float = 4.0) -> list:
+    """The loop it replaced: one slice write per element, one lookup per element."""
+    x_max = max(e.bbox[2] for e in elements) + 2 * cell
+    y_max = max(e.bbox[3] for e in elements) + 2 * cell
+    grid = np.zeros((int(y_max / cell) + 2, int(x_max / cell) + 2), dtype=bool)
+
+    def cells(b: tuple, grow: int) -> tuple[slice, slice]:
+        return (
+            slice(max(0, int(b[1] / cell) - grow), max(0, int(b[3] / cell) + 1 + grow)),
+            slice(max(0, int(b[0] / cell) - grow), max(0, int(b[2] / cell) + 1 + grow)),
+        )
+
+    for e in elements:
+        grid[cells(e.bbox, 1)] = True
+    for b in barriers:
+        inner = (b[0] + cell, b[1] + cell / 2, b[2] - cell, b[3] - cell / 2)
+        if inner[2] > inner[0] and inner[3] > inner[1]:
+            grid[cells(inner, 0)] = False
+    labels = _components(grid)
+    groups: dict[int, list] = {}
+    for k, e in enumerate(elements):
+        found = labels[cells(e.bbox, 0)]
+        found = found[found > 0]
+        groups.setdefault(int(found.flat[0]) if found.size else -(k + 1), []).append(id(e))
+    return list(groups.values())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dense_page_grouping_matches_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        xy = rng.uniform(-10, 600, size=(int(rng.integers(1, 500)), 2))
+        wh = rng.uniform(0, 30, size=xy.shape)
+        elements = [
+            Element((x, y, x + w, y + h), "path") for (x, y), (w, h) in zip(xy, wh, strict=True)
+        ]
+        barriers = [tuple(rng.uniform(0, 600, 4)) for _ in range(int(rng.integers(0, 5)))]
+        got = [[id(e) for e in r.elements] for r in _grid_groups(elements, barriers)]
+        assert got == _grid_groups_ref(elements, barriers)
