@@ -184,3 +184,36 @@ def test_pdfs_are_found_by_content_hash_and_absent_ones_left_out() -> None:
     assert m["truth_pdfs_not_in_corpus"] == ["a.pdf"]
     everything = evaluate_predictions([renamed], truth)  # no corpus list: every truth PDF counts
     assert everything["figure_recall"] == pytest.approx(1 / 3, abs=1e-4)
+
+
+def test_a_null_panel_count_is_not_scored() -> None:
+    """Ground truth may leave a count it could not judge (plots sharing axes) as null."""
+    truth = json.loads(json.dumps(TRUTH))
+    truth["documents"][1]["figures"][0]["n_panels"] = None
+    preds = [whole("a.pdf", 1, [0, 0, 100, 100], "Figure 1.", "a1")]
+    preds += [whole("b.pdf", 1, [50, 50, 150, 150], "Fig. 1.", "b1")]
+    m = evaluate_predictions(preds, truth)
+    assert m["n_matched"] == 2 and m["n_panel_counted"] == 1 and m["panel_accuracy"] == 1.0
+    assert m["per_pdf"]["b.pdf"]["panel_accuracy"] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("bbox", [0, 0, 100], "bbox"),
+        ("page", 0, "page"),
+        ("n_panels", 0, "n_panels"),
+        ("caption_start", 3, "caption_start"),
+    ],
+)
+def test_malformed_truth_is_refused_naming_the_figure(
+    tmp_path: Path, field: str, value: object, message: str
+) -> None:
+    truth = json.loads(json.dumps(TRUTH))
+    truth["documents"][0]["figures"][1][field] = value
+    (tmp_path / "gt.json").write_text(json.dumps(truth))
+    pd.DataFrame([whole("a.pdf", 1, [0, 0, 100, 100], "x", "a1")]).to_parquet(
+        tmp_path / "manifest.parquet"
+    )
+    with pytest.raises(LitclipError, match=rf"document 1 \(a.pdf\), figure 2: '{message}'"):
+        evaluate_corpus(tmp_path, tmp_path / "gt.json")

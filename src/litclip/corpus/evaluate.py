@@ -81,7 +81,37 @@ def load_truth(truth_json: str | Path) -> dict[str, Any]:
         raise LitclipError(
             f"ground truth {path} has no 'documents' list (see the schema block of the format)"
         )
+    for d, doc in enumerate(truth["documents"]):
+        _check_document(path, d, doc)
     return truth
+
+
+def _check_document(path: Path, d: int, doc: Any) -> None:
+    """Each document names its file and lists figures with a page, a box and a caption start;
+    ``n_panels`` is a count or null (a count that is a judgement call: not scored)."""
+    where = f"ground truth {path}, document {d + 1}"
+    if not isinstance(doc, dict) or not isinstance(doc.get("file"), str):
+        raise LitclipError(f"{where}: needs a 'file' (the PDF's name)")
+    figures = doc.get("figures", [])
+    if not isinstance(figures, list):
+        raise LitclipError(f"{where} ({doc['file']}): 'figures' must be a list")
+    for k, fig in enumerate(figures):
+        at = f"{where} ({doc['file']}), figure {k + 1}"
+        if not isinstance(fig, dict):
+            raise LitclipError(f"{at}: must be an object")
+        bbox, page, panels = fig.get("bbox"), fig.get("page"), fig.get("n_panels", 1)
+        if not (
+            isinstance(bbox, list)
+            and len(bbox) == 4
+            and all(isinstance(v, int | float) for v in bbox)
+        ):
+            raise LitclipError(f"{at}: 'bbox' must be [x0, y0, x1, y1] in points")
+        if not isinstance(page, int) or page < 1:
+            raise LitclipError(f"{at}: 'page' must be a 1-based page number")
+        if not isinstance(fig.get("caption_start", ""), str):
+            raise LitclipError(f"{at}: 'caption_start' must be text")
+        if panels is not None and not (isinstance(panels, int) and panels >= 1):
+            raise LitclipError(f"{at}: 'n_panels' must be a count >= 1 or null")
 
 
 def rows_from_extraction(pdf_name: str, extraction: PdfExtraction) -> list[dict[str, Any]]:
@@ -201,7 +231,7 @@ def evaluate_predictions(
     used: set[int] = set()
     per_pdf: dict[str, dict[str, Any]] = {}
     errors: list[dict[str, Any]] = []
-    tot = {"truth": 0, "pred": 0, "matched": 0, "caption_ok": 0, "panel_ok": 0}
+    tot = {"truth": 0, "pred": 0, "matched": 0, "caption_ok": 0, "panel_ok": 0, "counted": 0}
     ious: list[float] = []
     for doc in docs:
         name = doc["file"]
@@ -213,10 +243,12 @@ def evaluate_predictions(
             caption_matches(str(p_figs[j].get("caption", "")), t_figs[i]["caption_start"])
             for i, j, _ in matches
         )
+        # a null count is a judgement call (plots sharing axes): not scored
+        counted = [(i, j) for i, j, _ in matches if t_figs[i].get("n_panels", 1) is not None]
         pan_ok = sum(
             max(1, panel_counts.get(str(p_figs[j].get("pair_id")), 0))
-            == int(t_figs[i].get("n_panels", 1))
-            for i, j, _ in matches
+            == t_figs[i].get("n_panels", 1)
+            for i, j in counted
         )
         ious.extend(v for _, _, v in matches)
         per_pdf[name] = {
@@ -226,10 +258,13 @@ def evaluate_predictions(
             "figure_precision": _ratio(len(matches), len(p_figs)),
             "figure_recall": _ratio(len(matches), len(t_figs)),
             "caption_match": _ratio(cap_ok, len(matches)),
-            "panel_accuracy": _ratio(pan_ok, len(matches)),
+            "panel_accuracy": _ratio(pan_ok, len(counted)),
+            "n_panel_counted": len(counted),
         }
         for key, val in zip(
-            tot, (len(t_figs), len(p_figs), len(matches), cap_ok, pan_ok), strict=True
+            tot,
+            (len(t_figs), len(p_figs), len(matches), cap_ok, pan_ok, len(counted)),
+            strict=True,
         ):
             tot[key] += val
         errors.extend(_errors(name, t_figs, p_figs, matches))
@@ -237,11 +272,12 @@ def evaluate_predictions(
         "figure_precision": _ratio(tot["matched"], tot["pred"]),
         "figure_recall": _ratio(tot["matched"], tot["truth"]),
         "caption_match": _ratio(tot["caption_ok"], tot["matched"]),
-        "panel_accuracy": _ratio(tot["panel_ok"], tot["matched"]),
+        "panel_accuracy": _ratio(tot["panel_ok"], tot["counted"]),
         "mean_iou": round(sum(ious) / len(ious), 4) if ious else None,
         "n_truth": tot["truth"],
         "n_pred": tot["pred"],
         "n_matched": tot["matched"],
+        "n_panel_counted": tot["counted"],
         "n_pdfs": len(per_pdf),
         "n_pred_unknown_pdf": sum(id(r) not in used for v in wholes.values() for r in v),
         "truth_pdfs_not_in_corpus": absent,
