@@ -7,10 +7,12 @@ import pytest
 
 from litclip.corpus.extract.captions import Caption
 from litclip.corpus.extract.regions import (
+    AXIS_TITLE_GAP,
     EXACT_MATCH_MAX_CAPTIONS,
     MERGE_GAP,
     TEXT_GAP,
     TEXT_REACH,
+    TITLE_CENTRED,
     Element,
     Region,
     _close_pairs,
@@ -130,6 +132,13 @@ def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: flo
             best, best_gap = None, max_gap
             for region in regions:
                 g = gap(region.bbox, ln.bbox)
+                gx0, _, gx1, gy1 = region.graphic_bbox
+                x_title = (  # a short line centred under the graphics (an x-axis title)
+                    ln.bbox[1] >= gy1
+                    and ln.bbox[2] - ln.bbox[0] <= 0.5 * (gx1 - gx0)
+                    and abs(ln.bbox[0] + ln.bbox[2] - gx0 - gx1) / 2 <= TITLE_CENTRED * (gx1 - gx0)
+                )
+                g = g * TEXT_GAP / AXIS_TITLE_GAP if x_title else g
                 if g <= best_gap and region.graphic_bbox[1] - ln.bbox[3] <= TEXT_REACH:
                     best, best_gap = region, g
             if best is not None:
@@ -460,3 +469,29 @@ def test_dense_page_grouping_matches_reference(seed: int) -> None:
         barriers = [tuple(rng.uniform(0, 600, 4)) for _ in range(int(rng.integers(0, 5)))]
         got = [[id(e) for e in r.elements] for r in _grid_groups(elements, barriers)]
         assert got == _grid_groups_ref(elements, barriers)
+
+
+def test_a_table_caption_takes_no_figure_across_a_figure_caption() -> None:
+    """Two heat maps over a short centred "Figure 3" caption, then a table of text and its
+    caption below: the table caption's way up to the right heat map crosses a third of the
+    figure caption, so both maps are Figure 3."""
+    from litclip.corpus.extract.regions import assign
+
+    left = Region([Element((109.0, 115.0, 294.0, 268.0), "path")])
+    right = Region([Element((326.0, 115.0, 510.0, 268.0), "path")])
+    fig = _caption("Figure 3", (185.0, 294.0, 418.0, 305.0))
+    table_line = TextLine("Table 3: Execution time", (116.0, 357.0, 487.0, 368.0), 10.0)
+    table = Caption("table", "Table 3", "3", "Table 3", [table_line])
+    assert assign([fig, table], [left, right], [fig.bbox, table.bbox]) == {0: [0, 1]}
+
+
+def test_an_x_axis_title_two_lines_under_the_ticks_is_part_of_the_chart() -> None:
+    chart = Region([Element((145.0, 536.0, 482.0, 638.0), "path")])
+    ticks = _tl("500 600 700 800 900 1000 1100", 150.0, 643.0, 7.3, x1=456.0)
+    title = _tl("Moore_stress", 291.0, 670.0, 7.3, x1=336.0)  # centred, 19 pt under the ticks
+    attach_text([chart], [ticks, title], set())
+    assert chart.bbox[3] == 677.3
+    chart = Region([Element((145.0, 536.0, 482.0, 638.0), "path")])
+    aside = _tl("Moore_stress", 145.0, 670.0, 7.3, x1=190.0)  # flush left: a note, not a title
+    attach_text([chart], [ticks, aside], set())
+    assert chart.bbox[3] == 650.3

@@ -9,6 +9,7 @@ per caption, as many captions matched as possible, then the least total distance
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -678,7 +679,10 @@ def attach_text(
         changed = False
         lbox = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
         title = np.array([_axis_title(ln) for ln in free], dtype=bool)
-        g = _title_gaps(_gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, title, max_gap)
+        short = np.array([_short_level_line(ln) for ln in free], dtype=bool)
+        g = _title_gaps(
+            _gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, gbox, title, short, max_gap
+        )
         # text chains line by line, but not far up from the graphics (titles and legends
         # over a chart are a line or two): an author block that ends a few points over a
         # figure is not the figure's text. Axis titles and notes beside and under stay.
@@ -705,7 +709,9 @@ def attach_text(
                     _gaps(lbox[k + 1 :], rbox[best])[:, None],
                     lbox[k + 1 :],
                     rbox[best : best + 1],
+                    gbox[best : best + 1],
                     title[k + 1 :],
+                    short[k + 1 :],
                     max_gap,
                 )[:, 0],
             )
@@ -726,21 +732,44 @@ def _line_shaped(line: TextLine) -> bool:
 
 AXIS_TITLE_GAP = 24.0  # points: a sideways axis title may sit this far from its tick labels
 AXIS_TITLE_CHARS = 40  # longer sideways text is a margin note ("Downloaded from ...")
+TITLE_CENTRED = 0.05  # of the graphics' width: how far off their centre an x-axis title may be
 
 
 def _axis_title(line: TextLine) -> bool:
     return line.rotated and len(line.text) <= AXIS_TITLE_CHARS
 
 
+def _short_level_line(line: TextLine) -> bool:
+    return not line.rotated and len(line.text) <= AXIS_TITLE_CHARS
+
+
 def _title_gaps(
-    g: np.ndarray, lbox: np.ndarray, rbox: np.ndarray, title: np.ndarray, max_gap: float
+    g: np.ndarray,
+    lbox: np.ndarray,
+    rbox: np.ndarray,
+    gbox: np.ndarray,
+    sideways: np.ndarray,
+    short: np.ndarray,
+    max_gap: float,
 ) -> np.ndarray:
-    """Gaps (lines x regions) with a sideways axis title's gap to a region it lies beside
-    (within its height) scaled so that :data:`AXIS_TITLE_GAP` reads as ``max_gap``."""
-    if not title.any():
+    """Gaps (lines x regions) of axis titles scaled so that :data:`AXIS_TITLE_GAP` reads as
+    ``max_gap``: a sideways title beside a region (within its height), and a short line
+    under a region's graphics centred on them (R sets an x-axis title two lines under the
+    tick labels)."""
+    if not sideways.any() and not short.any():
         return g
     beside = (lbox[:, None, 1] >= rbox[None, :, 1]) & (lbox[:, None, 3] <= rbox[None, :, 3])
-    return np.where(title[:, None] & beside, g * (max_gap / AXIS_TITLE_GAP), g)
+    width = gbox[None, :, 2] - gbox[None, :, 0]
+    off_centre = np.abs(
+        (lbox[:, None, 0] + lbox[:, None, 2]) - (gbox[None, :, 0] + gbox[None, :, 2])
+    ) / 2
+    under = (
+        (lbox[:, None, 1] >= gbox[None, :, 3])
+        & (lbox[:, None, 2] - lbox[:, None, 0] <= 0.5 * width)
+        & (off_centre <= TITLE_CENTRED * width)
+    )
+    titles = (sideways[:, None] & beside) | (short[:, None] & under)
+    return np.where(titles, g * (max_gap / AXIS_TITLE_GAP), g)
 
 
 def significant(region: Region) -> bool:
@@ -808,11 +837,15 @@ def _v_overlap(a: BBox, b: BBox) -> float:
     return max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def caption_distance(cap: Caption, box: BBox, barriers: list[BBox]) -> float | None:
+def caption_distance(
+    cap: Caption, box: BBox, barriers: list[BBox], captions: Sequence[BBox] = ()
+) -> float | None:
     """How far a region is from a caption, or None when they cannot belong together.
 
     Figures sit above their caption (preferred), below it, or beside it; tables usually
-    below. The space between them must not hold running text or another caption.
+    below. The space between them must not hold running text or another caption: half of a
+    barrier in the way blocks it, a quarter of another caption (``captions``) does (a
+    figure's short centred caption between a table caption and the figure's right half).
     """
     cb = cap.bbox
     overlap = _h_overlap(cb, box)
@@ -839,20 +872,29 @@ def caption_distance(cap: Caption, box: BBox, barriers: list[BBox]) -> float | N
             )
     best: float | None = None
     for d, between in candidates:
-        if d > 160 or _space_blocked(between, barriers, cb):
+        if (
+            d > 160
+            or _space_blocked(between, barriers, cb)
+            or _space_blocked(between, captions, cb, OTHER_CAPTION_IN_WAY)
+        ):
             continue
         if best is None or d < best:
             best = d
     return best
 
 
-def _space_blocked(between: BBox, barriers: list[BBox], own: BBox) -> bool:
+OTHER_CAPTION_IN_WAY = 0.25  # share of another caption inside the way that blocks it
+
+
+def _space_blocked(
+    between: BBox, barriers: Sequence[BBox], own: BBox, share: float = 0.5
+) -> bool:
     x0, y0, x1, y1 = between
     box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     for b in barriers:
         if b == own:
             continue
-        if intersection(box, b) > 0.5 * area(b) > 0:
+        if intersection(box, b) > share * area(b) > 0:
             return True
     return False
 
@@ -869,7 +911,7 @@ def assign(
     pairs: list[tuple[float, int, int]] = []
     for ci, cap in enumerate(captions):
         for ri, region in enumerate(regions):
-            d = caption_distance(cap, region.bbox, barriers)
+            d = caption_distance(cap, region.bbox, barriers, [c.bbox for c in captions])
             if d is not None:
                 pairs.append((d, ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
