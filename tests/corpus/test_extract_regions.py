@@ -133,10 +133,15 @@ def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: flo
             for region in regions:
                 g = gap(region.bbox, ln.bbox)
                 gx0, _, gx1, gy1 = region.graphic_bbox
+                rx0, _, rx1, _ = region.bbox
+                mid = ln.bbox[0] + ln.bbox[2]
                 x_title = (  # a short line centred under the graphics (an x-axis title)
                     ln.bbox[1] >= gy1
                     and ln.bbox[2] - ln.bbox[0] <= 0.5 * (gx1 - gx0)
-                    and abs(ln.bbox[0] + ln.bbox[2] - gx0 - gx1) / 2 <= TITLE_CENTRED * (gx1 - gx0)
+                    and (
+                        abs(mid - gx0 - gx1) / 2 <= TITLE_CENTRED * (gx1 - gx0)
+                        or abs(mid - rx0 - rx1) / 2 <= TITLE_CENTRED * (rx1 - rx0)
+                    )
                 )
                 g = g * TEXT_GAP / AXIS_TITLE_GAP if x_title else g
                 if g <= best_gap and region.graphic_bbox[1] - ln.bbox[3] <= TEXT_REACH:

@@ -755,18 +755,20 @@ def _title_gaps(
     """Gaps (lines x regions) of axis titles scaled so that :data:`AXIS_TITLE_GAP` reads as
     ``max_gap``: a sideways title beside a region (within its height), and a short line
     under a region's graphics centred on them (R sets an x-axis title two lines under the
-    tick labels)."""
+    tick labels) or on the region with its labels (a sub-figure's "(a)")."""
     if not sideways.any() and not short.any():
         return g
     beside = (lbox[:, None, 1] >= rbox[None, :, 1]) & (lbox[:, None, 3] <= rbox[None, :, 3])
+    mid = lbox[:, None, 0] + lbox[:, None, 2]
     width = gbox[None, :, 2] - gbox[None, :, 0]
-    off_centre = np.abs(
-        (lbox[:, None, 0] + lbox[:, None, 2]) - (gbox[None, :, 0] + gbox[None, :, 2])
-    ) / 2
+    whole = rbox[None, :, 2] - rbox[None, :, 0]
+    centred = (np.abs(mid - gbox[None, :, 0] - gbox[None, :, 2]) / 2 <= TITLE_CENTRED * width) | (
+        np.abs(mid - rbox[None, :, 0] - rbox[None, :, 2]) / 2 <= TITLE_CENTRED * whole
+    )
     under = (
         (lbox[:, None, 1] >= gbox[None, :, 3])
         & (lbox[:, None, 2] - lbox[:, None, 0] <= 0.5 * width)
-        & (off_centre <= TITLE_CENTRED * width)
+        & centred
     )
     titles = (sideways[:, None] & beside) | (short[:, None] & under)
     return np.where(titles, g * (max_gap / AXIS_TITLE_GAP), g)
@@ -886,9 +888,7 @@ def caption_distance(
 OTHER_CAPTION_IN_WAY = 0.25  # share of another caption inside the way that blocks it
 
 
-def _space_blocked(
-    between: BBox, barriers: Sequence[BBox], own: BBox, share: float = 0.5
-) -> bool:
+def _space_blocked(between: BBox, barriers: Sequence[BBox], own: BBox, share: float = 0.5) -> bool:
     x0, y0, x1, y1 = between
     box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     for b in barriers:
