@@ -500,3 +500,15 @@ def test_an_x_axis_title_two_lines_under_the_ticks_is_part_of_the_chart() -> Non
     aside = _tl("Moore_stress", 145.0, 670.0, 7.3, x1=190.0)  # flush left: a note, not a title
     attach_text([chart], [ticks, aside], set())
     assert chart.bbox[3] == 650.3
+
+
+def test_a_figure_between_a_table_caption_and_its_own_caption_is_the_figure() -> None:
+    """JSS style: a text table, its caption under it, then a chart and the chart's caption,
+    each caption 15 pt from the chart: the figure caption has it (it took the table's)."""
+    from litclip.corpus.extract.regions import assign
+
+    chart = Region([Element((124.0, 268.0, 478.0, 430.0), "path")])
+    table_line = TextLine("Table 3: Available distributions", (81.0, 230.0, 522.0, 253.0), 10.0)
+    table = Caption("table", "Table 3", "3", "Table 3", [table_line])
+    fig = _caption("Figure 5", (81.0, 445.0, 522.0, 468.0))
+    assert assign([table, fig], [chart], [table.bbox, fig.bbox]) == {1: [0]}
