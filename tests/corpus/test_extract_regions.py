@@ -123,6 +123,18 @@ def test_text_chains_to_a_figure_only_near_its_graphics() -> None:
     assert other.bbox[0] == 262.0  # 56 pt from the graphics, chained through tick labels
 
 
+def _touches_a_line(ln: TextLine, lines: list[TextLine]) -> bool:
+    for other in lines:
+        if other is ln:
+            continue
+        v = min(ln.bbox[3], other.bbox[3]) - max(ln.bbox[1], other.bbox[1])
+        h = max(ln.bbox[0], other.bbox[0]) - min(ln.bbox[2], other.bbox[2])
+        small = min(ln.bbox[3] - ln.bbox[1], other.bbox[3] - other.bbox[1])
+        if v > 0.5 * small and h <= 3.0:
+            return True
+    return False
+
+
 def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: float) -> None:
     free = list(lines)
     changed = True
@@ -135,8 +147,9 @@ def _attach_reference(regions: list[Region], lines: list[TextLine], max_gap: flo
                 gx0, _, gx1, gy1 = region.graphic_bbox
                 rx0, _, rx1, _ = region.bbox
                 mid = ln.bbox[0] + ln.bbox[2]
-                x_title = (  # a short line centred under the graphics (an x-axis title)
-                    ln.bbox[1] >= gy1
+                x_title = (  # a short line centred under or over the graphics (a title)
+                    (ln.bbox[1] >= gy1 or ln.bbox[3] <= region.graphic_bbox[1])
+                    and not _touches_a_line(ln, lines)
                     and ln.bbox[2] - ln.bbox[0] <= 0.5 * (gx1 - gx0)
                     and (
                         abs(mid - gx0 - gx1) / 2 <= TITLE_CENTRED * (gx1 - gx0)
@@ -512,3 +525,14 @@ def test_a_figure_between_a_table_caption_and_its_own_caption_is_the_figure() ->
     table = Caption("table", "Table 3", "3", "Table 3", [table_line])
     fig = _caption("Figure 5", (81.0, 445.0, 522.0, 468.0))
     assert assign([table, fig], [chart], [table.bbox, fig.bbox]) == {1: [0]}
+
+
+def test_a_plot_title_over_the_chart_joins_it_but_the_end_of_a_formula_does_not() -> None:
+    chart = Region([Element((107.0, 236.0, 277.0, 394.0), "path")])
+    attach_text([chart], [_tl("CP", 185.0, 205.0, 12.3, x1=199.0)], set())  # 17 pt over
+    assert chart.bbox[1] == 205.0
+    chart = Region([Element((107.0, 275.0, 484.0, 410.0), "path")])
+    formula = _tl("I = I{N(T),R(T)} - I{N(T),R(T)} 1<i<I, 1<j<J", 90.0, 251.0, 5.2, x1=290.0)
+    tail = _tl("|NT", 291.0, 251.0, 7.0, x1=302.0)  # centred, but the formula's last piece
+    attach_text([chart], [formula, tail], set())
+    assert chart.bbox[1] == 275.0

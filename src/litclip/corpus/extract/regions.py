@@ -674,12 +674,15 @@ def attach_text(
     rbox = np.asarray([r.bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     gbox = np.asarray([r.graphic_bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     rcol = _column_of(gbox, columns) if columns else None  # graphics do not change here
+    pieces = _line_pieces(lines)
     changed = True
     while changed and free:
         changed = False
         lbox = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
         title = np.array([_axis_title(ln) for ln in free], dtype=bool)
-        short = np.array([_short_level_line(ln) for ln in free], dtype=bool)
+        short = np.array(
+            [0 if id(ln) in pieces else _short_level_line(ln) for ln in free], dtype=np.int8
+        )
         g = _title_gaps(
             _gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, gbox, title, short, max_gap
         )
@@ -739,8 +742,32 @@ def _axis_title(line: TextLine) -> bool:
     return line.rotated and len(line.text) <= AXIS_TITLE_CHARS
 
 
-def _short_level_line(line: TextLine) -> bool:
-    return not line.rotated and len(line.text) <= AXIS_TITLE_CHARS
+def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
+    """ids of short level lines that touch another line on their row: the end of a formula
+    broken at a change of size ("|N_T" after a display equation), not a title of their own."""
+    at = [k for k, ln in enumerate(lines) if _short_level_line(ln)]
+    if not at or len(lines) < 2:
+        return set()
+    short = [lines[k] for k in at]
+    a = np.asarray([ln.bbox for ln in short], dtype=np.float64).reshape(-1, 4)
+    b = np.asarray([ln.bbox for ln in lines], dtype=np.float64).reshape(-1, 4)
+    v = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    h = np.maximum(a[:, None, 0], b[None, :, 0]) - np.minimum(a[:, None, 2], b[None, :, 2])
+    level = v > 0.5 * np.minimum(a[:, None, 3] - a[:, None, 1], b[None, :, 3] - b[None, :, 1])
+    near = (h <= touch) & level
+    near[np.arange(len(short)), at] = False  # not itself
+    return {id(ln) for ln, hit in zip(short, near.any(axis=1), strict=True) if hit}
+
+
+SHORT_LINE, SHORT_TITLE = 1, 2  # kinds of short level lines: any, and one without a formula
+_FORMULA = ("=", "\u2264", "\u2265", "\u2211", "\u222b")  # = <= >= sum integral
+
+
+def _short_level_line(line: TextLine) -> int:
+    """0, :data:`SHORT_LINE` or :data:`SHORT_TITLE` (short, level, and no formula)."""
+    if line.rotated or len(line.text) > AXIS_TITLE_CHARS:
+        return 0
+    return SHORT_LINE if any(s in line.text for s in _FORMULA) else SHORT_TITLE
 
 
 def _title_gaps(
@@ -754,8 +781,9 @@ def _title_gaps(
 ) -> np.ndarray:
     """Gaps (lines x regions) of axis titles scaled so that :data:`AXIS_TITLE_GAP` reads as
     ``max_gap``: a sideways title beside a region (within its height), and a short line
-    under a region's graphics centred on them (R sets an x-axis title two lines under the
-    tick labels) or on the region with its labels (a sub-figure's "(a)")."""
+    under or over a region's graphics centred on them (R sets an x-axis title two lines
+    under the tick labels, a plot's title over it) or on the region with its labels (a
+    sub-figure's "(a)")."""
     if not sideways.any() and not short.any():
         return g
     beside = (lbox[:, None, 1] >= rbox[None, :, 1]) & (lbox[:, None, 3] <= rbox[None, :, 3])
@@ -765,12 +793,11 @@ def _title_gaps(
     centred = (np.abs(mid - gbox[None, :, 0] - gbox[None, :, 2]) / 2 <= TITLE_CENTRED * width) | (
         np.abs(mid - rbox[None, :, 0] - rbox[None, :, 2]) / 2 <= TITLE_CENTRED * whole
     )
-    under = (
-        (lbox[:, None, 1] >= gbox[None, :, 3])
-        & (lbox[:, None, 2] - lbox[:, None, 0] <= 0.5 * width)
-        & centred
-    )
-    titles = (sideways[:, None] & beside) | (short[:, None] & under)
+    under = lbox[:, None, 1] >= gbox[None, :, 3]
+    # over the graphics only a line that is no formula (a display equation ends over a figure)
+    over = (lbox[:, None, 3] <= gbox[None, :, 1]) & (short[:, None] == SHORT_TITLE)
+    level = (under | over) & (lbox[:, None, 2] - lbox[:, None, 0] <= 0.5 * width) & centred
+    titles = (sideways[:, None] & beside) | ((short[:, None] > 0) & level)
     return np.where(titles, g * (max_gap / AXIS_TITLE_GAP), g)
 
 
