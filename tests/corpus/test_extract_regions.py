@@ -536,3 +536,15 @@ def test_a_plot_title_over_the_chart_joins_it_but_the_end_of_a_formula_does_not(
     tail = _tl("|NT", 291.0, 251.0, 7.0, x1=302.0)  # centred, but the formula's last piece
     attach_text([chart], [formula, tail], set())
     assert chart.bbox[1] == 275.0
+
+
+def test_a_plot_of_a_grid_far_over_the_caption_joins_its_row() -> None:
+    """Three titled plots in a 2x2 grid (the fourth cell empty) over a centred caption: the
+    top right plot is 261 pt over the caption, but beside the top left one."""
+    from litclip.corpus.extract.regions import assign
+
+    plots = [(107.0, 204.0, 277.0, 394.0), (327.0, 204.0, 497.0, 394.0)]
+    plots.append((107.0, 425.0, 277.0, 614.0))
+    regions = [Region([Element(b, "path")]) for b in plots]
+    cap = _caption("Figure 11", (164.0, 655.0, 439.0, 666.0))
+    assert sorted(assign([cap], regions, [cap.bbox])[0]) == [0, 1, 2]

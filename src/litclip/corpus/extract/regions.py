@@ -1079,9 +1079,11 @@ def _beside_over_caption(cap: Caption, fig_box: BBox, box: BBox, barriers: list[
     within = (box[0] >= cb[0] - 10 and box[2] <= cb[2] + 10) or centred
     above = fig_box[3] <= cb[1] + 6 and box[3] <= cb[1] + 6
     below = fig_box[1] >= cb[3] - 6 and box[1] >= cb[3] - 6
-    return (
-        level and within and (above or below) and caption_distance(cap, box, barriers) is not None
-    )
+    if not (level and within and (above or below)):
+        return False
+    # the way to the caption is clear (however far: the figure beside it is nearer)
+    way = (box[0], box[3], box[2], cb[1]) if above else (box[0], cb[3], box[2], box[1])
+    return not _space_blocked(way, barriers, cb)
 
 
 def _absorb(
