@@ -111,3 +111,55 @@ def test_side_by_side_plots_are_cut_before_the_second_y_scale() -> None:
         )
         == []
     )
+
+
+def test_sideways_tick_columns_are_y_scales() -> None:
+    """R prints y tick labels sideways by default, as one line or as pieces of one column
+    where a label was left out ("-200", "0 100"); a sideways legend "1 4 8" is no scale."""
+    from litclip.corpus.extract.scales import y_scales
+
+    def side(text: str, x0: float, y0: float, y1: float) -> TextLine:
+        return TextLine(text, (x0, y0, x0 + 11.0, y1), 10.0, rotated=True, direction=90)
+
+    box = (100.0, 300.0, 520.0, 510.0)
+    left = side("0 20 40 60 80 100", 104.0, 335.0, 459.0)
+    right = [side("\u2212200", 325.0, 432.0, 452.0), side("0 100", 325.0, 352.0, 389.0)]
+    legend = side("1 4 8", 480.0, 340.0, 380.0)
+    found = y_scales([left, *right, legend], box)
+    assert [(round(b[0]), round(b[1]), round(b[3])) for b in found] == [
+        (104, 335, 459),
+        (325, 352, 452),
+    ]
+
+
+def test_a_grid_of_plots_is_cut_between_its_columns_and_its_stacked_rows() -> None:
+    """Three plots in a 2x2 grid (one cell empty): the left column's y scales are stacked,
+    and sorted left to right they interleave with the right column's."""
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_between_scales
+
+    gray = np.full((200, 300), 255, np.uint8)
+    for y0, x0 in ((10, 12), (110, 12), (10, 172)):
+        gray[y0 : y0 + 80, x0 - 8 : x0 - 2] = 0  # its tick labels
+        gray[y0 : y0 + 80, x0 : x0 + 118] = 0  # the plot
+    scales_ = [(4.0, 10.0, 10.0, 90.0), (4.0, 110.0, 10.0, 190.0), (164.0, 10.0, 170.0, 90.0)]
+    found = panels_between_scales(gray, (0.0, 0.0, 300.0, 200.0), scales_)
+    assert sorted((round(b[0]), round(b[1])) for b in found) == [(4, 10), (4, 110), (164, 10)]
+    # stacked plots that touch (a lattice): no clean cut, no panels
+    gray[90:110, 4:130] = 0
+    assert panels_between_scales(gray, (0.0, 0.0, 300.0, 200.0), scales_) == []
+
+
+def test_three_plots_in_a_row_are_three_panels() -> None:
+    """The last plot is narrower than a quarter of the figure but as wide as the others."""
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_between_scales
+
+    gray = np.full((100, 380), 255, np.uint8)
+    for x0 in (20, 160, 300):
+        gray[10:90, x0 - 8 : x0 - 2] = 0
+        gray[10:90, x0 : x0 + 80] = 0
+    scales_ = [(x - 8.0, 10.0, x - 2.0, 90.0) for x in (20, 160, 300)]
+    assert len(panels_between_scales(gray, (0.0, 0.0, 380.0, 100.0), scales_)) == 3

@@ -463,7 +463,8 @@ SCALE_ROOM = 0.25  # of the width: a plot's worth of figure right of a y scale
 
 
 def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox]) -> list[BBox]:
-    """Side-by-side plots cut at the white gutter before each one's y scale.
+    """Side-by-side plots cut at the white gutter before each one's y scale (and, between
+    those cuts, plots stacked in a column at the white band between their y scales).
 
     Two tick-number columns level with each other, with a plot's width of figure right of
     the second, are the y axes of two plots (a second y axis of one plot sits at its right
@@ -477,9 +478,10 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
     px = lambda x: int(round((x - fig_box[0]) / width * w))  # noqa: E731
     ink = (gray < 235).any(axis=0)
     cuts = [0]
-    for a, b in pairwise(y_scales):
-        level = min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
-        if not level or fig_box[2] - b[2] < SCALE_ROOM * width:
+    for a, b in _next_level_scales(y_scales):
+        # a plot's worth of figure right of the second scale (a right-hand y axis of one
+        # plot has its tick labels alone there)
+        if fig_box[2] - b[2] < min(SCALE_ROOM * width, 0.5 * (b[0] - a[2])):
             continue
         lo, hi = px(a[2]) + 1, px(b[0])
         # white column runs between the scales (padded with ink: runs at the ends count too)
@@ -488,11 +490,61 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
             return []  # plots that touch: no clean cut
         start, end = max(runs, key=lambda r: r[1] - r[0])
         cuts.append(lo - 1 + (start + end) // 2)
+    cuts = sorted(set(cuts))
     if len(cuts) < 2:
         return []
     cuts.append(w)
-    leaves = [_trim_lines(gray >= 235, 0, h, x0, x1) for x0, x1 in pairwise(cuts)]
+    white = gray >= 235
+    rows = [_row_cuts(white, fig_box, y_scales, x0, x1) for x0, x1 in pairwise(cuts)]
+    if None in rows:
+        return []
+    leaves = [
+        _trim_lines(white, y0, y1, x0, x1)
+        for (x0, x1), col in zip(pairwise(cuts), rows, strict=True)
+        for y0, y1 in pairwise(col)  # type: ignore[arg-type]
+    ]
     return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+
+
+def _row_cuts(
+    white: np.ndarray, fig_box: BBox, y_scales: list[BBox], x0: int, x1: int
+) -> list[int] | None:
+    """Pixel rows cutting a column of plots (``x0:x1``) between y scales stacked in it: the
+    widest white row band between one scale's end and the next one's start."""
+    h, w = white.shape
+    sx, sy = w / (fig_box[2] - fig_box[0]), h / (fig_box[3] - fig_box[1])
+    inside = sorted(
+        (b for b in y_scales if x0 <= ((b[0] + b[2]) / 2 - fig_box[0]) * sx < x1),
+        key=lambda b: b[1],
+    )
+    cuts = [0]
+    for a, b in pairwise(inside):
+        lo, hi = int(round((a[3] - fig_box[1]) * sy)) + 1, int(round((b[1] - fig_box[1]) * sy))
+        if hi - lo < 2:
+            continue  # not stacked (two scales of one plot, side by side)
+        ink = ~white[lo:hi, x0:x1].all(axis=1)
+        runs = _runs(np.concatenate(([False], ~ink, [False])), 2)
+        if not runs:
+            return None  # stacked plots that touch (a lattice): no clean cut
+        start, end = max(runs, key=lambda r: r[1] - r[0])
+        cuts.append(lo - 1 + (start + end) // 2)
+    return [*cuts, h]
+
+
+def _next_level_scales(y_scales: list[BBox]) -> list[tuple[BBox, BBox]]:
+    """Each scale with the nearest scale right of it and level with it (the rows of a grid
+    of plots interleave when the scales are sorted left to right)."""
+    out = []
+    for a in y_scales:
+        right = [
+            b
+            for b in y_scales
+            if b[0] > a[2]
+            and min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+        ]
+        if right:
+            out.append((a, min(right, key=lambda b: b[0])))
+    return out
 
 
 def _to_page(

@@ -81,9 +81,14 @@ def _split_at_gaps(group: list[BBox], key) -> list[list[BBox]]:  # noqa: ANN001 
 
 def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     """The boxes of the y-axis scales inside ``box`` (3+ tick numbers, right edges aligned,
-    evenly stepped values: a legend's "1 4 8" is not a scale), left to right."""
-    value = {ln.bbox: _value(ln.text) for ln in _numbers(lines, box) if len(ln.text.split()) == 1}
-    out = [
+    evenly stepped values: a legend's "1 4 8" is not a scale), left to right; with the
+    sideways scales R prints by default (:func:`_sideways_scales`)."""
+    nums = _numbers(lines, box)
+    value = {
+        ln.bbox: _value(ln.text) for ln in nums if len(ln.text.split()) == 1 and not ln.rotated
+    }
+    out = _sideways_scales([ln for ln in nums if ln.rotated])
+    out += [
         (
             min(b[0] for b in part),
             min(b[1] for b in part),
@@ -95,6 +100,34 @@ def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
         if len(part) >= MIN_TICKS and _even_steps([value[b] for b in part])
     ]
     return sorted(out)
+
+
+def _sideways_scales(nums: list[TextLine]) -> list[BBox]:
+    """Columns of sideways tick numbers (one line, or pieces of one column), 3+ values on a
+    grid: steps that are whole multiples of the smallest (R leaves out a label that would
+    overlap: "-200  0  100")."""
+    out = []
+    for group in _runs([ln.bbox for ln in nums], lambda b: (b[0] + b[2]) / 2, _ALIGN):
+        for part in _split_at_gaps(group, _cy):
+            values = [_value(t) for ln in nums if ln.bbox in part for t in ln.text.split()]
+            if len(values) >= MIN_TICKS and _on_a_grid(values):
+                out.append(
+                    (
+                        min(b[0] for b in part),
+                        min(b[1] for b in part),
+                        max(b[2] for b in part),
+                        max(b[3] for b in part),
+                    )
+                )
+    return out
+
+
+def _on_a_grid(values: list[float]) -> bool:
+    steps = [b - a for a, b in zip(sorted(set(values)), sorted(set(values))[1:], strict=False)]
+    if len(steps) < MIN_TICKS - 1 or any(v != v for v in values):
+        return False
+    unit = min(steps)
+    return all(abs(d / unit - round(d / unit)) <= 0.1 for d in steps)
 
 
 def _value(text: str) -> float:
