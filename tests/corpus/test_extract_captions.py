@@ -11,6 +11,7 @@ from litclip.corpus.extract.captions import (
     mentioned_panels,
     page_continuation,
     parse_label,
+    positioned_panels,
     split_caption,
 )
 from litclip.corpus.extract.text import TextLine
@@ -392,3 +393,27 @@ def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None
     assert cap.text == (
         "FIG. 3. Relative normalised accuracy (Etot - E * tot)/E* tot of the standard integrator."
     )
+
+
+@pytest.mark.parametrize(
+    ("caption", "count"),
+    [
+        ("Figure 1: Four layouts: (i) the top-left: grid (ii) top-right: (iii) x; (iv) y.", 4),
+        (
+            "Figure 2: Time instant (top left), object movement (top right), consecutive "
+            "(bottom left) or arbitrary (bottom right) intervals; right-closed.",
+            4,
+        ),
+        ("Figure 3: The impacts on ATLAS (left), CMS (center), and combined (right).", 3),
+        ("Figure 4: Upper row: shading (left), HSV (middle), HCL (right). Lower row: fits.", 6),
+        ("Figure 5: Upper panel: the raw counts; lower panel: the fit.", 2),
+        # rows alone do not say how many plots each holds
+        ("Figure 6: The top row shows the mean. The bottom row shows the deviation.", 0),
+        # "top right panel" is a corner, and one side alone names no pair
+        ("Figure 7: Shown in the top right panel, with the left panel the same plot.", 0),
+        ("Figure 8: Intervals are right-closed; none is left: see text.", 0),
+        ("Figure 9: Types (i) and (iii).", 0),
+    ],
+)
+def test_panels_named_by_position(caption: str, count: int) -> None:
+    assert positioned_panels(caption) == count

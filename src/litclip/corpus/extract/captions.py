@@ -490,6 +490,51 @@ def mentioned_panels(caption: str) -> int:
     return len(letters) if run and len(letters) >= 2 else 0
 
 
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
+_MENTIONED_ROMAN = re.compile(r"\((" + "|".join(_ROMAN) + r")\)")
+_CORNER = re.compile(r"\b(top|upper|bottom|lower)[\s-](left|right)\b", re.IGNORECASE)
+_SIDES = "left|right|top|bottom|upper|lower|middle|center|centre"
+_SIDE = re.compile(
+    rf"\(({_SIDES})\)"
+    r"|(?<!top )(?<!upper )(?<!bottom )(?<!lower )(?<![-\w])"  # not a corner's side
+    rf"({_SIDES})(?: panel\b|:)",
+    re.IGNORECASE,
+)
+_NAMED_ROW = re.compile(r"\b(top|upper|middle|bottom|lower) row\b", re.IGNORECASE)
+_SAME_SIDE = {"upper": "top", "lower": "bottom", "center": "middle", "centre": "middle"}
+
+
+def positioned_panels(caption: str) -> int:
+    """How many panels a caption names without letters, else 0: roman numerals "(i)" to
+    "(iv)" in a run from (i); the four corners ("(top left)", "the top-right: ..."); the
+    sides of a row or a column ("(left) ... (right)", "Left: ... Right: ...", "upper panel
+    ... lower panel", with a "(middle)" or "(center)" between), or both ("Upper row: ...
+    (left), ... (middle), ... (right). Lower row: ...": 6; rows alone do not tell)."""
+    roman = {m.group(1) for m in _MENTIONED_ROMAN.finditer(caption)}
+    if len(roman) >= 2 and roman == set(_ROMAN[: len(roman)]):
+        return len(roman)
+    corners = {
+        (m.group(1).lower() in ("top", "upper"), m.group(2).lower())
+        for m in _CORNER.finditer(caption)
+    }
+    if len(corners) == 4:
+        return 4
+    sides = {(m.group(1) or m.group(2)).lower() for m in _SIDE.finditer(caption)}
+    sides = {_SAME_SIDE.get(x, x) for x in sides}
+    across = {"left", "right"} <= sides
+    down = {"top", "bottom"} <= sides
+    middle = "middle" in sides
+    cols = (3 if middle else 2) if across else 1
+    rows = (3 if middle and not across else 2) if down else 1
+    named_rows = {
+        _SAME_SIDE.get(m.group(1).lower(), m.group(1).lower()) for m in _NAMED_ROW.finditer(caption)
+    }
+    if {"top", "bottom"} <= named_rows:  # rows of how many plots each? only sides tell
+        rows = 3 if "middle" in named_rows else 2
+        return cols * rows if across else 0
+    return cols * rows if cols * rows >= 2 else 0
+
+
 def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str, int, int]]:
     """Markers whose letters run A, B, C... (case-consistent), as (LETTER, printed, start, end).
 

@@ -25,6 +25,7 @@ from litclip.corpus.extract.captions import (
     mentioned_panels,
     page_continuation,
     parse_label,
+    positioned_panels,
     split_caption,
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
@@ -767,8 +768,11 @@ def _detect_panels(
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
-    # letters the caption mentions out of order name panels too ("(a), (b), and (e) are ...")
+    # letters the caption mentions out of order name panels too ("(a), (b), and (e) are ..."),
+    # as do "(i)", "(ii)"... and positions ("(top left)", "Left: ... Right: ...")
     expected = expected or mentioned_panels(fig.caption)
+    if not expected and len(letters) < 2:  # printed letters count the panels better
+        expected = positioned_panels(fig.caption)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
     # vector figures without panel letters are flow charts and plots: gutters there are not
     # panels, unless the figure prints the scales of several plots
