@@ -163,3 +163,28 @@ def test_three_plots_in_a_row_are_three_panels() -> None:
         gray[10:90, x0 : x0 + 80] = 0
     scales_ = [(x - 8.0, 10.0, x - 2.0, 90.0) for x in (20, 160, 300)]
     assert len(panels_between_scales(gray, (0.0, 0.0, 380.0, 100.0), scales_)) == 3
+
+
+def test_stacked_plots_each_over_its_x_scale_are_panels() -> None:
+    """Three dot charts in one column, each with its own x scale (seriation Fig. 5); one
+    heat map with a scale over and under it stays whole."""
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_over_scales
+    from litclip.corpus.extract.scales import x_scales
+
+    def row(values: list[str], y: float) -> list[TextLine]:
+        return [_n(v, 120.0 + 70 * k, y) for k, v in enumerate(values)]
+
+    lines = row(["50", "60", "70", "80"], 90.0) + row(["0", "5", "10", "15"], 190.0)
+    lines += row(["500", "600", "700", "800"], 290.0) + [_n("1 4 8", 300.0, 20.0)]
+    found = x_scales(lines, (0.0, 0.0, 400.0, 320.0))
+    assert [round(b[1]) for b in found] == [90, 190, 290]  # the legend "1 4 8" is no scale
+    gray = np.full((320, 400), 255, np.uint8)
+    for top in (10, 110, 210):
+        gray[top : top + 75, 40:380] = 0  # the plot
+        gray[top + 80 : top + 86, 100:330] = 0  # its tick labels
+    panels = panels_over_scales(gray, (0.0, 0.0, 400.0, 320.0), found)
+    assert [(round(b[1]), round(b[3])) for b in panels] == [(10, 96), (110, 196), (210, 296)]
+    heat_map = [(100.0, 2.0, 330.0, 8.0), (100.0, 300.0, 330.0, 306.0)]  # a top and a bottom axis
+    assert panels_over_scales(gray, (0.0, 0.0, 400.0, 320.0), heat_map) == []

@@ -809,6 +809,10 @@ def _detect_panels(
         y_scales = scales.y_scales(job.lines, box)
         if len(y_scales) >= 2:
             boxes = panel_mod.panels_between_scales(preview(), box, y_scales)
+        # or stacked, each over an x scale of its own
+        x_scales = scales.x_scales(job.lines, box) if not boxes else []
+        if len(x_scales) >= 2:
+            boxes = panel_mod.panels_over_scales(preview(), box, x_scales)
     # more pictures than the letters the caption names: each letter heads a group of them
     if 2 <= len(letters) == expected < len(boxes):
         boxes = panel_mod.group_by_letters(boxes, letters) or boxes

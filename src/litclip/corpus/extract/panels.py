@@ -531,6 +531,43 @@ def _row_cuts(
     return [*cuts, h]
 
 
+def panels_over_scales(gray: np.ndarray, fig_box: BBox, x_scales: list[BBox]) -> list[BBox]:
+    """Plots stacked in one column, each over its own x scale, cut at the widest white row
+    band between one scale and the next (the gap after a plot's axis title).
+
+    Each scale must span half the figure's width and share most of it with the next one,
+    and the figure over the first scale must hold a plot (not just a second axis on top).
+    """
+    h, w = gray.shape
+    if h < 8 or w < 8 or len(x_scales) < 2:
+        return []
+    width, height = fig_box[2] - fig_box[0], fig_box[3] - fig_box[1]
+    wide = [b for b in x_scales if b[2] - b[0] >= 0.5 * width]
+    py = lambda y: int(round((y - fig_box[1]) / height * h))  # noqa: E731
+    white = gray >= 235
+    cuts = [0]
+    top = fig_box[1]  # of the plot over scale a
+    for a, b in pairwise(wide):
+        shared = min(a[2], b[2]) - max(a[0], b[0])
+        over_a, over_b = a[1] - top, b[1] - a[3]  # the plots' heights, about one
+        if shared < 0.8 * min(a[2] - a[0], b[2] - b[0]) or min(over_a, over_b) < 0.5 * max(
+            over_a, over_b
+        ):
+            return []  # not one column of plots of about one height (or a top axis)
+        top = a[3]
+        lo, hi = py(a[3]) + 1, py(b[1])
+        runs = _runs(np.concatenate(([False], white[lo:hi].all(axis=1), [False])), 2)
+        if not runs:
+            return []
+        start, end = max(runs, key=lambda r: r[1] - r[0])
+        cuts.append(lo - 1 + (start + end) // 2)
+    if len(cuts) < 2:
+        return []
+    cuts.append(h)
+    leaves = [_trim_lines(white, y0, y1, 0, w) for y0, y1 in pairwise(cuts)]
+    return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+
+
 def _next_level_scales(y_scales: list[BBox]) -> list[tuple[BBox, BBox]]:
     """Each scale with the nearest scale right of it and level with it (the rows of a grid
     of plots interleave when the scales are sorted left to right)."""

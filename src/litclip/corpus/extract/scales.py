@@ -102,6 +102,31 @@ def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     return sorted(out)
 
 
+def x_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
+    """The boxes of the x-axis scales inside ``box`` (3+ upright tick numbers on one baseline,
+    evenly stepped, or one line of them), top to bottom."""
+    nums = [ln for ln in _numbers(lines, box) if not ln.rotated]
+    out = [
+        ln.bbox
+        for ln in nums
+        if len(ln.text.split()) >= MIN_TICKS and _even_steps([_value(t) for t in ln.text.split()])
+    ]
+    value = {ln.bbox: _value(ln.text) for ln in nums if len(ln.text.split()) == 1}
+    for group in _runs(list(value), _cy, _ALIGN):
+        for part in _split_at_gaps(group, lambda b: (b[0] + b[2]) / 2):
+            ordered = sorted(part, key=lambda b: b[0])
+            if len(part) >= MIN_TICKS and _even_steps([value[b] for b in ordered]):
+                out.append(
+                    (
+                        min(b[0] for b in part),
+                        min(b[1] for b in part),
+                        max(b[2] for b in part),
+                        max(b[3] for b in part),
+                    )
+                )
+    return sorted(out, key=lambda b: (b[1], b[0]))
+
+
 def _sideways_scales(nums: list[TextLine]) -> list[BBox]:
     """Columns of sideways tick numbers (one line, or pieces of one column), 3+ values on a
     grid: steps that are whole multiples of the smallest (R leaves out a label that would
