@@ -181,9 +181,9 @@ def test_stacked_plots_each_over_its_x_scale_are_panels() -> None:
     found = x_scales(lines, (0.0, 0.0, 400.0, 320.0))
     assert [round(b[1]) for b in found] == [90, 190, 290]  # the legend "1 4 8" is no scale
     gray = np.full((320, 400), 255, np.uint8)
-    for top in (10, 110, 210):
-        gray[top : top + 75, 40:380] = 0  # the plot
-        gray[top + 80 : top + 86, 100:330] = 0  # its tick labels
+    for y0 in (10, 110, 210):
+        gray[y0 : y0 + 75, 40:380] = 0  # the plot
+        gray[y0 + 80 : y0 + 86, 100:330] = 0  # its tick labels
     panels = panels_over_scales(gray, (0.0, 0.0, 400.0, 320.0), found)
     assert [(round(b[1]), round(b[3])) for b in panels] == [(10, 96), (110, 196), (210, 296)]
     heat_map = [(100.0, 2.0, 330.0, 8.0), (100.0, 300.0, 330.0, 306.0)]  # a top and a bottom axis
