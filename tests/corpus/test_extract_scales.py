@@ -188,3 +188,19 @@ def test_stacked_plots_each_over_its_x_scale_are_panels() -> None:
     assert [(round(b[1]), round(b[3])) for b in panels] == [(10, 96), (110, 196), (210, 296)]
     heat_map = [(100.0, 2.0, 330.0, 8.0), (100.0, 300.0, 330.0, 306.0)]  # a top and a bottom axis
     assert panels_over_scales(gray, (0.0, 0.0, 400.0, 320.0), heat_map) == []
+
+
+def test_tick_numbers_with_a_unicode_minus_in_the_exponent_are_a_scale() -> None:
+    """R prints a log axis as "1e\u221204 1e\u221202 1e+00 1e+02" (sideways here)."""
+    from litclip.corpus.extract.scales import y_scales
+
+    ticks = [
+        TextLine(t, (116.0, y, 122.0, y + 14.0), 6.0, rotated=True, direction=90)
+        for t, y in (
+            ("1e\u221204", 264.0),
+            ("1e\u221202", 235.0),
+            ("1e+00", 206.0),
+            ("1e+02", 177.0),
+        )
+    ]
+    assert len(y_scales(ticks, (100.0, 160.0, 300.0, 300.0))) == 1

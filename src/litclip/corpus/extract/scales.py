@@ -13,7 +13,7 @@ import re
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
-_NUMBER = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+]?\d+)?%?$")
+_NUMBER = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+\u2212]?\d+)?%?$")
 MIN_TICKS = 3  # numbers on one axis
 MIN_SCALES = 4  # two plots' worth: more than one plot with a second y axis shows
 _ALIGN = 2.0  # points
