@@ -263,3 +263,24 @@ def test_a_letter_printed_as_point_symbols_names_no_panel() -> None:
     ]
     found = letter_lines(points + marks, (0.0, 0.0, 200.0, 100.0))
     assert [letter for letter, _ in found] == ["A", "B"]
+
+
+def test_a_grid_of_sparse_plots_named_by_corner_is_cut_into_its_cells() -> None:
+    """Four L-axis plots with a few dots each ("(top left) ... (bottom right)"): no cell is
+    a panel-sized block of ink, but the full-length gutters make a 2 x 2 grid."""
+    from litclip.corpus.extract.panels import panels_by_bands
+
+    gray = np.full((200, 300), 255, np.uint8)
+    for y0, x0 in ((10, 10), (10, 160), (110, 10), (110, 160)):
+        gray[y0 : y0 + 80, x0] = 0  # y axis
+        gray[y0 + 80, x0 : x0 + 120] = 0  # x axis
+        for k in range(4):
+            gray[y0 + 10 + 15 * k : y0 + 14 + 15 * k, x0 + 20 + 25 * k : x0 + 24 + 25 * k] = 0
+    cells = panels_by_bands(gray, (0.0, 0.0, 300.0, 200.0), 4)
+    assert sorted((round(b[0]), round(b[1])) for b in cells) == [
+        (10, 10),
+        (10, 110),
+        (160, 10),
+        (160, 110),
+    ]
+    assert len(panels_by_bands(gray, (0.0, 0.0, 300.0, 200.0), 2)) == 2  # rows or columns

@@ -690,6 +690,7 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
     gutters only; a band thinner than :data:`BAND_MIN_SHARE` of the thickest (column titles,
     an axis arrow under a row) joins the neighbour across the narrower gutter. Of the two
     axes that give the count, the one with the wider gutters wins; ``[]`` when neither does.
+    Rows times columns that give the count are a grid: its cells are the panels.
     """
     if expected < 2:
         return []
@@ -700,8 +701,16 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
     y0, y1, x0, x1 = root
     sub = bg[y0:y1, x0:x1]
     found: list[tuple[int, list[tuple[int, int, int, int]]]] = []
-    for axis in (1, 0):
-        bands = _bands(_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2), sub.shape[1 - axis])
+    rows, cols = (
+        _bands(_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2), sub.shape[1 - axis])
+        for axis in (1, 0)
+    )
+    if len(rows) >= 2 and len(cols) >= 2 and len(rows) * len(cols) == expected:
+        # a grid whose gutters run through the whole figure both ways ("(top left) ...")
+        cells = [_trim(bg, y0 + a, y0 + b, x0 + c, x0 + d) for a, b in rows for c, d in cols]
+        if None not in cells:
+            return _to_page(cells, gray.shape, fig_box)  # type: ignore[arg-type]
+    for axis, bands in ((1, rows), (0, cols)):
         if len(bands) != expected:
             continue
         narrowest = min(b[0] - a[1] for a, b in zip(bands, bands[1:], strict=False))
