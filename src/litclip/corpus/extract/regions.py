@@ -748,15 +748,18 @@ def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
     at = [k for k, ln in enumerate(lines) if _short_level_line(ln)]
     if not at or len(lines) < 2:
         return set()
-    short = [lines[k] for k in at]
-    a = np.asarray([ln.bbox for ln in short], dtype=np.float64).reshape(-1, 4)
     b = np.asarray([ln.bbox for ln in lines], dtype=np.float64).reshape(-1, 4)
-    v = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    h = np.maximum(a[:, None, 0], b[None, :, 0]) - np.minimum(a[:, None, 2], b[None, :, 2])
-    level = v > 0.5 * np.minimum(a[:, None, 3] - a[:, None, 1], b[None, :, 3] - b[None, :, 1])
-    near = (h <= touch) & level
-    near[np.arange(len(short)), at] = False  # not itself
-    return {id(ln) for ln, hit in zip(short, near.any(axis=1), strict=True) if hit}
+    out: set[int] = set()
+    for start in range(0, len(at), 256):  # blocks of rows: memory stays 256 x lines
+        rows = np.asarray(at[start : start + 256])
+        a = b[rows]
+        v = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+        h = np.maximum(a[:, None, 0], b[None, :, 0]) - np.minimum(a[:, None, 2], b[None, :, 2])
+        low = np.minimum(a[:, None, 3] - a[:, None, 1], b[None, :, 3] - b[None, :, 1])
+        near = (h <= touch) & (v > 0.5 * low)
+        near[np.arange(len(rows)), rows] = False  # not itself
+        out.update(id(lines[k]) for k in rows[near.any(axis=1)].tolist())
+    return out
 
 
 SHORT_LINE, SHORT_TITLE = 1, 2  # kinds of short level lines: any, and one without a formula
