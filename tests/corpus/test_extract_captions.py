@@ -417,3 +417,24 @@ def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None
 )
 def test_panels_named_by_position(caption: str, count: int) -> None:
     assert positioned_panels(caption) == count
+
+
+def test_a_centred_one_line_caption_without_punctuation_is_a_caption() -> None:
+    """IPAC style: "Figure 3 Short-range ..." centred under a plot (its axis title just over
+    it), then a paragraph that starts "Figure 3 shows ...": one caption of one line."""
+    from litclip.corpus.extract.captions import find_captions
+
+    def line(text: str, x0: float, y0: float, x1: float) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 11.0), 10.0, [False] * len(text))
+
+    lines = [
+        line("Steps", 160.0, 580.0, 180.0),
+        line("Figure 3 Short-range slow tuner performance.", 79.5, 593.7, 265.3),
+        line("Figure 3 shows that the slow tuner performance has a", 64.9, 611.3, 289.3),
+        line("significant hysteresis which is approximately 600 Hz.", 55.6, 622.8, 289.3),
+    ]
+    caps = find_captions(lines, 10.0)
+    assert [(c.label, len(c.lines)) for c in caps] == [("Figure 3", 1)]
+    # flush with the column, the same words are running text
+    lines[1] = line("Figure 3 Short-range slow tuner performance is shown", 64.9, 593.7, 289.3)
+    assert find_captions(lines, 10.0) == []

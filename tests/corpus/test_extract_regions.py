@@ -548,3 +548,22 @@ def test_a_plot_of_a_grid_far_over_the_caption_joins_its_row() -> None:
     regions = [Region([Element(b, "path")]) for b in plots]
     cap = _caption("Figure 11", (164.0, 655.0, 439.0, 666.0))
     assert sorted(assign([cap], regions, [cap.bbox])[0]) == [0, 1, 2]
+
+
+def test_a_licence_note_along_the_margin_is_not_figure_text() -> None:
+    """A sideways note 9 pt right of a plot, running the page's height (and touching the
+    running header at its top), is not the plot's: the figure keeps its own box."""
+    chart = Region([Element((304.0, 233.0, 533.0, 408.0), "image")])
+    note = TextLine(
+        "Content from this work may be used under the terms of the CC BY 3.0 licence",
+        (542.9, 30.3, 550.9, 743.0),
+        9.0,
+        rotated=True,
+        direction=90,
+    )
+    header = _tl("doi:10.18429/JACoW-IPAC2018-WEPML008", 367.6, 32.0, 8.1, x1=537.0)
+    attach_text([chart], [note, header], set())
+    assert chart.bbox == (304.0, 233.0, 533.0, 408.0)
+    axis = TextLine("Frequency (MHz)", (290.0, 280.0, 298.0, 360.0), 8.0, rotated=True)
+    attach_text([chart], [axis], set())  # a short sideways axis title still joins
+    assert chart.bbox[0] == 290.0

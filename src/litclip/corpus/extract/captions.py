@@ -168,6 +168,30 @@ def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
     return best
 
 
+def _centred_title(line: TextLine, after: str, lines: list[TextLine]) -> bool:
+    """A line centred over the wider line of running text just under it, its words after the
+    label starting with a capital: a one-line caption set without punctuation after the
+    label. A reference in running text fills the column's width instead."""
+    words = after.strip()
+    if not words or not words[0].isupper():
+        return False
+    width = line.x1 - line.x0
+    below = [
+        o
+        for o in lines
+        if o is not line
+        and not o.rotated
+        and 0 <= o.y0 - line.y1 <= 2 * max(line.height, 1.0)
+        and o.x1 - o.x0 >= 1.15 * width
+        and o.x0 < line.x0
+        and o.x1 > line.x1
+    ]
+    if not below:
+        return False
+    under = min(below, key=lambda o: o.y0)
+    return abs((under.x0 + under.x1) - (line.x0 + line.x1)) / 2 <= max(3.0, 0.03 * width)
+
+
 def find_captions(
     lines: list[TextLine], body_size: float, min_score: float = 1.0, leading: float = 0.2
 ) -> list[Caption]:
@@ -183,6 +207,7 @@ def find_captions(
     """
     captions: list[Caption] = []
     starts: set[int] = set()
+    single: set[int] = set()  # captions known to be one line
     for idx, line in enumerate(lines):
         if line.rotated:
             continue
@@ -193,13 +218,19 @@ def find_captions(
         after = line.text.strip()[len(printed) :]
         score = _label_score(line, _line_above(line, lines), body_size, printed, after, leading)
         # without punctuation after the label ("Figure 3 The ...") one weak cue is not enough
-        if score < min_score or (score < min_score + 1 and not _AFTER_PUNCT.match(after)):
+        weak = score < min_score or (score < min_score + 1 and not _AFTER_PUNCT.match(after))
+        # "Figure 3 Short-range ..." centred over the running text: a one-line caption
+        one_line = weak and _centred_title(line, after, lines)
+        if weak and not one_line:
             continue
-        captions.append(Caption(kind, label, number, printed, [line], score))
+        captions.append(Caption(kind, label, number, printed, [line], score + 2 * one_line))
         starts.add(idx)
+        if one_line:
+            single.add(id(captions[-1]))
     start_lines = {id(lines[i]) for i in starts}
     for cap in captions:
-        _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
+        if id(cap) not in single:
+            _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
     return captions
 
 

@@ -693,6 +693,12 @@ def attach_text(
         if rcol is not None:  # a figure inside one column takes no text from the other one
             lcol = _column_of(lbox, columns)
             far |= (lcol[:, None] >= 0) & (rcol[None, :] >= 0) & (lcol[:, None] != rcol[None, :])
+        # long sideways text reaching past a figure's graphics runs along the page margin
+        # (a licence or "Downloaded from" note), however close it is
+        note = np.array([ln.rotated and len(ln.text) > AXIS_TITLE_CHARS for ln in free])
+        far |= note[:, None] & (
+            (lbox[:, None, 1] < gbox[None, :, 1] - 2) | (lbox[:, None, 3] > gbox[None, :, 3] + 2)
+        )
         g[far] = np.inf
         taken: list[int] = []
         pos = 0
