@@ -438,3 +438,21 @@ def test_a_centred_one_line_caption_without_punctuation_is_a_caption() -> None:
     # flush with the column, the same words are running text
     lines[1] = line("Figure 3 Short-range slow tuner performance is shown", 64.9, 593.7, 289.3)
     assert find_captions(lines, 10.0) == []
+
+
+def test_a_colon_read_apart_from_its_label_still_marks_a_caption() -> None:
+    """pdfium reads the ":" of "Figure 7: Cavity ..." as a line of its own on the same
+    baseline (a glyph drawn apart); the caption keeps its two lines."""
+    from litclip.corpus.extract.captions import find_captions
+
+    def line(text: str, x0: float, y0: float, x1: float, size: float = 10.0) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 11.0), size, [False] * len(text))
+
+    lines = [
+        line("Frequency [Hz]", 170.0, 622.0, 200.0, 5.0),
+        line("Figure 7 Cavity Transfer function (blue) and background", 55.6, 634.7, 289.3),
+        line("noise (red).", 55.6, 646.2, 101.2),
+    ]
+    assert find_captions(lines, 10.0) == []  # no cue but the block start
+    caps = find_captions([*lines, line(":", 89.5, 634.4, 92.3)], 10.0)
+    assert [(c.label, len(c.lines)) for c in caps] == [("Figure 7", 2)]

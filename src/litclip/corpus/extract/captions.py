@@ -168,28 +168,47 @@ def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
     return best
 
 
+def _detached_punct(line: TextLine, printed: str, lines: list[TextLine]) -> bool:
+    """Whether the colon or full stop after the label was read as a line of its own (a
+    glyph drawn apart: "Figure 7 Cavity ..." with ":" on its baseline right after "7")."""
+    text = line.text.strip()
+    if not text:
+        return False
+    end = line.x0 + (line.x1 - line.x0) * len(printed) / len(text)  # chars about one width
+    for other in lines:
+        if other is line or other.text.strip() not in (":", ".", "|"):
+            continue
+        level = min(other.y1, line.y1) - max(other.y0, line.y0) > 0.5 * line.height
+        if level and abs(other.x0 - end) <= max(4.0, 0.5 * line.size):
+            return True
+    return False
+
+
 def _centred_title(line: TextLine, after: str, lines: list[TextLine]) -> bool:
-    """A line centred over the wider line of running text just under it, its words after the
-    label starting with a capital: a one-line caption set without punctuation after the
-    label. A reference in running text fills the column's width instead."""
+    """A line centred over the wider line of running text right under it, its words after
+    the label starting with a capital: a caption of one line (the next line is a paragraph's).
+    A reference in running text fills the column's width instead."""
     words = after.strip()
     if not words or not words[0].isupper():
         return False
-    width = line.x1 - line.x0
     below = [
         o
         for o in lines
         if o is not line
         and not o.rotated
         and 0 <= o.y0 - line.y1 <= 2 * max(line.height, 1.0)
-        and o.x1 - o.x0 >= 1.15 * width
-        and o.x0 < line.x0
-        and o.x1 > line.x1
+        and min(o.x1, line.x1) - max(o.x0, line.x0) > 0
     ]
     if not below:
         return False
     under = min(below, key=lambda o: o.y0)
-    return abs((under.x0 + under.x1) - (line.x0 + line.x1)) / 2 <= max(3.0, 0.03 * width)
+    width = line.x1 - line.x0
+    return (
+        under.x1 - under.x0 >= 1.15 * width
+        and under.x0 < line.x0
+        and under.x1 > line.x1
+        and abs((under.x0 + under.x1) - (line.x0 + line.x1)) / 2 <= max(3.0, 0.03 * width)
+    )
 
 
 def find_captions(
@@ -217,13 +236,14 @@ def find_captions(
         kind, label, number, printed = parsed
         after = line.text.strip()[len(printed) :]
         score = _label_score(line, _line_above(line, lines), body_size, printed, after, leading)
+        punct = bool(_AFTER_PUNCT.match(after)) or _detached_punct(line, printed, lines)
         # without punctuation after the label ("Figure 3 The ...") one weak cue is not enough
-        weak = score < min_score or (score < min_score + 1 and not _AFTER_PUNCT.match(after))
+        weak = score < min_score or (score < min_score + 1 and not punct)
         # "Figure 3 Short-range ..." centred over the running text: a one-line caption
-        one_line = weak and _centred_title(line, after, lines)
+        one_line = _centred_title(line, after, lines)
         if weak and not one_line:
             continue
-        captions.append(Caption(kind, label, number, printed, [line], score + 2 * one_line))
+        captions.append(Caption(kind, label, number, printed, [line], score + 2 * weak))
         starts.add(idx)
         if one_line:
             single.add(id(captions[-1]))
