@@ -287,6 +287,8 @@ def test_panels_mentioned_out_of_order_are_counted() -> None:
     assert mentioned_panels("Figure 2. Scans before (a) and after (b) surgery.") == 2
     # a gap in the run, mixed case, or a lone letter names no panels
     assert mentioned_panels("Figure 2. Types (a) and (c).") == 0
+    assert mentioned_panels("Figure 1. (A) x; (B) y; (C, D) z; (D) w; (E and F) v.") == 6
+    assert mentioned_panels("Figure 1. (A\u2013C) x; (D) y.") == 4
     assert mentioned_panels("Figure 2. (A) Axial and (b) coronal.") == 0
     assert mentioned_panels("Figure 2. The (a) group.") == 0
 

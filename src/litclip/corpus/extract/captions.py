@@ -526,14 +526,16 @@ def split_caption(
     return body, {}
 
 
-_MENTIONED = re.compile(r"\(([A-Za-z])\)")
+# "(a)", and groups "(C, D)", "(E and F)", "(A\u2013C)"
+_MENTIONED = re.compile(r"\(([A-Za-z](?:\s*(?:,|and|[-\u2013])\s*[A-Za-z])*)\)")
 
 
 def mentioned_panels(caption: str) -> int:
     """How many panels a caption names by parenthesised letters in any order ("(a), (b), and
-    (e) are ... (c), (d), and (f) are ...": 6), when they run from A without a gap; else 0.
+    (e) are ... (c), (d), and (f) are ...": 6; groups count each letter, "(C, D)"), when
+    they run from A without a gap; else 0.
     Letters of one case only: "(A)" and "(a)" together are no single run."""
-    found = {m.group(1) for m in _MENTIONED.finditer(caption)}
+    found = {c for m in _MENTIONED.finditer(caption) for c in _group_letters(m.group(1))}
     if not found or len({c.isupper() for c in found}) > 1:
         return 0
     letters = sorted(c.upper() for c in found)
