@@ -947,9 +947,10 @@ def assign(
     """
     regions[:] = split_at_caption_gutters(captions, regions)
     pairs: list[tuple[float, int, int]] = []
+    caption_boxes = [c.bbox for c in captions]
     for ci, cap in enumerate(captions):
         for ri, region in enumerate(regions):
-            d = caption_distance(cap, region.bbox, barriers, [c.bbox for c in captions])
+            d = caption_distance(cap, region.bbox, barriers, caption_boxes)
             if d is not None:
                 pairs.append((d, ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}

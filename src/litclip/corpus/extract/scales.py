@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from litclip.corpus.extract.regions import union
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -89,7 +90,7 @@ def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     }
     out = _sideways_scales([ln for ln in nums if ln.rotated])
     out += [
-        _union(part)
+        union(part)
         for group in _runs(list(value), lambda b: b[2], _ALIGN)
         for part in _split_at_gaps(group, _cy)
         if len(part) >= MIN_TICKS and _even_steps([value[b] for b in part])
@@ -111,7 +112,7 @@ def x_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
         for part in _split_at_gaps(group, lambda b: (b[0] + b[2]) / 2):
             ordered = sorted(part, key=lambda b: b[0])
             if len(part) >= MIN_TICKS and _even_steps([value[b] for b in ordered]):
-                out.append(_union(part))
+                out.append(union(part))
     return sorted(out, key=lambda b: (b[1], b[0]))
 
 
@@ -124,7 +125,7 @@ def _sideways_scales(nums: list[TextLine]) -> list[BBox]:
         for part in _split_at_gaps(group, _cy):
             values = [_value(t) for ln in nums if ln.bbox in part for t in ln.text.split()]
             if len(values) >= MIN_TICKS and _on_a_grid(values):
-                out.append(_union(part))
+                out.append(union(part))
     return out
 
 
@@ -134,15 +135,6 @@ def _on_a_grid(values: list[float]) -> bool:
         return False
     unit = min(steps)
     return all(abs(d / unit - round(d / unit)) <= 0.1 for d in steps)
-
-
-def _union(boxes: list[BBox]) -> BBox:
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
 
 
 def _value(text: str) -> float:
