@@ -130,3 +130,35 @@ def test_an_unwritable_disk_is_one_line(
     assert main(["synth", "journal", "--out", str(tmp_path)]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert f"{tmp_path} " in err and said in err and "Traceback" not in err
+
+
+def _commands(group, path):  # noqa: ANN001, ANN202
+    """(argv path, click command) for every leaf command under a click group."""
+    import click
+
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, [*path, name])
+        else:
+            yield [*path, name], cmd
+
+
+def test_help_at_80_columns_shows_every_option_and_command_whole() -> None:
+    """A narrow terminal wraps help text; it never cuts an option name or a summary short."""
+    import typer
+    from typer.testing import CliRunner
+
+    from litclip.cli import app
+
+    runner = CliRunner()
+    root = typer.main.get_command(app)
+    for argv, cmd in _commands(root, []):
+        text = runner.invoke(app, [*argv, "--help"], terminal_width=80).output
+        assert "…" not in text, argv
+        for param in cmd.params:
+            for opt in (*param.opts, *param.secondary_opts):
+                if opt.startswith("--"):
+                    assert opt in text, (argv, opt)
+    for argv in ([], ["corpus"], ["data"], ["synth"]):
+        text = runner.invoke(app, [*argv, "--help"], terminal_width=80).output
+        assert "..." not in text.split("Commands:")[1], argv

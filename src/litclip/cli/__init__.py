@@ -25,6 +25,8 @@ app = typer.Typer(
     name="litclip",
     help="Turn a medical journal's PDFs into a domain-specific CLIP model, and prove what it is worth.",
     no_args_is_help=True,
+    # click's plain help wraps long option names; rich's option table cuts them at 80 columns
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
 )

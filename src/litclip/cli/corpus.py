@@ -11,7 +11,9 @@ from rich.console import Console
 from litclip.errors import LitclipError
 
 corpus_app = typer.Typer(
-    help="Journal PDFs -> figure/caption pairs with quality control.", no_args_is_help=True
+    help="Journal PDFs -> figure/caption pairs with quality control.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -48,10 +50,11 @@ def _print_summary(summary: object, console: Console) -> None:
     console.print(f"[bold]output[/]: {s.out_dir}")
 
 
-@corpus_app.command("build")
+@corpus_app.command("build", short_help="Extract figure/caption pairs from PDFs (resumable).")
 def build(
     inputs: list[Path] = typer.Argument(
         ...,
+        metavar="PDFS",
         help="Directories of PDFs (recursive), PDFs, or lists of PDF paths (.txt one per line, or .csv/.tsv with a 'path' column).",
     ),
     out: Path = typer.Option(
@@ -135,11 +138,11 @@ def build(
     _print_summary(summary, Console())
 
 
-@corpus_app.command("merge")
+@corpus_app.command("merge", short_help="Merge corpus directories (shards) into one.")
 def merge(
-    out: Path = typer.Argument(..., help="The merged corpus directory."),
+    out: Path = typer.Argument(..., metavar="OUT", help="The merged corpus directory."),
     shard_dirs: list[Path] = typer.Argument(
-        ..., help="Corpus directories to merge (e.g. --shard outputs)."
+        ..., metavar="SHARD_DIRS", help="Corpus directories to merge (e.g. --shard outputs)."
     ),
 ) -> None:
     """Merge corpus directories: dedupe by PDF hash / pair id, reassemble manifest, shards, datasheet."""
@@ -148,7 +151,7 @@ def merge(
     _print_summary(merge_corpora(out, [str(d) for d in shard_dirs]), Console())
 
 
-@corpus_app.command("filter")
+@corpus_app.command("filter", short_help="Write a filtered copy of a corpus.")
 def filter_(
     in_dir: Path = typer.Option(..., "--in", help="Corpus directory to read."),
     out: Path = typer.Option(..., "--out", help="New corpus directory to write."),
@@ -181,7 +184,7 @@ def filter_(
     _print_summary(summary, Console())
 
 
-@corpus_app.command("evaluate")
+@corpus_app.command("evaluate", short_help="Score extracted figures against ground truth.")
 def evaluate(
     pred: Path = typer.Option(..., "--pred", help="Corpus directory written by corpus build."),
     truth: Path = typer.Option(..., "--truth", help="ground_truth.json (ARCHITECTURE contract 2)."),

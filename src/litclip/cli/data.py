@@ -6,8 +6,9 @@ import typer
 from rich.console import Console
 
 data_app = typer.Typer(
-    help="Inspect datasets (MedMNIST, image folders, pair manifests, WebDataset).",
+    help="Inspect datasets (MedMNIST, folders, manifests, WebDataset).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
@@ -16,7 +17,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
 
 
-@data_app.command("list")
+@data_app.command("list", short_help="List the dataset spec kinds (KIND:PATH).")
 def list_kinds() -> None:
     """List the dataset spec kinds (KIND:PATH) that open_dataset understands."""
     from litclip.data import list_datasets
@@ -26,10 +27,12 @@ def list_kinds() -> None:
         console.print(f"  [bold]{name}:[/]PATH  {description}")
 
 
-@data_app.command("info")
+@data_app.command("info", short_help="Print a dataset's size, classes or captions.")
 def info(
     spec: str = typer.Argument(
-        ..., help="Dataset spec, e.g. medmnist:PATH.npz, folder:DIR, pairs:MANIFEST, wds:PATTERN."
+        ...,
+        metavar="SPEC",
+        help="Dataset spec, e.g. medmnist:PATH.npz, folder:DIR, pairs:MANIFEST, wds:PATTERN.",
     ),
     split: str = typer.Option("test", help="Split (train / val / test)."),
     image_key: str | None = typer.Option(

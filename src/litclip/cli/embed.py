@@ -8,7 +8,7 @@ from rich.console import Console
 
 def register(app: typer.Typer) -> None:
     """Add the embedding commands to the root app."""
-    app.command("embed")(embed)
+    app.command("embed", short_help="Embed a dataset split with a model (to .npy).")(embed)
     app.command("models")(models)
 
 

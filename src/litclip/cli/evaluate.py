@@ -12,8 +12,10 @@ from litclip.errors import LitclipError
 
 def register(app: typer.Typer) -> None:
     """Add the evaluation commands to the root app."""
-    app.command("evaluate")(evaluate)
-    app.command("report")(report)
+    app.command("evaluate", short_help="Evaluate models on datasets -> results.json + report.")(
+        evaluate
+    )
+    app.command("report", short_help="Render the HTML/markdown report from results.json.")(report)
 
 
 def _ints(text: str, option: str, least: int = 0) -> tuple[int, ...]:
@@ -169,7 +171,9 @@ def evaluate(
 
 def report(
     results: list[Path] = typer.Argument(
-        ..., help="results.json file(s) (or their directories); several are merged."
+        ...,
+        metavar="RESULTS",
+        help="results.json file(s) (or their directories); several are merged.",
     ),
     out: Path = typer.Option(
         Path("report.html"),

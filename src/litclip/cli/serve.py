@@ -91,7 +91,9 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def serve_cmd(
-    index_dir: Path = typer.Argument(..., help="Index directory written by `litclip index`."),
+    index_dir: Path = typer.Argument(
+        ..., metavar="INDEX_DIR", help="Index directory written by `litclip index`."
+    ),
     host: str = typer.Option(
         "127.0.0.1", help="Interface to bind (0.0.0.0 exposes it to the network)."
     ),
@@ -133,5 +135,5 @@ def serve_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add ``index`` and ``serve`` to the root CLI."""
-    app.command("index")(index_cmd)
-    app.command("serve")(serve_cmd)
+    app.command("index", short_help="Build a FAISS search index over a corpus.")(index_cmd)
+    app.command("serve", short_help="Serve an index: search API and web page.")(serve_cmd)

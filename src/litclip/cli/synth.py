@@ -17,8 +17,12 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add the ``synth`` command group to the root app."""
-    sub = typer.Typer(help="Generate synthetic data (offline demo journal).", no_args_is_help=True)
-    sub.command("journal")(journal)
+    sub = typer.Typer(
+        help="Generate synthetic data (offline demo journal).",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    sub.command("journal", short_help="Write a synthetic neurosurgery journal of PDFs.")(journal)
     app.add_typer(sub, name="synth")
 
 

@@ -10,13 +10,17 @@ from rich.console import Console
 
 def register(app: typer.Typer) -> None:
     """Add the training commands to the root app."""
-    app.command("train")(train)
-    app.command("interpolate")(interpolate)
+    app.command("train", short_help="Fine-tune a CLIP model on image-caption pairs.")(train)
+    app.command("interpolate", short_help="WiSE-FT: blend base and fine-tuned weights.")(
+        interpolate
+    )
 
 
 def train(
     data: str = typer.Argument(
-        None, help="Corpus dir, CSV/Parquet manifest, .tar shard, shard dir or glob."
+        None,
+        metavar="DATA",
+        help="Corpus dir, CSV/Parquet manifest, .tar shard, shard dir or glob.",
     ),
     config: str = typer.Option(
         None, "--config", "-c", help="YAML/JSON TrainConfig file (CLI options win)."
@@ -99,8 +103,8 @@ def train(
 
 
 def interpolate(
-    base: str = typer.Argument(..., help="Base (zero-shot) model spec."),
-    ft: str = typer.Argument(..., help="Fine-tuned model spec (usually RUN/model)."),
+    base: str = typer.Argument(..., metavar="BASE", help="Base (zero-shot) model spec."),
+    ft: str = typer.Argument(..., metavar="FT", help="Fine-tuned model spec (usually RUN/model)."),
     alpha: list[float] = typer.Option(
         [0.5], "--alpha", "-a", help="Weight of FT in [0, 1]; repeat for a sweep."
     ),

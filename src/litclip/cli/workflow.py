@@ -12,8 +12,10 @@ from litclip.workflow.defaults import DEMO_ARTICLES, DEMO_EPOCHS
 
 def register(app: typer.Typer) -> None:
     """Add ``run`` and ``demo`` to the root app."""
-    app.command("run")(run)
-    app.command("demo")(demo)
+    app.command("run", short_help="PDFs -> corpus -> fine-tune -> evaluate -> index -> report.")(
+        run
+    )
+    app.command("demo", short_help="The whole pipeline offline on a synthetic journal.")(demo)
 
 
 def run(
