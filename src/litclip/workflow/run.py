@@ -8,6 +8,7 @@ Layout of ``OUT/``::
     splits/             train/val/test manifests, split by article
     train/              training run (checkpoints, metrics.jsonl, model/ = fine-tuned model dir)
     results.json        every metric of the base and the fine-tuned model (contract 4)
+    config.json         the evaluation's resolved options (+ litclip version) behind results.json
     report.html         the report rendered from results.json (+ report.md)
     index/              the search index over the corpus (contract 5)
     .steps/             completion markers: a rerun reuses every finished step
