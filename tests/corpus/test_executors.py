@@ -171,3 +171,25 @@ def test_workers_do_not_reimport_the_main_script(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(script)], check=True, timeout=120)
     # the script's own run only: not the server's, not one per child
     assert count.read_text() == "x"
+
+
+def test_unreachable_dask_scheduler_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import distributed
+
+    from litclip.cli import main
+
+    class Refusing(distributed.Client):
+        def __init__(self, address: str, timeout: float) -> None:
+            raise OSError(f"Timed out trying to connect to {address} after {timeout} s")
+
+    monkeypatch.setattr(distributed, "Client", Refusing)
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    argv = ["corpus", "build", str(pdfs), "--out", str(tmp_path / "out")]
+    assert (
+        main([*argv, "--executor", "dask", "--scheduler", "tcp://nowhere:1", "--no-progress"]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "cannot reach the dask scheduler at tcp://nowhere:1" in err and "--scheduler" in err
+    assert "Traceback" not in err
