@@ -9,7 +9,6 @@ as integer handles (wrapped in :class:`pypdfium2.PdfObject` only where a caller 
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -80,13 +79,29 @@ class Scratch:
         self.i = [i + 4 * k for k in range(4)]
 
 
-def _apply(matrices: list[Matrix], bounds: Bounds) -> Bounds:
-    """Map a box from (nested) form space to page space: innermost matrix first."""
+def _compose(outer: Matrix, inner: Matrix) -> Matrix:
+    """The matrix of ``inner`` then ``outer`` (a form inside a form): one product per form."""
+    a, b, c, d, e, f = outer
+    ia, ib, ic, id_, ie, if_ = inner
+    return (
+        a * ia + c * ib,
+        b * ia + d * ib,
+        a * ic + c * id_,
+        b * ic + d * id_,
+        a * ie + c * if_ + e,
+        b * ie + d * if_ + f,
+    )
+
+
+def _apply(m: Matrix, bounds: Bounds) -> Bounds:
+    """Map a box from form space to page space by the form's (composed) matrix."""
+    a, b, c, d, e, f = m
     x0, y0, x1, y1 = bounds
-    pts = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
-    for a, b, c, d, e, f in matrices:
-        pts = [(a * x + c * y + e, b * x + d * y + f) for x, y in pts]
-    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    if b == 0 and c == 0:  # scale and shift, as nearly every form is placed
+        xa, xb, ya, yb = a * x0 + e, a * x1 + e, d * y0 + f, d * y1 + f
+        return min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)
+    xs = [a * x + c * y + e for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1))]
+    ys = [b * x + d * y + f for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1))]
     return min(xs), min(ys), max(xs), max(ys)
 
 
@@ -173,36 +188,45 @@ def _clip(obj: int, bounds: Bounds, s: Scratch) -> Bounds | None:
 
 def walk(
     page: pdfium.PdfPage, types: tuple[int, ...], max_depth: int = 6
-) -> Iterator[tuple[int, int, Bounds]]:
-    """``(object handle, type, bounds in PDF page space)``, descending into form XObjects.
+) -> list[tuple[int, int, Bounds]]:
+    """``(object handle, type, bounds in PDF page space)`` in drawing order, descending into
+    form XObjects.
 
     pdfium reports the bounds of an object inside a form XObject in the form's own space, so
     the form matrices are applied here (publishers often place whole figures as forms).
-    Objects are cut to their clip path; objects clipped away entirely are skipped.
+    Objects are cut to their clip path; objects clipped away entirely are skipped. A list,
+    not a generator: a page can hold tens of thousands of paths, and each level of a
+    generator chain costs per object.
     """
     s = Scratch()
     f = s.floats
+    fb = s.f[:4]
+    out: list[tuple[int, int, Bounds]] = []
+    append = out.append
 
-    def rec(form: int, mats: list[Matrix], depth: int) -> Iterator[tuple[int, int, Bounds]]:
+    def rec(form: int, mat: Matrix | None, depth: int) -> None:
         n = _form_count(form) if form else _page_count(page_handle)
+        get, owner = (_form_get, form) if form else (_page_get, page_handle)
         for k in range(max(0, n)):
-            obj = _form_get(form, k) if form else _page_get(page_handle, k)
+            obj = get(owner, k)
             if not obj:
                 continue
             kind = _type(obj)
             if kind == FORM:
                 if depth < max_depth and _matrix(obj, s.f[0]):
-                    yield from rec(obj, [(f[0], f[1], f[2], f[3], f[4], f[5]), *mats], depth + 1)
+                    inner = (f[0], f[1], f[2], f[3], f[4], f[5])
+                    rec(obj, _compose(mat, inner) if mat else inner, depth + 1)
                 continue
-            if kind not in types or not _bounds(obj, *s.f[:4]):
+            if kind not in types or not _bounds(obj, *fb):
                 continue
             # cut to the clip path in the object's own space (a form's, inside a form)
             clipped = _clip(obj, (f[0], f[1], f[2], f[3]), s)
             if clipped is not None:
-                yield obj, kind, (_apply(mats, clipped) if mats else clipped)
+                append((obj, kind, _apply(mat, clipped) if mat else clipped))
 
     page_handle = address(page.raw)
-    yield from rec(0, [], 0)
+    rec(0, None, 0)
+    return out
 
 
 def path_is_visible(obj: int, s: Scratch) -> bool:
