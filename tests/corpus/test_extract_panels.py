@@ -7,6 +7,7 @@ import pytest
 
 from litclip.corpus.extract.panels import (
     SeamField,
+    complete_grid,
     group_by_letters,
     panels_by_bands,
     panels_for_count,
@@ -86,6 +87,42 @@ def test_one_photo_on_black_is_not_split_for_panels_named_elsewhere() -> None:
     gray[300:304, 150:650] = 3  # a dark line across the bone is not a gutter between panels
     assert panels_for_count(gray, FIG, 3) == []
     assert panels_for_count(gray, FIG, 1) == []
+
+
+def _grid_on_black() -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A 3 x 2 grid of micrographs: photos on the left with white gutters between them,
+    diffraction patterns on black on the right that abut with no line between them."""
+    gray = np.full((600, 800), 255, np.uint8)
+    cells = [(y0, y0 + 196, x0, x0 + 396) for y0 in (0, 202, 404) for x0 in (0, 404)]
+    for i, (y0, y1, x0, x1) in enumerate(cells):
+        if x0 == 0:
+            gray[y0:y1, x0:x1] = photo(y1 - y0, x1 - x0, (90, 150, 120)[i // 2], i)
+    gray[:, 404:] = 3  # one black field: the right column shows no gutter at all
+    for y0, y1, x0, x1 in cells[1::2]:
+        gray[y0 + 40 : y1 - 40, x0 + 100 : x1 - 100] = blob(y1 - y0 - 80, x1 - x0 - 200, y0)
+    return gray, cells
+
+
+def test_a_grid_of_pictures_abutting_on_black_is_cut_at_its_neighbours_lines() -> None:
+    gray, cells = _grid_on_black()
+    boxes = panels_for_count(gray, FIG, 6)
+    assert len(boxes) == 6
+    for y0, y1, x0, x1 in cells:
+        assert max(iou(b, (x0 / 2, y0 / 2, x1 / 2, y1 / 2)) for b in boxes) > 0.9
+    # the line must be dark across the merged part: a bright picture spanning two rows of
+    # its neighbours is one picture
+    gray[:, 404:] = photo(600, 396, 160, 11)
+    assert len(panels_for_count(gray, FIG, 6)) != 6
+
+
+def test_complete_grid_needs_a_full_grid_of_the_count() -> None:
+    gray = np.full((600, 800), 3, np.uint8)
+    left = [(0.0, 0.0, 200.0, 98.0), (0.0, 101.0, 200.0, 199.0), (0.0, 202.0, 200.0, 300.0)]
+    boxes = [*left, (202.0, 0.0, 400.0, 300.0)]  # one tall part beside three
+    assert len(complete_grid(gray, boxes, FIG, 6)) == 6
+    assert complete_grid(gray, boxes, FIG, 5) == []  # 3 rows x 2 columns is not 5
+    assert complete_grid(gray, boxes, FIG, 4) == []  # already 4 parts: nothing to complete
+    assert complete_grid(np.full_like(gray, 200), boxes, FIG, 6) == []  # light: one picture
 
 
 def _plot(gray: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> None:

@@ -667,16 +667,86 @@ def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBo
 
     For captions that name panels the white gutters do not show: photos that abut or sit on
     black. The first share in :data:`UNIFORM_SHARES` that gives exactly the named count wins;
-    otherwise ``[]`` (the count is what keeps a single photo on black from being split).
+    otherwise the first grid that :func:`complete_grid` completes to the count, or ``[]`` (the
+    count is what keeps a single photo on black from being split).
     """
     if expected < 2:
         return []
     seams = SeamField(gray)  # the same boxes recur as each share is tried
+    tried = []
     for share in UNIFORM_SHARES:
         boxes = panels_from_pixels(gray, fig_box, share, seams)
         if len(boxes) == expected:
             return boxes
-    return []
+        tried.append(boxes)
+    # a grid whose pictures abut on black: some of its lines do not show
+    return next(filter(None, (complete_grid(gray, b, fig_box, expected) for b in tried)), [])
+
+
+GRID_TOLERANCE = 0.02  # of the figure's side: the edges of one grid line up this closely
+DARK_LEVEL, DARK_LINE = 64, 0.8  # grey level, and share of a line darker: pictures on black
+
+
+def complete_grid(gray: np.ndarray, boxes: list[BBox], fig_box: BBox, expected: int) -> list[BBox]:
+    """Parts of a grid with merged cells cut at the grid's lines, when that gives ``expected``.
+
+    Pictures that abut on black (diffraction patterns, MRI slices) can show neither gutter
+    nor seam between two of them, while their neighbours' gutters run through the grid. A
+    part spanning a line at which its neighbours meet is cut there too, when the part is
+    dark along that line, the lines make a full rows x columns grid of ``expected`` cells
+    and every part then fills one cell; otherwise ``[]``.
+    """
+    if not 2 <= len(boxes) < expected:
+        return []
+    tol = (
+        GRID_TOLERANCE * (fig_box[2] - fig_box[0]),
+        GRID_TOLERANCE * (fig_box[3] - fig_box[1]),
+    )
+
+    def grid_lines(axis: int) -> list[float]:
+        """Where one part ends and the next begins along ``axis`` (0: x), side by side."""
+        lo, hi, across = (0, 2, 1) if axis == 0 else (1, 3, 0)
+        meets = sorted(
+            (a[hi] + b[lo]) / 2
+            for a in boxes
+            for b in boxes
+            if abs(a[hi] - b[lo]) <= tol[axis]
+            and min(a[across + 2], b[across + 2]) > max(a[across], b[across])
+        )
+        groups: list[list[float]] = []
+        for m in meets:
+            if groups and m - groups[-1][-1] <= tol[axis]:
+                groups[-1].append(m)
+            else:
+                groups.append([m])
+        return [sum(g) / len(g) for g in groups]
+
+    xs, ys = grid_lines(0), grid_lines(1)
+    if (len(xs) + 1) * (len(ys) + 1) != expected:
+        return []
+    sy, sx = gray.shape[0] / (fig_box[3] - fig_box[1]), gray.shape[1] / (fig_box[2] - fig_box[0])
+
+    def dark(line: np.ndarray) -> bool:
+        return line.size > 0 and float((line < DARK_LEVEL).mean()) >= DARK_LINE
+
+    out: list[BBox] = []
+    for x0, y0, x1, y1 in boxes:
+        bx = [x0, *(c for c in xs if x0 + tol[0] < c < x1 - tol[0]), x1]
+        by = [y0, *(c for c in ys if y0 + tol[1] < c < y1 - tol[1]), y1]
+        px0, px1 = int((x0 - fig_box[0]) * sx), int((x1 - fig_box[0]) * sx)
+        py0, py1 = int((y0 - fig_box[1]) * sy), int((y1 - fig_box[1]) * sy)
+        for c in bx[1:-1]:
+            if not dark(gray[py0:py1, int((c - fig_box[0]) * sx)]):
+                return []
+        for c in by[1:-1]:
+            if not dark(gray[int((c - fig_box[1]) * sy), px0:px1]):
+                return []
+        out.extend(
+            (a, b, c, d)
+            for b, d in zip(by, by[1:], strict=False)
+            for a, c in zip(bx, bx[1:], strict=False)
+        )
+    return out if len(out) == expected else []
 
 
 BAND_MIN_SHARE = 0.35  # of the thickest band: a thinner one is a label row, an axis arrow
