@@ -192,6 +192,20 @@ def test_split_grouped_markers_share_their_sub_caption() -> None:
     assert parts == {"A": "Preoperative CT.", "B": "Preoperative CT.", "C": "Postoperative CT."}
 
 
+def test_a_letter_marked_again_after_its_group_adds_to_the_group_sub_caption() -> None:
+    shared, parts = split_caption(
+        "FIGURE 1. TEM micrographs: (A) cell boundary; (B) at 17 h; (C, D) at 0.8 mM and 17 h; "
+        "(D) diffraction pattern of Au; (E, F) at 7.6 mM. (F) Twinned pattern.",
+        "FIGURE 1",
+    )
+    assert parts["C"] == "at 0.8 mM and 17 h"
+    assert parts["D"] == "at 0.8 mM and 17 h; diffraction pattern of Au"
+    assert parts["E"] == "at 7.6 mM." and parts["F"] == "at 7.6 mM. Twinned pattern."
+    # a letter referred to inside the group's sentence is no marker
+    _, parts = split_caption("Figure 2. (A, B) T2 images, larger in (B) than in (A). (C) CT.")
+    assert parts["B"] == "T2 images, larger in (B) than in (A)."
+
+
 def test_split_springer_bare_letters() -> None:
     printed: dict[str, str] = {}
     shared, parts = split_caption(

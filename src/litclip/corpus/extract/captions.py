@@ -514,7 +514,12 @@ def split_caption(
         for i, (letter, as_printed, _start, end) in enumerate(found):
             stop = next((f[2] for f in found[i + 1 :] if f[2] > found[i][2]), len(body))
             # "... [14]; and (b) ...": the conjunction before the next marker is no content
-            parts[letter] = _TRAILING_AND.sub("", body[end:stop].strip(" ;,")).strip(" ;,")
+            text = _TRAILING_AND.sub("", body[end:stop].strip(" ;,")).strip(" ;,")
+            # a letter marked again after its group adds to the group's sub-caption
+            if parts.get(letter) and text:
+                sep = " " if parts[letter].endswith((".", "!", "?")) else "; "
+                text = f"{parts[letter]}{sep}{text}"
+            parts[letter] = text or parts.get(letter, "")
             marks[letter] = as_printed
         if printed is not None:
             printed.update(marks)
@@ -592,13 +597,25 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
     """Markers whose letters run A, B, C... (case-consistent), as (LETTER, printed, start, end).
 
     A marker that groups letters ("(A\u2013C)", "C and D:") yields one entry per letter, all
-    with the marker's span, so each of those panels gets the same sub-caption.
+    with the marker's span, so each of those panels gets the same sub-caption. One letter of
+    the group just before, marked again ("(C, D) at 17 h; (D) diffraction pattern"), is an
+    entry of its own after the group's, at a clause start: what that panel adds to the
+    group's sub-caption.
     """
     found: list[tuple[str, str, int, int]] = []
     expected = "a"
     case: bool | None = None
+    group: list[str] = []  # letters of the last marker that grouped several, not yet re-marked
     for m in pattern.finditer(text):
         letters = _group_letters(m.group("l"))
+        if (
+            len(letters) == 1
+            and letters[0] in group
+            and text[: m.start()].rstrip().endswith((".", ";", ":", ","))  # not "larger in (D)"
+        ):
+            group.remove(letters[0])
+            found.append((letters[0].upper(), letters[0], m.start(), m.end()))
+            continue
         if not letters or letters[0].lower() != expected:
             continue
         if _REFERENCE_BEFORE.search(text, 0, m.start()):
@@ -609,4 +626,5 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
             continue
         found += [(letter.upper(), letter, m.start(), m.end()) for letter in letters]
         expected = chr(ord(letters[-1].lower()) + 1)
+        group = letters if len(letters) > 1 else []
     return found
