@@ -567,3 +567,41 @@ def test_a_licence_note_along_the_margin_is_not_figure_text() -> None:
     axis = TextLine("Frequency (MHz)", (290.0, 280.0, 298.0, 360.0), 8.0, rotated=True)
     attach_text([chart], [axis], set())  # a short sideways axis title still joins
     assert chart.bbox[0] == 290.0
+
+
+def test_a_colour_key_under_or_beside_a_plot_joins_it() -> None:
+    """A colour bar 24 pt under the x-axis title, or a thin one right of a map: each too
+    small to be a figure, each part of the plot; one inside a caption (a line sample) or
+    past running text stays out."""
+    from litclip.corpus.extract.regions import join_keys
+
+    def plot() -> Region:
+        return Region([Element((118.0, 249.0, 469.0, 582.0), "path")])
+
+    under = Region([Element((150.0, 606.0, 446.0, 617.0), "path")])
+    beside = Region([Element((480.0, 300.0, 490.0, 500.0), "image")])
+    wide = Region([Element((60.0, 606.0, 520.0, 617.0), "path")])  # wider than the plot
+    far = Region([Element((150.0, 660.0, 446.0, 670.0), "path")])  # 43 pt under the key
+    fig = plot()
+    left = join_keys([fig], [under, beside, wide, far], [])
+    assert fig.bbox == (118.0, 249.0, 490.0, 617.0) and left == [wide, far]
+    caption = (100.0, 600.0, 500.0, 640.0)
+    fig = plot()
+    assert join_keys([fig], [under], [caption]) == [under] and fig.bbox[3] == 582.0
+    text_between = (100.0, 588.0, 500.0, 600.0)
+    assert join_keys([plot()], [under], [text_between]) == [under]
+
+
+def test_a_part_right_over_another_caption_is_that_captions_figure() -> None:
+    """Two diagrams over Fig. 5's caption in the right column, the left one 44 pt from Fig.
+    3 in the left column: Fig. 3 absorbed it (side by side, close) though it sits right
+    over Fig. 5's caption."""
+    from litclip.corpus.extract.regions import assign
+
+    fig3 = Region([Element((47.0, 235.0, 279.0, 364.0), "path")])
+    fig5_right = Region([Element((447.0, 284.0, 527.0, 354.0), "path")])
+    fig5_left = Region([Element((323.0, 298.0, 435.0, 354.0), "path")])
+    caps = [_caption("Figure 3", (42.0, 370.0, 178.0, 380.0))]
+    caps.append(_caption("Figure 5", (304.0, 361.0, 472.0, 371.0)))
+    out = assign(caps, [fig3, fig5_right, fig5_left], [c.bbox for c in caps])
+    assert out == {0: [0], 1: [1, 2]}

@@ -606,9 +606,9 @@ def _layout(
     regions = reg.cluster_regions(graphics, barriers)
     for region in regions:
         reg.trim_text_boxes(region, lines)
-    regions = [r for r in regions if reg.significant(r)] + reg.sparse_charts(
-        [r for r in regions if not reg.significant(r)], barriers
-    )
+    small = [r for r in regions if not reg.significant(r)]
+    regions = [r for r in regions if reg.significant(r)]
+    regions += reg.sparse_charts(reg.join_keys(regions, small, barriers), barriers)
     return captions, regions, reg.assign(captions, regions, barriers)
 
 

@@ -853,6 +853,48 @@ def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
 FRAGMENT_GAP = 24.0  # points between the pieces of a sparse chart (rows of markers, strips)
 
 
+KEY_SLACK = 6.0  # points a key may stick out past the side of the figure it belongs to
+KEY_GAP = 32.0  # points between a figure and its key (a colour bar under the x-axis title)
+
+
+def _touches_any(box: BBox, barriers: np.ndarray) -> bool:
+    if not len(barriers):
+        return False
+    w = np.minimum(box[2], barriers[:, 2]) - np.maximum(box[0], barriers[:, 0])
+    h = np.minimum(box[3], barriers[:, 3]) - np.maximum(box[1], barriers[:, 1])
+    return bool(np.any((w > 0) & (h > 0)))
+
+
+def join_keys(figures: list[Region], fragments: list[Region], barriers: list[BBox]) -> list[Region]:
+    """Join each small part right under or over a figure and within its width (or beside it
+    and within its height), with nothing between them, to the nearest such figure: a colour
+    key, a legend strip or a scale drawn apart from its plot, too small to be a figure
+    itself. Returns the fragments left."""
+    b = _barrier_array(barriers)
+    left: list[Region] = []
+    for frag in fragments:
+        best: tuple[float, Region] | None = None
+        # a mark inside a caption or a line of text (a line sample, "solid lines") is not a key
+        if any(e.kind != "text" for e in frag.elements) and not _touches_any(frag.bbox, b):
+            fb = frag.bbox
+            for fig in figures:
+                g = fig.bbox  # grown by the keys joined before (a key under a key)
+                if fb[0] >= g[0] - KEY_SLACK and fb[2] <= g[2] + KEY_SLACK:
+                    d = max(fb[1] - g[3], g[1] - fb[3])  # under or over it
+                elif fb[1] >= g[1] - KEY_SLACK and fb[3] <= g[3] + KEY_SLACK:
+                    d = max(fb[0] - g[2], g[0] - fb[2])  # left or right of it
+                else:
+                    continue
+                if 0 <= d <= KEY_GAP and (best is None or d < best[0]):
+                    if not _blocked(union([fb, g]), b):
+                        best = (d, fig)
+        if best is None:
+            left.append(frag)
+        else:
+            best[1].elements.extend(frag.elements)
+    return left
+
+
 def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]:
     """Figures made of pieces each too small to count: rows of markers beside a bare axis,
     a column of strip plots each under 24 pt tall. The pieces join across wider gaps than
@@ -955,7 +997,10 @@ def assign(
                 pairs.append((d, ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
     taken = {ri for members in out.values() for ri in members}
-    _absorb(captions, regions, barriers, out, taken)
+    nearest: dict[int, list[tuple[float, int]]] = {}  # region -> (distance, caption), nearest first
+    for d, ci, ri in sorted(pairs):
+        nearest.setdefault(ri, []).append((d, ci))
+    _absorb(captions, regions, barriers, out, taken, nearest)
     return out
 
 
@@ -1102,8 +1147,14 @@ def _absorb(
     barriers: list[BBox],
     out: dict[int, list[int]],
     taken: set[int],
+    nearest: dict[int, list[tuple[float, int]]],
 ) -> None:
-    """Merge free regions into a captioned figure when close and nothing separates them."""
+    """Merge free regions into a captioned figure when close and nothing separates them.
+
+    ``nearest`` lists each region's caption distances (:func:`caption_distance`), nearest
+    first: a region nearer to another caption than to the figure and its own caption stays
+    apart.
+    """
     changed = True
     while changed:
         changed = False
@@ -1127,7 +1178,12 @@ def _absorb(
                 others = [b for b in barriers if b != own]
                 if _blocked(merged, others) or intersection(merged, own) > 0.2 * area(own):
                     continue
-                # a region that is itself closer to another free caption stays apart
+                # a region nearer to another caption (right over it, with that caption's
+                # figure beside it) than to this figure and its caption is that figure's part
+                dists = nearest.get(ri, [])
+                own_d = min((dc for dc, cj in dists if cj == ci), default=np.inf)
+                if any(dc < min(d, own_d) for dc, cj in dists if cj != ci):
+                    continue
                 members.append(ri)
                 taken.add(ri)
                 fig_box = merged
