@@ -472,3 +472,26 @@ def test_a_colon_read_apart_from_its_label_still_marks_a_caption() -> None:
     assert find_captions(lines, 10.0) == []  # no cue but the block start
     caps = find_captions([*lines, line(":", 89.5, 634.4, 92.3)], 10.0)
     assert [(c.label, len(c.lines)) for c in caps] == [("Figure 7", 2)]
+
+
+def test_a_bold_label_may_go_on_in_lower_case() -> None:
+    """Springer's bold "Fig. 20" then a code name or a gene ("impulse", "mRNA") starting the
+    caption: a caption. Lower case after a plain label, or a verb after a bold one ("Fig. 2
+    shows"), is a reference."""
+
+    def page(first: TextLine) -> list[TextLine]:
+        return [
+            _row_line("running text of the paragraph above the caption, long", 304, 400, 546),
+            first,
+            _row_line("one sample impulse", 304, 513, 400),
+        ]
+
+    bold = [True] * 7 + [False] * 60
+    caption = TextLine(
+        "Fig. 20 impulse in charge of a button signal", (304, 502, 546, 511), 9, bold
+    )
+    assert parse_label(caption.text) is None
+    (cap,) = find_captions(page(caption), 10.0)
+    assert cap.label == "Figure 20" and cap.text.endswith("one sample impulse")
+    for text, b in (("Fig. 20 impulse in charge", [False] * 30), ("Fig. 20 shows the", bold)):
+        assert find_captions(page(TextLine(text, (304, 502, 546, 511), 9, b)), 10.0) == []

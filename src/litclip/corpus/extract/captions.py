@@ -40,6 +40,17 @@ _AFTER_OK = re.compile(
     # Springer starts with the first panel's letter: "Fig. 2 a Axial ...", "Fig. 2 a, b ..."
     r"|\s+[a-z](?=[,)\u2013-]|\s+[A-Z\u00c0-\u00de(]))"
 )
+_LOWER_AFTER = re.compile(r"^\s+([a-z][\w-]*)")
+# words that carry on a sentence after an in-text reference ("Figure 3 shows ...")
+_GOES_ON = frozenset(
+    "shows show showed shown illustrates illustrate illustrated depicts depict depicted "
+    "presents present presented displays display displayed demonstrates demonstrate "
+    "summarizes summarises summarize summarise gives give compares compare reports report "
+    "contains contain lists list describes describe indicates indicate plots plot reveals "
+    "reveal confirms confirm suggests suggest highlights highlight represents represent "
+    "provides provide and or but is are was were has have had can may will also which that "
+    "the a an we where when while in of for with from at on by as to into than".split()
+)
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
 
@@ -71,10 +82,12 @@ class Caption:
         return clean_caption_text([ln.text for ln in (*self.lines, *self.continued)])
 
 
-def parse_label(text: str) -> tuple[str, str, str, str] | None:
+def parse_label(text: str, lower_after: bool = False) -> tuple[str, str, str, str] | None:
     """``(kind, normalised label, number, printed label)`` when ``text`` starts with a label.
 
-    Returns None for in-text references such as "Figure 3 shows" or "Figures 3 and 4".
+    Returns None for in-text references such as "Figure 3 shows" or "Figures 3 and 4". With
+    ``lower_after``, a word in lower case may follow the label ("Fig. 2 mRNA levels ..."),
+    unless it is one that goes on a sentence ("Fig. 2 shows", "Figure 3 and ...").
     """
     original = text.strip()
     text = _SPACED_WORD.sub(lambda w: w.group(0).replace(" ", ""), original, count=1)
@@ -86,7 +99,9 @@ def parse_label(text: str) -> tuple[str, str, str, str] | None:
     listed = 0  # "Fig. 2a, b": the letters after the first are part of the printed label
     if m.group("suffix") and (more := _MORE_PANELS.match(after)):
         after, listed = after[more.end() :], more.end()
-    if not _AFTER_OK.match(after):
+    if not _AFTER_OK.match(after) and not (
+        lower_after and (low := _LOWER_AFTER.match(after)) and low.group(1) not in _GOES_ON
+    ):
         return None
     base_word = m.group("base").lower()
     # "Figures 3 and 4": a plural word is a reference, never a caption label
@@ -231,11 +246,17 @@ def find_captions(
         if line.rotated:
             continue
         parsed = parse_label(line.text)
-        if parsed is None:
+        # a bold label opening a block may go on in lower case ("Fig. 2 mRNA levels ...")
+        lower = parsed is None and (parsed := parse_label(line.text, lower_after=True))
+        if not parsed:
             continue
         kind, label, number, printed = parsed
         after = line.text.strip()[len(printed) :]
         score = _label_score(line, _line_above(line, lines), body_size, printed, after, leading)
+        if lower and not (
+            line.prefix_bold(len(printed.replace(" ", ""))) and score >= min_score + 2
+        ):
+            continue
         punct = bool(_AFTER_PUNCT.match(after)) or _detached_punct(line, printed, lines)
         # without punctuation after the label ("Figure 3 The ...") one weak cue is not enough
         weak = score < min_score or (score < min_score + 1 and not punct)
