@@ -201,6 +201,8 @@ def test_a_letter_marked_again_after_its_group_adds_to_the_group_sub_caption() -
     assert parts["C"] == "at 0.8 mM and 17 h"
     assert parts["D"] == "at 0.8 mM and 17 h; diffraction pattern of Au"
     assert parts["E"] == "at 7.6 mM." and parts["F"] == "at 7.6 mM. Twinned pattern."
+    _, parts = split_caption("Figure 2. (a\u2013c) MRI at 3 months: (a) T1, (b) T2. (d) CT.")
+    assert parts["A"] == "MRI at 3 months: T1" and parts["D"] == "CT."
     # a letter referred to inside the group's sentence is no marker
     _, parts = split_caption("Figure 2. (A, B) T2 images, larger in (B) than in (A). (C) CT.")
     assert parts["B"] == "T2 images, larger in (B) than in (A)."

@@ -538,7 +538,7 @@ def split_caption(
             text = _TRAILING_AND.sub("", body[end:stop].strip(" ;,")).strip(" ;,")
             # a letter marked again after its group adds to the group's sub-caption
             if parts.get(letter) and text:
-                sep = " " if parts[letter].endswith((".", "!", "?")) else "; "
+                sep = " " if parts[letter].endswith((".", "!", "?", ":")) else "; "
                 text = f"{parts[letter]}{sep}{text}"
             parts[letter] = text or parts.get(letter, "")
             marks[letter] = as_printed
