@@ -497,3 +497,21 @@ def test_a_bold_label_may_go_on_in_lower_case() -> None:
     assert cap.label == "Figure 20" and cap.text.endswith("one sample impulse")
     for text, b in (("Fig. 20 impulse in charge", [False] * 30), ("Fig. 20 shows the", bold)):
         assert find_captions(page(TextLine(text, (304, 502, 546, 511), 9, b)), 10.0) == []
+
+
+def test_a_label_alone_in_larger_type_takes_the_title_line_under_it() -> None:
+    """troff's "Figure1." (13 pt bold, no space character before the number) centred over
+    "cvs Source Repository" (11 pt): the caption is both, read "Figure 1. cvs ...", and
+    stops before the paragraph that follows."""
+    label = TextLine("Figure1.", (281.2, 298.8, 330.8, 310.5), 13.0, [True] * 8)
+    title = TextLine("cvs Source Repository", (256.5, 313.2, 355.5, 323.2), 11.0, [False] * 21)
+    para = TextLine(
+        "cvs allows several software developers to edit personal copies of a file",
+        (117.0, 330.0, 495.0, 341.0),
+        11.0,
+        [False] * 72,
+    )
+    (cap,) = find_captions([label, title, para], 11.0)
+    assert cap.text == "Figure 1. cvs Source Repository"
+    assert cap.printed_label == "Figure 1" and cap.label == "Figure 1"
+    assert split_caption(cap.text, cap.printed_label)[0] == "cvs Source Repository"

@@ -67,6 +67,9 @@ class Caption:
     score: float = 0.0
     # its end when it runs on to the next page (a manuscript's legends); not in ``bbox``
     continued: list[TextLine] = field(default_factory=list)
+    # the label as the text reads when the PDF set its number with no space ("Figure1");
+    # ``printed_label`` and ``text`` then have the space ("Figure 1")
+    glued: str = ""
 
     @property
     def bbox(self) -> BBox:
@@ -79,7 +82,13 @@ class Caption:
 
     @property
     def text(self) -> str:
-        return clean_caption_text([ln.text for ln in (*self.lines, *self.continued)])
+        text = clean_caption_text([ln.text for ln in (*self.lines, *self.continued)])
+        if self.glued and text.startswith(self.glued):  # the space put back: "Figure 1."
+            text = self.printed_label + text[len(self.glued) :]
+        return text
+
+
+_GLUED_NUMBER = re.compile(r"^([A-Za-z]{3,}\.?)(?=\d)")
 
 
 def parse_label(text: str, lower_after: bool = False) -> tuple[str, str, str, str] | None:
@@ -264,7 +273,9 @@ def find_captions(
         one_line = _centred_title(line, after, lines)
         if weak and not one_line:
             continue
-        captions.append(Caption(kind, label, number, printed, [line], score + 2 * weak))
+        shown = _GLUED_NUMBER.sub(r"\1 ", printed, count=1)
+        glued = printed if shown != printed else ""
+        captions.append(Caption(kind, label, number, shown, [line], score + 2 * weak, glued=glued))
         starts.add(idx)
         if one_line:
             single.add(id(captions[-1]))
@@ -273,6 +284,9 @@ def find_captions(
         if id(cap) not in single:
             _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
     return captions
+
+
+TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x the block
 
 
 def _grow_block(
@@ -305,11 +319,24 @@ def _grow_block(
             cap.lines.append(other)
             used.add(id(other))
     cap.lines[1:] = sorted(cap.lines[1:], key=lambda ln: ln.x0 + ln.x1)  # reading order
+    size, titled = first.size, False
+    # "Figure 1." alone in a larger type over its caption line ("cvs Source Repository")
+    label_only = len(cap.lines) == 1 and not first.text.strip()[
+        len(cap.glued or cap.printed_label) :
+    ].strip(" .:|\u2014\u2013-")
     while True:
         x0, _y0, x1, y1 = cap.bbox
         # a line squeezed by a formula (a square root's bar) does not set the spacing
         last_h = max(cap.lines[-1].height, first.height, 1.0)
-        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, first.size)
+        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, size)
+        # under a label alone, a title: the lines going on are as narrow (not a paragraph)
+        if nxt is not None and titled and nxt.x1 - nxt.x0 > TITLE_WIDEN * (x1 - x0):
+            return
+        if nxt is None and label_only:
+            nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, None)
+            titled = nxt is not None
+            size = nxt.size if nxt is not None else size
+        label_only = False
         if nxt is None:
             return
         row = [
@@ -369,8 +396,9 @@ def _next_line(
     x1: float,
     y1: float,
     last_h: float,
-    size: float,
+    size: float | None,
 ) -> TextLine | None:
+    """The line right under the block (``size=None``: of any size), or None."""
     best: TextLine | None = None
     for ln in lines:
         if id(ln) in used or ln.rotated or id(ln) in start_lines:
@@ -378,13 +406,14 @@ def _next_line(
         gap = ln.y0 - y1
         if gap < -0.4 * last_h / 0.75 or gap > last_h:
             continue
-        if abs(ln.size - size) > 0.1 * size:  # running text after a caption is set larger
+        if size is not None and abs(ln.size - size) > 0.1 * size:  # running text is larger
             continue
         overlap = min(ln.x1, x1) - max(ln.x0, x0)
         if overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
             continue
         # left-aligned or centred under the block (a short first line may precede a long one)
-        if abs(ln.x0 - x0) > 3 * size and abs((ln.x0 + ln.x1) / 2 - (x0 + x1) / 2) > 3 * size:
+        slack = 3 * (size or ln.size)
+        if abs(ln.x0 - x0) > slack and abs((ln.x0 + ln.x1) / 2 - (x0 + x1) / 2) > slack:
             continue
         if best is None or ln.y0 < best.y0:
             best = ln

@@ -647,12 +647,7 @@ def extract_page(
             t_lines.append(t)
         t_elems = [replace(e, bbox=frame.box(e.bbox)) for e in elements]
         caps, regs, asg = _layout(t_lines, t_elems, body_size, leading)
-        caps = [
-            Caption(
-                c.kind, c.label, c.number, c.printed_label, [back[id(x)] for x in c.lines], c.score
-            )
-            for c in caps
-        ]
+        caps = [replace(c, lines=[back[id(x)] for x in c.lines]) for c in caps]
         regs = [
             reg.Region([replace(e, bbox=frame.unbox(e.bbox)) for e in r.elements]) for r in regs
         ]
