@@ -515,3 +515,17 @@ def test_a_label_alone_in_larger_type_takes_the_title_line_under_it() -> None:
     assert cap.text == "Figure 1. cvs Source Repository"
     assert cap.printed_label == "Figure 1" and cap.label == "Figure 1"
     assert split_caption(cap.text, cap.printed_label)[0] == "cvs Source Repository"
+
+
+def test_a_bold_label_and_a_comma_then_lower_case_is_a_caption() -> None:
+    """PyCorrFit's "Figure 1, user interface of PyCorrFit: ..." (CMBX10 bold) opens its
+    caption; "Figure 1, which ..." after a bold label does not."""
+    bold = [True] * 9 + [False] * 60
+    line = TextLine(
+        "Figure 1, user interface of PyCorrFit: Confocal", (71, 366, 535, 376), 10.9, bold
+    )
+    above = _row_line("the window of the program, drawn as a screenshot above its", 71, 330, 535)
+    (cap,) = find_captions([above, line], 10.9)
+    assert cap.label == "Figure 1"
+    which = TextLine("Figure 1, which shows the window", (71, 366, 535, 376), 10.9, bold)
+    assert find_captions([above, which], 10.9) == []

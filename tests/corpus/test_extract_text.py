@@ -167,3 +167,22 @@ def test_characters_beyond_the_bmp_are_joined_from_their_utf16_halves() -> None:
     _join_surrogates(shown, kept)
     text = "".join(chr(c) for c in shown[kept])
     assert text == "∆\U0001d43a1\ufffd"  # the pair is 𝐺; a lone half is U+FFFD
+
+
+@pytest.mark.parametrize(
+    ("font", "bold"),
+    [
+        ("cmbx10", True),  # Computer Modern bold extended (pdfium reads weight 570)
+        ("sfbx1000", True),
+        ("ptmb8t", True),  # PSNFSS Times bold
+        ("arial-boldmt", True),
+        ("cmr10", False),
+        ("ptmr8t", False),
+        ("cmb10", True),
+        ("timesnewromanpsmt", False),
+    ],
+)
+def test_tex_bold_font_names_are_bold(font: str, bold: bool) -> None:
+    from litclip.corpus.extract.text import _BOLD_RE
+
+    assert bool(_BOLD_RE.search(font)) is bold

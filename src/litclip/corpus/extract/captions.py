@@ -40,7 +40,7 @@ _AFTER_OK = re.compile(
     # Springer starts with the first panel's letter: "Fig. 2 a Axial ...", "Fig. 2 a, b ..."
     r"|\s+[a-z](?=[,)\u2013-]|\s+[A-Z\u00c0-\u00de(]))"
 )
-_LOWER_AFTER = re.compile(r"^\s+([a-z][\w-]*)")
+_LOWER_AFTER = re.compile(r"^,?\s+([a-z][\w-]*)")  # "Fig. 2 mRNA ...", "Figure 1, user ..."
 # words that carry on a sentence after an in-text reference ("Figure 3 shows ...")
 _GOES_ON = frozenset(
     "shows show showed shown illustrates illustrate illustrated depicts depict depicted "

@@ -30,7 +30,12 @@ _NEWLINE_RE = re.compile(r"[\r\n]")
 # as a lookup table indexed by min(code point, U+FFFF) (U+FFFF itself is neither)
 _NO_BOX = np.zeros(0x10000, bool)
 _NO_BOX[[c for c in range(0x3001) if chr(c).isspace()] + [ord(c) for c in _SOFT_HYPHENS]] = True
-_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$")
+# TeX's bold fonts go by short names: Computer Modern "CMBX10", EC/cm-super "SFBX1000",
+# PSNFSS "ptmb8t" (Times bold); pdfium reads CMBX's weight as 570
+_BOLD_RE = re.compile(
+    r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$|^(cmbx|cmb\d|ecbx|sfbx|lmbx)|^p[a-z]{2}b\d"
+)
+BOLD_WEIGHT = 550  # semibold is 600, medium 500
 
 
 @dataclass
@@ -102,7 +107,7 @@ _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0
 
 def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
     weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i)
-    if weight >= 600:
+    if weight >= BOLD_WEIGHT:
         return True
     flags = ctypes.c_int(0)
     n = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, buf, len(buf), ctypes.byref(flags))
