@@ -30,6 +30,7 @@ from litclip.corpus.extract.captions import (
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
+from litclip.corpus.extract.textfigures import text_block_over
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -315,6 +316,7 @@ def analyse_document(
         results, all_lines, partial(_page_area, pdf), body_size, figures, jobs, detect_panels
     )
     _adopt_legends(results, figures)
+    _text_figures(results, all_lines, body_size, figures, jobs if detect_panels else None)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     if scanned:
@@ -382,6 +384,39 @@ def _pair(
     results[index].orphan_regions.remove(region)
     fig.caption_page = caption_index + 1
     figures.append((fig, cap.score))
+
+
+TEXT_FIGURE_MIN_SCORE = 2.0  # a caption over no graphics: at least two cues (":" and a block start)
+
+
+def _text_figures(
+    results: dict[int, _PageResult],
+    all_lines: list[list[TextLine]],
+    body_size: float,
+    figures: list[tuple[ExtractedFigure, float]],
+    jobs: PanelJobs | None,
+) -> None:
+    """Captions still without a figure, over a block of text that is not running text (a
+    code listing, a terminal screen): that block is the figure (:mod:`.textfigures`)."""
+    found = {fig.label.lower() for fig, _ in figures}
+    for i in sorted(results):
+        caps = [
+            c
+            for c in results[i].orphan_captions
+            if c.label.lower() not in found and c.score >= TEXT_FIGURE_MIN_SCORE
+        ]
+        if not caps:
+            continue
+        lines = all_lines[i]
+        running = reg.running_text(lines, body_size)
+        for cap in caps:
+            box = text_block_over(cap.bbox, lines, running | {id(ln) for ln in cap.lines})
+            if box is None:
+                continue
+            fig = _make_figure(i + 1, cap, [reg.Region([reg.Element(box, "text")])], lines, jobs)
+            results[i].orphan_captions.remove(cap)
+            found.add(cap.label.lower())
+            figures.append((fig, cap.score))
 
 
 def _pair_across_pages(

@@ -1,0 +1,75 @@
+"""Figures made of text alone, found from their captions."""
+
+from __future__ import annotations
+
+from litclip.corpus.extract.text import TextLine
+from litclip.corpus.extract.textfigures import text_block_over
+
+
+def _line(text: str, x0: float, y0: float, x1: float, size: float = 8.0) -> TextLine:
+    return TextLine(text, (x0, y0, x1, y0 + size), size, [False] * len(text))
+
+
+def _listing(x0: float = 78.0) -> list[TextLine]:
+    """A terminal screen: short lines, one blank line, over a caption at y 368."""
+    rows = ["Installing TeX Live 2021", "Platform: x86_64-linux", "", "<I> start", "<Q> quit"]
+    return [_line(t, x0, 300 + 10 * k, x0 + 8 * len(t)) for k, t in enumerate(rows) if t]
+
+
+CAPTION = (78.0, 368.0, 385.0, 377.0)
+
+
+def test_a_listing_over_its_caption_is_the_figure() -> None:
+    box = text_block_over(CAPTION, _listing(), set())
+    assert box == (78.0, 300.0, 270.0, 348.0)
+
+
+def test_running_text_another_column_or_a_far_block_is_not() -> None:
+    lines = _listing()
+    assert text_block_over(CAPTION, lines, {id(lines[-1])}) is None  # running text right over it
+    far = [_line(ln.text, 400.0 + ln.x0, ln.y0, 400.0 + ln.x1) for ln in _listing()]
+    assert text_block_over(CAPTION, far, set()) is None  # beside the caption, not over it
+    high = [_line(ln.text, ln.x0, ln.y0 - 60, ln.x1) for ln in _listing()]
+    assert text_block_over(CAPTION, high, set()) is None  # 60 pt over it
+    assert text_block_over(CAPTION, _listing()[-2:], set()) is None  # two lines are no figure
+    label = [*_listing()[:-1], _line("Figure 1: another caption", 78, 340, 270)]
+    assert text_block_over(CAPTION, label, set()) is None
+
+
+def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  # noqa: ANN001
+    """End to end: a listing in Courier between paragraphs, captioned "Figure 1." in bold;
+    a paragraph of running text over a second caption gives no figure."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from litclip.corpus.extract import extract_pdf
+
+    path = tmp_path / "listing.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _, height = A4
+    body = "This paragraph of running text explains the program printed in the listing below it."
+    y = height - 72
+    for _ in range(4):
+        c.setFont("Times-Roman", 10)
+        c.drawString(72, y, body)
+        y -= 12
+    y -= 14
+    c.setFont("Courier", 8)
+    for row in ["int main(void) {", "  int i = 0;", "  while (i < 10)", "    i++;", "}"]:
+        c.drawString(90, y, row)
+        y -= 10
+    c.setFont("Times-Bold", 9)
+    c.drawString(72, y - 8, "Figure 1. The sample program.")
+    y -= 40
+    for _ in range(4):
+        c.setFont("Times-Roman", 10)
+        c.drawString(72, y, body)
+        y -= 12
+    c.setFont("Times-Bold", 9)
+    c.drawString(72, y - 6, "Figure 2. A caption under running text only.")
+    c.showPage()
+    c.save()
+    figures = extract_pdf(str(path)).figures
+    assert [f.label for f in figures] == ["Figure 1"]
+    x0, y0, x1, y1 = figures[0].bbox
+    assert 85 <= x0 <= 92 and y1 - y0 >= 40
