@@ -48,23 +48,21 @@ def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  #
     c = canvas.Canvas(str(path), pagesize=A4)
     _, height = A4
     body = "This paragraph of running text explains the program printed in the listing below it."
-    y = height - 72
-    for _ in range(4):
+
+    def paragraph(y: float) -> float:
         c.setFont("Times-Roman", 10)
-        c.drawString(72, y, body)
-        y -= 12
-    y -= 14
+        for k in range(4):
+            c.drawString(72, y - 12 * k, body)
+        return y - 48
+
+    y = paragraph(height - 72) - 14
     c.setFont("Courier", 8)
     for row in ["int main(void) {", "  int i = 0;", "  while (i < 10)", "    i++;", "}"]:
         c.drawString(90, y, row)
         y -= 10
     c.setFont("Times-Bold", 9)
     c.drawString(72, y - 8, "Figure 1. The sample program.")
-    y -= 40
-    for _ in range(4):
-        c.setFont("Times-Roman", 10)
-        c.drawString(72, y, body)
-        y -= 12
+    y = paragraph(y - 40)
     c.setFont("Times-Bold", 9)
     c.drawString(72, y - 6, "Figure 2. A caption under running text only.")
     c.showPage()
