@@ -71,3 +71,24 @@ def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  #
     assert [f.label for f in figures] == ["Figure 1"]
     x0, y0, x1, y1 = figures[0].bbox
     assert 85 <= x0 <= 92 and y1 - y0 >= 40
+
+
+def test_a_frame_drawn_stroke_by_stroke_over_a_caption_is_the_figure() -> None:
+    """A listing's frame whose sides are 32 short strokes each (every piece too small to be
+    a figure) ending right over the caption: the frame's box. One side alone, sides far up
+    the page, or sides that do not span the caption are no frame."""
+    from litclip.corpus.extract.regions import Element
+    from litclip.corpus.extract.textfigures import frame_over
+
+    def side(x: float, y0: float = 70.0, y1: float = 361.0) -> list[Element]:
+        step = (y1 - y0) / 32
+        return [
+            Element((x, y0 + k * step, x + 0.4, y0 + (k + 1) * step), "path") for k in range(32)
+        ]
+
+    caption = (144.0, 368.0, 451.0, 377.0)
+    frame = side(74.0) + side(520.6)
+    assert frame_over(caption, frame) == (74.0, 70.0, 521.0, 361.0)
+    assert frame_over(caption, side(74.0)) is None
+    assert frame_over(caption, side(74.0, 70, 300) + side(520.6, 70, 300)) is None  # 68 pt up
+    assert frame_over(caption, side(200.0) + side(300.0)) is None  # narrower than the caption

@@ -30,7 +30,7 @@ from litclip.corpus.extract.captions import (
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
-from litclip.corpus.extract.textfigures import text_block_over
+from litclip.corpus.extract.textfigures import frame_over, text_block_over
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -316,7 +316,9 @@ def analyse_document(
         results, all_lines, partial(_page_area, pdf), body_size, figures, jobs, detect_panels
     )
     _adopt_legends(results, figures)
-    _text_figures(results, all_lines, body_size, figures, jobs if detect_panels else None)
+    kept_elements = [e if isinstance(e, list) else [] for e in all_elements]  # furniture out
+    panel_jobs = jobs if detect_panels else None
+    _text_figures(results, all_lines, kept_elements, body_size, figures, panel_jobs)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     if scanned:
@@ -392,12 +394,14 @@ TEXT_FIGURE_MIN_SCORE = 2.0  # a caption over no graphics: at least two cues (":
 def _text_figures(
     results: dict[int, _PageResult],
     all_lines: list[list[TextLine]],
+    all_elements: list[list[reg.Element]],
     body_size: float,
     figures: list[tuple[ExtractedFigure, float]],
     jobs: PanelJobs | None,
 ) -> None:
     """Captions still without a figure, over a block of text that is not running text (a
-    code listing, a terminal screen): that block is the figure (:mod:`.textfigures`)."""
+    code listing, a terminal screen) or a frame drawn stroke by stroke: that block or frame
+    is the figure (:mod:`.textfigures`)."""
     found = {fig.label.lower() for fig, _ in figures}
     for i in sorted(results):
         caps = [
@@ -410,7 +414,9 @@ def _text_figures(
         lines = all_lines[i]
         running = reg.running_text(lines, body_size)
         for cap in caps:
-            box = text_block_over(cap.bbox, lines, running | {id(ln) for ln in cap.lines})
+            box = text_block_over(
+                cap.bbox, lines, running | {id(ln) for ln in cap.lines}
+            ) or frame_over(cap.bbox, all_elements[i])
             if box is None:
                 continue
             fig = _make_figure(i + 1, cap, [reg.Region([reg.Element(box, "text")])], lines, jobs)

@@ -4,12 +4,14 @@ Such a figure has no graphics to cluster, so it is found from its caption: a cap
 without a figure, unmistakable as one, with a block of lines right over it that are not
 the article's running text (listings are set in short lines, a terminal screen in a
 smaller type) is captioned text. The block is read upwards from the caption, line by line,
-while the lines stay close and do not turn into running text or another caption.
+while the lines stay close and do not turn into running text or another caption. A listing
+in a frame drawn stroke by stroke (each stroke too small to be a figure) is the frame's box.
 """
 
 from __future__ import annotations
 
 from litclip.corpus.extract.captions import parse_label
+from litclip.corpus.extract.regions import Element
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -47,3 +49,42 @@ def text_block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> 
         max(ln.y1 for ln in block),
     )
     return box if box[3] - box[1] >= MIN_HEIGHT else None
+
+
+STROKE = 2.5  # points: the width of a frame's side
+FRAME_GAP = 30.0  # points between a frame's bottom and the caption under it
+SIDE_JOIN = 2.0  # points between the pieces of one side
+
+
+def _sides(elements: list[Element]) -> list[BBox]:
+    """Vertical strokes joined into sides: thin path pieces at one x, end to end."""
+    pieces = sorted(
+        (e.bbox for e in elements if e.kind == "path" and e.bbox[2] - e.bbox[0] <= STROKE),
+        key=lambda b: (round(b[0]), b[1]),
+    )
+    sides: list[list[float]] = []
+    for x0, y0, x1, y1 in pieces:
+        last = sides[-1] if sides else None
+        if last and round(last[0]) == round(x0) and y0 - last[3] <= SIDE_JOIN:
+            last[3] = max(last[3], y1)
+            last[2] = max(last[2], x1)
+        else:
+            sides.append([x0, y0, x1, y1])
+    return [(a, b, c, d) for a, b, c, d in sides]
+
+
+def frame_over(caption: BBox, elements: list[Element]) -> BBox | None:
+    """The box of a frame whose two sides end right over ``caption`` and span it, or None."""
+    x0, top, x1, _ = caption
+    sides = [
+        s for s in _sides(elements) if 0 <= top - s[3] <= FRAME_GAP and s[3] - s[1] >= MIN_HEIGHT
+    ]
+    best: BBox | None = None
+    for left in sides:
+        for right in sides:
+            level = abs(left[1] - right[1]) <= 3 and abs(left[3] - right[3]) <= 3
+            if level and left[0] <= x0 + 6 and right[2] >= x1 - 6 and right[0] - left[2] > 50:
+                box = (left[0], min(left[1], right[1]), right[2], max(left[3], right[3]))
+                if best is None or box[3] > best[3]:
+                    best = box
+    return best
