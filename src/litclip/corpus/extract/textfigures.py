@@ -1,7 +1,7 @@
 """Figures made of text alone: a code listing, a terminal screen or typeset lines over a caption.
 
 Such a figure has no graphics to cluster, so it is found from its caption: a caption left
-without a figure, unmistakable as one, with a block of lines right over it that are not
+without a figure, with two caption cues or more, and a block of lines right over it that are not
 the article's running text (listings are set in short lines, a terminal screen in a
 smaller type) is captioned text. The block is read upwards from the caption, line by line,
 while the lines stay close and do not turn into running text or another caption. A listing
@@ -11,7 +11,7 @@ in a frame drawn stroke by stroke (each stroke too small to be a figure) is the 
 from __future__ import annotations
 
 from litclip.corpus.extract.captions import parse_label
-from litclip.corpus.extract.regions import Element
+from litclip.corpus.extract.regions import FRAME_STROKE, Element
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -51,7 +51,6 @@ def text_block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> 
     return box if box[3] - box[1] >= MIN_HEIGHT else None
 
 
-STROKE = 2.5  # points: the width of a frame's side
 FRAME_GAP = 30.0  # points between a frame's bottom and the caption under it
 SIDE_JOIN = 2.0  # points between the pieces of one side
 
@@ -59,7 +58,7 @@ SIDE_JOIN = 2.0  # points between the pieces of one side
 def _sides(elements: list[Element]) -> list[BBox]:
     """Vertical strokes joined into sides: thin path pieces at one x, end to end."""
     pieces = sorted(
-        (e.bbox for e in elements if e.kind == "path" and e.bbox[2] - e.bbox[0] <= STROKE),
+        (e.bbox for e in elements if e.kind == "path" and e.bbox[2] - e.bbox[0] <= FRAME_STROKE),
         key=lambda b: (round(b[0]), b[1]),
     )
     sides: list[list[float]] = []
