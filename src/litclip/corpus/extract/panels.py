@@ -484,12 +484,10 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
         if fig_box[2] - b[2] < min(SCALE_ROOM * width, 0.5 * (b[0] - a[2])):
             continue
         lo, hi = px(a[2]) + 1, px(b[0])
-        # white column runs between the scales (padded with ink: runs at the ends count too)
-        runs = _runs(np.concatenate(([False], ~ink[lo:hi], [False])), 2)
-        if not runs:
+        cut = _gap_middle(~ink[lo:hi], lo)  # the white columns between the scales
+        if cut is None:
             return []  # plots that touch: no clean cut
-        start, end = max(runs, key=lambda r: r[1] - r[0])
-        cuts.append(lo - 1 + (start + end) // 2)
+        cuts.append(cut)
     cuts = sorted(set(cuts))
     if len(cuts) < 2:
         return []
@@ -504,6 +502,17 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
         for y0, y1 in pairwise(col)  # type: ignore[arg-type]
     ]
     return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+
+
+def _gap_middle(white: np.ndarray, lo: int) -> int | None:
+    """The pixel in the middle of the widest white run (2+ pixels) of ``white``, the lines
+    from pixel ``lo`` on (runs at either end count: the ends are padded with ink); None when
+    there is none."""
+    runs = _runs(np.concatenate(([False], white, [False])), 2)
+    if not runs:
+        return None
+    start, end = max(runs, key=lambda r: r[1] - r[0])
+    return lo - 1 + (start + end) // 2
 
 
 def _row_cuts(
@@ -522,12 +531,10 @@ def _row_cuts(
         lo, hi = int(round((a[3] - fig_box[1]) * sy)) + 1, int(round((b[1] - fig_box[1]) * sy))
         if hi - lo < 2:
             continue  # not stacked (two scales of one plot, side by side)
-        ink = ~white[lo:hi, x0:x1].all(axis=1)
-        runs = _runs(np.concatenate(([False], ~ink, [False])), 2)
-        if not runs:
+        cut = _gap_middle(white[lo:hi, x0:x1].all(axis=1), lo)
+        if cut is None:
             return None  # stacked plots that touch (a lattice): no clean cut
-        start, end = max(runs, key=lambda r: r[1] - r[0])
-        cuts.append(lo - 1 + (start + end) // 2)
+        cuts.append(cut)
     return [*cuts, h]
 
 
@@ -556,11 +563,10 @@ def panels_over_scales(gray: np.ndarray, fig_box: BBox, x_scales: list[BBox]) ->
             return []  # not one column of plots of about one height (or a top axis)
         top = a[3]
         lo, hi = py(a[3]) + 1, py(b[1])
-        runs = _runs(np.concatenate(([False], white[lo:hi].all(axis=1), [False])), 2)
-        if not runs:
+        cut = _gap_middle(white[lo:hi].all(axis=1), lo)
+        if cut is None:
             return []
-        start, end = max(runs, key=lambda r: r[1] - r[0])
-        cuts.append(lo - 1 + (start + end) // 2)
+        cuts.append(cut)
     if len(cuts) < 2:
         return []
     cuts.append(h)
