@@ -98,6 +98,15 @@ def parse_label(text: str, lower_after: bool = False) -> tuple[str, str, str, st
     ``lower_after``, a word in lower case may follow the label ("Fig. 2 mRNA levels ..."),
     unless it is one that goes on a sentence ("Fig. 2 shows", "Figure 3 and ...").
     """
+    parsed = _parse_label(text)
+    if parsed is None or (parsed[1] and not lower_after):
+        return None
+    return parsed[0]
+
+
+def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
+    """:func:`parse_label`'s answer with ``lower_after``, and whether it needed it (the label
+    goes on in lower case): one pass for both readings."""
     original = text.strip()
     text = _SPACED_WORD.sub(lambda w: w.group(0).replace(" ", ""), original, count=1)
     spaces = len(original) - len(text)  # taken out of the label word (before the number)
@@ -108,9 +117,8 @@ def parse_label(text: str, lower_after: bool = False) -> tuple[str, str, str, st
     listed = 0  # "Fig. 2a, b": the letters after the first are part of the printed label
     if m.group("suffix") and (more := _MORE_PANELS.match(after)):
         after, listed = after[more.end() :], more.end()
-    if not _AFTER_OK.match(after) and not (
-        lower_after and (low := _LOWER_AFTER.match(after)) and low.group(1) not in _GOES_ON
-    ):
+    lower = not _AFTER_OK.match(after)
+    if lower and not ((low := _LOWER_AFTER.match(after)) and low.group(1) not in _GOES_ON):
         return None
     base_word = m.group("base").lower()
     # "Figures 3 and 4": a plural word is a reference, never a caption label
@@ -137,13 +145,9 @@ def parse_label(text: str, lower_after: bool = False) -> tuple[str, str, str, st
     sup = _SUPPLEMENT_RE.match(after)
     if sup and kind == "figure":
         printed = original[: m.end("suffix") + spaces + sup.end()]
-        return (
-            kind,
-            f"{base} {num}—figure supplement {sup.group(1)}",
-            f"{number}-S{sup.group(1)}",
-            printed,
-        )
-    return kind, f"{base} {num}", number, printed
+        label = f"{base} {num}—figure supplement {sup.group(1)}"
+        return (kind, label, f"{number}-S{sup.group(1)}", printed), lower
+    return (kind, f"{base} {num}", number, printed), lower
 
 
 def _label_score(
@@ -254,12 +258,11 @@ def find_captions(
     for idx, line in enumerate(lines):
         if line.rotated:
             continue
-        parsed = parse_label(line.text)
-        # a bold label opening a block may go on in lower case ("Fig. 2 mRNA levels ...")
-        lower = parsed is None and (parsed := parse_label(line.text, lower_after=True))
-        if not parsed:
+        parsed = _parse_label(line.text)
+        if parsed is None:
             continue
-        kind, label, number, printed = parsed
+        # a bold label opening a block may go on in lower case ("Fig. 2 mRNA levels ...")
+        (kind, label, number, printed), lower = parsed
         after = line.text.strip()[len(printed) :]
         score = _label_score(line, _line_above(line, lines), body_size, printed, after, leading)
         if lower and not (
