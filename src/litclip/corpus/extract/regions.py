@@ -276,14 +276,19 @@ def _barrier_array(barriers: list[BBox] | np.ndarray) -> np.ndarray:
     return np.asarray(barriers, dtype=np.float64).reshape(-1, 4)
 
 
+def _intersections(box: BBox, b: np.ndarray) -> np.ndarray:
+    """The area ``box`` shares with each row of ``b`` (n, 4)."""
+    w = np.maximum(0.0, np.minimum(box[2], b[:, 2]) - np.maximum(box[0], b[:, 0]))
+    h = np.maximum(0.0, np.minimum(box[3], b[:, 3]) - np.maximum(box[1], b[:, 1]))
+    return w * h
+
+
 def _blocked(box: BBox, barriers: list[BBox] | np.ndarray) -> bool:
     """Whether ``box`` overlaps a caption or a line of running text (a barrier box)."""
     b = _barrier_array(barriers)
     if not len(b):
         return False
-    w = np.maximum(0.0, np.minimum(box[2], b[:, 2]) - np.maximum(box[0], b[:, 0]))
-    h = np.maximum(0.0, np.minimum(box[3], b[:, 3]) - np.maximum(box[1], b[:, 1]))
-    inter = w * h
+    inter = _intersections(box, b)
     b_area = np.maximum(0.0, b[:, 2] - b[:, 0]) * np.maximum(0.0, b[:, 3] - b[:, 1])
     own = 0.3 * area(box)
     return bool(np.any((inter > 0.3 * b_area) | ((inter > own) & (own > 0))))
@@ -857,14 +862,6 @@ KEY_SLACK = 6.0  # points a key may stick out past the side of the figure it bel
 KEY_GAP = 32.0  # points between a figure and its key (a colour bar under the x-axis title)
 
 
-def _touches_any(box: BBox, barriers: np.ndarray) -> bool:
-    if not len(barriers):
-        return False
-    w = np.minimum(box[2], barriers[:, 2]) - np.maximum(box[0], barriers[:, 0])
-    h = np.minimum(box[3], barriers[:, 3]) - np.maximum(box[1], barriers[:, 1])
-    return bool(np.any((w > 0) & (h > 0)))
-
-
 def join_keys(figures: list[Region], fragments: list[Region], barriers: list[BBox]) -> list[Region]:
     """Join each small part right under or over a figure and within its width (or beside it
     and within its height), with nothing between them, to the nearest such figure: a colour
@@ -875,7 +872,8 @@ def join_keys(figures: list[Region], fragments: list[Region], barriers: list[BBo
     for frag in fragments:
         best: tuple[float, Region] | None = None
         # a mark inside a caption or a line of text (a line sample, "solid lines") is not a key
-        if any(e.kind != "text" for e in frag.elements) and not _touches_any(frag.bbox, b):
+        in_text = len(b) > 0 and bool((_intersections(frag.bbox, b) > 0).any())
+        if any(e.kind != "text" for e in frag.elements) and not in_text:
             fb = frag.bbox
             for fig in figures:
                 g = fig.bbox  # grown by the keys joined before (a key under a key)
@@ -997,9 +995,10 @@ def assign(
                 pairs.append((d, ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
     taken = {ri for members in out.values() for ri in members}
-    nearest: dict[int, list[tuple[float, int]]] = {}  # region -> (distance, caption), nearest first
-    for d, ci, ri in sorted(pairs):
-        nearest.setdefault(ri, []).append((d, ci))
+    nearest: dict[int, dict[int, float]] = {}  # region -> caption -> distance
+    for d, ci, ri in pairs:
+        near = nearest.setdefault(ri, {})
+        near[ci] = min(d, near.get(ci, d))
     _absorb(captions, regions, barriers, out, taken, nearest)
     return out
 
@@ -1147,13 +1146,12 @@ def _absorb(
     barriers: list[BBox],
     out: dict[int, list[int]],
     taken: set[int],
-    nearest: dict[int, list[tuple[float, int]]],
+    nearest: dict[int, dict[int, float]],
 ) -> None:
     """Merge free regions into a captioned figure when close and nothing separates them.
 
-    ``nearest`` lists each region's caption distances (:func:`caption_distance`), nearest
-    first: a region nearer to another caption than to the figure and its own caption stays
-    apart.
+    ``nearest`` holds each region's distance to each caption (:func:`caption_distance`): a
+    region nearer to another caption than to the figure and its own caption stays apart.
     """
     changed = True
     while changed:
@@ -1180,9 +1178,9 @@ def _absorb(
                     continue
                 # a region nearer to another caption (right over it, with that caption's
                 # figure beside it) than to this figure and its caption is that figure's part
-                dists = nearest.get(ri, [])
-                own_d = min((dc for dc, cj in dists if cj == ci), default=np.inf)
-                if any(dc < min(d, own_d) for dc, cj in dists if cj != ci):
+                near = nearest.get(ri, {})
+                own_d = near.get(ci, np.inf)
+                if any(dc < min(d, own_d) for cj, dc in near.items() if cj != ci):
                     continue
                 members.append(ri)
                 taken.add(ri)

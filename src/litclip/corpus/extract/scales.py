@@ -130,7 +130,8 @@ def _sideways_scales(nums: list[TextLine]) -> list[BBox]:
 
 
 def _on_a_grid(values: list[float]) -> bool:
-    steps = [b - a for a, b in zip(sorted(set(values)), sorted(set(values))[1:], strict=False)]
+    distinct = sorted(set(values))
+    steps = [b - a for a, b in zip(distinct, distinct[1:], strict=False)]
     if len(steps) < MIN_TICKS - 1 or any(v != v for v in values):
         return False
     unit = min(steps)
