@@ -705,36 +705,65 @@ def attach_text(
             (lbox[:, None, 1] < gbox[None, :, 1] - 2) | (lbox[:, None, 3] > gbox[None, :, 3] + 2)
         )
         g[far] = np.inf
+        # per line, how many regions are within reach: the next line to attach is the
+        # first with any, and a region's growth updates one column of it
+        ok = g <= max_gap
+        count = ok.sum(axis=1)
         taken: list[int] = []
         pos = 0
         while True:
-            near = np.flatnonzero(g[pos:].min(axis=1) <= max_gap)
+            near = np.flatnonzero(count[pos:])
             if not near.size:
                 break
             k = pos + int(near[0])
             row = g[k]
             best = int(np.flatnonzero(row == row.min())[-1])  # the last of equally near
             regions[best].elements.append(Element(free[k].bbox, "text"))
-            rbox[best] = regions[best].bbox
-            g[k + 1 :, best] = np.where(
-                far[k + 1 :, best],
-                np.inf,
-                _title_gaps(
-                    _gaps(lbox[k + 1 :], rbox[best])[:, None],
-                    lbox[k + 1 :],
-                    rbox[best : best + 1],
-                    gbox[best : best + 1],
-                    title[k + 1 :],
-                    short[k + 1 :],
-                    max_gap,
-                )[:, 0],
-            )
             taken.append(k)
             pos = k + 1
+            grown = regions[best].bbox
+            if tuple(rbox[best].tolist()) == grown:
+                continue  # a label inside the region's box (a scatter plot's): no gap moves
+            rbox[best] = grown
+            col = _grown_gaps(
+                lbox[k + 1 :], rbox, gbox, best, title[k + 1 :], short[k + 1 :], max_gap
+            )
+            col[far[k + 1 :, best]] = np.inf
+            g[k + 1 :, best] = col
+            reach = col <= max_gap
+            count[k + 1 :] += reach.astype(count.dtype) - ok[k + 1 :, best]
+            ok[k + 1 :, best] = reach
         if taken:
             changed = True
             drop = set(taken)
             free = [ln for i, ln in enumerate(free) if i not in drop]
+
+
+def _grown_gaps(
+    lbox: np.ndarray,
+    rbox: np.ndarray,
+    gbox: np.ndarray,
+    best: int,
+    title: np.ndarray,
+    short: np.ndarray,
+    max_gap: float,
+) -> np.ndarray:
+    """Gaps of lines ``lbox`` to region ``best`` after it grew, as :func:`_title_gaps` reads
+    them. Only lines that title scaling could bring within ``max_gap`` are scaled: the others
+    stay out of reach whatever their exact gap (a chart's thousand tick labels)."""
+    col = _gaps(lbox, rbox[best])
+    maybe = np.flatnonzero(col <= max(max_gap, AXIS_TITLE_GAP))
+    if maybe.size:
+        col[maybe] = _title_gaps(
+            col[maybe, None],
+            lbox[maybe],
+            rbox[best : best + 1],
+            gbox[best : best + 1],
+            title[maybe],
+            short[maybe],
+            max_gap,
+        )[:, 0]
+    return col
 
 
 def _line_shaped(line: TextLine) -> bool:
