@@ -354,6 +354,8 @@ def xy_cut(
         trimmed = _trim_lines(bg, *box) if uniform else _trim(bg, *box)
         if trimmed is None:
             return []
+        if uniform and not big(trimmed):
+            return [trimmed]  # its parts are smaller still: crumbs, which the caller joins
         y0, y1, x0, x1 = trimmed
         sub = bg[y0:y1, x0:x1]
         gutter = min_gutter
