@@ -237,6 +237,28 @@ def test_letters_inside_a_sentence_name_panels_without_sub_captions() -> None:
     assert shared.startswith("Frog in (a) lateral")
 
 
+def test_letters_inside_a_sentence_give_way_to_markers_of_another_style() -> None:
+    # JNS: "A and B:" heads the sub-caption, "(A)" and "(B)" are mentions inside it
+    printed: dict[str, str] = {}
+    shared, parts = split_caption(
+        "FIG. 10. Case 2. A and B: Preoperative axial (A) and coronal (B) MR images. "
+        "C: Postoperative CT.",
+        "FIG. 10.",
+        printed,
+    )
+    assert shared == "Case 2."
+    assert parts["A"] == parts["B"] == "Preoperative axial (A) and coronal (B) MR images."
+    assert parts["C"] == "Postoperative CT."
+    assert printed == {"A": "A", "B": "B", "C": "C"}
+    # with no other style the mentions still name the panels (and nothing is printed twice)
+    printed = {}
+    assert split_caption("Fig. 6 Before (a) and after (b) surgery.", "Fig. 6", printed)[1] == {
+        "A": "",
+        "B": "",
+    }
+    assert printed == {"A": "a", "B": "b"}
+
+
 def test_split_positions_in_reading_order() -> None:
     printed: dict[str, str] = {}
     shared, parts = split_caption(

@@ -558,6 +558,9 @@ def split_caption(
         body = body[len(label) :].lstrip(" .:|\u2014\u2013-")
     body = _PAREN_RANGE.sub(r"(\1\2\3)", body)  # "(c)\u2013(f) ..." -> "(c\u2013f) ..."
     candidates = [_sequential_markers(body, pattern) for pattern in _MARKERS]
+    # letters inside a sentence name the panels but cut no sub-captions; another style may
+    # still do ("Case 2. A and B: Preoperative axial (A) and coronal (B) MR images. C: ...")
+    inline: tuple[dict[str, str], dict[str, str]] | None = None
     for found in [*candidates, _positional_markers(body)]:
         if len({letter for letter, *_ in found}) < 2:
             continue
@@ -574,14 +577,19 @@ def split_caption(
                 text = f"{parts[letter]}{sep}{text}"
             parts[letter] = text or parts.get(letter, "")
             marks[letter] = as_printed
-        if printed is not None:
-            printed.update(marks)
         if any(_INLINE_START.match(text) for text in parts.values()):
             # letters referred to inside a sentence ("the foot (d) and hand (e)"): the panels
             # are named, but the pieces between the letters are no sub-captions
-            return body, dict.fromkeys(parts, "")
+            inline = inline or (dict.fromkeys(parts, ""), marks)
+            continue
+        if printed is not None:
+            printed.update(marks)
         return shared, parts
-    return body, {}
+    if inline is None:
+        return body, {}
+    if printed is not None:
+        printed.update(inline[1])
+    return body, inline[0]
 
 
 # "(a)", and groups "(C, D)", "(E and F)", "(A\u2013C)"
