@@ -91,22 +91,21 @@ class Caption:
 _GLUED_NUMBER = re.compile(r"^([A-Za-z]{3,}\.?)(?=\d)")
 
 
-def parse_label(text: str, lower_after: bool = False) -> tuple[str, str, str, str] | None:
+def parse_label(text: str) -> tuple[str, str, str, str] | None:
     """``(kind, normalised label, number, printed label)`` when ``text`` starts with a label.
 
-    Returns None for in-text references such as "Figure 3 shows" or "Figures 3 and 4". With
-    ``lower_after``, a word in lower case may follow the label ("Fig. 2 mRNA levels ..."),
-    unless it is one that goes on a sentence ("Fig. 2 shows", "Figure 3 and ...").
+    Returns None for in-text references such as "Figure 3 shows" or "Figures 3 and 4", and
+    for a label going on in lower case ("Fig. 2 mRNA levels ..."), which only
+    :func:`find_captions` takes, from a bold label opening a block.
     """
     parsed = _parse_label(text)
-    if parsed is None or (parsed[1] and not lower_after):
-        return None
-    return parsed[0]
+    return None if parsed is None or parsed[1] else parsed[0]
 
 
 def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
-    """:func:`parse_label`'s answer with ``lower_after``, and whether it needed it (the label
-    goes on in lower case): one pass for both readings."""
+    """A label as :func:`parse_label` reads it, also when a word in lower case follows it
+    unless one that goes on a sentence ("Fig. 2 shows", "Figure 3 and ..."); with whether
+    it went on in lower case."""
     original = text.strip()
     text = _SPACED_WORD.sub(lambda w: w.group(0).replace(" ", ""), original, count=1)
     spaces = len(original) - len(text)  # taken out of the label word (before the number)
