@@ -352,6 +352,29 @@ def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
     )
 
 
+def test_the_next_column_across_a_narrow_gutter_is_not_the_caption() -> None:
+    """A caption in the left column whose first row ends short of the column edge ("ex-"),
+    in the running text's size (10.9 pt), beside a right column only 18 points away (LAC
+    template): that column's row goes on from the row above it and stays out of the caption."""
+
+    def line(text: str, x0: float, y0: float, x1: float) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 9.7), 10.9, [False] * len(text))
+
+    lines = [
+        line("all recent Faust releases, otherwise you can also", 315, 639.4, 540),
+        line("Figure 3: Screenshot of the Karplus-Strong ex-", 72, 652, 293.4),
+        line("find a copy of the file in the Q-Faust distribution", 315, 652, 540),
+        line("ample generated with the jack-gtk.cpp archi-", 72, 664.6, 297),
+        line("tarball.", 315, 664.6, 349.6),
+        line("tecture", 72, 677.1, 105.4),
+    ]
+    (cap,) = find_captions(lines, 10.9)
+    assert cap.text == (
+        "Figure 3: Screenshot of the Karplus-Strong example generated with the jack-gtk.cpp "
+        "architecture"
+    )
+
+
 def test_a_first_row_split_after_a_superscript_stays_whole() -> None:
     """Elsevier's "(3 μm2) showing the": the row splits after the superscript and the
     second piece's box starts a hair inside the first's; both are the caption."""

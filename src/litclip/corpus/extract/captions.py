@@ -304,7 +304,12 @@ def _grow_block(
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
         same_font = abs(other.size - first.size) <= 0.1 * first.size
         # boxes of a split row may touch or overlap a hair (a superscript "m2" before ")")
-        if same_row and same_font and -0.25 * first.size <= other.x0 - cap.bbox[2] < 2 * first.size:
+        if (
+            same_row
+            and same_font
+            and -0.25 * first.size <= other.x0 - cap.bbox[2] < 2 * first.size
+            and not _continues_column(other, lines)
+        ):
             cap.lines.append(other)
             used.add(id(other))
     # then the sub- and superscripts the row was split at ("E*tot)/E*tot" after "(Etot - E"):
@@ -357,6 +362,20 @@ def _grow_block(
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
+
+
+def _continues_column(line: TextLine, lines: list[TextLine]) -> bool:
+    """Whether ``line`` goes on from a line right above it that starts where it starts: the
+    next column's running text across a narrow gutter, not the rest of a caption's first row
+    (nothing of the caption's column sits over that)."""
+    return any(
+        ln is not line
+        and not ln.rotated
+        and abs(ln.x0 - line.x0) <= 1.0
+        and abs(ln.size - line.size) <= 0.1 * line.size
+        and -0.3 * line.height <= line.y0 - ln.y1 < 0.5 * line.height
+        for ln in lines
+    )
 
 
 def _extend_row(
