@@ -137,6 +137,21 @@ def test_split_comma_semicolon_style() -> None:
     assert parts == {"A": "axial CT shows a mass", "B": "MRI confirms it."}
 
 
+def test_split_letters_followed_by_a_dash() -> None:
+    caption = (
+        "Figure 1. a \u2013 camera looking at a moving object; b \u2013 optical flow field "
+        "(zero vectors are not shown); c \u2013 left view of object from a; d \u2013 right view"
+    )
+    shared, parts = split_caption(caption, "Figure 1")
+    assert shared == ""
+    assert parts == {
+        "A": "camera looking at a moving object",
+        "B": "optical flow field (zero vectors are not shown)",
+        "C": "left view of object from a",
+        "D": "right view",
+    }
+
+
 def test_split_lowercase_letters() -> None:
     shared, parts = split_caption("Fig. 1. Frogs. (a) lateral view (b) dorsal view", "Fig. 1")
     assert shared == "Frogs."
