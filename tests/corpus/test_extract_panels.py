@@ -9,6 +9,7 @@ from litclip.corpus.extract.panels import (
     SeamField,
     complete_grid,
     group_by_letters,
+    join_tiles,
     panels_by_bands,
     panels_for_count,
     panels_from_images,
@@ -321,3 +322,21 @@ def test_a_grid_of_sparse_plots_named_by_corner_is_cut_into_its_cells() -> None:
         (160, 110),
     ]
     assert len(panels_by_bands(gray, (0.0, 0.0, 300.0, 200.0), 2)) == 2  # rows or columns
+
+
+def test_abutting_pictures_join_when_that_leaves_the_captions_count() -> None:
+    """Panel a of four shows two views as two image objects edge to edge: with the caption
+    naming four panels they are one; without a matching count they stay apart."""
+    a_top, a_bottom = (172.5, 194.8, 319.1, 273.2), (172.5, 273.2, 319.1, 350.6)
+    b, c, d = (
+        (328.4, 193.9, 474.1, 364.1),
+        (173.4, 376.6, 318.6, 551.0),
+        (328.4, 376.6, 474.1, 551.4),
+    )
+    boxes = [a_top, a_bottom, b, c, d]
+    joined = join_tiles(boxes, 4)
+    assert sorted(joined) == sorted([(172.5, 194.8, 319.1, 350.6), b, c, d])
+    assert join_tiles(boxes, 3) == boxes
+    # pictures that touch without lining up are no tiles of one picture
+    uneven = [(0.0, 0.0, 100.0, 50.0), (0.0, 50.0, 60.0, 100.0), (110.0, 0.0, 200.0, 100.0)]
+    assert join_tiles(uneven, 2) == uneven

@@ -819,6 +819,8 @@ def _detect_panels(
     )
     # fewer images than named panels: the others are drawn (charts, a table); look at pixels
     want = max(expected, len(letters))
+    if expected >= 2 and len(boxes) > expected:
+        boxes = panel_mod.join_tiles(boxes, expected)
     image_boxes = boxes
     if 2 <= len(boxes) < want:
         boxes = []

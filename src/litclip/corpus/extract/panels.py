@@ -33,9 +33,10 @@ STRIP_TOLERANCE = 0.5  # points: tiles of one picture abut and line up exactly
 STRIP_ASPECT = 3.0  # a strip is at least this many times longer than thick
 
 
-def _join_strips(boxes: list[BBox]) -> list[BBox]:
+def _join_strips(boxes: list[BBox], aspect: float = STRIP_ASPECT) -> list[BBox]:
     """Join pictures stored as strips (some PDF producers slice an image into bands): runs of
-    thin boxes that line up exactly and abut with no gap are one picture, not panels."""
+    thin boxes (``aspect``) that line up exactly and abut with no gap are one picture, not
+    panels."""
     out = list(boxes)
     for lo, hi, side_lo, side_hi in ((1, 3, 0, 2), (0, 2, 1, 3)):  # bands, then columns
         joined: list[BBox] = []
@@ -46,7 +47,7 @@ def _join_strips(boxes: list[BBox]) -> list[BBox]:
                 last is not None
                 and previous is not None
                 and min(previous[side_hi] - previous[side_lo], b[side_hi] - b[side_lo])
-                >= STRIP_ASPECT * max(previous[hi] - previous[lo], b[hi] - b[lo])
+                >= aspect * max(previous[hi] - previous[lo], b[hi] - b[lo])
                 and abs(b[side_lo] - last[side_lo]) <= STRIP_TOLERANCE
                 and abs(b[side_hi] - last[side_hi]) <= STRIP_TOLERANCE
                 and abs(b[lo] - last[hi]) <= STRIP_TOLERANCE
@@ -91,6 +92,14 @@ def panels_from_images(images: list[Element], fig_box: BBox) -> list[BBox]:
             continue  # an overlay (mask, inset) on a bigger image
         merged.append(b)
     return merged if len(merged) >= 2 else []
+
+
+def join_tiles(boxes: list[BBox], count: int) -> list[BBox]:
+    """Pictures that abut edge to edge and line up exactly joined, when that leaves the
+    ``count`` panels a caption names (two views stacked in one panel are two image objects);
+    ``boxes`` unchanged otherwise. Without a count such tiles may as well be panels."""
+    joined = _join_strips(boxes, aspect=0.0)
+    return joined if len(joined) == count else boxes
 
 
 def _runs(mask: np.ndarray, min_len: int) -> list[tuple[int, int]]:
