@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pypdfium2 as pdfium
+
 from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.evaluate import evaluate_corpus, format_table
 
@@ -34,6 +36,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from unseen_pdfs import fetch  # noqa: E402 - a sibling script, not a package
 
 TRUTH = Path(__file__).resolve().parent / "data" / "unseen_boxes.json"
+
+
+def stage(doc: dict, cache: Path, folder: Path) -> None:
+    """Fetch a truth document's PDF into ``folder`` under the truth's file name (which
+    evaluate matches); ``source.pages = [first, last]`` keeps those pages only (one article
+    of a whole journal issue), as a new PDF of the same pages and page boxes."""
+    path = fetch(doc["source"]["spec"], doc["source"]["member"], cache)
+    if path is None:
+        return
+    pages = doc["source"].get("pages")
+    if not pages:
+        shutil.copyfile(path, folder / doc["file"])
+        return
+    src, out = pdfium.PdfDocument(str(path)), pdfium.PdfDocument.new()
+    try:
+        out.import_pages(src, list(range(pages[0] - 1, pages[1])))
+        out.save(str(folder / doc["file"]))
+    finally:
+        out.close()
+        src.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,9 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         pdfs = work / "pdfs"
         pdfs.mkdir()
         for doc in truth["documents"]:
-            path = fetch(doc["source"]["spec"], doc["source"]["member"], Path(args.cache))
-            if path is not None:  # under the truth's file name, which evaluate matches
-                shutil.copyfile(path, pdfs / doc["file"])
+            stage(doc, Path(args.cache), pdfs)
         build_corpus(pdfs, work / "corpus", CorpusConfig(workers=args.workers))
         metrics = evaluate_corpus(work / "corpus", TRUTH)
     finally:
