@@ -729,6 +729,47 @@ def test_facing_page_needs_a_big_figure_and_a_clear_caption(tmp_path: Path) -> N
     assert ex.figures == [] and ex.uncaptioned_regions == 1
 
 
+def _text_then_picture(text_below: bool = False) -> Callable[[canvas.Canvas], None]:
+    def draw(c: canvas.Canvas) -> None:
+        c.setFont("Times-Roman", 9)
+        c.drawString(72, top(760), "September 2013")  # a footer
+        paragraph(c, 72, 60, 95, 25)
+        image(c, photo(9, (460, 280)), (72, 400, 540, 680))  # 28% of the page
+        if text_below:
+            paragraph(c, 72, 700, 95, 2)
+
+    return draw
+
+
+def _caption_then_text(c: canvas.Canvas) -> None:
+    caption(c, 72, 60, "Figure 6.", ["Noise in an image."])
+    paragraph(c, 72, 90, 95, 25)
+
+
+def _text_then_caption(c: canvas.Canvas) -> None:
+    paragraph(c, 72, 60, 95, 55)
+    caption(c, 72, 640, "Figure 6.", ["Noise in an image."])
+
+
+def _picture_then_text(c: canvas.Canvas) -> None:
+    image(c, photo(10, (460, 280)), (72, 60, 540, 340))
+    paragraph(c, 72, 380, 95, 25)
+
+
+def test_a_page_break_between_a_figure_and_its_caption(tmp_path: Path) -> None:
+    """A figure ending one page and its caption starting the next (CUDA's imageDenoising),
+    or a caption ending a page and its figure starting the next, with no text between them:
+    the figure is under a third of the page, too small for a figure page's facing caption."""
+    ex = extract_pdf(_pages(tmp_path, "a.pdf", [_text_then_picture(), _caption_then_text]))
+    assert [(f.label, f.page, f.caption_page) for f in ex.figures] == [("Figure 6", 1, 2)]
+    assert iou(ex.figures[0].bbox, (72, 400, 540, 680)) > 0.95
+    ex = extract_pdf(_pages(tmp_path, "b.pdf", [_text_then_caption, _picture_then_text]))
+    assert [(f.label, f.page, f.caption_page) for f in ex.figures] == [("Figure 6", 2, 1)]
+    # text under the picture: the break does not part the two
+    ex = extract_pdf(_pages(tmp_path, "c.pdf", [_text_then_picture(True), _caption_then_text]))
+    assert ex.figures == [] and ex.uncaptioned_regions == 1
+
+
 def test_page_cache_keeps_the_most_recent_pages_open(tmp_path: Path) -> None:
     from litclip.corpus.extract.document import PageCache
 

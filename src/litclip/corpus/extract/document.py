@@ -448,6 +448,9 @@ def _pair_across_pages(
                 left, bottom, right, top = pages[j].get_cropbox()
                 least = FACING_MIN_PAGE_SHARE * (right - left) * (top - bottom)
                 big = [r for r in results[j].orphan_regions if reg.area(r.bbox) >= least]
+                if not big:  # a figure ending one page, its caption starting the next
+                    size = (right - left, top - bottom)
+                    big = _run_over(cap, all_lines[i], results[j], all_lines[j], j < i, size)
                 if not big:
                     continue
                 region = max(big, key=lambda r: reg.area(r.bbox))
@@ -458,6 +461,55 @@ def _pair_across_pages(
                 paired += 1
                 break
     return paired
+
+
+RUN_OVER_PAGE_SHARE = 0.1  # a figure the page break parts from its caption: no mere logo
+PAGE_MARGIN_SHARE = 0.08  # of the page height: running heads and footers sit in this band
+
+
+def _run_over(
+    cap: Caption,
+    cap_lines: list[TextLine],
+    other: _PageResult,
+    other_lines: list[TextLine],
+    before: bool,
+    size: tuple[float, float],
+) -> list[reg.Region]:
+    """The uncaptioned figure that ends the page before the page that ``cap`` starts
+    (``before``), or that starts the page after the page ``cap`` ends: the page break fell
+    between a figure and its caption, with no text on either side of it. ``size`` is the
+    figure page's width and height (both pages' heights are taken as equal)."""
+    width, height = size
+    margin = PAGE_MARGIN_SHARE * height
+    own = {id(ln) for ln in cap.lines}
+    # the caption's side of the break: only a running head or footer
+    if before:
+        text = [ln for ln in cap_lines if ln.y1 <= cap.bbox[1] and ln.y0 > margin]
+    else:
+        text = [
+            ln
+            for ln in cap_lines
+            if id(ln) not in own and ln.y0 >= cap.bbox[3] and ln.y1 < height - margin
+        ]
+    if text:
+        return []
+    # the figure's side: one sizeable region with nothing between it and the break
+    boxes = [r.bbox for r in other.orphan_regions] + [f.bbox for f, _ in other.figures]
+    boxes += [t.bbox for t in other.tables if t.bbox is not None]
+    found = []
+    for r in other.orphan_regions:
+        x0, y0, x1, y1 = r.bbox
+        if reg.area(r.bbox) < RUN_OVER_PAGE_SHARE * width * height:
+            continue
+        if before:
+            beyond = any(ln.y0 >= y1 and ln.y1 < height - margin for ln in other_lines)
+            beyond = beyond or any(b[1] >= y1 for b in boxes)
+        else:
+            beyond = any(ln.y1 <= y0 and ln.y0 > margin for ln in other_lines)
+            beyond = beyond or any(b[3] <= y0 for b in boxes)
+        if not beyond:
+            found.append(r)
+    return found if len(found) == 1 else []
 
 
 LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
