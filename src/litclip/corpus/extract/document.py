@@ -16,9 +16,9 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from litclip.corpus.extract import padding, scales, scans, subcaptions
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
-from litclip.corpus.extract import scales, scans, subcaptions
 from litclip.corpus.extract.captions import (
     Caption,
     find_captions,
@@ -349,7 +349,7 @@ def _graphic_elements(
         and scans.covers_page(elements + backgrounds, page.get_size())
         and scans.has_ocr_layer(page, max_pixels)
     ):
-        return elements, None
+        return padding.trim_padded_images(partial(_gray_in, page), elements, lines), None
     gray = np.asarray(render_box(page, (0, 0, *page.get_size()), scans.SCALE).convert("L"))
     paths = [e for e in elements if e.kind != "image"]
     return paths + scans.scan_elements(lines, gray), scans.paper_level(gray)
@@ -921,10 +921,13 @@ def _detect_panels(
     ]
 
 
+def _gray_in(page: pdfium.PdfPage, box: BBox, scale: float) -> np.ndarray:
+    return np.asarray(render_box(page, box, scale).convert("L"))
+
+
 def _gray_preview(page: pdfium.PdfPage, box: BBox, long_side: int = 800) -> np.ndarray:
     scale = min(4.0, long_side / max(box[2] - box[0], box[3] - box[1], 1.0))
-    image = render_box(page, box, scale)
-    return np.asarray(image.convert("L"))
+    return _gray_in(page, box, scale)
 
 
 def render_box(page: pdfium.PdfPage, box: BBox, scale: float):  # noqa: ANN201 - PIL.Image.Image
