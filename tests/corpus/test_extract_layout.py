@@ -1079,3 +1079,63 @@ def test_a_subscript_hanging_under_the_caption_row_stays_caption(tmp_path: Path)
     ex = extract_pdf(make(tmp_path, "sub.pdf", draw))
     (fig,) = ex.figures
     assert fig.label == "Figure 3" and iou(fig.bbox, (310, 72, 540, 262)) > 0.9
+
+
+def _column_lines(
+    c: canvas.Canvas, x: float, y: float, texts: list[str], pitch: float = 11
+) -> None:
+    c.setFont("Times-Roman", 9.5)
+    for k, text in enumerate(texts):
+        c.drawString(x, top(y + 9 + pitch * k), text)
+
+
+_NARROW = "do not bend, which limits"  # 25 characters: short of running text on its own
+_WIDE = "to see around corners and, by rotating the tube along its axis, a wider area"
+
+
+def test_a_picture_padded_with_white_under_the_next_column_is_cut_to_its_ink(
+    tmp_path: Path,
+) -> None:
+    """A cut-out photo stored with a wide white margin that runs under the next column's
+    text (JFMS Clinical Practice): the figure is the photo, not the margin."""
+
+    def draw(c: canvas.Canvas) -> None:
+        padded = Image.new("RGB", (400, 200), "white")
+        padded.paste(photo(11, (180, 200)), (0, 0))
+        image(c, padded, (72, 60, 472, 260))  # the photo spans x 72-252
+        _column_lines(c, 320, 60, [_WIDE[:40]] * 18)
+        caption(c, 72, 270, "Figure 3", ["A flexible video endoscope."])
+        paragraph(c, 72, 300, 95, 25)
+
+    fig = extract_pdf(make(tmp_path, "padded.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (72, 60, 252, 260)) > 0.95
+
+
+def test_a_figure_beside_the_text_columns_takes_no_heading_from_the_next(tmp_path: Path) -> None:
+    """A figure in a side column between two text columns, the next column's heading level
+    with its top: the heading starts that column's text and stays out of the figure."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _column_lines(c, 59, 55, [_WIDE[:44]] * 55)
+        image(c, photo(12, (90, 180)), (257, 55, 347, 235))
+        caption(c, 257, 241, "Figure 1", ["Flexible fibreoptic handpiece."])
+        c.setFont("Helvetica-Bold", 12)
+        c.drawString(360, top(64), "Types of endoscopes")
+        _column_lines(c, 360, 75, [_WIDE[:44]] * 50)
+
+    fig = extract_pdf(make(tmp_path, "side.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (257, 55, 347, 235)) > 0.95
+
+
+def test_text_wrapped_in_a_narrow_column_beside_a_figure_is_running_text(tmp_path: Path) -> None:
+    """A paragraph set in short lines beside a figure, then in full lines under it: the short
+    lines (each too short to count alone) are the paragraph's, not the figure's text."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _column_lines(c, 59, 55, [_NARROW[:20], _NARROW, _NARROW[:22], _NARROW[:18]] * 4)
+        image(c, photo(13, (200, 160)), (150, 55, 364, 225))
+        _column_lines(c, 59, 231, [_WIDE[:52]] * 20)
+        caption(c, 380, 200, "Figure 4", ["Viewing angle of", "0 and 30 degrees."])
+
+    fig = extract_pdf(make(tmp_path, "wrapped.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (150, 55, 364, 225)) > 0.95

@@ -173,6 +173,8 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
                 backgrounds.append(Element(bbox, "image", index))
             continue
         if kind == _raw.IMAGE:
+            if min(w, h) < 0.5:  # a sliver of a picture clipped away (a bullet's edge)
+                continue
             elements.append(Element(bbox, "image", index, _raw.image_px_size(obj, scratch)))
             continue
         if not _raw.path_is_visible(obj, scratch):
@@ -554,7 +556,8 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         )
         if near.any():
             out.add(id(ln))
-    return out | _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
+    out |= _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
+    return out | _wrapped_text(lines, out, body_size)
 
 
 def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
@@ -608,6 +611,45 @@ def _paragraph_edges(lines: list[TextLine], running: list[TextLine], body_size: 
 
 
 EDGE_SLACK = 1.5  # points: lines of one paragraph share their left and right edges
+
+
+def _wrapped_text(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
+    """Short body-sized lines a paragraph of ``running`` text wraps into beside a figure (a
+    narrow column of "do not bend, which" lines): each flush left with a line of the
+    paragraph one line pitch over or under it, in its size, taken line after line; and the
+    pieces a justified line of them was split into ("intestinal ... and"), on its row and
+    no wider than the lines around it."""
+    cands = [
+        ln
+        for ln in lines
+        if id(ln) not in running
+        and not ln.rotated
+        and ln.size >= 0.92 * body_size
+        and sum(map(str.isalpha, ln.text)) >= 2
+    ]
+    anchors = [ln for ln in lines if id(ln) in running]
+    out: set[int] = set()
+    grown = True
+    while grown and cands and anchors:
+        grown = False
+        box = np.array([a.bbox for a in anchors], dtype=np.float64)
+        size = np.array([a.size for a in anchors], dtype=np.float64)
+        for ln in cands:
+            if id(ln) in out:
+                continue
+            x0, y0, x1, _ = ln.bbox
+            dy = np.abs(box[:, 1] - y0)
+            same = np.abs(size - ln.size) <= 0.05 * ln.size
+            under = same & (dy > 0.5 * ln.size) & (dy <= 1.6 * ln.size)
+            stacked = under & (np.abs(box[:, 0] - x0) <= EDGE_SLACK)
+            row = same & (dy <= 0.3 * ln.size) & (box[:, 2] <= x0) & (x0 - box[:, 2] < 3 * ln.size)
+            if row.any() and under.any():  # within the width of the lines around it
+                row &= x1 <= box[under, 2].max() + EDGE_SLACK
+            if stacked.any() or (row.any() and under.any()):
+                out.add(id(ln))
+                anchors.append(ln)
+                grown = True
+    return out
 
 
 def _gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
@@ -679,6 +721,12 @@ def attach_text(
     rbox = np.asarray([r.bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     gbox = np.asarray([r.graphic_bbox for r in regions], dtype=np.float64).reshape(-1, 4)
     rcol = _column_of(gbox, columns) if columns else None  # graphics do not change here
+    # nor does a figure set beside the text columns (a side column of figures and captions)
+    # take text from a column its graphics do not reach (the heading starting the next one)
+    outside = np.array(
+        [[g[2] < c0 + 2 or g[0] > c1 - 2 for g in gbox.tolist()] for c0, c1 in columns or []],
+        bool,
+    ).reshape(-1, len(regions))
     pieces = _line_pieces(lines)
     changed = True
     while changed and free:
@@ -698,6 +746,7 @@ def attach_text(
         if rcol is not None:  # a figure inside one column takes no text from the other one
             lcol = _column_of(lbox, columns)
             far |= (lcol[:, None] >= 0) & (rcol[None, :] >= 0) & (lcol[:, None] != rcol[None, :])
+            far |= outside[np.maximum(lcol, 0)] & (lcol >= 0)[:, None]
         # long sideways text reaching past a figure's graphics runs along the page margin
         # (a licence or "Downloaded from" note), however close it is
         note = np.array([ln.rotated and len(ln.text) > AXIS_TITLE_CHARS for ln in free])
