@@ -1139,3 +1139,22 @@ def test_text_wrapped_in_a_narrow_column_beside_a_figure_is_running_text(tmp_pat
 
     fig = extract_pdf(make(tmp_path, "wrapped.pdf", draw)).figures[0]
     assert iou(fig.bbox, (150, 55, 364, 225)) > 0.95
+
+
+def test_a_caption_flush_with_the_bottom_of_the_picture_beside_it_goes_with_it(
+    tmp_path: Path,
+) -> None:
+    """A side caption set flush with its photo's bottom edge, a shaded box of text (a
+    sidebar) starting just under the caption: the photo is the figure, not the box."""
+
+    def draw(c: canvas.Canvas) -> None:
+        _column_lines(c, 59, 55, [_WIDE[:44]] * 58)
+        image(c, photo(14, (190, 140)), (257, 428, 450, 570))
+        caption(c, 462, 550, "Figure 2", ["Oesophageal stricture in", "a 1-year-old cat"])
+        c.setFillColorRGB(0.85, 0.8, 0.85)
+        c.rect(257, top(736), 296, 144, stroke=0, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+        _column_lines(c, 275, 598, ["Possible abnormalities that may be identified"] * 11)
+
+    fig = extract_pdf(make(tmp_path, "side_caption.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (257, 428, 450, 570)) > 0.95

@@ -1024,9 +1024,14 @@ def caption_distance(
         )
     if _v_overlap(cb, box) >= 0.5 * min(cb[3] - cb[1], box[3] - box[1]):  # beside
         d = max(cb[0] - box[2], box[0] - cb[2])
+        # set flush with the figure's top or bottom edge, a side caption is as good as under it
+        aligned = min(abs(cb[1] - box[1]), abs(cb[3] - box[3])) <= SIDE_ALIGN
         if d >= -6:
             candidates.append(
-                (max(d, 0.0) + 24.0, (min(cb[2], box[2]), cb[1], max(cb[0], box[0]), cb[3]))
+                (
+                    max(d, 0.0) + (4.0 if aligned else 24.0),
+                    (min(cb[2], box[2]), cb[1], max(cb[0], box[0]), cb[3]),
+                )
             )
     best: float | None = None
     for d, between in candidates:
@@ -1041,6 +1046,7 @@ def caption_distance(
     return best
 
 
+SIDE_ALIGN = 3.0  # points between the edges of a caption and a figure set flush beside it
 OTHER_CAPTION_IN_WAY = 0.25  # share of another caption inside the way that blocks it
 
 
