@@ -1158,3 +1158,19 @@ def test_a_caption_flush_with_the_bottom_of_the_picture_beside_it_goes_with_it(
 
     fig = extract_pdf(make(tmp_path, "side_caption.pdf", draw)).figures[0]
     assert iou(fig.bbox, (257, 428, 450, 570)) > 0.95
+
+
+def test_a_row_of_pictures_of_different_heights_parts_at_its_captions(tmp_path: Path) -> None:
+    """Two photos 6 points apart, each captioned right under it; the shorter one's caption
+    starts above the taller one's bottom edge: each caption takes its own photo."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 30)
+        image(c, photo(15, (90, 115)), (59, 587, 150, 702))
+        image(c, photo(16, (90, 130)), (156, 587, 247, 717))
+        caption(c, 59, 708, "Figure 15", ["Fenestrated", "cupped forceps", "with a spike"])
+        caption(c, 156, 723, "Figure 16", ["Alligator forceps"])
+
+    figs = {f.label: f for f in extract_pdf(make(tmp_path, "row.pdf", draw)).figures}
+    assert iou(figs["Figure 15"].bbox, (59, 587, 150, 702)) > 0.95
+    assert iou(figs["Figure 16"].bbox, (156, 587, 247, 717)) > 0.95

@@ -1142,22 +1142,33 @@ def _solver_matching(
     return [(int(c), int(r)) for c, r in zip(rows, cols, strict=True) if cost[c, r] < 0]
 
 
-def _caption_row(captions: list[Caption], box: BBox) -> list[BBox]:
-    """Figure captions side by side right under (or over) ``box``, each mostly within its
-    width, left to right; fewer than two: none."""
+def _caption_row(captions: list[Caption], region: Region) -> list[BBox]:
+    """Figure captions side by side right under (or over) ``region``, each mostly within its
+    width, left to right; fewer than two: none. A caption under a shorter picture of the row
+    starts above the region's bottom edge: it may, where no graphic is over it."""
+    box = region.bbox
+    graphics = [e.bbox for e in region.elements if e.kind != "text"]
     near = [
         c.bbox
         for c in captions
         if c.kind == "figure"
         and _h_overlap(c.bbox, box) >= 0.6 * (c.bbox[2] - c.bbox[0])
-        and (0 <= c.bbox[1] - box[3] <= ROW_GAP or 0 <= box[1] - c.bbox[3] <= ROW_GAP)
+        and (
+            0 <= c.bbox[1] - box[3] <= ROW_GAP
+            or 0 <= box[1] - c.bbox[3] <= ROW_GAP
+            or (
+                -ROW_GAP <= c.bbox[1] - box[3] < 0
+                and c.bbox[3] > box[3]
+                and not any(intersection(c.bbox, g) > 0 for g in graphics)
+            )
+        )
     ]
     for first in near:
         row = sorted(
             (
                 b
                 for b in near
-                if _v_overlap(b, first) > 0 and (b[1] > box[3]) == (first[1] > box[3])
+                if _v_overlap(b, first) > 0 and (b[3] > box[3]) == (first[3] > box[3])
             ),
             key=lambda b: b[0],
         )
@@ -1189,7 +1200,7 @@ def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> 
     """
     out: list[Region] = []
     for region in regions:
-        row = _caption_row(captions, region.bbox)
+        row = _caption_row(captions, region)
         cuts = [_free_cut(region.elements, a[2] - 2, b[0] + 2) for a, b in pairwise(row)]
         if not row or None in cuts:
             out.append(region)
