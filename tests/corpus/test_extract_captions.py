@@ -346,8 +346,18 @@ def test_panels_mentioned_out_of_order_are_counted() -> None:
     assert mentioned_panels("Figure 2. The (a) group.") == 0
 
 
-def _row_line(text: str, x0: float, y0: float, x1: float, bold: bool = False) -> TextLine:
-    return TextLine(text, (x0, y0, x1, y0 + 8.5), 8.5, [bold] * len(text))
+def _row_line(
+    text: str,
+    x0: float,
+    y0: float,
+    x1: float,
+    bold: bool = False,
+    size: float = 8.5,
+    height: float | None = None,
+) -> TextLine:
+    """A line in ``size`` points, its box ``height`` tall (the size unless given)."""
+    box = (x0, y0, x1, y0 + (size if height is None else height))
+    return TextLine(text, box, size, [bold] * len(text))
 
 
 def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
@@ -373,7 +383,7 @@ def test_the_next_column_across_a_narrow_gutter_is_not_the_caption() -> None:
     template): that column's row goes on from the row above it and stays out of the caption."""
 
     def line(text: str, x0: float, y0: float, x1: float) -> TextLine:
-        return TextLine(text, (x0, y0, x1, y0 + 9.7), 10.9, [False] * len(text))
+        return _row_line(text, x0, y0, x1, size=10.9, height=9.7)
 
     lines = [
         line("all recent Faust releases, otherwise you can also", 315, 639.4, 540),
