@@ -344,13 +344,14 @@ def _graphic_elements(
     """
     backgrounds: list[reg.Element] = []
     elements = reg.page_elements(page, backgrounds)
+    gray_in = partial(_gray_in, page)
     if not (
         lines
         and scans.covers_page(elements + backgrounds, page.get_size())
         and scans.has_ocr_layer(page, max_pixels)
     ):
-        return padding.trim_padded_images(partial(_gray_in, page), elements, lines), None
-    gray = np.asarray(render_box(page, (0, 0, *page.get_size()), scans.SCALE).convert("L"))
+        return padding.trim_padded_images(gray_in, elements, lines), None
+    gray = gray_in((0, 0, *page.get_size()), scans.SCALE)
     paths = [e for e in elements if e.kind != "image"]
     return paths + scans.scan_elements(lines, gray), scans.paper_level(gray)
 

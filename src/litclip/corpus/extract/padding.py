@@ -35,7 +35,7 @@ def trim_padded_images(
     out = list(elements)
     for k, e in enumerate(elements):
         x0, y0, x1, y1 = e.bbox
-        if e.kind != "image" or e.scan or min(x1 - x0, y1 - y0) < MIN_SIDE:
+        if e.kind != "image" or min(x1 - x0, y1 - y0) < MIN_SIDE:
             continue
         over = [ln.bbox for ln in lines if intersection(ln.bbox, e.bbox) > 0]
         if not over:
