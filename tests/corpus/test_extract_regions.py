@@ -605,3 +605,82 @@ def test_a_part_right_over_another_caption_is_that_captions_figure() -> None:
     caps.append(_caption("Figure 5", (304.0, 361.0, 472.0, 371.0)))
     out = assign(caps, [fig3, fig5_right, fig5_left], [c.bbox for c in caps])
     assert out == {0: [0], 1: [1, 2]}
+
+
+def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
+    """JFMS: "Figure 11" sits under panel b, beside panel a, inside the box of both; a
+    caption between two stacked figures is no notch."""
+    from litclip.corpus.extract.regions import assign, in_corner_notch
+
+    photos = Region(
+        [
+            Element((257.0, 348.0, 446.0, 488.0), "image"),  # a
+            Element((450.0, 348.0, 553.0, 447.0), "image"),  # b
+        ]
+    )
+    cap = _caption("Figure 11", (450.0, 452.0, 549.0, 488.0))
+    assert assign([cap], [photos], [cap.bbox]) == {0: [0]}
+    above = Element((100.0, 100.0, 400.0, 300.0), "path")
+    below = Element((100.0, 330.0, 400.0, 500.0), "path")
+    between = (100.0, 305.0, 400.0, 325.0)
+    assert not in_corner_notch(between, [above.bbox, below.bbox], (100.0, 100.0, 400.0, 500.0))
+    over_a_photo = _caption("Figure 11", (440.0, 440.0, 549.0, 488.0))
+    assert assign([over_a_photo], [photos], [over_a_photo.bbox]) == {}
+
+
+def test_the_panel_beside_a_notched_caption_joins_the_figure() -> None:
+    """JFMS Figure 5: the caption under panel a, 6 pt left of panel b, which is taller; a
+    shaded sidebar 49 pt to the right of a caption under a photo does not join."""
+    from litclip.corpus.extract.regions import assign
+
+    a = Region([Element((51.0, 56.0, 163.0, 216.0), "image")])
+    b = Region([Element((169.0, 56.0, 347.0, 286.0), "image")])
+    cap = _caption("Figure 5", (51.0, 221.0, 163.0, 287.0))
+    assert assign([cap], [a, b], [cap.bbox]) == {0: [0, 1]}
+    photo = Region([Element((269.0, 530.0, 389.0, 701.0), "image")])
+    sidebar = Region([Element((414.0, 470.0, 553.0, 730.0), "path")])
+    cap = _caption("Figure 3", (269.0, 706.0, 365.0, 720.0))
+    assert assign([cap], [photo, sidebar], [cap.bbox]) == {0: [0]}
+
+
+def test_a_shaded_box_of_text_over_a_plot_is_not_absorbed() -> None:
+    """NMF vignette: the code box that makes the plot, 12 pt over it, is its own region."""
+    from litclip.corpus.extract.regions import assign
+
+    code = Region(
+        [
+            Element((87.0, 169.0, 516.0, 244.0), "path"),
+            *[Element((90.0, 173.0 + 12 * i, 340.0, 181.0 + 12 * i), "text") for i in range(5)],
+        ]
+    )
+    plot = Region([Element((90.0, 256.0, 295.0, 662.0), "path")])
+    cap = _caption("Figure 6", (90.0, 675.0, 513.0, 696.0))
+    assert assign([cap], [plot, code], [cap.bbox]) == {0: [0]}
+    # a box with a plot's marks inside is not text only: it joins
+    legend = Region([*code.elements, Element((400.0, 200.0, 404.0, 204.0), "path")])
+    assert assign([cap], [plot, legend], [cap.bbox]) == {0: [0, 1]}
+
+
+def test_a_sidebar_set_smaller_than_the_body_is_running_text() -> None:
+    """A shaded sidebar's justified 8 pt paragraphs (body 9.5 pt), wrapped beside a picture,
+    with an indented first line and a short last line; not a fixed-width listing of the
+    same width (a terminal menu), nor a table's rows of numbers, nor a short legend."""
+    words = "the endoscope is advanced into the mouth and the scope hooked".split()
+    para = [_tl("Rigid endoscopic telescopes can", 437, 116, size=8.0, x1=553)]
+    for i in range(6):
+        text = " ".join(words[i : i + 6 + i % 3])
+        para.append(_tl(text, 429, 127 + 11 * i, size=8.0, x1=553))
+    para.append(_tl("BAL fluid collection.", 429, 193, size=8.0, x1=503))
+    menu = [
+        _tl(f"<{k}> create all format files in tree {k}: [X]", 82, 300 + 9 * i, size=8.0, x1=344)
+        for i, k in enumerate("PEFDS")
+    ]
+    rows = [  # a table's rows, numbers right-aligned in their columns
+        _tl(
+            f"Group {i} " + "12.5 " * (4 + 2 * (i % 2)) + "0.031", 82, 400 + 9 * i, size=8.0, x1=344
+        )
+        for i in range(5)
+    ]
+    legend = [_tl(f"group {i} treated", 300, 500 + 9 * i, size=8.0, x1=360) for i in range(4)]
+    running = running_text([*para, *menu, *rows, *legend], 9.5)
+    assert running == {id(ln) for ln in para}

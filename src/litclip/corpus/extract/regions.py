@@ -528,11 +528,12 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
     of its size with some words (not a row of tick labels) sits right above or below it
     (within two line heights, overlapping it sideways), or when it is long on its own. A
     lone axis title of 30 characters under a plot ("rate of motion (arcsec / hour)") is not
-    running text.
+    running text. Justified paragraphs set smaller (:func:`_small_paragraphs`) count too.
     """
+    small = _small_paragraphs(lines, body_size)
     cands = [ln for ln in lines if is_running_text(ln, body_size)]
     if not cands:
-        return set()
+        return small
     wordy = [
         ln
         for ln in lines
@@ -557,7 +558,65 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         if near.any():
             out.add(id(ln))
     out |= _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
-    return out | _wrapped_text(lines, out, body_size)
+    return out | _wrapped_text(lines, out, body_size) | small
+
+
+def _prose(line: TextLine) -> bool:
+    """A line of 25+ characters in four or more words of letters."""
+    words = line.text.split()
+    return len(line.text) >= 25 and sum(any(c.isalpha() for c in w) for w in words) >= 4
+
+
+SMALL_TEXT = 0.75  # a sidebar's text may be set this much smaller than the body
+SMALL_PARAGRAPH_LINES = 4  # lines of one justified paragraph that make small text running text
+
+
+def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
+    """``id`` of lines of justified paragraphs set smaller than the body (a shaded sidebar's
+    text, wrapped beside a picture): runs of lines one pitch apart, in one size, flush left
+    but for paragraph indents, with at least four lines of prose and three flush right.
+    Text in a figure (legends, labels, flow-chart boxes) is short or ragged, and a block of
+    sequences or numbers set in a fixed-width font, however justified, is not prose."""
+    cands = sorted(
+        (
+            ln
+            for ln in lines
+            if not ln.rotated
+            and SMALL_TEXT * body_size <= ln.size < 0.92 * body_size
+            and sum(map(str.isalpha, ln.text)) >= 2
+        ),
+        key=lambda ln: ln.bbox[1],
+    )
+    runs: list[list[TextLine]] = []
+    for ln in cands:
+        for run in runs:
+            last = run[-1]
+            # a paragraph's first line may be indented: the next one starts left of it
+            indent = ln.x0 - min(r.x0 for r in run[-2:])
+            outdent = 3 * ln.size if len(run) == 1 else EDGE_SLACK
+            dy = ln.bbox[1] - last.bbox[1]
+            if (
+                abs(ln.size - last.size) <= 0.05 * ln.size
+                and -outdent <= indent <= max(EDGE_SLACK, 3 * ln.size)
+                and 0.5 * ln.size < dy <= 1.6 * ln.size
+            ):
+                run.append(ln)
+                break
+        else:
+            runs.append([ln])
+    out: set[int] = set()
+    for run in runs:
+        if sum(_prose(ln) for ln in run) < SMALL_PARAGRAPH_LINES:
+            continue
+        right = np.array([ln.bbox[2] for ln in run])
+        flush = np.abs(right[:, None] - right[None, :]) <= EDGE_SLACK
+        widest = int(flush.sum(axis=1).argmax())
+        # justified prose ends its lines together with different numbers of characters;
+        # fixed-width text (a terminal, a listing) does so only with the same number
+        counts = {len(ln.text) for ln, hit in zip(run, flush[widest], strict=True) if hit}
+        if flush[widest].sum() >= 3 and max(counts) - min(counts) >= 3:
+            out |= {id(ln) for ln in run}
+    return out
 
 
 def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
@@ -1061,6 +1120,57 @@ def _space_blocked(between: BBox, barriers: Sequence[BBox], own: BBox, share: fl
     return False
 
 
+NOTCH_COST = 4.0  # points added to the gap between a notched caption and its figure's graphics
+
+
+def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
+    """Whether caption ``cap`` sits in a corner notch of a figure: inside the figure's box
+    ``box``, over none of its ``graphics``, and open (no graphic in the way) to the box's
+    edge both up or down and left or right (a caption beside the lower panel of an L-shaped
+    figure, under the short one of two). A caption between two stacked figures is open
+    only sideways, which is not a corner."""
+    if not contains(box, cap, slack=2.0):
+        return False
+    if sum(intersection(cap, g) for g in graphics) > NOTCH_OVERLAP * area(cap):
+        return False
+    x0, y0, x1, y1 = cap
+    strips = {
+        "up": (x0, box[1], x1, y0),
+        "down": (x0, y1, x1, box[3]),
+        "left": (box[0], y0, x0, y1),
+        "right": (x1, y0, box[2], y1),
+    }
+    free = {
+        side: all(intersection(strip, g) <= 1.0 for g in graphics) for side, strip in strips.items()
+    }
+    return (free["up"] or free["down"]) and (free["left"] or free["right"])
+
+
+NOTCH_OVERLAP = 0.1  # share of a notched caption that its figure's graphics may cover (shadows)
+
+
+def _notched(cap: BBox, parts: list[Region], box: BBox) -> bool:
+    """Whether the parts of a figure leave its caption in a corner notch, set close to the
+    part that is merged in last (the caption under one panel, beside the other)."""
+    graphics = [e.bbox for part in parts for e in part.elements if e.kind != "text"]
+    return (
+        gap(cap, parts[-1].bbox) <= NOTCH_GAP
+        and bool(graphics)
+        and in_corner_notch(cap, graphics, box)
+    )
+
+
+NOTCH_GAP = 12.0  # points at most between a notched caption and the part beside it
+
+
+def notch_distance(cap: Caption, region: Region) -> float | None:
+    """:func:`caption_distance` for a caption in a corner notch of ``region``, else None."""
+    graphics = [e.bbox for e in region.elements if e.kind != "text"]
+    if not graphics or not in_corner_notch(cap.bbox, graphics, region.bbox):
+        return None
+    return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
+
+
 def assign(
     captions: list[Caption], regions: list[Region], barriers: list[BBox]
 ) -> dict[int, list[int]]:
@@ -1075,6 +1185,8 @@ def assign(
     for ci, cap in enumerate(captions):
         for ri, region in enumerate(regions):
             d = caption_distance(cap, region.bbox, barriers, caption_boxes)
+            if d is None:
+                d = notch_distance(cap, region)
             if d is not None:
                 pairs.append((d, ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
@@ -1235,6 +1347,23 @@ def _beside_over_caption(cap: Caption, fig_box: BBox, box: BBox, barriers: list[
     return not _space_blocked(way, barriers, cb)
 
 
+def _text_box(region: Region) -> bool:
+    """Whether ``region`` is a box of text and nothing else (the shaded code listing a
+    vignette prints over the plot it makes): one big drawn box holding all of it, with
+    three or more lines of text. It is not a stray part of the figure next to it."""
+    shapes = [e for e in region.elements if e.kind != "text"]
+    if len(shapes) != 1 or shapes[0].kind != "path":
+        return False
+    x0, y0, x1, y1 = box = shapes[0].bbox
+    texts = [e for e in region.elements if e.kind == "text"]
+    return (
+        x1 - x0 >= 100
+        and y1 - y0 >= 24
+        and len(texts) >= TEXT_BOX_LINES
+        and all(contains(box, e.bbox, slack=1.0) for e in texts)
+    )
+
+
 def _absorb(
     captions: list[Caption],
     regions: list[Region],
@@ -1254,7 +1383,7 @@ def _absorb(
         for ci, members in out.items():
             fig_box = union([regions[r].bbox for r in members])
             for ri, region in enumerate(regions):
-                if ri in taken:
+                if ri in taken or _text_box(region):
                     continue
                 d = gap(fig_box, region.bbox)
                 stacked = d <= STACK_GAP and _h_overlap(fig_box, region.bbox) >= 0.5 * (
@@ -1269,7 +1398,11 @@ def _absorb(
                 merged = union([fig_box, region.bbox])
                 own = captions[ci].bbox
                 others = [b for b in barriers if b != own]
-                if _blocked(merged, others) or intersection(merged, own) > 0.2 * area(own):
+                if _blocked(merged, others):
+                    continue
+                if intersection(merged, own) > 0.2 * area(own) and not _notched(
+                    own, [regions[r] for r in (*members, ri)], merged
+                ):
                     continue
                 # a region nearer to another caption (right over it, with that caption's
                 # figure beside it) than to this figure and its caption is that figure's part
