@@ -50,6 +50,8 @@ from litclip.corpus.extract.text import TextLine
         ("F I G U R E 5. Letter-spaced label", "figure", "Figure 5", "5"),
         ("Table A: Composition of the diet", "table", "Table A", "A"),
         ("Fig. B. Map of the sites", "figure", "Figure B", "B"),
+        ("Figure 1(a) Original Image", "figure", "Figure 1", "1"),
+        ("Figure 3(B): Coronal CT", "figure", "Figure 3", "3"),
     ],
 )
 def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: str) -> None:
@@ -74,6 +76,7 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "Extended Data Figs. 1 and 2 show",
         "Tables:",
         "Table A shows the diet",
+        "Figure 1(b) shows the effect of a filter",
     ],
 )
 def test_parse_label_rejects_in_text_references(text: str) -> None:
@@ -599,3 +602,22 @@ def test_a_bold_label_and_a_comma_then_lower_case_is_a_caption() -> None:
     assert cap.label == "Figure 1"
     which = TextLine("Figure 1, which shows the window", (71, 366, 535, 376), 10.9, bold)
     assert find_captions([above, which], 10.9) == []
+
+
+def test_a_lone_line_under_a_picture_in_body_type_is_a_caption() -> None:
+    """CUDA sample: "Figure 1(b) Blur convolution filter ..." in the body's size and
+    weight, no punctuation, blank space over and under it: a caption of one line. The
+    same words opening a paragraph are running text."""
+    from litclip.corpus.extract.captions import find_captions
+
+    def line(text: str, y0: float) -> TextLine:
+        return TextLine(text, (126.0, y0, 126.0 + 4.5 * len(text), y0 + 11.0), 11.0)
+
+    body = [line("These two images show a comparison of an image convolution", 694.0)]
+    lone = line("Figure 1(b) Blur convolution filter applied to the source image", 657.0)
+    caps = find_captions([lone, *body], 11.0)
+    assert [(c.label, c.printed_label, len(c.lines)) for c in caps] == [
+        ("Figure 1", "Figure 1(b)", 1)
+    ]
+    para = line("applied to an original source image, whose size is shown", 670.0)
+    assert find_captions([lone, para, *body], 11.0) == []

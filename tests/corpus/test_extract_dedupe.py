@@ -33,3 +33,10 @@ def test_parts_of_a_figure_on_several_pages_are_all_kept() -> None:
     # the same part twice, or a second caption on the same page, is still a duplicate
     again = [(fig(7, "Figure 4A"), 4.0), (fig(8, "Figure 4A"), 3.0), (fig(7, "Figure 4B"), 2.0)]
     assert kept(again) == [(7, "Figure 4A")]
+
+
+def test_parts_of_a_figure_on_one_page_with_captions_about_as_strong_are_kept() -> None:
+    """CUDA sample: "Figure 1(a) Original Image" over "Figure 1(b) Blur convolution ...",
+    each a one-line caption under its own picture."""
+    parts = [(fig(5, "Figure 1(a)"), 2.0), (fig(5, "Figure 1(b)"), 3.0)]
+    assert sorted(kept(parts)) == [(5, "Figure 1(a)"), (5, "Figure 1(b)")]

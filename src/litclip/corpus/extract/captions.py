@@ -28,7 +28,8 @@ LABEL_RE = re.compile(
     rf"^(?P<word>{_WORD})\s*"
     # "3", "S2", appendix "A1", chapter-style "2.1" / "2-1", Roman "IV", a letter "A:" / "B."
     r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[IVX]{1,5}|(?<=\s)[A-Z](?=\s*[.:|]))"
-    r"(?P<suffix>[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
+    # a panel letter glued on, bare or in parentheses: "Fig 3A", "Figure 1(b)"
+    r"(?P<suffix>\([A-Za-z]\)|[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
     re.IGNORECASE,
 )
 # a letter-spaced first word ("F I G U R E 1"): typeset tracking that text extraction spaces out
@@ -238,6 +239,23 @@ def _centred_title(line: TextLine, after: str, lines: list[TextLine]) -> bool:
     )
 
 
+def _lone_line(line: TextLine, after: str, lines: list[TextLine]) -> bool:
+    """A line with blank space over and under it, its words after the label starting with a
+    capital ("Figure 1(b) Blur filter applied ..." under a picture, in body type): a caption
+    of one line. A reference in running text has the paragraph's lines around it."""
+    words = after.strip()
+    if not words or not words[0].isupper():
+        return False
+    h = max(line.height, 1.0)
+    return not any(
+        o is not line
+        and not o.rotated
+        and -2 * h <= o.y0 - line.y1 <= 2 * h
+        and min(o.x1, line.x1) - max(o.x0, line.x0) > 0
+        for o in lines
+    )
+
+
 def find_captions(
     lines: list[TextLine], body_size: float, min_score: float = 1.0, leading: float = 0.2
 ) -> list[Caption]:
@@ -272,7 +290,7 @@ def find_captions(
         # without punctuation after the label ("Figure 3 The ...") one weak cue is not enough
         weak = score < min_score or (score < min_score + 1 and not punct)
         # "Figure 3 Short-range ..." centred over the running text: a one-line caption
-        one_line = _centred_title(line, after, lines)
+        one_line = _centred_title(line, after, lines) or _lone_line(line, after, lines)
         if weak and not one_line:
             continue
         shown = _GLUED_NUMBER.sub(r"\1 ", printed, count=1)

@@ -605,6 +605,9 @@ def _adopt_legends(
         fig.caption_page = i + 1 if i + 1 != fig.page else None
 
 
+SAME_PAGE_PART = 1.0  # how much weaker a part's caption may be than another part's on its page
+
+
 def _dedupe(
     figures: list[tuple[ExtractedFigure, float]], warnings: list[str]
 ) -> list[ExtractedFigure]:
@@ -622,13 +625,16 @@ def _dedupe(
         top = max(score for _, score in items)
         keep = [fig for fig, score in items if score >= top]
         # parts of one figure set on several pages ("Figure 4A." here, "Figure 4B." on the
-        # next page; "Figure 4 (continued)") are all kept
+        # next page; "Figure 4 (continued)") are all kept, and parts on one page when their
+        # captions are about as strong ("Figure 1(a)" over "Figure 1(b)", each one line)
         keep += [
             fig
             for fig, score in items
             if score < top
-            and all(fig.page != k.page for k in keep)
-            and (_other_part(fig, keep) or _continued(fig))
+            and (
+                (_other_part(fig, keep) or _continued(fig))
+                and (all(fig.page != k.page for k in keep) or score >= top - SAME_PAGE_PART)
+            )
         ]
         if len(keep) < len(items):
             warnings.append(
@@ -638,7 +644,7 @@ def _dedupe(
     return sorted(kept, key=lambda f: (f.page, f.bbox[1], f.bbox[0]))
 
 
-_PART = re.compile(r"\d([A-Za-z])$")
+_PART = re.compile(r"\d\(?([A-Za-z])\)?$")
 _CONTINUED = re.compile(r"\((?:continued|cont\.?)\)|\bcontinued\b", re.IGNORECASE)
 
 
