@@ -684,3 +684,16 @@ def test_a_sidebar_set_smaller_than_the_body_is_running_text() -> None:
     legend = [_tl(f"group {i} treated", 300, 500 + 9 * i, size=8.0, x1=360) for i in range(4)]
     running = running_text([*para, *menu, *rows, *legend], 9.5)
     assert running == {id(ln) for ln in para}
+
+
+def test_a_picture_under_paragraphs_of_running_text_is_their_background() -> None:
+    """JFMS: a tilted sidebar printed as an image, its paragraphs set over it as text,
+    joined the photo under it; a photo with a few labels over it stays."""
+    from litclip.corpus.extract.regions import drop_text_backgrounds
+
+    sidebar = Element((260.0, 182.0, 590.0, 346.0), "image")
+    photo = Element((369.0, 353.0, 561.0, 514.0), "image")
+    lines = [(283.0, 196.0 + 11 * i, 561.0, 204.0 + 11 * i) for i in range(11)]
+    assert drop_text_backgrounds([sidebar, photo], lines) == [photo]
+    labels = [(380.0, 360.0 + 30 * i, 430.0, 368.0 + 30 * i) for i in range(5)]
+    assert drop_text_backgrounds([photo], labels) == [photo]

@@ -689,6 +689,7 @@ def _layout(
     ]
     body = reg.running_text(lines, body_size)
     body |= reg.sentence_tails(lines, body)
+    elements = reg.drop_text_backgrounds(elements, [ln.bbox for ln in lines if id(ln) in body])
     graphics = reg.cluster(elements, caption_boxes + [ln.bbox for ln in lines if id(ln) in body])
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(

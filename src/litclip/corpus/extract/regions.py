@@ -965,6 +965,31 @@ TEXT_BOX_CHARS = 100  # else is a code listing or a note, not part of a figure
 TEXT_BOX_GAP = 4.0  # points: what touches the box (a flow chart's arrows) keeps it
 
 
+def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[Element]:
+    """``elements`` less the pictures that are the background of running text (a sidebar
+    printed as a tinted, tilted image with its paragraphs set over it): images holding four
+    or more lines of ``running`` text that cover a third of them. Labels over a photo are
+    short and few."""
+    if len(running) < TEXT_BOX_LINES + 1:
+        return elements
+    lines = np.asarray(running, dtype=np.float64)
+    line_area = (lines[:, 2] - lines[:, 0]) * (lines[:, 3] - lines[:, 1])
+    out = []
+    for e in elements:
+        if e.kind == "image":
+            x0, y0, x1, y1 = e.bbox
+            held = (
+                (lines[:, 0] >= x0 - 1)
+                & (lines[:, 1] >= y0 - 1)
+                & (lines[:, 2] <= x1 + 1)
+                & (lines[:, 3] <= y1 + 1)
+            )
+            if held.sum() > TEXT_BOX_LINES and line_area[held].sum() >= area(e.bbox) / 3:
+                continue
+        out.append(e)
+    return out
+
+
 def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
     """Drop from ``region`` a box of text only (a shaded code listing a vignette prints right
     over the plot it makes) that sits at its top or bottom edge, apart from the rest.
