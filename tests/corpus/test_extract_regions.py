@@ -697,3 +697,31 @@ def test_a_picture_under_paragraphs_of_running_text_is_their_background() -> Non
     assert drop_text_backgrounds([sidebar, photo], lines) == [photo]
     labels = [(380.0, 360.0 + 30 * i, 430.0, 368.0 + 30 * i) for i in range(5)]
     assert drop_text_backgrounds([photo], labels) == [photo]
+
+
+def test_a_sidebar_paragraph_going_on_beside_a_picture_and_its_heading_are_running_text() -> None:
+    """JFMS: an 8 pt paragraph's last lines go on narrower beside a picture (the first of
+    them split in two), then a 9 pt heading over the next paragraph; a figure's title
+    over its chart, the chart between it and the text, is not running text."""
+    words = "the stalk of the lesion can be transected with a laser or other energy".split()
+    para = [
+        _tl(" ".join(words[i : i + 7 + i % 3]), 309, 143 + 11 * i, size=8.0, x1=543)
+        for i in range(5)
+    ]
+    para.append(_tl("managed.", 309, 198, size=8.0, x1=348))
+    beside = [
+        _tl("Histopathologic", 419, 209, size=8.0, x1=479),
+        _tl("examination", 496, 209, size=8.0, x1=543),
+        _tl("reveals an inflammatory response", 410, 220, size=8.0, x1=543),
+        _tl("macytic or eosinophilic rhinitis.", 410, 231, size=8.0, x1=525),
+    ]
+    heading = _tl("Foreign body rhinitis", 410, 263, size=9.0, x1=498)
+    nxt = [
+        _tl(" ".join(words[i : i + 7 + i % 2]), 410, 275 + 11 * i, size=8.0, x1=543)
+        for i in range(5)
+    ]
+    title = _tl("Survival by group", 100, 400, size=8.0, x1=180)
+    chart_labels = [_tl("0 10 20 30", 100, 520, size=8.0, x1=180)]
+    lines = [*para, *beside, heading, *nxt, title, *chart_labels]
+    running = running_text(lines, 9.5)
+    assert running == {id(ln) for ln in [*para, *beside, heading, *nxt]}

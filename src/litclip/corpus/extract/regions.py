@@ -533,7 +533,7 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
     small = _small_paragraphs(lines, body_size)
     cands = [ln for ln in lines if is_running_text(ln, body_size)]
     if not cands:
-        return small
+        return small | _headings(lines, small, body_size)
     wordy = [
         ln
         for ln in lines
@@ -558,7 +558,34 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         if near.any():
             out.add(id(ln))
     out |= _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
-    return out | _wrapped_text(lines, out, body_size) | small
+    out |= _wrapped_text(lines, out, body_size) | small
+    return out | _headings(lines, out, body_size)
+
+
+def _headings(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
+    """``id`` of headings of ``running`` paragraphs: a line right over a running line (one
+    pitch of its own size), flush left with it and no wider, in a size of the text (a
+    sidebar's bold "Foreign body rhinitis" over its 8 pt paragraph). A figure's title has
+    its figure between it and the text."""
+    anchors = [ln for ln in lines if id(ln) in running and not ln.rotated]
+    if not anchors:
+        return set()
+    box = np.array([a.bbox for a in anchors], dtype=np.float64)
+    out = set()
+    for ln in lines:
+        if id(ln) in running or ln.rotated or ln.size < SMALL_TEXT * body_size:
+            continue
+        x0, y0, x1, _ = ln.bbox
+        dy = box[:, 1] - y0
+        under = (
+            (dy > 0.5 * ln.size)
+            & (dy <= 1.6 * ln.size)
+            & (np.abs(box[:, 0] - x0) <= EDGE_SLACK)
+            & (x1 <= box[:, 2] + EDGE_SLACK)
+        )
+        if under.any():
+            out.add(id(ln))
+    return out
 
 
 def _prose(line: TextLine) -> bool:
@@ -604,19 +631,47 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
                 break
         else:
             runs.append([ln])
-    out: set[int] = set()
+    # the edges of the paragraph each line belongs to
+    edges = {
+        id(ln): (min(r.x0 for r in run), max(r.x1 for r in run))
+        for run in runs
+        if _justified_prose(run)
+        for ln in run
+    }
+    # the few lines a paragraph goes on with (or starts with) beside a picture, one pitch
+    # under (over) one of its lines, in its size, ending where it ends or starting where
+    # it starts; taken one run after another, top down
     for run in runs:
-        if sum(_prose(ln) for ln in run) < SMALL_PARAGRAPH_LINES:
+        if id(run[0]) in edges:
             continue
-        right = np.array([ln.bbox[2] for ln in run])
-        flush = np.abs(right[:, None] - right[None, :]) <= EDGE_SLACK
-        widest = int(flush.sum(axis=1).argmax())
-        # justified prose ends its lines together with different numbers of characters;
-        # fixed-width text (a terminal, a listing) does so only with the same number
-        counts = {len(ln.text) for ln, hit in zip(run, flush[widest], strict=True) if hit}
-        if flush[widest].sum() >= 3 and max(counts) - min(counts) >= 3:
-            out |= {id(ln) for ln in run}
-    return out
+        first, last = run[0], run[-1]
+        for ln in lines:
+            if id(ln) not in edges or abs(ln.size - first.size) > 0.05 * ln.size:
+                continue
+            left, right = edges[id(ln)]
+            below = 0.5 * ln.size < first.bbox[1] - ln.bbox[1] <= 1.6 * ln.size
+            above = 0.5 * ln.size < ln.bbox[1] - last.bbox[1] <= 1.6 * ln.size
+            flush = any(
+                abs(r.x0 - left) <= EDGE_SLACK or abs(r.x1 - right) <= EDGE_SLACK for r in run
+            )
+            if (below or above) and flush:
+                bounds = (min(r.x0 for r in run), max(r.x1 for r in run))
+                edges.update({id(r): bounds for r in run})
+                break
+    return set(edges)
+
+
+def _justified_prose(run: list[TextLine]) -> bool:
+    """Whether a run of lines (:func:`_small_paragraphs`) is a justified paragraph: four or
+    more lines of prose, three ending together with different numbers of characters
+    (fixed-width text, a terminal or a listing, ends together only with the same number)."""
+    if sum(_prose(ln) for ln in run) < SMALL_PARAGRAPH_LINES:
+        return False
+    right = np.array([ln.bbox[2] for ln in run])
+    flush = np.abs(right[:, None] - right[None, :]) <= EDGE_SLACK
+    widest = int(flush.sum(axis=1).argmax())
+    counts = {len(ln.text) for ln, hit in zip(run, flush[widest], strict=True) if hit}
+    return bool(flush[widest].sum() >= 3 and max(counts) - min(counts) >= 3)
 
 
 def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
