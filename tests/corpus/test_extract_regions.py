@@ -626,6 +626,17 @@ def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
     assert not in_corner_notch(between, [above.bbox, below.bbox], (100.0, 100.0, 400.0, 500.0))
     over_a_photo = _caption("Figure 11", (440.0, 440.0, 549.0, 488.0))
     assert assign([over_a_photo], [photos], [over_a_photo.bbox]) == {}
+    # Elektor: a caption beside a board layout, under a list of parts (text) in a box with
+    # a title bar: nothing walls it in from above
+    box = Region(
+        [
+            Element((25.0, 521.0, 599.0, 540.0), "path"),  # the title bar
+            Element((424.0, 550.0, 568.0, 740.0), "image"),
+            *[Element((40.0, 550.0 + 12 * i, 280.0, 558.0 + 12 * i), "text") for i in range(12)],
+        ]
+    )
+    beside = _caption("Figure 2", (290.0, 705.0, 420.0, 740.0))
+    assert assign([beside], [box], [beside.bbox]) == {}
 
 
 def test_the_panel_beside_a_notched_caption_joins_the_figure() -> None:

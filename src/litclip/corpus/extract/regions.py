@@ -1206,9 +1206,10 @@ NOTCH_COST = 4.0  # points added to the gap between a notched caption and its fi
 def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
     """Whether caption ``cap`` sits in a corner notch of a figure: inside the figure's box
     ``box``, over none of its ``graphics``, and open (no graphic in the way) to the box's
-    edge both up or down and left or right (a caption beside the lower panel of an L-shaped
-    figure, under the short one of two). A caption between two stacked figures is open
-    only sideways, which is not a corner."""
+    edge both up or down and left or right, with graphics close by on the other two sides
+    (a caption beside the lower panel of an L-shaped figure, under the short one of two).
+    A caption between two stacked figures is open only sideways, which is not a corner; a
+    caption beside a picture in a box of text is walled in by nothing over or under it."""
     if not contains(box, cap, slack=2.0):
         return False
     if sum(intersection(cap, g) for g in graphics) > NOTCH_OVERLAP * area(cap):
@@ -1223,7 +1224,17 @@ def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
     free = {
         side: all(intersection(strip, g) <= 1.0 for g in graphics) for side, strip in strips.items()
     }
-    return (free["up"] or free["down"]) and (free["left"] or free["right"])
+    # and walled in by graphics close by on the other two sides
+    near = {
+        "up": (x0, y0 - NOTCH_GAP, x1, y0),
+        "down": (x0, y1, x1, y1 + NOTCH_GAP),
+        "left": (x0 - NOTCH_GAP, y0, x0, y1),
+        "right": (x1, y0, x1 + NOTCH_GAP, y1),
+    }
+    wall = {side: any(intersection(strip, g) > 0 for g in graphics) for side, strip in near.items()}
+    return ((free["up"] and wall["down"]) or (free["down"] and wall["up"])) and (
+        (free["left"] and wall["right"]) or (free["right"] and wall["left"])
+    )
 
 
 NOTCH_OVERLAP = 0.1  # share of a notched caption that its figure's graphics may cover (shadows)
