@@ -615,8 +615,10 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
         key=lambda ln: ln.bbox[1],
     )
     runs: list[list[TextLine]] = []
+    active: list[list[TextLine]] = []  # runs whose last line is within a pitch of the row
     for ln in cands:
-        for run in runs:
+        active = [r for r in active if ln.bbox[1] - r[-1].bbox[1] <= 1.6 * r[-1].size]
+        for run in active:
             last = run[-1]
             # a paragraph's first line may be indented: the next one starts left of it
             indent = ln.x0 - min(r.x0 for r in run[-2:])
@@ -631,6 +633,7 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
                 break
         else:
             runs.append([ln])
+            active.append(runs[-1])
     # the edges of the paragraph each line belongs to
     edges = {
         id(ln): (min(r.x0 for r in run), max(r.x1 for r in run))
@@ -641,12 +644,13 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
     # the few lines a paragraph goes on with (or starts with) beside a picture, one pitch
     # under (over) one of its lines, in its size, ending where it ends or starting where
     # it starts; taken one run after another, top down
+    anchors = [ln for run in runs if id(run[0]) in edges for ln in run]
     for run in runs:
         if id(run[0]) in edges:
             continue
         first, last = run[0], run[-1]
-        for ln in lines:
-            if id(ln) not in edges or abs(ln.size - first.size) > 0.05 * ln.size:
+        for ln in anchors:
+            if abs(ln.size - first.size) > 0.05 * ln.size:
                 continue
             left, right = edges[id(ln)]
             below = 0.5 * ln.size < first.bbox[1] - ln.bbox[1] <= 1.6 * ln.size
@@ -657,6 +661,7 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
             if (below or above) and flush:
                 bounds = (min(r.x0 for r in run), max(r.x1 for r in run))
                 edges.update({id(r): bounds for r in run})
+                anchors.extend(run)
                 break
     return set(edges)
 
