@@ -303,6 +303,25 @@ def test_a_letter_printed_as_point_symbols_names_no_panel() -> None:
     assert [letter for letter, _ in found] == ["A", "B"]
 
 
+def test_letters_repeated_or_far_down_the_alphabet_name_no_panels() -> None:
+    """A faceted plot's legend prints the subscripts "S", "D", "S" and the title "n" as lines
+    of their own; each scan of a row is marked "R" on its right. Panels are lettered from A,
+    once each: "B" and "C" stand even when "A" was not read."""
+    from litclip.corpus.extract.panels import letter_lines
+    from litclip.corpus.extract.text import TextLine
+
+    def mark(letter: str, x: float, y: float) -> TextLine:
+        return TextLine(letter, (x, y, x + 5.0, y + 8.0), 8.0)
+
+    box = (0.0, 0.0, 500.0, 300.0)
+    legend = [mark("S", 495, 133), mark("D", 495, 148), mark("S", 504, 163), mark("n", 470, 221)]
+    assert letter_lines(legend, box) == []
+    sides = [mark("R", 90 + 100 * i, 20) for i in range(3)]
+    panels = [mark("a", 2, 2), mark("b", 102, 2), mark("c", 202, 2)]
+    assert [letter for letter, _ in letter_lines(sides + panels, box)] == ["A", "B", "C"]
+    assert [letter for letter, _ in letter_lines(panels[1:], box)] == ["B", "C"]
+
+
 def test_a_grid_of_sparse_plots_named_by_corner_is_cut_into_its_cells() -> None:
     """Four L-axis plots with a few dots each ("(top left) ... (bottom right)"): no cell is
     a panel-sized block of ink, but the full-length gutters make a 2 x 2 grid."""

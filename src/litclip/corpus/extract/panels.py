@@ -849,14 +849,16 @@ def reading_order(boxes: list[BBox]) -> list[BBox]:
     return [b for row in rows for b in sorted(row, key=lambda b: b[0])]
 
 
-SYMBOL_REPEATS = 5  # a letter printed this often in one figure marks points, not panels
+LETTER_SKIPS = 2  # panel letters that may be missing from a figure's sequence (not read)
 
 
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
     """Single panel letters printed as text inside the figure.
 
-    A letter printed five times or more is a plot's point symbol (R's ``pch = "o"``), not a
-    panel's name: each panel has its own letter.
+    Each panel has its own letter, and panels are lettered from A: a letter printed twice
+    or more is something else (a plot's point symbol, R's ``pch = "o"``; the "R" marking the
+    right side of each scan), and letters far down the alphabet for how few there are (the
+    subscripts "S" and "D" of a legend's symbols, its title "n") name no panels at all.
     """
     out = []
     for ln in lines:
@@ -864,7 +866,10 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
         if m and contains(fig_box, ln.bbox, slack=4.0):
             out.append((m.group(1).upper(), ln.bbox))
     counts = Counter(letter for letter, _ in out)
-    return [(letter, b) for letter, b in out if counts[letter] < SYMBOL_REPEATS]
+    out = [(letter, b) for letter, b in out if counts[letter] == 1]
+    if out and max(ord(letter) - ord("A") for letter, _ in out) >= len(out) + LETTER_SKIPS:
+        return []
+    return out
 
 
 def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
