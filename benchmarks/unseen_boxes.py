@@ -12,7 +12,8 @@ was fixed for them: precision 0.970, 0.944, 1.000, 1.000, 0.823, 0.881 and 1.000
 1.000, 1.000, 1.000 and 1.000 (round 15: five Debian PDFs 1.000 / 0.968, and three review articles of a
 magazine-style veterinary journal, JFMS Clinical Practice, 0.742 / 0.710; round 16: six
 Debian PDFs 0.946 / 0.897 and two more JFMS reviews 0.773 / 0.708; round 17: five R papers
-and vignettes of vector charts, panel counts 0.721 where faceted plots count as one).
+and vignettes of vector charts, 1.000 / 1.000, panel counts 0.721 where faceted plots
+count as one).
 
 Usage::
 
