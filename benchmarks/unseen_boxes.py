@@ -9,11 +9,11 @@ registries like ``unseen_pdfs.py`` does (its cache is shared); the truth is
 packages, 607 figures; see its ``provenance``). Rounds 11 to 17 were scored before anything
 was fixed for them: precision 0.970, 0.944, 1.000, 1.000, 0.823, 0.881 and 1.000, recall
 0.914, 0.849, 0.917, 0.808, 0.790, 0.825 and 1.000, caption match 1.000, 0.988, 0.939,
-1.000, 1.000, 1.000 and 1.000 (round 15: five Debian PDFs 1.000 / 0.968, and three review articles of a
-magazine-style veterinary journal, JFMS Clinical Practice, 0.742 / 0.710; round 16: six
-Debian PDFs 0.946 / 0.897 and two more JFMS reviews 0.773 / 0.708; round 17: five R papers
-and vignettes of vector charts, 1.000 / 1.000, panel counts 0.721 where faceted plots
-count as one).
+1.000, 1.000, 1.000 and 1.000 (round 15: five Debian PDFs 1.000 / 0.968, and three review
+articles of a magazine-style veterinary journal, JFMS Clinical Practice, 0.742 / 0.710;
+round 16: six Debian PDFs 0.946 / 0.897 and two more JFMS reviews 0.773 / 0.708; round 17:
+five R papers and vignettes of vector charts, 1.000 / 1.000, panel counts 0.721 where
+faceted plots count as one).
 
 Usage::
 
