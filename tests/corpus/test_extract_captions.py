@@ -621,3 +621,5 @@ def test_a_lone_line_under_a_picture_in_body_type_is_a_caption() -> None:
     ]
     para = line("applied to an original source image, whose size is shown", 670.0)
     assert find_captions([lone, para, *body], 11.0) == []
+    above = line("the filter is separable, so a row pass and a column pass", 644.0)
+    assert find_captions([above, lone, *body], 11.0) == []

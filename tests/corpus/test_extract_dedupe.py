@@ -40,3 +40,6 @@ def test_parts_of_a_figure_on_one_page_with_captions_about_as_strong_are_kept() 
     each a one-line caption under its own picture."""
     parts = [(fig(5, "Figure 1(a)"), 2.0), (fig(5, "Figure 1(b)"), 3.0)]
     assert sorted(kept(parts)) == [(5, "Figure 1(a)"), (5, "Figure 1(b)")]
+    # "continued" is for another page
+    again = [(fig(7, "Figure 4"), 4.0), (fig(7, "Figure 4", "(continued) E, F."), 3.0)]
+    assert kept(again) == [(7, "Figure 4")]

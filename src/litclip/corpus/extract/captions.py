@@ -250,7 +250,7 @@ def _lone_line(line: TextLine, after: str, lines: list[TextLine]) -> bool:
     return not any(
         o is not line
         and not o.rotated
-        and -2 * h <= o.y0 - line.y1 <= 2 * h
+        and max(o.y0 - line.y1, line.y0 - o.y1) <= 2 * h  # the gap over or under it
         and min(o.x1, line.x1) - max(o.x0, line.x0) > 0
         for o in lines
     )

@@ -632,8 +632,11 @@ def _dedupe(
             for fig, score in items
             if score < top
             and (
-                (_other_part(fig, keep) or _continued(fig))
-                and (all(fig.page != k.page for k in keep) or score >= top - SAME_PAGE_PART)
+                (
+                    (_other_part(fig, keep) or _continued(fig))
+                    and all(fig.page != k.page for k in keep)
+                )
+                or (_other_part(fig, keep) and score >= top - SAME_PAGE_PART)
             )
         ]
         if len(keep) < len(items):

@@ -564,27 +564,34 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
 
 def _headings(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
     """``id`` of headings of ``running`` paragraphs: a line right over a running line (one
-    pitch of its own size), flush left with it and no wider, in a size of the text (a
-    sidebar's bold "Foreign body rhinitis" over its 8 pt paragraph). A figure's title has
-    its figure between it and the text."""
+    pitch of its own size), flush left with it and no wider, in a size of the text, with
+    words (a sidebar's bold "Foreign body rhinitis" over its 8 pt paragraph). A figure's
+    title has its figure between it and the text."""
     anchors = [ln for ln in lines if id(ln) in running and not ln.rotated]
-    if not anchors:
+    cands = [
+        ln
+        for ln in lines
+        if id(ln) not in running
+        and not ln.rotated
+        and ln.size >= SMALL_TEXT * body_size
+        and sum(map(str.isalpha, ln.text)) >= 2
+    ]
+    if not anchors or not cands:
         return set()
     box = np.array([a.bbox for a in anchors], dtype=np.float64)
     out = set()
-    for ln in lines:
-        if id(ln) in running or ln.rotated or ln.size < SMALL_TEXT * body_size:
-            continue
-        x0, y0, x1, _ = ln.bbox
-        dy = box[:, 1] - y0
+    for start in range(0, len(cands), 256):  # lines x anchors, a block of lines at a time
+        chunk = cands[start : start + 256]
+        line = np.array([ln.bbox for ln in chunk], dtype=np.float64)
+        size = np.array([ln.size for ln in chunk], dtype=np.float64)[:, None]
+        dy = box[None, :, 1] - line[:, 1, None]
         under = (
-            (dy > 0.5 * ln.size)
-            & (dy <= 1.6 * ln.size)
-            & (np.abs(box[:, 0] - x0) <= EDGE_SLACK)
-            & (x1 <= box[:, 2] + EDGE_SLACK)
+            (dy > 0.5 * size)
+            & (dy <= 1.6 * size)
+            & (np.abs(box[None, :, 0] - line[:, 0, None]) <= EDGE_SLACK)
+            & (line[:, 2, None] <= box[None, :, 2] + EDGE_SLACK)
         )
-        if under.any():
-            out.add(id(ln))
+        out |= {id(ln) for ln, hit in zip(chunk, under.any(axis=1), strict=True) if hit}
     return out
 
 
@@ -1028,8 +1035,8 @@ TEXT_BOX_GAP = 4.0  # points: what touches the box (a flow chart's arrows) keeps
 def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[Element]:
     """``elements`` less the pictures that are the background of running text (a sidebar
     printed as a tinted, tilted image with its paragraphs set over it): images holding four
-    or more lines of ``running`` text that cover a third of them. Labels over a photo are
-    short and few."""
+    or more lines of ``running`` text whose boxes fill a third of the image. Labels over a
+    photo are short and few."""
     if len(running) < TEXT_BOX_LINES + 1:
         return elements
     lines = np.asarray(running, dtype=np.float64)
