@@ -627,18 +627,7 @@ def _dedupe(
         # parts of one figure set on several pages ("Figure 4A." here, "Figure 4B." on the
         # next page; "Figure 4 (continued)") are all kept, and parts on one page when their
         # captions are about as strong ("Figure 1(a)" over "Figure 1(b)", each one line)
-        keep += [
-            fig
-            for fig, score in items
-            if score < top
-            and (
-                (
-                    (_other_part(fig, keep) or _continued(fig))
-                    and all(fig.page != k.page for k in keep)
-                )
-                or (_other_part(fig, keep) and score >= top - SAME_PAGE_PART)
-            )
-        ]
+        keep += [fig for fig, score in items if score < top and _also_kept(fig, score, top, keep)]
         if len(keep) < len(items):
             warnings.append(
                 f"{label}: {len(items) - len(keep)} weaker caption(s) with the same label dropped"
@@ -649,6 +638,15 @@ def _dedupe(
 
 _PART = re.compile(r"\d\(?([A-Za-z])\)?$")
 _CONTINUED = re.compile(r"\((?:continued|cont\.?)\)|\bcontinued\b", re.IGNORECASE)
+
+
+def _also_kept(fig: ExtractedFigure, score: float, top: float, kept: list[ExtractedFigure]) -> bool:
+    """Whether a weaker caption's figure stays beside the ``kept`` ones of its label: another
+    part of the figure (on another page, or on the same page when about as strong), or the
+    figure continued on another page."""
+    part = _other_part(fig, kept)
+    elsewhere = all(fig.page != k.page for k in kept)
+    return ((part or _continued(fig)) and elsewhere) or (part and score >= top - SAME_PAGE_PART)
 
 
 def _part_letter(fig: ExtractedFigure) -> str | None:
@@ -692,8 +690,9 @@ def _layout(
     ]
     body = reg.running_text(lines, body_size)
     body |= reg.sentence_tails(lines, body)
-    elements = reg.drop_text_backgrounds(elements, [ln.bbox for ln in lines if id(ln) in body])
-    graphics = reg.cluster(elements, caption_boxes + [ln.bbox for ln in lines if id(ln) in body])
+    body_boxes = [ln.bbox for ln in lines if id(ln) in body]
+    elements = reg.drop_text_backgrounds(elements, body_boxes)
+    graphics = reg.cluster(elements, caption_boxes + body_boxes)
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(
         [ln.bbox for ln in lines], [r.graphic_bbox for r in graphics if r.elements], slack=2.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -83,6 +84,11 @@ class Region:
     @property
     def graphic_bbox(self) -> BBox:
         return self._cached("graphic", True) or self.bbox
+
+    @property
+    def graphic_boxes(self) -> list[BBox]:
+        """Boxes of its graphics (images and paths), without its text."""
+        return [e.bbox for e in self.elements if e.kind != "text"]
 
     @property
     def images(self) -> list[Element]:
@@ -528,12 +534,18 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
     of its size with some words (not a row of tick labels) sits right above or below it
     (within two line heights, overlapping it sideways), or when it is long on its own. A
     lone axis title of 30 characters under a plot ("rate of motion (arcsec / hour)") is not
-    running text. Justified paragraphs set smaller (:func:`_small_paragraphs`) count too.
+    running text. Justified paragraphs set smaller (:func:`_small_paragraphs`) count too,
+    and the headings over any of them.
     """
-    small = _small_paragraphs(lines, body_size)
+    out = _body_paragraphs(lines, body_size) | _small_paragraphs(lines, body_size)
+    return out | _headings(lines, out, body_size)
+
+
+def _body_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
+    """:func:`running_text` in the body's size: paragraphs, their edges and wrapped lines."""
     cands = [ln for ln in lines if is_running_text(ln, body_size)]
     if not cands:
-        return small | _headings(lines, small, body_size)
+        return set()
     wordy = [
         ln
         for ln in lines
@@ -558,8 +570,17 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         if near.any():
             out.add(id(ln))
     out |= _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
-    out |= _wrapped_text(lines, out, body_size) | small
-    return out | _headings(lines, out, body_size)
+    return out | _wrapped_text(lines, out, body_size)
+
+
+LINE_PITCH = 1.6  # line heights from one line of a paragraph to the next, at most
+
+
+def _one_pitch(dy: Any, size: Any) -> Any:
+    """Whether a line ``dy`` points under (or over) another of ``size`` points is the next
+    (or previous) line of its paragraph: more than half a line, at most one line pitch.
+    Works on numbers and on numpy arrays alike."""
+    return (dy > 0.5 * size) & (dy <= LINE_PITCH * size)
 
 
 def _headings(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
@@ -586,8 +607,7 @@ def _headings(lines: list[TextLine], running: set[int], body_size: float) -> set
         size = np.array([ln.size for ln in chunk], dtype=np.float64)[:, None]
         dy = box[None, :, 1] - line[:, 1, None]
         under = (
-            (dy > 0.5 * size)
-            & (dy <= 1.6 * size)
+            _one_pitch(dy, size)
             & (np.abs(box[None, :, 0] - line[:, 0, None]) <= EDGE_SLACK)
             & (line[:, 2, None] <= box[None, :, 2] + EDGE_SLACK)
         )
@@ -624,17 +644,16 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
     runs: list[list[TextLine]] = []
     active: list[list[TextLine]] = []  # runs whose last line is within a pitch of the row
     for ln in cands:
-        active = [r for r in active if ln.bbox[1] - r[-1].bbox[1] <= 1.6 * r[-1].size]
+        active = [r for r in active if ln.bbox[1] - r[-1].bbox[1] <= LINE_PITCH * r[-1].size]
         for run in active:
             last = run[-1]
             # a paragraph's first line may be indented: the next one starts left of it
             indent = ln.x0 - min(r.x0 for r in run[-2:])
             outdent = 3 * ln.size if len(run) == 1 else EDGE_SLACK
-            dy = ln.bbox[1] - last.bbox[1]
             if (
                 abs(ln.size - last.size) <= 0.05 * ln.size
                 and -outdent <= indent <= max(EDGE_SLACK, 3 * ln.size)
-                and 0.5 * ln.size < dy <= 1.6 * ln.size
+                and _one_pitch(ln.bbox[1] - last.bbox[1], ln.size)
             ):
                 run.append(ln)
                 break
@@ -660,8 +679,8 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
             if abs(ln.size - first.size) > 0.05 * ln.size:
                 continue
             left, right = edges[id(ln)]
-            below = 0.5 * ln.size < first.bbox[1] - ln.bbox[1] <= 1.6 * ln.size
-            above = 0.5 * ln.size < ln.bbox[1] - last.bbox[1] <= 1.6 * ln.size
+            below = _one_pitch(first.bbox[1] - ln.bbox[1], ln.size)
+            above = _one_pitch(ln.bbox[1] - last.bbox[1], ln.size)
             flush = any(
                 abs(r.x0 - left) <= EDGE_SLACK or abs(r.x1 - right) <= EDGE_SLACK for r in run
             )
@@ -724,8 +743,7 @@ def _paragraph_edges(lines: list[TextLine], running: list[TextLine], body_size: 
         dy = np.abs(boxes[:, 1] - y0)
         flush = (np.abs(boxes[:, 0] - x0) <= EDGE_SLACK) | (np.abs(boxes[:, 2] - x1) <= EDGE_SLACK)
         near = (
-            (dy > 0.5 * ln.size)
-            & (dy <= 1.6 * ln.size)
+            _one_pitch(dy, ln.size)
             & (np.abs(sizes - ln.size) <= 0.05 * ln.size)
             & (boxes[:, 0] - EDGE_SLACK <= x0)
             & (x1 <= boxes[:, 2] + EDGE_SLACK)
@@ -766,7 +784,7 @@ def _wrapped_text(lines: list[TextLine], running: set[int], body_size: float) ->
             x0, y0, x1, _ = ln.bbox
             dy = np.abs(box[:, 1] - y0)
             same = np.abs(size - ln.size) <= 0.05 * ln.size
-            under = same & (dy > 0.5 * ln.size) & (dy <= 1.6 * ln.size)
+            under = same & _one_pitch(dy, ln.size)
             stacked = under & (np.abs(box[:, 0] - x0) <= EDGE_SLACK)
             row = same & (dy <= 0.3 * ln.size) & (box[:, 2] <= x0) & (x0 - box[:, 2] < 3 * ln.size)
             if row.any() and under.any():  # within the width of the lines around it
@@ -1057,6 +1075,12 @@ def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[
     return out
 
 
+def _text_box_sized(box: BBox) -> bool:
+    """Big enough for three lines of text: a box, not a chart's mark (a chart may have
+    thousands of paths)."""
+    return box[2] - box[0] >= 100 and box[3] - box[1] >= 24
+
+
 def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
     """Drop from ``region`` a box of text only (a shaded code listing a vignette prints right
     over the plot it makes) that sits at its top or bottom edge, apart from the rest.
@@ -1064,11 +1088,7 @@ def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
     A flow chart's text boxes stay: its arrows touch them.
     """
     # only boxes big enough for three lines of text (a chart may have thousands of paths)
-    boxes = [
-        e
-        for e in region.elements
-        if e.kind == "path" and e.bbox[2] - e.bbox[0] >= 100 and e.bbox[3] - e.bbox[1] >= 24
-    ]
+    boxes = [e for e in region.elements if e.kind == "path" and _text_box_sized(e.bbox)]
     for box in boxes:
         held = [ln for ln in lines if contains(box.bbox, ln.bbox, slack=1.0)]
         if len(held) < TEXT_BOX_LINES or sum(len(ln.text) for ln in held) < TEXT_BOX_CHARS:
@@ -1255,7 +1275,7 @@ NOTCH_OVERLAP = 0.1  # share of a notched caption that its figure's graphics may
 def _notched(cap: BBox, parts: list[Region], box: BBox) -> bool:
     """Whether the parts of a figure leave its caption in a corner notch, set close to the
     part that is merged in last (the caption under one panel, beside the other)."""
-    graphics = [e.bbox for part in parts for e in part.elements if e.kind != "text"]
+    graphics = [b for part in parts for b in part.graphic_boxes]
     return (
         gap(cap, parts[-1].bbox) <= NOTCH_GAP
         and bool(graphics)
@@ -1268,7 +1288,7 @@ NOTCH_GAP = 12.0  # points at most between a notched caption and the part beside
 
 def notch_distance(cap: Caption, region: Region) -> float | None:
     """:func:`caption_distance` for a caption in a corner notch of ``region``, else None."""
-    graphics = [e.bbox for e in region.elements if e.kind != "text"]
+    graphics = region.graphic_boxes
     if not graphics or not in_corner_notch(cap.bbox, graphics, region.bbox):
         return None
     return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
@@ -1362,7 +1382,7 @@ def _caption_row(captions: list[Caption], region: Region) -> list[BBox]:
     width, left to right; fewer than two: none. A caption under a shorter picture of the row
     starts above the region's bottom edge: it may, where no graphic is over it."""
     box = region.bbox
-    graphics = [e.bbox for e in region.elements if e.kind != "text"]
+    graphics = region.graphic_boxes
     near = [
         c.bbox
         for c in captions
@@ -1457,11 +1477,10 @@ def _text_box(region: Region) -> bool:
     shapes = [e for e in region.elements if e.kind != "text"]
     if len(shapes) != 1 or shapes[0].kind != "path":
         return False
-    x0, y0, x1, y1 = box = shapes[0].bbox
+    box = shapes[0].bbox
     texts = [e for e in region.elements if e.kind == "text"]
     return (
-        x1 - x0 >= 100
-        and y1 - y0 >= 24
+        _text_box_sized(box)
         and len(texts) >= TEXT_BOX_LINES
         and all(contains(box, e.bbox, slack=1.0) for e in texts)
     )
