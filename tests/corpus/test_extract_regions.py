@@ -736,3 +736,57 @@ def test_a_sidebar_paragraph_going_on_beside_a_picture_and_its_heading_are_runni
     lines = [*para, *beside, heading, *nxt, title, *chart_labels]
     running = running_text(lines, 9.5)
     assert running == {id(ln) for ln in [*para, *beside, heading, *nxt]}
+
+
+def test_a_caption_in_a_slot_between_panels_is_the_whole_figure_s() -> None:
+    """JFMS: "Figure 6" set between photos a and b at the top of the page (13 and 19 pt from
+    them, open above and below); "Figure 20" in the bottom middle cell of a grid (photo d to
+    its left, photo a 25 pt over it, photos b, c, e to its right); "Figure 9" under photo a,
+    15 pt left of photo b (a corner). A photo beside a caption that has its own caption is
+    that caption's figure."""
+    from litclip.corpus.extract.regions import assign
+
+    def photo(*box: float) -> Region:
+        return Region([Element(box, "image")])
+
+    cap = _caption("Figure 6", (257.0, 56.0, 341.0, 100.0))
+    a, b = photo(51.0, 56.0, 244.0, 199.0), photo(360.0, 56.0, 553.0, 199.0)
+    assert assign([cap], [a, b], [cap.bbox]) == {0: [0, 1]}
+    own = _caption("Figure 7", (360.0, 205.0, 553.0, 215.0))
+    assert assign([cap, own], [a, b], [cap.bbox, own.bbox]) == {0: [0], 1: [1]}
+
+    cap = _caption("Figure 20", (257.0, 633.0, 346.0, 737.0))
+    grid = [
+        photo(51.0, 614.0, 244.0, 736.0),  # d
+        photo(51.0, 416.0, 347.0, 608.0),  # a
+        Region(
+            [
+                Element((360.0, 416.0, 553.0, 501.0), "image"),  # b
+                Element((360.0, 508.0, 553.0, 608.0), "image"),  # c
+                Element((360.0, 614.0, 553.0, 736.0), "image"),  # e
+            ]
+        ),
+    ]
+    (members,) = assign([cap], grid, [cap.bbox]).values()
+    assert sorted(members) == [0, 1, 2]
+
+    cap = _caption("Figure 9", (205.0, 295.0, 293.0, 391.0))
+    a = photo(205.0, 190.0, 398.0, 289.0)
+    b = Region(
+        [
+            Element((309.0, 281.0, 449.0, 388.0), "image"),
+            Element((308.0, 280.0, 451.0, 390.0), "path"),
+        ]
+    )
+    assert assign([cap], [a, b], [cap.bbox]) == {0: [0, 1]}
+    # a shaded box of key points 17 pt right of a caption under its photo walls in no notch
+    cap = _caption("Figure 24", (51.0, 229.0, 240.0, 249.0))
+    key_points = Region(
+        [
+            Element((257.0, 56.0, 553.0, 263.0), "path"),
+            Element((264.0, 57.0, 553.0, 95.0), "image"),  # the "KEY POINTS" title bar
+            Element((486.0, 195.0, 552.0, 260.0), "image"),  # a logo
+            *[Element((275.0, 100.0 + 14 * k, 540.0, 109.0 + 14 * k), "text") for k in range(10)],
+        ]
+    )
+    assert assign([cap], [photo(51.0, 56.0, 244.0, 222.0), key_points], [cap.bbox]) == {0: [0]}

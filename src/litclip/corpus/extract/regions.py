@@ -1264,9 +1264,11 @@ def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
         "right": (x1, y0, x1 + NOTCH_GAP, y1),
     }
     wall = {side: any(intersection(strip, g) > 0 for g in graphics) for side, strip in near.items()}
-    return ((free["up"] and wall["down"]) or (free["down"] and wall["up"])) and (
+    corner = ((free["up"] and wall["down"]) or (free["down"] and wall["up"])) and (
         (free["left"] and wall["right"]) or (free["right"] and wall["left"])
     )
+    slot = wall["left"] and wall["right"] and (free["up"] or free["down"])
+    return corner or slot
 
 
 NOTCH_OVERLAP = 0.1  # share of a notched caption that its figure's graphics may cover (shadows)
@@ -1283,7 +1285,7 @@ def _notched(cap: BBox, parts: list[Region], box: BBox) -> bool:
     )
 
 
-NOTCH_GAP = 12.0  # points at most between a notched caption and the part beside it
+NOTCH_GAP = 30.0  # points at most between a notched caption and the part beside it
 
 
 def notch_distance(cap: Caption, region: Region) -> float | None:
@@ -1486,6 +1488,17 @@ def _text_box(region: Region) -> bool:
     )
 
 
+TEXTY_LINES = 5  # text lines of a region that may be a sidebar rather than a panel
+TEXTY_SHARE = 0.25  # of its area covered by them: a box of text (key points), not a panel
+
+
+def _texty(region: Region) -> bool:
+    """Whether ``region`` is mostly text (a sidebar's shaded box of bullet points, with its
+    logo and bullets as images): never a panel that walls in a caption."""
+    texts = [e.bbox for e in region.elements if e.kind == "text"]
+    return len(texts) >= TEXTY_LINES and sum(map(area, texts)) >= TEXTY_SHARE * area(region.bbox)
+
+
 def _absorb(
     captions: list[Caption],
     regions: list[Region],
@@ -1511,20 +1524,27 @@ def _absorb(
                 stacked = d <= STACK_GAP and _h_overlap(fig_box, region.bbox) >= 0.5 * (
                     region.bbox[2] - region.bbox[0]
                 )
+                merged = union([fig_box, region.bbox])
+                own = captions[ci].bbox
+                # a caption the two would wall in (a notch, a slot between panels) is
+                # inside the figure; the part beside it may be as far as its width
+                inside = intersection(merged, own) > 0.2 * area(own)
+                notched = (
+                    inside
+                    and not _texty(region)
+                    and _notched(own, [regions[r] for r in (*members, ri)], merged)
+                )
+                if inside and not notched:
+                    continue
                 if (
                     d > ABSORB_GAP
                     and not stacked
+                    and not notched
                     and not _beside_over_caption(captions[ci], fig_box, region.bbox, barriers)
                 ):
                     continue
-                merged = union([fig_box, region.bbox])
-                own = captions[ci].bbox
                 others = [b for b in barriers if b != own]
                 if _blocked(merged, others):
-                    continue
-                if intersection(merged, own) > 0.2 * area(own) and not _notched(
-                    own, [regions[r] for r in (*members, ri)], merged
-                ):
                     continue
                 # a region nearer to another caption (right over it, with that caption's
                 # figure beside it) than to this figure and its caption is that figure's part
