@@ -92,3 +92,32 @@ def test_a_frame_drawn_stroke_by_stroke_over_a_caption_is_the_figure() -> None:
     assert frame_over(caption, side(74.0)) is None
     assert frame_over(caption, side(74.0, 70, 300) + side(520.6, 70, 300)) is None  # 68 pt up
     assert frame_over(caption, side(200.0) + side(300.0)) is None  # narrower than the caption
+
+
+def test_output_ruled_off_above_and_below_its_caption_is_the_figure() -> None:
+    """HSAUR3: R output between a rule under the page header and a rule 19 pt over the
+    caption (too far for the block read up from the caption): the box runs rule to rule;
+    without the upper rule the block is read up from the lower one. Running text between
+    the rules, or no rule near the caption, gives nothing."""
+    from litclip.corpus.extract.regions import Element
+    from litclip.corpus.extract.textfigures import ruled_block_over
+
+    caption = (140.1, 341.3, 475.4, 350.3)
+    high = Element((139.6, 142.5, 475.9, 143.5), "path")
+    low = Element((139.6, 321.4, 475.9, 322.4), "path")
+    output = [
+        _line(f"row {k} of the summary output", 140.1, 160.8 + 16 * k, 380.0, 7.0)
+        for k in range(10)
+    ]
+    assert text_block_over(caption, output, set()) is None  # 23 pt from the caption
+    assert ruled_block_over(caption, output, [high, low], set()) == (139.6, 142.5, 475.9, 322.4)
+    assert ruled_block_over(caption, output, [low], set()) == (139.6, 160.8, 475.9, 322.4)
+    assert ruled_block_over(caption, output, [high, low], {id(output[3])}) == (
+        139.6,
+        224.8,
+        475.9,
+        322.4,
+    )  # running text between the rules: only the block under it
+    assert ruled_block_over(caption, output, [high], set()) is None
+    short = Element((139.6, 321.4, 200.0, 322.4), "path")  # an underline, not a rule
+    assert ruled_block_over(caption, output, [high, short], set()) is None

@@ -30,7 +30,7 @@ from litclip.corpus.extract.captions import (
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
-from litclip.corpus.extract.textfigures import frame_over, text_block_over
+from litclip.corpus.extract.textfigures import frame_over, ruled_block_over, text_block_over
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -415,9 +415,12 @@ def _text_figures(
         lines = all_lines[i]
         running = reg.running_text(lines, body_size)
         for cap in caps:
-            box = text_block_over(
-                cap.bbox, lines, running | {id(ln) for ln in cap.lines}
-            ) or frame_over(cap.bbox, all_elements[i])
+            own = running | {id(ln) for ln in cap.lines}
+            box = (
+                text_block_over(cap.bbox, lines, own)
+                or frame_over(cap.bbox, all_elements[i])
+                or ruled_block_over(cap.bbox, lines, all_elements[i], own)
+            )
             if box is None:
                 continue
             fig = _make_figure(i + 1, cap, [reg.Region([reg.Element(box, "text")])], lines, jobs)

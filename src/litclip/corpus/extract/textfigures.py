@@ -87,3 +87,65 @@ def frame_over(caption: BBox, elements: list[Element]) -> BBox | None:
                 if best is None or box[3] > best[3]:
                     best = box
     return best
+
+
+RULE_SPAN = 0.5  # of the caption's width: a rule under a block of output spans this much of it
+RULE_MIN_WIDTH = 100.0  # points: shorter strokes are underlines, not rules
+
+
+def _rules(elements: list[Element]) -> list[BBox]:
+    """Horizontal rules: thin path pieces at least :data:`RULE_MIN_WIDTH` long."""
+    return [
+        e.bbox
+        for e in elements
+        if e.kind == "path"
+        and e.bbox[3] - e.bbox[1] <= FRAME_STROKE
+        and e.bbox[2] - e.bbox[0] >= RULE_MIN_WIDTH
+    ]
+
+
+def ruled_block_over(
+    caption: BBox, lines: list[TextLine], elements: list[Element], running: set[int]
+) -> BBox | None:
+    """The box of a block of lines ruled off above and below, over ``caption`` (a book's R
+    output between two rules, its caption a little under the lower one), or None.
+
+    The lower rule spans the caption and ends at most :data:`FRAME_GAP` over it. With a rule
+    of the same width over it (at least :data:`MIN_HEIGHT` up), the block is what lies
+    between the two, when that is :data:`MIN_LINES` lines or more with no running text and
+    no caption among them; without one (a page's header rule may be taken for furniture)
+    it is read upwards from the lower rule as from a caption.
+    """
+    x0, top, x1, _ = caption
+    rules = _rules(elements)
+    under = [
+        r
+        for r in rules
+        if 0 <= top - r[3] <= FRAME_GAP and min(r[2], x1) - max(r[0], x0) >= RULE_SPAN * (x1 - x0)
+    ]
+    if not under:
+        return None
+    low = max(under, key=lambda r: r[3])  # the nearest
+    over = [
+        r
+        for r in rules
+        if low[1] - r[3] >= MIN_HEIGHT and abs(r[0] - low[0]) <= 3 and abs(r[2] - low[2]) <= 3
+    ]
+    if over:
+        high = max(over, key=lambda r: r[3])
+        inside = [
+            ln
+            for ln in lines
+            if ln.text.strip()
+            and ln.y0 >= high[3] - 1
+            and ln.y1 <= low[1] + 1
+            and min(ln.x1, low[2]) - max(ln.x0, low[0]) > 0
+        ]
+        if len(inside) >= MIN_LINES and not any(
+            id(ln) in running or parse_label(ln.text) for ln in inside
+        ):
+            return (min(high[0], low[0]), high[1], max(high[2], low[2]), low[3])
+    block = text_block_over(low, lines, running)
+    if block is None:
+        return None
+    return (min(block[0], low[0]), block[1], max(block[2], low[2]), low[3])
