@@ -623,3 +623,68 @@ def test_a_lone_line_under_a_picture_in_body_type_is_a_caption() -> None:
     assert find_captions([lone, para, *body], 11.0) == []
     above = line("the filter is separable, so a row pass and a column pass", 644.0)
     assert find_captions([above, lone, *body], 11.0) == []
+
+
+def test_a_caption_with_a_hanging_indent_keeps_its_next_lines() -> None:
+    """HSAUR3 (CRC): "Figure 14.11  R output ..." goes on under "R" (59 pt in, where the
+    words after the label start); a line starting far past that is not the caption going on."""
+    lines = [
+        _row_line(
+            "Figure 14.11 R output of the summary method for the epilepsy",
+            140.1,
+            445.1,
+            475.4,
+            size=9.0,
+        ),
+        _row_line("(slightly abbreviated).", 199.1, 455.6, 288.4, size=9.0),
+        _row_line(
+            "The running text of the page, set flush left as the caption.", 140.1, 500.0, 475.0
+        ),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert cap.text.endswith("for the epilepsy (slightly abbreviated).")
+    # a centred caption (nothing else starts where it starts) or one that goes on flush left
+    # has no hanging indent: a table's header row under it is not the caption
+    header = _row_line("Functional form f(t)", 202.6, 586.8, 291.3, size=10.0)
+    centred = [
+        _row_line(
+            "Table 5.18: Overview of fitting functions supported in analysis",
+            153.6,
+            549.0,
+            441.6,
+            size=10.0,
+        ),
+        _row_line(
+            "tools that compute autocorrelation functions. The Note column",
+            153.6,
+            561.0,
+            441.6,
+            size=10.0,
+        ),
+        _row_line("properties of the output parameters.", 153.6, 572.9, 295.6, size=10.0),
+        header,
+    ]
+    (cap,) = find_captions(centred, 10.0)
+    assert cap.text.endswith("output parameters.")
+    (cap,) = find_captions([centred[0], header], 10.0)
+    assert cap.text.endswith("in analysis")
+    indented = [
+        lines[0],
+        _row_line("a line of another block", 260.0, 455.6, 475.4, size=9.0),
+    ]
+    (cap,) = find_captions(indented, 10.0)
+    assert cap.text.endswith("for the epilepsy")
+    # a short caption line (the body runs 74 pt farther) with a key hung under its words
+    short = [
+        _row_line("Abbildung 1: Vorgegebene Ordnerstruktur im Ordner", 89.3, 341.7, 432.4, size=12),
+        _row_line(". . . . . . Stammordner", 171.6, 356.1, 272.3, size=12),
+        _row_line(
+            "Abbildung 1 zeigt die festgelegte Ordnerstruktur im Ordner.",
+            89.3,
+            417.8,
+            506.0,
+            size=12,
+        ),
+    ]
+    (cap,) = find_captions(short, 12.0)
+    assert cap.text == "Abbildung 1: Vorgegebene Ordnerstruktur im Ordner"

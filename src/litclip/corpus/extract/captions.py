@@ -345,6 +345,7 @@ def _grow_block(
             used.add(id(other))
     cap.lines[1:] = sorted(cap.lines[1:], key=lambda ln: ln.x0 + ln.x1)  # reading order
     size, titled = first.size, False
+    hang = _hanging_indent(cap, first, lines)
     # "Figure 1." alone in a larger type over its caption line ("cvs Source Repository")
     label_only = len(cap.lines) == 1 and not first.text.strip()[
         len(cap.glued or cap.printed_label) :
@@ -353,7 +354,7 @@ def _grow_block(
         x0, _y0, x1, y1 = cap.bbox
         # a line squeezed by a formula (a square root's bar) does not set the spacing
         last_h = max(cap.lines[-1].height, first.height, 1.0)
-        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, size)
+        nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, size, hang)
         # under a label alone, a title: the lines going on are as narrow (not a paragraph)
         if nxt is not None and titled and nxt.x1 - nxt.x0 > TITLE_WIDEN * (x1 - x0):
             return
@@ -377,6 +378,8 @@ def _grow_block(
         if nxt not in row:
             row.append(nxt)
         _extend_row(row, lines, used, start_lines, x1 + 3 * first.size, first.size)
+        if min(ln.x0 for ln in row) - x0 < 2 * first.size:
+            hang = None  # the caption goes on flush left: it is not set with a hanging indent
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
@@ -426,6 +429,30 @@ def _extend_row(
                 grown = True
 
 
+HANG_SLACK = 0.4  # of the label's width: how far off its estimated end a hanging indent may be
+
+
+def _hanging_indent(cap: Caption, first: TextLine, lines: list[TextLine]) -> float | None:
+    """Where the caption's words start after its label on its first line ("Figure 14.11
+    R output ...", the next lines set under "R"), estimated from the share of characters.
+
+    None when the first line holds the label alone, or stops short of the widest line that
+    starts where it starts (a caption wraps only once its first line is full; lines under a
+    short one, hung as if under its words, are a key or a list), or no other line starts
+    there (a centred caption: the lines under it are a table's).
+    """
+    label = cap.glued or cap.printed_label
+    head = re.match(r"\s*" + re.escape(label) + r"[\s.:|\u2014\u2013-]*", first.text)
+    if not label or head is None or head.end() >= len(first.text):
+        return None
+    flush = [
+        ln.x1 for ln in lines if ln is not first and not ln.rotated and abs(ln.x0 - first.x0) <= 2.0
+    ]
+    if not flush or first.x1 < max(flush) - 2 * first.size:  # no margin there: centred
+        return None
+    return first.x0 + (first.x1 - first.x0) * head.end() / len(first.text)
+
+
 def _next_line(
     cap: Caption,
     lines: list[TextLine],
@@ -436,8 +463,10 @@ def _next_line(
     y1: float,
     last_h: float,
     size: float | None,
+    hang: float | None = None,
 ) -> TextLine | None:
-    """The line right under the block (``size=None``: of any size), or None."""
+    """The line right under the block (``size=None``: of any size), or None; ``hang`` is
+    where a caption set with a hanging indent goes on (:func:`_hanging_indent`)."""
     best: TextLine | None = None
     for ln in lines:
         if id(ln) in used or ln.rotated or id(ln) in start_lines:
@@ -452,7 +481,16 @@ def _next_line(
             continue
         # left-aligned or centred under the block (a short first line may precede a long one)
         slack = 3 * (size or ln.size)
-        if abs(ln.x0 - x0) > slack and abs((ln.x0 + ln.x1) / 2 - (x0 + x1) / 2) > slack:
+        hung = (
+            hang is not None
+            and ln.x0 - x0 >= 2 * ln.size  # not a paragraph's first-line indent
+            and abs(ln.x0 - hang) <= HANG_SLACK * (hang - x0)
+        )
+        if (
+            abs(ln.x0 - x0) > slack
+            and abs((ln.x0 + ln.x1) / 2 - (x0 + x1) / 2) > slack
+            and not hung
+        ):
             continue
         if best is None or ln.y0 < best.y0:
             best = ln
