@@ -790,3 +790,28 @@ def test_a_caption_in_a_slot_between_panels_is_the_whole_figure_s() -> None:
         ]
     )
     assert assign([cap], [photo(51.0, 56.0, 244.0, 222.0), key_points], [cap.bbox]) == {0: [0]}
+
+
+def test_a_pull_quote_is_running_text_and_its_ornament_no_figure_part() -> None:
+    """JFMS: three centred lines of 12 pt prose (the body is 9.5 pt) are a pull quote, running
+    text; the cat printed 6 pt over it is its ornament, not part of the photo beside it. One
+    large line alone (a chart title) is not a pull quote; a photo beside the quote stays."""
+    from litclip.corpus.extract.regions import drop_ornaments, running_text
+
+    quote = [
+        TextLine(
+            "The only materials that it is permissible to retrieve",
+            (64.6, 683.7, 350.2, 694.4),
+            12.0,
+        ),
+        TextLine("through the instrumentation channel are", (92.4, 701.7, 322.4, 712.4), 12.0),
+        TextLine(
+            "endoscopic biopsies inside the biopsy forceps.", (73.6, 719.7, 341.2, 730.4), 12.0
+        ),
+    ]
+    assert {id(ln) for ln in quote} <= running_text(quote, 9.5)
+    assert not running_text(quote[:1], 9.5)
+    cat = Element((274.0, 607.8, 341.6, 677.9), "image")
+    photo = Element((368.1, 639.8, 561.1, 716.6), "image")
+    assert drop_ornaments([cat, photo], quote, 9.5) == [photo]
+    assert drop_ornaments([cat, photo], quote[:1], 9.5) == [cat, photo]

@@ -694,7 +694,7 @@ def _layout(
     body = reg.running_text(lines, body_size)
     body |= reg.sentence_tails(lines, body)
     body_boxes = [ln.bbox for ln in lines if id(ln) in body]
-    elements = reg.drop_text_backgrounds(elements, body_boxes)
+    elements = reg.drop_ornaments(reg.drop_text_backgrounds(elements, body_boxes), lines, body_size)
     graphics = reg.cluster(elements, caption_boxes + body_boxes)
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(

@@ -9,6 +9,7 @@ per caption, as many captions matched as possible, then the least total distance
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -537,8 +538,39 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
     running text. Justified paragraphs set smaller (:func:`_small_paragraphs`) count too,
     and the headings over any of them.
     """
-    out = _body_paragraphs(lines, body_size) | _small_paragraphs(lines, body_size)
+    out = (
+        _body_paragraphs(lines, body_size)
+        | _small_paragraphs(lines, body_size)
+        | _display_paragraphs(lines, body_size)
+    )
     return out | _headings(lines, out, body_size)
+
+
+DISPLAY_TEXT = 1.15  # a pull quote is set at least this much larger than the body
+
+
+def _display_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
+    """``id`` of lines of prose set larger than the body, two or more in a row one pitch
+    apart in one size (a magazine's pull quote, an article's title): they are no figure's
+    text, and the ornament printed over a pull quote (a cat's silhouette) stays apart from
+    the photo beside it."""
+    cands = sorted(
+        (
+            ln
+            for ln in lines
+            if not ln.rotated and ln.size >= DISPLAY_TEXT * body_size and _prose(ln)
+        ),
+        key=lambda ln: ln.bbox[1],
+    )
+    out: set[int] = set()
+    for upper, lower in itertools.combinations(cands, 2):
+        if (
+            abs(upper.size - lower.size) <= 0.05 * upper.size
+            and _one_pitch(lower.bbox[1] - upper.bbox[1], upper.size)
+            and min(upper.x1, lower.x1) - max(upper.x0, lower.x0) > 0
+        ):
+            out |= {id(upper), id(lower)}
+    return out
 
 
 def _body_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
@@ -1073,6 +1105,31 @@ def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[
                 continue
         out.append(e)
     return out
+
+
+ORNAMENT_GAP = 12.0  # points between a pull quote and the ornament printed on it
+
+
+def drop_ornaments(
+    elements: list[Element], lines: list[TextLine], body_size: float
+) -> list[Element]:
+    """``elements`` less the pictures printed on a pull quote (:func:`_display_paragraphs`):
+    an image touching one of its lines (within :data:`ORNAMENT_GAP` over, under or on it)
+    and no wider than that line, inside its width. A photo beside the quote is not."""
+    display = [ln.bbox for ln in lines if id(ln) in _display_paragraphs(lines, body_size)]
+    if not display:
+        return elements
+
+    def ornament(b: BBox) -> bool:
+        return any(
+            b[0] >= d[0] - ORNAMENT_GAP
+            and b[2] <= d[2] + ORNAMENT_GAP
+            and b[1] - ORNAMENT_GAP <= d[3]
+            and d[1] <= b[3] + ORNAMENT_GAP
+            for d in display
+        )
+
+    return [e for e in elements if e.kind != "image" or not ornament(e.bbox)]
 
 
 def _text_box_sized(box: BBox) -> bool:
