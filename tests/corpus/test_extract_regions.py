@@ -815,3 +815,58 @@ def test_a_pull_quote_is_running_text_and_its_ornament_no_figure_part() -> None:
     photo = Element((368.1, 639.8, 561.1, 716.6), "image")
     assert drop_ornaments([cat, photo], quote, 9.5) == [photo]
     assert drop_ornaments([cat, photo], quote[:1], 9.5) == [cat, photo]
+
+
+def test_a_note_under_each_of_a_row_of_pictures_is_not_running_text() -> None:
+    """CUDA DCT paper, Figure 4: three pictures side by side, each over a two- to four-line
+    note in body type (the middle one read as running text), one caption under all; the
+    note box of three shaded rows over them stays apart. Running text under a lone picture,
+    or wider than the picture, or going on for more rows, stays running text."""
+    from litclip.corpus.extract.regions import assign, notes_under_pictures
+
+    pictures = [
+        Element((88.0, 189.0, 217.0, 317.0), "image"),
+        Element((237.0, 189.0, 365.0, 317.0), "image"),
+        Element((386.0, 189.0, 513.0, 317.0), "image"),
+    ]
+    note = [
+        _tl("Barbara image split into", 237.2, 328.8, 11.0, x1=375.0),
+        _tl("macroblocks. Each macroblock", 237.2, 341.2, 11.0, x1=375.0),
+        _tl("contains 8 blocks (2nd kernel)", 237.2, 353.7, 11.0, x1=361.2),
+    ]
+    body = [
+        _tl(
+            "The running text of the page, as wide as its column is.",
+            161.0,
+            420.0 + 13 * k,
+            11.0,
+            x1=522.0,
+        )
+        for k in range(3)
+    ]
+    lines = note + body
+    running = {id(ln) for ln in lines}
+    assert notes_under_pictures(lines, running, pictures) == {id(ln) for ln in note}
+    assert notes_under_pictures(lines, running, pictures[1:2]) == set()  # a lone picture
+    wide = [_tl(ln.text, 237.2, ln.y0, 11.0, x1=522.0) for ln in note]
+    assert notes_under_pictures(wide + body, {id(ln) for ln in wide + body}, pictures) == set()
+    long = note + [
+        _tl("and a fourth row", 237.2, 366.0, 11.0),
+        _tl("and a fifth one", 237.2, 378.4, 11.0),
+    ]
+    assert notes_under_pictures(long + body, {id(ln) for ln in long + body}, pictures) == set()
+
+    cap = _caption("Figure 4", (193.0, 384.0, 455.0, 396.0))
+    row = Region([*pictures, *[Element(ln.bbox, "text") for ln in note]])
+    rows = [
+        (124.0, 123.0, 524.0, 137.0),
+        (124.0, 137.0, 524.0, 148.0),
+        (124.0, 148.0, 524.0, 162.0),
+    ]
+    texts = [
+        (125.0, 128.0, 522.0, 137.0),
+        (161.0, 139.0, 522.0, 148.0),
+        (161.0, 150.0, 490.0, 159.0),
+    ]
+    note_box = Region([*(Element(b, "path") for b in rows), *(Element(b, "text") for b in texts)])
+    assert assign([cap], [row, note_box], [cap.bbox]) == {0: [0]}

@@ -693,6 +693,7 @@ def _layout(
     ]
     body = reg.running_text(lines, body_size)
     body |= reg.sentence_tails(lines, body)
+    body -= reg.notes_under_pictures(lines, body, elements)
     body_boxes = [ln.bbox for ln in lines if id(ln) in body]
     elements = reg.drop_ornaments(reg.drop_text_backgrounds(elements, body_boxes), lines, body_size)
     graphics = reg.cluster(elements, caption_boxes + body_boxes)

@@ -1107,6 +1107,58 @@ def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[
     return out
 
 
+NOTE_LINES = 4  # rows of a picture's own note (a sub-caption set as a small paragraph)
+NOTE_WIDTH = 0.6  # of the widest running line: pictures with notes under them are narrower
+NOTE_SLACK = 0.1  # of the picture's width: how far its note may reach past its sides
+
+
+def notes_under_pictures(
+    lines: list[TextLine], running: set[int], elements: list[Element]
+) -> set[int]:
+    """``id`` of running lines that are a picture's own note: a paragraph of at most
+    :data:`NOTE_LINES` rows starting right under the picture (within :data:`TEXT_GAP`) and
+    kept about inside its width, the picture narrower than the running text and set in a row
+    with another one (three pictures side by side, each over its sub-caption, one caption
+    under all). Running text under a picture spans its column, wider than the picture."""
+    text = [ln for ln in lines if id(ln) in running and not ln.rotated]
+    pictures = [
+        e.bbox
+        for e in elements
+        if e.kind == "image" and min(e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1]) >= MIN_SIDE
+    ]
+    if not text or len(pictures) < 2:
+        return set()
+    widest = max(ln.x1 - ln.x0 for ln in text)
+    out: set[int] = set()
+    for pic in pictures:
+        x0, _, x1, bottom = pic
+        if x1 - x0 > NOTE_WIDTH * widest or not any(
+            q is not pic and abs(q[1] - pic[1]) <= 6.0 for q in pictures
+        ):
+            continue
+        under = sorted(
+            (ln for ln in text if ln.y0 >= bottom - 1.0 and ln.x1 > x0 and ln.x0 < x1),
+            key=lambda ln: ln.y0,
+        )
+        rows: list[list[TextLine]] = []
+        for ln in under:
+            if rows and abs(ln.y0 - rows[-1][0].y0) <= 0.3 * ln.size:
+                rows[-1].append(ln)
+                continue
+            last = rows[-1][0] if rows else None
+            gap = ln.y0 - (bottom if last is None else last.y0)
+            if (last is None and gap > TEXT_GAP) or (
+                last is not None and not _one_pitch(gap, ln.size)
+            ):
+                break
+            rows.append([ln])
+        slack = NOTE_SLACK * (x1 - x0)  # a note's column may be a little wider than its picture
+        inside = all(ln.x0 >= x0 - slack and ln.x1 <= x1 + slack for row in rows for ln in row)
+        if rows and inside and len(rows) <= NOTE_LINES:
+            out |= {id(ln) for row in rows for ln in row}
+    return out
+
+
 ORNAMENT_GAP = 12.0  # points between a pull quote and the ornament printed on it
 
 
@@ -1531,12 +1583,16 @@ def _beside_over_caption(cap: Caption, fig_box: BBox, box: BBox, barriers: list[
 
 def _text_box(region: Region) -> bool:
     """Whether ``region`` is a box of text and nothing else (the shaded code listing a
-    vignette prints over the plot it makes): one big drawn box holding all of it, with
-    three or more lines of text. It is not a stray part of the figure next to it."""
-    shapes = [e for e in region.elements if e.kind != "text"]
-    if len(shapes) != 1 or shapes[0].kind != "path":
+    vignette prints over the plot it makes): one big drawn box holding all of it, or shaded
+    bands across its whole width that fill it (a note printed row by row), with three or
+    more lines of text. It is not a stray part of the figure next to it."""
+    shapes = [e.bbox for e in region.elements if e.kind != "text"]
+    if not shapes or any(e.kind not in ("text", "path") for e in region.elements):
         return False
-    box = shapes[0].bbox
+    box = union(shapes)
+    width = box[2] - box[0]
+    if any(s[2] - s[0] < 0.9 * width for s in shapes) or sum(map(area, shapes)) < 0.9 * area(box):
+        return False
     texts = [e for e in region.elements if e.kind == "text"]
     return (
         _text_box_sized(box)
