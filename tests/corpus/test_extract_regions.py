@@ -870,3 +870,28 @@ def test_a_note_under_each_of_a_row_of_pictures_is_not_running_text() -> None:
     ]
     note_box = Region([*(Element(b, "path") for b in rows), *(Element(b, "text") for b in texts)])
     assert assign([cap], [row, note_box], [cap.bbox]) == {0: [0]}
+
+
+def test_two_photos_joined_by_a_drop_shadow_part_at_their_captions_gutter() -> None:
+    """JFMS Figures 14 and 15: two photos 4 pt apart, the first one's drop shadow (strips
+    5-6 pt thick) filling the gap and running a point into its caption, each photo over its
+    own caption: the region is cut between them."""
+    photos = Region(
+        [
+            Element((59.0, 598.0, 261.0, 708.0), "image"),
+            Element((261.0, 637.0, 266.0, 712.0), "image"),  # the shadow's side
+            Element((60.0, 706.0, 90.0, 712.0), "image"),  # and its bottom
+            Element((94.0, 707.0, 236.0, 712.0), "image"),
+            Element((266.0, 642.0, 570.0, 714.0), "image"),
+            Element((265.0, 648.0, 561.0, 700.0), "image"),
+        ]
+    )
+    caps = [
+        _caption("Figure 14", (59.4, 706.5, 243.6, 734.9)),
+        _caption("Figure 15", (265.2, 713.7, 538.2, 734.6)),
+    ]
+    pieces = split_at_caption_gutters(caps, [photos])
+    assert [tuple(round(v) for v in p.bbox) for p in pieces] == [
+        (59, 598, 261, 712),
+        (261, 637, 570, 714),
+    ]

@@ -1491,9 +1491,11 @@ def _solver_matching(
 def _caption_row(captions: list[Caption], region: Region) -> list[BBox]:
     """Figure captions side by side right under (or over) ``region``, each mostly within its
     width, left to right; fewer than two: none. A caption under a shorter picture of the row
-    starts above the region's bottom edge: it may, where no graphic is over it."""
+    starts above the region's bottom edge: it may, where hardly any graphic is over it (a
+    drop shadow's strip does not count)."""
     box = region.bbox
-    graphics = region.graphic_boxes
+    # a picture's drop shadow (a strip a few points thick) may run into the caption under it
+    graphics = [g for g in region.graphic_boxes if min(g[2] - g[0], g[3] - g[1]) > CUT_THROUGH]
     near = [
         c.bbox
         for c in captions
@@ -1505,7 +1507,7 @@ def _caption_row(captions: list[Caption], region: Region) -> list[BBox]:
             or (
                 -ROW_GAP <= c.bbox[1] - box[3] < 0
                 and c.bbox[3] > box[3]
-                and not any(intersection(c.bbox, g) > 0 for g in graphics)
+                and sum(intersection(c.bbox, g) for g in graphics) <= NOTCH_OVERLAP * area(c.bbox)
             )
         )
     ]
@@ -1523,9 +1525,17 @@ def _caption_row(captions: list[Caption], region: Region) -> list[BBox]:
     return []
 
 
+CUT_THROUGH = 6.0  # points: a graphic this narrow (a drop shadow's strip) does not hold a cut
+
+
 def _free_cut(elements: list[Element], lo: float, hi: float) -> float | None:
-    """The middle of the widest stretch of ``[lo, hi]`` that no graphic element crosses."""
-    spans = sorted((e.bbox[0], e.bbox[2]) for e in elements if e.kind != "text")
+    """The middle of the widest stretch of ``[lo, hi]`` that no graphic element crosses
+    (but for strips narrower than :data:`CUT_THROUGH`, as a photo's drop shadow)."""
+    spans = sorted(
+        (e.bbox[0], e.bbox[2])
+        for e in elements
+        if e.kind != "text" and e.bbox[2] - e.bbox[0] > CUT_THROUGH
+    )
     best: tuple[float, float] | None = None
     x = lo
     for a, b in [*spans, (hi, hi)]:
