@@ -895,3 +895,33 @@ def test_two_photos_joined_by_a_drop_shadow_part_at_their_captions_gutter() -> N
         (59, 598, 261, 712),
         (261, 637, 570, 714),
     ]
+
+
+def test_a_lettered_panel_leans_to_the_caption_that_names_panels() -> None:
+    """JFMS Figures 20 and 21: the side caption of Figure 21 sits 13 pt right of panel a of
+    Figure 20 and 16 pt left of its own photo; panel a's printed "a" sends it to the caption
+    that names "(a)" and "(b)", where it joins panel b."""
+    from litclip.corpus.extract.regions import assign
+
+    def caption(label: str, text: str, box: tuple[float, float, float, float]) -> Caption:
+        return Caption("figure", label, label[-2:], label, [TextLine(f"{label} {text}", box, 6.5)])
+
+    caps = [
+        caption(
+            "Figure 20", "(a) Semi-flexible forceps. (b) Rigid forceps", (51.0, 407.0, 181.0, 458.0)
+        ),
+        caption("Figure 21", "3.9 mm threaded cannula and trocar", (360.0, 557.0, 446.0, 570.0)),
+    ]
+    regions = [
+        Region([Element((462.0, 334.0, 553.0, 569.0), "image")]),  # Figure 21
+        Region([Element((185.0, 399.0, 347.0, 570.0), "image")]),  # panel a
+        Region([Element((51.0, 463.0, 243.0, 570.0), "image")]),  # panel b
+    ]
+    letters = [
+        TextLine("a", (190.0, 450.0, 195.0, 457.0), 7.0),
+        TextLine("b", (55.0, 558.0, 60.0, 565.0), 7.0),
+    ]
+    boxes = [c.bbox for c in caps]
+    out = assign(caps, [Region(list(r.elements)) for r in regions], boxes, letters)
+    assert out[1] == [0] and sorted(out[0]) == [1, 2]
+    assert 1 in assign(caps, regions, boxes)[1]  # without the letters: the nearer panel a

@@ -698,6 +698,13 @@ _NAMED_ROW = re.compile(r"\b(top|upper|middle|bottom|lower) row\b", re.IGNORECAS
 _SAME_SIDE = {"upper": "top", "lower": "bottom", "center": "middle", "centre": "middle"}
 
 
+def names_panels(caption: str, label: str = "") -> bool:
+    """Whether a caption names panels at all: by sub-captions, letters or positions."""
+    return bool(
+        split_caption(caption, label)[1] or mentioned_panels(caption) or positioned_panels(caption)
+    )
+
+
 def positioned_panels(caption: str) -> int:
     """How many panels a caption names without letters, else 0: roman numerals "(i)" to
     "(iv)" in a run from (i); the four corners ("(top left)", "the top-right: ..."); the

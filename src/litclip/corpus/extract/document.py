@@ -716,7 +716,7 @@ def _layout(
     small = [r for r in regions if not reg.significant(r)]
     regions = [r for r in regions if reg.significant(r)]
     regions += reg.sparse_charts(reg.join_keys(regions, small, barriers), barriers)
-    return captions, regions, reg.assign(captions, regions, barriers)
+    return captions, regions, reg.assign(captions, regions, barriers, lines)
 
 
 def extract_page(

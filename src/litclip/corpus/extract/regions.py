@@ -10,6 +10,7 @@ per caption, as many captions matched as possible, then the least total distance
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -19,7 +20,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from litclip.corpus.extract import _raw
-from litclip.corpus.extract.captions import Caption
+from litclip.corpus.extract.captions import Caption, names_panels
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -1405,24 +1406,49 @@ def notch_distance(cap: Caption, region: Region) -> float | None:
     return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
 
 
+LETTER_COST = 20.0  # points added between a lettered panel and a caption that names no panels
+_PANEL_LETTER = re.compile(r"\(?[A-Ha-h]\)?")
+
+
+def _lettered(regions: list[Region], lines: list[TextLine]) -> set[int]:
+    """Indices of regions with a panel letter ("a", "(B)") printed inside their graphics."""
+    letters = [ln.bbox for ln in lines if _PANEL_LETTER.fullmatch(ln.text.strip())]
+    if not letters:
+        return set()
+    return {
+        ri
+        for ri, region in enumerate(regions)
+        if any(any(contains(g, b) for g in region.graphic_boxes) for b in letters)
+    }
+
+
 def assign(
-    captions: list[Caption], regions: list[Region], barriers: list[BBox]
+    captions: list[Caption],
+    regions: list[Region],
+    barriers: list[BBox],
+    lines: list[TextLine] | None = None,
 ) -> dict[int, list[int]]:
     """One-to-one caption <-> region matching (:func:`_matching`), then absorb stray parts.
+
+    With the page's ``lines``, a picture lettered as a panel ("a" in its corner) leans to a
+    caption that names panels: one that names none is :data:`LETTER_COST` farther from it
+    (a side caption between panel a of one figure and the photo of the next).
 
     Returns ``{caption index: [region indices]}`` (``regions`` is updated in place when
     :func:`split_at_caption_gutters` cuts one).
     """
     regions[:] = split_at_caption_gutters(captions, regions)
+    lettered = _lettered(regions, lines or [])
     pairs: list[tuple[float, int, int]] = []
     caption_boxes = [c.bbox for c in captions]
     for ci, cap in enumerate(captions):
+        plain = bool(lettered) and not names_panels(cap.text, cap.printed_label)
         for ri, region in enumerate(regions):
             d = caption_distance(cap, region.bbox, barriers, caption_boxes)
             if d is None:
                 d = notch_distance(cap, region)
             if d is not None:
-                pairs.append((d, ci, ri))
+                pairs.append((d + (LETTER_COST if plain and ri in lettered else 0.0), ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
     taken = {ri for members in out.values() for ri in members}
     nearest: dict[int, dict[int, float]] = {}  # region -> caption -> distance
