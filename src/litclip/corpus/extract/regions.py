@@ -9,7 +9,6 @@ per caption, as many captions matched as possible, then the least total distance
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -564,13 +563,17 @@ def _display_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
         key=lambda ln: ln.bbox[1],
     )
     out: set[int] = set()
-    for upper, lower in itertools.combinations(cands, 2):
-        if (
-            abs(upper.size - lower.size) <= 0.05 * upper.size
-            and _one_pitch(lower.bbox[1] - upper.bbox[1], upper.size)
-            and min(upper.x1, lower.x1) - max(upper.x0, lower.x0) > 0
-        ):
-            out |= {id(upper), id(lower)}
+    for i, upper in enumerate(cands):
+        for lower in cands[i + 1 :]:  # top down: only the next rows can be one pitch under
+            dy = lower.bbox[1] - upper.bbox[1]
+            if dy > LINE_PITCH * upper.size:
+                break
+            if (
+                abs(upper.size - lower.size) <= 0.05 * upper.size
+                and _one_pitch(dy, upper.size)
+                and min(upper.x1, lower.x1) - max(upper.x0, lower.x0) > 0
+            ):
+                out |= {id(upper), id(lower)}
     return out
 
 
