@@ -204,3 +204,27 @@ def test_tick_numbers_with_a_unicode_minus_in_the_exponent_are_a_scale() -> None
         )
     ]
     assert len(y_scales(ticks, (100.0, 160.0, 300.0, 300.0))) == 1
+
+
+def test_the_leaves_of_a_tree_plot_are_no_panels(tmp_path: Path) -> None:
+    """R's party trees head each leaf's plot "Node k (n = m)": two plots with their scales,
+    which would be two panels (see above), are the leaves of one tree."""
+    from litclip.corpus.extract.scales import is_tree
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        for k, y in enumerate((110, 290)):
+            _chart(c, 150, y, 300, 120)
+            _ticks(c, 150, y, 300, 120)
+            c.setFont("Helvetica", 7)
+            c.drawString(160, top(y - 8), f"Node {k + 2} (n = {40 + k})")
+        caption(c, 72, 450, "Figure 7.", ["A regression tree of the return over training steps."])
+
+    fig = extract_pdf(make(tmp_path, "tree.pdf", draw)).figures[0]
+    assert fig.panels == []
+    leaves = [
+        TextLine(f"Node {k} (n = 12)", (100.0 * k, 50.0, 100.0 * k + 60, 57.0), 7.0) for k in (2, 3)
+    ]
+    assert is_tree(leaves, BOX)
+    assert not is_tree(leaves[:1], BOX)
+    assert not is_tree([TextLine("Node 2 of the network", (10, 10, 90, 17), 7.0)] * 2, BOX)

@@ -876,10 +876,13 @@ def _detect_panels(
     if not expected and len(letters) < 2:  # printed letters count the panels better
         expected = positioned_panels(fig.caption)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
+    # a tree plot's leaves each show a plot with its scales: one figure, unless named
+    tree = not named_panels and scales.is_tree(job.lines, box)
     # vector figures without panel letters are flow charts and plots: gutters there are not
     # panels, unless the figure prints the scales of several plots
     plots = (
         not named_panels
+        and not tree
         and raster_cover < 0.5
         and scales.count_scales(job.lines, box) >= scales.MIN_SCALES
     )
@@ -909,7 +912,7 @@ def _detect_panels(
             boxes = image_boxes
     # unlettered plots side by side, each with its own y scale (two scales are not enough
     # for the scale count above: one plot may show two)
-    if not boxes and not named_panels and raster_cover < 0.5:
+    if not boxes and not named_panels and not tree and raster_cover < 0.5:
         y_scales = scales.y_scales(job.lines, box)
         if len(y_scales) >= 2:
             boxes = panel_mod.panels_between_scales(preview(), box, y_scales)

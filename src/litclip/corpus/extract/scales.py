@@ -47,6 +47,23 @@ def count_scales(lines: list[TextLine], box: BBox) -> int:
     return scales
 
 
+# a leaf of a tree plot (R's party and partykit): "Node 4 (n = 128)" over each leaf's plot
+_TREE_LEAF = re.compile(r"^Node \d+ \(n = \d+\)$")
+
+
+def is_tree(lines: list[TextLine], box: BBox) -> bool:
+    """Whether ``box`` holds a tree plot: two or more leaves headed "Node k (n = m)", each
+    over a small plot of its own. The leaves' plots are one figure, not panels."""
+    leaves = [
+        ln
+        for ln in lines
+        if _TREE_LEAF.match(ln.text.strip())
+        and box[0] <= (ln.bbox[0] + ln.bbox[2]) / 2 <= box[2]
+        and box[1] <= (ln.bbox[1] + ln.bbox[3]) / 2 <= box[3]
+    ]
+    return len(leaves) >= 2
+
+
 def _cy(b: BBox) -> float:
     return (b[1] + b[3]) / 2
 
