@@ -646,24 +646,12 @@ def test_a_caption_with_a_hanging_indent_keeps_its_next_lines() -> None:
     # a centred caption (nothing else starts where it starts) or one that goes on flush left
     # has no hanging indent: a table's header row under it is not the caption
     header = _row_line("Functional form f(t)", 202.6, 586.8, 291.3, size=10.0)
-    centred = [
-        _row_line(
-            "Table 5.18: Overview of fitting functions supported in analysis",
-            153.6,
-            549.0,
-            441.6,
-            size=10.0,
-        ),
-        _row_line(
-            "tools that compute autocorrelation functions. The Note column",
-            153.6,
-            561.0,
-            441.6,
-            size=10.0,
-        ),
-        _row_line("properties of the output parameters.", 153.6, 572.9, 295.6, size=10.0),
-        header,
-    ]
+    rows = (
+        ("Table 5.18: Overview of fitting functions supported in analysis", 549.0, 441.6),
+        ("tools that compute autocorrelation functions. The Note column", 561.0, 441.6),
+        ("properties of the output parameters.", 572.9, 295.6),
+    )
+    centred = [_row_line(text, 153.6, y, x1, size=10.0) for text, y, x1 in rows] + [header]
     (cap,) = find_captions(centred, 10.0)
     assert cap.text.endswith("output parameters.")
     (cap,) = find_captions([centred[0], header], 10.0)
