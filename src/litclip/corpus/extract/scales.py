@@ -20,17 +20,17 @@ MIN_SCALES = 4  # two plots' worth: more than one plot with a second y axis show
 _ALIGN = 2.0  # points
 
 
+def _centred_in(ln: TextLine, box: BBox) -> bool:
+    """Whether the centre of ``ln`` lies inside ``box``."""
+    cx, cy = (ln.bbox[0] + ln.bbox[2]) / 2, (ln.bbox[1] + ln.bbox[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
 def _numbers(lines: list[TextLine], box: BBox) -> list[TextLine]:
     out = []
     for ln in lines:
-        cx, cy = (ln.bbox[0] + ln.bbox[2]) / 2, (ln.bbox[1] + ln.bbox[3]) / 2
         tokens = ln.text.split()
-        if (
-            box[0] <= cx <= box[2]
-            and box[1] <= cy <= box[3]
-            and tokens
-            and all(_NUMBER.match(t) for t in tokens)
-        ):
+        if _centred_in(ln, box) and tokens and all(_NUMBER.match(t) for t in tokens):
             out.append(ln)
     return out
 
@@ -54,13 +54,7 @@ _TREE_LEAF = re.compile(r"^Node \d+ \(n = \d+\)$")
 def is_tree(lines: list[TextLine], box: BBox) -> bool:
     """Whether ``box`` holds a tree plot: two or more leaves headed "Node k (n = m)", each
     over a small plot of its own. The leaves' plots are one figure, not panels."""
-    leaves = [
-        ln
-        for ln in lines
-        if _TREE_LEAF.match(ln.text.strip())
-        and box[0] <= (ln.bbox[0] + ln.bbox[2]) / 2 <= box[2]
-        and box[1] <= (ln.bbox[1] + ln.bbox[3]) / 2 <= box[3]
-    ]
+    leaves = [ln for ln in lines if _TREE_LEAF.match(ln.text.strip()) and _centred_in(ln, box)]
     return len(leaves) >= 2
 
 
