@@ -1174,3 +1174,35 @@ def test_a_row_of_pictures_of_different_heights_parts_at_its_captions(tmp_path: 
     figs = {f.label: f for f in extract_pdf(make(tmp_path, "row.pdf", draw)).figures}
     assert iou(figs["Figure 15"].bbox, (59, 587, 150, 702)) > 0.95
     assert iou(figs["Figure 16"].bbox, (156, 587, 247, 717)) > 0.95
+
+
+def test_pictures_printed_inside_a_caption_are_not_the_figure_s(tmp_path: Path) -> None:
+    """JFMS Figure 14: the caption's first line is also printed as two thin pictures (the
+    label and the title, 5 pt tall) under its text; the figure box stops at the photo."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 20)
+        image(c, photo(17, (200, 110)), (59, 598, 261, 706))
+        caption(c, 59, 708, "Figure 14", ["Foreign body retrieval instruments", "that reach"])
+        image(c, photo(18, (30, 6)), (60, 708.2, 90, 714))
+        image(c, photo(19, (120, 6)), (94, 708.6, 216, 714))
+
+    fig = extract_pdf(make(tmp_path, "caption_pictures.pdf", draw)).figures[0]
+    assert fig.bbox[3] <= 707 and iou(fig.bbox, (59, 598, 261, 706)) > 0.95
+
+
+def test_a_picture_running_under_its_caption_is_cut_at_the_caption(tmp_path: Path) -> None:
+    """JFMS Figure 6: the picture (with its drop shadow) runs 5 pt under the caption's first
+    line; the figure (and its crop) stops at the caption. A side caption beside the picture's
+    bottom edge does not cut it."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 20)
+        image(c, photo(20, (200, 110)), (59, 598, 261, 713))
+        caption(c, 59, 708, "Figure 6", ["Different types of forceps", "for endoscopy"])
+        image(c, photo(21, (150, 120)), (300, 350, 450, 470))
+        caption(c, 455, 462, "Figure 7", ["A side caption"])
+
+    figs = {f.label: f for f in extract_pdf(make(tmp_path, "under_caption.pdf", draw)).figures}
+    assert 708 <= figs["Figure 6"].bbox[3] <= 708.5  # the caption line's top
+    assert iou(figs["Figure 7"].bbox, (300, 350, 450, 470)) > 0.99

@@ -686,10 +686,16 @@ def _layout(
         id(ln) for ln, hit in zip(lines, within_caption, strict=True) if hit
     }
     frame = reg.frame_pieces(elements, caption_boxes)
+    # a caption's background holds it; a mark set in its text (a legend symbol, a label
+    # printed as a picture) lies inside it: neither is part of a figure
     elements = [
         e
         for e, piece in zip(elements, frame, strict=True)
-        if not piece and not any(reg.contains(e.bbox, cb, slack=0.5) for cb in caption_boxes)
+        if not piece
+        and not any(
+            reg.contains(e.bbox, cb, slack=0.5) or reg.contains(cb, e.bbox, slack=0.5)
+            for cb in caption_boxes
+        )
     ]
     body = reg.running_text(lines, body_size)
     body |= reg.sentence_tails(lines, body)
@@ -828,6 +834,23 @@ def _round(box: BBox) -> BBox:
     return tuple(round(v, 2) for v in box)  # type: ignore[return-value]
 
 
+CAPTION_OVERLAP = 8.0  # points: a picture's padding or drop shadow printed under its caption
+
+
+def _clear_of_caption(box: BBox, cap: BBox) -> BBox:
+    """``box`` cut back to the edge of its caption where the caption, set under (or over) it,
+    overlaps it by a few points: a picture whose white margin or drop shadow runs under the
+    caption's first line. A caption inside the figure (a notch, a slot) is not at its edge."""
+    x0, y0, x1, y1 = box
+    if min(x1, cap[2]) - max(x0, cap[0]) < 0.5 * (cap[2] - cap[0]):
+        return box  # beside the figure, not under or over it
+    if cap[3] > y1 > cap[1] >= y1 - CAPTION_OVERLAP and cap[1] > y0:
+        return (x0, y0, x1, cap[1])
+    if cap[1] < y0 < cap[3] <= y0 + CAPTION_OVERLAP and cap[3] < y1:
+        return (x0, cap[3], x1, y1)
+    return box
+
+
 def _make_figure(
     page_no: int,
     cap: Caption,
@@ -836,7 +859,7 @@ def _make_figure(
     jobs: PanelJobs | None,
 ) -> ExtractedFigure:
     """The figure of a caption and its regions; its panel detection is added to ``jobs``."""
-    box = reg.union([m.bbox for m in members])
+    box = _clear_of_caption(reg.union([m.bbox for m in members]), cap.bbox)
     elements = [e for m in members for e in m.elements]
     images = [e for e in elements if e.kind == "image"]
     n_paths = sum(e.kind == "path" for e in elements)
