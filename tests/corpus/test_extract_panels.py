@@ -164,6 +164,45 @@ def test_two_views_on_black_stay_one_image_without_named_panels() -> None:
     assert len(xy_cut(gray)) == 1
 
 
+def _instruments_with_shadow() -> np.ndarray:
+    """Two drawn forceps (a straight tube, jaws at its left end) on white, lettered a and b,
+    in a frame whose drop shadow runs down the right side and along the bottom."""
+    gray = np.full((400, 800), 255, np.uint8)
+    for top in (60, 220):
+        gray[top : top + 30, 100:770] = 60  # the tube: a straight edge across most rows
+        gray[top - 20 : top + 60, 10:100] = 90  # the jaws reach past both of its sides
+        gray[top + 64 : top + 84, 20:40] = 30  # its letter
+    gray[:, 780:] = 150  # every row crosses the shadow: no line is blank end to end
+    gray[385:, :] = 150
+    return gray
+
+
+def test_a_drawings_straight_edge_is_no_seam() -> None:
+    # a seam is where two pictures meet; a tube's edge has the white background on one side
+    gray = _instruments_with_shadow()
+    for y0, y1, _x0, _x1 in xy_cut(gray, uniform=0.98):
+        assert y1 <= 200 or y0 <= 200 < 280 <= y1  # the lower forceps is never cut through
+    boxes = panels_for_count(gray, (0.0, 0.0, 400.0, 200.0), 2)  # 2 px a point
+    assert len(boxes) == 2
+    upper, lower = sorted(boxes, key=lambda b: b[1])
+    assert 144 / 2 <= upper[3] == lower[1] <= 200 / 2  # cut in the white between them
+
+
+def test_a_count_reached_by_overlapping_parts_is_no_partition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # plots that abut, cut at one frame line: a crumb joined across the other panel
+    from litclip.corpus.extract import panels
+
+    found = {
+        0.98: [(0.0, 0.0, 300.0, 200.0), (240.0, 20.0, 400.0, 200.0)],  # overlap 60 x 180
+        0.95: [(0.0, 0.0, 200.0, 200.0), (200.0, 0.0, 400.0, 200.0)],
+    }
+    monkeypatch.setattr(panels, "panels_from_pixels", lambda g, box, share, s: found.get(share, []))
+    gray = np.full((400, 800), 255, np.uint8)
+    assert panels.panels_for_count(gray, (0.0, 0.0, 400.0, 200.0), 2) == found[0.95]
+
+
 @pytest.mark.parametrize("noise", [3, 60])  # smooth photos, and a texture busy everywhere
 def test_seam_field_equals_seam_strength_of_each_box(noise: int) -> None:
     """The image-wide steps give exactly the strengths computed on each box alone."""

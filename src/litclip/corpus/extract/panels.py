@@ -256,17 +256,24 @@ def _gutters(
     if not uniform:  # ``bg`` comes with its frame cleared (see ``xy_cut``)
         return _runs(_background_share(bg, axis) >= GUTTER_SHARE, min_gutter)
     # gutters of the surround colour, where a limb may cross: at least ``uniform`` of the line
-    runs = _runs(_background_share(bg, axis) >= uniform, min_gutter)
+    share = _background_share(bg, axis)
+    runs = _runs(share >= uniform, min_gutter)
     strength = seams.strength(box, axis)
     for j in np.flatnonzero(strength >= 0.6):
         k = int(j) + 2
         lo, hi = max(0, j - 2), j + 3
         if strength[j] < strength[lo:hi].max() or any(s - 1 <= k <= e + 1 for s, e in runs):
             continue  # not the peak of its seam, or at a gutter edge
+        # two pictures meet at a seam: where the lines on one side are mostly background,
+        # it is one picture's edge (a drawn instrument's straight side)
+        sides = (share[max(0, k - 5) : max(0, k - 2)], share[k + 1 : k + 4])
+        if any(side.size and side.mean() >= SEAM_SIDE_BLANK for side in sides):
+            continue
         runs.append((k, k))
     return sorted(runs)
 
 
+SEAM_SIDE_BLANK = 0.5  # background share of the lines beside a seam that make it an edge
 GUTTER_SHARE = 0.995  # of a white gutter line that is background (JPEG specks aside)
 FRAME_EDGE = 3  # pixels from a box's edge where a frame line is looked for
 FRAME_INK = 0.9  # of an edge line that is ink when it is a frame line
@@ -693,11 +700,24 @@ def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBo
     tried = []
     for share in UNIFORM_SHARES:
         boxes = panels_from_pixels(gray, fig_box, share, seams)
-        if len(boxes) == expected:
+        if len(boxes) == expected and not _overlapping(boxes):
             return boxes
         tried.append(boxes)
     # a grid whose pictures abut on black: some of its lines do not show
     return next(filter(None, (complete_grid(gray, b, fig_box, expected) for b in tried)), [])
+
+
+OVERLAP = 0.1  # of the smaller panel's area: crumbs joined across another panel
+
+
+def _overlapping(boxes: list[BBox]) -> bool:
+    """Whether two panels overlap: a crumb joined to a far panel across another one (plots
+    that abut cut at a frame line), not a partition of the figure."""
+    return any(
+        intersection(a, b) > OVERLAP * min(area(a), area(b))
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+    )
 
 
 GRID_TOLERANCE = 0.02  # of the figure's side: the edges of one grid line up this closely
