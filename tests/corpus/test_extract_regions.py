@@ -607,6 +607,23 @@ def test_a_part_right_over_another_caption_is_that_captions_figure() -> None:
     assert out == {0: [0], 1: [1, 2]}
 
 
+def test_a_part_under_the_previous_caption_joins_the_figure_beside_it() -> None:
+    """huge vignette p7: Figures 2 and 3 are each a row of three plots over a centred
+    caption. Figure 3's graphs are 27 pt under Figure 2's caption and 49 pt from its ROC
+    plot; a caption set under its own figure does not reach down past it for them."""
+    from litclip.corpus.extract.regions import assign
+
+    rows = []
+    for top in (78.0, 249.0):
+        rows.append(Region([Element((103.0, top, 218.0, top + 117), "path")]))  # ROC curve
+        for x0 in (267.0, 401.0):  # the graphs: shorter, their tops 11 pt lower
+            rows.append(Region([Element((x0, top + 11, x0 + 69, top + 80), "path")]))
+    caps = [_caption("Figure 2", (175.0, 221.0, 420.0, 233.0))]
+    caps.append(_caption("Figure 3", (178.0, 392.0, 417.0, 404.0)))
+    out = assign(caps, rows, [c.bbox for c in caps])
+    assert sorted(out[0]) == [0, 1, 2] and sorted(out[1]) == [3, 4, 5]
+
+
 def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
     """JFMS: "Figure 11" sits under panel b, beside panel a, inside the box of both; a
     caption between two stacked figures is no notch."""

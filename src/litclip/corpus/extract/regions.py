@@ -1651,6 +1651,19 @@ def _texty(region: Region) -> bool:
     return len(texts) >= TEXTY_LINES and sum(map(area, texts)) >= TEXTY_SHARE * area(region.bbox)
 
 
+def _across(cap: BBox, regions: list[Region], members: list[int] | None, region: Region) -> bool:
+    """Whether a caption lies between its figure and ``region`` (its figure above it and the
+    region under it, or the other way round): a caption does not reach past its own figure's
+    far side, so the region is not that figure's part."""
+    if not members:
+        return False
+    fig = union([regions[r].bbox for r in members])
+    box = region.bbox
+    return (fig[3] <= cap[1] + 1.0 and box[1] >= cap[3] - 1.0) or (
+        fig[1] >= cap[3] - 1.0 and box[3] <= cap[1] + 1.0
+    )
+
+
 def _absorb(
     captions: list[Caption],
     regions: list[Region],
@@ -1702,7 +1715,12 @@ def _absorb(
                 # figure beside it) than to this figure and its caption is that figure's part
                 near = nearest.get(ri, {})
                 own_d = near.get(ci, np.inf)
-                if any(dc < min(d, own_d) for cj, dc in near.items() if cj != ci):
+                if any(
+                    dc < min(d, own_d)
+                    and not _across(captions[cj].bbox, regions, out.get(cj), region)
+                    for cj, dc in near.items()
+                    if cj != ci
+                ):
                     continue
                 members.append(ri)
                 taken.add(ri)
