@@ -486,6 +486,31 @@ def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None
     )
 
 
+def test_a_formula_set_a_little_larger_on_the_first_row_stays_in_the_caption() -> None:
+    """CUDA eigenvalues Figure 1: "matrix T∈ℜ^4×4 with Gerschgorin interval [-1, 2]" splits
+    at the formula, whose symbol font is 11 % larger than the caption's: the rest of the row
+    was dropped."""
+
+    def piece(text: str, box: tuple[float, float, float, float], size: float) -> TextLine:
+        return TextLine(text, box, size, [False] * len(text))
+
+    lines = [
+        piece("Figure 1. Example interval tree for a matrix", (136.2, 356.9, 327.0, 367.0), 11.04),
+        piece("4×4", (360.6, 353.9, 372.0, 360.3), 7.15),
+        piece("T∈ℜ", (331.8, 355.9, 360.6, 366.8), 12.24),
+        piece("with Gerschgorin interval", (377.4, 356.9, 487.6, 367.0), 11.04),
+        piece("[-1.0,2.0]", (491.9, 355.8, 539.9, 366.7), 12.22),
+        piece(
+            "and the grayed out intervals are empty leaf nodes.", (136.2, 373.9, 400, 384), 11.04
+        ),
+    ]
+    (cap,) = find_captions(lines, 11.04)
+    assert cap.text == (
+        "Figure 1. Example interval tree for a matrix T∈R 4×4 with Gerschgorin interval "
+        "[-1.0,2.0] and the grayed out intervals are empty leaf nodes."
+    )
+
+
 @pytest.mark.parametrize(
     ("caption", "count"),
     [

@@ -309,6 +309,9 @@ def find_captions(
 TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x the block
 
 
+ROW_FONT_SLACK = 0.15  # of the size: a formula's symbol font on the row is set a little larger
+
+
 def _grow_block(
     cap: Caption, lines: list[TextLine], start_lines: set[int], max_gap: float = 0.75
 ) -> None:
@@ -320,7 +323,7 @@ def _grow_block(
         if id(other) in used or other.rotated or id(other) in start_lines:
             continue
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
-        same_font = abs(other.size - first.size) <= 0.1 * first.size
+        same_font = abs(other.size - first.size) <= ROW_FONT_SLACK * first.size
         # boxes of a split row may touch or overlap a hair (a superscript "m2" before ")")
         if (
             same_row
