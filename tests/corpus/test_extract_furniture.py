@@ -29,6 +29,24 @@ def test_running_headers_recur_at_the_top_or_foot_of_pages() -> None:
     assert line_furniture(same_body, [792.0] * 5) == set()
 
 
+def test_a_running_head_naming_each_chapter_is_furniture() -> None:
+    """GoldenCheetah's manual heads each page with its chapter ("Chapter 2: QUICK START
+    GUIDE"): no one head is on a third of the pages, but that place holds a head on all of
+    them; a head-like line that a plot's tick labels follow closely is no head."""
+    chapters = ["INTRODUCTION", "QUICK START GUIDE", "RIDES", "ANALYSIS", "TRAINING"]
+    pages = []
+    for n in range(15):  # three pages a chapter: each head on a fifth of the pages
+        head = f"Chapter {n // 3 + 1}: {chapters[n // 3]}"
+        page = [_line(head, 50, x=90), _line(f"{n + 1}", 50, x=516)]
+        page += [_line("Running text of the page, different on each page" + "!" * n, 90)]
+        pages.append(page)
+    plots = [[_line("Power output (watts)", 70), _line("0 100 200", 80)] for _ in range(3)]
+    for page, plot in zip(pages[::5], plots, strict=True):
+        page += plot
+    furniture = line_furniture(pages, [792.0] * 15)
+    assert furniture == {id(ln) for page in pages for ln in page[:2]}
+
+
 def test_a_header_bar_on_every_page_is_furniture() -> None:
     pages = [
         [

@@ -27,11 +27,16 @@ def _recurring(
     heights: Sequence[float],
     bbox: Callable[[T], BBox],
     key: Callable[[T], Hashable | None],
+    set_off: Callable[[T, Sequence[T]], bool] | None = None,
 ) -> set[int]:
     """``id`` of the items in a band, no taller than it, that recur (same ``key``, top within
-    2 pt) on enough pages; items keyed None never count."""
+    2 pt) on enough pages; items keyed None never count. With ``set_off`` (whether an item
+    stands apart from the rest of its page), an item recurring on 3 pages also counts when
+    its place holds an item set off like it on enough pages: a running head that names each
+    chapter in turn."""
     where: dict[tuple[int, Hashable], set[int]] = {}
-    found: list[tuple[T, int, Hashable]] = []
+    placed: dict[int, set[int]] = {}
+    found: list[tuple[T, int, Hashable, bool]] = []
     for i, (items, height) in enumerate(zip(pages, heights, strict=True)):
         band = FURNITURE_BAND * height
         for item in items:
@@ -42,19 +47,46 @@ def _recurring(
             if k is None:
                 continue
             where.setdefault((y, k), set()).add(i)
-            found.append((item, y, k))
+            apart = set_off is not None and set_off(item, items)
+            if apart:
+                placed.setdefault(y, set()).add(i)
+            found.append((item, y, k, apart))
     need = max(3.0, len(pages) / 3)
-    return {
-        id(item)
-        for item, y, k in found
-        if len(set().union(*(where.get((y + d, k), set()) for d in (-1, 0, 1)))) >= need
-    }
+    near = (-1, 0, 1)
+    out = set()
+    for item, y, k, apart in found:
+        same = len(set().union(*(where.get((y + d, k), set()) for d in near)))
+        if same >= need or (
+            apart
+            and same >= 3
+            and len(set().union(*(placed.get(y + d, set()) for d in near))) >= need
+        ):
+            out.add(id(item))
+    return out
 
 
 def line_furniture(all_lines: Sequence[Sequence[TextLine]], heights: Sequence[float]) -> set[int]:
     """``id`` of the running header and footer lines of a document (a single letter is a
     panel letter of a figure at the top of a page, not a header)."""
-    return _recurring(all_lines, heights, lambda ln: ln.bbox, _line_key)
+    return _recurring(all_lines, heights, lambda ln: ln.bbox, _line_key, _set_off)
+
+
+def _set_off(line: TextLine, lines: Sequence[TextLine]) -> bool:
+    """Whether a line in a page band is words (a tick label "3" at the top of a plot is not)
+    standing a line's height or more clear of the page's other text (a running head over
+    the body), the lines level with it (a page number) aside."""
+    if sum(c.isalpha() for c in line.text) < 3:
+        return False
+    x0, y0, x1, y1 = line.bbox
+    gap = max(line.height, 1.0)
+    for other in lines:
+        if other is line:
+            continue
+        o0, o1 = other.bbox[1], other.bbox[3]
+        level = min(o1, y1) - max(o0, y0) > 0.5 * min(o1 - o0, y1 - y0)
+        if not level and o1 > y0 - gap and o0 < y1 + gap:
+            return False
+    return True
 
 
 def _line_key(line: TextLine) -> str | None:
