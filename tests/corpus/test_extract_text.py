@@ -12,6 +12,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from litclip.corpus.extract import text as tx
+from litclip.corpus.extract.captions import clean_caption_text
 
 FONTS = ["Helvetica", "Helvetica-Bold", "Times-Roman", "Courier-Bold", "Times-BoldItalic"]
 
@@ -146,6 +147,24 @@ def test_a_word_gap_without_a_space_character_reads_as_a_space() -> None:
     (line,) = tx.group_lines(chars)
     assert line.text == "a tone hole"
     assert len(line.bold) == len(line.text)
+
+
+def test_tex_t1_ligature_codes_read_as_ligatures() -> None:
+    """A T1-encoded TeX font without a Unicode map gives "fi" as code 0x1C (RBGL, evd
+    vignettes); Python's split() took it for whitespace: "depth- rst", "con dence"."""
+    text = "con\x1cdence e\x1bect"
+    box = np.array([[72.0 + 5 * i, 100.0, 77.0 + 5 * i, 110.0] for i in range(len(text))])
+    chars = tx._Chars(
+        text,
+        np.array([c != " " for c in text]),
+        box,
+        np.full(len(text), 10.0),
+        np.zeros(len(text), bool),
+        np.zeros(len(text), bool),
+    )
+    (line,) = tx.group_lines(chars)
+    assert line.text == "con\ufb01dence e\ufb00ect"
+    assert clean_caption_text([line.text]) == "confidence effect"
 
 
 def test_body_size_ignores_print_too_small_to_be_running_text() -> None:

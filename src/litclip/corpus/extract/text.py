@@ -279,6 +279,9 @@ def _run_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
 
 
+_T1_LIGATURES = 0x1B  # ff at 0x1B, then fi, fl, ffi, ffl; U+FB00 on are the same five
+
+
 def _codes(text: str) -> np.ndarray:
     """Code points of ``text`` as a uint32 array."""
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -369,6 +372,10 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     direction = np.where(rot[first], np.where(upwards, 90, 270), 0)
     codes = _codes(text)
     shown = np.where(chars.boxed | (codes == ord("-")), codes, ord(" "))
+    # TeX's T1 fonts without a Unicode map give their ligatures as control codes 0x1B-0x1F
+    # (ff, fi, fl, ffi, ffl), which Python's split() reads as whitespace ("depth- rst")
+    ligature = (codes >= _T1_LIGATURES) & (codes < _T1_LIGATURES + 5)
+    shown = np.where(ligature, codes - _T1_LIGATURES + 0xFB00, shown)
     bold = chars.bold & chars.boxed  # whitespace and soft hyphens have no box: never bold
     # a word gap pdfium wrote no space for ("atone hole" for "a tone hole"): add one
     gaps = _missing_spaces(chars, prev, cur, seg)
