@@ -624,6 +624,22 @@ def test_a_part_under_the_previous_caption_joins_the_figure_beside_it() -> None:
     assert sorted(out[0]) == [0, 1, 2] and sorted(out[1]) == [3, 4, 5]
 
 
+def test_plots_wide_apart_over_a_caption_off_their_centre_are_one_figure() -> None:
+    """RBGL Figure 9: two graphs 76 pt apart over a short caption; the plots' white margins
+    put the row's centre 23 pt (6 %) off the caption's. A tab in the page margin, level
+    with a figure and further from it than it is wide, is no part of it."""
+    from litclip.corpus.extract.regions import assign
+
+    left = Region([Element((130.0, 97.0, 258.0, 302.0), "path")])
+    right = Region([Element((334.0, 97.0, 516.0, 302.0), "path")])
+    caps = [_caption("Figure 9", (213.0, 340.0, 387.0, 351.0))]
+    assert assign(caps, [left, right], [c.bbox for c in caps]) == {0: [0, 1]}
+    figure = Region([Element((88.0, 75.0, 507.0, 550.0), "image")])
+    tab = Region([Element((0.0, 211.0, 28.0, 431.0), "path")])
+    caps = [_caption("Figure 2", (68.0, 573.0, 528.0, 615.0))]
+    assert assign(caps, [figure, tab], [c.bbox for c in caps]) == {0: [0]}
+
+
 def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
     """JFMS: "Figure 11" sits under panel b, beside panel a, inside the box of both; a
     caption between two stacked figures is no notch."""

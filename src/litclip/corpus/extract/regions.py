@@ -1602,14 +1602,21 @@ def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> 
     return out
 
 
+ROW_CENTRING = 0.1  # of a row's width: its centre off its caption's (plots' white margins)
+
+
 def _beside_over_caption(cap: Caption, fig_box: BBox, box: BBox, barriers: list[BBox]) -> bool:
     """A subfigure of a row over one caption ("(a) | (b)" set wide apart): level with the
-    figure, within the caption's width or making a row centred on it, on the same side of
-    it, with a clear way to it."""
+    figure, within the caption's width or making a row centred on it (a part no narrower
+    than the gap to it: not a tab in the page margin), on the same side of it, with a clear
+    way to it."""
     cb = cap.bbox
     level = _v_overlap(fig_box, box) >= 0.5 * min(fig_box[3] - fig_box[1], box[3] - box[1])
     row = min(fig_box[0], box[0]), max(fig_box[2], box[2])
-    centred = abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= 0.05 * (row[1] - row[0])
+    centred = (
+        abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= ROW_CENTRING * (row[1] - row[0])
+        and gap(fig_box, box) <= box[2] - box[0]
+    )
     within = (box[0] >= cb[0] - 10 and box[2] <= cb[2] + 10) or centred
     above = fig_box[3] <= cb[1] + 6 and box[3] <= cb[1] + 6
     below = fig_box[1] >= cb[3] - 6 and box[1] >= cb[3] - 6
