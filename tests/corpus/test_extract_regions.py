@@ -640,6 +640,21 @@ def test_plots_wide_apart_over_a_caption_off_their_centre_are_one_figure() -> No
     assert assign(caps, [figure, tab], [c.bbox for c in caps]) == {0: [0]}
 
 
+def test_a_grid_of_plots_wide_apart_over_a_flush_left_caption_is_one_figure() -> None:
+    """plotmo Figure 1: a 3 x 2 grid of plots 51 pt apart over a caption set flush left:
+    the columns beside the middle one are off the caption's centre alone, not as the row."""
+    from litclip.corpus.extract.regions import assign
+
+    grid = [  # the middle plot of the lower row is the nearest (its axis title is lower)
+        Region([Element((x0, y0, x0 + 117.0, y0 + (145.0 if x0 == 242 < y0 else 144.0)), "path")])
+        for y0 in (317.0, 512.0)
+        for x0 in (73.0, 242.0, 409.0)
+    ]
+    caps = [_caption("Figure 1", (85.0, 692.0, 481.0, 704.0))]
+    out = assign(caps, grid, [c.bbox for c in caps])
+    assert sorted(out[0]) == [0, 1, 2, 3, 4, 5]
+
+
 def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
     """JFMS: "Figure 11" sits under panel b, beside panel a, inside the box of both; a
     caption between two stacked figures is no notch."""

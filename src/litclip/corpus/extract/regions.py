@@ -1605,14 +1605,25 @@ def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> 
 ROW_CENTRING = 0.1  # of a row's width: its centre off its caption's (plots' white margins)
 
 
-def _beside_over_caption(cap: Caption, fig_box: BBox, box: BBox, barriers: list[BBox]) -> bool:
+def _level(a: BBox, b: BBox) -> bool:
+    return _v_overlap(a, b) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _beside_over_caption(
+    cap: Caption, fig_box: BBox, box: BBox, barriers: list[BBox], free: Sequence[BBox] = ()
+) -> bool:
     """A subfigure of a row over one caption ("(a) | (b)" set wide apart): level with the
     figure, within the caption's width or making a row centred on it (a part no narrower
     than the gap to it: not a tab in the page margin), on the same side of it, with a clear
-    way to it."""
+    way to it. The row spans the ``free`` parts level with the figure on that side too (a
+    grid of three plots a row over a caption set flush left)."""
     cb = cap.bbox
-    level = _v_overlap(fig_box, box) >= 0.5 * min(fig_box[3] - fig_box[1], box[3] - box[1])
-    row = min(fig_box[0], box[0]), max(fig_box[2], box[2])
+    level = _level(fig_box, box)
+    side = (
+        (lambda b: b[3] <= cb[1] + 6) if fig_box[3] <= cb[1] + 6 else (lambda b: b[1] >= cb[3] - 6)
+    )
+    mates = [b for b in free if side(b) and _level(fig_box, b)]
+    row = min(b[0] for b in (fig_box, box, *mates)), max(b[2] for b in (fig_box, box, *mates))
     centred = (
         abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= ROW_CENTRING * (row[1] - row[0])
         and gap(fig_box, box) <= box[2] - box[0]
@@ -1689,6 +1700,7 @@ def _absorb(
         changed = False
         for ci, members in out.items():
             fig_box = union([regions[r].bbox for r in members])
+            free = [i for i, r in enumerate(regions) if i not in taken and not _text_box(r)]
             for ri, region in enumerate(regions):
                 if ri in taken or _text_box(region):
                     continue
@@ -1712,7 +1724,13 @@ def _absorb(
                     d > ABSORB_GAP
                     and not stacked
                     and not notched
-                    and not _beside_over_caption(captions[ci], fig_box, region.bbox, barriers)
+                    and not _beside_over_caption(
+                        captions[ci],
+                        fig_box,
+                        region.bbox,
+                        barriers,
+                        [regions[i].bbox for i in free if i not in taken],
+                    )
                 ):
                     continue
                 others = [b for b in barriers if b != own]
