@@ -655,6 +655,22 @@ def test_a_grid_of_plots_wide_apart_over_a_flush_left_caption_is_one_figure() ->
     assert sorted(out[0]) == [0, 1, 2, 3, 4, 5]
 
 
+def test_a_caption_far_under_its_plot_across_blank_paper_takes_it() -> None:
+    """biovizBase Figure 4: colour swatches drawn at the top of a tall R device, 182 pt of
+    white over the caption. Text in the way, or another region, keeps them apart."""
+    from litclip.corpus.extract.regions import assign
+
+    swatches = Region([Element((116.0, 385.0, 482.0, 463.0), "path")])
+    caps = [_caption("Figure 4", (177.0, 645.0, 420.0, 654.0))]
+    label = TextLine("A", (120.0, 400.0, 126.0, 408.0), 6.0)  # inside the swatches
+    assert assign(caps, [swatches], [c.bbox for c in caps], [label]) == {0: [0]}
+    assert assign(caps, [swatches], [c.bbox for c in caps]) == {}  # no lines: not looked at
+    code = TextLine("> showColor(cols)", (120.0, 560.0, 300.0, 570.0), 9.0)
+    assert assign(caps, [swatches], [c.bbox for c in caps], [label, code]) == {}
+    far = Region([Element((116.0, 10.0, 482.0, 60.0), "path")])  # 585 pt up: too far
+    assert assign(caps, [far], [c.bbox for c in caps], [label]) == {}
+
+
 def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
     """JFMS: "Figure 11" sits under panel b, beside panel a, inside the box of both; a
     caption between two stacked figures is no notch."""

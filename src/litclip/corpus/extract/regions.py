@@ -1459,7 +1459,51 @@ def assign(
         near = nearest.setdefault(ri, {})
         near[ci] = min(d, near.get(ci, d))
     _absorb(captions, regions, barriers, out, taken, nearest)
+    if lines and _far_above(captions, regions, lines, out, taken):
+        _absorb(captions, regions, barriers, out, taken, nearest)  # the rest of its row
     return out
+
+
+FAR_CAPTION = 320.0  # points: the most blank space between a plot and a caption left alone
+
+
+def _far_above(
+    captions: list[Caption],
+    regions: list[Region],
+    lines: list[TextLine],
+    out: dict[int, list[int]],
+    taken: set[int],
+) -> bool:
+    """A figure caption left without a figure takes the free region straight above it
+    across blank paper further than :func:`caption_distance` looks (an R plot drawn at the
+    top of a tall device: 180 pt of white between the colour swatches and their caption),
+    when no text or other region lies in the space between. Returns whether one did."""
+    line_boxes = [ln.bbox for ln in lines]
+    found = False
+    for ci, cap in enumerate(captions):
+        if ci in out or cap.kind != "figure":
+            continue
+        cb = cap.bbox
+        best: tuple[float, int] | None = None
+        for ri, region in enumerate(regions):
+            box = region.bbox
+            d = cb[1] - box[3]
+            if ri in taken or not -6 <= d <= FAR_CAPTION:
+                continue
+            if _h_overlap(cb, box) < 0.3 * min(cb[2] - cb[0], box[2] - box[0]):
+                continue
+            way = (min(box[0], cb[0]), box[3] + 1, max(box[2], cb[2]), cb[1] - 1)
+            if any(intersection(way, b) > 0 for b in line_boxes) or any(
+                intersection(way, r.bbox) > 0 for k, r in enumerate(regions) if k != ri
+            ):
+                continue
+            if best is None or d < best[0]:
+                best = (d, ri)
+        if best is not None:
+            out[ci] = [best[1]]
+            taken.add(best[1])
+            found = True
+    return found
 
 
 EXACT_MATCH_MAX_CAPTIONS = 10  # pages with more captions go to scipy's solver
