@@ -189,6 +189,27 @@ def test_characters_beyond_the_bmp_are_joined_from_their_utf16_halves() -> None:
 
 
 @pytest.mark.parametrize(
+    ("font", "regular"),
+    [
+        ("cmr12", True),  # pdfium reads this regular face at weight 732
+        ("cmti10", True),
+        ("ecrm1000", True),
+        ("lmroman10-regular", True),
+        ("ptmr8t", True),
+        ("cmbx10", False),
+        ("ecbx1200", False),
+        ("ptmb8t", False),
+        ("lmroman10-bold", False),
+        ("arial-boldmt", False),
+    ],
+)
+def test_tex_regular_font_names_are_regular(font: str, regular: bool) -> None:
+    from litclip.corpus.extract.text import _REGULAR_TEX_RE
+
+    assert bool(_REGULAR_TEX_RE.search(font)) is regular
+
+
+@pytest.mark.parametrize(
     ("font", "bold"),
     [
         ("cmbx10", True),  # Computer Modern bold extended (pdfium reads weight 570)

@@ -36,6 +36,11 @@ _BOLD_RE = re.compile(
     r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$|^(cmbx|cmb\d|ecbx|sfbx|lmbx)|^p[a-z]{2}b\d"
 )
 BOLD_WEIGHT = 550  # semibold is 600, medium 500
+# TeX's regular faces by name (Computer Modern, EC, TC, Latin Modern, PSNFSS "ptmr8t")
+_REGULAR_TEX_RE = re.compile(
+    r"^(cm(r|ti|sl|ss|tt|mi|sy|ex|csc|u)|ec(rm|ti|sl|ss|tt|cc)|tc(rm|ss|tt)|lm(r|ss|tt|m))\d"
+    r"|^lm(roman|sans|mono)\d+-(regular|italic|oblique)$|^p[a-z]{2}r[o8]"
+)
 
 
 @dataclass
@@ -107,16 +112,16 @@ _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0
 
 def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
     weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i)
-    if weight >= BOLD_WEIGHT:
-        return True
     flags = ctypes.c_int(0)
     n = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, buf, len(buf), ctypes.byref(flags))
     if n <= 0:
-        return False
+        return weight >= BOLD_WEIGHT
     name = bytes(buf[: max(0, min(n, len(buf)) - 1)]).decode("latin-1", "replace").lower()
     # strip a subset prefix like "ABCDEF+"
     name = name.split("+", 1)[-1]
-    return bool(_BOLD_RE.search(name)) or bool(flags.value & (1 << 18))
+    if _REGULAR_TEX_RE.search(name):
+        return False  # pdfium reads CMR12 at weight 732: body text "Figure 1." was bold
+    return weight >= BOLD_WEIGHT or bool(_BOLD_RE.search(name)) or bool(flags.value & (1 << 18))
 
 
 def _page_text(raw: object, n: int) -> str:
