@@ -486,6 +486,29 @@ def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None
     )
 
 
+def test_a_label_going_on_with_the_sentence_of_the_line_above_is_a_reference() -> None:
+    """earth vignette p3: "... It is illustrated in the right plot of / Figure 1. The
+    residual model allows ..." in running text took the right plot from the real caption."""
+    lines = [
+        _ln("This residual model is in fact the variance model. It is illustrated in the", 288),
+        _ln(
+            "Figure 1. The residual model allows us to estimate the average absolute value of", 302
+        ),
+        _ln(
+            "the errors at any predicted value, and thus their standard deviation. The variance",
+            316,
+        ),
+        _ln("Figure 1: Prediction intervals.", 683),
+    ]
+    lines[0] = TextLine(lines[0].text, (72.0, 288.0, 540.0, 300.0), 12.0)
+    lines[1] = TextLine(lines[1].text, (72.0, 302.0, 538.0, 314.0), 12.0)
+    caps = find_captions(lines, 12.0)
+    assert [c.bbox[1] for c in caps] == [683.0]
+    # a caption in body type right under the last line of a paragraph ending a sentence
+    lines[0] = TextLine("the end of a paragraph.", (72.0, 288.0, 540.0, 300.0), 12.0)
+    assert [c.bbox[1] for c in find_captions(lines, 12.0)] == [302.0, 683.0]
+
+
 def test_a_formula_set_a_little_larger_on_the_first_row_stays_in_the_caption() -> None:
     """CUDA eigenvalues Figure 1: "matrix T∈ℜ^4×4 with Gerschgorin interval [-1, 2]" splits
     at the formula, whose symbol font is 11 % larger than the caption's: the rest of the row

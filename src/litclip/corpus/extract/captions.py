@@ -180,6 +180,19 @@ def _label_score(
     return score
 
 
+def _mid_sentence(line: TextLine, above: TextLine | None) -> bool:
+    """Whether ``line`` goes on with the sentence of the paragraph line right above it: set
+    flush with it, in its type, that line as wide and not ending a sentence."""
+    if above is None:
+        return False
+    return (
+        abs(above.x0 - line.x0) <= 1.0
+        and abs(above.size - line.size) <= 0.05 * line.size
+        and above.x1 - above.x0 >= 0.9 * (line.x1 - line.x0)
+        and not above.text.rstrip().endswith((".", ":", "!", "?"))
+    )
+
+
 def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
     """The nearest line above ``line`` that overlaps it horizontally (same column)."""
     best: TextLine | None = None
@@ -281,7 +294,10 @@ def find_captions(
         # a bold label opening a block may go on in lower case ("Fig. 2 mRNA levels ...")
         (kind, label, number, printed), lower = parsed
         after = line.text.strip()[len(printed) :]
-        score = _label_score(line, _line_above(line, lines), body_size, printed, after, leading)
+        above = _line_above(line, lines)
+        score = _label_score(line, above, body_size, printed, after, leading)
+        if score < min_score + 1 and _mid_sentence(line, above):
+            continue  # "... in the right plot of / Figure 1. The residual model ..."
         if lower and not (
             line.prefix_bold(len(printed.replace(" ", ""))) and score >= min_score + 2
         ):
