@@ -299,6 +299,11 @@ def _ln(text: str, y: float, x: float = 72.0, size: float = 12.0) -> TextLine:
     return TextLine(text, (x, y, 520.0, y + size), size)
 
 
+def _piece(text: str, box: tuple[float, float, float, float], size: float) -> TextLine:
+    """A piece of a line at its own box (a row split at a formula)."""
+    return TextLine(text, box, size, [False] * len(text))
+
+
 def _legend(*texts: str, y: float = 700.0) -> Caption:
     lines = [_ln(t, y + 28 * k) for k, t in enumerate(texts)]
     return Caption("figure", "Figure 4", "4", "Figure 4:", lines)
@@ -470,15 +475,14 @@ def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None
     """APS "(E_tot - E*_tot)/E*_tot": the row breaks into smaller pieces after "(Etot - E";
     they were dropped, and the caption no longer matched its printed start."""
 
-    def piece(text: str, box: tuple[float, float, float, float], size: float) -> TextLine:
-        return TextLine(text, box, size, [False] * len(text))
-
     lines = [
-        piece("FIG. 3. Relative normalised accuracy (Etot - E", (306.6, 272.3, 504.1, 280.2), 8.97),
-        piece("*", (504.4, 270.2, 508.2, 275.8), 5.98),
-        piece("tot)/E*", (503.9, 272.3, 533.0, 280.7), 5.98),
-        piece("tot", (528.7, 275.9, 538.1, 281.2), 5.98),
-        piece("of the standard integrator.", (306.6, 282.7, 538.4, 290.7), 8.97),
+        _piece(
+            "FIG. 3. Relative normalised accuracy (Etot - E", (306.6, 272.3, 504.1, 280.2), 8.97
+        ),
+        _piece("*", (504.4, 270.2, 508.2, 275.8), 5.98),
+        _piece("tot)/E*", (503.9, 272.3, 533.0, 280.7), 5.98),
+        _piece("tot", (528.7, 275.9, 538.1, 281.2), 5.98),
+        _piece("of the standard integrator.", (306.6, 282.7, 538.4, 290.7), 8.97),
     ]
     (cap,) = find_captions(lines, 10.0)
     assert cap.text == (
@@ -489,23 +493,16 @@ def test_sub_and_superscripts_the_first_row_was_split_at_stay_in_order() -> None
 def test_a_label_going_on_with_the_sentence_of_the_line_above_is_a_reference() -> None:
     """earth vignette p3: "... It is illustrated in the right plot of / Figure 1. The
     residual model allows ..." in running text took the right plot from the real caption."""
+    above = "This residual model is in fact the variance model. It is illustrated in the"
     lines = [
-        _ln("This residual model is in fact the variance model. It is illustrated in the", 288),
-        _ln(
-            "Figure 1. The residual model allows us to estimate the average absolute value of", 302
-        ),
-        _ln(
-            "the errors at any predicted value, and thus their standard deviation. The variance",
-            316,
-        ),
+        _piece(above, (72.0, 288.0, 540.0, 300.0), 12.0),
+        _piece("Figure 1. The residual model allows us to", (72.0, 302.0, 538.0, 314.0), 12.0),
+        _ln("the errors at any predicted value, and thus their standard deviation.", 316),
         _ln("Figure 1: Prediction intervals.", 683),
     ]
-    lines[0] = TextLine(lines[0].text, (72.0, 288.0, 540.0, 300.0), 12.0)
-    lines[1] = TextLine(lines[1].text, (72.0, 302.0, 538.0, 314.0), 12.0)
-    caps = find_captions(lines, 12.0)
-    assert [c.bbox[1] for c in caps] == [683.0]
+    assert [c.bbox[1] for c in find_captions(lines, 12.0)] == [683.0]
     # a caption in body type right under the last line of a paragraph ending a sentence
-    lines[0] = TextLine("the end of a paragraph.", (72.0, 288.0, 540.0, 300.0), 12.0)
+    lines[0] = _piece("the end of a paragraph.", (72.0, 288.0, 540.0, 300.0), 12.0)
     assert [c.bbox[1] for c in find_captions(lines, 12.0)] == [302.0, 683.0]
 
 
@@ -514,16 +511,13 @@ def test_a_formula_set_a_little_larger_on_the_first_row_stays_in_the_caption() -
     at the formula, whose symbol font is 11 % larger than the caption's: the rest of the row
     was dropped."""
 
-    def piece(text: str, box: tuple[float, float, float, float], size: float) -> TextLine:
-        return TextLine(text, box, size, [False] * len(text))
-
     lines = [
-        piece("Figure 1. Example interval tree for a matrix", (136.2, 356.9, 327.0, 367.0), 11.04),
-        piece("4×4", (360.6, 353.9, 372.0, 360.3), 7.15),
-        piece("T∈ℜ", (331.8, 355.9, 360.6, 366.8), 12.24),
-        piece("with Gerschgorin interval", (377.4, 356.9, 487.6, 367.0), 11.04),
-        piece("[-1.0,2.0]", (491.9, 355.8, 539.9, 366.7), 12.22),
-        piece(
+        _piece("Figure 1. Example interval tree for a matrix", (136.2, 356.9, 327.0, 367.0), 11.04),
+        _piece("4×4", (360.6, 353.9, 372.0, 360.3), 7.15),
+        _piece("T∈ℜ", (331.8, 355.9, 360.6, 366.8), 12.24),
+        _piece("with Gerschgorin interval", (377.4, 356.9, 487.6, 367.0), 11.04),
+        _piece("[-1.0,2.0]", (491.9, 355.8, 539.9, 366.7), 12.22),
+        _piece(
             "and the grayed out intervals are empty leaf nodes.", (136.2, 373.9, 400, 384), 11.04
         ),
     ]

@@ -189,40 +189,26 @@ def test_characters_beyond_the_bmp_are_joined_from_their_utf16_halves() -> None:
 
 
 @pytest.mark.parametrize(
-    ("font", "regular"),
+    ("font", "name"),
     [
-        ("cmr12", True),  # pdfium reads this regular face at weight 732
-        ("cmti10", True),
-        ("ecrm1000", True),
-        ("lmroman10-regular", True),
-        ("ptmr8t", True),
-        ("cmbx10", False),
-        ("ecbx1200", False),
-        ("ptmb8t", False),
-        ("lmroman10-bold", False),
-        ("arial-boldmt", False),
+        ("cmbx10", "bold"),  # Computer Modern bold extended (pdfium reads weight 570)
+        ("sfbx1000", "bold"),
+        ("ptmb8t", "bold"),  # PSNFSS Times bold
+        ("arial-boldmt", "bold"),
+        ("cmb10", "bold"),
+        ("ecbx1200", "bold"),
+        ("lmroman10-bold", "bold"),
+        ("cmr12", "regular"),  # pdfium reads this regular face at weight 732
+        ("cmr10", "regular"),
+        ("cmti10", "regular"),
+        ("ecrm1000", "regular"),
+        ("lmroman10-regular", "regular"),
+        ("ptmr8t", "regular"),
+        ("timesnewromanpsmt", "unknown"),  # pdfium's weight decides
     ],
 )
-def test_tex_regular_font_names_are_regular(font: str, regular: bool) -> None:
-    from litclip.corpus.extract.text import _REGULAR_TEX_RE
+def test_tex_font_names_tell_bold_from_regular(font: str, name: str) -> None:
+    from litclip.corpus.extract.text import _BOLD_RE, _REGULAR_TEX_RE
 
-    assert bool(_REGULAR_TEX_RE.search(font)) is regular
-
-
-@pytest.mark.parametrize(
-    ("font", "bold"),
-    [
-        ("cmbx10", True),  # Computer Modern bold extended (pdfium reads weight 570)
-        ("sfbx1000", True),
-        ("ptmb8t", True),  # PSNFSS Times bold
-        ("arial-boldmt", True),
-        ("cmr10", False),
-        ("ptmr8t", False),
-        ("cmb10", True),
-        ("timesnewromanpsmt", False),
-    ],
-)
-def test_tex_bold_font_names_are_bold(font: str, bold: bool) -> None:
-    from litclip.corpus.extract.text import _BOLD_RE
-
-    assert bool(_BOLD_RE.search(font)) is bold
+    assert bool(_BOLD_RE.search(font)) is (name == "bold")
+    assert bool(_REGULAR_TEX_RE.search(font)) is (name == "regular")
