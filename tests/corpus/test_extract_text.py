@@ -127,6 +127,13 @@ def test_squeeze_is_split_and_join_per_line(seed: int) -> None:
         assert tx._text(shown[at[kept[at]]]) == " ".join(line.split())
 
 
+def _chars(text: str, box: np.ndarray) -> tx._Chars:
+    """Upright 10 pt characters of ``text`` at ``box`` (spaces unboxed), in stream order."""
+    n = len(text)
+    boxed = np.array([c != " " for c in text])
+    return tx._Chars(text, boxed, box, np.full(n, 10.0), np.zeros(n, bool), np.zeros(n, bool))
+
+
 def test_a_word_gap_without_a_space_character_reads_as_a_space() -> None:
     """pdfium writes no space between some words set apart by position only ("atone hole"
     for "a tone hole"); a gap of a quarter of the font size between letters is one."""
@@ -135,16 +142,7 @@ def test_a_word_gap_without_a_space_character_reads_as_a_space() -> None:
     box = np.array(
         [[x, 100.0, x + 5.0 - (2.0 if i == 0 else 0.0), 110.0] for i, x in enumerate(xs)]
     )
-    boxed = np.array([c != " " for c in text])
-    chars = tx._Chars(
-        text,
-        boxed,
-        box,
-        np.full(len(text), 10.0),
-        np.zeros(len(text), bool),
-        np.zeros(len(text), bool),
-    )
-    (line,) = tx.group_lines(chars)
+    (line,) = tx.group_lines(_chars(text, box))
     assert line.text == "a tone hole"
     assert len(line.bold) == len(line.text)
 
@@ -154,15 +152,7 @@ def test_tex_t1_ligature_codes_read_as_ligatures() -> None:
     vignettes); Python's split() took it for whitespace: "depth- rst", "con dence"."""
     text = "con\x1cdence e\x1bect"
     box = np.array([[72.0 + 5 * i, 100.0, 77.0 + 5 * i, 110.0] for i in range(len(text))])
-    chars = tx._Chars(
-        text,
-        np.array([c != " " for c in text]),
-        box,
-        np.full(len(text), 10.0),
-        np.zeros(len(text), bool),
-        np.zeros(len(text), bool),
-    )
-    (line,) = tx.group_lines(chars)
+    (line,) = tx.group_lines(_chars(text, box))
     assert line.text == "con\ufb01dence e\ufb00ect"
     assert clean_caption_text([line.text]) == "confidence effect"
 
