@@ -671,6 +671,19 @@ def test_a_caption_far_under_its_plot_across_blank_paper_takes_it() -> None:
     assert assign(caps, [far], [c.bbox for c in caps], [label]) == {}
 
 
+def test_a_side_caption_set_from_above_the_plots_top_is_its_caption() -> None:
+    """earth Figure 2: the caption beside the plot starts 21 pt above the plot's ink (the
+    device's white top margin): half its height is level with the plot, less a point."""
+    from litclip.corpus.extract.regions import assign
+
+    plot = Region([Element((122.0, 54.0, 292.0, 203.0), "path")])
+    caps = [_caption("Figure 2", (311.0, 33.0, 496.0, 74.0))]
+    assert assign(caps, [plot], [c.bbox for c in caps]) == {0: [0]}
+    # the same overlap from below the plot's top is no side caption
+    low = [_caption("Figure 2", (311.0, 183.0, 496.0, 224.0))]
+    assert assign(low, [plot], [c.bbox for c in low]) == {}
+
+
 def test_a_caption_in_the_notch_of_an_l_shaped_figure_is_its_caption() -> None:
     """JFMS: "Figure 11" sits under panel b, beside panel a, inside the box of both; a
     caption between two stacked figures is no notch."""

@@ -1306,7 +1306,10 @@ def caption_distance(
         candidates.append(
             (d + (6.0 if cap.kind == "table" else 12.0), (box[0], cb[3], box[2], box[1]))
         )
-    if _v_overlap(cb, box) >= 0.5 * min(cb[3] - cb[1], box[3] - box[1]):  # beside
+    # beside: level with it, or set from a little above its top (a side caption aligned
+    # with the top of a plot whose ink starts under the device's white top margin)
+    least = 0.5 * min(cb[3] - cb[1], box[3] - box[1])
+    if _v_overlap(cb, box) >= (0.6 * least if cb[1] <= box[1] else least):
         d = max(cb[0] - box[2], box[0] - cb[2])
         # set flush with the figure's top or bottom edge, a side caption is as good as under it
         aligned = min(abs(cb[1] - box[1]), abs(cb[3] - box[3])) <= SIDE_ALIGN
