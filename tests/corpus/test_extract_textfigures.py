@@ -121,3 +121,10 @@ def test_output_ruled_off_above_and_below_its_caption_is_the_figure() -> None:
     assert ruled_block_over(caption, output, [high], set()) is None
     short = Element((139.6, 321.4, 200.0, 322.4), "path")  # an underline, not a rule
     assert ruled_block_over(caption, output, [high, short], set()) is None
+    # gbm's algorithm boxes: 2.8 pt rules, some steps reading as prose (4 of 10), are whole
+    thick = [Element((139.6, 140.7, 475.9, 143.5), "path")]
+    thick.append(Element((139.6, 321.4, 475.9, 324.2), "path"))
+    prose = {id(output[k]) for k in (1, 3, 4, 7)}
+    assert ruled_block_over(caption, output, thick, prose) == (139.6, 140.7, 475.9, 324.2)
+    prose |= {id(output[k]) for k in (0, 2)}  # more prose than steps: running text
+    assert ruled_block_over(caption, output, thick, prose) != (139.6, 140.7, 475.9, 324.2)

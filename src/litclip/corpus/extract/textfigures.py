@@ -91,6 +91,9 @@ def frame_over(caption: BBox, elements: list[Element]) -> BBox | None:
 
 RULE_SPAN = 0.5  # of the caption's width: a rule under a block of output spans this much of it
 RULE_MIN_WIDTH = 100.0  # points: shorter strokes are underlines, not rules
+RULE_STROKE = 4.0  # points: an algorithm box's rules are drawn thicker than a frame's sides
+THICK_RULE = 2.0  # points: a rule this thick or more boxes a float
+RULED_PROSE = 0.5  # of a ruled block's lines that may read as running text (an algorithm's steps)
 
 
 def _rules(elements: list[Element]) -> list[BBox]:
@@ -99,7 +102,7 @@ def _rules(elements: list[Element]) -> list[BBox]:
         e.bbox
         for e in elements
         if e.kind == "path"
-        and e.bbox[3] - e.bbox[1] <= FRAME_STROKE
+        and e.bbox[3] - e.bbox[1] <= RULE_STROKE
         and e.bbox[2] - e.bbox[0] >= RULE_MIN_WIDTH
     ]
 
@@ -112,8 +115,9 @@ def ruled_block_over(
 
     The lower rule spans the caption and ends at most :data:`FRAME_GAP` over it. With a rule
     of the same width over it (at least :data:`MIN_HEIGHT` up), the block is what lies
-    between the two, when that is :data:`MIN_LINES` lines or more with no running text and
-    no caption among them; without one (a page's header rule may be taken for furniture)
+    between the two, when that is :data:`MIN_LINES` lines or more with no caption among them
+    and no running text (between thick rules, at most half of it: an algorithm's steps may
+    read as prose); without one (a page's header rule may be taken for furniture)
     it is read upwards from the lower rule as from a caption.
     """
     x0, top, x1, _ = caption
@@ -141,8 +145,14 @@ def ruled_block_over(
             and ln.y1 <= low[1] + 1
             and min(ln.x1, low[2]) - max(ln.x0, low[0]) > 0
         ]
-        if len(inside) >= MIN_LINES and not any(
-            id(ln) in running or parse_label(ln.text) for ln in inside
+        # thick rules box a float (an algorithm, whose steps may read as prose); between
+        # hairlines, running text is the page's, not the block's
+        thick = min(high[3] - high[1], low[3] - low[1]) >= THICK_RULE
+        prose = sum(id(ln) in running for ln in inside)
+        if (
+            len(inside) >= MIN_LINES
+            and prose <= (RULED_PROSE * len(inside) if thick else 0)
+            and not any(parse_label(ln.text) for ln in inside)
         ):
             return (min(high[0], low[0]), high[1], max(high[2], low[2]), low[3])
     block = text_block_over(low, lines, running)
