@@ -1742,14 +1742,14 @@ def _absorb(
     ``nearest`` holds each region's distance to each caption (:func:`caption_distance`): a
     region nearer to another caption than to the figure and its own caption stays apart.
     """
+    boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
     changed = True
     while changed:
         changed = False
         for ci, members in out.items():
             fig_box = union([regions[r].bbox for r in members])
-            free = [i for i, r in enumerate(regions) if i not in taken and not _text_box(r)]
             for ri, region in enumerate(regions):
-                if ri in taken or _text_box(region):
+                if ri in taken or boxes_of_text[ri]:
                     continue
                 d = gap(fig_box, region.bbox)
                 stacked = d <= STACK_GAP and _h_overlap(fig_box, region.bbox) >= 0.5 * (
@@ -1776,7 +1776,11 @@ def _absorb(
                         fig_box,
                         region.bbox,
                         barriers,
-                        [regions[i].bbox for i in free if i not in taken],
+                        [
+                            r.bbox
+                            for i, r in enumerate(regions)
+                            if i not in taken and not boxes_of_text[i]
+                        ],
                     )
                 ):
                     continue
