@@ -77,7 +77,7 @@ def _set_off(line: TextLine, lines: Sequence[TextLine]) -> bool:
     the body), the lines level with it (a page number) aside."""
     if sum(c.isalpha() for c in line.text) < 3:
         return False
-    x0, y0, x1, y1 = line.bbox
+    y0, y1 = line.bbox[1], line.bbox[3]
     gap = max(line.height, 1.0)
     for other in lines:
         if other is line:
