@@ -1277,6 +1277,11 @@ def _v_overlap(a: BBox, b: BBox) -> float:
     return max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+def _column_aligned(a: BBox, b: BBox) -> bool:
+    """Whether one box is set over the other: across 30 % of the narrower one's width."""
+    return _h_overlap(a, b) >= 0.3 * min(a[2] - a[0], b[2] - b[0])
+
+
 def caption_distance(
     cap: Caption, box: BBox, barriers: list[BBox], captions: Sequence[BBox] = ()
 ) -> float | None:
@@ -1289,7 +1294,7 @@ def caption_distance(
     """
     cb = cap.bbox
     overlap = _h_overlap(cb, box)
-    width_overlap = overlap >= 0.3 * min(cb[2] - cb[0], box[2] - box[0])
+    width_overlap = _column_aligned(cb, box)
     # a short left-aligned caption under a centred figure overlaps it only a little
     misaligned = 0.0 if width_overlap else 20.0
     vertical = width_overlap or overlap > 0
@@ -1493,7 +1498,7 @@ def _far_above(
             d = cb[1] - box[3]
             if ri in taken or not -6 <= d <= FAR_CAPTION:
                 continue
-            if _h_overlap(cb, box) < 0.3 * min(cb[2] - cb[0], box[2] - box[0]):
+            if not _column_aligned(cb, box):
                 continue
             way = (min(box[0], cb[0]), box[3] + 1, max(box[2], cb[2]), cb[1] - 1)
             if any(intersection(way, b) > 0 for b in line_boxes) or any(
@@ -1665,21 +1670,25 @@ def _beside_over_caption(
     way to it. The row spans the ``free`` parts level with the figure on that side too (a
     grid of three plots a row over a caption set flush left)."""
     cb = cap.bbox
-    level = _level(fig_box, box)
-    side = (
-        (lambda b: b[3] <= cb[1] + 6) if fig_box[3] <= cb[1] + 6 else (lambda b: b[1] >= cb[3] - 6)
-    )
+
+    def over(b: BBox) -> bool:
+        return b[3] <= cb[1] + 6
+
+    def under(b: BBox) -> bool:
+        return b[1] >= cb[3] - 6
+
+    above = over(fig_box) and over(box)
+    if not (_level(fig_box, box) and (above or (under(fig_box) and under(box)))):
+        return False
+    side = over if over(fig_box) else under
     mates = [b for b in free if side(b) and _level(fig_box, b)]
     row = min(b[0] for b in (fig_box, box, *mates)), max(b[2] for b in (fig_box, box, *mates))
     centred = (
         abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= ROW_CENTRING * (row[1] - row[0])
         and gap(fig_box, box) <= box[2] - box[0]
     )
-    within = (box[0] >= cb[0] - 10 and box[2] <= cb[2] + 10) or centred
-    above = fig_box[3] <= cb[1] + 6 and box[3] <= cb[1] + 6
-    below = fig_box[1] >= cb[3] - 6 and box[1] >= cb[3] - 6
-    if not (level and within and (above or below)):
-        return False
+    if not (box[0] >= cb[0] - 10 and box[2] <= cb[2] + 10) and not centred:
+        return False  # neither within the caption's width nor a row centred on it
     # the way to the caption is clear (however far: the figure beside it is nearer)
     way = (box[0], box[3], box[2], cb[1]) if above else (box[0], cb[3], box[2], box[1])
     return not _space_blocked(way, barriers, cb)
