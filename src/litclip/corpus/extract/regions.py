@@ -1172,7 +1172,8 @@ def drop_ornaments(
     """``elements`` less the pictures printed on a pull quote (:func:`_display_paragraphs`):
     an image touching one of its lines (within :data:`ORNAMENT_GAP` over, under or on it)
     and no wider than that line, inside its width. A photo beside the quote is not."""
-    display = [ln.bbox for ln in lines if id(ln) in _display_paragraphs(lines, body_size)]
+    shown = _display_paragraphs(lines, body_size)  # once: not per line
+    display = [ln.bbox for ln in lines if id(ln) in shown]
     if not display:
         return elements
 
