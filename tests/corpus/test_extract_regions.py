@@ -1002,3 +1002,50 @@ def test_a_lettered_panel_leans_to_the_caption_that_names_panels() -> None:
     out = assign(caps, [Region(list(r.elements)) for r in regions], boxes, letters)
     assert out[1] == [0] and sorted(out[0]) == [1, 2]
     assert 1 in assign(caps, regions, boxes)[1]  # without the letters: the nearer panel a
+
+
+def test_a_caption_naming_top_and_bottom_takes_the_row_over_the_echoed_code() -> None:
+    """tgp Figure 15: R echoes the code of the lower plots between the two rows of one
+    float, and the caption says "Top: ...; bottom: ...". A caption that names no rows, or
+    a paragraph between the rows, keeps the upper row apart."""
+    from litclip.corpus.extract.regions import assign, names_rows
+
+    assert names_rows("Figure 15: Top: posterior mean; bottom: quantile norm.")
+    assert names_rows("Figure 10: Top-Left: mean ... Bottom: MAP trees")
+    assert names_rows("Figure 2. Scans (upper panel) and counts (lower panel).")
+    assert not names_rows("Figure 3: the top genes, with lower expression in controls.")
+    assert not names_rows("Figure 4: Top: the mean.")
+
+    def page() -> list[Region]:
+        return [
+            Region([Element((131.0, 171.0, 288.0, 323.0), "path")]),  # upper row
+            Region([Element((308.0, 171.0, 464.0, 323.0), "path")]),
+            Region([Element((131.0, 379.0, 295.0, 532.0), "path")]),  # lower row
+            Region([Element((308.0, 379.0, 464.0, 532.0), "path")]),
+        ]
+
+    code = [
+        TextLine("> par(mfrow=c(1,2))", (134.0, 330.0, 240.0, 339.0), 9.0),
+        TextLine("> plot(fit, layout='as')", (134.0, 341.0, 280.0, 350.0), 9.0),
+    ]
+    barriers = [ln.bbox for ln in code]
+    cap = _caption("Figure 15", (134.0, 537.0, 478.0, 573.0))
+    rows = Caption(
+        "figure",
+        "Figure 15",
+        "15",
+        "Figure 15",
+        [TextLine("Figure 15: Top: posterior mean; bottom: quantile norm.", cap.bbox, 10.0)],
+    )
+    assert sorted(assign([rows], page(), [rows.bbox, *barriers], code)[0]) == [0, 1, 2, 3]
+    assert sorted(assign([cap], page(), [cap.bbox, *barriers], code)[0]) == [2, 3]
+    prose = [
+        TextLine(
+            "The lower plots show the error, set",
+            (134.0, 330.0 + 11 * i, 460.0, 339.0 + 11 * i),
+            9.0,
+        )
+        for i in range(4)
+    ]
+    barriers = [ln.bbox for ln in prose]
+    assert sorted(assign([rows], page(), [rows.bbox, *barriers], prose)[0]) == [2, 3]

@@ -1470,6 +1470,8 @@ def assign(
     _absorb(captions, regions, barriers, out, taken, nearest)
     if lines and _far_above(captions, regions, lines, out, taken):
         _absorb(captions, regions, barriers, out, taken, nearest)  # the rest of its row
+    if lines:
+        _stacked_parts(captions, regions, lines, out, taken)
     return out
 
 
@@ -1513,6 +1515,63 @@ def _far_above(
             taken.add(best[1])
             found = True
     return found
+
+
+STACKED_PART_GAP = 100.0  # points: code lines echoed between a figure's rows (a Sweave float)
+STACKED_PART_LINES = 3  # text lines at most between them: more is a paragraph
+_ROW_WORDS = (  # "Top-Left:", "(upper panel)", "bottom row:"
+    r"(?:[- ](?:left|right|cent(?:re|er)|middle))?"
+    r"(?:[- ](?:rows?|panels?|plots?|graphs?|half|images?))?\s*[:)]"
+)
+_NAMES_TOP = re.compile(rf"(?:\(|\b)(?:top|upper){_ROW_WORDS}", re.IGNORECASE)
+_NAMES_BOTTOM = re.compile(rf"(?:\(|\b)(?:bottom|lower){_ROW_WORDS}", re.IGNORECASE)
+
+
+def names_rows(text: str) -> bool:
+    """Whether a caption describes a top and a bottom part ("Top: ...; Bottom: ...",
+    "(upper panel) ... (lower panel)"): its figure has at least two rows."""
+    return bool(_NAMES_TOP.search(text) and _NAMES_BOTTOM.search(text))
+
+
+def _stacked_parts(
+    captions: list[Caption],
+    regions: list[Region],
+    lines: list[TextLine],
+    out: dict[int, list[int]],
+    taken: set[int],
+) -> None:
+    """A figure whose caption names a top and a bottom part but that came out as one row
+    takes the free regions stacked right beyond it (away from its caption) across a few
+    lines of text: an R vignette echoes the code of the second plot between the two."""
+    boxes_of_text = [_text_box(r) for r in regions]
+    for ci, members in out.items():
+        cap = captions[ci]
+        if cap.kind != "figure" or not names_rows(cap.text):
+            continue
+        boxes = [regions[r].bbox for r in members]
+        if any(_v_overlap(a, b) <= 0 for a in boxes for b in boxes):
+            continue  # rows already
+        fig = union(boxes)
+        below = cap.bbox[1] >= fig[3] - 2  # the caption under the figure: parts over it
+        if not below and cap.bbox[3] > fig[1] + 2:
+            continue  # a side caption
+        parts = []
+        for ri, region in enumerate(regions):
+            box = region.bbox
+            if ri in taken or boxes_of_text[ri]:
+                continue
+            d = fig[1] - box[3] if below else box[1] - fig[3]
+            if not 0 <= d <= STACKED_PART_GAP or _h_overlap(fig, box) < 0.5 * (box[2] - box[0]):
+                continue
+            band = (fig[0], box[3], fig[2], fig[1]) if below else (fig[0], fig[3], fig[2], box[1])
+            inside = [ln for ln in lines if intersection(band, ln.bbox) > 0.5 * area(ln.bbox)]
+            if len(inside) > STACKED_PART_LINES or any(
+                intersection(band, c.bbox) > 0 for c in captions
+            ):
+                continue
+            parts.append(ri)
+        members.extend(parts)
+        taken.update(parts)
 
 
 EXACT_MATCH_MAX_CAPTIONS = 10  # pages with more captions go to scipy's solver
