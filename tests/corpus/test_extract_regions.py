@@ -1049,3 +1049,27 @@ def test_a_caption_naming_top_and_bottom_takes_the_row_over_the_echoed_code() ->
     ]
     barriers = [ln.bbox for ln in prose]
     assert sorted(assign([rows], page(), [rows.bbox, *barriers], prose)[0]) == [2, 3]
+
+
+def test_lone_markers_like_a_figures_own_join_it() -> None:
+    """network Figure 2: the isolated nodes of a network plot lie 60-150 pt from its cluster;
+    each is drawn like the cluster's nodes. A marker of another size, one too far, or one
+    with a line of text between stays out."""
+    from litclip.corpus.extract.regions import join_like_marks
+
+    def node(x: float, y: float, size: float = 5.9) -> Element:
+        return Element((x, y, x + size, y + size), "path")
+
+    def cluster_() -> Region:
+        edges = [Element((210.0, 300.0, 275.0, 410.0), "path")]
+        return Region(edges + [node(205.0 + 12 * i, 300.0 + 20 * i) for i in range(5)])
+
+    lone = [Region([node(x, y)]) for x, y in ((384.0, 282.0), (417.0, 364.0), (352.0, 501.0))]
+    fig = cluster_()
+    assert join_like_marks([fig], lone, []) == []
+    assert fig.bbox == (205.0, 282.0, 422.9, 506.9)
+    other = Region([node(384.0, 282.0, size=9.0)])  # another kind of mark
+    far = Region([node(600.0, 700.0)])
+    assert join_like_marks([cluster_()], [other, far], []) == [other, far]
+    text_between = [(300.0, 330.0, 520.0, 340.0)]  # a line of running text
+    assert join_like_marks([cluster_()], [Region([node(384.0, 345.0)])], text_between) != []

@@ -721,7 +721,8 @@ def _layout(
         reg.trim_text_boxes(region, lines)
     small = [r for r in regions if not reg.significant(r)]
     regions = [r for r in regions if reg.significant(r)]
-    regions += reg.sparse_charts(reg.join_keys(regions, small, barriers), barriers)
+    small = reg.join_like_marks(regions, reg.join_keys(regions, small, barriers), barriers)
+    regions += reg.sparse_charts(small, barriers)
     return captions, regions, reg.assign(captions, regions, barriers, lines)
 
 

@@ -1256,6 +1256,57 @@ def join_keys(figures: list[Region], fragments: list[Region], barriers: list[BBo
     return left
 
 
+MARK_SIZE = 12.0  # points: a marker (a node, a dot of a scatter plot) is no bigger
+MARK_MATCH = 0.5  # points two markers of one plot differ by at most, side by side
+LIKE_MARKS = 3  # markers of its size a figure draws for a lone one to be one of them
+MARK_REACH = 200.0  # points from the figure a lone marker may lie
+
+
+def _mark_size(region: Region) -> tuple[float, float] | None:
+    """Width and height of a region that is one small drawn marker, else None."""
+    if len(region.elements) != 1 or region.elements[0].kind != "path":
+        return None
+    b = region.bbox
+    w, h = b[2] - b[0], b[3] - b[1]
+    return (w, h) if 0 < w <= MARK_SIZE and 0 < h <= MARK_SIZE else None
+
+
+def join_like_marks(
+    figures: list[Region], fragments: list[Region], barriers: list[BBox]
+) -> list[Region]:
+    """Join each lone marker to the nearest figure that draws three or more markers of its
+    size, within :data:`MARK_REACH` and with nothing between them: the isolated nodes of a
+    network plot, far from its cluster, are its nodes. Returns the fragments left."""
+    b = _barrier_array(barriers)
+    sizes = [
+        [
+            (e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1])
+            for e in fig.elements
+            if e.kind == "path"
+            and e.bbox[2] - e.bbox[0] <= MARK_SIZE
+            and e.bbox[3] - e.bbox[1] <= MARK_SIZE
+        ]
+        for fig in figures
+    ]
+    left: list[Region] = []
+    for frag in fragments:
+        size = _mark_size(frag)
+        best: tuple[float, Region] | None = None
+        for fig, marks in zip(figures, sizes, strict=True) if size else ():
+            like = sum(
+                abs(w - size[0]) <= MARK_MATCH and abs(h - size[1]) <= MARK_MATCH for w, h in marks
+            )
+            d = gap(fig.bbox, frag.bbox)
+            if like >= LIKE_MARKS and d <= MARK_REACH and (best is None or d < best[0]):
+                if not _blocked(union([fig.bbox, frag.bbox]), b):
+                    best = (d, fig)
+        if best is None:
+            left.append(frag)
+        else:
+            best[1].elements.extend(frag.elements)
+    return left
+
+
 def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]:
     """Figures made of pieces each too small to count: rows of markers beside a bare axis,
     a column of strip plots each under 24 pt tall. The pieces join across wider gaps than
