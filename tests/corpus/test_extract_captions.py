@@ -718,3 +718,43 @@ def test_a_caption_with_a_hanging_indent_keeps_its_next_lines() -> None:
     ]
     (cap,) = find_captions(short, 12.0)
     assert cap.text == "Abbildung 1: Vorgegebene Ordnerstruktur im Ordner"
+
+
+def test_a_side_caption_takes_the_paragraphs_that_go_on_beside_its_figure() -> None:
+    """earth Figure 7: the caption is set in a narrow column right of its plot and goes on
+    in three more paragraphs there (a justified line split at its wide gaps). They are the
+    caption's, and the caption then sits beside its plot, never over the chart under it.
+    A caption as wide as the running text, or with no graphic beside, takes nothing."""
+    from litclip.corpus.extract.captions import find_captions, take_side_paragraphs
+    from litclip.corpus.extract.regions import caption_distance
+
+    def ln(text: str, x0: float, y0: float, x1: float) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 12.0), 11.96)
+
+    def page() -> list[TextLine]:
+        return [
+            ln("Figure 7: Data with multimapped vari-", 323.8, 29.5, 523.1),
+            ln("ances. The black line is an earth fit.", 323.8, 43.9, 515.3),
+            ln("The variance is quite different, for", 323.8, 72.8, 527.8),
+            ln("instance, at x equal to 1 and 3, al-", 323.8, 87.3, 523.4),
+            ln("same.", 323.8, 101.7, 353.1),
+            ln("The", 323.8, 130.6, 343.6),  # a justified line split at its gaps
+            ln("variance", 360.0, 130.6, 402.7),
+            ln("must be modeled", 419.2, 130.6, 527.6),
+            ln("as a function of x.", 323.8, 145.0, 449.7),
+        ]
+
+    plot = (101.0, 71.0, 280.0, 243.0)
+    lines = page()
+    (cap,) = find_captions(lines, 11.96)
+    take_side_paragraphs([cap], lines, [plot], text_width=442.0)
+    assert cap.beside and cap.text.endswith("must be modeled as a function of x.")
+    under = (314.0, 268.0, 496.0, 448.0)  # the next figure's chart right under the column
+    assert caption_distance(cap, under, []) is None
+    assert caption_distance(cap, plot, []) is not None
+
+    for width, graphics in ((300.0, [plot]), (442.0, [])):
+        lines = page()
+        (cap,) = find_captions(lines, 11.96)
+        take_side_paragraphs([cap], lines, graphics, text_width=width)
+        assert not cap.beside and cap.text.endswith("an earth fit.")

@@ -71,6 +71,8 @@ class Caption:
     # the label as the text reads when the PDF set its number with no space ("Figure1");
     # ``printed_label`` and ``text`` then have the space ("Figure 1")
     glued: str = ""
+    # set in a narrow column beside its figure, with paragraphs there (take_side_paragraphs)
+    beside: bool = False
 
     @property
     def bbox(self) -> BBox:
@@ -790,3 +792,84 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
         expected = chr(ord(letters[-1].lower()) + 1)
         group = letters if len(letters) > 1 else []
     return found
+
+
+SIDE_COLUMN = 0.6  # of the running text's width: a caption set beside its figure is narrower
+SIDE_REACH = 60.0  # points between a side caption's column and the figure beside it
+PARAGRAPH_SKIP = 2.5  # line heights from a paragraph's last line to the next one's first
+
+
+def take_side_paragraphs(
+    captions: list[Caption], lines: list[TextLine], graphics: list[BBox], text_width: float
+) -> None:
+    """Give a caption set in a narrow column beside its figure the paragraphs that follow
+    it in that column ("Figure 2: The shape of the response curve ..." then "This image
+    illustrates 2D slices ..."): flush with its left edge, in its size, within its width,
+    each beside a graphic. A caption as wide as the running text (a column of a two-column
+    page) is followed by that text, and never takes it."""
+    taken = {id(ln) for cap in captions for ln in cap.lines}
+    for cap in captions:
+        x0, _, x1, _ = cap.bbox
+        size = cap.lines[0].size
+        if text_width <= 0 or x1 - x0 > SIDE_COLUMN * text_width:
+            continue
+        rows = _rows(
+            [
+                ln
+                for ln in lines
+                if id(ln) not in taken
+                and not ln.rotated
+                and ln.x0 >= x0 - 1.0
+                and ln.x1 <= x1 + size  # a ragged caption's column is a little wider
+                and abs(ln.size - size) <= 0.1 * size
+            ]
+        )
+        while True:
+            para = _next_paragraph(rows, cap.bbox[3], max(cap.lines[-1].height, 1.0), x0, size)
+            if not para or parse_label(min(para[0], key=lambda ln: ln.x0).text) is not None:
+                break
+            top, end = para[0][0].y0, para[-1][0].y1
+            if not any(
+                min(g[3], end) - max(g[1], top) > 0 and 0 <= max(x0 - g[2], g[0] - x1) <= SIDE_REACH
+                for g in graphics
+            ):
+                break
+            cap.beside = True
+            for row in para:
+                cap.lines.extend(sorted(row, key=lambda ln: ln.x0))
+                taken.update(id(ln) for ln in row)
+            rows = [row for row in rows if id(row[0]) not in taken]
+
+
+def _rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines grouped into rows (pieces of one justified line split at its wide gaps), top
+    down."""
+    rows: list[list[TextLine]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2):
+        if rows and abs((ln.y0 + ln.y1) / 2 - (rows[-1][0].y0 + rows[-1][0].y1) / 2) < (
+            0.3 * ln.height
+        ):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return rows
+
+
+def _next_paragraph(
+    rows: list[list[TextLine]], bottom: float, pitch: float, left: float, size: float
+) -> list[list[TextLine]]:
+    """The rows of the paragraph starting within :data:`PARAGRAPH_SKIP` line heights under
+    ``bottom``: flush with ``left`` (its first row may be indented), one pitch apart."""
+    para: list[list[TextLine]] = []
+    for row in rows:
+        top = min(ln.y0 for ln in row)
+        if top <= bottom:
+            continue
+        start = min(ln.x0 for ln in row)
+        gap = top - (max(ln.y1 for ln in para[-1]) if para else bottom)
+        if gap > (0.75 if para else PARAGRAPH_SKIP) * pitch or start > left + 2 * size:
+            break
+        if para and start > left + 1.0:  # an indent starts the next paragraph
+            break
+        para.append(row)
+    return para

@@ -27,6 +27,7 @@ from litclip.corpus.extract.captions import (
     parse_label,
     positioned_panels,
     split_caption,
+    take_side_paragraphs,
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
@@ -678,6 +679,18 @@ def _layout(
 ) -> tuple[list[Caption], list[reg.Region], dict[int, list[int]]]:
     """Captions, significant regions and their matching for one page (pure geometry)."""
     captions = find_captions(lines, body_size, leading=leading)
+    body = reg.running_text(lines, body_size)
+    widths = [ln.x1 - ln.x0 for ln in lines if id(ln) in body]
+    take_side_paragraphs(
+        captions,
+        lines,
+        [
+            e.bbox
+            for e in elements
+            if e.kind != "text" and max(e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1]) >= 20
+        ],
+        float(np.percentile(widths, 90)) if widths else 0.0,  # a full line, not a side one
+    )
     caption_boxes = [cap.bbox for cap in captions]
     # pieces of a caption row that were not joined to it (a subscript's "tot" hanging under
     # the row) are the caption's too, never figure text
@@ -697,7 +710,6 @@ def _layout(
             for cb in caption_boxes
         )
     ]
-    body = reg.running_text(lines, body_size)
     body |= reg.sentence_tails(lines, body)
     body -= reg.notes_under_pictures(lines, body, elements)
     body_boxes = [ln.bbox for ln in lines if id(ln) in body]

@@ -1349,7 +1349,8 @@ def caption_distance(
     width_overlap = _column_aligned(cb, box)
     # a short left-aligned caption under a centred figure overlaps it only a little
     misaligned = 0.0 if width_overlap else 20.0
-    vertical = width_overlap or overlap > 0
+    # a caption whose column goes on in paragraphs beside a figure is that figure's
+    vertical = (width_overlap or overlap > 0) and not cap.beside
     candidates: list[tuple[float, BBox]] = []
     # the side a caption is not usually on costs 12 pt, and a table caption 6 pt more than a
     # figure caption, so a chart between a table's caption and its own goes to its own
