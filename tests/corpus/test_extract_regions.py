@@ -1073,3 +1073,22 @@ def test_lone_markers_like_a_figures_own_join_it() -> None:
     assert join_like_marks([cluster_()], [other, far], []) == [other, far]
     text_between = [(300.0, 330.0, 520.0, 340.0)]  # a line of running text
     assert join_like_marks([cluster_()], [Region([node(384.0, 345.0)])], text_between) != []
+
+
+def test_a_shaded_box_of_output_with_a_bar_in_its_text_is_no_part_of_the_plot_under_it() -> None:
+    """poweRlaw Figure 3: R's warnings printed in a shaded box right over the plot, one of
+    them with a 4 x 1 pt bar set in its text (a math accent), are no stray part of the
+    figure; a shape of its own inside the box (a chart's line) still makes it no box of
+    text."""
+    from litclip.corpus.extract.regions import assign
+
+    def output(inner: tuple[float, float, float, float]) -> Region:
+        rows = [Element((90.0, 63.0 + 14 * i, 500.0, 72.0 + 14 * i), "text") for i in range(5)]
+        return Region([Element((66.0, 60.0, 535.0, 129.0), "path"), Element(inner, "path"), *rows])
+
+    def plot() -> Region:
+        return Region([Element((208.0, 154.0, 393.0, 315.0), "path")])
+
+    cap = _caption("Figure 3", (69.0, 338.0, 532.0, 361.0))
+    assert assign([cap], [plot(), output((436.0, 96.0, 440.0, 97.0))], [cap.bbox]) == {0: [0]}
+    assert assign([cap], [plot(), output((300.0, 80.0, 340.0, 120.0))], [cap.bbox]) == {0: [0, 1]}

@@ -1815,6 +1815,8 @@ def _text_box(region: Region) -> bool:
     if not shapes or any(e.kind not in ("text", "path") for e in region.elements):
         return False
     box = union(shapes)
+    # a bar or rule set in the text (a fraction's, an underline) is no shape of its own
+    shapes = [s for s in shapes if s[3] - s[1] > TEXT_RULE or not contains(box, s, slack=-1.0)]
     width = box[2] - box[0]
     if any(s[2] - s[0] < 0.9 * width for s in shapes) or sum(map(area, shapes)) < 0.9 * area(box):
         return False
@@ -1826,6 +1828,7 @@ def _text_box(region: Region) -> bool:
     )
 
 
+TEXT_RULE = 2.0  # points: a line this thin inside a box of text is the text's (a bar)
 TEXTY_LINES = 5  # text lines of a region that may be a sidebar rather than a panel
 TEXTY_SHARE = 0.25  # of its area covered by them: a box of text (key points), not a panel
 
