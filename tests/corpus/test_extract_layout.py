@@ -1206,3 +1206,37 @@ def test_a_picture_running_under_its_caption_is_cut_at_the_caption(tmp_path: Pat
     figs = {f.label: f for f in extract_pdf(make(tmp_path, "under_caption.pdf", draw)).figures}
     assert 708 <= figs["Figure 6"].bbox[3] <= 708.5  # the caption line's top
     assert iou(figs["Figure 7"].bbox, (300, 350, 450, 470)) > 0.99
+
+
+def test_a_code_listing_set_like_running_text_over_its_caption_is_the_figure(
+    tmp_path: Path,
+) -> None:
+    """RcppEigen Figure 4: a listing in a fixed-width font at the body's size, long lines
+    one pitch apart (it reads as paragraphs), with a keyword set in a bold roman face on
+    one line; the caption under it names it a figure. The listing is the figure."""
+    code = [
+        "inline MatrixXd AtA(const MapMatd& A) { // the cross product",
+        "    const int n(A.cols()); // columns of the model matrix",
+        "    MatrixXd out(MatrixXd(n, n).setZero().selfadjointView());",
+        "    out = out.rankUpdate(A.adjoint()); // a rank update of zero",
+        "",  # "return out;" with "return" in bold roman
+        "    const VectorXd fitted(A * out.ldlt().solve(A.adjoint()));",
+        "}",
+    ]
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 4)
+        for i, line in enumerate(code):
+            c.setFont("Courier", 10)
+            c.drawString(72, top(y + 14 + i * 12), line)
+        c.setFont("Times-Bold", 10)
+        c.drawString(96, top(y + 14 + 4 * 12), "return")
+        c.setFont("Courier", 10)
+        c.drawString(134, top(y + 14 + 4 * 12), "out; // the symmetric cross product")
+        caption(c, 72, y + 110, "Figure 4:", ["The cross product of a model matrix in C++."])
+        paragraph(c, 72, y + 140, 95, 6)
+
+    ex = extract_pdf(make(tmp_path, "listing.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 4"]
+    x0, y0, x1, y1 = ex.figures[0].bbox
+    assert abs(x0 - 72) < 2 and abs(y0 - 118) < 6 and y1 < 205 and x1 > 400

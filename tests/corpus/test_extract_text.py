@@ -131,7 +131,9 @@ def _chars(text: str, box: np.ndarray) -> tx._Chars:
     """Upright 10 pt characters of ``text`` at ``box`` (spaces unboxed), in stream order."""
     n = len(text)
     boxed = np.array([c != " " for c in text])
-    return tx._Chars(text, boxed, box, np.full(n, 10.0), np.zeros(n, bool), np.zeros(n, bool))
+    return tx._Chars(
+        text, boxed, box, np.full(n, 10.0), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    )
 
 
 def test_a_word_gap_without_a_space_character_reads_as_a_space() -> None:

@@ -128,3 +128,29 @@ def test_output_ruled_off_above_and_below_its_caption_is_the_figure() -> None:
     assert ruled_block_over(caption, output, thick, prose) == (139.6, 140.7, 475.9, 324.2)
     prose |= {id(output[k]) for k in (0, 2)}  # more prose than steps: running text
     assert ruled_block_over(caption, output, thick, prose) != (139.6, 140.7, 475.9, 324.2)
+
+
+def test_listing_lines_are_rows_mostly_of_code_and_rows_between_them() -> None:
+    """Rows set mostly in a fixed-width font are code, and so is a row between two of them
+    ("return di;" with its keyword in bold roman); prose with a word of code is not."""
+    from litclip.corpus.extract.textfigures import listing_lines
+
+    def ln(text: str, x0: float, y0: float, x1: float, mono: bool) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 10.0), 10.0, mono=mono)
+
+    code = [
+        ln("double comp(d.maxCoeff() * threshold());", 104, 139, 339, True),
+        ln("return di;", 104, 153, 160, False),
+        ln("using", 81, 167, 110, False),  # a keyword beside its code on the row
+        ln("Eigen::LLT;", 127, 167, 190, True),
+        ln("}", 81, 181, 87, True),
+    ]
+    prose = [
+        ln("the state of the button pin,", 28, 300, 160, False),
+        ln("processes the state, with:", 28, 313, 112, False),
+        ln("port_pin_get_input_", 112, 313, 190, True),  # inline code, under half the row
+        ln("level(PIN_PA01) and sends either", 28, 326, 190, False),
+        ln("a message over the USB.", 28, 339, 150, False),
+    ]
+    got = listing_lines(code + prose)
+    assert got == {id(x) for x in code}

@@ -31,7 +31,12 @@ from litclip.corpus.extract.captions import (
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
-from litclip.corpus.extract.textfigures import frame_over, ruled_block_over, text_block_over
+from litclip.corpus.extract.textfigures import (
+    frame_over,
+    listing_lines,
+    ruled_block_over,
+    text_block_over,
+)
 from litclip.corpus.types import (
     BBox,
     ExtractedFigure,
@@ -414,7 +419,9 @@ def _text_figures(
         if not caps:
             continue
         lines = all_lines[i]
-        running = reg.running_text(lines, body_size)
+        # a listing set in a fixed-width font reads as paragraphs but is no running text
+        listing = listing_lines(lines)
+        running = reg.running_text(lines, body_size) - listing
         for cap in caps:
             own = running | {id(ln) for ln in cap.lines}
             box = (

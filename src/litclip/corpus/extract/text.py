@@ -36,6 +36,12 @@ _BOLD_RE = re.compile(
     r"bold|black|heavy|semibold|demi|[.,_-](b|bi|bd|bdit)$|^(cmbx|cmb\d|ecbx|sfbx|lmbx)|^p[a-z]{2}b\d"
 )
 BOLD_WEIGHT = 550  # semibold is 600, medium 500
+# fixed-width faces by name: Latin Modern "LMMono10", Computer Modern/EC/TC typewriter
+# ("CMTT10", "SFTT1000"), Courier (PSNFSS "pcrr8r"), and the usual programmers' fonts
+_MONO_RE = re.compile(
+    r"mono|courier|consol|menlo|inconsolata|typewriter|sourcecode|source code"
+    r"|^(cmtt|ectt|sftt|tctt|lmtt|txtt|pcr[rb])"
+)
 # TeX's regular faces by name (Computer Modern, EC, TC, Latin Modern, PSNFSS "ptmr8t")
 _REGULAR_TEX_RE = re.compile(
     r"^(cm(r|ti|sl|ss|tt|mi|sy|ex|csc|u)|ec(rm|ti|sl|ss|tt|cc)|tc(rm|ss|tt)|lm(r|ss|tt|m))\d"
@@ -53,6 +59,7 @@ class TextLine:
     bold: list[bool] = field(default_factory=list)  # per character of ``text``
     rotated: bool = False
     direction: int = 0  # reading direction in degrees: 0, 90 (upwards) or 270 (downwards)
+    mono: bool = False  # most of its characters set in a fixed-width font (code)
 
     @property
     def x0(self) -> float:
@@ -94,6 +101,7 @@ class _Chars:
     size: np.ndarray  # float64 (n,): effective font size
     bold: np.ndarray  # bool (n,)
     rotated: np.ndarray  # bool (n,)
+    mono: np.ndarray  # float64 (n,): 1.0 in a fixed-width font, 0.0 not, NaN font unnamed
 
 
 _LOOSE_BOX = _raw.bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
@@ -110,18 +118,23 @@ _PROBE_STRIDE = 16  # about half the typical run of characters of one text objec
 _RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF))
 
 
-def _font_is_bold(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> bool:
+def _font_style(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> tuple[bool, float]:
+    """Whether the font of character ``i`` is bold, and whether it is fixed-width (1.0 or
+    0.0; NaN for a font with no name, as a listing's keywords may be drawn in)."""
     weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i)
     flags = ctypes.c_int(0)
     n = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, buf, len(buf), ctypes.byref(flags))
     if n <= 0:
-        return weight >= BOLD_WEIGHT
+        return weight >= BOLD_WEIGHT, np.nan
     name = bytes(buf[: max(0, min(n, len(buf)) - 1)]).decode("latin-1", "replace").lower()
     # strip a subset prefix like "ABCDEF+"
     name = name.split("+", 1)[-1]
+    # FixedPitch is flag bit 1
+    mono = float(bool(flags.value & 1) or bool(_MONO_RE.search(name))) if name else np.nan
     if _REGULAR_TEX_RE.search(name):
-        return False  # pdfium reads CMR12 at weight 732: body text "Figure 1." was bold
-    return weight >= BOLD_WEIGHT or bool(_BOLD_RE.search(name)) or bool(flags.value & (1 << 18))
+        return False, mono  # pdfium reads CMR12 at weight 732: body text "Figure 1." was bold
+    bold = weight >= BOLD_WEIGHT or bool(_BOLD_RE.search(name)) or bool(flags.value & (1 << 18))
+    return bold, mono
 
 
 def _page_text(raw: object, n: int) -> str:
@@ -140,7 +153,8 @@ def _page_text(raw: object, n: int) -> str:
 def _object_fonts(
     textpage: pdfium.PdfTextPage, handle: ctypes.c_void_p, first: list[int], keys: list[int]
 ) -> np.ndarray:
-    """(effective size, bold, rotated, watermark or clipped away, invisible) rows for the
+    """(effective size, bold, rotated, watermark or clipped away, invisible, fixed-width) rows
+    for the
     text objects ``keys`` (distinct, 0: none), read at their first characters ``first``.
 
     Boldness depends only on the object's font (pdfium reads weight, flags and name from
@@ -174,10 +188,10 @@ def _object_fonts(
     font = np.fromiter(map(_OBJECT_FONT, handles), np.uint64, k)
     _, font_first, font_of = np.unique(font, return_index=True, return_inverse=True)
     buf = ctypes.create_string_buffer(256)
-    font_bold = [_font_is_bold(textpage, first[j], buf) for j in font_first.tolist()]
-    bold = np.array(font_bold, bool)[font_of.reshape(-1)]
+    styles = np.array([_font_style(textpage, first[j], buf) for j in font_first.tolist()], float)
+    bold, mono = styles.reshape(-1, 2)[font_of.reshape(-1)].T
     return np.column_stack(
-        (size, bold, np.array(rotated, bool), np.array(watermark, bool) | hidden, invisible)
+        (size, bold, np.array(rotated, bool), np.array(watermark, bool) | hidden, invisible, mono)
     )
 
 
@@ -249,7 +263,7 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
     ptrs = map(ctypes.byref, repeat(rects, idx.size), (16 * idx).tolist())
     ok = np.fromiter(map(_LOOSE_BOX, repeat(handle, idx.size), idx.tolist(), ptrs), bool, idx.size)
     boxed_idx = idx[ok]
-    size, bold, rotated = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool)
+    size, bold, rotated, mono = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n)
     boxed = np.zeros(n, bool)
     if boxed_idx.size:
         keys = _object_keys(handle, boxed_idx, _has_rtl(codes))
@@ -263,6 +277,7 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
         per_object = _object_fonts(textpage, handle, first, objects.tolist())
         per_char = np.repeat(per_object[run_object.reshape(-1)], counts, axis=0)
         size[boxed_idx], bold[boxed_idx] = per_char[:, 0], per_char[:, 1] > 0
+        mono[boxed_idx] = per_char[:, 5]
         # a watermark's characters ("ACCEPTED MANUSCRIPT" across the page) are not text, nor
         # is text clipped away or invisible beside visible text (a hidden copy of the page);
         # invisible text alone is a scan's OCR layer, which is the page's text
@@ -276,7 +291,7 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
     for soft in _SOFT_HYPHENS:  # str.replace is much faster than str.translate here
         if soft in text:
             text = text.replace(soft, "-")
-    return _Chars(text, boxed, box, size, bold, rotated)
+    return _Chars(text, boxed, box, size, bold, rotated, mono)
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:
@@ -372,6 +387,11 @@ def group_lines(chars: _Chars) -> list[TextLine]:
         _segment_medians(box[:, 3], first, counts),
     )
     size = _segment_medians(chars.size[boxed_at], first, counts)
+    # a line in a fixed-width font: most of its characters whose font is named (a listing's
+    # keywords may be drawn in an unnamed one)
+    fixed = chars.mono[boxed_at]
+    named = np.add.reduceat((~np.isnan(fixed)).astype(np.int64), first)
+    mono = 2 * np.add.reduceat((fixed == 1.0).astype(np.int64), first) > named
     last = first + counts - 1
     upwards = (box[last, 1] + box[last, 3]) <= (box[first, 1] + box[first, 3])
     direction = np.where(rot[first], np.where(upwards, 90, 270), 0)
@@ -399,10 +419,19 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     all_text = _text(shown[at])
     all_bold = bold[at].tolist()
     bboxes = map(tuple, np.column_stack((x0, y0, x1, y1)).tolist())
-    rows = zip(lo, hi, bboxes, size.tolist(), rot[first].tolist(), direction.tolist(), strict=True)
+    rows = zip(
+        lo,
+        hi,
+        bboxes,
+        size.tolist(),
+        rot[first].tolist(),
+        direction.tolist(),
+        mono.tolist(),
+        strict=True,
+    )
     return [
-        TextLine(all_text[a:b], bbox, sz, all_bold[a:b], rotated, d)
-        for a, b, bbox, sz, rotated, d in rows
+        TextLine(all_text[a:b], bbox, sz, all_bold[a:b], rotated, d, fixed)
+        for a, b, bbox, sz, rotated, d, fixed in rows
     ]
 
 

@@ -159,3 +159,41 @@ def ruled_block_over(
     if block is None:
         return None
     return (min(block[0], low[0]), block[1], max(block[2], low[2]), low[3])
+
+
+def listing_lines(lines: list[TextLine]) -> set[int]:
+    """``id`` of the lines of code listings: rows set mostly (by width) in a fixed-width
+    font (a keyword in a bold roman face rides along: "using Eigen::LLT;"), and rows between
+    two such rows one pitch apart ("return di;", "} else {", a comment set in italics).
+    Prose with a word of code in it is no listing."""
+    rows = _rows(sorted((ln for ln in lines if not ln.rotated), key=lambda ln: ln.y0))
+    code = [
+        2 * sum(ln.x1 - ln.x0 for ln in row if ln.mono) > sum(ln.x1 - ln.x0 for ln in row)
+        for row in rows
+    ]
+    for k in range(1, len(rows) - 1):
+        above, row, below = rows[k - 1], rows[k], rows[k + 1]
+        pitch = 2.0 * max(ln.height for ln in row)
+        if (
+            not code[k]
+            and code[k - 1]
+            and code[k + 1]
+            and min(ln.y0 for ln in row) - max(ln.y1 for ln in above) <= pitch
+            and min(ln.y0 for ln in below) - max(ln.y1 for ln in row) <= pitch
+        ):
+            code[k] = True  # set in place: a run of such rows needs code on both sides
+    return {id(ln) for row, is_code in zip(rows, code, strict=True) if is_code for ln in row}
+
+
+def _same_row(a: TextLine, b: TextLine) -> bool:
+    return abs((a.y0 + a.y1) - (b.y0 + b.y1)) / 2 < 0.3 * max(a.height, b.height)
+
+
+def _rows(flat: list[TextLine]) -> list[list[TextLine]]:
+    rows: list[list[TextLine]] = []
+    for ln in flat:
+        if rows and _same_row(rows[-1][0], ln):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return rows
