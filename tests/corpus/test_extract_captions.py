@@ -758,3 +758,22 @@ def test_a_side_caption_takes_the_paragraphs_that_go_on_beside_its_figure() -> N
         (cap,) = find_captions(lines, 11.96)
         take_side_paragraphs([cap], lines, graphics, text_width=width)
         assert not cap.beside and cap.text.endswith("an earth fit.")
+
+
+def test_a_plot_title_citing_its_source_is_no_caption() -> None:
+    """gsl Figure 1: the R plot's own title "Fig 10.6, p446" (bold, over the plot) cites the
+    handbook figure it redraws; the caption is "Figure 1: ..." under the plot. A label with
+    a panel letter alone ("Figure 3 (a)") is still a caption line."""
+    lines = [
+        TextLine("Fig 10.6, p446", (276.0, 244.0, 351.0, 254.0), 10.0, [True] * 14),
+        TextLine(
+            "Figure 1: Functions Ai(x) and Ai'(x) as plotted in the helpfile",
+            (81.0, 592.0, 518.0, 603.0),
+            10.0,
+        ),
+    ]
+    assert [c.label for c in find_captions(lines, 10.0)] == ["Figure 1"]
+    from litclip.corpus.extract.captions import _reference_only
+
+    assert _reference_only(", p446") and _reference_only(" (p. 12)")
+    assert not _reference_only(" (a)") and not _reference_only(": MRI") and not _reference_only(".")

@@ -296,6 +296,8 @@ def find_captions(
         # a bold label opening a block may go on in lower case ("Fig. 2 mRNA levels ...")
         (kind, label, number, printed), lower = parsed
         after = line.text.strip()[len(printed) :]
+        if _reference_only(after):
+            continue  # a plot's title citing its source: "Fig 10.6, p446"
         above = _line_above(line, lines)
         score = _label_score(line, above, body_size, printed, after, leading)
         if score < min_score + 1 and _mid_sentence(line, above):
@@ -322,6 +324,19 @@ def find_captions(
         if id(cap) not in single:
             _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
     return captions
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _reference_only(after: str) -> bool:
+    """Whether the text after a label holds something but no word of three letters or more
+    (", p446", " (p. 12)"): a reference printed in a figure, not a caption's start."""
+    rest = after.strip(" .:;,|\u2014\u2013-")
+    return bool(rest) and _WORD.search(rest) is None and not _PANEL_ONLY.fullmatch(rest)
+
+
+_PANEL_ONLY = re.compile(r"\(?[A-Za-z]\)?")  # "Figure 3 (a)": a panel's own caption line
 
 
 TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x the block
