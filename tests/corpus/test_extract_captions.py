@@ -777,3 +777,4 @@ def test_a_plot_title_citing_its_source_is_no_caption() -> None:
 
     assert _reference_only(", p446") and _reference_only(" (p. 12)")
     assert not _reference_only(" (a)") and not _reference_only(": MRI") and not _reference_only(".")
+    assert not _reference_only(" 1.9 mm")  # "Figure 14 1.9 mm / telescope with ..." goes on

@@ -326,17 +326,13 @@ def find_captions(
     return captions
 
 
-_WORD = re.compile(r"[^\W\d_]{3,}")
+_PAGE_CITED = re.compile(r"[,;]?\s*\(?(?:p|pp|page|pages)\.?\s*\d+(?:\s*[-\u2013]\s*\d+)?\)?\s*")
 
 
 def _reference_only(after: str) -> bool:
-    """Whether the text after a label holds something but no word of three letters or more
-    (", p446", " (p. 12)"): a reference printed in a figure, not a caption's start."""
-    rest = after.strip(" .:;,|\u2014\u2013-")
-    return bool(rest) and _WORD.search(rest) is None and not _PANEL_ONLY.fullmatch(rest)
-
-
-_PANEL_ONLY = re.compile(r"\(?[A-Za-z]\)?")  # "Figure 3 (a)": a panel's own caption line
+    """Whether the text after a label is only a page cited (", p446", " (p. 12)"): a
+    plot's title naming the handbook figure it redraws, not a caption's start."""
+    return bool(_PAGE_CITED.fullmatch(after)) and bool(after.strip())
 
 
 TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x the block
