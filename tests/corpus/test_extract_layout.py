@@ -1111,6 +1111,30 @@ def test_a_picture_padded_with_white_under_the_next_column_is_cut_to_its_ink(
     assert iou(fig.bbox, (72, 60, 252, 260)) > 0.95
 
 
+def test_a_drawing_scanned_as_a_whole_sheet_is_cut_to_its_ink(tmp_path: Path) -> None:
+    """setpartitions Figure 1: a whole sheet scanned and placed as one picture, the drawing
+    in its top third and the rest white paper: the figure is the drawing. A big photo (ink
+    all over) keeps its box."""
+
+    def draw(c: canvas.Canvas) -> None:
+        sheet = Image.new("RGB", (350, 400), "white")
+        sheet.paste(photo(21, (350, 136)), (0, 0))
+        image(c, sheet, (125, 110, 475, 510))
+        caption(c, 72, 525, "Figure 1:", ["The algorithm used to enumerate set partitions."])
+        paragraph(c, 72, 550, 95, 8)
+
+    fig = extract_pdf(make(tmp_path, "sheet.pdf", draw)).figures[0]
+    assert iou(fig.bbox, (125, 110, 475, 246)) > 0.95
+
+    def draw_photo(c: canvas.Canvas) -> None:
+        image(c, photo(22, (350, 400)), (125, 110, 475, 510))
+        caption(c, 72, 525, "Figure 1:", ["A photograph of the apparatus."])
+        paragraph(c, 72, 550, 95, 8)
+
+    fig = extract_pdf(make(tmp_path, "photo.pdf", draw_photo)).figures[0]
+    assert iou(fig.bbox, (125, 110, 475, 510)) > 0.95
+
+
 def test_a_figure_beside_the_text_columns_takes_no_heading_from_the_next(tmp_path: Path) -> None:
     """A figure in a side column between two text columns, the next column's heading level
     with its top: the heading starts that column's text and stays out of the figure."""

@@ -356,7 +356,8 @@ def _graphic_elements(
         and scans.covers_page(elements + backgrounds, page.get_size())
         and scans.has_ocr_layer(page, max_pixels)
     ):
-        return padding.trim_padded_images(gray_in, elements, lines), None
+        width, height = page.get_size()
+        return padding.trim_padded_images(gray_in, elements, lines, width * height), None
     gray = gray_in((0, 0, *page.get_size()), scans.SCALE)
     paths = [e for e in elements if e.kind != "image"]
     return paths + scans.scan_elements(lines, gray), scans.paper_level(gray)

@@ -1,10 +1,13 @@
-"""Pictures placed with a white margin that runs under the page's text.
+"""Pictures placed with a white margin that runs under the page's text, or that is most of
+the picture.
 
 Magazine-style journals (JFMS Clinical Practice) set cut-out product photos as bitmaps
 padded with white, and let the padding run under a heading, the next column or the
 caption. The image object's box then takes that text into the figure. Such a picture is
 cut to its ink: its part of the page is rendered small, the text lines over it are
 blanked (text drawn on the padding is not the picture's ink) and the rest is measured.
+A drawing scanned as a whole sheet of paper and placed as one picture, its ink in a corner,
+is cut to its ink too.
 """
 
 from __future__ import annotations
@@ -22,27 +25,36 @@ SCALE = 1.0  # pixels per point: a margin is wide, a point of precision is plent
 INK = 235  # grey levels below this are ink (as in panel splitting)
 MIN_SIDE = 8.0  # points: a sliver of a picture has no margin worth measuring
 MIN_CUT = 0.1  # of the box's area: trimming less than this keeps the box as it is
+BIG_IMAGE = 0.25  # of the page's area: a picture this big may be a padded page of its own
+GLANCE = 0.25  # pixels per point for the first look at a big picture's ink
+MOSTLY_BLANK = 0.4  # of its area: a picture whose ink covers less is boxed to its ink
 
 
 GrayRender = Callable[[BBox, float], np.ndarray]  # a page box at a scale -> grey levels
 
 
 def trim_padded_images(
-    render: GrayRender, elements: list[Element], lines: list[TextLine]
+    render: GrayRender, elements: list[Element], lines: list[TextLine], page_area: float
 ) -> list[Element]:
-    """``elements`` with each image that text lines overlap cut to its ink (text blanked);
-    ``render`` gives the page's grey levels in a box."""
+    """``elements`` with each image cut to its ink where text lines overlap it (text
+    blanked), or where it is big and its ink fills less than :data:`MOSTLY_BLANK` of it (a
+    drawing scanned as a whole page and set as one, its white paper and all); ``render``
+    gives the page's grey levels in a box."""
     out = list(elements)
     for k, e in enumerate(elements):
         x0, y0, x1, y1 = e.bbox
         if e.kind != "image" or min(x1 - x0, y1 - y0) < MIN_SIDE:
             continue
         over = [ln.bbox for ln in lines if intersection(ln.bbox, e.bbox) > 0]
-        if not over:
-            continue
-        ink = _ink_box(render(e.bbox, SCALE), e.bbox, over)
-        if ink is not None and area(ink) < (1 - MIN_CUT) * area(e.bbox):
-            out[k] = replace(e, bbox=ink)
+        if over:
+            ink = _ink_box(render(e.bbox, SCALE), e.bbox, over)
+            if ink is not None and area(ink) < (1 - MIN_CUT) * area(e.bbox):
+                out[k] = replace(e, bbox=ink)
+        elif area(e.bbox) >= BIG_IMAGE * page_area:
+            glance = _ink_box(render(e.bbox, GLANCE), e.bbox, [])
+            if glance is not None and area(glance) < MOSTLY_BLANK * area(e.bbox):
+                ink = _ink_box(render(e.bbox, SCALE), e.bbox, [])
+                out[k] = replace(e, bbox=ink) if ink is not None else e
     return out
 
 
