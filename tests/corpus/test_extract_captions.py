@@ -778,3 +778,32 @@ def test_a_plot_title_citing_its_source_is_no_caption() -> None:
     assert _reference_only(", p446") and _reference_only(" (p. 12)")
     assert not _reference_only(" (a)") and not _reference_only(": MRI") and not _reference_only(".")
     assert not _reference_only(" 1.9 mm")  # "Figure 14 1.9 mm / telescope with ..." goes on
+
+
+def test_a_caption_row_split_at_every_word_gap_is_a_caption() -> None:
+    """magic Figure 1: the caption's first line is justified so wide that pdfium splits it
+    at every word ("Figure" | "1:" | "Magic" | ...); the label is the first two pieces and
+    the row is the caption's, whatever order the pieces come in."""
+    words = [
+        ("Figure", 81, 112),
+        ("1:", 126, 135),
+        ("Magic", 161, 190),
+        ("square", 205, 235),
+        ("of", 250, 259),
+        ("order", 273, 298),
+        ("7", 312, 318),
+        ("in", 332, 341),
+        ("graphical", 356, 400),
+        ("form", 414, 436),
+        ("(obtained", 451, 496),
+        ("by", 511, 522),
+    ]
+    row = [TextLine(w, (x0, 603.0, x1, 614.0), 10.9) for w, x0, x1 in words]
+    tail = TextLine("magicplot(magic.2np1(3)))", (81.0, 617.0, 223.0, 628.0), 10.9)
+    (cap,) = find_captions([*row[::-1], tail], 11.0)
+    assert cap.label == "Figure 1"
+    assert cap.text == (
+        "Figure 1: Magic square of order 7 in graphical form (obtained by magicplot(magic.2np1(3)))"
+    )
+    # a lone word "Figure" with no number after it starts nothing
+    assert find_captions([row[0], row[2]], 11.0) == []

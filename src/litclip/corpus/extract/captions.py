@@ -290,12 +290,13 @@ def find_captions(
     for idx, line in enumerate(lines):
         if line.rotated:
             continue
-        parsed = _parse_label(line.text)
+        text = _with_number(line, lines)
+        parsed = _parse_label(text)
         if parsed is None:
             continue
         # a bold label opening a block may go on in lower case ("Fig. 2 mRNA levels ...")
         (kind, label, number, printed), lower = parsed
-        after = line.text.strip()[len(printed) :]
+        after = text.strip()[len(printed) :]
         if _reference_only(after):
             continue  # a plot's title citing its source: "Fig 10.6, p446"
         above = _line_above(line, lines)
@@ -335,6 +336,30 @@ def _reference_only(after: str) -> bool:
     return bool(_PAGE_CITED.fullmatch(after)) and bool(after.strip())
 
 
+_BARE_WORD = re.compile(rf"\s*{_WORD}\s*", re.IGNORECASE)
+
+
+def _with_number(line: TextLine, lines: list[TextLine]) -> str:
+    """``line``'s text, and when it is a label's word alone ("Figure"), the piece after it on
+    its row too ("Figure 1: Magic square ..." justified so wide that pdfium split the row at
+    every word gap); the row's pieces join the caption as it grows."""
+    if not _BARE_WORD.fullmatch(line.text):
+        return line.text
+    mid = (line.y0 + line.y1) / 2
+    pieces = [
+        ln
+        for ln in lines
+        if ln is not line
+        and not ln.rotated
+        and abs((ln.y0 + ln.y1) / 2 - mid) < 0.3 * line.height
+        and 0 <= ln.x0 - line.x1 < 2 * line.size
+    ]
+    if not pieces:
+        return line.text
+    nxt = min(pieces, key=lambda ln: ln.x0)
+    return f"{line.text.rstrip()} {nxt.text.lstrip()}"
+
+
 TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x the block
 
 
@@ -347,8 +372,10 @@ def _grow_block(
     """Add the lines that continue the caption block below its first line."""
     first = cap.lines[0]
     used = {id(first)}
+    # a row split at every word gap ("Figure" | "1:" | "Magic" ...) is justified very wide
+    reach = (3 if _BARE_WORD.fullmatch(first.text) else 2) * first.size
     # text on the same row continuing the first line (split at a wide gap)
-    for other in lines:
+    for other in sorted(lines, key=lambda ln: ln.x0):
         if id(other) in used or other.rotated or id(other) in start_lines:
             continue
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
@@ -357,7 +384,7 @@ def _grow_block(
         if (
             same_row
             and same_font
-            and -0.25 * first.size <= other.x0 - cap.bbox[2] < 2 * first.size
+            and -0.25 * first.size <= other.x0 - cap.bbox[2] < reach
             and not _continues_column(other, lines)
         ):
             cap.lines.append(other)
