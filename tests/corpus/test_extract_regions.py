@@ -1092,3 +1092,18 @@ def test_a_shaded_box_of_output_with_a_bar_in_its_text_is_no_part_of_the_plot_un
     cap = _caption("Figure 3", (69.0, 338.0, 532.0, 361.0))
     assert assign([cap], [plot(), output((436.0, 96.0, 440.0, 97.0))], [cap.bbox]) == {0: [0]}
     assert assign([cap], [plot(), output((300.0, 80.0, 340.0, 120.0))], [cap.bbox]) == {0: [0, 1]}
+
+
+def test_two_plots_of_one_width_stacked_wide_apart_are_one_figure() -> None:
+    """HSAUR3 Figure 6.3: R's layout(matrix(1:2, nrow = 2)) draws two boxplots 66 pt apart,
+    their boxes sharing both side edges, over one caption. A part as far away that does not
+    share its sides stays apart."""
+    from litclip.corpus.extract.regions import assign
+
+    lower = Region([Element((156.0, 492.0, 445.0, 649.0), "path")])
+    cap = _caption("Figure 6.3", (249.0, 679.0, 370.0, 687.0))
+    same = Region([Element((156.5, 269.0, 444.5, 426.0), "path")])
+    assert sorted(assign([cap], [lower, same], [cap.bbox])[0]) == [0, 1]
+    narrower = Region([Element((200.0, 269.0, 400.0, 426.0), "path")])
+    lower = Region([Element((156.0, 492.0, 445.0, 649.0), "path")])
+    assert assign([cap], [lower, narrower], [cap.bbox]) == {0: [0]}

@@ -28,6 +28,8 @@ TEXT_GAP = 14.0  # points between a figure and its labels (axis titles sit a lit
 TEXT_REACH = 40.0  # points: figure text over a figure lies no farther above its graphics
 ABSORB_GAP = 45.0  # points between a captioned figure and a stray part of it (side-by-side charts)
 STACK_GAP = 60.0  # points: the same for a part right over or under it (a row of a plot grid)
+ALIGNED_STACK_GAP = 90.0  # points: the same for a part of the very same width right over it
+SIDE_MATCH = 2.0  # points between the left (and right) edges of two rows of one plot grid
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
 ROW_GAP = 30.0  # points between a figure and a row of captions right under (or over) it
@@ -1321,6 +1323,12 @@ def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]
 # caption association
 
 
+def _same_sides(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share their left and right edges (two plots one device drew in
+    a column: R's layout(matrix(1:2, nrow = 2)))."""
+    return abs(a[0] - b[0]) <= SIDE_MATCH and abs(a[2] - b[2]) <= SIDE_MATCH
+
+
 def _h_overlap(a: BBox, b: BBox) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
 
@@ -1876,9 +1884,10 @@ def _absorb(
                 if ri in taken or boxes_of_text[ri]:
                     continue
                 d = gap(fig_box, region.bbox)
-                stacked = d <= STACK_GAP and _h_overlap(fig_box, region.bbox) >= 0.5 * (
-                    region.bbox[2] - region.bbox[0]
-                )
+                stacked = (
+                    d <= STACK_GAP
+                    and _h_overlap(fig_box, region.bbox) >= 0.5 * (region.bbox[2] - region.bbox[0])
+                ) or (d <= ALIGNED_STACK_GAP and _same_sides(fig_box, region.bbox))
                 merged = union([fig_box, region.bbox])
                 own = captions[ci].bbox
                 # a caption the two would wall in (a notch, a slot between panels) is
