@@ -1279,6 +1279,8 @@ def join_like_marks(
     """Join each lone marker to the nearest figure that draws three or more markers of its
     size, within :data:`MARK_REACH` and with nothing between them: the isolated nodes of a
     network plot, far from its cluster, are its nodes. Returns the fragments left."""
+    if not any(_mark_size(frag) for frag in fragments):
+        return fragments
     b = _barrier_array(barriers)
     sizes = [
         [
@@ -1603,11 +1605,12 @@ def _stacked_parts(
     """A figure whose caption names a top and a bottom part but that came out as one row
     takes the free regions stacked right beyond it (away from its caption) across a few
     lines of text: an R vignette echoes the code of the second plot between the two."""
+    named = [ci for ci in out if captions[ci].kind == "figure" and names_rows(captions[ci].text)]
+    if not named:
+        return
     boxes_of_text = [_text_box(r) for r in regions]
-    for ci, members in out.items():
-        cap = captions[ci]
-        if cap.kind != "figure" or not names_rows(cap.text):
-            continue
+    for ci in named:
+        cap, members = captions[ci], out[ci]
         boxes = [regions[r].bbox for r in members]
         if any(_v_overlap(a, b) <= 0 for a in boxes for b in boxes):
             continue  # rows already
