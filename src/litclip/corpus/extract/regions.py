@@ -10,7 +10,7 @@ per caption, as many captions matched as possible, then the least total distance
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -1233,28 +1233,42 @@ def join_keys(figures: list[Region], fragments: list[Region], barriers: list[BBo
     key, a legend strip or a scale drawn apart from its plot, too small to be a figure
     itself. Returns the fragments left."""
     b = _barrier_array(barriers)
-    left: list[Region] = []
-    for frag in fragments:
-        best: tuple[float, Region] | None = None
+
+    def nearest(frag: Region) -> Region | None:
         # a mark inside a caption or a line of text (a line sample, "solid lines") is not a key
         in_text = len(b) > 0 and bool((_intersections(frag.bbox, b) > 0).any())
-        if any(e.kind != "text" for e in frag.elements) and not in_text:
-            fb = frag.bbox
-            for fig in figures:
-                g = fig.bbox  # grown by the keys joined before (a key under a key)
-                if fb[0] >= g[0] - KEY_SLACK and fb[2] <= g[2] + KEY_SLACK:
-                    d = max(fb[1] - g[3], g[1] - fb[3])  # under or over it
-                elif fb[1] >= g[1] - KEY_SLACK and fb[3] <= g[3] + KEY_SLACK:
-                    d = max(fb[0] - g[2], g[0] - fb[2])  # left or right of it
-                else:
-                    continue
-                if 0 <= d <= KEY_GAP and (best is None or d < best[0]):
-                    if not _blocked(union([fb, g]), b):
-                        best = (d, fig)
-        if best is None:
+        if all(e.kind == "text" for e in frag.elements) or in_text:
+            return None
+        best: tuple[float, Region] | None = None
+        fb = frag.bbox
+        for fig in figures:
+            g = fig.bbox  # grown by the keys joined before (a key under a key)
+            if fb[0] >= g[0] - KEY_SLACK and fb[2] <= g[2] + KEY_SLACK:
+                d = max(fb[1] - g[3], g[1] - fb[3])  # under or over it
+            elif fb[1] >= g[1] - KEY_SLACK and fb[3] <= g[3] + KEY_SLACK:
+                d = max(fb[0] - g[2], g[0] - fb[2])  # left or right of it
+            else:
+                continue
+            if 0 <= d <= KEY_GAP and (best is None or d < best[0]):
+                if not _blocked(union([fb, g]), b):
+                    best = (d, fig)
+        return best[1] if best else None
+
+    return _join_fragments(fragments, nearest)
+
+
+def _join_fragments(
+    fragments: list[Region], nearest: Callable[[Region], Region | None]
+) -> list[Region]:
+    """Give each fragment to the figure ``nearest`` picks for it (in turn: a figure grows
+    by the fragments joined before); returns the fragments no figure took."""
+    left: list[Region] = []
+    for frag in fragments:
+        fig = nearest(frag)
+        if fig is None:
             left.append(frag)
         else:
-            best[1].elements.extend(frag.elements)
+            fig.elements.extend(frag.elements)
     return left
 
 
@@ -1292,8 +1306,8 @@ def join_like_marks(
         ]
         for fig in figures
     ]
-    left: list[Region] = []
-    for frag in fragments:
+
+    def nearest(frag: Region) -> Region | None:
         size = _mark_size(frag)
         best: tuple[float, Region] | None = None
         for fig, marks in zip(figures, sizes, strict=True) if size else ():
@@ -1304,11 +1318,9 @@ def join_like_marks(
             if like >= LIKE_MARKS and d <= MARK_REACH and (best is None or d < best[0]):
                 if not _blocked(union([fig.bbox, frag.bbox]), b):
                     best = (d, fig)
-        if best is None:
-            left.append(frag)
-        else:
-            best[1].elements.extend(frag.elements)
-    return left
+        return best[1] if best else None
+
+    return _join_fragments(fragments, nearest)
 
 
 def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]:
