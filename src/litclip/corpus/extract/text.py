@@ -39,7 +39,7 @@ BOLD_WEIGHT = 550  # semibold is 600, medium 500
 # fixed-width faces by name: Latin Modern "LMMono10", Computer Modern/EC/TC typewriter
 # ("CMTT10", "SFTT1000"), Courier (PSNFSS "pcrr8r"), and the usual programmers' fonts
 _MONO_RE = re.compile(
-    r"mono|courier|consol|menlo|inconsolata|typewriter|sourcecode|source code"
+    r"mono(?!type)|courier|consol|menlo|inconsolata|typewriter|sourcecode|source code"
     r"|^(cmtt|ectt|sftt|tctt|lmtt|txtt|pcr[rb])"
 )
 # TeX's regular faces by name (Computer Modern, EC, TC, Latin Modern, PSNFSS "ptmr8t")
@@ -153,12 +153,12 @@ def _page_text(raw: object, n: int) -> str:
 def _object_fonts(
     textpage: pdfium.PdfTextPage, handle: ctypes.c_void_p, first: list[int], keys: list[int]
 ) -> np.ndarray:
-    """(effective size, bold, rotated, watermark or clipped away, invisible, fixed-width) rows
-    for the
-    text objects ``keys`` (distinct, 0: none), read at their first characters ``first``.
+    """(effective size, bold, rotated, watermark or clipped away, invisible, fixed-width)
+    rows for the text objects ``keys`` (distinct, 0: none), read at their first characters
+    ``first``.
 
-    Boldness depends only on the object's font (pdfium reads weight, flags and name from
-    it), so it is worked out once per font.
+    Boldness and fixed width depend only on the object's font (pdfium reads weight, flags
+    and name from it), so they are worked out once per font.
     """
     k = len(first)
     size = np.fromiter(map(_FONT_SIZE, repeat(handle, k), first), np.float64, k)
@@ -526,3 +526,17 @@ def typical_leading(lines: list[TextLine]) -> float:
         if 0 <= gap < 2.5 * a.height:
             ratios.append(gap / a.height)
     return statistics.median(ratios) if len(ratios) >= 5 else 0.2
+
+
+def text_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines grouped into rows, top down: pieces whose middles lie within 0.3 of a line
+    height of the row's first (one justified line split at its wide gaps)."""
+    rows: list[list[TextLine]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2):
+        if rows and abs((ln.y0 + ln.y1) - (rows[-1][0].y0 + rows[-1][0].y1)) / 2 < (
+            0.3 * max(ln.height, rows[-1][0].height)
+        ):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return rows
