@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from litclip.corpus.extract.text import TextLine
+from litclip.corpus.extract.text import TextLine, text_rows
 from litclip.corpus.types import BBox
 
 _PREFIX = (
@@ -851,7 +851,7 @@ def take_side_paragraphs(
         size = cap.lines[0].size
         if text_width <= 0 or x1 - x0 > SIDE_COLUMN * text_width:
             continue
-        rows = _rows(
+        rows = text_rows(
             [
                 ln
                 for ln in lines
@@ -877,20 +877,6 @@ def take_side_paragraphs(
                 cap.lines.extend(sorted(row, key=lambda ln: ln.x0))
                 taken.update(id(ln) for ln in row)
             rows = [row for row in rows if id(row[0]) not in taken]
-
-
-def _rows(lines: list[TextLine]) -> list[list[TextLine]]:
-    """Lines grouped into rows (pieces of one justified line split at its wide gaps), top
-    down."""
-    rows: list[list[TextLine]] = []
-    for ln in sorted(lines, key=lambda ln: (ln.y0 + ln.y1) / 2):
-        if rows and abs((ln.y0 + ln.y1) / 2 - (rows[-1][0].y0 + rows[-1][0].y1) / 2) < (
-            0.3 * ln.height
-        ):
-            rows[-1].append(ln)
-        else:
-            rows.append([ln])
-    return rows
 
 
 def _next_paragraph(

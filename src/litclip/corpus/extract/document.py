@@ -682,23 +682,32 @@ def _continued(fig: ExtractedFigure) -> bool:
     return bool(_CONTINUED.search(head))
 
 
+SIDE_GRAPHIC = 20.0  # points: a graphic this big beside a caption's column may be its figure
+
+
+def _side_paragraphs(
+    captions: list[Caption], lines: list[TextLine], elements: list[reg.Element], body: set[int]
+) -> None:
+    """:func:`~litclip.corpus.extract.captions.take_side_paragraphs`, measured against the
+    width of a full line of running text (the widest tenth: not a line set beside a figure)."""
+    widths = [ln.x1 - ln.x0 for ln in lines if id(ln) in body]
+    graphics = [
+        e.bbox
+        for e in elements
+        if e.kind != "text" and max(e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1]) >= SIDE_GRAPHIC
+    ]
+    take_side_paragraphs(
+        captions, lines, graphics, float(np.percentile(widths, 90)) if widths else 0.0
+    )
+
+
 def _layout(
     lines: list[TextLine], elements: list[reg.Element], body_size: float, leading: float
 ) -> tuple[list[Caption], list[reg.Region], dict[int, list[int]]]:
     """Captions, significant regions and their matching for one page (pure geometry)."""
     captions = find_captions(lines, body_size, leading=leading)
     body = reg.running_text(lines, body_size)
-    widths = [ln.x1 - ln.x0 for ln in lines if id(ln) in body]
-    take_side_paragraphs(
-        captions,
-        lines,
-        [
-            e.bbox
-            for e in elements
-            if e.kind != "text" and max(e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1]) >= 20
-        ],
-        float(np.percentile(widths, 90)) if widths else 0.0,  # a full line, not a side one
-    )
+    _side_paragraphs(captions, lines, elements, body)
     caption_boxes = [cap.bbox for cap in captions]
     # pieces of a caption row that were not joined to it (a subscript's "tot" hanging under
     # the row) are the caption's too, never figure text

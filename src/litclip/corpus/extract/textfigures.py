@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from litclip.corpus.extract.captions import parse_label
 from litclip.corpus.extract.regions import FRAME_STROKE, Element
-from litclip.corpus.extract.text import TextLine
+from litclip.corpus.extract.text import TextLine, text_rows
 from litclip.corpus.types import BBox
 
 FIRST_GAP = 3.0  # line heights between the caption and the block's last line
@@ -166,7 +166,7 @@ def listing_lines(lines: list[TextLine]) -> set[int]:
     font (a keyword in a bold roman face rides along: "using Eigen::LLT;"), and rows between
     two such rows one pitch apart ("return di;", "} else {", a comment set in italics).
     Prose with a word of code in it is no listing."""
-    rows = _rows(sorted((ln for ln in lines if not ln.rotated), key=lambda ln: ln.y0))
+    rows = text_rows([ln for ln in lines if not ln.rotated])
     code = [
         2 * sum(ln.x1 - ln.x0 for ln in row if ln.mono) > sum(ln.x1 - ln.x0 for ln in row)
         for row in rows
@@ -183,17 +183,3 @@ def listing_lines(lines: list[TextLine]) -> set[int]:
         ):
             code[k] = True  # set in place: a run of such rows needs code on both sides
     return {id(ln) for row, is_code in zip(rows, code, strict=True) if is_code for ln in row}
-
-
-def _same_row(a: TextLine, b: TextLine) -> bool:
-    return abs((a.y0 + a.y1) - (b.y0 + b.y1)) / 2 < 0.3 * max(a.height, b.height)
-
-
-def _rows(flat: list[TextLine]) -> list[list[TextLine]]:
-    rows: list[list[TextLine]] = []
-    for ln in flat:
-        if rows and _same_row(rows[-1][0], ln):
-            rows[-1].append(ln)
-        else:
-            rows.append([ln])
-    return rows
