@@ -1541,11 +1541,13 @@ def assign(
     for d, ci, ri in pairs:
         near = nearest.setdefault(ri, {})
         near[ci] = min(d, near.get(ci, d))
-    _absorb(captions, regions, barriers, out, taken, nearest)
+    boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
+    _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
     if lines and _far_above(captions, regions, lines, out, taken):
-        _absorb(captions, regions, barriers, out, taken, nearest)  # the rest of its row
+        # the rest of its row
+        _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
     if lines:
-        _stacked_parts(captions, regions, lines, out, taken)
+        _stacked_parts(captions, regions, lines, out, taken, boxes_of_text)
     return out
 
 
@@ -1613,14 +1615,13 @@ def _stacked_parts(
     lines: list[TextLine],
     out: dict[int, list[int]],
     taken: set[int],
+    boxes_of_text: list[bool],
 ) -> None:
     """A figure whose caption names a top and a bottom part but that came out as one row
     takes the free regions stacked right beyond it (away from its caption) across a few
-    lines of text: an R vignette echoes the code of the second plot between the two."""
+    lines of text: an R vignette echoes the code of the second plot between the two.
+    Boxes of text (``boxes_of_text``, by region) are never such a part."""
     named = [ci for ci in out if captions[ci].kind == "figure" and names_rows(captions[ci].text)]
-    if not named:
-        return
-    boxes_of_text = [_text_box(r) for r in regions]
     for ci in named:
         cap, members = captions[ci], out[ci]
         boxes = [regions[r].bbox for r in members]
@@ -1883,13 +1884,14 @@ def _absorb(
     out: dict[int, list[int]],
     taken: set[int],
     nearest: dict[int, dict[int, float]],
+    boxes_of_text: list[bool],
 ) -> None:
     """Merge free regions into a captioned figure when close and nothing separates them.
 
     ``nearest`` holds each region's distance to each caption (:func:`caption_distance`): a
     region nearer to another caption than to the figure and its own caption stays apart.
+    A box of text (``boxes_of_text``, by region: :func:`_text_box`) is never a stray part.
     """
-    boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
     changed = True
     while changed:
         changed = False

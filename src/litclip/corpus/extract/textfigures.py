@@ -181,5 +181,5 @@ def listing_lines(lines: list[TextLine]) -> set[int]:
             and min(ln.y0 for ln in row) - max(ln.y1 for ln in above) <= pitch
             and min(ln.y0 for ln in below) - max(ln.y1 for ln in row) <= pitch
         ):
-            code[k] = True  # set in place: a run of such rows needs code on both sides
+            code[k] = True  # a lone row between two rows of code
     return {id(ln) for row, is_code in zip(rows, code, strict=True) if is_code for ln in row}
