@@ -137,3 +137,76 @@ def test_a_caption_naming_its_panels_wins_over_lines_inside_the_figure(tmp_path:
 
     fig = extract_pdf(make(tmp_path, "both.pdf", draw)).figures[0]
     assert [(p.letter, p.caption) for p in fig.panels] == [("A", "Axial T2."), ("B", "Coronal T1.")]
+
+
+def test_titles_lettered_with_a_closing_parenthesis_are_sub_captions() -> None:
+    """R's graph vignettes head each plot "a) Breadth-first search" over it; a figure going
+    on from the one before starts at a later letter ("k)", "l)", "m)")."""
+    lines = [line("a) Breadth-first search", 150, 110, 260), line("b) Depth-first", 350, 110, 430)]
+    assert [(s.letter, s.printed) for s in subcaption_lines(lines, FIG)] == [("A", "a"), ("B", "b")]
+    later = [line(f"{m}) Example", 150 + 100 * i, 110, 230 + 100 * i) for i, m in enumerate("klm")]
+    assert [s.letter for s in subcaption_lines(later, FIG)] == ["K", "L", "M"]
+    # two lines only: on from an earlier figure, or labels in a chart? Taken for labels
+    assert subcaption_lines(later[:2], FIG) == []
+
+
+def test_graph_titled_a_and_b_is_split_into_its_two_graphs(tmp_path: Path) -> None:
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        for cx, title in ((230, "a) Breadth-first search"), (390, "b) Depth-first search")):
+            c.setFont("Helvetica-Bold", 8)  # a plot title, over the graph
+            c.drawCentredString(cx, top(128), title)
+            _graph(c, cx, 130, "PQRS")
+        caption(c, 72, 330, "Figure 2:", ["The example graphs."])
+
+    fig = extract_pdf(make(tmp_path, "graphs.pdf", draw)).figures[0]
+    assert [(p.letter, p.caption) for p in fig.panels] == [
+        ("A", "Breadth-first search"),
+        ("B", "Depth-first search"),
+    ]
+    assert fig.panels[0].bbox[2] < 310 < fig.panels[1].bbox[0]
+
+
+def _graph(c: canvas.Canvas, cx: float, y: float, names: str) -> None:
+    """Nodes drawn as circles with a letter inside each, joined in a chain (top-down y)."""
+    pts = [(cx - 60 + 40 * (i % 4), y + 20 + 45 * i) for i in range(len(names))]
+    for (ax, ay), (bx, by) in zip(pts, pts[1:], strict=False):
+        c.line(ax, top(ay), bx, top(by))
+    c.setFont("Helvetica", 10)
+    for (x, yy), name in zip(pts, names, strict=True):
+        c.setFillColorRGB(1, 1, 1)
+        c.circle(x, top(yy), 9, stroke=1, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+        c.drawCentredString(x, top(yy) - 3.5, name)
+
+
+def test_letters_naming_a_graphs_nodes_name_no_panels(tmp_path: Path) -> None:
+    """Two parts of one graph, nodes "A" to "I": nine letters for two parts are node names,
+    not panel letters (which come one to a panel)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _graph(c, 230, 110, "ABCDE")
+        _graph(c, 390, 110, "FGHI")
+        caption(c, 72, 360, "Figure 10:", ["Biconnected components."])
+
+    fig = extract_pdf(make(tmp_path, "nodes.pdf", draw)).figures[0]
+    assert fig.panels == []
+
+
+def test_plots_whose_points_are_lettered_are_still_split(tmp_path: Path) -> None:
+    """Two plots side by side, their points labelled "A" to "I": the letters name points, so
+    the plots are split as unlettered plots are (by their scales)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 110, 120, 180, 150)
+        _chart(c, 360, 120, 180, 150)
+        c.setFont("Helvetica", 7)
+        for i, name in enumerate("ABCDEFGHI"):
+            c.drawString(130 + 17 * i, top(150 + 9 * i), name)
+        caption(c, 72, 310, "Figure 7:", ["Site effects and variety effects."])
+
+    fig = extract_pdf(make(tmp_path, "points.pdf", draw)).figures[0]
+    assert len(fig.panels) == 2
+    assert fig.panels[0].bbox[2] < 330 < fig.panels[1].bbox[0]

@@ -913,21 +913,54 @@ def _detect_panels(
     page: pdfium.PdfPage, job: PanelJob, fig: ExtractedFigure
 ) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
-    box, images = job.box, job.images
+    box = job.box
     printed: dict[str, str] = {}
     shared, subs = split_caption(fig.caption, fig.printed_label, printed)
     expected = len(subs)
     letters = panel_mod.letter_lines(job.lines, box)
     # "(a) ..." printed under each sub-figure when the caption itself names no panel
     inner = [] if subs else subcaptions.subcaption_lines(job.lines, box)
-    # separate image objects are panels; the blobs of a scan may be pieces of one picture
-    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
-    raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     # letters the caption mentions out of order name panels too ("(a), (b), and (e) are ..."),
     # as do "(i)", "(ii)"... and positions ("(top left)", "Left: ... Right: ...")
     expected = expected or mentioned_panels(fig.caption)
     if not expected and len(letters) < 2:  # printed letters count the panels better
         expected = positioned_panels(fig.caption)
+    # rendered once, and only when a pixel method needs it
+    preview = functools.cache(lambda: scans.whiten(_gray_preview(page, box), job.paper))
+    boxes = _panel_boxes(job, expected, letters, inner, preview)
+    # many more letters than parts, and nothing else names panels: the letters label a
+    # graph's nodes or a plot's points, not panels; look again without them
+    if expected < 2 and len(inner) < 2 and len(letters) >= max(4, 2 * len(boxes)):
+        letters = []
+        boxes = _panel_boxes(job, expected, letters, inner, preview)
+    if not boxes:
+        return "", []
+    attached = subcaptions.attach(boxes, inner)
+    if attached:  # each sub-caption names its panel (a mark at the panel's corner)
+        letters = [(sub.letter, (*boxes[i][:2], *boxes[i][:2])) for i, sub in attached.items()]
+        subs = {sub.letter: sub.text for sub in attached.values()}
+        printed = {sub.letter: sub.printed for sub in attached.values()}
+        shared = shared if shared[-1:] in (".", ":", ";", "!", "?", "") else f"{shared}."
+    named = panel_mod.name_panels(boxes, letters)
+    return (shared if subs else ""), [
+        Panel(letter, _round(b), subs.get(letter, ""), printed.get(letter, ""))
+        for letter, b in named
+    ]
+
+
+def _panel_boxes(
+    job: PanelJob,
+    expected: int,
+    letters: list[tuple[str, BBox]],
+    inner: list[subcaptions.SubCaption],
+    preview: Callable[[], np.ndarray],
+) -> list[BBox]:
+    """The panel boxes of a figure (page points; ``[]`` for a single figure), given the
+    panels its caption names (``expected``), its printed panel letters and sub-captions."""
+    box, images = job.box, job.images
+    # separate image objects are panels; the blobs of a scan may be pieces of one picture
+    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
+    raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
     # a tree plot's leaves each show a plot with its scales: one figure, unless named
     tree = not named_panels and scales.is_tree(job.lines, box)
@@ -946,8 +979,6 @@ def _detect_panels(
     image_boxes = boxes
     if 2 <= len(boxes) < want:
         boxes = []
-    # rendered once, and only when a pixel method needs it
-    preview = functools.cache(lambda: scans.whiten(_gray_preview(page, box), job.paper))
     if not boxes and (raster_cover >= 0.5 or named_panels or plots):
         gray = preview()
         boxes = panel_mod.panels_from_pixels(gray, box)
@@ -976,19 +1007,7 @@ def _detect_panels(
     # more pictures than the letters the caption names: each letter heads a group of them
     if 2 <= len(letters) == expected < len(boxes):
         boxes = panel_mod.group_by_letters(boxes, letters) or boxes
-    if not boxes:
-        return "", []
-    attached = subcaptions.attach(boxes, inner)
-    if attached:  # each sub-caption names its panel (a mark at the panel's corner)
-        letters = [(sub.letter, (*boxes[i][:2], *boxes[i][:2])) for i, sub in attached.items()]
-        subs = {sub.letter: sub.text for sub in attached.values()}
-        printed = {sub.letter: sub.printed for sub in attached.values()}
-        shared = shared if shared[-1:] in (".", ":", ";", "!", "?", "") else f"{shared}."
-    named = panel_mod.name_panels(boxes, letters)
-    return (shared if subs else ""), [
-        Panel(letter, _round(b), subs.get(letter, ""), printed.get(letter, ""))
-        for letter, b in named
-    ]
+    return boxes
 
 
 def _gray_in(page: pdfium.PdfPage, box: BBox, scale: float) -> np.ndarray:

@@ -16,8 +16,9 @@ from litclip.corpus.extract.regions import contains
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
-_SUBCAPTION_RE = re.compile(r"^\(([A-Za-z])\)\s+(\S.*)$")
+_SUBCAPTION_RE = re.compile(r"^\(?([A-Za-z])\)\s+(\S.*)$")
 MAX_DISTANCE = 3.0  # line heights between a sub-figure and its sub-caption
+MIN_RUN_ON = 3  # sub-captions that go on from an earlier figure's letters ("(k)" onwards)
 
 
 @dataclass(frozen=True)
@@ -29,17 +30,20 @@ class SubCaption:
 
 
 def subcaption_lines(lines: list[TextLine], fig_box: BBox) -> list[SubCaption]:
-    """The sub-captions inside ``fig_box``: lines starting "(a) ", "(b) " ... with text after.
+    """The sub-captions inside ``fig_box``: lines starting "(a) ", "(b) " (or "a) ", "b) ")
+    ... with text after.
 
-    Only a run of letters from A on (each once) counts: a lone "(c) ..." line is more likely
-    a label inside a chart. A sub-caption that wraps takes the lines right under it that
-    start within its width.
+    Only an unbroken run of letters, each once, counts: from A, or, three or more, on from
+    the figure before ("k) ...", "l) ...", "m) ..."); a lone "(c) ..." line or two is more
+    likely a label inside a chart. A sub-caption that wraps takes the lines right under it
+    that start within its width.
     """
     inside = [ln for ln in lines if contains(fig_box, ln.bbox, slack=4.0)]
     heads = [(ln, _SUBCAPTION_RE.match(ln.text.strip())) for ln in inside]
     found = [(ln, m) for ln, m in heads if m]
     letters = sorted(m.group(1).upper() for _ln, m in found)
-    if len(found) < 2 or letters != [chr(ord("A") + i) for i in range(len(found))]:
+    first = ord(letters[0]) if len(found) >= MIN_RUN_ON else ord("A")
+    if len(found) < 2 or letters != [chr(first + i) for i in range(len(found))]:
         return []
     starts = {id(ln) for ln, _m in found}
     out = []
