@@ -213,3 +213,57 @@ def test_fixed_width_fonts_are_known_by_name() -> None:
         assert tx._MONO_RE.search(name), name
     for name in ("lmroman10-regular", "monotypecorsiva", "times-roman", "cmr10", "helvetica"):
         assert not tx._MONO_RE.search(name), name
+
+
+def _type3_caption_pdf(path: Path) -> Path:
+    """A dark box (the figure) over "Figure 1: f''(E) for pure Cu ..." whose f''(E) is set,
+    as dvips sets TeX's math, in a Type 3 font at Tf 0.1 with a glyph space of 100 units a
+    point (pdfium reads its size as 0.1 pt, its glyphs stand 10 pt tall), the primes raised."""
+    glyph = b"100 0 0 0 80 100 d1 0 0 80 100 re f"
+    widths = b" ".join([b"100"] * 63)
+    t3 = (
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 80 100] /FontMatrix [1 0 0 1 0 0]"
+        b" /CharProcs << /g 7 0 R >> /Encoding << /Type /Encoding"
+        b" /Differences [40 /g /g 48 /g 69 /g 102 /g] >> /FirstChar 40 /LastChar 102"
+        b" /Widths [" + widths + b"] /Resources << >> >>"
+    )
+    content = (
+        b"0.3 g 100 420 300 250 re f 0 g BT /F1 10 Tf 72 400 Td (Figure 1: ) Tj"
+        b" /F3 0.1 Tf (f) Tj 0.04 Ts /F3 0.07 Tf (00) Tj 0 Ts /F3 0.1 Tf (\\(E\\)) Tj"
+        b" /F1 10 Tf ( for pure Cu, from theory.) Tj ET"
+    )
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+        b" /Resources << /Font << /F1 5 0 R /F3 6 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        t3,
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(glyph), glyph),
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(out)
+    return path
+
+
+def test_type3_math_read_at_a_tenth_of_a_point_keeps_its_place_in_the_caption(
+    tmp_path: Path,
+) -> None:
+    from litclip.corpus.extract import extract_pdf
+
+    (fig,) = extract_pdf(_type3_caption_pdf(tmp_path / "t3.pdf")).figures
+    assert fig.caption == "Figure 1: f00(E) for pure Cu, from theory."
+    pdf = pdfium.PdfDocument(str(tmp_path / "t3.pdf"))
+    page = pdf[0]
+    chars = tx._read_chars(page.get_textpage(), page.get_size()[1], 0.0)
+    f = chars.text.index("f")
+    assert 7.0 <= chars.size[f] <= 12.0  # about the glyph's 10 pt, not the 0.1 pt pdfium reads
+    pdf.close()

@@ -288,10 +288,41 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
     box = np.column_stack(
         (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
     )
+    if boxed_idx.size:
+        _mend_tiny_sizes(size, box, boxed_idx, keys)
     for soft in _SOFT_HYPHENS:  # str.replace is much faster than str.translate here
         if soft in text:
             text = text.replace(soft, "-")
     return _Chars(text, boxed, box, size, bold, rotated, mono)
+
+
+TINY_SIZE = 1.0  # points: below this a text object's font size is misread...
+TINY_SIZE_SHARE = 0.25  # ...when its glyphs' boxes stand more than four times taller
+
+
+def _mend_tiny_sizes(
+    size: np.ndarray, box: np.ndarray, boxed_idx: np.ndarray, keys: np.ndarray
+) -> None:
+    """Give text objects whose size reads far below their glyphs' height the size their
+    glyphs show, scaled as the page's other text is (in place).
+
+    dvips' Type 3 fonts (bitmap fonts of older TeX papers) report 0.12 pt for glyphs that
+    stand 10 pt tall: by size alone a caption's "f''(E)" would be print too small to read.
+    """
+    heights = box[boxed_idx, 3] - box[boxed_idx, 1]
+    _, of = np.unique(keys, return_inverse=True)
+    of = of.reshape(-1)
+    tallest = np.zeros(of.max() + 1)
+    np.maximum.at(tallest, of, heights)
+    glyph = tallest[of]
+    read = size[boxed_idx]
+    # only sizes no print has (a broken font's glyph boxes can be huge: its size stands)
+    tiny = (read < TINY_SIZE) & (read < TINY_SIZE_SHARE * glyph)
+    if not tiny.any():
+        return
+    sane = ~tiny & (heights > 0)
+    ratio = float(np.median(read[sane] / heights[sane])) if sane.any() else 1.0
+    size[boxed_idx[tiny]] = glyph[tiny] * ratio
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:
