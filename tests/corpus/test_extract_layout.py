@@ -1264,3 +1264,24 @@ def test_a_code_listing_set_like_running_text_over_its_caption_is_the_figure(
     assert [f.label for f in ex.figures] == ["Figure 4"]
     x0, y0, x1, y1 = ex.figures[0].bbox
     assert abs(x0 - 72) < 2 and abs(y0 - 118) < 6 and y1 < 205 and x1 > 400
+
+
+def _icon_page(c: canvas.Canvas, icon_x: float) -> None:
+    """A manual's page: running text, then a 30 pt toolbar icon at ``icon_x`` over the
+    caption "Figure 5.11: Shortcut to move images" centred on the page."""
+    paragraph(c, 72, 40, 95, 4)
+    image(c, photo(60, (32, 32)), (icon_x, 110, icon_x + 30, 140))
+    c.setFont("Times-Roman", 10)
+    c.drawCentredString(W / 2, top(160), "Figure 5.11: Shortcut to move images")
+    paragraph(c, 72, 180, 95, 4)
+
+
+def test_a_small_icon_centred_over_its_caption_is_the_figure(tmp_path: Path) -> None:
+    (fig,) = extract_pdf(make(tmp_path, "icon.pdf", lambda c: _icon_page(c, W / 2 - 15))).figures
+    assert fig.label == "Figure 5.11"
+    assert fig.bbox == pytest.approx((W / 2 - 15, 110, W / 2 + 15, 140), abs=1.0)
+
+
+def test_a_small_picture_off_the_captions_centre_is_no_figure(tmp_path: Path) -> None:
+    ex = extract_pdf(make(tmp_path, "logo.pdf", lambda c: _icon_page(c, 80)))
+    assert ex.figures == []

@@ -750,9 +750,55 @@ def _layout(
         reg.trim_text_boxes(region, lines)
     small = [r for r in regions if not reg.significant(r)]
     regions = [r for r in regions if reg.significant(r)]
+    pictures = [r for r in small if any(e.kind == "image" for e in r.elements)]
     small = reg.join_like_marks(regions, reg.join_keys(regions, small, barriers), barriers)
     regions += reg.sparse_charts(small, barriers)
-    return captions, regions, reg.assign(captions, regions, barriers, lines)
+    assignment = reg.assign(captions, regions, barriers, lines)
+    _icons_over_captions(captions, regions, assignment, pictures, lines)
+    return captions, regions, assignment
+
+
+ICON_MIN_SIDE = 8.0  # points: smaller pictures are bullets and rule ornaments
+ICON_GAP = 2.5  # caption line heights between an icon and its caption, at most
+ICON_CENTRED = 0.1  # of the caption's width: how far the icon's centre may stray from its
+
+
+def _icons_over_captions(
+    captions: list[Caption],
+    regions: list[reg.Region],
+    assignment: dict[int, list[int]],
+    pictures: list[reg.Region],
+    lines: list[TextLine],
+) -> None:
+    """Give a caption left without a figure the small picture centred right over it (a
+    manual's "Figure 5.11: Shortcut to move images" under a 32 pt toolbar icon), in place:
+    too small to be a figure alone, but nothing else is captioned like that."""
+    for i, cap in enumerate(captions):
+        if assignment.get(i):
+            continue
+        x0, y0, x1, _ = cap.bbox
+        height = cap.lines[0].bbox[3] - cap.lines[0].bbox[1] if cap.lines else 10.0
+        near = [
+            r
+            for r in pictures
+            if min(r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]) >= ICON_MIN_SIDE
+            and 0 <= y0 - r.bbox[3] <= ICON_GAP * height
+            and abs((r.bbox[0] + r.bbox[2]) / 2 - (x0 + x1) / 2) <= ICON_CENTRED * (x1 - x0)
+            and not any(_between(ln.bbox, r.bbox, cap.bbox) for ln in lines)
+        ]
+        if near:
+            regions.append(min(near, key=lambda r: y0 - r.bbox[3]))
+            assignment[i] = [len(regions) - 1]
+
+
+def _between(box: BBox, upper: BBox, lower: BBox) -> bool:
+    """Whether ``box`` lies in the gap between ``upper`` and ``lower`` (level with ``lower``)."""
+    return (
+        upper[3] - 1 <= box[1]
+        and box[3] <= lower[1] + 1
+        and box[0] < lower[2]
+        and lower[0] < box[2]
+    )
 
 
 def extract_page(
