@@ -1285,3 +1285,32 @@ def test_a_small_icon_centred_over_its_caption_is_the_figure(tmp_path: Path) -> 
 def test_a_small_picture_off_the_captions_centre_is_no_figure(tmp_path: Path) -> None:
     ex = extract_pdf(make(tmp_path, "logo.pdf", lambda c: _icon_page(c, 80)))
     assert ex.figures == []
+
+
+def test_a_caption_row_does_not_take_the_next_columns_text_across_the_gutter(
+    tmp_path: Path,
+) -> None:
+    """OSDI two columns 18 pt apart: the caption's first row is level with the right
+    column's second line, whose paragraph starts indented one line up (so no line over it
+    starts where it starts); the lines under it do, as a column's lines go on."""
+    right = [
+        "Stateful edges help us embed actors in an otherwise",
+        "stateless task graph, as they capture the implicit data",
+        "dependency between successive method invocations and",
+        "the internal state of an actor. Stateful edges enable us",
+        "to maintain lineage. As in other dataflow systems, we",
+    ]
+
+    def draw(c: canvas.Canvas) -> None:
+        _chart(c, 110, 80, 170, 150)
+        c.setFont("Times-Roman", 9)
+        c.drawString(72, top(280), "Figure 3: Python code implementing an example in Figure 2 in")
+        c.drawString(72, top(292), "in Ray. Note that remote functions and actors return")
+        c.drawString(72, top(304), "futures, which can be passed to other remote functions.")
+        for i, text in enumerate(right):
+            c.drawString(325 if i == 0 else 315, top(268 + 12 * i), text)
+
+    (fig,) = extract_pdf(make(tmp_path, "gutter.pdf", draw)).figures
+    assert fig.caption_bbox[2] < 305
+    assert "Stateful" not in fig.caption and "lineage" not in fig.caption
+    assert fig.caption.endswith("passed to other remote functions.")

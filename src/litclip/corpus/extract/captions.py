@@ -445,15 +445,19 @@ def _grow_block(
 
 
 def _continues_column(line: TextLine, lines: list[TextLine]) -> bool:
-    """Whether ``line`` goes on from a line right above it that starts where it starts: the
-    next column's running text across a narrow gutter, not the rest of a caption's first row
-    (nothing of the caption's column sits over that)."""
+    """Whether ``line`` goes on from a line right above it, or into one right under it, that
+    starts where it starts: the next column's running text across a narrow gutter (the line
+    over it may be a paragraph's indented start), not the rest of a caption's first row
+    (nothing of the caption's column sits over that, and its next row starts at the label)."""
     return any(
         ln is not line
         and not ln.rotated
         and abs(ln.x0 - line.x0) <= 1.0
         and abs(ln.size - line.size) <= 0.1 * line.size
-        and -0.3 * line.height <= line.y0 - ln.y1 < 0.5 * line.height
+        and (
+            -0.3 * line.height <= line.y0 - ln.y1 < 0.5 * line.height
+            or -0.3 * line.height <= ln.y0 - line.y1 < 0.5 * line.height
+        )
         for ln in lines
     )
 
