@@ -807,3 +807,19 @@ def test_a_caption_row_split_at_every_word_gap_is_a_caption() -> None:
     )
     # a lone word "Figure" with no number after it starts nothing
     assert find_captions([row[0], row[2]], 11.0) == []
+
+
+def test_tex_spacing_accents_are_set_on_their_letters() -> None:
+    """Old dvipdfm output sets each accent as a glyph of its own before its letter: the
+    caption reads "Seção" and "elástica", not "Se ̧c ̃ao" and "el ́astica"."""
+    raw = [
+        "Figura 2.1: Se\u00b8c\u02dcao de choque el\u00b4astica em colis\u02dcoes de",
+        "pr\u00b4oton-pr\u00b4oton, hadr\u02c6onico, \u00b4e ligada \u0060a separa\u00e7\u00e3o",
+        "(t\u00b4\u0131tulo, 131 \u02daA)",
+    ]
+    assert clean_caption_text(raw) == (
+        "Figura 2.1: Seção de choque elástica em colisões de próton-próton, hadrônico, é ligada"
+        " à separação (título, 131 Å)"
+    )
+    # an accent standing apart, a space before the next word, takes no letter
+    assert " sign, " in clean_caption_text(["Figure 1: the \u00b4 sign, x\u00b4 = 2"])

@@ -592,14 +592,44 @@ def page_continuation(cap: Caption, here: list[TextLine], after: list[TextLine])
 
 
 _RADICAL_BAR = re.compile(r"(?:ffi){3,}f{0,2}")
+# TeX's \accent (old dvipdfm output, OT1 fonts) sets a spacing accent glyph, then its letter
+_SPACING_ACCENTS = {
+    "\u0060": "\u0300",  # grave
+    "\u00b4": "\u0301",  # acute
+    "\u02c6": "\u0302",  # circumflex
+    "\u02dc": "\u0303",  # tilde
+    "\u00af": "\u0304",  # macron
+    "\u02d8": "\u0306",  # breve
+    "\u02d9": "\u0307",  # dot above
+    "\u00a8": "\u0308",  # diaeresis
+    "\u02da": "\u030a",  # ring above
+    "\u02dd": "\u030b",  # double acute
+    "\u02c7": "\u030c",  # caron
+    "\u00b8": "\u0327",  # cedilla
+    "\u02db": "\u0328",  # ogonek
+}
+_ACCENTED = re.compile(f"([{''.join(_SPACING_ACCENTS)}])([^\\W\\d_])")
+_DOTLESS_I = re.compile("\u0131([\u0300-\u0304\u0306\u0308\u030b\u030c])")
+
+
+def _compose_accents(text: str) -> str:
+    """A spacing accent right before a letter set on it: "Se\u00b8c\u02dcao" -> "Seção"."""
+    if not _ACCENTED.search(text):
+        return text
+    text = _ACCENTED.sub(lambda m: m.group(2) + _SPACING_ACCENTS[m.group(1)], text)
+    # TeX sets the accents of \'{\i} on a dotless i, which composes with none: "tı́tulo"
+    text = _DOTLESS_I.sub(lambda m: "i" + m.group(1), text)
+    return unicodedata.normalize("NFC", text)
 
 
 def clean_caption_text(lines: list[str]) -> str:
-    """Join caption lines: de-hyphenate line breaks, NFKC (ligatures), collapse whitespace,
-    drop the "ffiffiffi" that a square root's bar drawn with ligature glyphs reads as."""
+    """Join caption lines: de-hyphenate line breaks, set TeX's spacing accents on their
+    letters, NFKC (ligatures), collapse whitespace, drop the "ffiffiffi" that a square
+    root's bar drawn with ligature glyphs reads as."""
     out = ""
     for raw in lines:
-        line = " ".join(_RADICAL_BAR.sub(" ", unicodedata.normalize("NFKC", raw)).split())
+        line = unicodedata.normalize("NFKC", _compose_accents(raw))
+        line = " ".join(_RADICAL_BAR.sub(" ", line).split())
         if not line:
             continue
         if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
