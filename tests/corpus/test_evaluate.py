@@ -96,6 +96,11 @@ def test_iou_and_normalisation() -> None:
     assert caption_matches(
         "Figure 2. Three panels. A, axial.", "Figure 2. Three panels."
     )  # short truth
+    # a truth copied from a text layer that sets TeX's accents apart matches the composed text
+    assert caption_matches(
+        "Figura 2.1: Seção elástica", "Figura 2.1: Se\u00b8c\u02dcao el\u00b4astica"
+    )
+    assert not caption_matches("Figura 2.1: Secao elastica", "Figura 2.1: Seção elástica")
 
 
 def test_hand_counted_metrics() -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from litclip.corpus.extract.captions import compose_accents
 from litclip.corpus.types import PdfExtraction
 from litclip.errors import LitclipError
 
@@ -40,9 +41,10 @@ _DASHES_SPACE = re.compile(r"[\s\-\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u22
 
 
 def normalise_caption(text: str) -> str:
-    """NFKC, lower-case, straight quotes, no hyphens/dashes/whitespace (so "de- viation" ==
-    "deviation" and "ﬂ" == "fl")."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).lower()
+    """TeX's spacing accents on their letters, NFKC, lower-case, straight quotes, no
+    hyphens/dashes/whitespace (so "de- viation" == "deviation", "ﬂ" == "fl" and
+    "Se\u00b8c\u02dcao" as a PDF's text layer reads it == "Seção")."""
+    text = unicodedata.normalize("NFKC", compose_accents(text or "")).translate(_QUOTES).lower()
     return _DASHES_SPACE.sub("", text)
 
 

@@ -612,7 +612,7 @@ _ACCENTED = re.compile(f"([{''.join(_SPACING_ACCENTS)}])([^\\W\\d_])")
 _DOTLESS_I = re.compile("\u0131([\u0300-\u0304\u0306\u0308\u030b\u030c])")
 
 
-def _compose_accents(text: str) -> str:
+def compose_accents(text: str) -> str:
     """A spacing accent right before a letter set on it: "Se\u00b8c\u02dcao" -> "Seção"."""
     if not _ACCENTED.search(text):
         return text
@@ -628,7 +628,7 @@ def clean_caption_text(lines: list[str]) -> str:
     root's bar drawn with ligature glyphs reads as."""
     out = ""
     for raw in lines:
-        line = unicodedata.normalize("NFKC", _compose_accents(raw))
+        line = unicodedata.normalize("NFKC", compose_accents(raw))
         line = " ".join(_RADICAL_BAR.sub(" ", line).split())
         if not line:
             continue
