@@ -210,3 +210,31 @@ def test_plots_whose_points_are_lettered_are_still_split(tmp_path: Path) -> None
     fig = extract_pdf(make(tmp_path, "points.pdf", draw)).figures[0]
     assert len(fig.panels) == 2
     assert fig.panels[0].bbox[2] < 330 < fig.panels[1].bbox[0]
+
+
+def test_pictures_stacked_over_their_paragraphs_of_sub_caption_are_one_figure(
+    tmp_path: Path,
+) -> None:
+    """OSDI's two columns: a chart over "Figure 9" on the left; on the right two charts,
+    each over a paragraph "(a) ...", "(b) ..." set like running text, over "Figure 10".
+    The paragraphs are the figure's, not text that parts the right charts from their
+    caption (which left the top one to Figure 9, across the gutter)."""
+    sub_a = "(a) A timeline for read and write latencies as viewed from a client with two replicas."
+    sub_b = "(b) The store keeps a constant memory footprint with flushing, and fails without it."
+
+    def draw(c: canvas.Canvas) -> None:
+        _chart(c, 100, 60, 180, 110)
+        caption(c, 72, 200, "Figure 9:", ["Object store write throughput."])
+        paragraph(c, 72, 230, 44, 30)  # the left column's running text
+        _chart(c, 345, 60, 180, 110)
+        paragraph(c, 320, 196, 44, 4, sub_a * 3)
+        _chart(c, 345, 270, 180, 110)
+        paragraph(c, 320, 406, 44, 4, sub_b * 3)
+        caption(c, 340, 470, "Figure 10:", ["Fault tolerance and flushing."])
+        paragraph(c, 320, 500, 44, 20)
+
+    figs = {f.label: f for f in extract_pdf(make(tmp_path, "stack.pdf", draw)).figures}
+    assert figs["Figure 9"].bbox[2] < 300
+    ten = figs["Figure 10"]
+    assert ten.bbox[0] > 300 and ten.bbox[1] < 70 and ten.bbox[3] > 440
+    assert [p.letter for p in ten.panels] == ["A", "B"]

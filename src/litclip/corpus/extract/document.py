@@ -748,6 +748,7 @@ def _layout(
     regions = reg.cluster_regions(graphics, barriers)
     for region in regions:
         reg.trim_text_boxes(region, lines)
+    barriers = _join_subcaptioned_stacks(captions, regions, lines, running, barriers)
     small = [r for r in regions if not reg.significant(r)]
     regions = [r for r in regions if reg.significant(r)]
     pictures = [r for r in small if any(e.kind == "image" for e in r.elements)]
@@ -756,6 +757,37 @@ def _layout(
     assignment = reg.assign(captions, regions, barriers, lines)
     _icons_over_captions(captions, regions, assignment, pictures, lines)
     return captions, regions, assignment
+
+
+def _join_subcaptioned_stacks(
+    captions: list[Caption],
+    regions: list[reg.Region],
+    lines: list[TextLine],
+    running: list[TextLine],
+    barriers: list[BBox],
+) -> list[BBox]:
+    """Join each stack of pictures over their "(a) ...", "(b) ..." paragraphs, over one
+    caption, into one region with those paragraphs (in place), and return ``barriers``
+    without them: set as running text, they cut the pictures off their caption."""
+    ids = {id(ln) for ln in running}
+    taken: set[int] = set()
+    for cap in captions:
+        stack = (
+            subcaptions.subcaptioned_stack(cap.bbox, regions, lines, ids)
+            if cap.kind == "figure"
+            else None
+        )
+        if stack is None:
+            continue
+        members, texts = stack
+        joined = reg.Region([e for i in sorted(members) for e in regions[i].elements])
+        joined.elements += [reg.Element(ln.bbox, "text") for ln in texts]
+        regions[min(members)] = joined
+        taken |= set(members) - {min(members)}
+        ids -= {id(ln) for ln in texts}
+        barriers = [b for b in barriers if not any(b == ln.bbox for ln in texts)]
+    regions[:] = [r for i, r in enumerate(regions) if i not in taken]
+    return barriers
 
 
 ICON_MIN_SIDE = 8.0  # points: smaller pictures are bullets and rule ornaments

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from litclip.corpus.extract.captions import clean_caption_text
-from litclip.corpus.extract.regions import contains
+from litclip.corpus.extract.regions import Region, contains
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -90,3 +90,59 @@ def _nearest(panels: list[BBox], line: BBox, below: bool) -> int | None:
         if -(h + 4) <= d <= MAX_DISTANCE * h and (best is None or abs(d) < best[0]):
             best = (abs(d), i)
     return None if best is None else best[1]
+
+
+STACK_GAP = 2.0  # line heights between a sub-caption paragraph and the picture over it or
+# the next part under it
+MIN_STACK = 2  # pictures in a stack: one picture over one paragraph is no stack
+
+
+def subcaptioned_stack(
+    caption: BBox, regions: list[Region], lines: list[TextLine], running: set[int]
+) -> tuple[list[int], list[TextLine]] | None:
+    """The pictures stacked over ``caption`` in its column, each over a paragraph of its
+    own that starts "(a) ...", "(b) ..." (OSDI's long sub-captions, set as running text):
+    ``(region indices, paragraph lines)``, or None when the column over the caption is no
+    such stack. Read upwards: paragraph, picture, paragraph, picture..., letters in order."""
+    x0, top, x1, _ = caption
+    members: list[int] = []
+    texts: list[TextLine] = []
+    letters: list[str] = []
+    column = [ln for ln in lines if id(ln) in running and ln.x0 < x1 and x0 < ln.x1]
+    while True:
+        para = _paragraph_over(top, column)
+        if not para:
+            break
+        head = _SUBCAPTION_RE.match(para[0].text.strip())
+        if head is None:
+            break
+        above = [
+            i
+            for i, r in enumerate(regions)
+            if i not in members
+            and 0 <= para[0].y0 - r.bbox[3] <= STACK_GAP * para[0].height
+            and r.bbox[0] < x1
+            and x0 < r.bbox[2]
+        ]
+        if len(above) != 1:
+            break
+        members.append(above[0])
+        texts += para
+        letters.append(head.group(1).lower())
+        top = regions[above[0]].bbox[1]
+    order = letters[::-1]
+    if len(members) < MIN_STACK or order != [chr(ord("a") + i) for i in range(len(order))]:
+        return None
+    return members, texts
+
+
+def _paragraph_over(top: float, column: list[TextLine]) -> list[TextLine]:
+    """The lines of the paragraph right over ``top`` (each under the next within a line's
+    height), top line first."""
+    para: list[TextLine] = []
+    for ln in sorted((ln for ln in column if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
+        if top - ln.y1 > (0.8 if para else STACK_GAP) * max(ln.height, 1.0):
+            break
+        para.append(ln)
+        top = ln.y0
+    return para[::-1]
