@@ -1314,3 +1314,30 @@ def test_a_caption_row_does_not_take_the_next_columns_text_across_the_gutter(
     assert fig.caption_bbox[2] < 305
     assert "Stateful" not in fig.caption and "lineage" not in fig.caption
     assert fig.caption.endswith("passed to other remote functions.")
+
+
+def test_a_books_running_head_set_low_on_a_big_page_is_not_part_of_a_figure(
+    tmp_path: Path,
+) -> None:
+    """A book's small text block on a big page: the running head (the section's name, page
+    number at the right) sits 100 pt down, below the page's top tenth, each page's first
+    line; a plot right under it on one page does not take it in."""
+
+    def page(n: int, with_figure: bool) -> Callable[[canvas.Canvas], None]:
+        def draw(c: canvas.Canvas) -> None:
+            c.setFont("Times-Italic", 9)
+            c.drawString(120, top(108), "1.2 Probability Theory")
+            c.setFont("Times-Roman", 9)
+            c.drawString(470, top(108), str(n))
+            if with_figure:
+                _chart(c, 220, 118, 200, 90)
+                caption(c, 120, 240, "Fig. 1.11.", ["Quantiles of a distribution."])
+                paragraph(c, 120, 270, 70, 12)
+            else:
+                paragraph(c, 120, 125, 70, 30)
+
+        return draw
+
+    path = _pages(tmp_path, "book.pdf", [page(n, n == 15) for n in range(13, 18)])
+    (fig,) = extract_pdf(path).figures
+    assert fig.page == 3 and fig.bbox[1] > 112  # the head (99-108) is out

@@ -17,6 +17,7 @@ from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
 FURNITURE_BAND = 0.1  # of the page height, at its top and at its foot
+DEEP_BAND = 0.18  # of the page height: how far down a page's first line may be a running head
 _DIGITS = re.compile(r"\d+")
 
 T = TypeVar("T")
@@ -39,9 +40,13 @@ def _recurring(
     found: list[tuple[T, int, Hashable, bool]] = []
     for i, (items, height) in enumerate(zip(pages, heights, strict=True)):
         band = FURNITURE_BAND * height
+        # a book's small text block on a big page sets its running head lower: the page's
+        # first line counts down to the deeper band
+        first = min((bbox(item)[1] for item in items), default=0.0) if set_off else -1.0
         for item in items:
             x0, y0, x1, y1 = bbox(item)
-            if y1 - y0 > band or (band < y0 and y1 < height - band):
+            deep = y0 <= first + 1.0 and y1 <= DEEP_BAND * height
+            if y1 - y0 > band or (band < y0 and y1 < height - band and not deep):
                 continue  # a figure at the top of a page starts in the band but is taller
             y, k = round(y0 / 2), key(item)
             if k is None:
