@@ -1341,3 +1341,19 @@ def test_a_books_running_head_set_low_on_a_big_page_is_not_part_of_a_figure(
     path = _pages(tmp_path, "book.pdf", [page(n, n == 15) for n in range(13, 18)])
     (fig,) = extract_pdf(path).figures
     assert fig.page == 3 and fig.bbox[1] > 112  # the head (99-108) is out
+
+
+def test_code_echoed_at_a_prompt_over_a_plot_is_not_part_of_it(tmp_path: Path) -> None:
+    """R's Sweave echo: two rows of code in a fixed-width font right over the plot they
+    draw ("R> plot(...)", "+  col = 2)"); too few rows to read as a paragraph."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 4)
+        c.setFont("Courier", 9)
+        c.drawString(72, top(110), "R> plot(log(marketvalue) ~ log(sales), data = Forbes2000,")
+        c.drawString(72, top(121), "+      col = rgb(0,0,0,0.1), pch = 16)")
+        _chart(c, 150, 132, 300, 180)
+        caption(c, 72, 345, "Figure 1.3", ["Scatterplot with transparent shading of points."])
+
+    (fig,) = extract_pdf(make(tmp_path, "echo.pdf", draw)).figures
+    assert fig.bbox[1] > 125  # the chart (132 on), not the code over it

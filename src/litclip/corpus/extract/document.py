@@ -32,6 +32,7 @@ from litclip.corpus.extract.captions import (
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.extract.textfigures import (
+    echoed_code,
     frame_over,
     listing_lines,
     ruled_block_over,
@@ -742,9 +743,13 @@ def _layout(
     running = [
         ln for ln in lines if id(ln) in body and id(ln) not in inside and id(ln) not in caption_ids
     ]
-    barriers = caption_boxes + [ln.bbox for ln in running]
+    # code echoed at a prompt over a plot is the page's text, however few its rows
+    echoed = echoed_code(lines) - body - inside - caption_ids
+    echo = [ln for ln in lines if id(ln) in echoed]
+    barriers = caption_boxes + [ln.bbox for ln in running + echo]
     columns = reg.text_columns(running)
-    reg.attach_text(graphics, lines, caption_ids | {id(ln) for ln in running}, columns=columns)
+    kept_out = caption_ids | {id(ln) for ln in running + echo}
+    reg.attach_text(graphics, lines, kept_out, columns=columns)
     regions = reg.cluster_regions(graphics, barriers)
     for region in regions:
         reg.trim_text_boxes(region, lines)

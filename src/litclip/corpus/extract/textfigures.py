@@ -10,6 +10,8 @@ in a frame drawn stroke by stroke (each stroke too small to be a figure) is the 
 
 from __future__ import annotations
 
+import re
+
 from litclip.corpus.extract.captions import parse_label
 from litclip.corpus.extract.regions import FRAME_STROKE, Element
 from litclip.corpus.extract.text import TextLine, text_rows
@@ -183,3 +185,25 @@ def listing_lines(lines: list[TextLine]) -> set[int]:
         ):
             code[k] = True  # a lone row between two rows of code
     return {id(ln) for row, is_code in zip(rows, code, strict=True) if is_code for ln in row}
+
+
+_PROMPT = re.compile(r"^(?:R?>|>>>|\$|In \[\d*\]:)\s")
+ECHO_GAP = 1.5  # line heights between the rows of one echoed chunk of code
+
+
+def echoed_code(lines: list[TextLine]) -> set[int]:
+    """``id`` of the rows of code echoed at a console prompt ("R> plot(x)", "> fit <- ...",
+    ">>> f(x)") in a fixed-width font, with the rows that go on under them ("+   col = 2)"):
+    the text of the page, never the top of the plot drawn under it."""
+    rows = text_rows([ln for ln in lines if not ln.rotated and ln.mono])
+    out: set[int] = set()
+    last: float | None = None
+    for row in rows:
+        top, height = min(ln.y0 for ln in row), max(ln.height for ln in row)
+        first = min(row, key=lambda ln: ln.x0)
+        if _PROMPT.match(first.text) or (last is not None and top - last <= ECHO_GAP * height):
+            out |= {id(ln) for ln in row}
+            last = max(ln.y1 for ln in row)
+        else:
+            last = None
+    return out
