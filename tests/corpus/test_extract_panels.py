@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -398,3 +400,67 @@ def test_abutting_pictures_join_when_that_leaves_the_captions_count() -> None:
     # pictures that touch without lining up are no tiles of one picture
     uneven = [(0.0, 0.0, 100.0, 50.0), (0.0, 50.0, 60.0, 100.0), (110.0, 0.0, 200.0, 100.0)]
     assert join_tiles(uneven, 2) == uneven
+
+
+def _plates(size: tuple[int, int] = (400, 200)):  # noqa: ANN202 - a PIL image
+    """Two panels no straight gutter parts: each a photo standing on a plate drawn in
+    perspective, the right plate reaching under the left one's corner (no white line runs
+    across the picture, nor down it, between them)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", size, "white")
+    d = ImageDraw.Draw(img)
+    d.rectangle((60, 20, 180, 152), fill=(120, 110, 90))  # each photo stands on its plate
+    d.rectangle((260, 20, 380, 160), fill=(40, 40, 40))
+    d.polygon([(20, 190), (190, 190), (215, 150), (45, 150)], fill=(230, 180, 60))
+    d.polygon([(200, 197), (370, 197), (395, 157), (225, 157)], fill=(230, 180, 60))
+    return img
+
+
+def test_panels_no_gutter_parts_are_found_as_the_blobs_the_caption_counts(
+    tmp_path: Path,
+) -> None:
+    from reportlab.pdfgen import canvas
+
+    from litclip.corpus.extract import extract_pdf
+    from tests.corpus.test_extract_layout import caption, image, make, paragraph
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        image(c, _plates(), (112, 110, 472, 290))
+        caption(c, 72, 300, "Fig. 2.", ["(a) The back pad pattern, (b) the front pad pattern."])
+
+    (fig,) = extract_pdf(make(tmp_path, "plates.pdf", draw)).figures
+    assert [(p.letter, p.caption) for p in fig.panels] == [
+        ("A", "The back pad pattern"),
+        ("B", "the front pad pattern."),
+    ]
+    a, b = (p.bbox for p in fig.panels)
+    assert a[0] < 140 and 280 < a[2] < 310 and 280 < b[0] < 310 and b[2] > 440
+
+
+def test_a_colour_key_beside_one_plot_is_no_panel() -> None:
+    """A caption says "(left) ... (right)" of a figure that shows one plot and its colour
+    key: the key, a narrow strip, is no panel of its own."""
+    from litclip.corpus.extract.panels import panels_by_blobs
+
+    gray = np.full((200, 400), 255, np.uint8)
+    gray[20:180, 20:330] = 90  # the plot
+    gray[20:180, 350:370] = 30  # its colour key
+    assert panels_by_blobs(gray, (0.0, 0.0, 400.0, 200.0), [], 2) == []
+
+
+def test_blobs_go_to_the_printed_letter_nearest_them() -> None:
+    """Letters printed in a row under the panels: each blob goes to the letter nearest it
+    across, however far below it sits (a photo over its plate, the letter under both)."""
+    from litclip.corpus.extract.panels import panels_by_blobs
+
+    gray = np.full((200, 400), 255, np.uint8)
+    gray[10:80, 60:180] = 60  # A's photo
+    gray[90:150, 20:230] = 150  # A's plate, reaching under B's photo
+    gray[10:80, 250:380] = 60  # B's photo
+    gray[160:190, 200:390] = 150  # B's plate
+    letters = [("A", (100.0, 192.0, 106.0, 199.0)), ("B", (300.0, 192.0, 306.0, 199.0))]
+    a, b = panels_by_blobs(gray, (0.0, 0.0, 400.0, 200.0), letters, 2)
+    assert a == pytest.approx((20, 8, 232, 152), abs=4)
+    assert b == pytest.approx((200, 8, 392, 192), abs=4)

@@ -1073,6 +1073,7 @@ def _panel_boxes(
             boxes = (
                 panel_mod.panels_for_count(gray, box, expected)
                 or panel_mod.panels_by_bands(gray, box, expected)
+                or panel_mod.panels_by_blobs(gray, box, letters, expected)
                 or boxes
             )
         if image_boxes and len(boxes) != want:

@@ -16,11 +16,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 import numpy as np
 
-from litclip.corpus.extract.regions import Element, area, contains, gap, intersection, union
+from litclip.corpus.extract.regions import (
+    Element,
+    area,
+    components,
+    contains,
+    gap,
+    intersection,
+    union,
+)
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -848,6 +856,92 @@ def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]
         lo, hi = min(i, j), max(i, j)
         bands[lo : hi + 1] = [(bands[lo][0], bands[hi][1])]
     return bands
+
+
+INK = 235  # grey levels below this are ink (xy_cut takes 235 and up for background)
+BLOB_CELL = 4  # preview pixels a side of a cell of the blob grid
+BLOB_MIN_CELLS = 3  # smaller blobs are specks
+BLOB_OVERLAP = 0.5  # of the smaller group's box: groups overlapping more are one picture
+
+
+def panels_by_blobs(
+    gray: np.ndarray, fig_box: BBox, letters: list[tuple[str, BBox]], expected: int
+) -> list[BBox]:
+    """The ``expected`` panels a caption names when no straight gutter parts them (a
+    drawing in perspective reaching under its neighbour): the ink falls into blobs, and
+    each blob goes to the printed letter nearest it (across a row of letters, along a
+    column of them) or, with no letters to go by, the blobs part at the widest gaps
+    between their centres along the figure's longer side. ``[]`` unless every group is
+    panel-sized and the groups stand apart."""
+    if expected < 2:
+        return []
+    c = BLOB_CELL
+    hh, ww = gray.shape[0] // c, gray.shape[1] // c
+    if hh < 4 or ww < 4:
+        return []
+    ink = (gray[: hh * c, : ww * c] < INK).reshape(hh, c, ww, c).any(axis=(1, 3))
+    labels = components(ink)
+    flat = labels.ravel()
+    n = int(flat.max())
+    ys, xs = np.divmod(np.arange(flat.size), ww)
+    size = np.bincount(flat, minlength=n + 1)
+    lo_x, lo_y = np.full(n + 1, ww), np.full(n + 1, hh)
+    hi_x, hi_y = np.zeros(n + 1, int), np.zeros(n + 1, int)
+    np.minimum.at(lo_x, flat, xs)
+    np.minimum.at(lo_y, flat, ys)
+    np.maximum.at(hi_x, flat, xs + 1)
+    np.maximum.at(hi_y, flat, ys + 1)
+    blobs = [k for k in range(1, n + 1) if size[k] >= BLOB_MIN_CELLS]
+    if len(blobs) < expected:
+        return []
+    centres = np.array([((lo_x[k] + hi_x[k]) / 2, (lo_y[k] + hi_y[k]) / 2) for k in blobs])
+    if len(letters) == expected:
+        sx, sy = ww / (fig_box[2] - fig_box[0]), hh / (fig_box[3] - fig_box[1])
+        marks = np.array(
+            [
+                (((b[0] + b[2]) / 2 - fig_box[0]) * sx, ((b[1] + b[3]) / 2 - fig_box[1]) * sy)
+                for _, b in letters
+            ]
+        )
+        spread_x, spread_y = np.ptp(marks[:, 0]), np.ptp(marks[:, 1])
+        if spread_y <= 0.1 * spread_x:  # letters in a row: the nearest across
+            d = np.abs(centres[:, None, 0] - marks[None, :, 0])
+        elif spread_x <= 0.1 * spread_y:  # in a column: the nearest along
+            d = np.abs(centres[:, None, 1] - marks[None, :, 1])
+        else:
+            d = np.hypot(
+                centres[:, None, 0] - marks[None, :, 0], centres[:, None, 1] - marks[None, :, 1]
+            )
+        group_of = d.argmin(axis=1)
+    else:
+        axis = 0 if ww >= hh else 1
+        order = np.argsort(centres[:, axis])
+        gaps = np.diff(centres[order, axis])
+        cuts = np.sort(np.argsort(gaps)[-(expected - 1) :])
+        group_of = np.empty(len(blobs), int)
+        group_of[order] = np.searchsorted(cuts, np.arange(len(blobs)), side="left")
+    groups: list[list[int]] = [[] for _ in range(expected)]
+    for k, g in zip(blobs, group_of.tolist(), strict=True):
+        groups[g].append(k)
+    boxes = []
+    for members in groups:
+        if not members:
+            return []
+        m = np.array(members)
+        y0, y1, x0, x1 = lo_y[m].min() * c, hi_y[m].max() * c, lo_x[m].min() * c, hi_x[m].max() * c
+        h, w = gray.shape
+        if (
+            (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w
+            or y1 - y0 < MIN_PANEL_SIDE_FRACTION * h
+            or x1 - x0 < MIN_PANEL_SIDE_FRACTION * w
+        ):
+            return []  # an axis's labels, a colour key: not a panel
+        boxes.append((int(y0), int(y1), int(x0), int(x1)))
+    page = _to_page(boxes, gray.shape, fig_box)
+    for a, b in combinations(page, 2):
+        if intersection(a, b) > BLOB_OVERLAP * min(area(a), area(b)):
+            return []
+    return page
 
 
 def reading_order(boxes: list[BBox]) -> list[BBox]:

@@ -354,7 +354,7 @@ def _touches_none(boxes: np.ndarray, barriers: np.ndarray, cell: float = 4.0) ->
     return count == 0
 
 
-def _pair_components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _paircomponents(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Connected components of ``n`` nodes and edges ``u-v``: each node's root (smallest id)."""
     lab = np.arange(n)
     while True:
@@ -398,7 +398,7 @@ def cluster(
         )
     )
     free = _touches_none(u, bar)
-    parent = _pair_components(n, i_s[free], j_s[free]).tolist()
+    parent = _paircomponents(n, i_s[free], j_s[free]).tolist()
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -441,7 +441,7 @@ def _grid_groups(elements: list[Element], barriers: list[BBox], cell: float = 4.
         inner = (b[0] + cell, b[1] + cell / 2, b[2] - cell, b[3] - cell / 2)
         if inner[2] > inner[0] and inner[3] > inner[1]:
             grid[cells(inner, 0)] = False
-    labels = _components(grid)
+    labels = components(grid)
     h, w = labels.shape
     inside = (starts[:, 1] < h) & (starts[:, 0] < w) & (ends > starts).all(axis=1)
     first = np.zeros(len(elements), dtype=np.int64)
@@ -473,7 +473,7 @@ def _paint(grid: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
     grid |= diff.cumsum(axis=0).cumsum(axis=1)[:h, :w] > 0
 
 
-def _components(grid: np.ndarray) -> np.ndarray:
+def components(grid: np.ndarray) -> np.ndarray:
     """8-connected component labels (1..n, 0 = empty) by breadth-first search."""
     labels = np.zeros(grid.shape, dtype=np.int32)
     h, w = grid.shape
