@@ -16,7 +16,6 @@ from litclip.corpus.extract.regions import (
     Element,
     Region,
     _close_pairs,
-    _components,
     _grid_groups,
     _matching,
     _solver_matching,
@@ -24,6 +23,7 @@ from litclip.corpus.extract.regions import (
     attach_text,
     cluster,
     cluster_regions,
+    components,
     gap,
     intersection,
     running_text,
@@ -466,7 +466,7 @@ def _grid_groups_ref(elements: list[Element], barriers: list[tuple], cell: float
         inner = (b[0] + cell, b[1] + cell / 2, b[2] - cell, b[3] - cell / 2)
         if inner[2] > inner[0] and inner[3] > inner[1]:
             grid[cells(inner, 0)] = False
-    labels = _components(grid)
+    labels = components(grid)
     groups: dict[int, list] = {}
     for k, e in enumerate(elements):
         found = labels[cells(e.bbox, 0)]
