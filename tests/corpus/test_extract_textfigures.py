@@ -154,3 +154,57 @@ def test_listing_lines_are_rows_mostly_of_code_and_rows_between_them() -> None:
     ]
     got = listing_lines(code + prose)
     assert got == {id(x) for x in code}
+
+
+_PSEUDOCODE = [
+    (72, "// evaluate policy by interacting with env. (e.g., simulator)"),
+    (72, "rollout(policy, environment):"),
+    (82, "trajectory = []"),
+    (82, "while (not environment.has_terminated()):"),
+    (91, "action = policy.compute(state) // Serving"),
+    (91, "trajectory.append(state, reward)"),
+    (82, "return trajectory"),
+]
+
+
+def _pseudocode(rows: list[tuple[int, str]]) -> list[TextLine]:
+    return [_line(t, x, 200 + 11 * k, x + 4.2 * len(t), 9.0) for k, (x, t) in enumerate(rows)]
+
+
+def test_pseudocode_in_the_texts_own_face_over_its_caption_is_the_figure() -> None:
+    """OSDI's "Figure 2: Typical RL pseudocode": Times, like the running text, so read as
+    running text; its punctuation, its indents and its ragged right edge make it code."""
+    from litclip.corpus.extract.textfigures import code_block_over
+
+    lines = _pseudocode(_PSEUDOCODE)
+    box = code_block_over((84.0, 290.0, 285.0, 298.0), lines)
+    assert box is not None and box[0] == 72 and box[1] == 200 and box[3] == 200 + 11 * 6 + 9
+
+
+def test_prose_over_a_caption_is_no_pseudocode() -> None:
+    """Prose, justified or ragged, flush left: no code's punctuation, no indents."""
+    from litclip.corpus.extract.textfigures import code_block_over
+
+    words = "the patients were followed for a median of thirty months after surgery and"
+    prose = [(72, words[: 60 - k]) for k in range(7)]
+    assert code_block_over((84.0, 290.0, 285.0, 298.0), _pseudocode(prose)) is None
+    # code's punctuation alone, all flush left and justified (a paragraph of formulas)
+    formulas = [(72, "x = f(y) and g(z) = h(w) for all w in the set (A) given") for _ in range(7)]
+    assert code_block_over((84.0, 290.0, 285.0, 298.0), _pseudocode(formulas)) is None
+
+
+def test_pseudocode_figure_is_extracted(tmp_path) -> None:  # noqa: ANN001
+    from reportlab.pdfgen import canvas
+
+    from litclip.corpus.extract import extract_pdf
+    from tests.corpus.test_extract_layout import make, paragraph, top
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setFont("Times-Roman", 10)
+        for k, (x, text) in enumerate(_PSEUDOCODE):
+            c.drawString(x, top(80 + 12 * k), text)
+        c.drawString(90, top(190), "Figure 2: Typical RL pseudocode for learning a policy.")
+        paragraph(c, 72, 210, 95, 20)
+
+    (fig,) = extract_pdf(make(tmp_path, "pseudo.pdf", draw)).figures
+    assert fig.label == "Figure 2" and fig.bbox[1] < 75 and 150 < fig.bbox[3] < 160

@@ -32,6 +32,7 @@ from litclip.corpus.extract.captions import (
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
 from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
 from litclip.corpus.extract.textfigures import (
+    code_block_over,
     echoed_code,
     frame_over,
     listing_lines,
@@ -430,6 +431,7 @@ def _text_figures(
                 text_block_over(cap.bbox, lines, own)
                 or frame_over(cap.bbox, all_elements[i])
                 or ruled_block_over(cap.bbox, lines, all_elements[i], own)
+                or code_block_over(cap.bbox, lines)
             )
             if box is None:
                 continue

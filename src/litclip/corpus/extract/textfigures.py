@@ -207,3 +207,46 @@ def echoed_code(lines: list[TextLine]) -> set[int]:
         else:
             last = None
     return out
+
+
+_CODE_TOKEN = re.compile(r"[=(){}\[\];]|//|#|:\s*$")
+CODE_SHARE = 0.6  # of a block's lines that carry code's punctuation
+CODE_INDENTS = 3  # left edges (2 pt apart) of a block of nested code
+FLUSH_SHARE = 0.3  # of its lines that may end at the block's right edge (prose is justified)
+CODE_MIN_LINES = 5
+
+
+def code_block_over(caption: BBox, lines: list[TextLine]) -> BBox | None:
+    """The box of pseudocode right over ``caption`` set in the text's own face (so read as
+    running text): a block of lines, close under one another, most carrying code's
+    punctuation ("=", "()", "//", a colon closing the line), stepping in and out over
+    three indents or more and ragged on the right. None for anything else."""
+    x0, top, x1, _ = caption
+    block: list[TextLine] = []
+    for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
+        if ln.rotated or not ln.text.strip() or min(ln.x1, x1) - max(ln.x0, x0) <= 0:
+            continue
+        if top - ln.y1 > (LINE_GAP if block else FIRST_GAP) * max(ln.height, 1.0):
+            break
+        if parse_label(ln.text):
+            break
+        block.append(ln)
+        top = ln.y0
+    if len(block) < CODE_MIN_LINES:
+        return None
+    coded = sum(bool(_CODE_TOKEN.search(ln.text.strip())) for ln in block)
+    indents = len({round(ln.x0 / 2) for ln in block})
+    right = max(ln.x1 for ln in block)
+    flush = sum(right - ln.x1 <= 2.0 for ln in block)
+    if (
+        coded < CODE_SHARE * len(block)
+        or indents < CODE_INDENTS
+        or flush > FLUSH_SHARE * len(block)
+    ):
+        return None
+    return (
+        min(ln.x0 for ln in block),
+        min(ln.y0 for ln in block),
+        right,
+        max(ln.y1 for ln in block),
+    )
