@@ -777,7 +777,6 @@ def _join_subcaptioned_stacks(
     caption, into one region with those paragraphs (in place), and return ``barriers``
     without them: set as running text, they cut the pictures off their caption."""
     ids = {id(ln) for ln in running}
-    taken: set[int] = set()
     for cap in captions:
         stack = (
             subcaptions.subcaptioned_stack(cap.bbox, regions, lines, ids)
@@ -790,10 +789,10 @@ def _join_subcaptioned_stacks(
         joined = reg.Region([e for i in sorted(members) for e in regions[i].elements])
         joined.elements += [reg.Element(ln.bbox, "text") for ln in texts]
         regions[min(members)] = joined
-        taken |= set(members) - {min(members)}
+        gone = set(members) - {min(members)}
+        regions[:] = [r for i, r in enumerate(regions) if i not in gone]  # indices stay true
         ids -= {id(ln) for ln in texts}
         barriers = [b for b in barriers if not any(b == ln.bbox for ln in texts)]
-    regions[:] = [r for i, r in enumerate(regions) if i not in taken]
     return barriers
 
 
@@ -812,6 +811,7 @@ def _icons_over_captions(
     """Give a caption left without a figure the small picture centred right over it (a
     manual's "Figure 5.11: Shortcut to move images" under a 32 pt toolbar icon), in place:
     too small to be a figure alone, but nothing else is captioned like that."""
+    claimed = [regions[j].bbox for js in assignment.values() for j in js]
     for i, cap in enumerate(captions):
         if assignment.get(i):
             continue
@@ -824,10 +824,12 @@ def _icons_over_captions(
             and 0 <= y0 - r.bbox[3] <= ICON_GAP * height
             and abs((r.bbox[0] + r.bbox[2]) / 2 - (x0 + x1) / 2) <= ICON_CENTRED * (x1 - x0)
             and not any(_between(ln.bbox, r.bbox, cap.bbox) for ln in lines)
+            and not any(reg.intersection(r.bbox, b) > 0 for b in claimed)  # another's part
         ]
         if near:
             regions.append(min(near, key=lambda r: y0 - r.bbox[3]))
             assignment[i] = [len(regions) - 1]
+            claimed.append(regions[-1].bbox)
 
 
 def _between(box: BBox, upper: BBox, lower: BBox) -> bool:
