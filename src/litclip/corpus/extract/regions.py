@@ -354,7 +354,7 @@ def _touches_none(boxes: np.ndarray, barriers: np.ndarray, cell: float = 4.0) ->
     return count == 0
 
 
-def _paircomponents(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _pair_components(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Connected components of ``n`` nodes and edges ``u-v``: each node's root (smallest id)."""
     lab = np.arange(n)
     while True:
@@ -398,7 +398,7 @@ def cluster(
         )
     )
     free = _touches_none(u, bar)
-    parent = _paircomponents(n, i_s[free], j_s[free]).tolist()
+    parent = _pair_components(n, i_s[free], j_s[free]).tolist()
 
     def find(i: int) -> int:
         while parent[i] != i:
