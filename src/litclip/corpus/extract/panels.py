@@ -33,6 +33,7 @@ from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
 _LETTER_RE = re.compile(r"^\(?([A-Za-z])[).]?$")
+INK = 235  # grey levels below this are ink, this and up paper
 MIN_PANEL_FRACTION = 0.06  # of the figure area
 MIN_PANEL_SIDE_FRACTION = 0.18  # of the figure's width/height (legends and axis titles are thinner)
 
@@ -155,7 +156,7 @@ def _surround_colour(
         [sub[2:6].ravel(), sub[-6:-2].ravel(), sub[:, 2:6].ravel(), sub[:, -6:-2].ravel()]
     )
     colour = int(np.median(ring))
-    if colour >= 235 or (np.abs(ring - colour) <= tol).mean() < 0.6:
+    if colour >= INK or (np.abs(ring - colour) <= tol).mean() < 0.6:
         return None
     return colour, (int(y0) + 2, int(y1) - 2, int(x0) + 2, int(x1) - 2)
 
@@ -355,7 +356,7 @@ def xy_cut(
         Leaf boxes ``(y0, y1, x0, x1)`` trimmed of background.
     """
     seams = SeamField(gray) if seams is None else seams
-    bg = gray >= 235
+    bg = gray >= INK
     h, w = gray.shape
     root = (0, h, 0, w)
     surround = _surround_colour(gray, bg) if uniform else None
@@ -502,7 +503,7 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
         return []
     width = fig_box[2] - fig_box[0]
     px = lambda x: int(round((x - fig_box[0]) / width * w))  # noqa: E731
-    ink = (gray < 235).any(axis=0)
+    ink = (gray < INK).any(axis=0)
     cuts = [0]
     for a, b in _next_level_scales(y_scales):
         # a plot's worth of figure right of the second scale (a right-hand y axis of one
@@ -518,7 +519,7 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
     if len(cuts) < 2:
         return []
     cuts.append(w)
-    white = gray >= 235
+    white = gray >= INK
     rows = [_row_cuts(white, fig_box, y_scales, x0, x1) for x0, x1 in pairwise(cuts)]
     if None in rows:
         return []
@@ -577,7 +578,7 @@ def panels_over_scales(gray: np.ndarray, fig_box: BBox, x_scales: list[BBox]) ->
     width, height = fig_box[2] - fig_box[0], fig_box[3] - fig_box[1]
     wide = [b for b in x_scales if b[2] - b[0] >= 0.5 * width]
     py = lambda y: int(round((y - fig_box[1]) / height * h))  # noqa: E731
-    white = gray >= 235
+    white = gray >= INK
     cuts = [0]
     top = fig_box[1]  # of the plot over scale a
     for a, b in pairwise(wide):
@@ -683,7 +684,7 @@ FLAT_FILL = 0.75  # of a part's box covered by ink
 def _filled_shape(gray: np.ndarray) -> bool:
     """Whether a part is one filled shape of one grey level (a bar of a bar chart): the
     bars of a chart stand apart like panels, but a panel holds more than one flat fill."""
-    ink = gray[gray < 235]
+    ink = gray[gray < INK]
     if ink.size < FLAT_FILL * gray.size:
         return False
     counts = np.bincount(ink, minlength=256)
@@ -809,7 +810,7 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
     """
     if expected < 2:
         return []
-    bg = gray >= 235
+    bg = gray >= INK
     root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
     if root is None:
         return []
@@ -858,7 +859,6 @@ def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]
     return bands
 
 
-INK = 235  # grey levels below this are ink (xy_cut takes 235 and up for background)
 BLOB_CELL = 4  # preview pixels a side of a cell of the blob grid
 BLOB_MIN_CELLS = 3  # smaller blobs are specks
 BLOB_OVERLAP = 0.5  # of the smaller group's box: groups overlapping more are one picture
@@ -924,12 +924,12 @@ def panels_by_blobs(
     for k, g in zip(blobs, group_of.tolist(), strict=True):
         groups[g].append(k)
     boxes = []
+    h, w = gray.shape
     for members in groups:
         if not members:
             return []
         m = np.array(members)
         y0, y1, x0, x1 = lo_y[m].min() * c, hi_y[m].max() * c, lo_x[m].min() * c, hi_x[m].max() * c
-        h, w = gray.shape
         if (
             (y1 - y0) * (x1 - x0) < MIN_PANEL_FRACTION * h * w
             or y1 - y0 < MIN_PANEL_SIDE_FRACTION * h
