@@ -309,13 +309,15 @@ def _mend_tiny_sizes(
     dvips' Type 3 fonts (bitmap fonts of older TeX papers) report 0.12 pt for glyphs that
     stand 10 pt tall: by size alone a caption's "f''(E)" would be print too small to read.
     """
+    read = size[boxed_idx]
+    if not (read < TINY_SIZE).any():  # every page but a few: nothing to look at
+        return
     heights = box[boxed_idx, 3] - box[boxed_idx, 1]
     _, of = np.unique(keys, return_inverse=True)
     of = of.reshape(-1)
     tallest = np.zeros(of.max() + 1)
     np.maximum.at(tallest, of, heights)
     glyph = tallest[of]
-    read = size[boxed_idx]
     # only sizes no print has (a broken font's glyph boxes can be huge: its size stands)
     tiny = (read < TINY_SIZE) & (read < TINY_SIZE_SHARE * glyph)
     if not tiny.any():
