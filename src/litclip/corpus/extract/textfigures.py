@@ -25,6 +25,16 @@ MIN_HEIGHT = 24.0  # points, as for any figure
 
 def text_block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> BBox | None:
     """The box of the block of non-running lines right over ``caption``, or None."""
+    block = _block_over(caption, lines, running)
+    if len(block) < MIN_LINES:
+        return None
+    box = _box_of(block)
+    return box if box[3] - box[1] >= MIN_HEIGHT else None
+
+
+def _block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> list[TextLine]:
+    """The lines right over ``caption``, read upwards while they stay close, in its column
+    (as wide as the block has grown) and neither ``running`` text nor another caption."""
     x0, top, x1, _ = caption
     block: list[TextLine] = []
     left, right = x0, x1
@@ -42,15 +52,16 @@ def text_block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> 
         block.append(ln)
         top = min(top, ln.y0)
         left, right = min(left, ln.x0), max(right, ln.x1)
-    if len(block) < MIN_LINES:
-        return None
-    box = (
+    return block
+
+
+def _box_of(block: list[TextLine]) -> BBox:
+    return (
         min(ln.x0 for ln in block),
         min(ln.y0 for ln in block),
         max(ln.x1 for ln in block),
         max(ln.y1 for ln in block),
     )
-    return box if box[3] - box[1] >= MIN_HEIGHT else None
 
 
 FRAME_GAP = 30.0  # points between a frame's bottom and the caption under it
@@ -221,32 +232,17 @@ def code_block_over(caption: BBox, lines: list[TextLine]) -> BBox | None:
     running text): a block of lines, close under one another, most carrying code's
     punctuation ("=", "()", "//", a colon closing the line), stepping in and out over
     three indents or more and ragged on the right. None for anything else."""
-    x0, top, x1, _ = caption
-    block: list[TextLine] = []
-    for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
-        if ln.rotated or not ln.text.strip() or min(ln.x1, x1) - max(ln.x0, x0) <= 0:
-            continue
-        if top - ln.y1 > (LINE_GAP if block else FIRST_GAP) * max(ln.height, 1.0):
-            break
-        if parse_label(ln.text):
-            break
-        block.append(ln)
-        top = ln.y0
+    block = _block_over(caption, lines, set())
     if len(block) < CODE_MIN_LINES:
         return None
     coded = sum(bool(_CODE_TOKEN.search(ln.text.strip())) for ln in block)
     indents = len({round(ln.x0 / 2) for ln in block})
-    right = max(ln.x1 for ln in block)
-    flush = sum(right - ln.x1 <= 2.0 for ln in block)
+    box = _box_of(block)
+    flush = sum(box[2] - ln.x1 <= 2.0 for ln in block)
     if (
         coded < CODE_SHARE * len(block)
         or indents < CODE_INDENTS
         or flush > FLUSH_SHARE * len(block)
     ):
         return None
-    return (
-        min(ln.x0 for ln in block),
-        min(ln.y0 for ln in block),
-        right,
-        max(ln.y1 for ln in block),
-    )
+    return box
