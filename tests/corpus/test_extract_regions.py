@@ -336,6 +336,57 @@ def test_a_sparse_chart_of_small_pieces_is_one_figure() -> None:
     assert sparse_charts([Region([Element((0.0, 0.0, 5.0, 5.0), "text")])], []) == []
 
 
+def test_one_strip_chart_over_its_axis_labels_is_a_figure() -> None:
+    """IRanges' plotRanges(): a row of bars 15 pt tall over an axis, its title over it and
+    the tick labels under it (130 x 38 pt in all). Too flat to count by its drawing alone,
+    it is a figure with its labels; a few marks in a row (an inline code's shading) are not."""
+    from litclip.corpus.extract.regions import significant, sparse_charts
+
+    bars = [
+        Element((246.0 + 16 * i, 108.0 + 3 * (i % 3), 258.0 + 16 * i, 111.0 + 3 * (i % 3)), "path")
+        for i in range(8)
+    ]
+    axis = [Element((246.0, 119.6, 358.0, 120.2), "path")]
+    labels = [
+        Element((309.8, 92.7, 313.5, 100.3), "text"),
+        Element((245.1, 125.0, 360.1, 131.5), "text"),
+    ]
+    strip = Region([*bars, *axis, *labels])
+    assert not significant(strip)
+    (chart,) = sparse_charts([strip], [])
+    assert chart.bbox == (245.1, 92.7, 370.0, 131.5)
+    shading = Region(
+        [Element((112.7 + 10 * i, 514.1, 122.8 + 10 * i, 523.2), "path") for i in range(3)]
+    )
+    assert sparse_charts([shading], []) == []
+    bare = Region([*bars, *axis])  # no labels: 15 pt tall, a rule ornament more than a chart
+    assert sparse_charts([bare], []) == []
+
+
+def test_a_caption_takes_the_drawing_over_it_before_the_code_listing_under_it() -> None:
+    """IRanges' vignette: "Figure 4" 28 pt under its strip chart (set off to the right of
+    the short caption) and 24 pt over the shaded box of R output that follows; a shaded box
+    of text alone is still a caption's figure when nothing else is near."""
+    from litclip.corpus.extract.regions import assign
+
+    def regions() -> list[Region]:
+        chart = Region(
+            [
+                Element((246.0, 108.4, 375.8, 123.0), "path"),
+                Element((245.1, 93.3, 375.8, 131.2), "text"),
+            ]
+        )
+        listing = Region(
+            [Element((50.9, 191.1, 476.1, 305.7), "path")]
+            + [Element((103.0, 197.0 + 12 * i, 260.9, 205.0 + 12 * i), "text") for i in range(8)]
+        )
+        return [listing, chart]
+
+    cap = _caption("Figure 4", (135.9, 159.7, 265.6, 167.1))
+    assert assign([cap], regions(), [cap.bbox]) == {0: [1]}
+    assert assign([cap], regions()[:1], [cap.bbox]) == {0: [0]}
+
+
 def test_subfigures_set_wide_apart_over_one_caption_are_one_figure() -> None:
     """ "(a) | (b)" 50 pt apart over a full-width caption: the caption took only the left
     one; a chart off to the side of the caption's width stays apart."""

@@ -32,6 +32,8 @@ ALIGNED_STACK_GAP = 90.0  # points: the same for a part of the very same width r
 SIDE_MATCH = 2.0  # points between the left (and right) edges of two rows of one plot grid
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
+STRIP_MARKS = 8  # drawn pieces of a strip chart too flat for MIN_SIDE (bars, axis, ticks)
+STRIP_WIDTH = 4 * MIN_SIDE
 ROW_GAP = 30.0  # points between a figure and a row of captions right under (or over) it
 GRID_ABOVE = 1500  # more elements than this on a page: coarse grid grouping first
 
@@ -1083,6 +1085,18 @@ def significant(region: Region) -> bool:
     return min(x1 - x0, y1 - y0) >= MIN_SIDE and area(region.bbox) >= MIN_AREA
 
 
+def _strip_chart(region: Region) -> bool:
+    """A row of bars over an axis: drawn less than MIN_SIDE tall, a figure with its labels."""
+    x0, _, x1, _ = region.graphic_bbox
+    bx0, by0, bx1, by1 = region.bbox
+    return (
+        sum(e.kind != "text" for e in region.elements) >= STRIP_MARKS
+        and x1 - x0 >= STRIP_WIDTH
+        and min(bx1 - bx0, by1 - by0) >= MIN_SIDE
+        and area(region.bbox) >= MIN_AREA
+    )
+
+
 TEXT_BOX_LINES = 3  # a shaded box holding this many lines (and chars) of text and nothing
 TEXT_BOX_CHARS = 100  # else is a code listing or a note, not part of a figure
 TEXT_BOX_GAP = 4.0  # points: what touches the box (a flow chart's arrows) keeps it
@@ -1325,12 +1339,13 @@ def join_like_marks(
 
 def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]:
     """Figures made of pieces each too small to count: rows of markers beside a bare axis,
-    a column of strip plots each under 24 pt tall. The pieces join across wider gaps than
+    a column of strip plots each under 24 pt tall, or one such strip over its axis
+    labels. The pieces join across wider gaps than
     a figure's elements do (no running text or caption between), and the groups that are
     then big enough are figures."""
     pieces = [r for r in fragments if any(e.kind != "text" for e in r.elements)]
     groups = cluster_regions(pieces, barriers, FRAGMENT_GAP)
-    return [g for g in groups if significant(g)]
+    return [g for g in groups if significant(g) or _strip_chart(g)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1493,6 +1508,8 @@ def notch_distance(cap: Caption, region: Region) -> float | None:
 
 
 LETTER_COST = 20.0  # points added between a lettered panel and a caption that names no panels
+TEXT_BOX_COST = 20.0  # points added between a caption and a shaded box of text (a code
+# listing under it): a drawing as near on its other side is its figure
 _PANEL_LETTER = re.compile(r"\(?[A-Ha-h]\)?")
 
 
@@ -1527,6 +1544,7 @@ def assign(
     lettered = _lettered(regions, lines or [])
     pairs: list[tuple[float, int, int]] = []
     caption_boxes = [c.bbox for c in captions]
+    boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
     for ci, cap in enumerate(captions):
         plain = bool(lettered) and not names_panels(cap.text, cap.printed_label)
         for ri, region in enumerate(regions):
@@ -1534,14 +1552,14 @@ def assign(
             if d is None:
                 d = notch_distance(cap, region)
             if d is not None:
-                pairs.append((d + (LETTER_COST if plain and ri in lettered else 0.0), ci, ri))
+                d += LETTER_COST if plain and ri in lettered else 0.0
+                pairs.append((d + (TEXT_BOX_COST if boxes_of_text[ri] else 0.0), ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
     taken = {ri for members in out.values() for ri in members}
     nearest: dict[int, dict[int, float]] = {}  # region -> caption -> distance
     for d, ci, ri in pairs:
         near = nearest.setdefault(ri, {})
         near[ci] = min(d, near.get(ci, d))
-    boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
     _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
     if lines and _far_above(captions, regions, lines, out, taken):
         # the rest of its row
