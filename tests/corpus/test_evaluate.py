@@ -86,6 +86,9 @@ def test_iou_and_normalisation() -> None:
     assert iou([0, 0, 10, 10], [5, 0, 15, 10]) == pytest.approx(1 / 3)
     assert iou([0, 0, 1, 1], [2, 2, 3, 3]) == 0.0
     assert normalise_caption("De- viation \u201cA\u201d \ufb02ow") == 'deviation"a"flow'
+    # TeX's T1 ligature codes, as a text layer without a Unicode map reads them
+    assert normalise_caption("strati\x1ced batch e\x1bect") == "stratifiedbatcheffect"
+    assert caption_matches("Figure 2: different methods", "Figure 2: di\x1berent methods")
     assert caption_matches(
         "Figure 1. Mean and standard deviation of the flow at baseline and follow-up.",
         TRUTH["documents"][0]["figures"][0]["caption_start"],

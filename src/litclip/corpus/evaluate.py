@@ -37,14 +37,19 @@ _QUOTES = str.maketrans(
         "`": "'",
     }
 )
+# TeX's T1 fonts without a Unicode map give ff, fi, fl, ffi, ffl as control codes 0x1B-0x1F
+# (a truth made with such a text layer reads "di\x1berent"); the extractor maps them too
+_T1_LIGATURES = str.maketrans({chr(0x1B + i): chr(0xFB00 + i) for i in range(5)})
 _DASHES_SPACE = re.compile(r"[\s\-\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212]+")
 
 
 def normalise_caption(text: str) -> str:
     """TeX's spacing accents on their letters, NFKC, lower-case, straight quotes, no
     hyphens/dashes/whitespace (so "de- viation" == "deviation", "ﬂ" == "fl" and
-    "Se\u00b8c\u02dcao" as a PDF's text layer reads it == "Seção")."""
-    text = unicodedata.normalize("NFKC", compose_accents(text or "")).translate(_QUOTES).lower()
+    "Se\u00b8c\u02dcao" as a PDF's text layer reads it == "Seção"; TeX's T1 ligature codes
+    read as their letters, "di\\x1berent" == "different")."""
+    text = (text or "").translate(_T1_LIGATURES)
+    text = unicodedata.normalize("NFKC", compose_accents(text)).translate(_QUOTES).lower()
     return _DASHES_SPACE.sub("", text)
 
 
