@@ -387,6 +387,28 @@ def test_a_caption_takes_the_drawing_over_it_before_the_code_listing_under_it() 
     assert assign([cap], regions()[:1], [cap.bbox]) == {0: [0]}
 
 
+def test_a_code_listing_with_its_lead_in_lines_is_not_part_of_the_plot_under_it() -> None:
+    """BiocStyle's vignette: "This results in" and two verbatim lines over a shaded box of
+    three echoed R lines, 15 pt over the plot those lines draw: the box and the lines set
+    over it are the text's, not a stray part of "Figure 5"."""
+    from litclip.corpus.extract.regions import assign
+
+    over = [(93.4, 267.4, 152.2, 276.4), (112.5, 250.3, 342.3, 258.2), (122.1, 238.3, 423.6, 246.2)]
+    listing = Region(
+        [Element((50.9, 280.3, 476.1, 323.8), "path")]
+        + [Element((93.4, 286.1 + 12 * i, 323.1, 294.0 + 12 * i), "text") for i in range(3)]
+        + [Element(b, "text") for b in over]
+    )
+    plot = Region(
+        [
+            Element((136.0, 338.4, 304.4, 490.0), "path"),
+            Element((200.0, 495.0, 280.0, 505.2), "text"),
+        ]
+    )
+    cap = _caption("Figure 5", (135.9, 516.1, 353.1, 532.9))
+    assert assign([cap], [listing, plot], [cap.bbox]) == {0: [1]}
+
+
 def test_subfigures_set_wide_apart_over_one_caption_are_one_figure() -> None:
     """ "(a) | (b)" 50 pt apart over a full-width caption: the caption took only the left
     one; a chart off to the side of the caption's width stays apart."""

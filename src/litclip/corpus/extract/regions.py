@@ -1850,9 +1850,10 @@ def _beside_over_caption(
 
 def _text_box(region: Region) -> bool:
     """Whether ``region`` is a box of text and nothing else (the shaded code listing a
-    vignette prints over the plot it makes): one big drawn box holding all of it, or shaded
-    bands across its whole width that fill it (a note printed row by row), with three or
-    more lines of text. It is not a stray part of the figure next to it."""
+    vignette prints over the plot it makes): one big drawn box, or shaded bands across its
+    whole width that fill it (a note printed row by row), holding three or more lines of
+    text, with any other text over or under it. It is not a stray part of the figure next
+    to it."""
     shapes = [e.bbox for e in region.elements if e.kind != "text"]
     if not shapes or any(e.kind not in ("text", "path") for e in region.elements):
         return False
@@ -1862,12 +1863,18 @@ def _text_box(region: Region) -> bool:
     width = box[2] - box[0]
     if any(s[2] - s[0] < 0.9 * width for s in shapes) or sum(map(area, shapes)) < 0.9 * area(box):
         return False
-    texts = [e for e in region.elements if e.kind == "text"]
-    return (
-        _text_box_sized(box)
-        and len(texts) >= TEXT_BOX_LINES
-        and all(contains(box, e.bbox, slack=1.0) for e in texts)
+    texts = [e.bbox for e in region.elements if e.kind == "text"]
+    inside = [t for t in texts if contains(box, t, slack=1.0)]
+    # lines set right over or under the box and within its width (the sentence leading into
+    # a listing, verbatim lines before it) are the listing's surroundings, not a figure's
+    around = all(
+        (t[3] <= box[1] + 1.0 or t[1] >= box[3] - 1.0)
+        and box[0] - 1.0 <= t[0]
+        and t[2] <= box[2] + 1.0
+        for t in texts
+        if not contains(box, t, slack=1.0)
     )
+    return _text_box_sized(box) and len(inside) >= TEXT_BOX_LINES and around
 
 
 TEXT_RULE = 2.0  # points: a line this thin inside a box of text is the text's (a bar)
