@@ -464,3 +464,39 @@ def test_blobs_go_to_the_printed_letter_nearest_them() -> None:
     a, b = panels_by_blobs(gray, (0.0, 0.0, 400.0, 200.0), letters, 2)
     assert a == pytest.approx((20, 8, 232, 152), abs=4)
     assert b == pytest.approx((200, 8, 392, 192), abs=4)
+
+
+def test_pictures_joined_by_arrows_are_one_flow_chart() -> None:
+    """metagenomeSeq's overview: five box pictures, arrows from each to the next across the
+    paper between them, is one diagram; a grid of photos with rules along its gutters, and
+    two photos one zoom line joins, are panels."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.panels import linked_by_arrows
+
+    nodes = [
+        (228.3, 108.3, 301.6, 156.5),
+        (228.3, 178.5, 301.6, 226.6),
+        (228.3, 248.6, 301.6, 296.8),
+        (339.1, 175.0, 417.8, 230.1),
+        (343.9, 245.1, 413.0, 300.2),
+    ]
+    arrows = [
+        (264.4, 148.2, 265.5, 178.8),  # down from the first box to the second
+        (264.4, 218.3, 265.5, 248.9),
+        (295.5, 270.0, 346.4, 271.1),  # across to the right
+        (377.9, 225.5, 379.0, 249.1),  # up
+        (295.5, 199.9, 341.6, 201.0),
+    ]
+    assert linked_by_arrows(nodes, arrows)
+    assert not linked_by_arrows(nodes, arrows[:2])  # the right-hand boxes stand apart
+    grid = [(0.0, 0.0, 100.0, 80.0), (104.0, 0.0, 204.0, 80.0), (0.0, 84.0, 100.0, 164.0)]
+    rules = [(101.5, 0.0, 102.5, 164.0), (0.0, 81.5, 204.0, 82.5)]  # along the gutters
+    assert not linked_by_arrows(grid, rules)
+    assert not linked_by_arrows(nodes[:2], arrows[:1])  # two photos and a zoom line
+
+    job = PanelJob(0, (228.3, 108.3, 417.8, 300.2), [Element(b, "image") for b in nodes], [])
+    assert len(_panel_boxes(job, 0, [], [], lambda: np.zeros((1, 1)))) == 5
+    job.diagram = True
+    assert _panel_boxes(job, 0, [], [], lambda: np.zeros((1, 1))) == []
+    lettered = [(c, (b[0], b[1], b[0] + 5, b[1] + 8)) for c, b in zip("ABCDE", nodes, strict=True)]
+    assert len(_panel_boxes(job, 0, lettered, [], lambda: np.zeros((1, 1)))) == 5

@@ -168,6 +168,7 @@ class PanelJob:
     images: list[reg.Element]
     lines: list[TextLine]
     paper: float = 255.0  # grey level of the page's paper (below 255 on a tinted scan)
+    diagram: bool = False  # its pictures are a flow chart's nodes, arrows between them
 
 
 PanelJobs = dict[int, PanelJob]  # id(figure) -> its job; figures without one get no panels
@@ -992,7 +993,9 @@ def _make_figure(
         printed_label=cap.printed_label,
     )
     if jobs is not None:
-        jobs[id(fig)] = PanelJob(page_no - 1, box, images, lines)
+        paths = [e.bbox for e in elements if e.kind == "path"] if len(images) >= 3 else []
+        diagram = panel_mod.linked_by_arrows([e.bbox for e in images if not e.scan], paths)
+        jobs[id(fig)] = PanelJob(page_no - 1, box, images, lines, diagram=diagram)
     return fig
 
 
@@ -1049,6 +1052,8 @@ def _panel_boxes(
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
+    if job.diagram and not named_panels:
+        return []  # pictures joined by arrows: one flow chart
     # a tree plot's leaves each show a plot with its scales: one figure, unless named
     tree = not named_panels and scales.is_tree(job.lines, box)
     # vector figures without panel letters are flow charts and plots: gutters there are not

@@ -103,6 +103,42 @@ def panels_from_images(images: list[Element], fig_box: BBox) -> list[BBox]:
     return merged if len(merged) >= 2 else []
 
 
+CONNECTOR_WIDTH = 3.0  # points: an arrow's shaft is a line this thin
+CONNECTOR_REACH = 3.0  # points between an arrow's end and the picture it points at
+CONNECTOR_GAP = 8.0  # points of paper an arrow crosses between two pictures, at least
+
+
+def _joins(line: BBox, a: BBox, b: BBox) -> bool:
+    """Whether ``line`` is an arrow's shaft across the paper between pictures ``a`` and ``b``
+    (from one's edge to the other's, level with both), not a rule along a gutter."""
+    a, b = sorted((a, b))
+    if b[0] - a[2] >= CONNECTOR_GAP:  # side by side: a level line from a's right edge to b's left
+        across, span = (line[0], line[2]), (a[2], b[0])
+        level = max(a[1], b[1]) <= line[1] and line[3] <= min(a[3], b[3])
+    else:
+        a, b = sorted((a, b), key=lambda box: box[1])
+        if b[1] - a[3] < CONNECTOR_GAP:
+            return False  # abutting tiles: a line between them is a gutter's rule
+        across, span = (line[1], line[3]), (a[3], b[1])
+        level = max(a[0], b[0]) <= line[0] and line[2] <= min(a[2], b[2])
+    reaches = across[0] <= span[0] + CONNECTOR_REACH and across[1] >= span[1] - CONNECTOR_REACH
+    return level and reaches
+
+
+def linked_by_arrows(images: list[BBox], paths: list[BBox]) -> bool:
+    """Whether three or more pictures are the nodes of a diagram: each one is joined to
+    another by a straight arrow across the paper between them (a flow chart whose boxes are
+    images). Such pictures are one figure, not its panels, unless something names panels."""
+    if len(images) < 3:
+        return False
+    shafts = [p for p in paths if min(p[2] - p[0], p[3] - p[1]) <= CONNECTOR_WIDTH]
+    linked: set[int] = set()
+    for i, j in combinations(range(len(images)), 2):
+        if any(_joins(line, images[i], images[j]) for line in shafts):
+            linked |= {i, j}
+    return len(linked) == len(images)
+
+
 def join_tiles(boxes: list[BBox], count: int) -> list[BBox]:
     """Pictures that abut edge to edge and line up exactly joined, when that leaves the
     ``count`` panels a caption names (two views stacked in one panel are two image objects);
