@@ -546,6 +546,8 @@ def test_a_formula_set_a_little_larger_on_the_first_row_stays_in_the_caption() -
         ("Figure 7: Shown in the top right panel, with the left panel the same plot.", 0),
         ("Figure 8: Intervals are right-closed; none is left: see text.", 0),
         ("Figure 9: Types (i) and (iii).", 0),
+        ("Figure 10: Left) Abundance heatmap (plotMRheatmap). Right) Correlation heatmap.", 2),
+        ("Figure 11: The fit (shown on the left) and its residuals.", 0),
     ],
 )
 def test_panels_named_by_position(caption: str, count: int) -> None:

@@ -784,7 +784,7 @@ _SIDES = "left|right|top|bottom|upper|lower|middle|center|centre"
 _SIDE = re.compile(
     rf"\(({_SIDES})\)"
     r"|(?<!top )(?<!upper )(?<!bottom )(?<!lower )(?<![-\w])"  # not a corner's side
-    rf"({_SIDES})(?: panel\b|:)",
+    rf"({_SIDES})(?: panel\b|:|\)\s)",
     re.IGNORECASE,
 )
 _NAMED_ROW = re.compile(r"\b(top|upper|middle|bottom|lower) row\b", re.IGNORECASE)
@@ -801,7 +801,8 @@ def names_panels(caption: str, label: str = "") -> bool:
 def positioned_panels(caption: str) -> int:
     """How many panels a caption names without letters, else 0: roman numerals "(i)" to
     "(iv)" in a run from (i); the four corners ("(top left)", "the top-right: ..."); the
-    sides of a row or a column ("(left) ... (right)", "Left: ... Right: ...", "upper panel
+    sides of a row or a column ("(left) ... (right)", "Left: ... Right: ...", "Left) ...
+    Right) ...", "upper panel
     ... lower panel", with a "(middle)" or "(center)" between), or both ("Upper row: ...
     (left), ... (middle), ... (right). Lower row: ...": 6; rows alone do not tell)."""
     roman = {m.group(1) for m in _MENTIONED_ROMAN.finditer(caption)}
