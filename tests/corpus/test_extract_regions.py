@@ -409,6 +409,32 @@ def test_a_code_listing_with_its_lead_in_lines_is_not_part_of_the_plot_under_it(
     assert assign([cap], [listing, plot], [cap.bbox]) == {0: [1]}
 
 
+def test_a_two_line_listing_with_a_side_bar_under_a_caption_is_not_its_figure() -> None:
+    """actuar's vignette: "Figure 1" 45 pt under its plot (R's white margin) and 23 pt over
+    a tinted box of two lines of R output with a bar down its left side."""
+    from litclip.corpus.extract.regions import assign
+
+    def regions() -> list[Region]:
+        plot = Region(
+            [
+                Element((181.9, 167.5, 429.0, 380.0), "path"),
+                Element((200.0, 380.0, 420.0, 386.9), "text"),
+            ]
+        )
+        listing = Region(
+            [
+                Element((124.8, 479.3, 128.8, 510.0), "path"),  # the bar
+                Element((127.8, 481.3, 484.5, 508.0), "path"),  # the tint
+                Element((302.4, 481.9, 368.6, 493.9), "text"),
+                Element((145.8, 495.4, 332.5, 507.5), "text"),
+            ]
+        )
+        return [plot, listing]
+
+    cap = _caption("Figure 1", (125.8, 431.9, 484.5, 456.4))
+    assert assign([cap], regions(), [cap.bbox]) == {0: [0]}
+
+
 def test_subfigures_set_wide_apart_over_one_caption_are_one_figure() -> None:
     """ "(a) | (b)" 50 pt apart over a full-width caption: the caption took only the left
     one; a chart off to the side of the caption's width stays apart."""

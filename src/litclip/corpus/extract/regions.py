@@ -1545,6 +1545,8 @@ def assign(
     pairs: list[tuple[float, int, int]] = []
     caption_boxes = [c.bbox for c in captions]
     boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
+    # a listing of two lines (R's output under its call) is a figure only when nothing else is
+    listings = [_text_box(r, min_lines=2) for r in regions]
     for ci, cap in enumerate(captions):
         plain = bool(lettered) and not names_panels(cap.text, cap.printed_label)
         for ri, region in enumerate(regions):
@@ -1553,7 +1555,7 @@ def assign(
                 d = notch_distance(cap, region)
             if d is not None:
                 d += LETTER_COST if plain and ri in lettered else 0.0
-                pairs.append((d + (TEXT_BOX_COST if boxes_of_text[ri] else 0.0), ci, ri))
+                pairs.append((d + (TEXT_BOX_COST if listings[ri] else 0.0), ci, ri))
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
     taken = {ri for members in out.values() for ri in members}
     nearest: dict[int, dict[int, float]] = {}  # region -> caption -> distance
@@ -1848,18 +1850,27 @@ def _beside_over_caption(
     return not _space_blocked(way, barriers, cb)
 
 
-def _text_box(region: Region) -> bool:
+def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
     """Whether ``region`` is a box of text and nothing else (the shaded code listing a
-    vignette prints over the plot it makes): one big drawn box, or shaded bands across its
-    whole width that fill it (a note printed row by row), holding three or more lines of
-    text, with any other text over or under it. It is not a stray part of the figure next
-    to it."""
+    vignette prints over the plot it makes): one big drawn box (a bar down its side
+    allowed), or shaded bands across its whole width that fill it (a note printed row by
+    row), holding ``min_lines`` or more lines of text, with any other text over or under
+    it. It is not a stray part of the figure next to it."""
     shapes = [e.bbox for e in region.elements if e.kind != "text"]
     if not shapes or any(e.kind not in ("text", "path") for e in region.elements):
         return False
     box = union(shapes)
-    # a bar or rule set in the text (a fraction's, an underline) is no shape of its own
-    shapes = [s for s in shapes if s[3] - s[1] > TEXT_RULE or not contains(box, s, slack=-1.0)]
+    # a bar or rule set in the text (a fraction's, an underline) is no shape of its own,
+    # nor is the bar down a listing's side
+    shapes = [
+        s
+        for s in shapes
+        if (s[3] - s[1] > TEXT_RULE or not contains(box, s, slack=-1.0))
+        and not (s[2] - s[0] <= SIDE_BAR and (s[0] <= box[0] + 0.5 or s[2] >= box[2] - 0.5))
+    ]
+    if not shapes:
+        return False
+    box = union(shapes)
     width = box[2] - box[0]
     if any(s[2] - s[0] < 0.9 * width for s in shapes) or sum(map(area, shapes)) < 0.9 * area(box):
         return False
@@ -1874,10 +1885,11 @@ def _text_box(region: Region) -> bool:
         for t in texts
         if not contains(box, t, slack=1.0)
     )
-    return _text_box_sized(box) and len(inside) >= TEXT_BOX_LINES and around
+    return _text_box_sized(box) and len(inside) >= min_lines and around
 
 
 TEXT_RULE = 2.0  # points: a line this thin inside a box of text is the text's (a bar)
+SIDE_BAR = 5.0  # points: the bar down the side of a listing is this thin at most
 TEXTY_LINES = 5  # text lines of a region that may be a sidebar rather than a panel
 TEXTY_SHARE = 0.25  # of its area covered by them: a box of text (key points), not a panel
 
