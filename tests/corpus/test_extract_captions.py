@@ -37,6 +37,8 @@ from litclip.corpus.extract.text import TextLine
         ("Online Figure 2. Extra", "figure", "Figure S2", "S2"),
         ("Appendix Figure 1. Extra", "figure", "Appendix Figure 1", "1"),
         ("Figure A2. Appendix plot", "figure", "Figure A2", "A2"),
+        ("Figure B.1: Structure of gwaa.data-class", "figure", "Figure B.1", "B.1"),
+        ("Table C-2. Appendix doses", "table", "Table C-2", "C-2"),
         ("Figure 2.1 Axial T2 image", "figure", "Figure 2.1", "2.1"),
         ("Figure 2-3. Axial T2 image", "figure", "Figure 2-3", "2-3"),
         ("Fig. 1a, b Axial CT", "figure", "Figure 1", "1"),

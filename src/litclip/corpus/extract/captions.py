@@ -26,8 +26,10 @@ _TABLE_WORDS = r"tables?|tab\.|tabelle|tabla|tabela"
 _WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS})"
 LABEL_RE = re.compile(
     rf"^(?P<word>{_WORD})\s*"
-    # "3", "S2", appendix "A1", chapter-style "2.1" / "2-1", Roman "IV", a letter "A:" / "B."
-    r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[IVX]{1,5}|(?<=\s)[A-Z](?=\s*[.:|]))"
+    # "3", "S2", appendix "A1" / "B.1", chapter-style "2.1" / "2-1", Roman "IV", a letter
+    # "A:" / "B."
+    r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[A-Z][.\-]\d{1,3}(?!\d)|[IVX]{1,5}"
+    r"|(?<=\s)[A-Z](?=\s*[.:|]))"
     # a panel letter glued on, bare or in parentheses: "Fig 3A", "Figure 1(b)"
     r"(?P<suffix>\([A-Za-z]\)|[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
     re.IGNORECASE,
