@@ -14,6 +14,7 @@ from litclip.corpus.evaluate import (
     evaluate_predictions,
     format_table,
     iou,
+    load_truth,
     normalise_caption,
 )
 from litclip.errors import LitclipError
@@ -225,3 +226,14 @@ def test_malformed_truth_is_refused_naming_the_figure(
     )
     with pytest.raises(LitclipError, match=rf"document 1 \(a.pdf\), figure 2: '{message}'"):
         evaluate_corpus(tmp_path, tmp_path / "gt.json")
+
+
+def test_the_unseen_boxes_truth_is_in_the_ground_truth_format() -> None:
+    """benchmarks/data/unseen_boxes.json (hand-boxed rounds) reads as ground truth, each PDF
+    once, each with the package and member it is fetched from."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "unseen_boxes.json"
+    docs = load_truth(path)["documents"]
+    names = [d["file"] for d in docs]
+    assert len(names) == len(set(names))
+    assert all(d["source"]["spec"] and d["source"]["member"] for d in docs)
+    assert all(f["label"] and f["caption_start"] for d in docs for f in d["figures"])
