@@ -500,3 +500,34 @@ def test_pictures_joined_by_arrows_are_one_flow_chart() -> None:
     assert _panel_boxes(job, 0, [], [], lambda: np.zeros((1, 1))) == []
     lettered = [(c, (b[0], b[1], b[0] + 5, b[1] + 8)) for c, b in zip("ABCDE", nodes, strict=True)]
     assert len(_panel_boxes(job, 0, lettered, [], lambda: np.zeros((1, 1)))) == 5
+
+
+def test_sub_captions_printed_under_the_panels_give_the_count_to_look_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """afex's Figure 2: "(a) ...", "(b) ...", "(c) ..." under three stacked diagrams, a
+    caption naming none; the gutters found two parts, the sub-captions say three: the
+    bands that give three are taken."""
+    from litclip.corpus.extract import panels as panel_mod
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.subcaptions import SubCaption
+
+    box = (0.0, 0.0, 200.0, 300.0)
+    gray = np.full((600, 400), 255, dtype=np.uint8)
+    for top in (20, 220, 420):  # three diagrams, 2 px a point
+        gray[top : top + 140, 40:360] = 60
+    inner = [
+        SubCaption(c, c.lower(), "Random effects", (60.0, y, 140.0, y + 8.0))
+        for c, y in zip("ABC", (82.0, 182.0, 282.0), strict=True)
+    ]
+    two = [(0.0, 110.0, 200.0, 180.0), (0.0, 210.0, 200.0, 280.0)]
+    found = panel_mod.panels_from_pixels
+
+    def gutters(gray: np.ndarray, fig_box: tuple, *more: object, **kw: object) -> list:
+        return list(two) if not more and not kw else found(gray, fig_box, *more, **kw)
+
+    monkeypatch.setattr(panel_mod, "panels_from_pixels", gutters)
+    job = PanelJob(0, box, [], [])
+    boxes = _panel_boxes(job, 0, [], inner, lambda: gray)
+    assert len(boxes) == 3
+    assert sorted(round(b[1]) for b in boxes) == [10, 110, 210]

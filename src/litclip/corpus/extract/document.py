@@ -1078,11 +1078,13 @@ def _panel_boxes(
             boxes = scales.plot_panels(boxes, job.lines) or scales.plot_panels(
                 panel_mod.panels_from_plot_bodies(gray, box), job.lines
             )
-        if expected >= 2 and len(boxes) != expected:
+        # the count the caption names, else the sub-captions printed under the panels
+        count = expected if expected >= 2 else (len(inner) if len(inner) >= 2 else 0)
+        if count and len(boxes) != count:
             boxes = (
-                panel_mod.panels_for_count(gray, box, expected)
-                or panel_mod.panels_by_bands(gray, box, expected)
-                or panel_mod.panels_by_blobs(gray, box, letters, expected)
+                panel_mod.panels_for_count(gray, box, count)
+                or panel_mod.panels_by_bands(gray, box, count)
+                or panel_mod.panels_by_blobs(gray, box, letters, count)
                 or boxes
             )
         if image_boxes and len(boxes) != want:
