@@ -142,6 +142,24 @@ def test_split_comma_semicolon_style() -> None:
     assert parts == {"A": "axial CT shows a mass", "B": "MRI confirms it."}
 
 
+def test_split_a_last_letter_after_a_semicolon_and_and() -> None:
+    """GenABEL's Figure 6.6: "A) ...; B) ...; and C) .... D) ..."; an author list's
+    ", and A. Smith" stays no marker."""
+    shared, parts = split_caption(
+        "Figure 6.6: Three levels are shown: A) inter-continental; B) intra-continental; "
+        "and C) inside a single country. D) European map of the samples.",
+        "Figure 6.6",
+    )
+    assert shared == "Three levels are shown:"
+    assert parts == {
+        "A": "inter-continental",
+        "B": "intra-continental",
+        "C": "inside a single country.",
+        "D": "European map of the samples.",
+    }
+    assert split_caption("Figure 2: By J. Doe, and A. Smith. B. Other", "Figure 2")[1] == {}
+
+
 def test_split_letters_followed_by_a_dash() -> None:
     caption = (
         "Figure 1. a \u2013 camera looking at a moving object; b \u2013 optical flow field "

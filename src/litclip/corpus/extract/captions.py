@@ -651,8 +651,8 @@ _MARKERS = [
     # "(A) ...", "(a) ...", "(A, B) ..." and "(A\u2013C) ..." (also "(a): ...")
     re.compile(rf"\((?P<l>{_GROUP})\)[:.]?\s"),
     # "A, ...; B, ..." / "A: ... B: ..." / "C and D: ..." / "a \u2013 ...; b \u2013 ..." at a
-    # sentence or clause start
-    re.compile(rf"(?:^|(?<=[.;:]\s))(?P<l>{_GROUP})(?:[,:.)]|\s[-\u2013\u2014])\s"),
+    # sentence or clause start (also "...; and C) ...")
+    re.compile(rf"(?:^|(?<=[.;:]\s)|(?<=;\sand\s))(?P<l>{_GROUP})(?:[,:.)]|\s[-\u2013\u2014])\s"),
     # Springer's bare letters: "a Axial CT ... b Follow-up CT" (lower case, capital after)
     re.compile(r"(?:^|(?<=[.;]\s))(?P<l>[a-z](?:\s*[-\u2013,]\s*[a-z])*)\s(?=[A-Z0-9])"),
 ]
