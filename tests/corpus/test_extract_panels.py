@@ -531,3 +531,29 @@ def test_sub_captions_printed_under_the_panels_give_the_count_to_look_for(
     boxes = _panel_boxes(job, 0, [], inner, lambda: gray)
     assert len(boxes) == 3
     assert sorted(round(b[1]) for b in boxes) == [10, 110, 210]
+
+
+def test_plots_grown_from_their_bodies_win_when_they_take_in_every_cut_plot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GenABEL's Figure 10.1: a row of histograms over a row of scatter plots; the gutters
+    keep only the scatter plots (the histograms fall a little under the panel size), the
+    plots grown from their bodies are all six, the three among them: six panels. Grown
+    plots that miss a cut one are not taken."""
+    from litclip.corpus.extract import document as doc_mod
+    from litclip.corpus.extract import panels as panel_mod
+    from litclip.corpus.extract import scales
+
+    top = [(150.0 + 90 * i, 150.0, 215.0 + 90 * i, 230.0) for i in range(3)]
+    bottom = [(136.0 + 90 * i, 287.0, 214.0 + 90 * i, 393.0) for i in range(3)]
+    monkeypatch.setattr(panel_mod, "panels_from_pixels", lambda g, b: list(bottom))
+    monkeypatch.setattr(scales, "plot_panels", lambda boxes, lines: list(boxes))
+    monkeypatch.setattr(scales, "count_scales", lambda lines, box: 12)
+    job = doc_mod.PanelJob(0, (135.0, 133.0, 401.0, 393.0), [], [])
+    gray = np.full((10, 10), 255, dtype=np.uint8)
+
+    monkeypatch.setattr(panel_mod, "panels_from_plot_bodies", lambda g, b: top + bottom)
+    assert len(doc_mod._panel_boxes(job, 0, [], [], lambda: gray)) == 6
+    shifted = [(x0 + 30, y0, x1 + 30, y1) for x0, y0, x1, y1 in bottom]
+    monkeypatch.setattr(panel_mod, "panels_from_plot_bodies", lambda g, b: top + shifted)
+    assert doc_mod._panel_boxes(job, 0, [], [], lambda: gray) == bottom

@@ -1075,9 +1075,15 @@ def _panel_boxes(
         gray = preview()
         boxes = panel_mod.panels_from_pixels(gray, box)
         if plots:
-            boxes = scales.plot_panels(boxes, job.lines) or scales.plot_panels(
-                panel_mod.panels_from_plot_bodies(gray, box), job.lines
+            cut = scales.plot_panels(boxes, job.lines)
+            grown = scales.plot_panels(panel_mod.panels_from_plot_bodies(gray, box), job.lines)
+            # the gutters keep only the plots big enough alone (a row of scatter plots under
+            # a row of histograms a little smaller): plots grown from their bodies that take
+            # in every one of those and more are the whole grid
+            whole = len(grown) > len(cut) and all(
+                any(reg.contains(g, c, slack=2.0) for g in grown) for c in cut
             )
+            boxes = grown if whole or not cut else cut
         # the count the caption names, else the sub-captions printed under the panels
         count = expected if expected >= 2 else (len(inner) if len(inner) >= 2 else 0)
         if count and len(boxes) != count:
