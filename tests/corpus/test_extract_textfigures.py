@@ -36,6 +36,17 @@ def test_running_text_another_column_or_a_far_block_is_not() -> None:
     assert text_block_over(CAPTION, label, set()) is None
 
 
+def test_a_listing_in_small_type_is_as_far_over_its_caption_as_the_captions_size_puts_it() -> None:
+    """irace's console output: 7 pt lines whose last sits 22 pt (3.1 of its lines) over a
+    10 pt caption; in the caption's size that is 2.2 lines, close enough."""
+    rows = ["# Iteration 1 of 5", "# experimentsUsedSoFar: 0", "1  acs  3.2", "# Iteration 2"]
+    lines = [_line(t, 89.0, 315.0 + 8 * k, 89.0 + 6 * len(t), size=7.0) for k, t in enumerate(rows)]
+    caption = (89.0, 368.0, 300.0, 378.0)  # 22 pt under the last line
+    assert text_block_over(caption, lines, set()) is None
+    box = text_block_over(caption, lines, set(), caption_height=10.0)
+    assert box == (89.0, 315.0, 239.0, 346.0)
+
+
 def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  # noqa: ANN001
     """End to end: a listing in Courier between paragraphs, captioned "Figure 1." in bold;
     a paragraph of running text over a second caption gives no figure."""

@@ -23,18 +23,26 @@ MIN_LINES = 3
 MIN_HEIGHT = 24.0  # points, as for any figure
 
 
-def text_block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> BBox | None:
-    """The box of the block of non-running lines right over ``caption``, or None."""
-    block = _block_over(caption, lines, running)
+def text_block_over(
+    caption: BBox, lines: list[TextLine], running: set[int], caption_height: float = 0.0
+) -> BBox | None:
+    """The box of the block of non-running lines right over ``caption`` (whose first line is
+    ``caption_height`` tall), or None."""
+    block = _block_over(caption, lines, running, caption_height)
     if len(block) < MIN_LINES:
         return None
     box = _box_of(block)
     return box if box[3] - box[1] >= MIN_HEIGHT else None
 
 
-def _block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> list[TextLine]:
+def _block_over(
+    caption: BBox, lines: list[TextLine], running: set[int], caption_height: float = 0.0
+) -> list[TextLine]:
     """The lines right over ``caption``, read upwards while they stay close, in its column
-    (as wide as the block has grown) and neither ``running`` text nor another caption."""
+    (as wide as the block has grown) and neither ``running`` text nor another caption.
+
+    The space over the caption is set in the caption's size (a listing in 7 pt type sits
+    as far over its 10 pt caption as a 10 pt one would)."""
     x0, top, x1, _ = caption
     block: list[TextLine] = []
     left, right = x0, x1
@@ -44,7 +52,7 @@ def _block_over(caption: BBox, lines: list[TextLine], running: set[int]) -> list
         if min(ln.x1, right) - max(ln.x0, left) <= 0:  # another column or beside the block
             continue
         height = max(ln.height, 1.0)
-        limit = (LINE_GAP if block else FIRST_GAP) * height
+        limit = LINE_GAP * height if block else FIRST_GAP * max(height, caption_height)
         if top - ln.y1 > limit:
             break
         if id(ln) in running or parse_label(ln.text):
