@@ -1287,6 +1287,37 @@ def test_a_small_picture_off_the_captions_centre_is_no_figure(tmp_path: Path) ->
     assert ex.figures == []
 
 
+def test_a_row_of_small_drawn_boxes_centred_over_their_caption_is_the_figure(
+    tmp_path: Path,
+) -> None:
+    """faust's Fig. 9: two 65 x 15 pt boxes drawn stroke by stroke, each with arrows in and
+    out, 26 pt apart, over "Fig. 9 The int cast and float cast primitive boxes"; one such
+    box alone (a logo of a few strokes) is its caption's figure too."""
+
+    def boxes(xs: list[float]) -> Callable[[canvas.Canvas], None]:
+        def draw(c: canvas.Canvas) -> None:
+            paragraph(c, 72, 40, 95, 4)
+            for x in xs:
+                c.line(x, top(101), x + 15, top(101))  # the arrow in
+                c.rect(x + 15, top(108), 35, 14)  # the box
+                c.line(x + 50, top(101), x + 65, top(101))  # the arrow out
+                c.setFont("Courier", 8)
+                c.drawString(x + 22, top(104), "int")
+            c.setFont("Times-Roman", 9)
+            c.drawCentredString(
+                W / 2, top(122), "Fig. 9 The int cast and float cast primitive boxes"
+            )
+            paragraph(c, 72, 150, 95, 4)
+
+        return draw
+
+    (fig,) = extract_pdf(make(tmp_path, "row.pdf", boxes([W / 2 - 78, W / 2 + 13]))).figures
+    assert fig.label == "Figure 9"
+    assert fig.bbox == pytest.approx((W / 2 - 78, 93, W / 2 + 78, 109), abs=1.5)
+    (one,) = extract_pdf(make(tmp_path, "one.pdf", boxes([W / 2 - 32]))).figures
+    assert one.bbox == pytest.approx((W / 2 - 32, 93, W / 2 + 33, 109), abs=1.5)
+
+
 def test_a_caption_row_does_not_take_the_next_columns_text_across_the_gutter(
     tmp_path: Path,
 ) -> None:

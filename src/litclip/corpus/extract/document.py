@@ -762,7 +762,13 @@ def _layout(
     barriers = _join_subcaptioned_stacks(captions, regions, lines, running, barriers)
     small = [r for r in regions if not reg.significant(r)]
     regions = [r for r in regions if reg.significant(r)]
-    pictures = [r for r in small if any(e.kind == "image" for e in r.elements)]
+    # too small to be figures alone: pictures, and drawings of a few strokes (a logo)
+    pictures = [
+        r
+        for r in small
+        if any(e.kind == "image" for e in r.elements)
+        or sum(e.kind == "path" for e in r.elements) >= ICON_STROKES
+    ]
     small = reg.join_like_marks(regions, reg.join_keys(regions, small, barriers), barriers)
     regions += reg.sparse_charts(small, barriers)
     assignment = reg.assign(captions, regions, barriers, lines)
@@ -801,6 +807,7 @@ def _join_subcaptioned_stacks(
 
 
 ICON_MIN_SIDE = 8.0  # points: smaller pictures are bullets and rule ornaments
+ICON_STROKES = 3  # paths of a drawn icon (a logo) at least: a lone rule or box is none
 ICON_GAP = 2.5  # caption line heights between an icon and its caption, at most
 ICON_CENTRED = 0.1  # of the caption's width: how far the icon's centre may stray from its
 
@@ -831,9 +838,37 @@ def _icons_over_captions(
             and not any(reg.intersection(r.bbox, b) > 0 for b in claimed)  # another's part
         ]
         if near:
-            regions.append(min(near, key=lambda r: y0 - r.bbox[3]))
+            row = _icon_row(min(near, key=lambda r: y0 - r.bbox[3]), pictures, claimed)
+            regions.append(reg.Region([e for r in row for e in r.elements]))
             assignment[i] = [len(regions) - 1]
             claimed.append(regions[-1].bbox)
+
+
+ICON_ROW_GAP = 36.0  # points between icons set in a row over one caption
+
+
+def _icon_row(
+    icon: reg.Region, pictures: list[reg.Region], claimed: list[BBox]
+) -> list[reg.Region]:
+    """``icon`` and the icons set level with it in a row, each at most ICON_ROW_GAP from
+    the row so far (faust's "int cast" and "float cast" boxes over one caption)."""
+    row = [icon]
+    grown = True
+    while grown:
+        grown = False
+        box = reg.union([r.bbox for r in row])
+        for r in pictures:
+            b = r.bbox
+            if (
+                all(r is not m for m in row)
+                and min(b[2] - b[0], b[3] - b[1]) >= ICON_MIN_SIDE
+                and min(b[3], box[3]) - max(b[1], box[1]) >= 0.5 * min(b[3] - b[1], box[3] - box[1])
+                and reg.gap(b, box) <= ICON_ROW_GAP
+                and not any(reg.intersection(b, c) > 0 for c in claimed)
+            ):
+                row.append(r)
+                grown = True
+    return row
 
 
 def _between(box: BBox, upper: BBox, lower: BBox) -> bool:
