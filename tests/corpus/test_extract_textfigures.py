@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litclip.corpus.extract.text import TextLine
-from litclip.corpus.extract.textfigures import text_block_over
+from litclip.corpus.extract.textfigures import mono_block_over, text_block_over
 
 
 def _line(text: str, x0: float, y0: float, x1: float, size: float = 8.0) -> TextLine:
@@ -45,6 +45,38 @@ def test_a_listing_in_small_type_is_as_far_over_its_caption_as_the_captions_size
     assert text_block_over(caption, lines, set()) is None
     box = text_block_over(caption, lines, set(), caption_height=10.0)
     assert box == (89.0, 315.0, 239.0, 346.0)
+
+
+def _mono(text: str, x0: float, y0: float, size: float = 8.0) -> TextLine:
+    line = _line(text, x0, y0, x0 + 5.2 * len(text), size)
+    line.mono = True
+    return line
+
+
+def test_a_fixed_width_listing_of_any_length_over_its_caption_is_the_figure() -> None:
+    """ftc-notebook's manual: a one-line macro call over "Figure 5: ...", and three lines
+    with blank lines between them set left of the short centred "Figure 15: Team story."."""
+    call = [_mono("\\Task [<prior task>] {<first kind>} [<second kind>]", 164.0, 133.0)]
+    assert mono_block_over((258.0, 160.0, 418.0, 169.0), call, 9.0) == (164.0, 133.0, 429.2, 141.0)
+    story = [
+        _mono("\\begin{TeamStory}{<moto>}", 164.0, 133.0),
+        _mono("% team story", 175.0, 157.0),
+        _mono("\\end{TeamStory}", 164.0, 181.0),
+    ]
+    box = mono_block_over((288.0, 208.0, 388.0, 217.0), story, 9.0)
+    assert box == (164.0, 133.0, 294.0, 189.0)
+
+
+def test_prose_or_a_far_listing_over_a_caption_is_no_fixed_width_listing() -> None:
+    caption = (258.0, 160.0, 418.0, 169.0)
+    prose = _line("We can also add a list of biographies as follows.", 164.0, 140.0, 430.0)
+    assert mono_block_over(caption, [prose], 9.0) is None
+    far = [_mono("\\Task [<prior task>]", 164.0, 100.0)]  # 52 pt over it
+    assert mono_block_over(caption, far, 9.0) is None
+    # a paragraph over the listing ends it
+    block = [prose, _mono("\\begin{Bio}", 164.0, 152.0)]
+    block[0] = _line(prose.text, 164.0, 140.0, 430.0)
+    assert mono_block_over(caption, block, 9.0) == (164.0, 152.0, 221.2, 160.0)
 
 
 def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  # noqa: ANN001

@@ -36,6 +36,7 @@ from litclip.corpus.extract.textfigures import (
     echoed_code,
     frame_over,
     listing_lines,
+    mono_block_over,
     ruled_block_over,
     text_block_over,
 )
@@ -436,6 +437,7 @@ def _text_figures(
                 # a listing in small type set as far over its caption as the caption's size
                 # puts it (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
                 or text_block_over(cap.bbox, lines, own, cap.lines[0].height if cap.lines else 0)
+                or mono_block_over(cap.bbox, lines, cap.lines[0].height if cap.lines else 0)
             )
             if box is None:
                 continue

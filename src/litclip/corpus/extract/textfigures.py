@@ -254,3 +254,35 @@ def code_block_over(caption: BBox, lines: list[TextLine]) -> BBox | None:
     ):
         return None
     return box
+
+
+MONO_FIRST_GAP = 4.0  # caption line heights between a fixed-width listing and its caption
+MONO_GAP = 3.5  # line heights between two of its lines (blank lines set in the listing)
+_COMMENT = re.compile(r"^\s*(?://|/\*|\*|#)")  # a comment set in the text's face inside a listing
+
+
+def mono_block_over(caption: BBox, lines: list[TextLine], caption_height: float) -> BBox | None:
+    """The box of a listing set in a fixed-width face right over ``caption``, however few
+    its lines (a one-line macro call of a LaTeX package manual, a frontmatter of three
+    lines), or None. Its lines may stand left of a short centred caption: any within a
+    caption's width of it count; a line in another face over the block ends it."""
+    x0, top, x1, _ = caption
+    reach = x1 - x0
+    block: list[TextLine] = []
+    for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
+        if ln.rotated or not ln.text.strip():
+            continue
+        if ln.x1 <= x0 - reach or ln.x0 >= x1 + reach:
+            continue  # another column
+        gap = top - ln.y1
+        if block:
+            inside = min(ln.x1, max(b.x1 for b in block)) > max(ln.x0, min(b.x0 for b in block))
+            code = ln.mono or bool(_COMMENT.match(ln.text))
+            if gap > MONO_GAP * max(ln.height, 1.0) or (not code and inside):
+                break
+        elif gap > MONO_FIRST_GAP * max(ln.height, caption_height, 1.0) or not ln.mono:
+            return None
+        if (ln.mono or (block and _COMMENT.match(ln.text))) and not parse_label(ln.text):
+            block.append(ln)
+            top = min(top, ln.y0)
+    return _box_of(block) if block else None
