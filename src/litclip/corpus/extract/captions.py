@@ -804,9 +804,9 @@ def positioned_panels(caption: str) -> int:
     """How many panels a caption names without letters, else 0: roman numerals "(i)" to
     "(iv)" in a run from (i); the four corners ("(top left)", "the top-right: ..."); the
     sides of a row or a column ("(left) ... (right)", "Left: ... Right: ...", "Left) ...
-    Right) ...", "upper panel
-    ... lower panel", with a "(middle)" or "(center)" between), or both ("Upper row: ...
-    (left), ... (middle), ... (right). Lower row: ...": 6; rows alone do not tell)."""
+    Right) ...", "upper panel ... lower panel", with a "(middle)" or "(center)" between), or
+    both ("Upper row: ... (left), ... (middle), ... (right). Lower row: ...": 6; rows alone
+    do not tell)."""
     roman = {m.group(1) for m in _MENTIONED_ROMAN.finditer(caption)}
     if len(roman) >= 2 and roman == set(_ROMAN[: len(roman)]):
         return len(roman)

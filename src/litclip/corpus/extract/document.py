@@ -429,6 +429,7 @@ def _text_figures(
         running = reg.running_text(lines, body_size) - listing
         for cap in caps:
             own = running | {id(ln) for ln in cap.lines}
+            height = cap.lines[0].height if cap.lines else 0.0
             box = (
                 text_block_over(cap.bbox, lines, own)
                 or frame_over(cap.bbox, all_elements[i])
@@ -436,8 +437,8 @@ def _text_figures(
                 or code_block_over(cap.bbox, lines)
                 # a listing in small type set as far over its caption as the caption's size
                 # puts it (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
-                or text_block_over(cap.bbox, lines, own, cap.lines[0].height if cap.lines else 0)
-                or mono_block_over(cap.bbox, lines, cap.lines[0].height if cap.lines else 0)
+                or text_block_over(cap.bbox, lines, own, height)
+                or mono_block_over(cap.bbox, lines, height)
             )
             if box is None:
                 continue

@@ -1544,9 +1544,10 @@ def assign(
     lettered = _lettered(regions, lines or [])
     pairs: list[tuple[float, int, int]] = []
     caption_boxes = [c.bbox for c in captions]
-    boxes_of_text = [_text_box(r) for r in regions]  # never a stray part of a figure
     # a listing of two lines (R's output under its call) is a figure only when nothing else is
     listings = [_text_box(r, min_lines=2) for r in regions]
+    # one of three lines or more is never a stray part of a figure
+    boxes_of_text = [listing and _text_box(r) for listing, r in zip(listings, regions, strict=True)]
     for ci, cap in enumerate(captions):
         plain = bool(lettered) and not names_panels(cap.text, cap.printed_label)
         for ri, region in enumerate(regions):
