@@ -834,11 +834,10 @@ def _icons_over_captions(
         near = [
             r
             for r in pictures
-            if min(r.bbox[2] - r.bbox[0], r.bbox[3] - r.bbox[1]) >= ICON_MIN_SIDE
+            if _free_icon(r.bbox, claimed)
             and 0 <= y0 - r.bbox[3] <= ICON_GAP * height
             and abs((r.bbox[0] + r.bbox[2]) / 2 - (x0 + x1) / 2) <= ICON_CENTRED * (x1 - x0)
             and not any(_between(ln.bbox, r.bbox, cap.bbox) for ln in lines)
-            and not any(reg.intersection(r.bbox, b) > 0 for b in claimed)  # another's part
         ]
         if near:
             row = _icon_row(min(near, key=lambda r: y0 - r.bbox[3]), pictures, claimed)
@@ -861,17 +860,22 @@ def _icon_row(
         grown = False
         box = reg.union([r.bbox for r in row])
         for r in pictures:
-            b = r.bbox
             if (
                 all(r is not m for m in row)
-                and min(b[2] - b[0], b[3] - b[1]) >= ICON_MIN_SIDE
-                and min(b[3], box[3]) - max(b[1], box[1]) >= 0.5 * min(b[3] - b[1], box[3] - box[1])
-                and reg.gap(b, box) <= ICON_ROW_GAP
-                and not any(reg.intersection(b, c) > 0 for c in claimed)
+                and _free_icon(r.bbox, claimed)
+                and reg.level(r.bbox, box)
+                and reg.gap(r.bbox, box) <= ICON_ROW_GAP
             ):
                 row.append(r)
                 grown = True
     return row
+
+
+def _free_icon(box: BBox, claimed: list[BBox]) -> bool:
+    """Big enough for an icon (not a bullet) and no part of a figure already taken."""
+    return min(box[2] - box[0], box[3] - box[1]) >= ICON_MIN_SIDE and not any(
+        reg.intersection(box, c) > 0 for c in claimed
+    )
 
 
 def _between(box: BBox, upper: BBox, lower: BBox) -> bool:

@@ -1814,7 +1814,8 @@ def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> 
 ROW_CENTRING = 0.1  # of a row's width: its centre off its caption's (plots' white margins)
 
 
-def _level(a: BBox, b: BBox) -> bool:
+def level(a: BBox, b: BBox) -> bool:
+    """Whether two boxes stand side by side: level across half the shorter one's height."""
     return _v_overlap(a, b) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
 
 
@@ -1835,10 +1836,10 @@ def _beside_over_caption(
         return b[1] >= cb[3] - 6
 
     above = over(fig_box) and over(box)
-    if not (_level(fig_box, box) and (above or (under(fig_box) and under(box)))):
+    if not (level(fig_box, box) and (above or (under(fig_box) and under(box)))):
         return False
     side = over if over(fig_box) else under
-    mates = [b for b in free if side(b) and _level(fig_box, b)]
+    mates = [b for b in free if side(b) and level(fig_box, b)]
     row = min(b[0] for b in (fig_box, box, *mates)), max(b[2] for b in (fig_box, box, *mates))
     centred = (
         abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= ROW_CENTRING * (row[1] - row[0])

@@ -269,20 +269,22 @@ def mono_block_over(caption: BBox, lines: list[TextLine], caption_height: float)
     x0, top, x1, _ = caption
     reach = x1 - x0
     block: list[TextLine] = []
+    left, right = x1, x0  # the block's sides so far
     for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
         if ln.rotated or not ln.text.strip():
             continue
         if ln.x1 <= x0 - reach or ln.x0 >= x1 + reach:
             continue  # another column
         gap = top - ln.y1
+        code = ln.mono or (bool(block) and bool(_COMMENT.match(ln.text)))
         if block:
-            inside = min(ln.x1, max(b.x1 for b in block)) > max(ln.x0, min(b.x0 for b in block))
-            code = ln.mono or bool(_COMMENT.match(ln.text))
+            inside = min(ln.x1, right) > max(ln.x0, left)
             if gap > MONO_GAP * max(ln.height, 1.0) or (not code and inside):
                 break
-        elif gap > MONO_FIRST_GAP * max(ln.height, caption_height, 1.0) or not ln.mono:
+        elif gap > MONO_FIRST_GAP * max(ln.height, caption_height, 1.0) or not code:
             return None
-        if (ln.mono or (block and _COMMENT.match(ln.text))) and not parse_label(ln.text):
+        if code and not parse_label(ln.text):
             block.append(ln)
             top = min(top, ln.y0)
+            left, right = min(left, ln.x0), max(right, ln.x1)
     return _box_of(block) if block else None
