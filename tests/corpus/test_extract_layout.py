@@ -516,6 +516,74 @@ def test_landscape_figure_with_sideways_caption(tmp_path: Path, angle: int) -> N
     assert iou(fig.bbox, expected) > 0.95
 
 
+def _sideways_photo_page(c: canvas.Canvas, angle: int) -> None:
+    """A 400 x 250 photo with a red square in its top-left corner and its caption under it,
+    the whole set turned by ``angle`` on the page."""
+    c.saveState()
+    c.translate(306, 396)
+    c.rotate(angle)
+    c.drawImage(ImageReader(photo(14, (400, 250))), -200, -100, width=400, height=250)
+    c.setFillColorRGB(1, 0, 0)
+    c.rect(-200, 110, 40, 40, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(-200, -115, "Figure 2.")
+    c.setFont("Helvetica", 9)
+    c.drawString(-155, -115, "Axial T1 of the brain, set sideways on the page.")
+    c.restoreState()
+
+
+def _red_corner(img: Image.Image) -> tuple[bool, bool]:
+    """Whether the top-left and the bottom-right corners of ``img`` are red."""
+    a = np.asarray(img.convert("RGB")).astype(int)
+    h, w = a.shape[0] // 12, a.shape[1] // 12
+
+    def red(c: np.ndarray) -> bool:
+        return bool((c[..., 0] - c[..., 1]).mean() > 150)
+
+    return red(a[:h, :w]), red(a[-h:, -w:])
+
+
+@pytest.mark.parametrize("angle", [90, -90])
+def test_sideways_figure_crop_reads_upright(tmp_path: Path, angle: int) -> None:
+    """A landscape figure on a portrait page is cropped turned, as a reader turns the page:
+    landscape, with its top-left corner top left (its box stays in page space)."""
+    path = make(tmp_path, f"sideways{angle}.pdf", lambda c: _sideways_photo_page(c, angle))
+    ((fig, whole, panels, _native),) = list(iter_figures(path, dpi=72))
+    assert fig.label == "Figure 2" and fig.turn == (90 if angle == 90 else 270)
+    assert fig.bbox[3] - fig.bbox[1] > fig.bbox[2] - fig.bbox[0]  # page space: tall
+    assert whole.width > whole.height
+    assert _red_corner(whole) == (True, False)
+    assert not panels
+
+
+def test_sideways_figure_is_stored_upright_with_its_turn(tmp_path: Path) -> None:
+    from litclip.corpus import CorpusConfig, build_corpus
+    from litclip.corpus.writers import read_manifest
+
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    make(pdfs, "sideways.pdf", lambda c: _sideways_photo_page(c, -90))
+    build_corpus(pdfs, tmp_path / "out", CorpusConfig(workers=1))
+    (row,) = read_manifest(tmp_path / "out").to_dict("records")
+    assert row["turn"] == 270 and row["width"] > row["height"]
+    assert _red_corner(Image.open(tmp_path / "out" / row["filepath"])) == (True, False)
+
+
+def test_rotated_page_with_sideways_content_is_read(tmp_path: Path) -> None:
+    """A landscape page made by /Rotate over content drawn sideways (a report's landscape
+    pages): its captions run sideways in page space and are read in a turned frame."""
+    doc = open_pdf(make(tmp_path, "drawn.pdf", lambda c: _sideways_photo_page(c, 90)))
+    doc[0].set_rotation(90)
+    path = tmp_path / "landscape_page.pdf"
+    doc.save(path)
+    doc.close()
+    ((fig, whole, _panels, _native),) = list(iter_figures(path, dpi=72))
+    assert fig.caption == "Figure 2. Axial T1 of the brain, set sideways on the page."
+    assert iou(fig.bbox, (156, 196, 406, 596)) > 0.95
+    assert whole.width > whole.height and _red_corner(whole) == (True, False)
+
+
 def test_axis_title_of_body_size_is_not_running_text(tmp_path: Path) -> None:
     """A 30-character axis title set at the body size under a plot is part of the figure,
     not running text standing between the plot and its caption."""

@@ -19,6 +19,9 @@ Decisions worth knowing:
   the same kind of pixels (and a figure's printed panel letters and vector overlays). When a
   figure is exactly one embedded raster image, its original bytes are also kept, unchanged,
   as ``images/<sha16>/<pair_id>.native.<ext>`` (column ``native_filepath``).
+* Crops read upright: a figure set sideways with its caption (a landscape figure on a
+  portrait page) is turned as a reader turns the page; ``bbox`` stays in page space and
+  column ``turn`` gives the degrees (clockwise) from the page to the crop.
 * A PDF's outcome is one atomic part file (``parts/<sha256>.json``); the manifest, shards,
   ``pdf_status.jsonl`` and ``datasheet.md`` are reassembled from parts at the end of every
   run, so reruns resume and a SIGKILL never loses or duplicates pairs.

@@ -65,6 +65,9 @@ class ExtractedFigure:
     n_raster: int = 0  # raster image objects inside the figure
     printed_label: str = ""  # the label as printed ("Fig. 3")
     caption_page: int | None = None  # 1-based page of the caption when not ``page``
+    # degrees clockwise that turn the page-space crop upright: a figure set sideways with its
+    # caption (a landscape figure on a portrait page); ``bbox`` stays in page space
+    turn: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict (tuples become lists)."""

@@ -198,6 +198,7 @@ def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) 
         "kind": kind,
         "source": getattr(fig, "source", "raster"),
         "n_raster": int(getattr(fig, "n_raster", 0)),
+        "turn": int(getattr(fig, "turn", 0)),  # the crop turned upright from page space
         **image_stats(img, thumb),
         **extra,
     }

@@ -912,9 +912,7 @@ def extract_page(
     result.uncaptioned = sum(1 for i in range(len(regions)) if i not in taken)
     directions = {ln.direction for ln in lines if ln.rotated and parse_label(ln.text)}
     for direction in sorted(directions):
-        frame = _Frame(direction, *page.get_size()) if not page.get_rotation() else None
-        if frame is None:
-            continue
+        frame = _Frame(direction, *_unrotated_size(page))
         back = {}
         t_lines = []
         for ln in lines:
@@ -928,7 +926,7 @@ def extract_page(
             reg.Region([replace(e, bbox=frame.unbox(e.bbox)) for e in r.elements]) for r in regs
         ]
         before = len(result.figures)
-        _collect(result, page_no, caps, regs, asg, lines, jobs)
+        _collect(result, page_no, caps, regs, asg, lines, jobs, turn=frame.turn)
         result.uncaptioned = max(0, result.uncaptioned - (len(result.figures) - before))
     found = {fig.label.lower() for fig, _ in result.figures}
     result.orphan_captions = [
@@ -947,6 +945,13 @@ def extract_page(
     return result
 
 
+def _unrotated_size(page: pdfium.PdfPage) -> tuple[float, float]:
+    """Width and height of the page as its content is drawn (pdfium gives a /Rotate page's
+    size as displayed, turned; text and elements are read in the unturned space)."""
+    width, height = page.get_size()
+    return (height, width) if page.get_rotation() in (90, 270) else (width, height)
+
+
 @dataclass
 class _Frame:
     """A page turned by 90 degrees so sideways text (``direction``) runs left to right."""
@@ -954,6 +959,11 @@ class _Frame:
     direction: int
     width: float
     height: float
+
+    @property
+    def turn(self) -> int:
+        """Degrees clockwise that turn a page-space picture into this frame."""
+        return 90 if self.direction == 90 else 270
 
     def box(self, b: BBox) -> BBox:
         x0, y0, x1, y1 = b
@@ -980,6 +990,7 @@ def _collect(
     assignment: dict[int, list[int]],
     lines: list[TextLine],
     jobs: PanelJobs | None,
+    turn: int = 0,
 ) -> None:
     for ci, cap in enumerate(captions):
         members = [regions[r] for r in assignment.get(ci, [])]
@@ -990,6 +1001,7 @@ def _collect(
             )
         elif members:
             fig = _make_figure(page_no, cap, members, lines, jobs)
+            fig.turn = turn
             result.figures.append((fig, cap.score))
 
 

@@ -229,6 +229,8 @@ def iter_figures(
                     warnings.append(f"{fig.label}: not rendered ({exc})")
                     continue
                 panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
+                if fig.turn:  # a figure set sideways: its crops read upright
+                    whole, panels = upright(whole, fig.turn), [upright(p, fig.turn) for p in panels]
                 native = _native_on_page(images, fig, max_pixels, None)
                 emitted += 1
                 yield fig, whole, panels, native
@@ -239,6 +241,18 @@ def iter_figures(
     finally:
         pages.close()
         pdf.close()
+
+
+_TRANSPOSE = {
+    90: Image.Transpose.ROTATE_270,  # PIL turns counter-clockwise
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def upright(image: Image.Image, turn: int) -> Image.Image:
+    """``image`` turned ``turn`` degrees clockwise (0, 90, 180 or 270)."""
+    return image.transpose(_TRANSPOSE[turn]) if turn % 360 else image
 
 
 def image_to_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
