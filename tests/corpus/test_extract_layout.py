@@ -14,7 +14,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from litclip.corpus.evaluate import iou
-from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure
+from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure, upright
 from litclip.corpus.extract.text import page_lines
 from litclip.corpus.types import PdfError
 from tests.corpus.corpus_fixtures import pdf_from_objects
@@ -555,6 +555,13 @@ def test_sideways_figure_crop_reads_upright(tmp_path: Path, angle: int) -> None:
     assert whole.width > whole.height
     assert _red_corner(whole) == (True, False)
     assert not panels
+    pdf = open_pdf(path)
+    try:
+        page_space = render_figure(pdf, fig, dpi=72)
+    finally:
+        pdf.close()
+    assert page_space.height > page_space.width
+    assert upright(page_space, fig.turn).tobytes() == whole.tobytes()
 
 
 def test_sideways_figure_is_stored_upright_with_its_turn(tmp_path: Path) -> None:

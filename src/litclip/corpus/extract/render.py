@@ -63,6 +63,9 @@ def render_figure(
 ) -> Image.Image:
     """Render a figure (or any box, PDF points top-left) of a 1-based ``page`` at ``dpi``.
 
+    The crop is in page space, like the box (:func:`render_panels` cuts panels from it);
+    a figure set sideways reads upright after ``upright(image, fig.turn)``.
+
     Raises:
         PdfError: ``huge_image`` when the page holds an image declared above ``max_pixels``.
     """
