@@ -591,6 +591,43 @@ def test_rotated_page_with_sideways_content_is_read(tmp_path: Path) -> None:
     assert whole.width > whole.height and _red_corner(whole) == (True, False)
 
 
+def test_running_head_of_rotate_pages_stays_out_of_a_figure(tmp_path: Path) -> None:
+    """A report whose pages are all turned by /Rotate 90 over content drawn sideways: its
+    running head and the rule under it, at the top of the pages as displayed (the left edge
+    of the page space), are furniture there and stay out of a figure set close under them."""
+    path = tmp_path / "drawn.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    for n in range(4):
+        c.saveState()
+        c.translate(W / 2, H / 2)
+        c.rotate(90)  # the landscape page: x -396..396, y -306..306 (y up)
+        c.setFont("Helvetica", 9)
+        c.drawString(-350, 278, "SOLAR FARM IMPACT STUDY - Municipality of Seranon")
+        c.setLineWidth(1)
+        c.line(-350, 272, 350, 272)
+        if n == 2:
+            c.drawImage(ImageReader(photo(3, (400, 170))), -200, 92, width=400, height=170)
+            c.setFont("Helvetica-Bold", 9)
+            c.drawString(-200, 78, "Figure 3 : Regional planning schemes taken into account")
+        c.setFont("Times-Roman", 10)
+        for k in range(12):
+            c.drawString(
+                -350, 40 - 14 * k, f"Body text of page {n + 1}, line {k + 1} of the report."
+            )
+        c.restoreState()
+        c.showPage()
+    c.save()
+    doc = open_pdf(path)
+    for page in doc:
+        page.set_rotation(90)
+    turned = tmp_path / "report.pdf"
+    doc.save(turned)
+    doc.close()
+    (fig,) = extract_pdf(turned).figures
+    # the photo in page space (top-left origin): x 306-262..306-92, y 396-200..396+200
+    assert iou(fig.bbox, (44, 196, 214, 596)) > 0.95
+
+
 def test_axis_title_of_body_size_is_not_running_text(tmp_path: Path) -> None:
     """A 30-character axis title set at the body size under a plot is part of the figure,
     not running text standing between the plot and its caption."""

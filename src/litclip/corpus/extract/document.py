@@ -252,8 +252,10 @@ def analyse_document(
     all_elements: list[list[reg.Element] | pdfium.PdfiumError] = []
     scanned: list[int] = []  # pages that are pictures under an OCR layer
     papers: dict[int, float] = {}  # their paper grey level
+    frames: list[Callable[[BBox], BBox] | None] = []  # page space -> the page as displayed
     for i in range(len(pdf)):
         page = pages[i]
+        frames.append(_displayed(page))
         try:
             all_lines.append(page_lines(page))
         except pdfium.PdfiumError as exc:
@@ -270,13 +272,15 @@ def analyse_document(
         except pdfium.PdfiumError as exc:  # reported in page order below
             all_elements.append(exc)
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
-    # running headers and footers, and logos and bars beside them, play no part in figures
+    # running headers and footers, and logos and bars beside them, play no part in figures;
+    # they are looked for on the pages as displayed (pdfium sizes a /Rotate page so)
     heights = [_page_height(pdf, i) for i in range(len(pdf))]
-    furniture = line_furniture(all_lines, heights)
+    frames_or_none = frames if any(frames) else None
+    furniture = line_furniture(all_lines, heights, frames_or_none)
     if furniture:
         all_lines = [[ln for ln in lines if id(ln) not in furniture] for lines in all_lines]
     graphics = [e if isinstance(e, list) else [] for e in all_elements]
-    furniture = element_furniture(graphics, heights)
+    furniture = element_furniture(graphics, heights, frames_or_none)
     if furniture:
         all_elements = [
             [e for e in elems if id(e) not in furniture] if isinstance(elems, list) else elems
@@ -943,6 +947,17 @@ def extract_page(
         )
     ]
     return result
+
+
+def _displayed(page: pdfium.PdfPage) -> Callable[[BBox], BBox] | None:
+    """How a box of a /Rotate page's content sits on the page as displayed (None: unturned)."""
+    rotation = page.get_rotation()
+    if rotation not in (90, 180, 270):
+        return None
+    width, height = _unrotated_size(page)
+    if rotation == 180:
+        return lambda b: (width - b[2], height - b[3], width - b[0], height - b[1])
+    return _Frame(90 if rotation == 90 else 270, width, height).box
 
 
 def _unrotated_size(page: pdfium.PdfPage) -> tuple[float, float]:

@@ -2,7 +2,8 @@
 
 Such a thing sits in the top or bottom tenth of its page and recurs at the same place on at
 least 3 pages and a third of all pages (text counts as the same with its digits aside: page
-numbers). It is never part of a figure, though one may sit a few points above it ("12
+numbers). Top and foot are the page's as displayed: a page turned by /Rotate has them at
+the sides of the page space its text and graphics are read in. It is never part of a figure, though one may sit a few points above it ("12
 Trilling et al." or a journal's header bar right over a figure at the top of a page).
 """
 
@@ -21,6 +22,7 @@ DEEP_BAND = 0.18  # of the page height: how far down a page's first line may be 
 _DIGITS = re.compile(r"\d+")
 
 T = TypeVar("T")
+Frame = Callable[[BBox], BBox]  # a box in page space -> the same box on the page as displayed
 
 
 def _recurring(
@@ -28,23 +30,26 @@ def _recurring(
     heights: Sequence[float],
     bbox: Callable[[T], BBox],
     key: Callable[[T], Hashable | None],
-    set_off: Callable[[T, Sequence[T]], bool] | None = None,
+    set_off: Callable[[T, Sequence[T], Callable[[T], BBox]], bool] | None = None,
+    frames: Sequence[Frame | None] | None = None,
 ) -> set[int]:
     """``id`` of the items in a band, no taller than it, that recur (same ``key``, top within
     2 pt) on enough pages; items keyed None never count. With ``set_off`` (whether an item
     stands apart from the rest of its page), an item recurring on 3 pages also counts when
     its place holds an item set off like it on enough pages: a running head that names each
-    chapter in turn."""
+    chapter in turn. ``frames`` turn a page's boxes to the page as displayed (None: as read)."""
     where: dict[tuple[int, Hashable], set[int]] = {}
     placed: dict[int, set[int]] = {}
     found: list[tuple[T, int, Hashable, bool]] = []
     for i, (items, height) in enumerate(zip(pages, heights, strict=True)):
+        frame = frames[i] if frames else None
+        box = (lambda item, f=frame: f(bbox(item))) if frame else bbox
         band = FURNITURE_BAND * height
         # a book's small text block on a big page sets its running head lower: the page's
         # first line counts down to the deeper band
-        first = min((bbox(item)[1] for item in items), default=0.0) if set_off else -1.0
+        first = min((box(item)[1] for item in items), default=0.0) if set_off else -1.0
         for item in items:
-            x0, y0, x1, y1 = bbox(item)
+            x0, y0, x1, y1 = box(item)
             deep = y0 <= first + 1.0 and y1 <= DEEP_BAND * height
             if y1 - y0 > band or (band < y0 and y1 < height - band and not deep):
                 continue  # a figure at the top of a page starts in the band but is taller
@@ -52,7 +57,7 @@ def _recurring(
             if k is None:
                 continue
             where.setdefault((y, k), set()).add(i)
-            apart = set_off is not None and set_off(item, items)
+            apart = set_off is not None and set_off(item, items, box)
             if apart:
                 placed.setdefault(y, set()).add(i)
             found.append((item, y, k, apart))
@@ -70,24 +75,29 @@ def _recurring(
     return out
 
 
-def line_furniture(all_lines: Sequence[Sequence[TextLine]], heights: Sequence[float]) -> set[int]:
+def line_furniture(
+    all_lines: Sequence[Sequence[TextLine]],
+    heights: Sequence[float],
+    frames: Sequence[Frame | None] | None = None,
+) -> set[int]:
     """``id`` of the running header and footer lines of a document (a single letter is a
-    panel letter of a figure at the top of a page, not a header)."""
-    return _recurring(all_lines, heights, lambda ln: ln.bbox, _line_key, _set_off)
+    panel letter of a figure at the top of a page, not a header); ``heights`` and
+    ``frames`` as in :func:`_recurring`."""
+    return _recurring(all_lines, heights, lambda ln: ln.bbox, _line_key, _set_off, frames)
 
 
-def _set_off(line: TextLine, lines: Sequence[TextLine]) -> bool:
+def _set_off(line: TextLine, lines: Sequence[TextLine], box: Callable[[TextLine], BBox]) -> bool:
     """Whether a line in a page band is words (a tick label "3" at the top of a plot is not)
     standing a line's height or more clear of the page's other text (a running head over
-    the body), the lines level with it (a page number) aside."""
+    the body), the lines level with it (a page number) aside (boxes as ``box`` gives them)."""
     if sum(c.isalpha() for c in line.text) < 3:
         return False
-    y0, y1 = line.bbox[1], line.bbox[3]
-    gap = max(line.height, 1.0)
+    _, y0, _, y1 = box(line)
+    gap = max(y1 - y0, 1.0)
     for other in lines:
         if other is line:
             continue
-        o0, o1 = other.bbox[1], other.bbox[3]
+        _, o0, _, o1 = box(other)
         level = min(o1, y1) - max(o0, y0) > 0.5 * min(o1 - o0, y1 - y0)
         if not level and o1 > y0 - gap and o0 < y1 + gap:
             return False
@@ -100,7 +110,9 @@ def _line_key(line: TextLine) -> str | None:
 
 
 def element_furniture(
-    all_elements: Sequence[Sequence[Element]], heights: Sequence[float]
+    all_elements: Sequence[Sequence[Element]],
+    heights: Sequence[float],
+    frames: Sequence[Frame | None] | None = None,
 ) -> set[int]:
     """``id`` of the graphics (a header bar, a logo, a rule) repeated in the page bands."""
     return _recurring(
@@ -108,4 +120,5 @@ def element_furniture(
         heights,
         lambda e: e.bbox,
         lambda e: (e.kind, round(e.bbox[0] / 2), round(e.bbox[2] / 2), round(e.bbox[3] / 2)),
+        frames=frames,
     )
