@@ -577,6 +577,34 @@ def test_sideways_figure_is_stored_upright_with_its_turn(tmp_path: Path) -> None
     assert _red_corner(Image.open(tmp_path / "out" / row["filepath"])) == (True, False)
 
 
+@pytest.mark.parametrize("angle", [90, -90])
+def test_sideways_figure_panels_are_named_as_a_reader_sees_them(tmp_path: Path, angle: int) -> None:
+    """Panels of a landscape figure are found in its upright frame: (A), on the left as the
+    reader turns the page, is the red picture and takes the sub-caption "(A) ..."."""
+
+    def draw(c: canvas.Canvas) -> None:
+        c.saveState()
+        c.translate(306, 396)
+        c.rotate(angle)
+        for x0, colour in ((-200, (0.8, 0.1, 0.1)), (20, (0.1, 0.1, 0.8))):
+            c.setFillColorRGB(*colour)
+            c.rect(x0, -60, 180, 150, stroke=0, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(-200, -75, "Figure 5.")
+        c.setFont("Helvetica", 9)
+        c.drawString(-155, -75, "(A) Axial T1 before contrast. (B) Axial T1 after contrast.")
+        c.restoreState()
+
+    path = make(tmp_path, f"sideways_panels{angle}.pdf", draw)
+    ((fig, _whole, panels, _native),) = list(iter_figures(path, dpi=72))
+    assert [p.letter for p in fig.panels] == ["A", "B"]
+    assert fig.panels[0].caption.startswith("Axial T1 before")
+    red, blue = (np.asarray(p.convert("RGB")).astype(int).mean(axis=(0, 1)) for p in panels)
+    assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]
+    assert all(p.width > p.height for p in panels)  # each upright: 180 wide, 150 tall
+
+
 def test_rotated_page_with_sideways_content_is_read(tmp_path: Path) -> None:
     """A landscape page made by /Rotate over content drawn sideways (a report's landscape
     pages): its captions run sideways in page space and are read in a turned frame."""

@@ -170,6 +170,21 @@ class PanelJob:
     lines: list[TextLine]
     paper: float = 255.0  # grey level of the page's paper (below 255 on a tinted scan)
     diagram: bool = False  # its pictures are a flow chart's nodes, arrows between them
+    frame: _Frame | None = None  # set sideways with its caption: panels found in this frame
+
+
+def _upright_job(job: PanelJob) -> PanelJob:
+    """A sideways figure's job in the frame where it reads upright (panels are found, named
+    and ordered as a reader sees them)."""
+    frame = job.frame
+    assert frame is not None
+    return replace(
+        job,
+        box=frame.box(job.box),
+        images=[replace(e, bbox=frame.box(e.bbox)) for e in job.images],
+        lines=[frame.line(ln) for ln in job.lines],
+        frame=None,
+    )
 
 
 PanelJobs = dict[int, PanelJob]  # id(figure) -> its job; figures without one get no panels
@@ -930,7 +945,7 @@ def extract_page(
             reg.Region([replace(e, bbox=frame.unbox(e.bbox)) for e in r.elements]) for r in regs
         ]
         before = len(result.figures)
-        _collect(result, page_no, caps, regs, asg, lines, jobs, turn=frame.turn)
+        _collect(result, page_no, caps, regs, asg, lines, jobs, frame)
         result.uncaptioned = max(0, result.uncaptioned - (len(result.figures) - before))
     found = {fig.label.lower() for fig, _ in result.figures}
     result.orphan_captions = [
@@ -1005,8 +1020,10 @@ def _collect(
     assignment: dict[int, list[int]],
     lines: list[TextLine],
     jobs: PanelJobs | None,
-    turn: int = 0,
+    frame: _Frame | None = None,
 ) -> None:
+    """Add the figures and tables of ``captions`` to ``result``; figures found in a turned
+    ``frame`` are cropped turned into it and their panels looked for there."""
     for ci, cap in enumerate(captions):
         members = [regions[r] for r in assignment.get(ci, [])]
         if cap.kind == "table":
@@ -1016,7 +1033,10 @@ def _collect(
             )
         elif members:
             fig = _make_figure(page_no, cap, members, lines, jobs)
-            fig.turn = turn
+            if frame is not None:
+                fig.turn = frame.turn
+                if jobs is not None and id(fig) in jobs:
+                    jobs[id(fig)].frame = frame
             result.figures.append((fig, cap.score))
 
 
@@ -1075,6 +1095,9 @@ def _detect_panels(
     page: pdfium.PdfPage, job: PanelJob, fig: ExtractedFigure
 ) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
+    frame, page_box = job.frame, job.box
+    if frame is not None:
+        job = _upright_job(job)
     box = job.box
     printed: dict[str, str] = {}
     shared, subs = split_caption(fig.caption, fig.printed_label, printed)
@@ -1088,7 +1111,9 @@ def _detect_panels(
     if not expected and len(letters) < 2:  # printed letters count the panels better
         expected = positioned_panels(fig.caption)
     # rendered once, and only when a pixel method needs it
-    preview = functools.cache(lambda: scans.whiten(_gray_preview(page, box), job.paper))
+    preview = functools.cache(
+        lambda: _turned(scans.whiten(_gray_preview(page, page_box), job.paper), frame)
+    )
     boxes = _panel_boxes(job, expected, letters, inner, preview)
     # many more letters than parts, and nothing else names panels: the letters label a
     # graph's nodes or a plot's points, not panels; look again without them
@@ -1105,9 +1130,21 @@ def _detect_panels(
         shared = shared if shared[-1:] in (".", ":", ";", "!", "?", "") else f"{shared}."
     named = panel_mod.name_panels(boxes, letters)
     return (shared if subs else ""), [
-        Panel(letter, _round(b), subs.get(letter, ""), printed.get(letter, ""))
+        Panel(
+            letter,
+            _round(frame.unbox(b) if frame else b),
+            subs.get(letter, ""),
+            printed.get(letter, ""),
+        )
         for letter, b in named
     ]
+
+
+def _turned(gray: np.ndarray, frame: _Frame | None) -> np.ndarray:
+    """A page-space preview turned into ``frame`` (as is without one)."""
+    if frame is None:
+        return gray
+    return np.ascontiguousarray(np.rot90(gray, k=-1 if frame.turn == 90 else 1))
 
 
 def _panel_boxes(
