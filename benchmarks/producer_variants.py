@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from unseen_boxes import TRUTH, stage  # noqa: E402
+from unseen_boxes import TRUTH, stage_all  # noqa: E402
 
 from litclip.corpus import CorpusConfig, build_corpus  # noqa: E402
 from litclip.corpus.evaluate import evaluate_corpus  # noqa: E402
@@ -108,13 +107,10 @@ def main(argv: list[str] | None = None) -> None:
         else False,
     }
     only = {v for v in args.only.split(",") if v}
-    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
     work = Path(tempfile.mkdtemp(prefix="litclip-producers-"))
     try:
         originals = work / "original"
-        originals.mkdir()
-        for doc in truth["documents"]:
-            stage(doc, Path(args.cache), originals)
+        stage_all(Path(args.cache), originals)
         for name, make in variants.items():
             if only and name not in only:
                 continue

@@ -57,19 +57,25 @@ def stage(doc: dict, cache: Path, folder: Path) -> None:
         src.close()
 
 
+def stage_all(cache: Path, folder: Path) -> dict:
+    """Fetch every truth document's PDF into ``folder``; returns the truth."""
+    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for doc in truth["documents"]:
+        stage(doc, cache, folder)
+    return truth
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", default=str(Path.home() / ".cache" / "litclip" / "unseen-pdfs"))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     args = ap.parse_args(argv)
-    truth = json.loads(TRUTH.read_text(encoding="utf-8"))
     work = Path(tempfile.mkdtemp(prefix="litclip-unseen-boxes-"))
     try:
         pdfs = work / "pdfs"
-        pdfs.mkdir()
-        for doc in truth["documents"]:
-            stage(doc, Path(args.cache), pdfs)
+        stage_all(Path(args.cache), pdfs)
         build_corpus(pdfs, work / "corpus", CorpusConfig(workers=args.workers))
         metrics = evaluate_corpus(work / "corpus", TRUTH)
     finally:

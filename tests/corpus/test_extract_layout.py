@@ -489,6 +489,14 @@ def test_columns_written_line_by_line_are_not_merged(tmp_path: Path) -> None:
     assert fig.caption == "Figure 1. Short."
 
 
+def _frame_caption(c: canvas.Canvas, y: float, label: str, text: str) -> None:
+    """A caption at the left edge (x -200) of a figure drawn in a turned frame."""
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(-200, y, label)
+    c.setFont("Helvetica", 9)
+    c.drawString(-155, y, text)
+
+
 @pytest.mark.parametrize("angle", [90, -90])
 def test_landscape_figure_with_sideways_caption(tmp_path: Path, angle: int) -> None:
     def draw(c: canvas.Canvas) -> None:
@@ -499,10 +507,9 @@ def test_landscape_figure_with_sideways_caption(tmp_path: Path, angle: int) -> N
         c.rotate(angle)
         # in the turned frame: a 400 x 250 photo with its caption below it
         c.drawImage(ImageReader(photo(14, (400, 250))), -200, -100, width=400, height=250)
-        c.setFont("Helvetica-Bold", 9)
-        c.drawString(-200, -115, "Figure 4.")
-        c.setFont("Helvetica", 9)
-        c.drawString(-155, -115, "Sagittal reconstruction of the whole spine, shown in landscape.")
+        _frame_caption(
+            c, -115, "Figure 4.", "Sagittal reconstruction of the whole spine, shown in landscape."
+        )
         c.restoreState()
 
     ex = extract_pdf(make(tmp_path, f"landscape{angle}.pdf", draw))
@@ -526,10 +533,7 @@ def _sideways_photo_page(c: canvas.Canvas, angle: int) -> None:
     c.setFillColorRGB(1, 0, 0)
     c.rect(-200, 110, 40, 40, stroke=0, fill=1)
     c.setFillColorRGB(0, 0, 0)
-    c.setFont("Helvetica-Bold", 9)
-    c.drawString(-200, -115, "Figure 2.")
-    c.setFont("Helvetica", 9)
-    c.drawString(-155, -115, "Axial T1 of the brain, set sideways on the page.")
+    _frame_caption(c, -115, "Figure 2.", "Axial T1 of the brain, set sideways on the page.")
     c.restoreState()
 
 
@@ -590,10 +594,9 @@ def test_sideways_figure_panels_are_named_as_a_reader_sees_them(tmp_path: Path, 
             c.setFillColorRGB(*colour)
             c.rect(x0, -60, 180, 150, stroke=0, fill=1)
         c.setFillColorRGB(0, 0, 0)
-        c.setFont("Helvetica-Bold", 9)
-        c.drawString(-200, -75, "Figure 5.")
-        c.setFont("Helvetica", 9)
-        c.drawString(-155, -75, "(A) Axial T1 before contrast. (B) Axial T1 after contrast.")
+        _frame_caption(
+            c, -75, "Figure 5.", "(A) Axial T1 before contrast. (B) Axial T1 after contrast."
+        )
         c.restoreState()
 
     path = make(tmp_path, f"sideways_panels{angle}.pdf", draw)
