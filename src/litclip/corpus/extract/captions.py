@@ -21,8 +21,13 @@ _PREFIX = (
     r"|extended\s+data)\s+)?"
     r"(?P<e>e(?=fig|tab))?"  # JAMA-style supplements: "eFigure 2", "eTable 1"
 )
-_FIGURE_WORDS = r"figures?|figs?\.?|scheme|plate|chart|abbildung|abb\.|figura"
-_TABLE_WORDS = r"tables?|tab\.|tabelle|tabla|tabela"
+# other languages' words for figure (Spanish, Portuguese, Italian, German, Scandinavian,
+# Turkish, Polish, Russian, Chinese) and table (also French, Turkish, Russian, Chinese)
+_FIGURE_WORDS = (
+    r"figures?|figs?\.?|scheme|plate|chart|graph|gr[aá]fico|abbildung|abb\.|figura|figur"
+    r"|[sş]ekil|rys\.|rysunek|рис\.|рисунок|图"
+)
+_TABLE_WORDS = r"tables?|tab\.|tabelle|tabla|tabela|tableau|tablo|таблица|表"
 _WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS})"
 LABEL_RE = re.compile(
     rf"^(?P<word>{_WORD})\s*"
@@ -39,7 +44,7 @@ _SPACED_WORD = re.compile(r"^(?:[A-Za-z] ){3,}[A-Za-z]\.?(?= )")
 # panel letters listed after the first one: "Fig. 1a, b", "Fig. 2a–c", "Figure 3A and B"
 _MORE_PANELS = re.compile(r"^(?:\s*(?:,|and|&|[\u2013-])\s*[A-Za-z](?![A-Za-z]))+")
 _AFTER_OK = re.compile(
-    r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de]|\s*$"
+    r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de\u0410-\u042f\u4e00-\u9fff]|\s*$"
     # Springer starts with the first panel's letter: "Fig. 2 a Axial ...", "Fig. 2 a, b ..."
     r"|\s+[a-z](?=[,)\u2013-]|\s+[A-Z\u00c0-\u00de(]))"
 )
@@ -132,8 +137,10 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
     num = m.group("num")
     num = num.upper() if num[0].isalpha() and not re.fullmatch(r"[ivx]+", num) else num
     base = "Table" if kind == "table" else "Figure"
-    if base_word in ("scheme", "plate", "chart"):
+    if base_word in ("scheme", "plate", "chart", "graph"):
         base = base_word.capitalize()
+    elif base_word in ("gráfico", "grafico"):
+        base = "Graph"
     prefix = re.sub(r"\s+", " ", (m.group("prefix") or "").lower())
     number = num  # the ``number`` field: unique across a paper's numbering series
     if prefix in ("supplementary", "supplemental", "suppl", "suppl.", "supporting", "online"):
