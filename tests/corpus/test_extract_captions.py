@@ -126,8 +126,25 @@ def test_clean_caption_dehyphenates_ligatures_and_whitespace() -> None:
     ]
     assert (
         clean_caption_text(lines)
-        == "Figure 3. Mean and standard deviation of the flow rate at base- Line."
+        == "Figure 3. Mean and standard deviation of the flow rate at base-Line."
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        (["Reads from Swiss-", "Prot (2019)."], "Reads from Swiss-Prot (2019)."),
+        (["Lungs after SARS-CoV-", "2 infection."], "Lungs after SARS-CoV-2 infection."),
+        (["Axial T2-", "weighted image."], "Axial T2-weighted image."),
+        (["Imaging pre-", "and post-operative."], "Imaging pre- and post-operative."),
+        (["Axial CT in the pre-", "operative period."], "Axial CT in the preoperative period."),
+        (["Arrows -", "lesion."], "Arrows - lesion."),
+    ],
+)
+def test_clean_caption_joins_hyphens_at_line_ends(lines: list[str], joined: str) -> None:
+    """A hyphen at a line's end before a capital or a digit (or after one) joins a compound;
+    before "and"/"or" it waits for the word after (a suspended hyphen)."""
+    assert clean_caption_text(lines) == joined
 
 
 def test_clean_caption_keeps_real_hyphens_inside_lines() -> None:

@@ -631,6 +631,9 @@ def compose_accents(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_SUSPENDED = re.compile(r"^(?:and|or|nor|to)\b")  # "pre- and post-operative"
+
+
 def clean_caption_text(lines: list[str]) -> str:
     """Join caption lines: de-hyphenate line breaks, set TeX's spacing accents on their
     letters, NFKC (ligatures), collapse whitespace, drop the "ffiffiffi" that a square
@@ -641,8 +644,13 @@ def clean_caption_text(lines: list[str]) -> str:
         line = " ".join(_RADICAL_BAR.sub(" ", line).split())
         if not line:
             continue
-        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].islower():
+        broken = out.endswith("-") and len(out) > 1 and out[-2].isalnum()
+        if broken and _SUSPENDED.match(line):
+            out = f"{out} {line}"  # "pre-" + "and post-operative": the hyphen waits
+        elif broken and out[-2].isalpha() and line[0].islower():
             out = out[:-1] + line  # "devi-" + "ation" -> "deviation"
+        elif broken and (line[0].isupper() or line[0].isdigit() or out[-2].isdigit()):
+            out += line  # a compound: "Swiss-" + "Prot", "SARS-CoV-" + "2", "T2-" + "weighted"
         elif out:
             out = f"{out} {line}"
         else:
