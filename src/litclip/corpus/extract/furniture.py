@@ -2,9 +2,10 @@
 
 Such a thing sits in the top or bottom tenth of its page and recurs at the same place on at
 least 3 pages and a third of all pages (text counts as the same with its digits aside: page
-numbers). Top and foot are the page's as displayed: a page turned by /Rotate has them at
-the sides of the page space its text and graphics are read in. It is never part of a figure, though one may sit a few points above it ("12
+numbers). It is never part of a figure, though one may sit a few points above it ("12
 Trilling et al." or a journal's header bar right over a figure at the top of a page).
+Top and foot are the page's as displayed: a page turned by /Rotate has them at the sides
+of the page space its text and graphics are read in.
 """
 
 from __future__ import annotations
