@@ -159,6 +159,15 @@ def test_tex_t1_ligature_codes_read_as_ligatures() -> None:
     assert clean_caption_text([line.text]) == "confidence effect"
 
 
+def test_tex_t1_dash_codes_read_as_dashes() -> None:
+    """The same fonts give the en and em dashes as 0x15 and 0x16 (strucchange's "Time
+    series used \x15 first differences"): control codes no text holds otherwise."""
+    text = "used \x15 first, 1990\x152000 \x16 end"
+    box = np.array([[72.0 + 5 * i, 100.0, 77.0 + 5 * i, 110.0] for i in range(len(text))])
+    (line,) = tx.group_lines(_chars(text, box))
+    assert line.text == "used \u2013 first, 1990\u20132000 \u2014 end"
+
+
 def test_body_size_ignores_print_too_small_to_be_running_text() -> None:
     """A montage of page thumbnails (1.5 pt print) outweighs a four-page paper's body."""
     body = [tx.TextLine("running text of the article " * 3, (0, 0, 1, 1), 9.0)] * 40

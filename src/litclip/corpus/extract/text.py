@@ -434,6 +434,8 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     # (ff, fi, fl, ffi, ffl), which Python's split() reads as whitespace ("depth- rst")
     ligature = (codes >= _T1_LIGATURES) & (codes < _T1_LIGATURES + 5)
     shown = np.where(ligature, codes - _T1_LIGATURES + 0xFB00, shown)
+    # and their en and em dashes as 0x15 and 0x16 ("Time series used \x15 first ...")
+    shown = np.where((codes == 0x15) | (codes == 0x16), codes - 0x15 + 0x2013, shown)
     bold = chars.bold & chars.boxed  # whitespace and soft hyphens have no box: never bold
     # a word gap pdfium wrote no space for ("atone hole" for "a tone hole"): add one
     gaps = _missing_spaces(chars, prev, cur, seg)
