@@ -90,6 +90,7 @@ def test_iou_and_normalisation() -> None:
     # TeX's T1 ligature codes, as a text layer without a Unicode map reads them
     assert normalise_caption("strati\x1ced batch e\x1bect") == "stratifiedbatcheffect"
     assert caption_matches("Figure 2: different methods", "Figure 2: di\x1berent methods")
+    assert caption_matches("Figure 2: Series \u2013 first", "Figure 2: Series \x15 first")
     assert caption_matches(
         "Figure 1. Mean and standard deviation of the flow at baseline and follow-up.",
         TRUTH["documents"][0]["figures"][0]["caption_start"],

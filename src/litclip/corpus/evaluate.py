@@ -38,8 +38,11 @@ _QUOTES = str.maketrans(
     }
 )
 # TeX's T1 fonts without a Unicode map give ff, fi, fl, ffi, ffl as control codes 0x1B-0x1F
+# and the en and em dashes as 0x15 and 0x16
 # (a truth made with such a text layer reads "di\x1berent"); the extractor maps them too
-_T1_LIGATURES = str.maketrans({chr(0x1B + i): chr(0xFB00 + i) for i in range(5)})
+_T1_LIGATURES = str.maketrans(
+    {chr(0x1B + i): chr(0xFB00 + i) for i in range(5)} | {"\x15": "\u2013", "\x16": "\u2014"}
+)
 _DASHES_SPACE = re.compile(r"[\s\-\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\u2212]+")
 
 
