@@ -24,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import shlex
 import shutil
 import subprocess
@@ -68,22 +69,25 @@ def run_tool(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True, capture_output=True, timeout=TIMEOUT)
 
 
+@functools.cache
+def _letters(path: Path) -> int:
+    """Letters in the text layer of the first 10 pages (an original's is read once for all
+    its copies)."""
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        n = 0
+        for i in range(min(len(pdf), 10)):
+            textpage = pdf[i].get_textpage()
+            n += sum(c.isalpha() for c in textpage.get_text_range())
+            textpage.close()
+        return n
+    finally:
+        pdf.close()
+
+
 def text_lost(original: Path, copy: Path) -> bool:
     """Whether ``copy`` reads far fewer letters than ``original`` (its text layer is gone)."""
-
-    def letters(path: Path) -> int:
-        pdf = pdfium.PdfDocument(str(path))
-        try:
-            n = 0
-            for i in range(min(len(pdf), 10)):
-                textpage = pdf[i].get_textpage()
-                n += sum(c.isalpha() for c in textpage.get_text_range())
-                textpage.close()
-            return n
-        finally:
-            pdf.close()
-
-    return letters(copy) < 0.5 * letters(original)
+    return _letters.__wrapped__(copy) < 0.5 * _letters(original)
 
 
 def main(argv: list[str] | None = None) -> None:

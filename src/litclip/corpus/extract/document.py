@@ -173,15 +173,13 @@ class PanelJob:
     frame: _Frame | None = None  # set sideways with its caption: panels found in this frame
 
 
-def _upright_job(job: PanelJob) -> PanelJob:
-    """A sideways figure's job in the frame where it reads upright (panels are found, named
+def _upright_job(job: PanelJob, frame: _Frame) -> PanelJob:
+    """A sideways figure's job in ``frame``, where it reads upright (panels are found, named
     and ordered as a reader sees them)."""
-    frame = job.frame
-    assert frame is not None
     return replace(
         job,
         box=frame.box(job.box),
-        images=[replace(e, bbox=frame.box(e.bbox)) for e in job.images],
+        images=[frame.element(e) for e in job.images],
         lines=[frame.line(ln) for ln in job.lines],
         frame=None,
     )
@@ -938,7 +936,7 @@ def extract_page(
             t = frame.line(ln)
             back[id(t)] = ln
             t_lines.append(t)
-        t_elems = [replace(e, bbox=frame.box(e.bbox)) for e in elements]
+        t_elems = [frame.element(e) for e in elements]
         caps, regs, asg = _layout(t_lines, t_elems, body_size, leading)
         caps = [replace(c, lines=[back[id(x)] for x in c.lines]) for c in caps]
         regs = [
@@ -1006,6 +1004,9 @@ class _Frame:
         if self.direction == 90:
             return (y0, self.height - x1, y1, self.height - x0)
         return (self.width - y1, x0, self.width - y0, x1)
+
+    def element(self, e: reg.Element) -> reg.Element:
+        return replace(e, bbox=self.box(e.bbox))
 
     def line(self, ln: TextLine) -> TextLine:
         turned = ln.rotated and ln.direction == self.direction
@@ -1097,7 +1098,7 @@ def _detect_panels(
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
     frame, page_box = job.frame, job.box
     if frame is not None:
-        job = _upright_job(job)
+        job = _upright_job(job, frame)
     box = job.box
     printed: dict[str, str] = {}
     shared, subs = split_caption(fig.caption, fig.printed_label, printed)
