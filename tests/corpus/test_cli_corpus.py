@@ -185,6 +185,7 @@ def test_evaluate_json_and_table(
     fake = types.ModuleType("litclip.corpus.evaluate")
     fake.evaluate_corpus = evaluate_corpus  # type: ignore[attr-defined]
     fake.format_table = lambda m: "\n".join(f"{k}: {v}" for k, v in m.items())  # type: ignore[attr-defined]
+    fake.format_errors = lambda m: "missed  a.pdf p1 Figure 2"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "litclip.corpus.evaluate", fake)
     (tmp_path / "pred").mkdir()
     (tmp_path / "truth.json").write_text("{}")
@@ -195,7 +196,10 @@ def test_evaluate_json_and_table(
     assert {"figure_precision", "figure_recall", "caption_match", "panel_accuracy"} <= set(out)
     assert calls == [(tmp_path / "pred", tmp_path / "truth.json")]
     assert main(args) == 0
-    assert "figure_recall: 0.8" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "figure_recall: 0.8" in out and "missed" not in out  # errors only on request
+    assert main([*args, "--errors"]) == 0
+    assert "missed  a.pdf p1 Figure 2" in capsys.readouterr().out
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from litclip.corpus.evaluate import (
     caption_matches,
     evaluate_corpus,
     evaluate_predictions,
+    format_errors,
     format_table,
     iou,
     load_truth,
@@ -152,6 +153,17 @@ def test_one_to_one_matching_and_panel_mismatch() -> None:
         m["per_pdf"]["b.pdf"]["n_matched"] == 1 and m["per_pdf"]["b.pdf"]["figure_precision"] == 0.5
     )
     assert m["panel_accuracy"] == 0.0 and m["caption_match"] == 0.0
+    # the matched figure's disagreements are listed for reading, after the miss and the extra
+    b = [e for e in m["errors"] if e["pdf"] == "b.pdf"]
+    assert [(e["type"], e.get("pred"), e.get("truth")) for e in b] == [
+        ("spurious", None, None),
+        ("caption", "Fig. 1. x", "Fig. 1. Two \u201cquoted\u201d panels."),
+        ("panels", 1, 2),
+    ]
+    listed = format_errors(m).splitlines()
+    assert len(listed) == 2 + 3  # a.pdf's two misses, then b.pdf's three lines
+    assert "panels    b.pdf p1 Fig. 1  got 1, truth 2" in listed
+    assert listed[0].startswith("missed    a.pdf p1 Figure 1  box [0, 0, 100, 100]")
     assert (
         m["per_pdf"]["a.pdf"]["figure_recall"] == 0.0
         and m["per_pdf"]["a.pdf"]["figure_precision"] is None

@@ -189,13 +189,19 @@ def evaluate(
     pred: Path = typer.Option(..., "--pred", help="Corpus directory written by corpus build."),
     truth: Path = typer.Option(..., "--truth", help="ground_truth.json (ARCHITECTURE contract 2)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
+    show_errors: bool = typer.Option(
+        False,
+        "--errors",
+        help="After the table, list each missed and spurious figure, and each matched one "
+        "whose caption or panel count disagrees with the truth.",
+    ),
 ) -> None:
     """Score extracted figures against ground truth (precision, recall, captions, panels)."""
     if not Path(pred).is_dir():
         raise LitclipError(f"--pred {pred} is not a directory: give the --out of corpus build")
     if not Path(truth).is_file():
         raise LitclipError(f"--truth {truth} does not exist: give a ground_truth.json")
-    from litclip.corpus.evaluate import evaluate_corpus, format_table
+    from litclip.corpus.evaluate import evaluate_corpus, format_errors, format_table
 
     metrics = evaluate_corpus(pred, truth)
     if as_json:
@@ -206,6 +212,8 @@ def evaluate(
         typer.echo(rendered)  # pre-formatted text: never re-wrapped to the terminal width
     else:
         Console().print(rendered)
+    if show_errors:
+        typer.echo(format_errors(metrics) or "no errors")
     absent = metrics.get("truth_pdfs_not_in_corpus") or []
     if absent:
         typer.echo(

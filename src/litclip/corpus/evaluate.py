@@ -216,7 +216,8 @@ def evaluate_predictions(
 
     Returns:
         A flat dict of overall metrics and counts plus ``per_pdf`` (one dict per truth PDF)
-        and ``errors`` (missed and spurious figures, for reading).
+        and ``errors`` (for reading: missed and spurious figures, then matched figures
+        whose caption or panel count disagrees with the truth).
     """
     rows = [r for r in preds if not (only_qc_pass and r.get("qc_pass") is False)]
     panel_counts: dict[str, int] = {}
@@ -278,6 +279,7 @@ def evaluate_predictions(
         ):
             tot[key] += val
         errors.extend(_errors(name, t_figs, p_figs, matches))
+        errors.extend(_mismatches(name, t_figs, p_figs, matches, panel_counts))
     return {
         "figure_precision": _ratio(tot["matched"], tot["pred"]),
         "figure_recall": _ratio(tot["matched"], tot["truth"]),
@@ -327,6 +329,43 @@ def _errors(
         if j not in got_p
     ]
     return out
+
+
+def _mismatches(
+    name: str,
+    t_figs: list[dict[str, Any]],
+    p_figs: list[dict[str, Any]],
+    matches: list[tuple[int, int, float]],
+    panel_counts: dict[str, int],
+) -> list[dict[str, Any]]:
+    """Matched figures whose caption or (scored) panel count disagrees with the truth."""
+    out = []
+    for i, j, _ in sorted(matches):
+        t, p = t_figs[i], p_figs[j]
+        where = {"pdf": name, "label": t.get("label"), "page": t["page"]}
+        caption = str(p.get("caption", ""))
+        if not caption_matches(caption, t["caption_start"]):
+            out.append(
+                {**where, "type": "caption", "pred": caption[:60], "truth": t["caption_start"][:60]}
+            )
+        n_truth = t.get("n_panels", 1)
+        n_pred = max(1, panel_counts.get(str(p.get("pair_id")), 0))
+        if n_truth is not None and n_pred != n_truth:
+            out.append({**where, "type": "panels", "pred": n_pred, "truth": n_truth})
+    return out
+
+
+def format_errors(metrics: dict[str, Any]) -> str:
+    """One line per error of :func:`evaluate_predictions` (what to look at, PDF by PDF)."""
+    lines = []
+    for e in metrics.get("errors", []):
+        at = f"{e['pdf']} p{e['page']} {e.get('label') or '(no label)'}"
+        if e["type"] in ("missed", "spurious"):
+            box = ", ".join(f"{float(v):.0f}" for v in e["bbox"])
+            lines.append(f"{e['type']:8}  {at}  box [{box}]")
+        else:
+            lines.append(f"{e['type']:8}  {at}  got {e['pred']!r}, truth {e['truth']!r}")
+    return "\n".join(lines)
 
 
 def read_manifest_rows(pred_dir: str | Path) -> list[dict[str, Any]]:
