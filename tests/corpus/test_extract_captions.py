@@ -336,6 +336,10 @@ def test_split_positions_in_reading_order() -> None:
     assert printed["A"] == "upper left" and printed["D"] == "lower right"
     _, parts = split_caption("FIG. 7. Left: Preoperative CT. Right: Postoperative CT.", "FIG. 7")
     assert parts == {"A": "Preoperative CT.", "B": "Postoperative CT."}
+    _, parts = split_caption("Figure 4 Left, axial CT. Right, coronal reconstruction.", "Figure 4")
+    assert parts == {"A": "axial CT.", "B": "coronal reconstruction."}
+    # one position with a comma opens a sentence ("Left, the lesion ..."): no panels
+    assert split_caption("FIG. 5. Left, the lesion shrank. It grew.", "FIG. 5")[1] == {}
     # a position in running prose, or the same position twice, names no panels
     assert split_caption("FIG. 3. The mass on the left: large. Right: lateral.", "FIG. 3")[1] == {}
     assert split_caption("FIG. 4. Left: one. Left: two.", "FIG. 4")[1] == {}

@@ -691,10 +691,11 @@ def _group_letters(group: str) -> list[str]:
     return out
 
 
-# JNS style "Left: ... Right: ..." and "Upper left: ... Lower right: ..." (followed by a colon)
+# JNS style "Left: ... Right: ..." and "Upper left: ... Lower right: ..." (followed by a
+# colon, or a comma as "A, ..." is: "Left, axial CT. Right, coronal reconstruction.")
 _POSITION_RE = re.compile(
     r"(?:^|(?<=[.;]\s))(?P<p>(?:upper|lower|top|bottom|middle|center|centre)"
-    r"(?:\s+(?:left|right|center|centre|middle))?|left|right)\s*:\s",
+    r"(?:\s+(?:left|right|center|centre|middle))?|left|right)\s*[:,]\s",
     re.IGNORECASE,
 )
 _ROW = {"upper": 0, "top": 0, "lower": 2, "bottom": 2}
