@@ -222,6 +222,13 @@ def test_split_letters_followed_by_a_colon() -> None:
 def test_split_drops_the_conjunction_before_the_next_letter() -> None:
     _, parts = split_caption("Figure 1. (a) The data cycle [14]; and (b) the matrix.", "Figure 1.")
     assert parts == {"A": "The data cycle [14]", "B": "the matrix."}
+    # the conjunction joining two panels' parts without a comma is no content either
+    shared, parts = split_caption(
+        "Fig. 6. Kaplan-Meier curves for (a) overall survival and (b) progression-free survival.",
+        "Fig. 6",
+    )
+    assert shared == "Kaplan-Meier curves for"
+    assert parts == {"A": "overall survival", "B": "progression-free survival."}
 
 
 def test_split_requires_sequence_from_a() -> None:

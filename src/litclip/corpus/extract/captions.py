@@ -673,7 +673,7 @@ _MARKERS = [
 ]
 _PAREN_RANGE = re.compile(r"\(([A-Za-z])\)\s*([-\u2013])\s*\(([A-Za-z])\)")
 _REFERENCE_BEFORE = re.compile(r"\b(?:panels?|fig(?:ure)?s?\.?(?:\s*\d+)?)\s*$", re.IGNORECASE)
-_TRAILING_AND = re.compile(r"[;,]\s*(?:and|or)$")
+_TRAILING_AND = re.compile(r"(?:[;,]\s*|\s+)(?:and|or)$")
 # letters inside a sentence: "imaging before (a) and after (b) surgery"
 _INLINE_START = re.compile(r"^(?:and|or|to|versus|vs\.?|with|in)\b", re.IGNORECASE)
 
