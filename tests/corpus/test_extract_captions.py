@@ -442,6 +442,29 @@ def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
     )
 
 
+def test_a_caption_row_set_as_a_description_list_is_read_in_order() -> None:
+    """ "Top row:" then, after a tab stop, its text running past the caption's short first
+    line: the text follows its term, before the next row's."""
+    size = 11.96
+    lines = [
+        TextLine("Figure 2: The linpreds argument.", (85.0, 345.9, 264.8, 357.9), size),
+        TextLine("Top row:", (85.0, 360.4, 130.3, 372.3), size),
+        TextLine("Standard earth model of the trees data.", (152.9, 360.4, 357.4, 372.3), size),
+        TextLine("Bottom row: Same, with Height linear.", (85.0, 374.8, 483.3, 386.8), size),
+    ]
+    (cap,) = find_captions(lines, size)
+    assert cap.text == (
+        "Figure 2: The linpreds argument. Top row: Standard earth model of the trees data. "
+        "Bottom row: Same, with Height linear."
+    )
+    # code after a prompt is no list item's text ("> title('Comparing ...')" in R's output)
+    lines[1:3] = [
+        TextLine(">", (85.0, 360.4, 91.5, 372.3), size, mono=True),
+        TextLine("title('Comparing true theta')", (104.6, 360.4, 357.4, 372.3), size, mono=True),
+    ]
+    assert "title(" not in find_captions(lines, size)[0].text
+
+
 def test_the_next_column_across_a_narrow_gutter_is_not_the_caption() -> None:
     """A caption in the left column whose first row ends short of the column edge ("ex-"),
     in the running text's size (10.9 pt), beside a right column only 18 points away (LAC

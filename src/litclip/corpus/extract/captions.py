@@ -445,12 +445,42 @@ def _grow_block(
         ]
         if nxt not in row:
             row.append(nxt)
+        _tab_stops(row, lines, used, start_lines, x1, first.size)
         _extend_row(row, lines, used, start_lines, x1 + 3 * first.size, first.size)
         if min(ln.x0 for ln in row) - x0 < 2 * first.size:
             hang = None  # the caption goes on flush left: it is not set with a hanging indent
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
+
+
+TAB_STOP = 3.0  # font sizes: the widest gap inside a caption's row set as a list
+
+
+def _tab_stops(
+    row: list[TextLine],
+    lines: list[TextLine],
+    used: set[int],
+    start_lines: set[int],
+    x1: float,
+    size: float,
+) -> None:
+    """Add the rest of a row set as a description list ("Top row:", a tab stop, then
+    "Standard earth model of the trees data."), which may run past the block's right edge
+    ``x1``: pieces of the row's type that start inside the block's width, close after it."""
+    right = max(ln.x1 for ln in row)
+    middle = (row[0].y0 + row[0].y1) / 2
+    for ln in sorted(lines, key=lambda ln: ln.x0):
+        if id(ln) in used or ln in row or ln.rotated or ln.mono or id(ln) in start_lines:
+            continue  # a listing's line after its prompt (">", a tab, "title(...)") is code
+        if (
+            abs((ln.y0 + ln.y1) / 2 - middle) < 0.3 * row[0].height
+            and right < ln.x0 < x1
+            and ln.x0 - right < TAB_STOP * size
+            and abs(ln.size - size) <= 0.1 * size
+        ):
+            row.append(ln)
+            right = ln.x1
 
 
 def _continues_column(line: TextLine, lines: list[TextLine]) -> bool:
