@@ -29,7 +29,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from litclip.corpus import CorpusConfig, build_corpus
-from litclip.corpus.evaluate import evaluate_corpus, format_table
+from litclip.corpus.evaluate import evaluate_corpus, format_errors, format_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from unseen_pdfs import fetch  # noqa: E402 - a sibling script, not a package
@@ -85,8 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(format_table(metrics))
     print(f"mean IoU of matched figures: {metrics['mean_iou']}")
-    for err in metrics["errors"]:
-        print(f"{err['type']}: {err['pdf']} {err['label']} (page {err['page']})")
+    print(format_errors(metrics))
 
 
 if __name__ == "__main__":
