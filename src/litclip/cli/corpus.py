@@ -184,6 +184,25 @@ def filter_(
     _print_summary(summary, Console())
 
 
+@corpus_app.command("preview", short_help="Write an HTML contact sheet of a corpus to read by eye.")
+def preview(
+    corpus: Path = typer.Argument(..., help="Corpus directory written by corpus build."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="HTML file to write (default: CORPUS/preview.html)."
+    ),
+    show: str = typer.Option("all", help="all | passed | rejected (figures by their QC)."),
+    pdf: str | None = typer.Option(None, help="Only PDFs whose file name contains this."),
+) -> None:
+    """Each figure crop beside its caption, its panels with their sub-captions, the source
+    page and box, and what QC said (kind, pass or the reasons it was rejected)."""
+    if not Path(corpus).is_dir():
+        raise LitclipError(f"{corpus} is not a directory: give the --out of corpus build")
+    from litclip.corpus.preview import write_preview
+
+    s = write_preview(corpus, out, show=show, pdf=pdf)
+    typer.echo(f"{s.figures} figures ({s.panels} panels) from {s.pdfs} PDFs -> {s.path}")
+
+
 @corpus_app.command("evaluate", short_help="Score extracted figures against ground truth.")
 def evaluate(
     pred: Path = typer.Option(..., "--pred", help="Corpus directory written by corpus build."),

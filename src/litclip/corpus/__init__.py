@@ -11,7 +11,8 @@ Public API::
 Extraction lives in :mod:`litclip.corpus.extract`; this package adds orchestration
 (:mod:`~litclip.corpus.pipeline`, :mod:`~litclip.corpus.executors`), QC
 (:mod:`~litclip.corpus.qc`, :mod:`~litclip.corpus.kinds`, :mod:`~litclip.corpus.modality`)
-and the writers (:mod:`~litclip.corpus.writers`). Nothing here imports torch.
+and the writers (:mod:`~litclip.corpus.writers`, :mod:`~litclip.corpus.preview` for an HTML
+contact sheet to read a corpus by eye). Nothing here imports torch.
 
 Decisions worth knowing:
 

@@ -1,0 +1,184 @@
+"""A contact sheet of a corpus: one static HTML page to read the extraction by eye.
+
+Before training on a corpus, its builder wants to see what came out: each figure crop
+beside its caption, its panels under it with their sub-captions, where it came from (PDF,
+page, box) and what quality control said (kind, pass or the reasons it was rejected).
+:func:`write_preview` writes that page from the manifest alone; images are linked, not
+copied, so the page stays small and opens offline in any browser.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litclip import __version__
+from litclip.corpus.writers import read_manifest
+from litclip.errors import LitclipError
+from litclip.io import atomic_write_text
+
+SHOW = ("all", "passed", "rejected")
+
+
+@dataclass(frozen=True)
+class PreviewSummary:
+    path: Path
+    pdfs: int
+    figures: int
+    panels: int
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _reasons(row: dict[str, Any]) -> list[str]:
+    reasons = row.get("qc_reasons")
+    return [] if _blank(reasons) else [str(r) for r in reasons]
+
+
+def _rejected(row: dict[str, Any]) -> bool:
+    qc = row.get("qc_pass")
+    return (not _blank(qc) and not bool(qc)) or bool(_reasons(row))
+
+
+def _status(row: dict[str, Any]) -> str:
+    reasons = _reasons(row)
+    if _rejected(row):
+        return f'<span class="bad">rejected: {html.escape(", ".join(reasons) or "qc")}</span>'
+    return '<span class="ok">passes QC</span>'
+
+
+def _image(row: dict[str, Any], corpus: Path, page_dir: Path, css: str) -> str:
+    src = Path(os.path.relpath(corpus / str(row["filepath"]), page_dir)).as_posix()
+    alt = html.escape(str(row.get("pair_id", "")), quote=True)
+    return f'<img class="{css}" src="{html.escape(src, quote=True)}" alt="{alt}" loading="lazy">'
+
+
+def _facts(row: dict[str, Any]) -> str:
+    bbox = row.get("bbox")
+    box = "" if _blank(bbox) else " [" + ", ".join(f"{float(v):.0f}" for v in bbox) + "]"
+    kind = "" if _blank(row.get("kind")) else f" · {html.escape(str(row['kind']))}"
+    size = f" · {row['width']}×{row['height']} px" if not _blank(row.get("width")) else ""
+    return f"page {int(row['page'])}{box}{kind}{size} · {_status(row)}"
+
+
+def _figure_card(
+    row: dict[str, Any], panels: list[dict[str, Any]], corpus: Path, page_dir: Path
+) -> str:
+    label = html.escape(str(row.get("figure_label") or "(no label)"))
+    parts = [
+        '<div class="card">',
+        _image(row, corpus, page_dir, "whole"),
+        '<div class="text">',
+        f"<h3>{label}</h3>",
+        f'<p class="facts">{_facts(row)}</p>',
+        f'<p class="caption">{html.escape(str(row.get("caption", "")))}</p>',
+        "</div>",
+    ]
+    if panels:
+        parts.append('<div class="panels">')
+        for p in panels:
+            parts += [
+                '<div class="panel">',
+                _image(p, corpus, page_dir, "thumb"),
+                f'<p class="facts">panel {html.escape(str(p["panel"]))} · {_status(p)}</p>',
+                f'<p class="caption">{html.escape(str(p.get("caption", "")))}</p>',
+                "</div>",
+            ]
+        parts.append("</div>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: .8em; margin: .8em 0;
+        display: flex; flex-wrap: wrap; gap: 1em; }
+.whole { max-width: 480px; max-height: 420px; object-fit: contain; background: #f6f6f6; }
+.text { flex: 1; min-width: 280px; }
+.text h3 { margin: 0 0 .3em 0; }
+.facts { color: #666; font-size: .9em; margin: .2em 0; }
+.caption { white-space: pre-wrap; margin: .4em 0; }
+.panels { display: flex; flex-wrap: wrap; gap: .8em; width: 100%; }
+.panel { width: 220px; }
+.thumb { max-width: 220px; max-height: 180px; object-fit: contain; background: #f6f6f6; }
+.panel .caption { font-size: .85em; }
+.ok { color: #18794e; } .bad { color: #b42318; font-weight: 600; }
+"""
+
+
+def write_preview(
+    corpus_dir: str | Path,
+    out: str | Path | None = None,
+    show: str = "all",
+    pdf: str | None = None,
+) -> PreviewSummary:
+    """Write an HTML contact sheet of a corpus (default: ``<corpus>/preview.html``).
+
+    Args:
+        corpus_dir: a corpus directory written by ``litclip corpus build``.
+        out: the HTML file to write; image links are made relative to it.
+        show: ``all`` figures, only those that ``passed`` QC, or only the ``rejected`` ones
+            (a figure is shown with all its panels when it or any of its panels matches).
+        pdf: only the figures of PDFs whose file name contains this text.
+
+    Returns:
+        Where the page went and how many PDFs, figures and panels it shows.
+    """
+    if show not in SHOW:
+        raise LitclipError(f"--show must be one of {', '.join(SHOW)}, not {show!r}")
+    corpus = Path(corpus_dir).resolve()
+    df = read_manifest(corpus)
+    target = Path(out).resolve() if out is not None else corpus / "preview.html"
+    rows = df.to_dict(orient="records")
+    wholes = [r for r in rows if _blank(r.get("panel"))]
+    panels: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if not _blank(r.get("panel")):
+            panels.setdefault(str(r.get("parent_id")), []).append(r)
+
+    def wanted(r: dict[str, Any]) -> bool:
+        group = [r, *panels.get(str(r.get("pair_id")), [])]
+        if pdf and pdf not in str(r.get("pdf_name", "")):
+            return False
+        if show == "rejected":
+            return any(_rejected(x) for x in group)
+        if show == "passed":
+            return any(not _rejected(x) for x in group)
+        return True
+
+    shown = sorted(
+        (r for r in wholes if wanted(r)),
+        key=lambda r: (str(r.get("pdf_name")), int(r["page"]), str(r.get("pair_id"))),
+    )
+    by_pdf: dict[str, list[dict[str, Any]]] = {}
+    for r in shown:
+        by_pdf.setdefault(str(r.get("pdf_name")), []).append(r)
+    n_panels = sum(len(panels.get(str(r.get("pair_id")), [])) for r in shown)
+    body = [
+        f"<h1>Corpus preview: {html.escape(corpus.name)}</h1>",
+        f"<p>{len(shown)} figures with {n_panels} panels from {len(by_pdf)} PDFs "
+        f"(showing: {html.escape(show)}{', PDFs matching ' + html.escape(pdf) if pdf else ''}; "
+        f"the corpus holds {len(wholes)} figures, {len(rows)} pairs). "
+        f"Written by litclip {html.escape(__version__)} from {html.escape(str(corpus))}.</p>",
+    ]
+    for name, figs in by_pdf.items():
+        body.append(f"<h2>{html.escape(name)} <small>({len(figs)} figures)</small></h2>")
+        for r in figs:
+            kids = sorted(panels.get(str(r.get("pair_id")), []), key=lambda p: str(p["panel"]))
+            body.append(_figure_card(r, kids, corpus, target.parent))
+    if not shown:
+        body.append("<p>No figure matches.</p>")
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>Corpus preview: {html.escape(corpus.name)}</title>"
+        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, page)
+    return PreviewSummary(target, len(by_pdf), len(shown), n_panels)

@@ -1,0 +1,105 @@
+"""The corpus contact sheet: every figure with its caption, panels and QC verdict."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from litclip.cli import main
+from litclip.corpus.preview import write_preview
+from litclip.errors import LitclipError
+
+
+def _row(pair_id: str, pdf: str, page: int, caption: str, **extra: object) -> dict:
+    row = {
+        "pair_id": pair_id,
+        "filepath": f"images/{pair_id}.png",
+        "caption": caption,
+        "figure_label": "Figure 1",
+        "panel": None,
+        "parent_id": None,
+        "pdf_name": pdf,
+        "page": page,
+        "bbox": [10.0, 20.0, 300.0, 200.0],
+        "width": 40,
+        "height": 30,
+        "kind": "image",
+        "qc_pass": True,
+        "qc_reasons": [],
+    }
+    row.update(extra)
+    return row
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    rows = [
+        _row("a1", "a.pdf", 2, "Figure 1. MRI <T2> & FLAIR. (A) axial (B) coronal"),
+        _row("a1-A", "a.pdf", 2, "Figure 1 (A): axial", panel="A", parent_id="a1"),
+        _row("a1-B", "a.pdf", 2, "Figure 1 (B): coronal", panel="B", parent_id="a1"),
+        _row(
+            "b2",
+            "b.pdf",
+            5,
+            "Figure 2. A logo.",
+            figure_label="Figure 2",
+            qc_pass=False,
+            qc_reasons=["too_small", "blank"],
+        ),
+    ]
+    (tmp_path / "c" / "images").mkdir(parents=True)
+    for r in rows:
+        Image.new("RGB", (40, 30), "white").save(tmp_path / "c" / r["filepath"])
+    pd.DataFrame(rows).to_parquet(tmp_path / "c" / "manifest.parquet")
+    return tmp_path / "c"
+
+
+def _img_sources(page: str) -> list[str]:
+    return re.findall(r'<img class="\w+" src="([^"]+)"', page)
+
+
+def test_every_figure_shows_its_caption_panels_and_verdict(corpus: Path, tmp_path: Path) -> None:
+    s = write_preview(corpus)
+    assert s.path == corpus / "preview.html"
+    assert (s.pdfs, s.figures, s.panels) == (2, 2, 2)
+    page = s.path.read_text(encoding="utf-8")
+    assert "MRI &lt;T2&gt; &amp; FLAIR" in page  # captions are escaped, never markup
+    assert "panel A" in page and "Figure 1 (B): coronal" in page
+    assert "rejected: too_small, blank" in page and "passes QC" in page
+    assert "page 2 [10, 20, 300, 200]" in page
+    # figures in PDF order, each panel under its figure; every image link resolves
+    assert page.index("a.pdf") < page.index("Figure 1 (A): axial") < page.index("b.pdf")
+    srcs = _img_sources(page)
+    assert len(srcs) == 4 and all((s.path.parent / src).is_file() for src in srcs)
+    # a page written elsewhere links back to the corpus's images
+    other = write_preview(corpus, tmp_path / "elsewhere" / "p.html").path
+    srcs = _img_sources(other.read_text(encoding="utf-8"))
+    assert srcs[0].startswith("../") and all((other.parent / src).is_file() for src in srcs)
+
+
+def test_show_and_pdf_narrow_the_page(corpus: Path) -> None:
+    rejected = write_preview(corpus, show="rejected")
+    assert (rejected.figures, rejected.panels) == (1, 0)
+    assert "b.pdf" in rejected.path.read_text(encoding="utf-8")
+    assert "a.pdf" not in rejected.path.read_text(encoding="utf-8")
+    passed = write_preview(corpus, show="passed")
+    assert (passed.figures, passed.panels) == (1, 2)
+    assert write_preview(corpus, pdf="b.p").figures == 1
+    none = write_preview(corpus, pdf="zzz")
+    assert none.figures == 0 and "No figure matches" in none.path.read_text(encoding="utf-8")
+    with pytest.raises(LitclipError, match="--show"):
+        write_preview(corpus, show="some")
+
+
+def test_cli_preview(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sheet.html"
+    assert main(["corpus", "preview", str(corpus), "--out", str(out), "--show", "rejected"]) == 0
+    assert "1 figures (0 panels) from 1 PDFs" in capsys.readouterr().out and out.is_file()
+    assert main(["corpus", "preview", str(tmp_path / "nope")]) == 2
+    assert "not a directory" in capsys.readouterr().err
+    assert main(["corpus", "preview", str(tmp_path)]) == 2  # a folder without a manifest
+    assert "manifest.parquet" in capsys.readouterr().err
