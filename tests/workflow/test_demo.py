@@ -36,8 +36,10 @@ def test_demo_writes_every_stage_output(demo_run) -> None:
         out / "results.json",
         out / "report.html",
         out / "run_config.json",
+        out / "corpus" / "preview.html",
     ):
         assert path.is_file(), path
+    assert f"corpus: {out / 'corpus' / 'preview.html'}" in " ".join(printed.split())
     assert summary.index_dir is not None and (summary.index_dir).is_dir()
     results = json.loads((out / "results.json").read_text())
     models = {r["model"] for r in results["runs"]}

@@ -58,6 +58,10 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
         if crop_options_changed(out / "corpus", corpus_cfg):  # its crops would not change
             _set_aside(out / "corpus", "corpus crop options changed")
         summary = build_corpus(cfg.pdfs, out / "corpus", corpus_cfg, progress=True)
+        if summary.pairs:  # a page to read the pairs by eye before trusting the numbers
+            from litclip.corpus.preview import write_preview
+
+            write_preview(out / "corpus")
         console.print(
             f"PDFs ok {summary.pdfs_ok}, errors {summary.pdfs_error}; pairs {summary.pairs}, "
             f"passed QC {summary.passed}"

@@ -121,6 +121,9 @@ def print_summary(console: Console, summary: Any, timings: dict[str, float]) -> 
         console.print(f"extraction vs ground truth: {parts}")
     if timings:
         console.print("time per step: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+    preview = summary.out_dir / "corpus" / "preview.html"
+    if preview.is_file():
+        console.print(f"corpus:  {preview}  (each figure, its caption and QC verdict)")
     console.print(f"model:   {summary.model_dir}")
     if summary.index_dir:
         console.print(
