@@ -905,3 +905,27 @@ def test_tex_spacing_accents_are_set_on_their_letters() -> None:
     )
     # an accent standing apart, a space before the next word, takes no letter
     assert " sign, " in clean_caption_text(["Figure 1: the \u00b4 sign, x\u00b4 = 2"])
+
+
+def test_closing_notes_hold_for_every_panel() -> None:
+    """A scale bar, abbreviations, a p-value key or a credit after the last panel's text
+    speaks of the whole figure: every panel's text ends with it, not only the last one's."""
+    shared, parts = split_caption(
+        "Fig. 2. MRI. (A) Axial T2. (B) Coronal T1. Scale bar, 50 μm. "
+        "Abbreviations: ICA, internal carotid artery.",
+        "Fig. 2",
+    )
+    note = "Scale bar, 50 μm. Abbreviations: ICA, internal carotid artery."
+    assert shared == "MRI." and parts == {"A": f"Axial T2. {note}", "B": f"Coronal T1. {note}"}
+    _, parts = split_caption("Fig. 3. (A and B) Histology. (C and D) IHC. *P < 0.05.", "Fig. 3")
+    assert parts["A"] == parts["B"] == "Histology. *P < 0.05."
+    assert parts["C"] == parts["D"] == "IHC. *P < 0.05."
+    _, parts = split_caption(
+        "Figure 1 (a) Open mouth view. (b) Skyline view. Images courtesy of a clinic", "Figure 1"
+    )
+    assert parts["A"] == "Open mouth view. Images courtesy of a clinic"
+    # a panel whose whole text is such a note keeps it
+    assert split_caption("Fig. 4. (A) Axial. (B) Abbreviations: none.", "Fig. 4")[1] == {
+        "A": "Axial.",
+        "B": "Abbreviations: none.",
+    }

@@ -800,12 +800,39 @@ def split_caption(
             continue
         if printed is not None:
             printed.update(marks)
-        return shared, parts
+        last = {letter for letter, _, start, _ in found if start == found[-1][2]}
+        return shared, _share_closing_notes(parts, last)
     if inline is None:
         return body, {}
     if printed is not None:
         printed.update(inline[1])
     return body, inline[0]
+
+
+# notes that close a caption after its last panel's text and hold for every panel
+_CLOSING_NOTE = re.compile(
+    r"(?<=[.;]\s)(?:Abbreviations?\b|Scale bars?\b|Error bars\b|Bars?\s*[=:]"
+    r"|\*+\s*[Pp]\s*[<=\u2264]|Data (?:are|represent)\b|Values are\b"
+    r"|Images? courtesy\b|Courtesy of\b|(?:Reproduced|Adapted|Modified) (?:from|with)\b"
+    r"|Source:|Copyright\b|\u00a9)"
+)
+
+
+def _share_closing_notes(parts: dict[str, str], last: set[str]) -> dict[str, str]:
+    """Move the notes closing the last panel's text ("(B) Coronal view. Scale bar, 50 \u03bcm.",
+    "... Abbreviations: ICA, internal carotid artery.", "Images courtesy of ...") to the end
+    of every panel's text: they speak of the whole figure, not of its last panel."""
+    text = parts[next(iter(last))]
+    m = _CLOSING_NOTE.search(text)
+    if m is None or not text[: m.start()].strip():
+        return parts
+    note = text[m.start() :].strip()
+    return {
+        letter: " ".join(
+            x for x in ((text[: m.start()] if letter in last else sub).strip(), note) if x
+        )
+        for letter, sub in parts.items()
+    }
 
 
 # "(a)", and groups "(C, D)", "(E and F)", "(A\u2013C)"
