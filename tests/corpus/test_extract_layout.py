@@ -234,7 +234,7 @@ def test_compound_figure_in_one_image_split_at_gutters(tmp_path: Path) -> None:
     assert [p.letter for p in fig.panels] == ["A", "B"]
     # the letter column is upper-case; the caption's own case is kept alongside
     assert [(p.printed_letter, p.caption) for p in fig.panels] == [
-        ("a", "Before and"),
+        ("a", "Before"),  # the "and" joining two panels is no content
         ("b", "after treatment."),
     ]
     assert iou(fig.panels[0].bbox, (100, 100, 300, 300)) > 0.9
