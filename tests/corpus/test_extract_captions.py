@@ -298,6 +298,8 @@ def test_split_springer_bare_letters() -> None:
 def test_letters_inside_a_sentence_name_panels_without_sub_captions() -> None:
     body = "Imaging before (a) and after (b) surgery."
     assert split_caption(f"Fig. 6 {body}", "Fig. 6") == (body, {"A": "", "B": ""})
+    body = "Patient positioning (a) as well as positioning of the monitor (b). Images courtesy."
+    assert split_caption(f"Figure 5 {body}", "Figure 5") == (body, {"A": "", "B": ""})
     # "(d) and right hand (e)": five panels named, no pieces of sentence as sub-captions
     shared, parts = split_caption(
         "Fig. 1. Frog in (a) lateral, (b) dorsal, and (c) ventral view. Views of the foot (d) "

@@ -704,8 +704,12 @@ _MARKERS = [
 _PAREN_RANGE = re.compile(r"\(([A-Za-z])\)\s*([-\u2013])\s*\(([A-Za-z])\)")
 _REFERENCE_BEFORE = re.compile(r"\b(?:panels?|fig(?:ure)?s?\.?(?:\s*\d+)?)\s*$", re.IGNORECASE)
 _TRAILING_AND = re.compile(r"(?:[;,]\s*|\s+)(?:and|or)$")
-# letters inside a sentence: "imaging before (a) and after (b) surgery"
-_INLINE_START = re.compile(r"^(?:and|or|to|versus|vs\.?|with|in)\b", re.IGNORECASE)
+# letters inside a sentence: "imaging before (a) and after (b) surgery", "positioning (a) as
+# well as the monitor's (b)"; the words that join clauses never start a panel's description
+_INLINE_START = re.compile(
+    r"^(?:and|or|to|versus|vs\.?|with|in|as well as|whereas|while|but|than|compared (?:with|to))\b",
+    re.IGNORECASE,
+)
 
 
 def _group_letters(group: str) -> list[str]:
