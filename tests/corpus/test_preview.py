@@ -93,6 +93,20 @@ def test_show_and_pdf_narrow_the_page(corpus: Path) -> None:
     assert none.figures == 0 and "No figure matches" in none.path.read_text(encoding="utf-8")
     with pytest.raises(LitclipError, match="--show"):
         write_preview(corpus, show="some")
+    first = write_preview(corpus, limit=1)
+    assert (first.pdfs, first.figures, first.panels) == (1, 1, 2)
+    assert "the first 1 of 2 that match" in first.path.read_text(encoding="utf-8")
+    with pytest.raises(LitclipError, match="--limit"):
+        write_preview(corpus, limit=0)
+
+
+def test_a_panel_without_its_figure_is_shown_alone(corpus: Path) -> None:
+    """A filtered copy may keep a panel that passed QC and drop its rejected figure."""
+    frame = pd.read_parquet(corpus / "manifest.parquet")
+    frame[frame["pair_id"] != "a1"].to_parquet(corpus / "manifest.parquet")
+    s = write_preview(corpus)
+    assert (s.figures, s.panels) == (3, 0)
+    assert "Figure 1 (A): axial" in s.path.read_text(encoding="utf-8")
 
 
 def test_cli_preview(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

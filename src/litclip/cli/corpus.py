@@ -192,6 +192,9 @@ def preview(
     ),
     show: str = typer.Option("all", help="all | passed | rejected (figures by their QC)."),
     pdf: str | None = typer.Option(None, help="Only PDFs whose file name contains this."),
+    limit: int | None = typer.Option(
+        None, help="At most this many figures (the first, by PDF and page)."
+    ),
 ) -> None:
     """Each figure crop beside its caption, its panels with their sub-captions, the source
     page and box, and what QC said (kind, pass or the reasons it was rejected)."""
@@ -199,7 +202,7 @@ def preview(
         raise LitclipError(f"{corpus} is not a directory: give the --out of corpus build")
     from litclip.corpus.preview import write_preview
 
-    s = write_preview(corpus, out, show=show, pdf=pdf)
+    s = write_preview(corpus, out, show=show, pdf=pdf, limit=limit)
     typer.echo(f"{s.figures} figures ({s.panels} panels) from {s.pdfs} PDFs -> {s.path}")
 
 

@@ -117,6 +117,7 @@ def write_preview(
     out: str | Path | None = None,
     show: str = "all",
     pdf: str | None = None,
+    limit: int | None = None,
 ) -> PreviewSummary:
     """Write an HTML contact sheet of a corpus (default: ``<corpus>/preview.html``).
 
@@ -126,20 +127,27 @@ def write_preview(
         show: ``all`` figures, only those that ``passed`` QC, or only the ``rejected`` ones
             (a figure is shown with all its panels when it or any of its panels matches).
         pdf: only the figures of PDFs whose file name contains this text.
+        limit: show at most this many figures (the first, by PDF and page); a corpus of
+            tens of thousands of pairs makes a page too long to read at once.
 
     Returns:
         Where the page went and how many PDFs, figures and panels it shows.
     """
     if show not in SHOW:
         raise LitclipError(f"--show must be one of {', '.join(SHOW)}, not {show!r}")
+    if limit is not None and limit < 1:
+        raise LitclipError(f"--limit must be at least 1, not {limit}")
     corpus = Path(corpus_dir).resolve()
     df = read_manifest(corpus)
     target = Path(out).resolve() if out is not None else corpus / "preview.html"
     rows = df.to_dict(orient="records")
-    wholes = [r for r in rows if _blank(r.get("panel"))]
+    ids = {str(r.get("pair_id")) for r in rows if _blank(r.get("panel"))}
+    # a panel whose figure is not in the corpus (a filtered copy kept the panel, not the
+    # figure) is shown as a figure of its own
+    wholes = [r for r in rows if _blank(r.get("panel")) or str(r.get("parent_id")) not in ids]
     panels: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        if not _blank(r.get("panel")):
+        if not _blank(r.get("panel")) and str(r.get("parent_id")) in ids:
             panels.setdefault(str(r.get("parent_id")), []).append(r)
 
     def wanted(r: dict[str, Any]) -> bool:
@@ -152,17 +160,19 @@ def write_preview(
             return any(not _rejected(x) for x in group)
         return True
 
-    shown = sorted(
+    matching = sorted(
         (r for r in wholes if wanted(r)),
         key=lambda r: (str(r.get("pdf_name")), int(r["page"]), str(r.get("pair_id"))),
     )
+    shown = matching if limit is None else matching[:limit]
     by_pdf: dict[str, list[dict[str, Any]]] = {}
     for r in shown:
         by_pdf.setdefault(str(r.get("pdf_name")), []).append(r)
     n_panels = sum(len(panels.get(str(r.get("pair_id")), [])) for r in shown)
     body = [
         f"<h1>Corpus preview: {html.escape(corpus.name)}</h1>",
-        f"<p>{len(shown)} figures with {n_panels} panels from {len(by_pdf)} PDFs "
+        f"<p>{len(shown)} figures with {n_panels} panels from {len(by_pdf)} PDFs"
+        f"{f' (the first {len(shown)} of {len(matching)} that match)' if len(shown) < len(matching) else ''} "
         f"(showing: {html.escape(show)}{', PDFs matching ' + html.escape(pdf) if pdf else ''}; "
         f"the corpus holds {len(wholes)} figures, {len(rows)} pairs). "
         f"Written by litclip {html.escape(__version__)} from {html.escape(str(corpus))}.</p>",
