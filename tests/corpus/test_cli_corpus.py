@@ -54,6 +54,7 @@ def test_build_merge_filter(
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
     assert rc == 0
     assert "2 ok, 1 error" in out and "not_pdf 1" in out and "pairs" in out and "output" in out
+    assert "read it by eye: litclip corpus preview" in out
     assert len(read_manifest(tmp_path / "c")) == 6
 
     for i in range(2):

@@ -48,6 +48,8 @@ def _print_summary(summary: object, console: Console) -> None:
     if s.peak_worker_rss_mb:
         console.print(f"  peak worker RSS: {s.peak_worker_rss_mb:.0f} MiB")
     console.print(f"[bold]output[/]: {s.out_dir}")
+    if s.pairs:
+        console.print(f"  read it by eye: litclip corpus preview {s.out_dir}", highlight=False)
 
 
 @corpus_app.command("build", short_help="Extract figure/caption pairs from PDFs (resumable).")
