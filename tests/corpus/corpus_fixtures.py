@@ -347,3 +347,46 @@ def make_counts_pdf(path: Path) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def damaged_pdf(off_page_x: float = 241134.0) -> bytes:
+    """Three pages: a figure (a grey image and its caption) on pages 1 and 3, page 2 a page
+    tree entry that is no page (pdfium fails to load it), and on page 3 a line of text and
+    an image set ``off_page_x`` points to the right, off the page (as a damaged stream may)."""
+    data = zlib.compress(bytes(range(256)) * 48)  # a 64 x 64 RGB gradient
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(data)
+        + data
+        + b"\nendstream"
+    )
+    resources = b"/Resources << /XObject << /Im0 4 0 R >> /Font << /F1 5 0 R >> >>"
+
+    def page(contents: int) -> bytes:
+        return b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] %s /Contents %d 0 R >>" % (
+            resources,
+            contents,
+        )
+
+    def stream(n: int, extra: bytes = b"") -> bytes:
+        text = b"Figure %d. A gradient phantom imaged at the standard dose." % n
+        body = b"q 300 0 0 200 72 400 cm /Im0 Do Q\nBT /F1 10 Tf 72 380 Td (%s) Tj ET\n" % text
+        return b"<< /Length %d >>\nstream\n" % len(body + extra) + body + extra + b"\nendstream"
+
+    off = b"BT /F1 10 Tf %.1f 380 Td (stray words) Tj ET\nq 300 0 0 200 %.1f 100 cm /Im0 Do Q" % (
+        off_page_x,
+        off_page_x,
+    )
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 6 0 R 7 0 R] /Count 3 >>",
+        page(8),
+        image,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"42",  # page 2: no page dictionary
+        page(9),
+        stream(1),
+        stream(2, off),
+    ]
+    return pdf_from_objects(objs)

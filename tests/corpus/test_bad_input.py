@@ -10,7 +10,12 @@ import pytest
 from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.types import PDF_ERROR_KINDS
 from litclip.corpus.worker import PdfTask, process_pdf, sha256_file
-from tests.corpus.corpus_fixtures import default_extractor, make_bad_corpus, make_pdf
+from tests.corpus.corpus_fixtures import (
+    damaged_pdf,
+    default_extractor,
+    make_bad_corpus,
+    make_pdf,
+)
 
 EXPECTED = {
     "empty.pdf": {"not_pdf"},
@@ -109,3 +114,49 @@ def test_unexpected_exception_is_recorded(tmp_path: Path) -> None:
         and "TypeError" in status["error_message"]
         and "(at " in status["error_message"]
     )
+
+
+def test_a_damaged_page_costs_only_that_page(tmp_path: Path) -> None:
+    """A page pdfium cannot load is skipped with a warning; the figures of the others stay
+    (the whole PDF was an 'internal' error). Text and pictures a damaged stream sets far off
+    the page are not read: they are not on it (a line at x = 241,134 pt once made a
+    57 GB grid)."""
+    import pypdfium2 as pdfium
+
+    from litclip.corpus.extract.document import extract_pdf
+    from litclip.corpus.extract.regions import page_elements
+    from litclip.corpus.extract.text import page_lines
+
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(damaged_pdf())
+    ex = extract_pdf(path)
+    assert [(f.label, f.page) for f in ex.figures] == [("Figure 1", 1), ("Figure 2", 3)]
+    assert any(w.startswith("page 2: skipped") for w in ex.warnings)
+    page = pdfium.PdfDocument(str(path))[2]
+    assert [ln.text for ln in page_lines(page)] == [
+        "Figure 2. A gradient phantom imaged at the standard dose."
+    ]
+    assert [e.bbox for e in page_elements(page)] == [(72.0, 192.0, 372.0, 392.0)]
+    status = process_pdf(
+        PdfTask(
+            path=str(path),
+            name=path.name,
+            sha256=sha256_file(path),
+            out_dir=str(tmp_path / "out"),
+            staging=str(tmp_path / "s"),
+            extractor=default_extractor(),
+        )
+    )
+    assert status["status"] == "ok" and status["figures"] == 2, status
+
+
+def test_grids_stay_small_on_a_huge_page() -> None:
+    """The cell grids over a page grow coarser, never bigger, on a page declared a million
+    points wide; the overlap test stays conservative."""
+    import numpy as np
+
+    from litclip.corpus.extract.regions import _touches_none
+
+    boxes = np.array([[0.0, 0.0, 10.0, 10.0], [999_990.0, 0.0, 1_000_000.0, 10.0]])
+    barriers = np.array([[5.0, 5.0, 20.0, 20.0]])
+    assert _touches_none(boxes, barriers).tolist() == [False, True]

@@ -116,12 +116,19 @@ def _check_header(path: str) -> None:
         raise PdfError("not_pdf", f"{path} has no %PDF- header")
 
 
-def _page_sizes(path: str) -> list[tuple[float, float]]:
+def _page_sizes(path: str) -> list[tuple[float, float] | None]:
+    """Each page's size (None for a damaged page pdfium cannot size: it holds no figure)."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(path)
     try:
-        return [tuple(doc.get_page_size(i)) for i in range(len(doc))]  # type: ignore[misc]
+        sizes: list[tuple[float, float] | None] = []
+        for i in range(len(doc)):
+            try:
+                sizes.append(tuple(doc.get_page_size(i)))  # type: ignore[arg-type]
+            except pdfium.PdfiumError:
+                sizes.append(None)
+        return sizes
     finally:
         doc.close()
 
@@ -311,9 +318,8 @@ def _extract(task: PdfTask, info: dict[str, Any]) -> tuple[list[dict[str, Any]],
             rows.extend(pending.result())
     sizes = _page_sizes(task.path)
     for row in rows:
-        row["page_size"] = (
-            [float(v) for v in sizes[row["page"] - 1]] if row["page"] <= len(sizes) else None
-        )
+        size = sizes[row["page"] - 1] if row["page"] <= len(sizes) else None
+        row["page_size"] = None if size is None else [float(v) for v in size]
     return rows, len(sizes), n_figures
 
 

@@ -267,7 +267,13 @@ def analyse_document(
     papers: dict[int, float] = {}  # their paper grey level
     frames: list[Callable[[BBox], BBox] | None] = []  # page space -> the page as displayed
     for i in range(len(pdf)):
-        page = pages[i]
+        try:
+            page = pages[i]
+        except pdfium.PdfiumError as exc:  # a damaged page (reported in page order below):
+            frames.append(None)  # the others may still hold figures
+            all_lines.append([])
+            all_elements.append(exc)
+            continue
         frames.append(_displayed(page))
         try:
             all_lines.append(page_lines(page))

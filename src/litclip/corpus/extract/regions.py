@@ -36,6 +36,7 @@ STRIP_MARKS = 8  # drawn pieces of a strip chart too flat for MIN_SIDE (bars, ax
 STRIP_WIDTH = 4 * MIN_SIDE
 ROW_GAP = 30.0  # points between a figure and a row of captions right under (or over) it
 GRID_ABOVE = 1500  # more elements than this on a page: coarse grid grouping first
+MAX_GRID = 4096  # cells a side at most in the grids over a page (memory stays bounded)
 
 
 @dataclass
@@ -176,8 +177,8 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     for index, (obj, kind, bounds) in enumerate(_raw.walk(page, (_raw.IMAGE, _raw.PATH))):
         bbox = _to_top_left(bounds, left, top)
         bbox = (max(bbox[0], 0.0), max(bbox[1], 0.0), min(bbox[2], width), min(bbox[3], height))
-        if bbox[2] <= bbox[0] and bbox[3] <= bbox[1]:
-            continue
+        if bbox[2] < bbox[0] or bbox[3] < bbox[1] or (bbox[2] == bbox[0] and bbox[3] == bbox[1]):
+            continue  # off the page (a hairline on it has one side of zero length)
         w, h = bbox[2] - bbox[0], bbox[3] - bbox[1]
         if w * h > 0.85 * width * height:  # page background
             if kind == _raw.IMAGE and backgrounds is not None:
@@ -342,6 +343,7 @@ def _touches_none(boxes: np.ndarray, barriers: np.ndarray, cell: float = 4.0) ->
     if not len(barriers):
         return np.ones(len(boxes), bool)
     extent = max(float(boxes[:, 2:].max(initial=0.0)), float(barriers[:, 2:].max()), 0.0)
+    cell = max(cell, extent / MAX_GRID)  # a huge page gets coarser cells, never a huge grid
     size = int(np.ceil(extent / cell)) + 2
     grid = np.zeros((size + 1, size + 1), np.int32)  # row/col 0: the summed-area border
     lo = np.clip(np.floor(barriers[:, :2] / cell), 0, size).astype(np.int64) + 1
@@ -425,6 +427,7 @@ def _grid_groups(elements: list[Element], barriers: list[BBox], cell: float = 4.
     Elements are painted (grown by one cell) on a ``cell``-point grid, captions and running
     text are erased, and 8-connected components of painted cells become groups.
     """
+    cell = max(cell, max(max(e.bbox[2], e.bbox[3]) for e in elements) / MAX_GRID)
     x_max = max(e.bbox[2] for e in elements) + 2 * cell
     y_max = max(e.bbox[3] for e in elements) + 2 * cell
     grid = np.zeros((int(y_max / cell) + 2, int(x_max / cell) + 2), dtype=bool)

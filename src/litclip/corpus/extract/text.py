@@ -245,7 +245,12 @@ def _object_keys(handle: ctypes.c_void_p, idx: np.ndarray, exact: bool) -> np.nd
     return keys
 
 
-def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float) -> _Chars:
+def _read_chars(
+    textpage: pdfium.PdfTextPage,
+    page_top: float,
+    page_left: float,
+    page_size: tuple[float, float] | None = None,
+) -> _Chars:
     """All characters of the page with loose boxes converted to top-left coordinates.
 
     One C call per printable character for its box (written straight into an array), a
@@ -288,6 +293,9 @@ def _read_chars(textpage: pdfium.PdfTextPage, page_top: float, page_left: float)
     box = np.column_stack(
         (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
     )
+    if page_size is not None:  # a character wholly off the page is not seen (a damaged
+        w, h = page_size  # stream set a caption's words 241,134 pt to the right)
+        boxed &= ~((box[:, 2] < -1) | (box[:, 0] > w + 1) | (box[:, 3] < -1) | (box[:, 1] > h + 1))
     if boxed_idx.size:
         _mend_tiny_sizes(size, box, boxed_idx, keys)
     for soft in _SOFT_HYPHENS:  # str.replace is much faster than str.translate here
@@ -519,10 +527,10 @@ def _squeeze(shown: np.ndarray, seg: np.ndarray) -> np.ndarray:
 
 def page_lines(page: pdfium.PdfPage) -> list[TextLine]:
     """All text lines of a page, in top-left coordinates."""
-    left, _bottom, _right, top = page.get_cropbox()
+    left, bottom, right, top = page.get_cropbox()
     textpage = page.get_textpage()
     try:
-        return group_lines(_read_chars(textpage, top, left))
+        return group_lines(_read_chars(textpage, top, left, (right - left, top - bottom)))
     finally:
         textpage.close()
 
