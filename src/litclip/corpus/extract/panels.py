@@ -132,10 +132,21 @@ def linked_by_arrows(images: list[BBox], paths: list[BBox]) -> bool:
     if len(images) < 3:
         return False
     shafts = [p for p in paths if min(p[2] - p[0], p[3] - p[1]) <= CONNECTOR_WIDTH]
+    boxes = np.asarray(images, dtype=np.float64).reshape(-1, 4)
+    reach = CONNECTOR_REACH + 1.0
     linked: set[int] = set()
-    for i, j in combinations(range(len(images)), 2):
-        if any(_joins(line, images[i], images[j]) for line in shafts):
-            linked |= {i, j}
+    for line in shafts:
+        # a shaft joins two pictures it touches (within reach): only those pairs are tried,
+        # so a mosaic of thousands of tiles costs no pair test at all
+        near = np.flatnonzero(
+            (boxes[:, 0] <= line[2] + reach)
+            & (boxes[:, 2] >= line[0] - reach)
+            & (boxes[:, 1] <= line[3] + reach)
+            & (boxes[:, 3] >= line[1] - reach)
+        )
+        for i, j in combinations(near.tolist(), 2):
+            if _joins(line, images[i], images[j]):
+                linked |= {i, j}
     return len(linked) == len(images)
 
 
