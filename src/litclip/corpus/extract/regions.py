@@ -1025,15 +1025,18 @@ def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
     if not at or len(lines) < 2:
         return set()
     b = np.asarray([ln.bbox for ln in lines], dtype=np.float64).reshape(-1, 4)
+    at = sorted(at, key=lambda k: b[k, 1])  # blocks of rows near each other on the page
     out: set[int] = set()
     for start in range(0, len(at), 256):  # blocks of rows: memory stays 256 x lines
         rows = np.asarray(at[start : start + 256])
         a = b[rows]
-        v = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-        h = np.maximum(a[:, None, 0], b[None, :, 0]) - np.minimum(a[:, None, 2], b[None, :, 2])
-        low = np.minimum(a[:, None, 3] - a[:, None, 1], b[None, :, 3] - b[None, :, 1])
-        near = (h <= touch) & (v > 0.5 * low)
-        near[np.arange(len(rows)), rows] = False  # not itself
+        # only lines overlapping the block's band can share a row with one of its lines
+        cols = np.flatnonzero((b[:, 3] > a[:, 1].min()) & (b[:, 1] < a[:, 3].max()))
+        c = b[cols]
+        v = np.minimum(a[:, None, 3], c[None, :, 3]) - np.maximum(a[:, None, 1], c[None, :, 1])
+        h = np.maximum(a[:, None, 0], c[None, :, 0]) - np.minimum(a[:, None, 2], c[None, :, 2])
+        low = np.minimum(a[:, None, 3] - a[:, None, 1], c[None, :, 3] - c[None, :, 1])
+        near = (h <= touch) & (v > 0.5 * low) & (cols[None, :] != rows[:, None])  # not itself
         out.update(id(lines[k]) for k in rows[near.any(axis=1)].tolist())
     return out
 
