@@ -576,3 +576,21 @@ def test_arrow_test_tries_only_the_pictures_an_arrow_touches(
     assert not panels.linked_by_arrows(tiles, [arrow])
     assert 1 <= len(calls) <= 3
     assert panels.linked_by_arrows(tiles[:3], [arrow, (50.0, 9.5, 60.0, 10.5)])
+
+
+def test_gutters_that_leave_most_ink_out_are_no_panels() -> None:
+    """A flow chart rendered as one picture: xy-cut finds two textured parts between its
+    links, but its shaded blocks (one flat grey each) hold much of the ink and belong to no
+    part: one figure. Two pictures alone across the same gutters are two panels."""
+    from litclip.corpus.extract.panels import panels_from_pixels
+
+    rng = np.random.default_rng(0)
+    gray = np.full((400, 400), 255, np.uint8)
+    gray[20:150, 20:380] = rng.integers(0, 200, (130, 360))  # the diagram's top part
+    gray[200:300, 20:150] = rng.integers(0, 200, (100, 130))  # a box of text under it
+    pictures = gray.copy()
+    gray[200:300, 220:380] = 200  # shaded blocks
+    gray[320:390, 20:380] = 180
+    box = (0.0, 0.0, 400.0, 400.0)
+    assert panels_from_pixels(gray, box) == []
+    assert len(panels_from_pixels(pictures, box)) == 2

@@ -503,7 +503,24 @@ def panels_from_pixels(
             kept.append(leaf)
     if len(kept) >= 2:
         _absorb(kept, small, max(4, round(ABSORB_GAP * max(h, w))))
-    return _to_page(kept, gray.shape, fig_box) if len(kept) >= 2 else []
+    if len(kept) < 2 or (not uniform and not _covers_ink(gray, kept)):
+        return []
+    return _to_page(kept, gray.shape, fig_box)
+
+
+INK_COVER = 0.76  # of a figure's ink that its panels hold, at least
+
+
+def _covers_ink(gray: np.ndarray, parts: list[tuple[int, int, int, int]]) -> bool:
+    """Whether ``parts`` hold most of the figure's ink: panels split off by gutters leave
+    out only crumbs, while a diagram's boxes found between its arrows leave out the shaded
+    blocks and the links (a flow chart rendered as one picture is not two panels)."""
+    ink = gray < INK
+    held = np.zeros_like(ink)
+    for y0, y1, x0, x1 in parts:
+        held[y0:y1, x0:x1] = True
+    total = int(ink.sum())
+    return total == 0 or int((ink & held).sum()) >= INK_COVER * total
 
 
 PLOT_BODY_SHARE = 0.5  # of the largest part's area: a plot's frame, not its tick labels
