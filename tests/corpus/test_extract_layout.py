@@ -221,6 +221,39 @@ def test_compound_figure_four_images(tmp_path: Path) -> None:
     assert iou(fig.bbox, (150, 120, 456, 366)) > 0.95
 
 
+def test_rows_named_by_position_give_their_words_to_every_picture_in_them(
+    tmp_path: Path,
+) -> None:
+    """JNS's "Upper: ... Lower: ..." over two rows of three images: the six pictures are the
+    panels, and each takes its row's words (the top row's second image once took the
+    lower row's)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        for r in range(2):
+            for k in range(3):
+                box = (72 + 160 * k, 100 + 130 * r, 222 + 160 * k, 220 + 130 * r)
+                image(c, photo(10 + 3 * r + k), box)
+        caption(
+            c,
+            72,
+            370,
+            "FIG. 2.",
+            [
+                "Upper: Preoperative axial, coronal and sagittal MR images.",
+                "Lower: Postoperative images in the same planes.",
+            ],
+        )
+
+    fig = extract_pdf(make(tmp_path, "rows.pdf", draw)).figures[0]
+    assert [p.letter for p in fig.panels] == ["A", "B", "C", "D", "E", "F"]
+    upper, lower = (
+        "Preoperative axial, coronal and sagittal MR images.",
+        ("Postoperative images in the same planes."),
+    )
+    assert [p.caption for p in fig.panels] == [upper] * 3 + [lower] * 3
+    assert [p.printed_letter for p in fig.panels] == ["upper"] * 3 + ["lower"] * 3
+
+
 def test_compound_figure_in_one_image_split_at_gutters(tmp_path: Path) -> None:
     canvas_img = Image.new("RGB", (420, 200), "white")
     canvas_img.paste(photo(20, (200, 200)), (0, 0))

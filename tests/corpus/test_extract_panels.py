@@ -594,3 +594,23 @@ def test_gutters_that_leave_most_ink_out_are_no_panels() -> None:
     box = (0.0, 0.0, 400.0, 400.0)
     assert panels_from_pixels(gray, box) == []
     assert len(panels_from_pixels(pictures, box)) == 2
+
+
+def test_panels_are_placed_in_the_rows_and_columns_a_caption_names() -> None:
+    from litclip.corpus.extract.captions import position_places
+    from litclip.corpus.extract.panels import place_panels
+
+    grid = [(x, y, x + 90.0, y + 90.0) for y in (0.0, 100.0) for x in (0.0, 100.0, 200.0)]
+    rows = position_places({"A": "upper", "B": "lower"})
+    assert place_panels(grid, rows) == ["A", "A", "A", "B", "B", "B"]
+    cols = position_places({"A": "left", "B": "right"})
+    two_columns = [(x, y, x + 90.0, y + 90.0) for y in (0.0, 100.0, 200.0) for x in (0.0, 100.0)]
+    assert place_panels(two_columns, cols) == ["A", "B"] * 3
+    corners = position_places(
+        {"A": "upper left", "B": "upper right", "C": "lower left", "D": "lower right"}
+    )
+    four = [(x, y, x + 90.0, y + 90.0) for y in (0.0, 100.0) for x in (0.0, 100.0)]
+    assert place_panels(four, corners) == ["A", "B", "C", "D"]
+    # a row the caption leaves out, or letters that are no positions: no placing
+    assert place_panels(grid, corners) is None
+    assert position_places({"A": "a", "B": "b"}) is None

@@ -755,6 +755,23 @@ def _positional_markers(text: str) -> list[tuple[str, str, int, int]]:
     return [(letter[i], m.group("p").lower(), m.start(), m.end()) for i, m in enumerate(marks)]
 
 
+def position_places(printed: dict[str, str]) -> dict[str, tuple[int, int]] | None:
+    """Each letter's (row, column) on a 3 x 3 grid (1: the middle, or not said) when every
+    printed panel name is a position ("upper", "lower left"), else None."""
+    places = {}
+    for letter, name in printed.items():
+        words = name.split()
+        if not words or any(w not in _ROW and w not in _COL and w not in _MIDDLE for w in words):
+            return None
+        row = next((_ROW[w] for w in words if w in _ROW), 1)
+        col = next((_COL[w] for w in words if w in _COL), 1)
+        places[letter] = (row, col)
+    return places or None
+
+
+_MIDDLE = ("middle", "center", "centre")
+
+
 def split_caption(
     caption: str, label: str = "", printed: dict[str, str] | None = None
 ) -> tuple[str, dict[str, str]]:

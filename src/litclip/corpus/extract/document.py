@@ -25,6 +25,7 @@ from litclip.corpus.extract.captions import (
     mentioned_panels,
     page_continuation,
     parse_label,
+    position_places,
     positioned_panels,
     split_caption,
     take_side_paragraphs,
@@ -1136,14 +1137,18 @@ def _detect_panels(
         printed = {sub.letter: sub.printed for sub in attached.values()}
         shared = shared if shared[-1:] in (".", ":", ";", "!", "?", "") else f"{shared}."
     named = panel_mod.name_panels(boxes, letters)
+    # "Upper: ... Lower: ..." over two rows of three pictures: each picture takes its row's
+    # words (the second picture of the top row is not the lower one)
+    places = position_places(printed) if subs and len(named) > len(subs) else None
+    at = panel_mod.place_panels([b for _, b in named], places) if places else None
     return (shared if subs else ""), [
         Panel(
             letter,
             _round(frame.unbox(b) if frame else b),
-            subs.get(letter, ""),
-            printed.get(letter, ""),
+            subs.get(at[k] if at else letter, ""),
+            printed.get(at[k] if at else letter, ""),
         )
-        for letter, b in named
+        for k, (letter, b) in enumerate(named)
     ]
 
 

@@ -1091,3 +1091,44 @@ def name_panels(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[tupl
     if letters and len(used) == len(named):
         named.sort(key=lambda t: t[0])  # every panel carries a printed letter: order by it
     return named
+
+
+def _centre_bands(centres: list[float], count: int) -> list[int] | None:
+    """Each centre's band (0 = first) when they fall into ``count`` bands split at the
+    ``count - 1`` widest steps between them (wider than any step inside a band), else None."""
+    if count == 1:
+        return [0] * len(centres)
+    order = sorted(range(len(centres)), key=centres.__getitem__)
+    if len(order) < count:
+        return None
+    step = {k: centres[order[k]] - centres[order[k - 1]] for k in range(1, len(order))}
+    ranked = sorted(step, key=step.__getitem__)
+    cuts, inside = set(ranked[-(count - 1) :]), ranked[: -(count - 1)]
+    # the cuts must stand out: a step within a band as wide as one between bands (three
+    # columns told apart as two) leaves the bands unknown
+    if min(step[k] for k in cuts) <= max((step[k] for k in inside), default=0.0):
+        return None
+    band, out = 0, [0] * len(centres)
+    for rank, i in enumerate(order):
+        band += rank in cuts
+        out[i] = band
+    return out
+
+
+def place_panels(boxes: list[BBox], places: dict[str, tuple[int, int]]) -> list[str] | None:
+    """The letter whose named place (:func:`~litclip.corpus.extract.captions.position_places`)
+    each panel sits at, when the caption names rows or columns that hold several panels
+    ("Upper: ... Lower: ..." over two rows of three images): panels fall into as many rows
+    and columns as the names tell apart. None when a panel or a name is left without the
+    other."""
+    rows = sorted({r for r, _ in places.values()})
+    cols = sorted({c for _, c in places.values()})
+    by_row = _centre_bands([(b[1] + b[3]) / 2 for b in boxes], len(rows))
+    by_col = _centre_bands([(b[0] + b[2]) / 2 for b in boxes], len(cols))
+    if by_row is None or by_col is None:
+        return None
+    where = {place: letter for letter, place in places.items()}
+    out = [where.get((rows[r], cols[c])) for r, c in zip(by_row, by_col, strict=True)]
+    if None in out or set(out) != set(places):
+        return None
+    return out  # type: ignore[return-value]
