@@ -1564,3 +1564,35 @@ def test_code_echoed_at_a_prompt_over_a_plot_is_not_part_of_it(tmp_path: Path) -
 
     (fig,) = extract_pdf(make(tmp_path, "echo.pdf", draw)).figures
     assert fig.bbox[1] > 125  # the chart (132 on), not the code over it
+
+
+@pytest.mark.parametrize("full_first", [True, False])
+def test_a_continued_figure_takes_the_full_caption_of_its_other_part(
+    tmp_path: Path, full_first: bool
+) -> None:
+    """MDPI sets a figure over two pages, one captioned in full and one only "Figure 1.
+    Cont." (before or after it): the continued part is given the full caption after its own
+    words (its crops were rejected for a caption too short), and its panels the sub-captions
+    of the letters printed under them."""
+    full = ["(a) Axial T2. (b) Coronal FLAIR. (c) Sagittal T1. (d) Perfusion map."]
+    parts = [("ab", full), ("cd", ["Cont."])] if full_first else [("ab", ["Cont."]), ("cd", full)]
+    path = tmp_path / "continued.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    for k, (letters, rest) in enumerate(parts):
+        paragraph(c, 72, 40, 95, 3)
+        for j, letter in enumerate(letters):
+            x = 100 + 210 * j
+            image(c, photo(20 + 2 * k + j), (x, 120, x + 200, 280))
+            c.setFont("Helvetica", 9)
+            c.drawString(x + 96, top(294), f"({letter})")
+        caption(c, 72, 310, "Figure 1.", rest)
+        c.showPage()
+    c.save()
+    ex = extract_pdf(path)
+    assert [f.page for f in ex.figures] == [1, 2]
+    cont = ex.figures[1 if full_first else 0]
+    assert cont.caption == "Figure 1. Cont. " + full[0]
+    subs = {"A": "Axial T2.", "B": "Coronal FLAIR.", "C": "Sagittal T1.", "D": "Perfusion map."}
+    for fig in ex.figures:
+        assert [p.letter for p in fig.panels] in (["A", "B"], ["C", "D"])
+        assert [p.caption for p in fig.panels] == [subs[p.letter] for p in fig.panels]

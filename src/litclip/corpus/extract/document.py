@@ -172,6 +172,9 @@ class PanelJob:
     paper: float = 255.0  # grey level of the page's paper (below 255 on a tinted scan)
     diagram: bool = False  # its pictures are a flow chart's nodes, arrows between them
     frame: _Frame | None = None  # set sideways with its caption: panels found in this frame
+    # a figure continued from an earlier page ("Figure 1. Cont."): its own caption, and its
+    # first part's caption and printed label, whose sub-captions its lettered panels take
+    continues: tuple[str, str, str] | None = None
 
 
 def _upright_job(job: PanelJob, frame: _Frame) -> PanelJob:
@@ -361,6 +364,7 @@ def analyse_document(
             "the page pictures under their OCR text layer"
         )
     kept = _dedupe(figures, warnings)
+    _join_continued(kept, jobs)
     pages.release({f.page - 1 for f in kept})
     kept_jobs = {id(f): jobs[id(f)] for f in kept if id(f) in jobs}
     for job in kept_jobs.values():
@@ -683,7 +687,7 @@ def _dedupe(
 
 
 _PART = re.compile(r"\d\(?([A-Za-z])\)?$")
-_CONTINUED = re.compile(r"\((?:continued|cont\.?)\)|\bcontinued\b", re.IGNORECASE)
+_CONTINUED = re.compile(r"\((?:continued|cont\.?)\)|\bcontinued\b|\bcont(?:\.|'d)", re.IGNORECASE)
 
 
 def _also_kept(fig: ExtractedFigure, score: float, top: float, kept: list[ExtractedFigure]) -> bool:
@@ -708,6 +712,34 @@ def _other_part(fig: ExtractedFigure, kept: list[ExtractedFigure]) -> bool:
     parts = {_part_letter(k) for k in kept}
     letter = _part_letter(fig)
     return letter is not None and None not in parts and letter not in parts
+
+
+_CONTINUATION_ONLY = re.compile(
+    r"[\s.:|(\[\u2014\u2013-]*(?:cont(?:inued|'d|\.)?)[\s.:)\]]*", re.IGNORECASE
+)
+
+
+def _join_continued(figures: list[ExtractedFigure], jobs: PanelJobs) -> None:
+    """A figure whose caption only says that it continues ("Figure 1. Cont.", "Figure 3
+    (continued)") is given, after those words, the caption of the part of it captioned in
+    full on another page; its panels take their sub-captions by the letters printed on
+    them. (MDPI sets a figure's panels (b)-(d) on two more pages under "Figure 1. Cont.",
+    or its panels (a), (b) under "Figure 4. Cont." a page before the full caption.)"""
+    only = [_CONTINUATION_ONLY.fullmatch(f.caption[len(f.printed_label) :]) for f in figures]
+    full: dict[str, ExtractedFigure] = {}
+    for fig, cont in zip(figures, only, strict=True):  # in page order: the first full one
+        if not cont:
+            full.setdefault(fig.label.lower(), fig)
+    for fig, cont in zip(figures, only, strict=True):
+        origin = full.get(fig.label.lower())
+        if not cont or origin is None or origin.page == fig.page:
+            continue
+        own = fig.caption
+        body = origin.caption[len(origin.printed_label) :].lstrip(" .:|\u2014\u2013-")
+        fig.caption = f"{own.rstrip()} {body}"
+        job = jobs.get(id(fig))
+        if job is not None:
+            job.continues = (own, origin.caption, origin.printed_label)
 
 
 def _continued(fig: ExtractedFigure) -> bool:
@@ -1108,16 +1140,19 @@ def _detect_panels(
         job = _upright_job(job, frame)
     box = job.box
     printed: dict[str, str] = {}
-    shared, subs = split_caption(fig.caption, fig.printed_label, printed)
+    # a continued figure's panels are counted by its own caption ("Figure 1. Cont."), not by
+    # the first part's it was given (that names the panels of both parts)
+    caption = job.continues[0] if job.continues else fig.caption
+    shared, subs = split_caption(caption, fig.printed_label, printed)
     expected = len(subs)
     letters = panel_mod.letter_lines(job.lines, box)
     # "(a) ..." printed under each sub-figure when the caption itself names no panel
     inner = [] if subs else subcaptions.subcaption_lines(job.lines, box)
     # letters the caption mentions out of order name panels too ("(a), (b), and (e) are ..."),
     # as do "(i)", "(ii)"... and positions ("(top left)", "Left: ... Right: ...")
-    expected = expected or mentioned_panels(fig.caption)
+    expected = expected or mentioned_panels(caption)
     if not expected and len(letters) < 2:  # printed letters count the panels better
-        expected = positioned_panels(fig.caption)
+        expected = positioned_panels(caption)
     # rendered once, and only when a pixel method needs it
     preview = functools.cache(
         lambda: _turned(scans.whiten(_gray_preview(page, page_box), job.paper), frame)
@@ -1137,6 +1172,10 @@ def _detect_panels(
         printed = {sub.letter: sub.printed for sub in attached.values()}
         shared = shared if shared[-1:] in (".", ":", ";", "!", "?", "") else f"{shared}."
     named = panel_mod.name_panels(boxes, letters)
+    if job.continues and not subs and {n for n, _ in named} <= {n for n, _ in letters}:
+        # every panel of the continued part carries its printed letter: it takes that
+        # letter's words from the first part's caption
+        shared, subs = split_caption(job.continues[1], job.continues[2], printed)
     # "Upper: ... Lower: ..." over two rows of three pictures: each picture takes its row's
     # words (the second picture of the top row is not the lower one)
     places = position_places(printed) if subs and len(named) > len(subs) else None
