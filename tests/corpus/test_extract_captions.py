@@ -931,3 +931,32 @@ def test_closing_notes_hold_for_every_panel() -> None:
         "A": "Axial.",
         "B": "Abbreviations: none.",
     }
+
+
+def test_a_figure_cited_at_a_caption_end_is_no_caption_of_its_own() -> None:
+    """'... Other parameters are the same as in' / 'Fig. 1.': the last line ends the
+    caption's sentence; a label alone with its caption under it still heads one."""
+    size = 8.47
+    lines = [
+        TextLine(
+            "Figure 2 | Nearest neighbor gate in a planar crystal. Two",
+            (42.9, 665.9, 285.3, 674.0),
+            size,
+        ),
+        TextLine(
+            "laser beams exert a force. Other parameters are the same as in",
+            (42.9, 676.3, 291.7, 684.3),
+            size,
+        ),
+        TextLine("Fig. 1.", (42.9, 686.7, 63.6, 694.8), size),
+    ]
+    caps = find_captions(lines, 9.27)
+    assert [c.label for c in caps] == ["Figure 2"]
+    assert caps[0].text.endswith("the same as in Fig. 1.")
+    alone = [
+        TextLine("Figure 3.", (42.9, 100.0, 80.0, 108.0), size),
+        TextLine("Axial T2-weighted image of the lesion.", (42.9, 110.4, 250.0, 118.4), size),
+    ]
+    assert [c.text for c in find_captions(lines[:2] + alone, 9.27)][-1] == (
+        "Figure 3. Axial T2-weighted image of the lesion."
+    )

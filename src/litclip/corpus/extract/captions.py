@@ -204,6 +204,23 @@ def _mid_sentence(line: TextLine, above: TextLine | None) -> bool:
     )
 
 
+def _cited_at_line_end(
+    line: TextLine, after: str, above: TextLine | None, lines: list[TextLine]
+) -> bool:
+    """Whether a line holding a label alone ("Fig. 1.") ends the sentence of the line above
+    it (a caption's last words, "the same as in" / "Fig. 1.") rather than heading a caption:
+    nothing follows it on its row or right under it."""
+    if after.strip(" .:") or not _mid_sentence(line, above):
+        return False
+    return not any(
+        ln is not line
+        and not ln.rotated
+        and -0.3 * line.height <= ln.y0 - line.y1 < 1.5 * line.height
+        and min(ln.x1, line.x1 + 3 * line.size) - max(ln.x0, line.x0) > 0
+        for ln in lines
+    )
+
+
 def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
     """The nearest line above ``line`` that overlaps it horizontally (same column)."""
     best: TextLine | None = None
@@ -312,6 +329,8 @@ def find_captions(
         score = _label_score(line, above, body_size, printed, after, leading)
         if score < min_score + 1 and _mid_sentence(line, above):
             continue  # "... in the right plot of / Figure 1. The residual model ..."
+        if _cited_at_line_end(line, after, above, lines):
+            continue  # "... Other parameters are the same as in / Fig. 1." ends a sentence
         if lower and not (
             line.prefix_bold(len(printed.replace(" ", ""))) and score >= min_score + 2
         ):
