@@ -23,23 +23,18 @@ import resource
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.corpus.corpus_fixtures import pdf_from_objects  # noqa: E402 - raw PDF writer
+from tests.corpus.corpus_fixtures import (  # noqa: E402 - a raw PDF writer
+    gradient_image_object,
+    pdf_from_objects,
+)
 
 from litclip.corpus.extract import iter_figures  # noqa: E402
 
-_DATA = zlib.compress(bytes(range(256)) * 48)  # a 64 x 64 RGB gradient
-_IMAGE = (
-    b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB "
-    b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
-    % len(_DATA)
-    + _DATA
-    + b"\nendstream"
-)
+_IMAGE = gradient_image_object()  # a 64 x 64 RGB gradient
 _CAPTION = b"BT /F1 9 Tf 72 60 Td (Figure 1. A figure drawn from many parts.) Tj ET\n"
 
 

@@ -349,18 +349,23 @@ def make_counts_pdf(path: Path) -> Path:
     return path
 
 
-def damaged_pdf(off_page_x: float = 241134.0) -> bytes:
-    """Three pages: a figure (a grey image and its caption) on pages 1 and 3, page 2 a page
-    tree entry that is no page (pdfium fails to load it), and on page 3 a line of text and
-    an image set ``off_page_x`` points to the right, off the page (as a damaged stream may)."""
-    data = zlib.compress(bytes(range(256)) * 48)  # a 64 x 64 RGB gradient
-    image = (
+def gradient_image_object() -> bytes:
+    """The body of a 64 x 64 RGB gradient image XObject (for PDFs written from objects)."""
+    data = zlib.compress(bytes(range(256)) * 48)
+    return (
         b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB "
         b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
         % len(data)
         + data
         + b"\nendstream"
     )
+
+
+def damaged_pdf(off_page_x: float = 241134.0) -> bytes:
+    """Three pages: a figure (a grey image and its caption) on pages 1 and 3, page 2 a page
+    tree entry that is no page (pdfium fails to load it), and on page 3 a line of text and
+    an image set ``off_page_x`` points to the right, off the page (as a damaged stream may)."""
+    image = gradient_image_object()
     resources = b"/Resources << /XObject << /Im0 4 0 R >> /Font << /F1 5 0 R >> >>"
 
     def page(contents: int) -> bytes:
