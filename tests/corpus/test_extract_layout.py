@@ -989,6 +989,30 @@ def test_streamed_panels_equal_extract_pdf(tmp_path: Path) -> None:
     assert streamed == expected
 
 
+def test_streamed_panel_preview_is_cut_from_the_crop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 200 dpi the crop is sharper than the panel preview: the preview is shrunk from
+    it (one render a figure) and finds the same panels as a preview rendered apart."""
+    from litclip.corpus.extract import document
+
+    path = _charts_pdf(tmp_path)
+    expected = extract_pdf(path).figures
+    rendered: list[float] = []
+    gray_in = document._gray_in
+
+    def counting(page: object, box: object, scale: float) -> object:
+        rendered.append(scale)
+        return gray_in(page, box, scale)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(document, "_gray_in", counting)
+    streamed = [fig for fig, whole, panels, _ in iter_figures(path, dpi=200)]
+    assert rendered == []
+    assert [[p.letter for p in f.panels] for f in streamed] == [["A", "B"]]
+    for got, want in zip(streamed[0].panels, expected[0].panels, strict=True):
+        assert max(abs(a - b) for a, b in zip(got.bbox, want.bbox, strict=True)) < 1.5
+
+
 def test_failed_panel_preview_keeps_the_figure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from litclip.corpus.extract import padding, scales, scans, subcaptions
 from litclip.corpus.extract import panels as panel_mod
@@ -246,15 +247,23 @@ def extract_document(
 
 
 def detect_figure_panels(
-    pages: PageCache, fig: ExtractedFigure, jobs: PanelJobs, warnings: list[str]
+    pages: PageCache,
+    fig: ExtractedFigure,
+    jobs: PanelJobs,
+    warnings: list[str],
+    whole: Image.Image | None = None,
 ) -> None:
-    """Fill ``fig.panels`` and ``fig.shared_caption`` from its job (nothing without one)."""
+    """Fill ``fig.panels`` and ``fig.shared_caption`` from its job (nothing without one).
+
+    ``whole`` is the figure's crop when it was rendered already: the panel preview is cut
+    down from it instead of rendered again, where it is sharp enough.
+    """
     job = jobs.get(id(fig))
     if job is None:
         return
     page = _LazyPage(pages, job.page_index)
     try:
-        fig.shared_caption, fig.panels = _detect_panels(page, job, fig)  # type: ignore[arg-type]
+        fig.shared_caption, fig.panels = _detect_panels(page, job, fig, whole)  # type: ignore[arg-type]
     except pdfium.PdfiumError as exc:  # the preview failed to render: a single figure
         warnings.append(f"{fig.label}: panels not detected (preview failed: {exc})")
 
@@ -1132,7 +1141,7 @@ def _make_figure(
 
 
 def _detect_panels(
-    page: pdfium.PdfPage, job: PanelJob, fig: ExtractedFigure
+    page: pdfium.PdfPage, job: PanelJob, fig: ExtractedFigure, whole: Image.Image | None = None
 ) -> tuple[str, list[Panel]]:
     """Panels of a figure and the caption's shared part (``("", [])`` for a single figure)."""
     frame, page_box = job.frame, job.box
@@ -1155,7 +1164,7 @@ def _detect_panels(
         expected = positioned_panels(caption)
     # rendered once, and only when a pixel method needs it
     preview = functools.cache(
-        lambda: _turned(scans.whiten(_gray_preview(page, page_box), job.paper), frame)
+        lambda: _turned(scans.whiten(_gray_preview(page, page_box, whole), job.paper), frame)
     )
     boxes = _panel_boxes(job, expected, letters, inner, preview)
     # many more letters than parts, and nothing else names panels: the letters label a
@@ -1275,8 +1284,21 @@ def _gray_in(page: pdfium.PdfPage, box: BBox, scale: float) -> np.ndarray:
     return np.asarray(render_box(page, box, scale).convert("L"))
 
 
-def _gray_preview(page: pdfium.PdfPage, box: BBox, long_side: int = 800) -> np.ndarray:
+def _gray_preview(
+    page: pdfium.PdfPage, box: BBox, whole: Image.Image | None = None, long_side: int = 800
+) -> np.ndarray:
+    """``box`` in grey, its long side ``long_side`` px (at most 4 px a point), shrunk from
+    ``whole`` (the box already rendered) when that is at least as sharp: one render less."""
     scale = min(4.0, long_side / max(box[2] - box[0], box[3] - box[1], 1.0))
+    if whole is not None:
+        if page.get_rotation():  # boxes are in unrotated page space, as render_box has it
+            page.set_rotation(0)
+        width, _height = page.get_size()
+        shown = min(width, box[2]) - max(0.0, box[0])  # the crop stops at the page's edge
+        ratio = scale * shown / max(whole.width, 1)
+        if ratio <= 1.0:
+            size = (max(1, round(whole.width * ratio)), max(1, round(whole.height * ratio)))
+            return np.asarray(whole.convert("L").resize(size, Image.Resampling.BOX))
     return _gray_in(page, box, scale)
 
 

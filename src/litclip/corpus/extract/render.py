@@ -206,8 +206,8 @@ def iter_figures(
     pdf = open_pdf(path, password)
     pages = PageCache(pdf)
     try:
-        # panels are detected figure by figure just before rendering: the page is loaded
-        # once for the preview and the crop, and the caller encodes the previous figure
+        # panels are detected figure by figure just after rendering: the page is loaded
+        # once for the crop and the preview, and the caller encodes the previous figure
         extraction, jobs = analyse_document(pdf, pages, True, max_pixels)
         warnings = list(extraction.warnings)
         if info is not None:
@@ -224,13 +224,14 @@ def iter_figures(
             pg = pages[page_no - 1]
             images = page_images(pg)
             for fig in figs:
-                detect_figure_panels(pages, fig, jobs, warnings)
                 try:
                     whole = _render_on_page(pg, images, fig, page_no, dpi, max_pixels)
                 except PdfError as exc:
                     skipped.append(str(exc))
                     warnings.append(f"{fig.label}: not rendered ({exc})")
                     continue
+                # the panel preview is shrunk from the crop (one render a figure, not two)
+                detect_figure_panels(pages, fig, jobs, warnings, whole)
                 panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
                 if fig.turn:  # a figure set sideways: its crops read upright
                     whole, panels = upright(whole, fig.turn), [upright(p, fig.turn) for p in panels]
