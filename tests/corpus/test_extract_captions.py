@@ -88,6 +88,8 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "Tables:",
         "Table A shows the diet",
         "Figure 1(b) shows the effect of a filter",
+        "Graphic Annotation Module",  # a word that starts like a label: not "Graph i"
+        "Graphix annotations",
     ],
 )
 def test_parse_label_rejects_in_text_references(text: str) -> None:
@@ -728,6 +730,13 @@ def test_a_bold_label_and_a_comma_then_lower_case_is_a_caption() -> None:
     assert cap.label == "Figure 1"
     which = TextLine("Figure 1, which shows the window", (71, 366, 535, 376), 10.9, bold)
     assert find_captions([above, which], 10.9) == []
+    # PyScanFCS: "Figure 2, 1 focus 1 color measurement ..." (a number after the comma)
+    bold = [True] * 9 + [False] * 60
+    number = TextLine("Figure 2, 1 focus 1 color measurement with", (71, 366, 535, 376), 10.9, bold)
+    (cap,) = find_captions([above, number], 10.9)
+    assert cap.label == "Figure 2"
+    plain = TextLine("Figure 2, 1 focus 1 color", (71, 366, 535, 376), 10.9, [False] * 40)
+    assert find_captions([above, plain], 10.9) == []
 
 
 def test_a_lone_line_under_a_picture_in_body_type_is_a_caption() -> None:

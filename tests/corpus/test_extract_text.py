@@ -218,7 +218,15 @@ def test_tex_font_names_tell_bold_from_regular(font: str, name: str) -> None:
 def test_fixed_width_fonts_are_known_by_name() -> None:
     """Code fonts by name (TeX's typewriter faces, Courier, programmers' fonts); Monotype's
     faces are not fixed-width for the foundry's name."""
-    for name in ("lmmono10-regular", "cmtt10", "sftt1000", "pcrr8r", "courier-bold", "inconsolata"):
+    for name in (
+        "lmmono10-regular",
+        "cmtt10",
+        "sftt1000",
+        "pcrr8r",
+        "courier-bold",
+        "inconsolata",
+        "nimbusmonl-regu",
+    ):
         assert tx._MONO_RE.search(name), name
     for name in ("lmroman10-regular", "monotypecorsiva", "times-roman", "cmr10", "helvetica"):
         assert not tx._MONO_RE.search(name), name

@@ -67,6 +67,16 @@ def test_a_fixed_width_listing_of_any_length_over_its_caption_is_the_figure() ->
     assert box == (164.0, 133.0, 294.0, 189.0)
 
 
+def test_a_numbered_listing_left_of_a_short_centred_caption_is_the_figure() -> None:
+    """dot's guide: "1: digraph G {" ... "10: }" at the left margin, 26 pt over the centred
+    "Figure 1: Small graph" (96 pt wide); the closing line ends 98 pt left of it."""
+    rows = ["1: digraph G {", "2:      main -> parse;", "3:      main -> init;", "4: }"]
+    lines = [_mono(t, 125.8, 200.0 + 13.5 * k, size=8.4) for k, t in enumerate(rows)]
+    lines[-1] = _mono("10: }", 125.8, lines[-1].y0, size=8.4)
+    caption = (257.0, 271.6, 353.2, 281.4)
+    assert mono_block_over(caption, lines, 9.75) == (125.8, 200.0, 240.2, 248.9)
+
+
 def test_prose_or_a_far_listing_over_a_caption_is_no_fixed_width_listing() -> None:
     caption = (258.0, 160.0, 418.0, 169.0)
     prose = _line("We can also add a list of biographies as follows.", 164.0, 140.0, 430.0)

@@ -48,7 +48,8 @@ _AFTER_OK = re.compile(
     # Springer starts with the first panel's letter: "Fig. 2 a Axial ...", "Fig. 2 a, b ..."
     r"|\s+[a-z](?=[,)\u2013-]|\s+[A-Z\u00c0-\u00de(]))"
 )
-_LOWER_AFTER = re.compile(r"^,?\s+([a-z][\w-]*)")  # "Fig. 2 mRNA ...", "Figure 1, user ..."
+# "Fig. 2 mRNA ...", "Figure 1, user ...", "Figure 2, 1 focus ..." (taken from a bold label)
+_LOWER_AFTER = re.compile(r"^(?:,?\s+([a-z][\w-]*)|,\s+(\d[\w-]*))")
 # words that carry on a sentence after an in-text reference ("Figure 3 shows ...")
 _GOES_ON = frozenset(
     "shows show showed shown illustrates illustrate illustrated depicts depict depicted "
@@ -128,6 +129,10 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
         after, listed = after[more.end() :], more.end()
     lower = not _AFTER_OK.match(after)
     if lower and not ((low := _LOWER_AFTER.match(after)) and low.group(1) not in _GOES_ON):
+        return None
+    # a word that only starts like a label: "Graphic" is not "Graph i" (a Roman number or
+    # a letter glued to the word is no label; "Figure1" or "FigureS1" with digits is)
+    if m.end("word") == m.start("num") and not any(c.isdigit() for c in m.group("num")):
         return None
     base_word = m.group("base").lower()
     # "Figures 3 and 4": a plural word is a reference, never a caption label

@@ -258,6 +258,7 @@ def code_block_over(caption: BBox, lines: list[TextLine]) -> BBox | None:
 
 MONO_FIRST_GAP = 4.0  # caption line heights between a fixed-width listing and its caption
 MONO_GAP = 3.5  # line heights between two of its lines (blank lines set in the listing)
+MONO_MIN_REACH = 120.0  # points: how far left or right of its caption a listing's lines may start
 _COMMENT = re.compile(r"^\s*(?://|/\*|\*|#)")  # a comment set in the text's face inside a listing
 
 
@@ -267,7 +268,9 @@ def mono_block_over(caption: BBox, lines: list[TextLine], caption_height: float)
     lines), or None. Its lines may stand left of a short centred caption: any within a
     caption's width of it count; a line in another face over the block ends it."""
     x0, top, x1, _ = caption
-    reach = x1 - x0
+    # a caption's width, and never less than a short centred caption's way to the line
+    # numbers at the left margin ("Figure 1: Small graph" under "10: }", dot's guide)
+    reach = max(x1 - x0, MONO_MIN_REACH)
     block: list[TextLine] = []
     left, right = x1, x0  # the block's sides so far
     for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
