@@ -209,6 +209,29 @@ def test_listing_lines_are_rows_mostly_of_code_and_rows_between_them() -> None:
     assert got == {id(x) for x in code}
 
 
+def test_a_listing_beside_the_other_columns_prose_is_code() -> None:
+    """TraceMonkey (two columns): the listing's rows share their heights with the left
+    column's justified prose, wider than the code; the code is code where it stands, the
+    prose is not."""
+    from litclip.corpus.extract.textfigures import listing_lines
+
+    def ln(text: str, x0: float, y0: float, x1: float, mono: bool) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 9.0), 9.0, mono=mono)
+
+    rows = [
+        ("trace exits. If an exit becomes hot, the VM can record a branch", "4"),
+        ("trace starting at the exit to cover the new path. In this way", "5"),
+    ]
+    prose = [ln(left, 54, 102 + 10 * k, 295, False) for k, (left, _) in enumerate(rows)]
+    numbers = [ln(num, 317, 102 + 10 * k, 322, True) for k, (_, num) in enumerate(rows)]
+    code = [
+        ln("for (var k = i + i; i < 100; k += i)", 336, 102, 505, True),
+        ln("primes[k] = false;", 345, 112, 430, True),
+    ]
+    got = listing_lines(prose + numbers + code)
+    assert got == {id(x) for x in numbers + code}
+
+
 _PSEUDOCODE = [
     (72, "// evaluate policy by interacting with env. (e.g., simulator)"),
     (72, "rollout(policy, environment):"),

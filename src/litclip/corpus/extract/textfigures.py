@@ -188,10 +188,7 @@ def listing_lines(lines: list[TextLine]) -> set[int]:
     two such rows one pitch apart ("return di;", "} else {", a comment set in italics).
     Prose with a word of code in it is no listing."""
     rows = text_rows([ln for ln in lines if not ln.rotated])
-    code = [
-        2 * sum(ln.x1 - ln.x0 for ln in row if ln.mono) > sum(ln.x1 - ln.x0 for ln in row)
-        for row in rows
-    ]
+    code = [_mostly_mono(row) for row in rows]
     for k in range(1, len(rows) - 1):
         above, row, below = rows[k - 1], rows[k], rows[k + 1]
         pitch = 2.0 * max(ln.height for ln in row)
@@ -203,7 +200,31 @@ def listing_lines(lines: list[TextLine]) -> set[int]:
             and min(ln.y0 for ln in below) - max(ln.y1 for ln in row) <= pitch
         ):
             code[k] = True  # a lone row between two rows of code
-    return {id(ln) for row, is_code in zip(rows, code, strict=True) if is_code for ln in row}
+    out = {id(ln) for row, is_code in zip(rows, code, strict=True) if is_code for ln in row}
+    # two columns: a row of code beside a line of the other column's prose (TraceMonkey's
+    # listing at the top of the right column) is code where it stands
+    for row, is_code in zip(rows, code, strict=True):
+        if not is_code and len(row) > 1:
+            out |= {id(ln) for part in _column_parts(row) if _mostly_mono(part) for ln in part}
+    return out
+
+
+COLUMN_GAP = 2.0  # line heights between two columns' lines on one row
+
+
+def _column_parts(row: list[TextLine]) -> list[list[TextLine]]:
+    """A row's lines split where a gap wider than :data:`COLUMN_GAP` line heights parts them."""
+    parts: list[list[TextLine]] = []
+    for ln in sorted(row, key=lambda t: t.x0):
+        if parts and ln.x0 - max(t.x1 for t in parts[-1]) <= COLUMN_GAP * ln.height:
+            parts[-1].append(ln)
+        else:
+            parts.append([ln])
+    return parts
+
+
+def _mostly_mono(part: list[TextLine]) -> bool:
+    return 2 * sum(ln.x1 - ln.x0 for ln in part if ln.mono) > sum(ln.x1 - ln.x0 for ln in part)
 
 
 _PROMPT = re.compile(r"^(?:R?>|>>>|\$|In \[\d*\]:)\s")
