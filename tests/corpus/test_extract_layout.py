@@ -1620,3 +1620,27 @@ def test_a_continued_figure_takes_the_full_caption_of_its_other_part(
     for fig in ex.figures:
         assert [p.letter for p in fig.panels] in (["A", "B"], ["C", "D"])
         assert [p.caption for p in fig.panels] == [subs[p.letter] for p in fig.panels]
+
+
+def test_a_row_of_narrow_drawn_shapes_is_one_figure(tmp_path: Path) -> None:
+    """Biopython's chromosome diagram: five outlined chromosomes 17 pt wide, 52 pt apart,
+    each over its label, their tops level, under a title: each is too narrow to be a
+    figure alone, the row is Figure 1."""
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 40, 95, 3)
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(262, top(y + 30), "Arabidopsis thaliana")
+        c.setLineWidth(0.8)
+        for k, height in enumerate((170, 112, 132, 106, 152)):
+            x = 159 + 69 * k
+            c.roundRect(x, top(y + 45 + height), 17, height, 8)
+            c.setFont("Helvetica-Oblique", 9)
+            c.drawString(x, top(y + 58 + 170), f"Chr {'I' * (k + 1)}")
+        caption(c, 72, y + 260, "Figure 1.", ["Simple chromosome diagram."])
+        paragraph(c, 72, y + 290, 95, 3)
+
+    ex = extract_pdf(make(tmp_path, "karyogram.pdf", draw))
+    (fig,) = ex.figures
+    assert fig.label == "Figure 1"
+    assert fig.bbox[0] < 160 and fig.bbox[2] > 450  # the whole row, not one chromosome

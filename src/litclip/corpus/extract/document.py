@@ -838,7 +838,8 @@ def _layout(
         or sum(e.kind == "path" for e in r.elements) >= ICON_STROKES
     ]
     small = reg.join_like_marks(regions, reg.join_keys(regions, small, barriers), barriers)
-    regions += reg.sparse_charts(small, barriers)
+    rows, small = reg.piece_rows(small, barriers)
+    regions += rows + reg.sparse_charts(small, barriers)
     assignment = reg.assign(captions, regions, barriers, lines)
     _icons_over_captions(captions, regions, assignment, pictures, lines)
     return captions, regions, assignment

@@ -1343,6 +1343,48 @@ def join_like_marks(
     return _join_fragments(fragments, nearest)
 
 
+ROW_PIECES = 3  # like pieces side by side that make one figure (a karyogram's chromosomes)
+ROW_LEVEL = 3.0  # points between the tops of a row's pieces
+ROW_SPACING = 4.0  # the pieces' width, times this at most, between two of them
+ROW_LIKE = 1.5  # at most this ratio between two pieces' widths
+ROW_MIN_WIDTH = 8.0  # points: a rule or a hairline bar is no piece
+
+
+def piece_rows(fragments: list[Region], barriers: list[BBox]) -> tuple[list[Region], list[Region]]:
+    """Rows of drawn pieces each too narrow to count alone but tall, their tops level and
+    their widths alike, a few of their widths apart (Biopython's chromosome diagram: five
+    chromosomes 17 pt wide, 52 pt apart): ``(figures, the fragments left)``."""
+    bar = _barrier_array(barriers)
+    pieces = []
+    for r in fragments:
+        x0, y0, x1, y1 = r.graphic_bbox
+        if any(e.kind != "text" for e in r.elements) and x1 - x0 >= ROW_MIN_WIDTH:
+            if y1 - y0 >= 2 * MIN_SIDE:
+                pieces.append(r)
+    pieces.sort(key=lambda r: r.graphic_bbox[0])
+    used: set[int] = set()
+    rows: list[Region] = []
+    for i, first in enumerate(pieces):
+        if id(first) in used:
+            continue
+        run = [first]
+        for r in pieces[i + 1 :]:
+            a, b = run[-1].graphic_bbox, r.graphic_bbox
+            wa, wb = a[2] - a[0], b[2] - b[0]
+            if (
+                id(r) not in used
+                and abs(b[1] - first.graphic_bbox[1]) <= ROW_LEVEL
+                and 0 < b[0] - a[2] <= ROW_SPACING * max(wa, wb)
+                and max(wa, wb) <= ROW_LIKE * min(wa, wb)
+            ):
+                run.append(r)
+        box = union([r.bbox for r in run])
+        if len(run) >= ROW_PIECES and not _blocked(box, bar):
+            rows.append(Region([e for r in run for e in r.elements]))
+            used |= {id(r) for r in run}
+    return rows, [r for r in fragments if id(r) not in used]
+
+
 def sparse_charts(fragments: list[Region], barriers: list[BBox]) -> list[Region]:
     """Figures made of pieces each too small to count: rows of markers beside a bare axis,
     a column of strip plots each under 24 pt tall, or one such strip over its axis
