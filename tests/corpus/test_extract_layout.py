@@ -15,7 +15,7 @@ from reportlab.pdfgen import canvas
 
 from litclip.corpus.evaluate import iou
 from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure, upright
-from litclip.corpus.extract.text import page_lines
+from litclip.corpus.extract.text import TextLine, page_lines
 from litclip.corpus.types import PdfError
 from tests.corpus.corpus_fixtures import pdf_from_objects
 
@@ -1644,3 +1644,40 @@ def test_a_row_of_narrow_drawn_shapes_is_one_figure(tmp_path: Path) -> None:
     (fig,) = ex.figures
     assert fig.label == "Figure 1"
     assert fig.bbox[0] < 160 and fig.bbox[2] > 450  # the whole row, not one chromosome
+
+
+def test_a_figure_over_a_short_note_over_its_caption_is_that_figure() -> None:
+    """massXpert's manual: an uncaptioned drawing, a paragraph of two to four lines saying
+    what it shows, then "FIGURE 2.3: ...": the drawing is that caption's figure. Not over
+    a long paragraph (running text), another label, or from far above."""
+    from litclip.corpus.extract import regions as reg
+    from litclip.corpus.extract.captions import Caption
+    from litclip.corpus.extract.document import _region_over_note
+
+    def row(text: str, y0: float) -> TextLine:
+        return TextLine(text, (64.0, y0, 532.0, y0 + 14.5), 11.1)
+
+    drawing = reg.Region([reg.Element((64.0, 57.0, 508.0, 172.0), "path")])
+    caption = Caption(
+        "figure",
+        "Figure 2.3",
+        "2.3",
+        "FIGURE 2.3",
+        [TextLine("FIGURE 2.3: X.", (64, 263, 330, 273), 8.7)],
+    )
+    note = [
+        row("The arriving monomer (on the right) attacks the", 182.0 + 17.8 * k) for k in range(4)
+    ]
+    assert _region_over_note(caption, [drawing], note) is drawing
+    paragraph = [row("running text of the page", 182.0 + 12.0 * k) for k in range(6)]
+    far = Caption(
+        "figure",
+        "Figure 2.3",
+        "2.3",
+        "FIGURE 2.3",
+        [TextLine("FIGURE 2.3: X.", (64, 283, 330, 293), 8.7)],
+    )
+    assert _region_over_note(caption, [drawing], paragraph) is None
+    assert _region_over_note(far, [drawing], note) is None  # 20 pt under the note
+    label = [*note[:3], row("Figure 2.2: another caption", 235.4)]
+    assert _region_over_note(caption, [drawing], label) is None

@@ -32,7 +32,13 @@ from litclip.corpus.extract.captions import (
     take_side_paragraphs,
 )
 from litclip.corpus.extract.furniture import element_furniture, line_furniture
-from litclip.corpus.extract.text import TextLine, body_font_size, page_lines, typical_leading
+from litclip.corpus.extract.text import (
+    TextLine,
+    body_font_size,
+    page_lines,
+    text_rows,
+    typical_leading,
+)
 from litclip.corpus.extract.textfigures import (
     code_block_over,
     echoed_code,
@@ -364,7 +370,7 @@ def analyse_document(
     _adopt_legends(results, figures)
     kept_elements = [e if isinstance(e, list) else [] for e in all_elements]  # furniture out
     panel_jobs = jobs if detect_panels else None
-    _text_figures(results, all_lines, kept_elements, body_size, figures, panel_jobs)
+    uncaptioned -= _text_figures(results, all_lines, kept_elements, body_size, figures, panel_jobs)
     if not any(lines for lines in all_lines):
         warnings.append("no text layer (scanned PDF?): captions cannot be found")
     if scanned:
@@ -438,6 +444,42 @@ def _pair(
 
 
 TEXT_FIGURE_MIN_SCORE = 2.0  # a caption over no graphics: at least two cues (":" and a block start)
+NOTE_ROWS = 5  # rows of a figure's note set between the figure and its caption, at most
+NOTE_PITCH = 2.0  # font sizes from one row of the note to the next, at most
+
+
+def _region_over_note(
+    cap: Caption, regions: list[reg.Region], lines: list[TextLine]
+) -> reg.Region | None:
+    """An uncaptioned region right over a short note that is right over ``cap`` (massXpert's
+    manual: a drawing, a paragraph of two lines saying what it shows, then "FIGURE 2.1:
+    ..."): the figure of that caption, without its note. None unless the note has at most
+    :data:`NOTE_ROWS` rows, each close under the last, and stands within
+    :data:`reg.TEXT_GAP` of both."""
+    x0, top, x1, _ = cap.bbox
+    for region in sorted(regions, key=lambda r: -r.bbox[3]):
+        bx0, _, bx1, bottom = region.bbox
+        if bottom >= top or min(bx1, x1) - max(bx0, x0) <= 0.5 * min(bx1 - bx0, x1 - x0):
+            continue
+        between = [
+            ln
+            for ln in lines
+            if ln.y0 >= bottom - 1.0 and ln.y1 <= top + 1.0 and min(ln.x1, x1) > max(ln.x0, x0)
+        ]
+        rows = text_rows(between)
+        if not rows or len(rows) > NOTE_ROWS or any(parse_label(ln.text) for ln in between):
+            return None  # the nearest region over the caption decides
+        tops = [min(ln.y0 for ln in row) for row in rows]
+        ends = [max(ln.y1 for ln in row) for row in rows]
+        sizes = [max(ln.size for ln in row) for row in rows]
+        pitched = all(  # one paragraph: each row within two of its lines' size of the last
+            0.5 * size < b - a <= NOTE_PITCH * size
+            for a, b, size in zip(tops, tops[1:], sizes[1:], strict=False)
+        )
+        if pitched and tops[0] - bottom <= reg.TEXT_GAP and top - ends[-1] <= reg.TEXT_GAP:
+            return region
+        return None
+    return None
 
 
 def _text_figures(
@@ -447,11 +489,13 @@ def _text_figures(
     body_size: float,
     figures: list[tuple[ExtractedFigure, float]],
     jobs: PanelJobs | None,
-) -> None:
-    """Captions still without a figure, over a block of text that is not running text (a
-    code listing, a terminal screen) or a frame drawn stroke by stroke: that block or frame
-    is the figure (:mod:`.textfigures`)."""
+) -> int:
+    """Captions still without a figure, under an uncaptioned figure and a short note of its
+    own (that figure), or over a block of text that is not running text (a code listing, a
+    terminal screen) or a frame drawn stroke by stroke: that block or frame is the figure
+    (:mod:`.textfigures`). Returns how many uncaptioned figures took a caption."""
     found = {fig.label.lower() for fig, _ in figures}
+    adopted = 0
     for i in sorted(results):
         caps = [
             c
@@ -461,6 +505,16 @@ def _text_figures(
         if not caps:
             continue
         lines = all_lines[i]
+        for cap in list(caps):
+            region = _region_over_note(cap, results[i].orphan_regions, lines)
+            if region is not None:
+                fig = _make_figure(i + 1, cap, [region], lines, jobs)
+                results[i].orphan_regions.remove(region)
+                figures.append((fig, cap.score))
+                results[i].orphan_captions.remove(cap)
+                found.add(cap.label.lower())
+                caps.remove(cap)
+                adopted += 1
         # a listing set in a fixed-width font reads as paragraphs but is no running text
         listing = listing_lines(lines)
         running = reg.running_text(lines, body_size) - listing
@@ -483,6 +537,7 @@ def _text_figures(
             results[i].orphan_captions.remove(cap)
             found.add(cap.label.lower())
             figures.append((fig, cap.score))
+    return adopted
 
 
 def _pair_across_pages(
