@@ -1657,26 +1657,17 @@ def test_a_figure_over_a_short_note_over_its_caption_is_that_figure() -> None:
     def row(text: str, y0: float) -> TextLine:
         return TextLine(text, (64.0, y0, 532.0, y0 + 14.5), 11.1)
 
+    def caption_at(y0: float) -> Caption:
+        line = TextLine("FIGURE 2.3: X.", (64.0, y0, 330.0, y0 + 10.0), 8.7)
+        return Caption("figure", "Figure 2.3", "2.3", "FIGURE 2.3", [line])
+
     drawing = reg.Region([reg.Element((64.0, 57.0, 508.0, 172.0), "path")])
-    caption = Caption(
-        "figure",
-        "Figure 2.3",
-        "2.3",
-        "FIGURE 2.3",
-        [TextLine("FIGURE 2.3: X.", (64, 263, 330, 273), 8.7)],
-    )
+    caption, far = caption_at(263.0), caption_at(283.0)
     note = [
         row("The arriving monomer (on the right) attacks the", 182.0 + 17.8 * k) for k in range(4)
     ]
     assert _region_over_note(caption, [drawing], note) is drawing
     paragraph = [row("running text of the page", 182.0 + 12.0 * k) for k in range(6)]
-    far = Caption(
-        "figure",
-        "Figure 2.3",
-        "2.3",
-        "FIGURE 2.3",
-        [TextLine("FIGURE 2.3: X.", (64, 283, 330, 293), 8.7)],
-    )
     assert _region_over_note(caption, [drawing], paragraph) is None
     assert _region_over_note(far, [drawing], note) is None  # 20 pt under the note
     label = [*note[:3], row("Figure 2.2: another caption", 235.4)]
