@@ -1672,3 +1672,47 @@ def test_a_figure_over_a_short_note_over_its_caption_is_that_figure() -> None:
     assert _region_over_note(far, [drawing], note) is None  # 20 pt under the note
     label = [*note[:3], row("Figure 2.2: another caption", 235.4)]
     assert _region_over_note(caption, [drawing], label) is None
+
+
+def test_a_table_run_on_from_the_page_before_is_no_part_of_the_chart_under_it(
+    tmp_path: Path,
+) -> None:
+    """MELTING's manual: the end of a ruled table (its caption on the page before) 50 pt
+    over a chart captioned "Figure 10": the figure is the chart. The same chart under
+    another chart is a row of one figure (stacked parts still join)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setLineWidth(0.6)
+        for y in (80, 96, 190):  # the table's rules across its width
+            c.line(133, top(y), 400, top(y))
+        c.setFont("Times-Roman", 10)
+        for k in range(6):  # short cells in three columns: no running text
+            for x, cell in ((140, "allsanpey"), (230, "DNA"), (290, f"Biochem. {36 + k}")):
+                c.drawString(x, top(110 + 14 * k), cell)
+        _chart(c, 150, 240, 300, 150)
+        caption(c, 133, 420, "Figure 10:", ["Experimental and computed Tm."])
+
+    (fig,) = extract_pdf(make(tmp_path, "melting.pdf", draw)).figures
+    assert fig.label == "Figure 10" and fig.bbox[1] > 190  # not the table
+
+    def two_charts(c: canvas.Canvas) -> None:
+        _chart(c, 150, 60, 300, 120)
+        _chart(c, 150, 240, 300, 150)
+        caption(c, 133, 420, "Figure 10:", ["Experimental and computed Tm."])
+
+    (fig,) = extract_pdf(make(tmp_path, "stacked.pdf", two_charts)).figures
+    assert fig.bbox[1] < 70
+
+
+def test_a_grid_with_its_tick_labels_outside_is_no_table() -> None:
+    """Gridlines across a plot with tick labels left of and under them: a chart, whose
+    row may join the figure beside it; the same rules with the text between them: a table."""
+    from litclip.corpus.extract import regions as reg
+
+    rules = [reg.Element((100.0, y, 400.0, y + 0.5), "path") for y in (100.0, 150.0, 200.0)]
+    ticks = [reg.Element((80.0, y - 4, 95.0, y + 4), "text") for y in (100.0, 150.0, 200.0)]
+    cells = [reg.Element((110.0, y, 300.0, y + 9), "text") for y in (110.0, 130.0, 170.0)]
+    assert not reg._ruled_table(reg.Region([*rules, *ticks]))
+    assert reg._ruled_table(reg.Region([*rules, *cells]))
+    bars = [reg.Element((150.0, 120.0, 170.0, 200.0), "path")]
+    assert not reg._ruled_table(reg.Region([*rules, *cells, *bars]))

@@ -1595,7 +1595,10 @@ def assign(
     # a listing of two lines (R's output under its call) is a figure only when nothing else is
     listings = [_text_box(r, min_lines=2) for r in regions]
     # one of three lines or more is never a stray part of a figure
-    boxes_of_text = [listing and _text_box(r) for listing, r in zip(listings, regions, strict=True)]
+    boxes_of_text = [
+        (listing and _text_box(r)) or _ruled_table(r)
+        for listing, r in zip(listings, regions, strict=True)
+    ]
     for ci, cap in enumerate(captions):
         plain = bool(lettered) and not names_panels(cap.text, cap.printed_label)
         for ri, region in enumerate(regions):
@@ -1898,6 +1901,37 @@ def _beside_over_caption(
     # the way to the caption is clear (however far: the figure beside it is nearer)
     way = (box[0], box[3], box[2], cb[1]) if above else (box[0], cb[3], box[2], box[1])
     return not _space_blocked(way, barriers, cb)
+
+
+TABLE_RULES = 3  # rules across a table's whole width (top, under its head, bottom)
+TABLE_SPAN = 0.9  # of the region's width: a table's rules run across it
+TABLE_HELD = 0.8  # of its text lines between its first and last rule
+
+
+def _ruled_table(region: Region) -> bool:
+    """Whether ``region`` is a table of text between rules and nothing else (a table run on
+    from the page before, its caption there): thin rules only, :data:`TABLE_RULES` or more
+    of them across its whole width, and :data:`TEXT_BOX_LINES` lines of text or more, nearly
+    all between the first and the last of those rules. A legend's short line samples, a
+    plot's curves or bars, a grid whose tick labels stand outside it, or a picture make it
+    no table; it is not a stray part of the figure next to it."""
+    shapes = [e for e in region.elements if e.kind != "text"]
+    texts = [e.bbox for e in region.elements if e.kind == "text"]
+    if not shapes or len(texts) < TEXT_BOX_LINES or any(e.kind != "path" for e in shapes):
+        return False
+    if any(min(e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1]) > TEXT_RULE for e in shapes):
+        return False  # a bar, a box or a curve's span: graphics, not rules
+    x0, _, x1, _ = union([e.bbox for e in shapes])
+    across = [
+        e.bbox
+        for e in shapes
+        if e.bbox[3] - e.bbox[1] <= TEXT_RULE and e.bbox[2] - e.bbox[0] >= TABLE_SPAN * (x1 - x0)
+    ]
+    if len(across) < TABLE_RULES:
+        return False
+    ruled = (x0, min(b[1] for b in across), x1, max(b[3] for b in across))
+    held = sum(contains(ruled, t, slack=2.0) for t in texts)
+    return held >= TABLE_HELD * len(texts)
 
 
 def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
