@@ -779,6 +779,9 @@ def _positional_markers(text: str) -> list[tuple[str, str, int, int]]:
     return [(letter[i], m.group("p").lower(), m.start(), m.end()) for i, m in enumerate(marks)]
 
 
+_MIDDLE = ("middle", "center", "centre")
+
+
 def position_places(printed: dict[str, str]) -> dict[str, tuple[int, int]] | None:
     """Each letter's (row, column) on a 3 x 3 grid (1: the middle, or not said) when every
     printed panel name is a position ("upper", "lower left"), else None."""
@@ -791,9 +794,6 @@ def position_places(printed: dict[str, str]) -> dict[str, tuple[int, int]] | Non
         col = next((_COL[w] for w in words if w in _COL), 1)
         places[letter] = (row, col)
     return places or None
-
-
-_MIDDLE = ("middle", "center", "centre")
 
 
 def split_caption(

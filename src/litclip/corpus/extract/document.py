@@ -505,35 +505,33 @@ def _text_figures(
         if not caps:
             continue
         lines = all_lines[i]
-        for cap in list(caps):
-            region = _region_over_note(cap, results[i].orphan_regions, lines)
-            if region is not None:
-                fig = _make_figure(i + 1, cap, [region], lines, jobs)
-                results[i].orphan_regions.remove(region)
-                figures.append((fig, cap.score))
-                results[i].orphan_captions.remove(cap)
-                found.add(cap.label.lower())
-                caps.remove(cap)
-                adopted += 1
         # a listing set in a fixed-width font reads as paragraphs but is no running text
         listing = listing_lines(lines)
         running = reg.running_text(lines, body_size) - listing
         for cap in caps:
-            own = running | {id(ln) for ln in cap.lines}
-            height = cap.lines[0].height if cap.lines else 0.0
-            box = (
-                text_block_over(cap.bbox, lines, own)
-                or frame_over(cap.bbox, all_elements[i])
-                or ruled_block_over(cap.bbox, lines, all_elements[i], own)
-                or code_block_over(cap.bbox, lines)
-                # a listing in small type set as far over its caption as the caption's size
-                # puts it (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
-                or text_block_over(cap.bbox, lines, own, height)
-                or mono_block_over(cap.bbox, lines, height)
-            )
-            if box is None:
-                continue
-            fig = _make_figure(i + 1, cap, [reg.Region([reg.Element(box, "text")])], lines, jobs)
+            region = _region_over_note(cap, results[i].orphan_regions, lines)
+            if region is not None:
+                results[i].orphan_regions.remove(region)
+                adopted += 1
+                members = [region]
+            else:
+                own = running | {id(ln) for ln in cap.lines}
+                height = cap.lines[0].height if cap.lines else 0.0
+                box = (
+                    text_block_over(cap.bbox, lines, own)
+                    or frame_over(cap.bbox, all_elements[i])
+                    or ruled_block_over(cap.bbox, lines, all_elements[i], own)
+                    or code_block_over(cap.bbox, lines)
+                    # a listing in small type set as far over its caption as the caption's
+                    # size puts it (irace's 7 pt console output 3.7 of its lines over a 10 pt
+                    # caption)
+                    or text_block_over(cap.bbox, lines, own, height)
+                    or mono_block_over(cap.bbox, lines, height)
+                )
+                if box is None:
+                    continue
+                members = [reg.Region([reg.Element(box, "text")])]
+            fig = _make_figure(i + 1, cap, members, lines, jobs)
             results[i].orphan_captions.remove(cap)
             found.add(cap.label.lower())
             figures.append((fig, cap.score))
@@ -1347,9 +1345,7 @@ def _gray_preview(
     ``whole`` (the box already rendered) when that is at least as sharp: one render less."""
     scale = min(4.0, long_side / max(box[2] - box[0], box[3] - box[1], 1.0))
     if whole is not None:
-        if page.get_rotation():  # boxes are in unrotated page space, as render_box has it
-            page.set_rotation(0)
-        width, _height = page.get_size()
+        width, _height = _unrotated_size(page)
         shown = min(width, box[2]) - max(0.0, box[0])  # the crop stops at the page's edge
         ratio = scale * shown / max(whole.width, 1)
         if ratio <= 1.0:

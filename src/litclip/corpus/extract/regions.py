@@ -1358,9 +1358,9 @@ def piece_rows(fragments: list[Region], barriers: list[BBox]) -> tuple[list[Regi
     pieces = []
     for r in fragments:
         x0, y0, x1, y1 = r.graphic_bbox
-        if any(e.kind != "text" for e in r.elements) and x1 - x0 >= ROW_MIN_WIDTH:
-            if y1 - y0 >= 2 * MIN_SIDE:
-                pieces.append(r)
+        drawn = any(e.kind != "text" for e in r.elements)
+        if drawn and x1 - x0 >= ROW_MIN_WIDTH and y1 - y0 >= 2 * MIN_SIDE:
+            pieces.append(r)
     pieces.sort(key=lambda r: r.graphic_bbox[0])
     used: set[int] = set()
     rows: list[Region] = []
