@@ -469,6 +469,39 @@ def test_a_caption_row_set_as_a_description_list_is_read_in_order() -> None:
     assert "title(" not in find_captions(lines, size)[0].text
 
 
+def test_a_hanging_indent_with_no_margin_line_goes_on_when_its_line_stands_alone() -> None:
+    """Tracy's manual: two plots side by side on a page of figures only. "Figure 11: Plot
+    of ... modes" goes on under "Plot" with "(see table 7)."; nothing else on the page starts
+    at its label, and the caption beside it has a line on the same row, past its end."""
+    first = _row_line(
+        "Figure 11: Plot of trace sizes for different compression modes", 63.6, 346.3, 285.9
+    )
+    hung = _row_line("(see table 7).", 106.1, 357.8, 150.7)
+    beside = _row_line("different compression modes (see table 7).", 347.8, 357.8, 495.3)
+    (cap,) = find_captions([first, hung, beside], 10.0)
+    assert cap.text.endswith("modes (see table 7).")
+    # a table's row under a centred caption has cells beside its first: no hanging indent
+    cell = _row_line("0.25", 200.0, 357.8, 220.0)
+    (cap,) = find_captions([first, hung, cell], 10.0)
+    assert cap.text.endswith("modes")
+
+
+def test_a_label_alone_then_a_tab_stop_is_one_caption_row() -> None:
+    """NVIDIA's Cg manual sets "Fig. 5." then, after a tab stop 2.2 font sizes wide, the
+    caption's text: pdfium splits the row there. Read as a label alone the caption was
+    taken to head a figure under it, and went to the next page's code listing."""
+    size = 10.98
+    lines = [
+        TextLine("Fig. 5.", (111.0, 492.0, 141.0, 505.0), size),
+        TextLine("Example of Improved Skinning", (165.0, 492.0, 313.0, 505.0), size),
+    ]
+    (cap,) = find_captions(lines, size)
+    assert cap.text == "Fig. 5. Example of Improved Skinning"
+    # text past a tab stop's reach on the row is not the caption's
+    far = TextLine("Example of Improved Skinning", (180.0, 492.0, 328.0, 505.0), size)
+    assert find_captions([lines[0], far], size)[0].text == "Fig. 5."
+
+
 def test_the_next_column_across_a_narrow_gutter_is_not_the_caption() -> None:
     """A caption in the left column whose first row ends short of the column edge ("ex-"),
     in the running text's size (10.9 pt), beside a right column only 18 points away (LAC

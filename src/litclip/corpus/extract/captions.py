@@ -399,14 +399,25 @@ TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x 
 ROW_FONT_SLACK = 0.15  # of the size: a formula's symbol font on the row is set a little larger
 
 
+TAB_STOP = 3.0  # font sizes: the widest gap inside a caption's row set as a list
+
+
+def _label_alone(cap: Caption, first: TextLine) -> bool:
+    """Whether the caption's first line holds its label and nothing more ("Figure 1.")."""
+    rest = first.text.strip()[len(cap.glued or cap.printed_label) :]
+    return not rest.strip(" .:|\u2014\u2013-")
+
+
 def _grow_block(
     cap: Caption, lines: list[TextLine], start_lines: set[int], max_gap: float = 0.75
 ) -> None:
     """Add the lines that continue the caption block below its first line."""
     first = cap.lines[0]
     used = {id(first)}
-    # a row split at every word gap ("Figure" | "1:" | "Magic" ...) is justified very wide
-    reach = (3 if _BARE_WORD.fullmatch(first.text) else 2) * first.size
+    # a row split at every word gap ("Figure" | "1:" | "Magic" ...) is justified very wide,
+    # and a label alone may be followed by a tab stop ("Fig. 5." | "Example of Skinning")
+    wide = _BARE_WORD.fullmatch(first.text) or _label_alone(cap, first)
+    reach = (TAB_STOP if wide else 2) * first.size
     # text on the same row continuing the first line (split at a wide gap)
     for other in sorted(lines, key=lambda ln: ln.x0):
         if id(other) in used or other.rotated or id(other) in start_lines:
@@ -439,9 +450,7 @@ def _grow_block(
     size, titled = first.size, False
     hang = _hanging_indent(cap, first, lines)
     # "Figure 1." alone in a larger type over its caption line ("cvs Source Repository")
-    label_only = len(cap.lines) == 1 and not first.text.strip()[
-        len(cap.glued or cap.printed_label) :
-    ].strip(" .:|\u2014\u2013-")
+    label_only = len(cap.lines) == 1 and _label_alone(cap, first)
     while True:
         x0, _y0, x1, y1 = cap.bbox
         # a line squeezed by a formula (a square root's bar) does not set the spacing
@@ -476,9 +485,6 @@ def _grow_block(
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
-
-
-TAB_STOP = 3.0  # font sizes: the widest gap inside a caption's row set as a list
 
 
 def _tab_stops(
@@ -565,18 +571,40 @@ def _hanging_indent(cap: Caption, first: TextLine, lines: list[TextLine]) -> flo
     None when the first line holds the label alone, or stops short of the widest line that
     starts where it starts (a caption wraps only once its first line is full; lines under a
     short one, hung as if under its words, are a key or a list), or no other line starts
-    there (a centred caption: the lines under it are a table's).
+    there (a centred caption: the lines under it are a table's) unless the line hung under
+    its words stands alone on its row under the caption (a caption under one of two figures
+    side by side on a page of figures only, its label's margin shared by nothing else; a
+    table's row has cells).
     """
     label = cap.glued or cap.printed_label
     head = re.match(r"\s*" + re.escape(label) + r"[\s.:|\u2014\u2013-]*", first.text)
     if not label or head is None or head.end() >= len(first.text):
         return None
+    hang = first.x0 + (first.x1 - first.x0) * head.end() / len(first.text)
     flush = [
         ln.x1 for ln in lines if ln is not first and not ln.rotated and abs(ln.x0 - first.x0) <= 2.0
     ]
-    if not flush or first.x1 < max(flush) - 2 * first.size:  # no margin there: centred
-        return None
-    return first.x0 + (first.x1 - first.x0) * head.end() / len(first.text)
+    if flush:
+        return hang if first.x1 >= max(flush) - 2 * first.size else None
+    hung = [
+        ln
+        for ln in lines
+        if not ln.rotated
+        and 0 <= ln.y0 - first.y1 < first.height
+        and abs(ln.x0 - hang) <= HANG_SLACK * (hang - first.x0)
+        and ln.x1 <= first.x1
+    ]
+    alone = [
+        ln
+        for ln in hung
+        if not any(_on_row(o, ln) and o.x0 < first.x1 + first.size for o in lines if o is not ln)
+    ]
+    return hang if alone else None
+
+
+def _on_row(a: TextLine, b: TextLine) -> bool:
+    """Whether ``a`` stands on ``b``'s row (their boxes overlap by half a line's height)."""
+    return min(a.y1, b.y1) - max(a.y0, b.y0) >= 0.5 * min(a.height, b.height)
 
 
 def _next_line(
