@@ -63,6 +63,8 @@ from litclip.corpus.extract.text import TextLine
         ("Fig. B. Map of the sites", "figure", "Figure B", "B"),
         ("Figure 1(a) Original Image", "figure", "Figure 1", "1"),
         ("Figure 3(B): Coronal CT", "figure", "Figure 3", "3"),
+        ("Listing 2. Create three tasks", "listing", "Listing 2", "2"),
+        ("Algorithm 1: Do we have a power-law?", "listing", "Algorithm 1", "1"),
     ],
 )
 def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: str) -> None:
@@ -90,6 +92,8 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "Figure 1(b) shows the effect of a filter",
         "Graphic Annotation Module",  # a word that starts like a label: not "Graph i"
         "Graphix annotations",
+        "Listings 2 and 3 show the code",
+        "Algorithm 1 computes the statistic",
     ],
 )
 def test_parse_label_rejects_in_text_references(text: str) -> None:

@@ -164,6 +164,34 @@ def test_vector_chart_with_axis_labels(tmp_path: Path) -> None:
     assert iou(fig.bbox, (98, 120, 420, 315)) > 0.8
 
 
+def test_an_algorithm_over_its_ruled_text_does_not_take_the_figure_under_it(
+    tmp_path: Path,
+) -> None:
+    """poweRlaw's vignette: "Algorithm 2: Do we have a power-law?" heads a ruled block of
+    numbered steps set right over two plots captioned "Figure 2." under them. The
+    algorithm's caption is a caption (of code, kept apart like a table's) and takes no
+    region: the plots are Figure 2's, both of them."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        caption(c, 90, 100, "Algorithm 2:", ["Do we have a power-law?"])
+        c.setLineWidth(0.5)
+        c.line(90, top(111), 520, top(111))
+        c.setFont("Helvetica", 8)  # the steps run on under the title: one caption block
+        for i in range(7):
+            step = f"{i + 1}:  Calculate the statistic of step {i} from the data set and the fit"
+            c.drawString(90, top(121 + i * 10), step + " of the model to the data set.")
+        c.line(90, top(188), 520, top(188))
+        _chart(c, 110, 216, 170, 140)
+        _chart(c, 340, 216, 170, 140)
+        caption(c, 72, 386, "Figure 2.", ["Histograms of the bootstrap results."])
+        paragraph(c, 72, 420, 95, 4)
+
+    ex = extract_pdf(make(tmp_path, "alg.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 2"]
+    assert iou(ex.figures[0].bbox, (88, 216, 510, 370)) > 0.8
+
+
 def test_table_caption_kept_apart(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         paragraph(c, 72, 60, 95, 3)

@@ -28,7 +28,10 @@ _FIGURE_WORDS = (
     r"|[sş]ekil|rys\.|rysunek|рис\.|рисунок|图"
 )
 _TABLE_WORDS = r"tables?|tab\.|tabelle|tabla|tabela|tableau|tablo|таблица|表"
-_WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS})"
+# code and pseudo-code have captions of their own in computing papers (IEEE's "Listing 2."):
+# kept apart like tables, so a figure next to one does not take in its code
+_LISTING_WORDS = r"listings?|algorithms?"
+_WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS}|{_LISTING_WORDS})"
 LABEL_RE = re.compile(
     rf"^(?P<word>{_WORD})\s*"
     # "3", "S2", appendix "A1" / "B.1", chapter-style "2.1" / "2-1", Roman "IV", a letter
@@ -68,7 +71,7 @@ _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
 class Caption:
     """A detected caption block."""
 
-    kind: str  # "figure" | "table"
+    kind: str  # "figure" | "table" | "listing" (code or pseudo-code: neither is kept)
     label: str  # normalised "Figure 3" / "Table 2"
     number: str  # "3", "S2"
     printed_label: str  # as printed: "Fig. 3"
@@ -136,12 +139,14 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
         return None
     base_word = m.group("base").lower()
     # "Figures 3 and 4": a plural word is a reference, never a caption label
-    if base_word in ("figures", "figs", "figs.", "tables"):
+    if base_word in ("figures", "figs", "figs.", "tables", "listings", "algorithms"):
         return None
     kind = "table" if re.fullmatch(_TABLE_WORDS, base_word) else "figure"
     num = m.group("num")
     num = num.upper() if num[0].isalpha() and not re.fullmatch(r"[ivx]+", num) else num
     base = "Table" if kind == "table" else "Figure"
+    if base_word in ("listing", "algorithm"):
+        kind, base = "listing", base_word.capitalize()
     if base_word in ("scheme", "plate", "chart", "graph"):
         base = base_word.capitalize()
     elif base_word in ("gráfico", "grafico"):

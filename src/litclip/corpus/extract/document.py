@@ -1134,7 +1134,7 @@ def _collect(
             result.tables.append(
                 ExtractedTable(cap.label, page_no, _round(box) if box else None, cap.text)
             )
-        elif members:
+        elif members and cap.kind == "figure":
             fig = _make_figure(page_no, cap, members, lines, jobs)
             if frame is not None:
                 fig.turn = frame.turn

@@ -1600,6 +1600,10 @@ def assign(
         for listing, r in zip(listings, regions, strict=True)
     ]
     for ci, cap in enumerate(captions):
+        if cap.kind == "listing":
+            # its code is text (or glyphs drawn as paths): it claims no region, lest an
+            # algorithm's caption over a ruled block of text take the plots under the block
+            continue
         plain = bool(lettered) and not names_panels(cap.text, cap.printed_label)
         for ri, region in enumerate(regions):
             d = caption_distance(cap, region.bbox, barriers, caption_boxes)
