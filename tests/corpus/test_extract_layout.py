@@ -352,6 +352,37 @@ def _huge_image_pdf(path: Path, side: int = 40000) -> Path:
     return path
 
 
+def test_a_media_box_inherited_from_the_page_tree_places_figures_right(tmp_path: Path) -> None:
+    """An A4 page whose MediaBox sits on its parent Pages node, not on the page (a Chinese
+    thesis made so): pypdfium2's get_cropbox reads the page's own dictionary and falls back
+    to US Letter (792 pt tall), which put every figure 50 pt too high."""
+    pixels = zlib.compress(bytes(range(256)) * 64)  # 128 x 128 grey ramp
+    content = b"q 300 0 0 200 150 400 cm /Im0 Do Q BT /F1 9 Tf 150 385 Td (Figure 1. A ramp.) Tj ET"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595.28 841.89] >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R "
+        b"/Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width 128 /Height 128 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(pixels)
+        + pixels
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    path = tmp_path / "inherited.pdf"
+    path.write_bytes(pdf_from_objects(objs))
+    (fig,) = extract_pdf(path).figures
+    assert iou(fig.bbox, (150, 841.89 - 600, 450, 841.89 - 400)) > 0.95
+    pdf = open_pdf(path)
+    try:
+        (line,) = [ln for ln in page_lines(pdf[0]) if ln.text.startswith("Figure 1.")]
+    finally:
+        pdf.close()
+    assert abs(line.y1 - (841.89 - 385)) < 4
+
+
 def test_huge_declared_image_is_never_decoded(tmp_path: Path) -> None:
     path = _huge_image_pdf(tmp_path / "huge.pdf")
     ex = extract_pdf(path)

@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from litclip.corpus.extract import padding, scales, scans, subcaptions
+from litclip.corpus.extract import _raw, padding, scales, scans, subcaptions
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
 from litclip.corpus.extract.captions import (
@@ -558,7 +558,7 @@ def _pair_across_pages(
             for j in (i - 1, i + 1):
                 if j not in results:
                     continue
-                left, bottom, right, top = pages[j].get_cropbox()
+                left, bottom, right, top = _raw.page_box(pages[j])
                 least = FACING_MIN_PAGE_SHARE * (right - left) * (top - bottom)
                 big = [r for r in results[j].orphan_regions if reg.area(r.bbox) >= least]
                 if not big:  # a figure ending one page, its caption starting the next

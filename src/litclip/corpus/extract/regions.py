@@ -169,7 +169,7 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     Images that fill the page are its background, not figures; they are appended to
     ``backgrounds`` when given (a scanned page is one such image).
     """
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = _raw.page_box(page)
     width, height = right - left, top - bottom
     elements: list[Element] = []
     rules: list[Element] = []

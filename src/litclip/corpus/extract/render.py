@@ -37,7 +37,7 @@ def _bbox_of(fig_or_bbox: ExtractedFigure | BBox) -> BBox:
 
 def page_images(page: pdfium.PdfPage) -> list[tuple[BBox, tuple[int, int], pdfium.PdfImage]]:
     """Image objects of a page: (bbox top-left, declared pixel size, object)."""
-    left, _bottom, _right, top = page.get_cropbox()
+    left, _bottom, _right, top = _raw.page_box(page)
     scratch = _raw.Scratch()
     return [
         (

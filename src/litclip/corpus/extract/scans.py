@@ -53,7 +53,7 @@ def has_ocr_layer(page: pdfium.PdfPage, max_pixels: int) -> bool:
     write it) or painted before a picture that covers the page. False when an image is too
     big to render.
     """
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = _raw.page_box(page)
     page_box = (left, bottom, right, top)
     least = IMAGE_COVER * max(area(page_box), 1.0)
     scratch = _raw.Scratch()

@@ -528,7 +528,7 @@ def _squeeze(shown: np.ndarray, seg: np.ndarray) -> np.ndarray:
 
 def page_lines(page: pdfium.PdfPage) -> list[TextLine]:
     """All text lines of a page, in top-left coordinates."""
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = _raw.page_box(page)
     textpage = page.get_textpage()
     try:
         return group_lines(_read_chars(textpage, top, left, (right - left, top - bottom)))
