@@ -93,6 +93,8 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
         "Graphic Annotation Module",  # a word that starts like a label: not "Graph i"
         "Graphix annotations",
         "Listings 2 and 3 show the code",
+        "Fig1.png Figure used in the thesis",  # a file's name, listed in a table
+        "Figure2.eps",
         "Algorithm 1 computes the statistic",
     ],
 )
@@ -488,6 +490,24 @@ def test_a_hanging_indent_with_no_margin_line_goes_on_when_its_line_stands_alone
     cell = _row_line("0.25", 200.0, 357.8, 220.0)
     (cap,) = find_captions([first, hung, cell], 10.0)
     assert cap.text.endswith("modes")
+
+
+def test_a_caption_printed_in_two_languages_is_one_caption() -> None:
+    """A Chinese thesis prints "图 1.1 ..." centred over "Figure 1.1 ...", a blank line
+    apart: one caption (the same figure), not a second one that loses its figure."""
+    zh = _row_line("图 1.1 基于知识图谱的电影推荐系统", 234.0, 258.0, 375.0, size=9.0)
+    en = _row_line(
+        "Figure 1.1 Knowledge graph enhanced movie recommendation system", 171, 282, 439, size=9.0
+    )
+    (cap,) = find_captions([zh, en], 12.0)
+    assert cap.label == "Figure 1.1"
+    assert cap.text.endswith(
+        "推荐系统 Figure 1.1 Knowledge graph enhanced movie recommendation system"
+    )
+    # the same word again is another caption (a figure and its continuation, a list)
+    again = _row_line("Figure 1.1 Knowledge graph, continued", 171, 282, 400, size=9.0)
+    first = _row_line("Figure 1.1 Knowledge graph of the movies", 171, 258, 420, size=9.0)
+    assert len(find_captions([first, again], 12.0)) == 2
 
 
 def test_a_label_alone_then_a_tab_stop_is_one_caption_row() -> None:

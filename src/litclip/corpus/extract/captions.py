@@ -65,13 +65,14 @@ _GOES_ON = frozenset(
 )
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
+_FILE_EXTENSION = re.compile(r"\.(?:png|jpe?g|tiff?|eps|pdf|svg|gif|bmp|tex|ps)\b", re.IGNORECASE)
 
 
 @dataclass
 class Caption:
     """A detected caption block."""
 
-    kind: str  # "figure" | "table" | "listing" (code or pseudo-code: neither is kept)
+    kind: str  # "figure" | "table" | "listing" (code or pseudo-code, kept apart as tables are)
     label: str  # normalised "Figure 3" / "Table 2"
     number: str  # "3", "S2"
     printed_label: str  # as printed: "Fig. 3"
@@ -127,6 +128,8 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
     if m is None:
         return None
     after = m.group("after")
+    if _FILE_EXTENSION.match(after):
+        return None  # a file's name: "Fig1.png  Figure used in the thesis"
     listed = 0  # "Fig. 2a, b": the letters after the first are part of the printed label
     if m.group("suffix") and (more := _MORE_PANELS.match(after)):
         after, listed = after[more.end() :], more.end()
@@ -362,7 +365,31 @@ def find_captions(
     for cap in captions:
         if id(cap) not in single:
             _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
-    return captions
+    return _join_translations(captions)
+
+
+def _join_translations(captions: list[Caption]) -> list[Caption]:
+    """One caption for a caption printed in two languages, one under the other ("图 1.1 ..."
+    over "Figure 1.1 ...", as Chinese theses and journals print them): the same label under
+    another word, starting within two lines of the first's end, across the same width."""
+    out: list[Caption] = []
+    for cap in sorted(captions, key=lambda c: c.bbox[1]):
+        prev = next((c for c in reversed(out) if c.label == cap.label), None)
+        if prev is not None and _translation_of(prev, cap):
+            prev.lines.extend(cap.lines)
+            continue
+        out.append(cap)
+    return [c for c in captions if any(c is o for o in out)]
+
+
+def _translation_of(first: Caption, second: Caption) -> bool:
+    """Whether ``second`` is ``first`` printed again in another language right under it."""
+    word = first.printed_label.split()[0].lower()
+    if word == second.printed_label.split()[0].lower() or first.kind != second.kind:
+        return False
+    (x0, _, x1, y1), (a0, b0, a1, _) = first.bbox, second.bbox
+    height = max(first.lines[-1].height, second.lines[0].height)
+    return 0 <= b0 - y1 <= 2 * height and min(x1, a1) - max(x0, a0) > 0
 
 
 _PAGE_CITED = re.compile(r"[,;]?\s*\(?(?:p|pp|page|pages)\.?\s*\d+(?:\s*[-\u2013]\s*\d+)?\)?\s*")
