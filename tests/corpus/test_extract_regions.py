@@ -515,6 +515,9 @@ def test_the_tail_of_a_paragraph_over_a_figure_is_running_text() -> None:
     assert id(tail) not in running
     tails = sentence_tails([*body, tail, title, small], running)
     assert tails == {id(tail)}
+    # a Chinese paragraph's last line ends with the ideographic full stop
+    zh = TextLine("对电影 v 感兴趣的预测概率 yuv。", (48.0, 63.0, 222.0, 74.0), 9.5)
+    assert sentence_tails([*body, zh, title], running_text([*body, zh, title], 9.5)) == {id(zh)}
 
 
 def _objective(pairs: list[tuple[float, int, int]], chosen: list[tuple[int, int]]) -> tuple:

@@ -762,7 +762,7 @@ def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
         if id(ln) not in running
         and not ln.rotated
         and abs(ln.size - size) <= 0.05 * size
-        and ln.text.rstrip().endswith((".", ".)"))
+        and ln.text.rstrip().endswith((".", ".)", "\u3002"))  # CJK's full stop too: "。"
         and len(ln.text.strip()) >= 8
         and not any(ln.bold)
     }
