@@ -510,6 +510,25 @@ def test_a_caption_printed_in_two_languages_is_one_caption() -> None:
     assert len(find_captions([first, again], 12.0)) == 2
 
 
+def test_a_bold_caption_ends_where_a_paragraph_runs_on_under_it() -> None:
+    """ACM sets captions in bold, tight over the running text: "... (b) 10 threads." then
+    "defined for each bin, the density ...", a paragraph carried over from the column
+    before, in the regular face and lower case. A regular description under a bold title
+    (JAMA's "Figure 2. Title." then "Shown are ...") goes on."""
+    first = _row_line("Figure 3: RePlAce runtime breakdown in percentages on", 53, 300, 294, True)
+    second = _row_line(
+        "bigblue4 (2 million cells). (a) 1 thread; (b) 10 threads.", 53, 310, 290, True
+    )
+    body = _row_line("defined for each bin, the density gradient of each cell is the", 53, 320, 294)
+    (cap,) = find_captions([first, second, body], 9.0)
+    assert cap.text.endswith("(b) 10 threads.")
+    described = _row_line(
+        "Shown are the curves of each group over the thirty months.", 53, 320, 294
+    )
+    (cap,) = find_captions([first, second, described], 9.0)
+    assert cap.text.endswith("thirty months.")
+
+
 def test_a_label_alone_then_a_tab_stop_is_one_caption_row() -> None:
     """NVIDIA's Cg manual sets "Fig. 5." then, after a tab stop 2.2 font sizes wide, the
     caption's text: pdfium splits the row there. Read as a label alone the caption was

@@ -434,6 +434,25 @@ ROW_FONT_SLACK = 0.15  # of the size: a formula's symbol font on the row is set 
 TAB_STOP = 3.0  # font sizes: the widest gap inside a caption's row set as a list
 
 
+def _paragraph_after(cap: Caption, nxt: TextLine) -> bool:
+    """Whether ``nxt`` is running text set tight under a caption in bold (ACM's format): the
+    caption's rows bold throughout and ended by a full stop, ``nxt`` in the regular face and
+    going on in lower case, a paragraph carried over from the column before ("defined for
+    each bin, ..."). A regular description under a bold title starts a sentence, and a
+    label alone ("Figure1.") may head a title in lower case ("cvs Source Repository")."""
+    if len(cap.lines) == 1 and _label_alone(cap, cap.lines[0]):
+        return False
+    last = max(cap.lines, key=lambda ln: ln.y1)
+    weights = [b for ln in cap.lines for b, ch in zip(ln.bold, ln.text, strict=False) if ch.strip()]
+    return (
+        last.text.rstrip().endswith(".")
+        and bool(weights)
+        and all(weights)
+        and not any(nxt.bold)
+        and nxt.text.lstrip()[:1].islower()
+    )
+
+
 def _label_alone(cap: Caption, first: TextLine) -> bool:
     """Whether the caption's first line holds its label and nothing more ("Figure 1.")."""
     rest = first.text.strip()[len(cap.glued or cap.printed_label) :]
@@ -496,7 +515,7 @@ def _grow_block(
             titled = nxt is not None
             size = nxt.size if nxt is not None else size
         label_only = False
-        if nxt is None:
+        if nxt is None or _paragraph_after(cap, nxt):
             return
         row = [
             ln
