@@ -1209,3 +1209,28 @@ def test_two_plots_of_one_width_stacked_wide_apart_are_one_figure() -> None:
     narrower = Region([Element((200.0, 269.0, 400.0, 426.0), "path")])
     lower = Region([Element((156.0, 492.0, 445.0, 649.0), "path")])
     assert assign([cap], [lower, narrower], [cap.bbox]) == {0: [0]}
+
+
+def test_a_rule_under_a_tables_caption_ends_the_caption() -> None:
+    """DREAMPlace (ACM): "Table 1: Notations" centred over a booktabs table; the column of
+    short cells under its top rule read as the caption going on (54 pt of it), the caption
+    then sat inside its table and took a pie chart 100 pt away. A rule across the caption
+    between two of its rows ends it; an underlined word is narrower than the rows over it."""
+    from litclip.corpus.extract.regions import stop_captions_at_rules
+
+    def table_caption() -> Caption:
+        rows = [
+            TextLine("Table 1: Notations", (129.0, 65.0, 205.0, 74.0), 9.0),
+            TextLine("Description", (132.0, 78.0, 170.0, 86.0), 9.0),
+            TextLine("Set of cells", (132.0, 89.0, 168.0, 97.0), 9.0),
+        ]
+        return Caption("table", "Table 1", "1", "Table 1", rows)
+
+    cap = table_caption()
+    stop_captions_at_rules([cap], [Element((48.0, 75.5, 284.0, 76.0), "path")])
+    assert cap.text == "Table 1: Notations"
+    # a rule under one word of the first row (an underline) does not end it
+    cap = table_caption()
+    stop_captions_at_rules([cap], [Element((129.0, 75.5, 150.0, 76.0), "path")])
+    assert len(cap.lines) == 3
+

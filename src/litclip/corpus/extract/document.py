@@ -834,6 +834,7 @@ def _layout(
 ) -> tuple[list[Caption], list[reg.Region], dict[int, list[int]]]:
     """Captions, significant regions and their matching for one page (pure geometry)."""
     captions = find_captions(lines, body_size, leading=leading)
+    reg.stop_captions_at_rules(captions, elements)
     body = reg.running_text(lines, body_size)
     _side_paragraphs(captions, lines, elements, body)
     caption_boxes = [cap.bbox for cap in captions]

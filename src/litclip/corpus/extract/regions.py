@@ -748,6 +748,36 @@ def _justified_prose(run: list[TextLine]) -> bool:
     return bool(flush[widest].sum() >= 3 and max(counts) - min(counts) >= 3)
 
 
+RULE_ACROSS = 0.8  # of a caption's width: a rule under its rows this wide ends it
+
+
+def stop_captions_at_rules(captions: list[Caption], elements: list[Element]) -> None:
+    """End each caption (in place) at a thin rule drawn across it between two of its rows:
+    a table's top rule under its caption, the cells under the rule read as the caption going
+    on (centred under "Table 1: Notations", a column of short cells). An underlined word
+    is narrower than the rows over it."""
+    rules = [
+        e.bbox
+        for e in elements
+        if e.kind == "path" and e.bbox[3] - e.bbox[1] <= TEXT_RULE and e.bbox[2] > e.bbox[0]
+    ]
+    if not rules:
+        return
+    for cap in captions:
+        rows = sorted(cap.lines, key=lambda ln: ln.y0)
+        for i in range(1, len(rows)):
+            x0 = min(ln.x0 for ln in rows[:i])
+            x1 = max(ln.x1 for ln in rows[:i])
+            top, bottom = max(ln.y1 for ln in rows[:i]), rows[i].y0
+            if any(
+                top - 1.0 <= (r[1] + r[3]) / 2 <= bottom + 1.0
+                and min(r[2], x1) - max(r[0], x0) >= RULE_ACROSS * (x1 - x0)
+                for r in rules
+            ):
+                cap.lines[:] = [ln for ln in cap.lines if ln.y0 < rows[i].y0]
+                break
+
+
 def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
     """``id`` of lone lines that end a sentence in the running text's size: the last words of
     a paragraph carried over to the top of a column ("(Figure 2A-B).") over a figure there.
