@@ -1234,3 +1234,15 @@ def test_a_rule_under_a_tables_caption_ends_the_caption() -> None:
     stop_captions_at_rules([cap], [Element((129.0, 75.5, 150.0, 76.0), "path")])
     assert len(cap.lines) == 3
 
+
+def test_a_letter_in_the_middle_of_a_drawn_box_is_no_panel_letter() -> None:
+    """SLEPc's scheme of matrices labels its matrix "A" in the middle of its box: no panel
+    letter, so the caption under it (naming no panels) is not sent to the drawing under the
+    caption instead. A letter in a corner is a panel's."""
+    from litclip.corpus.extract.regions import _lettered
+
+    scheme = Region([Element((158.0, 190.0, 265.0, 299.0), "path")])
+    middle = TextLine("A", (208.0, 240.0, 215.0, 248.0), 9.0)
+    corner = TextLine("a", (161.0, 193.0, 166.0, 200.0), 9.0)
+    assert _lettered([scheme], [middle]) == set()
+    assert _lettered([scheme], [corner]) == {0}

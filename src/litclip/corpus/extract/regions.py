@@ -1592,15 +1592,26 @@ _PANEL_LETTER = re.compile(r"\(?[A-Ha-h]\)?")
 
 
 def _lettered(regions: list[Region], lines: list[TextLine]) -> set[int]:
-    """Indices of regions with a panel letter ("a", "(B)") printed inside their graphics."""
+    """Indices of regions with a panel letter ("a", "(B)") printed inside their graphics,
+    off the middle of the graphic holding it: a letter in the middle of a drawn box names
+    the box (a matrix "A" in a scheme of matrices), not a panel."""
     letters = [ln.bbox for ln in lines if _PANEL_LETTER.fullmatch(ln.text.strip())]
     if not letters:
         return set()
     return {
         ri
         for ri, region in enumerate(regions)
-        if any(any(contains(g, b) for g in region.graphic_boxes) for b in letters)
+        if any(
+            contains(g, b) and not _in_middle(b, g) for g in region.graphic_boxes for b in letters
+        )
     }
+
+
+def _in_middle(box: BBox, outer: BBox) -> bool:
+    """Whether ``box``'s centre lies in the middle half of ``outer`` both ways."""
+    fx = ((box[0] + box[2]) / 2 - outer[0]) / max(outer[2] - outer[0], 1e-6)
+    fy = ((box[1] + box[3]) / 2 - outer[1]) / max(outer[3] - outer[1], 1e-6)
+    return 0.25 <= fx <= 0.75 and 0.25 <= fy <= 0.75
 
 
 def assign(
