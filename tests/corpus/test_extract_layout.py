@@ -331,19 +331,26 @@ def test_iter_figures_renders_and_returns_native_jpeg(tmp_path: Path) -> None:
     assert Image.open(io.BytesIO(native)).size == (300, 200)
 
 
-def _huge_image_pdf(path: Path, side: int = 40000) -> Path:
-    """A hand-written PDF whose image XObject DECLARES side x side pixels (tiny stream)."""
-    data = zlib.compress(b"\x80" * 64)
-    content = b"q 300 0 0 200 150 400 cm /Im0 Do Q BT /F1 8 Tf 72 380 Td (Figure 1. Huge.) Tj ET"
+def _image_pdf(
+    path: Path,
+    content: bytes,
+    size: tuple[int, int],
+    data: bytes,
+    page_box: bytes = b"/MediaBox [0 0 612 792] ",
+    tree_box: bytes = b"",
+) -> Path:
+    """A hand-written one-page PDF drawing the grey image XObject /Im0 (``size`` declared
+    pixels, ``data`` its Flate stream) and Helvetica /F1 with ``content``; the MediaBox on
+    the page (``page_box``) or on its Pages node (``tree_box``)."""
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 " + tree_box + b">>",
+        b"<< /Type /Page /Parent 2 0 R " + page_box + b"/Contents 4 0 R "
         b"/Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
         b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (side, side, len(data))
+        % (*size, len(data))
         + data
         + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
@@ -352,27 +359,26 @@ def _huge_image_pdf(path: Path, side: int = 40000) -> Path:
     return path
 
 
+def _huge_image_pdf(path: Path, side: int = 40000) -> Path:
+    """A hand-written PDF whose image XObject DECLARES side x side pixels (tiny stream)."""
+    content = b"q 300 0 0 200 150 400 cm /Im0 Do Q BT /F1 8 Tf 72 380 Td (Figure 1. Huge.) Tj ET"
+    return _image_pdf(path, content, (side, side), zlib.compress(b"\x80" * 64))
+
+
 def test_a_media_box_inherited_from_the_page_tree_places_figures_right(tmp_path: Path) -> None:
     """An A4 page whose MediaBox sits on its parent Pages node, not on the page (a Chinese
     thesis made so): pypdfium2's get_cropbox reads the page's own dictionary and falls back
     to US Letter (792 pt tall), which put every figure 50 pt too high."""
     pixels = zlib.compress(bytes(range(256)) * 64)  # 128 x 128 grey ramp
     content = b"q 300 0 0 200 150 400 cm /Im0 Do Q BT /F1 9 Tf 150 385 Td (Figure 1. A ramp.) Tj ET"
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595.28 841.89] >>",
-        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R "
-        b"/Resources << /XObject << /Im0 5 0 R >> /Font << /F1 6 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<< /Type /XObject /Subtype /Image /Width 128 /Height 128 /ColorSpace /DeviceGray "
-        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
-        % len(pixels)
-        + pixels
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    path = tmp_path / "inherited.pdf"
-    path.write_bytes(pdf_from_objects(objs))
+    path = _image_pdf(
+        tmp_path / "inherited.pdf",
+        content,
+        (128, 128),
+        pixels,
+        page_box=b"",
+        tree_box=b"/MediaBox [0 0 595.28 841.89] ",
+    )
     (fig,) = extract_pdf(path).figures
     assert iou(fig.bbox, (150, 841.89 - 600, 450, 841.89 - 400)) > 0.95
     pdf = open_pdf(path)
