@@ -756,24 +756,21 @@ def stop_captions_at_rules(captions: list[Caption], elements: list[Element]) -> 
     a table's top rule under its caption, the cells under the rule read as the caption going
     on (centred under "Table 1: Notations", a column of short cells). An underlined word
     is narrower than the rows over it."""
-    rules = [
-        e.bbox
-        for e in elements
-        if e.kind == "path" and e.bbox[3] - e.bbox[1] <= TEXT_RULE and e.bbox[2] > e.bbox[0]
-    ]
-    if not rules:
+    grown = [cap for cap in captions if len(cap.lines) > 1]
+    boxes = np.array([e.bbox for e in elements if e.kind == "path"], dtype=np.float64)
+    if not grown or not len(boxes):
         return
-    for cap in captions:
+    rules = boxes[(boxes[:, 3] - boxes[:, 1] <= TEXT_RULE) & (boxes[:, 2] > boxes[:, 0])]
+    middle = (rules[:, 1] + rules[:, 3]) / 2
+    for cap in grown:
         rows = sorted(cap.lines, key=lambda ln: ln.y0)
         for i in range(1, len(rows)):
             x0 = min(ln.x0 for ln in rows[:i])
             x1 = max(ln.x1 for ln in rows[:i])
             top, bottom = max(ln.y1 for ln in rows[:i]), rows[i].y0
-            if any(
-                top - 1.0 <= (r[1] + r[3]) / 2 <= bottom + 1.0
-                and min(r[2], x1) - max(r[0], x0) >= RULE_ACROSS * (x1 - x0)
-                for r in rules
-            ):
+            across = np.minimum(rules[:, 2], x1) - np.maximum(rules[:, 0], x0)
+            between = (top - 1.0 <= middle) & (middle <= bottom + 1.0)
+            if (between & (across >= RULE_ACROSS * (x1 - x0))).any():
                 cap.lines[:] = [ln for ln in cap.lines if ln.y0 < rows[i].y0]
                 break
 
