@@ -238,3 +238,33 @@ def test_pictures_stacked_over_their_paragraphs_of_sub_caption_are_one_figure(
     ten = figs["Figure 10"]
     assert ten.bbox[0] > 300 and ten.bbox[1] < 70 and ten.bbox[3] > 440
     assert [p.letter for p in ten.panels] == ["A", "B"]
+
+
+def test_sub_captions_heading_a_grid_cut_it_into_its_cells() -> None:
+    """tclust's 2 x 3 grid of plots titled "(a) ..." to "(f) ...": each row of titles spans
+    the figure to the next row, each title its row halfway to its neighbours. Titles in the
+    middle of a figure, or a single row of them, cut nothing (the gutters do)."""
+    from litclip.corpus.extract.subcaptions import grid_cells
+
+    fig = (125.0, 111.0, 468.0, 358.0)
+    subs = [
+        SubCaption(letter, letter.lower(), "Classification", (cx - 20, y, cx + 20, y + 7))
+        for letter, cx, y in (
+            ("A", 184, 111.0),
+            ("B", 301, 111.0),
+            ("C", 419, 111.0),
+            ("D", 184, 239.0),
+            ("E", 301, 239.0),
+            ("F", 419, 239.0),
+        )
+    ]
+    cells = grid_cells(subs, fig)
+    assert len(cells) == 6
+    assert cells[0] == (125.0, 111.0, 242.5, 239.0) and cells[5] == (360.0, 239.0, 468.0, 358.0)
+    assert attach(cells, subs) == dict(enumerate(subs))
+    assert grid_cells(subs[:3], fig) == []  # one row: the gutters between its plots do
+    middle = [  # two rows of titles well inside the figure: no grid's headings or feet
+        SubCaption(s.letter, s.printed, s.text, (s.bbox[0], y, s.bbox[2], y + 7.0))
+        for s, y in zip(subs, (180.0,) * 3 + (230.0,) * 3, strict=True)
+    ]
+    assert grid_cells(middle, fig) == []

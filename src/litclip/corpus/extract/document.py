@@ -1227,6 +1227,15 @@ def _detect_panels(
     if expected < 2 and len(inner) < 2 and len(letters) >= max(4, 2 * len(boxes)):
         letters = []
         boxes = _panel_boxes(job, expected, letters, inner, preview)
+    # sub-captions printed at the top (or foot) of the cells of a grid whose gutters the cut
+    # missed (titles and axes fill them): the grid's cells, when the caption counts as many
+    printed_subs = inner or subcaptions.subcaption_lines(job.lines, box)
+    if len(printed_subs) > max(len(boxes), 1) and (
+        inner or len(printed_subs) in (expected, mentioned_panels(caption))
+    ):
+        grid = subcaptions.grid_cells(printed_subs, box)
+        if grid:
+            boxes, inner = grid, printed_subs
     if not boxes:
         return "", []
     attached = subcaptions.attach(boxes, inner)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from litclip.corpus.extract.captions import clean_caption_text
 from litclip.corpus.extract.regions import Region, contains
@@ -76,6 +77,46 @@ def attach(panels: list[BBox], subcaptions: list[SubCaption]) -> dict[int, SubCa
         else:
             return taken
     return {}
+
+
+EDGE_SHARE = 0.2  # of the figure's height: sub-captions of the first (last) row this near
+# its top (bottom) head (close) their panels
+
+
+def grid_cells(subcaptions: list[SubCaption], fig_box: BBox) -> list[BBox]:
+    """Panels cut from where the sub-captions stand, when they head (or close) the cells of
+    a grid: each row of sub-captions spans the figure's height to the next row, and each
+    sub-caption its row's width to halfway to its neighbours (tclust's 2 x 3 grid of plots
+    titled "(a) ..." to "(f) ...", whose titles and axes fill the gutters between the rows).
+    ``[]`` when the sub-captions stand neither at the top of the figure nor at its foot."""
+    x0, y0, x1, y1 = fig_box
+    height = max(y1 - y0, 1.0)
+    rows: list[list[SubCaption]] = []
+    for sub in sorted(subcaptions, key=lambda s: s.bbox[1]):
+        h = sub.bbox[3] - sub.bbox[1]
+        if rows and abs(sub.bbox[1] - rows[-1][0].bbox[1]) <= 0.5 * h:
+            rows[-1].append(sub)
+        else:
+            rows.append([sub])
+    if len(rows) < 2:
+        return []  # one row of sub-captions: the gutters between its panels do
+    over = rows[0][0].bbox[1] - y0 <= EDGE_SHARE * height
+    under = y1 - rows[-1][0].bbox[3] <= EDGE_SHARE * height
+    if over == under:
+        return []
+    tops = [y0] + [row[0].bbox[1] for row in rows[1:]] if over else None
+    bottoms = [max(s.bbox[3] for s in row) for row in rows[:-1]] + [y1]
+    cells: list[BBox] = []
+    for k, row in enumerate(rows):
+        top = tops[k] if tops is not None else (y0 if k == 0 else bottoms[k - 1])
+        bottom = (rows[k + 1][0].bbox[1] if k + 1 < len(rows) else y1) if over else bottoms[k]
+        centres = sorted((s.bbox[0] + s.bbox[2]) / 2 for s in row)
+        edges = [x0] + [(a + b) / 2 for a, b in pairwise(centres)] + [x1]
+        cells += [(edges[i], top, edges[i + 1], bottom) for i in range(len(row))]
+    least = 2 * max(s.bbox[3] - s.bbox[1] for s in subcaptions)
+    if any(c[3] - c[1] < least or c[2] - c[0] < least for c in cells):
+        return []
+    return cells
 
 
 def _nearest(panels: list[BBox], line: BBox, below: bool) -> int | None:
