@@ -1326,7 +1326,15 @@ def _fetch_deb(mirror: str, pool_path: str, member: str, cache: Path) -> Path | 
                 f.seek(size + size % 2, 1)
                 continue
             # Ubuntu's packages are zstd, which Python 3.11's tarfile cannot read
-            stream = _unzstd(f.read(size)) if name.endswith(".zst") else f
+            try:
+                stream = _unzstd(f.read(size)) if name.endswith(".zst") else f
+            except (OSError, subprocess.CalledProcessError) as exc:
+                print(
+                    f"note: cannot unpack {deb.name} ({exc}): install zstd or the zstandard "
+                    "module; skipped",
+                    file=sys.stderr,
+                )
+                return None
             with tarfile.open(fileobj=stream, mode="r|*") as tar:
                 for info in tar:
                     if info.name.lstrip("./") == member and info.isfile():
