@@ -379,7 +379,8 @@ def _join_translations(captions: list[Caption]) -> list[Caption]:
             prev.lines.extend(cap.lines)
             continue
         out.append(cap)
-    return [c for c in captions if any(c is o for o in out)]
+    kept = {id(c) for c in out}
+    return [c for c in captions if id(c) in kept]  # in the page's order
 
 
 def _translation_of(first: Caption, second: Caption) -> bool:

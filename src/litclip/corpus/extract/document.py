@@ -1210,8 +1210,10 @@ def _detect_panels(
     shared, subs = split_caption(caption, fig.printed_label, printed)
     expected = len(subs)
     letters = panel_mod.letter_lines(job.lines, box)
-    # "(a) ..." printed under each sub-figure when the caption itself names no panel
-    inner = [] if subs else subcaptions.subcaption_lines(job.lines, box)
+    # "(a) ..." printed under each sub-figure: they name the panels when the caption itself
+    # names none (and may still cut a grid, below)
+    printed_subs = subcaptions.subcaption_lines(job.lines, box)
+    inner = [] if subs else printed_subs
     # letters the caption mentions out of order name panels too ("(a), (b), and (e) are ..."),
     # as do "(i)", "(ii)"... and positions ("(top left)", "Left: ... Right: ...")
     expected = expected or mentioned_panels(caption)
@@ -1229,7 +1231,6 @@ def _detect_panels(
         boxes = _panel_boxes(job, expected, letters, inner, preview)
     # sub-captions printed at the top (or foot) of the cells of a grid whose gutters the cut
     # missed (titles and axes fill them): the grid's cells, when the caption counts as many
-    printed_subs = inner or subcaptions.subcaption_lines(job.lines, box)
     if len(printed_subs) > max(len(boxes), 1) and (
         inner or len(printed_subs) in (expected, mentioned_panels(caption))
     ):
