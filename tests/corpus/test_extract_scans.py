@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas
 from litclip.corpus.evaluate import iou
 from litclip.corpus.extract import extract_pdf
 from litclip.corpus.extract.scans import scan_elements
+from litclip.corpus.types import UNREADABLE_TEXT
 from litclip.data.synthetic import scan_pdf
 from tests.corpus.test_extract_layout import _chart, caption, image, make, paragraph, photo, top
 
@@ -116,3 +117,32 @@ def test_scanned_pages_are_reported_as_ranges() -> None:
 
     assert _page_ranges([1, 2, 3, 7, 9, 10]) == "1-3, 7, 9-10"
     assert _page_ranges([4]) == "4"
+
+
+def _undecoded(text: str) -> str:
+    """``text`` as a font without a Unicode map may read: capitals 29 code points down."""
+    return "".join(chr(ord(c) - 29) if c.isalpha() else c for c in text.upper())
+
+
+def test_text_layer_that_does_not_read_as_words_is_reported(tmp_path: Path) -> None:
+    """Fonts without a Unicode map give glyph codes, not letters ("),*85( 1" for
+    "FIGURE 1"): no caption can be found, and the PDF says why instead of just finding
+    nothing."""
+
+    def draw(c: canvas.Canvas, shifted: bool) -> None:
+        text = "The lesion was resected and the patient recovered well after surgery."
+        c.setFont("Times-Roman", 10)
+        for i in range(12):
+            c.drawString(72, top(80 + 12 * i), _undecoded(text) if shifted else text)
+        image(c, photo(4, (300, 180)), (150, 250, 450, 430))
+        label, rest = "Figure 1.", "Axial T2-weighted MRI of the lesion."
+        if shifted:
+            label, rest = _undecoded(label), _undecoded(rest)
+        caption(c, 72, 440, label, [rest])
+
+    plain = extract_pdf(make(tmp_path, "plain.pdf", lambda c: draw(c, False)))
+    assert len(plain.figures) == 1
+    assert not any(UNREADABLE_TEXT in w for w in plain.warnings)
+    undecoded = extract_pdf(make(tmp_path, "undecoded.pdf", lambda c: draw(c, True)))
+    assert undecoded.figures == []
+    assert undecoded.warnings[0].startswith(UNREADABLE_TEXT)

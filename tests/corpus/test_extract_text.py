@@ -284,3 +284,33 @@ def test_type3_math_read_at_a_tenth_of_a_point_keeps_its_place_in_the_caption(
     f = chars.text.index("f")
     assert 7.0 <= chars.size[f] <= 12.0  # about the glyph's 10 pt, not the 0.1 pt pdfium reads
     pdf.close()
+
+
+def _words(*texts: str) -> list[tx.TextLine]:
+    return [
+        tx.TextLine(t, (0.0, 12.0 * i, 500.0, 12.0 * i + 10), 10.0) for i, t in enumerate(texts)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("Axial T2-weighted MRI shows the lesion in the patient's left frontal lobe.", True),
+        ("Pacient byl operován a po zákroku se jeho řeč zlepšila během dvou týdnů.", True),
+        ("患者在手术后恢复良好 没有出现 并发症 随访 六个月", True),
+        # numbers and plot markers are no words either way: the prose around them counts
+        ("The mean volume was 12.5 ± 3.1 ml (n = 42, p < 0.001) ●●● ●● 1e−04 in all.", True),
+        # glyph codes of fonts without a Unicode map
+        ("L $6( (32576 ,1 57+23(',&6 ),*85( 1 $;,$/ 7:", False),
+        ("\x0e\x08\x01\x18\x08 \x11\x01\x08\x19\x17\x01\x03 \x19 \x03\x08 \x01!$", False),
+        ("ćăđÿđāĆćāÿċ āđăĂćĀćċćēĘ ČĎĂăċ ĆăĒ Ąĉč ÿđăĂĘ", False),
+    ],
+)
+def test_word_share_tells_prose_from_undecoded_glyph_codes(text: str, reads: bool) -> None:
+    share = tx.word_share(_words(*[text] * 20))
+    assert share is not None
+    assert (share >= 0.5) is reads, share
+
+
+def test_word_share_needs_enough_words_to_judge() -> None:
+    assert tx.word_share(_words("$6( (32576")) is None

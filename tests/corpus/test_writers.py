@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from litclip.corpus.types import NO_TEXT_LAYER, UNREADABLE_TEXT
 from litclip.corpus.writers import (
     MANIFEST_COLUMNS,
     datasheet_text,
@@ -127,3 +128,21 @@ def test_split_is_deterministic_and_balanced() -> None:
     splits = [split_of(f"{i * 2654435761 % 2**64:016x}" + "0" * 48) for i in range(2000)]
     assert splits == [split_of(f"{i * 2654435761 % 2**64:016x}" + "0" * 48) for i in range(2000)]
     assert 0.85 < splits.count("train") / 2000 < 0.95
+
+
+def test_datasheet_counts_pdfs_without_figures_and_why(tmp_path: Path) -> None:
+    statuses = [
+        {"name": "a.pdf", "status": "ok", "figures": 2},
+        {"name": "scan.pdf", "status": "ok", "figures": 0, "warnings": [NO_TEXT_LAYER]},
+        {
+            "name": "glyphs.pdf",
+            "status": "ok",
+            "figures": 0,
+            "warnings": [f"{UNREADABLE_TEXT} (only 7% of its words are made of letters)"],
+        },
+        {"name": "none.pdf", "status": "ok", "figures": 0, "warnings": []},
+    ]
+    text = datasheet_text(_corpus(tmp_path), statuses, {})
+    assert "- PDFs read without a captioned figure: 3" in text
+    assert "- PDFs with no text layer (scanned, no OCR): 1" in text
+    assert "- PDFs with a text layer that does not read as words" in text

@@ -24,6 +24,10 @@ PDF_ERROR_KINDS = (
     "io",
 )
 
+# warnings about a whole PDF's text (``pdf_status.jsonl``); the datasheet counts the PDFs
+NO_TEXT_LAYER = "no text layer (scanned PDF?): captions cannot be found"
+UNREADABLE_TEXT = "text layer does not read as words"
+
 
 class PdfError(Exception):
     """A PDF that cannot be processed; ``kind`` names why (one of :data:`PDF_ERROR_KINDS`).

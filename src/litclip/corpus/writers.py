@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from litclip import __version__
+from litclip.corpus.types import NO_TEXT_LAYER, UNREADABLE_TEXT
 from litclip.errors import LitclipError
 from litclip.io import atomic_path, atomic_write_text, now_iso, to_json
 
@@ -215,8 +216,23 @@ def _status_section(statuses: Sequence[dict[str, Any]]) -> str:
         f"{sum(int(s.get('uncaptioned') or 0) for s in ok)}\n"
     )
     text += f"- table captions (tables kept apart): {sum(int(s.get('tables') or 0) for s in ok)}\n"
+    text += _no_figure_lines(ok)
     if errs:
         text += "\nErrors by kind:\n\n" + _table(["error kind", "PDFs"], errs.most_common())
+    return text
+
+
+def _no_figure_lines(ok: Sequence[dict[str, Any]]) -> str:
+    """How many PDFs gave no figure, and how many of those had no text to find captions in."""
+    bare = [s for s in ok if not s.get("figures")]
+    text = f"- PDFs read without a captioned figure: {len(bare)}\n"
+    for what, start in (
+        ("no text layer (scanned, no OCR)", NO_TEXT_LAYER),
+        ("a text layer that does not read as words (fonts without a Unicode map)", UNREADABLE_TEXT),
+    ):
+        n = sum(any(str(w).startswith(start) for w in s.get("warnings") or []) for s in ok)
+        if n:
+            text += f"- PDFs with {what}: {n} (see their warnings in `pdf_status.jsonl`)\n"
     return text
 
 

@@ -38,6 +38,7 @@ from litclip.corpus.extract.text import (
     page_lines,
     text_rows,
     typical_leading,
+    word_share,
 )
 from litclip.corpus.extract.textfigures import (
     code_block_over,
@@ -49,6 +50,8 @@ from litclip.corpus.extract.textfigures import (
     text_block_over,
 )
 from litclip.corpus.types import (
+    NO_TEXT_LAYER,
+    UNREADABLE_TEXT,
     BBox,
     ExtractedFigure,
     ExtractedTable,
@@ -371,8 +374,16 @@ def analyse_document(
     kept_elements = [e if isinstance(e, list) else [] for e in all_elements]  # furniture out
     panel_jobs = jobs if detect_panels else None
     uncaptioned -= _text_figures(results, all_lines, kept_elements, body_size, figures, panel_jobs)
+    # said first: pdf_status keeps a PDF's first warnings only
+    share = word_share([ln for lines in all_lines for ln in lines])
     if not any(lines for lines in all_lines):
-        warnings.append("no text layer (scanned PDF?): captions cannot be found")
+        warnings.insert(0, NO_TEXT_LAYER)
+    elif share is not None and share < READABLE_SHARE:
+        warnings.insert(
+            0,
+            f"{UNREADABLE_TEXT} (only {share:.0%} of its words are made of letters; fonts "
+            "without a Unicode map?): captions and running text may be missed",
+        )
     if scanned:
         warnings.append(
             f"{len(scanned)} scanned page(s) ({_page_ranges(scanned)}): figures located in "
@@ -625,6 +636,7 @@ def _run_over(
     return found if len(found) == 1 else []
 
 
+READABLE_SHARE = 0.5  # of a document's words made of letters, at least (see word_share)
 LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
 
 

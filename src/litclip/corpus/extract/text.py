@@ -554,6 +554,45 @@ def body_font_size(lines: list[TextLine]) -> float:
     return max(readable.items(), key=lambda kv: kv[1])[0]
 
 
+MIN_WORDS = 50  # words of a document at least, to judge whether its text reads as words
+_NUMBER = re.compile(r"^[-+\u2212]?[\d.,:/%]*\d[\d.,:/%eE\u2212+-]*$")
+_TOKEN_EDGES = "\"'()[]{}<>.,;:!?*\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u00b7\u2022"
+
+
+def word_share(lines: list[TextLine]) -> float | None:
+    """Share of the words of ``lines`` made of letters only (None under MIN_WORDS words).
+
+    Numbers and runs of symbols (plot markers, rules of dots) are no words and are left
+    out. Prose in any script reads about 0.7 and more; a text layer that does not decode
+    (fonts without a Unicode map give "57+23(',&6" or control characters for "FIGURE 1")
+    reads 0.5 and less, and then no caption can be found in it.
+    """
+    words = 0
+    letters = 0
+    for ln in lines:
+        for token in ln.text.split():
+            token = token.strip(_TOKEN_EDGES)
+            if not token or _NUMBER.match(token) or all(_is_symbol(c) for c in token):
+                continue
+            words += 1
+            letters += _is_word(token)
+    return letters / words if words >= MIN_WORDS else None
+
+
+def _is_symbol(c: str) -> bool:
+    return unicodedata.category(c)[0] in "SP"
+
+
+def _is_word(token: str) -> bool:
+    """Letters only, and not mostly accented Latin letters (glyph numbers of a font without
+    a Unicode map read as "\u0107\u0103\u0111\u00ff\u0111\u0101"; Czech or Polish words
+    carry a few)."""
+    letters = token.replace("-", "").replace("'", "").replace("\u2019", "")
+    if not letters.isalpha():
+        return False
+    return 2 * sum("\u0100" <= c <= "\u024f" for c in letters) <= len(letters)
+
+
 def typical_leading(lines: list[TextLine]) -> float:
     """Median gap between consecutive lines of a paragraph, as a fraction of line height.
 
