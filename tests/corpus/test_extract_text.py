@@ -314,3 +314,31 @@ def test_word_share_tells_prose_from_undecoded_glyph_codes(text: str, reads: boo
 
 def test_word_share_needs_enough_words_to_judge() -> None:
     assert tx.word_share(_words("$6( (32576")) is None
+
+
+def test_c1_controls_read_as_windows_1252_punctuation(tmp_path: Path) -> None:
+    """A font whose glyphs map to C1 controls (a broken Unicode map: "\\x96" for the dash
+    after the label, "\\x92" for an apostrophe) still gives its caption, with the dash."""
+    from reportlab.pdfgen import canvas
+
+    from litclip.corpus.extract import extract_pdf
+    from tests.corpus.test_extract_layout import H, W, caption, image, paragraph, photo
+
+    path = tmp_path / "c1.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H), pageCompression=0)
+    y = paragraph(c, 72, 60, 95, 4)
+    image(c, photo(2, (300, 200)), (150, y + 10, 450, y + 210))
+    caption(
+        c, 72, y + 220, "Figure 1 \u2013", ["Axial T2-weighted MRI of the patient\u2019s lesion."]
+    )
+    paragraph(c, 72, y + 250, 95, 6)
+    c.showPage()
+    c.save()
+    differences = b"<< /BaseEncoding /WinAnsiEncoding /Differences [ 146 /uni0092 150 /uni0096 ] >>"
+    path.write_bytes(path.read_bytes().replace(b"/WinAnsiEncoding", differences))
+    textpage = pdfium.PdfDocument(path)[0].get_textpage()
+    n = pdfium_c.FPDFText_CountChars(textpage.raw)
+    read = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)) for i in range(n))
+    assert "\x96" in read and "\x92" in read  # pdfium itself gives the controls
+    (fig,) = extract_pdf(path).figures
+    assert fig.caption == "Figure 1 \u2013 Axial T2-weighted MRI of the patient\u2019s lesion."

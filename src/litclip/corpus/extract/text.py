@@ -138,8 +138,19 @@ def _font_style(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> tupl
     return bold, mono
 
 
+# C1 control characters are Windows-1252 punctuation read through a font whose Unicode map
+# is wrong or missing ("\x92" for "\u2019", "\x96" for the dash of "Figure 1 \u2013 ..."):
+# read as Windows would (the five codes Windows-1252 leaves undefined stay as they are)
+_CP1252_CONTROLS = {
+    c: bytes([c]).decode("cp1252")
+    for c in range(0x80, 0xA0)
+    if c not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
 def _page_text(raw: object, n: int) -> str:
-    """All ``n`` characters in one call (per-character calls are the slow part of a page)."""
+    """All ``n`` characters in one call (per-character calls are the slow part of a page),
+    C1 controls read as Windows-1252 (one character for one, so indices stay)."""
     buf = (ctypes.c_ushort * (n + 1))()
     got = pdfium_c.FPDFText_GetText(raw, 0, n, buf)
     text = bytes(buf)[: max(0, got - 1) * 2].decode("utf-16-le", "replace")
@@ -148,7 +159,7 @@ def _page_text(raw: object, n: int) -> str:
             chr(c) if 0 < c < 0x110000 else " "
             for c in (pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n))
         )
-    return text
+    return text.translate(_CP1252_CONTROLS)
 
 
 def _object_fonts(
