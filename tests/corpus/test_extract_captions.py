@@ -159,6 +159,16 @@ def test_clean_caption_keeps_real_hyphens_inside_lines() -> None:
     assert clean_caption_text(["T2-weighted follow-up", "image"]) == "T2-weighted follow-up image"
 
 
+def test_no_space_inside_brackets_hides_a_panel_marker() -> None:
+    """pdfium reads an italic "(b)" set sideways as "( b)"; a line break after "(" joins as
+    "( c)": either way the marker names its panel."""
+    text = clean_caption_text(
+        ["Fig. 2. Frogs. (a) Adult male; ( b) female with tadpoles [ 12 ]; (", "c) tadpoles."]
+    )
+    assert text == "Fig. 2. Frogs. (a) Adult male; (b) female with tadpoles [12]; (c) tadpoles."
+    assert list(split_caption(text, "Fig. 2")[1]) == ["A", "B", "C"]
+
+
 def test_split_parenthesised_upper() -> None:
     shared, parts = split_caption(
         "Figure 2. Glioblastoma. (A) Axial T2 image. (B) Coronal FLAIR. (C) Contrast T1.",
@@ -580,7 +590,7 @@ def test_a_first_row_split_after_a_superscript_stays_whole() -> None:
     ]
     (cap,) = find_captions(lines, 10.0)
     assert cap.text.endswith(
-        "(3 μm2 ) showing the surface morphology of a GaInP/GaAs SC structure."
+        "(3 μm2) showing the surface morphology of a GaInP/GaAs SC structure."
     )
     assert cap.bbox[2] == pytest.approx(562.6)
 

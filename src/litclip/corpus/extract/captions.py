@@ -789,8 +789,12 @@ def clean_caption_text(lines: list[str]) -> str:
             out = f"{out} {line}"
         else:
             out = line
-    return " ".join(out.split())
+    # no space inside brackets: one a line break or a text extractor put there ("( b)" for
+    # an italic "(b)" read sideways) hides a panel marker
+    return _BRACKET_SPACE.sub(r"\1\2", " ".join(out.split()))
 
+
+_BRACKET_SPACE = re.compile(r"([(\[]) (?=\S)|(?<=\S) ([)\]])")
 
 # ---------------------------------------------------------------------------------------------
 # sub-caption splitting
