@@ -589,9 +589,7 @@ def test_a_first_row_split_after_a_superscript_stays_whole() -> None:
         _row_line("surface morphology of a GaInP/GaAs SC structure.", 311.5, 740, 464.4),
     ]
     (cap,) = find_captions(lines, 10.0)
-    assert cap.text.endswith(
-        "(3 μm2) showing the surface morphology of a GaInP/GaAs SC structure."
-    )
+    assert cap.text.endswith("(3 μm2) showing the surface morphology of a GaInP/GaAs SC structure.")
     assert cap.bbox[2] == pytest.approx(562.6)
 
 
@@ -844,6 +842,31 @@ def test_a_lone_line_under_a_picture_in_body_type_is_a_caption() -> None:
     assert find_captions([lone, para, *body], 11.0) == []
     above = line("the filter is separable, so a row pass and a column pass", 644.0)
     assert find_captions([above, lone, *body], 11.0) == []
+
+
+def test_a_label_alone_before_a_tab_heads_a_hanging_indent() -> None:
+    """The same caption with its first row in two pieces ("Figure 14.1" | "R output ...", as
+    pdfium reads it on a page shown sideways, or past a wide tab): the text after the label
+    goes on under itself, which is no next column's text."""
+    lines = [
+        _row_line("Figure 14.1", 140.1, 453.0, 184.6, size=9.0),
+        _row_line(
+            "R output of the summary method for the btb_gee model (slightly ab-",
+            194.6,
+            452.6,
+            472.3,
+            size=9.0,
+        ),
+        _row_line("breviated).", 194.6, 463.6, 238.3, size=9.0),
+        _row_line(
+            "The running text of the page, set flush left as the caption.", 140.1, 500.0, 475.0
+        ),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert (
+        cap.text
+        == "Figure 14.1 R output of the summary method for the btb_gee model (slightly abbreviated)."
+    )
 
 
 def test_a_caption_with_a_hanging_indent_keeps_its_next_lines() -> None:

@@ -433,6 +433,7 @@ ROW_FONT_SLACK = 0.15  # of the size: a formula's symbol font on the row is set 
 
 
 TAB_STOP = 3.0  # font sizes: the widest gap inside a caption's row set as a list
+HANGING_TAB = 2.0  # font sizes: the widest gap between a label alone and its hung text
 
 
 def _paragraph_after(cap: Caption, nxt: TextLine) -> bool:
@@ -468,7 +469,8 @@ def _grow_block(
     used = {id(first)}
     # a row split at every word gap ("Figure" | "1:" | "Magic" ...) is justified very wide,
     # and a label alone may be followed by a tab stop ("Fig. 5." | "Example of Skinning")
-    wide = _BARE_WORD.fullmatch(first.text) or _label_alone(cap, first)
+    alone = _label_alone(cap, first)
+    wide = _BARE_WORD.fullmatch(first.text) or alone
     reach = (TAB_STOP if wide else 2) * first.size
     # text on the same row continuing the first line (split at a wide gap)
     for other in sorted(lines, key=lambda ln: ln.x0):
@@ -481,7 +483,12 @@ def _grow_block(
             same_row
             and same_font
             and -0.25 * first.size <= other.x0 - cap.bbox[2] < reach
-            and not _continues_column(other, lines)
+            # the next column's text is no caption, but the text a label alone heads with a
+            # hanging indent goes on under itself too ("Figure 14.1" | "R output of ...")
+            and (
+                (alone and other.x0 - cap.bbox[2] < HANGING_TAB * first.size)
+                or not _continues_column(other, lines)
+            )
         ):
             cap.lines.append(other)
             used.add(id(other))
@@ -500,7 +507,7 @@ def _grow_block(
             used.add(id(other))
     cap.lines[1:] = sorted(cap.lines[1:], key=lambda ln: ln.x0 + ln.x1)  # reading order
     size, titled = first.size, False
-    hang = _hanging_indent(cap, first, lines)
+    hang = _hanging_indent(cap, _first_row(cap) if alone else first, lines)
     # "Figure 1." alone in a larger type over its caption line ("cvs Source Repository")
     label_only = len(cap.lines) == 1 and _label_alone(cap, first)
     while True:
@@ -614,6 +621,26 @@ def _extend_row(
 
 
 HANG_SLACK = 0.4  # of the label's width: how far off its estimated end a hanging indent may be
+
+
+def _first_row(cap: Caption) -> TextLine:
+    """The caption's first row as one line: a label alone and the text set after it."""
+    row = cap.lines[: 1 + sum(_on_row(ln, cap.lines[0]) for ln in cap.lines[1:])]
+    if len(row) == 1:
+        return row[0]
+    x0, y0, x1, y1 = (
+        min(ln.x0 for ln in row),
+        min(ln.bbox[1] for ln in row),
+        max(ln.x1 for ln in row),
+        max(ln.y1 for ln in row),
+    )
+    text = " ".join(ln.text for ln in row)
+    return TextLine(
+        text,
+        (x0, y0, x1, y1),
+        row[0].size,
+        [b for ln in row for b in [*ln.bold, False]][: len(text)],
+    )
 
 
 def _hanging_indent(cap: Caption, first: TextLine, lines: list[TextLine]) -> float | None:
