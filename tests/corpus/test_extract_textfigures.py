@@ -284,3 +284,47 @@ def test_pseudocode_figure_is_extracted(tmp_path) -> None:  # noqa: ANN001
 
     (fig,) = extract_pdf(make(tmp_path, "pseudo.pdf", draw)).figures
     assert fig.label == "Figure 2" and fig.bbox[1] < 75 and 150 < fig.bbox[3] < 160
+
+
+def test_a_listing_on_a_landscape_page_set_sideways_is_extracted(tmp_path) -> None:  # noqa: ANN001
+    """The same listing and caption on a page of a portrait document turned to landscape
+    (drawn sideways, the text running up the page): found in the frame the caption reads
+    in, boxed in page space and cropped upright."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from litclip.corpus.extract import extract_pdf
+    from litclip.corpus.extract.render import iter_figures
+
+    path = tmp_path / "landscape.pdf"
+    width, height = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    body = "This paragraph of running text explains the program printed in the listing below it."
+    c.setFont("Times-Roman", 10)
+    for k in range(50):  # a portrait page of running text sets the body size
+        c.drawString(72, height - 72 - 14 * k, body)
+    c.showPage()
+    c.translate(width, 0)
+    c.rotate(90)  # landscape: x along the page's height, y from its right edge leftwards
+    y = width - 72.0
+    for k in range(4):
+        c.setFont("Times-Roman", 10)
+        c.drawString(72, y - 12 * k, body)
+    y -= 62
+    c.setFont("Courier", 8)
+    for row in ["int main(void) {", "  int i = 0;", "  while (i < 10)", "    i++;", "}"]:
+        c.drawString(90, y, row)
+        y -= 10
+    c.setFont("Times-Bold", 9)
+    c.drawString(72, y - 8, "Figure 1. The sample program.")
+    c.setFont("Times-Roman", 10)
+    for k in range(4):
+        c.drawString(72, y - 40 - 12 * k, body)
+    c.showPage()
+    c.save()
+    (fig,) = extract_pdf(str(path)).figures
+    assert (fig.label, fig.page, fig.turn) == ("Figure 1", 2, 90)
+    x0, y0, x1, y1 = fig.bbox  # its rows run up the page from 90 pt over its foot
+    assert y1 - y0 > x1 - x0 and abs(y1 - (height - 90)) < 3
+    (_fig, whole, _panels, _native) = next(iter(iter_figures(str(path))))
+    assert whole.width > whole.height  # the crop reads upright

@@ -167,6 +167,9 @@ class _PageResult:
     orphan_captions: list[Caption] = field(default_factory=list)  # figure captions, no region
     orphan_regions: list[reg.Region] = field(default_factory=list)  # regions, no caption
     jobs: PanelJobs = field(default_factory=dict)  # panel detection left for later
+    # figure captions set sideways, no region, with the frame they read left to right in:
+    # looked at for figures of text only (a landscape listing)
+    turned_orphans: list[tuple[Caption, _Frame]] = field(default_factory=list)
 
 
 @dataclass
@@ -508,45 +511,68 @@ def _text_figures(
     found = {fig.label.lower() for fig, _ in figures}
     adopted = 0
     for i in sorted(results):
+        upright: list[tuple[Caption, _Frame | None]] = [
+            (c, None) for c in results[i].orphan_captions
+        ]
         caps = [
-            c
-            for c in results[i].orphan_captions
+            (c, frame)
+            for c, frame in upright + list(results[i].turned_orphans)
             if c.label.lower() not in found and c.score >= TEXT_FIGURE_MIN_SCORE
         ]
-        if not caps:
-            continue
         lines = all_lines[i]
-        # a listing set in a fixed-width font reads as paragraphs but is no running text
-        listing = listing_lines(lines)
-        running = reg.running_text(lines, body_size) - listing
-        for cap in caps:
-            region = _region_over_note(cap, results[i].orphan_regions, lines)
+        for cap, frame in caps:
+            region = None if frame else _region_over_note(cap, results[i].orphan_regions, lines)
             if region is not None:
                 results[i].orphan_regions.remove(region)
                 adopted += 1
                 members = [region]
             else:
-                own = running | {id(ln) for ln in cap.lines}
-                height = cap.lines[0].height if cap.lines else 0.0
-                box = (
-                    text_block_over(cap.bbox, lines, own)
-                    or frame_over(cap.bbox, all_elements[i])
-                    or ruled_block_over(cap.bbox, lines, all_elements[i], own)
-                    or code_block_over(cap.bbox, lines)
-                    # a listing in small type set as far over its caption as the caption's
-                    # size puts it (irace's 7 pt console output 3.7 of its lines over a 10 pt
-                    # caption)
-                    or text_block_over(cap.bbox, lines, own, height)
-                    or mono_block_over(cap.bbox, lines, height)
-                )
+                box = _text_block_of(cap, lines, all_elements[i], body_size, frame)
                 if box is None:
                     continue
                 members = [reg.Region([reg.Element(box, "text")])]
             fig = _make_figure(i + 1, cap, members, lines, jobs)
-            results[i].orphan_captions.remove(cap)
+            if frame is not None:  # set sideways: cropped and its panels found turned upright
+                fig.turn = frame.turn
+                if jobs is not None and id(fig) in jobs:
+                    jobs[id(fig)].frame = frame
+                results[i].turned_orphans.remove((cap, frame))
+            else:
+                results[i].orphan_captions.remove(cap)
             found.add(cap.label.lower())
             figures.append((fig, cap.score))
     return adopted
+
+
+def _text_block_of(
+    cap: Caption,
+    lines: list[TextLine],
+    elements: list[reg.Element],
+    body_size: float,
+    frame: _Frame | None,
+) -> BBox | None:
+    """The block of text (or the frame) over a caption that is its figure, in page space;
+    looked for in ``frame`` when the caption runs sideways (a landscape listing)."""
+    if frame is not None:
+        turned = {id(ln): frame.line(ln) for ln in lines}
+        lines = list(turned.values())
+        elements = [frame.element(e) for e in elements]
+        cap = replace(cap, lines=[turned.get(id(ln)) or frame.line(ln) for ln in cap.lines])
+    # a listing set in a fixed-width font reads as paragraphs but is no running text
+    running = reg.running_text(lines, body_size) - listing_lines(lines)
+    own = running | {id(ln) for ln in cap.lines}
+    height = cap.lines[0].height if cap.lines else 0.0
+    box = (
+        text_block_over(cap.bbox, lines, own)
+        or frame_over(cap.bbox, elements)
+        or ruled_block_over(cap.bbox, lines, elements, own)
+        or code_block_over(cap.bbox, lines)
+        # a listing in small type set as far over its caption as the caption's size puts it
+        # (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
+        or text_block_over(cap.bbox, lines, own, height)
+        or mono_block_over(cap.bbox, lines, height)
+    )
+    return frame.unbox(box) if box is not None and frame is not None else box
 
 
 def _pair_across_pages(
@@ -1043,6 +1069,7 @@ def extract_page(
     taken = {r for rs in assignment.values() for r in rs}
     result.uncaptioned = sum(1 for i in range(len(regions)) if i not in taken)
     directions = {ln.direction for ln in lines if ln.rotated and parse_label(ln.text)}
+    turned_orphans: list[tuple[Caption, _Frame]] = []
     for direction in sorted(directions):
         frame = _Frame(direction, *_unrotated_size(page))
         back = {}
@@ -1060,12 +1087,18 @@ def extract_page(
         before = len(result.figures)
         _collect(result, page_no, caps, regs, asg, lines, jobs, frame)
         result.uncaptioned = max(0, result.uncaptioned - (len(result.figures) - before))
+        turned_orphans += [
+            (cap, frame)
+            for ci, cap in enumerate(caps)
+            if cap.kind == "figure" and ci not in asg and cap.lines and cap.lines[0].rotated
+        ]
     found = {fig.label.lower() for fig, _ in result.figures}
     result.orphan_captions = [
         cap
         for ci, cap in enumerate(captions)
         if cap.kind == "figure" and ci not in assignment and cap.label.lower() not in found
     ]
+    result.turned_orphans = [(c, f) for c, f in turned_orphans if c.label.lower() not in found]
     result.orphan_regions = [
         r
         for i, r in enumerate(regions)
