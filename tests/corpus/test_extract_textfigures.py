@@ -89,6 +89,18 @@ def test_prose_or_a_far_listing_over_a_caption_is_no_fixed_width_listing() -> No
     assert mono_block_over(caption, block, 9.0) == (164.0, 152.0, 221.2, 160.0)
 
 
+def _program(c, y: float) -> float:  # noqa: ANN001 - a reportlab canvas
+    """A five-line listing in Courier from ``y`` (reportlab's y up) and its caption "Figure
+    1." under it; returns the y of the caption's row."""
+    c.setFont("Courier", 8)
+    for row in ["int main(void) {", "  int i = 0;", "  while (i < 10)", "    i++;", "}"]:
+        c.drawString(90, y, row)
+        y -= 10
+    c.setFont("Times-Bold", 9)
+    c.drawString(72, y - 8, "Figure 1. The sample program.")
+    return y
+
+
 def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  # noqa: ANN001
     """End to end: a listing in Courier between paragraphs, captioned "Figure 1." in bold;
     a paragraph of running text over a second caption gives no figure."""
@@ -109,12 +121,7 @@ def test_a_code_listing_captioned_as_a_figure_is_extracted(tmp_path) -> None:  #
         return y - 48
 
     y = paragraph(height - 72) - 14
-    c.setFont("Courier", 8)
-    for row in ["int main(void) {", "  int i = 0;", "  while (i < 10)", "    i++;", "}"]:
-        c.drawString(90, y, row)
-        y -= 10
-    c.setFont("Times-Bold", 9)
-    c.drawString(72, y - 8, "Figure 1. The sample program.")
+    y = _program(c, y)
     y = paragraph(y - 40)
     c.setFont("Times-Bold", 9)
     c.drawString(72, y - 6, "Figure 2. A caption under running text only.")
@@ -311,12 +318,7 @@ def test_a_listing_on_a_landscape_page_set_sideways_is_extracted(tmp_path) -> No
         c.setFont("Times-Roman", 10)
         c.drawString(72, y - 12 * k, body)
     y -= 62
-    c.setFont("Courier", 8)
-    for row in ["int main(void) {", "  int i = 0;", "  while (i < 10)", "    i++;", "}"]:
-        c.drawString(90, y, row)
-        y -= 10
-    c.setFont("Times-Bold", 9)
-    c.drawString(72, y - 8, "Figure 1. The sample program.")
+    y = _program(c, y)
     c.setFont("Times-Roman", 10)
     for k in range(4):
         c.drawString(72, y - 40 - 12 * k, body)
