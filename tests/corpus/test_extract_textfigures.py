@@ -330,3 +330,15 @@ def test_a_listing_on_a_landscape_page_set_sideways_is_extracted(tmp_path) -> No
     assert y1 - y0 > x1 - x0 and abs(y1 - (height - 90)) < 3
     (_fig, whole, _panels, _native) = next(iter(iter_figures(str(path))))
     assert whole.width > whole.height  # the crop reads upright
+
+
+def test_a_sideways_line_keeps_its_fixed_width_face_in_the_turned_frame() -> None:
+    """Listings in a fixed-width face are told by ``mono``: a page turned to read its
+    sideways captions must keep it (five listings of ftc-notebook and RcppEigen set
+    sideways were found only in part, or not at all, without it)."""
+    from litclip.corpus.extract.document import _Frame
+
+    code = TextLine("x <- c(1, 2)", (100.0, 200.0, 108.0, 260.0), 8.0, [False] * 12, True, 90, True)
+    turned = _Frame(90, 612.0, 792.0).line(code)
+    assert turned.mono and not turned.rotated
+    assert turned.bbox == (532.0, 100.0, 592.0, 108.0)

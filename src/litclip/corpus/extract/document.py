@@ -1158,7 +1158,9 @@ class _Frame:
 
     def line(self, ln: TextLine) -> TextLine:
         turned = ln.rotated and ln.direction == self.direction
-        return TextLine(ln.text, self.box(ln.bbox), ln.size, ln.bold, rotated=not turned)
+        return TextLine(
+            ln.text, self.box(ln.bbox), ln.size, ln.bold, rotated=not turned, mono=ln.mono
+        )
 
 
 def _collect(
