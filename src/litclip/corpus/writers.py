@@ -223,7 +223,8 @@ def _status_section(statuses: Sequence[dict[str, Any]]) -> str:
 
 
 def _no_figure_lines(ok: Sequence[dict[str, Any]]) -> str:
-    """How many PDFs gave no figure, and how many of those had no text to find captions in."""
+    """How many PDFs gave no figure, and how many had no text to find captions in (no text
+    layer, or one that does not decode: most of those give no figure either)."""
     bare = [s for s in ok if not s.get("figures")]
     text = f"- PDFs read without a captioned figure: {len(bare)}\n"
     for what, start in (
