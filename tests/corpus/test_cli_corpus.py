@@ -242,3 +242,29 @@ def test_real_pdfs_build_and_evaluate(
     )
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["figure_recall"] >= 0.8 and metrics["figure_precision"] >= 0.8
+
+
+def test_build_says_which_pdfs_have_no_text_to_read_captions_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A PDF whose fonts lack a Unicode map gives no caption: the summary says so instead
+    of a silent zero, and the datasheet counts it."""
+    from reportlab.pdfgen import canvas
+
+    from tests.corpus.test_extract_scans import _undecoded
+
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    c = canvas.Canvas(str(pdfs / "glyphs.pdf"))
+    c.setFont("Times-Roman", 10)
+    for i in range(20):
+        c.drawString(72, 760 - 14 * i, _undecoded("Figure 1. The lesion was resected early."))
+    c.showPage()
+    c.save()
+    out = tmp_path / "corpus"
+    assert main(["corpus", "build", str(pdfs), "--out", str(out), "--executor", "serial"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "1 PDF(s) have no text to read captions from" in printed
+    assert (
+        "- PDFs with a text layer that does not read as words" in (out / "datasheet.md").read_text()
+    )

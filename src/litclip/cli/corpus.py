@@ -42,6 +42,11 @@ def _print_summary(summary: object, console: Console) -> None:
             f"[yellow]{s.pdfs_left_out} PDF(s) of the earlier build are not among these inputs: "
             "their pairs left the manifest[/] (build into another --out to keep corpora apart)"
         )
+    if getattr(s, "unreadable", 0):
+        console.print(
+            f"[yellow]{s.unreadable} PDF(s) have no text to read captions from[/] (no text "
+            "layer, or fonts without a Unicode map): their warnings in pdf_status.jsonl"
+        )
     console.print(f"[bold]pairs[/]: {s.pairs}, passed QC: {s.passed}")
     if s.reasons:
         console.print("  top rejection reasons: " + ", ".join(f"{k} {n}" for k, n in s.reasons[:6]))

@@ -41,6 +41,7 @@ from litclip.corpus.worker import (
 from litclip.corpus.writers import (
     MANIFEST_COLUMNS,
     split_of,
+    unreadable_text,
     write_datasheet,
     write_manifest,
     write_shards,
@@ -94,6 +95,7 @@ class BuildSummary:
     uncaptioned: int = 0  # figure-like regions without a caption (kept out, counted)
     tables: int = 0  # table captions found (kept apart)
     pdfs_left_out: int = 0  # in the earlier build's inputs, not in this one's: pairs dropped
+    unreadable: int = 0  # PDFs with no text to find captions in (no text layer, undecodable)
     failed: list[str] = field(default_factory=list)  # "NAME (kind: message)" of failed PDFs
 
     def failed_lines(self, limit: int = 5) -> list[str]:
@@ -556,6 +558,7 @@ def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -
         errors=errors.most_common(),
         uncaptioned=sum(int(s.get("uncaptioned") or 0) for s in ok),
         tables=sum(int(s.get("tables") or 0) for s in ok),
+        unreadable=sum(unreadable_text(ok).values()),
         failed=[
             f"{s.get('name')} ({s.get('error_kind')}: "
             f"{textwrap.shorten(str(s.get('error_message')), 160, placeholder=' ...')})"

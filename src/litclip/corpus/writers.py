@@ -222,18 +222,29 @@ def _status_section(statuses: Sequence[dict[str, Any]]) -> str:
     return text
 
 
+_TEXT_WARNINGS = (
+    ("no text layer (scanned, no OCR)", NO_TEXT_LAYER),
+    ("a text layer that does not read as words (fonts without a Unicode map)", UNREADABLE_TEXT),
+)
+
+
+def unreadable_text(statuses: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """How many PDFs have no text to find captions in, by why (no text layer, or one that
+    does not decode), as their warnings say."""
+    counts = {
+        what: sum(any(str(w).startswith(start) for w in s.get("warnings") or []) for s in statuses)
+        for what, start in _TEXT_WARNINGS
+    }
+    return {what: n for what, n in counts.items() if n}
+
+
 def _no_figure_lines(ok: Sequence[dict[str, Any]]) -> str:
-    """How many PDFs gave no figure, and how many had no text to find captions in (no text
-    layer, or one that does not decode: most of those give no figure either)."""
+    """How many PDFs gave no figure, and how many had no text to find captions in (most of
+    those give no figure either)."""
     bare = [s for s in ok if not s.get("figures")]
     text = f"- PDFs read without a captioned figure: {len(bare)}\n"
-    for what, start in (
-        ("no text layer (scanned, no OCR)", NO_TEXT_LAYER),
-        ("a text layer that does not read as words (fonts without a Unicode map)", UNREADABLE_TEXT),
-    ):
-        n = sum(any(str(w).startswith(start) for w in s.get("warnings") or []) for s in ok)
-        if n:
-            text += f"- PDFs with {what}: {n} (see their warnings in `pdf_status.jsonl`)\n"
+    for what, n in unreadable_text(ok).items():
+        text += f"- PDFs with {what}: {n} (see their warnings in `pdf_status.jsonl`)\n"
     return text
 
 

@@ -69,9 +69,15 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
         for line in summary.failed_lines():
             console.print(f"  failed: {line}", markup=False, highlight=False)
         if summary.passed == 0:
+            unreadable = (
+                f" ({summary.unreadable} PDF(s) have no text to read captions from: no text "
+                "layer, or fonts without a Unicode map)"
+                if summary.unreadable
+                else ""
+            )
             raise LitclipError(
-                f"no figure/caption pair passed quality control in {cfg.pdfs}: see "
-                f"{out / 'corpus' / 'pdf_status.jsonl'} and datasheet.md"
+                f"no figure/caption pair passed quality control in {cfg.pdfs}{unreadable}: "
+                f"see {out / 'corpus' / 'pdf_status.jsonl'} and datasheet.md"
             )
         return {"pairs": summary.pairs, "passed": summary.passed, "pdfs_error": summary.pdfs_error}
 
