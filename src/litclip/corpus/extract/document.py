@@ -378,10 +378,11 @@ def analyse_document(
     panel_jobs = jobs if detect_panels else None
     uncaptioned -= _text_figures(results, all_lines, kept_elements, body_size, figures, panel_jobs)
     # said first: pdf_status keeps a PDF's first warnings only
-    share = word_share([ln for lines in all_lines for ln in lines])
     if not any(lines for lines in all_lines):
         warnings.insert(0, NO_TEXT_LAYER)
-    elif share is not None and share < READABLE_SHARE:
+    elif (
+        share := word_share([ln for lines in all_lines for ln in lines])
+    ) is not None and share < READABLE_SHARE:
         warnings.insert(
             0,
             f"{UNREADABLE_TEXT} (only {share:.0%} of its words are made of letters; fonts "
@@ -511,15 +512,17 @@ def _text_figures(
     found = {fig.label.lower() for fig, _ in figures}
     adopted = 0
     for i in sorted(results):
-        upright: list[tuple[Caption, _Frame | None]] = [
+        candidates: list[tuple[Caption, _Frame | None]] = [
             (c, None) for c in results[i].orphan_captions
         ]
+        candidates += results[i].turned_orphans
         caps = [
             (c, frame)
-            for c, frame in upright + list(results[i].turned_orphans)
+            for c, frame in candidates
             if c.label.lower() not in found and c.score >= TEXT_FIGURE_MIN_SCORE
         ]
         lines = all_lines[i]
+        views: dict[int, _TextView] = {}  # by the frame's direction (0: upright), made once
         for cap, frame in caps:
             region = None if frame else _region_over_note(cap, results[i].orphan_regions, lines)
             if region is not None:
@@ -527,15 +530,16 @@ def _text_figures(
                 adopted += 1
                 members = [region]
             else:
-                box = _text_block_of(cap, lines, all_elements[i], body_size, frame)
+                key = frame.direction if frame else 0
+                if key not in views:
+                    views[key] = _text_view(lines, all_elements[i], body_size, frame)
+                box = _text_block_of(cap, views[key], frame)
                 if box is None:
                     continue
                 members = [reg.Region([reg.Element(box, "text")])]
             fig = _make_figure(i + 1, cap, members, lines, jobs)
             if frame is not None:  # set sideways: cropped and its panels found turned upright
-                fig.turn = frame.turn
-                if jobs is not None and id(fig) in jobs:
-                    jobs[id(fig)].frame = frame
+                _turn(fig, frame, jobs)
                 results[i].turned_orphans.remove((cap, frame))
             else:
                 results[i].orphan_captions.remove(cap)
@@ -544,23 +548,37 @@ def _text_figures(
     return adopted
 
 
-def _text_block_of(
-    cap: Caption,
-    lines: list[TextLine],
-    elements: list[reg.Element],
-    body_size: float,
-    frame: _Frame | None,
-) -> BBox | None:
-    """The block of text (or the frame) over a caption that is its figure, in page space;
-    looked for in ``frame`` when the caption runs sideways (a landscape listing)."""
+@dataclass
+class _TextView:
+    """A page's lines and drawings as figures of text are looked for in them: upright, or
+    turned into a sideways caption's frame, with the running text among the lines."""
+
+    lines: list[TextLine]
+    elements: list[reg.Element]
+    running: set[int]
+    turned: dict[int, TextLine]  # a page line's id -> that line turned into the frame
+
+
+def _text_view(
+    lines: list[TextLine], elements: list[reg.Element], body_size: float, frame: _Frame | None
+) -> _TextView:
+    turned: dict[int, TextLine] = {}
     if frame is not None:
         turned = {id(ln): frame.line(ln) for ln in lines}
         lines = list(turned.values())
         elements = [frame.element(e) for e in elements]
-        cap = replace(cap, lines=[turned.get(id(ln)) or frame.line(ln) for ln in cap.lines])
     # a listing set in a fixed-width font reads as paragraphs but is no running text
     running = reg.running_text(lines, body_size) - listing_lines(lines)
-    own = running | {id(ln) for ln in cap.lines}
+    return _TextView(lines, elements, running, turned)
+
+
+def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox | None:
+    """The block of text (or the frame) over a caption that is its figure, in page space;
+    looked for in ``frame`` (``view`` turned into it) when the caption runs sideways."""
+    if frame is not None:
+        cap = replace(cap, lines=[view.turned.get(id(ln)) or frame.line(ln) for ln in cap.lines])
+    lines, elements = view.lines, view.elements
+    own = view.running | {id(ln) for ln in cap.lines}
     height = cap.lines[0].height if cap.lines else 0.0
     box = (
         text_block_over(cap.bbox, lines, own)
@@ -1185,10 +1203,15 @@ def _collect(
         elif members and cap.kind == "figure":
             fig = _make_figure(page_no, cap, members, lines, jobs)
             if frame is not None:
-                fig.turn = frame.turn
-                if jobs is not None and id(fig) in jobs:
-                    jobs[id(fig)].frame = frame
+                _turn(fig, frame, jobs)
             result.figures.append((fig, cap.score))
+
+
+def _turn(fig: ExtractedFigure, frame: _Frame, jobs: PanelJobs | None) -> None:
+    """A figure found in a turned ``frame``: cropped turned into it, panels looked for there."""
+    fig.turn = frame.turn
+    if jobs is not None and id(fig) in jobs:
+        jobs[id(fig)].frame = frame
 
 
 def _round(box: BBox) -> BBox:
