@@ -509,7 +509,7 @@ def _grow_block(
     size, titled = first.size, False
     hang = _hanging_indent(cap, _first_row(cap) if alone else first, lines)
     # "Figure 1." alone in a larger type over its caption line ("cvs Source Repository")
-    label_only = len(cap.lines) == 1 and _label_alone(cap, first)
+    label_only = len(cap.lines) == 1 and alone
     while True:
         x0, _y0, x1, y1 = cap.bbox
         # a line squeezed by a formula (a square root's bar) does not set the spacing
@@ -624,8 +624,9 @@ HANG_SLACK = 0.4  # of the label's width: how far off its estimated end a hangin
 
 
 def _first_row(cap: Caption) -> TextLine:
-    """The caption's first row as one line: a label alone and the text set after it."""
-    row = cap.lines[: 1 + sum(_on_row(ln, cap.lines[0]) for ln in cap.lines[1:])]
+    """The caption's first row as one line: a label alone and the text set after it (the
+    caption holds that row's pieces only, before it grows down)."""
+    row = cap.lines
     if len(row) == 1:
         return row[0]
     x0, y0, x1, y1 = (

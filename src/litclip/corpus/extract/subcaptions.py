@@ -104,12 +104,14 @@ def grid_cells(subcaptions: list[SubCaption], fig_box: BBox) -> list[BBox]:
     under = y1 - rows[-1][0].bbox[3] <= EDGE_SHARE * height
     if over == under:
         return []
-    tops = [y0] + [row[0].bbox[1] for row in rows[1:]] if over else None
-    bottoms = [max(s.bbox[3] for s in row) for row in rows[:-1]] + [y1]
+    if over:  # a row runs from its sub-captions' top down to the next row's
+        tops = [y0] + [row[0].bbox[1] for row in rows[1:]]
+        bottoms = [*tops[1:], y1]
+    else:  # from the row before's sub-captions down to the foot of its own
+        bottoms = [max(s.bbox[3] for s in row) for row in rows[:-1]] + [y1]
+        tops = [y0, *bottoms[:-1]]
     cells: list[BBox] = []
-    for k, row in enumerate(rows):
-        top = tops[k] if tops is not None else (y0 if k == 0 else bottoms[k - 1])
-        bottom = (rows[k + 1][0].bbox[1] if k + 1 < len(rows) else y1) if over else bottoms[k]
+    for row, top, bottom in zip(rows, tops, bottoms, strict=True):
         centres = sorted((s.bbox[0] + s.bbox[2]) / 2 for s in row)
         edges = [x0] + [(a + b) / 2 for a, b in pairwise(centres)] + [x1]
         cells += [(edges[i], top, edges[i + 1], bottom) for i in range(len(row))]
