@@ -583,6 +583,10 @@ def word_share(lines: list[TextLine]) -> float | None:
     for ln in lines:
         for token in ln.text.split():
             token = token.strip(_TOKEN_EDGES)
+            if token.isascii() and token.isalpha():  # most words: a word, and the quick test
+                words += 1
+                letters += 1
+                continue
             if not token or _NUMBER.match(token) or all(_is_symbol(c) for c in token):
                 continue
             words += 1
