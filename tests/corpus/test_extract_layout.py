@@ -1781,3 +1781,33 @@ def test_a_grid_with_its_tick_labels_outside_is_no_table() -> None:
     assert reg._ruled_table(reg.Region([*rules, *cells]))
     bars = [reg.Element((150.0, 120.0, 170.0, 200.0), "path")]
     assert not reg._ruled_table(reg.Region([*rules, *cells, *bars]))
+
+
+def test_a_sentence_broken_by_inline_math_bounds_the_figure_under_it(tmp_path: Path) -> None:
+    """'Here g' + subscripts + '= w b A' + '(dr) is the nearest-neighbour ...' is one row of
+    running text in pieces; the pieces are no labels of the photo 15 pt under them (taking
+    them, it grew up over the display equation above: elsarticle's sample)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 5)
+        c.setFont("Times-Roman", 10)
+        c.drawString(230, top(y + 14), "w = w + 2 (g / h) cos(x - x + p / 2)")  # a display equation
+        c.drawString(520, top(y + 14), "(9)")
+        row = y + 34  # the row's baseline, top-left
+        c.drawString(72, top(row), "Here g")
+        c.setFont("Times-Roman", 7)
+        c.drawString(99, top(row - 4), "1l")  # superscript and subscript stacked
+        c.drawString(99, top(row + 3), "1l")
+        c.setFont("Times-Roman", 8.5)
+        c.drawString(108, top(row), "= w b A")
+        c.setFont("Times-Roman", 10)
+        c.drawString(
+            141, top(row), "(dr) is the nearest-neighbour inter-sphere coupling parameter."
+        )
+        image(c, photo(21), (72, row + 15, 530, row + 170))
+        caption(c, 72, row + 185, "Figure 3:", ["Dispersion of the evanescent polariton."])
+
+    ex = extract_pdf(make(tmp_path, "pieces.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 3"]
+    y = 60 + 5 * 12 + 4 + 34
+    assert iou(ex.figures[0].bbox, (72, y + 15, 530, y + 170)) > 0.95

@@ -1246,3 +1246,21 @@ def test_a_letter_in_the_middle_of_a_drawn_box_is_no_panel_letter() -> None:
     corner = TextLine("a", (161.0, 193.0, 166.0, 200.0), 9.0)
     assert _lettered([scheme], [middle]) == set()
     assert _lettered([scheme], [corner]) == {0}
+
+
+def test_running_pieces_chain_along_the_row_only() -> None:
+    from litclip.corpus.extract.regions import running_pieces
+
+    long = TextLine("(dr) is the nearest-neighbour coupling.", (149.4, 466.2, 393.3, 475.2), 10.0)
+    head = TextLine("Here g", (64.5, 466.2, 91.3, 475.2), 10.0)
+    sup = TextLine("1l", (91.3, 464.6, 96.8, 470.8), 7.0)
+    sub = TextLine("1l", (91.3, 471.6, 96.8, 477.8), 7.0)
+    mid = TextLine("= w b A", (100.0, 469.1, 141.9, 475.5), 8.5)
+    sup2 = TextLine("1l", (141.9, 464.6, 147.3, 470.8), 7.0)
+    # a chart's label a word space beyond the row's end, and one on the row under it
+    label = TextLine("Fig. 2a", (400.0, 466.2, 430.0, 475.2), 10.0)
+    under = TextLine("x axis", (64.5, 478.0, 91.3, 487.0), 10.0)
+    lines = [long, head, sup, sub, mid, sup2, label, under]
+    got = running_pieces(lines, {id(long)})
+    assert got == {id(head), id(sup), id(sub), id(mid), id(sup2)}
+    assert running_pieces(lines, set()) == set()

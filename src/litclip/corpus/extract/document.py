@@ -914,6 +914,7 @@ def _layout(
     ]
     body |= reg.sentence_tails(lines, body)
     body -= reg.notes_under_pictures(lines, body, elements)
+    body |= reg.running_pieces(lines, body)
     body_boxes = [ln.bbox for ln in lines if id(ln) in body]
     elements = reg.drop_ornaments(reg.drop_text_backgrounds(elements, body_boxes), lines, body_size)
     graphics = reg.cluster(elements, caption_boxes + body_boxes)

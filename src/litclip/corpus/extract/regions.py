@@ -795,6 +795,47 @@ def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
     }
 
 
+ROW_TOUCH = 0.45  # of a line's height: gap between pieces of one row (a space, a math space)
+
+
+def running_pieces(lines: list[TextLine], running: set[int]) -> set[int]:
+    """``id`` of lines that carry a running line on along its row: a sentence with inline
+    math comes in pieces ("Here g", "1l", "= ω b A", "(δr) is the nearest-neighbour ...")
+    and only the long one reads as running text. The others are no figure's labels: a figure
+    under them taking them would grow up over the text above (a display equation).
+
+    A piece continues the row when it is within ROW_TOUCH line heights of a line of it
+    sideways and its middle lies within the running line's height; pieces chain (a
+    subscript, then the words after it), each keeping the running line's band.
+    """
+    level = [ln for ln in lines if not ln.rotated]
+    # (x0, x1, band top, band bottom, gap allowed) of the row so far
+    rows = [
+        (ln.x0, ln.x1, ln.y0, ln.y1, ROW_TOUCH * ln.height) for ln in level if id(ln) in running
+    ]
+    free = [ln for ln in level if id(ln) not in running]
+    out: set[int] = set()
+    while rows and free:
+        c = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
+        middle = (c[:, 1] + c[:, 3]) / 2
+        hit = np.zeros(len(free), bool)
+        band = np.zeros((len(free), 3))  # the band (and gap) a hit piece inherits
+        for start in range(0, len(rows), 256):  # blocks: memory stays 256 x lines
+            a = np.asarray(rows[start : start + 256], dtype=np.float64)
+            within = (middle[None, :] >= a[:, None, 2]) & (middle[None, :] <= a[:, None, 3])
+            h = np.maximum(a[:, None, 0], c[None, :, 0]) - np.minimum(a[:, None, 1], c[None, :, 2])
+            near = within & (h <= a[:, None, 4])
+            new = near.any(axis=0) & ~hit
+            band[new] = a[near[:, new].argmax(axis=0)][:, 2:]
+            hit |= new
+        if not hit.any():
+            break
+        rows = [(*c[k, [0, 2]].tolist(), *band[k].tolist()) for k in np.flatnonzero(hit).tolist()]
+        out |= {id(ln) for ln, k in zip(free, hit.tolist(), strict=True) if k}
+        free = [ln for ln, k in zip(free, hit.tolist(), strict=True) if not k]
+    return out
+
+
 def _paragraph_edges(lines: list[TextLine], running: list[TextLine], body_size: float) -> set[int]:
     """Short lines that open or close a paragraph of ``running`` text: body-sized, one line
     pitch above or below a running line of their size, inside its width, and flush with its
