@@ -1811,3 +1811,30 @@ def test_a_sentence_broken_by_inline_math_bounds_the_figure_under_it(tmp_path: P
     assert [f.label for f in ex.figures] == ["Figure 3"]
     y = 60 + 5 * 12 + 4 + 34
     assert iou(ex.figures[0].bbox, (72, y + 15, 530, y + 170)) > 0.95
+
+
+def test_a_caption_over_a_drawings_blank_corner_and_past_its_edge(tmp_path: Path) -> None:
+    """A word processor's figure: the caption's text box sits over the blank bottom-right
+    corner of a line drawing (axes of a coordinate frame) and runs on past its right edge."""
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setLineWidth(1.2)
+        for x0, y0, x1, y1 in (
+            (230, 176, 310, 176),  # the frame's axes
+            (229, 90, 229, 171),
+            (229, 171, 176, 216),
+            (246, 174, 269, 199),  # a vector
+            (205, 190, 248, 190),
+        ):
+            c.line(x0, top(y0), x1, top(y1))
+        c.circle(323, top(188), 9)
+        c.setFont("Helvetica-Bold", 8)
+        c.drawString(246, top(219), "Figure 2:")
+        c.setFont("Helvetica", 8)
+        c.drawString(285, top(219), "Coordinate frame F, and how to express")
+        c.drawString(246, top(229), "the location of a point P in F.")
+        paragraph(c, 72, 250, 95, 6)
+
+    ex = extract_pdf(make(tmp_path, "corner.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 2"]
+    assert iou(ex.figures[0].bbox, (176, 90, 332, 216)) > 0.8

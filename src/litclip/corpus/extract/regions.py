@@ -1618,7 +1618,14 @@ NOTCH_GAP = 30.0  # points at most between a notched caption and the part beside
 def notch_distance(cap: Caption, region: Region) -> float | None:
     """:func:`caption_distance` for a caption in a corner notch of ``region``, else None."""
     graphics = region.graphic_boxes
-    if not graphics or not in_corner_notch(cap.bbox, graphics, region.bbox):
+    box = region.bbox
+    # a caption in a text box over a drawing's blank corner may stick out past its edge
+    # (a word processor's figure): the part over the figure is what sits in the notch
+    inside = (max(cap.bbox[0], box[0]), max(cap.bbox[1], box[1]))
+    inside += (min(cap.bbox[2], box[2]), min(cap.bbox[3], box[3]))
+    if not graphics or inside[0] >= inside[2] or inside[1] >= inside[3]:
+        return None
+    if not in_corner_notch(inside, graphics, box):
         return None
     return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
 
