@@ -75,3 +75,21 @@ def test_a_constant_f1_rule_is_flagged() -> None:
     assert "a (nearly) constant rule" in res["details"]["warning"]
     good = calibration.evaluate(_logits(0.2 + 0.6 * yv), yv, _logits(0.2 + 0.6 * yt), yt, n_boot=0)
     assert "warning" not in good["details"]
+
+
+def test_a_constant_multiclass_rule_is_flagged() -> None:
+    """Scores without signal: the fit flattens them (T large) and the biases pick the most
+    common class for every image; the report says so instead of a bare T=462817."""
+    rng = np.random.default_rng(2)
+    c = 4
+    yv, yt = rng.choice(c, 300, p=[0.4, 0.2, 0.2, 0.2]), rng.choice(c, 100, p=[0.4, 0.2, 0.2, 0.2])
+    noise_v, noise_t = rng.normal(0, 3.0, (300, c)), rng.normal(0, 3.0, (100, c))
+    res = calibration.evaluate(noise_v, yv, noise_t, yt, n_boot=0, classnames=list("abcd"))
+    assert res["details"]["temperature"] > 10
+    warning = res["details"]["warning"]
+    assert "of validation images 'a': a (nearly) constant rule" in warning
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, c, 400)
+    signal = np.eye(c)[y] * 3.0 + rng.normal(0, 1.0, (400, c))
+    good = calibration.evaluate(signal[:300], y[:300], signal[300:], y[300:], n_boot=0)
+    assert "warning" not in good["details"]

@@ -124,3 +124,22 @@ def test_report_out_names_a_folder_or_the_markdown(tmp_path: Path) -> None:
     assert report_path(tmp_path / "r.html") == tmp_path / "r.html"
     with pytest.raises(LitclipError, match="give an .html file"):
         report_path(tmp_path / "r.pdf")
+
+
+def test_a_flattening_temperature_reads_as_a_warning(tmp_path: Path) -> None:
+    """Multi-class calibration of a model without signal: T prints in 4 figures, not as
+    'T=462817.487', and the constant-rule warning is shown under the table."""
+    rng = np.random.default_rng(2)
+    y = rng.choice(4, 400, p=[0.4, 0.2, 0.2, 0.2])
+    noise = rng.normal(0, 3.0, (400, 4))
+    cal = calibration.evaluate(noise[:300], y[:300], noise[300:], y[300:], n_boot=0)
+    res = new_results({"models": ["A"], "tasks": ["calibration"]})
+    res["runs"].append(
+        make_run(
+            "A", "toy4", "calibration", "test", cal["metrics"], 80, cal["ci95"], [0], cal["details"]
+        )
+    )
+    page = render_report(write_results(tmp_path / "r.json", res), tmp_path / "r.html").read_text()
+    t = cal["details"]["temperature"]
+    assert f"T={t:.4g}" in page and f"T={t:.3f}" not in page
+    assert "a (nearly) constant rule, the model" in page

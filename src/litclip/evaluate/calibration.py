@@ -131,6 +131,20 @@ def evaluate(
         )
         out["details"].update(params)
         out["details"]["criterion"] = "nll"
+        # a model whose scores carry no signal on validation gets a temperature that flattens
+        # them (T in the thousands): the biases alone then pick one class for every image
+        calls = np.bincount(
+            apply_temperature_bias(logits_val, params).argmax(axis=1), minlength=probs_val.shape[1]
+        )
+        top = int(calls.argmax())
+        share = float(calls[top] / max(calls.sum(), 1))
+        if share >= 0.98:
+            name = classnames[top] if classnames and top < len(classnames) else f"class {top}"
+            out["details"]["warning"] = (
+                f"the fitted temperature (T={params['temperature']:.3g}) and class biases call "
+                f"{share:.1%} of validation images '{name}': a (nearly) constant rule, the "
+                "model's scores carry little signal for this task"
+            )
     out["details"]["before"] = before["metrics"]
     out["details"]["before_confusion_matrix"] = before["details"]["confusion_matrix"]
     return out

@@ -225,7 +225,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
         fitted = (
             f"threshold {d['threshold']:.4f} ({d.get('criterion')})"
             if "threshold" in d
-            else f"T={d.get('temperature', float('nan')):.3f}"
+            else f"T={d.get('temperature', float('nan')):.4g}"
         )
         rows.append(
             [(r["model"], html.escape(r["model"])), (fitted, html.escape(fitted))]
