@@ -1838,3 +1838,71 @@ def test_a_caption_over_a_drawings_blank_corner_and_past_its_edge(tmp_path: Path
     ex = extract_pdf(make(tmp_path, "corner.pdf", draw))
     assert [f.label for f in ex.figures] == ["Figure 2"]
     assert iou(ex.figures[0].bbox, (176, 90, 332, 216)) > 0.8
+
+
+def test_a_caption_in_the_figures_notch_is_painted_over_in_its_crop(tmp_path: Path) -> None:
+    """JFMS: the caption sits under the short photo, beside the tall one, inside the box of
+    both; the crop must not show its words (they would teach the model to read captions)."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 5)
+        c.setFillGray(0.92)  # the page's tinted panel behind the figure
+        c.rect(240, top(500), 330, 170, stroke=0, fill=1)
+        c.setFillGray(0)
+        image(c, photo(31, (190, 140)), (257, 348, 446, 488))  # a
+        image(c, photo(32, (103, 99)), (450, 348, 553, 447))  # b
+        c.setFont("Helvetica-Bold", 7)
+        c.drawString(452, top(460), "Figure 11")
+        c.setFont("Helvetica", 7)
+        for i, text in enumerate(("Biopsy forceps (a) and", "a balloon dilator (b)", "of 18 mm")):
+            c.drawString(452, top(470 + 9 * i), text)
+        paragraph(c, 72, 520, 95, 4)
+
+    path = make(tmp_path, "notch.pdf", draw)
+    (fig, whole, _panels, _native), *_ = list(iter_figures(str(path), dpi=100))
+    assert fig.label == "Figure 11" and iou(fig.bbox, (257, 348, 553, 488)) > 0.9
+    scale = whole.width / (fig.bbox[2] - fig.bbox[0])
+    gray = np.asarray(whole.convert("L")).astype(int)
+
+    def px(x: float, y: float) -> tuple[int, int]:
+        return int((y - fig.bbox[1]) * scale), int((x - fig.bbox[0]) * scale)
+
+    (r0, c0), (r1, c1) = px(452, 452), px(549, 488)
+    words = gray[r0:r1, c0:c1]
+    assert words.min() > 200 and np.ptp(words) < 8  # one tint, no dark glyphs
+    (r0, c0), (r1, c1) = px(262, 352), px(440, 484)
+    assert gray[r0:r1, c0:c1].std() > 20  # photo a is untouched
+
+
+def test_a_caption_hanging_under_a_diagrams_right_half_is_its_caption(tmp_path: Path) -> None:
+    """Simbody's manual (a word processor's figure): the caption sits under the right half of
+    a diagram and runs on past its right edge, while the diagram's 'Back to State' label at
+    the left reaches lower than the caption's top."""
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setDash(2, 2)
+        c.rect(187, top(297), 202, 226)  # the subsystem's dashed box
+        c.setDash()
+        for y in (95, 150, 200):
+            c.rect(260, top(y + 30), 70, 30)
+        for x0, y0, x1, y1 in (
+            (330, 110, 435, 110),  # results out to the right
+            (330, 165, 435, 165),
+            (151, 165, 260, 165),  # inputs in from the left
+            (151, 215, 260, 215),
+            (295, 230, 295, 335),  # back to the state
+        ):
+            c.line(x0, top(y0), x1, top(y1))
+        c.setFont("Helvetica", 10)
+        c.drawString(240, top(356), "Back to State")
+        c.setFont("Times-Bold", 8)
+        c.drawString(372, top(327), "Figure 8:")
+        c.setFont("Times-Roman", 8)
+        c.drawString(408, top(327), "After realizing a State, a")
+        c.drawString(372, top(337), "subsystem provides responses,")
+        c.drawString(372, top(347), "operators, and solvers.")
+        paragraph(c, 72, 380, 95, 6)
+
+    ex = extract_pdf(make(tmp_path, "hanging.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 8"]
+    assert iou(ex.figures[0].bbox, (151, 71, 435, 358)) > 0.9

@@ -1625,9 +1625,31 @@ def notch_distance(cap: Caption, region: Region) -> float | None:
     inside += (min(cap.bbox[2], box[2]), min(cap.bbox[3], box[3]))
     if not graphics or inside[0] >= inside[2] or inside[1] >= inside[3]:
         return None
-    if not in_corner_notch(inside, graphics, box):
+    if not in_corner_notch(inside, graphics, box) and not _hangs_under(cap.bbox, region):
         return None
     return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
+
+
+def _hangs_under(cap: BBox, region: Region) -> bool:
+    """Whether ``cap`` hangs under the part of ``region`` above it and out past its side (a
+    word processor's caption under a diagram's right half, a label under the left half
+    reaching lower than the caption's top): everything of the region within the caption's
+    width ends over it, its graphics close over it, and the caption runs on past the
+    region's box sideways."""
+    box = region.bbox
+    if not (cap[2] > box[2] + 2 or cap[0] < box[0] - 2):
+        return False
+    over = [e.bbox for e in region.elements if min(e.bbox[2], cap[2]) - max(e.bbox[0], cap[0]) > 0]
+    graphics = [
+        e.bbox
+        for e in region.elements
+        if e.kind != "text" and min(e.bbox[2], cap[2]) - max(e.bbox[0], cap[0]) > 0
+    ]
+    return (
+        bool(over)
+        and all(b[3] <= cap[1] + 2 for b in over)
+        and any(cap[1] - b[3] <= NOTCH_GAP for b in graphics)
+    )
 
 
 LETTER_COST = 20.0  # points added between a lettered panel and a caption that names no panels

@@ -14,8 +14,9 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from litclip.corpus.extract import _raw
 from litclip.corpus.extract.document import (
@@ -72,9 +73,53 @@ def render_figure(
     page_no = page if page is not None else fig_or_bbox.page  # type: ignore[union-attr]
     pg = pdf[page_no - 1]
     try:
-        return _render_on_page(pg, page_images(pg), fig_or_bbox, page_no, dpi, max_pixels)
+        images = page_images(pg)
+        whole = _render_on_page(pg, images, fig_or_bbox, page_no, dpi, max_pixels)
+        if isinstance(fig_or_bbox, ExtractedFigure) and page_no == fig_or_bbox.page:
+            whole = hide_caption(whole, fig_or_bbox, images)
+        return whole
     finally:
         pg.close()
+
+
+CAPTION_INSIDE = 0.5  # of a caption's height inside its figure's box: printed in the crop
+CAPTION_MIN_WIDTH = 6.0  # points of it across, at least (less is the box's edge grazing it)
+
+
+def hide_caption(
+    image: Image.Image,
+    fig: ExtractedFigure,
+    images: list[tuple[BBox, tuple[int, int], pdfium.PdfImage]],
+) -> Image.Image:
+    """``image`` (the crop of ``fig``) with the figure's own caption painted over in the
+    colour behind it, where the caption is printed inside the figure's box (in a corner
+    notch of an L-shaped figure, or hanging under part of a diagram): a crop must not show
+    its caption's words. A caption printed over a picture is left alone."""
+    if fig.caption_page is not None:
+        return image
+    x0, y0, x1, y1 = fig.bbox
+    c = fig.caption_bbox
+    inside = (max(x0, c[0] - 1), max(y0, c[1] - 1), min(x1, c[2] + 1), min(y1, c[3] + 1))
+    if (
+        inside[2] - inside[0] < CAPTION_MIN_WIDTH
+        or inside[3] - inside[1] < CAPTION_INSIDE * (c[3] - c[1])
+        or any(_overlap(b, inside) > 0 for b, _size, _obj in images)
+    ):
+        return image
+    sx, sy = image.width / max(x1 - x0, 1e-6), image.height / max(y1 - y0, 1e-6)
+    px = (
+        max(0, int((inside[0] - x0) * sx)),
+        max(0, int((inside[1] - y0) * sy)),
+        min(image.width, int(np.ceil((inside[2] - x0) * sx))),
+        min(image.height, int(np.ceil((inside[3] - y0) * sy))),
+    )
+    if px[2] <= px[0] or px[3] <= px[1]:
+        return image
+    patch = np.asarray(image.crop(px)).reshape(-1, len(image.getbands()))
+    paper = tuple(int(v) for v in np.median(patch, axis=0))  # the words are a minority
+    out = image.copy()
+    ImageDraw.Draw(out).rectangle((px[0], px[1], px[2] - 1, px[3] - 1), fill=paper)
+    return out
 
 
 def _render_on_page(
@@ -232,6 +277,7 @@ def iter_figures(
                     continue
                 # the panel preview is shrunk from the crop (one render a figure, not two)
                 detect_figure_panels(pages, fig, jobs, warnings, whole)
+                whole = hide_caption(whole, fig, images)
                 panels = render_panels(pdf, fig, dpi=dpi, whole=whole)
                 if fig.turn:  # a figure set sideways: its crops read upright
                     whole, panels = upright(whole, fig.turn), [upright(p, fig.turn) for p in panels]
