@@ -1906,3 +1906,25 @@ def test_a_caption_hanging_under_a_diagrams_right_half_is_its_caption(tmp_path: 
     ex = extract_pdf(make(tmp_path, "hanging.pdf", draw))
     assert [f.label for f in ex.figures] == ["Figure 8"]
     assert iou(ex.figures[0].bbox, (151, 71, 435, 358)) > 0.9
+
+
+def test_a_side_caption_under_a_label_that_reaches_past_the_figure(tmp_path: Path) -> None:
+    """Simbody's manual: the caption is set beside a box diagram, 14 pt right of it, under
+    the diagram's 'Subsystem' label (a picture) that reaches out over the caption's column."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 5)
+        c.setLineWidth(1.5)
+        c.rect(182, top(394), 174, 147)  # the system's box
+        c.rect(137, top(394), 30, 147)  # the state's column
+        image(c, photo(41, (60, 10)), (329, 265, 390, 276))  # the label, set as a picture
+        c.setFont("Times-Bold", 9)
+        c.drawString(370, top(324), "Figure 3.")
+        c.setFont("Helvetica", 9)
+        c.drawString(410, top(324), "Systems are")
+        c.drawString(370, top(336), "composed of Subsystems.")
+        paragraph(c, 72, 420, 95, 4)
+
+    ex = extract_pdf(make(tmp_path, "level.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 3"]
+    assert iou(ex.figures[0].bbox, (137, 247, 390, 394)) > 0.9

@@ -1630,6 +1630,29 @@ def notch_distance(cap: Caption, region: Region) -> float | None:
     return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
 
 
+def level_distance(
+    cap: Caption, region: Region, barriers: list[BBox], captions: Sequence[BBox] = ()
+) -> float | None:
+    """:func:`caption_distance` of a side caption from the part of ``region`` level with it,
+    when the region reaches over (or under) the caption's column elsewhere: a label set
+    over the figure's top right, out past its body, does not put the caption beside the body
+    inside the figure. None when anything of the region lies on the caption."""
+    cb = cap.bbox
+    level = [e.bbox for e in region.elements if min(e.bbox[3], cb[3]) - max(e.bbox[1], cb[1]) > 0]
+    if not level or any(intersection(e.bbox, cb) > 0 for e in region.elements):
+        return None
+    box = region.bbox
+    x0, x1 = min(b[0] for b in level), max(b[2] for b in level)
+    if x1 <= cb[0]:
+        box = (box[0], box[1], x1, box[3])
+    elif x0 >= cb[2]:
+        box = (x0, box[1], box[2], box[3])
+    else:
+        return None
+    d = caption_distance(cap, box, barriers, captions)
+    return None if d is None else d + NOTCH_COST
+
+
 def _hangs_under(cap: BBox, region: Region) -> bool:
     """Whether ``cap`` hangs under the part of ``region`` above it and out past its side (a
     word processor's caption under a diagram's right half, a label under the left half
@@ -1717,6 +1740,8 @@ def assign(
             d = caption_distance(cap, region.bbox, barriers, caption_boxes)
             if d is None:
                 d = notch_distance(cap, region)
+            if d is None:
+                d = level_distance(cap, region, barriers, caption_boxes)
             if d is not None:
                 d += LETTER_COST if plain and ri in lettered else 0.0
                 pairs.append((d + (TEXT_BOX_COST if listings[ri] else 0.0), ci, ri))
