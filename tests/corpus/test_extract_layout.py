@@ -1928,3 +1928,37 @@ def test_a_side_caption_under_a_label_that_reaches_past_the_figure(tmp_path: Pat
     ex = extract_pdf(make(tmp_path, "level.pdf", draw))
     assert [f.label for f in ex.figures] == ["Figure 3"]
     assert iou(ex.figures[0].bbox, (137, 247, 390, 394)) > 0.9
+
+
+def test_a_caption_set_as_a_picture_of_its_words_is_painted_over_too(tmp_path: Path) -> None:
+    """A word processor's caption: a text box stored as a picture a little bigger than its
+    words, with the words' text layer on it, hanging under the right half of a diagram."""
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setDash(2, 2)
+        c.rect(187, top(297), 202, 226)
+        c.setDash()
+        for x0, y0, x1, y1 in ((330, 110, 435, 110), (151, 165, 260, 165), (295, 230, 295, 335)):
+            c.line(x0, top(y0), x1, top(y1))
+        c.setFont("Helvetica", 10)
+        c.drawString(240, top(356), "Back to State")
+        box = Image.new("RGB", (170, 50), "white")
+        for y in (6, 16, 26):  # the picture's own copy of the words (thin strokes)
+            box.paste((30, 30, 30), (4, y, 150, y + 2))
+        image(c, box, (366, 317, 527, 364))
+        c.setFont("Times-Bold", 8)
+        c.drawString(372, top(327), "Figure 8:")
+        c.setFont("Times-Roman", 8)
+        c.drawString(408, top(327), "After realizing a State, a")
+        c.drawString(372, top(337), "subsystem provides responses,")
+        c.drawString(372, top(347), "operators, and solvers.")
+        paragraph(c, 72, 380, 95, 6)
+
+    path = make(tmp_path, "boxed.pdf", draw)
+    (fig, whole, _panels, _native), *_ = list(iter_figures(str(path), dpi=100))
+    assert fig.label == "Figure 8"
+    scale = whole.width / (fig.bbox[2] - fig.bbox[0])
+    gray = np.asarray(whole.convert("L")).astype(int)
+    r0, r1 = int((320 - fig.bbox[1]) * scale), int((352 - fig.bbox[1]) * scale)
+    c0, c1 = int((374 - fig.bbox[0]) * scale), int((fig.bbox[2] - 1 - fig.bbox[0]) * scale)
+    assert gray[r0:r1, c0:c1].min() > 200  # neither the text nor the picture of it shows

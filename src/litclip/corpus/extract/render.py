@@ -94,7 +94,8 @@ def hide_caption(
     """``image`` (the crop of ``fig``) with the figure's own caption painted over in the
     colour behind it, where the caption is printed inside the figure's box (in a corner
     notch of an L-shaped figure, or hanging under part of a diagram): a crop must not show
-    its caption's words. A caption printed over a picture is left alone."""
+    its caption's words. A caption printed over a picture is left alone (a caption that is a
+    picture of its own words is painted over)."""
     if fig.caption_page is not None:
         return image
     x0, y0, x1, y1 = fig.bbox
@@ -103,7 +104,7 @@ def hide_caption(
     if (
         inside[2] - inside[0] < CAPTION_MIN_WIDTH
         or inside[3] - inside[1] < CAPTION_INSIDE * (c[3] - c[1])
-        or any(_overlap(b, inside) > 0 for b, _size, _obj in images)
+        or any(_overlap(b, inside) > 0 and not _holds(c, b) for b, _size, _obj in images)
     ):
         return image
     sx, sy = image.width / max(x1 - x0, 1e-6), image.height / max(y1 - y0, 1e-6)
@@ -212,6 +213,12 @@ def _native_on_page(
     if len(filters) != 1 or filters[0] not in _NATIVE_FILTERS:
         return None
     return bytes(obj.get_data(decode_simple=True))
+
+
+def _holds(caption: BBox, box: BBox) -> bool:
+    """Whether the picture ``box`` is the caption's own words set as a picture (a word
+    processor's text box): it covers the caption and is not much bigger."""
+    return _overlap(caption, box) >= 0.8 * _area(caption) and _area(box) <= 3 * _area(caption)
 
 
 def _area(b: BBox) -> float:
