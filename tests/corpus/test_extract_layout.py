@@ -1962,3 +1962,18 @@ def test_a_caption_set_as_a_picture_of_its_words_is_painted_over_too(tmp_path: P
     r0, r1 = int((320 - fig.bbox[1]) * scale), int((352 - fig.bbox[1]) * scale)
     c0, c1 = int((374 - fig.bbox[0]) * scale), int((fig.bbox[2] - 1 - fig.bbox[0]) * scale)
     assert gray[r0:r1, c0:c1].min() > 200  # neither the text nor the picture of it shows
+
+
+def test_hide_caption_keeps_grey_crops_grey_and_leaves_captions_elsewhere() -> None:
+    from litclip.corpus.extract.render import hide_caption
+    from litclip.corpus.types import ExtractedFigure
+
+    im = Image.new("L", (100, 100), 200)
+    im.paste(0, (55, 55, 85, 58))  # the caption's words
+    fig = ExtractedFigure("Figure 1", "1", 1, (0, 0, 100, 100), "Figure 1. x", (50, 50, 90, 70))
+    out = hide_caption(im, fig, [])
+    assert out.mode == "L" and np.asarray(out)[50:70, 50:90].min() == 200
+    fig.caption_page = 2  # a legend on the facing page: nothing of it is in this crop
+    assert hide_caption(im, fig, []) is im
+    fig.caption_page, fig.caption_bbox = None, (50, 97, 90, 107)  # grazing the bottom edge
+    assert hide_caption(im, fig, []) is im
