@@ -1977,3 +1977,29 @@ def test_hide_caption_keeps_grey_crops_grey_and_leaves_captions_elsewhere() -> N
     assert hide_caption(im, fig, []) is im
     fig.caption_page, fig.caption_bbox = None, (50, 97, 90, 107)  # grazing the bottom edge
     assert hide_caption(im, fig, []) is im
+
+
+def test_bare_labels_titling_plots_in_small_type_are_no_captions(tmp_path: Path) -> None:
+    """spatstat's datasets vignette: four plots titled "Fig1", "Fig4a"... in 5.4 pt type (the
+    data sets' names), no caption anywhere; a bare label in caption type over its caption's
+    text is still a caption."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 5)
+        for (x, y), name in zip(
+            ((200, 150), (280, 150), (200, 250), (280, 250)),
+            ("Fig1", "Fig4a", "Fig4b", "Fig4c"),
+            strict=True,
+        ):
+            c.setFont("Helvetica", 5.4)
+            c.drawString(x + 2, top(y - 2), name)
+            image(c, photo(len(name) + x, (60, 60)), (x, y, x + 62, y + 62))
+        paragraph(c, 72, 340, 95, 4)
+        image(c, photo(51), (150, 420, 450, 600))
+        c.setFont("Helvetica-Bold", 6.5)
+        c.drawString(72, top(618), "Figure 2")
+        c.setFont("Helvetica", 6.5)
+        c.drawString(72, top(627), "Axial FLAIR image of the same patient six months later.")
+
+    ex = extract_pdf(make(tmp_path, "titles.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 2"]

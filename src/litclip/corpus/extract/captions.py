@@ -310,6 +310,9 @@ def _lone_line(line: TextLine, after: str, lines: list[TextLine]) -> bool:
     )
 
 
+LABEL_ALONE_SIZE = 0.6  # of the body size: a bare label set smaller titles a plot
+
+
 def find_captions(
     lines: list[TextLine], body_size: float, min_score: float = 1.0, leading: float = 0.2
 ) -> list[Caption]:
@@ -338,6 +341,8 @@ def find_captions(
         after = text.strip()[len(printed) :]
         if _reference_only(after):
             continue  # a plot's title citing its source: "Fig 10.6, p446"
+        if not after.strip(" .:|") and line.size < LABEL_ALONE_SIZE * body_size:
+            continue  # "Fig4a" over one plot of a grid, in its small type: a title
         above = _line_above(line, lines)
         score = _label_score(line, above, body_size, printed, after, leading)
         if score < min_score + 1 and _mid_sentence(line, above):
