@@ -1641,8 +1641,8 @@ def level_distance(
     level = [e.bbox for e in region.elements if min(e.bbox[3], cb[3]) - max(e.bbox[1], cb[1]) > 0]
     if not level or any(intersection(e.bbox, cb) > 0 for e in region.elements):
         return None
-    # a bar or rule across the caption's whole width over it (a sidebar's title bar) walls
-    # the caption into a box of its own
+    # a bar or rule of the region across the caption's whole width, over or under it (a
+    # sidebar's title bar), walls the caption into a box of its own
     if any(e.bbox[0] <= cb[0] and e.bbox[2] >= cb[2] for e in region.elements):
         return None
     box = region.bbox
