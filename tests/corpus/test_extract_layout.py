@@ -1813,6 +1813,34 @@ def test_a_sentence_broken_by_inline_math_bounds_the_figure_under_it(tmp_path: P
     assert iou(ex.figures[0].bbox, (72, y + 15, 530, y + 170)) > 0.95
 
 
+FIGURE_8 = [
+    "After realizing a State, a",
+    "subsystem provides responses,",
+    "operators, and solvers.",
+]
+
+
+def text_box_caption(
+    c: canvas.Canvas,
+    at: tuple[float, float],
+    label: str,
+    lines: list[str],
+    size: float = 8.0,
+    fonts: tuple[str, str] = ("Times-Bold", "Times-Roman"),
+    leading: float | None = None,
+) -> None:
+    """A word processor's caption: bold label, then its lines (``at``: the first baseline,
+    top-left y), ``leading`` (default ``size + 2``) points apart."""
+    x, y = at
+    step = size + 2 if leading is None else leading
+    c.setFont(fonts[0], size)
+    c.drawString(x, top(y), label)
+    c.setFont(fonts[1], size)
+    c.drawString(x + c.stringWidth(label + " ", fonts[0], size), top(y), lines[0])
+    for i, text in enumerate(lines[1:], start=1):
+        c.drawString(x, top(y + i * step), text)
+
+
 def test_a_caption_over_a_drawings_blank_corner_and_past_its_edge(tmp_path: Path) -> None:
     """A word processor's figure: the caption's text box sits over the blank bottom-right
     corner of a line drawing (axes of a coordinate frame) and runs on past its right edge."""
@@ -1828,11 +1856,13 @@ def test_a_caption_over_a_drawings_blank_corner_and_past_its_edge(tmp_path: Path
         ):
             c.line(x0, top(y0), x1, top(y1))
         c.circle(323, top(188), 9)
-        c.setFont("Helvetica-Bold", 8)
-        c.drawString(246, top(219), "Figure 2:")
-        c.setFont("Helvetica", 8)
-        c.drawString(285, top(219), "Coordinate frame F, and how to express")
-        c.drawString(246, top(229), "the location of a point P in F.")
+        text_box_caption(
+            c,
+            (246, 219),
+            "Figure 2:",
+            ["Coordinate frame F, and how to express", "the location of a point P in F."],
+            fonts=("Helvetica-Bold", "Helvetica"),
+        )
         paragraph(c, 72, 250, 95, 6)
 
     ex = extract_pdf(make(tmp_path, "corner.pdf", draw))
@@ -1895,12 +1925,7 @@ def test_a_caption_hanging_under_a_diagrams_right_half_is_its_caption(tmp_path: 
             c.line(x0, top(y0), x1, top(y1))
         c.setFont("Helvetica", 10)
         c.drawString(240, top(356), "Back to State")
-        c.setFont("Times-Bold", 8)
-        c.drawString(372, top(327), "Figure 8:")
-        c.setFont("Times-Roman", 8)
-        c.drawString(408, top(327), "After realizing a State, a")
-        c.drawString(372, top(337), "subsystem provides responses,")
-        c.drawString(372, top(347), "operators, and solvers.")
+        text_box_caption(c, (372, 327), "Figure 8:", FIGURE_8)
         paragraph(c, 72, 380, 95, 6)
 
     ex = extract_pdf(make(tmp_path, "hanging.pdf", draw))
@@ -1918,11 +1943,15 @@ def test_a_side_caption_under_a_label_that_reaches_past_the_figure(tmp_path: Pat
         c.rect(182, top(394), 174, 147)  # the system's box
         c.rect(137, top(394), 30, 147)  # the state's column
         image(c, photo(41, (60, 10)), (329, 265, 390, 276))  # the label, set as a picture
-        c.setFont("Times-Bold", 9)
-        c.drawString(370, top(324), "Figure 3.")
-        c.setFont("Helvetica", 9)
-        c.drawString(410, top(324), "Systems are")
-        c.drawString(370, top(336), "composed of Subsystems.")
+        text_box_caption(
+            c,
+            (370, 324),
+            "Figure 3.",
+            ["Systems are", "composed of Subsystems."],
+            size=9,
+            fonts=("Times-Bold", "Helvetica"),
+            leading=12,
+        )
         paragraph(c, 72, 420, 95, 4)
 
     ex = extract_pdf(make(tmp_path, "level.pdf", draw))
@@ -1946,12 +1975,7 @@ def test_a_caption_set_as_a_picture_of_its_words_is_painted_over_too(tmp_path: P
         for y in (6, 16, 26):  # the picture's own copy of the words (thin strokes)
             box.paste((30, 30, 30), (4, y, 150, y + 2))
         image(c, box, (366, 317, 527, 364))
-        c.setFont("Times-Bold", 8)
-        c.drawString(372, top(327), "Figure 8:")
-        c.setFont("Times-Roman", 8)
-        c.drawString(408, top(327), "After realizing a State, a")
-        c.drawString(372, top(337), "subsystem provides responses,")
-        c.drawString(372, top(347), "operators, and solvers.")
+        text_box_caption(c, (372, 327), "Figure 8:", FIGURE_8)
         paragraph(c, 72, 380, 95, 6)
 
     path = make(tmp_path, "boxed.pdf", draw)
