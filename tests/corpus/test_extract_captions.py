@@ -844,11 +844,17 @@ def test_a_lone_line_under_a_picture_in_body_type_is_a_caption() -> None:
     assert find_captions([above, lone, *body], 11.0) == []
 
 
+def _over_running_text(*caption_lines: TextLine) -> list[TextLine]:
+    """HSAUR3's caption lines, then the page's running text under them, flush left with it."""
+    running = "The running text of the page, set flush left as the caption."
+    return [*caption_lines, _row_line(running, 140.1, 500.0, 475.0)]
+
+
 def test_a_label_alone_before_a_tab_heads_a_hanging_indent() -> None:
     """The same caption with its first row in two pieces ("Figure 14.1" | "R output ...", as
     pdfium reads it on a page shown sideways, or past a wide tab): the text after the label
     goes on under itself, which is no next column's text."""
-    lines = [
+    lines = _over_running_text(
         _row_line("Figure 14.1", 140.1, 453.0, 184.6, size=9.0),
         _row_line(
             "R output of the summary method for the btb_gee model (slightly ab-",
@@ -858,10 +864,7 @@ def test_a_label_alone_before_a_tab_heads_a_hanging_indent() -> None:
             size=9.0,
         ),
         _row_line("breviated).", 194.6, 463.6, 238.3, size=9.0),
-        _row_line(
-            "The running text of the page, set flush left as the caption.", 140.1, 500.0, 475.0
-        ),
-    ]
+    )
     (cap,) = find_captions(lines, 10.0)
     assert (
         cap.text
@@ -872,7 +875,7 @@ def test_a_label_alone_before_a_tab_heads_a_hanging_indent() -> None:
 def test_a_caption_with_a_hanging_indent_keeps_its_next_lines() -> None:
     """HSAUR3 (CRC): "Figure 14.11  R output ..." goes on under "R" (59 pt in, where the
     words after the label start); a line starting far past that is not the caption going on."""
-    lines = [
+    lines = _over_running_text(
         _row_line(
             "Figure 14.11 R output of the summary method for the epilepsy",
             140.1,
@@ -881,10 +884,7 @@ def test_a_caption_with_a_hanging_indent_keeps_its_next_lines() -> None:
             size=9.0,
         ),
         _row_line("(slightly abbreviated).", 199.1, 455.6, 288.4, size=9.0),
-        _row_line(
-            "The running text of the page, set flush left as the caption.", 140.1, 500.0, 475.0
-        ),
-    ]
+    )
     (cap,) = find_captions(lines, 10.0)
     assert cap.text.endswith("for the epilepsy (slightly abbreviated).")
     # a centred caption (nothing else starts where it starts) or one that goes on flush left

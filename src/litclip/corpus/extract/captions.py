@@ -634,19 +634,9 @@ def _first_row(cap: Caption) -> TextLine:
     row = cap.lines
     if len(row) == 1:
         return row[0]
-    x0, y0, x1, y1 = (
-        min(ln.x0 for ln in row),
-        min(ln.bbox[1] for ln in row),
-        max(ln.x1 for ln in row),
-        max(ln.y1 for ln in row),
-    )
     text = " ".join(ln.text for ln in row)
-    return TextLine(
-        text,
-        (x0, y0, x1, y1),
-        row[0].size,
-        [b for ln in row for b in [*ln.bold, False]][: len(text)],
-    )
+    bold = [b for ln in row for b in [*ln.bold, False]][: len(text)]
+    return TextLine(text, cap.bbox, row[0].size, bold)
 
 
 def _hanging_indent(cap: Caption, first: TextLine, lines: list[TextLine]) -> float | None:
