@@ -58,6 +58,9 @@ from litclip.corpus.extract.text import TextLine
         ("Tableau 2 : Objectifs de production", "table", "Table 2", "2"),
         ("Tablo 1. Hasta özellikleri", "table", "Table 1", "1"),
         ("Figure IV. Histology", "figure", "Figure IV", "IV"),
+        # a chapter numbered in Roman numerals (GENtle's German manual)
+        ("Abbildung IV.2: Dialog", "figure", "Figure IV.2", "IV.2"),
+        ("Figure XII-3. Coronal CT", "figure", "Figure XII-3", "XII-3"),
         ("F I G U R E 5. Letter-spaced label", "figure", "Figure 5", "5"),
         ("Table A: Composition of the diet", "table", "Table A", "A"),
         ("Fig. B. Map of the sites", "figure", "Figure B", "B"),
