@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from litclip.corpus.evaluate import iou
@@ -39,16 +40,24 @@ def top(y: float) -> float:
 
 
 def paragraph(
-    c: canvas.Canvas, x: float, y: float, width_chars: int, n_lines: int, text: str = BODY
+    c: canvas.Canvas,
+    x: float,
+    y: float,
+    width_chars: int,
+    n_lines: int,
+    text: str = BODY,
+    size: float = 10,
 ) -> float:
-    """Running text lines at 10 pt starting at top-left y; returns the y below the block."""
-    c.setFont("Times-Roman", 10)
+    """Running text lines (10 pt unless told) starting at top-left y; returns the y below
+    the block."""
+    c.setFont("Times-Roman", size)
     words = (text + " ") * 6
+    pitch = 1.2 * size
     for i in range(n_lines):
         c.drawString(
-            x, top(y + 10 + i * 12), words[i * width_chars : (i + 1) * width_chars].strip()
+            x, top(y + size + i * pitch), words[i * width_chars : (i + 1) * width_chars].strip()
         )
-    return y + n_lines * 12 + 4
+    return y + n_lines * pitch + 4
 
 
 def caption(c: canvas.Canvas, x: float, y: float, label: str, rest: list[str]) -> None:
@@ -1430,6 +1439,33 @@ def test_text_wrapped_in_a_narrow_column_beside_a_figure_is_running_text(tmp_pat
     assert iou(fig.bbox, (150, 55, 364, 225)) > 0.95
 
 
+def test_a_justified_row_split_at_every_word_gap_stays_out_of_the_figure_beside_it(
+    tmp_path: Path,
+) -> None:
+    """GENtle's manual: a paragraph beside a screenshot, its first row justified so wide that
+    each word is a piece of its own, the last one ending at the picture's edge; the line under
+    it is the paragraph's short last line. The last piece is running text like the others,
+    not the picture's label, though it runs past the line under it."""
+    words, x = [], 59.0
+    for word in ("In", "the", "module", "sequences"):
+        words.append((x, word))
+        x += stringWidth(word, "Times-Roman", 9.5) + 20  # word gaps over 2 ems: pieces
+    picture = (x - 19, 55, x + 181, 215)  # 1 pt right of the last word
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setFont("Times-Roman", 9.5)
+        for x0, word in words:
+            c.drawString(x0, top(64), word)
+        _column_lines(c, 59, 55 + 11, ["are shown, annotated and edited."])
+        _column_lines(c, 59, 77, [_NARROW + " of the view"] * 12)
+        image(c, photo(17, (200, 160)), picture)
+        caption(c, picture[0], 221, "Figure 2", ["The sequence module."])
+        _column_lines(c, 59, 245, [_WIDE[:52]] * 20)
+
+    fig = extract_pdf(make(tmp_path, "justified.pdf", draw)).figures[0]
+    assert iou(fig.bbox, picture) > 0.95
+
+
 def test_a_caption_flush_with_the_bottom_of_the_picture_beside_it_goes_with_it(
     tmp_path: Path,
 ) -> None:
@@ -1811,6 +1847,34 @@ def test_a_sentence_broken_by_inline_math_bounds_the_figure_under_it(tmp_path: P
     assert [f.label for f in ex.figures] == ["Figure 3"]
     y = 60 + 5 * 12 + 4 + 34
     assert iou(ex.figures[0].bbox, (72, y + 15, 530, y + 170)) > 0.95
+
+
+def test_a_lone_sentence_broken_by_inline_math_is_running_text(tmp_path: Path) -> None:
+    """StOpt's manual: a display equation, then one sentence row in two long pieces around
+    "W" with a superscript and a subscript (neither piece long enough alone, nor another
+    line of prose near), then a drawing. The row is running text: the figure is the
+    drawing, not the drawing with the sentence and the equation over it."""
+    row = 133.0
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 20, 80, 3, size=12)  # the body in 12 pt, as StOpt's
+        c.drawString(217, top(y + 30), "W  :=  span  f(x) : i in B")  # a display equation
+        c.setLineWidth(0.5)
+        c.line(228, top(y + 33), 232, top(y + 33))  # its accents, drawn
+        c.line(316, top(y + 33), 324, top(y + 33))
+        c.drawString(72, top(row + 9), "A representation of the space W")  # to x 226
+        c.setFont("Times-Roman", 8)
+        c.drawString(228, top(row + 3), "(L)")
+        c.drawString(227, top(row + 12), "l")
+        c.setFont("Times-Roman", 12)
+        c.drawString(244, top(row + 9), "is given in dimension 1 on the figure 3.6. The sparse")
+        image(c, photo(23, (142, 127)), (234, 159, 376, 286))
+        caption(c, 72, 296, "Figure 3.6:", ["One dimensional spaces and the nodal representation."])
+        paragraph(c, 72, 330, 80, 30, size=12)
+
+    ex = extract_pdf(make(tmp_path, "lone.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 3.6"]
+    assert iou(ex.figures[0].bbox, (234, 159, 376, 286)) > 0.95
 
 
 FIGURE_8 = [

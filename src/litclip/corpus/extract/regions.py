@@ -610,10 +610,51 @@ def _body_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
             & (boxes[:, 0] < x1)
             & (boxes[:, 2] > x0)
         )
-        if near.any():
+        if near.any() or _row_chars(ln, lines) >= LONE_LINE_CHARS:
             out.add(id(ln))
     out |= _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
     return out | _wrapped_text(lines, out, body_size)
+
+
+MATH_GAP = 2.0  # font sizes: inline math between two pieces of a sentence, at most
+
+
+def _row_chars(line: TextLine, lines: list[TextLine]) -> int:
+    """Characters of the sentence row ``line`` is a piece of, read across inline math: the
+    pieces in its size on its row, each at most :data:`MATH_GAP` sizes from the next with a
+    sub- or superscript (a smaller piece) in the gap ("the space W", "(L)", "l", "is given
+    in ..."). A lone line between a display equation and a figure is running text when the
+    whole sentence is long."""
+    size, y0, y1 = line.size, line.bbox[1], line.bbox[3]
+    row = sorted(
+        (
+            ln
+            for ln in lines
+            if not ln.rotated
+            and abs(ln.bbox[1] - y0) <= 0.3 * size
+            and abs(ln.size - size) <= 0.05 * size
+        ),
+        key=lambda ln: ln.bbox[0],
+    )
+    small = [
+        ln.bbox
+        for ln in lines
+        if not ln.rotated and ln.size < 0.85 * size and y0 - 0.5 * size < ln.bbox[1] < y1
+    ]
+
+    def bridged(a: TextLine, b: TextLine) -> bool:
+        gap = b.bbox[0] - a.bbox[2]
+        return 0 <= gap <= MATH_GAP * size and any(
+            s[2] > a.bbox[2] - size and s[0] < b.bbox[0] for s in small
+        )
+
+    k = next(i for i, ln in enumerate(row) if ln is line)
+    lo = hi = k
+    while lo > 0 and bridged(row[lo - 1], row[lo]):
+        lo -= 1
+    while hi < len(row) - 1 and bridged(row[hi], row[hi + 1]):
+        hi += 1
+    return sum(len(ln.text) for ln in row[lo : hi + 1])
 
 
 LINE_PITCH = 1.6  # line heights from one line of a paragraph to the next, at most
@@ -883,6 +924,8 @@ def _wrapped_text(lines: list[TextLine], running: set[int], body_size: float) ->
         and sum(map(str.isalpha, ln.text)) >= 2
     ]
     anchors = [ln for ln in lines if id(ln) in running]
+    cbox = np.array([ln.bbox for ln in cands], dtype=np.float64).reshape(-1, 4)
+    csize = np.array([ln.size for ln in cands], dtype=np.float64)
     out: set[int] = set()
     grown = True
     while grown and cands and anchors:
@@ -897,14 +940,39 @@ def _wrapped_text(lines: list[TextLine], running: set[int], body_size: float) ->
             same = np.abs(size - ln.size) <= 0.05 * ln.size
             under = same & _one_pitch(dy, ln.size)
             stacked = under & (np.abs(box[:, 0] - x0) <= EDGE_SLACK)
-            row = same & (dy <= 0.3 * ln.size) & (box[:, 2] <= x0) & (x0 - box[:, 2] < 3 * ln.size)
-            if row.any() and under.any():  # within the width of the lines around it
-                row &= x1 <= box[under, 2].max() + EDGE_SLACK
+            on_row = same & (dy <= 0.3 * ln.size) & (box[:, 2] <= x0)
+            row = on_row & (x0 - box[:, 2] < 3 * ln.size)
+            # within the width of the lines around it, or as far from the row's last piece
+            # as that is from the one before (a justified row split at every word gap runs
+            # past the paragraph's short last line under it)
+            if row.any() and under.any():
+                right = cbox[
+                    (np.abs(cbox[:, 1] - y0) <= 0.3 * ln.size)
+                    & (cbox[:, 0] >= x1)
+                    & (np.abs(csize - ln.size) <= 0.05 * ln.size)
+                ]
+                if not _even_gap(box[on_row], ln.bbox, right, ln.size):
+                    row &= x1 <= box[under, 2].max() + EDGE_SLACK
             if stacked.any() or (row.any() and under.any()):
                 out.add(id(ln))
                 anchors.append(ln)
                 grown = True
     return out
+
+
+def _even_gap(left: np.ndarray, piece: tuple[float, ...], right: np.ndarray, size: float) -> bool:
+    """Whether ``piece`` is as far from the last of the pieces ``left`` of it on its row as
+    that one is from the piece before it, or as the next piece ``right`` of it is from it,
+    the gaps wide ones (over half the font ``size``): word gaps of one justified row."""
+    if not len(left):
+        return False
+    order = np.argsort(left[:, 2])
+    last = left[order[-1]]
+    gap = piece[0] - last[2]
+    others = [last[0] - left[order[-2], 2]] if len(left) >= 2 else []
+    if len(right):
+        others.append(right[:, 0].min() - piece[2])
+    return gap > 0.5 * size and any(abs(gap - o) <= max(EDGE_SLACK, 0.15 * o) for o in others)
 
 
 def _gaps(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
