@@ -1877,6 +1877,31 @@ def test_a_lone_sentence_broken_by_inline_math_is_running_text(tmp_path: Path) -
     assert iou(ex.figures[0].bbox, (234, 159, 376, 286)) > 0.95
 
 
+def test_a_plot_drawn_in_tiny_pictures_is_a_figure(tmp_path: Path) -> None:
+    """bamg's manual: old dvips plots drawn as hundreds of pictures 0.1 to 0.4 pt across
+    (dots along the curve, thin bars for the axes). Each alone is a sliver to drop; by the
+    hundred they are the plot, which its caption under it takes (not the photo further down
+    the page)."""
+    dot = Image.new("RGB", (1, 1), "black")
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 3)
+        for k in range(300):  # a curve of dots, 0.1 pt each
+            x = 120 + 0.5 * k
+            y = 250 - 80 * np.sin(k / 300 * np.pi)
+            image(c, dot, (x, y, x + 0.1, y + 0.1))
+        image(c, dot, (118, 120, 118.4, 252))  # the y axis, a 0.4 pt bar
+        image(c, dot, (118, 252, 272, 252.4))  # the x axis
+        caption(c, 120, 262, "Figure 8:", ["Error versus iteration."])
+        image(c, photo(24, (150, 120)), (300, 320, 450, 440))
+        caption(c, 300, 446, "Figure 9:", ["A mesh."])
+        paragraph(c, 72, 480, 95, 15)
+
+    figs = {f.label: f for f in extract_pdf(make(tmp_path, "dots.pdf", draw)).figures}
+    assert iou(figs["Figure 8"].bbox, (118, 120, 272, 252.4)) > 0.9
+    assert iou(figs["Figure 9"].bbox, (300, 320, 450, 440)) > 0.95
+
+
 FIGURE_8 = [
     "After realizing a State, a",
     "subsystem provides responses,",

@@ -158,6 +158,9 @@ def contained_in_any(inner: list[BBox], outer: list[BBox], slack: float = 1.0) -
 # graphic elements
 
 
+DOT_IMAGES = 50  # tiny pictures on a page that make it a drawing in dots (old dvips plots)
+
+
 def _to_top_left(bounds: tuple[float, float, float, float], left: float, top: float) -> BBox:
     x0, y0, x1, y1 = bounds
     return (x0 - left, top - y1, x1 - left, top - y0)
@@ -173,6 +176,7 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     width, height = right - left, top - bottom
     elements: list[Element] = []
     rules: list[Element] = []
+    slivers: list[Element] = []
     scratch = _raw.Scratch()
     for index, (obj, kind, bounds) in enumerate(_raw.walk(page, (_raw.IMAGE, _raw.PATH))):
         bbox = _to_top_left(bounds, left, top)
@@ -185,7 +189,8 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
                 backgrounds.append(Element(bbox, "image", index))
             continue
         if kind == _raw.IMAGE:
-            if min(w, h) < 0.5:  # a sliver of a picture clipped away (a bullet's edge)
+            if min(w, h) < 0.5:  # a sliver of a picture clipped away (a bullet's edge)...
+                slivers.append(Element(bbox, "path", index))
                 continue
             elements.append(Element(bbox, "image", index, _raw.image_px_size(obj, scratch)))
             continue
@@ -196,6 +201,8 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
             continue
         elements.append(Element(bbox, "path", index))
     elements.extend(_table_rules(rules))
+    if len(slivers) >= DOT_IMAGES:  # ...or, by the hundred, the dots a plot is drawn with
+        elements.extend(slivers)
     return elements
 
 
