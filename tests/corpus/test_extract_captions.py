@@ -80,6 +80,7 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
     "text",
     [
         "Figure 3 shows the lesion on axial images",
+        "Fig 3.8.top-left shows that the residual term decreases",  # rheolef's manual
         "Figures 3 and 4 show the lesion",
         "Figure 3, the lesion is visible",
         "as shown in Figure 3. The lesion",

@@ -66,6 +66,7 @@ _GOES_ON = frozenset(
 )
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
+_GLUED_WORD = re.compile(r"^\.[a-z]{2,}")
 _FILE_EXTENSION = re.compile(r"\.(?:png|jpe?g|tiff?|eps|pdf|svg|gif|bmp|tex|ps)\b", re.IGNORECASE)
 
 
@@ -131,6 +132,8 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
     after = m.group("after")
     if _FILE_EXTENSION.match(after):
         return None  # a file's name: "Fig1.png  Figure used in the thesis"
+    if _GLUED_WORD.match(after):
+        return None  # a reference run into the next word: "Fig 3.8.top-left shows that ..."
     listed = 0  # "Fig. 2a, b": the letters after the first are part of the printed label
     if m.group("suffix") and (more := _MORE_PANELS.match(after)):
         after, listed = after[more.end() :], more.end()
