@@ -1902,6 +1902,38 @@ def test_a_plot_drawn_in_tiny_pictures_is_a_figure(tmp_path: Path) -> None:
     assert iou(figs["Figure 9"].bbox, (300, 320, 450, 440)) > 0.95
 
 
+def _swatches(c: canvas.Canvas, note: str | None = None) -> None:
+    """ReportLab's Figure 2-9: five 29 pt colour swatches 50 pt apart, each under its
+    label, 52 pt over their caption (``note``: a line of text set between them)."""
+    paragraph(c, 72, 60, 95, 6)
+    for k in range(5):
+        x = 146 + 79 * k
+        c.setFont("Helvetica", 8)
+        c.drawString(x - 6, top(200), f"c{k} m0 y0 k0")
+        c.setFillColorRGB(0.1 * k, 0.5, 0.8)
+        c.rect(x, top(236), 29, 29, stroke=1, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+    if note:
+        c.setFont("Times-Roman", 10)
+        c.drawString(150, top(270), note)
+    caption(c, 260, 288, "Figure 2-9:", ["CMYK Color Models"])
+    paragraph(c, 72, 330, 95, 25)
+
+
+def test_a_row_of_small_pieces_over_a_caption_is_its_figure(tmp_path: Path) -> None:
+    """Pieces each too small to be a figure and too far apart to cluster, set in a row
+    right over a caption that has no figure: together they are its figure. With a line of
+    text between them and the caption, they are not."""
+    fig = extract_pdf(make(tmp_path, "swatches.pdf", _swatches)).figures
+    assert [f.label for f in fig] == ["Figure 2-9"]
+    assert iou(fig[0].bbox, (140, 192, 491, 236)) > 0.9
+
+    def noted(c: canvas.Canvas) -> None:
+        _swatches(c, "These are the five process colours used here.")
+
+    assert extract_pdf(make(tmp_path, "noted.pdf", noted)).figures == []
+
+
 FIGURE_8 = [
     "After realizing a State, a",
     "subsystem provides responses,",

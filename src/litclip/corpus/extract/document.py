@@ -953,6 +953,7 @@ def _layout(
     regions += rows + reg.sparse_charts(small, barriers)
     assignment = reg.assign(captions, regions, barriers, lines)
     _icons_over_captions(captions, regions, assignment, pictures, lines)
+    _pieces_over_captions(captions, regions, assignment, small, lines, barriers)
     return captions, regions, assignment
 
 
@@ -1046,6 +1047,72 @@ def _icon_row(
                 row.append(r)
                 grown = True
     return row
+
+
+PIECES_REACH = 6.0  # caption line heights between the pieces of a figure and its caption
+PIECES_CENTRED = 0.1  # of the wider of the pieces' row and the caption: centres this close
+
+
+def _pieces_over_captions(
+    captions: list[Caption],
+    regions: list[reg.Region],
+    assignment: dict[int, list[int]],
+    fragments: list[reg.Region],
+    lines: list[TextLine],
+    barriers: list[BBox],
+) -> None:
+    """Give a figure caption left without a figure the drawn pieces set in a row over it,
+    joined, in place, when together they make a figure: each too small to count alone and
+    too far apart to cluster (TCM's label positions, two 59 pt rules with their letters 51
+    pt apart; ReportLab's five 29 pt colour swatches). Nothing lies between the pieces and
+    the caption, their row is centred on it and holds no running text."""
+    claimed = [regions[j].bbox for js in assignment.values() for j in js]
+    drawn = [
+        r
+        for r in fragments
+        if any(e.kind != "text" for e in r.elements)
+        and not any(reg.intersection(r.bbox, c) > 0 for c in claimed)
+    ]
+    # the pieces' own letters are no text between a piece and the caption
+    free = [ln for ln in lines if not any(reg.contains(r.bbox, ln.bbox, 1.0) for r in drawn)]
+    for i, cap in enumerate(captions):
+        if assignment.get(i) or cap.kind != "figure" or not drawn:
+            continue
+        x0, y0, x1, _ = cap.bbox
+        height = cap.lines[0].bbox[3] - cap.lines[0].bbox[1] if cap.lines else 10.0
+
+        def clear(r: reg.Region, cap: Caption = cap) -> bool:
+            return not any(_between(ln.bbox, r.bbox, cap.bbox) for ln in free)
+
+        over = [
+            r
+            for r in drawn
+            if 0 <= y0 - r.bbox[3] <= PIECES_REACH * height
+            and r.bbox[0] < x1
+            and x0 < r.bbox[2]
+            and clear(r)
+        ]
+        if not over:
+            continue
+        top, bottom = min(r.bbox[1] for r in over), max(r.bbox[3] for r in over)
+        row = over + [
+            r
+            for r in drawn
+            if all(r is not o for o in over) and r.bbox[1] < bottom and top < r.bbox[3] and clear(r)
+        ]
+        if len(row) < 2:
+            continue
+        box = reg.union([r.bbox for r in row])
+        figure = reg.Region([e for r in row for e in r.elements])
+        width = max(box[2] - box[0], x1 - x0)
+        if (
+            reg.significant(figure)
+            and abs(box[0] + box[2] - x0 - x1) / 2 <= PIECES_CENTRED * width
+            and not any(reg.intersection(b, box) > 0 for b in barriers)
+        ):
+            regions.append(figure)
+            assignment[i] = [len(regions) - 1]
+            drawn = [r for r in drawn if all(r is not m for m in row)]
 
 
 def _free_icon(box: BBox, claimed: list[BBox]) -> bool:
