@@ -50,3 +50,49 @@ def test_clip_boxes_read_in_one_go_equal_point_by_point(
         assert x1 - x0 <= 2 * 56 + 1 and y1 - y0 <= 2 * 56 + 1
     page.close()
     pdf.close()
+
+
+def test_thick_strokes_are_bounded_by_their_ink(tmp_path: Path) -> None:
+    """pdfium grows a stroked path's box by its full line width each side; a thick line
+    (OUP's template draws its grey figure placeholder as one line 74 pt wide) is boxed by
+    its ink: exactly for a level or upright line with flat ends, else by half that growth.
+    Thin lines keep pdfium's box. Inside a form scaled by 2 the same holds in page space."""
+    path = tmp_path / "strokes.pdf"
+    c = canvas.Canvas(str(path), pagesize=(600, 800))
+    c.setLineWidth(74)
+    c.line(100, 100, 500, 100)  # flat ends: 100..500 by 63..137
+    c.setLineWidth(20)
+    c.setLineCap(1)
+    c.line(100, 300, 300, 300)  # round ends reach 10 pt past the line's ends
+    c.setLineCap(0)
+    c.rect(100, 400, 200, 100, stroke=1, fill=0)  # a frame: 10 pt out of its outline
+    c.setLineWidth(1)
+    c.line(100, 600, 300, 600)  # a hairline: as pdfium boxes it
+    c.showPage()
+    c.save()
+    pdf = pdfium.PdfDocument(str(path))
+    boxes = [tuple(round(v, 1) for v in b) for _, _, b in _raw.walk(pdf[0], (_raw.PATH,))]
+    assert boxes == [
+        (100.0, 63.0, 500.0, 137.0),
+        (90.0, 290.0, 310.0, 310.0),
+        (90.0, 390.0, 310.0, 510.0),
+        (99.0, 599.0, 301.0, 601.0),
+    ]
+
+    def placed(scale: float) -> list[tuple[float, ...]]:
+        """The page drawn as a form XObject at ``scale`` times its size."""
+        doc = pdfium.PdfDocument.new()
+        page = doc.new_page(600 * scale, 800 * scale)
+        obj = pdf.page_as_xobject(0, doc).as_pageobject()
+        obj.transform(pdfium.PdfMatrix().scale(scale, scale))
+        page.insert_obj(obj)
+        page.gen_content()
+        return [tuple(round(v, 1) for v in b) for _, _, b in _raw.walk(page, (_raw.PATH,))]
+
+    assert placed(2)[0] == (200.0, 126.0, 1000.0, 274.0)
+    # at a tenth of its size the 74 pt line is still thick (7.4 pt), the round-ended 20 pt
+    # one is 2 pt wide on the page: thin, boxed as pdfium boxes it
+    small = placed(0.1)
+    assert small[0] == (10.0, 6.3, 50.0, 13.7)
+    assert small[1] == (8.0, 28.0, 32.0, 32.0)
+    pdf.close()

@@ -64,6 +64,10 @@ _clip_n_segments = fast(pdfium_c.FPDFClipPath_CountPathSegments, _int, _ptr, _in
 _clip_segment = fast(pdfium_c.FPDFClipPath_GetPathSegment, _ptr, _ptr, _int, _int)
 _segment_point = fast(pdfium_c.FPDFPathSegment_GetPoint, _int, _ptr, _ptr, _ptr)
 _draw_mode = fast(pdfium_c.FPDFPath_GetDrawMode, _int, _ptr, _ptr, _ptr)
+_stroke_width = fast(pdfium_c.FPDFPageObj_GetStrokeWidth, _int, _ptr, _ptr)
+_line_cap = fast(pdfium_c.FPDFPageObj_GetLineCap, _int, _ptr)
+_n_segments = fast(pdfium_c.FPDFPath_CountSegments, _int, _ptr)
+_segment = fast(pdfium_c.FPDFPath_GetPathSegment, _ptr, _ptr, _int)
 _fill_color = fast(pdfium_c.FPDFPageObj_GetFillColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
 _px_size = fast(pdfium_c.FPDFImageObj_GetImagePixelSize, _int, _ptr, _ptr, _ptr)
 _render_mode = fast(pdfium_c.FPDFTextObj_GetTextRenderMode, _int, _ptr)
@@ -81,9 +85,11 @@ class Scratch:
     def __init__(self) -> None:
         self.clips: dict[tuple[int, ...], list[Bounds]] = {}  # see :func:`_clip_boxes`
         self.floats = (ctypes.c_float * 6)()
+        self.mfloats = (ctypes.c_float * 6)()  # an object's matrix, beside a box in floats
         self.ints = (ctypes.c_uint * 4)()
         f, i = ctypes.addressof(self.floats), ctypes.addressof(self.ints)
         self.f = [f + 4 * k for k in range(6)]
+        self.m = [ctypes.addressof(self.mfloats)]
         self.i = [i + 4 * k for k in range(4)]
 
 
@@ -215,6 +221,7 @@ def walk(
     def rec(form: int, mat: Matrix | None, depth: int) -> None:
         n = _form_count(form) if form else _page_count(page_handle)
         get, owner = (_form_get, form) if form else (_page_get, page_handle)
+        form_scale = _scale(mat) if mat else 1.0
         for k in range(max(0, n)):
             obj = get(owner, k)
             if not obj:
@@ -227,14 +234,80 @@ def walk(
                 continue
             if kind not in types or not _bounds(obj, *fb):
                 continue
+            box = (f[0], f[1], f[2], f[3])
+            if kind == PATH:
+                box = _stroke_ink(obj, box, s, form_scale)
             # cut to the clip path in the object's own space (a form's, inside a form)
-            clipped = _clip(obj, (f[0], f[1], f[2], f[3]), s)
+            clipped = _clip(obj, box, s)
             if clipped is not None:
                 append((obj, kind, _apply(mat, clipped) if mat else clipped))
 
     page_handle = address(page.raw)
     rec(0, None, 0)
     return out
+
+
+THICK_STROKE = 3.0  # points: a line this wide or wider has its bounds cut to its ink
+
+
+def _scale(m: Matrix) -> float:
+    """How much a matrix scales lengths (the square root of its area factor)."""
+    return float(abs(m[0] * m[3] - m[1] * m[2]) ** 0.5)
+
+
+def _stroke_ink(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> Bounds:
+    """The bounds of a thickly stroked path cut to its ink. pdfium grows a stroked path's
+    box by the full line width on every side, and the ink reaches half of it (caps and
+    mitres aside, which the other half still covers): a grey placeholder drawn as one
+    line 74 pt wide was boxed 74 pt out all round, over its own caption. Thin lines keep
+    pdfium's box. ``box`` is in the object's parent space (a form's), which ``form_scale``
+    maps to the page."""
+    # pdfium's growth alone makes a stroked box twice the width across: a smaller box is
+    # thin ink, and most paths are settled here without a call
+    if min(box[2] - box[0], box[3] - box[1]) * form_scale < 2 * THICK_STROKE:
+        return box
+    if not _draw_mode(obj, s.i[0], s.i[1]) or not s.ints[1] or not _stroke_width(obj, s.f[4]):
+        return box
+    width = s.floats[4]
+    if width <= 0 or not _matrix(obj, s.m[0]):
+        return box
+    a, b, c, d = (s.mfloats[k] for k in range(4))
+    # as wide on the page: dvips draws at a tenth of a point (4 units wide are 0.4 pt), and
+    # a plot placed as a form at a sixth of its size has its 5 pt lines 0.8 pt wide
+    if width * _scale((a, b, c, d, 0.0, 0.0)) * form_scale < THICK_STROKE:
+        return box
+    line = _butt_line(obj, width, s)
+    if line is not None:  # one straight line with flat ends: its ink exactly
+        e, f = s.mfloats[4], s.mfloats[5]
+        return _apply((a, b, c, d, e, f), line)
+    # the growth pdfium gave, mapped from the path's space by its matrix: half of it is ink
+    dx, dy = width * (abs(a) + abs(c)) / 2, width * (abs(b) + abs(d)) / 2
+    x0, y0, x1, y1 = box
+    if x1 - x0 > 2 * dx:
+        x0, x1 = x0 + dx, x1 - dx
+    if y1 - y0 > 2 * dy:
+        y0, y1 = y0 + dy, y1 - dy
+    return x0, y0, x1, y1
+
+
+def _butt_line(obj: int, width: float, s: Scratch) -> Bounds | None:
+    """The ink of a path that is one level or upright line with flat (butt) ends, in the
+    path's own space: its length, and half its width to each side; None for other paths."""
+    if _n_segments(obj) != 2 or _line_cap(obj) != pdfium_c.FPDF_LINECAP_BUTT:
+        return None
+    points = []
+    for k in range(2):
+        segment = _segment(obj, k)
+        if not segment or not _segment_point(segment, s.f[0], s.f[1]):
+            return None
+        points.append((s.floats[0], s.floats[1]))
+    (x0, y0), (x1, y1) = points
+    half = width / 2
+    if y0 == y1:
+        return min(x0, x1), y0 - half, max(x0, x1), y0 + half
+    if x0 == x1:
+        return x0 - half, min(y0, y1), x0 + half, max(y0, y1)
+    return None
 
 
 def path_is_visible(obj: int, s: Scratch) -> bool:
