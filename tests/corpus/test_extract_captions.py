@@ -81,6 +81,11 @@ def test_parse_label_accepts_captions(text: str, kind: str, label: str, number: 
     [
         "Figure 3 shows the lesion on axial images",
         "Fig 3.8.top-left shows that the residual term decreases",  # rheolef's manual
+        "graph3 . . . . . . . . . . . . 147",  # Asymptote's index
+        "graph1: The first graph, may be directed or undirected.",  # igraph's arguments
+        "Graph1: same same same adj adj adj",  # nauty's program output
+        "graph 2 is the second one",
+        "Figure 3 . . . . . . . . . . . . 12",  # a list of figures without titles
         "Figures 3 and 4 show the lesion",
         "Figure 3, the lesion is visible",
         "as shown in Figure 3. The lesion",

@@ -66,7 +66,9 @@ _GOES_ON = frozenset(
 )
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
 _AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
+_RARE_WORDS = frozenset(("scheme", "plate", "chart", "graph", "gráfico", "grafico"))
 _GLUED_WORD = re.compile(r"^\.[a-z]{2,}")
+_LEADERS = re.compile(r"^\s*(?:\.\s*){4}")  # dot leaders (an ellipsis has three dots)
 _FILE_EXTENSION = re.compile(r"\.(?:png|jpe?g|tiff?|eps|pdf|svg|gif|bmp|tex|ps)\b", re.IGNORECASE)
 
 
@@ -134,6 +136,8 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
         return None  # a file's name: "Fig1.png  Figure used in the thesis"
     if _GLUED_WORD.match(after):
         return None  # a reference run into the next word: "Fig 3.8.top-left shows that ..."
+    if _LEADERS.match(after):
+        return None  # an index or contents entry: "graph3 . . . . . . 147"
     listed = 0  # "Fig. 2a, b": the letters after the first are part of the printed label
     if m.group("suffix") and (more := _MORE_PANELS.match(after)):
         after, listed = after[more.end() :], more.end()
@@ -145,6 +149,13 @@ def _parse_label(text: str) -> tuple[tuple[str, str, str, str], bool] | None:
     if m.end("word") == m.start("num") and not any(c.isdigit() for c in m.group("num")):
         return None
     base_word = m.group("base").lower()
+    # the rarer label words name things in code and prose too: "graph1:" (an argument),
+    # "Graph1: same adj nonadj" (a program's output); as labels they are capitalised and
+    # set apart from the number ("Graph 1. Distribution of patients by age")
+    if base_word in _RARE_WORDS and (
+        m.group("base")[0].islower() or m.end("word") == m.start("num")
+    ):
+        return None
     # "Figures 3 and 4": a plural word is a reference, never a caption label
     if base_word in ("figures", "figs", "figs.", "tables", "listings", "algorithms"):
         return None
