@@ -629,9 +629,9 @@ MATH_GAP = 2.0  # font sizes: inline math between two pieces of a sentence, at m
 def _row_chars(line: TextLine, lines: list[TextLine]) -> int:
     """Characters of the sentence row ``line`` is a piece of, read across inline math: the
     pieces in its size on its row, each at most :data:`MATH_GAP` sizes from the next with a
-    sub- or superscript (a smaller piece) in the gap ("the space W", "(L)", "l", "is given
-    in ..."). A lone line between a display equation and a figure is running text when the
-    whole sentence is long."""
+    sub- or superscript (a smaller piece) in the gap or hanging at its left end ("the space
+    W", "(L)", "l", "is given in ..."). A lone line between a display equation and a figure
+    is running text when the whole sentence is long."""
     size, y0, y1 = line.size, line.bbox[1], line.bbox[3]
     row = sorted(
         (
