@@ -309,6 +309,29 @@ def test_bars_filled_with_pictures_are_not_panels() -> None:
     assert len(panels_from_images(same, (340.0, 460.0, 560.0, 570.0))) == 3
 
 
+def test_pictures_on_a_backdrop_are_the_panels_the_caption_counts() -> None:
+    """JFMS sets four photos of forceps on one drop-shadow picture ("(a) ...; (b) ...;
+    (c) ...; (d) ..."): the four are the panels, not overlays on a single picture. An inset
+    on a photo stays an overlay, and so do pictures the caption does not count."""
+    fig = (252.0, 298.0, 360.0, 656.0)
+    backdrop = _image((252.0, 298.0, 360.0, 661.0))
+    forceps = [
+        _image(b)
+        for b in (
+            (264.0, 304.0, 298.0, 469.0),
+            (312.0, 306.0, 342.0, 469.0),
+            (264.0, 478.0, 296.0, 646.0),
+            (310.0, 479.0, 343.0, 646.0),
+        )
+    ]
+    assert len(panels_from_images([backdrop, *forceps], fig, 4)) == 4
+    assert panels_from_images([backdrop, *forceps], fig) == []  # nothing counts them
+    assert panels_from_images([backdrop, *forceps], fig, 2) == []
+    photo = _image((100.0, 100.0, 400.0, 400.0))
+    insets = [_image((110.0, 110.0, 190.0, 190.0)), _image((310.0, 310.0, 390.0, 390.0))]
+    assert panels_from_images([photo, *insets], (100.0, 100.0, 400.0, 400.0), 2) == []
+
+
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
     """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
     title, none panel-sized; the frames seed the panels and the labels join them."""

@@ -1421,7 +1421,7 @@ def _panel_boxes(
     panels its caption names (``expected``), its printed panel letters and sub-captions."""
     box, images = job.box, job.images
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
-    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box)
+    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box, expected)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
     if job.diagram and not named_panels:

@@ -89,17 +89,34 @@ def _bars(boxes: list[BBox], fig_box: BBox) -> bool:
     )
 
 
-def panels_from_images(images: list[Element], fig_box: BBox) -> list[BBox]:
-    """Separate raster images that are each a sizeable part of the figure."""
+BACKDROP_COVER = 0.4  # of a backdrop picture that the pictures set on it cover, at least
+
+
+def panels_from_images(images: list[Element], fig_box: BBox, count: int = 0) -> list[BBox]:
+    """Separate raster images that are each a sizeable part of the figure.
+
+    ``count`` is the number of panels the caption names: pictures set on one backdrop (a
+    drop shadow, a tinted card) are the panels when they are that many and cover much of
+    it (insets leave most of the picture they sit on in view).
+    """
     whole = _join_strips([e.bbox for e in images])
     if _bars(whole, fig_box):
         return []
     boxes = [b for b in whole if area(b) >= MIN_PANEL_FRACTION * area(fig_box)]
     merged: list[BBox] = []
+    overlays: list[BBox] = []
     for b in sorted(boxes, key=area, reverse=True):
         if any(intersection(b, m) > 0.5 * area(b) for m in merged):
-            continue  # an overlay (mask, inset) on a bigger image
+            overlays.append(b)  # an overlay (mask, inset) on a bigger image
+            continue
         merged.append(b)
+    if (
+        len(merged) == 1
+        and len(overlays) == count >= 2
+        and not any(intersection(a, b) > 0 for a, b in combinations(overlays, 2))
+        and sum(map(area, overlays)) >= BACKDROP_COVER * area(merged[0])
+    ):
+        return overlays
     return merged if len(merged) >= 2 else []
 
 
