@@ -164,6 +164,31 @@ def test_clean_caption_joins_hyphens_at_line_ends(lines: list[str], joined: str)
     assert clean_caption_text(lines) == joined
 
 
+def test_clean_caption_keeps_a_compound_the_caption_writes_with_its_hyphen() -> None:
+    """JFMS: "(a) smooth-edged, non-|fenestrated; (b) serrated-|edged, non-fenestrated":
+    the caption writes "non-fenestrated" and "-edged" whole elsewhere, so the breaks keep
+    their hyphens. A word broken across lines joins even beside compounds, and joins
+    when the caption writes it joined elsewhere."""
+    lines = [
+        "Figure 6 Different types of biopsy forceps: (a) smooth-edged, non-",
+        "fenestrated; (b) serrated-",
+        "edged, non-fenestrated; (c) smooth-edged fene-",
+        "strated without central spike",
+    ]
+    assert clean_caption_text(lines) == (
+        "Figure 6 Different types of biopsy forceps: (a) smooth-edged, non-fenestrated; "
+        "(b) serrated-edged, non-fenestrated; (c) smooth-edged fenestrated without central spike"
+    )
+    assert clean_caption_text(["Axial non-", "enhanced CT; nonenhanced MRI."]) == (
+        "Axial nonenhanced CT; nonenhanced MRI."
+    )
+    assert clean_caption_text(["T2-weighted devi-", "ation"]) == "T2-weighted deviation"
+    assert clean_caption_text(["Hospital-acquired or ac-", "quired later"]) == (
+        "Hospital-acquired or acquired later"
+    )
+    assert clean_caption_text(["In-plane view in-", "creased"]) == "In-plane view increased"
+
+
 def test_clean_caption_keeps_real_hyphens_inside_lines() -> None:
     assert clean_caption_text(["T2-weighted follow-up", "image"]) == "T2-weighted follow-up image"
 

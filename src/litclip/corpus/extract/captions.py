@@ -804,23 +804,46 @@ def compose_accents(text: str) -> str:
 
 
 _SUSPENDED = re.compile(r"^(?:and|or|nor|to)\b")  # "pre- and post-operative"
+_HEAD = re.compile(r"([^\W\d_]+)-$")  # the word part before a line-end hyphen
+_TAIL = re.compile(r"[^\W\d_]+")  # and after it, at the next line's start
+
+
+def _compound_break(out: str, line: str, text: str) -> bool:
+    """Whether the hyphen ending ``out`` (before ``line``) belongs to a compound, as the
+    rest of the caption ``text`` writes it, and the joined word nowhere: the same compound
+    hyphenated ("non-fenestrated ... non-|fenestrated"), or another with the same second
+    part after a first of three letters or more ("smooth-edged ... serrated-|edged"; a
+    broken word's first syllable may be "ac-", and "hospital-acquired" is no reason to
+    write "ac-quired")."""
+    head, tail = _HEAD.search(out), _TAIL.match(line)
+    if head is None or tail is None:
+        return False
+    first, second = re.escape(head.group(1)), re.escape(tail.group(0))
+    if re.search(rf"\b{first}{second}\b", text, re.IGNORECASE):
+        return False
+    if re.search(rf"\b{first}-{second}\b", text, re.IGNORECASE):
+        return True
+    return len(head.group(1)) >= 3 and bool(re.search(rf"\w-{second}\b", text, re.IGNORECASE))
 
 
 def clean_caption_text(lines: list[str]) -> str:
-    """Join caption lines: de-hyphenate line breaks, set TeX's spacing accents on their
-    letters, NFKC (ligatures), collapse whitespace, drop the "ffiffiffi" that a square
-    root's bar drawn with ligature glyphs reads as."""
+    """Join caption lines: de-hyphenate line breaks (unless the caption writes that compound
+    with its hyphen elsewhere), set TeX's spacing accents on their letters, NFKC
+    (ligatures), collapse whitespace, drop the "ffiffiffi" that a square root's bar drawn
+    with ligature glyphs reads as."""
+    cleaned = [unicodedata.normalize("NFKC", compose_accents(raw)) for raw in lines]
+    cleaned = [" ".join(_RADICAL_BAR.sub(" ", line).split()) for line in cleaned]
+    text = " ".join(cleaned)  # a hyphen at a line's end is followed by a space here
     out = ""
-    for raw in lines:
-        line = unicodedata.normalize("NFKC", compose_accents(raw))
-        line = " ".join(_RADICAL_BAR.sub(" ", line).split())
+    for line in cleaned:
         if not line:
             continue
         broken = out.endswith("-") and len(out) > 1 and out[-2].isalnum()
         if broken and _SUSPENDED.match(line):
             out = f"{out} {line}"  # "pre-" + "and post-operative": the hyphen waits
         elif broken and out[-2].isalpha() and line[0].islower():
-            out = out[:-1] + line  # "devi-" + "ation" -> "deviation"
+            # "devi-" + "ation" -> "deviation"; "serrated-" + "edged" stays a compound
+            out = out + line if _compound_break(out, line, text) else out[:-1] + line
         elif broken and (line[0].isupper() or line[0].isdigit() or out[-2].isdigit()):
             out += line  # a compound: "Swiss-" + "Prot", "SARS-CoV-" + "2", "T2-" + "weighted"
         elif out:
