@@ -996,6 +996,50 @@ def test_a_pull_quote_is_running_text_and_its_ornament_no_figure_part() -> None:
     assert drop_ornaments([cat, photo], quote[:1], 9.5) == [cat, photo]
 
 
+def test_a_narrow_pull_quote_of_short_lines_is_running_text() -> None:
+    """JFMS: a pull quote set in a narrow column, a word or two a line in 14 pt bold (the
+    body is 9.5 pt), one sentence; the cat printed under it is its ornament, not a part of
+    the photo beside it. Three large lines without a sentence (a diagram's box "Patients /
+    screened / n = 120") or too few words stay figure text."""
+    from litclip.corpus.extract.regions import drop_ornaments, running_text
+
+    words = [
+        "Finding",
+        "retained food",
+        "in the stomach",
+        "of a properly",
+        "fasted cat may",
+        "give useful",
+        "information",
+        "about a",
+        "possible",
+        "anatomical or",
+        "mechanical",
+        "outflow",
+        "obstruction or",
+        "gastric motility",
+        "disorder.",
+    ]
+    quote = [
+        TextLine(w, (310.0 - 4 * len(w), 385.0 + 18 * k, 310.0 + 4 * len(w), 399.0 + 18 * k), 14.0)
+        for k, w in enumerate(words)
+    ]
+    assert {id(ln) for ln in quote} <= running_text(quote, 9.5)
+    cat = Element((269.5, 640.5, 333.0, 702.4), "image")
+    photo = Element((368.1, 541.9, 561.1, 722.2), "image")
+    assert drop_ornaments([cat, photo], quote, 9.5) == [photo]
+    box = [
+        TextLine(w, (300.0, 100.0 + 18 * k, 360.0, 114.0 + 18 * k), 14.0)
+        for k, w in enumerate(["Patients", "screened", "n = 120"])
+    ]
+    assert not running_text(box, 9.5)
+    short = [
+        TextLine(w, (300.0, 100.0 + 18 * k, 360.0, 114.0 + 18 * k), 14.0)
+        for k, w in enumerate(["See the", "text for", "details."])
+    ]
+    assert not running_text(short, 9.5)
+
+
 def test_a_note_under_each_of_a_row_of_pictures_is_not_running_text() -> None:
     """CUDA DCT paper, Figure 4: three pictures side by side, each over a two- to four-line
     note in body type (the middle one read as running text), one caption under all; the

@@ -561,22 +561,29 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
 
 
 DISPLAY_TEXT = 1.15  # a pull quote is set at least this much larger than the body
+QUOTE_LINES = 3  # short lines of one sentence in display type that make a pull quote...
+QUOTE_WORDS = 8  # ...with this many words at least
+_SENTENCE_STOP = (".", "!", "?", '."', ".\u201d", "\u201d")
 
 
 def _display_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
-    """``id`` of lines of prose set larger than the body, two or more in a row one pitch
-    apart in one size (a magazine's pull quote, an article's title): they are no figure's
-    text, and the ornament printed over a pull quote (a cat's silhouette) stays apart from
-    the photo beside it."""
+    """``id`` of lines of prose set larger than the body, one pitch apart in one size (a
+    magazine's pull quote, an article's title): two or more lines of prose, or three or
+    more short ones that read as one sentence of eight words or more ("Finding retained /
+    food in the / stomach ... / disorder."). They are no figure's text, and the ornament
+    printed over a pull quote (a cat's silhouette) stays apart from the photo beside it."""
     cands = sorted(
         (
             ln
             for ln in lines
-            if not ln.rotated and ln.size >= DISPLAY_TEXT * body_size and _prose(ln)
+            if not ln.rotated
+            and ln.size >= DISPLAY_TEXT * body_size
+            and any(c.isalpha() for c in ln.text)
         ),
         key=lambda ln: ln.bbox[1],
     )
     out: set[int] = set()
+    links: dict[int, list[TextLine]] = {id(ln): [ln] for ln in cands}  # one list per run
     for i, upper in enumerate(cands):
         for lower in cands[i + 1 :]:  # top down: only the next rows can be one pitch under
             dy = lower.bbox[1] - upper.bbox[1]
@@ -587,8 +594,24 @@ def _display_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
                 and _one_pitch(dy, upper.size)
                 and min(upper.x1, lower.x1) - max(upper.x0, lower.x0) > 0
             ):
-                out |= {id(upper), id(lower)}
+                if _prose(upper) and _prose(lower):
+                    out |= {id(upper), id(lower)}
+                run, other = links[id(upper)], links[id(lower)]
+                if run is not other:  # join the two runs
+                    run.extend(other)
+                    for ln in other:
+                        links[id(ln)] = run
+    for run in {id(r): r for r in links.values()}.values():
+        if len(run) >= QUOTE_LINES and _quote(sorted(run, key=lambda ln: ln.bbox[1])):
+            out |= {id(ln) for ln in run}
     return out
+
+
+def _quote(run: list[TextLine]) -> bool:
+    """Whether lines (top down) read as one sentence: eight words or more, ending in a stop."""
+    text = " ".join(ln.text.strip() for ln in run)
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    return len(words) >= QUOTE_WORDS and text.endswith(_SENTENCE_STOP)
 
 
 def _body_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
