@@ -1000,7 +1000,8 @@ def test_a_narrow_pull_quote_of_short_lines_is_running_text() -> None:
     """JFMS: a pull quote set in a narrow column, a word or two a line in 14 pt bold (the
     body is 9.5 pt), one sentence; the cat printed under it is its ornament, not a part of
     the photo beside it. Three large lines without a sentence (a diagram's box "Patients /
-    screened / n = 120") or too few words stay figure text."""
+    screened / n = 120"), with too few words, or set flush left (ReportLab's sample output
+    beside its code) stay figure text."""
     from litclip.corpus.extract.regions import drop_ornaments, running_text
 
     words = [
@@ -1029,15 +1030,21 @@ def test_a_narrow_pull_quote_of_short_lines_is_running_text() -> None:
     photo = Element((368.1, 541.9, 561.1, 722.2), "image")
     assert drop_ornaments([cat, photo], quote, 9.5) == [photo]
     box = [
-        TextLine(w, (300.0, 100.0 + 18 * k, 360.0, 114.0 + 18 * k), 14.0)
+        TextLine(w, (330.0 - 4 * len(w), 100.0 + 18 * k, 330.0 + 4 * len(w), 114.0 + 18 * k), 14.0)
         for k, w in enumerate(["Patients", "screened", "n = 120"])
     ]
     assert not running_text(box, 9.5)
     short = [
-        TextLine(w, (300.0, 100.0 + 18 * k, 360.0, 114.0 + 18 * k), 14.0)
+        TextLine(w, (330.0 - 4 * len(w), 100.0 + 18 * k, 330.0 + 4 * len(w), 114.0 + 18 * k), 14.0)
         for k, w in enumerate(["See the", "text for", "details."])
     ]
     assert not running_text(short, 9.5)
+    # ReportLab's sample output beside its code: a sentence in three large lines, flush left
+    flush = [
+        TextLine(w, (509.0, 110.0 + 17 * k, 509.0 + 9 * len(w), 124.0 + 17 * k), 14.0)
+        for k, w in enumerate(["This is in Times-Roman", "and this is in magenta", "Vera!"])
+    ]
+    assert not running_text(flush, 10.0)
 
 
 def test_a_note_under_each_of_a_row_of_pictures_is_not_running_text() -> None:

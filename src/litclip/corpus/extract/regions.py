@@ -608,7 +608,14 @@ def _display_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
 
 
 def _quote(run: list[TextLine]) -> bool:
-    """Whether lines (top down) read as one sentence: eight words or more, ending in a stop."""
+    """Whether lines (top down) are set as a pull quote: centred on one axis, of different
+    widths (a program's sample output set flush left beside its code is not), and read as
+    one sentence of eight words or more, ending in a stop."""
+    size = run[0].size
+    centres = [(ln.x0 + ln.x1) / 2 for ln in run]
+    lefts = [ln.x0 for ln in run]
+    if max(centres) - min(centres) > 0.1 * size or max(lefts) - min(lefts) < 0.5 * size:
+        return False
     text = " ".join(ln.text.strip() for ln in run)
     words = [w for w in text.split() if any(c.isalpha() for c in w)]
     return len(words) >= QUOTE_WORDS and text.endswith(_SENTENCE_STOP)
