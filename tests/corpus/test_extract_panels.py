@@ -637,3 +637,36 @@ def test_panels_are_placed_in_the_rows_and_columns_a_caption_names() -> None:
     # a row the caption leaves out, or letters that are no positions: no placing
     assert place_panels(grid, corners) is None
     assert position_places({"A": "a", "B": "b"}) is None
+
+
+def test_a_window_crossed_by_rules_is_one_picture_and_a_stack_of_plots_is_not() -> None:
+    """InVesalius' dialogs and massXpert's windows are single screenshots whose blank bands
+    cut them into parts of all sizes (a field, buttons): paper crossed by long rules, one
+    picture. Three like plots stacked in one picture, each over its axis, are panels."""
+    from litclip.corpus.extract import panels as panel_mod
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+
+    rng = np.random.default_rng(0)
+
+    def texture(h: int, w: int) -> np.ndarray:  # text and icons, not a flat fill
+        return rng.integers(0, 200, (h, w)).astype(np.uint8)
+
+    box = (0.0, 0.0, 200.0, 300.0)  # 2 px a point
+    job = PanelJob(0, box, [Element(box, "image")], [])
+    dialog = np.full((600, 400), 255, dtype=np.uint8)
+    dialog[20:90, 20:200] = texture(70, 180)  # the title
+    dialog[100:104, :] = 40  # the title bar's rule
+    dialog[180:184, 20:380] = dialog[326:330, 20:380] = 40  # a text field
+    dialog[180:330, 20:24] = dialog[180:330, 376:380] = 40
+    dialog[240:260, 30:150] = texture(20, 120)  # its text
+    dialog[420:424, :] = 40  # the rule over the buttons
+    dialog[430:590, 40:180] = texture(160, 140)  # two buttons
+    dialog[430:590, 220:360] = texture(160, 140)
+    assert len(panel_mod.panels_from_pixels(dialog, box)) == 3  # the gutters cut it
+    assert _panel_boxes(job, 0, [], [], lambda: dialog) == []
+    plots = np.full((600, 400), 255, dtype=np.uint8)
+    for top in (10, 210, 410):
+        plots[top : top + 170, 30:32] = 40  # the y axis
+        plots[top + 168 : top + 170, 30:390] = 40  # the x axis
+        plots[top + 40 : top + 140, 60:380] = texture(100, 320)  # the data
+    assert len(_panel_boxes(job, 0, [], [], lambda: plots)) == 3

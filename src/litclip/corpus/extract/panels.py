@@ -19,6 +19,7 @@ from collections import Counter
 from itertools import combinations, pairwise
 
 import numpy as np
+from PIL import Image
 
 from litclip.corpus.extract.regions import (
     Element,
@@ -30,6 +31,7 @@ from litclip.corpus.extract.regions import (
     union,
 )
 from litclip.corpus.extract.text import TextLine
+from litclip.corpus.kinds import classify_kind
 from litclip.corpus.types import BBox
 
 _LETTER_RE = re.compile(r"^\(?([A-Za-z])[).]?$")
@@ -490,6 +492,25 @@ def xy_cut(
 
 def _px_gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
     return max(0, b[0] - a[1], a[0] - b[1]) + max(0, b[2] - a[3], a[2] - b[3])
+
+
+def ruled_picture(gray: np.ndarray) -> bool:
+    """Whether a rendering is mostly paper crossed by several long level rules, few upright
+    ones (a dialog's fields and separators, a genome diagram's tracks, a table): what the
+    figure-type classifier calls a table."""
+    return classify_kind(Image.fromarray(gray))[0] == "table"
+
+
+UNIFORM_SIZE = 0.1  # panels of one size differ by at most this much of the largest
+
+
+def uniform_sizes(boxes: list[BBox]) -> bool:
+    """Whether the boxes are all of one width and one height (a grid or stack of like plots)."""
+    widths = [b[2] - b[0] for b in boxes]
+    heights = [b[3] - b[1] for b in boxes]
+    return min(widths) >= (1 - UNIFORM_SIZE) * max(widths) and min(heights) >= (
+        1 - UNIFORM_SIZE
+    ) * max(heights)
 
 
 def panels_from_pixels(
