@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -127,3 +130,68 @@ def test_a_bare_architecture_is_marked_random_init() -> None:
     """`--model ViT-B-32` is open_clip's untrained network, not CLIP: train says so."""
     assert load_model("ViT-S-32-alt").meta == {"random_init": True}
     assert "random_init" not in load_model("litclip-micro").meta
+
+
+def _write_bad_weights(folder) -> dict:  # noqa: ANN001
+    """Weights files that are not weights, by what is wrong with them."""
+    folder.mkdir(exist_ok=True)
+    (folder / "garbage.pt").write_bytes(b"garbage\n")
+    (folder / "empty.pt").write_bytes(b"")
+    torch.save([1, 2], folder / "list.pt")
+    torch.save({"a": torch.zeros(2)}, folder / "other.pt")
+    return {
+        "garbage.pt": "truncated or not a PyTorch or safetensors weights file",
+        "empty.pt": "truncated or not a PyTorch",
+        "list.pt": "does not hold a state dict",
+        "other.pt": "do not fit this architecture .*Missing key",
+    }
+
+
+def test_a_bad_weights_file_is_a_user_error_naming_it(tmp_path, monkeypatch) -> None:
+    """`NAME:/path/file.pt` with a file that is no weights ended in torch's UnpicklingError,
+    EOFError or AttributeError tracebacks."""
+    problems = _write_bad_weights(tmp_path)
+    for file, problem in problems.items():
+        with pytest.raises(
+            ModelLoadError,
+            match=f"'{re.escape(str(tmp_path / file))}' for litclip-micro: .*{problem}",
+        ):
+            load_model(f"litclip-micro:{tmp_path / file}")
+    # an open_clip architecture: open_clip reads the file (a tiny model stands in for ViT-B-32)
+    import open_clip
+    from open_clip.factory import load_checkpoint
+
+    def create(name, pretrained, **kw):  # noqa: ANN001, ANN003, ANN202
+        load_checkpoint(load_model("litclip-micro").model, pretrained)
+
+    monkeypatch.setattr(open_clip, "create_model_and_transforms", create)
+    with pytest.raises(
+        ModelLoadError, match=f"{re.escape(str(tmp_path / 'garbage.pt'))}' for ViT-B-32: .*not a"
+    ):
+        load_model(f"ViT-B-32:{tmp_path / 'garbage.pt'}")
+
+
+def test_a_broken_model_dir_is_a_user_error_naming_the_file(tmp_path) -> None:
+    """A truncated safetensors file or hand-broken JSON in a model dir were tracebacks
+    (SafetensorError, JSONDecodeError) in every command that takes --model."""
+    from litclip.models import save_model
+
+    good = save_model(load_model("litclip-micro"), tmp_path / "good")
+
+    def broken(name: str, file: str, content: bytes | None = None) -> Path:
+        folder = shutil.copytree(good, tmp_path / name)
+        data = (folder / file).read_bytes()
+        (folder / file).write_bytes(data[: len(data) // 2] if content is None else content)
+        return folder
+
+    cases = [
+        (broken("trunc", "open_clip_model.safetensors"), "truncated or not a safetensors"),
+        (broken("trunc_head", "open_clip_model.safetensors", b"\x01"), "not a safetensors"),
+        (broken("badcfg", "open_clip_config.json", b"{bad"), "is not valid JSON"),
+        (broken("listcfg", "open_clip_config.json", b"[1]"), "must hold a JSON object"),
+        (broken("nocfg", "open_clip_config.json", b'{"a": 1}'), "has no model_cfg"),
+        (broken("badmeta", "litclip.json", b"{bad"), "is not valid JSON"),
+    ]
+    for folder, problem in cases:
+        with pytest.raises(ModelLoadError, match=f"'{re.escape(str(folder))}/.*' .*{problem}"):
+            load_model(folder)

@@ -107,3 +107,19 @@ def test_resume_from_missing_path_is_a_user_error(tmp_path: Path) -> None:
     assert resolve_resume(tmp_path, "latest") is None  # fresh run
     with pytest.raises(LitclipError, match="resume"):
         resolve_resume(tmp_path, str(tmp_path / "nope.pt"))
+
+
+def test_resume_from_a_file_that_is_no_checkpoint_is_a_user_error(tmp_path: Path) -> None:
+    """`--resume bad.pt` ended in torch.load's UnpicklingError (or a KeyError for a model's
+    weights); the message names the file and what it is not."""
+    from litclip.errors import LitclipError
+
+    garbage, empty, weights = tmp_path / "bad.pt", tmp_path / "empty.pt", tmp_path / "w.pt"
+    garbage.write_bytes(b"garbage\n")
+    empty.write_bytes(b"")
+    torch.save({"state_dict": {"a": torch.zeros(1)}}, weights)
+    for path in (garbage, empty):
+        with pytest.raises(LitclipError, match=f"resume from {path}: it is truncated or not a"):
+            load_checkpoint(path)
+    with pytest.raises(LitclipError, match="not a checkpoint written by litclip train .*lacks"):
+        load_checkpoint(weights)

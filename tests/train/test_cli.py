@@ -55,10 +55,24 @@ def test_user_errors_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["train", str(tmp_path), "--loss", "triplet"]) == 2
     assert main(["train", "--set", "model=litclip-micro"]) == 2
     assert main(["train", str(tmp_path), "--preset", "nope"]) == 2
+    assert main(["train", str(tmp_path), "--set", "grad_clip=-1"]) == 2
     err = capsys.readouterr().err
     assert (
         "no image-caption pairs" in err
         and "loss must be one of" in err
         and "no training data" in err
         and "preset" in err
+        and "grad_clip must be > 0" in err
     )
+
+
+def test_resume_from_a_bad_file_exits_2(corpus_dir: Path, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"garbage\n")
+    args = ["train", str(corpus_dir), "--out", str(tmp_path / "run"), "--resume", str(bad)]
+    assert (
+        main([*args, "--model", "litclip-micro", "--batch-size", "8", "--set", "progress=false"])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert f"cannot resume from {bad}" in " ".join(err.split()) and "Traceback" not in err

@@ -43,6 +43,12 @@ def test_resolved_config_json_roundtrip(tmp_path: Path) -> None:
         ({"model": ["a"]}, "model expects text"),
         ({"val_metric": "recall@1"}, "val_metric must be one of"),
         ({"val_k": [5], "val_metric": "mean_recall@1"}, r"\['mean_recall@5'"),
+        ({"grad_clip": -1}, r"grad_clip must be > 0 \(or 0/null to disable\)"),
+        ({"grad_clip": float("nan")}, "grad_clip must be > 0"),
+        ({"max_steps": -3}, "max_steps must be >= 1"),
+        ({"max_steps": 0}, "max_steps must be >= 1"),
+        ({"warmup_steps": -5}, "warmup_steps must be >= 0"),
+        ({"num_workers": -1}, "num_workers must be >= 0"),
     ],
 )
 def test_bad_values_are_user_errors(values: dict, match: str) -> None:
@@ -64,6 +70,12 @@ def test_hand_written_values_mean_what_they_say(tmp_path: Path) -> None:
     bad.write_text("a: [\n")
     with pytest.raises(LitclipError, match="bad.yaml is not valid YAML"):
         TrainConfig.from_file(bad)
+
+
+def test_grad_clip_zero_or_null_still_disables() -> None:
+    """Only negative norms are refused (they flip the gradients); 0 and null turn clipping off."""
+    assert TrainConfig.from_dict({"grad_clip": 0}).grad_clip == 0
+    assert TrainConfig().with_overrides(["grad_clip=null"]).grad_clip is None
 
 
 def test_presets() -> None:

@@ -84,6 +84,29 @@ def test_shards_keep_the_corpus_split_and_take_other_commands_specs(
     assert len(open_pairs(shards, split=None)) == 7
 
 
+def test_pairs_spec_options_name_the_columns(corpus_dir: Path, tmp_path: Path) -> None:
+    """`pairs:m.csv?image_key=path&caption_key=text` (as `data info` reads it) was taken for a
+    shard glob by its '?' ("no WebDataset shards match")."""
+    from litclip.train.config import TrainConfig
+    from litclip.train.setup import prepare_data
+
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(8)
+    frame = frame.rename(columns={"filepath": "path", "caption": "text"})
+    frame["path"] = [str(corpus_dir / p) for p in frame["path"]]
+    frame["split"] = ["train"] * 6 + ["val"] * 2
+    csv = tmp_path / "renamed.csv"
+    frame.to_csv(csv, index=False)
+    spec = f"pairs:{csv}?image_key=path&caption_key=text"
+    table = open_pairs(spec)
+    assert len(table) == 6 and table.captions[0] == frame["text"][0]
+    data = prepare_data(TrainConfig(data=spec))
+    assert len(data.train) == 6 and len(data.val) == 2  # its split column is read too
+    with pytest.raises(LitclipError, match="only image_key, caption_key .* not on_error"):
+        open_pairs(f"pairs:{csv}?image_key=path&on_error=raise")
+    with pytest.raises(LitclipError, match="--out .* is the data's own folder"):
+        TrainConfig(data=spec, out=str(tmp_path))
+
+
 def test_missing_and_bad_sources(tmp_path: Path, corpus_dir: Path) -> None:
     with pytest.raises(DatasetNotFoundError, match="manifest.parquet"):
         open_pairs(tmp_path / "nothing")

@@ -20,7 +20,8 @@ def train(
     data: str = typer.Argument(
         None,
         metavar="DATA",
-        help="Corpus dir, CSV/Parquet manifest, .tar shard, shard dir or glob.",
+        help="Corpus dir, CSV/Parquet manifest, .tar shard, shard dir or glob; also a "
+        "pairs:/wds: spec as other commands take (pairs:m.csv?image_key=path&caption_key=text).",
     ),
     config: str = typer.Option(
         None, "--config", "-c", help="YAML/JSON TrainConfig file (CLI options win)."

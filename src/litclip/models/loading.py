@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import pickle
 import socket
 import textwrap
 from collections.abc import Callable, Iterator
@@ -150,6 +151,73 @@ def _offline_error(spec: str, host: str, exc: BaseException | None = None) -> Mo
     )
 
 
+#: What reading a file that is not usable weights raises: torch.load/safetensors on a truncated
+#: or foreign file, open_clip's state-dict handling of a file holding something else (a list,
+#: an empty dict), and load_state_dict on another architecture's tensors.
+_BAD_WEIGHTS = (
+    OSError,
+    EOFError,
+    RuntimeError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    StopIteration,
+    pickle.UnpicklingError,
+)
+
+
+def _weights_problem(exc: BaseException) -> str:
+    """What is wrong with a weights file, from what reading it raised."""
+    from safetensors import SafetensorError
+
+    first = (str(exc).splitlines() or [""])[0]
+    if isinstance(exc, RuntimeError) and "state_dict" in first:
+        detail = textwrap.shorten(" ".join(str(exc).split()), 300, placeholder=" ...")
+        return f"its tensors do not fit this architecture ({detail})"
+    if isinstance(exc, KeyError | TypeError | AttributeError | StopIteration):
+        return "it does not hold a state dict (parameter names -> tensors)"
+    # torch's UnpicklingError text advises weights_only=False: not a step to take on unknown files
+    why = "" if isinstance(exc, pickle.UnpicklingError) or not first else f": {first}"
+    kind = "safetensors" if isinstance(exc, SafetensorError) else "PyTorch or safetensors"
+    return (
+        f"it is truncated or not a {kind} weights file "
+        f"({type(exc).__name__}{textwrap.shorten(why, 200, placeholder=' ...')})"
+    )
+
+
+@contextlib.contextmanager
+def _reading_weights(path: Path | None, name: str) -> Iterator[None]:
+    """Turn a bad weights file's exception (any of :data:`_BAD_WEIGHTS`) into a
+    :class:`ModelLoadError` naming the file; a no-op without a local file."""
+    if path is None:
+        yield
+        return
+    from safetensors import SafetensorError
+
+    try:
+        yield
+    except torch.OutOfMemoryError:  # a RuntimeError too, but the device's problem, not the file's
+        raise
+    except (*_BAD_WEIGHTS, SafetensorError) as exc:
+        raise ModelLoadError(
+            f"cannot load weights '{path}' for {name}: {_weights_problem(exc)}"
+        ) from exc
+
+
+def _read_json_object(path: Path, what: str) -> dict[str, Any]:
+    """A JSON file of a model directory, or a ModelLoadError naming it and the problem."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ModelLoadError(
+            f"{what} '{path}' is not valid JSON ({exc}); rewrite it, or save the model again"
+        ) from None
+    if not isinstance(value, dict):
+        raise ModelLoadError(f"{what} '{path}' must hold a JSON object, not {type(value).__name__}")
+    return value
+
+
 def _transforms(model: torch.nn.Module) -> tuple[Callable, Callable]:
     from open_clip.model import get_model_preprocess_cfg
     from open_clip.transform import PreprocessCfg, image_transform_v2, merge_preprocess_dict
@@ -164,8 +232,10 @@ def _build_from_cfg(
     weights: Path | None,
     device: torch.device,
     precision: str,
+    name: str = "",
 ) -> torch.nn.Module:
-    """Instantiate an open_clip model from a config dict and optionally load weights."""
+    """Instantiate an open_clip model from a config dict and optionally load weights
+    (``name`` says which model a bad weights file was for)."""
     from open_clip.factory import _set_model_device_and_precision, load_checkpoint
     from open_clip.model import CLIP, CustomTextCLIP, get_cast_dtype, set_model_preprocess_cfg
     from open_clip.transform import PreprocessCfg, merge_preprocess_dict
@@ -182,7 +252,8 @@ def _build_from_cfg(
         model = cls(**cfg, cast_dtype=get_cast_dtype(precision))
     _set_model_device_and_precision(model, device, precision, False)
     if weights is not None:
-        load_checkpoint(model, str(weights), strict=True, device="cpu")
+        with _reading_weights(weights, name or "this model"):
+            load_checkpoint(model, str(weights), strict=True, device="cpu")
         model.to(device)
     pp = merge_preprocess_dict(PreprocessCfg(), preprocess_cfg)
     pp["size"] = model.visual.image_size
@@ -240,7 +311,9 @@ def _load_builtin(
     # model in every process: the base that was fine-tuned is the base that gets evaluated.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(_init_seed(name))
-        model = _build_from_cfg(cfg["model_cfg"], cfg["preprocess_cfg"], weights, device, precision)
+        model = _build_from_cfg(
+            cfg["model_cfg"], cfg["preprocess_cfg"], weights, device, precision, name
+        )
     return _assemble(model, spec, name, cfg["model_cfg"], _tokenizer_for(cfg["model_cfg"]), device)
 
 
@@ -251,9 +324,13 @@ def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> Lo
             f"'{path}' is not a model directory: {OPEN_CLIP_CONFIG} is missing. Expected a folder "
             "written by `litclip train`/`save_model` or open_clip's local-dir layout."
         )
-    with open(cfg_path, encoding="utf-8") as fh:
-        oc = json.load(fh)
-    model_cfg = oc["model_cfg"]
+    oc = _read_json_object(cfg_path, "model config")
+    model_cfg = oc.get("model_cfg")
+    if not isinstance(model_cfg, dict) or "embed_dim" not in model_cfg:
+        raise ModelLoadError(
+            f"model config '{cfg_path}' has no model_cfg object with an embed_dim: it is not "
+            "an open_clip config (save the model again, or copy the file from its source)"
+        )
     text_cfg = model_cfg.get("text_cfg", {})
     if "hf_model_name" in text_cfg and (path / "config.json").is_file():
         # The HF text config and tokenizer are stored beside the weights; point at this
@@ -262,9 +339,17 @@ def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> Lo
         text_cfg["hf_tokenizer_name"] = str(path.resolve())
     weights = _find_weights(path)
     meta_path = path / LITCLIP_META
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-    model = _build_from_cfg(model_cfg, oc.get("preprocess_cfg", {}), weights, device, precision)
+    meta = _read_json_object(meta_path, "litclip metadata") if meta_path.is_file() else {}
     name = meta.get("model_name") or path.name
+    try:
+        model = _build_from_cfg(
+            model_cfg, oc.get("preprocess_cfg") or {}, weights, device, precision, str(name)
+        )
+    except (TypeError, ValueError, KeyError) as exc:  # a hand-edited config open_clip rejects
+        raise ModelLoadError(
+            f"model config '{cfg_path}' does not describe a model open_clip can build: "
+            f"{type(exc).__name__}: {textwrap.shorten(str(exc), 200, placeholder=' ...')}"
+        ) from exc
     return _assemble(model, spec, name, model_cfg, _tokenizer_for(model_cfg), device, meta)
 
 
@@ -300,11 +385,13 @@ def _load_open_clip(
         if cfg.get("url") and not cfg.get("hf_hub"):
             host = urlparse(cfg["url"]).hostname or host
     offline = needs_net and not _hub_reachable(host)
+    local_weights = Path(pretrained) if pretrained and Path(pretrained).is_file() else None
     try:
         with _quiet_loading(), _hf_offline() if offline else contextlib.nullcontext():
-            model, _, _ = open_clip.create_model_and_transforms(
-                name, pretrained=pretrained, device=device, precision=precision
-            )
+            with _reading_weights(local_weights, name):
+                model, _, _ = open_clip.create_model_and_transforms(
+                    name, pretrained=pretrained, device=device, precision=precision
+                )
             tokenizer = open_clip.get_tokenizer(name)
     except (OSError, RuntimeError, ValueError) as exc:
         if offline:

@@ -12,6 +12,7 @@ kill at any moment leaves the previous checkpoint valid.
 
 from __future__ import annotations
 
+import pickle
 import random
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,40 @@ def resolve_resume(run_dir: str | Path, resume: str | None) -> Path | None:
     return path
 
 
+#: What a resumed run reads from a checkpoint (see ``Trainer.resume``)
+CHECKPOINT_KEYS = (
+    "state_dict",
+    "train_state_dict",
+    "objective",
+    "optimizer",
+    "scheduler",
+    "scaler",
+    "rng",
+    "loop",
+)
+
+
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Read a checkpoint written by :func:`save_checkpoint` (weights_only: no code runs)."""
-    return torch.load(path, map_location="cpu", weights_only=True)
+    """Read a checkpoint written by :func:`save_checkpoint` (weights_only: no code runs).
+
+    Raises:
+        LitclipError: the file is truncated, not a torch file, or not a training checkpoint
+            (e.g. a model's weights), so ``--resume`` names it instead of a torch traceback.
+    """
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, EOFError, RuntimeError, ValueError, pickle.UnpicklingError) as exc:
+        # torch's UnpicklingError text advises weights_only=False: no step for an unknown file
+        first = "" if isinstance(exc, pickle.UnpicklingError) else str(exc).partition("\n")[0]
+        raise LitclipError(
+            f"cannot resume from {path}: it is truncated or not a checkpoint written by "
+            f"litclip train ({type(exc).__name__}{f': {first[:200]}' if first else ''})"
+        ) from exc
+    missing = [k for k in CHECKPOINT_KEYS if k not in ck] if isinstance(ck, dict) else []
+    if not isinstance(ck, dict) or missing:
+        lacks = f"it lacks {', '.join(missing)}" if missing else f"it holds a {type(ck).__name__}"
+        raise LitclipError(
+            f"cannot resume from {path}: not a checkpoint written by litclip train ({lacks}; "
+            "resume from RUN/checkpoints/step_*.pt, or --resume latest)"
+        )
+    return ck

@@ -56,6 +56,32 @@ RUN_ONLY_OPTIONS = (
 TOWERS = ("image", "text")
 
 
+#: ``pairs:`` spec options (``pairs:m.csv?caption_key=text``) that mean the same in training
+SPEC_OPTIONS = ("image_key", "caption_key")
+
+
+def parse_data_spec(spec: str | Path) -> tuple[str, dict[str, str]]:
+    """``wds:X`` / ``pairs:X?k=v&...`` (the dataset specs of other commands) as ``(X, options)``.
+
+    The options are split off by the registry's own rule, so a spec that ``litclip data info``
+    reads names the same columns here; only :data:`SPEC_OPTIONS` apply to training.
+    """
+    kind, sep, rest = str(spec).partition(":")
+    if not (sep and kind in ("wds", "pairs")):
+        return str(spec), {}
+    from litclip.data.registry import split_options
+
+    path, options = split_options(rest)
+    allowed = SPEC_OPTIONS if kind == "pairs" else ()
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        takes = f"only {', '.join(allowed)}" if allowed else "no options"
+        raise LitclipError(
+            f"training takes {takes} in a {kind}: spec, not {', '.join(unknown)} ({spec})"
+        )
+    return path, {k: str(v) for k, v in options.items()}
+
+
 @dataclass
 class TrainConfig:
     """Options of one contrastive fine-tuning run.
@@ -63,8 +89,9 @@ class TrainConfig:
     Attributes:
         model: model spec for :func:`litclip.models.load_model` (built-in, hub, or model dir).
         data: a corpus dir (``manifest.parquet``, rows with ``qc_pass``), a CSV/Parquet
-            manifest, a ``.tar`` WebDataset shard, or a folder/glob of shards. A manifest
-            with a ``split`` column trains on its ``train`` rows only.
+            manifest, a ``.tar`` WebDataset shard, or a folder/glob of shards, optionally as
+            another command's spec (``wds:X``, ``pairs:X?image_key=path&caption_key=text``).
+            A manifest with a ``split`` column trains on its ``train`` rows only.
         out: run directory (config, metrics, checkpoints, final model).
         val_data: held-out pairs (same kinds as ``data``) for retrieval validation.
         val_fraction: if no ``val_data`` (nor ``val`` rows in ``data``'s ``split`` column),
@@ -182,6 +209,14 @@ class TrainConfig:
             (self.batch_size >= 1, "batch_size must be >= 1"),
             (self.accum_steps >= 1, "accum_steps must be >= 1"),
             (self.epochs >= 1, "epochs must be >= 1"),
+            (self.max_steps is None or self.max_steps >= 1, "max_steps must be >= 1 (or null)"),
+            (self.warmup_steps >= 0, "warmup_steps must be >= 0"),
+            # clip_grad_norm_ with a negative max flips the gradients instead of clipping them
+            (
+                self.grad_clip is None or self.grad_clip >= 0,
+                "grad_clip must be > 0 (or 0/null to disable)",
+            ),
+            (self.num_workers >= 0, "num_workers must be >= 0"),
             (0.0 <= self.val_fraction < 1.0, "val_fraction must be in [0, 1)"),
             (0.0 <= self.selip_weight <= 1.0, "selip_weight must be in [0, 1]"),
             (self.selip_ngram >= 1, "selip_ngram must be >= 1"),
@@ -212,9 +247,12 @@ class TrainConfig:
     def _check_out_apart_from_data(self) -> None:
         """The run dir must not be a data folder: its config.json, checkpoints and model
         would land among (and overwrite) the corpus's files."""
-        if not self.out or not self.data or any(ch in self.data for ch in "*?["):
+        if not self.out or not self.data:
             return
-        out, data = Path(self.out).resolve(), Path(self.data).resolve()
+        text = parse_data_spec(self.data)[0]  # pairs:X?k=v is X's folder too
+        if any(ch in text for ch in "*?["):
+            return
+        out, data = Path(self.out).resolve(), Path(text).resolve()
         folder = data if data.is_dir() else data.parent
         if out == folder:
             raise LitclipError(

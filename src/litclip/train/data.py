@@ -26,6 +26,7 @@ from PIL import Image
 
 from litclip.data import open_rgb
 from litclip.errors import DatasetNotFoundError, LitclipError
+from litclip.train.config import parse_data_spec
 
 IMAGE_EXTS = ("png", "jpg", "jpeg", "webp")
 
@@ -98,15 +99,9 @@ def _split_rows(frame: pd.DataFrame, path: Path, split: str) -> pd.DataFrame:
     return rows
 
 
-def _without_kind(spec: str | Path) -> str:
-    """``wds:X`` / ``pairs:X`` (the dataset specs of other commands) as ``X``."""
-    kind, sep, rest = str(spec).partition(":")
-    return rest if sep and kind in ("wds", "pairs") else str(spec)
-
-
 def manifest_splits(spec: str | Path) -> set[str]:
     """The values of a manifest's ``split`` column, lower-cased (empty without one)."""
-    path = Path(_without_kind(spec))
+    path = Path(parse_data_spec(spec)[0])
     if path.is_dir():
         path = next(
             (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), path
@@ -240,13 +235,16 @@ def open_pairs(
     A manifest with a ``split`` column gives only its ``split`` rows (``train`` by default;
     ``val`` also takes ``valid``/``validation``; ``None``: every row); shard samples whose
     json has a ``split`` are filtered the same way. ``wds:``/``pairs:`` prefixes (the dataset
-    specs of other commands) and brace patterns (``shard-{000..009}.tar``) are accepted.
+    specs of other commands, ``pairs:m.csv?caption_key=text`` overriding the keys) and brace
+    patterns (``shard-{000..009}.tar``) are accepted.
 
     Raises:
         DatasetNotFoundError: nothing readable at ``spec``.
         LitclipError: a manifest without the needed columns, or no pairs at all.
     """
-    text = _without_kind(spec)
+    text, options = parse_data_spec(spec)
+    image_key = options.get("image_key", image_key)
+    caption_key = options.get("caption_key", caption_key)
     path = Path(text)
     if any(ch in text for ch in "*?[{"):
         from litclip.data.webdataset import expand_shards
