@@ -138,3 +138,127 @@ def test_ctrl_c_says_what_was_kept_and_how_to_go_on(
     assert main(argv) == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "--skip-existing" in err
+
+
+def _training_run(root: Path) -> Path:
+    """A folder laid out like `litclip train`'s output."""
+    root.mkdir(parents=True)
+    (root / "config.json").write_text('{"config": {"model": "litclip-micro"}}')
+    (root / "metrics.jsonl").write_text("")
+    (root / "checkpoints").mkdir()
+    return root
+
+
+def test_evaluate_refuses_another_stages_folder(
+    tmp_path: Path, folder_ds: Path, capsys: pytest.CaptureFixture
+) -> None:
+    run = _training_run(tmp_path / "run")
+    before = (run / "config.json").read_text()
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{folder_ds}"]
+    argv += ["--tasks", "zeroshot", "--n-boot", "0", "--quiet", "--no-report"]
+    assert main([*argv, "--out", str(run)]) == 2
+    assert "not an evaluation" in " ".join(capsys.readouterr().err.split())
+    assert (run / "config.json").read_text() == before and not (run / "results.json").exists()
+    out = tmp_path / "res"  # evaluate's own folder (with a report's figures) is rerun into
+    assert main([*argv, "--out", str(out)]) == 0
+    (out / "report_fig01.png").write_bytes(b"")
+    assert main([*argv, "--tasks", "linear-probe", "--out", str(out)]) == 0
+    runs = json.loads((out / "results.json").read_text())["runs"]
+    assert sorted(r["task"] for r in runs) == ["linear-probe", "zeroshot"]
+
+
+def test_alphas_outside_0_1_are_refused_up_front(
+    tmp_path: Path, folder_ds: Path, capsys: pytest.CaptureFixture
+) -> None:
+    argv = ["evaluate", "--dataset", f"folder:{folder_ds}", "--out", str(tmp_path / "r")]
+    assert main([*argv, "--tasks", "retention", "--alphas", "0,2"]) == 2
+    assert "--alphas must be in [0, 1]" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_random_weights_are_said_and_recorded(
+    tmp_path: Path, folder_ds: Path, micro, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    import dataclasses
+
+    import litclip.models
+
+    # a bare architecture name without its download: micro's weights flagged as open_clip's
+    random = dataclasses.replace(micro, spec="ViT-B-32", meta={"random_init": True})
+    monkeypatch.setattr(litclip.models, "load_model", lambda spec, **kw: random)
+    argv = ["evaluate", "--model", "ViT-B-32", "--dataset", f"folder:{folder_ds}", "--quiet"]
+    argv += ["--tasks", "zeroshot", "--n-boot", "0", "--out", str(tmp_path / "r")]
+    assert main(argv) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "ViT-B-32 has random weights" in out
+    (run,) = json.loads((tmp_path / "r" / "results.json").read_text())["runs"]
+    assert run["details"]["random_init"] is True
+    assert "random weights" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_nothing_to_evaluate_says_why(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from .conftest import make_folder_dataset
+
+    ds = make_folder_dataset(tmp_path / "notest", {"train": 2, "val": 2})
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{ds}", "--quiet"]
+    assert main([*argv, "--tasks", "zeroshot", "--out", str(tmp_path / "r")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "nothing was evaluated" in out and "zeroshot on" in out and "test split" in out
+    skipped = json.loads((tmp_path / "r" / "results.json").read_text())["skipped"]
+    assert any("zeroshot" in s and "train, val" in s for s in skipped)
+
+
+def test_cnn_options_are_checked_before_any_task(
+    tmp_path: Path, folder_ds: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # noqa: ANN001
+    from litclip.evaluate import cnn_baseline
+
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{folder_ds}"]
+    argv += ["--tasks", "zeroshot,cnn", "--quiet", "--out", str(tmp_path / "r")]
+    assert main([*argv, "--cnn-arch", "vgg"]) == 2
+    assert "unknown CNN baseline 'vgg'" in capsys.readouterr().err
+    monkeypatch.setattr(cnn_baseline, "_cached_weights", lambda arch: None)
+    monkeypatch.setattr(cnn_baseline, "_hub_reachable", lambda timeout=3.0: False)
+    assert main([*argv, "--cnn-pretrained", "yes"]) == 2
+    err = capsys.readouterr().err
+    assert "not available offline" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_retrieval_without_test_rows_says_what_to_do(
+    tmp_path: Path, pairs_manifest: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import pandas as pd
+
+    manifest = pairs_manifest.parent / "train_only.csv"
+    pd.read_csv(pairs_manifest).assign(split="train").to_csv(manifest, index=False)
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{manifest}", "--quiet"]
+    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r")]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "no rows with split == 'test'" in out and "litclip split" not in out
+
+
+@pytest.mark.parametrize(
+    ("run", "why"),
+    [
+        ({}, "lacks 'metrics'"),
+        ({"metrics": {"accuracy": "0.9"}}, "'accuracy' is '0.9', not a number"),
+        ({"metrics": {"accuracy": 0.9}, "ci95": {"accuracy": "wide"}}, "ci95 'accuracy'"),
+    ],
+)
+def test_report_names_a_broken_run(
+    tmp_path: Path, run: dict, why: str, capsys: pytest.CaptureFixture
+) -> None:
+    run = {"model": "m", "dataset": "d", "task": "zeroshot", "split": "test", **run}
+    (tmp_path / "x.json").write_text(json.dumps({"runs": [run]}))
+    assert main(["report", str(tmp_path / "x.json"), "--out", str(tmp_path / "r.html")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "run 0 (m zeroshot on d):" in err and why in err and "Traceback" not in err
+
+
+def test_report_reads_a_null_interval_as_none(tmp_path: Path) -> None:
+    run = {"model": "m", "dataset": "d", "task": "zeroshot", "split": "test", "n": 8}
+    run |= {"metrics": {"accuracy": 0.5, "f1": None}, "ci95": None, "details": {}}
+    (tmp_path / "x.json").write_text(json.dumps({"runs": [run]}))
+    assert main(["report", str(tmp_path / "x.json"), "--out", str(tmp_path / "r.html")]) == 0
+    assert "0.500" in (tmp_path / "r.html").read_text()

@@ -49,3 +49,12 @@ def test_train_select_and_evaluate(image_factory) -> None:  # noqa: ANN001
     assert 0 <= d["threshold"] <= 1
     assert res["metrics"]["accuracy"] >= 0.8  # bright disc vs dark noise is easy
     assert set(res["ci95"]) >= {"accuracy", "f1"}
+
+
+def test_pretrained_yes_offline_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from litclip.errors import LitclipError
+
+    monkeypatch.setattr(cnn_baseline, "_cached_weights", lambda arch: None)
+    assert not cnn_baseline.pretrained_available("resnet18")
+    with pytest.raises(LitclipError, match="not available offline"):
+        cnn_baseline.create_model("resnet18", 2, "yes")

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
+
+from litclip.errors import LitclipError
+
+#: What an embedding folder holds (anything else there is another tool's or the user's)
+EMBED_DIR_NAMES = frozenset(
+    {"image_embeddings.npy", "text_embeddings.npy", "metadata.parquet", "config.json"}
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,21 +40,83 @@ def embed(
     """Embed a dataset split with a model (L2-normalised float32, streamed to disk)."""
     from litclip.models.embed_job import EmbedConfig, embed_dataset
 
+    console = Console()
+    _check_out(Path(out))
+    if _bare_architecture(model):
+        from litclip.evaluate.features import random_init_warning
+
+        console.print(f"[bold yellow]warning:[/] {random_init_warning(model)}")
     cfg = EmbedConfig(model, dataset, out, split, batch_size, num_workers, device, precision)
-    path = embed_dataset(cfg)
-    Console().print(f"embeddings written to [bold]{path}[/]")
+    made = not Path(out).exists()
+    try:
+        path = embed_dataset(cfg)
+    except BaseException:
+        _remove_if_empty(Path(out), made)
+        raise
+    console.print(f"embeddings written to [bold]{path}[/]")
 
 
-def models() -> None:
-    """List built-in litclip models and open_clip architectures."""
+def _check_out(out: Path) -> None:
+    """Refuse an ``--out`` that is another tool's folder (a training run, a corpus, an index:
+    its config.json would be overwritten); a new, empty or earlier embedding folder is fine."""
+    from litclip.io import foreign_entries
+
+    if out.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    other = foreign_entries(out, EMBED_DIR_NAMES) if out.is_dir() else []
+    if other:
+        raise LitclipError(
+            f"--out {out} holds other files ({', '.join(other[:3])}) and is not an embedding "
+            "folder: choose a new or empty folder (an earlier embedding there is replaced)"
+        )
+
+
+def _remove_if_empty(out: Path, made: bool) -> None:
+    """Take back the folder this command made when it failed before writing into it."""
+    if made and out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
+
+
+def _bare_architecture(spec: str) -> bool:
+    """Whether ``spec`` is an open_clip architecture without weights (``ViT-B-32``), which
+    load_model builds with random weights; a tag, a path or a built-in name is not."""
+    from litclip.models.registry import is_builtin
+
+    if ":" in spec or Path(spec).exists() or is_builtin(spec):
+        return False
+    import open_clip
+
+    return spec in open_clip.list_models()
+
+
+def models(
+    name: str | None = typer.Argument(
+        None,
+        metavar="NAME",
+        help="Only open_clip architectures whose name contains this (any case).",
+    ),
+) -> None:
+    """List the built-in models and the open_clip NAME:TAG specs."""
+    import open_clip
+
     from litclip.models import list_builtin_models
     from litclip.models.registry import get_builtin_config
 
-    console = Console()
+    console = Console(highlight=False)
     console.print("[bold]Built-in (offline):[/]")
-    for name in list_builtin_models():
-        console.print(f"  {name}: {get_builtin_config(name).get('description', '')}")
+    for builtin in list_builtin_models():
+        console.print(f"  {builtin}: {get_builtin_config(builtin).get('description', '')}")
+    wanted = [a for a in open_clip.list_models() if name is None or name.lower() in a.lower()]
+    tags = {a: open_clip.list_pretrained_tags_by_model(a) for a in wanted}
+    console.print("[bold]open_clip NAME:TAG[/] (weights from the hub, needed once):")
+    for arch in (a for a in wanted if tags[a]):
+        console.print(f"  {arch}: {', '.join(tags[arch])}")
+    if not wanted:
+        console.print(f"  (no architecture name contains {name!r})")
+    bare = [a for a in wanted if not tags[a]]
+    if bare:  # no pretrained tag: usable with local weights only
+        console.print(f"[bold]open_clip NAME:/path/weights.pt only:[/] {', '.join(bare)}")
     console.print(
-        "[bold]Also:[/] any open_clip NAME:TAG (e.g. ViT-B-32:openai), "
-        "hf-hub:microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224, or a model directory."
+        "[bold]Also:[/] hf-hub:ORG/NAME (e.g. "
+        "hf-hub:microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224) or a model directory."
     )

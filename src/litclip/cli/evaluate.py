@@ -125,6 +125,7 @@ def evaluate(
 ) -> None:
     """Evaluate models on datasets: writes OUT/results.json, OUT/report.html and OUT/report.md."""
     from litclip.evaluate import EvalConfig, run_evaluation
+    from litclip.evaluate.runner import check_out_dir
 
     cfg = EvalConfig(
         seed=seed,
@@ -161,10 +162,15 @@ def evaluate(
     if cnn_pretrained not in ("auto", "yes", "no"):
         raise LitclipError(f"--cnn-pretrained must be auto, yes or no, got {cnn_pretrained!r}")
     task_list = list(dict.fromkeys(t.strip() for g in tasks for t in g.split(",") if t.strip()))
+    check_out_dir(out)
     results = run_evaluation(model, dataset, task_list, out, cfg)
     console = Console()
     where = f", report [bold]{out / 'report.html'}[/]" if report else ""
     console.print(f"{len(results['runs'])} runs -> [bold]{out / 'results.json'}[/]{where}")
+    if not results["runs"]:
+        console.print("[yellow]nothing was evaluated:[/] no task could run (see skipped)")
+    for line in results.get("warnings", []):
+        console.print(f"[bold yellow]warning:[/] {line}")
     for line in results.get("skipped", []):
         console.print(f"[yellow]skipped:[/] {line}")
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from litclip.data import to_rgb
+from litclip.errors import LitclipError
 from litclip.evaluate.calibration import best_threshold
 from litclip.evaluate.metrics import classification_metrics, evaluate_predictions
 
@@ -65,6 +66,20 @@ def _cached_weights(arch: str) -> str | None:
     return None
 
 
+def pretrained_available(arch: str) -> bool:
+    """Whether ImageNet weights for ``arch`` can be had: in the local cache or from the hub."""
+    return _cached_weights(arch) is not None or _hub_reachable()
+
+
+def offline_message(arch: str) -> str:
+    """Why ``--cnn-pretrained yes`` cannot run here, and what to do instead."""
+    return (
+        f"pretrained weights for {arch} are not available offline (not in the Hugging Face "
+        "cache and the hub is unreachable): use --cnn-pretrained auto or no, or fill the "
+        "cache on a connected machine"
+    )
+
+
 def create_model(arch: str, n_classes: int, pretrained: str = "auto") -> tuple[Any, bool]:
     """A timm model with ``n_classes`` outputs and whether ImageNet weights were loaded.
 
@@ -91,7 +106,7 @@ def create_model(arch: str, n_classes: int, pretrained: str = "auto") -> tuple[A
         except Exception:  # noqa: BLE001 - unusable weights: fall back to from-scratch
             pass
         if pretrained == "yes":
-            raise RuntimeError(f"pretrained weights for {arch} are not available offline")
+            raise LitclipError(offline_message(arch))
     return timm.create_model(ARCHS[arch], pretrained=False, num_classes=n_classes), False
 
 

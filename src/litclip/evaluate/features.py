@@ -44,6 +44,7 @@ class ModelHandle:
         self.precision = precision
         self._loaded: Any = None
         self._key: str | None = None
+        self.random_init = False  # known once loaded; kept after release()
 
     @property
     def key(self) -> str:
@@ -64,6 +65,7 @@ class ModelHandle:
             from litclip.models import load_model
 
             self._loaded = load_model(self.spec, device=self.device, precision=self.precision)
+            self.random_init = bool(self._loaded.meta.get("random_init"))
         return self._loaded
 
     @property
@@ -75,6 +77,19 @@ class ModelHandle:
     def release(self) -> None:
         """Drop the loaded model (frees memory between models); the key is kept."""
         self._loaded = None
+
+
+def random_init_warning(spec: str) -> str:
+    """What to tell a user whose ``spec`` (a bare open_clip architecture name) loaded random
+    weights: the numbers measure an untrained network, not CLIP."""
+    import open_clip
+
+    tags = open_clip.list_pretrained_tags_by_model(spec)
+    hint = f"; pretrained: {', '.join(f'{spec}:{t}' for t in tags[:3])}" if tags else ""
+    return (
+        f"{spec} has random weights (a bare architecture name loads no pretrained weights), "
+        f"so its results are those of an untrained network{hint}"
+    )
 
 
 def dataset_digest(dataset: Any) -> str:

@@ -489,6 +489,12 @@ def _header(doc: _Doc, results: dict) -> None:
         "temperatures, C and epochs are chosen on validation; intervals are bootstrap 95% "
         "(few-shot: Student-t over seeds)."
     )
+    random = sorted({r["model"] for r in runs if r["details"].get("random_init")})
+    if random:
+        doc.para(
+            f"Models with random weights (a bare architecture name, no pretrained weights): "
+            f"{', '.join(random)}. Their numbers are those of an untrained network."
+        )
 
 
 def build_report(

@@ -100,16 +100,49 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise LitclipError(f"{path} is not a litclip results file (no 'runs' list).")
     for i, run in enumerate(data["runs"]):
         missing = [k for k in ("model", "dataset", "task", "split") if not _has(run, k)]
-        if missing:
+        problem = f" lacks {', '.join(repr(k) for k in missing)}" if missing else _bad_values(run)
+        if problem:
             raise LitclipError(
-                f"{path}: run {i} lacks {', '.join(repr(k) for k in missing)}; "
-                "move the file away or fix that run, then run again."
+                f"{path}: run {i}{problem}; move the file away or fix that run, then run again."
             )
+        # null means none, as make_run writes it: no interval, no details
+        run["ci95"] = {k: v for k, v in (run.get("ci95") or {}).items() if v is not None}
+        run["details"] = run.get("details") or {}
     return data
 
 
 def _has(run: Any, key: str) -> bool:
     return isinstance(run, dict) and isinstance(run.get(key), str)
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _bad_values(run: dict[str, Any]) -> str:
+    """What makes a run's numbers unreadable ('' when nothing): a report of a hand-edited
+    file refuses it by name rather than leave out, or misprint, the number it was made for."""
+    name = f" ({run['model']} {run['task']} on {run['dataset']}): "
+    metrics = run.get("metrics")
+    if not isinstance(metrics, dict):
+        return name + "lacks 'metrics' (a mapping of metric names to numbers)"
+    for key, value in metrics.items():
+        if value is not None and not _is_num(value):
+            return name + f"metric {key!r} is {value!r}, not a number"
+    ci95 = run.get("ci95")
+    if ci95 is not None and not isinstance(ci95, dict):
+        return name + f"ci95 is {ci95!r}, not a mapping of metric names to [low, high]"
+    for key, ci in (ci95 or {}).items():
+        if ci is not None and not (
+            isinstance(ci, list) and len(ci) == 2 and all(_is_num(v) for v in ci)
+        ):
+            return name + f"ci95 {key!r} is {ci!r}, not [low, high]"
+    if not _is_num(run.get("n")):
+        return name + "lacks 'n' (the number of evaluated items)"
+    details = run.get("details")
+    if details is not None and not isinstance(details, dict):
+        return name + f"details is {details!r}, not a mapping"
+    return ""
 
 
 def write_results(path: str | os.PathLike[str], results: dict[str, Any]) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import numpy as np
 
 from litclip.errors import LitclipError
 from litclip.evaluate import datasets as dsets
-from litclip.evaluate.features import FeatureCache, ModelHandle
+from litclip.evaluate.features import FeatureCache, ModelHandle, random_init_warning
 from litclip.evaluate.prompts import PromptSet, resolve_prompts
 from litclip.evaluate.results import (
     RESULTS_FILE,
@@ -32,7 +33,7 @@ from litclip.evaluate.results import (
     run_id,
     write_results,
 )
-from litclip.io import write_resolved_config
+from litclip.io import foreign_entries, write_resolved_config
 
 CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
 PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
@@ -93,6 +94,7 @@ class _Context:
         self._classifiers: dict[tuple[str, str], tuple[np.ndarray, PromptSet]] = {}
         self.exclusions: dict[tuple[str, str], list[int]] = {}
         self.skipped: list[str] = []
+        self.warnings: list[str] = []
         self.config_written = False
         self.resolved: dict[str, Any] = {}
 
@@ -179,7 +181,11 @@ def _need(ctx: _Context, spec: str, *roles: str, task: str | None = None) -> lis
     if any(f is None for f in found):
         if task:
             need = " and ".join([", ".join(roles[:-1]), roles[-1]] if len(roles) > 1 else roles)
-            ctx.skipped.append(f"{task} on {spec}: needs {need} splits")
+            ctx.skipped.append(
+                f"{task} on {spec}: needs {'a ' * (len(roles) == 1)}{need} "
+                f"split{'s' * (len(roles) > 1)} "
+                f"(its splits: {', '.join(ctx.splits(spec))})"
+            )
         return None
     return found  # type: ignore[return-value]
 
@@ -216,7 +222,7 @@ def task_zeroshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     """Zero-shot classification on the test split (or the whole set)."""
     from litclip.evaluate import zeroshot
 
-    (test,) = _need(ctx, spec, "test") or (None,)
+    (test,) = _need(ctx, spec, "test", task="zeroshot") or (None,)
     if test is None:
         return []
     weights, prompts = ctx.classifier(model, spec, ctx.dataset(spec, test))
@@ -405,8 +411,9 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     if split is None:
         ctx.skipped.append(
             f"retrieval on {spec}: no rows with split == 'test' (its splits: "
-            f"{', '.join(ctx.splits(spec))}); evaluate the test split of `litclip split`, "
-            "never the pairs a model was trained on"
+            f"{', '.join(ctx.splits(spec))}); mark pairs held out from training as 'test' in "
+            "its split column (`litclip run` writes OUT/splits/test.parquet, split by article), "
+            "never evaluate the pairs a model was trained on"
         )
         return []
     ds = ctx.dataset(spec, split)
@@ -665,6 +672,49 @@ def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str])
         )
 
 
+#: What an evaluation folder holds (wise_ft: retention's blends), besides the markdown
+#: report's figures (report_fig01.png, ...)
+EVAL_DIR_NAMES = frozenset(
+    {RESULTS_FILE, "config.json", "report.html", "report.md", "features", "wise_ft"}
+)
+_REPORT_FIGURE = re.compile(r"report_fig\d+\.png")
+
+
+def check_out_dir(out: str | os.PathLike[str]) -> None:
+    """Refuse an ``--out`` that is another tool's folder (a training run, a corpus, an index:
+    its config.json would be overwritten); a new, empty or earlier evaluation folder is fine.
+    (``litclip run`` evaluates into its own run folder and does not call this.)"""
+    path = Path(out)
+    if path.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    if not path.is_dir():
+        return
+    other = [n for n in foreign_entries(path, EVAL_DIR_NAMES) if not _REPORT_FIGURE.fullmatch(n)]
+    if other:
+        raise LitclipError(
+            f"--out {out} holds other files ({', '.join(other[:3])}) and is not an evaluation "
+            "folder: choose a new or empty folder (an earlier evaluation's results are merged)"
+        )
+
+
+def _check_options(cfg: EvalConfig, tasks: Sequence[str]) -> None:
+    """Refuse options a task would fail on only after the tasks before it ran."""
+    outside = [a for a in cfg.alphas if not 0.0 <= a <= 1.0]
+    if outside:  # WiSE-FT is defined between the two models: 2.0 would be recorded for 1.0
+        raise LitclipError(f"--alphas must be in [0, 1], got {outside[0]:g}")
+    if "cnn" not in tasks:
+        return
+    from litclip.evaluate import cnn_baseline
+
+    for arch in cfg.cnn_archs:
+        if arch not in cnn_baseline.ARCHS:
+            raise LitclipError(
+                f"unknown CNN baseline {arch!r} (--cnn-arch): choose {', '.join(cnn_baseline.ARCHS)}"
+            )
+        if cfg.cnn_pretrained == "yes" and not cnn_baseline.pretrained_available(arch):
+            raise LitclipError(cnn_baseline.offline_message(arch))
+
+
 def _console_log(progress: bool) -> Callable[[str], None]:
     if not progress:
         return lambda msg: None
@@ -692,6 +742,7 @@ def _execute(
     fn: Callable[[], list[dict]],
     results_path: Path,
     spec: str,
+    model: ModelHandle | None = None,
 ) -> None:
     t0 = time.perf_counter()
     runs = fn()
@@ -699,6 +750,12 @@ def _execute(
         r["details"]["seconds"] = round(time.perf_counter() - t0, 2)
         r["details"].setdefault("dataset_spec", spec)
         r["options"] = run_options(ctx.cfg, r["task"])
+        if model is not None and model.random_init:  # kept with the run through merges
+            r["details"]["random_init"] = True
+    if runs and model is not None and model.random_init:
+        warning = random_init_warning(model.spec)
+        if warning not in ctx.warnings:
+            ctx.warnings.append(warning)
     old = {run_id(r): r for r in results["runs"]}
     for r in runs:
         change = _change(old.get(run_id(r)), r)
@@ -754,6 +811,7 @@ def run_evaluation(
     """
     cfg = dataclasses.replace(config or EvalConfig(), **overrides)
     _check(models, datasets, tasks)
+    _check_options(cfg, tasks)
     for option, values in (
         ("seeds", cfg.fewshot_seeds),
         ("shots", cfg.fewshot_ks),
@@ -818,6 +876,7 @@ def run_evaluation(
                     lambda t=task, s=spec, h=handle: TASKS[t](ctx, h, s),
                     path,
                     spec,
+                    handle,
                 )
         handle.release()
     if "cnn" in tasks:
@@ -839,6 +898,7 @@ def run_evaluation(
             )
             ctx.skipped.append(f"{task}: none of the datasets has {need}")
     results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model
+    results["warnings"] = ctx.warnings
     write_results(path, results)
     if cfg.report:
         from litclip.evaluate.report import render_report
