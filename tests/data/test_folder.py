@@ -176,9 +176,38 @@ def test_classes_json_sets_the_label_order(make_folder, tmp_path: Path) -> None:
     assert ds.classnames == ["no hemorrhage", "hemorrhage"]
     assert sorted(ds.labels.tolist()) == [0, 0, 1]
     assert Path(ds.filepaths[int(np.flatnonzero(ds.labels == 1)[0])]).parent.name == "hemorrhage"
-    # a file naming other folders is not about this dataset: sorted order stays
-    (root / "classes.json").write_text(json.dumps({"classes": ["a", "b"]}))
+    # the other documented shapes: folder_names; display names; a prompt file (no order)
+    (root / "classes.json").write_text(
+        json.dumps({"folder_names": ["no_hemorrhage", "hemorrhage"]})
+    )
+    assert ImageFolderDataset(root, "test").folder_names == ["no_hemorrhage", "hemorrhage"]
+    (root / "classes.json").write_text(json.dumps({"classes": ["no hemorrhage", "hemorrhage"]}))
+    assert ImageFolderDataset(root, "test").folder_names == ["no_hemorrhage", "hemorrhage"]
+    (root / "classes.json").write_text(json.dumps({"classnames": ["bleed", "no bleed"]}))
     assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"classes": ["no_hemorrhage", "hemorhage"]}', r"\['hemorhage'\].*\['hemorrhage'\]"),
+        ('["no_hemorrhage", "hemorrhage"]', "a JSON object"),
+        ('{"classes": ["no_hemorrhage", "hemorrhage"]', "not valid JSON"),
+        ('{"classes": "no_hemorrhage,hemorrhage"}', "list of the class folder names"),
+        ('{"clases": ["no_hemorrhage", "hemorrhage"]}', "'classes'"),
+    ],
+)
+def test_bad_classes_json_is_an_error(
+    make_folder, tmp_path: Path, content: str, message: str
+) -> None:
+    """A misspelled, malformed or unparsable classes.json fell back to sorted order, which
+    silently flips a binary task's positive class."""
+    root = tmp_path / "ct"
+    make_folder({"no_hemorrhage": 2, "hemorrhage": 1}, split="test", root=root)
+    (root / "classes.json").write_text(content)
+    with pytest.raises(LitclipError, match=message) as exc:
+        ImageFolderDataset(root, "test")
+    assert "classes.json" in str(exc.value)
 
 
 def test_16_bit_greyscale_keeps_its_contrast(tmp_path: Path) -> None:

@@ -207,3 +207,11 @@ def test_unknown_flag_with_two_classes_is_binary(tmp_path: Path) -> None:
     path = _write_npz(tmp_path / "mydata.npz", SPLITS3, n_classes=2)
     with pytest.warns(UserWarning):
         assert load_medmnist(path, "train").task == "binary-class"
+
+
+def test_empty_split_is_an_error(tmp_path: Path) -> None:
+    """An empty test split loaded fine and failed later inside sklearn ("empty input")."""
+    path = _write_npz(tmp_path / "pneumoniamnist.npz", {"train": 6, "val": 2, "test": 0})
+    with pytest.raises(LitclipError, match=r"no test images.*\(train 6, val 2, test 0\)"):
+        load_medmnist(path, "test")
+    assert len(load_medmnist(path, "train")) == 6

@@ -158,3 +158,48 @@ def test_spec_options(tmp_path: Path) -> None:
     with pytest.raises(LitclipError) as exc:
         open_dataset(f"pairs:{tmp_path / 'm.csv'}")
     assert f"pairs:{tmp_path / 'm.csv'}?caption_key=NAME" in str(exc.value)
+
+
+def test_unknown_spec_options_are_named(tmp_path: Path, capsys) -> None:
+    """A stray ?option reached the dataset class as a keyword: TypeError traceback."""
+    from litclip.cli import main
+
+    write_image(tmp_path / "i.png", 0)
+    pd.DataFrame({"filepath": ["i.png"], "caption": ["c"]}).to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(LitclipError, match=r"unknown option 'bogus'.*caption_key.*image_key"):
+        open_dataset(f"pairs:{tmp_path / 'm.csv'}?bogus=1")
+    with pytest.raises(LitclipError, match=r"'size'.*\btask\b"):  # the size is in the file name
+        open_dataset(f"medmnist:{tmp_path / 'x.npz'}?size=64")
+    assert main(["data", "info", f"pairs:{tmp_path / 'm.csv'}?bogus=1"]) == 2
+    assert "bogus" in capsys.readouterr().err
+
+
+def test_spec_options_are_keywords_of_the_readers() -> None:
+    """The options a spec lists are ones its reader takes (the list cannot drift)."""
+    import inspect
+
+    from litclip.data.medmnist import load_medmnist
+
+    readers = {
+        "medmnist": [load_medmnist],
+        "folder": [ImageFolderDataset],
+        "pairs": [PairsDataset],
+        "wds": [WebDatasetMap, WebDatasetPairs],
+    }
+    for kind, classes in readers.items():
+        options = set(reg._DATASETS[kind].options or ()) - {"iterable"}  # picks the wds reader
+        params = set().union(*(inspect.signature(c).parameters for c in classes))
+        assert options and options <= params, kind
+
+
+def test_models_command_lists_open_clip_specs(capsys) -> None:
+    """`litclip models` promised open_clip architectures (and the unknown-model error points
+    there for NAME:TAG) but printed only the two built-ins. Kept here beside `data list`."""
+    from litclip.cli import main
+
+    assert main(["models"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "litclip-micro" in out and "ViT-B-32: openai" in out and "RN50:" in out
+    assert main(["models", "vit-b-32"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "ViT-B-32: openai" in out and "RN50:" not in out

@@ -151,3 +151,44 @@ def test_unreadable_shard(tmp_path: Path) -> None:
     bad.write_bytes(b"\x00garbage" * 200)
     with pytest.raises(LitclipError, match="bad.tar"):
         WebDatasetMap(bad)
+
+
+def _split_shard(tmp_path: Path) -> Path:
+    """Samples whose json records their split (as a corpus writes them), and one without."""
+    path = tmp_path / "split.tar"
+    with tarfile.open(path, "w") as tar:
+        for key, split in (("t0", "train"), ("t1", "train"), ("v0", "val"), ("s0", "test")):
+            _add(tar, f"{key}.png", image_bytes(len(key) + ord(key[0])))
+            _add(tar, f"{key}.json", json.dumps({"caption": key, "split": split}).encode())
+        _add(tar, "u0.png", image_bytes(9))
+        _add(tar, "u0.txt", b"u0")  # no split recorded: belongs to every split
+    return path
+
+
+def test_recorded_split_selects_samples(tmp_path: Path) -> None:
+    """Every sample was read whatever --split said (a test split embedded the train rows)."""
+    path = _split_shard(tmp_path)
+    ds = WebDatasetMap(path, split="train", progress=False)
+    assert ds.keys == ["t0", "t1", "u0"] and ds.split == "train"
+    assert WebDatasetMap(path, split="validation", progress=False).keys == ["v0", "u0"]
+    assert sorted(c for _, c in WebDatasetPairs(path, split="test")) == ["s0", "u0"]
+    assert len(WebDatasetMap(path, progress=False)) == 5  # no split: everything
+
+
+def test_split_without_samples_is_an_error(tmp_path: Path, shard: Path, capsys) -> None:
+    from litclip.cli import main
+
+    path = tmp_path / "train.tar"
+    with tarfile.open(path, "w") as tar:
+        _add(tar, "t0.png", image_bytes(0))
+        _add(tar, "t0.json", json.dumps({"caption": "c", "split": "train"}).encode())
+    with pytest.raises(LitclipError, match=r"no samples with split == 'test'.*\['train'\]"):
+        WebDatasetMap(path, split="test")
+    assert main(["data", "info", f"wds:{path}", "--split", "test"]) == 2
+    assert "split == 'test'" in capsys.readouterr().err
+    assert main(["data", "info", f"wds:{path}", "--split", "train", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["split"] == "train"
+    # shards that record no split are read whole, whatever the split asked
+    assert main(["data", "info", f"wds:{shard}", "--split", "val", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n"] == 3 and summary["split"] is None

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from litclip.cli import main
+from litclip.errors import LitclipError
 from litclip.serve.index import load_index
 
 
@@ -86,3 +87,73 @@ def test_serve_announces_only_what_it_can_serve(
     assert main(["serve", str(built_index), "--port", "8124"]) == 2
     err = _text(capsys.readouterr().err)
     assert "does not exist" in err and "serving" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--batch-size", "0"),
+        ("--batch-size", "-5"),
+        ("--target-recall", "2"),
+        ("--target-recall", "0"),
+        ("--flat-max", "-1"),
+    ],
+)
+def test_index_options_are_checked_before_the_folder(
+    tmp_path: Path, corpus_factory, capsys, option: str, value: str
+) -> None:
+    """--batch-size 0 failed inside torch after making the folder (pending/, images/, model/)."""
+    corpus = corpus_factory(tmp_path / "c", n=2)
+    out = tmp_path / "index"
+    argv = ["index", "--model", "litclip-micro", "--corpus", str(corpus), "--out", str(out)]
+    assert main([*argv, option, value]) == 2
+    assert option in _text(capsys.readouterr().err) and not out.exists()
+
+
+def test_a_failed_index_run_leaves_no_folder(tmp_path: Path, corpus_factory, capsys) -> None:
+    from litclip.serve.index import build_index
+
+    corpus = corpus_factory(tmp_path / "c", n=2)
+    out = tmp_path / "index"
+    with pytest.raises(LitclipError, match="batch_size"):
+        build_index("litclip-micro", corpus, out, batch_size=0, progress=False)
+    argv = ["index", "--model", "no-such-model", "--corpus", str(corpus), "--out", str(out)]
+    assert main(argv) == 2
+    assert "no-such-model" in _text(capsys.readouterr().err) and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--threads", "-2"), ("--threads", "0"), ("--max-k", "0")]
+)
+def test_serve_options_are_checked(
+    monkeypatch: pytest.MonkeyPatch, built_index: Path, capsys, option: str, value: str
+) -> None:
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: None)
+    assert main(["serve", str(built_index), "--port", "8125", option, value]) == 2
+    assert option in _text(capsys.readouterr().err)
+
+
+def test_a_malformed_index_json_is_one_line(tmp_path: Path, built_index: Path, capsys) -> None:
+    import shutil
+
+    damaged = tmp_path / "index"
+    shutil.copytree(built_index, damaged)
+    for content in ("{not json", "[]", '{"format": 1}'):
+        (damaged / "index.json").write_text(content)
+        with pytest.raises(LitclipError, match="index.json"):
+            load_index(damaged)
+        assert main(["serve", str(damaged), "--port", "8126"]) == 2
+        err = capsys.readouterr().err
+        assert "index.json" in err and "Traceback" not in err
+
+
+def test_serve_api_checks_threads_and_max_k(searcher) -> None:
+    """serve(torch_threads=-2) reached torch.set_num_threads (RuntimeError); max_k=0 was kept."""
+    from litclip.serve.app import create_app, serve
+
+    with pytest.raises(LitclipError, match="torch_threads"):
+        serve("unused", torch_threads=-2)
+    with pytest.raises(LitclipError, match="max_k"):
+        create_app(searcher=searcher, max_k=0)

@@ -10,6 +10,12 @@ from rich.console import Console
 from litclip.errors import LitclipError
 
 
+def _recall(value: float) -> float:
+    if not 0 < value <= 1:
+        raise typer.BadParameter(f"{value:g} is not a recall: use a value in (0, 1]")
+    return value
+
+
 def index_cmd(
     model: str = typer.Option(
         ..., "--model", help="Model spec or model dir (e.g. runs/x/model, litclip-tiny)."
@@ -20,10 +26,10 @@ def index_cmd(
     ),
     index_type: str = typer.Option("auto", "--index-type", help="auto | flat | ivf | hnsw."),
     target_recall: float = typer.Option(
-        0.95, help="recall@10 the approximate index is tuned to reach."
+        0.95, callback=_recall, help="recall@10 the approximate index is tuned to reach (0..1]."
     ),
     flat_max: int = typer.Option(
-        20_000, help="Largest corpus searched exactly when --index-type auto."
+        20_000, min=0, help="Largest corpus searched exactly when --index-type auto."
     ),
     pdf_dir: Path | None = typer.Option(
         None, "--pdf-dir", help="Folder with the source PDFs (links to pages)."
@@ -32,7 +38,7 @@ def index_cmd(
         False, help="Also index pairs that failed quality control."
     ),
     rebuild: bool = typer.Option(False, help="Re-embed everything (after changing the model)."),
-    batch_size: int = typer.Option(64, help="Images/texts per forward pass."),
+    batch_size: int = typer.Option(64, min=1, help="Images/texts per forward pass."),
     device: str = typer.Option("cpu", help="Torch device."),
 ) -> None:
     """Embed a corpus's figures and captions and write a FAISS search index (incremental)."""
@@ -107,9 +113,9 @@ def serve_cmd(
         None, "--cors-origin", help="Allow this origin cross-site (repeat)."
     ),
     max_upload_bytes: int = typer.Option(10 * 1024 * 1024, help="Largest image upload accepted."),
-    max_k: int = typer.Option(100, help="Largest number of results per query."),
+    max_k: int = typer.Option(100, min=1, help="Largest number of results per query."),
     threads: int | None = typer.Option(
-        None, help="Torch threads for query embedding (1 suits busy machines)."
+        None, min=1, help="Torch threads for query embedding (1 suits busy machines)."
     ),
 ) -> None:
     """Serve an index: search API, OpenAPI spec (/openapi.json) with Swagger UI (/docs) and ReDoc (/redoc), offline, and a web page (/)."""

@@ -52,6 +52,12 @@ def journal(
         raise LitclipError(f"--articles must be at least 1 (got {n}).")
     if out.exists() and not out.is_dir():
         raise LitclipError(f"--out {out} exists and is not a directory; choose another path.")
+    try:  # before the progress bars; the CLI words the other OSErrors (a file in the way...)
+        out.mkdir(parents=True, exist_ok=True)
+    except FileNotFoundError as exc:  # e.g. under /proc: nothing can be made there
+        raise LitclipError(
+            f"cannot create --out {out} ({exc.strerror or exc}); choose a folder you can write."
+        ) from exc
     per_article = 8
     total_cls = 2 * classification_articles * per_article if classification else 0
     with Progress(

@@ -5,8 +5,11 @@ Class names are the folder names with ``_`` turned into spaces (``00_normal`` st
 ``00 normal``; pass ``classnames=`` to override). Labels follow the sorted folder names, unless
 a ``classes.json`` in the root or up to two parents lists exactly those folders under
 ``classes`` (or ``folder_names``): then its order is the label order, so a binary task's
-finding ("hemorrhage" after "no_hemorrhage") is the positive class 1. Unreadable images
-follow the policy in :mod:`litclip.data._images` (skipped and counted by default).
+finding ("hemorrhage" after "no_hemorrhage") is the positive class 1. A ``classes.json`` that
+lists other names, is not valid JSON or has another shape is an error, never ignored (sorted
+order could flip the positive class); one with only ``classnames`` is a prompt file.
+Unreadable images follow the policy in :mod:`litclip.data._images` (skipped and counted by
+default).
 """
 
 from __future__ import annotations
@@ -42,20 +45,62 @@ def find_classes_file(root: str | os.PathLike[str]) -> Path | None:
     return None
 
 
-def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
-    """``class_dirs`` in the order a ``classes.json`` beside them declares (else as given)."""
-    path = find_classes_file(root)
-    if path is None:
-        return class_dirs
+def _declared_names(path: Path) -> list[str] | None:
+    """The class folders a ``classes.json`` lists in label order (``None``: a prompt file that
+    names no folders). A file that cannot say is an error: guessing flips the positive class."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:
+        raise LitclipError(f"{path} is not valid JSON ({exc}): fix it or remove it.") from exc
+    example = '{"classes": ["normal", "pneumonia"]}'
+    if not isinstance(data, dict):
+        raise LitclipError(
+            f"{path} must be a JSON object such as {example} (the class folders in label "
+            f"order), not a {type(data).__name__}."
+        )
+    names = data.get("folder_names") or data.get("classes")
+    if names is None and "classnames" not in data:
+        raise LitclipError(
+            f"{path} has no 'classes' (or 'folder_names') list: write {example}, the class "
+            "folders in label order."
+        )
+    if names is None or isinstance(names, dict):  # prompt file: display names, no order
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise LitclipError(
+            f"'classes' in {path} must be a list of the class folder names in label order, "
+            f"e.g. {example}."
+        )
+    return names
+
+
+def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
+    """``class_dirs`` in the order a ``classes.json`` beside them declares (else as given).
+
+    Entries are folder names or their class names (``no_bleed`` or ``no bleed``)."""
+    path = find_classes_file(root)
+    names = None if path is None else _declared_names(path)
+    if names is None:
         return class_dirs
-    names = (data.get("folder_names") or data.get("classes")) if isinstance(data, dict) else None
-    by_name = {d.name: d for d in class_dirs}
-    if isinstance(names, list) and sorted(map(str, names)) == sorted(by_name):
-        return [by_name[str(n)] for n in names]
-    return class_dirs
+    lookup = {d.name.replace("_", " ").strip(): d for d in class_dirs}
+    lookup.update({d.name: d for d in class_dirs})
+    chosen = [lookup[n] for n in names if n in lookup]
+    problems = [
+        f"{label}: {found}"
+        for label, found in (
+            ("not class folders", [n for n in names if n not in lookup]),
+            ("folders not listed", [d.name for d in class_dirs if d not in chosen]),
+            ("listed twice", sorted({d.name for d in chosen if chosen.count(d) > 1})),
+        )
+        if found
+    ]
+    if problems:
+        raise LitclipError(
+            f"{path} does not match the class folders {[d.name for d in class_dirs]}: "
+            f"{'; '.join(problems)}. List every class folder once, in label order, or "
+            "remove the file."
+        )
+    return chosen
 
 
 def _is_output_dir(path: Path) -> bool:

@@ -250,7 +250,21 @@ class MedMNISTDataset:
                 f"{self.split}_labels {self.labels.shape}; expected (N, H, W[, 3]) images with one "
                 "label row each (the official MedMNIST layout). Re-download the file."
             )
+        if not len(self.images):  # found now, not as an "empty input" deep inside a metric
+            raise LitclipError(
+                f"{self.path} has no {self.split} images ({self._split_sizes()}): choose "
+                "another split (--split), or use a file whose split holds images."
+            )
         self.size = int(self.images.shape[1])
+
+    def _split_sizes(self) -> str:
+        with zipfile.ZipFile(self.path) as zf:
+            present = set(zf.namelist())
+        return ", ".join(
+            f"{s} {len(self._read(f'{s}_labels.npy'))}"
+            for s in SPLITS
+            if f"{s}_labels.npy" in present
+        )
 
     def __len__(self) -> int:
         return len(self.labels)

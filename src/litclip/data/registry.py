@@ -27,12 +27,14 @@ DatasetFactory = Callable[..., Any]
 
 @dataclass(frozen=True)
 class DatasetKind:
-    """A registered dataset kind: its factory ``(path, split, **kw) -> dataset`` and a help line."""
+    """A registered dataset kind: its factory ``(path, split, **kw) -> dataset``, a help line
+    and the ``?options`` its specs take (``None``: not checked)."""
 
     name: str
     factory: DatasetFactory
     description: str
     suffixes: tuple[str, ...] = ()
+    options: tuple[str, ...] | None = None
 
 
 def _medmnist(path: str, split: str, **kw: Any) -> Any:
@@ -58,22 +60,37 @@ def _pairs(path: str, split: str, **kw: Any) -> Any:
 def _wds(path: str, split: str, *, iterable: bool = False, **kw: Any) -> Any:
     from litclip.data.webdataset import WebDatasetMap, WebDatasetPairs
 
-    urls = path.replace("{split}", split)
-    return WebDatasetPairs(urls, **kw) if iterable else WebDatasetMap(urls, **kw)
+    urls = path.replace("{split}", split) if split else path
+    reader = WebDatasetPairs if iterable else WebDatasetMap
+    return reader(urls, split=split, **kw)  # samples whose json records another split drop
 
 
 _DATASETS: dict[str, DatasetKind] = {
     k.name: k
     for k in (
-        DatasetKind("medmnist", _medmnist, "MedMNIST .npz file (official layout)", (".npz",)),
-        DatasetKind("folder", _folder, "image folder: DIR/<split>/<class>/ or DIR/<class>/"),
+        DatasetKind(
+            "medmnist", _medmnist, "MedMNIST .npz file (official layout)", (".npz",), ("task",)
+        ),
+        DatasetKind(
+            "folder",
+            _folder,
+            "image folder: DIR/<split>/<class>/ or DIR/<class>/",
+            options=("on_error", "progress"),
+        ),
         DatasetKind(
             "pairs",
             _pairs,
             "CSV/TSV/Parquet manifest (filepath, caption)",
             (".csv", ".tsv", ".parquet", ".pq"),
+            ("image_key", "caption_key", "root", "query", "sep", "on_error", "progress"),
         ),
-        DatasetKind("wds", _wds, "WebDataset .tar shards (KEY.png + KEY.txt/json)", (".tar",)),
+        DatasetKind(
+            "wds",
+            _wds,
+            "WebDataset .tar shards (KEY.png + KEY.txt/json)",
+            (".tar",),
+            ("json_caption_field", "on_error", "progress", "iterable"),
+        ),
     )
 }
 
@@ -84,6 +101,7 @@ def register_dataset(
     description: str = "",
     *,
     suffixes: tuple[str, ...] = (),
+    options: tuple[str, ...] | None = None,
     overwrite: bool = False,
 ) -> None:
     """Add a dataset kind so ``open_dataset("NAME:PATH")`` works.
@@ -93,6 +111,7 @@ def register_dataset(
         factory: ``factory(path: str, split: str, **kw) -> dataset``.
         description: one line for ``list_datasets``.
         suffixes: file suffixes used only to suggest this kind for an unprefixed spec.
+        options: the ``?options`` its specs take (others are an error); ``None``: any.
         overwrite: allow replacing an existing kind.
 
     Raises:
@@ -104,7 +123,7 @@ def register_dataset(
         raise ValueError(
             f"dataset kind {name!r} is already registered; pass overwrite=True to replace it"
         )
-    _DATASETS[name] = DatasetKind(name, factory, description, tuple(suffixes))
+    _DATASETS[name] = DatasetKind(name, factory, description, tuple(suffixes), options)
 
 
 def list_datasets() -> dict[str, str]:
@@ -158,6 +177,17 @@ def split_options(path: str) -> tuple[str, dict[str, Any]]:
     return head, {k: _coerce(v) for k, _, v in pairs}
 
 
+def _check_options(spec: str, kind: DatasetKind, options: dict[str, Any]) -> None:
+    """Name a spec option its reader does not take (it would be a TypeError there)."""
+    unknown = sorted(set(options) - set(kind.options)) if kind.options is not None else []
+    if unknown:
+        names = ", ".join(repr(k) for k in unknown)
+        raise LitclipError(
+            f"unknown option{'s' * (len(unknown) > 1)} {names} in dataset spec {spec!r}; "
+            f"{kind.name}: specs take {', '.join(sorted(kind.options or ()))}."
+        )
+
+
 def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
     """Open a dataset from a spec such as ``medmnist:data/pneumoniamnist.npz``.
 
@@ -172,10 +202,11 @@ def open_dataset(spec: str, split: str = "test", **kw: Any) -> Any:
         The dataset object (map-style except ``wds`` with ``iterable=True``).
 
     Raises:
-        LitclipError: unknown kind; DatasetNotFoundError: the path does not exist.
+        LitclipError: unknown kind or spec option; DatasetNotFoundError: the path does not exist.
     """
     kind, path = parse_spec(spec)
     path, options = split_options(path)
+    _check_options(spec, _DATASETS[kind], options)
     return _DATASETS[kind].factory(path, split, **{**options, **kw})
 
 

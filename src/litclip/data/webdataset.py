@@ -10,7 +10,9 @@ Two readers over the same shards (ARCHITECTURE contract 1 writes ``shards/*.tar`
   each tar once (``tarfile``), then reads one sample's bytes by offset, so ``len``, random
   access and aligned ``captions`` work. Corrupt images follow :mod:`litclip.data._images`.
 
-The caption is the ``txt`` member, else the ``caption`` field of the ``json`` member.
+The caption is the ``txt`` member, else the ``caption`` field of the ``json`` member. With
+``split=``, both keep the samples whose ``json`` records that ``split`` (as a corpus writes it;
+``val`` also matches ``valid``/``validation``) and those that record none.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from litclip.data.errors import DatasetNotFoundError, LitclipError
 
 IMAGE_EXTS = ("jpg", "jpeg", "png", "webp")
 _KEY_RE = re.compile(r"^((?:.*/|)[^.]+)[.]([^/]*)$")  # webdataset's base_plus_ext convention
+VAL_SPLITS = ("val", "valid", "validation")
 
 
 def expand_shards(pattern: str | os.PathLike[str] | Sequence[str]) -> list[str]:
@@ -87,6 +90,23 @@ def _caption(sample: dict[str, bytes], json_field: str) -> str | None:
     return None
 
 
+def _split_names(split: str | None) -> tuple[str, ...]:
+    """The recorded split values that count as ``split`` (none: no selection)."""
+    if split is None:
+        return ()
+    name = split.strip().lower()
+    return VAL_SPLITS if name in VAL_SPLITS else (name,)
+
+
+def _recorded_split(meta: bytes | None) -> str | None:
+    """The split a sample's ``json`` member records, lower-cased (``None``: none recorded)."""
+    try:
+        value = json.loads(meta).get("split") if meta is not None else None
+    except (ValueError, AttributeError):
+        return None  # an unreadable json is reported where its caption is read
+    return None if value is None else str(value).strip().lower()
+
+
 def _image_bytes(sample: dict[str, Any], image_exts: Sequence[str]) -> bytes | None:
     return next((sample[e] for e in image_exts if sample.get(e) is not None), None)
 
@@ -102,6 +122,7 @@ class WebDatasetPairs(IterableDataset):
         on_error: ``"skip"`` (count in ``.skipped``) or ``"raise"``.
         shuffle_shards: shuffle the shard order each epoch (training).
         seed: seed for shard shuffling.
+        split: keep the samples whose ``json`` records this split (and those recording none).
     """
 
     def __init__(
@@ -114,9 +135,11 @@ class WebDatasetPairs(IterableDataset):
         on_error: str = "skip",
         shuffle_shards: bool = False,
         seed: int = 0,
+        split: str | None = None,
     ) -> None:
         super().__init__()
         self.shards = expand_shards(urls)
+        self.split = split
         self.image_exts = tuple(image_exts)
         self.json_caption_field = json_caption_field
         self.transform = transform
@@ -157,7 +180,11 @@ class WebDatasetPairs(IterableDataset):
         return img, caption
 
     def __iter__(self) -> Iterator[tuple[Any, str]]:
+        wanted = _split_names(self.split)
         for n, sample in enumerate(self._pipeline()):
+            recorded = _recorded_split(sample.get("json"))
+            if wanted and recorded is not None and recorded not in wanted:
+                continue
             item = self._decode(n, sample)
             if item is not None:
                 yield item
@@ -171,6 +198,7 @@ class WebDatasetPairs(IterableDataset):
             transform=self.transform,
             on_error=self.on_error,
             progress=progress,
+            split=self.split,
         )
 
 
@@ -224,6 +252,8 @@ class WebDatasetMap(LazyVerifiedDataset):
 
     Samples without an image or caption are dropped at construction, unreadable images
     lazily; both are listed in ``.skipped``. ``keys``/``captions`` follow the kept items.
+    With ``split=``, samples that record another split are left out (not skipped), and a split
+    no sample records is an error; ``.split`` is ``None`` when no sample records one.
     """
 
     def __init__(
@@ -235,9 +265,13 @@ class WebDatasetMap(LazyVerifiedDataset):
         transform: Callable[[Image.Image], Any] | None = None,
         on_error: str = "skip",
         progress: bool = True,
+        split: str | None = None,
     ) -> None:
         self.shards = expand_shards(urls)
         self.name = Path(self.shards[0]).parent.name
+        self._wanted = _split_names(split)
+        self._recorded: set[str] = set()
+        self._in_split = 0
         self.image_exts = tuple(image_exts)
         self.json_caption_field = json_caption_field
         self.transform = transform
@@ -247,14 +281,30 @@ class WebDatasetMap(LazyVerifiedDataset):
         for shard in self.shards:
             for entry in _index_shard(shard):
                 self._add(entry)
+        self.split = split if self._recorded else None
+        self._check_split(split)
         self._share_verdicts()
+
+    def _check_split(self, split: str | None) -> None:
+        """Like a manifest's ``split`` column: a split no sample records is an error."""
+        if split is not None and self._recorded and not self._in_split:
+            raise LitclipError(
+                f"{self._describe()} have no samples with split == {split!r} (their samples "
+                f"record {sorted(self._recorded)}); choose another split."
+            )
 
     def _add(self, entry: _Entry) -> None:
         where = f"{entry.shard}:{entry.key}"
+        sample = {e: self._read(entry, e) for e in ("txt", "json") if e in entry.members}
+        recorded = _recorded_split(sample.get("json"))
+        if recorded is not None:
+            self._recorded.add(recorded)
+            if self._wanted and recorded not in self._wanted:
+                return
+        self._in_split += 1
         image_ext = next((e for e in self.image_exts if e in entry.members), None)
         caption, reason = None, "no image member"
         if image_ext is not None:
-            sample = {e: self._read(entry, e) for e in ("txt", "json") if e in entry.members}
             try:
                 caption = _caption(sample, self.json_caption_field)
                 reason = "no caption"

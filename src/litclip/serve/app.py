@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from litclip import __version__
 from litclip.data import to_rgb
+from litclip.errors import LitclipError
 from litclip.serve.search import Searcher
 
 TOKEN_ENV = "LITCLIP_API_TOKEN"
@@ -415,6 +416,8 @@ def create_app(
     Returns:
         The app; its OpenAPI spec is at ``/openapi.json`` and docs at ``/docs``.
     """
+    if max_k < 1:  # every k would be refused, and a query without k would still get 10
+        raise LitclipError(f"max_k must be >= 1 (got {max_k})")
     if searcher is None:
         if index_dir is None:
             raise ValueError("create_app needs index_dir or searcher")
@@ -480,7 +483,9 @@ def serve(
         logging.getLogger(__name__).warning(
             "serving on %s without an API token: anyone who can reach this port can search", host
         )
-    if torch_threads:
+    if torch_threads is not None:
+        if torch_threads < 1:
+            raise LitclipError(f"torch_threads must be >= 1 (got {torch_threads})")
         import torch
 
         torch.set_num_threads(torch_threads)

@@ -100,6 +100,22 @@ class IndexParams:
 # ----------------------------------------------------------------------------- FAISS
 
 
+def check_build_options(params: IndexParams, batch_size: int, chunk_size: int) -> None:
+    """Refuse values that would fail deep inside torch or FAISS, before any folder is made."""
+    problems = [
+        f"{name} must be {rule} (got {value})"
+        for name, value, ok, rule in (
+            ("batch_size", batch_size, batch_size >= 1, ">= 1"),
+            ("chunk_size", chunk_size, chunk_size >= 1, ">= 1"),
+            ("flat_max", params.flat_max, params.flat_max >= 0, ">= 0"),
+            ("target_recall", params.target_recall, 0 < params.target_recall <= 1, "in (0, 1]"),
+        )
+        if not ok
+    ]
+    if problems:
+        raise LitclipError("; ".join(problems))
+
+
 def resolve_index_type(n: int, params: IndexParams) -> str:
     """The concrete index type for ``n`` vectors (``auto`` resolved by size)."""
     if params.index_type not in ("auto", "flat", "ivf", "hnsw"):
@@ -565,7 +581,7 @@ def _existing(
 ) -> tuple[dict[str, Any] | None, pd.DataFrame, np.ndarray | None, np.ndarray | None]:
     if not (out / INDEX_JSON).is_file():
         return None, pd.DataFrame(), None, None
-    info = read_json(out / INDEX_JSON)
+    info = read_info(out)
     if info.get("format") != FORMAT_VERSION:
         raise LitclipError(f"{out} holds an index of format {info.get('format')}; use a new --out")
     meta = pd.read_parquet(out / METADATA)
@@ -626,20 +642,22 @@ def build_index(
     from litclip.models import save_model
 
     params = IndexParams(**{**asdict(params or IndexParams()), "index_type": index_type})
+    check_build_options(params, batch_size, chunk_size)
     resolve_index_type(0, params)
     corpus, out = Path(corpus_dir).resolve(), Path(out_dir)
     _check_out(out, corpus)
     if pdf_dir is not None and not Path(pdf_dir).exists():
         raise LitclipError(f"--pdf-dir {pdf_dir} does not exist")
     manifest = read_manifest(corpus, include_failed)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / STARTED).touch()  # marks the folder as an index before its files arrive
     old, old_meta, old_img, old_txt = (
         (None, pd.DataFrame(), None, None) if rebuild else _existing(out)
     )
     lm, spec, in_index, save_needed = _load_build_model(model_spec, out, old, device)
     probe = model_probe(lm)
     _check_same_model(old, probe, getattr(lm, "spec", str(model_spec)), out)
+    # only now, with the model loaded: a run refused above leaves no folder behind
+    out.mkdir(parents=True, exist_ok=True)
+    (out / STARTED).touch()  # marks the folder as an index before its files arrive
     if save_needed:
         # A random-init built-in: keep its exact weights with the index (self-contained).
         save_model(
@@ -823,11 +841,30 @@ class IndexFiles:
     faiss: dict[str, Any]
 
 
+def read_info(root: Path) -> dict[str, Any]:
+    """An index's ``index.json``; a damaged one is a one-line error, not a JSON traceback."""
+    path = root / INDEX_JSON
+    try:
+        info = read_json(path)
+    except (OSError, ValueError) as exc:
+        raise LitclipError(
+            f"{path} is unreadable ({exc}): rebuild the index with `litclip index --rebuild`"
+        ) from exc
+    indexes = info.get("indexes") if isinstance(info, dict) else None
+    ok = isinstance(indexes, dict) and all(isinstance(indexes.get(t), dict) for t in TARGETS)
+    if not ok or "model_spec" not in info:
+        raise LitclipError(
+            f"{path} does not describe a litclip index (it needs 'model_spec' and 'indexes' "
+            f"for {' and '.join(TARGETS)}): rebuild the index with `litclip index --rebuild`"
+        )
+    return info
+
+
 def load_index(index_dir: str | os.PathLike[str]) -> IndexFiles:
     """Load an index directory written by :func:`build_index` (vectors memory-mapped).
 
     Raises:
-        LitclipError: not an index directory, or files missing.
+        LitclipError: not an index directory, files missing, or a damaged ``index.json``.
     """
     import faiss
 
@@ -836,7 +873,7 @@ def load_index(index_dir: str | os.PathLike[str]) -> IndexFiles:
         raise LitclipError(
             f"{root} is not a litclip index (no {INDEX_JSON}); build one with `litclip index`"
         )
-    info = read_json(root / INDEX_JSON)
+    info = read_info(root)
     try:
         meta = pd.read_parquet(root / METADATA)
         img = np.load(root / IMAGE_VECTORS, mmap_mode="r")

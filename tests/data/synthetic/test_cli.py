@@ -44,3 +44,10 @@ def test_synth_journal_rejects_bad_count(
 ) -> None:
     assert main(["synth", "journal", "--out", str(tmp_path), "--articles", "0"]) == 2
     assert "--articles" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_synth_journal_out_that_cannot_be_made(capsys: pytest.CaptureFixture[str]) -> None:
+    """--out /proc/x ended in a FileNotFoundError traceback."""
+    assert main(["synth", "journal", "--out", "/proc/litclip-x", "--articles", "1"]) == 2
+    assert "cannot create --out /proc/litclip-x" in " ".join(capsys.readouterr().err.split())
