@@ -185,6 +185,9 @@ def test_classes_json_sets_the_label_order(make_folder, tmp_path: Path) -> None:
     assert ImageFolderDataset(root, "test").folder_names == ["no_hemorrhage", "hemorrhage"]
     (root / "classes.json").write_text(json.dumps({"classnames": ["bleed", "no bleed"]}))
     assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
+    # a prompt file's display names under "classes" alone name no folder: sorted order
+    (root / "classes.json").write_text(json.dumps({"classes": ["a bleed", "no bleed seen"]}))
+    assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
 
 
 @pytest.mark.parametrize(

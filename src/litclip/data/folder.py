@@ -74,6 +74,13 @@ def _declared_names(path: Path) -> list[str] | None:
     return names
 
 
+def _display_names_only(path: Path) -> bool:
+    """Whether a ``classes.json`` has ``classes`` alone, which a prompt file may use for its
+    display names (see :mod:`litclip.evaluate.prompts`)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return "folder_names" not in data and "classnames" not in data
+
+
 def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
     """``class_dirs`` in the order a ``classes.json`` beside them declares (else as given).
 
@@ -85,6 +92,8 @@ def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
     lookup = {d.name.replace("_", " ").strip(): d for d in class_dirs}
     lookup.update({d.name: d for d in class_dirs})
     chosen = [lookup[n] for n in names if n in lookup]
+    if not chosen and _display_names_only(path):
+        return class_dirs  # a prompt file's display names under "classes": no folder named
     problems = [
         f"{label}: {found}"
         for label, found in (

@@ -10,7 +10,9 @@ A prompt file (JSON, or YAML when PyYAML is installed) has the shape::
 sub-folder names (sorted): classes are reordered to match the dataset. The synthetic journal
 writes ``classification/<task>/classes.json`` with ``classes`` (folder names, its own order) and
 ``classnames``; there ``classes`` plays the role of ``folder_names``. A file with only
-``classes`` uses them as the class names.
+``classes`` uses them as the class names; beside a folder dataset they must then either all
+name its class folders (and give the label order) or name none of them (display names in the
+folders' sorted order): a list that names some is taken for a misspelling and refused.
 """
 
 from __future__ import annotations
