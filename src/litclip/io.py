@@ -72,6 +72,20 @@ def within(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
     return path == root or root in path.parents
 
 
+@contextmanager
+def taken_back_if_empty(folder: str | os.PathLike[str]) -> Iterator[None]:
+    """Remove ``folder`` when the work inside fails before writing into it, if it did not
+    exist before: a failed command leaves no empty output folder behind."""
+    path = Path(folder)
+    made = not path.exists()
+    try:
+        yield
+    except BaseException:
+        if made and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+        raise
+
+
 def foreign_entries(folder: Path, allowed: frozenset[str]) -> list[str]:
     """Names in ``folder`` that are not ``allowed`` (hidden ones, temp files among them,
     aside): another tool's or the user's files in what should be an output folder."""

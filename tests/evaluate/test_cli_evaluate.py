@@ -262,3 +262,17 @@ def test_report_reads_a_null_interval_as_none(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text(json.dumps({"runs": [run]}))
     assert main(["report", str(tmp_path / "x.json"), "--out", str(tmp_path / "r.html")]) == 0
     assert "0.500" in (tmp_path / "r.html").read_text()
+
+
+def test_a_failed_evaluation_leaves_no_folder(
+    tmp_path: Path, folder_ds: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A model that does not load failed after --out was made: the empty folder is taken
+    back; a folder the user made stays."""
+    out = tmp_path / "ev"
+    argv = ["evaluate", "--model", str(tmp_path / "no-such-model"), "--dataset"]
+    argv += [f"folder:{folder_ds}", "--tasks", "zeroshot", "--quiet", "--out", str(out)]
+    assert main(argv) == 2
+    assert "no-such-model" in capsys.readouterr().err and not out.exists()
+    out.mkdir()
+    assert main(argv) == 2 and out.is_dir()

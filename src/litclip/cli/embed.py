@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from litclip.errors import LitclipError
+from litclip.io import taken_back_if_empty
 
 #: What an embedding folder holds (anything else there is another tool's or the user's)
 EMBED_DIR_NAMES = frozenset(
@@ -47,12 +48,8 @@ def embed(
 
         console.print(f"[bold yellow]warning:[/] {random_init_warning(model)}")
     cfg = EmbedConfig(model, dataset, out, split, batch_size, num_workers, device, precision)
-    made = not Path(out).exists()
-    try:
+    with taken_back_if_empty(out):
         path = embed_dataset(cfg)
-    except BaseException:
-        _remove_if_empty(Path(out), made)
-        raise
     console.print(f"embeddings written to [bold]{path}[/]")
 
 
@@ -69,12 +66,6 @@ def _check_out(out: Path) -> None:
             f"--out {out} holds other files ({', '.join(other[:3])}) and is not an embedding "
             "folder: choose a new or empty folder (an earlier embedding there is replaced)"
         )
-
-
-def _remove_if_empty(out: Path, made: bool) -> None:
-    """Take back the folder this command made when it failed before writing into it."""
-    if made and out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
 
 
 def _bare_architecture(spec: str) -> bool:

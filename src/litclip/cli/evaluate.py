@@ -126,6 +126,7 @@ def evaluate(
     """Evaluate models on datasets: writes OUT/results.json, OUT/report.html and OUT/report.md."""
     from litclip.evaluate import EvalConfig, run_evaluation
     from litclip.evaluate.runner import check_out_dir
+    from litclip.io import taken_back_if_empty
 
     cfg = EvalConfig(
         seed=seed,
@@ -163,7 +164,8 @@ def evaluate(
         raise LitclipError(f"--cnn-pretrained must be auto, yes or no, got {cnn_pretrained!r}")
     task_list = list(dict.fromkeys(t.strip() for g in tasks for t in g.split(",") if t.strip()))
     check_out_dir(out)
-    results = run_evaluation(model, dataset, task_list, out, cfg)
+    with taken_back_if_empty(out):
+        results = run_evaluation(model, dataset, task_list, out, cfg)
     console = Console()
     where = f", report [bold]{out / 'report.html'}[/]" if report else ""
     console.print(f"{len(results['runs'])} runs -> [bold]{out / 'results.json'}[/]{where}")
