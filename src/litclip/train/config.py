@@ -217,6 +217,17 @@ class TrainConfig:
                 "grad_clip must be > 0 (or 0/null to disable)",
             ),
             (self.num_workers >= 0, "num_workers must be >= 0"),
+            # counts that only 0 (or null) switches to a default; below 0 they mean nothing
+            (
+                self.num_threads is None or self.num_threads >= 0,
+                "num_threads must be >= 1 (0/null: torch's default)",
+            ),
+            (self.log_every >= 0, "log_every must be >= 1"),
+            (self.val_every >= 0, "val_every must be >= 0 (0: at every epoch's end)"),
+            (self.early_stop_patience >= 0, "early_stop_patience must be >= 0 (0: never)"),
+            (self.checkpoint_every >= 0, "checkpoint_every must be >= 0 (0: at epoch ends)"),
+            (self.keep_checkpoints >= 0, "keep_checkpoints must be >= 1"),
+            (self.lora_rank >= 1, "lora_rank must be >= 1"),
             (0.0 <= self.val_fraction < 1.0, "val_fraction must be in [0, 1)"),
             (0.0 <= self.selip_weight <= 1.0, "selip_weight must be in [0, 1]"),
             (self.selip_ngram >= 1, "selip_ngram must be >= 1"),
