@@ -7,6 +7,7 @@ import pytest
 from litclip.corpus.extract.captions import (
     Caption,
     clean_caption_text,
+    counted_panels,
     find_captions,
     mentioned_panels,
     page_continuation,
@@ -754,6 +755,31 @@ def test_a_formula_set_a_little_larger_on_the_first_row_stays_in_the_caption() -
 )
 def test_panels_named_by_position(caption: str, count: int) -> None:
     assert positioned_panels(caption) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Two electrophoresis gels showing the possible bands.", 2),
+        ("Four multi-state models. The upper left panel depicts simple survival.", 4),
+        ("Three models for the MGUS data.", 3),
+        ("The two views of the new Edit window.", 2),
+        ("Two mosaic displays put side-by-side.", 2),
+        # people and cases may each take a row of pictures: they count no panels
+        ("Two patients with glioblastoma.", 0),
+        ("Three cases of meningioma.", 0),
+        ("Results of two models.", 0),  # not at the start
+        ("Twelve plots.", 0),
+        # mlbook: three graphs drawn, two counted
+        ("Two graphs (G1 & G2) and their direct product (G×).", 0),
+        ("Four goodness-of-fit plots (Weibull, gamma and lognormal fits). And the rest.", 4),
+    ],
+)
+def test_pictures_counted_at_a_captions_start(text: str, count: int) -> None:
+    """R vignettes and JSS papers count their pictures in words ("Two residual plots",
+    "Four simple examples of plotmat"); 12 such captions of the unseen boxes all hold as
+    many panels as they count."""
+    assert counted_panels(text) == count
 
 
 def test_a_centred_one_line_caption_without_punctuation_is_a_caption() -> None:

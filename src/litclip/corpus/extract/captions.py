@@ -1063,6 +1063,32 @@ def names_panels(caption: str, label: str = "") -> bool:
     )
 
 
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# what a caption counts when it counts its pictures ("Two electrophoresis gels", "Four
+# multi-state models"); not "two patients" or "three cases", each of which may take a row
+_COUNTED = re.compile(
+    rf"^(?:the\s+)?({'|'.join(_COUNT_WORDS)})\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:plots|graphs|panels|images|views|models|examples|gels|maps|displays|diagrams|"
+    r"photographs|photos|micrographs|scans|charts|histograms|snapshots|slices|curves|"
+    r"pictures)\b",
+    re.IGNORECASE,
+)
+
+
+# the counted pictures are not all the figure shows ("Two graphs (G1 & G2) and their product")
+_AND_MORE = re.compile(r"\band (?:their|its|the|a|an)\b", re.IGNORECASE)
+
+
+def counted_panels(text: str) -> int:
+    """How many pictures a caption's text (after its label) counts at its start, else 0:
+    "Two electrophoresis gels showing ..." is 2, "Two graphs and their product" 0."""
+    text = text.strip()
+    m = _COUNTED.match(text)
+    if m is None or _AND_MORE.search(re.split(r"[.;:]\s", text[m.end() :], maxsplit=1)[0]):
+        return 0
+    return _COUNT_WORDS[m.group(1).lower()]
+
+
 def positioned_panels(caption: str) -> int:
     """How many panels a caption names without letters, else 0: roman numerals "(i)" to
     "(iv)" in a run from (i); the four corners ("(top left)", "the top-right: ..."); the

@@ -22,6 +22,7 @@ from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
 from litclip.corpus.extract.captions import (
     Caption,
+    counted_panels,
     find_captions,
     mentioned_panels,
     page_continuation,
@@ -1356,7 +1357,7 @@ def _detect_panels(
     # as do "(i)", "(ii)"... and positions ("(top left)", "Left: ... Right: ...")
     expected = expected or mentioned_panels(caption)
     if not expected and len(letters) < 2:  # printed letters count the panels better
-        expected = positioned_panels(caption)
+        expected = positioned_panels(caption) or counted_panels(shared)
     # rendered once, and only when a pixel method needs it
     preview = functools.cache(
         lambda: _turned(scans.whiten(_gray_preview(page, page_box, whole), job.paper), frame)
