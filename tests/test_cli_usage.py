@@ -162,3 +162,11 @@ def test_help_at_80_columns_shows_every_option_and_command_whole() -> None:
     for argv in ([], ["corpus"], ["data"], ["synth"]):
         text = runner.invoke(app, [*argv, "--help"], terminal_width=80).output
         assert "..." not in text.split("Commands:")[1], argv
+
+
+def test_error_messages_keep_square_brackets(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A path or a format in an error is text: rich markup ate '[bold]' and '[x]' from it."""
+    missing = tmp_path / "paper[bold]1"
+    assert main(["corpus", "build", str(missing), "--out", str(tmp_path / "out[x]")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"input {missing} does not exist" in err and "Traceback" not in err

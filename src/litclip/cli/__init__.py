@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from litclip import __version__
 from litclip.errors import LitclipError
@@ -97,7 +98,7 @@ def _warning_line(err: Console) -> Any:
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
         if f"{os.sep}litclip{os.sep}" in str(filename):
-            err.print(f"[yellow]warning:[/] {message}", highlight=False)
+            err.print(f"[yellow]warning:[/] {escape(str(message))}", highlight=False)
         else:
             default(message, category, filename, lineno, file, line)
 
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         if code == INTERRUPTED:  # typer returns 130 for Ctrl-C when not standalone
             raise KeyboardInterrupt
     except LitclipError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        # escaped: a path or a format like "[x0, y0, x1, y1]" is text, not rich markup
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
         return 2
     except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
         # a path that is a file where a folder belongs (--out), or one the user may not write
@@ -124,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             IsADirectoryError: "is a folder, not a file",
             PermissionError: "cannot be written or read (permission denied)",
         }[type(exc)]
-        err.print(f"[bold red]error:[/] {_culprit(exc.filename) if exc.filename else exc} {what}")
+        culprit = _culprit(exc.filename) if exc.filename else exc
+        err.print(f"[bold red]error:[/] {escape(str(culprit))} {what}")
         return 2
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         name = Path(exc.filename) if exc.filename else None
         where = next((q for q in [name, *name.parents] if q.exists()), name) if name else "--out"
         err.print(
-            f"[bold red]error:[/] {where} {what.get(exc.errno, 'is over its disk quota')}: "
+            f"[bold red]error:[/] {escape(str(where))} {what.get(exc.errno, 'is over its disk quota')}: "
             "choose an --out that can be written"
         )
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 data_app = typer.Typer(
     help="Inspect datasets (MedMNIST, folders, manifests, WebDataset).",
@@ -65,7 +66,7 @@ def _print_summary(console: Console, spec: str, summary: dict) -> None:
     from rich.table import Table
 
     console.print(
-        f"[bold]{spec}[/] ({summary['type']}, split={summary['split']}): {summary['n']} items"
+        f"[bold]{escape(spec)}[/] ({summary['type']}, split={summary['split']}): {summary['n']} items"
     )
     if "classes" in summary:
         table = Table("class", "count", title=f"task: {summary['task']}")
@@ -80,4 +81,4 @@ def _print_summary(console: Console, spec: str, summary: dict) -> None:
     if summary["skipped"]:
         console.print(f"[yellow]skipped {summary['skipped']} item(s):[/]")
         for s in summary["skipped_examples"]:
-            console.print(f"  {s['source']}: {s['reason']}")
+            console.print(f"  {s['source']}: {s['reason']}", markup=False)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from litclip.errors import LitclipError
 from litclip.io import taken_back_if_empty
@@ -46,11 +47,11 @@ def embed(
     if _bare_architecture(model):
         from litclip.evaluate.features import random_init_warning
 
-        console.print(f"[bold yellow]warning:[/] {random_init_warning(model)}")
+        console.print(f"[bold yellow]warning:[/] {escape(random_init_warning(model))}")
     cfg = EmbedConfig(model, dataset, out, split, batch_size, num_workers, device, precision)
     with taken_back_if_empty(out):
         path = embed_dataset(cfg)
-    console.print(f"embeddings written to [bold]{path}[/]")
+    console.print(f"embeddings written to [bold]{escape(str(path))}[/]")
 
 
 def _check_out(out: Path) -> None:

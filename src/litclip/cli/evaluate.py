@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from litclip.errors import LitclipError
 
@@ -167,14 +168,15 @@ def evaluate(
     with taken_back_if_empty(out):
         results = run_evaluation(model, dataset, task_list, out, cfg)
     console = Console()
-    where = f", report [bold]{out / 'report.html'}[/]" if report else ""
-    console.print(f"{len(results['runs'])} runs -> [bold]{out / 'results.json'}[/]{where}")
+    where = f", report [bold]{escape(str(out / 'report.html'))}[/]" if report else ""
+    results_json = escape(str(out / "results.json"))
+    console.print(f"{len(results['runs'])} runs -> [bold]{results_json}[/]{where}")
     if not results["runs"]:
         console.print("[yellow]nothing was evaluated:[/] no task could run (see skipped)")
     for line in results.get("warnings", []):
-        console.print(f"[bold yellow]warning:[/] {line}")
+        console.print(f"[bold yellow]warning:[/] {escape(str(line))}")
     for line in results.get("skipped", []):
-        console.print(f"[yellow]skipped:[/] {line}")
+        console.print(f"[yellow]skipped:[/] {escape(str(line))}")
 
 
 def report(
@@ -196,8 +198,10 @@ def report(
     path = render_report(data, report_path(out))
     console = Console()
     for note in data.get("notes", []):
-        console.print(f"[yellow]note:[/] {note}")
-    console.print(f"report written to [bold]{path}[/] and {path.with_suffix('.md')}")
+        console.print(f"[yellow]note:[/] {escape(str(note))}")
+    console.print(
+        f"report written to [bold]{escape(str(path))}[/] and {escape(str(path.with_suffix('.md')))}"
+    )
 
 
 def report_path(out: Path) -> Path:

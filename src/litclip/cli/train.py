@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 
 def register(app: typer.Typer) -> None:
@@ -92,7 +93,7 @@ def train(
         return
     console = Console()
     steps = f"{result.steps} step{'s' * (result.steps != 1)}"
-    console.print(f"trained [bold]{steps}[/]; model: [bold]{result.model_dir}[/]")
+    console.print(f"trained [bold]{steps}[/]; model: [bold]{escape(str(result.model_dir))}[/]")
     for key in (
         "loss",
         "val_image_retrieval_recall@1",
@@ -117,7 +118,7 @@ def interpolate(
     console = Console()
     if len(alpha) == 1:
         path = interpolate_models(base, ft, alpha[0], out)
-        console.print(f"WiSE-FT model (alpha={alpha[0]}) written to [bold]{path}[/]")
+        console.print(f"WiSE-FT model (alpha={alpha[0]}) written to [bold]{escape(str(path))}[/]")
         return
     for a, path in zip(alpha, wise_ft_sweep(base, ft, alpha, out), strict=True):
-        console.print(f"alpha={a:.2f}: [bold]{path}[/]")
+        console.print(f"alpha={a:.2f}: [bold]{escape(str(path))}[/]")
