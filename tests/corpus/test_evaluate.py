@@ -250,3 +250,28 @@ def test_the_unseen_boxes_truth_is_in_the_ground_truth_format() -> None:
     assert len(names) == len(set(names))
     assert all(d["source"]["spec"] and d["source"]["member"] for d in docs)
     assert all(f["label"] and f["caption_start"] for d in docs for f in d["figures"])
+
+
+def test_a_truth_file_without_documents_is_refused(tmp_path: Path) -> None:
+    """It scored 'ALL' as an empty table with exit 0."""
+    for documents in ([], {}):
+        (tmp_path / "gt.json").write_text(json.dumps({"documents": documents}))
+        with pytest.raises(LitclipError, match="no documents"):
+            load_truth(tmp_path / "gt.json")
+
+
+def test_a_document_listed_twice_is_refused(tmp_path: Path) -> None:
+    """Counted twice, it inflated every total; which copy is the truth is the user's call."""
+    truth = json.loads(json.dumps(TRUTH))
+    truth["documents"].append(truth["documents"][0])
+    (tmp_path / "gt.json").write_text(json.dumps(truth))
+    with pytest.raises(LitclipError, match="a.pdf is listed twice"):
+        load_truth(tmp_path / "gt.json")
+
+
+def test_truth_naming_a_folder_reads_its_ground_truth_json(tmp_path: Path) -> None:
+    (tmp_path / "ground_truth.json").write_text(json.dumps(TRUTH))
+    assert load_truth(tmp_path) == TRUTH
+    (tmp_path / "other").mkdir()
+    with pytest.raises(LitclipError, match="is a folder without a ground_truth.json"):
+        load_truth(tmp_path / "other")

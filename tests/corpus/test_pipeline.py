@@ -249,6 +249,7 @@ def test_modality_scores_at_build_time(tmp_path: Path, monkeypatch: pytest.Monke
         "score_modality",
         lambda paths, spec, prompts=None, **kw: (["CT"] * len(paths), np.full(len(paths), 0.7)),
     )
+    monkeypatch.setattr(modality, "check_model", lambda spec: None)  # "fake" loads no model
     pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
     build_corpus(
         pdfs,

@@ -89,7 +89,7 @@ def test_show_and_pdf_narrow_the_page(corpus: Path) -> None:
     passed = write_preview(corpus, show="passed")
     assert (passed.figures, passed.panels) == (1, 2)
     assert write_preview(corpus, pdf="b.p").figures == 1
-    none = write_preview(corpus, pdf="zzz")
+    none = write_preview(corpus, pdf="b.p", show="passed")
     assert none.figures == 0 and "No figure matches" in none.path.read_text(encoding="utf-8")
     with pytest.raises(LitclipError, match="--show"):
         write_preview(corpus, show="some")
@@ -117,3 +117,33 @@ def test_cli_preview(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture
     assert "not a directory" in capsys.readouterr().err
     assert main(["corpus", "preview", str(tmp_path)]) == 2  # a folder without a manifest
     assert "manifest.parquet" in capsys.readouterr().err
+
+
+def test_a_pdf_that_matches_nothing_is_an_error_that_keeps_the_page(corpus: Path) -> None:
+    page = write_preview(corpus).path.read_text(encoding="utf-8")
+    with pytest.raises(LitclipError, match="no PDF of the corpus has 'zzz' in its name"):
+        write_preview(corpus, pdf="zzz")
+    assert (corpus / "preview.html").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize("name", ["manifest.parquet", "config.json", "images/a1.png", "notes.md"])
+def test_out_never_overwrites_the_corpus_own_files(corpus: Path, name: str) -> None:
+    (corpus / "config.json").write_text("{}")
+    (corpus / "notes.md").write_text("mine")
+    before = (corpus / name).read_bytes()
+    with pytest.raises(LitclipError, match="--out"):
+        write_preview(corpus, corpus / name)
+    assert (corpus / name).read_bytes() == before
+    # its own page, and a new file beside the corpus's, are fine
+    assert write_preview(corpus, corpus / "preview.html").figures == 2
+    assert write_preview(corpus, corpus / "preview.html").figures == 2
+    assert write_preview(corpus, corpus / "rejected.html", show="rejected").figures == 1
+
+
+def test_cli_out_naming_a_folder_says_so(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pages").mkdir()
+    assert main(["corpus", "preview", str(corpus), "--out", str(tmp_path / "pages")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"--out {tmp_path / 'pages'} is a folder" in err and ".tmp" not in err

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from litclip.errors import LitclipError
 
@@ -47,14 +49,21 @@ def _print_summary(summary: object, console: Console) -> None:
             f"[yellow]{s.unreadable} PDF(s) have no text to read captions from[/] (no text "
             "layer, or fonts without a Unicode map): their warnings in pdf_status.jsonl"
         )
+    for note in getattr(s, "notes", []):  # what to do next: an unfinished shard, --retry-errors
+        console.print(f"  note: {note}", markup=False, highlight=False)
     console.print(f"[bold]pairs[/]: {s.pairs}, passed QC: {s.passed}")
     if s.reasons:
         console.print("  top rejection reasons: " + ", ".join(f"{k} {n}" for k, n in s.reasons[:6]))
     if s.peak_worker_rss_mb:
         console.print(f"  peak worker RSS: {s.peak_worker_rss_mb:.0f} MiB")
-    console.print(f"[bold]output[/]: {s.out_dir}")
+    # the folder is the user's text: "out[x]" is a name, not markup
+    console.print(f"[bold]output[/]: {escape(str(s.out_dir))}")
     if s.pairs:
-        console.print(f"  read it by eye: litclip corpus preview {s.out_dir}", highlight=False)
+        console.print(
+            f"  read it by eye: litclip corpus preview {shlex.quote(str(s.out_dir))}",
+            markup=False,
+            highlight=False,
+        )
 
 
 @corpus_app.command("build", short_help="Extract figure/caption pairs from PDFs (resumable).")
@@ -158,6 +167,29 @@ def merge(
     _print_summary(merge_corpora(out, [str(d) for d in shard_dirs]), Console())
 
 
+def _check_filter_options(
+    modality: str | None, min_score: float, modality_model: str | None
+) -> None:
+    """The modality options only act with --modality: refuse them alone (they were ignored)."""
+    if not 0.0 <= min_score <= 1.0:
+        raise LitclipError(
+            f"--min-modality-score {min_score}: a modality score is a probability, 0 to 1"
+        )
+    alone = [
+        name
+        for name, given in (
+            ("--min-modality-score", min_score > 0.0),
+            ("--modality-model", modality_model),
+        )
+        if given
+    ]
+    if alone and not modality:
+        raise LitclipError(
+            f"{' and '.join(alone)} {'acts' if len(alone) == 1 else 'act'} only with "
+            "--modality (the modalities to keep, e.g. --modality MRI,CT)"
+        )
+
+
 @corpus_app.command("filter", short_help="Write a filtered copy of a corpus.")
 def filter_(
     in_dir: Path = typer.Option(..., "--in", help="Corpus directory to read."),
@@ -177,6 +209,8 @@ def filter_(
 ) -> None:
     """Write a filtered copy of a corpus (kinds, modality, QC); re-runnable."""
     from litclip.corpus import filter_corpus
+
+    _check_filter_options(modality, min_modality_score, modality_model)
 
     summary = filter_corpus(
         in_dir,
@@ -228,7 +262,7 @@ def evaluate(
     """Score extracted figures against ground truth (precision, recall, captions, panels)."""
     if not Path(pred).is_dir():
         raise LitclipError(f"--pred {pred} is not a directory: give the --out of corpus build")
-    if not Path(truth).is_file():
+    if not Path(truth).exists():  # a folder: its ground_truth.json (load_truth)
         raise LitclipError(f"--truth {truth} does not exist: give a ground_truth.json")
     from litclip.corpus.evaluate import evaluate_corpus, format_errors, format_table
 

@@ -79,6 +79,12 @@ def iou(a: Sequence[float], b: Sequence[float]) -> float:
 def load_truth(truth_json: str | Path) -> dict[str, Any]:
     """Read a ground-truth file, with a clear error when it is missing or not the format."""
     path = Path(truth_json)
+    if path.is_dir():  # the folder of the PDFs, with their ground_truth.json
+        if not (path / "ground_truth.json").is_file():
+            raise LitclipError(
+                f"ground truth {path} is a folder without a ground_truth.json: pass the file"
+            )
+        path = path / "ground_truth.json"
     if not path.is_file():
         raise LitclipError(
             f"ground truth {path} not found; pass the ground_truth.json next to the PDFs"
@@ -91,9 +97,32 @@ def load_truth(truth_json: str | Path) -> dict[str, Any]:
         raise LitclipError(
             f"ground truth {path} has no 'documents' list (see the schema block of the format)"
         )
-    for d, doc in enumerate(truth["documents"]):
+    docs = truth["documents"]
+    if not isinstance(docs, list) or not docs:
+        raise LitclipError(
+            f"ground truth {path} has no documents: 'documents' lists the PDFs, each with its "
+            "figures (an empty truth would score nothing)"
+        )
+    for d, doc in enumerate(docs):
         _check_document(path, d, doc)
+    _check_each_once(path, docs)
     return truth
+
+
+def _check_each_once(path: Path, docs: list[dict[str, Any]]) -> None:
+    """A PDF listed twice would be scored twice (its figures, its predictions): which of
+    the two lists is the truth is for the file's author to say, not a guess."""
+    seen: dict[str, int] = {}
+    for d, doc in enumerate(docs):
+        for key in (doc["file"], doc.get("sha256")):
+            if key in seen:
+                raise LitclipError(
+                    f"ground truth {path}: {doc['file']} is listed twice (documents "
+                    f"{seen[key] + 1} and {d + 1} are the same PDF, by name or sha256): "
+                    "keep one"
+                )
+            if key:
+                seen[key] = d
 
 
 def _check_document(path: Path, d: int, doc: Any) -> None:
@@ -375,9 +404,9 @@ def read_manifest_rows(pred_dir: str | Path) -> list[dict[str, Any]]:
         raise LitclipError(
             f"{path} not found; point at a corpus directory written by `litclip corpus build`"
         )
-    import pandas as pd
+    from litclip.corpus.writers import read_parquet_file
 
-    frame = pd.read_parquet(path)
+    frame = read_parquet_file(path)
     missing = {"pdf_name", "page", "bbox", "caption", "panel"} - set(frame.columns)
     if missing:
         raise LitclipError(f"{path} lacks columns {sorted(missing)} (ARCHITECTURE contract 1)")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import re
 import subprocess
 import sys
 import time
@@ -34,6 +35,11 @@ from litclip.errors import LitclipError
 from litclip.io import read_json
 
 EXECUTORS = ("process", "serial", "dask")
+# a dask scheduler address: [SCHEME://]HOST:PORT (an IPv6 host in brackets), or an
+# in-process cluster's inproc://...
+_SCHEDULER = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}|inproc://\S+"
+)
 _PRELOAD = [
     "litclip.corpus.worker",
     "pypdfium2",
@@ -301,7 +307,7 @@ def run_dask(
         scheduler = cluster.scheduler_address
     try:
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout=10)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address of no form
         raise LitclipError(
             f"cannot reach the dask scheduler at {scheduler} ({exc}); check --scheduler "
             "(tcp://HOST:8786), or leave it out to start a local cluster"
@@ -320,6 +326,17 @@ def run_dask(
             client.close()
         if cluster is not None:
             cluster.close()
+
+
+def check_scheduler(address: str) -> None:
+    """Raise :class:`LitclipError` for a ``--scheduler`` that is no dask address (distributed
+    says "missing port number" or "unknown address scheme" in a traceback)."""
+    if not _SCHEDULER.fullmatch(address):
+        raise LitclipError(
+            f"--scheduler {address} is not a dask scheduler address: give tcp://HOST:PORT "
+            "(e.g. tcp://10.0.0.5:8786; tls://, ws://, wss://, ucx:// too), or leave it out to "
+            "start a local cluster"
+        )
 
 
 def check_executor(executor: str) -> None:

@@ -61,6 +61,14 @@ def score_modality(
     return [names[i] for i in best], probs[np.arange(len(best)), best].astype(np.float32)
 
 
+def check_model(model_spec: str) -> None:
+    """Load ``model_spec`` once, so a bad spec is a :class:`~litclip.errors.ModelLoadError`
+    before a build spends its extraction (the model is loaded again to score the pairs)."""
+    from litclip.models import load_model
+
+    load_model(model_spec)
+
+
 def add_modality(
     df: pd.DataFrame, corpus_dir: str | Path, model_spec: str, prompts: Sequence[str] | None = None
 ) -> pd.DataFrame:

@@ -9,15 +9,18 @@ processes the rest, so no pair is lost or duplicated.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import shutil
 import textwrap
 import uuid
+import warnings
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +39,13 @@ from litclip.corpus.worker import (
     PdfTask,
     image_dir_name,
     part_path,
+    readable,
     sha256_file,
 )
 from litclip.corpus.writers import (
     MANIFEST_COLUMNS,
+    read_manifest,
+    read_status,
     split_of,
     unreadable_text,
     write_datasheet,
@@ -48,7 +54,14 @@ from litclip.corpus.writers import (
     write_status,
 )
 from litclip.errors import LitclipError
-from litclip.io import link_or_copy, read_json, write_resolved_config
+from litclip.io import (
+    atomic_write_json,
+    foreign_entries,
+    link_or_copy,
+    read_json,
+    taken_back_if_empty,
+    write_resolved_config,
+)
 from litclip.progress import progress_bar
 
 LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv", ".csv")
@@ -97,6 +110,7 @@ class BuildSummary:
     pdfs_left_out: int = 0  # in the earlier build's inputs, not in this one's: pairs dropped
     unreadable: int = 0  # PDFs with no text to find captions in (no text layer, undecodable)
     failed: list[str] = field(default_factory=list)  # "NAME (kind: message)" of failed PDFs
+    notes: list[str] = field(default_factory=list)  # what to do next (printed after the counts)
 
     def failed_lines(self, limit: int = 5) -> list[str]:
         """The first ``limit`` failed PDFs, and how many more (pdf_status.jsonl has all)."""
@@ -116,7 +130,7 @@ def _from_list(path: Path) -> list[Path]:
     """
     lines = [
         line.strip()
-        for line in path.read_text(encoding="utf-8-sig").splitlines()
+        for line in _list_text(path).splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if path.suffix.lower() in (".csv", ".tsv"):
@@ -126,6 +140,21 @@ def _from_list(path: Path) -> list[Path]:
         p = Path(line).expanduser()
         out.append(p if p.is_absolute() else (path.parent / p))
     return out
+
+
+def _list_text(path: Path) -> str:
+    """A list file's text: UTF-8, or UTF-16 where a byte-order mark says so (Windows
+    Notepad's "Unicode", PowerShell's ``>``)."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LitclipError(
+            f"{path} is not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r}): "
+            "save the list as UTF-8"
+        ) from None
 
 
 def _path_column(path: Path, lines: list[str]) -> list[str]:
@@ -225,7 +254,8 @@ def select_shard(paths: Sequence[Path], shard: str | None) -> list[Path]:
     if parsed is None:
         return list(paths)
     i, n = parsed
-    return [p for p in paths if zlib.crc32(p.name.encode("utf-8")) % n == i]
+    # the name's bytes: a name that is not UTF-8 (os.fsdecode's surrogates) hashes too
+    return [p for p in paths if zlib.crc32(os.fsencode(p.name)) % n == i]
 
 
 # --------------------------------------------------------------------------- build
@@ -272,10 +302,17 @@ def _missing_crops(root: Path, rows: Sequence[dict[str, Any]]) -> list[str]:
     return [fp for fp in _crop_paths(rows) if not (root / fp).is_file()]
 
 
-def _make_tasks(out: Path, entries: Sequence[dict[str, Any]], cfg: CorpusConfig) -> list[PdfTask]:
+def _make_tasks(
+    out: Path,
+    entries: Sequence[dict[str, Any]],
+    cfg: CorpusConfig,
+    fspaths: dict[str, str] | None = None,
+) -> list[PdfTask]:
+    """One task per entry; ``fspaths`` (sha256 -> path) gives the path to open where the
+    entry's readable one is not the file's (a name that is not UTF-8)."""
     return [
         PdfTask(
-            path=e["path"],
+            path=(fspaths or {}).get(e["sha256"], e["path"]),
             name=e["name"],
             sha256=e["sha256"],
             out_dir=str(out),
@@ -306,10 +343,83 @@ def _progress(total: int, enabled: bool) -> tuple[Any, Callable[[dict[str, Any]]
 
 
 def _hash_inputs(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Each PDF's entry; a name that is not UTF-8 is recorded with its odd bytes as ``\\xNN``
+    (JSON, parquet and terminals take no undecodable bytes)."""
     return [
-        {"path": str(p), "name": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
+        {
+            "path": readable(str(p)),
+            "name": readable(p.name),
+            "sha256": sha256_file(p),
+            "bytes": p.stat().st_size,
+        }
         for p in paths
     ]
+
+
+def _check_qc(qc: QcConfig) -> None:
+    """Refuse thresholds that would reject every pair, or that mean nothing."""
+    if qc.min_side < 0:
+        raise LitclipError(f"--min-side {qc.min_side}: a side in pixels is 0 or more")
+    if qc.max_aspect < 1:  # long side over short side: 1 is a square
+        raise LitclipError(
+            f"--max-aspect {qc.max_aspect}: the aspect ratio is the long side over the short "
+            "one, 1 or more (below 1 every crop would be rejected)"
+        )
+    if qc.min_caption_chars < 0:
+        raise LitclipError(f"--min-caption-chars {qc.min_caption_chars}: a count is 0 or more")
+    if qc.max_caption_chars < qc.min_caption_chars:
+        raise LitclipError(
+            f"--max-caption-chars {qc.max_caption_chars} is below --min-caption-chars "
+            f"{qc.min_caption_chars}: every caption would be rejected"
+        )
+
+
+def _checked(cfg: CorpusConfig) -> CorpusConfig:
+    """``cfg`` with its options checked (before any file is written)."""
+    if cfg.image_format not in IMAGE_FORMATS:
+        raise LitclipError(
+            f"image format {cfg.image_format!r}: choose one of {', '.join(IMAGE_FORMATS)}"
+        )
+    executors.check_executor(cfg.executor)
+    if cfg.scheduler and cfg.executor != "dask":
+        raise LitclipError(
+            f"--scheduler {cfg.scheduler} is for --executor dask (this build uses {cfg.executor})"
+        )
+    if cfg.scheduler:
+        executors.check_scheduler(cfg.scheduler)
+    _check_qc(cfg.qc)
+    if cfg.executor == "serial" and cfg.workers > 1:
+        warnings.warn(
+            f"--executor serial runs one PDF at a time: --workers {cfg.workers} is ignored",
+            stacklevel=3,
+        )
+        cfg = replace(cfg, workers=1)  # config.json says what ran
+    return cfg
+
+
+def _make_out(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileNotFoundError as exc:  # e.g. under /proc; other errors the CLI words itself
+        raise LitclipError(
+            f"--out {out} cannot be made ({exc.strerror}): choose a folder that can be written"
+        ) from None
+
+
+@contextmanager
+def _taken_back_if_failed(out: Path) -> Iterator[None]:
+    """On a failure before any PDF is done (an unreachable scheduler, Ctrl-C), take back the
+    config.json written into a folder that had none, and the folder if this build made it:
+    left, they would refuse a later build with other crop options."""
+    fresh = not (out / "config.json").exists()
+    with taken_back_if_empty(out):
+        try:
+            yield
+        except BaseException:
+            shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
+            if fresh and out.is_dir() and [f.name for f in out.iterdir()] == ["config.json"]:
+                (out / "config.json").unlink()
+            raise
 
 
 def build_corpus(
@@ -330,58 +440,92 @@ def build_corpus(
     Returns:
         A :class:`BuildSummary`. Bad PDFs never raise: they are counted as errors.
     """
-    cfg = config or CorpusConfig()
-    if cfg.image_format not in IMAGE_FORMATS:
-        raise LitclipError(
-            f"image format {cfg.image_format!r}: choose one of {', '.join(IMAGE_FORMATS)}"
-        )
-    executors.check_executor(cfg.executor)  # before any file is written
-    if cfg.scheduler and cfg.executor != "dask":
-        raise LitclipError(
-            f"--scheduler {cfg.scheduler} is for --executor dask (this build uses {cfg.executor})"
-        )
+    cfg = _checked(config or CorpusConfig())
     out = Path(out_dir)
     earlier = _check_out(out, cfg)
-    out.mkdir(parents=True, exist_ok=True)
-    entries = _hash_inputs(select_shard(resolve_inputs(inputs), cfg.shard))
+    # bad inputs, --shard or model: said before --out is made, not after the extraction
+    paths = select_shard(resolve_inputs(inputs), cfg.shard)
+    if cfg.modality_model:
+        from litclip.corpus.modality import check_model
+
+        check_model(cfg.modality_model)
+    entries = _hash_inputs(paths)
+    fspaths = {e["sha256"]: str(p) for e, p in zip(entries, paths, strict=True)}
     left_out = len({e["sha256"] for e in earlier} - {e["sha256"] for e in entries})
-    write_resolved_config(out, asdict(cfg), inputs=entries)
-    _clean_untrusted(out)
     first: dict[str, dict[str, Any]] = {}
     for e in entries:  # identical content under two names is processed once
         first.setdefault(e["sha256"], e)
-    todo = [e for e in first.values() if not _is_done(out, e["sha256"], cfg.retry_errors)]
-    prog, update = _progress(len(todo), progress)
     peak = [0.0]
+    with _taken_back_if_failed(out):
+        _make_out(out)
+        write_resolved_config(out, asdict(cfg), inputs=entries)
+        _clean_untrusted(out)
+        todo = [e for e in first.values() if not _is_done(out, e["sha256"], cfg.retry_errors)]
+        prog, update = _progress(len(todo), progress)
 
-    def on_result(status: dict[str, Any]) -> None:
-        peak[0] = max(peak[0], float(status.get("peak_rss_mb") or 0.0))
-        update(status)
+        def on_result(status: dict[str, Any]) -> None:
+            peak[0] = max(peak[0], float(status.get("peak_rss_mb") or 0.0))
+            update(status)
 
-    with prog:
-        executors.run_tasks(
-            _make_tasks(out, todo, cfg),
-            executor=cfg.executor,
-            workers=cfg.workers,
-            timeout=cfg.timeout,
-            scheduler=cfg.scheduler,
-            on_result=on_result,
-        )
+        with prog:
+            executors.run_tasks(
+                _make_tasks(out, todo, cfg, fspaths),
+                executor=cfg.executor,
+                workers=cfg.workers,
+                timeout=cfg.timeout,
+                scheduler=cfg.scheduler,
+                on_result=on_result,
+            )
     shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
     summary = assemble_corpus(out, entries, cfg)
     summary.pdfs_skipped = len(first) - len(todo)
     summary.pdfs_left_out = left_out
     summary.peak_worker_rss_mb = peak[0]
+    summary.notes += _retry_notes(summary)
     return summary
+
+
+# error kinds a rerun may get past (a slow PDF, a killed worker, a flaky disk)
+_RETRYABLE = ("timeout", "crash", "io")
+
+
+def _retry_notes(summary: BuildSummary) -> list[str]:
+    """How to extract again the PDFs a rerun may get past (errors are done, as results)."""
+    kinds = {k: n for k, n in summary.errors if k in _RETRYABLE}
+    if not kinds:
+        return []
+    longer = " (with a longer --timeout for timeouts)" if "timeout" in kinds else ""
+    return [
+        f"{sum(kinds.values())} PDF(s) failed by {' or '.join(kinds)}: a rerun with "
+        f"--retry-errors extracts them again{longer}; without it they stay errors"
+    ]
 
 
 # options that shape the crops already written: a rerun with others would leave them as they are
 _CROP_OPTIONS = ("dpi", "image_format")
+# what a corpus folder holds (``.staging`` and temp files are hidden, so never foreign)
+CORPUS_NAMES = frozenset(
+    {"config.json", "manifest.parquet", "manifest.csv", "pdf_status.jsonl", "datasheet.md"}
+    | {IMAGES_DIR, PARTS_DIR, "shards", "preview.html"}
+)
+
+
+def _config_json(path: Path, advice: str) -> dict[str, Any]:
+    """``path`` (a config.json) as a dict; one that does not parse is a user error that
+    ends with ``advice``."""
+    try:
+        conf = read_json(path)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise LitclipError(f"{path} is not valid JSON ({exc}): {advice}") from None
+    if not isinstance(conf, dict):
+        raise LitclipError(f"{path} is not a litclip config (not a JSON object): {advice}")
+    return conf
 
 
 def _read_out_config(out: Path) -> dict[str, Any]:
     config = out / "config.json"
-    return read_json(config) if config.is_file() else {}
+    advice = "this folder is not a corpus to resume; choose a new --out"
+    return _config_json(config, advice) if config.is_file() else {}
 
 
 def _crop_changes(earlier: dict[str, Any], cfg: CorpusConfig) -> list[str]:
@@ -399,16 +543,36 @@ def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
     return _crop_changes(_read_out_config(out), cfg)
 
 
-def _earlier_corpus(out: Path, note: str = "") -> dict[str, Any]:
-    """The config of the corpus already in ``out`` (``{}`` for a new or empty folder); a
-    folder of other files is refused (``note`` ends the message)."""
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
+def _earlier_corpus(out: Path, note: str = "", filtered: bool = False) -> dict[str, Any]:
+    """The config of the corpus already in ``out`` (``{}`` for a new or empty folder).
+
+    Refused: a folder of other files (a training run, an evaluation or an index has a
+    config.json with litclip_version too), and a corpus of the other kind (``filtered``: a
+    filter writes only into its own earlier output, build and merge never into one: its
+    crops would be cleaned away). ``note`` ends the message.
+    """
+    if out.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    if not out.exists() or not any(out.iterdir()):
         return {}
-    earlier = _read_out_config(out)
-    if "litclip_version" not in earlier:
+    # pages `corpus preview --out` wrote beside the corpus's own are the user's reading
+    other = [n for n in foreign_entries(out, CORPUS_NAMES) if not n.endswith(".html")]
+    earlier = {} if other else _read_out_config(out)
+    if "litclip_version" not in earlier or "inputs" not in earlier:
+        shown = f" ({', '.join(other[:3])})" if other else ""
         raise LitclipError(
-            f"--out {out} holds other files and is not a litclip corpus: choose a new or empty "
-            f"folder{note}"
+            f"--out {out} holds other files{shown} and is not a litclip corpus: choose a new or "
+            f"empty folder{note}"
+        )
+    if filtered and "filter" not in earlier:
+        raise LitclipError(
+            f"--out {out} holds a corpus, not an earlier `corpus filter` output: choose a new "
+            "or empty folder (a filter replaces only its own earlier output)"
+        )
+    if not filtered and "filter" in earlier:
+        raise LitclipError(
+            f"--out {out} is a `corpus filter` output (of {earlier['filter'].get('source')}): "
+            "choose a new or empty folder"
         )
     return earlier
 
@@ -591,7 +755,13 @@ def _read_config(d: Path) -> dict[str, Any]:
         raise LitclipError(
             f"{d} is not a litclip corpus directory (no config.json); give the --out of a corpus build"
         )
-    return read_json(path)
+    conf = _config_json(path, "give the --out of a corpus build")
+    if "litclip_version" not in conf or "dpi" not in (conf.get("config") or {}):
+        raise LitclipError(
+            f"{d} is not a litclip corpus directory (its config.json is not a corpus build's); "
+            "give the --out of a corpus build"
+        )
+    return conf
 
 
 def config_from_dict(d: dict[str, Any]) -> CorpusConfig:
@@ -614,8 +784,11 @@ def merge_corpora(
 
     PDFs are deduplicated by content hash (so pairs by ``pair_id``); crops are hard-linked
     when possible; QC (including cross-shard duplicates), manifest, shards, status and
-    datasheet are recomputed. The QC options of the first shard are used unless ``config``
-    is given.
+    datasheet are recomputed. An input without ``parts/`` (a filter's output, a copy of the
+    contract files) is merged from its manifest rows and ``pdf_status.jsonl``. Inputs must
+    share their crop options, and their QC options unless ``config`` (whose QC is then
+    used) is given. A PDF an input lists without a result (its build did not finish) is
+    marked missing, and said in the summary's ``notes``.
     """
     out = Path(out_dir)
     dirs = [Path(d) for d in shard_dirs]
@@ -629,55 +802,170 @@ def merge_corpora(
     cfg = config or config_from_dict(configs[0].get("config", {}))
     cfg.modality_model = None if config is None else cfg.modality_model
     cfg.shard = None  # the merge is the whole, not the first input's share
+    _check_merge_options(dirs, configs, qc=config is None)
+    results = [_results(d, conf) for d, conf in zip(dirs, configs, strict=True)]
+    found = [
+        (d, e, res[e["sha256"]])
+        for d, conf, res in zip(dirs, configs, results, strict=True)
+        for e in conf.get("inputs", [])
+        if e["sha256"] in res
+    ]
+    for d, e, part in found:
+        lost = _missing_crops(d, part.get("rows", []))
+        if lost:
+            raise LitclipError(
+                f"{d} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus "
+                f"build` into {d} to extract {e['name']} again, then merge"
+            )
+    have = {e["sha256"] for _, e, _ in found}
+    unfinished = _unfinished(dirs, configs, have)
+    _check_merge_out(out, have)
+    out.mkdir(parents=True, exist_ok=True)
+    entries: list[dict[str, Any]] = []
+    named: set[tuple[str, str]] = set()
+    copied: set[str] = set()
+    for d, e, part in found:
+        sha = e["sha256"]
+        if (sha, e["name"]) in named:  # a repeated input
+            continue
+        named.add((sha, e["name"]))
+        entries.append(e)  # another name of the same content gets its duplicate_of line
+        if sha in copied:
+            continue
+        copied.add(sha)
+        img_dir = d / IMAGES_DIR / image_dir_name(sha)
+        if img_dir.is_dir():
+            _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(sha))
+        src, dst = part_path(d, sha), part_path(out, sha)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_file():
+            shutil.copy2(src, dst)
+        else:  # a result read from the manifest
+            atomic_write_json(dst, part)
+    entries += [e for _, _, missing in unfinished for e in missing]  # status: missing
+    entries.sort(key=lambda e: e["path"])
+    summary = assemble_corpus(out, entries, cfg)
+    summary.notes = [_unfinished_note(*u) for u in unfinished]
+    return summary
+
+
+def _check_merge_options(dirs: Sequence[Path], configs: Sequence[dict[str, Any]], qc: bool) -> None:
+    """Refuse inputs built with other crop options (one corpus would mix crops of two
+    resolutions or formats) or, with ``qc``, other QC options (the first input's would
+    silently apply to all: the result depended on the order of the inputs)."""
     first = configs[0].get("config", {})
     for d, conf in zip(dirs[1:], configs[1:], strict=True):
         own = conf.get("config", {})
         changed = [
             f"{k} {own[k]}, not {first[k]}" for k in _CROP_OPTIONS if own.get(k) != first.get(k)
         ]
-        if changed:  # one corpus would mix crops of two resolutions or formats
+        if changed:
             raise LitclipError(
                 f"{d} was built with other crop options than {dirs[0]} ({'; '.join(changed)}): "
                 "rebuild the shards with the same --dpi and --image-format"
             )
-    # the PDFs each input extracted (a shard's config lists all inputs, its parts its share)
-    found = [
-        (d, e)
-        for d, conf in zip(dirs, configs, strict=True)
-        for e in conf.get("inputs", [])
-        if part_path(d, e["sha256"]).is_file()
-    ]
-    for d, e in found:
-        lost = _missing_crops(d, read_json(part_path(d, e["sha256"])).get("rows", []))
-        if lost:
+        changed = _qc_changes(first, own) if qc else []
+        if changed:
             raise LitclipError(
-                f"{d} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus "
-                f"build` into {d} to extract {e['name']} again, then merge"
+                f"{d} was built with other QC options than {dirs[0]} ({'; '.join(changed)}): "
+                "rerun `litclip corpus build` into one of them with the other's QC options "
+                "(QC is redone, no PDF is extracted again), then merge"
             )
-    _check_merge_out(out, {e["sha256"] for _, e in found})
-    out.mkdir(parents=True, exist_ok=True)
-    entries: list[dict[str, Any]] = []
-    have: set[str] = set()
-    for d, e in found:
-        if e["sha256"] in have:
-            continue
-        have.add(e["sha256"])
-        img_dir = d / IMAGES_DIR / image_dir_name(e["sha256"])
-        if img_dir.is_dir():
-            _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(e["sha256"]))
-        dst = part_path(out, e["sha256"])
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(part_path(d, e["sha256"]), dst)
-        entries.append(e)
-    entries.sort(key=lambda e: e["path"])
-    return assemble_corpus(out, entries, cfg)
+
+
+def _qc_changes(first: dict[str, Any], own: dict[str, Any]) -> list[str]:
+    """The QC options in which config ``own`` differs from ``first``, as ``"min_side 5000,
+    not 64"`` (an option a config lacks has its default; kinds are a set)."""
+    a, b = asdict(config_from_dict(first).qc), asdict(config_from_dict(own).qc)
+
+    def shown(v: Any) -> Any:
+        return ",".join(sorted(v)) if isinstance(v, list) else v
+
+    return [f"{k} {shown(b[k])}, not {shown(a[k])}" for k in a if shown(a[k]) != shown(b[k])]
+
+
+# manifest columns that QC is recomputed from, and the columns it recomputes
+_QC_COLUMNS = ("pair_id", "filepath", "pdf_sha256", "page", "bbox", "width", "height")
+_QC_COLUMNS += ("gray_std", "entropy", "phash", "kind", "parent_id")
+_DERIVED_COLUMNS = ("qc_pass", "qc_reasons", "duplicate_of", "split")
+
+
+def _results(d: Path, conf: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The result (a part: ``{"status", "rows"}``) of each PDF of corpus ``d`` that has one,
+    by sha256: its part files, or, for a corpus without parts/ (a filter's output, a copy
+    of contract 1's files), its manifest rows and pdf_status.jsonl lines."""
+    shas = {e["sha256"] for e in conf.get("inputs", [])}
+    if (d / PARTS_DIR).is_dir() or not (d / "manifest.parquet").is_file():
+        paths = {sha: part_path(d, sha) for sha in shas}
+        return {sha: read_json(p) for sha, p in paths.items() if p.is_file()}
+    df = read_manifest(d)
+    lacking = [c for c in _QC_COLUMNS if c not in df.columns] if len(df) else []
+    if lacking:
+        raise LitclipError(
+            f"{d}/manifest.parquet has no {', '.join(lacking)} column(s), which merge "
+            "recomputes QC from: merge the corpus it was made from"
+        )
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for r in df.drop(columns=[c for c in _DERIVED_COLUMNS if c in df.columns]).to_dict("records"):
+        rows.setdefault(r["pdf_sha256"], []).append({k: _none_if_na(v) for k, v in r.items()})
+    statuses = {s.get("sha256"): s for s in read_status(d) if not s.get("duplicate_of")}
+    parts = {}
+    for sha in shas:
+        status = statuses.get(sha) or ({"status": "ok", "sha256": sha} if sha in rows else None)
+        if status is not None and status.get("error_kind") != "missing":
+            parts[sha] = {"status": status, "rows": rows.get(sha, [])}
+    return parts
+
+
+def _none_if_na(v: Any) -> Any:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+
+
+def _unfinished(
+    dirs: Sequence[Path], configs: Sequence[dict[str, Any]], have: set[str]
+) -> list[tuple[Path, dict[str, Any], list[dict[str, Any]]]]:
+    """Each input whose config lists PDFs that no input has a result for (its build was
+    killed or has not finished), with those PDFs."""
+    out = []
+    seen: set[tuple[str, str]] = set()
+    for d, conf in zip(dirs, configs, strict=True):
+        missing = [
+            e
+            for e in conf.get("inputs", [])
+            if e["sha256"] not in have and (e["sha256"], e["name"]) not in seen
+        ]
+        seen |= {(e["sha256"], e["name"]) for e in missing}
+        if missing:
+            out.append((d, conf, missing))
+    return out
+
+
+def _unfinished_note(d: Path, conf: dict[str, Any], missing: Sequence[dict[str, Any]]) -> str:
+    n = len(conf.get("inputs", []))
+    source = (conf.get("filter") or {}).get("source")
+    if source:  # a filter's output: its source corpus is the unfinished build
+        todo = f"finish the build of {source}, filter it again"
+    else:
+        shard = (conf.get("config") or {}).get("shard")
+        again = f"litclip corpus build ...{f' --shard {shard}' if shard else ''} --out {d}"
+        todo = f"rerun its `{again}`"
+    return (
+        f"{len(missing)} of the {n} PDFs of {d} have no result (its build did not finish; "
+        f"marked missing in pdf_status.jsonl): {todo}, then merge again"
+    )
 
 
 def _check_merge_out(out: Path, merged: set[str]) -> None:
     """Refuse an ``--out`` of other files, or a corpus holding PDFs the merge would drop (the
     README's ``corpus merge corpus/ shard0/ shard1/`` over a built corpus lost its pairs)."""
     earlier = _earlier_corpus(out)
-    dropped = [e for e in earlier.get("inputs", []) if e.get("sha256") not in merged]
+    # PDFs an earlier merge marked missing had no pairs to lose
+    missing = {s.get("sha256") for s in read_status(out) if s.get("error_kind") == "missing"}
+    dropped = [
+        e
+        for e in earlier.get("inputs", [])
+        if e.get("sha256") not in merged and e.get("sha256") not in missing
+    ]
     if dropped:
         raise LitclipError(
             f"--out {out} already holds a corpus with {len(dropped)} PDF(s) that are not among "
@@ -688,6 +976,17 @@ def _check_merge_out(out: Path, merged: set[str]) -> None:
 
 
 # --------------------------------------------------------------------------- filter
+
+
+def _remove_other_crops(out: Path, keep: set[str]) -> None:
+    """Remove the crops (and emptied folders) in ``out/images`` that ``keep`` does not list:
+    an earlier, wider filter's (hard links: the source's crops stay)."""
+    for f in (out / IMAGES_DIR).rglob("*"):
+        if f.is_file() and f.relative_to(out).as_posix() not in keep:
+            f.unlink()
+    for d in (out / IMAGES_DIR).glob("*"):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
 
 
 def filter_corpus(
@@ -714,12 +1013,11 @@ def filter_corpus(
         qc_only: keep only pairs that pass QC.
         shard_size: pairs per WebDataset tar in the output.
     """
-    from litclip.corpus.writers import read_manifest, read_status
-
     src, out = Path(in_dir), Path(out_dir)
     conf = _read_config(src)
     if out.resolve() == src.resolve():
         raise LitclipError("corpus filter writes a new directory: --out must differ from --in")
+    _earlier_corpus(out, filtered=True)
     df = read_manifest(src)
     bad = sorted(set(kinds or []) - set(KINDS))
     if bad:
@@ -760,6 +1058,7 @@ def filter_corpus(
         )
     for fp in dict.fromkeys(crops):  # only the kept figures' crops, not the left-out ones'
         link_or_copy(src / fp, out / fp)
+    _remove_other_crops(out, set(crops))
     write_manifest(sel, out)
     write_shards(sel, out, shard_size)
     statuses = read_status(src)

@@ -18,9 +18,19 @@ from typing import Any
 from litclip import __version__
 from litclip.corpus.writers import read_manifest
 from litclip.errors import LitclipError
-from litclip.io import atomic_write_text
+from litclip.io import atomic_write_text, within
 
 SHOW = ("all", "passed", "rejected")
+# a corpus's own files and folders: a page written over one would break the corpus
+_CORPUS_FILES = (
+    "manifest.parquet",
+    "manifest.csv",
+    "config.json",
+    "pdf_status.jsonl",
+    "datasheet.md",
+)
+_CORPUS_DIRS = ("images", "parts", "shards", ".staging")
+_TITLE = "<title>Corpus preview: "  # how a page this module wrote begins
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,31 @@ h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 """
 
 
+def _is_page(path: Path) -> bool:
+    """Whether ``path`` is a page :func:`write_preview` wrote (so may be written again)."""
+    with open(path, "rb") as fh:
+        return _TITLE.encode() in fh.read(512)
+
+
+def _check_target(target: Path, corpus: Path, out: str | Path | None) -> None:
+    """Refuse a page over a folder, or over a file in the corpus that is not a page this
+    module wrote (``--out CORPUS/manifest.parquet`` made the corpus unreadable)."""
+    given = f"--out {out}" if out is not None else str(target)
+    if target.is_dir():
+        example = Path(out or target) / "preview.html"
+        raise LitclipError(f"{given} is a folder: give the HTML file to write, e.g. {example}")
+    if target == corpus or not within(target, corpus):
+        return
+    rel = target.relative_to(corpus)
+    own = rel.parts[0] in _CORPUS_DIRS or str(rel) in _CORPUS_FILES
+    if own or (target.is_file() and not _is_page(target)):
+        what = "one of the corpus files" if own else "a file in the corpus, not a preview page"
+        raise LitclipError(
+            f"{given} is {what}: a page there would replace it; choose another --out "
+            "(e.g. CORPUS/preview.html)"
+        )
+
+
 def write_preview(
     corpus_dir: str | Path,
     out: str | Path | None = None,
@@ -138,9 +173,16 @@ def write_preview(
     if limit is not None and limit < 1:
         raise LitclipError(f"--limit must be at least 1, not {limit}")
     corpus = Path(corpus_dir).resolve()
-    df = read_manifest(corpus)
     target = Path(out).resolve() if out is not None else corpus / "preview.html"
+    _check_target(target, corpus, out)
+    df = read_manifest(corpus)
     rows = df.to_dict(orient="records")
+    if pdf and not any(pdf in str(r.get("pdf_name", "")) for r in rows):
+        names = sorted({str(r.get("pdf_name")) for r in rows})
+        raise LitclipError(  # an empty page over the last one helps nobody
+            f"--pdf: no PDF of the corpus has {pdf!r} in its name (its PDFs: "
+            f"{', '.join(names[:5]) or 'none'}{' ...' if len(names) > 5 else ''})"
+        )
     ids = {str(r.get("pair_id")) for r in rows if _blank(r.get("panel"))}
     # a panel whose figure is not in the corpus (a filtered copy kept the panel, not the
     # figure) is shown as a figure of its own

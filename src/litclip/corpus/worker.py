@@ -73,6 +73,15 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def readable(text: str) -> str:
+    """``text`` with the bytes of a file name that is not UTF-8 (``os.fsdecode``'s lone
+    surrogates) written ``\\xNN``: JSON, parquet and terminals take it."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file name makes
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def image_dir_name(sha256: str) -> str:
     """The directory of a PDF's crops under ``images/``."""
     return sha256[:16]
@@ -346,8 +355,8 @@ def commit_part(task: PdfTask, status: dict[str, Any], rows: list[dict[str, Any]
 def base_status(task: PdfTask) -> dict[str, Any]:
     """The fields every status line has, before the outcome is known."""
     return {
-        "name": task.name,
-        "path": task.path,
+        "name": readable(task.name),
+        "path": readable(task.path),
         "sha256": task.sha256,
         "status": "ok",
         "error_kind": None,
@@ -396,9 +405,10 @@ def process_pdf(task: PdfTask) -> dict[str, Any]:
         )
     if status["status"] == "error":
         rows = []
+        status["error_message"] = readable(str(status["error_message"]))  # may name the file
     status["uncaptioned"] = int(info.get("uncaptioned_regions") or 0)
     status["tables"] = int(info.get("tables") or 0)
-    status["warnings"] = [str(w) for w in info.get("warnings") or []][:MAX_WARNINGS]
+    status["warnings"] = [readable(str(w)) for w in info.get("warnings") or []][:MAX_WARNINGS]
     status["pairs"] = len(rows)
     status["seconds"] = round(time.perf_counter() - t0, 3)
     status["peak_rss_mb"] = peak_rss_mb()

@@ -93,11 +93,25 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
             f"{file} does not exist: expected a corpus folder made by `litclip corpus build` "
             "(or its manifest.parquet)"
         )
-    df = pd.read_parquet(file)
+    df = read_parquet_file(file)
     for col in LIST_COLUMNS:
         if col in df.columns:
             df[col] = [_plain(v) for v in df[col]]
     return df
+
+
+def read_parquet_file(file: Path) -> pd.DataFrame:
+    """``pd.read_parquet``, with a file that is not parquet (overwritten, truncated) as a
+    user error."""
+    try:
+        return pd.read_parquet(file)
+    except PermissionError:  # the CLI says so itself
+        raise
+    except (ValueError, OSError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise LitclipError(
+            f"{file} cannot be read as parquet ({type(exc).__name__}: {exc}): rerun the "
+            "command that wrote it (`litclip corpus build` reassembles it from parts/)"
+        ) from None
 
 
 def _plain(v: Any) -> Any:

@@ -1,0 +1,206 @@
+"""What build, merge and filter write into and keep: --out folder checks, merging inputs
+without parts/, unfinished shards, QC options, duplicate names, filter reruns, retry hints."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from litclip.corpus import CorpusConfig, build_corpus, filter_corpus, merge_corpora
+from litclip.corpus.qc import QcConfig
+from litclip.corpus.writers import read_manifest
+from litclip.errors import LitclipError
+from tests.corpus.corpus_fixtures import extractor_spec, make_corpus
+
+FAKE = extractor_spec("fake_iter_figures")
+
+
+def _cfg(**kw: object) -> CorpusConfig:
+    return CorpusConfig(extractor=FAKE, executor="serial", **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """Four PDFs, the whole corpus and its ``--shard 0/3`` and ``1/3`` builds (2 PDFs each,
+    shard 2/3 gets none of these names)."""
+    root = tmp_path_factory.mktemp("outs")
+    pdfs = make_corpus(root / "pdfs", n=4, n_figures=1)
+    build_corpus(pdfs, root / "whole", _cfg())
+    for i in range(2):
+        build_corpus(pdfs, root / f"sh{i}", _cfg(shard=f"{i}/3"))
+    return root / "whole", root / "sh0", root / "sh1"
+
+
+def _status(out: Path) -> list[dict]:
+    return [json.loads(x) for x in (out / "pdf_status.jsonl").read_text().splitlines()]
+
+
+def _crop_files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in (out / "images").rglob("*") if p.is_file()}
+
+
+def test_another_tools_folder_is_refused(shards: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """A training run's config.json has litclip_version too: it was taken for a corpus."""
+    whole, sh0, _ = shards
+    run = tmp_path / "run1"
+    (run / "checkpoints").mkdir(parents=True)
+    config = json.dumps({"litclip_version": "0.1.0", "config": {"epochs": 1}})
+    (run / "config.json").write_text(config)
+    (run / "metrics.jsonl").write_text("{}\n")
+    pdfs = whole.parent / "pdfs"
+    with pytest.raises(LitclipError, match=r"holds other files \(checkpoints, metrics.jsonl\)"):
+        build_corpus(pdfs, run, _cfg())
+    with pytest.raises(LitclipError, match="not a litclip corpus"):
+        merge_corpora(run, [sh0])
+    with pytest.raises(LitclipError, match="not a litclip corpus"):
+        filter_corpus(whole, run, kinds=["image"])
+    assert (run / "config.json").read_text() == config
+    assert sorted(p.name for p in run.iterdir()) == ["checkpoints", "config.json", "metrics.jsonl"]
+    only = tmp_path / "started"  # a run that stopped after writing its config
+    only.mkdir()
+    (only / "config.json").write_text(config)
+    with pytest.raises(LitclipError, match="not a litclip corpus"):
+        build_corpus(pdfs, only, _cfg())
+
+
+def test_filter_writes_only_into_its_own_output(
+    shards: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    whole, sh0, _ = shards
+    mine = tmp_path / "userdata"
+    mine.mkdir()
+    (mine / "manifest.csv").write_text("precious")
+    with pytest.raises(LitclipError, match="not a litclip corpus"):
+        filter_corpus(whole, mine, kinds=["image"])
+    assert (mine / "manifest.csv").read_text() == "precious"
+    built = tmp_path / "built"
+    shutil.copytree(sh0, built)
+    with pytest.raises(LitclipError, match="not an earlier `corpus filter` output"):
+        filter_corpus(whole, built)
+    assert json.loads((built / "config.json").read_text())["config"]["shard"] == "0/3"
+    filtered = tmp_path / "filtered"
+    filter_corpus(whole, filtered)
+    filter_corpus(whole, filtered, kinds=["image"])  # a rerun into its own output: fine
+    with pytest.raises(LitclipError, match="a `corpus filter` output"):
+        build_corpus(whole.parent / "pdfs", filtered, _cfg())  # its crops would be cleaned away
+
+
+def test_build_resumes_into_its_own_folder(shards: tuple[Path, Path, Path]) -> None:
+    whole = shards[0]
+    (whole / "preview.html").write_text("<html></html>")  # corpus preview's default output
+    (whole / "p2.html").write_text("<html></html>")  # a page of `corpus preview --out`
+    summary = build_corpus(whole.parent / "pdfs", whole, _cfg())
+    assert summary.pdfs_skipped == 4 and summary.pdfs_ok == 4
+
+
+def test_merge_inputs_without_parts(shards: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """Filter outputs and contract-only copies have no parts/: merged from their manifests."""
+    whole, sh0, sh1 = shards
+    full = read_manifest(whole)
+    bare = tmp_path / "bare0"
+    shutil.copytree(sh0, bare)
+    shutil.rmtree(bare / "parts")
+    summary = merge_corpora(tmp_path / "m", [bare, sh1])
+    merged = read_manifest(tmp_path / "m")
+    assert summary.pairs == len(full) and summary.pdfs_ok == 4
+    assert sorted(merged["pair_id"]) == sorted(full["pair_id"])
+    assert set(merged["qc_pass"]) == set(full["qc_pass"])
+    assert all((tmp_path / "m" / fp).is_file() for fp in merged["filepath"])
+    filter_corpus(sh0, tmp_path / "f0", kinds=["image"])
+    filter_corpus(sh1, tmp_path / "f1", kinds=["image"])
+    summary = merge_corpora(tmp_path / "mf", [tmp_path / "f0", tmp_path / "f1"])
+    images = full[full["qc_pass"] & (full["kind"] == "image")]
+    assert summary.pairs == len(images) > 0 and summary.pdfs_ok == 4
+    assert sorted(read_manifest(tmp_path / "mf")["pair_id"]) == sorted(images["pair_id"])
+
+
+def test_merge_says_a_shard_did_not_finish(shards: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """A shard killed mid-way: its PDFs without a part are marked missing, and said."""
+    _, sh0, sh1 = shards
+    killed = tmp_path / "killed"
+    shutil.copytree(sh0, killed)
+    for name in ("manifest.parquet", "manifest.csv", "pdf_status.jsonl", "datasheet.md"):
+        (killed / name).unlink()
+    shutil.rmtree(killed / "shards")
+    n = len(json.loads((killed / "config.json").read_text())["inputs"])
+    lost = sorted((killed / "parts").glob("*.json"))[0]
+    lost.unlink()
+    shutil.rmtree(killed / "images" / lost.stem[:16])
+    summary = merge_corpora(tmp_path / "m", [killed, sh1])
+    assert summary.pdfs_ok == 3 and summary.pdfs_error == 1 and ("missing", 1) in summary.errors
+    (note,) = summary.notes
+    assert f"1 of the {n} PDFs of {killed} have no result" in note and "--shard 0/3" in note
+    bad = [s for s in _status(tmp_path / "m") if s["status"] != "ok"]
+    assert [s["error_kind"] for s in bad] == ["missing"] and bad[0]["sha256"].startswith(lost.stem)
+
+
+def test_merge_refuses_other_qc_options(shards: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """Which shard came first decided the QC of all: 20/20 or 0/20 pairs passing."""
+    whole, sh0, sh1 = shards
+    strict = tmp_path / "strict"
+    build_corpus(whole.parent / "pdfs", strict, _cfg(shard="1/3", qc=QcConfig(min_side=5000)))
+    with pytest.raises(LitclipError, match=r"other QC options .*min_side 5000, not 64"):
+        merge_corpora(tmp_path / "m", [sh0, strict])
+    with pytest.raises(LitclipError, match=r"other QC options .*min_side 64, not 5000"):
+        merge_corpora(tmp_path / "m", [strict, sh0])
+    kinds = tmp_path / "kinds"  # the same kinds in another order are the same options
+    order = ["other", "table", "diagram", "chart", "image"]
+    build_corpus(whole.parent / "pdfs", kinds, _cfg(shard="1/3", qc=QcConfig(keep_kinds=order)))
+    assert merge_corpora(tmp_path / "m2", [sh0, kinds]).pdfs_ok == 4
+
+
+def test_merge_keeps_duplicate_names(tmp_path: Path) -> None:
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    shutil.copy(pdfs / "paper_00.pdf", pdfs / "copy.pdf")
+    build_corpus(pdfs, tmp_path / "c", _cfg())
+    merge_corpora(tmp_path / "m", [tmp_path / "c"])
+    assert sorted(s["name"] for s in _status(tmp_path / "m")) == ["copy.pdf", "paper_00.pdf"]
+    assert sum("duplicate_of" in s for s in _status(tmp_path / "m")) == 1
+
+
+def test_filter_rerun_leaves_no_orphan_crops(
+    shards: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    whole = shards[0]
+    out = tmp_path / "f"
+    filter_corpus(whole, out, qc_only=False)
+    assert len(_crop_files(out)) == len(_crop_files(whole))
+    filter_corpus(whole, out, kinds=["image"])
+    df = read_manifest(out)
+    native = {fp for fp in df["native_filepath"] if isinstance(fp, str) and fp}
+    assert _crop_files(out) == set(df["filepath"]) | native
+    assert filter_corpus(whole, out, kinds=["chart"]).pairs == 0  # narrower: none is a chart
+    assert not _crop_files(out) and not any((out / "images").iterdir())
+
+
+def test_timeouts_suggest_retry_errors(tmp_path: Path) -> None:
+    pdfs = make_corpus(tmp_path / "pdfs", n=2, n_figures=1)
+    out = tmp_path / "c"
+    assert build_corpus(pdfs, out, _cfg()).notes == []
+    part = sorted((out / "parts").glob("*.json"))[0]
+    data = json.loads(part.read_text())
+    data["status"].update(status="error", error_kind="timeout", error_message="killed after 300 s")
+    data["rows"] = []
+    part.write_text(json.dumps(data))
+    summary = build_corpus(pdfs, out, _cfg())
+    assert summary.pdfs_error == 1
+    (note,) = summary.notes
+    assert "--retry-errors" in note and "--timeout" in note
+
+
+def test_cli_prints_the_notes(
+    shards: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from litclip.cli import main
+
+    _, sh0, sh1 = shards
+    killed = tmp_path / "killed"
+    shutil.copytree(sh0, killed)
+    sorted((killed / "parts").glob("*.json"))[0].unlink()
+    assert main(["corpus", "merge", str(tmp_path / "m"), str(killed), str(sh1)]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert f"note: 1 of the 2 PDFs of {killed} have no result" in out
+    assert "missing 1" in out
