@@ -83,3 +83,19 @@ def test_plot_data_shapes(binary: tuple[np.ndarray, np.ndarray]) -> None:
     roc = out["details"]["roc"]
     assert roc["fpr"][0] == 0 and roc["tpr"][-1] == 1
     assert sum(out["details"]["reliability"]["count"]) == len(y)
+
+
+@pytest.mark.parametrize("n_classes", [2, 5])
+def test_roc_curve_area_is_the_auroc(n_classes: int) -> None:
+    """The stored curve is the one the AUROC describes: class 1 for binary, the macro average
+    of the one-vs-rest curves for multi-class (never the micro average), ties included."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, n_classes, 150)
+    probs = rng.dirichlet(np.ones(n_classes), 150)
+    probs[np.arange(150), y] += 0.2
+    probs = np.round(probs / probs.sum(1, keepdims=True), 2)  # ties within and across classes
+    roc = metrics.roc_data(y, probs, max_points=10_000)
+    assert roc["average"] == ("binary" if n_classes == 2 else "macro")
+    assert np.all(np.diff(roc["fpr"]) >= 0) and np.all(np.diff(roc["tpr"]) >= 0)
+    area = np.trapezoid(roc["tpr"], roc["fpr"])
+    assert area == pytest.approx(metrics.auroc(y, probs), abs=1e-4)

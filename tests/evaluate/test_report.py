@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -143,3 +145,182 @@ def test_a_flattening_temperature_reads_as_a_warning(tmp_path: Path) -> None:
     t = cal["details"]["temperature"]
     assert f"T={t:.4g}" in page and f"T={t:.3f}" not in page
     assert "a (nearly) constant rule, the model" in page
+
+
+def _figures(monkeypatch: pytest.MonkeyPatch, results: dict) -> tuple[str, dict[str, Any]]:
+    """The report's HTML and its figures as matplotlib axes, by title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from litclip.evaluate import report
+
+    figures: dict[str, Any] = {}
+
+    def figure(self: Any, draw: Any, title: str, size: tuple[float, float] = (6, 4)) -> None:
+        _, ax = plt.subplots()
+        draw(ax)
+        figures[title] = ax
+        self.html.append(f"<figure>{title}</figure>")
+
+    monkeypatch.setattr(report._Doc, "figure", figure)
+    page, _ = report.build_report(results)
+    plt.close("all")
+    return page, figures
+
+
+def _roc_axes(figures: dict[str, Any]) -> tuple[str, Any]:
+    return next((t, ax) for t, ax in figures.items() if t.startswith("ROC curves"))
+
+
+def _legend_aucs(ax: Any) -> list[tuple[float, float]]:
+    """(the AUC the legend names first, the area of the line it labels) per curve."""
+    import re
+
+    out = []
+    for line in ax.get_lines():
+        label = line.get_label()
+        if label.startswith("_"):  # the chance diagonal
+            continue
+        shown = float(re.search(r"AUC[^0-9]*([0-9.]+)", label).group(1))
+        out.append((shown, float(np.trapezoid(line.get_ydata(), line.get_xdata()))))
+    return out
+
+
+def _classifier(model: str, dataset: str, task: str, y: np.ndarray, probs: np.ndarray, **kw: Any):
+    from litclip.evaluate.metrics import evaluate_predictions
+
+    out = evaluate_predictions(y, probs, n_boot=kw.pop("n_boot", 0), **kw)
+    return make_run(
+        model, dataset, task, "test", out["metrics"], len(y), out["ci95"], [0], out["details"]
+    )
+
+
+def _multiclass(seed: int = 5, n: int = 120) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 4, n)
+    probs = rng.dirichlet(np.ones(4), n)
+    probs[np.arange(n), y] += 0.25
+    return y, probs / probs.sum(1, keepdims=True)
+
+
+def test_roc_legend_names_the_area_of_the_drawn_multiclass_curve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Multi-class: the curve drawn is the macro average whose area is the table's AUROC."""
+    y, probs = _multiclass()
+    res = new_results({"models": ["A"], "tasks": ["zeroshot"]})
+    res["runs"].append(_classifier("A", "four", "zeroshot", y, probs, classnames=list("abcd")))
+    page, figures = _figures(monkeypatch, res)
+    title, ax = _roc_axes(figures)
+    ((shown, area),) = _legend_aucs(ax)
+    assert f"{shown:.3f}" == f"{area:.3f}" == f"{res['runs'][0]['metrics']['auroc']:.3f}"
+    assert f"{shown:.3f}" in page  # the table's AUROC
+    assert "macro" in title and "micro" not in title
+
+
+def test_an_older_micro_average_roc_is_labelled_with_its_own_area(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """results.json written before the macro curve holds a micro-average one: its legend
+    gives the area drawn and says the table's AUROC is another (macro) average."""
+    from sklearn.metrics import roc_curve
+
+    y, probs = _multiclass(6)
+    run = _classifier("A", "four", "zeroshot", y, probs, classnames=list("abcd"))
+    fpr, tpr, _ = roc_curve((y[:, None] == np.arange(4)).ravel(), probs.ravel())
+    run["details"]["roc"] = {"fpr": fpr.tolist(), "tpr": tpr.tolist()}  # no "average" key
+    res = new_results({"models": ["A"], "tasks": ["zeroshot"]})
+    res["runs"].append(run)
+    page, figures = _figures(monkeypatch, res)
+    title, ax = _roc_axes(figures)
+    ((shown, area),) = _legend_aucs(ax)
+    assert f"{shown:.3f}" == f"{area:.3f}" != f"{run['metrics']['auroc']:.3f}"
+    label = next(line.get_label() for line in ax.get_lines())
+    assert "micro AUC" in label and f"table {run['metrics']['auroc']:.3f}" in label
+    assert "micro" in title and "macro average of the per-class AUROCs" in page
+
+
+def test_a_binary_roc_is_titled_by_its_positive_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 60)
+    p1 = np.clip(0.3 * y + 0.7 * rng.random(60), 0, 1)
+    res = new_results({"models": ["A"], "tasks": ["zeroshot"]})
+    res["runs"].append(
+        _classifier("A", "ct", "zeroshot", y, np.stack([1 - p1, p1], 1), classnames=["no", "bleed"])
+    )
+    _, figures = _figures(monkeypatch, res)
+    title, ax = _roc_axes(figures)
+    assert "multi-class" not in title and "micro" not in title and "'bleed'" in title
+    ((shown, area),) = _legend_aucs(ax)
+    assert f"{shown:.3f}" == f"{area:.3f}" == f"{res['runs'][0]['metrics']['auroc']:.3f}"
+
+
+def test_constant_rules_and_worse_than_chance_auroc_are_flagged_for_every_task() -> None:
+    """Zero-shot and linear-probe rows, not only calibration: one class for every test item
+    (binary: sensitivity 1/specificity 0; multi-class: one column of the confusion matrix),
+    and an AUROC below 0.5 by more than its interval (or below 0.4 without one)."""
+    from litclip.evaluate.report import build_report
+
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, 80)
+    always = np.stack([np.full(80, 0.3), np.full(80, 0.7)], 1)
+    always[:, 1] += 0.2 * (1 - y) - 0.1  # always "bleed", scores reversed: AUROC 0
+    good = np.stack([0.8 - 0.6 * y, 0.2 + 0.6 * y], 1)
+    y4, p4 = _multiclass(9, 80)
+    one_class = p4.copy()
+    one_class[:, 2] += 5
+    one_class /= one_class.sum(1, keepdims=True)
+    res = new_results({"models": ["A", "B"], "tasks": ["zeroshot", "linear-probe"]})
+    res["runs"] += [
+        _classifier("A", "ct", "zeroshot", y, always, n_boot=200, classnames=["no", "bleed"]),
+        _classifier("B", "ct", "linear-probe", y, good, n_boot=200, classnames=["no", "bleed"]),
+        _classifier("A", "four", "linear-probe", y4, one_class, classnames=list("abcd")),
+        _classifier("B", "four", "zeroshot", y4, p4, classnames=list("abcd")),
+    ]
+    page, _ = build_report(res)
+    ct, four = html.unescape(page).split("Dataset: four")
+    assert "zeroshot, A" in ct and "constant rule" in ct and "'bleed'" in ct
+    assert "worse than chance — check the label order/prompts" in ct
+    assert "linear-probe, B" not in ct
+    assert "linear-probe, A" in four and "constant rule" in four and "'c'" in four
+    assert "zeroshot, B" not in four and "worse than chance" not in four
+
+    lone = new_results({"models": ["A"], "tasks": ["zeroshot"]})
+    lone["runs"].append(make_run("A", "x", "zeroshot", "test", {"auroc": 0.35}, 30))
+    lone["runs"].append(make_run("B", "x", "zeroshot", "test", {"auroc": 0.45}, 30))
+    page, _ = build_report(lone)
+    assert "zeroshot, A" in page and "worse than chance" in page and "zeroshot, B" not in page
+
+
+def test_trivial_recall_at_k_and_few_test_items_are_noted() -> None:
+    """R@K with K >= the test images is 1.0 by construction; a small test set reads as a rough
+    sign (the console's threshold); neither note for a large set."""
+    from litclip.evaluate.report import build_report
+    from litclip.workflow.summary import FEW_TEST_IMAGES
+
+    def results(n: int) -> dict:
+        res = new_results({"models": ["A"], "tasks": ["retrieval"]})
+        rr = retrieval.evaluate(np.eye(n), np.eye(n), list(range(n)), ks=(1, 10), n_boot=0)
+        res["runs"].append(
+            make_run(
+                "A",
+                "pairs",
+                "retrieval",
+                "test",
+                rr["metrics"],
+                n,
+                rr["ci95"],
+                [0],
+                {**rr["details"], "split_sizes": {"test": n}},
+                chance=rr["details"]["chance"],
+            )
+        )
+        return res
+
+    page, _ = build_report(results(7))
+    assert "R@10" in page and "K ≥ the 7 test images" in page
+    assert "few test items (7" in page.lower() and "rough sign" in page
+    page, _ = build_report(results(FEW_TEST_IMAGES))
+    assert "K ≥" not in page and "rough sign" not in page

@@ -19,6 +19,8 @@ from typing import Any
 
 from litclip.io import atomic_write_bytes, atomic_write_text
 
+FEW_TEST_IMAGES = 50  # test items under which numbers are read as a rough sign
+
 CLS_METRICS = (
     "accuracy",
     "balanced_accuracy",
@@ -153,6 +155,36 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
         for r in rows_runs
     ]
     doc.table(["task", "model", "n", *keys], rows)
+    for r in rows_runs:
+        flags = _classification_flags(r)
+        if flags:
+            doc.para(f"Warning ({r['task']}, {_label(r)}): {'; '.join(flags)}.")
+
+
+def _classification_flags(run: dict) -> list[str]:
+    """What makes a row of the classification table misleading on its face: a constant rule
+    (one class for every test item) and an AUROC clearly below chance."""
+    m, d, flags = run["metrics"], run["details"], []
+    cm = d.get("confusion_matrix")
+    predicted = [sum(col) for col in zip(*cm, strict=True)] if cm else []
+    present = sum(1 for row in cm or [] if sum(row))
+    rates = (m.get("sensitivity"), m.get("specificity"))
+    rates_text = (
+        f" (sensitivity {rates[0]:.3f}, specificity {rates[1]:.3f})" if None not in rates else ""
+    )
+    if predicted and present >= 2 and sum(1 for p in predicted if p) == 1:
+        top = next(i for i, p in enumerate(predicted) if p)
+        names = d.get("classnames") or []
+        name = names[top] if top < len(names) else f"class {top}"
+        flags.append(f"every test item is predicted '{name}'{rates_text}: a constant rule")
+    elif not cm and rates in ((1.0, 0.0), (0.0, 1.0)):
+        flags.append(f"one class for every test item{rates_text}: a constant rule")
+    auroc, ci = m.get("auroc"), run["ci95"].get("auroc")
+    if auroc is not None and (ci[1] < 0.5 if ci else auroc < 0.4):
+        flags.append(
+            f"AUROC {_fmt(auroc, ci)[0]} is worse than chance — check the label order/prompts"
+        )
+    return flags
 
 
 def _diagonal_plot(
@@ -161,20 +193,19 @@ def _diagonal_plot(
     detail: str,
     xy: tuple[str, str],
     labels: tuple[str, str],
-    metric: tuple[str, str],
+    score: Callable[[dict], str],
     title: str,
     **style: Any,
 ) -> None:
     """One curve per run from ``details[detail][x/y]`` against the dotted diagonal; the
-    legend names each run with its ``metric`` (key, shown name)."""
+    legend names each run with its ``score`` (e.g. "AUC 0.812")."""
     if not curves:
         return
 
     def draw(ax: Any) -> None:
         for r in curves:
             d = r["details"][detail]
-            score = r["metrics"].get(metric[0]) or 0
-            label = f"{r['task']}: {_label(r)} ({metric[1]} {score:.3f})"
+            label = f"{r['task']}: {_label(r)} ({score(r)})"
             ax.plot(d[xy[0]], d[xy[1]], label=label, **style)
         ax.plot([0, 1], [0, 1], "k:", lw=0.8)
         ax.set_xlabel(labels[0])
@@ -184,16 +215,70 @@ def _diagonal_plot(
     doc.figure(draw, title)
 
 
+#: What each kind of stored ROC curve is, for the plot's title
+ROC_AVERAGES = {
+    "macro": "macro average of the one-vs-rest curves",
+    "micro": "micro-average one-vs-rest",
+}
+
+
+def _roc_average(run: dict) -> str:
+    """Which curve ``details["roc"]`` holds: binary, macro or micro (multi-class results
+    written before the curve's average was stored hold the micro-average curve)."""
+    d = run["details"]
+    if d["roc"].get("average"):
+        return d["roc"]["average"]
+    binary = len(d.get("classnames") or d.get("confusion_matrix") or []) == 2
+    return "binary" if binary or "sensitivity" in run["metrics"] else "micro"
+
+
+def _roc_score(run: dict) -> str:
+    """The legend's AUC: the area of the curve drawn, with the table's AUROC beside it when
+    that is another average (or another curve)."""
+    d, auroc = run["details"]["roc"], run["metrics"].get("auroc")
+    fpr, tpr = d["fpr"], d["tpr"]
+    area = sum((fpr[i + 1] - fpr[i]) * (tpr[i + 1] + tpr[i]) / 2 for i in range(len(fpr) - 1))
+    average = _roc_average(run)
+    # a long curve is stored thinned: its area then differs from the AUROC in the 4th digit
+    if auroc is not None and average != "micro" and abs(area - auroc) < 0.002:
+        return f"AUC {auroc:.3f}"
+    if auroc is None:
+        return f"AUC {area:.3f}"
+    return f"{'micro ' * (average == 'micro')}AUC {area:.3f}; table {auroc:.3f}"
+
+
 def _roc_plot(doc: _Doc, runs: list[dict], name: str) -> None:
+    curves = [r for r in runs if r["details"].get("roc")]
+    averages = sorted({_roc_average(r) for r in curves})
+    described = []
+    for average in averages:
+        if average != "binary":
+            described.append(ROC_AVERAGES.get(average, average))
+            continue
+        positive = next(
+            (
+                r["details"]["classnames"][1]
+                for r in curves
+                if len(r["details"].get("classnames") or []) == 2
+            ),
+            None,
+        )
+        described.append(f"positive class '{positive}'" if positive else "class 1 positive")
     _diagonal_plot(
         doc,
-        [r for r in runs if r["details"].get("roc")],
+        curves,
         "roc",
         ("fpr", "tpr"),
         ("false positive rate", "true positive rate"),
-        ("auroc", "AUC"),
-        f"ROC curves — {name} (test; multi-class: micro one-vs-rest)",
+        _roc_score,
+        f"ROC curves — {name} (test; {'; '.join(described)})",
     )
+    if "micro" in averages:
+        doc.para(
+            "These results hold micro-average one-vs-rest ROC curves (written by an earlier "
+            "litclip): the legend gives the area of each curve drawn ('micro AUC') and the "
+            "table's AUROC ('table'), which is the macro average of the per-class AUROCs."
+        )
 
 
 def _reliability_plot(doc: _Doc, runs: list[dict], name: str) -> None:
@@ -203,7 +288,7 @@ def _reliability_plot(doc: _Doc, runs: list[dict], name: str) -> None:
         "reliability",
         ("confidence", "accuracy"),
         ("confidence", "accuracy"),
-        ("ece", "ECE"),
+        lambda r: f"ECE {r['metrics'].get('ece') or 0:.3f}",
         f"Reliability diagram — {name}",
         marker="o",
         ms=3,
@@ -354,6 +439,12 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
         "text R@K = text_retrieval_recall@K (image -> any of its captions)."
     )
     doc.table(["model", "images", "captions", *[_short(k) for k in keys]], rows)
+    trivial = _trivial_recalls(ret, keys)
+    if trivial:
+        doc.para(
+            f"{', '.join(trivial)}: any ranking scores 1.000 there (chance 1.000), so these "
+            "columns say nothing about the models."
+        )
 
     def draw(ax: Any) -> None:
         import numpy as np
@@ -373,6 +464,20 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
         ax.legend(fontsize=7)
 
     doc.figure(draw, f"Retrieval recall — {name} (image R@K = text→image)", (7, 4))
+
+
+def _trivial_recalls(ret: list[dict], keys: list[str]) -> list[str]:
+    """The recalls that are 1.0 by construction: K at least the test images (captions)."""
+    out: list[str] = []
+    for k in keys:
+        kind, n_key = ("images", "n_images") if k.startswith("image_") else ("captions", "n_texts")
+        at = int(k.split("@")[1])
+        for r in ret:
+            n = r["details"].get(n_key)
+            note = f"{_short(k)} (K ≥ the {n} test {kind})"
+            if isinstance(n, int) and at >= n and note not in out:
+                out.append(note)
+    return out
 
 
 def _cnn_notes(doc: _Doc, runs: list[dict]) -> None:
@@ -513,6 +618,13 @@ def build_report(
         )
         if sizes:
             doc.para("Split sizes: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+        # as the run summary: a retrieval set counts its images, the others their test items
+        n_test = min(r["details"].get("n_images") or r["n"] for r in group)
+        if n_test < FEW_TEST_IMAGES:
+            doc.para(
+                f"Few test items ({n_test}, under {FEW_TEST_IMAGES}): read these numbers as a "
+                "rough sign; the intervals show how wide."
+            )
         _classification_table(doc, group)
         _cnn_notes(doc, group)
         _calibration_section(doc, group, name)

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from litclip.evaluate.report import FEW_TEST_IMAGES
 from litclip.io import read_json
 
 RETRIEVAL_ROWS = [
@@ -32,10 +33,6 @@ CLASSIFICATION_ROWS = [
 def _index(runs: list[dict]) -> dict[tuple[str, str, str], dict]:
     """(model, task, dataset) -> run; tasks with variants (few-shot K) are left out here."""
     return {(r["model"], r["task"], r["dataset"]): r for r in runs if not r.get("variant")}
-
-
-#: Below this many test images a retrieval headline is flagged as a rough sign
-FEW_TEST_IMAGES = 50
 
 
 def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
