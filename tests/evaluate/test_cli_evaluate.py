@@ -264,6 +264,14 @@ def test_report_reads_a_null_interval_as_none(tmp_path: Path) -> None:
     assert "0.500" in (tmp_path / "r.html").read_text()
 
 
+def test_report_to_a_folder_that_cannot_be_made(tmp_path: Path, capsys) -> None:
+    run = {"model": "m", "dataset": "d", "task": "zeroshot", "split": "test", "n": 8}
+    run |= {"metrics": {"accuracy": 0.5}}
+    (tmp_path / "x.json").write_text(json.dumps({"runs": [run]}))
+    assert main(["report", str(tmp_path / "x.json"), "--out", "/proc/x/r.html"]) == 2
+    assert "--out /proc/x/r.html cannot be made" in capsys.readouterr().err
+
+
 def test_a_failed_evaluation_leaves_no_folder(
     tmp_path: Path, folder_ds: Path, capsys: pytest.CaptureFixture
 ) -> None:

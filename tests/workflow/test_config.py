@@ -72,3 +72,13 @@ def test_hand_written_values_are_typed(tmp_path) -> None:
     path.write_text("split: [0.1]\n")
     with pytest.raises(LitclipError, match="config.split must be a mapping"):
         load_run_config(path)
+
+
+def test_the_run_seed_reaches_the_split_unless_it_has_its_own(tmp_path) -> None:
+    assert load_run_config(None, seed=5).split.seed == 5
+    path = tmp_path / "c.yaml"
+    path.write_text("seed: 4\nsplit: {kinds: null}\n")
+    assert load_run_config(path).split.seed == 4
+    assert load_run_config(path, seed=6).split.seed == 6
+    path.write_text("split: {seed: 3}\n")
+    assert load_run_config(path, seed=6).split.seed == 3

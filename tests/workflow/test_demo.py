@@ -113,8 +113,9 @@ def test_run_cli_user_errors(tmp_path, capsys) -> None:
         ("model: ./no-such-model-dir\n", "no-such-model-dir"),
     ):
         bad.write_text(text)
-        out = tmp_path / "o2"
-        assert main(["run", "--config", str(bad), "--pdfs", str(tmp_path), "--out", str(out)]) == 2
+        out, pdfs = tmp_path / "o2", tmp_path / "pdfs"  # --out inside --pdfs is refused
+        pdfs.mkdir(exist_ok=True)
+        assert main(["run", "--config", str(bad), "--pdfs", str(pdfs), "--out", str(out)]) == 2
         assert expected in capsys.readouterr().err.replace("\n", "")
         assert not out.exists()
 
@@ -124,6 +125,10 @@ def test_changed_training_options_retrain_from_scratch(demo_run) -> None:
     stale = summary.out_dir / "train" / "checkpoints" / "stale.pt"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_bytes(b"from the earlier run")
+    results = json.loads((summary.out_dir / "results.json").read_text())
+    old_model = [r for r in results["runs"] if r["model"] == str(summary.model_dir)]
+    old_model[0]["dataset"] = "only-in-the-earlier-evaluation"
+    (summary.out_dir / "results.json").write_text(json.dumps(results))
     console = Console(file=io.StringIO(), width=120)
     changed = DemoOptions(**{**opts.__dict__, "epochs": 2})
     run_demo(changed, console)
@@ -136,6 +141,12 @@ def test_changed_training_options_retrain_from_scratch(demo_run) -> None:
     # ...nor deleted: the earlier run, model included, is set aside
     aside = summary.out_dir / "train.replaced-1"
     assert (aside / "checkpoints" / "stale.pt").read_bytes() == b"from the earlier run"
+    # the earlier model's results are set aside with it, not shown as the new model's
+    now = (summary.out_dir / "results.json").read_text()
+    assert "only-in-the-earlier-evaluation" not in now
+    earlier = summary.out_dir / "results.replaced-1"
+    assert "only-in-the-earlier-evaluation" in (earlier / "results.json").read_text()
+    assert (earlier / "report.html").is_file() and (summary.out_dir / "report.html").is_file()
 
 
 def test_a_train_step_killed_before_its_first_checkpoint_starts_afresh(demo_run, capsys) -> None:
@@ -161,3 +172,24 @@ def test_a_device_or_logging_change_keeps_the_trained_model(demo_run) -> None:
     console = Console(file=io.StringIO(), width=120)
     run_demo(DemoOptions(**{**opts.__dict__, "epochs": epochs, "device": "auto"}), console)
     assert "train: complete from an earlier run, reused" in console.file.getvalue()
+
+
+def test_deleted_outputs_are_made_again(demo_run) -> None:
+    """A step whose output was deleted is done again, and so is every step built on it."""
+    opts, summary, _ = demo_run
+    out = summary.out_dir
+    epochs = json.loads((out / "train" / "run_key.json").read_text())["epochs"]
+    again = DemoOptions(**{**opts.__dict__, "epochs": epochs})
+    (out / "results.json").unlink()
+    console = Console(file=io.StringIO(), width=120)
+    run_demo(again, console)
+    printed = console.file.getvalue()
+    assert "train: complete from an earlier run, reused" in printed
+    assert "evaluate: complete" not in printed and (out / "results.json").is_file()
+    shutil.rmtree(out / "train" / "best_model")
+    console = Console(file=io.StringIO(), width=120)
+    rerun = run_demo(again, console)
+    printed = console.file.getvalue()
+    for step in ("train", "evaluate", "index"):
+        assert f"{step}: complete" not in printed, step
+    assert rerun.model_dir.is_dir() and rerun.index_dir.is_dir()

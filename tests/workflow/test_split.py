@@ -86,3 +86,16 @@ def test_too_few_articles_says_when_the_kinds_filter_is_why(tmp_path) -> None:
     with pytest.raises(LitclipError, match="2 more PDF.* set split.kinds to null"):
         split_corpus(corpus, tmp_path / "s", SplitOptions())
     assert len(split_corpus(corpus, tmp_path / "s", SplitOptions(kinds=None))) == 3
+
+
+def test_split_records_its_options_and_a_missing_splits_file_is_a_user_error(tmp_path) -> None:
+    corpus = _corpus(tmp_path)
+    split_corpus(corpus, tmp_path / "s", SplitOptions(seed=2))
+    config = json.loads((tmp_path / "s" / "config.json").read_text())
+    assert config["config"]["seed"] == 2 and config["litclip_version"]
+    assert config["corpus"] == str(corpus.resolve())
+    assert sum(config["pairs"].values()) > 0
+    with pytest.raises(LitclipError, match="does not exist"):
+        split_corpus(corpus, tmp_path / "b", SplitOptions(splits_file=str(tmp_path / "no.json")))
+    with pytest.raises(LitclipError, match="leaves no articles"):
+        split_corpus(corpus, tmp_path / "b", SplitOptions(val_fraction=0.5, test_fraction=0.5))

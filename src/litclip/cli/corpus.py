@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from litclip.corpus.types import DPI_RANGE
 from litclip.errors import LitclipError
 
 corpus_app = typer.Typer(
@@ -94,7 +95,9 @@ def build(
         None, help="i/n: process only this share of the inputs (SLURM arrays)."
     ),
     shard_size: int = typer.Option(1000, min=1, help="Pairs per WebDataset tar."),
-    dpi: int = typer.Option(200, min=36, max=600, help="Render resolution of the crops."),
+    dpi: int = typer.Option(
+        200, min=DPI_RANGE[0], max=DPI_RANGE[1], help="Render resolution of the crops."
+    ),
     image_format: str = typer.Option(
         "png", help="png (lossless) or jpg (quality 95, much faster to encode)."
     ),

@@ -195,7 +195,14 @@ def report(
     from litclip.evaluate.results import merge_files, read_results
 
     data = read_results(results[0]) if len(results) == 1 else merge_files(list(results))
-    path = render_report(data, report_path(out))
+    target = report_path(out)
+    try:  # said in one line, not as a traceback from deep in the renderer
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LitclipError(
+            f"--out {out} cannot be made ({exc.strerror}): choose a folder that can be written"
+        ) from None
+    path = render_report(data, target)
     console = Console()
     for note in data.get("notes", []):
         console.print(f"[yellow]note:[/] {escape(str(note))}")

@@ -20,13 +20,21 @@ def register(app: typer.Typer) -> None:
 
 def run(
     pdfs: str = typer.Option(None, help="Folder of journal PDFs (or a PDF, or a list file)."),
-    out: str = typer.Option(None, help="Output folder (reused: finished steps are skipped)."),
+    out: str = typer.Option(
+        None,
+        help="Output folder, required (or out: in --config); an earlier run's folder is "
+        "resumed: finished steps are skipped.",
+    ),
     model: str = typer.Option(None, help="Base model spec (default: litclip-tiny)."),
     config: Path = typer.Option(
         None,
         help="YAML/TOML/JSON file with every option (sections corpus/split/train/evaluate/index).",
     ),
-    seed: int = typer.Option(None, help="Seed for splits, training and evaluation (default: 0)."),
+    seed: int = typer.Option(
+        None,
+        help="Seed for splits, training and evaluation (default: 0; split.seed in --config "
+        "wins for the split).",
+    ),
     device: str = typer.Option(None, help="cpu, cuda or auto (default: cpu)."),
 ) -> None:
     """Corpus build -> split by article -> fine-tune -> evaluate base vs fine-tuned -> index -> report."""
@@ -47,7 +55,7 @@ def demo(
     serve: bool = typer.Option(
         False, "--serve", help="Then start the search page on the demo index."
     ),
-    port: int = typer.Option(8000, help="Port for --serve (binds 127.0.0.1)."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port for --serve (binds 127.0.0.1)."),
 ) -> None:
     """Run the whole pipeline offline on a generated synthetic neuro-imaging journal."""
     from litclip.workflow.demo import DemoOptions, run_demo

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+DPI_RANGE = (36, 600)  # crop resolutions `corpus build --dpi` and `litclip run` take
+
 BBox = tuple[float, float, float, float]
 """``(x0, y0, x1, y1)`` in PDF points, origin top-left."""
 

@@ -58,7 +58,7 @@ class RunConfig:
     """Options of the whole job."""
 
     pdfs: str = ""
-    out: str = "litclip-run"
+    out: str = ""  # required: a run writes GBs, never into a folder the user did not name
     model: str = "litclip-tiny"
     seed: int = 0
     device: str = "cpu"
@@ -108,6 +108,9 @@ def _check_keys(cls: type, data: dict[str, Any], where: str) -> None:
 def _build(data: dict[str, Any]) -> RunConfig:
     _check_keys(RunConfig, data, "config")
     kwargs = dict(data)
+    split = kwargs.get("split") or {}
+    if kwargs.get("seed") is not None and isinstance(split, dict) and "seed" not in split:
+        kwargs["split"] = {**split, "seed": kwargs["seed"]}  # the run's seed splits too
     for key, cls in _SECTIONS.items():
         if key in kwargs:
             section = kwargs.pop(key) or {}
@@ -138,6 +141,20 @@ def load_run_config(path: str | Path | None = None, **overrides: Any) -> RunConf
         if value is not None:
             data[key] = value
     return _build(data)
+
+
+def check_split(opts: SplitOptions) -> None:
+    """Refuse fractions that leave no articles to train on (said before the corpus build)."""
+    for name in ("val_fraction", "test_fraction"):
+        value = getattr(opts, name)
+        if not 0 <= value < 1:
+            raise LitclipError(f"config.split.{name} must be in [0, 1), got {value:g}")
+    if opts.val_fraction + opts.test_fraction >= 1:
+        raise LitclipError(
+            f"config.split.val_fraction + test_fraction = "
+            f"{opts.val_fraction + opts.test_fraction:g} leaves no articles to train on: "
+            "keep their sum under 1"
+        )
 
 
 def stage_config(cls: type, overrides: dict[str, Any], where: str, **defaults: Any) -> Any:

@@ -21,7 +21,7 @@ from litclip.workflow.defaults import (
     DEMO_TRAIN_PRESET,
     DEMO_VAL_METRIC,
 )
-from litclip.workflow.run import RunSummary, run_pipeline
+from litclip.workflow.run import RunSummary, check_device, check_out, make_out, run_pipeline
 from litclip.workflow.steps import StepRunner
 
 # The training preset locks the pretrained MiniLM text tower (its projection still trains)
@@ -58,7 +58,7 @@ def _journal_step(opts: DemoOptions, out: Path, steps: StepRunner) -> Path:
         return {"journal": str(journal), "summary": summary}
 
     key = {"articles": opts.articles, "seed": opts.seed, "cls": opts.classification_articles}
-    steps.run("synthetic-journal", key, generate)
+    steps.run("synthetic-journal", key, generate, products=lambda _: [journal / "pdfs"])
     return journal
 
 
@@ -91,8 +91,13 @@ def demo_config(opts: DemoOptions, journal: Path) -> RunConfig:
 
 def run_demo(opts: DemoOptions, console: Console | None = None) -> RunSummary:
     """Generate (or reuse) the synthetic journal, then run the whole pipeline on it."""
+    from litclip.models import load_model
+
     console = console or Console()
     out = Path(opts.out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_out(out)  # the rest is checked by run_pipeline, after the journal is made
+    check_device(opts.device)
+    load_model(opts.model)  # a typo fails now, not after the journal
+    make_out(out)
     journal = _journal_step(opts, out, StepRunner(out, console))
     return run_pipeline(demo_config(opts, journal), console)

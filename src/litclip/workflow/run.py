@@ -3,23 +3,27 @@
 corpus build -> split by article -> fine-tune -> evaluate base vs fine-tuned -> index -> report.
 Layout of ``OUT/``::
 
-    run_config.json     the resolved RunConfig (+ litclip version)
+    run_config.json     the resolved RunConfig (+ litclip version; earlier runs' under "earlier")
     corpus/             corpus directory (contract 1)
-    splits/             train/val/test manifests, split by article
+    splits/             train/val/test manifests, split by article (+ config.json)
     train/              training run (checkpoints, metrics.jsonl, model/ = fine-tuned model dir)
     results.json        every metric of the base and the fine-tuned model (contract 4)
     config.json         the evaluation's resolved options (+ litclip version) behind results.json
     report.html         the report rendered from results.json (+ report.md)
     index/              the search index over the corpus (contract 5)
     .steps/             completion markers: a rerun reuses every finished step
+    NAME.replaced-N/    what a redone step replaced (a model, a corpus, results and report)
 
-Each step is skipped when its output is already complete for the same options.
+Each step is skipped when its output is already complete for the same options. Results of an
+earlier evaluation (another model, other data or other tasks) are set aside, never merged
+with the current run's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +31,17 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 
+from litclip import __version__
 from litclip.errors import LitclipError
-from litclip.io import atomic_write_json, read_json, to_json, write_resolved_config
-from litclip.workflow.config import RunConfig, stage_config
+from litclip.io import (
+    atomic_write_json,
+    foreign_entries,
+    read_json,
+    to_json,
+    within,
+    write_resolved_config,
+)
+from litclip.workflow.config import RunConfig, check_split, stage_config
 from litclip.workflow.split import split_corpus
 from litclip.workflow.steps import StepRunner
 from litclip.workflow.summary import headline, print_summary
@@ -57,6 +69,8 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
     def build() -> dict[str, Any]:
         if crop_options_changed(out / "corpus", corpus_cfg):  # its crops would not change
             _set_aside(out / "corpus", "corpus crop options changed")
+        elif _another_journal(out / "corpus", pdfs):  # a resume would silently replace it
+            _set_aside(out / "corpus", "the PDFs are not the ones the corpus was built from")
         summary = build_corpus(cfg.pdfs, out / "corpus", corpus_cfg, progress=True)
         if summary.pairs:  # a page to read the pairs by eye before trusting the numbers
             from litclip.corpus.preview import write_preview
@@ -68,6 +82,11 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
         )
         for line in summary.failed_lines():
             console.print(f"  failed: {line}", markup=False, highlight=False)
+        if summary.pdfs_left_out:
+            console.print(
+                f"[yellow]{summary.pdfs_left_out} PDF(s) of the earlier build are no longer "
+                "inputs: their pairs left the corpus[/]"
+            )
         if summary.passed == 0:
             unreadable = (
                 f" ({summary.unreadable} PDF(s) have no text to read captions from: no text "
@@ -81,15 +100,33 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
             )
         return {"pairs": summary.pairs, "passed": summary.passed, "pdfs_error": summary.pdfs_error}
 
-    key = {"pdfs": _fingerprint(Path(cfg.pdfs), out), "corpus": dataclasses.asdict(corpus_cfg)}
-    return steps.run("corpus", key, build)
+    pdfs = _input_files(Path(cfg.pdfs))
+    key = {"pdfs": _fingerprint(pdfs, out), "corpus": dataclasses.asdict(corpus_cfg)}
+    manifest = out / "corpus" / "manifest.parquet"
+    return steps.run("corpus", key, build, products=lambda _: [manifest])
 
 
-def _fingerprint(pdfs: Path, out: Path) -> list[tuple[str, int, int]]:
+def _input_files(pdfs: Path) -> list[Path]:
+    return [pdfs] if pdfs.is_file() else sorted(p for p in pdfs.rglob("*") if p.is_file())
+
+
+def _fingerprint(files: list[Path], out: Path) -> list[tuple[str, int, int]]:
     """Names, sizes and mtimes of the inputs: new or changed PDFs redo the (resumable) build.
     Inputs inside the run folder (the demo's journal) are named relative to it."""
-    files = [pdfs] if pdfs.is_file() else sorted(p for p in pdfs.rglob("*") if p.is_file())
     return [(_inside(out, p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+
+
+def _another_journal(corpus: Path, files: list[Path]) -> bool:
+    """Whether the corpus in ``corpus`` was built from none of ``files`` (by name and size):
+    another journal's, set aside rather than turned into this one's. Added or removed PDFs
+    of the same journal resume the build."""
+    config = corpus / "config.json"
+    try:
+        earlier = read_json(config).get("inputs") or [] if config.is_file() else []
+    except (ValueError, AttributeError):
+        return False  # not a corpus config: the corpus build words that itself
+    before = {(e.get("name"), e.get("bytes")) for e in earlier if isinstance(e, dict)}
+    return bool(before) and not before & {(p.name, p.stat().st_size) for p in files}
 
 
 def _extraction_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console) -> dict:
@@ -163,7 +200,8 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
             "metrics": result.metrics,
         }
 
-    return out / steps.run("train", key, fit, after=["split"])["model_dir"]
+    done = steps.run("train", key, fit, after=["split"], products=lambda o: [out / o["model_dir"]])
+    return out / done["model_dir"]
 
 
 def _inside(out: Path, path: str | Path) -> str:
@@ -181,13 +219,46 @@ def _portable(out: Path, dataset: str) -> str:
     return f"{kind}:{_inside(out, rest)}" if sep and Path(rest).exists() else dataset
 
 
+def _aside(path: Path) -> Path:
+    """The first free ``NAME.replaced-N`` beside ``path``."""
+    n = 1
+    while (aside := path.with_name(f"{path.name}.replaced-{n}")).exists():
+        n += 1
+    return aside
+
+
+def _absolute_spec(dataset: str) -> str:
+    """A ``KIND:PATH`` dataset spec with its path absolute (options after ``?`` kept)."""
+    kind, sep, rest = dataset.partition(":")
+    path, q, options = rest.partition("?")
+    return f"{kind}:{Path(path).resolve()}{q}{options}" if sep and Path(path).exists() else dataset
+
+
 def _set_aside(run_dir: Path, why: str = "training options changed") -> None:
     """Move a step's folder made with other options out of the way (never delete a model)."""
-    n = 1
-    while (aside := run_dir.with_name(f"{run_dir.name}.replaced-{n}")).exists():
-        n += 1
+    aside = _aside(run_dir)
     run_dir.rename(aside)
     Console(stderr=True).print(f"[yellow]{why}: the earlier one was moved to {aside}[/]")
+
+
+#: What an evaluation writes into the run folder (features/ is a cache keyed by the weights)
+_RESULT_FILES = re.compile(r"results\.json|config\.json|report\.(html|md)|report_fig\d+\.png")
+
+
+def _set_aside_results(out: Path, source: str, why: str) -> None:
+    """Move the results and report of an evaluation other than ``source`` (another model,
+    other data or other tasks) into ``results.replaced-N/``: results.json merges runs by model
+    path and dataset name, so a retrained model would otherwise keep its old numbers."""
+    stamp = out / ".steps" / "results-source.json"
+    made_by = read_json(stamp).get("source") if stamp.is_file() else None
+    files = [p for p in out.iterdir() if _RESULT_FILES.fullmatch(p.name) and p.is_file()]
+    if files and made_by != source:
+        aside = _aside(out / "results")
+        aside.mkdir()
+        for path in files:
+            path.rename(aside / path.name)
+        Console(stderr=True).print(f"[yellow]{why}: the earlier results were moved to {aside}[/]")
+    atomic_write_json(stamp, {"source": source})
 
 
 def _evaluate_step(
@@ -202,6 +273,8 @@ def _evaluate_step(
     )
 
     def evaluate() -> dict[str, Any]:
+        # an evaluation killed mid-way has the same source: its results are this run's
+        _set_aside_results(out, steps.digest(key, ["train"]), _why(steps, "train"))
         run_evaluation(models, datasets, cfg.evaluate.tasks, out, eval_cfg)
         # results.json names the fine-tuned model by the path it had then
         return {"results": "results.json", "report": "report.html", "finetuned": models[1]}
@@ -211,7 +284,13 @@ def _evaluate_step(
         "datasets": [_portable(out, d) for d in datasets],
         "tasks": cfg.evaluate.tasks,
     }
-    return steps.run("evaluate", key, evaluate, after=["train"])
+    made = [out / "results.json", out / "report.html"]
+    return steps.run("evaluate", key, evaluate, after=["train"], products=lambda _: made)
+
+
+def _why(steps: StepRunner, upstream: str) -> str:
+    redone = steps.timings.get(upstream, 0.0) > 0  # reused steps take 0 s
+    return f"the {upstream} step was redone" if redone else "the evaluation is redone"
 
 
 def _eval_device(device: str) -> str:
@@ -241,24 +320,87 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
 
     # the index records absolute paths (model, corpus, PDFs): a moved run folder rebuilds it
     key = {"model": str(model_dir), "include_rejected": cfg.index.include_rejected}
-    return out / steps.run("index", key, build, after=["train", "corpus"])["index_dir"]
+    done = steps.run(
+        "index", key, build, after=["train", "corpus"], products=lambda o: [out / o["index_dir"]]
+    )
+    return out / done["index_dir"]
+
+
+#: What a run folder holds (``journal``: the demo's), besides NAME.replaced-N and figures
+RUN_NAMES = frozenset(
+    {"run_config.json", "corpus", "splits", "train", "index", "features", "journal"}
+    | {"results.json", "config.json", "report.html", "report.md"}
+)
+_RUN_EXTRA = re.compile(r"\w+\.replaced-\d+|report_fig\d+\.png")
+
+
+def check_out(out: Path, pdfs: str | None = None) -> None:
+    """Refuse an ``--out`` that is (inside) the PDF folder (a rerun would read its own
+    outputs as inputs) or another tool's folder (a corpus, an index, a model, a training run
+    or an evaluation); a new, empty or earlier run folder (a demo's too) is resumed."""
+    if pdfs and Path(pdfs).is_dir() and within(out, pdfs):
+        raise LitclipError(f"--out {out} is (inside) the PDF folder {pdfs}: choose another folder")
+    if out.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    if not out.is_dir():
+        return
+    other = [n for n in foreign_entries(out, RUN_NAMES) if not _RUN_EXTRA.fullmatch(n)]
+    ours = (out / "run_config.json").is_file() or (out / ".steps").is_dir()
+    if other or (foreign_entries(out, frozenset()) and not ours):
+        shown = f" holds other files ({', '.join(other[:3])}) and" if other else ""
+        raise LitclipError(
+            f"--out {out}{shown} is not a `litclip run` folder: choose a new or empty folder "
+            "(an earlier run's folder is resumed)"
+        )
+
+
+def make_out(out: Path) -> None:
+    """Create the run folder, or say in one line why it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LitclipError(
+            f"--out {out} cannot be made ({exc.strerror}): choose a folder that can be written"
+        ) from None
+
+
+def check_device(device: str) -> None:
+    """A typo or ``cuda`` without a GPU, said now rather than when training starts."""
+    from litclip.models.device import resolve_device
+
+    resolve_device(device)
 
 
 def _check_before_work(cfg: RunConfig) -> None:
-    """Mistakes in the training options or the extra datasets, found before an hour of
+    """Mistakes in any stage's options or the extra datasets, found before an hour of
     corpus building and training rather than after."""
     from litclip.corpus import CorpusConfig
+    from litclip.corpus.types import DPI_RANGE
     from litclip.evaluate.datasets import parse_spec
     from litclip.evaluate.runner import ALL_TASKS
     from litclip.models import load_model
     from litclip.train import TrainConfig
+    from litclip.workflow.split import read_splits_file
 
-    stage_config(CorpusConfig, cfg.corpus, "config.corpus")
+    check_device(cfg.device)
+    corpus = stage_config(CorpusConfig, cfg.corpus, "config.corpus")
+    low, high = DPI_RANGE
+    if not low <= corpus.dpi <= high:
+        raise LitclipError(f"config.corpus.dpi must be in {low}..{high}, got {corpus.dpi}")
+    check_split(cfg.split)
+    if cfg.split.splits_file:
+        read_splits_file(cfg.split.splits_file)
     TrainConfig.from_dict({"model": cfg.model, "data": "-", "out": "-", **cfg.train})
     unknown = [t for t in cfg.evaluate.tasks if t not in ALL_TASKS]
     if unknown:
         raise LitclipError(
             f"unknown task(s) {unknown} in config.evaluate.tasks; choose from {', '.join(ALL_TASKS)}"
+        )
+    if not cfg.evaluate.tasks:
+        raise LitclipError(f"config.evaluate.tasks is empty; choose from {', '.join(ALL_TASKS)}")
+    if cfg.evaluate.batch_size < 1:
+        raise LitclipError(
+            f"config.evaluate.batch_size must be >= 1, got {cfg.evaluate.batch_size}"
         )
     for spec in cfg.evaluate.datasets:
         _, path = parse_spec(spec)
@@ -267,15 +409,44 @@ def _check_before_work(cfg: RunConfig) -> None:
     load_model(cfg.model)  # an unreachable hub or a typo fails now, not after the corpus
 
 
+def _resolved(cfg: RunConfig) -> dict[str, Any]:
+    """``cfg`` as run_config.json records it: paths absolute, whatever the working folder."""
+    data = dataclasses.asdict(cfg)
+    absolute = lambda p: str(Path(p).resolve()) if p else p  # noqa: E731
+    data["pdfs"], data["out"] = absolute(cfg.pdfs), absolute(cfg.out)
+    data["split"]["splits_file"] = absolute(cfg.split.splits_file)
+    if Path(cfg.model).exists():
+        data["model"] = absolute(cfg.model)
+    data["evaluate"]["datasets"] = [_absolute_spec(d) for d in cfg.evaluate.datasets]
+    return data
+
+
+def _write_run_config(out: Path, cfg: RunConfig) -> None:
+    """``run_config.json``, rewritten only when the options change; the earlier ones stay
+    under ``"earlier"`` (oldest first): the config behind set-aside models and results."""
+    path, config = out / "run_config.json", json.loads(to_json(_resolved(cfg)))
+    try:
+        earlier = read_json(path) if path.is_file() else {}
+    except ValueError:  # a broken file is not worth refusing the run for
+        earlier = {}
+    if earlier.get("config") == config and earlier.get("litclip_version") == __version__:
+        return
+    history = earlier.pop("earlier", []) + ([earlier] if earlier else [])
+    write_resolved_config(out, config, name="run_config.json", earlier=history)
+
+
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     """Run (or resume) the whole job described by ``cfg``; see the module docstring."""
     console = console or Console()
     if not cfg.pdfs or not Path(cfg.pdfs).exists():
         raise LitclipError(f"PDF input '{cfg.pdfs}' does not exist: pass --pdfs DIR")
+    if not cfg.out:
+        raise LitclipError("no output folder: pass --out DIR (or out: in the config file)")
+    check_out(Path(cfg.out), cfg.pdfs)
     _check_before_work(cfg)
     out = Path(cfg.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    write_resolved_config(out, dataclasses.asdict(cfg), name="run_config.json")
+    make_out(out)
+    _write_run_config(out, cfg)
     steps = StepRunner(out, console)
     _corpus_step(cfg, out, steps, console)
     extraction = _extraction_step(cfg, out, steps, console)
@@ -291,6 +462,7 @@ def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
             for k, v in split_corpus(out / "corpus", out / "splits", cfg.split).items()
         },
         after=["corpus"],
+        products=lambda o: [out / p for p in o.values()],
     )
     model_dir = _train_step(cfg, out, splits, steps)
     evaluated = _evaluate_step(cfg, out, model_dir, splits, steps)

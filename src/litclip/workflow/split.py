@@ -7,14 +7,15 @@ no article leaks between training and evaluation.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from litclip.errors import LitclipError
-from litclip.io import atomic_path
-from litclip.workflow.config import SplitOptions
+from litclip.io import atomic_path, write_resolved_config
+from litclip.workflow.config import SplitOptions, check_split
 
 SPLITS = ("train", "val", "test")
 
@@ -38,7 +39,7 @@ def _assign_random(articles: list[str], opts: SplitOptions, dropped: str = "") -
 
 
 def _assign_from_file(articles: list[str], path: Path) -> dict[str, str]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_splits_file(path)
     data = data.get("pairs", data)  # the synthetic journal nests the pair splits under "pairs"
     lookup = {}
     for split in SPLITS:
@@ -52,6 +53,20 @@ def _assign_from_file(articles: list[str], path: Path) -> dict[str, str]:
     return {a: lookup[Path(a).stem] for a in articles}
 
 
+def read_splits_file(path: str | Path) -> dict:
+    """The ``{"train": [...], "val": [...], "test": [...]}`` file, or a one-line error."""
+    path = Path(path)
+    if not path.is_file():
+        raise LitclipError(f"splits file '{path}' does not exist (config.split.splits_file)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LitclipError(f"splits file '{path}' is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise LitclipError(f"splits file '{path}' must map train/val/test to PDF names")
+    return data
+
+
 def split_corpus(
     corpus_dir: str | Path, out_dir: str | Path, opts: SplitOptions
 ) -> dict[str, Path]:
@@ -60,6 +75,7 @@ def split_corpus(
     Returns:
         Split name -> manifest path (a split with no rows is still written, empty).
     """
+    check_split(opts)
     corpus = Path(corpus_dir)
     manifest = corpus / "manifest.parquet"
     if not manifest.is_file():
@@ -101,4 +117,10 @@ def split_corpus(
         with atomic_path(out / f"{split}.csv") as tmp:
             part[cols].to_csv(tmp, index=False)
         paths[split] = out / f"{split}.parquet"
+    # what made these manifests, beside them (the folder may be copied away on its own)
+    counts = {k: int((df["split"] == k).sum()) for k in SPLITS}
+    resolved = asdict(opts)
+    if opts.splits_file:
+        resolved["splits_file"] = str(Path(opts.splits_file).resolve())
+    write_resolved_config(out, resolved, corpus=str(corpus.resolve()), pairs=counts)
     return paths
