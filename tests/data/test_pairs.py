@@ -140,6 +140,19 @@ def test_split_column_and_query(corpus: Path) -> None:
     assert len(PairsDataset(corpus / "nosplit.parquet", split="test")) == 4
 
 
+def test_split_values_read_as_training_reads_them(corpus: Path) -> None:
+    """A manifest's 'Validation' rows are its val rows for every reader, as training and the
+    shard readers take them (evaluate read only exact 'val')."""
+    frame = _frame()
+    frame["split"] = ["train", "Validation", " valid", "TEST"]
+    frame.to_parquet(corpus / "manifest.parquet")
+    val = PairsDataset(corpus / "manifest.parquet", split="val")
+    assert val.frame["pair_id"].tolist() == ["p1", "p2"]
+    assert PairsDataset(corpus / "manifest.parquet", split="test").frame["pair_id"].tolist() == [
+        "p3"
+    ]
+
+
 @pytest.mark.parametrize("sep", [",", "\t", ";"])
 def test_manifest_separator_is_sniffed_from_the_header(tmp_path: Path, sep: str) -> None:
     """Comma CSV, open_clip's tab-separated "CSV" and European Excel's semicolons."""

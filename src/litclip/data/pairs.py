@@ -22,6 +22,7 @@ from PIL import Image
 
 from litclip.data._images import ImageFilesDataset, SkippedItem, resolve_path
 from litclip.data.errors import DatasetNotFoundError, LitclipError
+from litclip.data.splits import recorded, split_names
 from litclip.io import atomic_path
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
@@ -180,7 +181,7 @@ class PairsDataset(ImageFilesDataset):
 
     def _select(self, frame: pd.DataFrame, split: str | None, query: str | None) -> pd.DataFrame:
         if split is not None and "split" in frame.columns:
-            frame = frame[frame["split"].astype(str) == split]
+            frame = frame[frame["split"].map(recorded).isin(split_names(split))]
             if frame.empty:
                 raise LitclipError(
                     f"manifest {self.manifest} has no rows with split == {split!r}; choose another split."

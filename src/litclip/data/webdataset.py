@@ -40,10 +40,10 @@ from litclip.data._images import (
     open_rgb,
 )
 from litclip.data.errors import DatasetNotFoundError, LitclipError
+from litclip.data.splits import split_names
 
 IMAGE_EXTS = ("jpg", "jpeg", "png", "webp")
 _KEY_RE = re.compile(r"^((?:.*/|)[^.]+)[.]([^/]*)$")  # webdataset's base_plus_ext convention
-VAL_SPLITS = ("val", "valid", "validation")
 
 
 def expand_shards(pattern: str | os.PathLike[str] | Sequence[str]) -> list[str]:
@@ -92,10 +92,7 @@ def _caption(sample: dict[str, bytes], json_field: str) -> str | None:
 
 def _split_names(split: str | None) -> tuple[str, ...]:
     """The recorded split values that count as ``split`` (none: no selection)."""
-    if split is None:
-        return ()
-    name = split.strip().lower()
-    return VAL_SPLITS if name in VAL_SPLITS else (name,)
+    return () if split is None else split_names(split)
 
 
 def _recorded_split(meta: bytes | None) -> str | None:

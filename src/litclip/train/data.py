@@ -25,6 +25,7 @@ import torch
 from PIL import Image
 
 from litclip.data import open_rgb
+from litclip.data.splits import recorded, split_names
 from litclip.errors import DatasetNotFoundError, LitclipError
 from litclip.train.config import parse_data_spec
 
@@ -83,14 +84,10 @@ def _read_frame(path: Path) -> pd.DataFrame:
     return read_manifest(path)
 
 
-VAL_SPLITS = ("val", "valid", "validation")
-
-
 def _split_rows(frame: pd.DataFrame, path: Path, split: str) -> pd.DataFrame:
     """Rows of a manifest's ``split`` column that belong to ``split`` (val: val/valid/...)."""
-    names = VAL_SPLITS if split in VAL_SPLITS else (split,)
-    values = frame["split"].astype(str).str.strip().str.lower()
-    rows = frame[values.isin(names)]
+    values = frame["split"].map(recorded)
+    rows = frame[values.isin(split_names(split))]
     if rows.empty:
         raise LitclipError(
             f"manifest {path} has a 'split' column but no {split!r} rows (it has "
@@ -168,8 +165,7 @@ def _in_split(meta: Any, split: str | None) -> bool:
     """Whether a shard sample belongs to ``split`` (samples without a ``split`` always do)."""
     if split is None or not isinstance(meta, dict) or meta.get("split") is None:
         return True
-    names = VAL_SPLITS if split in VAL_SPLITS else (split,)
-    return str(meta["split"]).strip().lower() in names
+    return recorded(meta["split"]) in split_names(split)
 
 
 def _index_shard(

@@ -8,9 +8,10 @@ from typing import Any
 
 import torch
 
+from litclip.data.splits import VAL_SPLITS
 from litclip.models import LoadedModel, load_model
 from litclip.train.config import TrainConfig
-from litclip.train.data import VAL_SPLITS, PairTable, manifest_splits, open_pairs, split_holdout
+from litclip.train.data import PairTable, manifest_splits, open_pairs, split_holdout
 from litclip.train.distributed import DistEnv, barrier
 from litclip.train.freeze import lock_image, lock_text
 from litclip.train.losses import Objective, create_objective
