@@ -332,3 +332,19 @@ def test_repeated_seeds_are_refused(tmp_path: Path, folder_ds: Path) -> None:
             ["litclip-micro"], [f"folder:{folder_ds}"], ["few-shot"], tmp_path,
             fewshot_seeds=(1, 1, 2),
         )  # fmt: skip
+
+
+def test_model_roles_are_recorded_and_named_in_the_report(folder_ds: Path, tmp_path: Path) -> None:
+    """`litclip run` says which model is the base and which the fine-tuned one: each run
+    keeps its role through merges, and the report's header names them."""
+    roles = {"litclip-micro": "base"}
+    res = run_evaluation(
+        ["litclip-micro"],
+        [f"folder:{folder_ds}"],
+        ["zeroshot"],
+        tmp_path,
+        model_roles=roles,
+        **FAST,
+    )
+    assert [r["details"]["role"] for r in res["runs"]] == ["base"]
+    assert "Models: base: litclip-micro." in (tmp_path / "report.html").read_text()

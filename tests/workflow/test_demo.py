@@ -44,6 +44,8 @@ def test_demo_writes_every_stage_output(demo_run) -> None:
     results = json.loads((out / "results.json").read_text())
     models = {r["model"] for r in results["runs"]}
     assert models == {"litclip-micro", str(summary.model_dir)}
+    roles = {r["model"]: r["details"]["role"] for r in results["runs"]}
+    assert roles == {"litclip-micro": "base", str(summary.model_dir): "fine-tuned"}
     retrieval = [r for r in results["runs"] if r["task"] == "retrieval"]
     assert len(retrieval) == 2 and all("chance" in r for r in retrieval)
     tasks = {r["task"] for r in results["runs"]}

@@ -584,12 +584,14 @@ def _contamination_section(doc: _Doc, runs: list[dict]) -> None:
 
 def _header(doc: _Doc, results: dict) -> None:
     runs = results["runs"]
-    models = sorted({r["model"] for r in runs})
+    roles = {r["model"]: r["details"]["role"] for r in runs if r["details"].get("role")}
+    models = sorted({r["model"] for r in runs}, key=lambda m: (m not in roles, roles.get(m, m)))
+    named = [f"{roles[m]}: {m}" if m in roles else m for m in models]
     tasks = [t for t in TASK_ORDER if any(r["task"] == t for r in runs)]
     doc.heading("litclip evaluation report", 1)
     doc.para(
         f"litclip {results.get('litclip_version')} — {results.get('created')} — "
-        f"{len(runs)} runs. Models: {', '.join(models) or '?'}. "
+        f"{len(runs)} runs. Models: {'; '.join(named) or '?'}. "
         f"Tasks: {', '.join(tasks)}. Nothing was tuned on test: thresholds, "
         "temperatures, C and epochs are chosen on validation; intervals are bootstrap 95% "
         "(few-shot: Student-t over seeds)."

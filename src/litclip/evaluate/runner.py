@@ -79,6 +79,9 @@ class EvalConfig:
     skip_existing: bool = False
     report: bool = True
     progress: bool = True
+    # what each model is to the reader ({"litclip-tiny": "base", "run/model": "fine-tuned"}):
+    # recorded with its runs, shown in the report next to the spec
+    model_roles: dict[str, str] = field(default_factory=dict)
 
 
 class _Context:
@@ -752,6 +755,8 @@ def _execute(
         r["options"] = run_options(ctx.cfg, r["task"])
         if model is not None and model.random_init:  # kept with the run through merges
             r["details"]["random_init"] = True
+        if model is not None and model.spec in ctx.cfg.model_roles:
+            r["details"]["role"] = ctx.cfg.model_roles[model.spec]
     if runs and model is not None and model.random_init:
         warning = random_init_warning(model.spec)
         if warning not in ctx.warnings:

@@ -269,7 +269,10 @@ def _evaluate_step(
     datasets = [f"pairs:{out / splits['test']}", *cfg.evaluate.datasets]
     models = [cfg.model, str(model_dir)]
     eval_cfg = EvalConfig(
-        seed=cfg.seed, batch_size=cfg.evaluate.batch_size, device=_eval_device(cfg.device)
+        seed=cfg.seed,
+        batch_size=cfg.evaluate.batch_size,
+        device=_eval_device(cfg.device),
+        model_roles={models[0]: "base", models[1]: "fine-tuned"},
     )
 
     def evaluate() -> dict[str, Any]:
