@@ -9,7 +9,7 @@ import pytest
 from litclip.cli import main
 from litclip.errors import LitclipError
 from litclip.workflow.config import load_run_config
-from litclip.workflow.run import _another_journal, _write_run_config, check_out
+from litclip.workflow.run import _another_journal, _input_files, _write_run_config, check_out
 
 
 def _pdfs(tmp_path):
@@ -61,8 +61,7 @@ def test_a_run_or_demo_folder_is_resumed(tmp_path) -> None:
     check_out(run)
     demo = tmp_path / "demo"  # killed while its journal was generated
     (demo / "journal").mkdir(parents=True)
-    (demo / ".steps").mkdir()
-    check_out(demo)
+    check_out(demo)  # nothing else made yet: no .steps, no run_config.json
 
 
 @pytest.mark.parametrize(
@@ -150,3 +149,9 @@ def test_a_corpus_of_another_journal_is_told_apart(tmp_path) -> None:
     assert not _another_journal(corpus, sorted(pdfs.iterdir()))
     (corpus / "config.json").write_text(json.dumps({"inputs": [{"name": "z.pdf", "bytes": 9}]}))
     assert _another_journal(corpus, files)
+    # --pdfs a list file: the PDFs it lists stand for the input, not the list alone
+    (corpus / "config.json").write_text(json.dumps({"inputs": inputs}))
+    listing = tmp_path / "pdfs.txt"
+    listing.write_text(f"{files[0]}\n")
+    assert not _another_journal(corpus, _input_files(listing))
+    assert files[0] in _input_files(listing)

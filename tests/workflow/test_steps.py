@@ -47,3 +47,53 @@ def test_a_redone_step_redoes_the_steps_after_it(tmp_path) -> None:
     made.rmdir()
     both()
     assert len(after) == 2
+
+
+def test_training_on_a_changed_split_starts_afresh(tmp_path, monkeypatch) -> None:
+    """New PDFs change the split: the old run is set aside and trained from scratch (it
+    resumed and, being complete, trained nothing). The same split (a killed run) resumes;
+    a run whose model was deleted is set aside and trained again."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    import litclip.train
+    from litclip.workflow.config import RunConfig
+    from litclip.workflow.run import _train_step
+
+    splits = {"train": "splits/train.parquet", "val": "splits/val.parquet"}
+    (tmp_path / "splits").mkdir()
+    for name in ("train", "val"):
+        pd.DataFrame({"pair_id": ["a", "b", "c"]}).to_parquet(tmp_path / splits[name])
+    resumes = []
+
+    def fake_train(cfg):  # noqa: ANN001, ANN202
+        resumes.append(cfg.resume)
+        run = tmp_path / "train"
+        (run / "checkpoints").mkdir(parents=True, exist_ok=True)
+        (run / "checkpoints" / "step_1.pt").write_text("x")
+        (run / "best_model").mkdir(exist_ok=True)
+        return SimpleNamespace(
+            best_model_dir=run / "best_model", model_dir=run, steps=1, metrics={}
+        )
+
+    monkeypatch.setattr(litclip.train, "train", fake_train)
+    cfg = RunConfig(pdfs="p", out=str(tmp_path), model="litclip-micro", train={"epochs": 1})
+
+    def train_after(split_hash: str) -> None:
+        steps = _runner(tmp_path)
+        steps.hashes["split"] = split_hash
+        _train_step(cfg, tmp_path, splits, steps)
+
+    train_after("split-1")
+    assert resumes == [None]
+    train_after("split-2")  # new PDFs, a new split
+    assert resumes == [None, None] and (tmp_path / "train.replaced-1").is_dir()
+    (tmp_path / ".steps" / "train.json").unlink()  # killed before its marker: resumed
+    train_after("split-2")
+    assert resumes[-1] == "latest" and not (tmp_path / "train.replaced-2").exists()
+    import shutil
+
+    shutil.rmtree(tmp_path / "train" / "best_model")  # the model deleted: trained again
+    train_after("split-2")
+    assert resumes[-1] is None and (tmp_path / "train.replaced-2").is_dir()

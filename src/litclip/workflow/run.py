@@ -107,7 +107,14 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
 
 
 def _input_files(pdfs: Path) -> list[Path]:
-    return [pdfs] if pdfs.is_file() else sorted(p for p in pdfs.rglob("*") if p.is_file())
+    """The files whose names, sizes and times stand for the input: a folder's files, or a
+    list file and the PDFs it lists (an edit to either redoes the build)."""
+    if pdfs.is_dir():
+        return sorted(p for p in pdfs.rglob("*") if p.is_file())
+    from litclip.corpus.pipeline import LIST_SUFFIXES, resolve_inputs
+
+    listed = resolve_inputs(pdfs) if pdfs.suffix.lower() in LIST_SUFFIXES else []
+    return [pdfs, *(p for p in listed if p.is_file())]
 
 
 def _fingerprint(files: list[Path], out: Path) -> list[tuple[str, int, int]]:
@@ -183,13 +190,22 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
     key = json.loads(to_json(train_cfg.maths()))
     key.update({k: _inside(out, v) for k, v in values.items() if k in ("data", "val_data", "out")})
 
+    made = lambda o: [out / o["model_dir"]]  # noqa: E731
+    if steps.lost("train", made) and (out / "train").is_dir():
+        # its run is complete: resuming it would train nothing and make no best model
+        _set_aside(out / "train", "the trained model is gone")
+
     def fit() -> dict[str, Any]:
         run_dir = out / "train"
         key_file = run_dir / "run_key.json"
-        if key_file.is_file() and read_json(key_file) != key:
-            _set_aside(run_dir)  # options changed: never resume another run's checkpoints
+        # the split it trained on too (new PDFs change it, a killed run's is the same); a
+        # run from before splits were recorded is judged by its options alone
+        stamped = {**key, "split": steps.hashes["split"]}
+        earlier = read_json(key_file) if key_file.is_file() else None
+        if earlier is not None and earlier != (stamped if "split" in earlier else key):
+            _set_aside(run_dir)  # options or data changed: never resume another run's
         run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(key_file, key)
+        atomic_write_json(key_file, stamped)
         # A run killed mid-way resumes from its last checkpoint (none yet: starts afresh).
         resume = train_cfg.resume or ("latest" if any(earlier_attempt(run_dir)) else None)
         result = train(TrainConfig.from_dict({**train_cfg.to_dict(), "resume": resume}))
@@ -200,7 +216,7 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
             "metrics": result.metrics,
         }
 
-    done = steps.run("train", key, fit, after=["split"], products=lambda o: [out / o["model_dir"]])
+    done = steps.run("train", key, fit, after=["split"], products=made)
     return out / done["model_dir"]
 
 
@@ -348,7 +364,8 @@ def check_out(out: Path, pdfs: str | None = None) -> None:
     if not out.is_dir():
         return
     other = [n for n in foreign_entries(out, RUN_NAMES) if not _RUN_EXTRA.fullmatch(n)]
-    ours = (out / "run_config.json").is_file() or (out / ".steps").is_dir()
+    # a demo stopped while writing its journal has made nothing else yet
+    ours = any((out / n).exists() for n in ("run_config.json", ".steps", "journal"))
     if other or (foreign_entries(out, frozenset()) and not ours):
         shown = f" holds other files ({', '.join(other[:3])}) and" if other else ""
         raise LitclipError(

@@ -36,6 +36,10 @@ class StepRunner:
         payload = to_json({"key": key, "after": [self.hashes[a] for a in after]}, indent=None)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
+    def lost(self, name: str, products: Callable[[dict[str, Any]], Iterable[Path]]) -> bool:
+        """Whether step ``name`` finished once and what it made (``products``) is gone."""
+        return _lost(self.dir / f"{name}.json", products)
+
     def run(
         self,
         name: str,
@@ -77,6 +81,11 @@ class StepRunner:
         self.timings[name] = seconds
         self.console.print(f"[green]✓ {name}[/] ({seconds:.1f} s)")
         return outputs
+
+
+def _lost(marker: Path, products: Callable) -> bool:
+    """Whether a finished step's marker names products that are gone."""
+    return marker.is_file() and not _present(read_json(marker)["outputs"], products)
 
 
 def _present(outputs: dict[str, Any], products: Callable | None) -> bool:
