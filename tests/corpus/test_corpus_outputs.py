@@ -64,6 +64,10 @@ def test_another_tools_folder_is_refused(shards: tuple[Path, Path, Path], tmp_pa
     (only / "config.json").write_text(config)
     with pytest.raises(LitclipError, match="not a litclip corpus"):
         build_corpus(pdfs, only, _cfg())
+    hidden = tmp_path / "hidden"  # a folder of hidden files alone is empty to a build
+    hidden.mkdir()
+    (hidden / ".DS_Store").write_text("x")
+    assert build_corpus(pdfs, hidden, _cfg()).pdfs_ok == 4
 
 
 def test_filter_writes_only_into_its_own_output(

@@ -50,11 +50,11 @@ def test_resolved_config_json_roundtrip(tmp_path: Path) -> None:
         ({"warmup_steps": -5}, "warmup_steps must be >= 0"),
         ({"num_workers": -1}, "num_workers must be >= 0"),
         ({"num_threads": -2}, "num_threads must be >= 1"),
-        ({"log_every": -1}, "log_every must be >= 1"),
+        ({"log_every": -1}, r"log_every must be >= 1 \(0 logs every step too\)"),
         ({"val_every": -1}, "val_every must be >= 0"),
         ({"early_stop_patience": -1}, "early_stop_patience must be >= 0"),
         ({"checkpoint_every": -10}, "checkpoint_every must be >= 0"),
-        ({"keep_checkpoints": -1}, "keep_checkpoints must be >= 1"),
+        ({"keep_checkpoints": -1}, r"keep_checkpoints must be >= 1 \(0 keeps the newest too\)"),
         ({"lora_rank": 0}, "lora_rank must be >= 1"),
     ],
 )

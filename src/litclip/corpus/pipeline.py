@@ -553,7 +553,7 @@ def _earlier_corpus(out: Path, note: str = "", filtered: bool = False) -> dict[s
     """
     if out.is_file():
         raise LitclipError(f"--out {out} is a file, not a folder")
-    if not out.exists() or not any(out.iterdir()):
+    if not out.exists() or not foreign_entries(out, frozenset()):  # hidden files aside
         return {}
     # pages `corpus preview --out` wrote beside the corpus's own are the user's reading
     other = [n for n in foreign_entries(out, CORPUS_NAMES) if not n.endswith(".html")]
