@@ -11,6 +11,7 @@ import dataclasses
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -86,10 +87,42 @@ def taken_back_if_empty(folder: str | os.PathLike[str]) -> Iterator[None]:
         raise
 
 
-def foreign_entries(folder: Path, allowed: frozenset[str]) -> list[str]:
-    """Names in ``folder`` that are not ``allowed`` (hidden ones, temp files among them,
-    aside): another tool's or the user's files in what should be an output folder."""
-    return sorted(f.name for f in folder.iterdir() if f.name not in allowed and f.name[0] != ".")
+def foreign_entries(
+    folder: Path, allowed: frozenset[str], also: re.Pattern[str] | None = None
+) -> list[str]:
+    """Names in ``folder`` that are not ``allowed`` nor matched whole by ``also`` (hidden
+    ones, temp files among them, aside): another tool's or the user's files in what should
+    be an output folder."""
+    return sorted(
+        f.name
+        for f in folder.iterdir()
+        if f.name not in allowed
+        and f.name[0] != "."
+        and not (also is not None and also.fullmatch(f.name))
+    )
+
+
+def refuse_foreign_out(
+    out: str | os.PathLike[str],
+    allowed: frozenset[str],
+    kind: str,
+    hint: str,
+    also: re.Pattern[str] | None = None,
+) -> None:
+    """Refuse an ``--out`` that is a file, or a folder holding other entries than ``kind``
+    writes (:func:`foreign_entries`): another tool's or the user's files would be overwritten.
+    ``hint`` says what happens to an earlier ``kind`` there."""
+    from litclip.errors import LitclipError
+
+    path = Path(out)
+    if path.is_file():
+        raise LitclipError(f"--out {out} is a file, not a folder")
+    other = foreign_entries(path, allowed, also) if path.is_dir() else []
+    if other:
+        raise LitclipError(
+            f"--out {out} holds other files ({', '.join(other[:3])}) and is not {kind}: "
+            f"choose a new or empty folder ({hint})"
+        )
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from litclip.errors import LitclipError
 from litclip.io import taken_back_if_empty
 
 #: What an embedding folder holds (anything else there is another tool's or the user's)
@@ -57,16 +56,11 @@ def embed(
 def _check_out(out: Path) -> None:
     """Refuse an ``--out`` that is another tool's folder (a training run, a corpus, an index:
     its config.json would be overwritten); a new, empty or earlier embedding folder is fine."""
-    from litclip.io import foreign_entries
+    from litclip.io import refuse_foreign_out
 
-    if out.is_file():
-        raise LitclipError(f"--out {out} is a file, not a folder")
-    other = foreign_entries(out, EMBED_DIR_NAMES) if out.is_dir() else []
-    if other:
-        raise LitclipError(
-            f"--out {out} holds other files ({', '.join(other[:3])}) and is not an embedding "
-            "folder: choose a new or empty folder (an earlier embedding there is replaced)"
-        )
+    refuse_foreign_out(
+        out, EMBED_DIR_NAMES, "an embedding folder", "an earlier embedding there is replaced"
+    )
 
 
 def _bare_architecture(spec: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 import shutil
 import textwrap
 import uuid
@@ -508,6 +509,7 @@ CORPUS_NAMES = frozenset(
     {"config.json", "manifest.parquet", "manifest.csv", "pdf_status.jsonl", "datasheet.md"}
     | {IMAGES_DIR, PARTS_DIR, "shards", "preview.html"}
 )
+_PAGES = re.compile(r".*\.html")  # `corpus preview --out` pages: the user's reading
 
 
 def _config_json(path: Path, advice: str) -> dict[str, Any]:
@@ -556,7 +558,7 @@ def _earlier_corpus(out: Path, note: str = "", filtered: bool = False) -> dict[s
     if not out.exists() or not foreign_entries(out, frozenset()):  # hidden files aside
         return {}
     # pages `corpus preview --out` wrote beside the corpus's own are the user's reading
-    other = [n for n in foreign_entries(out, CORPUS_NAMES) if not n.endswith(".html")]
+    other = foreign_entries(out, CORPUS_NAMES, also=_PAGES)
     earlier = {} if other else _read_out_config(out)
     if "litclip_version" not in earlier or "inputs" not in earlier:
         shown = f" ({', '.join(other[:3])})" if other else ""

@@ -33,7 +33,7 @@ from litclip.evaluate.results import (
     run_id,
     write_results,
 )
-from litclip.io import foreign_entries, write_resolved_config
+from litclip.io import refuse_foreign_out, write_resolved_config
 
 CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
 PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
@@ -687,17 +687,13 @@ def check_out_dir(out: str | os.PathLike[str]) -> None:
     """Refuse an ``--out`` that is another tool's folder (a training run, a corpus, an index:
     its config.json would be overwritten); a new, empty or earlier evaluation folder is fine.
     (``litclip run`` evaluates into its own run folder and does not call this.)"""
-    path = Path(out)
-    if path.is_file():
-        raise LitclipError(f"--out {out} is a file, not a folder")
-    if not path.is_dir():
-        return
-    other = [n for n in foreign_entries(path, EVAL_DIR_NAMES) if not _REPORT_FIGURE.fullmatch(n)]
-    if other:
-        raise LitclipError(
-            f"--out {out} holds other files ({', '.join(other[:3])}) and is not an evaluation "
-            "folder: choose a new or empty folder (an earlier evaluation's results are merged)"
-        )
+    refuse_foreign_out(
+        out,
+        EVAL_DIR_NAMES,
+        "an evaluation folder",
+        "an earlier evaluation's results are merged",
+        also=_REPORT_FIGURE,
+    )
 
 
 def _check_options(cfg: EvalConfig, tasks: Sequence[str]) -> None:

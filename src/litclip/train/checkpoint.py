@@ -50,21 +50,16 @@ def check_run_dir(out: str | Path, model: str) -> None:
     would be overwritten) or the model being fine-tuned; a new, empty or earlier run folder
     is fine."""
     from litclip.errors import LitclipError
-    from litclip.io import foreign_entries, within
+    from litclip.io import refuse_foreign_out, within
 
     path = Path(out)
     if path.is_file():
         raise LitclipError(f"--out {out} is a file, not a folder")
     if Path(model).is_dir() and within(path, model):
         raise LitclipError(f"--out {out} is (inside) the model {model}; choose another folder")
-    if not path.is_dir():
-        return
-    other = foreign_entries(path, RUN_DIR_NAMES)
-    if other:
-        raise LitclipError(
-            f"--out {out} holds other files ({', '.join(other[:3])}) and is not a training "
-            "run: choose a new or empty folder (an earlier run is continued with --resume)"
-        )
+    refuse_foreign_out(
+        path, RUN_DIR_NAMES, "a training run", "an earlier run is continued with --resume"
+    )
 
 
 def rng_state() -> dict[str, Any]:

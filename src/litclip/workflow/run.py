@@ -363,7 +363,7 @@ def check_out(out: Path, pdfs: str | None = None) -> None:
         raise LitclipError(f"--out {out} is a file, not a folder")
     if not out.is_dir():
         return
-    other = [n for n in foreign_entries(out, RUN_NAMES) if not _RUN_EXTRA.fullmatch(n)]
+    other = foreign_entries(out, RUN_NAMES, also=_RUN_EXTRA)
     # a demo stopped while writing its journal has made nothing else yet
     ours = any((out / n).exists() for n in ("run_config.json", ".steps", "journal"))
     if other or (foreign_entries(out, frozenset()) and not ours):
