@@ -45,9 +45,11 @@ def find_classes_file(root: str | os.PathLike[str]) -> Path | None:
     return None
 
 
-def _declared_names(path: Path) -> list[str] | None:
+def _declared_names(path: Path) -> tuple[list[str] | None, bool]:
     """The class folders a ``classes.json`` lists in label order (``None``: a prompt file that
-    names no folders). A file that cannot say is an error: guessing flips the positive class."""
+    names no folders), and whether they stand alone under ``classes`` (which a prompt file
+    may use for display names, see :mod:`litclip.evaluate.prompts`). A file that cannot say
+    is an error: guessing flips the positive class."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -64,21 +66,15 @@ def _declared_names(path: Path) -> list[str] | None:
             f"{path} has no 'classes' (or 'folder_names') list: write {example}, the class "
             "folders in label order."
         )
+    alone = "folder_names" not in data and "classnames" not in data
     if names is None or isinstance(names, dict):  # prompt file: display names, no order
-        return None
+        return None, alone
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise LitclipError(
             f"'classes' in {path} must be a list of the class folder names in label order, "
             f"e.g. {example}."
         )
-    return names
-
-
-def _display_names_only(path: Path) -> bool:
-    """Whether a ``classes.json`` has ``classes`` alone, which a prompt file may use for its
-    display names (see :mod:`litclip.evaluate.prompts`)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return "folder_names" not in data and "classnames" not in data
+    return names, alone
 
 
 def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
@@ -86,13 +82,13 @@ def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
 
     Entries are folder names or their class names (``no_bleed`` or ``no bleed``)."""
     path = find_classes_file(root)
-    names = None if path is None else _declared_names(path)
+    names, alone = (None, False) if path is None else _declared_names(path)
     if names is None:
         return class_dirs
     lookup = {d.name.replace("_", " ").strip(): d for d in class_dirs}
     lookup.update({d.name: d for d in class_dirs})
     chosen = [lookup[n] for n in names if n in lookup]
-    if not chosen and _display_names_only(path):
+    if not chosen and alone:
         return class_dirs  # a prompt file's display names under "classes": no folder named
     problems = [
         f"{label}: {found}"
