@@ -1,4 +1,5 @@
-"""Atomic writes: the result appears whole and readable by others (the umask decides)."""
+"""Atomic writes: the result appears whole and readable by others (the umask decides).
+JSON objects read back: a damaged file is a one-line error naming it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from litclip import io
+from litclip.errors import LitclipError, ModelLoadError
+from litclip.io import read_json_object
 
 
 def test_atomic_writes_follow_the_umask_not_mkstemp(tmp_path: Path) -> None:
@@ -27,3 +30,30 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
         tmp.write_bytes(b"half")
         raise RuntimeError("killed")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b'{"a": 1', "is not valid JSON"),
+        (b"\xff\xfe not text", "is not valid JSON"),
+        (b"[1, 2]", "must hold a JSON object, not list"),
+    ],
+)
+def test_read_json_object_names_the_file_the_problem_and_the_advice(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_bytes(content)
+    with pytest.raises(ModelLoadError) as exc:
+        read_json_object(path, "save it again", what="model config", error=ModelLoadError)
+    message = str(exc.value)
+    assert message.startswith(f"model config '{path}' {said}")
+    assert message.endswith(": save it again") and "\n" not in message
+
+
+def test_read_json_object_of_a_folder_is_a_litclip_error(tmp_path: Path) -> None:
+    with pytest.raises(LitclipError, match="cannot be read"):
+        read_json_object(tmp_path, "give a file")
+    (tmp_path / "ok.json").write_text('{"runs": []}')
+    assert read_json_object(tmp_path / "ok.json", "unused") == {"runs": []}

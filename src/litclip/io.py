@@ -180,3 +180,32 @@ def read_json(path: str | os.PathLike[str]) -> Any:
     """Read a JSON file."""
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def read_json_object(
+    path: str | os.PathLike[str],
+    advice: str,
+    *,
+    what: str = "",
+    error: type[Exception] | None = None,
+) -> dict[str, Any]:
+    """A JSON file that must hold an object (a config, results, an index's description).
+
+    A file that cannot be read, does not parse or holds another JSON value is a one-line
+    ``error`` (default :class:`~litclip.errors.LitclipError`) naming the file (as ``what``
+    when given), the problem, and ending with ``advice``: what the user can do about it.
+    """
+    from litclip.errors import LitclipError
+
+    name = f"{what} '{path}'" if what else str(path)
+    try:
+        value = read_json(path)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise (error or LitclipError)(f"{name} is not valid JSON ({exc}): {advice}") from None
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise (error or LitclipError)(f"{name} cannot be read ({reason}): {advice}") from None
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        raise (error or LitclipError)(f"{name} must hold a JSON object, not {kind}: {advice}")
+    return value

@@ -58,8 +58,11 @@ def test_read_errors(tmp_path: Path) -> None:
     with pytest.raises(LitclipError, match="not found"):
         read_results(tmp_path / "nope.json")
     (tmp_path / "x.json").write_text("[1, 2]")
-    with pytest.raises(LitclipError, match="not a litclip results file"):
+    with pytest.raises(LitclipError, match="results file .* must hold a JSON object, not list"):
         read_results(tmp_path / "x.json")
+    (tmp_path / "y.json").write_text('{"run": []}')
+    with pytest.raises(LitclipError, match="not a litclip results file"):
+        read_results(tmp_path / "y.json")
     (tmp_path / "cut.json").write_text('{"runs": [')
     with pytest.raises(LitclipError, match="not valid JSON"):
         read_results(tmp_path / "cut.json")

@@ -60,6 +60,7 @@ from litclip.io import (
     foreign_entries,
     link_or_copy,
     read_json,
+    read_json_object,
     taken_back_if_empty,
     write_resolved_config,
 )
@@ -512,22 +513,10 @@ CORPUS_NAMES = frozenset(
 _PAGES = re.compile(r".*\.html")  # `corpus preview --out` pages: the user's reading
 
 
-def _config_json(path: Path, advice: str) -> dict[str, Any]:
-    """``path`` (a config.json) as a dict; one that does not parse is a user error that
-    ends with ``advice``."""
-    try:
-        conf = read_json(path)
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise LitclipError(f"{path} is not valid JSON ({exc}): {advice}") from None
-    if not isinstance(conf, dict):
-        raise LitclipError(f"{path} is not a litclip config (not a JSON object): {advice}")
-    return conf
-
-
 def _read_out_config(out: Path) -> dict[str, Any]:
     config = out / "config.json"
     advice = "this folder is not a corpus to resume; choose a new --out"
-    return _config_json(config, advice) if config.is_file() else {}
+    return read_json_object(config, advice) if config.is_file() else {}
 
 
 def _crop_changes(earlier: dict[str, Any], cfg: CorpusConfig) -> list[str]:
@@ -757,7 +746,7 @@ def _read_config(d: Path) -> dict[str, Any]:
         raise LitclipError(
             f"{d} is not a litclip corpus directory (no config.json); give the --out of a corpus build"
         )
-    conf = _config_json(path, "give the --out of a corpus build")
+    conf = read_json_object(path, "give the --out of a corpus build")
     if "litclip_version" not in conf or "dpi" not in (conf.get("config") or {}):
         raise LitclipError(
             f"{d} is not a litclip corpus directory (its config.json is not a corpus build's); "

@@ -14,7 +14,6 @@ default).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from PIL import Image
 
 from litclip.data._images import IMAGE_EXTENSIONS, ImageFilesDataset
 from litclip.data.errors import DatasetNotFoundError, LitclipError
+from litclip.io import read_json_object
 
 SPLIT_NAMES = ("train", "val", "valid", "validation", "test")
 
@@ -50,16 +50,8 @@ def _declared_names(path: Path) -> tuple[list[str] | None, bool]:
     names no folders), and whether they stand alone under ``classes`` (which a prompt file
     may use for display names, see :mod:`litclip.evaluate.prompts`). A file that cannot say
     is an error: guessing flips the positive class."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LitclipError(f"{path} is not valid JSON ({exc}): fix it or remove it.") from exc
     example = '{"classes": ["normal", "pneumonia"]}'
-    if not isinstance(data, dict):
-        raise LitclipError(
-            f"{path} must be a JSON object such as {example} (the class folders in label "
-            f"order), not a {type(data).__name__}."
-        )
+    data = read_json_object(path, f"write it as {example}, the class folders in label order")
     names = data.get("folder_names") or data.get("classes")
     if names is None and "classnames" not in data:
         raise LitclipError(

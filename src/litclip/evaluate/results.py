@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip import __version__
-from litclip.io import atomic_write_json, now_iso, read_json
+from litclip.io import atomic_write_json, now_iso, read_json_object
 
 RESULTS_FILE = "results.json"
 RUN_KEYS = ("model", "dataset", "task", "split", "metrics", "ci95", "seeds", "n", "details")
@@ -90,13 +90,9 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"results file not found: {path}. Run `litclip evaluate ... --out DIR` "
             "first, then pass DIR/results.json."
         )
-    try:
-        data = read_json(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LitclipError(
-            f"{path} is not valid JSON ({exc}); move it away or fix it, then run again."
-        ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+    advice = "move it away or fix it, then run again"
+    data = read_json_object(path, advice, what="results file")
+    if not isinstance(data.get("runs"), list):
         raise LitclipError(f"{path} is not a litclip results file (no 'runs' list).")
     for i, run in enumerate(data["runs"]):
         missing = [k for k in ("model", "dataset", "task", "split") if not _has(run, k)]

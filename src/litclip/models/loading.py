@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 import torch
 
 from litclip.errors import ModelLoadError
+from litclip.io import read_json_object
 from litclip.models.device import resolve_device
 from litclip.models.registry import get_builtin_config, is_builtin, list_builtin_models
 
@@ -207,15 +208,8 @@ def _reading_weights(path: Path | None, name: str) -> Iterator[None]:
 
 def _read_json_object(path: Path, what: str) -> dict[str, Any]:
     """A JSON file of a model directory, or a ModelLoadError naming it and the problem."""
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ModelLoadError(
-            f"{what} '{path}' is not valid JSON ({exc}); rewrite it, or save the model again"
-        ) from None
-    if not isinstance(value, dict):
-        raise ModelLoadError(f"{what} '{path}' must hold a JSON object, not {type(value).__name__}")
-    return value
+    advice = "rewrite it, or save the model again"
+    return read_json_object(path, advice, what=what, error=ModelLoadError)
 
 
 def _transforms(model: torch.nn.Module) -> tuple[Callable, Callable]:

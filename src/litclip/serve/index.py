@@ -41,7 +41,7 @@ from litclip.io import (
     foreign_entries,
     link_or_copy,
     now_iso,
-    read_json,
+    read_json_object,
     within,
     write_resolved_config,
 )
@@ -844,13 +844,8 @@ class IndexFiles:
 def read_info(root: Path) -> dict[str, Any]:
     """An index's ``index.json``; a damaged one is a one-line error, not a JSON traceback."""
     path = root / INDEX_JSON
-    try:
-        info = read_json(path)
-    except (OSError, ValueError) as exc:
-        raise LitclipError(
-            f"{path} is unreadable ({exc}): rebuild the index with `litclip index --rebuild`"
-        ) from exc
-    indexes = info.get("indexes") if isinstance(info, dict) else None
+    info = read_json_object(path, "rebuild the index with `litclip index --rebuild`")
+    indexes = info.get("indexes")
     ok = isinstance(indexes, dict) and all(isinstance(indexes.get(t), dict) for t in TARGETS)
     if not ok or "model_spec" not in info:
         raise LitclipError(

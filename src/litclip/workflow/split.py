@@ -6,7 +6,6 @@ no article leaks between training and evaluation.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from litclip.errors import LitclipError
-from litclip.io import atomic_path, write_resolved_config
+from litclip.io import atomic_path, read_json_object, write_resolved_config
 from litclip.workflow.config import SplitOptions, check_split
 
 SPLITS = ("train", "val", "test")
@@ -58,13 +57,8 @@ def read_splits_file(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise LitclipError(f"splits file '{path}' does not exist (config.split.splits_file)")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LitclipError(f"splits file '{path}' is not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise LitclipError(f"splits file '{path}' must map train/val/test to PDF names")
-    return data
+    advice = "it maps train, val and test to lists of PDF names"
+    return read_json_object(path, advice, what="splits file")
 
 
 def split_corpus(
