@@ -12,7 +12,7 @@ import pytest
 
 from litclip.corpus import CorpusConfig, build_corpus, filter_corpus, merge_corpora
 from litclip.corpus.pipeline import resolve_inputs, select_shard
-from litclip.corpus.writers import MANIFEST_COLUMNS, read_manifest
+from litclip.corpus.writers import MANIFEST_COLUMNS, read_manifest, read_status
 from litclip.errors import LitclipError
 from tests.corpus.corpus_fixtures import (
     default_extractor,
@@ -206,6 +206,12 @@ def test_filter_by_kind_and_modality(
     assert json.loads((tmp_path / "images_only" / "config.json").read_text())["filter"][
         "kinds"
     ] == ["image"]
+    # each PDF's status counts the pairs the filter kept, beside the source's count
+    source = {s["sha256"]: s["pairs"] for s in read_status(out)}
+    kept = df["pdf_sha256"].value_counts()
+    for s in read_status(tmp_path / "images_only"):
+        assert s["pairs"] == kept.get(s["sha256"], 0) and s["source_pairs"] == source[s["sha256"]]
+    assert sum(source.values()) > len(df)  # the filter left pairs out: the counts differ
     assert filter_corpus(out, tmp_path / "none", kinds=["table"]).pairs == 0
 
     from litclip.corpus import modality

@@ -980,6 +980,16 @@ def _remove_other_crops(out: Path, keep: set[str]) -> None:
             d.rmdir()
 
 
+def _filtered_counts(statuses: list[dict[str, Any]], kept: pd.DataFrame) -> list[dict[str, Any]]:
+    """Status lines whose ``pairs`` count the pairs a filter kept of each PDF; the source
+    corpus's count stays as ``source_pairs`` (a reader compares them per PDF)."""
+    per_pdf = kept["pdf_sha256"].value_counts().to_dict() if len(kept) else {}
+    return [
+        {**s, "pairs": int(per_pdf.get(s.get("sha256"), 0)), "source_pairs": s.get("pairs", 0)}
+        for s in statuses
+    ]
+
+
 def filter_corpus(
     in_dir: str | Path,
     out_dir: str | Path,
@@ -1052,7 +1062,7 @@ def filter_corpus(
     _remove_other_crops(out, set(crops))
     write_manifest(sel, out)
     write_shards(sel, out, shard_size)
-    statuses = read_status(src)
+    statuses = _filtered_counts(read_status(src), sel)
     write_status(statuses, out)
     filt = {
         "source": str(src),

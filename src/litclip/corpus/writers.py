@@ -8,7 +8,8 @@
   the pairs that pass QC (the trainable set), ``shard_size`` samples per tar.
 * ``pdf_status.jsonl``: one line per input PDF, with its counts: ``figures`` (captioned),
   ``uncaptioned`` (figure-like regions without a caption: kept out, counted), ``tables``
-  (table captions: kept apart, never pairs), ``pairs`` and the extractor's ``warnings``.
+  (table captions: kept apart, never pairs), ``pairs`` and the extractor's ``warnings``. A
+  filtered corpus counts the pairs it kept under ``pairs``, the source's under ``source_pairs``.
 * ``datasheet.md``: sources, counts, rejection reasons, kinds, caption lengths, licence
   notes and split hashes.
 
