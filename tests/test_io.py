@@ -57,3 +57,13 @@ def test_read_json_object_of_a_folder_is_a_litclip_error(tmp_path: Path) -> None
         read_json_object(tmp_path, "give a file")
     (tmp_path / "ok.json").write_text('{"runs": []}')
     assert read_json_object(tmp_path / "ok.json", "unused") == {"runs": []}
+
+
+def test_sole_writer_holds_a_folder_until_it_is_done(tmp_path: Path) -> None:
+    with io.sole_writer(tmp_path, "corpus build"):
+        with pytest.raises(LitclipError, match=r"another process is writing into .* started twice"):
+            with io.sole_writer(tmp_path, "corpus build"):
+                pass
+    with io.sole_writer(tmp_path, "corpus build"):  # released: taken again
+        pass
+    assert list(tmp_path.iterdir()) == []  # no lock file left behind

@@ -87,6 +87,41 @@ def taken_back_if_empty(folder: str | os.PathLike[str]) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def sole_writer(folder: str | os.PathLike[str], what: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (it must exist) while ``what`` writes into it.
+
+    A second process that would write into the same folder meanwhile (the same command
+    started twice, a SLURM job requeued while its first run still runs) is refused with a
+    one-line error: its clean-up of a killed run's leftovers would delete the live files of
+    the first. The lock is the kernel's (``flock`` on the folder itself): no file is left
+    behind, and a killed process holds it no longer. Where folders cannot be locked (Windows,
+    some network file systems) the work goes on unlocked.
+    """
+    from litclip.errors import LitclipError
+
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LitclipError(
+                f"another process is writing into {folder} (a {what} started twice, or a "
+                "requeued job whose first run still runs): wait for it to end, or choose "
+                "another --out"
+            ) from None
+        except OSError:  # no locks on this file system
+            pass
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def foreign_entries(
     folder: Path, allowed: frozenset[str], also: re.Pattern[str] | None = None
 ) -> list[str]:

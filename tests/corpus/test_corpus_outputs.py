@@ -1,5 +1,6 @@
 """What build, merge and filter write into and keep: --out folder checks, merging inputs
-without parts/, unfinished shards, QC options, duplicate names, filter reruns, retry hints."""
+without parts/, unfinished shards, QC options, duplicate names, filter reruns, retry hints,
+and one writer at a time."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from litclip.corpus import CorpusConfig, build_corpus, filter_corpus, merge_corp
 from litclip.corpus.qc import QcConfig
 from litclip.corpus.writers import read_manifest
 from litclip.errors import LitclipError
+from litclip.io import sole_writer
 from tests.corpus.corpus_fixtures import extractor_spec, make_corpus
 
 FAKE = extractor_spec("fake_iter_figures")
@@ -208,3 +210,35 @@ def test_cli_prints_the_notes(
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
     assert f"note: 1 of the 2 PDFs of {killed} have no result" in out
     assert "missing 1" in out
+
+
+def test_a_folder_another_process_writes_into_is_refused_untouched(
+    shards: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """A build started while another build of the same --out ran deleted that build's live
+    crops and staging files as a killed run's leftovers: one crashed, the other recorded
+    false errors and lost pairs. Build, merge and filter now refuse a folder held by
+    another writer, and change nothing in it."""
+    whole, sh0, sh1 = shards
+    busy = tmp_path / "busy"
+    shutil.copytree(whole, busy)
+    staged = busy / ".staging" / "live.png"  # the other build's work in progress
+    staged.parent.mkdir()
+    staged.write_bytes(b"png")
+    before = sorted(p.relative_to(busy).as_posix() for p in busy.rglob("*"))
+    with sole_writer(busy, "corpus build"):  # held as by another process (own descriptor)
+        for attempt in (
+            lambda: build_corpus(whole.parent / "pdfs", busy, _cfg()),
+            lambda: merge_corpora(busy, [sh0, sh1]),
+        ):
+            with pytest.raises(LitclipError, match=f"another process is writing into {busy}"):
+                attempt()
+    assert sorted(p.relative_to(busy).as_posix() for p in busy.rglob("*")) == before
+    filtered = tmp_path / "filtered"  # a filter rerun into its earlier output
+    filter_corpus(whole, filtered, kinds=["image"])
+    with sole_writer(filtered, "corpus filter"):
+        with pytest.raises(LitclipError, match="another process is writing into"):
+            filter_corpus(whole, filtered, kinds=["chart"])
+    assert set(read_manifest(filtered)["kind"]) <= {"image"}
+    assert build_corpus(whole.parent / "pdfs", busy, _cfg()).pdfs_skipped == 4  # free again
+    assert not staged.exists()  # now a leftover: cleaned

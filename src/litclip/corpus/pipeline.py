@@ -61,7 +61,7 @@ from litclip.io import (
     link_or_copy,
     read_json,
     read_json_object,
-    taken_back_if_empty,
+    sole_writer,
     write_resolved_config,
 )
 from litclip.progress import progress_bar
@@ -409,18 +409,24 @@ def _make_out(out: Path) -> None:
 
 
 @contextmanager
-def _taken_back_if_failed(out: Path) -> Iterator[None]:
-    """On a failure before any PDF is done (an unreachable scheduler, Ctrl-C), take back the
-    config.json written into a folder that had none, and the folder if this build made it:
-    left, they would refuse a later build with other crop options."""
-    fresh = not (out / "config.json").exists()
-    with taken_back_if_empty(out):
+def _building_in(out: Path) -> Iterator[None]:
+    """Make ``out`` and hold it alone (:func:`~litclip.io.sole_writer`) while a build writes
+    into it. On a failure before any PDF is done (an unreachable scheduler, Ctrl-C), take
+    back the config.json written into a folder that had none, and the folder if this build
+    made it: left, they would refuse a later build with other crop options. A build refused
+    the folder wrote nothing there, so it takes nothing back."""
+    made = not out.exists()
+    _make_out(out)
+    with sole_writer(out, "corpus build"):
+        fresh = not (out / "config.json").exists()
         try:
             yield
         except BaseException:
             shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
-            if fresh and out.is_dir() and [f.name for f in out.iterdir()] == ["config.json"]:
+            if fresh and [f.name for f in out.iterdir()] == ["config.json"]:
                 (out / "config.json").unlink()
+            if made and not any(out.iterdir()):
+                out.rmdir()
             raise
 
 
@@ -458,8 +464,7 @@ def build_corpus(
     for e in entries:  # identical content under two names is processed once
         first.setdefault(e["sha256"], e)
     peak = [0.0]
-    with _taken_back_if_failed(out):
-        _make_out(out)
+    with _building_in(out):
         write_resolved_config(out, asdict(cfg), inputs=entries)
         _clean_untrusted(out)
         todo = [e for e in first.values() if not _is_done(out, e["sha256"], cfg.retry_errors)]
@@ -478,11 +483,11 @@ def build_corpus(
                 scheduler=cfg.scheduler,
                 on_result=on_result,
             )
-    shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
-    summary = assemble_corpus(out, entries, cfg)
-    summary.pdfs_skipped = len(first) - len(todo)
-    summary.pdfs_left_out = left_out
-    summary.peak_worker_rss_mb = peak[0]
+        shutil.rmtree(out / STAGING_DIR, ignore_errors=True)
+        summary = assemble_corpus(out, entries, cfg)
+        summary.pdfs_skipped = len(first) - len(todo)
+        summary.pdfs_left_out = left_out
+        summary.peak_worker_rss_mb = peak[0]
     summary.notes += _retry_notes(summary)
     return summary
 
@@ -812,32 +817,33 @@ def merge_corpora(
     unfinished = _unfinished(dirs, configs, have)
     _check_merge_out(out, have)
     out.mkdir(parents=True, exist_ok=True)
-    entries: list[dict[str, Any]] = []
-    named: set[tuple[str, str]] = set()
-    copied: set[str] = set()
-    for d, e, part in found:
-        sha = e["sha256"]
-        if (sha, e["name"]) in named:  # a repeated input
-            continue
-        named.add((sha, e["name"]))
-        entries.append(e)  # another name of the same content gets its duplicate_of line
-        if sha in copied:
-            continue
-        copied.add(sha)
-        img_dir = d / IMAGES_DIR / image_dir_name(sha)
-        if img_dir.is_dir():
-            _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(sha))
-        src, dst = part_path(d, sha), part_path(out, sha)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_file():
-            shutil.copy2(src, dst)
-        else:  # a result read from the manifest
-            atomic_write_json(dst, part)
-    entries += [e for _, _, missing in unfinished for e in missing]  # status: missing
-    entries.sort(key=lambda e: e["path"])
-    summary = assemble_corpus(out, entries, cfg)
-    summary.notes = [_unfinished_note(*u) for u in unfinished]
-    return summary
+    with sole_writer(out, "corpus merge"):
+        entries: list[dict[str, Any]] = []
+        named: set[tuple[str, str]] = set()
+        copied: set[str] = set()
+        for d, e, part in found:
+            sha = e["sha256"]
+            if (sha, e["name"]) in named:  # a repeated input
+                continue
+            named.add((sha, e["name"]))
+            entries.append(e)  # another name of the same content gets its duplicate_of line
+            if sha in copied:
+                continue
+            copied.add(sha)
+            img_dir = d / IMAGES_DIR / image_dir_name(sha)
+            if img_dir.is_dir():
+                _link_tree(img_dir, out / IMAGES_DIR / image_dir_name(sha))
+            src, dst = part_path(d, sha), part_path(out, sha)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_file():
+                shutil.copy2(src, dst)
+            else:  # a result read from the manifest
+                atomic_write_json(dst, part)
+        entries += [e for _, _, missing in unfinished for e in missing]  # status: missing
+        entries.sort(key=lambda e: e["path"])
+        summary = assemble_corpus(out, entries, cfg)
+        summary.notes = [_unfinished_note(*u) for u in unfinished]
+        return summary
 
 
 def _check_merge_options(dirs: Sequence[Path], configs: Sequence[dict[str, Any]], qc: bool) -> None:
@@ -1057,20 +1063,24 @@ def filter_corpus(
             f"{src} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus build` "
             f"into {src} to extract them again, then filter"
         )
-    for fp in dict.fromkeys(crops):  # only the kept figures' crops, not the left-out ones'
-        link_or_copy(src / fp, out / fp)
-    _remove_other_crops(out, set(crops))
-    write_manifest(sel, out)
-    write_shards(sel, out, shard_size)
-    statuses = _filtered_counts(read_status(src), sel)
-    write_status(statuses, out)
-    filt = {
-        "source": str(src),
-        "kinds": list(kinds or []),
-        "modality": list(modality or []),
-        "min_modality_score": min_modality_score,
-        "qc_only": qc_only,
-    }
-    write_datasheet(sel, statuses, conf.get("config", {}), out)
-    write_resolved_config(out, conf.get("config", {}), inputs=conf.get("inputs", []), filter=filt)
-    return summarize(out, sel, statuses)
+    out.mkdir(parents=True, exist_ok=True)
+    with sole_writer(out, "corpus filter"):
+        for fp in dict.fromkeys(crops):  # only the kept figures' crops, not the left-out ones'
+            link_or_copy(src / fp, out / fp)
+        _remove_other_crops(out, set(crops))
+        write_manifest(sel, out)
+        write_shards(sel, out, shard_size)
+        statuses = _filtered_counts(read_status(src), sel)
+        write_status(statuses, out)
+        filt = {
+            "source": str(src),
+            "kinds": list(kinds or []),
+            "modality": list(modality or []),
+            "min_modality_score": min_modality_score,
+            "qc_only": qc_only,
+        }
+        write_datasheet(sel, statuses, conf.get("config", {}), out)
+        write_resolved_config(
+            out, conf.get("config", {}), inputs=conf.get("inputs", []), filter=filt
+        )
+        return summarize(out, sel, statuses)
