@@ -276,6 +276,11 @@ def test_inputs(tmp_path: Path) -> None:
     (pdfs / "sub" / "loop").symlink_to(pdfs, target_is_directory=True)  # a cycle ends
     assert len(resolve_inputs(pdfs)) == 4
     (pdfs / "linked").unlink()
+    # a broken link was left out with no word said (a link given by name is an error)
+    (pdfs / "sub" / "gone.pdf").symlink_to(tmp_path / "nowhere.pdf")
+    with pytest.warns(UserWarning, match=r"1 name\(s\) ending in .pdf .* left out: sub/gone.pdf"):
+        assert len(resolve_inputs(pdfs)) == 3
+    (pdfs / "sub" / "gone.pdf").unlink()
     listing = tmp_path / "list.txt"
     listing.write_text("# my PDFs\npdfs/paper_01.pdf\n\n" + str(pdfs / "paper_00.pdf") + "\n")
     assert [p.name for p in resolve_inputs(listing)] == ["paper_00.pdf", "paper_01.pdf"]

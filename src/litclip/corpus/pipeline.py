@@ -192,6 +192,15 @@ def _pdfs_under(folder: Path) -> list[Path]:
             continue
         seen.add(real)
         found += [Path(root) / f for f in files if f.lower().endswith(".pdf")]
+    others = [f for f in found if not f.is_file()]
+    if others:  # broken links, pipes: no content to record a status for, so said here
+        shown = ", ".join(str(f.relative_to(folder)) for f in others[:3])
+        more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+        warnings.warn(
+            f"{len(others)} name(s) ending in .pdf under {folder} are not readable files "
+            f"(broken links?), left out: {shown}{more}",
+            stacklevel=4,
+        )
     return [f for f in found if f.is_file()]
 
 
