@@ -405,6 +405,20 @@ def test_huge_declared_image_is_never_decoded(tmp_path: Path) -> None:
     with pytest.raises(PdfError) as info:
         list(iter_figures(path))
     assert info.value.kind == "huge_image"
+    # a figure found on such a page: its page is said once, though both the analysis and
+    # the render found it too big
+    content = (
+        b"q 300 0 0 200 150 400 cm /Im0 Do Q BT /F1 9 Tf 150 385 Td "
+        b"(Figure 1. A chest radiograph with an opacity in the right lower lobe.) Tj ET"
+    )
+    found = _image_pdf(tmp_path / "found.pdf", content, (40000, 40000), zlib.compress(b"\x80"))
+    assert len(extract_pdf(found).figures) == 1
+    with pytest.raises(PdfError) as info:
+        list(iter_figures(found))
+    assert str(info.value) == (
+        "huge_image: page 1 declares a 40000x40000 px image; not rendered (over --max-pixels "
+        "50,000,000)"
+    )
     pdf = open_pdf(path)
     try:
         with pytest.raises(PdfError):

@@ -134,7 +134,7 @@ def _render_on_page(
     huge = [size for _b, size, _o in images if size[0] * size[1] > max_pixels]
     if huge:
         raise PdfError(
-            "huge_image", f"page {page_no} declares an image of {huge[0][0]}x{huge[0][1]} px"
+            "huge_image", f"page {page_no} declares a {huge[0][0]}x{huge[0][1]} px image"
         )
     box = _bbox_of(fig_or_bbox)
     scale = dpi / 72.0
@@ -293,8 +293,12 @@ def iter_figures(
                 yield fig, whole, panels, native
             pages.release({f.page - 1 for f in extraction.figures if f.page > page_no})
         if emitted == 0 and skipped:
-            pages_said = "; ".join(w.removeprefix("huge_image: ") for w in skipped)
-            raise PdfError("huge_image", f"{pages_said} (over --max-pixels {max_pixels:,})")
+            # each page once: the analysis and the render both say a page is too big
+            said = (w.removeprefix("huge_image: ").removesuffix("; not rendered") for w in skipped)
+            pages_said = "; ".join(dict.fromkeys(said))
+            raise PdfError(
+                "huge_image", f"{pages_said}; not rendered (over --max-pixels {max_pixels:,})"
+            )
     finally:
         pages.close()
         pdf.close()
