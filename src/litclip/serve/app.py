@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import io
 import os
+import re
 import time
 from collections.abc import Callable
 from importlib import resources
@@ -208,7 +209,10 @@ def _read_image(data: bytes, max_pixels: int) -> Any:
     except HTTPException:
         raise
     except Image.DecompressionBombError as exc:  # PIL refuses it at open: too large, not bad
-        raise HTTPException(413, f"image too large ({exc}); the limit is {max_pixels}") from exc
+        # said as above: PIL's own text quotes its limit, not the server's
+        n = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{n.group(1)} pixels" if n else "over PIL's decompression-bomb limit"
+        raise HTTPException(413, f"image too large: {size}, the limit is {max_pixels}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise HTTPException(
             415,
