@@ -217,6 +217,16 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         return json.load(fh)
 
 
+def parse_error(exc: BaseException) -> str:
+    """A parser's complaint on one line. YAML's spans several, with a pointer under a
+    ``"<unicode string>"``: its problem and place are kept ("expected ',' or ']', but got
+    '<stream end>' at line 2, column 1"); other messages have their whitespace collapsed."""
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    return " ".join(str(exc).split())
+
+
 def read_json_object(
     path: str | os.PathLike[str],
     advice: str,

@@ -42,6 +42,10 @@ def test_user_json_and_yaml(tmp_path: Path) -> None:
         resolve_prompts(ds, tmp_path / "bad.json")
     with pytest.raises(LitclipError, match="not found"):
         resolve_prompts(ds, tmp_path / "missing.json")
+    (tmp_path / "torn.yaml").write_text("classes: [cat, dog\n")
+    with pytest.raises(LitclipError, match="cannot parse prompt file") as exc:
+        resolve_prompts(ds, tmp_path / "torn.yaml")
+    assert "\n" not in str(exc.value) and "at line 2, column 1" in str(exc.value)
 
 
 def test_classnames_as_a_mapping_give_display_names_in_label_order(tmp_path: Path) -> None:

@@ -75,8 +75,9 @@ def test_hand_written_values_mean_what_they_say(tmp_path: Path) -> None:
     assert cfg.val_fraction == 0.1
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: [\n")
-    with pytest.raises(LitclipError, match="bad.yaml is not valid YAML"):
+    with pytest.raises(LitclipError, match="bad.yaml is not valid YAML") as exc:
         TrainConfig.from_file(bad)
+    assert "\n" not in str(exc.value) and str(exc.value).endswith("at line 2, column 1")
 
 
 def test_grad_clip_zero_or_null_still_disables() -> None:

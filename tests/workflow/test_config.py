@@ -44,7 +44,13 @@ def test_bad_files(tmp_path) -> None:
         load_run_config(tmp_path / "missing.yaml")
     bad = tmp_path / "c.yaml"
     bad.write_text("a: [1,\n")
-    with pytest.raises(LitclipError, match="not valid"):
+    with pytest.raises(LitclipError, match="not valid") as exc:
+        load_run_config(bad)
+    # one line that says where, not PyYAML's pointer under "<unicode string>"
+    assert "\n" not in str(exc.value) and "<unicode string>" not in str(exc.value)
+    assert str(exc.value).endswith("at line 2, column 1")
+    bad.write_bytes(b"a: \xff\xfe\n")  # not UTF-8: said, no traceback
+    with pytest.raises(LitclipError, match="not valid: 'utf-8' codec can't decode"):
         load_run_config(bad)
     txt = tmp_path / "c.txt"
     txt.write_text("x")

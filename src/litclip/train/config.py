@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip.errors import LitclipError
+from litclip.io import parse_error
 from litclip.typed import coerce_fields
 
 LOSSES = ("clip", "selip", "siglip")
@@ -301,14 +302,14 @@ class TrainConfig:
         path = Path(path)
         if not path.is_file():
             raise LitclipError(f"training config not found: {path}")
-        text = path.read_text(encoding="utf-8")
         import yaml
 
         try:
+            text = path.read_text(encoding="utf-8")
             values = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (ValueError, yaml.YAMLError) as exc:
+        except (ValueError, yaml.YAMLError) as exc:  # ValueError: JSON, UTF-8
             raise LitclipError(
-                f"{path} is not valid {path.suffix[1:].upper() or 'YAML'}: {exc}"
+                f"{path} is not valid {path.suffix[1:].upper() or 'YAML'}: {parse_error(exc)}"
             ) from None
         values = values or {}
         if not isinstance(values, dict):

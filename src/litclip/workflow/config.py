@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from litclip.errors import LitclipError
+from litclip.io import parse_error
 from litclip.typed import coerce_fields
 
 
@@ -72,8 +73,8 @@ class RunConfig:
 def _read_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise LitclipError(f"config file '{path}' does not exist")
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         if path.suffix in {".yaml", ".yml"}:
             data = yaml.safe_load(text) or {}
         elif path.suffix == ".toml":
@@ -82,8 +83,8 @@ def _read_file(path: Path) -> dict[str, Any]:
             data = json.loads(text)
         else:
             raise LitclipError(f"config file '{path}': use .yaml, .yml, .toml or .json")
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise LitclipError(f"config file '{path}' is not valid: {exc}") from exc
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: JSON, UTF-8
+        raise LitclipError(f"config file '{path}' is not valid: {parse_error(exc)}") from None
     if not isinstance(data, dict):
         raise LitclipError(f"config file '{path}' must hold a mapping at the top level")
     return data

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip.errors import LitclipError
+from litclip.io import parse_error
 
 #: Used when nothing better is known about a dataset (CLIP's most generic prompts).
 DEFAULT_TEMPLATES = ["a photo of {c}.", "an image of {c}.", "a medical image showing {c}."]
@@ -66,8 +67,8 @@ def read_prompt_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"prompt file not found: {path}. Pass a JSON/YAML file with "
             "'classnames' and 'templates'."
         )
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 
@@ -75,7 +76,7 @@ def read_prompt_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         else:
             data = json.loads(text)
     except Exception as exc:
-        raise LitclipError(f"cannot parse prompt file {path}: {exc}") from exc
+        raise LitclipError(f"cannot parse prompt file {path}: {parse_error(exc)}") from None
     if not isinstance(data, dict) or not (data.get("classnames") or data.get("classes")):
         raise LitclipError(
             f"prompt file {path} needs 'classnames' (a list, index = label, or a mapping "
