@@ -3,6 +3,7 @@ contamination exclusion, retention, and a real PneumoniaMNIST slice."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -348,3 +349,50 @@ def test_model_roles_are_recorded_and_named_in_the_report(folder_ds: Path, tmp_p
     )
     assert [r["details"]["role"] for r in res["runs"]] == ["base"]
     assert "Models: base: litclip-micro." in (tmp_path / "report.html").read_text()
+
+
+def test_runs_of_another_file_or_other_weights_under_the_same_names_are_set_aside(
+    tmp_path: Path, folder_ds: Path, ft_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Across commands, a second file of the same dataset name replaced the first's results
+    one task at a time (the report mixed the two in one section), and --skip-existing took
+    a model trained again at the same path for done, keeping the old weights' numbers."""
+    out = tmp_path / "ev"
+    model = tmp_path / "model"
+    shutil.copytree(ft_model, model)
+    other = tmp_path / "siteB" / folder_ds.name
+    shutil.copytree(folder_ds, other)
+
+    def evaluate(data: Path, tasks: list[str]) -> dict:
+        return run_evaluation(
+            [str(model)], [f"folder:{data}"], tasks, out,
+            n_boot=0, progress=False, report=False, skip_existing=True,
+        )  # fmt: skip
+
+    first = evaluate(folder_ds, ["zeroshot", "calibration"])
+    assert {r["details"]["dataset_path"] for r in first["runs"]} == {f"folder:{folder_ds}"}
+    # siteB's file under the same name: siteA's two runs go aside whole, not one task of them
+    second = evaluate(other, ["zeroshot"])
+    assert [(r["task"], r["details"]["dataset_spec"]) for r in second["runs"]] == [
+        ("zeroshot", f"folder:{other}")
+    ]
+    aside = read_results(out / "results.replaced-1.json")
+    assert sorted(r["task"] for r in aside["runs"]) == ["calibration", "zeroshot"]
+    assert (
+        "moved to" in second["warnings"][-1]
+        and f"lesions was {folder_ds}" in second["warnings"][-1]
+    )
+    # other weights saved at the model's path: --skip-existing must not keep the old numbers
+    ran: list[str] = []
+    real = runner.TASKS["zeroshot"]
+    monkeypatch.setitem(runner.TASKS, "zeroshot", lambda *a: ran.append("x") or real(*a))
+    evaluate(other, ["zeroshot"])
+    assert ran == []  # the same weights: done
+    weights = next(model.glob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes())  # saved again (a retrained run)
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
+    third = evaluate(other, ["zeroshot"])
+    assert ran == ["x"] and len(third["runs"]) == 1
+    assert "holds other weights now" in third["warnings"][-1]
+    assert read_results(out / "results.replaced-2.json")["runs"][0]["task"] == "zeroshot"
+    assert (out / "results.replaced-2.json").is_file() and not runner.check_out_dir(out)

@@ -9,6 +9,7 @@ after every task (so an interrupted evaluation resumes with ``skip_existing``) a
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -100,6 +101,7 @@ class _Context:
         self.warnings: list[str] = []
         self.config_written = False
         self.resolved: dict[str, Any] = {}
+        self.stamps: dict[str, str | None] = {}  # model spec -> model_stamp
 
     def splits(self, spec: str) -> list[str]:
         if spec not in self._splits:
@@ -680,7 +682,7 @@ def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str])
 EVAL_DIR_NAMES = frozenset(
     {RESULTS_FILE, "config.json", "report.html", "report.md", "features", "wise_ft"}
 )
-_REPORT_FIGURE = re.compile(r"report_fig\d+\.png")
+_REPORT_FIGURE = re.compile(r"report_fig\d+\.png|results\.replaced-\d+\.json")
 
 
 def check_out_dir(out: str | os.PathLike[str]) -> None:
@@ -748,6 +750,9 @@ def _execute(
     for r in runs:
         r["details"]["seconds"] = round(time.perf_counter() - t0, 2)
         r["details"].setdefault("dataset_spec", spec)
+        r["details"].setdefault("dataset_path", data_identity(spec))
+        if model is not None and ctx.stamps.get(model.spec):
+            r["details"]["model_stamp"] = ctx.stamps[model.spec]
         r["options"] = run_options(ctx.cfg, r["task"])
         if model is not None and model.random_init:  # kept with the run through merges
             r["details"]["random_init"] = True
@@ -770,6 +775,76 @@ def _execute(
     write_results(results_path, results)
     if runs:
         ctx.log(f"[green]done[/] {label} ({time.perf_counter() - t0:.1f}s) {_summary(runs)}")
+
+
+def data_identity(spec: str) -> str:
+    """A dataset spec with its path resolved (options kept): the file a run measured, whatever
+    the folder the command ran from. Two files of one name ("siteA/pneumoniamnist.npz",
+    "siteB/pneumoniamnist.npz") share their dataset name in results, not this."""
+    from litclip.data.registry import split_options
+
+    kind, _, rest = spec.partition(":")
+    path, options = split_options(rest)
+    query = "&".join(f"{k}={v}" for k, v in sorted(options.items()))
+    return f"{kind}:{Path(path).expanduser().resolve()}" + (f"?{query}" if query else "")
+
+
+def model_stamp(spec: str) -> str | None:
+    """A fingerprint of a local model's files (names, sizes, modification times), cheap to
+    take before loading: other weights saved at the same path (a run trained again) change
+    it. ``None`` for a named model (``litclip-tiny``, ``ViT-B-32:openai``)."""
+    name, sep, tag = spec.partition(":")
+    path = Path(spec).expanduser()
+    if not path.exists() and sep and Path(tag).expanduser().is_file():  # NAME:/path/weights
+        path = Path(tag).expanduser()
+    if not path.exists():
+        return None
+    files = sorted(f for f in path.iterdir() if f.is_file()) if path.is_dir() else [path]
+    h = hashlib.sha1()
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:12]
+
+
+def _stale(run: dict, data: dict[str, str], stamps: dict[str, str | None]) -> str:
+    """Why an earlier ``run`` no longer describes what this command evaluates under its
+    names ('' when it does): another file of the same dataset name, or other weights at the
+    same model path. Runs from before these were recorded are kept."""
+    measured = run["details"].get("dataset_path")
+    if run["dataset"] in data and measured and measured != data[run["dataset"]]:
+        return f"{run['dataset']} was {measured.partition(':')[2]}"
+    stamp = run["details"].get("model_stamp")
+    if run["model"] in stamps and stamp and stamp != stamps[run["model"]]:
+        return f"{run['model']} holds other weights now"
+    return ""
+
+
+def _set_aside_stale(
+    results: dict, out: Path, datasets: Sequence[str], models: Sequence[str]
+) -> str:
+    """Move the earlier runs of ``results`` that measured another file under a dataset name
+    of this command, or other weights under a model path of it, into
+    ``OUT/results.replaced-N.json``: kept, they were replaced one task at a time, the report
+    mixed two files' numbers in one section, and ``--skip-existing`` took them for done.
+    Returns the warning to give ('' when nothing was moved)."""
+    data = {dsets.dataset_name(s): data_identity(s) for s in datasets}
+    stamps = {m: model_stamp(m) for m in models}
+    why = {id(r): _stale(r, data, stamps) for r in results["runs"]}
+    stale = [r for r in results["runs"] if why[id(r)]]
+    if not stale:
+        return ""
+    n = 1
+    while (aside := out / f"results.replaced-{n}.json").exists():
+        n += 1
+    write_results(aside, {**results, "runs": stale})
+    results["runs"] = [r for r in results["runs"] if not why[id(r)]]
+    write_results(out / RESULTS_FILE, results)
+    reasons = "; ".join(dict.fromkeys(why[id(r)] for r in stale))
+    return (
+        f"{len(stale)} earlier run(s) in {out / RESULTS_FILE} measured something else under "
+        f"the same names ({reasons}): moved to {aside}, and evaluated again"
+    )
 
 
 def _change(before: dict | None, after: dict) -> str:
@@ -852,6 +927,11 @@ def run_evaluation(
     results = read_results(path) if path.is_file() else new_results(resolved)
     ctx = _Context(cfg, out, _console_log(cfg.progress))
     ctx.resolved = resolved
+    ctx.stamps = {m: model_stamp(m) for m in models}
+    moved = _set_aside_stale(results, out, datasets, models) if path.is_file() else ""
+    if moved:
+        ctx.warnings.append(moved)
+        ctx.log(f"[yellow]{moved}[/]")
     skip = lambda m, d, t: cfg.skip_existing and _done(results, m, d, t, cfg)  # noqa: E731
     if "contamination" in tasks or cfg.exclude_contaminated:
         for spec in datasets:  # first: later tasks use its exclusions
