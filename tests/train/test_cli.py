@@ -76,3 +76,29 @@ def test_resume_from_a_bad_file_exits_2(corpus_dir: Path, tmp_path: Path, capsys
     )
     err = capsys.readouterr().err
     assert f"cannot resume from {bad}" in " ".join(err.split()) and "Traceback" not in err
+
+
+def test_a_bare_resume_latest_goes_on_with_the_runs_own_options(
+    corpus_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """Options left off a resume took their defaults and counted as changes: a 2-epoch run
+    resumed without --epochs trained on to 5, and one with batch_size 8 was refused."""
+    out = tmp_path / "run"
+    made = ["train", str(corpus_dir), "--out", str(out), "--model", "litclip-micro"]
+    opts = ["--epochs", "2", "--batch-size", "8", "--set", "progress=false"]
+    keep = ["--set", "checkpoint_every=1", "--set", "keep_checkpoints=100"]
+    assert main([*made, *opts, *keep]) == 0
+    steps = int(capsys.readouterr().out.split("trained ")[1].split()[0])
+    ckpts = out / "checkpoints"
+    first = sorted(ckpts.glob("step_*.pt"))[0]
+    assert first.name == "step_000001.pt" and steps > 1
+    (ckpts / "latest").write_text(first.name + "\n")  # as if killed after the first step
+    assert main(["train", str(corpus_dir), "--out", str(out), "--resume", "latest"]) == 0
+    printed = capsys.readouterr().out
+    assert f"trained {steps} steps" in printed and "now 5" not in printed
+    resolved = json.loads((out / "config.json").read_text())["config"]
+    assert resolved["epochs"] == 2 and resolved["batch_size"] == 8
+    # an option given again still changes: two more epochs
+    again = ["--resume", str(ckpts / f"step_{steps:06d}.pt"), "--epochs", "4"]
+    assert main(["train", str(corpus_dir), "--out", str(out), *again]) == 0
+    assert f"trained {2 * steps} steps" in capsys.readouterr().out

@@ -37,7 +37,11 @@ def train(
     batch_size: int = typer.Option(None, min=1, help="Pairs per process per micro-batch."),
     lr: float = typer.Option(None, help="Base learning rate."),
     val_data: str = typer.Option(None, help="Held-out pairs for retrieval validation."),
-    resume: str = typer.Option(None, help="'latest' or a checkpoint path."),
+    resume: str = typer.Option(
+        None,
+        help="'latest' or a checkpoint path; the run goes on with its own options (those of "
+        "its config.json), and only the ones given again change (--epochs to train longer).",
+    ),
     lock_image: bool = typer.Option(
         None, "--lock-image/--no-lock-image", help="LiT: freeze the image tower."
     ),
@@ -63,6 +67,8 @@ def train(
     cfg = TrainConfig.from_file(config) if config else TrainConfig()
     if preset:
         cfg = TrainConfig.from_preset(preset)
+    elif resume and not config:  # the run's own options, then the ones given again
+        cfg = _resumed_config(resume, out) or cfg
     flags: dict[str, Any] = {
         "data": data,
         "model": model,
@@ -102,6 +108,26 @@ def train(
     ):
         if key in result.metrics:
             console.print(f"  {key}: {result.metrics[key]:.4f}")
+
+
+def _resumed_config(resume: str, out: str | None) -> Any:
+    """The options of the run that ``--resume`` continues (its ``config.json``), or None for
+    a run not started yet. A bare ``--resume latest`` then continues the run as it was made:
+    the defaults of options left off are not taken for changes (a 2-epoch run resumed
+    without ``--epochs`` went on to the default 5)."""
+    from pathlib import Path
+
+    from litclip.train import TrainConfig
+    from litclip.train.checkpoint import LATEST
+
+    if resume == LATEST:
+        run_dir = Path(out or TrainConfig().out)
+    elif Path(resume).parent.name == "checkpoints":  # RUN/checkpoints/step_*.pt
+        run_dir = Path(resume).parent.parent
+    else:
+        return None
+    saved = run_dir / "config.json"
+    return TrainConfig.from_file(saved) if saved.is_file() else None
 
 
 def interpolate(
