@@ -56,7 +56,13 @@ def test_a_run_or_demo_folder_is_resumed(tmp_path) -> None:
     run = tmp_path / "run"
     for name in ("corpus", "train", "train.replaced-1", "results.replaced-2", ".steps"):
         (run / name).mkdir(parents=True)
-    for name in ("run_config.json", "results.json", "config.json", "report_fig01.png"):
+    for name in (
+        "run_config.json",
+        "results.json",
+        "config.json",
+        "report_fig01.png",
+        "results.replaced-3.json",
+    ):
         (run / name).write_text("{}")
     check_out(run)
     demo = tmp_path / "demo"  # killed while its journal was generated

@@ -345,12 +345,13 @@ def _index_step(cfg: RunConfig, out: Path, model_dir: Path, steps: StepRunner) -
     return out / done["index_dir"]
 
 
-#: What a run folder holds (``journal``: the demo's), besides NAME.replaced-N and figures
+#: What a run folder holds (``journal``: the demo's), besides NAME.replaced-N, figures and
+#: the results.replaced-N.json an evaluation sets aside (see litclip.evaluate.runner)
 RUN_NAMES = frozenset(
     {"run_config.json", "corpus", "splits", "train", "index", "features", "journal"}
     | {"results.json", "config.json", "report.html", "report.md"}
 )
-_RUN_EXTRA = re.compile(r"\w+\.replaced-\d+|report_fig\d+\.png")
+_RUN_EXTRA = re.compile(r"\w+\.replaced-\d+(\.json)?|report_fig\d+\.png")
 
 
 def check_out(out: Path, pdfs: str | None = None) -> None:
