@@ -71,3 +71,32 @@ def test_group_captions_and_k_clipped() -> None:
     assert res["metrics"]["image_retrieval_recall@10"] == 1.0
     assert res["details"]["chance"]["image_retrieval_recall@10"] == 1.0
     assert res["ci95"]["image_retrieval_recall@1"] == [1.0, 1.0]
+
+
+def test_repeated_captions_give_the_same_recall_in_any_row_order() -> None:
+    """Ties went to whichever row came first: shuffling the same pairs, with captions
+    repeated word for word, moved text recall@10 between 0.275 and 0.375."""
+    rng = np.random.default_rng(0)
+    n, dim = 40, 16
+    image = rng.normal(size=(n, dim))
+    words = rng.normal(size=(16, dim))  # 16 distinct captions for 40 images
+    text = words[rng.integers(0, 16, n)] + 0.0
+    image /= np.linalg.norm(image, axis=1, keepdims=True)
+    text /= np.linalg.norm(text, axis=1, keepdims=True)
+    seen = set()
+    for seed in range(8):
+        order = np.random.default_rng(seed).permutation(n)
+        metrics, _ = retrieval.retrieval_metrics(
+            image[order], text[order], list(range(n)), ks=(1, 5, 10)
+        )
+        seen.add(tuple(round(v, 9) for v in metrics.values()))
+    assert len(seen) == 1
+
+
+def test_a_constant_model_scores_chance_not_one() -> None:
+    """Every score tied: each query's hit is the chance a random order puts its match in."""
+    n = 10
+    same = np.ones((n, 4)) / 2.0
+    metrics, chance_levels = retrieval.retrieval_metrics(same, same, list(range(n)), ks=(1, 5))
+    for key, value in metrics.items():
+        assert value == pytest.approx(chance_levels[key])

@@ -5,6 +5,8 @@ is its image among the top K images?) and ``text_retrieval_recall@K`` is image -
 each image, is at least one of its captions among the top K captions?). An image may have
 several captions; each caption belongs to exactly one image. Every recall comes with its
 chance level (what random ranking would score), so small evaluation sets stay interpretable.
+Tied scores (captions repeated word for word) count as the expected hit over the orders of the
+tied items, so a recall does not depend on the order of the rows.
 """
 
 from __future__ import annotations
@@ -36,11 +38,34 @@ def group_captions(
     return image_rows, text_image
 
 
+#: scores equal to this many decimals are ties (identical captions embed alike, but a matrix
+#: product may give their scores apart in the last bits)
+TIE_DECIMALS = 6
+
+
 def _topk_hit(scores: np.ndarray, positives: np.ndarray, k: int) -> np.ndarray:
-    """Per row: 1.0 if any positive is among the ``k`` highest scores (stable ties as torch)."""
+    """Per row: whether a positive is among the ``k`` highest scores, ties counted as the
+    expected hit over every order of the tied items.
+
+    Breaking ties by position made the recall depend on the order of the rows: with captions
+    repeated word for word ("No acute findings."), shuffling the same pairs moved a recall by
+    0.1. Here a row whose best positive is tied with other items at the cut-off scores the
+    chance that a random order of the tied items puts a positive above it (a constant model
+    scores chance, not 1).
+    """
     k = min(k, scores.shape[1])
-    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    return np.take_along_axis(positives, top, axis=1).any(axis=1).astype(np.float64)
+    scores = np.round(scores.astype(np.float64), TIE_DECIMALS)
+    best = np.where(positives, scores, -np.inf).max(axis=1, keepdims=True)
+    negatives = ~positives
+    above = (negatives & (scores > best)).sum(axis=1)  # outrank every positive
+    tied = (negatives & (scores == best)).sum(axis=1)
+    tied_pos = (positives & (scores == best)).sum(axis=1)
+    room = k - above  # places left for the tied items
+    hit = (room > tied).astype(np.float64)  # all tied items fit: a positive is in
+    for row in np.flatnonzero((room > 0) & (room <= tied)):
+        t, p, m = int(tied[row]), int(tied_pos[row]), int(room[row])
+        hit[row] = 1.0 - comb(t, m) / comb(t + p, m)  # not every one of the m is a negative
+    return hit
 
 
 def chance(n_images: int, captions_per_image: np.ndarray, k: int) -> dict[str, float]:
