@@ -12,7 +12,12 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from litclip.models import load_model
-from litclip.train.distributed import DistEnv, init_distributed, seed_everything
+from litclip.train.distributed import (
+    DistEnv,
+    init_distributed,
+    mean_across_ranks,
+    seed_everything,
+)
 from litclip.train.losses import create_objective
 from litclip.train.similarity import SelipTargets
 
@@ -56,7 +61,10 @@ def _worker(rank: int, world: int, init_file: str, out_dir: str, loss_name: str)
         got, want = _grads(model), _grads(ref)
         diff = max(float((got[k] - want[k]).abs().max()) for k in want)
         scale = max(float(want[k].abs().max()) for k in want)
+        env = DistEnv(rank=rank, world_size=world)
+        logged = mean_across_ranks({"loss": float(loss)}, env)["loss"]  # what metrics.jsonl gets
         result = {"keys_match": sorted(got) == sorted(want), "max_diff": diff, "max_grad": scale}
+        result |= {"logged": logged, "own": float(loss), "single": float(ref_loss)}
         Path(out_dir, f"rank{rank}.json").write_text(json.dumps(result))
     finally:
         dist.destroy_process_group()
@@ -67,10 +75,15 @@ def test_ddp_gradients_equal_single_process(loss_name: str, tmp_path: Path) -> N
     # fork: the children inherit the imported modules (a spawn re-imports torch + open_clip).
     args = (2, str(tmp_path / "init"), str(tmp_path), loss_name)
     mp.start_processes(_worker, args=args, nprocs=2, join=True, start_method="fork")
+    shares = []
     for rank in (0, 1):
         res = json.loads((tmp_path / f"rank{rank}.json").read_text())
+        shares.append(res["own"])
         assert res["keys_match"] and res["max_grad"] > 0
         assert res["max_diff"] <= 1e-5 * max(1.0, res["max_grad"]), res
+        # the logged loss is the whole batch's, as on one process (a rank's own share is not)
+        assert res["logged"] == pytest.approx(res["single"], rel=1e-5), res
+    assert shares[0] != pytest.approx(shares[1])  # the ranks' shares differ: the mean matters
 
 
 def test_single_process_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,6 +80,18 @@ def barrier(env: DistEnv) -> None:
         dist.barrier()
 
 
+def mean_across_ranks(values: dict[str, float], env: DistEnv) -> dict[str, float]:
+    """``values`` averaged over the ranks (every rank calls it). Each rank's loss covers its
+    share of the global batch, so the mean is the loss a single process logs for the whole
+    batch: logged alone, rank 0's share made a DDP run's curve unlike the same run on one."""
+    if not env.distributed:
+        return values
+    keys = sorted(values)
+    t = torch.tensor([values[k] for k in keys], dtype=torch.float64, device=env.device)
+    dist.all_reduce(t)
+    return dict(zip(keys, (t / env.world_size).tolist(), strict=True))
+
+
 def broadcast_flag(flag: bool, env: DistEnv) -> bool:
     """Rank 0's decision (e.g. early stop) for every rank."""
     if not env.distributed:

@@ -47,7 +47,7 @@ from litclip.train.checkpoint import (
 )
 from litclip.train.config import TrainConfig
 from litclip.train.data import PairDataset, epoch_batches, make_loader, rank_slice, sample_ids
-from litclip.train.distributed import DistEnv, barrier, broadcast_flag
+from litclip.train.distributed import DistEnv, barrier, broadcast_flag, mean_across_ranks
 from litclip.train.progress import TrainProgress
 from litclip.train.setup import (
     prepare_data,
@@ -403,6 +403,7 @@ class Trainer:
             self._optimizer_step()
             st.step += 1
             st.samples += len(global_batch) * cfg.accum_steps
+            parts = mean_across_ranks(parts, env)  # the global batch's loss, as on one process
             self._after_step(bar, parts, seen / max(1e-9, time.perf_counter() - start))
             if self._done():
                 break
