@@ -324,3 +324,29 @@ def test_trivial_recall_at_k_and_few_test_items_are_noted() -> None:
     assert "few test items (7" in page.lower() and "rough sign" in page
     page, _ = build_report(results(FEW_TEST_IMAGES))
     assert "K ≥" not in page and "rough sign" not in page
+
+
+def test_a_long_legend_sits_under_the_axes_not_over_the_curves() -> None:
+    """Eight few-shot curves (two models, three methods, zero-shot lines) had their legend
+    drawn in the middle of the axes, over the lines and confidence bands."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from litclip.evaluate.report import LEGEND_INSIDE, _legend
+
+    for n in (2, 8):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for i in range(n):
+            ax.plot([1, 2, 4], [0.5 + i / 20] * 3, label=f"model{i} [coop]")
+        _legend(ax)
+        fig.tight_layout()
+        fig.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        axes = ax.get_window_extent()
+        if n <= LEGEND_INSIDE:
+            assert axes.y0 <= legend.y0 and legend.y1 <= axes.y1  # inside: it fits there
+        else:
+            assert legend.y1 < axes.y0 and fig.get_size_inches()[1] > 4  # under, figure taller
+        plt.close(fig)

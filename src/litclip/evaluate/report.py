@@ -119,6 +119,24 @@ class _Doc:
             self.md.append(f"![{title}]({name})\n")
 
 
+LEGEND_INSIDE = 4  # entries a legend may have inside the axes before it covers the data
+
+
+def _legend(ax: Any) -> None:
+    """A legend that does not cover the curves: inside the axes for a few entries, else in
+    two columns under them, the figure made taller to hold it (eight curves of two models'
+    prompt-learning methods hid the confidence bands)."""
+    n = len(ax.get_legend_handles_labels()[1])
+    if n <= LEGEND_INSIDE:
+        ax.legend(fontsize=7)
+        return
+    rows = -(-n // 2)
+    fig = ax.figure
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, height + 0.2 * rows + 0.2)
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
+
+
 def _short(key: str) -> str:
     return key.replace("_retrieval_recall", " R")
 
@@ -210,7 +228,7 @@ def _diagonal_plot(
         ax.plot([0, 1], [0, 1], "k:", lw=0.8)
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
-        ax.legend(fontsize=7)
+        _legend(ax)
 
     doc.figure(draw, title)
 
@@ -355,7 +373,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 ax.axvline(r["details"]["threshold"], color=line.get_color(), lw=0.8, ls=":")
             ax.set_xlabel("threshold on p(positive)")
             ax.set_ylabel(f"F1 ({positive or 'positive class'})")
-            ax.legend(fontsize=7)
+            _legend(ax)
 
         doc.figure(draw, f"Threshold vs F1 — {name} (dotted: chosen on val)")
 
@@ -408,7 +426,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
         ax.set_xscale("log", base=2)
         ax.set_xlabel("shots per class (K)")
         ax.set_ylabel(f"{metric} (mean, 95% CI over seeds)")
-        ax.legend(fontsize=7)
+        _legend(ax)
 
     doc.figure(draw, f"Few-shot learning curve — {name}")
 
@@ -461,7 +479,7 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
             x + 0.4 - width / 2, [k.replace("_retrieval_recall", " R") for k in keys], fontsize=7
         )
         ax.set_ylim(0, 1)
-        ax.legend(fontsize=7)
+        _legend(ax)
 
     doc.figure(draw, f"Retrieval recall — {name} (image R@K = text→image)", (7, 4))
 
@@ -541,7 +559,7 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 )
         ax.set_xlabel("WiSE-FT alpha (0 = base, 1 = fine-tuned)")
         ax.set_ylabel("zero-shot accuracy")
-        ax.legend(fontsize=7)
+        _legend(ax)
 
     doc.figure(draw, f"General-knowledge retention — {name}")
 
