@@ -102,3 +102,21 @@ def test_a_bare_resume_latest_goes_on_with_the_runs_own_options(
     again = ["--resume", str(ckpts / f"step_{steps:06d}.pt"), "--epochs", "4"]
     assert main(["train", str(corpus_dir), "--out", str(out), *again]) == 0
     assert f"trained {2 * steps} steps" in capsys.readouterr().out
+
+
+def test_a_run_folder_another_process_trains_into_is_refused(
+    corpus_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """A run started twice into one --out (a requeued job whose first run still runs) wrote
+    its checkpoints and logs among the other's."""
+    from litclip.io import sole_writer
+
+    out = tmp_path / "run"
+    out.mkdir()
+    args = ["train", str(corpus_dir), "--out", str(out), "--model", "litclip-micro"]
+    with sole_writer(out, "training run"):  # the first run, as another process holds it
+        assert main([*args, "--set", "max_steps=1", "--set", "progress=false"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"another process is writing into {out}" in err and "Traceback" not in err
+    assert list(out.iterdir()) == []  # nothing written
+    assert main([*args, "--set", "max_steps=1", "--set", "progress=false"]) == 0  # free again

@@ -13,6 +13,9 @@ run-directory layout and :class:`TrainConfig` for every option. A small CPU run:
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from litclip.train.config import PRESETS, TrainConfig
@@ -45,10 +48,28 @@ def train(config: TrainConfig) -> TrainResult:
 
             torch.set_num_threads(config.num_threads)
         seed_everything(config.seed, env.rank)
-        return Trainer(config, env).fit()
+        with _sole_writer(config.out, env.is_main):
+            return Trainer(config, env).fit()
     finally:
         if owned:
             cleanup_distributed()
+
+
+@contextlib.contextmanager
+def _sole_writer(out: str, main: bool) -> Iterator[None]:
+    """Rank 0 holds the run folder while it trains (:func:`litclip.io.sole_writer`): a run
+    started twice into one ``--out`` (a requeued job whose first run still runs) would mix
+    its checkpoints and logs with the other's. A folder made for nothing is taken back."""
+    from litclip.io import sole_writer, taken_back_if_empty
+
+    path = Path(out)
+    if not main or path.is_file():  # a file: check_run_dir says so
+        yield
+        return
+    with taken_back_if_empty(path):
+        path.mkdir(parents=True, exist_ok=True)
+        with sole_writer(path, "training run"):
+            yield
 
 
 def __getattr__(name: str):  # noqa: ANN202 - lazy export keeps `import litclip.train` light
