@@ -42,6 +42,29 @@ def test_multiclass_auroc_is_sklearn_ovr_macro() -> None:
     assert "sensitivity" not in m
 
 
+def test_macro_f1_leaves_out_a_class_neither_in_the_test_split_nor_predicted() -> None:
+    """A test split without grade 4, and nothing called grade 4: macro F1 scored that class 0
+    and gave 0.360 where scikit-learn gives 0.450."""
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 4, 120)  # classes 0..3 of 5
+    probs = rng.dirichlet(np.ones(5), 120)
+    probs[:, 4] = 0.0
+    probs[np.arange(120), y] += 0.4
+    probs /= probs.sum(1, keepdims=True)
+    pred = probs.argmax(1)
+    assert set(pred) <= {0, 1, 2, 3}
+    m = metrics.classification_metrics(y, probs)
+    assert m["macro_f1"] == pytest.approx(skm.f1_score(y, pred, average="macro"))
+    assert m["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y, pred))
+    # a class predicted but absent from the split still counts (its F1 is 0), as in sklearn
+    called = pred.copy()
+    called[:3] = 4
+    cm = skm.confusion_matrix(y, called, labels=np.arange(5))
+    assert metrics.confusion_metrics(cm)["macro_f1"] == pytest.approx(
+        skm.f1_score(y, called, average="macro", zero_division=0)
+    )
+
+
 def test_auroc_with_ties_matches_sklearn() -> None:
     y = np.array([0, 0, 1, 1, 0, 1])
     s = np.array([0.2, 0.5, 0.5, 0.9, 0.2, 0.2])

@@ -38,16 +38,19 @@ def confusion_metrics(cm: np.ndarray) -> dict[str, float]:
     """Accuracy, balanced accuracy, macro F1 (and binary F1/sensitivity/specificity) of ``cm``.
 
     Matches scikit-learn's ``accuracy_score``, ``balanced_accuracy_score`` (over classes
-    present in ``y_true``) and ``f1_score`` (``zero_division=0``); computed from one confusion
-    matrix so the bootstrap stays fast.
+    present in ``y_true``) and ``f1_score(average="macro", zero_division=0)`` (over classes
+    present in ``y_true`` or predicted: a class the test split lacks and nothing is called
+    is no class of this test, and scoring it 0 pulled the mean down); computed from one
+    confusion matrix so the bootstrap stays fast.
     """
     cm = np.asarray(cm)
     recall, precision, f1 = _rates(cm)
     present = cm.sum(axis=1) > 0
+    seen = present | (cm.sum(axis=0) > 0)
     out = {
         "accuracy": float(np.trace(cm) / max(cm.sum(), 1)),
         "balanced_accuracy": float(recall[present].mean()) if present.any() else 0.0,
-        "macro_f1": float(f1.mean()),
+        "macro_f1": float(f1[seen].mean()) if seen.any() else 0.0,
     }
     if cm.shape[0] == 2:
         out["f1"] = float(f1[1])
