@@ -215,3 +215,22 @@ def test_empty_split_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(LitclipError, match=r"no test images.*\(train 6, val 2, test 0\)"):
         load_medmnist(path, "test")
     assert len(load_medmnist(path, "train")) == 6
+
+
+def test_another_datasets_file_under_a_known_name_is_an_error(tmp_path: Path) -> None:
+    """PneumoniaMNIST saved as retinamnist.npz was scored against five retinopathy grades
+    (accuracy 0.000 on chest X-rays, no word said); the other way round, the error asked for
+    class names the user never gave."""
+    grey = _write_npz(tmp_path / "retinamnist.npz", SPLITS3, n_classes=2)
+    with pytest.raises(
+        LitclipError, match=r"named retinamnist, whose images are colour .* grayscale"
+    ):
+        load_medmnist(grey, "test")
+    five = tmp_path / "b" / "pneumoniamnist.npz"
+    five.parent.mkdir()
+    _write_npz(five, {"train": 40, "val": 8, "test": 8}, n_classes=5)
+    with pytest.raises(LitclipError, match="named pneumoniamnist, which has 2 classes, but holds"):
+        load_medmnist(five, "test")
+    rgb = tmp_path / "c" / "retinamnist.npz"  # its own kind of images: a subset loads
+    rgb.parent.mkdir()
+    assert len(load_medmnist(_write_npz(rgb, SPLITS3, rgb=True, n_classes=5), "test")) == 4

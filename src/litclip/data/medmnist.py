@@ -236,6 +236,12 @@ class MedMNISTDataset:
         n_labels = (
             self.labels.shape[1] if self.labels.ndim == 2 else int(self.labels.max(initial=-1)) + 1
         )
+        if len(names) < n_labels and classnames is None and self.info:
+            raise LitclipError(
+                f"{self.path} is named {self.name}, which has {len(names)} classes, but holds "
+                f"labels up to {n_labels - 1}: it is another dataset's file; give it the name of "
+                "its own MedMNIST flag (e.g. retinamnist.npz)"
+            )
         if len(names) < n_labels:
             raise LitclipError(
                 f"{self.path} has labels up to {n_labels - 1} but only {len(names)} class names were "
@@ -256,6 +262,15 @@ class MedMNISTDataset:
                 "another split (--split), or use a file whose split holds images."
             )
         self.size = int(self.images.shape[1])
+        channels = int(self.images.shape[-1]) if self.images.ndim == 4 else 1
+        wanted = self.info.get("n_channels")
+        if wanted is not None and channels != wanted:  # another dataset under this one's name
+            kinds = {1: "grayscale", 3: "colour (RGB)"}
+            raise LitclipError(
+                f"{self.path} is named {self.name}, whose images are {kinds.get(wanted, wanted)}, "
+                f"but holds {kinds.get(channels, f'{channels}-channel')} images: it is another dataset's file; give it the "
+                "name of its own MedMNIST flag (e.g. pneumoniamnist.npz)"
+            )
 
     def _split_sizes(self) -> str:
         with zipfile.ZipFile(self.path) as zf:
