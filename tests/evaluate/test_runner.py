@@ -396,3 +396,23 @@ def test_runs_of_another_file_or_other_weights_under_the_same_names_are_set_asid
     assert "holds other weights now" in third["warnings"][-1]
     assert read_results(out / "results.replaced-2.json")["runs"][0]["task"] == "zeroshot"
     assert (out / "results.replaced-2.json").is_file() and not runner.check_out_dir(out)
+
+
+def test_a_medmnist_file_without_val_runs_the_tasks_that_need_none(tmp_path: Path) -> None:
+    """The whole run failed on the missing val arrays, zero-shot included, where a folder
+    without val/ runs what it can and skips the rest with a reason."""
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 12), ("test", 8)):
+        arrays[f"{split}_images"] = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = (np.arange(n) % 2).astype(np.uint8)[:, None]
+    path = tmp_path / "pneumoniamnist.npz"
+    np.savez_compressed(path, **arrays)
+    spec = f"medmnist:{path}"
+    assert runner.dsets.available_splits(spec) == ["train", "test"]
+    res = run_evaluation(
+        ["litclip-micro"], [spec], ["zeroshot", "linear-probe"], tmp_path / "ev",
+        n_boot=0, progress=False, report=False,
+    )  # fmt: skip
+    assert [r["task"] for r in res["runs"]] == ["zeroshot"]
+    assert any("linear-probe" in s and "its splits: train, test" in s for s in res["skipped"])

@@ -54,10 +54,22 @@ def open_split(spec: str, split: str | None) -> Any:
 
 
 def available_splits(spec: str) -> list[str]:
-    """Splits of a dataset: train/val/test for MedMNIST, split folders, a manifest's column."""
+    """Splits of a dataset: those of a MedMNIST file's train/val/test it holds (a file
+    without val runs the tasks that need none, as a folder without val/ does), split
+    folders, a manifest's column."""
     kind, path = parse_spec(spec)
     if kind == "medmnist":
-        return ["train", "val", "test"]
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (OSError, zipfile.BadZipFile):  # the reader says what is wrong with it
+            return ["train", "val", "test"]
+        held = [
+            s for s in ("train", "val", "test") if {f"{s}_images.npy", f"{s}_labels.npy"} <= names
+        ]
+        return held or ["train", "val", "test"]
     if kind == "folder":
         from litclip.data.folder import find_splits
 
