@@ -59,3 +59,21 @@ def test_embed_says_random_weights(
     assert "ViT-B-32 has random weights" in " ".join(capsys.readouterr().out.split())
     assert main([*argv, "--model", "litclip-micro"]) == 0
     assert "random weights" not in capsys.readouterr().out
+
+
+def test_embed_says_what_it_left_out(
+    tmp_path: Path, folder_ds: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """An unreadable image was dropped without a word (config.json said n: 1 of 3)."""
+    import shutil
+
+    data = tmp_path / "lesions"
+    shutil.copytree(folder_ds, data)
+    broken = next((data / "test").rglob("*.png"))
+    broken.write_bytes(b"not a png")
+    out = tmp_path / "emb"
+    assert main(_argv(data, out)) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "1 unreadable or empty item left out of" in err and broken.name in err
+    saved = json.loads((out / "config.json").read_text())
+    assert [s["source"] for s in saved["skipped"]] == [str(broken)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -87,7 +88,21 @@ def embed_dataset(cfg: EmbedConfig, progress: bool = True) -> Path:
                 meta["classname"] = [classnames[int(i)] for i in labels]
     with atomic_path(out / "metadata.parquet") as tmp:
         meta.to_parquet(tmp, index=False)
+    skipped = list(getattr(dataset, "skipped", None) or [])
     write_resolved_config(
-        out, asdict(cfg), model_spec=loaded.spec, embed_dim=loaded.embed_dim, n=len(dataset)
+        out,
+        asdict(cfg),
+        model_spec=loaded.spec,
+        embed_dim=loaded.embed_dim,
+        n=len(dataset),
+        skipped=[{"source": s.source, "reason": s.reason} for s in skipped],
     )
+    if skipped:  # said as evaluate says it: the rows above hold the kept items only
+        first = skipped[0]
+        warnings.warn(
+            f"{len(skipped)} unreadable or empty item{'s' * (len(skipped) != 1)} left out of "
+            f"{cfg.dataset}, e.g. {first.source}: {first.reason} (config.json lists them; "
+            "`litclip data info` says why)",
+            stacklevel=2,
+        )
     return out
