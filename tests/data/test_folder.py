@@ -240,3 +240,18 @@ def test_image_size_limit_names_its_setting(tmp_path: Path, monkeypatch) -> None
         images_mod.open_rgb(path)
     monkeypatch.setenv(images_mod.MAX_PIXELS_ENV, "60000")
     assert images_mod.open_rgb(path).size == (300, 200)
+
+
+def test_images_beside_the_split_folders_are_said_and_hidden_folders_skipped(
+    make_folder, tmp_path: Path
+) -> None:
+    """A class folder left beside train/ and test/ was dropped with no word; images in a
+    class folder's hidden sub-folder (.thumbs/) were counted as that class's."""
+    root = tmp_path / "ds"
+    make_folder({"a": 2, "b": 1}, split="train", root=root)
+    make_folder({"a": 1, "b": 1}, split="test", root=root)
+    make_folder({"g5": 1}, root=root)  # forgot to move it into the splits
+    shutil.copytree(root / "test" / "a", root / "test" / "a" / ".thumbs")
+    with pytest.warns(UserWarning, match=r"g5/ beside the split folders \(test, train\)"):
+        test = ImageFolderDataset(root, split="test")
+    assert len(test) == 2 and test.folder_names == ["a", "b"]

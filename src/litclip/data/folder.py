@@ -15,6 +15,7 @@ default).
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,7 @@ def class_folders(root: str | os.PathLike[str]) -> list[str]:
     root = Path(root)
     splits = find_splits(root)
     tops = [root / s for s in splits] if splits else [root]
+    _warn_beside_splits(root, splits)
     found: dict[str, bool] = {}
     for top in tops:
         for d in _subdirs(top):
@@ -139,6 +141,25 @@ def class_folders(root: str | os.PathLike[str]) -> list[str]:
             "classes. Rename them to one spelling in every split."
         )
     return sorted(name for name, has_images in found.items() if has_images)
+
+
+def _warn_beside_splits(root: Path, splits: list[str]) -> None:
+    """Say which folders of images sit beside the split folders: they are read in no split
+    (a class a user forgot to move into train/ and test/ was lost without a word)."""
+    if not splits:
+        return
+    stray = [
+        d.name
+        for d in _subdirs(root)
+        if d.name not in splits and not _is_output_dir(d) and next(_image_files(d), None)
+    ]
+    if stray:
+        warnings.warn(
+            f"{root}: {', '.join(f'{s}/' for s in stray)} beside the split folders "
+            f"({', '.join(splits)}) hold images that no split reads; a class goes under each "
+            f"split ({splits[0]}/{stray[0]}/...)",
+            stacklevel=3,
+        )
 
 
 def find_splits(root: str | os.PathLike[str]) -> list[str]:
@@ -177,8 +198,10 @@ def _image_files(class_dir: Path) -> Iterator[Path]:
     if not class_dir.is_dir():
         return
     for p in class_dir.rglob("*"):
-        if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file() and not p.name.startswith("."):
-            yield p
+        if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file():
+            # hidden files and what hidden folders hold (.thumbs/, .ipynb_checkpoints/)
+            if not any(part.startswith(".") for part in p.relative_to(class_dir).parts):
+                yield p
 
 
 def _list_images(class_dir: Path) -> list[Path]:
