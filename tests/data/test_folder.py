@@ -185,9 +185,17 @@ def test_classes_json_sets_the_label_order(make_folder, tmp_path: Path) -> None:
     assert ImageFolderDataset(root, "test").folder_names == ["no_hemorrhage", "hemorrhage"]
     (root / "classes.json").write_text(json.dumps({"classnames": ["bleed", "no bleed"]}))
     assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
-    # a prompt file's display names under "classes" alone name no folder: sorted order
-    (root / "classes.json").write_text(json.dumps({"classes": ["a bleed", "no bleed seen"]}))
+    # a prompt file's display names under "classes" beside its templates: sorted order
+    prompts = {"classes": ["a bleed", "no bleed seen"], "templates": ["a CT showing {c}."]}
+    (root / "classes.json").write_text(json.dumps(prompts))
     assert ImageFolderDataset(root, "test").folder_names == ["hemorrhage", "no_hemorrhage"]
+    # without templates, names that match no folder are a mistake, not display names: the
+    # sorted order they fell back to made the wrong class positive; any case matches
+    (root / "classes.json").write_text(json.dumps({"classes": ["normal"]}))
+    with pytest.raises(LitclipError, match=r"not class folders: \['normal'\]"):
+        ImageFolderDataset(root, "test")
+    (root / "classes.json").write_text(json.dumps({"classes": ["No_Hemorrhage", "Hemorrhage"]}))
+    assert ImageFolderDataset(root, "test").folder_names == ["no_hemorrhage", "hemorrhage"]
 
 
 @pytest.mark.parametrize(

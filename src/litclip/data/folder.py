@@ -6,8 +6,9 @@ Class names are the folder names with ``_`` turned into spaces (``00_normal`` st
 a ``classes.json`` in the root or up to two parents lists exactly those folders under
 ``classes`` (or ``folder_names``): then its order is the label order, so a binary task's
 finding ("hemorrhage" after "no_hemorrhage") is the positive class 1. A ``classes.json`` that
-lists other names, is not valid JSON or has another shape is an error, never ignored (sorted
-order could flip the positive class); one with only ``classnames`` is a prompt file.
+lists other names (in any case), is not valid JSON or has another shape is an error, never
+ignored (sorted order could flip the positive class); one with only ``classnames``, or whose
+``classes`` name no folder beside ``templates``, is a prompt file.
 Unreadable images follow the policy in :mod:`litclip.data._images` (skipped and counted by
 default).
 """
@@ -48,9 +49,9 @@ def find_classes_file(root: str | os.PathLike[str]) -> Path | None:
 
 def _declared_names(path: Path) -> tuple[list[str] | None, bool]:
     """The class folders a ``classes.json`` lists in label order (``None``: a prompt file that
-    names no folders), and whether they stand alone under ``classes`` (which a prompt file
-    may use for display names, see :mod:`litclip.evaluate.prompts`). A file that cannot say
-    is an error: guessing flips the positive class."""
+    names no folders), and whether they may be a prompt file's display names instead (its
+    ``classes`` beside ``templates``, see :mod:`litclip.evaluate.prompts`). A file that cannot
+    say is an error: guessing flips the positive class."""
     example = '{"classes": ["normal", "pneumonia"]}'
     data = read_json_object(path, f"write it as {example}, the class folders in label order")
     names = data.get("folder_names") or data.get("classes")
@@ -59,7 +60,7 @@ def _declared_names(path: Path) -> tuple[list[str] | None, bool]:
             f"{path} has no 'classes' (or 'folder_names') list: write {example}, the class "
             "folders in label order."
         )
-    alone = "folder_names" not in data and "classnames" not in data
+    alone = "folder_names" not in data and "classnames" not in data and "templates" in data
     if names is None or isinstance(names, dict):  # prompt file: display names, no order
         return None, alone
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -78,15 +79,16 @@ def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
     names, alone = (None, False) if path is None else _declared_names(path)
     if names is None:
         return class_dirs
-    lookup = {d.name.replace("_", " ").strip(): d for d in class_dirs}
-    lookup.update({d.name: d for d in class_dirs})
-    chosen = [lookup[n] for n in names if n in lookup]
+    # a folder's name or its class name, in any case ("Healthy" is healthy/)
+    lookup = {d.name.replace("_", " ").strip().lower(): d for d in class_dirs}
+    lookup.update({d.name.lower(): d for d in class_dirs})
+    chosen = [lookup[n.lower()] for n in names if n.lower() in lookup]
     if not chosen and alone:
         return class_dirs  # a prompt file's display names under "classes": no folder named
     problems = [
         f"{label}: {found}"
         for label, found in (
-            ("not class folders", [n for n in names if n not in lookup]),
+            ("not class folders", [n for n in names if n.lower() not in lookup]),
             ("folders not listed", [d.name for d in class_dirs if d not in chosen]),
             ("listed twice", sorted({d.name for d in chosen if chosen.count(d) > 1})),
         )
@@ -96,7 +98,7 @@ def _declared_order(root: Path, class_dirs: list[Path]) -> list[Path]:
         raise LitclipError(
             f"{path} does not match the class folders {[d.name for d in class_dirs]}: "
             f"{'; '.join(problems)}. List every class folder once, in label order, or "
-            "remove the file."
+            "remove the file (display names for prompts go under 'classnames')."
         )
     return chosen
 
