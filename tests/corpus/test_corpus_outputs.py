@@ -137,8 +137,9 @@ def test_merge_says_a_shard_did_not_finish(shards: tuple[Path, Path, Path], tmp_
     shutil.rmtree(killed / "images" / lost.stem[:16])
     summary = merge_corpora(tmp_path / "m", [killed, sh1])
     assert summary.pdfs_ok == 3 and summary.pdfs_error == 1 and ("missing", 1) in summary.errors
-    (note,) = summary.notes
+    note, absent = summary.notes  # and shard 2/3 (no PDF of these names) is not an input
     assert f"1 of the {n} PDFs of {killed} have no result" in note and "--shard 0/3" in note
+    assert absent.startswith("shard 2/3 of the split is not among the inputs")
     bad = [s for s in _status(tmp_path / "m") if s["status"] != "ok"]
     assert [s["error_kind"] for s in bad] == ["missing"] and bad[0]["sha256"].startswith(lost.stem)
 
@@ -242,3 +243,33 @@ def test_a_folder_another_process_writes_into_is_refused_untouched(
     assert set(read_manifest(filtered)["kind"]) <= {"image"}
     assert build_corpus(whole.parent / "pdfs", busy, _cfg()).pdfs_skipped == 4  # free again
     assert not staged.exists()  # now a leftover: cleaned
+
+
+def test_a_corpus_with_a_file_of_the_users_is_named_a_corpus(
+    shards: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """A corpus holding one file of the user's was called 'not a litclip corpus'; merge's
+    messages named an --out option it does not have."""
+    whole, sh0, sh1 = shards
+    mine = tmp_path / "mine"
+    shutil.copytree(whole, mine)
+    (mine / "notes.csv").write_text("x")
+    with pytest.raises(LitclipError, match=r"is a litclip corpus that also holds files it did"):
+        build_corpus(whole.parent / "pdfs", mine, _cfg())
+    with pytest.raises(LitclipError, match=r"^the merge's output .* also holds files"):
+        merge_corpora(mine, [sh0, sh1])
+    with pytest.raises(LitclipError, match="its output .* must not be one of its inputs"):
+        merge_corpora(sh0, [sh0, sh1])
+
+
+def test_a_merge_without_every_shard_of_the_split_says_so(
+    shards: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """Merging shard 0 of a split alone made a quiet part of a corpus."""
+    _, sh0, sh1 = shards
+    notes = merge_corpora(tmp_path / "m", [sh0, sh1]).notes
+    assert notes == [
+        "shard 2/3 of the split is not among the inputs: their PDFs are not in this merge "
+        "(merge again with them when built)"
+    ]
+    assert "shards 1/3, 2/3 of the split are" in merge_corpora(tmp_path / "m0", [sh0]).notes[0]

@@ -548,35 +548,48 @@ def crop_options_changed(out: Path, cfg: CorpusConfig) -> list[str]:
     return _crop_changes(_read_out_config(out), cfg)
 
 
-def _earlier_corpus(out: Path, note: str = "", filtered: bool = False) -> dict[str, Any]:
+def _earlier_corpus(
+    out: Path, note: str = "", filtered: bool = False, named: str = "--out"
+) -> dict[str, Any]:
     """The config of the corpus already in ``out`` (``{}`` for a new or empty folder).
 
     Refused: a folder of other files (a training run, an evaluation or an index has a
-    config.json with litclip_version too), and a corpus of the other kind (``filtered``: a
-    filter writes only into its own earlier output, build and merge never into one: its
-    crops would be cleaned away). ``note`` ends the message.
+    config.json with litclip_version too), a corpus that also holds files of the user's,
+    and a corpus of the other kind (``filtered``: a filter writes only into its own earlier
+    output, build and merge never into one: its crops would be cleaned away). ``note`` ends
+    the message; ``named`` is how the command names its output (merge's is an argument).
     """
     if out.is_file():
-        raise LitclipError(f"--out {out} is a file, not a folder")
+        raise LitclipError(f"{named} {out} is a file, not a folder")
     if not out.exists() or not foreign_entries(out, frozenset()):  # hidden files aside
         return {}
     # pages `corpus preview --out` wrote beside the corpus's own are the user's reading
     other = foreign_entries(out, CORPUS_NAMES, also=_PAGES)
-    earlier = {} if other else _read_out_config(out)
+    try:
+        earlier = _read_out_config(out)
+    except LitclipError:  # a damaged config.json: said below when nothing else is there
+        if not other:
+            raise
+        earlier = {}
+    shown = f" ({', '.join(other[:3])})" if other else ""
     if "litclip_version" not in earlier or "inputs" not in earlier:
-        shown = f" ({', '.join(other[:3])})" if other else ""
         raise LitclipError(
-            f"--out {out} holds other files{shown} and is not a litclip corpus: choose a new or "
-            f"empty folder{note}"
+            f"{named} {out} holds other files{shown} and is not a litclip corpus: choose a new "
+            f"or empty folder{note}"
+        )
+    if other:  # the corpus is there, with the user's own files in it
+        raise LitclipError(
+            f"{named} {out} is a litclip corpus that also holds files it did not write{shown}: "
+            "move them out of it to go on, or choose a new or empty folder"
         )
     if filtered and "filter" not in earlier:
         raise LitclipError(
-            f"--out {out} holds a corpus, not an earlier `corpus filter` output: choose a new "
+            f"{named} {out} holds a corpus, not an earlier `corpus filter` output: choose a new "
             "or empty folder (a filter replaces only its own earlier output)"
         )
     if not filtered and "filter" in earlier:
         raise LitclipError(
-            f"--out {out} is a `corpus filter` output (of {earlier['filter'].get('source')}): "
+            f"{named} {out} is a `corpus filter` output (of {earlier['filter'].get('source')}): "
             "choose a new or empty folder"
         )
     return earlier
@@ -801,7 +814,7 @@ def merge_corpora(
         raise LitclipError("corpus merge needs at least one shard directory")
     if any(d.resolve() == out.resolve() for d in dirs):
         raise LitclipError(
-            f"corpus merge writes a new corpus: --out {out} must not be one of its inputs"
+            f"corpus merge writes a new corpus: its output {out} must not be one of its inputs"
         )
     configs = [_read_config(d) for d in dirs]
     cfg = config or config_from_dict(configs[0].get("config", {}))
@@ -851,7 +864,7 @@ def merge_corpora(
         entries += [e for _, _, missing in unfinished for e in missing]  # status: missing
         entries.sort(key=lambda e: e["path"])
         summary = assemble_corpus(out, entries, cfg)
-        summary.notes = [_unfinished_note(*u) for u in unfinished]
+        summary.notes = [_unfinished_note(*u) for u in unfinished] + _absent_shards(configs)
         return summary
 
 
@@ -946,6 +959,27 @@ def _unfinished(
     return out
 
 
+def _absent_shards(configs: Sequence[dict[str, Any]]) -> list[str]:
+    """Notes on the shards of a ``--shard i/n`` split that are not among a merge's inputs:
+    their PDFs are not in it (merging shard 0 of 2 alone was a quiet half corpus)."""
+    got: dict[int, set[int]] = {}
+    for conf in configs:
+        parsed = parse_shard((conf.get("config") or {}).get("shard"))
+        if parsed is not None:
+            got.setdefault(parsed[1], set()).add(parsed[0])
+    notes = []
+    for n, have in sorted(got.items()):
+        absent = sorted(set(range(n)) - have)
+        if absent:
+            names = ", ".join(f"{i}/{n}" for i in absent)
+            many = len(absent) > 1
+            notes.append(
+                f"shard{'s' * many} {names} of the split {'are' if many else 'is'} not among the "
+                "inputs: their PDFs are not in this merge (merge again with them when built)"
+            )
+    return notes
+
+
 def _unfinished_note(d: Path, conf: dict[str, Any], missing: Sequence[dict[str, Any]]) -> str:
     n = len(conf.get("inputs", []))
     source = (conf.get("filter") or {}).get("source")
@@ -964,7 +998,7 @@ def _unfinished_note(d: Path, conf: dict[str, Any], missing: Sequence[dict[str, 
 def _check_merge_out(out: Path, merged: set[str]) -> None:
     """Refuse an ``--out`` of other files, or a corpus holding PDFs the merge would drop (the
     README's ``corpus merge corpus/ shard0/ shard1/`` over a built corpus lost its pairs)."""
-    earlier = _earlier_corpus(out)
+    earlier = _earlier_corpus(out, named="the merge's output")
     # PDFs an earlier merge marked missing had no pairs to lose
     missing = {s.get("sha256") for s in read_status(out) if s.get("error_kind") == "missing"}
     dropped = [
@@ -974,10 +1008,10 @@ def _check_merge_out(out: Path, merged: set[str]) -> None:
     ]
     if dropped:
         raise LitclipError(
-            f"--out {out} already holds a corpus with {len(dropped)} PDF(s) that are not among "
-            "the merge's inputs (e.g. "
+            f"the merge's output {out} already holds a corpus with {len(dropped)} PDF(s) that "
+            "are not among the merge's inputs (e.g. "
             f"{Path(str(dropped[0].get('path', '?'))).name}): pass it as an input to keep "
-            "them (into a new --out), or choose a new --out"
+            "them (into a new output folder), or choose a new output folder"
         )
 
 
