@@ -108,6 +108,9 @@ def test_run_needs_an_out_folder(tmp_path, capsys, monkeypatch) -> None:
     assert main(["run", "--pdfs", str(_pdfs(tmp_path))]) == 2
     assert "pass --out DIR" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pdfs"]
+    # and its PDFs: "PDF input '' does not exist" named no option left off
+    assert main(["run", "--out", str(tmp_path / "o")]) == 2
+    assert "no PDFs given: pass --pdfs DIR" in " ".join(capsys.readouterr().err.split())
 
 
 def test_demo_refuses_bad_options_before_the_journal(tmp_path, capsys) -> None:

@@ -459,7 +459,9 @@ def _write_run_config(out: Path, cfg: RunConfig) -> None:
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     """Run (or resume) the whole job described by ``cfg``; see the module docstring."""
     console = console or Console()
-    if not cfg.pdfs or not Path(cfg.pdfs).exists():
+    if not cfg.pdfs:
+        raise LitclipError("no PDFs given: pass --pdfs DIR (or pdfs: in the config file)")
+    if not Path(cfg.pdfs).exists():
         raise LitclipError(f"PDF input '{cfg.pdfs}' does not exist: pass --pdfs DIR")
     if not cfg.out:
         raise LitclipError("no output folder: pass --out DIR (or out: in the config file)")
