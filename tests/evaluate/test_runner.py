@@ -416,3 +416,9 @@ def test_a_medmnist_file_without_val_runs_the_tasks_that_need_none(tmp_path: Pat
     )  # fmt: skip
     assert [r["task"] for r in res["runs"]] == ["zeroshot"]
     assert any("linear-probe" in s and "its splits: train, test" in s for s in res["skipped"])
+
+
+def test_the_progress_line_names_the_positive_class_f1() -> None:
+    """'f1=0.667' on the progress line read as a contradiction of the summary's macro F1."""
+    line = runner._summary([{"metrics": {"f1": 0.667, "accuracy": 0.7, "macro_f1": 0.333}}])
+    assert line == "positive-class f1=0.667, accuracy=0.700"
