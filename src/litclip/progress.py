@@ -1,4 +1,9 @@
-"""The rich progress bar the long-running steps share: label, bar, done/total, stats, times."""
+"""The rich progress bar the long-running steps share: label, bar, done/total, stats, times.
+
+Bars are drawn on stderr, so stdout holds a command's results alone, and only on a terminal:
+written to a file or a pipe (a SLURM log, ``> out.txt``) a bar cannot move, and rich left a
+blank line where each one stopped. The commands print what they did when they are done.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ def progress_bar(
     ``{task.description}``), the bar, done/total, each ``stats`` template (e.g.
     ``"{task.fields[pairs]} pairs"``), the elapsed time when ``elapsed``, and the time left.
     """
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -30,4 +36,6 @@ def progress_bar(
     if elapsed:
         columns.append(TimeElapsedColumn())
     columns.append(TimeRemainingColumn())
-    return Progress(*columns, disable=not enabled, transient=transient)
+    console = Console(stderr=True)
+    shown = enabled and console.is_terminal
+    return Progress(*columns, console=console, disable=not shown, transient=transient)

@@ -43,9 +43,8 @@ def journal(
     ),
 ) -> None:
     """Write a synthetic neurosurgery journal: article PDFs with exact figure ground truth."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from litclip.data.synthetic import DEFAULT_ARTICLES, generate_journal
+    from litclip.progress import progress_bar
 
     n = DEFAULT_ARTICLES if articles is None else articles
     if n < 1:
@@ -60,9 +59,7 @@ def journal(
         ) from exc
     per_article = 8
     total_cls = 2 * classification_articles * per_article if classification else 0
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
-    ) as bar:
+    with progress_bar("{task.description}") as bar:
         tasks = {"articles": bar.add_task("articles", total=n)}
         if classification:
             tasks["classification"] = bar.add_task("classification images", total=total_cls)

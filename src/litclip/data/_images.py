@@ -155,9 +155,10 @@ def _progress(it: Any, total: int, desc: str, enabled: bool) -> Any:
     if not enabled or total < 2:
         yield from it
         return
-    from rich.progress import track
+    from litclip.progress import progress_bar
 
-    yield from track(it, total=total, description=desc, transient=True)
+    with progress_bar(desc, transient=True, elapsed=False) as bar:
+        yield from bar.track(it, total=total)
 
 
 class LazyVerifiedDataset:
