@@ -113,7 +113,7 @@ def test_litclips_own_warnings_are_one_line(tmp_path, capsys: pytest.CaptureFixt
     custom.write_bytes(data.read_bytes())
     assert main(["data", "info", f"medmnist:{custom}"]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("warning: mydata.npz is not a known MedMNIST flag")
+    assert err.startswith("warning: mydata.npz is not named after a MedMNIST flag")
     assert "UserWarning" not in err and ".py:" not in err
 
 
@@ -170,3 +170,16 @@ def test_error_messages_keep_square_brackets(tmp_path, capsys: pytest.CaptureFix
     assert main(["corpus", "build", str(missing), "--out", str(tmp_path / "out[x]")]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert f"input {missing} does not exist" in err and "Traceback" not in err
+
+
+def test_help_texts_give_values_not_internal_names(capsys) -> None:  # noqa: ANN001
+    """--articles said "default: the demo's DEFAULT_ARTICLES"; --truth named a document the
+    repository does not ship ("ARCHITECTURE contract 2")."""
+    from litclip.cli import main
+    from litclip.data.synthetic.journal import DEFAULT_ARTICLES
+
+    main(["synth", "journal", "--help"])
+    main(["corpus", "evaluate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"default: {DEFAULT_ARTICLES}" in text
+    assert "DEFAULT_ARTICLES" not in text and "ARCHITECTURE" not in text

@@ -234,3 +234,16 @@ def test_another_datasets_file_under_a_known_name_is_an_error(tmp_path: Path) ->
     rgb = tmp_path / "c" / "retinamnist.npz"  # its own kind of images: a subset loads
     rgb.parent.mkdir()
     assert len(load_medmnist(_write_npz(rgb, SPLITS3, rgb=True, n_classes=5), "test")) == 4
+
+
+def test_placeholder_class_names_are_said_once_a_file_with_the_cli_fix(tmp_path: Path) -> None:
+    """Said once per split opened, and only as a Python argument (classnames=[...])."""
+    import warnings
+
+    path = _write_npz(tmp_path / "myretina.npz", SPLITS3, n_classes=2)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        for split in ("train", "val", "test"):
+            load_medmnist(path, split)
+    (one,) = [str(w.message) for w in said]
+    assert "--prompts FILE" in one and "retinamnist_64.npz" in one

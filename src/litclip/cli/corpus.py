@@ -253,7 +253,12 @@ def preview(
 @corpus_app.command("evaluate", short_help="Score extracted figures against ground truth.")
 def evaluate(
     pred: Path = typer.Option(..., "--pred", help="Corpus directory written by corpus build."),
-    truth: Path = typer.Option(..., "--truth", help="ground_truth.json (ARCHITECTURE contract 2)."),
+    truth: Path = typer.Option(
+        ...,
+        "--truth",
+        help="ground_truth.json: each PDF's figures with page, box, caption start and panel count "
+        "(the format of the synthetic journal's ground truth).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
     show_errors: bool = typer.Option(
         False,

@@ -31,7 +31,7 @@ def journal(
         ..., help="Output directory (pdfs/, classification/, splits.json, journal.json)."
     ),
     articles: int | None = typer.Option(
-        None, help="Number of article PDFs (default: the demo's DEFAULT_ARTICLES)."
+        None, help="Number of article PDFs (default: 64, as the demo)."
     ),
     seed: int = typer.Option(0, help="Master seed: the same seed writes byte-identical PDFs."),
     panel_px: int = typer.Option(256, min=64, max=1024, help="Pixel size of each scan panel."),

@@ -60,6 +60,9 @@ class _LazyInfo(Mapping[str, Mapping[str, Any]]):
         return f"MEDMNIST_INFO({sorted(_info())})"
 
 
+#: Files whose placeholder class names were warned about (each once per process)
+_PLACEHOLDERS_SAID: set[Path] = set()
+
 #: Per-flag metadata for the 12 MedMNIST v2 2D datasets: ``task``, ``n_channels``,
 #: ``modality``, ``label_names`` (official), ``classnames`` (human-readable), ``n_samples``.
 MEDMNIST_INFO: Mapping[str, Mapping[str, Any]] = _LazyInfo()
@@ -228,11 +231,16 @@ class MedMNISTDataset:
         else:
             n = self.labels.shape[1] if self.labels.ndim == 2 else self._n_classes()
             names = [f"class {i}" for i in range(n)]
-            warnings.warn(
-                f"{self.path.name} is not a known MedMNIST flag ({sorted(MEDMNIST_INFO)}); using "
-                "placeholder class names. Pass classnames=[...] for meaningful zero-shot prompts.",
-                stacklevel=3,
-            )
+            if self.path.resolve() not in _PLACEHOLDERS_SAID:  # once a file, not once a split
+                _PLACEHOLDERS_SAID.add(self.path.resolve())
+                flags = ", ".join(sorted(MEDMNIST_INFO))
+                warnings.warn(
+                    f"{self.path.name} is not named after a MedMNIST flag ({flags}), so its "
+                    "classes are 'class 0', 'class 1'...: name it FLAG.npz or "
+                    "FLAG_SIZE.npz (e.g. retinamnist_64.npz), or give zero-shot its class names "
+                    "with --prompts FILE (in Python: classnames=[...])",
+                    stacklevel=3,
+                )
         n_labels = (
             self.labels.shape[1] if self.labels.ndim == 2 else int(self.labels.max(initial=-1)) + 1
         )

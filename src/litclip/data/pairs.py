@@ -117,15 +117,14 @@ def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.Da
 def check_column(frame: pd.DataFrame, column: str, path: Path, option: str) -> None:
     """Raise a :class:`LitclipError` naming the available columns when ``column`` is absent.
 
-    ``option`` is the keyword (``caption_key``); the message shows it as a CLI flag, a
-    keyword argument and a dataset-spec option, since any of the three may be at hand.
+    ``option`` is the keyword (``caption_key``); the message shows it as a dataset-spec
+    option, which every command takes, and as a keyword argument.
     """
     if column not in frame.columns:
-        flag = "--" + option.replace("_", "-")
         raise LitclipError(
             f"manifest {path} has no column {column!r}; available columns: {list(frame.columns)}. "
-            f"Pass the right one with {flag} NAME (Python: {option}=NAME; dataset spec: "
-            f"pairs:{path}?{option}=NAME)."
+            f"Name the right one in the dataset spec, pairs:{path}?{option}=NAME (in Python: "
+            f"{option}=NAME)."
         )
 
 
