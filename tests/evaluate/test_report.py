@@ -111,7 +111,10 @@ def test_report_from_results_file_alone(tmp_path: Path) -> None:
     ):
         assert text in page, text
     assert page.count("data:image/png;base64,") >= 6
-    assert page.count("<td>A</td>") >= 1 and page.count("<td>B</td>") >= 1
+    assert (
+        page.count('<span class="name">A</span>') >= 1
+        and page.count('<span class="name">B</span>') >= 1
+    )
     md = (tmp_path / "rep" / "report.md").read_text()
     assert "| task | model |" in md and (tmp_path / "rep" / "report_fig01.png").is_file()
 
@@ -350,3 +353,13 @@ def test_a_long_legend_sits_under_the_axes_not_over_the_curves() -> None:
         else:
             assert legend.y1 < axes.y0 and fig.get_size_inches()[1] > 4  # under, figure taller
         plt.close(fig)
+
+
+def test_model_paths_in_tables_break_after_slashes() -> None:
+    """An absolute model path on one line pushed the metrics table past the page's edge."""
+    from litclip.evaluate.report import _name_html
+
+    cell = _name_html("/runs/demo/train/best_model<1>")
+    assert (
+        cell == '<span class="name">/<wbr>runs/<wbr>demo/<wbr>train/<wbr>best_model&lt;1&gt;</span>'
+    )

@@ -48,7 +48,7 @@ TASK_ORDER = (
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}th,td:first-child{white-space:nowrap}th{background:#f0f3f7}
-td:first-child,td:nth-child(2){text-align:left}.ci{color:#888;font-size:11px;display:block;white-space:nowrap}
+td:first-child,td:nth-child(2){text-align:left}.name{white-space:normal}.ci{color:#888;font-size:11px;display:block;white-space:nowrap}
 img{max-width:100%;margin:.3em 0}h2{border-bottom:2px solid #dde;padding-top:.6em}
 .note{color:#555;font-size:13px}"""
 
@@ -157,6 +157,12 @@ def _by_dataset(runs: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
+def _name_html(name: str) -> str:
+    """A model's name for a table cell, breakable after each ``/``: an absolute model path
+    kept on one line pushed the metrics table past the page's right edge."""
+    return f'<span class="name">{html.escape(name).replace("/", "/<wbr>")}</span>'
+
+
 def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     rows_runs = [r for r in runs if r["task"] in ("zeroshot", "calibration", "linear-probe", "cnn")]
     if not rows_runs:
@@ -166,7 +172,7 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     rows = [
         [
             (r["task"], html.escape(r["task"])),
-            (_label(r), html.escape(_label(r))),
+            (_label(r), _name_html(_label(r))),
             (str(r["n"]), str(r["n"])),
         ]
         + [_fmt(r["metrics"].get(k), r["ci95"].get(k)) for k in keys]
@@ -331,7 +337,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             else f"T={d.get('temperature', float('nan')):.4g}"
         )
         rows.append(
-            [(r["model"], html.escape(r["model"])), (fitted, html.escape(fitted))]
+            [(r["model"], _name_html(r["model"])), (fitted, html.escape(fitted))]
             + [(_arrow(before.get(k), r["metrics"].get(k)),) * 2 for k in keys]
         )
     positive = next(
@@ -396,7 +402,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
         for r in rs:
             rows.append(
                 [
-                    (label, html.escape(label)),
+                    (label, _name_html(label)),
                     (str(r["details"]["k"]),) * 2,
                     (str(len(r["seeds"])),) * 2,
                 ]
@@ -441,7 +447,7 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
     )
     rows = [
         [
-            (r["model"], html.escape(r["model"])),
+            (r["model"], _name_html(r["model"])),
             (str(r["details"].get("n_images")),) * 2,
             (str(r["n"]),) * 2,
         ]
@@ -514,7 +520,7 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
         return
     rows = [
         [
-            (r["model"], html.escape(r["model"])),
+            (r["model"], _name_html(r["model"])),
             (f"{s['alpha']:.2f}",) * 2,
             _fmt(s.get("general")),
             _fmt(s.get("domain")),
