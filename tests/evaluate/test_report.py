@@ -363,3 +363,22 @@ def test_model_paths_in_tables_break_after_slashes() -> None:
     assert (
         cell == '<span class="name">/<wbr>runs/<wbr>demo/<wbr>train/<wbr>best_model&lt;1&gt;</span>'
     )
+
+
+def test_multiclass_rows_show_their_confusion_matrix_and_a_nearly_constant_rule() -> None:
+    """A zero-shot run calling 91% of the images 'mild' got no flag (only 100% did), and
+    the report showed no confusion matrix of a 5-grade task, though results.json has them."""
+    from litclip.evaluate.report import build_report
+
+    y4, p4 = _multiclass(9, 80)
+    mostly = p4.copy()
+    mostly[:74, 1] += 5  # 74 of 80 called 'b', which about a quarter of them are
+    mostly /= mostly.sum(1, keepdims=True)
+    res = new_results({"models": ["A"], "tasks": ["zeroshot"]})
+    res["runs"].append(_classifier("A", "four", "zeroshot", y4, mostly, classnames=list("abcd")))
+    page = html.unescape(build_report(res)[0])
+    share = (mostly.argmax(1) == 1).mean()
+    assert f"{share:.0%} of the test items are predicted 'b'" in page
+    assert "a nearly constant rule" in page and "Confusion matrix — zeroshot: A" in page
+    cm = res["runs"][0]["details"]["confusion_matrix"]
+    assert f"<td>{cm[1][1]}</td>" in page and "true ↓ predicted →" in page

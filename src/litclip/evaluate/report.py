@@ -183,6 +183,32 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
         flags = _classification_flags(r)
         if flags:
             doc.para(f"Warning ({r['task']}, {_label(r)}): {'; '.join(flags)}.")
+    _confusion_tables(doc, rows_runs)
+
+
+def _confusion_tables(doc: _Doc, runs: list[dict]) -> None:
+    """Each run's confusion matrix (rows: true class, columns: predicted) for three or more
+    classes, where the macro metrics alone hide which grades are told apart."""
+    shown = [r for r in runs if len(r["details"].get("confusion_matrix") or []) >= 3]
+    if not shown:
+        return
+    doc.para("Confusion matrices (rows: true class; columns: predicted class, in label order).")
+    for r in shown:
+        cm = r["details"]["confusion_matrix"]
+        names = list(r["details"].get("classnames") or [])
+        names += [f"class {i}" for i in range(len(names), len(cm))]
+        doc.para(f"Confusion matrix — {r['task']}: {_label(r)}")
+        doc.table(
+            ["true ↓ predicted →", *(str(i) for i in range(len(cm)))],
+            [
+                [(f"{i} {names[i]}", html.escape(f"{i} {names[i]}"))]
+                + [(str(v), str(v)) for v in row]
+                for i, row in enumerate(cm)
+            ],
+        )
+
+
+NEARLY_CONSTANT = 0.9  # share of predictions in one class that makes a rule nearly constant
 
 
 def _classification_flags(run: dict) -> list[str]:
@@ -196,11 +222,20 @@ def _classification_flags(run: dict) -> list[str]:
     rates_text = (
         f" (sensitivity {rates[0]:.3f}, specificity {rates[1]:.3f})" if None not in rates else ""
     )
+    names = d.get("classnames") or []
     if predicted and present >= 2 and sum(1 for p in predicted if p) == 1:
         top = next(i for i, p in enumerate(predicted) if p)
-        names = d.get("classnames") or []
         name = names[top] if top < len(names) else f"class {top}"
         flags.append(f"every test item is predicted '{name}'{rates_text}: a constant rule")
+    elif predicted and present >= 2:
+        top = max(range(len(predicted)), key=predicted.__getitem__)
+        called, truly = predicted[top] / sum(predicted), sum(cm[top]) / sum(predicted)
+        if called >= NEARLY_CONSTANT and truly < NEARLY_CONSTANT - 0.15:
+            name = names[top] if top < len(names) else f"class {top}"
+            flags.append(
+                f"{called:.0%} of the test items are predicted '{name}' ({truly:.0%} are): "
+                "a nearly constant rule"
+            )
     elif not cm and rates in ((1.0, 0.0), (0.0, 1.0)):
         flags.append(f"one class for every test item{rates_text}: a constant rule")
     auroc, ci = m.get("auroc"), run["ci95"].get("auroc")
