@@ -147,3 +147,27 @@ def test_cli_out_naming_a_folder_says_so(
     assert main(["corpus", "preview", str(corpus), "--out", str(tmp_path / "pages")]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert f"--out {tmp_path / 'pages'} is a folder" in err and ".tmp" not in err
+
+
+def test_a_duplicate_names_the_pair_it_repeats(tmp_path: Path) -> None:
+    """'rejected: duplicate' said not of what, though the manifest's duplicate_of knows."""
+    rows = [
+        _row("a1", "a.pdf", 2, "Figure 1. A flow chart."),
+        _row(
+            "c3",
+            "c.pdf",
+            4,
+            "Figure 3. A flow chart.",
+            figure_label="Figure 3",
+            qc_pass=False,
+            qc_reasons=["duplicate"],
+            duplicate_of="a1",
+        ),
+    ]
+    (tmp_path / "c" / "images").mkdir(parents=True)
+    for r in rows:
+        Image.new("RGB", (40, 30), "white").save(tmp_path / "c" / r["filepath"])
+    pd.DataFrame(rows).to_parquet(tmp_path / "c" / "manifest.parquet")
+    page = write_preview(tmp_path / "c", show="rejected").path.read_text()
+    assert "rejected: duplicate of Figure 1, a.pdf p. 2" in page
+    assert "1 figure with 0 panels from 1 PDF " in page and "(1 figure)" in page

@@ -55,10 +55,16 @@ def _rejected(row: dict[str, Any]) -> bool:
     return (not _blank(qc) and not bool(qc)) or bool(_reasons(row))
 
 
-def _status(row: dict[str, Any]) -> str:
+def _status(row: dict[str, Any], names: dict[str, str]) -> str:
+    """Pass, or the reasons of a rejection; a duplicate names the pair it repeats (from
+    ``names``: pair id -> "Figure 2, a.pdf p. 3")."""
     reasons = _reasons(row)
     if _rejected(row):
-        return f'<span class="bad">rejected: {html.escape(", ".join(reasons) or "qc")}</span>'
+        text = html.escape(", ".join(reasons) or "qc")
+        kept = row.get("duplicate_of")
+        if "duplicate" in reasons and not _blank(kept):
+            text += f" of {html.escape(names.get(str(kept), str(kept)))}"
+        return f'<span class="bad">rejected: {text}</span>'
     return '<span class="ok">passes QC</span>'
 
 
@@ -68,16 +74,31 @@ def _image(row: dict[str, Any], corpus: Path, page_dir: Path, css: str) -> str:
     return f'<img class="{css}" src="{html.escape(src, quote=True)}" alt="{alt}" loading="lazy">'
 
 
-def _facts(row: dict[str, Any]) -> str:
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def _pair_name(row: dict[str, Any]) -> str:
+    """A pair as a reader finds it: "Figure 2 (panel B), a.pdf p. 3"."""
+    label = str(row.get("figure_label") or "a figure")
+    panel = "" if _blank(row.get("panel")) else f" (panel {row['panel']})"
+    return f"{label}{panel}, {row.get('pdf_name')} p. {int(row['page'])}"
+
+
+def _facts(row: dict[str, Any], names: dict[str, str]) -> str:
     bbox = row.get("bbox")
     box = "" if _blank(bbox) else " [" + ", ".join(f"{float(v):.0f}" for v in bbox) + "]"
     kind = "" if _blank(row.get("kind")) else f" · {html.escape(str(row['kind']))}"
     size = f" · {row['width']}×{row['height']} px" if not _blank(row.get("width")) else ""
-    return f"page {int(row['page'])}{box}{kind}{size} · {_status(row)}"
+    return f"page {int(row['page'])}{box}{kind}{size} · {_status(row, names)}"
 
 
 def _figure_card(
-    row: dict[str, Any], panels: list[dict[str, Any]], corpus: Path, page_dir: Path
+    row: dict[str, Any],
+    panels: list[dict[str, Any]],
+    corpus: Path,
+    page_dir: Path,
+    names: dict[str, str],
 ) -> str:
     label = html.escape(str(row.get("figure_label") or "(no label)"))
     parts = [
@@ -85,7 +106,7 @@ def _figure_card(
         _image(row, corpus, page_dir, "whole"),
         '<div class="text">',
         f"<h3>{label}</h3>",
-        f'<p class="facts">{_facts(row)}</p>',
+        f'<p class="facts">{_facts(row, names)}</p>',
         f'<p class="caption">{html.escape(str(row.get("caption", "")))}</p>',
         "</div>",
     ]
@@ -95,7 +116,7 @@ def _figure_card(
             parts += [
                 '<div class="panel">',
                 _image(p, corpus, page_dir, "thumb"),
-                f'<p class="facts">panel {html.escape(str(p["panel"]))} · {_status(p)}</p>',
+                f'<p class="facts">panel {html.escape(str(p["panel"]))} · {_status(p, names)}</p>',
                 f'<p class="caption">{html.escape(str(p.get("caption", "")))}</p>',
                 "</div>",
             ]
@@ -184,6 +205,7 @@ def write_preview(
             f"{', '.join(names[:5]) or 'none'}{' ...' if len(names) > 5 else ''})"
         )
     ids = {str(r.get("pair_id")) for r in rows if _blank(r.get("panel"))}
+    names = {str(r.get("pair_id")): _pair_name(r) for r in rows}
     # a panel whose figure is not in the corpus (a filtered copy kept the panel, not the
     # figure) is shown as a figure of its own
     wholes = [r for r in rows if _blank(r.get("panel")) or str(r.get("parent_id")) not in ids]
@@ -213,17 +235,18 @@ def write_preview(
     n_panels = sum(len(panels.get(str(r.get("pair_id")), [])) for r in shown)
     body = [
         f"<h1>Corpus preview: {html.escape(corpus.name)}</h1>",
-        f"<p>{len(shown)} figures with {n_panels} panels from {len(by_pdf)} PDFs"
+        f"<p>{_count(len(shown), 'figure')} with {_count(n_panels, 'panel')} from "
+        f"{_count(len(by_pdf), 'PDF')}"
         f"{f' (the first {len(shown)} of {len(matching)} that match)' if len(shown) < len(matching) else ''} "
         f"(showing: {html.escape(show)}{', PDFs matching ' + html.escape(pdf) if pdf else ''}; "
         f"the corpus holds {len(wholes)} figures, {len(rows)} pairs). "
         f"Written by litclip {html.escape(__version__)} from {html.escape(str(corpus))}.</p>",
     ]
     for name, figs in by_pdf.items():
-        body.append(f"<h2>{html.escape(name)} <small>({len(figs)} figures)</small></h2>")
+        body.append(f"<h2>{html.escape(name)} <small>({_count(len(figs), 'figure')})</small></h2>")
         for r in figs:
             kids = sorted(panels.get(str(r.get("pair_id")), []), key=lambda p: str(p["panel"]))
-            body.append(_figure_card(r, kids, corpus, target.parent))
+            body.append(_figure_card(r, kids, corpus, target.parent, names))
     if not shown:
         body.append("<p>No figure matches.</p>")
     page = (
