@@ -118,6 +118,9 @@ def test_bad_input_is_a_user_error(tmp_path: Path) -> None:
         run_evaluation(["litclip-micro"], [f"folder:{tmp_path / 'nope'}"], ["zeroshot"], tmp_path)
     with pytest.raises(LitclipError, match="bad dataset spec"):
         run_evaluation(["litclip-micro"], ["imagenet"], ["zeroshot"], tmp_path)
+    # shards are read through their corpus's manifest: said, not "use medmnist:, folder:..."
+    with pytest.raises(LitclipError, match=r"use pairs:CORPUS/manifest.parquet"):
+        run_evaluation(["litclip-micro"], ["wds:corpus/shards"], ["retrieval"], tmp_path)
 
 
 @pytest.mark.shared_data

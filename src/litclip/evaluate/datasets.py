@@ -24,6 +24,11 @@ def parse_spec(spec: str) -> tuple[str, Path]:
     from litclip.data.registry import split_options
 
     kind, sep, path = spec.partition(":")
+    if kind == "wds":  # shards hold no split to hold out; their corpus's manifest does
+        raise LitclipError(
+            f"evaluate reads a corpus through its manifest, not its shards ({spec!r}): use "
+            "pairs:CORPUS/manifest.parquet (its split column names the test pairs)"
+        )
     if not sep or kind not in KINDS:
         raise LitclipError(
             f"bad dataset spec {spec!r}: use medmnist:PATH.npz, folder:DIR or "
