@@ -36,6 +36,6 @@ def progress_bar(
     if elapsed:
         columns.append(TimeElapsedColumn())
     columns.append(TimeRemainingColumn())
-    console = Console(stderr=True)
+    console = Console(stderr=True, emoji=False)
     shown = enabled and console.is_terminal
     return Progress(*columns, console=console, disable=not shown, transient=transient)

@@ -192,3 +192,22 @@ def test_split_without_samples_is_an_error(tmp_path: Path, shard: Path, capsys) 
     assert main(["data", "info", f"wds:{shard}", "--split", "val", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["n"] == 3 and summary["split"] is None
+
+
+def test_data_info_prints_keys_as_written_and_no_object_reprs(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A sample keyed 'a' printed as the emoji 🅰 (rich's ':a:' code), and an undecodable
+    image's reason ended in '<_io.BytesIO object at 0x7f...>'."""
+    from litclip.cli import main
+
+    path = tmp_path / "s.tar"
+    with tarfile.open(path, "w") as tar:
+        _add(tar, "a.png", b"not an image")
+        _add(tar, "a.txt", b"Figure 1. A caption.")
+        _add(tar, "b.png", image_bytes(0))
+        _add(tar, "b.txt", b"Figure 2. A caption.")
+    assert main(["data", "info", f"wds:{path}"]) == 0
+    out = capsys.readouterr().out
+    assert "🅰" not in out and "BytesIO" not in out
+    assert f"{path}:a: UnidentifiedImageError" in " ".join(out.split())

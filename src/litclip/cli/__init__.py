@@ -108,7 +108,7 @@ def _warning_line(err: Console) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, emoji=False)
     warnings.showwarning = _warning_line(err)
     try:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)

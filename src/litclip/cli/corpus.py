@@ -154,7 +154,7 @@ def build(
         modality_model=modality_model,
     )
     summary = build_corpus([str(p) for p in inputs], out, cfg, progress=progress)
-    _print_summary(summary, Console())
+    _print_summary(summary, Console(emoji=False))
 
 
 @corpus_app.command("merge", short_help="Merge corpus directories (shards) into one.")
@@ -167,7 +167,7 @@ def merge(
     """Merge corpus directories: dedupe by PDF hash / pair id, reassemble manifest, shards, datasheet."""
     from litclip.corpus import merge_corpora
 
-    _print_summary(merge_corpora(out, [str(d) for d in shard_dirs]), Console())
+    _print_summary(merge_corpora(out, [str(d) for d in shard_dirs]), Console(emoji=False))
 
 
 def _check_filter_options(
@@ -225,7 +225,7 @@ def filter_(
         qc_only=qc_only,
         shard_size=shard_size,
     )
-    _print_summary(summary, Console())
+    _print_summary(summary, Console(emoji=False))
 
 
 @corpus_app.command("preview", short_help="Write an HTML contact sheet of a corpus to read by eye.")
@@ -282,7 +282,7 @@ def evaluate(
     if isinstance(rendered, str):
         typer.echo(rendered)  # pre-formatted text: never re-wrapped to the terminal width
     else:
-        Console().print(rendered)
+        Console(emoji=False).print(rendered)
     if show_errors:
         typer.echo(format_errors(metrics) or "no errors")
     absent = metrics.get("truth_pdfs_not_in_corpus") or []

@@ -23,7 +23,7 @@ def list_kinds() -> None:
     """List the dataset spec kinds (KIND:PATH) that open_dataset understands."""
     from litclip.data import list_datasets
 
-    console = Console()
+    console = Console(emoji=False)
     for name, description in list_datasets().items():
         console.print(f"  [bold]{name}:[/]PATH  {description}")
 
@@ -59,7 +59,7 @@ def info(
     if as_json:
         typer.echo(to_json(summary))
         return
-    _print_summary(Console(), spec, summary)
+    _print_summary(Console(emoji=False), spec, summary)
 
 
 def _print_summary(console: Console, spec: str, summary: dict) -> None:

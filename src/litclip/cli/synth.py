@@ -99,4 +99,4 @@ def _print_summary(summary: JournalSummary) -> None:
     rows.append(("seconds", f"{summary.seconds:.1f}"))
     for key, value in rows:
         table.add_row(key, value)
-    Console().print(table)
+    Console(emoji=False).print(table)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -108,7 +109,9 @@ def describe_failure(exc: BaseException) -> str:
     """A short reason for a failed decode (``FileNotFoundError`` -> ``missing file``)."""
     if isinstance(exc, FileNotFoundError):
         return "missing file"
-    return f"{type(exc).__name__}: {exc}"
+    # PIL names an in-memory image by its repr ("<_io.BytesIO object at 0x7f...>")
+    text = re.sub(r"<_io\.BytesIO object at 0x[0-9a-f]+>", "(the sample's bytes)", str(exc))
+    return f"{type(exc).__name__}: {text}"
 
 
 def corrupt_error(source: str, exc: BaseException | str, what: str) -> CorruptImageError:

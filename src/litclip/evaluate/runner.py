@@ -721,7 +721,7 @@ def _console_log(progress: bool) -> Callable[[str], None]:
         return lambda msg: None
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, emoji=False)
     return lambda msg: console.print(msg)
 
 

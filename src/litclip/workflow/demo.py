@@ -93,7 +93,7 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> RunSummary:
     """Generate (or reuse) the synthetic journal, then run the whole pipeline on it."""
     from litclip.models import load_model
 
-    console = console or Console()
+    console = console or Console(emoji=False)
     out = Path(opts.out)
     check_out(out)  # the rest is checked by run_pipeline, after the journal is made
     check_device(opts.device)

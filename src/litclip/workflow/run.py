@@ -180,7 +180,7 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
     if 2 <= n_train < train_cfg.batch_size * train_cfg.accum_steps:
         # A small journal must still train: one full batch per step at most.
         train_cfg = TrainConfig.from_dict({**values, "batch_size": n_train, "accum_steps": 1})
-        Console(stderr=True).print(
+        Console(stderr=True, emoji=False).print(
             f"[yellow]only {n_train} training pairs: batch_size lowered to {n_train}[/]"
         )
     # the key names the run folder's own files relative to it: the same run whatever the
@@ -254,7 +254,9 @@ def _set_aside(run_dir: Path, why: str = "training options changed") -> None:
     """Move a step's folder made with other options out of the way (never delete a model)."""
     aside = _aside(run_dir)
     run_dir.rename(aside)
-    Console(stderr=True).print(f"[yellow]{why}: the earlier one was moved to {aside}[/]")
+    Console(stderr=True, emoji=False).print(
+        f"[yellow]{why}: the earlier one was moved to {aside}[/]"
+    )
 
 
 #: What an evaluation writes into the run folder (features/ is a cache keyed by the weights)
@@ -273,7 +275,9 @@ def _set_aside_results(out: Path, source: str, why: str) -> None:
         aside.mkdir()
         for path in files:
             path.rename(aside / path.name)
-        Console(stderr=True).print(f"[yellow]{why}: the earlier results were moved to {aside}[/]")
+        Console(stderr=True, emoji=False).print(
+            f"[yellow]{why}: the earlier results were moved to {aside}[/]"
+        )
     atomic_write_json(stamp, {"source": source})
 
 
@@ -458,7 +462,7 @@ def _write_run_config(out: Path, cfg: RunConfig) -> None:
 
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     """Run (or resume) the whole job described by ``cfg``; see the module docstring."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     if not cfg.pdfs:
         raise LitclipError("no PDFs given: pass --pdfs DIR (or pdfs: in the config file)")
     if not Path(cfg.pdfs).exists():
