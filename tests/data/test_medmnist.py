@@ -247,3 +247,11 @@ def test_placeholder_class_names_are_said_once_a_file_with_the_cli_fix(tmp_path:
             load_medmnist(path, split)
     (one,) = [str(w.message) for w in said]
     assert "--prompts FILE" in one and "retinamnist_64.npz" in one
+
+
+def test_a_binary_task_for_labels_of_more_classes_is_an_error(tmp_path: Path) -> None:
+    """?task=binary-class over a 5-class file was taken, and binary metrics read class 1."""
+    path = _write_npz(tmp_path / "retinamnist.npz", SPLITS3, rgb=True, n_classes=5)
+    with pytest.raises(LitclipError, match="whose labels go up to [34]: give"):
+        load_medmnist(path, "test", task="binary-class")
+    assert load_medmnist(path, "test", task="multi-class").task == "multi-class"

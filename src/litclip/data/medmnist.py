@@ -209,6 +209,7 @@ class MedMNISTDataset:
         return max(int(self._read_labels(m).max(initial=-1)) for m in members) + 1
 
     def _resolve_task(self, task: str | None) -> str:
+        given = task is not None
         task = task or self.info.get("task")
         if task is None:
             binary = self.labels.ndim == 1 and self._n_classes() == 2
@@ -220,6 +221,11 @@ class MedMNISTDataset:
         if task not in TASKS:
             raise LitclipError(
                 f"unknown task {task!r} for {self.path}; choose one of {list(TASKS)}"
+            )
+        if given and task == "binary-class" and self.labels.ndim == 1 and self._n_classes() > 2:
+            raise LitclipError(  # F1, sensitivity and the threshold would read class 1 alone
+                f"task binary-class for {self.path}, whose labels go up to "
+                f"{self._n_classes() - 1}: give ?task=multi-class, or leave task out"
             )
         return task
 
