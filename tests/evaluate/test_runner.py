@@ -425,3 +425,19 @@ def test_the_progress_line_names_the_positive_class_f1() -> None:
     """'f1=0.667' on the progress line read as a contradiction of the summary's macro F1."""
     line = runner._summary([{"metrics": {"f1": 0.667, "accuracy": 0.7, "macro_f1": 0.333}}])
     assert line == "positive-class f1=0.667, accuracy=0.700"
+
+
+def test_youden_on_a_multiclass_dataset_is_said_unused(tmp_path: Path) -> None:
+    """--criterion youden was silently ignored where calibration fits no threshold."""
+    from tests.evaluate.conftest import make_folder_dataset
+
+    three = make_folder_dataset(
+        tmp_path / "grades", {"train": 6, "val": 6, "test": 6}, classes=("g0", "g1", "g2")
+    )
+    res = run_evaluation(
+        ["litclip-micro"], [f"folder:{three}"], ["calibration"], tmp_path / "ev",
+        criterion="youden", n_boot=0, progress=False, report=False,
+    )  # fmt: skip
+    assert any(
+        s.startswith("--criterion youden chooses a binary threshold") for s in res["skipped"]
+    )

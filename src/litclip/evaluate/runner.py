@@ -262,6 +262,13 @@ def task_calibration(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]
         _classes(ctx, spec, test),
     )
     res["details"].update(_common(ctx, spec, prompts))
+    n_classes = len(_classes(ctx, spec, test))
+    if ctx.cfg.criterion != "f1" and n_classes > 2:  # said, not silently unused
+        ctx.skipped.append(
+            f"--criterion {ctx.cfg.criterion} chooses a binary threshold; "
+            f"{dsets.dataset_name(spec)} has {n_classes} classes, so its calibration fits a "
+            "temperature and class biases on val instead"
+        )
     return [_record(model.spec, spec, "calibration", test, res, len(yt), [ctx.cfg.seed])]
 
 
