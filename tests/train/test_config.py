@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,26 @@ def test_out_must_not_be_the_data_folder(tmp_path: Path) -> None:
         with pytest.raises(LitclipError, match="data's own folder"):
             TrainConfig(data=str(data), out=str(tmp_path)).validate()
     TrainConfig(data=str(tmp_path), out=str(tmp_path / "run")).validate()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("image_lr_mult", -1.0, "image_lr_mult must be >= 0"),
+        ("text_lr_mult", -0.1, "text_lr_mult must be >= 0"),
+        ("weight_decay", -0.1, "weight_decay must be >= 0"),
+        ("beta1", 1.5, "beta1, beta2 must be in [0, 1)"),
+        ("eps", -1e-8, "eps must be > 0"),
+        ("selip_threshold", 1.5, "selip_threshold must be in [0, 1]"),
+        ("lock_image_unlocked_groups", -1, "lock_image_unlocked_groups must be >= 0"),
+        ("lock_text_unlocked_layers", -2, "lock_text_unlocked_layers must be >= 0"),
+        ("lora_alpha", 0, "lora_alpha must be > 0"),
+        ("lora_dropout", 1.5, "lora_dropout must be in [0, 1)"),
+    ],
+)
+def test_values_that_train_wrong_are_refused(key: str, value: object, said: str) -> None:
+    """Accepted before: a negative multiplier climbed its tower's loss, -1 unlocked groups
+    trained nearly all of a 'locked' tower, lora_alpha 0 trained nothing while saying it
+    trained, and the optimiser's own checks gave tracebacks mid-run."""
+    with pytest.raises(LitclipError, match=re.escape(said)):
+        TrainConfig.from_dict({key: value}).validate()

@@ -233,6 +233,17 @@ class TrainConfig:
             (0.0 <= self.selip_weight <= 1.0, "selip_weight must be in [0, 1]"),
             (self.selip_ngram >= 1, "selip_ngram must be >= 1"),
             (self.lr > 0, "lr must be > 0"),
+            # a negative multiplier climbs its tower's loss; negative decay grows the weights
+            (self.image_lr_mult >= 0, "image_lr_mult must be >= 0 (0 freezes the image tower)"),
+            (self.text_lr_mult >= 0, "text_lr_mult must be >= 0 (0 freezes the text tower)"),
+            (self.weight_decay >= 0, "weight_decay must be >= 0"),
+            (0.0 <= self.beta1 < 1.0 and 0.0 <= self.beta2 < 1.0, "beta1, beta2 must be in [0, 1)"),
+            (self.eps > 0, "eps must be > 0"),
+            (0.0 <= self.selip_threshold <= 1.0, "selip_threshold must be in [0, 1]"),
+            (self.lock_image_unlocked_groups >= 0, "lock_image_unlocked_groups must be >= 0"),
+            (self.lock_text_unlocked_layers >= 0, "lock_text_unlocked_layers must be >= 0"),
+            (self.lora_alpha > 0, "lora_alpha must be > 0 (0 scales the adapters to nothing)"),
+            (0.0 <= self.lora_dropout < 1.0, "lora_dropout must be in [0, 1)"),
             (set(self.lora_towers) <= set(TOWERS), f"lora_towers must be a subset of {TOWERS}"),
             (
                 not (self.lora and (self.lock_image or self.lock_text)),
