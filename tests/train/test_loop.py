@@ -267,3 +267,28 @@ def test_out_must_be_a_training_run_folder(corpus_dir: Path, tmp_path: Path) -> 
     model = save_model(load_model("litclip-micro"), tmp_path / "m")
     with pytest.raises(LitclipError, match="is \\(inside\\) the model"):
         train(TrainConfig(model=str(model), data=str(corpus_dir), out=str(model / "run")))
+
+
+def test_with_accumulation_the_logged_loss_is_the_steps_mean(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The logged loss was the last micro-batch's (2.7293 where the step's mean was 2.491)."""
+    from litclip.train import loop
+
+    seen: list[float] = []
+    real = loop.Trainer._micro_step
+
+    def micro(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        parts = real(self, *args, **kwargs)
+        seen.append(parts["loss"])
+        return parts
+
+    monkeypatch.setattr(loop.Trainer, "_micro_step", micro)
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "acc"), epochs=1,
+        batch_size=4, accum_steps=2, max_steps=2, log_every=1, progress=False,
+    )  # fmt: skip
+    train(cfg)
+    logged = [m["loss"] for m in _lines(tmp_path / "acc" / "metrics.jsonl") if m["kind"] == "train"]
+    assert len(seen) == 4 and seen[0] != pytest.approx(seen[1])
+    assert logged == pytest.approx([(seen[0] + seen[1]) / 2, (seen[2] + seen[3]) / 2])

@@ -385,9 +385,11 @@ class Trainer:
             seed=cfg.seed * 1009 + st.epoch * 31 + st.batch_in_epoch + env.rank,
         )
         start, seen = time.perf_counter(), 0
+        summed: dict[str, float] = {}  # the step's micro-batches, logged as their mean
         for batch, global_batch in zip(loader, remaining, strict=True):
             last_micro = (st.batch_in_epoch + 1) % cfg.accum_steps == 0
-            parts = self._micro_step(batch, global_batch, sync=last_micro)
+            for k, v in self._micro_step(batch, global_batch, sync=last_micro).items():
+                summed[k] = summed.get(k, 0.0) + v
             self.samples_log.write(
                 {
                     "step": st.step + 1,
@@ -403,6 +405,8 @@ class Trainer:
             self._optimizer_step()
             st.step += 1
             st.samples += len(global_batch) * cfg.accum_steps
+            parts = {k: v / cfg.accum_steps for k, v in summed.items()}
+            summed = {}
             parts = mean_across_ranks(parts, env)  # the global batch's loss, as on one process
             self._after_step(bar, parts, seen / max(1e-9, time.perf_counter() - start))
             if self._done():
