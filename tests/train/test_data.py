@@ -180,3 +180,28 @@ def test_dataset_and_collate(corpus_dir: Path) -> None:
     batch = Collate(lm.tokenizer)([ds[0], ds[3]])
     assert batch["images"].shape == (2, 3, 32, 32) and batch["texts"].shape == (2, 32)
     assert torch.equal(batch["indices"], torch.tensor([0, 3]))
+
+
+def test_val_fraction_holds_out_whole_articles_and_figures(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """Held out pair by pair, 12 of 13 validation pairs had their figure or a sibling panel
+    in training: validation recall, best_model and early stopping measured recall of seen
+    figures."""
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(30)
+    frame["filepath"] = [str(corpus_dir / p) for p in frame["filepath"]]
+    frame["pair_id"] = [f"p{i}" for i in range(30)]
+    frame["pdf_sha256"] = [f"pdf{i // 6}" for i in range(30)]  # five articles of six pairs
+    frame.to_csv(tmp_path / "articles.csv", index=False)
+    table = open_pairs(tmp_path / "articles.csv")
+    train, val = split_holdout(table, 0.4, seed=1)
+    assert set(train.groups).isdisjoint(val.groups) and len(val) % 6 == 0 and len(val) > 0
+    # without articles, a panel stays with its figure (parent_id), a figure alone
+    frame = frame.drop(columns="pdf_sha256")
+    frame["parent_id"] = [None if i % 3 == 0 else f"p{i - i % 3}" for i in range(30)]
+    frame.to_csv(tmp_path / "figures.csv", index=False)
+    train, val = split_holdout(open_pairs(tmp_path / "figures.csv"), 0.4, seed=1)
+    assert set(train.groups).isdisjoint(val.groups) and len(val) % 3 == 0
+    assert all(
+        g == f"p{int(i[1:]) - int(i[1:]) % 3}" for g, i in zip(val.groups, val.ids, strict=True)
+    )

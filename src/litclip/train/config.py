@@ -96,7 +96,8 @@ class TrainConfig:
         out: run directory (config, metrics, checkpoints, final model).
         val_data: held-out pairs (same kinds as ``data``) for retrieval validation.
         val_fraction: if no ``val_data`` (nor ``val`` rows in ``data``'s ``split`` column),
-            hold out this fraction of ``data`` (seeded by id).
+            hold out this fraction of ``data``, whole articles (a corpus's PDFs; else a
+            figure with its panels), seeded.
         image_key, caption_key, id_key: manifest columns (``id_key`` falls back to row number).
         loss: ``clip`` (InfoNCE), ``selip`` (InfoNCE + KL to caption-similarity targets), ``siglip``.
         selip_weight: weight of the syntactic similarity in SeLIP's M (1 - weight: semantic).

@@ -42,6 +42,8 @@ class PairTable:
         images: a path string, or ``(tar path, offset, size)`` for a shard member.
         fields: optional structured labels per pair (for SeLIP's syntactic similarity).
         source: where the pairs came from.
+        groups: the unit a held-out split keeps whole, per pair (a corpus's PDF, else the
+            figure a panel belongs to); ``None``: each pair alone.
     """
 
     ids: list[str]
@@ -49,6 +51,7 @@ class PairTable:
     images: list[Any]
     fields: pd.DataFrame | None = None
     source: str = ""
+    groups: list[str] | None = None
     _tar_handles: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -75,6 +78,7 @@ class PairTable:
             [self.images[i] for i in idx],
             fields,
             self.source,
+            [self.groups[i] for i in idx] if self.groups is not None else None,
         )
 
 
@@ -158,7 +162,26 @@ def _from_manifest(
         else [str(i) for i in range(len(frame))]
     )
     extra = frame[list(fields)].reset_index(drop=True) if fields else None
-    return PairTable(ids, frame[caption_key].astype(str).tolist(), images, extra, str(path))
+    groups = _group_keys(frame.to_dict("records"), ids)
+    captions = frame[caption_key].astype(str).tolist()
+    return PairTable(ids, captions, images, extra, str(path), groups)
+
+
+def _group_keys(rows: Sequence[dict[str, Any]], ids: list[str]) -> list[str] | None:
+    """Each pair's article (``pdf_sha256``), else its figure (a panel's ``parent_id``), for a
+    corpus's pairs: panels and figures of one paper held out apart from each other let the
+    validation recall measure what training saw. ``None`` when no row says."""
+    if not any(r.get("pdf_sha256") or r.get("parent_id") for r in rows):
+        return None
+    keys = []
+    for r, i in zip(rows, ids, strict=True):
+        key = next((r.get(k) for k in ("pdf_sha256", "parent_id") if _present(r.get(k))), i)
+        keys.append(str(key))
+    return keys
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value == value and str(value) != ""
 
 
 def _in_split(meta: Any, split: str | None) -> bool:
@@ -170,7 +193,7 @@ def _in_split(meta: Any, split: str | None) -> bool:
 
 def _index_shard(
     path: Path, fields: Sequence[str], split: str | None = None
-) -> tuple[list, list, list, list]:
+) -> tuple[list, list, list, list, list]:
     """Member offsets of one tar, grouped WebDataset-style by key (name up to the first dot);
     samples whose json names another ``split`` are left out, as a manifest's rows are."""
     groups: dict[str, dict[str, Any]] = {}
@@ -191,7 +214,7 @@ def _index_shard(
                 entry["txt"] = tar.extractfile(member).read().decode("utf-8").strip()
             elif ext == "json":  # fields, and the corpus's split of the sample
                 entry["json"] = json.loads(tar.extractfile(member).read())
-    ids, caps, imgs, extra = [], [], [], []
+    ids, caps, imgs, extra, meta = [], [], [], [], []
     for key, entry in groups.items():
         if not _in_split(entry.get("json"), split):
             continue
@@ -200,7 +223,8 @@ def _index_shard(
             caps.append(entry["txt"])
             imgs.append(entry["image"])
             extra.append({f: entry.get("json", {}).get(f) for f in fields})
-    return ids, caps, imgs, extra
+            meta.append(entry.get("json") or {})
+    return ids, caps, imgs, extra, meta
 
 
 def _from_shards(paths: list[Path], fields: Sequence[str], split: str | None = None) -> PairTable:
@@ -208,14 +232,17 @@ def _from_shards(paths: list[Path], fields: Sequence[str], split: str | None = N
     caps: list[str] = []
     imgs: list[Any] = []
     extra: list[dict] = []
+    metas: list[dict] = []
     for p in sorted(paths):
-        i, c, m, e = _index_shard(p, fields, split)
+        i, c, m, e, meta = _index_shard(p, fields, split)
         ids += i
         caps += c
         imgs += m
         extra += e
+        metas += meta
     frame = pd.DataFrame(extra, columns=list(fields)) if fields else None
-    return PairTable(ids, caps, imgs, frame, ",".join(str(p) for p in paths[:3]))
+    source = ",".join(str(p) for p in paths[:3])
+    return PairTable(ids, caps, imgs, frame, source, _group_keys(metas, ids))
 
 
 def open_pairs(
@@ -274,15 +301,22 @@ def open_pairs(
 
 
 def split_holdout(table: PairTable, fraction: float, seed: int = 0) -> tuple[PairTable, PairTable]:
-    """Split by a seeded hash of each id, so the split is stable when the corpus grows."""
+    """Split by a seeded hash of each pair's group (its article or figure, see
+    :class:`PairTable`; else its id), so no article is on both sides and the split is stable
+    when the corpus grows."""
+    keys = table.groups if table.groups is not None else table.ids
     digests = [
-        int.from_bytes(hashlib.sha256(f"{seed}:{i}".encode()).digest()[:8], "big") / 2**64
-        for i in table.ids
+        int.from_bytes(hashlib.sha256(f"{seed}:{k}".encode()).digest()[:8], "big") / 2**64
+        for k in keys
     ]
     val = [i for i, d in enumerate(digests) if d < fraction]
     train = [i for i, d in enumerate(digests) if d >= fraction]
     if not val or not train:
-        raise LitclipError(f"val_fraction={fraction} leaves an empty split of {len(table)} pairs")
+        units = f"{len(set(keys))} articles or figures" if table.groups is not None else "pairs"
+        raise LitclipError(
+            f"val_fraction={fraction} leaves an empty split of {len(table)} pairs ({units}, "
+            "held out whole): change it, or pass val_data"
+        )
     return table.subset(train), table.subset(val)
 
 
