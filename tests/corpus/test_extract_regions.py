@@ -1315,3 +1315,28 @@ def test_running_pieces_chain_along_the_row_only() -> None:
     got = running_pieces(lines, {id(long)})
     assert got == {id(head), id(sup), id(sub), id(mid), id(sup2)}
     assert running_pieces(lines, set()) == set()
+
+
+def test_a_long_rule_inside_a_drawing_is_part_of_the_figure() -> None:
+    """A forest plot's rule between its studies and the pooled estimate spans its study-label
+    columns; dropped as a page rule, the crop kept the plot's right half alone. A frame's
+    bottom edge (its sides meet it) and a header rule over a plot's background are no such
+    rules."""
+    from litclip.corpus.extract.regions import _rules_within_graphics
+
+    def path(*b: float) -> Element:
+        return Element(tuple(float(v) for v in b), "path", 0)
+
+    forest = path(80, 330, 520, 331)  # studies' CI lines above it, the pooled diamond below
+    drawing = [path(380, 300, 460, 322), path(400, 338, 430, 346)]
+    assert _rules_within_graphics([forest], drawing, 842) == [forest]
+    edge = path(87, 405.6, 529, 406.3)  # a frame's bottom: only its sides and corners touch
+    frame = [path(86.4, 72.7, 87.1, 405.6), path(528.7, 405.6, 529.4, 406.3)]
+    assert _rules_within_graphics([edge], frame, 792) == []
+    header = path(54, 58, 542, 60)  # top tenth of the page, a plot's background under it
+    assert (
+        _rules_within_graphics([header], [path(300, 40, 540, 57), path(300, 70, 540, 200)], 792)
+        == []
+    )
+    alone = path(80, 500, 520, 501)  # under a figure, text below: drawing on one side only
+    assert _rules_within_graphics([alone], [path(100, 300, 500, 495)], 842) == []

@@ -200,7 +200,10 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
             rules.append(Element(bbox, "path", index))  # page rules, frame edges... or a table
             continue
         elements.append(Element(bbox, "path", index))
-    elements.extend(_table_rules(rules))
+    table = _table_rules(rules)
+    elements.extend(table)
+    inside = _rules_within_graphics([r for r in rules if r not in table], elements, height)
+    elements.extend(inside)
     if len(slivers) >= DOT_IMAGES:  # ...or, by the hundred, the dots a plot is drawn with
         elements.extend(slivers)
     return elements
@@ -222,6 +225,31 @@ def _table_rules(rules: list[Element]) -> list[Element]:
         if len(peers) >= 3:
             keep.append(r)
     return keep
+
+
+RULE_NEIGHBOUR = 24.0  # points at most from a rule to the drawing above and below it
+
+
+def _rules_within_graphics(
+    rules: list[Element], elements: list[Element], height: float
+) -> list[Element]:
+    """Long horizontal rules drawn inside a figure: drawing within ``RULE_NEIGHBOUR`` above
+    and below, under the rule's span (a forest plot's rule between its studies and the pooled
+    estimate spans the study-label columns too). A rule between a figure and the text has
+    drawing on one side at most; a page's header or footer rule, in the top or bottom tenth
+    of the page, is never one (a plot's background may reach above a header's rule)."""
+    kept = []
+    for r in rules:
+        x0, y, x1, _ = r.bbox
+        if r.bbox[3] - y >= 2.5 or not 0.1 * height < y < 0.9 * height:
+            continue  # an upright rule (a frame's side), or the page's header or footer
+        # drawing clear of the rule, under it: a frame's sides and corners meet it at its ends
+        spans = [e.bbox for e in elements if x0 + 2 < (e.bbox[0] + e.bbox[2]) / 2 < x1 - 2]
+        above = any(1 <= y - b[3] <= RULE_NEIGHBOUR for b in spans)
+        below = any(1 <= b[1] - r.bbox[3] <= RULE_NEIGHBOUR for b in spans)
+        if above and below:
+            kept.append(r)
+    return kept
 
 
 FRAME_STROKE = 2.5  # points: a frame's sides are hairlines
