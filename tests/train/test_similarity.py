@@ -62,3 +62,23 @@ def test_minilm_targets_hard_for_dissimilar_soft_for_similar(tmp_path: Path) -> 
     again = CaptionEmbedder(cache_dir=tmp_path)
     np.testing.assert_allclose(again(similar), embed(similar))
     assert again.computed == 0
+
+
+def test_the_caption_cache_is_per_encoder_and_a_bad_encoder_is_said(tmp_path: Path) -> None:
+    """Every encoder folder named 'model' shared one cache (MiniLM's folder is named so):
+    another encoder, or one saved again, got MiniLM's vectors. A folder that is no encoder
+    failed mid-run with a transformers traceback."""
+    import shutil
+
+    from litclip.errors import LitclipError
+    from litclip.train.similarity import default_encoder_path
+
+    other = tmp_path / "other" / Path(default_encoder_path()).name  # same folder name
+    shutil.copytree(default_encoder_path(), other)
+    first = CaptionEmbedder(cache_dir=tmp_path / "cache")
+    first(["Axial T2 MRI of a glioma."])
+    second = CaptionEmbedder(str(other), cache_dir=tmp_path / "cache")
+    second(["Axial T2 MRI of a glioma."])
+    assert second.computed == 1 and second.cache_path != first.cache_path
+    with pytest.raises(LitclipError, match="is not a transformers model folder"):
+        CaptionEmbedder(str(tmp_path), cache_dir=tmp_path / "cache")

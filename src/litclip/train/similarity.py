@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from litclip.errors import LitclipError
 from litclip.io import atomic_path
 
 _SPACE = re.compile(r"\s+")
@@ -73,6 +74,20 @@ def _caption_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()[:16]
 
 
+MAX_TOKENS = 256  # tokens of a caption the similarity reads (MiniLM's sentence length; was 128)
+
+
+def _encoder_tag(folder: Path) -> str:
+    """The cache's name for an encoder: its folder's path and files (names, sizes, times), so
+    another encoder in a folder of the same name, or one saved again, never reads its
+    vectors (the name alone was hashed: every folder called 'model' shared one cache)."""
+    h = hashlib.sha1(f"{folder.resolve()}|{MAX_TOKENS}".encode())
+    for f in sorted(p for p in folder.iterdir() if p.is_file()):
+        st = f.stat()
+        h.update(f"{f.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:12]
+
+
 class CaptionEmbedder:
     """Frozen sentence encoder (transformers, mean pooling) with an on-disk cache.
 
@@ -89,8 +104,16 @@ class CaptionEmbedder:
         batch_size: int = 64,
     ) -> None:
         self.model_path = model_path or default_encoder_path()
-        tag = hashlib.sha1(str(Path(self.model_path).name).encode()).hexdigest()[:12]
-        self.cache_path = Path(cache_dir) / f"captions-{tag}.npz" if cache_dir else None
+        folder = Path(self.model_path)
+        if not (folder / "config.json").is_file():  # said before training, not mid-way
+            raise LitclipError(
+                f"selip_encoder {self.model_path!r} is not a transformers model folder (no "
+                "config.json there): give a local folder, or leave selip_encoder out for the "
+                "bundled MiniLM"
+            )
+        self.cache_path = (
+            Path(cache_dir) / f"captions-{_encoder_tag(folder)}.npz" if cache_dir else None
+        )
         self.batch_size = batch_size
         self.computed = 0  # captions encoded (not served from the cache) by this instance
 
@@ -113,8 +136,8 @@ class CaptionEmbedder:
                 enc = tok(
                     texts[s : s + self.batch_size],
                     padding=True,
-                    truncation=True,
-                    max_length=128,
+                    truncation=True,  # at the encoder's own limit: a compound figure's
+                    max_length=min(tok.model_max_length, MAX_TOKENS),  # last panel counts
                     return_tensors="pt",
                 )
                 hidden = model(**enc).last_hidden_state
