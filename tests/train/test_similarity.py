@@ -82,3 +82,13 @@ def test_the_caption_cache_is_per_encoder_and_a_bad_encoder_is_said(tmp_path: Pa
     assert second.computed == 1 and second.cache_path != first.cache_path
     with pytest.raises(LitclipError, match="is not a transformers model folder"):
         CaptionEmbedder(str(tmp_path), cache_dir=tmp_path / "cache")
+
+
+def test_field_overlap_takes_list_columns() -> None:
+    """selip_fields=[qc_reasons] or [bbox] crashed the run: 'unhashable type: list'."""
+    fields = pd.DataFrame(
+        {"reasons": [["blank"], ["blank"], [], None], "bbox": [[1, 2], [1, 2], [3, 4], [1, 2]]}
+    )
+    overlap = field_overlap(fields)
+    assert overlap[0, 1] == 1.0 and overlap[0, 2] == 0.0 and overlap[0, 3] == 0.5
+    assert overlap[3, 3] == 0.5  # a missing value agrees with nothing, itself included

@@ -56,11 +56,23 @@ def field_overlap(fields: pd.DataFrame) -> np.ndarray:
     g = len(fields)
     total = np.zeros((g, g))
     for col in fields.columns:
-        values = fields[col].astype(object).where(fields[col].notna(), None).tolist()
+        values = [_hashable(v) for v in fields[col].astype(object).tolist()]
         codes = {v: k for k, v in enumerate(dict.fromkeys(v for v in values if v is not None))}
         arr = np.array([codes.get(v, -1) if v is not None else -1 for v in values])
         total += (arr[:, None] == arr[None, :]) & (arr[:, None] >= 0)
     return total / max(1, len(fields.columns))
+
+
+def _hashable(value: object) -> object:
+    """A field's value as a key: lists (a manifest's ``bbox``, ``qc_reasons``) as tuples,
+    missing values as ``None`` (a list column crashed the run with 'unhashable type')."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value
 
 
 def default_encoder_path() -> str:
