@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from litclip.errors import LitclipError
 from litclip.models import load_model, save_model
 from litclip.models.lora import apply_lora, lora_parameters, merged_model, target_regex
 
@@ -80,5 +81,7 @@ def test_targets_per_tower() -> None:
     assert text_only and all(n.startswith("transformer.") and n.endswith("c_fc") for n in text_only)
     hf = "text.transformer.encoder.layer.3.attention.self.query"
     assert re.match(target_regex(["text"]), hf) and not re.match(target_regex(["image"]), hf)
-    with pytest.raises(ValueError, match="match no module"):
-        apply_lora(lm.model, towers=["image"], targets=["nonexistent"])
+    # a user error naming what a block holds, not a traceback (CLIP-LoRA's q_proj/v_proj)
+    with pytest.raises(LitclipError, match="match no module") as exc:
+        apply_lora(lm.model, towers=["image"], targets=["q_proj"])
+    assert "attn, mlp.c_fc, mlp.c_proj" in str(exc.value)

@@ -61,17 +61,41 @@ def apply_lora(
         for :func:`merged_model`.
 
     Raises:
-        ValueError: no module matched the targets.
+        LitclipError: no module matched the targets (the message lists the names a block
+            of these towers has).
     """
     from peft import LoraConfig, LoraModel
 
+    from litclip.errors import LitclipError
+
     pattern = target_regex(towers, targets)
     if not any(re.match(pattern, name) for name, _ in model.named_modules()):
-        raise ValueError(f"LoRA targets {targets or 'default'} match no module of {towers} towers")
+        raise LitclipError(
+            f"lora_targets {list(targets or [])} match no module of the {', '.join(towers)} "
+            f"tower(s); a block's modules there are {', '.join(block_modules(model)) or 'none'} "
+            "(set lora_targets to some of them, or leave it out for attention and MLP)"
+        )
     config = LoraConfig(
         r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=pattern, bias="none"
     )
     return LoraModel(model, config, "default")
+
+
+def block_modules(model: nn.Module) -> list[str]:
+    """The names, within a transformer block, of the modules LoRA can adapt (linear layers
+    and attention), e.g. ``attn``, ``mlp.c_fc``; what ``lora_targets`` may name."""
+    block = re.compile(r".*(?:resblocks|layer)\.\d+\.(.+)$")
+    modules = dict(model.named_modules())
+    # an attention's out_proj is read by weight inside the attention: adapt the attention
+    inside = tuple(f"{n}." for n, m in modules.items() if isinstance(m, nn.MultiheadAttention))
+    found = {
+        m.group(1)
+        for name, module in modules.items()
+        if isinstance(module, nn.Linear | nn.MultiheadAttention)
+        and not name.startswith(inside)
+        and (m := block.match(name))
+    }
+    return sorted(found)
 
 
 def lora_parameters(model: nn.Module) -> list[str]:
