@@ -99,7 +99,7 @@ class TrainConfig:
             hold out this fraction of ``data``, whole articles (a corpus's PDFs; else a
             figure with its panels), seeded.
         image_key, caption_key, id_key: manifest columns (``id_key`` falls back to row number).
-        loss: ``clip`` (InfoNCE), ``selip`` (InfoNCE + KL to caption-similarity targets), ``siglip``.
+        loss: ``clip`` (InfoNCE), ``selip`` (half InfoNCE + half KL to caption-similarity targets), ``siglip``.
         selip_weight: weight of the syntactic similarity in SeLIP's M (1 - weight: semantic).
         selip_threshold: similarities below this count as 0 (dissimilar captions keep hard targets).
         selip_fields: manifest columns compared instead of caption n-grams for the syntactic part.

@@ -25,7 +25,8 @@ from litclip.train.similarity import SelipTargets
 
 
 class SelipLoss(ClipLoss):
-    """SeLIP: symmetric InfoNCE plus KL divergence to soft caption-similarity targets."""
+    """SeLIP: half the symmetric InfoNCE plus half a KL divergence to soft caption-similarity
+    targets (REFERENCES.md)."""
 
     def __init__(self, rank: int = 0, world_size: int = 1) -> None:
         super().__init__(local_loss=True, gather_with_grad=True, rank=rank, world_size=world_size)
@@ -48,9 +49,12 @@ class SelipLoss(ClipLoss):
         p = soft_targets.to(logits_i.device, logits_i.dtype)[labels]
         kl_i = F.kl_div(F.log_softmax(logits_i, dim=1), p, reduction="batchmean")
         kl_t = F.kl_div(F.log_softmax(logits_t, dim=1), p, reduction="batchmean")
-        total = hard + (kl_i + kl_t) / 2
+        similarity = (kl_i + kl_t) / 2
+        # half of each, as the paper writes it: with no similar captions (one-hot targets,
+        # where the KL equals the cross-entropy) the loss is CLIP's, not twice it
+        total = (hard + similarity) / 2
         if output_dict:
-            return {"contrastive_loss": hard, "similarity_loss": (kl_i + kl_t) / 2, "loss": total}
+            return {"contrastive_loss": hard, "similarity_loss": similarity, "loss": total}
         return total
 
 
