@@ -205,3 +205,12 @@ def test_val_fraction_holds_out_whole_articles_and_figures(
     assert all(
         g == f"p{int(i[1:]) - int(i[1:]) % 3}" for g, i in zip(val.groups, val.ids, strict=True)
     )
+
+
+def test_validating_on_the_training_pairs_is_said(corpus_dir: Path) -> None:
+    """--val-data equal to the training data was used without a word."""
+    from litclip.train.config import TrainConfig
+    from litclip.train.setup import prepare_data
+
+    with pytest.warns(UserWarning, match="holds the training pairs themselves"):
+        prepare_data(TrainConfig(data=str(corpus_dir), val_data=str(corpus_dir)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,19 @@ def prepare_data(config: TrainConfig) -> RunData:
         val = open_pairs(config.data, **{**keys, "fields": ()}, split="val")
     elif config.val_fraction > 0:
         train, val = split_holdout(train, config.val_fraction, config.seed)
+    if config.val_data and val is not None and _within(val, train):
+        warnings.warn(  # recall of pairs trained on: best_model and early stopping follow it
+            f"val_data {config.val_data} holds the training pairs themselves: validation "
+            "measures recall of what training saw (give held-out pairs, or val_fraction)",
+            stacklevel=2,
+        )
     return RunData(train, val)
+
+
+def _within(val: PairTable, train: PairTable) -> bool:
+    """Whether every pair of ``val`` (image and caption) is also a training pair."""
+    seen = set(zip(train.images, train.captions, strict=True))
+    return set(zip(val.images, val.captions, strict=True)) <= seen
 
 
 def prepare_objective(config: TrainConfig, train: PairTable, env: DistEnv) -> Objective:
