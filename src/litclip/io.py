@@ -217,6 +217,21 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         return json.load(fh)
 
 
+def files_stamp(path: str | os.PathLike[str], salt: str = "") -> str:
+    """A short fingerprint of a file, or of the files directly in a folder (names, sizes,
+    modification times; ``salt`` first): cheap to take without reading them, and changed by
+    anything saved there again."""
+    import hashlib
+
+    path = Path(path)
+    files = sorted(f for f in path.iterdir() if f.is_file()) if path.is_dir() else [path]
+    h = hashlib.sha1(salt.encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:12]
+
+
 def parse_error(exc: BaseException) -> str:
     """A parser's complaint on one line. YAML's spans several, with a pointer under a
     ``"<unicode string>"``: its problem and place are kept ("expected ',' or ']', but got

@@ -9,7 +9,6 @@ after every task (so an interrupted evaluation resumes with ``skip_existing``) a
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -34,7 +33,7 @@ from litclip.evaluate.results import (
     run_id,
     write_results,
 )
-from litclip.io import refuse_foreign_out, write_resolved_config
+from litclip.io import files_stamp, refuse_foreign_out, write_resolved_config
 
 CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
 PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
@@ -806,14 +805,7 @@ def model_stamp(spec: str) -> str | None:
     path = Path(spec).expanduser()
     if not path.exists() and sep and Path(tag).expanduser().is_file():  # NAME:/path/weights
         path = Path(tag).expanduser()
-    if not path.exists():
-        return None
-    files = sorted(f for f in path.iterdir() if f.is_file()) if path.is_dir() else [path]
-    h = hashlib.sha1()
-    for f in files:
-        st = f.stat()
-        h.update(f"{f.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:12]
+    return files_stamp(path) if path.exists() else None
 
 
 def _stale(run: dict, data: dict[str, str], stamps: dict[str, str | None]) -> str:

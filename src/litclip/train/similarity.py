@@ -24,7 +24,7 @@ import pandas as pd
 import torch
 
 from litclip.errors import LitclipError
-from litclip.io import atomic_path
+from litclip.io import atomic_path, files_stamp
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s]")
@@ -93,11 +93,7 @@ def _encoder_tag(folder: Path) -> str:
     """The cache's name for an encoder: its folder's path and files (names, sizes, times), so
     another encoder in a folder of the same name, or one saved again, never reads its
     vectors (the name alone was hashed: every folder called 'model' shared one cache)."""
-    h = hashlib.sha1(f"{folder.resolve()}|{MAX_TOKENS}".encode())
-    for f in sorted(p for p in folder.iterdir() if p.is_file()):
-        st = f.stat()
-        h.update(f"{f.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:12]
+    return files_stamp(folder, salt=f"{folder.resolve()}|{MAX_TOKENS}")
 
 
 class CaptionEmbedder:
