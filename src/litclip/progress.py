@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from litclip.console import new_console
+
 
 def progress_bar(
     label: str,
@@ -21,7 +23,6 @@ def progress_bar(
     ``{task.description}``), the bar, done/total, each ``stats`` template (e.g.
     ``"{task.fields[pairs]} pairs"``), the elapsed time when ``elapsed``, and the time left.
     """
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -36,6 +37,6 @@ def progress_bar(
     if elapsed:
         columns.append(TimeElapsedColumn())
     columns.append(TimeRemainingColumn())
-    console = Console(stderr=True, emoji=False)
+    console = new_console(stderr=True)
     shown = enabled and console.is_terminal
     return Progress(*columns, console=console, disable=not shown, transient=transient)

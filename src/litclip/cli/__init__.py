@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from litclip import __version__
+from litclip.console import new_console
 from litclip.errors import LitclipError
 
 app = typer.Typer(
@@ -108,7 +109,7 @@ def _warning_line(err: Console) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2."""
-    err = Console(stderr=True, emoji=False)
+    err = new_console(stderr=True)
     warnings.showwarning = _warning_line(err)
     try:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)

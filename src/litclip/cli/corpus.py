@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from litclip.console import new_console
 from litclip.corpus.types import DPI_RANGE
 from litclip.errors import LitclipError
 
@@ -154,7 +155,7 @@ def build(
         modality_model=modality_model,
     )
     summary = build_corpus([str(p) for p in inputs], out, cfg, progress=progress)
-    _print_summary(summary, Console(emoji=False))
+    _print_summary(summary, new_console())
 
 
 @corpus_app.command("merge", short_help="Merge corpus directories (shards) into one.")
@@ -167,7 +168,7 @@ def merge(
     """Merge corpus directories: dedupe by PDF hash / pair id, reassemble manifest, shards, datasheet."""
     from litclip.corpus import merge_corpora
 
-    _print_summary(merge_corpora(out, [str(d) for d in shard_dirs]), Console(emoji=False))
+    _print_summary(merge_corpora(out, [str(d) for d in shard_dirs]), new_console())
 
 
 def _check_filter_options(
@@ -225,7 +226,7 @@ def filter_(
         qc_only=qc_only,
         shard_size=shard_size,
     )
-    _print_summary(summary, Console(emoji=False))
+    _print_summary(summary, new_console())
 
 
 @corpus_app.command("preview", short_help="Write an HTML contact sheet of a corpus to read by eye.")
@@ -282,7 +283,7 @@ def evaluate(
     if isinstance(rendered, str):
         typer.echo(rendered)  # pre-formatted text: never re-wrapped to the terminal width
     else:
-        Console(emoji=False).print(rendered)
+        new_console().print(rendered)
     if show_errors:
         typer.echo(format_errors(metrics) or "no errors")
     absent = metrics.get("truth_pdfs_not_in_corpus") or []

@@ -6,6 +6,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from litclip.console import new_console
+
 data_app = typer.Typer(
     help="Inspect datasets (MedMNIST, folders, manifests, WebDataset).",
     no_args_is_help=True,
@@ -23,7 +25,7 @@ def list_kinds() -> None:
     """List the dataset spec kinds (KIND:PATH) that open_dataset understands."""
     from litclip.data import list_datasets
 
-    console = Console(emoji=False)
+    console = new_console()
     for name, description in list_datasets().items():
         console.print(f"  [bold]{name}:[/]PATH  {description}")
 
@@ -59,7 +61,7 @@ def info(
     if as_json:
         typer.echo(to_json(summary))
         return
-    _print_summary(Console(emoji=False), spec, summary)
+    _print_summary(new_console(), spec, summary)
 
 
 def _print_summary(console: Console, spec: str, summary: dict) -> None:

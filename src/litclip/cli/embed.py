@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from litclip.console import new_console
 from litclip.io import taken_back_if_empty
 
 #: What an embedding folder holds (anything else there is another tool's or the user's)
@@ -41,7 +41,7 @@ def embed(
     """Embed a dataset split with a model (L2-normalised float32, streamed to disk)."""
     from litclip.models.embed_job import EmbedConfig, embed_dataset
 
-    console = Console(emoji=False)
+    console = new_console()
     _check_out(Path(out))
     if _bare_architecture(model):
         from litclip.evaluate.features import random_init_warning
@@ -88,7 +88,7 @@ def models(
     from litclip.models import list_builtin_models
     from litclip.models.registry import get_builtin_config
 
-    console = Console(highlight=False, emoji=False)
+    console = new_console(highlight=False)
     console.print("[bold]Built-in (offline):[/]")
     for builtin in list_builtin_models():
         console.print(f"  {builtin}: {get_builtin_config(builtin).get('description', '')}")

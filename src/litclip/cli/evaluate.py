@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from litclip.console import new_console
 from litclip.errors import LitclipError
 
 
@@ -167,7 +167,7 @@ def evaluate(
     check_out_dir(out)
     with taken_back_if_empty(out):
         results = run_evaluation(model, dataset, task_list, out, cfg)
-    console = Console(emoji=False)
+    console = new_console()
     where = f", report [bold]{escape(str(out / 'report.html'))}[/]" if report else ""
     results_json = escape(str(out / "results.json"))
     console.print(f"{len(results['runs'])} runs -> [bold]{results_json}[/]{where}")
@@ -203,7 +203,7 @@ def report(
             f"--out {out} cannot be made ({exc.strerror}): choose a folder that can be written"
         ) from None
     path = render_report(data, target)
-    console = Console(emoji=False)
+    console = new_console()
     for note in data.get("notes", []):
         console.print(f"[yellow]note:[/] {escape(str(note))}")
     console.print(

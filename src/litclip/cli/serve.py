@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
+from litclip.console import new_console
 from litclip.errors import LitclipError
 
 
@@ -64,7 +64,7 @@ def index_cmd(
     info = load_index(path).info
     upd = info["last_update"]
     idx = info["indexes"]["image"]
-    console = Console(emoji=False)
+    console = new_console()
     console.print(
         f"[green]index[/] {path}: {info['count']} figures (+{upd['added']} new, -{upd['removed']} removed), "
         f"FAISS {idx['factory']}" + (f", nprobe {idx['nprobe']}" if "nprobe" in idx else "")
@@ -129,7 +129,7 @@ def serve_cmd(
         host,
         port,
         token,
-        on_ready=lambda: Console(stderr=True, emoji=False).print(
+        on_ready=lambda: new_console(stderr=True).print(
             f"serving {index_dir} on http://{host}:{port}/" + (" (token required)" if token else "")
         ),
         torch_threads=threads,

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from litclip.console import new_console
 from litclip.errors import LitclipError
 
 if TYPE_CHECKING:
@@ -99,4 +99,4 @@ def _print_summary(summary: JournalSummary) -> None:
     rows.append(("seconds", f"{summary.seconds:.1f}"))
     for key, value in rows:
         table.add_row(key, value)
-    Console(emoji=False).print(table)
+    new_console().print(table)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+
+from litclip.console import new_console
 
 
 def register(app: typer.Typer) -> None:
@@ -97,7 +98,7 @@ def train(
 
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 reports
         return
-    console = Console(emoji=False)
+    console = new_console()
     steps = f"{result.steps} step{'s' * (result.steps != 1)}"
     console.print(f"trained [bold]{steps}[/]; model: [bold]{escape(str(result.model_dir))}[/]")
     for key in (
@@ -141,7 +142,7 @@ def interpolate(
     """WiSE-FT: write theta = (1 - alpha) theta_base + alpha theta_ft as a model directory."""
     from litclip.models.interpolate import interpolate_models, wise_ft_sweep
 
-    console = Console(emoji=False)
+    console = new_console()
     if len(alpha) == 1:
         path = interpolate_models(base, ft, alpha[0], out)
         console.print(f"WiSE-FT model (alpha={alpha[0]}) written to [bold]{escape(str(path))}[/]")

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from litclip.console import new_console
 from litclip.errors import LitclipError
 from litclip.evaluate import datasets as dsets
 from litclip.evaluate.features import FeatureCache, ModelHandle, random_init_warning
@@ -725,9 +726,7 @@ def _check_options(cfg: EvalConfig, tasks: Sequence[str]) -> None:
 def _console_log(progress: bool) -> Callable[[str], None]:
     if not progress:
         return lambda msg: None
-    from rich.console import Console
-
-    console = Console(stderr=True, emoji=False)
+    console = new_console(stderr=True)
     return lambda msg: console.print(msg)
 
 

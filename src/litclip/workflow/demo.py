@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
+from litclip.console import new_console
 from litclip.workflow.config import EvaluateOptions, RunConfig, SplitOptions
 from litclip.workflow.defaults import (
     DEMO_ARTICLES,
@@ -93,7 +94,7 @@ def run_demo(opts: DemoOptions, console: Console | None = None) -> RunSummary:
     """Generate (or reuse) the synthetic journal, then run the whole pipeline on it."""
     from litclip.models import load_model
 
-    console = console or Console(emoji=False)
+    console = console or new_console()
     out = Path(opts.out)
     check_out(out)  # the rest is checked by run_pipeline, after the journal is made
     check_device(opts.device)

@@ -32,6 +32,7 @@ import pandas as pd
 from rich.console import Console
 
 from litclip import __version__
+from litclip.console import new_console
 from litclip.errors import LitclipError
 from litclip.io import (
     atomic_write_json,
@@ -180,7 +181,7 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
     if 2 <= n_train < train_cfg.batch_size * train_cfg.accum_steps:
         # A small journal must still train: one full batch per step at most.
         train_cfg = TrainConfig.from_dict({**values, "batch_size": n_train, "accum_steps": 1})
-        Console(stderr=True, emoji=False).print(
+        new_console(stderr=True).print(
             f"[yellow]only {n_train} training pairs: batch_size lowered to {n_train}[/]"
         )
     # the key names the run folder's own files relative to it: the same run whatever the
@@ -254,9 +255,7 @@ def _set_aside(run_dir: Path, why: str = "training options changed") -> None:
     """Move a step's folder made with other options out of the way (never delete a model)."""
     aside = _aside(run_dir)
     run_dir.rename(aside)
-    Console(stderr=True, emoji=False).print(
-        f"[yellow]{why}: the earlier one was moved to {aside}[/]"
-    )
+    new_console(stderr=True).print(f"[yellow]{why}: the earlier one was moved to {aside}[/]")
 
 
 #: What an evaluation writes into the run folder (features/ is a cache keyed by the weights)
@@ -275,7 +274,7 @@ def _set_aside_results(out: Path, source: str, why: str) -> None:
         aside.mkdir()
         for path in files:
             path.rename(aside / path.name)
-        Console(stderr=True, emoji=False).print(
+        new_console(stderr=True).print(
             f"[yellow]{why}: the earlier results were moved to {aside}[/]"
         )
     atomic_write_json(stamp, {"source": source})
@@ -462,7 +461,7 @@ def _write_run_config(out: Path, cfg: RunConfig) -> None:
 
 def run_pipeline(cfg: RunConfig, console: Console | None = None) -> RunSummary:
     """Run (or resume) the whole job described by ``cfg``; see the module docstring."""
-    console = console or Console(emoji=False)
+    console = console or new_console()
     if not cfg.pdfs:
         raise LitclipError("no PDFs given: pass --pdfs DIR (or pdfs: in the config file)")
     if not Path(cfg.pdfs).exists():
