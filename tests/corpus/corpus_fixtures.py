@@ -395,3 +395,14 @@ def damaged_pdf(off_page_x: float = 241134.0) -> bytes:
         stream(2, off),
     ]
     return pdf_from_objects(objs)
+
+
+def refuse_dask_schedulers(monkeypatch: Any) -> None:
+    """Make every ``distributed.Client`` fail to connect, as an unreachable scheduler does."""
+    import distributed
+
+    class Refusing(distributed.Client):
+        def __init__(self, address: str, timeout: float) -> None:
+            raise OSError(f"Timed out trying to connect to {address} after {timeout} s")
+
+    monkeypatch.setattr(distributed, "Client", Refusing)

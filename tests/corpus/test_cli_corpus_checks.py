@@ -13,7 +13,12 @@ from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.pipeline import resolve_inputs, select_shard
 from litclip.corpus.writers import read_manifest, read_status
 from litclip.errors import LitclipError
-from tests.corpus.corpus_fixtures import extractor_spec, make_corpus, make_pdf
+from tests.corpus.corpus_fixtures import (
+    extractor_spec,
+    make_corpus,
+    make_pdf,
+    refuse_dask_schedulers,
+)
 
 FAKE = extractor_spec("fake_iter_figures")
 
@@ -143,13 +148,7 @@ def test_a_scheduler_address_of_the_wrong_form_is_refused(
 def test_an_unreachable_scheduler_leaves_no_config_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import distributed
-
-    class Refusing(distributed.Client):
-        def __init__(self, address: str, timeout: float) -> None:
-            raise OSError(f"Timed out trying to connect to {address}")
-
-    monkeypatch.setattr(distributed, "Client", Refusing)
+    refuse_dask_schedulers(monkeypatch)
     pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
     out = tmp_path / "o"
     argv = ["corpus", "build", str(pdfs), "--out", str(out), "--no-progress"]

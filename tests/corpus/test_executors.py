@@ -14,7 +14,12 @@ import pytest
 from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.executors import run_tasks
 from litclip.errors import LitclipError
-from tests.corpus.corpus_fixtures import extractor_spec, make_corpus, make_pdf
+from tests.corpus.corpus_fixtures import (
+    extractor_spec,
+    make_corpus,
+    make_pdf,
+    refuse_dask_schedulers,
+)
 
 
 def _statuses(out: Path) -> dict[str, dict]:
@@ -176,15 +181,9 @@ def test_workers_do_not_reimport_the_main_script(tmp_path: Path) -> None:
 def test_unreachable_dask_scheduler_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import distributed
-
     from litclip.cli import main
 
-    class Refusing(distributed.Client):
-        def __init__(self, address: str, timeout: float) -> None:
-            raise OSError(f"Timed out trying to connect to {address} after {timeout} s")
-
-    monkeypatch.setattr(distributed, "Client", Refusing)
+    refuse_dask_schedulers(monkeypatch)
     pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
     argv = ["corpus", "build", str(pdfs), "--out", str(tmp_path / "out")]
     assert (
