@@ -685,11 +685,11 @@ def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str])
 
 
 #: What an evaluation folder holds (wise_ft: retention's blends), besides the markdown
-#: report's figures (report_fig01.png, ...)
+#: report's figures (report_fig01.png, ...) and earlier runs set aside (results.replaced-N.json)
 EVAL_DIR_NAMES = frozenset(
     {RESULTS_FILE, "config.json", "report.html", "report.md", "features", "wise_ft"}
 )
-_REPORT_FIGURE = re.compile(r"report_fig\d+\.png|results\.replaced-\d+\.json")
+_EVAL_EXTRA = re.compile(r"report_fig\d+\.png|results\.replaced-\d+\.json")
 
 
 def check_out_dir(out: str | os.PathLike[str]) -> None:
@@ -701,7 +701,7 @@ def check_out_dir(out: str | os.PathLike[str]) -> None:
         EVAL_DIR_NAMES,
         "an evaluation folder",
         "an earlier evaluation's results are merged",
-        also=_REPORT_FIGURE,
+        also=_EVAL_EXTRA,
     )
 
 
@@ -800,7 +800,7 @@ def model_stamp(spec: str) -> str | None:
     """A fingerprint of a local model's files (names, sizes, modification times), cheap to
     take before loading: other weights saved at the same path (a run trained again) change
     it. ``None`` for a named model (``litclip-tiny``, ``ViT-B-32:openai``)."""
-    name, sep, tag = spec.partition(":")
+    _, sep, tag = spec.partition(":")
     path = Path(spec).expanduser()
     if not path.exists() and sep and Path(tag).expanduser().is_file():  # NAME:/path/weights
         path = Path(tag).expanduser()
