@@ -120,3 +120,32 @@ def test_a_run_folder_another_process_trains_into_is_refused(
     assert f"another process is writing into {out}" in err and "Traceback" not in err
     assert list(out.iterdir()) == []  # nothing written
     assert main([*args, "--set", "max_steps=1", "--set", "progress=false"]) == 0  # free again
+
+
+def test_the_summary_names_the_best_model_and_an_early_stop(
+    corpus_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """The summary named only OUT/model, the last weights, though the run had chosen
+    best_model on validation and stopped early."""
+    out = tmp_path / "run"
+    args = ["train", str(corpus_dir), "--out", str(out), "--model", "litclip-micro"]
+    opts = ["--batch-size", "8", "--lr", "1e-12", "--epochs", "3", "--set", "progress=false"]
+    val = ["--set", "val_fraction=0.3", "--set", "val_every=1", "--set", "early_stop_patience=1"]
+    assert main([*args, *opts, *val]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    # lr 1e-12 leaves recall as it was: the second validation is no better, patience 1 stops
+    assert "trained 2 steps (stopped early: no better validation)" in printed
+    assert f"best model (step 1, best mean_recall@1): {out / 'best_model'}" in printed
+
+
+def test_options_the_run_does_not_use_are_warned_of(
+    corpus_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """Early stopping without validation, an unlock count without the lock: ignored silently."""
+    args = ["train", str(corpus_dir), "--out", str(tmp_path / "run"), "--model", "litclip-micro"]
+    opts = ["--batch-size", "8", "--set", "max_steps=1", "--set", "progress=false"]
+    unused = ["--set", "early_stop_patience=2", "--set", "lock_image_unlocked_groups=1"]
+    assert main([*args, *opts, *unused]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "lock_image_unlocked_groups act only with lock_image=true: ignored" in err
+    assert "early_stop_patience act only when the run validates" in err

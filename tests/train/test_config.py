@@ -129,3 +129,20 @@ def test_values_that_train_wrong_are_refused(key: str, value: object, said: str)
     trained, and the optimiser's own checks gave tracebacks mid-run."""
     with pytest.raises(LitclipError, match=re.escape(said)):
         TrainConfig.from_dict({key: value}).validate()
+
+
+def test_options_whose_switch_is_off_are_named_as_ignored() -> None:
+    """lock_image_unlocked_groups without lock_image (and the like) changed nothing, silently."""
+    assert TrainConfig().ignored_options() == []
+    cfg = TrainConfig(lock_image_unlocked_groups=2, lora_rank=4, selip_threshold=0.7)
+    lines = cfg.ignored_options()
+    assert lines == [
+        "lock_image_unlocked_groups act only with lock_image=true: ignored",
+        "lora_rank act only with lora=true: ignored",
+        "selip_threshold act only with loss=selip: ignored",
+    ]
+    on = TrainConfig(lock_image=True, lock_image_unlocked_groups=2, loss="selip", selip_ngram=2)
+    assert on.ignored_options() == []
+    assert TrainConfig(lock_text_train_proj=False).changed(("lock_text_train_proj", "lr")) == [
+        "lock_text_train_proj"
+    ]

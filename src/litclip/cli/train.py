@@ -100,7 +100,13 @@ def train(
         return
     console = new_console()
     steps = f"{result.steps} step{'s' * (result.steps != 1)}"
-    console.print(f"trained [bold]{steps}[/]; model: [bold]{escape(str(result.model_dir))}[/]")
+    early = " (stopped early: no better validation)" if result.stopped_early else ""
+    console.print(
+        f"trained [bold]{steps}[/]{early}; model: [bold]{escape(str(result.model_dir))}[/]"
+    )
+    if result.best_model_dir is not None:  # the one to evaluate: chosen on validation
+        at = f" (step {result.best_step}, best {cfg.val_metric})" if result.best_step else ""
+        console.print(f"best model{at}: [bold]{escape(str(result.best_model_dir))}[/]")
     for key in (
         "loss",
         "val_image_retrieval_recall@1",

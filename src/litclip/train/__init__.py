@@ -33,7 +33,8 @@ def train(config: TrainConfig) -> TrainResult:
         config: the run's options (``TrainConfig.from_file(...)`` / ``.with_overrides(...)``).
 
     Returns:
-        ``TrainResult(model_dir, run_dir, steps, metrics, best_model_dir)``.
+        a :class:`TrainResult`: the model folder, steps, last metrics, ``best_model``
+        and the step it was saved at, whether early stopping ended the run.
     """
     import torch.distributed as dist
 

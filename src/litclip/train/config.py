@@ -55,6 +55,24 @@ RUN_ONLY_OPTIONS = (
     "save_checkpoints",
 )
 TOWERS = ("image", "text")
+#: Options that act only while another is on: (the switch, what turns it on, its options).
+#: Set while their switch is off they do nothing, and a run says so (``ignored_options``).
+SUB_OPTIONS = (
+    ("lock_image", "lock_image=true", ("lock_image_unlocked_groups",)),
+    ("lock_text", "lock_text=true", ("lock_text_unlocked_layers", "lock_text_train_proj")),
+    (
+        "lora",
+        "lora=true",
+        ("lora_rank", "lora_alpha", "lora_dropout", "lora_towers", "lora_targets"),
+    ),
+    (
+        "loss",
+        "loss=selip",
+        ("selip_weight", "selip_threshold", "selip_fields", "selip_ngram", "selip_encoder"),
+    ),
+)
+#: Options that act only when the run validates (val_data, val rows or val_fraction).
+VALIDATION_OPTIONS = ("val_every", "val_k", "val_metric", "early_stop_patience")
 
 
 #: ``pairs:`` spec options (``pairs:m.csv?caption_key=text``) that mean the same in training
@@ -283,6 +301,29 @@ class TrainConfig:
                 f"--out {self.out} is the data's own folder: the run's config.json, "
                 "checkpoints/ and model/ would land among its files; choose another --out"
             )
+
+    def changed(self, names: tuple[str, ...]) -> list[str]:
+        """Those of ``names`` set away from their defaults."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        out = []
+        for name in names:
+            f = fields[name]
+            missing = f.default is dataclasses.MISSING
+            default = f.default_factory() if missing else f.default  # type: ignore[misc]
+            if getattr(self, name) != default:
+                out.append(name)
+        return out
+
+    def ignored_options(self) -> list[str]:
+        """One line for each group of options set while the option they depend on is off:
+        they change nothing (``lock_image_unlocked_groups=2`` without ``lock_image``)."""
+        lines = []
+        for switch, turn_on, names in SUB_OPTIONS:
+            on = self.loss == "selip" if switch == "loss" else bool(getattr(self, switch))
+            changed = self.changed(names)
+            if changed and not on:
+                lines.append(f"{', '.join(changed)} act only with {turn_on}: ignored")
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""

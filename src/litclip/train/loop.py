@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ import torch.distributed as dist
 from litclip.errors import LitclipError
 from litclip.io import atomic_write_text, write_resolved_config
 from litclip.models import save_model
+from litclip.models.loading import LITCLIP_META
 from litclip.train.checkpoint import (
     LATEST,
     check_run_dir,
@@ -45,7 +47,7 @@ from litclip.train.checkpoint import (
     save_checkpoint,
     set_rng_state,
 )
-from litclip.train.config import TrainConfig
+from litclip.train.config import VALIDATION_OPTIONS, TrainConfig
 from litclip.train.data import PairDataset, epoch_batches, make_loader, rank_slice, sample_ids
 from litclip.train.distributed import DistEnv, barrier, broadcast_flag, mean_across_ranks
 from litclip.train.progress import TrainProgress
@@ -72,6 +74,8 @@ class TrainResult:
         steps: optimizer steps taken in total (across resumes).
         metrics: last training loss/lr and the last validation metrics (``val_`` prefix).
         best_model_dir: ``OUT/best_model`` when validation ran, else ``None``.
+        best_step: the step ``best_model`` was saved at (``None`` without it).
+        stopped_early: whether early stopping ended the run.
     """
 
     model_dir: Path
@@ -79,6 +83,8 @@ class TrainResult:
     steps: int
     metrics: dict[str, float] = field(default_factory=dict)
     best_model_dir: Path | None = None
+    best_step: int | None = None
+    stopped_early: bool = False
 
 
 @dataclass
@@ -169,6 +175,20 @@ def write_run_config(run_dir: Path, config: TrainConfig, env: DistEnv, **extra: 
         write_resolved_config(run_dir, config.to_dict(), world_size=env.world_size, **extra)
 
 
+def _warn_ignored(config: TrainConfig, validates: bool) -> None:
+    """Say which options this run does not use: set while what they depend on is off, they
+    would otherwise be ignored without a word (patience without validation never stops)."""
+    lines = config.ignored_options()
+    unused = config.changed(VALIDATION_OPTIONS) if not validates else []
+    if unused:
+        lines.append(
+            f"{', '.join(unused)} act only when the run validates (val_data, val rows in the "
+            "manifest's split column, or val_fraction > 0): ignored"
+        )
+    for line in lines:
+        warnings.warn(line, stacklevel=3)
+
+
 #: Options a resume may change (a run continued for longer, validated more often)
 RESUME_MAY_CHANGE = ("epochs", "max_steps", "early_stop_patience", "val_every")
 
@@ -183,6 +203,8 @@ class Trainer:
         self.lm, self.lora = prepare_model(config, env.device)
         self.model = self.lm.model
         self.data = prepare_data(config)
+        if env.is_main:
+            _warn_ignored(config, validates=self.data.val is not None)
         self.objective = prepare_objective(config, self.data.train, env)
         self.per_epoch = steps_per_epoch(len(self.data.train), config, env.world_size)
         if self.per_epoch == 0:
@@ -551,10 +573,13 @@ class Trainer:
             self._save(model_dir, {"stopped_early": self.state.stopped_early})
         barrier(self.env)
         best = self.run_dir / "best_model"
+        best_meta = best / LITCLIP_META
         return TrainResult(
             model_dir,
             self.run_dir,
             self.state.step,
             dict(self.last),
             best if best.is_dir() else None,
+            json.loads(best_meta.read_text()).get("best_step") if best_meta.is_file() else None,
+            self.state.stopped_early,
         )
