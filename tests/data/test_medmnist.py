@@ -132,6 +132,25 @@ def test_multilabel_chest(tmp_path: Path) -> None:
     assert len(ds.classnames) == 14
 
 
+def test_one_finding_of_a_multilabel_file_is_a_binary_task(tmp_path: Path) -> None:
+    path = _write_npz(tmp_path / "chestmnist.npz", SPLITS3, n_labels=14)
+    with np.load(path) as ref:
+        column = ref["test_labels"][:, 6].astype(np.int64)
+    for label in ("pneumonia", "Pneumonia", 6, "6"):
+        ds = load_medmnist(path, "test", label=label)
+        assert ds.task == "binary-class" and not ds.multilabel and ds.finding == "pneumonia"
+        assert ds.classnames == ["no pneumonia", "pneumonia"] and ds.name == "chestmnist-pneumonia"
+        assert np.array_equal(ds.labels, column) and ds[1][1] == column[1]
+    # medmnist's own label name ("pleural") and a class name written with "_" both work
+    assert load_medmnist(path, "test", label="pleural").finding == "pleural thickening"
+    assert load_medmnist(path, "test", label="pleural_effusion").finding == "pleural effusion"
+    with pytest.raises(LitclipError, match="has no finding 'lung'; choose one of atelectasis"):
+        load_medmnist(path, "test", label="lung")
+    single = _write_npz(tmp_path / "pneumoniamnist.npz", SPLITS3)
+    with pytest.raises(LitclipError, match="picks one finding of a multi-label file"):
+        load_medmnist(single, "test", label="pneumonia")
+
+
 def test_uncompressed_member_is_memory_mapped(tmp_path: Path) -> None:
     path = _write_npz(tmp_path / "bloodmnist.npz", SPLITS3, rgb=True, n_classes=8, compressed=False)
     ds = load_medmnist(path, "val")

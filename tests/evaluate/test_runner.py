@@ -441,3 +441,35 @@ def test_youden_on_a_multiclass_dataset_is_said_unused(tmp_path: Path) -> None:
     assert any(
         s.startswith("--criterion youden chooses a binary threshold") for s in res["skipped"]
     )
+
+
+def _chest(path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 16), ("val", 8), ("test", 12)):
+        arrays[f"{split}_images"] = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = rng.integers(0, 2, (n, 14), dtype=np.uint8)
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+def test_a_multilabel_file_is_refused_and_one_finding_is_scored(tmp_path: Path) -> None:
+    """ChestMNIST's (N, 14) label rows were flattened, so every task scored the first N
+    entries of the matrix as if they were the N images' classes, and reported success."""
+    path = _chest(tmp_path / "chestmnist.npz")
+    with pytest.raises(LitclipError, match="chestmnist is multi-label") as err:
+        run_evaluation(
+            ["litclip-micro"], [f"medmnist:{path}"], ["zeroshot"], tmp_path / "ev",
+            n_boot=0, progress=False, report=False,
+        )  # fmt: skip
+    assert f"medmnist:{path}?label=pneumonia" in str(err.value)
+    res = run_evaluation(
+        ["litclip-micro"], [f"medmnist:{path}?label=pleural_effusion"], ["zeroshot"],
+        tmp_path / "ev2", n_boot=0, progress=False, report=False,
+    )  # fmt: skip
+    (run,) = res["runs"]
+    assert run["dataset"] == "chestmnist-pleural-effusion"
+    with np.load(path) as arrays:
+        present = int(arrays["test_labels"][:, 2].sum())  # pleural effusion is column 2
+    matrix = np.asarray(run["details"]["confusion_matrix"])
+    assert matrix.shape == (2, 2) and int(matrix[1].sum()) == present

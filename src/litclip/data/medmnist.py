@@ -160,6 +160,7 @@ class MedMNISTDataset:
         *,
         classnames: Sequence[str] | None = None,
         task: str | None = None,
+        label: str | int | None = None,
         transform: Callable[[Image.Image], Any] | None = None,
     ) -> None:
         self.path = Path(path)
@@ -183,8 +184,30 @@ class MedMNISTDataset:
         self.task = self._resolve_task(task)
         self.multilabel = self.task == "multi-label"
         self.classnames = self._resolve_classnames(classnames)
+        self.finding: str | None = None
+        if label is not None:
+            self._pick_finding(label)
         self.skipped: list[Any] = []
         self._check_shapes()
+
+    def _pick_finding(self, label: str | int) -> None:
+        """``label``: one finding of a multi-label file, as a binary task (absent, present)."""
+        if not self.multilabel:
+            raise LitclipError(
+                f"label= picks one finding of a multi-label file (ChestMNIST); {self.path} is "
+                f"{self.task}: leave label out"
+            )
+        j = finding_index(self.classnames, label, self.info.get("label_names"))
+        if j is None:
+            raise LitclipError(
+                f"{self.path} has no finding {label!r}; choose one of "
+                f"{', '.join(self.classnames)} (or its index, from 0)"
+            )
+        name = self.classnames[j]
+        self.labels = np.ascontiguousarray(self.labels[:, j])
+        self.task, self.multilabel, self.finding = "binary-class", False, name
+        self.classnames = [f"no {name}", name]
+        self.name = f"{self.name}-{name.replace(' ', '-')}"
 
     def _read(self, member: str) -> np.ndarray:
         try:
@@ -326,12 +349,27 @@ class MedMNISTDataset:
         )
 
 
+def finding_index(
+    names: Sequence[str], label: str | int, aliases: Sequence[str] | None = None
+) -> int | None:
+    """Which of a multi-label file's findings ``label`` names: its class name or the
+    ``medmnist`` label name, in any case, ``_`` for a space ("pleural_effusion"), or its
+    index; ``None`` when none."""
+    key = str(label).strip().lower().replace("_", " ")
+    for options in (names, aliases or ()):
+        found = [i for i, n in enumerate(options) if str(n).lower() == key]
+        if found:
+            return found[0]
+    return int(key) if key.isdigit() and int(key) < len(names) else None
+
+
 def load_medmnist(
     path: str | os.PathLike[str],
     split: str = "test",
     *,
     classnames: Sequence[str] | None = None,
     task: str | None = None,
+    label: str | int | None = None,
     transform: Callable[[Image.Image], Any] | None = None,
 ) -> MedMNISTDataset:
     """Open one split of a MedMNIST ``.npz`` file.
@@ -341,6 +379,9 @@ def load_medmnist(
         split: ``train``, ``val`` or ``test``.
         classnames: override the shipped class names (one per label).
         task: override the task type (needed only for files with an unknown flag).
+        label: for a multi-label file (ChestMNIST), one finding (name or index) to read as
+            a binary task: ``no <finding>`` (0) against ``<finding>`` (1); the dataset's
+            name becomes ``<flag>-<finding>``.
         transform: optional callable applied to each PIL image.
 
     Returns:
@@ -350,4 +391,6 @@ def load_medmnist(
         DatasetNotFoundError: the file does not exist.
         LitclipError: the file is not in the MedMNIST layout, or the split is unknown.
     """
-    return MedMNISTDataset(path, split, classnames=classnames, task=task, transform=transform)
+    return MedMNISTDataset(
+        path, split, classnames=classnames, task=task, label=label, transform=transform
+    )

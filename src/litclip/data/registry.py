@@ -69,7 +69,11 @@ _DATASETS: dict[str, DatasetKind] = {
     k.name: k
     for k in (
         DatasetKind(
-            "medmnist", _medmnist, "MedMNIST .npz file (official layout)", (".npz",), ("task",)
+            "medmnist",
+            _medmnist,
+            "MedMNIST .npz file (official layout)",
+            (".npz",),
+            ("task", "label"),
         ),
         DatasetKind(
             "folder",

@@ -94,12 +94,42 @@ def dataset_name(spec: str) -> str:
     folder must not share a name (their results would overwrite each other)."""
     kind, path = parse_spec(spec)
     if kind == "medmnist":
-        return path.stem.split("_")[0]
+        return _medmnist_name(spec, path)
     if kind == "folder" or path.is_dir():
         return path.resolve().name
     if path.stem == "manifest":
         return path.resolve().parent.name
     return f"{path.resolve().parent.name}/{path.stem}"
+
+
+def _medmnist_name(spec: str, path: Path) -> str:
+    """The flag, and the finding a multi-label file is read for ("chestmnist-pneumonia",
+    the name :class:`~litclip.data.medmnist.MedMNISTDataset` gives it)."""
+    from litclip.data.medmnist import MEDMNIST_INFO, finding_index
+    from litclip.data.registry import split_options
+
+    flag = path.stem.split("_")[0]
+    label = split_options(spec.partition(":")[2])[1].get("label")
+    if label is None:
+        return flag
+    info = MEDMNIST_INFO.get(flag, {})
+    names = list(info.get("classnames", ()))
+    j = finding_index(names, label, info.get("label_names")) if names else None
+    finding = names[j] if j is not None else str(label).replace("_", " ")
+    return f"{flag}-{finding.replace(' ', '-')}"
+
+
+def multilabel_refusal(spec: str, dataset: Any) -> str:
+    """Why a multi-label split cannot be scored as it is, and the spec that can."""
+    names = list(getattr(dataset, "classnames", ()))
+    join = "&" if "?" in spec.partition(":")[2] else "?"
+    example = names[6] if len(names) > 6 else (names[0] if names else "NAME")
+    return (
+        f"{dataset_name(spec)} is multi-label ({len(names)} findings per image, any number "
+        "present); litclip's classification tasks score one label per image: evaluate one "
+        f"finding against its absence with {spec}{join}label={example.replace(' ', '_')} "
+        f"(findings: {', '.join(names)})"
+    )
 
 
 class SplitData:

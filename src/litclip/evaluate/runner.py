@@ -117,7 +117,10 @@ class _Context:
 
     def dataset(self, spec: str, split: str) -> Any:
         if (spec, split) not in self._opened:
-            ds = self._opened[(spec, split)] = dsets.open_split(spec, split)
+            ds = dsets.open_split(spec, split)
+            if getattr(ds, "multilabel", False):  # its label rows are no class indices
+                raise LitclipError(dsets.multilabel_refusal(spec, ds))
+            self._opened[(spec, split)] = ds
             len(ds)  # the lazy check of every image runs here, so what it dropped is known
             skipped = list(getattr(ds, "skipped", None) or [])
             if skipped:
