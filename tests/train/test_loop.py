@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -45,12 +46,14 @@ def test_run_dir_layout(run) -> None:
     train_lines = [m for m in metrics if m["kind"] == "train"]
     assert [m["step"] for m in train_lines] == list(range(1, result.steps + 1))
     assert all(np.isfinite(m["loss"]) and m["samples_per_s"] > 0 for m in train_lines)
-    # the logged lr is the base lr on its schedule (was the first group's: a tower's x0.1)
+    # the logged lr is the base lr on its schedule (was the first group's: a tower's x0.1),
+    # the one its step used (it was the next step's: the last step logged 0)
     from litclip.train.optim import cosine_with_warmup
 
     factor = cosine_with_warmup(min(cfg.warmup_steps, max(1, result.steps // 5)), result.steps)
     for m in train_lines:
-        assert m["lr"] == pytest.approx(cfg.lr * factor(m["step"]))
+        assert m["lr"] == pytest.approx(cfg.lr * factor(m["step"] - 1))
+    assert train_lines[-1]["lr"] > 0
     val_lines = [m for m in metrics if m["kind"] == "val"]
     assert len(val_lines) == 2 and val_lines[0]["chance@1"] == pytest.approx(1 / 12)
     # the first epoch is 0 on its train lines and on its validation line alike
@@ -190,6 +193,38 @@ def test_checkpoints_can_be_switched_off(corpus_dir: Path, tmp_path: Path) -> No
     result = train(cfg)
     assert result.steps == 1 and (result.model_dir / "litclip.json").is_file()
     assert not (result.run_dir / "checkpoints").exists()
+    # nothing to go on from: --resume latest had trained it again and replaced its model
+    weights = (result.model_dir / "open_clip_model.safetensors").read_bytes()
+    with pytest.raises(LitclipError, match="holds a finished run .* nothing to resume"):
+        train(cfg.with_overrides({"resume": "latest", "lr": 1e-2}))
+    assert (result.model_dir / "open_clip_model.safetensors").read_bytes() == weights
+
+
+def test_a_killed_checkpoint_write_leaves_no_temporary_file(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A run killed while it wrote a checkpoint left its .tmp file (as large as the
+    checkpoint) for good: the resume did not read it, nor remove it."""
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=8,
+        max_steps=1, progress=False,
+    )  # fmt: skip
+    train(cfg)
+    ckpts = tmp_path / "r" / "checkpoints"
+    stale = ckpts / ".step_000002.pt.x1y2z3.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    train(cfg.with_overrides({"resume": "latest", "max_steps": 2}))
+    assert not stale.exists() and (ckpts / "step_000002.pt").is_file()
+
+
+def test_a_batch_of_one_pair_is_refused(corpus_dir: Path, tmp_path: Path) -> None:
+    """It has no negatives: the loss was 0 at every step and the run reported success."""
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=1,
+        max_steps=1, progress=False,
+    )  # fmt: skip
+    with pytest.raises(LitclipError, match="batch of one pair has no negatives"):
+        train(cfg)
 
 
 def test_resuming_a_finished_run_keeps_its_metrics(
@@ -245,6 +280,7 @@ def test_a_fresh_run_never_lands_on_an_earlier_one(
         train(cfg)
     for ck in (out / "checkpoints").iterdir():  # an attempt killed before its first checkpoint
         ck.unlink()
+    shutil.rmtree(out / "model")  # (and so before its model)
     capsys.readouterr()
     again = train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest"}))
     assert "starting from scratch" in capsys.readouterr().out

@@ -157,6 +157,8 @@ def test_a_train_step_killed_before_its_first_checkpoint_starts_afresh(demo_run,
     opts, summary, _ = demo_run
     train_dir = summary.out_dir / "train"
     shutil.rmtree(train_dir / "checkpoints", ignore_errors=True)
+    for made in ("model", "best_model"):  # killed before it saved a model too
+        shutil.rmtree(train_dir / made, ignore_errors=True)
     (summary.out_dir / ".steps" / "train.json").unlink()
     epochs = json.loads((train_dir / "run_key.json").read_text())["epochs"]  # as last run
     console = Console(file=io.StringIO(), width=120)

@@ -97,3 +97,39 @@ def test_training_on_a_changed_split_starts_afresh(tmp_path, monkeypatch) -> Non
     shutil.rmtree(tmp_path / "train" / "best_model")  # the model deleted: trained again
     train_after("split-2")
     assert resumes[-1] is None and (tmp_path / "train.replaced-2").is_dir()
+
+
+def test_a_finished_run_without_checkpoints_is_set_aside_not_resumed(tmp_path, monkeypatch):
+    """cpu-small saves no checkpoints: a run killed after its model was saved but before its
+    step was recorded was resumed, which now refuses (it had trained again over the model)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    import litclip.train
+    from litclip.workflow.config import RunConfig
+    from litclip.workflow.run import _train_step
+
+    splits = {"train": "splits/train.parquet", "val": "splits/val.parquet"}
+    (tmp_path / "splits").mkdir()
+    for name in ("train", "val"):
+        pd.DataFrame({"pair_id": ["a", "b", "c"]}).to_parquet(tmp_path / splits[name])
+    resumes = []
+
+    def fake_train(cfg):  # noqa: ANN001, ANN202
+        resumes.append(cfg.resume)
+        run = tmp_path / "train"
+        (run / "model").mkdir(parents=True, exist_ok=True)
+        (run / "metrics.jsonl").write_text("{}\n")
+        return SimpleNamespace(best_model_dir=None, model_dir=run / "model", steps=1, metrics={})
+
+    monkeypatch.setattr(litclip.train, "train", fake_train)
+    cfg = RunConfig(pdfs="p", out=str(tmp_path), model="litclip-micro", train={"epochs": 1})
+    steps = _runner(tmp_path)
+    steps.hashes["split"] = "s"
+    _train_step(cfg, tmp_path, splits, steps)
+    (tmp_path / ".steps" / "train.json").unlink()  # killed before its marker
+    steps = _runner(tmp_path)
+    steps.hashes["split"] = "s"
+    _train_step(cfg, tmp_path, splits, steps)
+    assert resumes == [None, None] and (tmp_path / "train.replaced-1" / "model").is_dir()

@@ -41,7 +41,9 @@ def train(
     resume: str = typer.Option(
         None,
         help="'latest' or a checkpoint path; the run goes on with its own options (those of "
-        "its config.json), and only the ones given again change (--epochs to train longer).",
+        "its config.json). Given again, --epochs and max_steps (to train longer), "
+        "early_stop_patience, val_every and how the run is carried out or logged may change; "
+        "the others, and the number of processes, must stay as they were.",
     ),
     lock_image: bool = typer.Option(
         None, "--lock-image/--no-lock-image", help="LiT: freeze the image tower."

@@ -38,6 +38,17 @@ def earlier_attempt(run_dir: str | Path) -> tuple[bool, bool]:
     return has_ckpts, (Path(run_dir) / "metrics.jsonl").is_file()
 
 
+def remove_stale_temps(run_dir: str | Path) -> int:
+    """Delete the temporary files of checkpoint writes a killed run never finished (a
+    checkpoint is as large as the model and optimizer state, and a resume never reads
+    them); the run folder's lock keeps out any writer still at work. Returns how many."""
+    ckpts = checkpoint_dir(run_dir)
+    stale = list(ckpts.glob(".step_*.pt.*.tmp")) if ckpts.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 #: What a training run folder holds (``run_key.json``: `litclip run`'s step key)
 RUN_DIR_NAMES = frozenset(
     {"config.json", "metrics.jsonl", "samples.jsonl", "checkpoints", "model", "best_model"}

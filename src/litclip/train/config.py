@@ -135,8 +135,12 @@ class TrainConfig:
         grad_clip: max gradient norm (``None``/0 disables).
         precision: ``fp32``, ``amp_bf16`` or ``amp_fp16`` (AMP only on CUDA; CPU runs fp32).
         grad_checkpointing: trade compute for memory (``model.set_grad_checkpointing()``).
-        lock_image, lock_image_unlocked_groups: LiT-lock the image tower except its last N groups.
-        lock_text, lock_text_unlocked_layers: lock the text tower except its last N layers.
+        lock_image, lock_image_unlocked_groups: LiT-lock the image tower (its projection
+            too) except its last N groups, counted as open_clip's trainer counts them: for a
+            ViT the last group is the projection alone and the one before it the last block
+            with ``ln_post``, so 1 trains the projection and 2 adds the last block.
+        lock_text, lock_text_unlocked_layers: lock the text tower except its last N
+            transformer blocks (N counts blocks on both kinds of text tower).
         lock_text_train_proj: keep the text projection trainable when the text tower is locked.
         cache_text_features: with a fully locked HF text trunk, compute its features once per
             caption and train only the projection (same maths, much faster on CPU).

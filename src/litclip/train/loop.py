@@ -42,6 +42,7 @@ from litclip.train.checkpoint import (
     checkpoint_dir,
     earlier_attempt,
     load_checkpoint,
+    remove_stale_temps,
     resolve_resume,
     rng_state,
     save_checkpoint,
@@ -206,6 +207,11 @@ class Trainer:
         if env.is_main:
             _warn_ignored(config, validates=self.data.val is not None)
         self.objective = prepare_objective(config, self.data.train, env)
+        if config.batch_size * env.world_size < 2:  # the other pairs are the negatives
+            raise LitclipError(
+                "a contrastive batch of one pair has no negatives: its loss is 0 and nothing is "
+                "learned; use batch_size >= 2 (the batch is gathered across processes)"
+            )
         self.per_epoch = steps_per_epoch(len(self.data.train), config, env.world_size)
         if self.per_epoch == 0:
             raise LitclipError(
@@ -232,6 +238,7 @@ class Trainer:
         )
         self.last: dict[str, float] = {}
         self._val_step = -1
+        self._step_lr = config.lr
 
     def _text_cache(self) -> Any:
         from litclip.train.text_cache import (
@@ -354,14 +361,17 @@ class Trainer:
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self.optimizer.zero_grad(set_to_none=True)
+        # the base lr this step used (the config's lr on its schedule; per-tower multipliers
+        # apply on top), read before the schedule moves on to the next step's
+        group = self.optimizer.param_groups[0]
+        initial = group.get("initial_lr")
+        self._step_lr = self.config.lr * group["lr"] / initial if initial else group["lr"]
         self.scheduler.step()
         clamp_logit_scale(self.model)
 
     def _after_step(self, bar: TrainProgress, parts: dict[str, float], rate: float) -> None:
         cfg, st = self.config, self.state
-        # the base lr (the config's lr along the schedule): per-tower multipliers apply on top
-        group = self.optimizer.param_groups[0]
-        lr = cfg.lr * group["lr"] / group["initial_lr"] if group.get("initial_lr") else group["lr"]
+        lr = self._step_lr
         scale = (
             float(self.model.logit_scale.detach().exp())
             if hasattr(self.model, "logit_scale")
@@ -494,6 +504,8 @@ class Trainer:
         resumed = self.resume()
         if resumed is None:
             self._start_fresh()
+        if self.env.is_main:
+            remove_stale_temps(self.run_dir)
         write_run_config(
             self.run_dir,
             self.config,
@@ -557,6 +569,14 @@ class Trainer:
             raise LitclipError(
                 f"{self.run_dir} already holds a training run (checkpoints/, metrics.jsonl): "
                 "pass --resume latest to continue it, or choose another --out"
+            )
+        if self.config.resume and (self.run_dir / "model").is_dir():
+            # finished without checkpoints (save_checkpoints false, as cpu-small sets): a
+            # restart would train it again and replace its model
+            raise LitclipError(
+                f"--resume {self.config.resume}: {self.run_dir} holds a finished run (model/) "
+                "and no checkpoint to go on from (save_checkpoints was false, or they were removed): "
+                "there is nothing to resume; train into another --out"
             )
         if self.config.resume:
             self.metrics_log.truncate_after(-1)

@@ -205,6 +205,10 @@ def _train_step(cfg: RunConfig, out: Path, splits: dict, steps: StepRunner) -> P
         earlier = read_json(key_file) if key_file.is_file() else None
         if earlier is not None and earlier != (stamped if "split" in earlier else key):
             _set_aside(run_dir)  # options or data changed: never resume another run's
+        elif (run_dir / "model").is_dir() and not earlier_attempt(run_dir)[0]:
+            # finished without checkpoints (cpu-small saves none), killed before its step
+            # was recorded: nothing to resume, and a new run must not replace its model
+            _set_aside(run_dir, "an earlier run left a model but no checkpoint to resume")
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_json(key_file, stamped)
         # A run killed mid-way resumes from its last checkpoint (none yet: starts afresh).
