@@ -41,6 +41,11 @@ def test_threshold_depends_on_validation_only() -> None:
     # changing the VALIDATION labels does change it
     res3 = calibration.evaluate(_logits(sv), 1 - yv, _logits(st), yt, n_boot=0)
     assert res3["details"]["threshold"] != thr
+    # the threshold leaves the probabilities as they were: their ECE (zero-shot's, in
+    # "before") is not shown again as if it were a calibrated one
+    res4 = calibration.evaluate(_logits(sv), yv, _logits(st), yt, n_boot=50)
+    assert "ece" not in res4["metrics"] and "ece" not in res4["ci95"]
+    assert "ece" in res4["details"]["before"] and "f1" in res4["ci95"]
 
 
 def test_multiclass_bias_and_temperature_fitted_on_val() -> None:

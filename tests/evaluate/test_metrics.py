@@ -122,3 +122,21 @@ def test_roc_curve_area_is_the_auroc(n_classes: int) -> None:
     assert np.all(np.diff(roc["fpr"]) >= 0) and np.all(np.diff(roc["tpr"]) >= 0)
     area = np.trapezoid(roc["tpr"], roc["fpr"])
     assert area == pytest.approx(metrics.auroc(y, probs), abs=1e-4)
+
+
+def test_the_reliability_diagram_gives_the_ece_in_its_legend() -> None:
+    """The diagram binned confidence in 10 bins and the ECE in 15: its points did not add up
+    to the number in its legend."""
+    from litclip.evaluate.metrics import expected_calibration_error, reliability_data
+
+    # confidence 0.62, all right, and 0.68, all wrong: one bin of ten, two bins of fifteen
+    conf = np.array([0.62] * 50 + [0.68] * 50)
+    probs = np.stack([conf, 1 - conf], 1)
+    y = np.array([0] * 50 + [1] * 50)
+    rel = reliability_data(y, probs)
+    n = sum(rel["count"])
+    from_diagram = sum(
+        c / n * abs(a - f)
+        for c, a, f in zip(rel["count"], rel["accuracy"], rel["confidence"], strict=True)
+    )
+    assert from_diagram == pytest.approx(expected_calibration_error(y, probs), abs=1e-4)

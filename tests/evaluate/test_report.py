@@ -117,6 +117,8 @@ def test_report_from_results_file_alone(tmp_path: Path) -> None:
     )
     md = (tmp_path / "rep" / "report.md").read_text()
     assert "| task | model |" in md and (tmp_path / "rep" / "report_fig01.png").is_file()
+    # the retention line printed Python pairs: "accuracy) ('0.750', '0.750')"
+    assert "(fine-tuned / base general accuracy) 0.750." in md and "('" not in md
 
 
 def test_report_out_names_a_folder_or_the_markdown(tmp_path: Path) -> None:

@@ -109,6 +109,10 @@ def evaluate(
     if probs_test.shape[1] == 2:
         thr = best_threshold(y_val, probs_val[:, 1], criterion)
         out = evaluate_predictions(y_test, probs_test, thr, n_boot, seed, classnames)
+        # a threshold leaves the probabilities as they were: their ECE is zero-shot's (in
+        # "before"), not a calibrated one
+        out["metrics"].pop("ece", None)
+        out["ci95"].pop("ece", None)
         val_curve = _thin(threshold_curve(y_val, probs_val[:, 1]))
         test_curve = threshold_curve(y_test, probs_test[:, 1])  # plotted only, never used to fit
         out["details"]["threshold_curve"] = {"val": val_curve, "test": _thin(test_curve)}

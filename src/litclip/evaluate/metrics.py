@@ -92,7 +92,14 @@ def auroc(y_true: np.ndarray, probs: np.ndarray) -> float:
     return float(np.mean([binary_auroc(y_true == c, probs[:, c]) for c in present]))
 
 
-def expected_calibration_error(y_true: np.ndarray, probs: np.ndarray, n_bins: int = 15) -> float:
+#: Confidence bins of the ECE and of the reliability diagram that shows it (the same, so
+#: the diagram's points give the number in its legend)
+ECE_BINS = 15
+
+
+def expected_calibration_error(
+    y_true: np.ndarray, probs: np.ndarray, n_bins: int = ECE_BINS
+) -> float:
     """Top-label expected calibration error with ``n_bins`` equal-width confidence bins."""
     conf = np.asarray(probs).max(axis=1)
     correct = np.asarray(probs).argmax(axis=1) == np.asarray(y_true)
@@ -225,7 +232,9 @@ def roc_data(y_true: np.ndarray, probs: np.ndarray, max_points: int = 1000) -> d
     return {"fpr": np.round(fpr, 5).tolist(), "tpr": np.round(tpr, 5).tolist(), "average": average}
 
 
-def reliability_data(y_true: np.ndarray, probs: np.ndarray, n_bins: int = 10) -> dict[str, list]:
+def reliability_data(
+    y_true: np.ndarray, probs: np.ndarray, n_bins: int = ECE_BINS
+) -> dict[str, list]:
     """Reliability diagram data: per confidence bin its mean confidence, accuracy and count."""
     conf = np.asarray(probs).max(axis=1)
     correct = np.asarray(probs).argmax(axis=1) == np.asarray(y_true)

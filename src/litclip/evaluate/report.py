@@ -572,14 +572,14 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
         m = r["metrics"]
         chosen = (
             f"alpha {m['best_alpha_val']:.2f} is best on validation ({name} + domain; "
-            f"test accuracies there {_fmt(m['best_alpha_general_accuracy'])} and "
-            f"{_fmt(m['best_alpha_domain_accuracy'])})"
+            f"test accuracies there {_fmt(m['best_alpha_general_accuracy'])[0]} and "
+            f"{_fmt(m['best_alpha_domain_accuracy'])[0]})"
             if "best_alpha_val" in m
             else r["details"].get("best_alpha", "")
         )
         doc.para(
             f"{r['model']}: retention (fine-tuned / base {name} accuracy) "
-            f"{_fmt(m.get('retention'))}" + (f"; {chosen}." if chosen else ".")
+            f"{_fmt(m.get('retention'))[0]}" + (f"; {chosen}." if chosen else ".")
         )
 
     def draw(ax: Any) -> None:
