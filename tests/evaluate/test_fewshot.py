@@ -97,3 +97,25 @@ def test_interval_over_few_seeds_stays_inside_the_metric_range() -> None:
     mean, (lo, hi) = mean_ci([0.62, 0.98], bounds=(0.0, 1.0))
     assert lo >= 0.0 and hi == 1.0 and mean == 0.8
     assert mean_ci([0.62, 0.98])[1][1] > 1.0  # the plain t interval does reach past 1
+
+
+def test_seeds_whose_rule_is_constant_are_named_and_reported() -> None:
+    """A probe whose C was chosen tiny calls every item one class; the seed was averaged into
+    the learning curve without a word (zero-shot and calibration rows are flagged)."""
+    from litclip.evaluate.report import _Doc, _fewshot_section
+
+    y = np.array([0, 1] * 20)
+    x = np.zeros((40, 2))
+
+    def fit_predict(idx: np.ndarray, seed: int) -> np.ndarray:
+        return np.eye(2)[np.zeros(10, int)] if seed == 1 else np.eye(2)[y[:10]]
+
+    (out,) = fewshot.evaluate(
+        x, y, x, y, x[:10], y[:10], ks=(2,), seeds=(0, 1, 2), fit_predict=fit_predict
+    )
+    assert out["details"]["constant_seeds"] == [1]
+    run = {"model": "m", "task": "few-shot", "metrics": out["metrics"], "ci95": out["ci95"],
+           "details": out["details"], "seeds": out["seeds"]}  # fmt: skip
+    doc = _Doc(None, "report")
+    _fewshot_section(doc, [run], "toy")
+    assert "seed 1 of 3 call every test item one class" in " ".join(doc.md)

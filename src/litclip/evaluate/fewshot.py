@@ -104,7 +104,7 @@ def evaluate(
     n_classes = n_classes or int(max(y_train.max(), y_val.max(), y_test.max())) + 1
     results = []
     for k in ks:
-        per_seed, cs = [], []
+        per_seed, cs, constant = [], [], []
         for seed in seeds:
             idx = sample_kshot(y_train, k, seed)
             if fit_predict is not None:
@@ -115,10 +115,14 @@ def evaluate(
                 )
                 cs.append(c)
             per_seed.append(classification_metrics(y_test, probs))
+            if len(np.unique(np.asarray(probs).argmax(axis=1))) == 1:
+                constant.append(int(seed))  # a probe shrunk to nothing (C chosen tiny)
         metrics, ci = _aggregate(per_seed)
         details: dict[str, Any] = {"k": int(k), "per_seed": per_seed, "n_train": int(len(idx))}
         if cs:
             details["C"] = cs
+        if constant:
+            details["constant_seeds"] = constant
         results.append(
             {
                 "k": int(k),

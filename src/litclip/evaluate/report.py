@@ -447,6 +447,16 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 ]
             )
     doc.table(["model [method]", "K", "seeds", "accuracy", metric, "auroc"], rows)
+    for label, rs in series.items():
+        for r in rs:
+            constant = r["details"].get("constant_seeds")
+            if constant:  # averaged into the curve like any other seed: say so
+                seeds = ", ".join(str(s) for s in constant)
+                doc.para(
+                    f"Warning ({label}, K={r['details']['k']}): seed{'s' * (len(constant) > 1)} "
+                    f"{seeds} of {len(r['seeds'])} call every test item one class (a constant "
+                    "rule, chosen on validation), averaged into the mean."
+                )
     zs = {r["model"]: r["metrics"].get(metric) for r in runs if r["task"] == "zeroshot"}
 
     def draw(ax: Any) -> None:
