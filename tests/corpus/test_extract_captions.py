@@ -628,6 +628,21 @@ def test_a_first_row_split_after_a_superscript_stays_whole() -> None:
     assert cap.bbox[2] == pytest.approx(562.6)
 
 
+def test_a_first_row_split_at_a_superscript_over_a_subscript_stays_whole() -> None:
+    """Pattern Recognition's "the point p_3^0 on the Bézier": the superscript 3 is set over
+    the subscript 0, so the row's second piece starts 3.6 pt back inside the first; it was
+    left out of the caption and read as text of the figure above, which then overlapped the
+    caption and lost it (Fig. 2 was missed)."""
+    lines = [
+        _row_line("Fig. 2. The recursive interpolation to produce the point p0", 32.5, 404, 233.3),
+        _row_line("3 on the Bézier", 229.7, 404, 283.6),
+        _row_line("curve.", 32.5, 414, 52.1),
+    ]
+    (cap,) = find_captions(lines, 10.0)
+    assert cap.text.endswith("the point p0 3 on the Bézier curve.")
+    assert cap.bbox[2] == pytest.approx(283.6)
+
+
 def test_a_row_squeezed_by_a_square_root_keeps_the_caption_going() -> None:
     """A square root's bar reads as "ffiffiffi" on a squeezed line; the row goes on after
     it and the caption continues on the next line."""

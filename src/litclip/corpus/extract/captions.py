@@ -450,6 +450,9 @@ TITLE_WIDEN = 1.3  # a caption line under a label alone is no wider than this x 
 
 
 ROW_FONT_SLACK = 0.15  # of the size: a formula's symbol font on the row is set a little larger
+# of the size: how far the row's next piece may start back over the last one's end (a
+# superscript set over a subscript, "p" with 0 under 3, splits the row there)
+STACKED_SCRIPTS = 0.5
 
 
 TAB_STOP = 3.0  # font sizes: the widest gap inside a caption's row set as a list
@@ -498,11 +501,12 @@ def _grow_block(
             continue
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
         same_font = abs(other.size - first.size) <= ROW_FONT_SLACK * first.size
-        # boxes of a split row may touch or overlap a hair (a superscript "m2" before ")")
+        # boxes of a split row may touch or overlap (a superscript "m2" before ")", or set
+        # over a subscript)
         if (
             same_row
             and same_font
-            and -0.25 * first.size <= other.x0 - cap.bbox[2] < reach
+            and -STACKED_SCRIPTS * first.size <= other.x0 - cap.bbox[2] < reach
             # the next column's text is no caption, but the text a label alone heads with a
             # hanging indent goes on under itself too ("Figure 14.1" | "R output of ...")
             and (
