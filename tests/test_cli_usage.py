@@ -183,3 +183,14 @@ def test_help_texts_give_values_not_internal_names(capsys) -> None:  # noqa: ANN
     text = " ".join(capsys.readouterr().out.split())
     assert f"default: {DEFAULT_ARTICLES}" in text
     assert "DEFAULT_ARTICLES" not in text and "ARCHITECTURE" not in text
+
+
+def test_python_dash_m_litclip_runs_the_cli() -> None:
+    """Where the litclip script is not on PATH (a torchrun -m launch, a bare interpreter)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "litclip", "train", "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "--resume" in done.stdout

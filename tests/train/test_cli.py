@@ -102,6 +102,12 @@ def test_a_bare_resume_latest_goes_on_with_the_runs_own_options(
     again = ["--resume", str(ckpts / f"step_{steps:06d}.pt"), "--epochs", "4"]
     assert main(["train", str(corpus_dir), "--out", str(out), *again]) == 0
     assert f"trained {2 * steps} steps" in capsys.readouterr().out
+    # a checkpoint kept outside the run folder goes on with the options of the run --out
+    # names (it read none: "no training data")
+    kept = tmp_path / "kept.pt"
+    kept.write_bytes((ckpts / f"step_{2 * steps:06d}.pt").read_bytes())
+    assert main(["train", "--out", str(out), "--resume", str(kept), "--epochs", "5"]) == 0
+    assert f"trained {2 * steps + steps // 2} steps" in capsys.readouterr().out
 
 
 def test_a_run_folder_another_process_trains_into_is_refused(

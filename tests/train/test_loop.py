@@ -141,6 +141,9 @@ def test_siglip_with_accumulation_and_locked_image(corpus_dir: Path, tmp_path: P
     ck = load_checkpoint(result.run_dir / "checkpoints" / f"step_{result.steps:06d}.pt")
     assert ck["objective"]["logit_bias"].item() != -10.0  # the loss-owned SigLIP bias trained
     assert ck["loop"]["step"] == result.steps
+    # and the model folder keeps it (it was in checkpoints only: lost with them)
+    meta = json.loads((result.model_dir / "litclip.json").read_text())
+    assert meta["logit_bias"] == pytest.approx(ck["objective"]["logit_bias"].item())
 
 
 def test_too_little_data_is_a_user_error(corpus_dir: Path, tmp_path: Path) -> None:

@@ -133,6 +133,8 @@ def _resumed_config(resume: str, out: str | None) -> Any:
         run_dir = Path(out or TrainConfig().out)
     elif Path(resume).parent.name == "checkpoints":  # RUN/checkpoints/step_*.pt
         run_dir = Path(resume).parent.parent
+    elif out:  # a checkpoint kept elsewhere, continued in the run folder --out names
+        run_dir = Path(out)
     else:
         return None
     saved = run_dir / "config.json"

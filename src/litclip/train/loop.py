@@ -496,6 +496,9 @@ class Trainer:
             "base_spec": self.lm.meta.get("base_spec", self.lm.spec),
             **extra,
         }
+        bias = getattr(self.objective, "logit_bias", None)
+        if bias is not None:  # SigLIP's learned bias: its sigmoid probabilities need it
+            meta["logit_bias"] = float(bias.detach())
         return save_model(self.lm, out, metadata=meta, model=self.export_model())
 
     # ---- driver ----------------------------------------------------------------------
