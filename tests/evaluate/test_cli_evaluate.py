@@ -49,6 +49,8 @@ def test_evaluate_then_report(
     assert rc == 0
     assert "Retrieval recall" in (tmp_path / "r" / "again.html").read_text()
     assert (tmp_path / "r" / "again.md").is_file()
+    # without --out, one evaluation's report goes into its own folder (it went to ./)
+    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
 
 
 def test_user_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -186,8 +186,10 @@ def report(
         help="results.json file(s) (or their directories); several are merged.",
     ),
     out: Path = typer.Option(
-        Path("report.html"),
-        help="HTML report to write (markdown + PNGs beside it); a folder means FOLDER/report.html.",
+        None,
+        help="HTML report to write (markdown + PNGs beside it); a folder means "
+        "FOLDER/report.html. Default: beside one results.json, else ./report.html.",
+        show_default=False,
     ),
 ) -> None:
     """Render an HTML + markdown report from results.json alone (merging several files)."""
@@ -195,6 +197,9 @@ def report(
     from litclip.evaluate.results import merge_files, read_results
 
     data = read_results(results[0]) if len(results) == 1 else merge_files(list(results))
+    if out is None:  # one evaluation's report goes into its folder, as evaluate writes it
+        one = results[0] if results[0].is_dir() else results[0].parent
+        out = one if len(results) == 1 else Path("report.html")
     target = report_path(out)
     try:  # said in one line, not as a traceback from deep in the renderer
         target.parent.mkdir(parents=True, exist_ok=True)
