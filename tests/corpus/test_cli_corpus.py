@@ -58,23 +58,11 @@ def test_build_merge_filter(
     assert len(read_manifest(tmp_path / "c")) == 6
 
     for i in range(2):
-        assert (
-            main(
-                [
-                    "corpus",
-                    "build",
-                    str(pdfs),
-                    "--out",
-                    str(tmp_path / f"s{i}"),
-                    "--shard",
-                    f"{i}/2",
-                    "--executor",
-                    "serial",
-                    "--no-progress",
-                ]
-            )
-            == 0
-        )
+        shard = ["--shard", f"{i}/2", "--executor", "serial", "--no-progress"]
+        rc = main(["corpus", "build", str(pdfs), "--out", str(tmp_path / f"s{i}"), *shard])
+        status = (tmp_path / f"s{i}" / "pdf_status.jsonl").read_text().splitlines()
+        # a shard whose PDFs all failed (broken.pdf alone) exits 1
+        assert rc == (1 if all(json.loads(ln)["status"] == "error" for ln in status) else 0)
     assert (
         main(["corpus", "merge", str(tmp_path / "m"), str(tmp_path / "s0"), str(tmp_path / "s1")])
         == 0
@@ -268,3 +256,18 @@ def test_build_says_which_pdfs_have_no_text_to_read_captions_from(
     assert (
         "- PDFs with a text layer that does not read as words" in (out / "datasheet.md").read_text()
     )
+
+
+def test_a_build_where_no_pdf_could_be_read_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It exited 0 with 0 pairs: a SLURM array or a Makefile did not notice."""
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "notpdf.pdf").write_text("hi\n")
+    (bad / "empty.pdf").write_bytes(b"")
+    argv = ["corpus", "build", str(bad), "--out", str(tmp_path / "o"), "--no-progress"]
+    assert main(argv) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "no PDF could be read" in err and "pdf_status.jsonl" in err
+    assert len((tmp_path / "o" / "pdf_status.jsonl").read_text().splitlines()) == 2  # recorded

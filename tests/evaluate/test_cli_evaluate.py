@@ -79,14 +79,14 @@ def test_retrieval_without_readable_pairs_is_skipped_not_a_crash(
     manifest = tmp_path / "pairs.csv"
     manifest.write_text("filepath,caption,split\ngone.png,an axial CT,test\n")
     argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{manifest}"]
-    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r"), "--quiet"]) == 1
     # rich wraps at the terminal's width, wherever the long temporary path puts the break
     assert "no readable image-caption pairs" in " ".join(capsys.readouterr().out.split())
     folder = tmp_path / "folder"
     for cls in ("a", "b"):
         (folder / cls).mkdir(parents=True)
     argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{folder}"]
-    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "f"), "--quiet"]) == 0
+    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "f"), "--quiet"]) == 1
     out = " ".join(capsys.readouterr().out.split())
     assert "retrieval: none of the datasets has image-caption pairs" in out
 
@@ -99,7 +99,7 @@ def test_repeated_tasks_accumulate(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     def fake_run(models, datasets, tasks, out, cfg):  # noqa: ANN001, ANN202 - a stand-in
         seen.append(list(tasks))
-        return {"runs": []}
+        return {"runs": [{}]}
 
     monkeypatch.setattr(litclip.evaluate, "run_evaluation", fake_run)
     argv = ["evaluate", "--dataset", f"folder:{tmp_path}", "--out", str(tmp_path / "r")]
@@ -203,11 +203,14 @@ def test_nothing_to_evaluate_says_why(tmp_path: Path, capsys: pytest.CaptureFixt
 
     ds = make_folder_dataset(tmp_path / "notest", {"train": 2, "val": 2})
     argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{ds}", "--quiet"]
-    assert main([*argv, "--tasks", "zeroshot", "--out", str(tmp_path / "r")]) == 0
-    out = " ".join(capsys.readouterr().out.split())
+    # exit 1 (a script must notice; it was 0) and no report page of "0 runs"
+    assert main([*argv, "--tasks", "zeroshot", "--out", str(tmp_path / "r")]) == 1
+    captured = capsys.readouterr()
+    out = " ".join((captured.out + captured.err).split())
     assert "nothing was evaluated" in out and "zeroshot on" in out and "test split" in out
     skipped = json.loads((tmp_path / "r" / "results.json").read_text())["skipped"]
     assert any("zeroshot" in s and "train, val" in s for s in skipped)
+    assert not (tmp_path / "r" / "report.html").exists()
 
 
 def test_cnn_options_are_checked_before_any_task(
@@ -235,7 +238,7 @@ def test_retrieval_without_test_rows_says_what_to_do(
     manifest = pairs_manifest.parent / "train_only.csv"
     pd.read_csv(pairs_manifest).assign(split="train").to_csv(manifest, index=False)
     argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{manifest}", "--quiet"]
-    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r")]) == 0
+    assert main([*argv, "--tasks", "retrieval", "--out", str(tmp_path / "r")]) == 1
     out = " ".join(capsys.readouterr().out.split())
     assert "no rows with split == 'test'" in out and "litclip split" not in out
 

@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)
         if code == INTERRUPTED:  # typer returns 130 for Ctrl-C when not standalone
             raise KeyboardInterrupt
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            return code  # a command's typer.Exit(N), which click returns when not standalone
     except LitclipError as exc:
         # escaped: a path or a format like "[x0, y0, x1, y1]" is text, not rich markup
         err.print(f"[bold red]error:[/] {escape(str(exc))}")

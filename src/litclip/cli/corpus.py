@@ -156,6 +156,12 @@ def build(
     )
     summary = build_corpus([str(p) for p in inputs], out, cfg, progress=progress)
     _print_summary(summary, new_console())
+    if summary.pdfs_error and not summary.pdfs_ok:  # a script or array job must notice
+        new_console(stderr=True).print(
+            "[bold red]error:[/] no PDF could be read (each one's error is in "
+            f"{escape(str(out / 'pdf_status.jsonl'))})"
+        )
+        raise typer.Exit(1)
 
 
 @corpus_app.command("merge", short_help="Merge corpus directories (shards) into one.")

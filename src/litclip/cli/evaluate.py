@@ -170,13 +170,18 @@ def evaluate(
     console = new_console()
     where = f", report [bold]{escape(str(out / 'report.html'))}[/]" if report else ""
     results_json = escape(str(out / "results.json"))
-    console.print(f"{len(results['runs'])} runs -> [bold]{results_json}[/]{where}")
-    if not results["runs"]:
-        console.print("[yellow]nothing was evaluated:[/] no task could run (see skipped)")
+    if results["runs"]:
+        console.print(f"{len(results['runs'])} runs -> [bold]{results_json}[/]{where}")
     for line in results.get("warnings", []):
         console.print(f"[bold yellow]warning:[/] {escape(str(line))}")
     for line in results.get("skipped", []):
         console.print(f"[yellow]skipped:[/] {escape(str(line))}")
+    if not results["runs"]:  # a script must notice; the reasons are the skipped lines
+        new_console(stderr=True).print(
+            "[bold red]error:[/] nothing was evaluated: no task could run (the reasons are "
+            f"above and in {results_json})"
+        )
+        raise typer.Exit(1)
 
 
 def report(

@@ -984,7 +984,7 @@ def run_evaluation(
     results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model
     results["warnings"] = ctx.warnings
     write_results(path, results)
-    if cfg.report:
+    if cfg.report and results["runs"]:  # no page of "0 runs. Models: ?. Tasks: ."
         from litclip.evaluate.report import render_report
 
         render_report(results, out / "report.html", out / "report.md")
