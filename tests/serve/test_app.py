@@ -253,3 +253,20 @@ def test_pdf_links_name_a_whole_page() -> None:
     assert _figure({"pair_id": "a b", "page": 7.0, "has_pdf": True})["pdf_url"] == (
         "/figures/a%20b/pdf#page=7"
     )
+
+
+def test_the_query_token_is_blanked_in_the_access_log() -> None:
+    """uvicorn logged "GET /search?q=x&token=s3cret": the secret kept in plain text."""
+    import logging
+    from logging.config import dictConfig
+
+    from litclip.serve.app import access_log_config
+
+    dictConfig(access_log_config())
+    (handler,) = logging.getLogger("uvicorn.access").handlers
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/search?q=x&token=s3cret&k=1", "1.1", 200), None,
+    )  # fmt: skip
+    assert all(f.filter(record) for f in handler.filters)
+    assert record.getMessage() == '127.0.0.1:5 - "GET /search?q=x&token=***&k=1 HTTP/1.1" 200'

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import io
+import logging
 import os
 import re
 import time
@@ -478,7 +479,6 @@ def serve(
             announces the address there, not before a load that may fail).
         **app_options: passed to :func:`create_app` (``cors_origins``, ``max_upload_bytes``...).
     """
-    import logging
 
     import uvicorn
 
@@ -496,4 +496,31 @@ def serve(
     app = create_app(index_dir, token=token, **app_options)
     if on_ready is not None:
         on_ready()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=access_log_config())
+
+
+_QUERY_TOKEN = re.compile(r"([?&]token=)[^&#\s]*")
+
+
+class RedactToken(logging.Filter):
+    """Blank the ``?token=`` a browser opens the page with out of the access log (uvicorn
+    logs each request's path and query: the secret would be kept in plain text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY_TOKEN.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def access_log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up with :class:`RedactToken` on its access log."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_token"] = {"()": RedactToken}
+    config["handlers"]["access"].setdefault("filters", []).append("redact_token")
+    return config
