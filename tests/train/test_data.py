@@ -17,6 +17,7 @@ from litclip.train.data import (
     rank_slice,
     split_holdout,
 )
+from tests.train.conftest import write_corpus
 
 
 def test_corpus_dir_keeps_only_qc_pass(corpus_dir: Path) -> None:
@@ -214,3 +215,14 @@ def test_validating_on_the_training_pairs_is_said(corpus_dir: Path) -> None:
 
     with pytest.warns(UserWarning, match="holds the training pairs themselves"):
         prepare_data(TrainConfig(data=str(corpus_dir), val_data=str(corpus_dir)))
+
+
+def test_the_rows_a_manifest_does_not_train_on_are_counted(tmp_path: Path) -> None:
+    """A corpus build writes a split column: its test articles were left out of training
+    without a word (and so were the pairs that failed QC)."""
+    root = write_corpus(tmp_path / "c", 10, failing=(0,))
+    frame = pd.read_parquet(root / "manifest.parquet")
+    frame["split"] = ["train"] * 6 + ["test"] * 3 + [None]
+    frame.to_parquet(root / "manifest.parquet")
+    table = open_pairs(str(root))
+    assert len(table) == 5 and table.left_out == {"test": 3, "unsplit": 1, "failed QC": 1}

@@ -52,6 +52,9 @@ class PairTable:
     fields: pd.DataFrame | None = None
     source: str = ""
     groups: list[str] | None = None
+    #: rows of the source not read as these pairs, by why: another split's name ("test"),
+    #: "failed QC" (said when training starts: a split column is easy to miss)
+    left_out: dict[str, int] = field(default_factory=dict)
     _tar_handles: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -124,8 +127,14 @@ def _from_manifest(
     split: str | None = "train",
 ) -> PairTable:
     frame = _read_frame(path)
+    left_out: dict[str, int] = {}
     if split is not None and "split" in frame.columns:  # never train on val or test rows
-        frame = _split_rows(frame, path, split)
+        kept = _split_rows(frame, path, split)
+        others = frame["split"].map(recorded)[~frame.index.isin(kept.index)]
+        for value, n in others.value_counts().items():
+            name = "unsplit" if value in ("", "nan", "none") else str(value)
+            left_out[name] = left_out.get(name, 0) + int(n)
+        frame = kept
     for col in (image_key, caption_key, *fields):
         if col not in frame.columns:
             raise LitclipError(
@@ -133,6 +142,9 @@ def _from_manifest(
                 "set image_key / caption_key / selip_fields to existing columns"
             )
     if "qc_pass" in frame.columns:  # corpus manifests: train only on pairs that passed QC
+        failed = int((~frame["qc_pass"].astype(bool)).sum())
+        if failed:
+            left_out["failed QC"] = failed
         frame = frame[frame["qc_pass"].astype(bool)]
     frame = frame.dropna(subset=[image_key, caption_key])
     frame = frame[frame[caption_key].astype(str).str.strip() != ""].reset_index(drop=True)
@@ -164,7 +176,7 @@ def _from_manifest(
     extra = frame[list(fields)].reset_index(drop=True) if fields else None
     groups = _group_keys(frame.to_dict("records"), ids)
     captions = frame[caption_key].astype(str).tolist()
-    return PairTable(ids, captions, images, extra, str(path), groups)
+    return PairTable(ids, captions, images, extra, str(path), groups, left_out)
 
 
 def _group_keys(rows: Sequence[dict[str, Any]], ids: list[str]) -> list[str] | None:

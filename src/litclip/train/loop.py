@@ -32,6 +32,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from litclip.data.splits import VAL_SPLITS
 from litclip.errors import LitclipError
 from litclip.io import atomic_write_text, write_resolved_config
 from litclip.models import save_model
@@ -526,8 +527,20 @@ class Trainer:
         enabled = self.config.progress and self.env.is_main
         if enabled:
             n_val = len(self.data.val) if self.data.val else 0
+            # another split's rows (a corpus's test articles) and QC rejects: said, not silent
+            aside = {
+                k: n
+                for k, n in self.data.train.left_out.items()
+                if n_val == 0 or k not in VAL_SPLITS
+            }
+            unused = "".join(
+                f"; {n} {'pairs that failed QC' if k == 'failed QC' else f'{k}-split pairs'} "
+                "left out"
+                for k, n in aside.items()
+            )
             print(
-                f"training on {len(self.data.train)} pairs ({n_val} held out for validation): "
+                f"training on {len(self.data.train)} pairs ({n_val} held out for validation"
+                f"{unused}): "
                 f"{self.per_epoch} steps/epoch x {self.config.epochs} epochs -> "
                 f"{self.total_steps} steps on {self.env.device}"
                 + (f"; resumed from {resumed} at step {self.state.step}" if resumed else "")
