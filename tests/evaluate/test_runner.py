@@ -425,6 +425,9 @@ def test_the_progress_line_names_the_positive_class_f1() -> None:
     """'f1=0.667' on the progress line read as a contradiction of the summary's macro F1."""
     line = runner._summary([{"metrics": {"f1": 0.667, "accuracy": 0.7, "macro_f1": 0.333}}])
     assert line == "positive-class f1=0.667, accuracy=0.700"
+    # several K (few-shot): the line shows the first, and says which
+    runs = [{"metrics": {"accuracy": 0.5 + k / 100}, "details": {"k": k}} for k in (1, 4)]
+    assert runner._summary(runs) == "K=1: accuracy=0.510"
 
 
 def test_youden_on_a_multiclass_dataset_is_said_unused(tmp_path: Path) -> None:

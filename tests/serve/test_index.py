@@ -171,7 +171,7 @@ def test_other_model_is_refused(tmp_path: Path, corpus_factory, micro_model) -> 
     out = build_index(micro_model, corpus, tmp_path / "i", progress=False)
     other = load_model("litclip-micro")
     perturb(other)  # the same architecture with other weights (built-ins load identically)
-    with pytest.raises(LitclipError, match="rebuild"):
+    with pytest.raises(LitclipError, match=r"with --rebuild \(rebuild=True in Python\)"):
         build_index(other, corpus, out, progress=False)
     build_index(other, corpus, out, rebuild=True, progress=False)
     assert load_index(out).info["last_update"]["added"] == 4

@@ -23,6 +23,7 @@ def test_image_query_returns_itself_first(searcher: Searcher, built_index: Path)
         assert hits[0]["pair_id"] == meta["pair_id"].iloc[row]
         assert hits[0]["score"] == pytest.approx(1.0, abs=5e-3)
         assert [h["rank"] for h in hits] == [1, 2, 3]
+        assert all(-1.0 <= h["score"] <= 1.0 for h in hits)  # a cosine (was 1.00001)
 
 
 def test_caption_query_finds_its_figure(searcher: Searcher) -> None:

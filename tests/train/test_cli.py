@@ -52,13 +52,16 @@ def test_train_then_interpolate(corpus_dir: Path, tmp_path: Path) -> None:
 
 def test_user_errors_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["train", str(tmp_path / "missing"), "--set", "model=litclip-micro"]) == 2
+    (tmp_path / "empty").mkdir()
+    assert main(["train", str(tmp_path / "empty"), "--set", "model=litclip-micro"]) == 2
     assert main(["train", str(tmp_path), "--loss", "triplet"]) == 2
     assert main(["train", "--set", "model=litclip-micro"]) == 2
     assert main(["train", str(tmp_path), "--preset", "nope"]) == 2
     assert main(["train", str(tmp_path), "--set", "grad_clip=-1"]) == 2
     err = capsys.readouterr().err
     assert (
-        "no image-caption pairs" in err
+        "missing' does not exist: check the path" in " ".join(err.split())
+        and "no image-caption pairs" in err
         and "loss must be one of" in err
         and "no training data" in err
         and "preset" in err

@@ -743,7 +743,9 @@ def _summary(runs: list[dict]) -> str:
         for k in keys
         if r["metrics"].get(k) is not None
     ]
-    return ", ".join(parts[:3])
+    k = runs[0].get("details", {}).get("k") if runs else None
+    shots = f"K={k}: " if k is not None and len(runs) > 1 else ""  # which of the K it shows
+    return shots + ", ".join(parts[:3])
 
 
 def _execute(

@@ -204,7 +204,8 @@ class Searcher:
             out.append(
                 {
                     **_clean(self._records[idx]),
-                    "score": round(float(score), 5),
+                    # cosine of unit vectors: float rounding put a figure's own at 1.00001
+                    "score": round(min(1.0, max(-1.0, float(score))), 5),
                     "rank": len(out) + 1,
                 }
             )

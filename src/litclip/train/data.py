@@ -302,6 +302,8 @@ def open_pairs(
             table = _from_manifest(path, image_key, caption_key, id_key, fields, split)
     else:
         table = None
+    if table is None and not path.exists() and not any(ch in text for ch in "*?[{"):
+        raise DatasetNotFoundError(f"{text!r} does not exist: check the path")
     if table is None:
         raise DatasetNotFoundError(
             f"no image-caption pairs at {text!r}: expected a corpus dir (manifest.parquet), a CSV/"
