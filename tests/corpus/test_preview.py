@@ -88,6 +88,11 @@ def test_show_and_pdf_narrow_the_page(corpus: Path) -> None:
     assert "a.pdf" not in rejected.path.read_text(encoding="utf-8")
     passed = write_preview(corpus, show="passed")
     assert (passed.figures, passed.panels) == (1, 2)
+    # each narrowed view has a page of its own: the full preview.html was overwritten
+    assert (rejected.path.name, passed.path.name) == (
+        "preview-rejected.html",
+        "preview-passed.html",
+    )
     assert write_preview(corpus, pdf="b.p").figures == 1
     none = write_preview(corpus, pdf="b.p", show="passed")
     assert none.figures == 0 and "No figure matches" in none.path.read_text(encoding="utf-8")

@@ -239,7 +239,11 @@ def filter_(
 def preview(
     corpus: Path = typer.Argument(..., help="Corpus directory written by corpus build."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="HTML file to write (default: CORPUS/preview.html)."
+        None,
+        "--out",
+        "-o",
+        help="HTML file to write (default: CORPUS/preview.html; with --show passed or rejected, "
+        "CORPUS/preview-passed.html or preview-rejected.html).",
     ),
     show: str = typer.Option("all", help="all | passed | rejected (figures by their QC)."),
     pdf: str | None = typer.Option(None, help="Only PDFs whose file name contains this."),

@@ -194,7 +194,9 @@ def write_preview(
     if limit is not None and limit < 1:
         raise LitclipError(f"--limit must be at least 1, not {limit}")
     corpus = Path(corpus_dir).resolve()
-    target = Path(out).resolve() if out is not None else corpus / "preview.html"
+    # a narrowed view gets a name of its own: the full preview build and run point to stays
+    narrowed = "" if show == "all" else f"-{show}"
+    target = Path(out).resolve() if out is not None else corpus / f"preview{narrowed}.html"
     _check_target(target, corpus, out)
     df = read_manifest(corpus)
     rows = df.to_dict(orient="records")
