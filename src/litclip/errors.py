@@ -7,6 +7,8 @@ Programming errors stay ordinary exceptions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class LitclipError(Exception):
     """An error caused by user input or the environment, with a message that says what to do."""
@@ -22,3 +24,13 @@ class ModelLoadError(LitclipError):
 
 class DependencyNotFoundError(LitclipError, ImportError):
     """An optional dependency is missing; the message names the pip extra to install."""
+
+
+def did_you_mean(words: Iterable[str], options: Iterable[str]) -> str:
+    """ " (did you mean 'batch_size'?)" for the closest of ``options`` to each of ``words``
+    (a typo: ``batchsize``, ``litclip-tinny``), else ""."""
+    from difflib import get_close_matches
+
+    pool = list(options)
+    close = [m for w in words for m in get_close_matches(w, pool, n=1, cutoff=0.75)]
+    return f" (did you mean {', '.join(repr(m) for m in dict.fromkeys(close))}?)" if close else ""

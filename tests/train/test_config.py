@@ -146,3 +146,15 @@ def test_options_whose_switch_is_off_are_named_as_ignored() -> None:
     assert TrainConfig(lock_text_train_proj=False).changed(("lock_text_train_proj", "lr")) == [
         "lock_text_train_proj"
     ]
+
+
+def test_a_mistyped_option_or_model_gets_a_suggestion() -> None:
+    """A list of fifty valid keys and no hint for "batchsize"; none for "litclip-tinny"."""
+    from litclip.errors import ModelLoadError, did_you_mean
+    from litclip.models import load_model
+
+    with pytest.raises(LitclipError, match=r"\['batchsize'\] \(did you mean 'batch_size'\?\)"):
+        TrainConfig.from_dict({"batchsize": 8})
+    with pytest.raises(ModelLoadError, match=r"'litclip-tinny' \(did you mean 'litclip-tiny'\?\)"):
+        load_model("litclip-tinny")
+    assert did_you_mean(["zzz"], ["batch_size"]) == ""

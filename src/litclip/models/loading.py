@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import torch
 
-from litclip.errors import ModelLoadError
+from litclip.errors import ModelLoadError, did_you_mean
 from litclip.io import read_json_object
 from litclip.models.device import resolve_device
 from litclip.models.registry import get_builtin_config, is_builtin, list_builtin_models
@@ -362,8 +362,9 @@ def _load_open_clip(
     hub = name.startswith("hf-hub:")
     if not hub and name not in open_clip.list_models():
         known = ", ".join(list_builtin_models())
+        hint = did_you_mean([name], [*list_builtin_models(), *open_clip.list_models()])
         raise ModelLoadError(
-            f"unknown model '{name}'. Use a built-in ({known}), an open_clip name with a "
+            f"unknown model '{name}'{hint}. Use a built-in ({known}), an open_clip name with a "
             "pretrained tag (see `litclip models`), 'hf-hub:ORG/NAME', or a model directory."
         )
     needs_net = hub or (pretrained is not None and not Path(pretrained).is_file())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, did_you_mean
 from litclip.io import parse_error
 from litclip.typed import coerce_fields
 
@@ -343,7 +343,10 @@ class TrainConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:
-            raise LitclipError(f"unknown training option(s) {unknown}; valid: {sorted(names)}")
+            raise LitclipError(
+                f"unknown training option(s) {unknown}{did_you_mean(unknown, names)}; "
+                f"valid: {sorted(names)}"
+            )
         return cls(**coerce_fields(cls, values))
 
     @classmethod

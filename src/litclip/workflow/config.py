@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, did_you_mean
 from litclip.io import parse_error
 from litclip.typed import coerce_fields
 
@@ -102,7 +102,8 @@ def _check_keys(cls: type, data: dict[str, Any], where: str) -> None:
     unknown = sorted(set(data) - names)
     if unknown:
         raise LitclipError(
-            f"unknown option(s) {', '.join(unknown)} in '{where}'; valid: {', '.join(sorted(names))}"
+            f"unknown option(s) {', '.join(unknown)} in '{where}'"
+            f"{did_you_mean(unknown, names)}; valid: {', '.join(sorted(names))}"
         )
 
 
