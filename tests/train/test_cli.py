@@ -8,7 +8,7 @@ from pathlib import Path
 from litclip.cli import main
 
 
-def test_train_then_interpolate(corpus_dir: Path, tmp_path: Path) -> None:
+def test_train_then_interpolate(corpus_dir: Path, tmp_path: Path, capsys) -> None:
     cfg = tmp_path / "train.yaml"
     cfg.write_text("model: litclip-micro\nbatch_size: 8\nprogress: false\n")
     out = tmp_path / "run"
@@ -48,6 +48,10 @@ def test_train_then_interpolate(corpus_dir: Path, tmp_path: Path) -> None:
     )
     meta = json.loads((tmp_path / "wise" / "litclip.json").read_text())
     assert meta["wise_ft"]["alpha"] == 0.5
+    # the run's folder for its model: pointed to it
+    assert main(["interpolate", "litclip-micro", str(out), "--out", str(tmp_path / "w2")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"(a training run: did you mean '{out / 'model'}'?)" in err
 
 
 def test_user_errors_exit_2(tmp_path: Path, capsys) -> None:

@@ -100,3 +100,10 @@ def _print_summary(summary: JournalSummary) -> None:
     for key, value in rows:
         table.add_row(key, value)
     new_console().print(table)
+    empty = [k for k in ("val", "test") if summary.splits.get(k, 0) == 0]
+    if empty:  # too few articles to hold any out: say so before a train or evaluate finds it
+        new_console(stderr=True).print(
+            f"[yellow]warning:[/] {summary.n_articles} article(s) leave the "
+            f"{' and '.join(empty)} split{'s' * (len(empty) > 1)} empty: give --articles 3 or "
+            "more to validate and test on articles held out"
+        )

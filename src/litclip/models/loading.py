@@ -314,9 +314,14 @@ def _load_builtin(
 def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> LoadedModel:
     cfg_path = path / OPEN_CLIP_CONFIG
     if not cfg_path.is_file():
+        # a training run's folder: its model is inside
+        inside = [
+            p for p in (path / "best_model", path / "model") if (p / OPEN_CLIP_CONFIG).is_file()
+        ]
+        hint = f" (a training run: did you mean '{inside[0]}'?)" if inside else ""
         raise ModelLoadError(
-            f"'{path}' is not a model directory: {OPEN_CLIP_CONFIG} is missing. Expected a folder "
-            "written by `litclip train`/`save_model` or open_clip's local-dir layout."
+            f"'{path}' is not a model directory: {OPEN_CLIP_CONFIG} is missing{hint}. Expected a "
+            "folder written by `litclip train`/`save_model` or open_clip's local-dir layout."
         )
     oc = _read_json_object(cfg_path, "model config")
     model_cfg = oc.get("model_cfg")

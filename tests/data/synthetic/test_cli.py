@@ -10,7 +10,7 @@ from litclip.cli import main
 from litclip.io import read_json
 
 
-def test_synth_journal_command(tmp_path: Path) -> None:
+def test_synth_journal_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "journal"
     code = main(
         [
@@ -37,6 +37,9 @@ def test_synth_journal_command(tmp_path: Path) -> None:
     assert len(gt["documents"]) == 2
     assert read_json(out / "journal.json")["config"]["seed"] == 5
     assert (out / "classification" / "ct_hemorrhage" / "classes.json").is_file()
+    # two articles hold none out: said (it printed "train 2, val 0, test 0" and no more)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "2 article(s) leave the val and test splits empty" in err
 
 
 def test_synth_journal_rejects_bad_count(
