@@ -109,8 +109,11 @@ def test_pairs_spec_options_name_the_columns(corpus_dir: Path, tmp_path: Path) -
 
 
 def test_missing_and_bad_sources(tmp_path: Path, corpus_dir: Path) -> None:
-    with pytest.raises(DatasetNotFoundError, match="manifest.parquet"):
+    with pytest.raises(DatasetNotFoundError, match="nothing' does not exist: check the path"):
         open_pairs(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DatasetNotFoundError, match="manifest.parquet"):
+        open_pairs(tmp_path / "empty")
     with pytest.raises(LitclipError, match="caption_key"):
         open_pairs(corpus_dir, caption_key="text")
 
