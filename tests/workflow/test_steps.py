@@ -13,6 +13,18 @@ def _runner(out):
     return StepRunner(out, Console(file=io.StringIO()))
 
 
+def _three_pair_splits(out):
+    """``splits/train.parquet`` and ``splits/val.parquet`` of three pairs each, as the split
+    step writes them: what the train step reads."""
+    import pandas as pd
+
+    splits = {"train": "splits/train.parquet", "val": "splits/val.parquet"}
+    (out / "splits").mkdir()
+    for name in ("train", "val"):
+        pd.DataFrame({"pair_id": ["a", "b", "c"]}).to_parquet(out / splits[name])
+    return splits
+
+
 def test_a_step_whose_output_is_gone_is_done_again(tmp_path) -> None:
     made = tmp_path / "made.txt"
     calls = []
@@ -55,16 +67,11 @@ def test_training_on_a_changed_split_starts_afresh(tmp_path, monkeypatch) -> Non
     a run whose model was deleted is set aside and trained again."""
     from types import SimpleNamespace
 
-    import pandas as pd
-
     import litclip.train
     from litclip.workflow.config import RunConfig
     from litclip.workflow.run import _train_step
 
-    splits = {"train": "splits/train.parquet", "val": "splits/val.parquet"}
-    (tmp_path / "splits").mkdir()
-    for name in ("train", "val"):
-        pd.DataFrame({"pair_id": ["a", "b", "c"]}).to_parquet(tmp_path / splits[name])
+    splits = _three_pair_splits(tmp_path)
     resumes = []
 
     def fake_train(cfg):  # noqa: ANN001, ANN202
@@ -104,16 +111,11 @@ def test_a_finished_run_without_checkpoints_is_set_aside_not_resumed(tmp_path, m
     step was recorded was resumed, which now refuses (it had trained again over the model)."""
     from types import SimpleNamespace
 
-    import pandas as pd
-
     import litclip.train
     from litclip.workflow.config import RunConfig
     from litclip.workflow.run import _train_step
 
-    splits = {"train": "splits/train.parquet", "val": "splits/val.parquet"}
-    (tmp_path / "splits").mkdir()
-    for name in ("train", "val"):
-        pd.DataFrame({"pair_id": ["a", "b", "c"]}).to_parquet(tmp_path / splits[name])
+    splits = _three_pair_splits(tmp_path)
     resumes = []
 
     def fake_train(cfg):  # noqa: ANN001, ANN202
