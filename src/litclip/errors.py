@@ -32,5 +32,6 @@ def did_you_mean(words: Iterable[str], options: Iterable[str]) -> str:
     from difflib import get_close_matches
 
     pool = list(options)
-    close = [m for w in words for m in get_close_matches(w, pool, n=1, cutoff=0.75)]
+    # 0.8: close enough for "batchsize" and "litclip-tinny", not "lr_image" -> "lock_image"
+    close = [m for w in words for m in get_close_matches(w, pool, n=1, cutoff=0.8)]
     return f" (did you mean {', '.join(repr(m) for m in dict.fromkeys(close))}?)" if close else ""

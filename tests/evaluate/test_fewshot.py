@@ -119,3 +119,8 @@ def test_seeds_whose_rule_is_constant_are_named_and_reported() -> None:
     doc = _Doc(None, "report")
     _fewshot_section(doc, [run], "toy")
     assert "seed 1 of 3 call every test item one class" in " ".join(doc.md)
+    # a test set of one class: predicting it everywhere is right, not a constant rule flagged
+    (one,) = fewshot.evaluate(
+        x, y, x, y, x[:10], np.zeros(10, int), ks=(2,), seeds=(1,), fit_predict=fit_predict
+    )
+    assert "constant_seeds" not in one["details"]

@@ -466,6 +466,16 @@ def test_a_multilabel_file_is_refused_and_one_finding_is_scored(tmp_path: Path) 
             n_boot=0, progress=False, report=False,
         )  # fmt: skip
     assert f"medmnist:{path}?label=pneumonia" in str(err.value)
+    # beside another dataset it is refused before anything runs: no half-done results
+    other = tmp_path / "pneumoniamnist.npz"
+    with np.load(path) as arrays:
+        np.savez(other, **{k: (v[:, :1] if "labels" in k else v) for k, v in arrays.items()})
+    with pytest.raises(LitclipError, match="chestmnist is multi-label"):
+        run_evaluation(
+            ["litclip-micro"], [f"medmnist:{other}", f"medmnist:{path}"], ["zeroshot"],
+            tmp_path / "both", n_boot=0, progress=False, report=False,
+        )  # fmt: skip
+    assert not (tmp_path / "both" / "results.json").exists()
     res = run_evaluation(
         ["litclip-micro"], [f"medmnist:{path}?label=pleural_effusion"], ["zeroshot"],
         tmp_path / "ev2", n_boot=0, progress=False, report=False,

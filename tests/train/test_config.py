@@ -158,3 +158,5 @@ def test_a_mistyped_option_or_model_gets_a_suggestion() -> None:
     with pytest.raises(ModelLoadError, match=r"'litclip-tinny' \(did you mean 'litclip-tiny'\?\)"):
         load_model("litclip-tinny")
     assert did_you_mean(["zzz"], ["batch_size"]) == ""
+    # not a near miss of another meaning: lr_image is no typo of lock_image (which freezes)
+    assert did_you_mean(["lr_image"], ["lock_image", "image_lr_mult"]) == ""

@@ -245,6 +245,12 @@ class MedMNISTDataset:
             raise LitclipError(
                 f"unknown task {task!r} for {self.path}; choose one of {list(TASKS)}"
             )
+        if given and task != "multi-label" and self.labels.ndim == 2:
+            raise LitclipError(  # rows of findings are no class indices
+                f"task {task} for {self.path}, whose labels are rows of "
+                f"{self.labels.shape[1]} findings (multi-label): leave task out, and pick one "
+                "finding with label=NAME to score it as a binary task"
+            )
         if given and task == "binary-class" and self.labels.ndim == 1 and self._n_classes() > 2:
             raise LitclipError(  # F1, sensitivity and the threshold would read class 1 alone
                 f"task binary-class for {self.path}, whose labels go up to "

@@ -115,7 +115,8 @@ def evaluate(
                 )
                 cs.append(c)
             per_seed.append(classification_metrics(y_test, probs))
-            if len(np.unique(np.asarray(probs).argmax(axis=1))) == 1:
+            one = len(np.unique(np.asarray(probs).argmax(axis=1))) == 1
+            if one and len(np.unique(y_test)) > 1:
                 constant.append(int(seed))  # a probe shrunk to nothing (C chosen tiny)
         metrics, ci = _aggregate(per_seed)
         details: dict[str, Any] = {"k": int(k), "per_seed": per_seed, "n_train": int(len(idx))}

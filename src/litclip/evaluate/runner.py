@@ -913,6 +913,12 @@ def run_evaluation(
             "would replace each other; evaluate them into separate --out folders, or "
             "rename a folder/file"
         )
+    if any(t not in ("retrieval", "contamination") for t in tasks):
+        for spec in by_name.values():  # refused before anything runs: nothing is half done
+            if spec[0].startswith("medmnist:") and "test" in dsets.available_splits(spec[0]):
+                ds = dsets.open_split(spec[0], "test")
+                if getattr(ds, "multilabel", False):
+                    raise LitclipError(dsets.multilabel_refusal(spec[0], ds))
     names = set(by_name)
     stray = sorted(set(cfg.prompts) - names - {"*"})
     if stray:

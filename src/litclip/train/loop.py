@@ -204,15 +204,15 @@ class Trainer:
         self.run_dir = Path(config.out)
         self.lm, self.lora = prepare_model(config, env.device)
         self.model = self.lm.model
+        if config.batch_size * env.world_size < 2:  # the other pairs are the negatives
+            raise LitclipError(
+                "a contrastive batch of one pair has no negatives to tell it from: nothing is "
+                "learned; use batch_size >= 2 (the batch is gathered across processes)"
+            )
         self.data = prepare_data(config)
         if env.is_main:
             _warn_ignored(config, validates=self.data.val is not None)
         self.objective = prepare_objective(config, self.data.train, env)
-        if config.batch_size * env.world_size < 2:  # the other pairs are the negatives
-            raise LitclipError(
-                "a contrastive batch of one pair has no negatives: its loss is 0 and nothing is "
-                "learned; use batch_size >= 2 (the batch is gathered across processes)"
-            )
         self.per_epoch = steps_per_epoch(len(self.data.train), config, env.world_size)
         if self.per_epoch == 0:
             raise LitclipError(
@@ -533,10 +533,9 @@ class Trainer:
                 for k, n in self.data.train.left_out.items()
                 if n_val == 0 or k not in VAL_SPLITS
             }
+            said = {"failed QC": "pairs that failed QC", "unsplit": "pairs with no split"}
             unused = "".join(
-                f"; {n} {'pairs that failed QC' if k == 'failed QC' else f'{k}-split pairs'} "
-                "left out"
-                for k, n in aside.items()
+                f"; {n} {said.get(k, f'{k}-split pairs')} left out" for k, n in aside.items()
             )
             print(
                 f"training on {len(self.data.train)} pairs ({n_val} held out for validation"
