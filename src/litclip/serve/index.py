@@ -594,8 +594,8 @@ def _check_same_model(
     if old is not None and not probe_matches(old.get("probe", {}), probe):
         raise LitclipError(
             f"the index in {out} was built with model '{old.get('model_source')}', whose weights "
-            f"differ from '{spec}': old vectors cannot be mixed with new ones. Re-embed everything with "
-            "--rebuild (rebuild=True in Python), or choose a new --out"
+            f"differ from '{spec}': old vectors cannot be mixed with new ones. Re-embed "
+            "everything with --rebuild (rebuild=True in Python), or choose a new --out"
         )
 
 
