@@ -13,10 +13,10 @@ Measured 2026-11-25 on 2 shared CPU cores (load 5-15, so wall times are inflated
 ResNet-18 from scratch (no offline ImageNet weights), 28 px, 8 epochs, best epoch 8 by val
 AUROC, threshold 0.530 by val F1: test F1 0.9134 [0.894, 0.931], ACC 0.8830 [0.859, 0.905],
 AUROC 0.9696 [0.957, 0.981] (ratios 1.038 / 1.034 / 1.027 vs the references).
-litclip-tiny (random image tower), measured again 2026-12-03 (`--skip-cnn`): zero-shot
+litclip-tiny (random image tower), measured again 2026-12-05 (`--skip-cnn`): zero-shot
 AUROC 0.627, F1 0.128; val-calibrated threshold F1 0.768 (ACC 0.623, i.e. nearly all
-"pneumonia": the report flags the rule as constant); linear probe F1 0.873 / ACC 0.825 /
-AUROC 0.924; few-shot (5 seeds) balanced acc K=1 0.591 -> K=16 0.761.
+"pneumonia": the report flags the rule as constant); linear probe F1 0.872 / ACC 0.824 /
+AUROC 0.923; few-shot (5 seeds) balanced acc K=1 0.591 -> K=16 0.762.
 """
 
 from __future__ import annotations
