@@ -93,6 +93,8 @@ def test_show_and_pdf_narrow_the_page(corpus: Path) -> None:
         "preview-rejected.html",
         "preview-passed.html",
     )
+    narrowed = write_preview(corpus, pdf="b.p", show="passed", limit=3).path.name
+    assert narrowed == "preview-passed-pdf-b.p-first3.html"
     assert write_preview(corpus, pdf="b.p").figures == 1
     none = write_preview(corpus, pdf="b.p", show="passed")
     assert none.figures == 0 and "No figure matches" in none.path.read_text(encoding="utf-8")

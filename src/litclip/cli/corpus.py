@@ -242,8 +242,8 @@ def preview(
         None,
         "--out",
         "-o",
-        help="HTML file to write (default: CORPUS/preview.html; with --show passed or rejected, "
-        "CORPUS/preview-passed.html or preview-rejected.html).",
+        help="HTML file to write (default: CORPUS/preview.html; a view narrowed by --show, --pdf "
+        "or --limit gets a name of its own, e.g. CORPUS/preview-rejected.html).",
     ),
     show: str = typer.Option("all", help="all | passed | rejected (figures by their QC)."),
     pdf: str | None = typer.Option(None, help="Only PDFs whose file name contains this."),

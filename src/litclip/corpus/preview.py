@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,17 @@ def _check_target(target: Path, corpus: Path, out: str | Path | None) -> None:
         )
 
 
+def _default_name(show: str, pdf: str | None, limit: int | None) -> str:
+    """``preview.html``, or for a narrowed view a name of its own ("preview-rejected.html",
+    "preview-pdf-bmc-first20.html"): the full preview that build and run point to stays."""
+    parts = [show] if show != "all" else []
+    if pdf:
+        parts.append("pdf-" + (re.sub(r"[^A-Za-z0-9._]+", "_", pdf).strip("_.")[:40] or "x"))
+    if limit is not None:
+        parts.append(f"first{limit}")
+    return "-".join(["preview", *parts]) + ".html"
+
+
 def write_preview(
     corpus_dir: str | Path,
     out: str | Path | None = None,
@@ -194,9 +206,7 @@ def write_preview(
     if limit is not None and limit < 1:
         raise LitclipError(f"--limit must be at least 1, not {limit}")
     corpus = Path(corpus_dir).resolve()
-    # a narrowed view gets a name of its own: the full preview build and run point to stays
-    narrowed = "" if show == "all" else f"-{show}"
-    target = Path(out).resolve() if out is not None else corpus / f"preview{narrowed}.html"
+    target = Path(out).resolve() if out is not None else corpus / _default_name(show, pdf, limit)
     _check_target(target, corpus, out)
     df = read_manifest(corpus)
     rows = df.to_dict(orient="records")
