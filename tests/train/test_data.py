@@ -229,3 +229,5 @@ def test_the_rows_a_manifest_does_not_train_on_are_counted(tmp_path: Path) -> No
     frame.to_parquet(root / "manifest.parquet")
     table = open_pairs(str(root))
     assert len(table) == 5 and table.left_out == {"test": 3, "unsplit": 1, "failed QC": 1}
+    train, _val = split_holdout(table, 0.4, seed=0)  # a val_fraction holdout keeps the count
+    assert train.left_out == table.left_out

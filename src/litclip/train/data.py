@@ -82,6 +82,7 @@ class PairTable:
             fields,
             self.source,
             [self.groups[i] for i in idx] if self.groups is not None else None,
+            dict(self.left_out),  # what the source set aside still holds for either part
         )
 
 
