@@ -248,6 +248,25 @@ def test_image_size_limit_names_its_setting(tmp_path: Path, monkeypatch) -> None
         images_mod.open_rgb(path)
     monkeypatch.setenv(images_mod.MAX_PIXELS_ENV, "60000")
     assert images_mod.open_rgb(path).size == (300, 200)
+    monkeypatch.setenv(images_mod.MAX_PIXELS_ENV, "6e4")  # was ignored: isdigit() only
+    assert images_mod.max_image_pixels() == 60000
+
+
+def test_a_camera_jpeg_is_read_upright_and_transparency_on_white(tmp_path: Path) -> None:
+    """PIL reads pixels as stored: a phone photo tagged "rotate 90" came out sideways, and
+    a figure exported with a transparent background kept the black stored under it."""
+    from PIL import Image
+
+    photo = Image.new("RGB", (40, 20), "red")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to view
+    photo.save(tmp_path / "phone.jpg", exif=exif.tobytes())
+    assert images_mod.open_rgb(tmp_path / "phone.jpg").size == (20, 40)
+    clear = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    clear.putpixel((0, 0), (0, 0, 255, 255))
+    clear.save(tmp_path / "figure.png")
+    rgb = np.asarray(images_mod.open_rgb(tmp_path / "figure.png"))
+    assert rgb[3, 3].tolist() == [255, 255, 255] and rgb[0, 0].tolist() == [0, 0, 255]
 
 
 def test_images_beside_the_split_folders_are_said_and_hidden_folders_skipped(

@@ -148,6 +148,8 @@ def test_one_finding_of_a_multilabel_file_is_a_binary_task(tmp_path: Path) -> No
         load_medmnist(path, "test", label="lung")
     with pytest.raises(LitclipError, match="rows of 14 findings"):  # was a TypeError later
         load_medmnist(path, "test", task="multi-class")
+    picked = load_medmnist(path, "test", task="binary-class", label=2)  # the finding is picked
+    assert picked.task == "binary-class" and picked.finding == "pleural effusion"
     single = _write_npz(tmp_path / "pneumoniamnist.npz", SPLITS3)
     with pytest.raises(LitclipError, match="picks one finding of a multi-label file"):
         load_medmnist(single, "test", label="pneumonia")

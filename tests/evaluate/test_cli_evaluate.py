@@ -289,3 +289,13 @@ def test_a_failed_evaluation_leaves_no_folder(
     assert "no-such-model" in capsys.readouterr().err and not out.exists()
     out.mkdir()
     assert main(argv) == 2 and out.is_dir()
+
+
+def test_split_values_with_spaces_are_the_splits_they_name(tmp_path: Path, capsys) -> None:
+    """A spreadsheet's "test " was its own split here, so no test split was found, while
+    data info and train read it as test."""
+    from litclip.evaluate import datasets as dsets
+
+    csv = tmp_path / "m.csv"
+    csv.write_text("filepath,caption,split\na.png,x,Test \nb.png,y,train\n")
+    assert dsets.available_splits(f"pairs:{csv}") == ["test", "train"]

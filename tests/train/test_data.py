@@ -231,3 +231,13 @@ def test_the_rows_a_manifest_does_not_train_on_are_counted(tmp_path: Path) -> No
     assert len(table) == 5 and table.left_out == {"test": 3, "unsplit": 1, "failed QC": 1}
     train, _val = split_holdout(table, 0.4, seed=0)  # a val_fraction holdout keeps the count
     assert train.left_out == table.left_out
+
+
+def test_a_pairs_spec_root_is_where_relative_paths_are_read(corpus_dir: Path, tmp_path: Path):
+    """The README says train takes other commands' specs; ?root= was refused."""
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(4)
+    csv = tmp_path / "elsewhere" / "m.csv"
+    csv.parent.mkdir()
+    frame.to_csv(csv, index=False)  # paths relative to the corpus, not to the csv's folder
+    table = open_pairs(f"pairs:{csv}?root={corpus_dir}")
+    assert len(table) == 4 and table.load_image(0).mode == "RGB"

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from litclip.data.errors import CorruptImageError
 
@@ -53,12 +53,24 @@ def check_on_error(on_error: str) -> OnError:
 _HIGH_DEPTH_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
 
 
+_EXIF_ORIENTATION = 0x0112
+
+
 def to_rgb(image: Image.Image) -> Image.Image:
-    """``image`` as 8-bit RGB, 16-bit and float greyscale stretched from its own min to max.
+    """``image`` as 8-bit RGB, upright, on white, 16-bit and float greyscale stretched from
+    its own min to max.
 
     PIL's ``convert("RGB")`` clips a 16-bit value to 255, so a 16-bit export (DICOM to PNG or
-    TIFF, microscopy) turns white and every image looks the same to a model.
+    TIFF, microscopy) turns white and every image looks the same to a model. A camera's JPEG
+    tagged "rotate 90" is turned as a viewer shows it (PIL reads the pixels as stored), and
+    transparent pixels are laid on white (``convert`` keeps the colour stored under them,
+    often black: a figure exported with a transparent background turned black).
     """
+    if image.getexif().get(_EXIF_ORIENTATION, 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
     if image.mode not in _HIGH_DEPTH_MODES:
         return image.convert("RGB")  # a loaded copy even for RGB: the file may close after
     values = np.asarray(image, dtype=np.float64)
@@ -72,8 +84,12 @@ MAX_PIXELS_ENV = "LITCLIP_MAX_IMAGE_PIXELS"
 
 def max_image_pixels() -> int:
     """The largest image decoded (pixels): PIL's bomb limit, or ``$LITCLIP_MAX_IMAGE_PIXELS``."""
-    value = os.environ.get(MAX_PIXELS_ENV, "")
-    return int(value) if value.isdigit() else 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
+    value = os.environ.get(MAX_PIXELS_ENV, "").strip()
+    try:  # "2e8" as well as "200000000"
+        given = int(float(value)) if value else 0
+    except ValueError:
+        given = 0
+    return given if given > 0 else 2 * (Image.MAX_IMAGE_PIXELS or 89_478_485)
 
 
 def open_rgb(source: str | os.PathLike[str] | Any) -> Image.Image:
@@ -86,7 +102,9 @@ def open_rgb(source: str | os.PathLike[str] | Any) -> Image.Image:
     if limit > 2 * (Image.MAX_IMAGE_PIXELS or limit):  # the user raised it: so does PIL
         Image.MAX_IMAGE_PIXELS = limit // 2
     try:
-        im = Image.open(source)
+        with warnings.catch_warnings():  # PIL warns at open already, for what we allow
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(source)
     except Image.DecompressionBombError as exc:  # PIL refuses it at open
         raise Image.DecompressionBombError(
             f"image too large ({exc}); downscale it, or raise the limit with "

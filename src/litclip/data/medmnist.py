@@ -181,7 +181,7 @@ class MedMNISTDataset:
         self.name = flag if self.info else self.path.stem
         self.images = self._read(f"{split}_images.npy")
         self.labels = self._read_labels(f"{split}_labels.npy")
-        self.task = self._resolve_task(task)
+        self.task = self._resolve_task(task, picks_finding=label is not None)
         self.multilabel = self.task == "multi-label"
         self.classnames = self._resolve_classnames(classnames)
         self.finding: str | None = None
@@ -192,7 +192,7 @@ class MedMNISTDataset:
 
     def _pick_finding(self, label: str | int) -> None:
         """``label``: one finding of a multi-label file, as a binary task (absent, present)."""
-        if not self.multilabel:
+        if self.labels.ndim != 2:  # (a task given beside it does not make it one)
             raise LitclipError(
                 f"label= picks one finding of a multi-label file (ChestMNIST); {self.path} is "
                 f"{self.task}: leave label out"
@@ -231,7 +231,7 @@ class MedMNISTDataset:
         members = [f"{s}_labels.npy" for s in SPLITS if f"{s}_labels.npy" in present]
         return max(int(self._read_labels(m).max(initial=-1)) for m in members) + 1
 
-    def _resolve_task(self, task: str | None) -> str:
+    def _resolve_task(self, task: str | None, picks_finding: bool = False) -> str:
         given = task is not None
         task = task or self.info.get("task")
         if task is None:
@@ -245,7 +245,7 @@ class MedMNISTDataset:
             raise LitclipError(
                 f"unknown task {task!r} for {self.path}; choose one of {list(TASKS)}"
             )
-        if given and task != "multi-label" and self.labels.ndim == 2:
+        if given and task != "multi-label" and self.labels.ndim == 2 and not picks_finding:
             raise LitclipError(  # rows of findings are no class indices
                 f"task {task} for {self.path}, whose labels are rows of "
                 f"{self.labels.shape[1]} findings (multi-label): leave task out, and pick one "

@@ -81,10 +81,11 @@ def available_splits(spec: str) -> list[str]:
         found = find_splits(path) if path.is_dir() else []
         return found or [ALL]
     from litclip.data.pairs import read_manifest
+    from litclip.data.splits import recorded
 
     frame = read_manifest(path)
-    if "split" in frame.columns:
-        return sorted(str(s) for s in frame["split"].dropna().unique())
+    if "split" in frame.columns:  # as the reader compares them: "Test " (a spreadsheet's) is test
+        return sorted({recorded(s) for s in frame["split"].dropna().unique()})
     return [ALL]
 
 

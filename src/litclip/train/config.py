@@ -76,7 +76,7 @@ VALIDATION_OPTIONS = ("val_every", "val_k", "val_metric", "early_stop_patience")
 
 
 #: ``pairs:`` spec options (``pairs:m.csv?caption_key=text``) that mean the same in training
-SPEC_OPTIONS = ("image_key", "caption_key")
+SPEC_OPTIONS = ("image_key", "caption_key", "root")
 
 
 def parse_data_spec(spec: str | Path) -> tuple[str, dict[str, str]]:

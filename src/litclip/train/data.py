@@ -126,6 +126,7 @@ def _from_manifest(
     id_key: str,
     fields: Sequence[str],
     split: str | None = "train",
+    root: str | None = None,
 ) -> PairTable:
     frame = _read_frame(path)
     left_out: dict[str, int] = {}
@@ -149,13 +150,13 @@ def _from_manifest(
         frame = frame[frame["qc_pass"].astype(bool)]
     frame = frame.dropna(subset=[image_key, caption_key])
     frame = frame[frame[caption_key].astype(str).str.strip() != ""].reset_index(drop=True)
-    root = path.parent
-    images = [str(p if Path(p).is_absolute() else root / p) for p in frame[image_key].astype(str)]
+    base = Path(root).expanduser() if root else path.parent  # ?root=DIR, as other commands
+    images = [str(p if Path(p).is_absolute() else base / p) for p in frame[image_key].astype(str)]
     present = [Path(p).is_file() for p in images]
     if not all(present):
         missing = [p for p, ok in zip(images, present, strict=True) if not ok]
         hint = (
-            f"relative paths are read from the manifest's folder {root}; "
+            f"relative paths are read from {base} (the manifest's folder, or ?root=DIR); "
             "an open_clip CSV written for another folder needs absolute paths"
         )
         if len(missing) == len(images):
@@ -292,7 +293,9 @@ def open_pairs(
             (path / n for n in ("manifest.parquet", "manifest.csv") if (path / n).is_file()), None
         )
         if manifest is not None:
-            table = _from_manifest(manifest, image_key, caption_key, id_key, fields, split)
+            table = _from_manifest(
+                manifest, image_key, caption_key, id_key, fields, split, options.get("root")
+            )
         else:
             shards = sorted(path.glob("*.tar")) or sorted((path / "shards").glob("*.tar"))
             table = _from_shards(shards, fields, split) if shards else None
@@ -300,7 +303,9 @@ def open_pairs(
         if path.name.lower().endswith((".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2")):
             table = _from_shards([path], fields, split)  # a compressed one is refused by name
         else:
-            table = _from_manifest(path, image_key, caption_key, id_key, fields, split)
+            table = _from_manifest(
+                path, image_key, caption_key, id_key, fields, split, options.get("root")
+            )
     else:
         table = None
     if table is None and not path.exists() and not any(ch in text for ch in "*?[{"):
