@@ -282,3 +282,23 @@ def test_images_beside_the_split_folders_are_said_and_hidden_folders_skipped(
     with pytest.warns(UserWarning, match=r"g5/ beside the split folders \(test, train\)"):
         test = ImageFolderDataset(root, split="test")
     assert len(test) == 2 and test.folder_names == ["a", "b"]
+
+
+def test_linked_sub_folders_count_and_one_class_in_two_unicode_spellings(
+    make_folder, tmp_path: Path
+) -> None:
+    """A sub-folder linked into a class folder was skipped (rglob does not follow links),
+    and "Ödem" spelled NFC in train and NFD (as macOS writes it) in test made two classes."""
+    import unicodedata
+
+    nfc, nfd = (unicodedata.normalize(form, "Ödem") for form in ("NFC", "NFD"))
+    root = tmp_path / "ds"
+    make_folder({nfc: 2, "normal": 2}, split="train", root=root)
+    make_folder({nfd: 1, "normal": 1}, split="test", root=root)
+    elsewhere = make_folder({"more": 3}, root=tmp_path / "store")
+    (root / "train" / "normal" / "linked").symlink_to(elsewhere / "more")
+    (root / "train" / "normal" / "loop").symlink_to(root / "train" / "normal")  # read once
+    train, test = ImageFolderDataset(root, "train"), ImageFolderDataset(root, "test")
+    assert train.classnames == test.classnames and len(train.classnames) == 2
+    assert sorted(np.bincount(train.labels).tolist()) == [2, 2 + 3]
+    assert np.bincount(test.labels).tolist() == [1, 1]

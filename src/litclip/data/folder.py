@@ -16,6 +16,7 @@ default).
 from __future__ import annotations
 
 import os
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -131,7 +132,9 @@ def class_folders(root: str | os.PathLike[str]) -> list[str]:
         for d in _subdirs(top):
             if not _is_output_dir(d):
                 # one image is enough to know: the split's own listing comes later
-                found[d.name] = found.get(d.name, False) or next(_image_files(d), None) is not None
+                # one spelling of a name: macOS writes "Ö" as O + a combining mark (NFD)
+                name = unicodedata.normalize("NFC", d.name)
+                found[name] = found.get(name, False) or next(_image_files(d), None) is not None
     by_case: dict[str, list[str]] = {}
     for name in found:
         by_case.setdefault(name.lower(), []).append(name)
@@ -196,13 +199,25 @@ def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]
 
 
 def _image_files(class_dir: Path) -> Iterator[Path]:
-    """Image files below ``class_dir``, unsorted (none for a class absent from this split)."""
+    """Image files below ``class_dir``, unsorted (none for a class absent from this split).
+
+    Linked sub-folders are followed (``rglob`` skipped them: a class of ``scans -> /data/..``
+    lost those images without a word), each real folder once (a link back up is no loop).
+    """
     if not class_dir.is_dir():
         return
-    for p in class_dir.rglob("*"):
-        if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file():
-            # hidden files and what hidden folders hold (.thumbs/, .ipynb_checkpoints/)
-            if not any(part.startswith(".") for part in p.relative_to(class_dir).parts):
+    seen: set[str] = set()
+    for folder, dirs, files in os.walk(class_dir, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        # hidden files and what hidden folders hold (.thumbs/, .ipynb_checkpoints/)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            p = Path(folder) / name
+            if not name.startswith(".") and p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file():
                 yield p
 
 
@@ -241,7 +256,9 @@ class ImageFolderDataset(ImageFilesDataset):
         self.transform = transform
         self._init_policy(on_error, progress)
         names = class_folders(base if self.split is not None else self.root)
-        class_dirs = _declared_order(self.root, [self.root / n for n in names])
+        # this split's own spelling of each class folder (NFC or NFD on disk)
+        here = {unicodedata.normalize("NFC", d.name): d for d in _subdirs(self.root)}
+        class_dirs = _declared_order(self.root, [here.get(n, self.root / n) for n in names])
         if not class_dirs:
             raise DatasetNotFoundError(
                 f"no class folders with images in {self.root}: expected one sub-folder per "
@@ -252,7 +269,7 @@ class ImageFolderDataset(ImageFilesDataset):
                 f"only one class folder with images in {self.root} ({names[0]}/): "
                 "classification needs two or more (e.g. normal/ and pneumonia/)."
             )
-        self.folder_names = [d.name for d in class_dirs]
+        self.folder_names = [unicodedata.normalize("NFC", d.name) for d in class_dirs]
         self.classnames = self._classnames(classnames)
         self._paths: list[Path] = []
         raw_labels: list[int] = []
