@@ -102,7 +102,7 @@ def test_pairs_spec_options_name_the_columns(corpus_dir: Path, tmp_path: Path) -
     assert len(table) == 6 and table.captions[0] == frame["text"][0]
     data = prepare_data(TrainConfig(data=spec))
     assert len(data.train) == 6 and len(data.val) == 2  # its split column is read too
-    with pytest.raises(LitclipError, match="only image_key, caption_key .* not on_error"):
+    with pytest.raises(LitclipError, match="only image_key, caption_key, root .* not on_error"):
         open_pairs(f"pairs:{csv}?image_key=path&on_error=raise")
     with pytest.raises(LitclipError, match="--out .* is the data's own folder"):
         TrainConfig(data=spec, out=str(tmp_path))
