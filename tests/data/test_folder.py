@@ -302,3 +302,11 @@ def test_linked_sub_folders_count_and_one_class_in_two_unicode_spellings(
     assert train.classnames == test.classnames and len(train.classnames) == 2
     assert sorted(np.bincount(train.labels).tolist()) == [2, 2 + 3]
     assert np.bincount(test.labels).tolist() == [1, 1]
+
+
+def test_a_folder_of_dicom_files_says_to_export_them(tmp_path: Path) -> None:
+    for cls in ("a", "b"):
+        (tmp_path / cls).mkdir()
+        (tmp_path / cls / "1.dcm").write_bytes(b"DICM")
+    with pytest.raises(DatasetNotFoundError, match="DICOM files .* export them to PNG or TIFF"):
+        ImageFolderDataset(tmp_path)

@@ -184,3 +184,13 @@ def test_parquet_with_embedded_images_reads_like_any_manifest(tmp_path: Path) ->
     assert all(Path(p).suffix == ".png" and Path(p).is_file() for p in ds.filepaths)
     table = open_pairs(path, image_key="image")  # training reads the same files
     assert table.captions == ["Axial CT", "Chest X-ray"] and table.load_image(0).size == (12, 10)
+
+
+def test_a_manifest_not_in_utf8_says_how_to_save_it(tmp_path: Path) -> None:
+    """A Windows (cp1252) export failed with Python's "'utf-8' codec can't decode" alone."""
+    from litclip.data.pairs import read_manifest
+
+    path = tmp_path / "m.csv"
+    path.write_bytes("filepath,caption\na.png,Ödem der Lunge\n".encode("cp1252"))
+    with pytest.raises(LitclipError, match="is not UTF-8 text .* Save it as 'CSV UTF-8'"):
+        read_manifest(path)

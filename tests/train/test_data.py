@@ -226,9 +226,11 @@ def test_the_rows_a_manifest_does_not_train_on_are_counted(tmp_path: Path) -> No
     root = write_corpus(tmp_path / "c", 10, failing=(0,))
     frame = pd.read_parquet(root / "manifest.parquet")
     frame["split"] = ["train"] * 6 + ["test"] * 3 + [None]
+    frame.loc[5, "caption"] = " "
     frame.to_parquet(root / "manifest.parquet")
     table = open_pairs(str(root))
-    assert len(table) == 5 and table.left_out == {"test": 3, "unsplit": 1, "failed QC": 1}
+    assert len(table) == 4
+    assert table.left_out == {"test": 3, "unsplit": 1, "failed QC": 1, "with no caption": 1}
     train, _val = split_holdout(table, 0.4, seed=0)  # a val_fraction holdout keeps the count
     assert train.left_out == table.left_out
 

@@ -260,9 +260,16 @@ class ImageFolderDataset(ImageFilesDataset):
         here = {unicodedata.normalize("NFC", d.name): d for d in _subdirs(self.root)}
         class_dirs = _declared_order(self.root, [here.get(n, self.root / n) for n in names])
         if not class_dirs:
+            dicom = next(self.root.rglob("*.dcm"), None) is not None
             raise DatasetNotFoundError(
                 f"no class folders with images in {self.root}: expected one sub-folder per "
-                "class (e.g. normal/, pneumonia/) holding the images."
+                "class (e.g. normal/, pneumonia/) holding the images"
+                + (
+                    "; DICOM files (.dcm) are not read: export them to PNG or TIFF (16-bit "
+                    "greyscale keeps its contrast)."
+                    if dicom
+                    else "."
+                )
             )
         if len(class_dirs) == 1:
             raise LitclipError(

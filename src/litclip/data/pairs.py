@@ -105,6 +105,12 @@ def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.Da
         if suffix in (".csv", ".tsv"):
             sep = sep or ("\t" if suffix == ".tsv" else _csv_separator(path))
             return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
+    except UnicodeDecodeError as exc:  # read as another encoding, captions would be garbled
+        raise LitclipError(
+            f"manifest {path} is not UTF-8 text (byte {exc.start}): a spreadsheet's "
+            "Windows export? Save it as 'CSV UTF-8' (or convert it, e.g. iconv -f cp1252 "
+            "-t utf-8)."
+        ) from None
     except Exception as exc:
         raise LitclipError(
             f"cannot read manifest {path}: {exc}. Check that the file is a valid {suffix[1:]} file."

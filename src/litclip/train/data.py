@@ -148,8 +148,11 @@ def _from_manifest(
         if failed:
             left_out["failed QC"] = failed
         frame = frame[frame["qc_pass"].astype(bool)]
+    before = len(frame)
     frame = frame.dropna(subset=[image_key, caption_key])
     frame = frame[frame[caption_key].astype(str).str.strip() != ""].reset_index(drop=True)
+    if len(frame) < before:  # no caption to learn from: said on training's first line
+        left_out["with no caption"] = before - len(frame)
     base = Path(root).expanduser() if root else path.parent  # ?root=DIR, as other commands
     images = [str(p if Path(p).is_absolute() else base / p) for p in frame[image_key].astype(str)]
     present = [Path(p).is_file() for p in images]

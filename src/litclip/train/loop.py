@@ -533,7 +533,11 @@ class Trainer:
                 for k, n in self.data.train.left_out.items()
                 if n_val == 0 or k not in VAL_SPLITS
             }
-            said = {"failed QC": "pairs that failed QC", "unsplit": "pairs with no split"}
+            said = {
+                "failed QC": "pairs that failed QC",
+                "unsplit": "pairs with no split",
+                "with no caption": "rows with no image or caption",
+            }
             unused = "".join(
                 f"; {n} {said.get(k, f'{k}-split pairs')} left out" for k, n in aside.items()
             )
