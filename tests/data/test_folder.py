@@ -310,3 +310,12 @@ def test_a_folder_of_dicom_files_says_to_export_them(tmp_path: Path) -> None:
         (tmp_path / cls / "1.dcm").write_bytes(b"DICM")
     with pytest.raises(DatasetNotFoundError, match="DICOM files .* export them to PNG or TIFF"):
         ImageFolderDataset(tmp_path)
+
+
+def test_split_val_finds_a_valid_folder_and_the_reverse(make_folder, tmp_path: Path) -> None:
+    """data info and embed asked for --split val found no valid/ (evaluate did)."""
+    root = tmp_path / "ds"
+    make_folder({"a": 1, "b": 1}, split="train", root=root)
+    make_folder({"a": 2, "b": 1}, split="valid", root=root)
+    assert len(ImageFolderDataset(root, "val")) == 3
+    assert len(ImageFolderDataset(root, "validation")) == 3

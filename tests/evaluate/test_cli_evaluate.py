@@ -299,3 +299,23 @@ def test_split_values_with_spaces_are_the_splits_they_name(tmp_path: Path, capsy
     csv = tmp_path / "m.csv"
     csv.write_text("filepath,caption,split\na.png,x,Test \nb.png,y,train\n")
     assert dsets.available_splits(f"pairs:{csv}") == ["test", "train"]
+
+
+def test_retrieval_scores_a_repeated_row_once(tmp_path: Path, pairs_manifest: Path) -> None:
+    """The test rows listed twice halved image->text recall, without a word."""
+    import pandas as pd
+
+    from litclip.evaluate import run_evaluation
+
+    frame = pd.read_csv(pairs_manifest)
+    doubled = pairs_manifest.parent / "doubled.csv"
+    pd.concat([frame, frame]).to_csv(doubled, index=False)
+    runs = []
+    for name, manifest in (("once", pairs_manifest), ("twice", doubled)):
+        res = run_evaluation(
+            ["litclip-micro"], [f"pairs:{manifest}"], ["retrieval"], tmp_path / name,
+            n_boot=0, progress=False, report=False,
+        )  # fmt: skip
+        runs.append(res)
+    assert runs[1]["runs"][0]["metrics"] == runs[0]["runs"][0]["metrics"]
+    assert any("repeat an image with the same caption" in w for w in runs[1]["warnings"])

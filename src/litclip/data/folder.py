@@ -27,6 +27,7 @@ from PIL import Image
 
 from litclip.data._images import IMAGE_EXTENSIONS, ImageFilesDataset
 from litclip.data.errors import DatasetNotFoundError, LitclipError
+from litclip.data.splits import split_names
 from litclip.io import read_json_object
 
 SPLIT_NAMES = ("train", "val", "valid", "validation", "test")
@@ -190,6 +191,10 @@ def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]
     by_lower = {s.lower(): s for s in splits}  # Train/ Val/ Test/ as exported on Windows
     if split not in splits and split.lower() in by_lower:
         return root / by_lower[split.lower()], split
+    # val/, valid/ and validation/ are one split, as in a manifest's split column
+    alias = next((by_lower[n] for n in split_names(split) if n in by_lower), None)
+    if split not in splits and alias is not None:
+        return root / alias, split
     if split not in splits:
         raise DatasetNotFoundError(
             f"split {split!r} not found under {root} (found split folders {splits}); "

@@ -440,6 +440,16 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
             "(`litclip data info` lists what was skipped and why)"
         )
         return []
+    first: dict[tuple[str, str], int] = {}
+    for i in keep:
+        first.setdefault((paths[i], ds.captions[i]), int(i))
+    unique = list(first.values())  # in row order
+    if len(unique) < len(keep):  # a repeated row counted again: recall halved on a copy
+        ctx.warnings.append(
+            f"retrieval on {dsets.dataset_name(spec)}: {len(keep) - len(unique)} row(s) of split "
+            f"{split!r} repeat an image with the same caption; each pair is scored once"
+        )
+        keep = np.asarray(unique)
     rows, text_image = retrieval.group_captions(
         [paths[i] for i in keep], [ds.captions[i] for i in keep]
     )
