@@ -1,7 +1,8 @@
 """User-facing errors.
 
 Raise :class:`LitclipError` (or a subclass) for anything a user can fix: a missing file, a bad
-option, an unreachable model hub. The CLI prints its message without a traceback and exits 2.
+option, an unreachable model hub. The CLI prints its message without a traceback and exits 2
+(1 for :class:`NothingMadeError`).
 Programming errors stay ordinary exceptions.
 """
 
@@ -12,6 +13,13 @@ from collections.abc import Iterable
 
 class LitclipError(Exception):
     """An error caused by user input or the environment, with a message that says what to do."""
+
+
+class NothingMadeError(LitclipError):
+    """A command ran but made nothing it was asked for (no PDF readable, no task could run):
+    printed as an error like any other, with exit code 1 rather than 2."""
+
+    exit_code = 1
 
 
 class DatasetNotFoundError(LitclipError, FileNotFoundError):

@@ -108,19 +108,18 @@ def _warning_line(err: Console) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; user errors print one clear line (no traceback) and return 2."""
+    """Run the CLI; user errors print one clear line (no traceback) and return 2 (1 when
+    nothing was made: :class:`~litclip.errors.NothingMadeError`)."""
     err = new_console(stderr=True)
     warnings.showwarning = _warning_line(err)
     try:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)
         if code == INTERRUPTED:  # typer returns 130 for Ctrl-C when not standalone
             raise KeyboardInterrupt
-        if isinstance(code, int) and not isinstance(code, bool) and code:
-            return code  # a command's typer.Exit(N), which click returns when not standalone
     except LitclipError as exc:
         # escaped: a path or a format like "[x0, y0, x1, y1]" is text, not rich markup
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        return 2
+        return getattr(exc, "exit_code", 2)
     except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
         # a path that is a file where a folder belongs (--out), or one the user may not write
         what = {

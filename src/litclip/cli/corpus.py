@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from litclip.console import new_console
 from litclip.corpus.types import DPI_RANGE
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, NothingMadeError
 
 corpus_app = typer.Typer(
     help="Journal PDFs -> figure/caption pairs with quality control.",
@@ -157,11 +157,9 @@ def build(
     summary = build_corpus([str(p) for p in inputs], out, cfg, progress=progress)
     _print_summary(summary, new_console())
     if summary.pdfs_error and not summary.pdfs_ok:  # a script or array job must notice
-        new_console(stderr=True).print(
-            "[bold red]error:[/] no PDF could be read (each one's error is in "
-            f"{escape(str(out / 'pdf_status.jsonl'))})"
+        raise NothingMadeError(
+            f"no PDF could be read (each one's error is in {out / 'pdf_status.jsonl'})"
         )
-        raise typer.Exit(1)
 
 
 @corpus_app.command("merge", short_help="Merge corpus directories (shards) into one.")

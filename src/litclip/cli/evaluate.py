@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from litclip.console import new_console
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, NothingMadeError
 
 
 def register(app: typer.Typer) -> None:
@@ -177,11 +177,10 @@ def evaluate(
     for line in results.get("skipped", []):
         console.print(f"[yellow]skipped:[/] {escape(str(line))}")
     if not results["runs"]:  # a script must notice; the reasons are the skipped lines
-        new_console(stderr=True).print(
-            "[bold red]error:[/] nothing was evaluated: no task could run (the reasons are "
-            f"above and in {results_json})"
+        raise NothingMadeError(
+            "nothing was evaluated: no task could run (the reasons are above and in "
+            f"{out / 'results.json'})"
         )
-        raise typer.Exit(1)
 
 
 def report(
