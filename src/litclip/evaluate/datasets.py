@@ -120,12 +120,15 @@ def _medmnist_name(spec: str, path: Path) -> str:
     return f"{flag}-{finding.replace(' ', '-')}"
 
 
-def multilabel_refusal(spec: str, dataset: Any) -> str:
-    """Why a multi-label split cannot be scored as it is, and the spec that can."""
+def check_one_label(spec: str, dataset: Any) -> None:
+    """Refuse a multi-label split (its label rows are no class indices), naming the spec that
+    scores one finding of it."""
+    if not getattr(dataset, "multilabel", False):
+        return
     names = list(getattr(dataset, "classnames", ()))
     join = "&" if "?" in spec.partition(":")[2] else "?"
     example = names[6] if len(names) > 6 else (names[0] if names else "NAME")
-    return (
+    raise LitclipError(
         f"{dataset_name(spec)} is multi-label ({len(names)} findings per image, any number "
         "present); litclip's classification tasks score one label per image: evaluate one "
         f"finding against its absence with {spec}{join}label={example.replace(' ', '_')} "

@@ -118,8 +118,7 @@ class _Context:
     def dataset(self, spec: str, split: str) -> Any:
         if (spec, split) not in self._opened:
             ds = dsets.open_split(spec, split)
-            if getattr(ds, "multilabel", False):  # its label rows are no class indices
-                raise LitclipError(dsets.multilabel_refusal(spec, ds))
+            dsets.check_one_label(spec, ds)
             self._opened[(spec, split)] = ds
             len(ds)  # the lazy check of every image runs here, so what it dropped is known
             skipped = list(getattr(ds, "skipped", None) or [])
@@ -926,9 +925,7 @@ def run_evaluation(
     if any(t not in ("retrieval", "contamination") for t in tasks):
         for spec in by_name.values():  # refused before anything runs: nothing is half done
             if spec[0].startswith("medmnist:") and "test" in dsets.available_splits(spec[0]):
-                ds = dsets.open_split(spec[0], "test")
-                if getattr(ds, "multilabel", False):
-                    raise LitclipError(dsets.multilabel_refusal(spec[0], ds))
+                dsets.check_one_label(spec[0], dsets.open_split(spec[0], "test"))
     names = set(by_name)
     stray = sorted(set(cfg.prompts) - names - {"*"})
     if stray:
