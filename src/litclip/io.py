@@ -32,6 +32,13 @@ def _current_umask() -> int:
 _FILE_MODE = 0o666 & ~_current_umask()
 
 
+def left_temps(folder: str | os.PathLike[str], name_glob: str) -> list[Path]:
+    """The temporary files :func:`atomic_path` left in ``folder`` for names matching
+    ``name_glob`` (``"step_*.pt"``): writes a killed process never finished."""
+    folder = Path(folder)
+    return sorted(folder.glob(f".{name_glob}.*.tmp")) if folder.is_dir() else []
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``.

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from litclip.errors import LitclipError
-from litclip.io import atomic_path, atomic_write_text
+from litclip.io import atomic_path, atomic_write_text, left_temps
 
 LATEST = "latest"
 
@@ -42,8 +42,7 @@ def remove_stale_temps(run_dir: str | Path) -> int:
     """Delete the temporary files of checkpoint writes a killed run never finished (a
     checkpoint is as large as the model and optimizer state, and a resume never reads
     them); the run folder's lock keeps out any writer still at work. Returns how many."""
-    ckpts = checkpoint_dir(run_dir)
-    stale = list(ckpts.glob(".step_*.pt.*.tmp")) if ckpts.is_dir() else []
+    stale = left_temps(checkpoint_dir(run_dir), "step_*.pt")
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
