@@ -207,7 +207,7 @@ class MedMNISTDataset:
         self.labels = np.ascontiguousarray(self.labels[:, j])
         self.task, self.multilabel, self.finding = "binary-class", False, name
         self.classnames = [f"no {name}", name]
-        self.name = f"{self.name}-{name.replace(' ', '-')}"
+        self.name = finding_name(self.name, name)
 
     def _read(self, member: str) -> np.ndarray:
         try:
@@ -367,6 +367,11 @@ def finding_index(
         if found:
             return found[0]
     return int(key) if key.isdigit() and int(key) < len(names) else None
+
+
+def finding_name(dataset: str, finding: str) -> str:
+    """The name one finding of a multi-label dataset is filed under ("chestmnist-pleural-effusion")."""
+    return f"{dataset}-{finding.replace(' ', '-')}"
 
 
 def load_medmnist(

@@ -106,7 +106,7 @@ def dataset_name(spec: str) -> str:
 def _medmnist_name(spec: str, path: Path) -> str:
     """The flag, and the finding a multi-label file is read for ("chestmnist-pneumonia",
     the name :class:`~litclip.data.medmnist.MedMNISTDataset` gives it)."""
-    from litclip.data.medmnist import MEDMNIST_INFO, finding_index
+    from litclip.data.medmnist import MEDMNIST_INFO, finding_index, finding_name
     from litclip.data.registry import split_options
 
     flag = path.stem.split("_")[0]
@@ -117,7 +117,7 @@ def _medmnist_name(spec: str, path: Path) -> str:
     names = list(info.get("classnames", ()))
     j = finding_index(names, label, info.get("label_names")) if names else None
     finding = names[j] if j is not None else str(label).replace("_", " ")
-    return f"{flag}-{finding.replace(' ', '-')}"
+    return finding_name(flag, finding)
 
 
 def check_one_label(spec: str, dataset: Any) -> None:
