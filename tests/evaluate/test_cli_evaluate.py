@@ -319,3 +319,24 @@ def test_retrieval_scores_a_repeated_row_once(tmp_path: Path, pairs_manifest: Pa
         runs.append(res)
     assert runs[1]["runs"][0]["metrics"] == runs[0]["runs"][0]["metrics"]
     assert any("repeat an image with the same caption" in w for w in runs[1]["warnings"])
+
+
+def test_a_call_that_adds_nothing_fails_beside_earlier_runs(
+    tmp_path: Path, folder_ds: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from .conftest import make_folder_dataset
+
+    out = ["--out", str(tmp_path / "r"), "--quiet", "--n-boot", "0", "--tasks", "zeroshot"]
+    ok = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{folder_ds}", *out]
+    assert main(ok) == 0
+    capsys.readouterr()
+    notest = make_folder_dataset(tmp_path / "notest", {"train": 2, "val": 2})
+    # a second call whose only task cannot run: the first call's run must not make it pass
+    bad = ["evaluate", "--model", "litclip-micro", "--dataset", f"folder:{notest}", *out]
+    assert main(bad) == 1
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert "nothing was evaluated this time" in said and "1 earlier run(s)" in said
+    assert "runs ->" not in said
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert len(results["runs"]) == 1
+    assert results["this_call"] == {"tasks_run": 1, "runs_made": 0}

@@ -170,7 +170,8 @@ def evaluate(
     console = new_console()
     where = f", report [bold]{escape(str(out / 'report.html'))}[/]" if report else ""
     results_json = escape(str(out / "results.json"))
-    if results["runs"]:
+    this_call = results.get("this_call", {})
+    if results["runs"] and (this_call.get("runs_made") or not this_call.get("tasks_run")):
         console.print(f"{len(results['runs'])} runs -> [bold]{results_json}[/]{where}")
     for line in results.get("warnings", []):
         console.print(f"[bold yellow]warning:[/] {escape(str(line))}")
@@ -180,6 +181,12 @@ def evaluate(
         raise NothingMadeError(
             "nothing was evaluated: no task could run (the reasons are above and in "
             f"{out / 'results.json'})"
+        )
+    if this_call.get("tasks_run") and not this_call.get("runs_made"):
+        # the earlier runs in OUT must not make a failed call look done
+        raise NothingMadeError(
+            "nothing was evaluated this time: no task could run (the reasons are above); "
+            f"the {len(results['runs'])} earlier run(s) in {out / 'results.json'} are kept"
         )
 
 

@@ -3,7 +3,8 @@
 ``{"litclip_version", "created", "config", "runs": [{"model", "dataset", "task", "split",
 "metrics", "ci95", "seeds", "n", "details"}]}``. Runs are identified by
 ``(model, dataset, task, split, variant)``; merging replaces a run with the same identity, so
-re-running part of an evaluation updates the file instead of duplicating rows.
+re-running part of an evaluation updates the file instead of duplicating rows. ``skipped``,
+``warnings`` and ``this_call`` (``{"tasks_run", "runs_made"}``) describe the last call only.
 """
 
 from __future__ import annotations

@@ -100,6 +100,8 @@ class _Context:
         self.skipped: list[str] = []
         self.warnings: list[str] = []
         self.config_written = False
+        self.tasks_run = 0  # of this call (results.json also holds earlier calls' runs)
+        self.runs_made = 0
         self.resolved: dict[str, Any] = {}
         self.stamps: dict[str, str | None] = {}  # model spec -> model_stamp
 
@@ -768,6 +770,8 @@ def _execute(
 ) -> None:
     t0 = time.perf_counter()
     runs = fn()
+    ctx.tasks_run += 1
+    ctx.runs_made += len(runs)
     for r in runs:
         r["details"]["seconds"] = round(time.perf_counter() - t0, 2)
         r["details"].setdefault("dataset_spec", spec)
@@ -998,6 +1002,7 @@ def run_evaluation(
             ctx.skipped.append(f"{task}: none of the datasets has {need}")
     results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model
     results["warnings"] = ctx.warnings
+    results["this_call"] = {"tasks_run": ctx.tasks_run, "runs_made": ctx.runs_made}
     write_results(path, results)
     if cfg.report and results["runs"]:  # no page of "0 runs. Models: ?. Tasks: ."
         from litclip.evaluate.report import render_report
