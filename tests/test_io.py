@@ -67,3 +67,32 @@ def test_sole_writer_holds_a_folder_until_it_is_done(tmp_path: Path) -> None:
     with io.sole_writer(tmp_path, "corpus build"):  # released: taken again
         pass
     assert list(tmp_path.iterdir()) == []  # no lock file left behind
+
+
+def test_atomic_folder_replaces_a_folder_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    with io.atomic_folder(target) as tmp:
+        (tmp / "weights").write_text("v1")
+        (tmp / "meta").write_text("v1")
+        assert not target.exists()  # nothing is seen before the whole folder is done
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o777 & ~io._current_umask()
+    with pytest.raises(RuntimeError), io.atomic_folder(target) as tmp:
+        (tmp / "weights").write_text("v2")  # new weights...
+        raise RuntimeError("killed before the metadata")  # ...never beside old metadata
+    assert {p.name: p.read_text() for p in target.iterdir()} == {"weights": "v1", "meta": "v1"}
+    with io.atomic_folder(target) as tmp:
+        (tmp / "weights").write_text("v3")
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no temporary or old folder
+    assert [p.read_text() for p in target.iterdir()] == ["v3"]
+
+
+def test_mend_folder_swap_puts_back_a_folder_renamed_aside(tmp_path: Path) -> None:
+    # killed between the two renames: the earlier folder aside, the new one still temporary
+    old = tmp_path / ".model.ab12.old"
+    old.mkdir()
+    (old / "weights").write_text("v1")
+    (tmp_path / ".model.cd34.tmp").mkdir()
+    gone = io.mend_folder_swap(tmp_path / "model")
+    assert [p.name for p in gone] == [".model.cd34.tmp"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    assert (tmp_path / "model" / "weights").read_text() == "v1"

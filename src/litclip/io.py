@@ -30,6 +30,7 @@ def _current_umask() -> int:
 
 # read once, while the process is still single-threaded (os.umask sets it to read it)
 _FILE_MODE = 0o666 & ~_current_umask()
+_DIR_MODE = 0o777 & ~_current_umask()
 
 
 def left_temps(folder: str | os.PathLike[str], name_glob: str) -> list[Path]:
@@ -59,6 +60,49 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary folder beside ``path``; on success it takes ``path``'s place.
+
+    For outputs read as a whole (a model: its weights and the configs that describe them): a
+    killed writer leaves the earlier folder, never new weights beside old metadata. An
+    earlier ``path`` is renamed aside first and deleted last; :func:`mend_folder_swap`
+    puts it back if the process died between the two renames.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    tmp.chmod(_DIR_MODE)  # mkdtemp makes it private, as mkstemp does
+    try:
+        yield tmp
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old)  # an empty folder may be replaced
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def mend_folder_swap(path: str | os.PathLike[str]) -> list[Path]:
+    """Undo what a killed :func:`atomic_folder` left beside ``path``: an earlier folder
+    renamed aside while ``path`` is missing goes back; unfinished temporary folders and
+    replaced ones are deleted. Returns what was deleted. Only while no writer is at work."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    olds = sorted(path.parent.glob(f".{path.name}.*.old"), key=lambda p: p.stat().st_mtime)
+    if olds and not path.exists():
+        os.replace(olds.pop(), path)
+    gone = [*olds, *path.parent.glob(f".{path.name}.*.tmp")]
+    for p in gone:
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    return gone
 
 
 def link_or_copy(src: Path, dst: Path) -> None:

@@ -62,3 +62,36 @@ def test_tiny_dir_loads_in_plain_open_clip_in_place(tmp_path) -> None:
     with torch.no_grad():
         t = torch.nn.functional.normalize(model.encode_text(tokenizer(TEXTS)), dim=-1).numpy()
     np.testing.assert_allclose(t, encode_texts(lm, TEXTS, progress=False), atol=1e-5)
+
+
+def test_a_failed_save_leaves_the_earlier_model_whole(tmp_path, monkeypatch) -> None:
+    import copy
+
+    import litclip.models.saving as saving
+
+    lm = load_model("litclip-micro")
+    out = save_model(lm, tmp_path / "best_model", metadata={"best_step": 1})
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    better = copy.deepcopy(lm.model)
+    with torch.no_grad():
+        next(better.parameters()).add_(1.0)
+    write_json = saving.atomic_write_json
+
+    def killed_at_metadata(path, obj) -> None:  # noqa: ANN001
+        if path.name == "litclip.json":
+            raise KeyboardInterrupt  # a run stopped after the weights, before their metadata
+        write_json(path, obj)
+
+    monkeypatch.setattr(saving, "atomic_write_json", killed_at_metadata)
+    with pytest.raises(KeyboardInterrupt):
+        save_model(lm, out, metadata={"best_step": 2}, model=better)
+    # new weights had stood beside the step-1 metadata
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["best_model"]
+
+
+def test_saving_into_a_folder_of_other_files_keeps_them(tmp_path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    save_model(load_model("litclip-micro"), tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert load_model(tmp_path).model_name

@@ -216,8 +216,11 @@ def test_a_killed_checkpoint_write_leaves_no_temporary_file(
     ckpts = tmp_path / "r" / "checkpoints"
     stale = ckpts / ".step_000002.pt.x1y2z3.tmp"
     stale.write_bytes(b"half a checkpoint")
+    half_model = tmp_path / "r" / ".model.k9k9.tmp"  # a model save killed mid-way
+    half_model.mkdir()
     train(cfg.with_overrides({"resume": "latest", "max_steps": 2}))
     assert not stale.exists() and (ckpts / "step_000002.pt").is_file()
+    assert not half_model.exists()
 
 
 def test_a_batch_of_one_pair_is_refused(corpus_dir: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from litclip import __version__
-from litclip.io import atomic_path, atomic_write_json, now_iso
+from litclip.io import atomic_folder, atomic_path, atomic_write_json, foreign_entries, now_iso
 from litclip.models.loading import LITCLIP_META, OPEN_CLIP_CONFIG, WEIGHTS_FILE, LoadedModel
 
 _HF_TEXT_FILES = (
@@ -54,35 +54,54 @@ def save_model(
 
     Args:
         loaded: the model and its configs.
-        out_dir: target folder (created).
+        out_dir: target folder (created). It is written whole beside and then renamed into
+            place, unless it holds other files than a model's.
         metadata: extra entries for ``litclip.json`` (training config, metrics, ...).
         model: weights to save instead of ``loaded.model`` (e.g. a merged LoRA model).
 
     Returns:
         The output directory.
     """
+    out = Path(out_dir)
+    if out.is_dir() and foreign_entries(out, MODEL_FILES):
+        # a folder of other files too (``interpolate --out .``): they must stay, so each
+        # model file is replaced on its own
+        _write_model(loaded, out, out, metadata, model)
+        return out
+    with atomic_folder(out) as tmp:  # a killed save leaves the earlier model whole
+        _write_model(loaded, tmp, out, metadata, model)
+    return out
+
+
+def _write_model(
+    loaded: LoadedModel,
+    folder: Path,
+    final: Path,
+    metadata: dict[str, Any] | None,
+    model: torch.nn.Module | None,
+) -> None:
+    """Write the model files into ``folder``, which will be known as ``final``."""
     from safetensors.torch import save_file
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     model_cfg = json.loads(json.dumps(loaded.model_cfg))
     text_cfg = model_cfg.get("text_cfg", {})
     hf_src = text_cfg.get("hf_model_name")
     if hf_src and Path(hf_src).is_dir():
         for name in _HF_TEXT_FILES:
             src = Path(hf_src) / name
-            if src.is_file() and src.resolve() != (out / name).resolve():
-                with atomic_path(out / name) as tmp:
+            if src.is_file() and src.resolve() != (folder / name).resolve():
+                with atomic_path(folder / name) as tmp:
                     shutil.copyfile(src, tmp)
         # Absolute path so plain open_clip finds config + tokenizer; litclip re-points on load.
-        text_cfg["hf_model_name"] = str(out.resolve())
-        text_cfg["hf_tokenizer_name"] = str(out.resolve())
+        text_cfg["hf_model_name"] = str(final.resolve())
+        text_cfg["hf_tokenizer_name"] = str(final.resolve())
         text_cfg.pop("hf_model_pretrained", None)
-    with atomic_path(out / WEIGHTS_FILE) as tmp:
+    with atomic_path(folder / WEIGHTS_FILE) as tmp:
         save_file(state_dict_for_saving(model or loaded.model), str(tmp))
     preprocess = {k: v for k, v in loaded.preprocess_cfg.items() if k != "size"}
     atomic_write_json(
-        out / OPEN_CLIP_CONFIG, {"model_cfg": model_cfg, "preprocess_cfg": preprocess}
+        folder / OPEN_CLIP_CONFIG, {"model_cfg": model_cfg, "preprocess_cfg": preprocess}
     )
     meta = {
         "litclip_version": __version__,
@@ -91,5 +110,4 @@ def save_model(
         "base_spec": loaded.meta.get("base_spec", loaded.spec),
         **(metadata or {}),
     }
-    atomic_write_json(out / LITCLIP_META, meta)
-    return out
+    atomic_write_json(folder / LITCLIP_META, meta)

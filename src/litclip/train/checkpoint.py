@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from litclip.errors import LitclipError
-from litclip.io import atomic_path, atomic_write_text, left_temps
+from litclip.io import atomic_path, atomic_write_text, left_temps, mend_folder_swap
 
 LATEST = "latest"
 
@@ -39,12 +39,15 @@ def earlier_attempt(run_dir: str | Path) -> tuple[bool, bool]:
 
 
 def remove_stale_temps(run_dir: str | Path) -> int:
-    """Delete the temporary files of checkpoint writes a killed run never finished (a
-    checkpoint is as large as the model and optimizer state, and a resume never reads
-    them); the run folder's lock keeps out any writer still at work. Returns how many."""
+    """Delete the temporary files of checkpoint and model writes a killed run never finished
+    (a checkpoint is as large as the model and optimizer state, and a resume never reads
+    them) and put back a model folder a killed save had renamed aside; the run folder's
+    lock keeps out any writer still at work. Returns how many were deleted."""
     stale = left_temps(checkpoint_dir(run_dir), "step_*.pt")
     for path in stale:
         path.unlink(missing_ok=True)
+    for model in ("model", "best_model"):  # a model save killed mid-way (io.atomic_folder)
+        stale += mend_folder_swap(Path(run_dir) / model)
     return len(stale)
 
 
