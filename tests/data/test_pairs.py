@@ -42,6 +42,17 @@ def test_csv_relative_paths(corpus: Path) -> None:
     assert ds.frame["pair_id"].tolist() == ["p0", "p1", "p2", "p3"]
 
 
+def test_relative_paths_written_on_windows_are_read(corpus: Path) -> None:
+    """A manifest made on Windows (``images\\fig0.png``): every image was 'missing file'."""
+    frame = _frame()
+    frame["filepath"] = [p.replace("/", "\\") for p in frame["filepath"]]
+    frame.loc[3, "filepath"] = "C:\\data\\fig3.png"  # another machine's drive: still missing
+    frame.to_csv(corpus / "manifest.csv", index=False)
+    ds = PairsDataset(corpus / "manifest.csv", progress=False)
+    assert ds.filepaths == [str(corpus / "images" / f"fig{i}.png") for i in range(3)]
+    assert [s.reason for s in ds.skipped] == ["missing file"]
+
+
 def test_parquet_relative_paths(corpus: Path) -> None:
     _frame().to_parquet(corpus / "manifest.parquet")
     ds = PairsDataset(corpus / "manifest.parquet")

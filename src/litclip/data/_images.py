@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Literal
 
 import numpy as np
@@ -320,9 +320,16 @@ class LazyVerifiedDataset:
 
 
 def resolve_path(path: str | os.PathLike[str], base: Path) -> Path:
-    """``path`` if absolute, else ``base / path``."""
+    """``path`` if absolute, else ``base / path``. A relative path written on Windows
+    (``images\\fig1.png``) is read with ``/`` where that file exists and the path as written
+    does not."""
     p = Path(path)
-    return p if p.is_absolute() else base / p
+    out = p if p.is_absolute() else base / p
+    if os.sep == "/" and "\\" in str(path) and not p.is_absolute() and not out.exists():
+        posix = base / PureWindowsPath(str(path)).as_posix()
+        if not PureWindowsPath(str(path)).anchor and posix.exists():
+            return posix
+    return out
 
 
 class ImageFilesDataset(LazyVerifiedDataset):
