@@ -146,3 +146,35 @@ def test_text_layer_that_does_not_read_as_words_is_reported(tmp_path: Path) -> N
     undecoded = extract_pdf(make(tmp_path, "undecoded.pdf", lambda c: draw(c, True)))
     assert undecoded.figures == []
     assert undecoded.warnings[0].startswith(UNREADABLE_TEXT)
+
+
+def test_a_mostly_scanned_pdf_without_ocr_is_reported(tmp_path: Path) -> None:
+    """QEX's article: 8 of 9 pages scanned with no text layer, a typed last page. Its figures
+    were missed with no warning: it read as a PDF whose figures have no captions."""
+    sheet = np.full((792, 612), 255, np.uint8)
+    sheet[100:300, 150:450] = 90
+    path = tmp_path / "mostly-scanned.pdf"
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+    for _ in range(2):
+        image(c, Image.fromarray(sheet), (30, 20, 580, 760))  # a scan with margins
+        c.showPage()
+    paragraph(c, 72, 72, 95, 5)  # the typed page
+    c.showPage()
+    c.save()
+    (said,) = [w for w in extract_pdf(path).warnings if "no text layer" in w]
+    assert said.startswith("pages that are pictures with no text layer") and "2 of 3 (1-2)" in said
+
+
+def test_one_full_page_figure_among_text_pages_is_no_scan(tmp_path: Path) -> None:
+    sheet = np.full((792, 612), 255, np.uint8)
+    sheet[100:300, 150:450] = 90
+    path = tmp_path / "plate.pdf"
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+    paragraph(c, 72, 72, 95, 5)
+    c.showPage()
+    image(c, Image.fromarray(sheet), (30, 20, 580, 760))  # a plate: its caption elsewhere
+    c.showPage()
+    paragraph(c, 72, 72, 95, 5)
+    c.showPage()
+    c.save()
+    assert not [w for w in extract_pdf(path).warnings if "no text layer" in w]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from litclip.corpus.types import NO_TEXT_LAYER, UNREADABLE_TEXT
+from litclip.corpus.types import NO_TEXT_LAYER, SCANNED_PAGES, UNREADABLE_TEXT
 from litclip.corpus.writers import (
     MANIFEST_COLUMNS,
     datasheet_text,
@@ -141,8 +141,15 @@ def test_datasheet_counts_pdfs_without_figures_and_why(tmp_path: Path) -> None:
             "warnings": [f"{UNREADABLE_TEXT} (only 7% of its words are made of letters)"],
         },
         {"name": "none.pdf", "status": "ok", "figures": 0, "warnings": []},
+        {
+            "name": "qex.pdf",
+            "status": "ok",
+            "figures": 0,
+            "warnings": [f"{SCANNED_PAGES} (scanned, no OCR?): 8 of 9 (1-8); ..."],
+        },
     ]
     text = datasheet_text(_corpus(tmp_path), statuses, {})
-    assert "- PDFs read without a captioned figure: 3" in text
+    assert "- PDFs read without a captioned figure: 4" in text
+    assert "- PDFs with most pages scanned with no text layer: 1" in text
     assert "- PDFs with no text layer (scanned, no OCR): 1" in text
     assert "- PDFs with a text layer that does not read as words" in text

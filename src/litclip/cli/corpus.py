@@ -49,7 +49,8 @@ def _print_summary(summary: object, console: Console) -> None:
     if getattr(s, "unreadable", 0):
         console.print(
             f"[yellow]{s.unreadable} PDF(s) have no text to read captions from[/] (no text "
-            "layer, or fonts without a Unicode map): their warnings in pdf_status.jsonl"
+            "layer on all or most pages, or fonts without a Unicode map): their warnings in "
+            "pdf_status.jsonl"
         )
     for note in getattr(s, "notes", []):  # what to do next: an unfinished shard, --retry-errors
         console.print(f"  note: {note}", markup=False, highlight=False)

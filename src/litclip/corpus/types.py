@@ -29,6 +29,7 @@ PDF_ERROR_KINDS = (
 # warnings about a whole PDF's text (``pdf_status.jsonl``); the datasheet counts the PDFs
 NO_TEXT_LAYER = "no text layer (scanned PDF?): captions cannot be found"
 UNREADABLE_TEXT = "text layer does not read as words"
+SCANNED_PAGES = "pages that are pictures with no text layer"  # most of a PDF's pages
 
 
 class PdfError(Exception):

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from litclip import __version__
-from litclip.corpus.types import NO_TEXT_LAYER, UNREADABLE_TEXT
+from litclip.corpus.types import NO_TEXT_LAYER, SCANNED_PAGES, UNREADABLE_TEXT
 from litclip.errors import LitclipError
 from litclip.io import atomic_path, atomic_write_text, now_iso, to_json
 
@@ -240,6 +240,7 @@ def _status_section(statuses: Sequence[dict[str, Any]]) -> str:
 _TEXT_WARNINGS = (
     ("no text layer (scanned, no OCR)", NO_TEXT_LAYER),
     ("a text layer that does not read as words (fonts without a Unicode map)", UNREADABLE_TEXT),
+    ("most pages scanned with no text layer", SCANNED_PAGES),
 )
 
 

@@ -91,7 +91,7 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
         if summary.passed == 0:
             unreadable = (
                 f" ({summary.unreadable} PDF(s) have no text to read captions from: no text "
-                "layer, or fonts without a Unicode map)"
+                "layer on all or most pages, or fonts without a Unicode map)"
                 if summary.unreadable
                 else ""
             )

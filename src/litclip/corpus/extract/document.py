@@ -52,6 +52,7 @@ from litclip.corpus.extract.textfigures import (
 )
 from litclip.corpus.types import (
     NO_TEXT_LAYER,
+    SCANNED_PAGES,
     UNREADABLE_TEXT,
     BBox,
     ExtractedFigure,
@@ -290,6 +291,7 @@ def analyse_document(
     all_lines: list[list[TextLine]] = []
     all_elements: list[list[reg.Element] | pdfium.PdfiumError] = []
     scanned: list[int] = []  # pages that are pictures under an OCR layer
+    untexted: list[int] = []  # pages that are pictures with no text at all
     papers: dict[int, float] = {}  # their paper grey level
     frames: list[Callable[[BBox], BBox] | None] = []  # page space -> the page as displayed
     for i in range(len(pdf)):
@@ -309,6 +311,9 @@ def analyse_document(
         try:
             elements, paper = _graphic_elements(page, all_lines[-1], max_pixels)
             all_elements.append(elements)
+            if paper == _PICTURE_ONLY:
+                untexted.append(i + 1)
+                paper = None
             if paper is not None:
                 scanned.append(i + 1)
                 papers[i] = paper
@@ -389,6 +394,13 @@ def analyse_document(
             f"{UNREADABLE_TEXT} (only {share:.0%} of its words are made of letters; fonts "
             "without a Unicode map?): captions and running text may be missed",
         )
+    # most pages so are a scan (a few may be full-page figures); all of them: NO_TEXT_LAYER
+    if 2 * len(untexted) >= len(pdf) and any(all_lines):
+        warnings.insert(
+            0,
+            f"{SCANNED_PAGES} (scanned, no OCR?): {len(untexted)} of {len(pdf)} "
+            f"({_page_ranges(untexted)}); their figures cannot be found",
+        )
     if scanned:
         warnings.append(
             f"{len(scanned)} scanned page(s) ({_page_ranges(scanned)}): figures located in "
@@ -403,10 +415,14 @@ def analyse_document(
     return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings), kept_jobs
 
 
+_PICTURE_ONLY = -1.0  # the "paper level" of a page picture with no text: none is analysed
+
+
 def _graphic_elements(
     page: pdfium.PdfPage, lines: list[TextLine], max_pixels: int
 ) -> tuple[list[reg.Element], float | None]:
-    """A page's graphic elements and, for a scanned page, its paper grey level.
+    """A page's graphic elements and, for a scanned page, its paper grey level
+    (:data:`_PICTURE_ONLY` for a page picture without any text).
 
     On a scan (a page picture under a hidden OCR layer) the picture's blobs of non-text ink
     stand in for the image objects (:mod:`~litclip.corpus.extract.scans`).
@@ -414,6 +430,10 @@ def _graphic_elements(
     backgrounds: list[reg.Element] = []
     elements = reg.page_elements(page, backgrounds)
     gray_in = partial(_gray_in, page)
+    if not lines and scans.covers_page(elements + backgrounds, page.get_size()):
+        # a scan without OCR, or a full-page figure: the picture stays an element (a figure's
+        # caption may be on the facing page)
+        return elements, _PICTURE_ONLY
     if not (
         lines
         and scans.covers_page(elements + backgrounds, page.get_size())
