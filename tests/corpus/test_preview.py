@@ -178,3 +178,24 @@ def test_a_duplicate_names_the_pair_it_repeats(tmp_path: Path) -> None:
     page = write_preview(tmp_path / "c", show="rejected").path.read_text()
     assert "rejected: duplicate of Figure 1, a.pdf p. 2" in page
     assert "1 figure with 0 panels from 1 PDF " in page and "(1 figure)" in page
+
+
+def test_pdfs_without_a_figure_are_listed_with_why(corpus: Path) -> None:
+    """A scanned PDF or a damaged one gave no row, so the page never named it."""
+    import json
+
+    status = [
+        {"name": "a.pdf", "status": "ok", "figures": 1, "warnings": []},
+        {"name": "scan.pdf", "status": "ok", "figures": 0, "warnings": ["no text layer <x>"]},
+        {"name": "bad.pdf", "status": "error", "error_kind": "encrypted", "error_message": "pw"},
+    ]
+    (corpus / "pdf_status.jsonl").write_text("".join(json.dumps(s) + "\n" for s in status))
+    page = write_preview(corpus).path.read_text(encoding="utf-8")
+    listed = page[page.index("PDFs without a figure here") :]
+    assert "<b>scan.pdf</b>: 0 captioned figures; no text layer &lt;x&gt;" in listed
+    assert "<b>bad.pdf</b>: error (encrypted): pw" in listed and "a.pdf" not in listed
+    # a narrowed page names only what its narrowing could show
+    assert "PDFs without" not in write_preview(corpus, limit=1).path.read_text(encoding="utf-8")
+    assert "PDFs without" not in write_preview(corpus, show="rejected").path.read_text("utf-8")
+    only = write_preview(corpus, pdf="scan", show="all").path.read_text(encoding="utf-8")
+    assert "scan.pdf" in only[only.index("PDFs without") :] and "bad.pdf" not in only

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip import __version__
-from litclip.corpus.writers import read_manifest
+from litclip.corpus.writers import read_manifest, read_status
 from litclip.errors import LitclipError
 from litclip.io import atomic_write_text, within
 
@@ -144,6 +144,31 @@ h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 """
 
 
+def _figureless(corpus: Path, pdf: str | None, shown: set[str] | None) -> list[str]:
+    """A list of the PDFs (of ``pdf_status.jsonl``) without a figure on the page, each with
+    its error or warnings: a scan without text, a damaged file. ``shown``: the PDFs the page
+    has figures of (None: a page cut short by --limit, where a missing PDF proves nothing)."""
+    if shown is None:
+        return []
+    items = []
+    for s in read_status(corpus):
+        name = str(s.get("name"))
+        if name in shown or (pdf and pdf not in name):
+            continue
+        if s.get("status") == "error":
+            said = [f"error ({s.get('error_kind')}): {s.get('error_message')}"]
+        else:
+            said = [f"{_count(int(s.get('figures') or 0), 'captioned figure')}"]
+            said += [str(w) for w in s.get("warnings") or []]
+        items.append(f"<li><b>{html.escape(name)}</b>: {html.escape('; '.join(said))}</li>")
+    if not items:
+        return []
+    return [
+        f"<h2>PDFs without a figure here <small>({len(items)})</small></h2>",
+        f'<ul class="facts">{"".join(items)}</ul>',
+    ]
+
+
 def _is_page(path: Path) -> bool:
     """Whether ``path`` is a page :func:`write_preview` wrote (so may be written again)."""
     with open(path, "rb") as fh:
@@ -210,8 +235,9 @@ def write_preview(
     _check_target(target, corpus, out)
     df = read_manifest(corpus)
     rows = df.to_dict(orient="records")
-    if pdf and not any(pdf in str(r.get("pdf_name", "")) for r in rows):
-        names = sorted({str(r.get("pdf_name")) for r in rows})
+    read = {str(s.get("name")) for s in read_status(corpus)}  # those without a row too
+    if pdf and not any(pdf in name for name in read | {str(r.get("pdf_name")) for r in rows}):
+        names = sorted({str(r.get("pdf_name")) for r in rows} | read)
         raise LitclipError(  # an empty page over the last one helps nobody
             f"--pdf: no PDF of the corpus has {pdf!r} in its name (its PDFs: "
             f"{', '.join(names[:5]) or 'none'}{' ...' if len(names) > 5 else ''})"
@@ -261,6 +287,8 @@ def write_preview(
             body.append(_figure_card(r, kids, corpus, target.parent, names))
     if not shown:
         body.append("<p>No figure matches.</p>")
+    if show == "all":  # a PDF that gave nothing would otherwise not be seen at all
+        body += _figureless(corpus, pdf, set(by_pdf) if limit is None else None)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Corpus preview: {html.escape(corpus.name)}</title>"
