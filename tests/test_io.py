@@ -96,3 +96,16 @@ def test_mend_folder_swap_puts_back_a_folder_renamed_aside(tmp_path: Path) -> No
     assert [p.name for p in gone] == [".model.cd34.tmp"]
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
     assert (tmp_path / "model" / "weights").read_text() == "v1"
+
+
+def test_json_is_strict_nan_and_infinity_become_null(tmp_path: Path) -> None:
+    """results.json held NaN tokens in run details: JSON.parse and strict parsers refused it."""
+    import json
+
+    import numpy as np
+
+    obj = {"a": float("nan"), "b": [1.0, float("inf"), np.float64("nan")], "c": np.array([np.nan])}
+    io.atomic_write_json(tmp_path / "x.json", obj)
+    text = (tmp_path / "x.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"a": None, "b": [1.0, None, None], "c": [None]}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import os
 import re
 import shutil
@@ -231,15 +232,30 @@ def _json_default(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     if hasattr(obj, "tolist"):  # numpy scalars and arrays
-        return obj.tolist()
+        return _finite(obj.tolist())
     if isinstance(obj, set | frozenset):
         return sorted(obj)
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def _finite(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float made None: ``NaN`` is no JSON, and a browser's
+    or another language's parser refuses the whole file over one."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def to_json(obj: Any, indent: int | None = 2) -> str:
-    """Serialise dataclasses, paths and numpy values as JSON."""
-    return json.dumps(obj, indent=indent, default=_json_default, ensure_ascii=False)
+    """Serialise dataclasses, paths and numpy values as strict JSON (NaN and infinities as
+    null)."""
+    return json.dumps(
+        _finite(obj), indent=indent, default=_json_default, ensure_ascii=False, allow_nan=False
+    )
 
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> None:

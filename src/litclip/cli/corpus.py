@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from pathlib import Path
 
@@ -286,7 +285,9 @@ def evaluate(
 
     metrics = evaluate_corpus(pred, truth)
     if as_json:
-        typer.echo(json.dumps(metrics, default=str))
+        from litclip.io import to_json
+
+        typer.echo(to_json(metrics, indent=None))
         return
     rendered = format_table(metrics)
     if isinstance(rendered, str):

@@ -34,7 +34,7 @@ import torch.distributed as dist
 
 from litclip.data.splits import VAL_SPLITS
 from litclip.errors import LitclipError
-from litclip.io import atomic_write_text, write_resolved_config
+from litclip.io import atomic_write_text, to_json, write_resolved_config
 from litclip.models import save_model
 from litclip.models.loading import LITCLIP_META
 from litclip.train.checkpoint import (
@@ -131,7 +131,7 @@ class JsonlLog:
         if not self.enabled:
             return
         with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
+            fh.write(to_json(record, indent=None) + "\n")  # a NaN loss as null
             fh.flush()
 
 
