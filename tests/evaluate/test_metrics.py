@@ -30,6 +30,16 @@ def test_binary_metrics_match_sklearn(binary: tuple[np.ndarray, np.ndarray]) -> 
     assert m["auroc"] == pytest.approx(skm.roc_auc_score(y, probs[:, 1]))
 
 
+def test_a_rate_over_no_items_is_undefined_not_zero() -> None:
+    """A test split without negatives: specificity read 0.000 [0.000, 0.000]."""
+    y = np.array([1, 1, 1, 1, 1, 1])
+    probs = np.array([[0.2, 0.8], [0.7, 0.3]] * 3)
+    m = metrics.classification_metrics(y, probs)
+    assert np.isnan(m["specificity"]) and m["sensitivity"] == pytest.approx(0.5)
+    ci = metrics.bootstrap_ci(y, probs, n_boot=100)
+    assert "specificity" not in ci and "sensitivity" in ci
+
+
 def test_multiclass_auroc_is_sklearn_ovr_macro() -> None:
     rng = np.random.default_rng(1)
     y = rng.integers(0, 5, 200)

@@ -9,7 +9,10 @@ Test labels never reach a fitting function: they only go to the metric code.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import roc_curve
 
 from litclip.evaluate.metrics import evaluate_predictions
@@ -21,7 +24,9 @@ CRITERIA = ("f1", "youden")
 def threshold_curve(y_true: np.ndarray, scores: np.ndarray) -> dict[str, np.ndarray]:
     """F1 and Youden's J of the rule ``score >= t`` for every distinct score ``t`` (descending)."""
     y_true = np.asarray(y_true) == 1
-    fpr, tpr, thr = roc_curve(y_true, scores, drop_intermediate=False)
+    with warnings.catch_warnings():  # one class (a test split of positives): NaN rates, said
+        warnings.simplefilter("ignore", UndefinedMetricWarning)  # in the report, not stderr
+        fpr, tpr, thr = roc_curve(y_true, scores, drop_intermediate=False)
     fpr, tpr, thr = fpr[1:], tpr[1:], thr[1:]  # first threshold is +inf (nothing positive)
     pos, neg = y_true.sum(), (~y_true).sum()
     tp, fp = tpr * pos, fpr * neg

@@ -55,8 +55,10 @@ def confusion_metrics(cm: np.ndarray) -> dict[str, float]:
     if cm.shape[0] == 2:
         out["f1"] = float(f1[1])
         out["precision"] = float(precision[1])
-        out["sensitivity"] = float(recall[1])
-        out["specificity"] = float(recall[0])
+        # a rate over no items is undefined (NaN, shown "-"), not 0: a test split without
+        # negatives has no specificity
+        out["sensitivity"] = float(recall[1]) if present[1] else float("nan")
+        out["specificity"] = float(recall[0]) if present[0] else float("nan")
     return out
 
 
