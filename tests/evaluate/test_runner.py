@@ -486,3 +486,37 @@ def test_a_multilabel_file_is_refused_and_one_finding_is_scored(tmp_path: Path) 
         present = int(arrays["test_labels"][:, 2].sum())  # pleural effusion is column 2
     matrix = np.asarray(run["details"]["confusion_matrix"])
     assert matrix.shape == (2, 2) and int(matrix[1].sum()) == present
+
+
+def test_a_val_split_of_one_class_skips_the_threshold_tasks_only(tmp_path: Path) -> None:
+    """Calibration raised a ValueError (traceback, the tasks after it never ran) and the
+    CNN a TypeError, where the other tasks run fine on such a split."""
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 12), ("val", 6), ("test", 8)):
+        arrays[f"{split}_images"] = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        labels = np.ones(n) if split == "val" else np.arange(n) % 2
+        arrays[f"{split}_labels"] = labels.astype(np.uint8)[:, None]
+    path = tmp_path / "pneumoniamnist.npz"
+    np.savez_compressed(path, **arrays)
+    res = run_evaluation(
+        ["litclip-micro"], [f"medmnist:{path}"], ["calibration", "cnn", "linear-probe"],
+        tmp_path / "ev", n_boot=0, progress=False, report=False, cnn_epochs=1,
+        cnn_archs=("resnet18",),
+    )  # fmt: skip
+    assert [r["task"] for r in res["runs"]] == ["linear-probe"]
+    said = [s for s in res["skipped"] if "its val split holds only class 'pneumonia'" in s]
+    assert [s.split()[0] for s in said] == ["calibration", "cnn"]
+
+
+def test_the_cnn_keeps_an_epoch_when_no_val_score_is_defined() -> None:
+    import torch
+
+    from litclip.evaluate import cnn_baseline
+
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.integers(0, 256, (8, 3, 32, 32), dtype=np.uint8))
+    y, yv = np.arange(8) % 2, np.ones(4, dtype=np.int64)  # AUROC of one class: NaN
+    cfg = cnn_baseline.CNNConfig(arch="resnet18", epochs=2, pretrained="no", batch_size=4)
+    _model, info = cnn_baseline.train_and_select(cfg, (x, y), (x[:4], yv), 2)
+    assert info["best_epoch"] == 1

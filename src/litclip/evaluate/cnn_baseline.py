@@ -219,7 +219,7 @@ def train_and_select(
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=steps, pct_start=0.15)
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
-    best, best_state, history = -np.inf, None, []
+    best, best_state, best_epoch, history = -np.inf, None, 0, []
     for epoch in range(cfg.epochs):
         t0 = time.perf_counter()
         loss = _train_epoch(model, opt, sched, x, torch.from_numpy(y), cfg, rng, gen)
@@ -234,10 +234,10 @@ def train_and_select(
         )
         if progress:
             print(f"  {cfg.arch} epoch {epoch + 1}/{cfg.epochs}: loss {loss:.4f} val {score:.4f}")
-        if score > best:
-            best, best_state = score, copy.deepcopy(model.state_dict())
+        ranked = score if np.isfinite(score) else -np.inf  # an undefined AUROC is no best
+        if best_state is None or ranked > best:
+            best, best_state, best_epoch = ranked, copy.deepcopy(model.state_dict()), epoch + 1
     model.load_state_dict(best_state)
-    best_epoch = max(history, key=lambda h: h["val_score"])["epoch"]
     return model, {"pretrained": pretrained, "history": history, "best_epoch": best_epoch}
 
 

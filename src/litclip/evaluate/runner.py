@@ -199,6 +199,21 @@ def _need(ctx: _Context, spec: str, *roles: str, task: str | None = None) -> lis
     return found  # type: ignore[return-value]
 
 
+def _one_class_val(ctx: _Context, spec: str, val: str, test: str, task: str) -> bool:
+    """Whether a binary task's ``val`` split holds one class only (recorded as a skip of
+    ``task``): the threshold, and the CNN's epoch, are chosen there on both classes."""
+    classes = _classes(ctx, spec, test)
+    labels = np.asarray(ctx.dataset(spec, val).labels, dtype=np.int64).ravel()
+    present = np.unique(labels[ctx.keep(spec, val)])
+    if len(classes) != 2 or len(present) != 1:
+        return False
+    ctx.skipped.append(
+        f"{task} on {spec}: its {val} split holds only class {classes[int(present[0])]!r}; "
+        "a threshold is chosen on val between both classes (give val images of each)"
+    )
+    return True
+
+
 def _split_features(
     ctx: _Context, model: ModelHandle, spec: str, task: str
 ) -> tuple[list[str], list[tuple[np.ndarray, np.ndarray]]] | None:
@@ -249,7 +264,7 @@ def task_calibration(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]
     from litclip.evaluate.zeroshot import zeroshot_logits
 
     splits = _need(ctx, spec, "val", "test", task="calibration")
-    if splits is None:
+    if splits is None or _one_class_val(ctx, spec, *splits, task="calibration"):
         return []
     val, test = splits
     weights, prompts = ctx.classifier(model, spec, ctx.dataset(spec, test))
@@ -548,7 +563,7 @@ def task_cnn(ctx: _Context, spec: str, archs: Sequence[str] | None = None) -> li
     from litclip.evaluate import cnn_baseline
 
     splits = _need(ctx, spec, "train", "val", "test", task="cnn")
-    if splits is None:
+    if splits is None or _one_class_val(ctx, spec, splits[1], splits[2], task="cnn"):
         return []
     parts = [dsets.Subset(ctx.dataset(spec, s), ctx.keep(spec, s)) for s in splits]
     classes = _classes(ctx, spec, splits[2])
