@@ -133,3 +133,36 @@ def test_templates_without_the_class_name_and_stray_names_are_refused(tmp_path: 
             tmp_path / "e",
             prompts={"foo": str(tmp_path / "ok.json")},
         )
+
+
+def test_a_folder_named_like_a_medmnist_flag_gets_its_own_class_names() -> None:
+    """breastmnist/{benign, malignant}: the shipped set (medmnist's order: malignant first)
+    scored benign images against "malignant breast tumor"."""
+    ds = SimpleNamespace(
+        name="breastmnist", classnames=["benign", "malignant"], folder_names=["benign", "malignant"]
+    )
+    ps = resolve_prompts(ds)
+    assert ps.source == "default" and ps.classnames == ["benign", "malignant"]
+    with pytest.raises(LitclipError, match="MedMNIST's label order"):
+        resolve_prompts(ds, "breastmnist")  # asked for by name: refused, not misapplied
+    # the MedMNIST file itself keeps its set
+    flag = SimpleNamespace(name="breastmnist", classnames=["malignant", "normal, benign"])
+    assert resolve_prompts(flag).source == "litclip:breastmnist"
+
+
+def test_a_prompt_file_in_another_order_than_the_labels_is_put_right_or_refused(
+    tmp_path: Path,
+) -> None:
+    """{"classes": ["normal lung", "neumonía"]} beside labels ["neumonía", "normal lung"] was
+    applied in file order: every image scored against the other class's prompts."""
+    ds = SimpleNamespace(
+        name="x", classnames=["neumonía", "normal lung"], folder_names=["neumonía", "normal lung"]
+    )
+    (tmp_path / "p.json").write_text(json.dumps({"classes": ["normal lung", "neumonía"]}))
+    assert resolve_prompts(ds, tmp_path / "p.json").classnames == ["neumonía", "normal lung"]
+    (tmp_path / "q.json").write_text(json.dumps({"classnames": ["normal lung", "pneumonia"]}))
+    with pytest.raises(LitclipError, match=r"\['normal lung'\] stand elsewhere"):
+        resolve_prompts(ds, tmp_path / "q.json")
+    # display names that are no class folder stay positional (index = label)
+    (tmp_path / "r.json").write_text(json.dumps({"classnames": ["lung opacity", "no finding"]}))
+    assert resolve_prompts(ds, tmp_path / "r.json").classnames == ["lung opacity", "no finding"]

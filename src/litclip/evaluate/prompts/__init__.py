@@ -134,6 +134,14 @@ def _from_data(data: dict[str, Any], source: str, dataset: Any) -> PromptSet:
     if folders and ds_folders and set(ds_folders) <= set(folders):
         by_folder = dict(zip(folders, names, strict=True))
         names = [by_folder[f] for f in ds_folders]
+    elif ds_folders and not folders:
+        if source.startswith("litclip:"):  # a MedMNIST set is in medmnist's label order
+            raise LitclipError(
+                f"prompt set {source} lists classes in MedMNIST's label order ({names}), not "
+                f"this folder's ({list(ds_folders)}): write a prompt file with "
+                "'folder_names' giving each class name's folder"
+            )
+        names = _in_label_order(names, [str(f) for f in ds_folders], source)
     n = len(getattr(dataset, "classnames", names))
     if len(names) != n:
         raise LitclipError(
@@ -141,6 +149,24 @@ def _from_data(data: dict[str, Any], source: str, dataset: Any) -> PromptSet:
             "pass a prompt file whose 'classnames' match the labels."
         )
     return PromptSet(names, templates, source)
+
+
+def _in_label_order(names: list[str], labels: list[str], source: str) -> list[str]:
+    """A prompt file's class names put in the dataset's label order when they are its class
+    folders in another order; refused when some are, at the wrong index (the file's order
+    would score every image against another class's prompts)."""
+    if sorted(names) == sorted(labels):
+        return list(labels)
+    misplaced = [
+        n for i, n in enumerate(names) if n in labels and (i >= len(labels) or labels[i] != n)
+    ]
+    if misplaced:
+        raise LitclipError(
+            f"prompt set {source} lists {names}, but the dataset's labels are {labels} in that "
+            f"order ({misplaced} stand elsewhere): list the class names in the label order, "
+            "or add 'folder_names' with each class name's folder"
+        )
+    return names
 
 
 def resolve_prompts(
@@ -168,6 +194,11 @@ def resolve_prompts(
         return _from_data(read_prompt_file(found), str(found), dataset)
     key = name or getattr(dataset, "name", None)
     shipped = _shipped(str(key)) if key else None
-    if shipped is not None:
+    # a folder named like a MedMNIST flag ("breastmnist/benign, malignant"): its label order
+    # is its sorted folders, not medmnist's, so a set without folder names would not fit
+    fits = shipped is not None and (
+        shipped.get("folder_names") or not getattr(dataset, "folder_names", None)
+    )
+    if fits:
         return _from_data(shipped, f"litclip:{key}", dataset)
     return PromptSet(list(dataset.classnames), list(DEFAULT_TEMPLATES), "default")
