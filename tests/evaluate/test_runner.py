@@ -520,3 +520,20 @@ def test_the_cnn_keeps_an_epoch_when_no_val_score_is_defined() -> None:
     cfg = cnn_baseline.CNNConfig(arch="resnet18", epochs=2, pretrained="no", batch_size=4)
     _model, info = cnn_baseline.train_and_select(cfg, (x, y), (x[:4], yv), 2)
     assert info["best_epoch"] == 1
+
+
+def test_a_second_evaluation_into_one_folder_meanwhile_is_refused(
+    tmp_path: Path, folder_ds: Path
+) -> None:
+    """Two processes into one --out both exited 0, and the first one's runs were gone: each
+    wrote its own copy of results.json."""
+    from litclip.io import sole_writer
+
+    out = tmp_path / "ev"
+    out.mkdir()
+    with sole_writer(out, "litclip evaluate"), pytest.raises(LitclipError, match="another process"):
+        run_evaluation(
+            ["litclip-micro"], [f"folder:{folder_ds}"], ["zeroshot"], out, n_boot=0,
+            progress=False, report=False,
+        )  # fmt: skip
+    assert not (out / "results.json").exists()

@@ -34,7 +34,7 @@ from litclip.evaluate.results import (
     run_id,
     write_results,
 )
-from litclip.io import files_stamp, refuse_foreign_out, write_resolved_config
+from litclip.io import files_stamp, refuse_foreign_out, sole_writer, write_resolved_config
 
 CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
 PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
@@ -954,6 +954,15 @@ def run_evaluation(
         )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    # a second evaluation into OUT meanwhile would write its own copy of results.json over
+    # this one's runs (one SLURM job per model into one folder): refused, as train refuses
+    with sole_writer(out, "litclip evaluate"):
+        return _evaluate(models, datasets, tasks, out, cfg)
+
+
+def _evaluate(
+    models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str], out: Path, cfg: EvalConfig
+) -> dict:
     resolved = {
         "models": list(models),
         "datasets": list(datasets),
