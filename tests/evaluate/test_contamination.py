@@ -51,3 +51,23 @@ def test_manifest_phash_column_is_used(tmp_path: Path) -> None:
     ).to_csv(tmp_path / "m.csv", index=False)
     hashes, _ = contamination.hash_manifest(tmp_path / "m.csv")  # no image read: file is missing
     assert int(hashes[0]) == h
+
+
+def test_only_the_pairs_training_reads_count_as_training_images(tmp_path: Path) -> None:
+    """A corpus's own test and val pairs (and those that failed QC) were hashed as training
+    images, so its held-out test split read 100% contaminated."""
+    rows = [
+        {"pair_id": pid, "filepath": "x.png", "caption": "x", "phash": f"{i:016x}"}
+        | {"split": split, "qc_pass": ok}
+        for i, (pid, split, ok) in enumerate(
+            [
+                ("tr", "train", True),
+                ("bad", "train", False),
+                ("va", "val", True),
+                ("te", "Test", True),
+            ]
+        )
+    ]
+    pd.DataFrame(rows).to_parquet(tmp_path / "manifest.parquet")
+    _, ids = contamination.hash_manifest(tmp_path / "manifest.parquet")
+    assert ids == ["tr"]

@@ -101,7 +101,9 @@ def evaluate(
     ),
     alphas: str = typer.Option("0,0.25,0.5,0.75,1", help="WiSE-FT alphas for the retention sweep."),
     contamination_manifest: str = typer.Option(
-        None, help="Training corpus manifest for --tasks contamination."
+        None,
+        help="Training corpus manifest for --tasks contamination: the images training "
+        "reads count (its train split, all rows without a split column; QC passes only).",
     ),
     exclude_contaminated: bool = typer.Option(
         False, help="Drop near-duplicates of corpus images from evaluation splits."

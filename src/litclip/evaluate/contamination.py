@@ -47,14 +47,21 @@ def _parse_hash(value: Any) -> int | None:
 
 
 def hash_manifest(manifest: str | os.PathLike[str]) -> tuple[np.ndarray, list[str]]:
-    """Hashes and ids of a corpus manifest's images (its ``phash`` column when present).
+    """Hashes and ids of the images training reads from a corpus manifest (its ``phash``
+    column when present): as ``litclip train`` does, the rows of its ``split`` column's train
+    split (all rows without one) that passed QC; held-out pairs were never trained on.
 
     Returns ``(hashes, ids)`` with ids from ``pair_id`` (else the file path).
     """
     from litclip.data.pairs import read_manifest
+    from litclip.data.splits import recorded, split_names
 
     manifest = Path(manifest)
     frame = read_manifest(manifest)
+    if "split" in frame.columns:
+        frame = frame[frame["split"].map(recorded).isin(split_names("train"))]
+    if "qc_pass" in frame.columns:
+        frame = frame[frame["qc_pass"].astype(bool)]
     ids = [str(v) for v in frame.get("pair_id", frame["filepath"])]
     root = manifest.parent
     hashes = []

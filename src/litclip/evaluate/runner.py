@@ -451,8 +451,12 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     paths = [str(p) for p in ds.filepaths]
     keep = ctx.keep(spec, split)
     if len(keep) == 0:
+        excluded = len(ds) if ctx.cfg.exclude_contaminated else 0
         ctx.skipped.append(
-            f"retrieval on {spec}: no readable image-caption pairs in split {split!r} "
+            f"retrieval on {spec}: all {excluded} pairs of split {split!r} were excluded as "
+            "near-duplicates of training images (--exclude-contaminated)"
+            if excluded
+            else f"retrieval on {spec}: no readable image-caption pairs in split {split!r} "
             "(`litclip data info` lists what was skipped and why)"
         )
         return []
