@@ -537,3 +537,23 @@ def test_a_second_evaluation_into_one_folder_meanwhile_is_refused(
             progress=False, report=False,
         )  # fmt: skip
     assert not (out / "results.json").exists()
+
+
+def test_retrieval_on_a_corpus_manifest_leaves_out_pairs_that_failed_qc(
+    tmp_path: Path, pairs_manifest: Path
+) -> None:
+    """Training drops pairs that failed QC; retrieval on the corpus's test split scored them."""
+    import pandas as pd
+
+    frame = pd.read_csv(pairs_manifest).drop_duplicates("filepath").assign(split="test")
+    frame["qc_pass"] = [i >= 3 for i in range(len(frame))]  # 3 of 12 rejected
+    frame.to_parquet(pairs_manifest.parent / "manifest.parquet")
+    spec = f"pairs:{pairs_manifest.parent / 'manifest.parquet'}"
+    res = run_evaluation(["litclip-micro"], [spec], ["retrieval"], tmp_path / "ev", **FAST)
+    (run,) = res["runs"]
+    assert run["n"] == len(frame) - 3
+    assert any("3 pairs that failed QC left out" in s for s in res["skipped"])
+    chosen = run_evaluation(
+        ["litclip-micro"], [f"{spec}?query=split=='test'"], ["retrieval"], tmp_path / "ev2", **FAST
+    )
+    assert chosen["runs"][0]["n"] == len(frame)  # the user's own row choice stands

@@ -42,6 +42,11 @@ def open_split(spec: str, split: str | None) -> Any:
     from litclip import data
 
     split = None if split == ALL else split
+    failed = _qc_failed(spec, split)
+    if failed:  # a corpus's pairs that failed QC: training leaves them out, so does its test
+        ds = data.open_dataset(spec, split, query="qc_pass")
+        ds.qc_failed_left_out = failed
+        return ds
     if hasattr(data, "open_dataset"):
         return data.open_dataset(spec, split)
     kind, path = parse_spec(spec)  # fallback while litclip.data has no open_dataset
@@ -56,6 +61,34 @@ def open_split(spec: str, split: str | None) -> Any:
     from litclip.data.pairs import PairsDataset
 
     return PairsDataset(path, split=split)
+
+
+def _qc_failed(spec: str, split: str | None) -> int:
+    """How many rows of ``split`` a corpus manifest given as ``pairs:`` without its own
+    ``?query=`` marks as failing QC (0 for anything else)."""
+    from litclip.data.registry import split_options
+    from litclip.data.splits import recorded, split_names
+
+    kind, _, rest = spec.partition(":")
+    path, options = split_options(rest)
+    if (
+        kind != "pairs"
+        or "query" in options
+        or Path(path).suffix.lower() not in (".parquet", ".pq")
+    ):
+        return 0
+    import pyarrow.parquet as pq
+
+    try:
+        columns = set(pq.read_schema(path).names)
+        if "qc_pass" not in columns:
+            return 0
+        frame = pq.read_table(path, columns=["qc_pass", *({"split"} & columns)]).to_pandas()
+    except Exception:  # an unreadable file: PairsDataset says why
+        return 0
+    if split is not None and "split" in frame.columns:
+        frame = frame[frame["split"].map(recorded).isin(split_names(split))]
+    return int((~frame["qc_pass"].astype(bool)).sum())
 
 
 def available_splits(spec: str) -> list[str]:

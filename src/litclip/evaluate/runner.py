@@ -123,6 +123,13 @@ class _Context:
             dsets.check_one_label(spec, ds)
             self._opened[(spec, split)] = ds
             len(ds)  # the lazy check of every image runs here, so what it dropped is known
+            failed = getattr(ds, "qc_failed_left_out", 0)
+            if failed:
+                self.skipped.append(
+                    f"{failed} pair{'s' * (failed != 1)} that failed QC left out of {spec} "
+                    f"({split}), as training leaves them out (`?query=...` in the spec "
+                    "chooses the rows yourself)"
+                )
             skipped = list(getattr(ds, "skipped", None) or [])
             if skipped:
                 first = skipped[0]
