@@ -557,3 +557,19 @@ def test_retrieval_on_a_corpus_manifest_leaves_out_pairs_that_failed_qc(
         ["litclip-micro"], [f"{spec}?query=split=='test'"], ["retrieval"], tmp_path / "ev2", **FAST
     )
     assert chosen["runs"][0]["n"] == len(frame)  # the user's own row choice stands
+
+
+def test_every_model_is_checked_before_any_task_runs(tmp_path: Path, folder_ds: Path) -> None:
+    """A half-written second model was found after the first model's tasks had run: exit 2
+    ("nothing changed"), yet results.json had been written."""
+    half = tmp_path / "half"
+    half.mkdir()
+    (half / "open_clip_config.json").write_text("{}")  # no weights yet
+    with pytest.raises(LitclipError, match="no weights found"):
+        run_evaluation(
+            ["litclip-micro", str(half)], [f"folder:{folder_ds}"], ["zeroshot"],
+            tmp_path / "ev", n_boot=0, progress=False,
+        )  # fmt: skip
+    assert not (tmp_path / "ev").exists()
+    with pytest.raises(LitclipError, match="did you mean 'litclip-micro'"):
+        run_evaluation(["litclip-micr"], [f"folder:{folder_ds}"], ["zeroshot"], tmp_path / "e2")

@@ -722,6 +722,10 @@ def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str])
         raise LitclipError(
             "no model given: pass --model SPEC (e.g. litclip-tiny or a model directory)"
         )
+    from litclip.models import check_model_spec
+
+    for model in models:  # a half-written second model was found after the first's tasks ran
+        check_model_spec(model)
 
 
 #: What an evaluation folder holds (wise_ft: retention's blends), besides the markdown
@@ -932,6 +936,10 @@ def run_evaluation(
     cfg = dataclasses.replace(config or EvalConfig(), **overrides)
     _check(models, datasets, tasks)
     _check_options(cfg, tasks)
+    if cfg.retention_base and "retention" in tasks:
+        from litclip.models import check_model_spec
+
+        check_model_spec(cfg.retention_base)
     for option, values in (
         ("seeds", cfg.fewshot_seeds),
         ("shots", cfg.fewshot_ks),

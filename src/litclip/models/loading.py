@@ -311,9 +311,10 @@ def _load_builtin(
     return _assemble(model, spec, name, cfg["model_cfg"], _tokenizer_for(cfg["model_cfg"]), device)
 
 
-def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> LoadedModel:
-    cfg_path = path / OPEN_CLIP_CONFIG
-    if not cfg_path.is_file():
+def _check_dir(path: Path) -> Path:
+    """``path``'s weights file; :class:`ModelLoadError` unless it holds a model's config and
+    weights."""
+    if not (path / OPEN_CLIP_CONFIG).is_file():
         # a training run's folder: its model is inside
         inside = [
             p for p in (path / "best_model", path / "model") if (p / OPEN_CLIP_CONFIG).is_file()
@@ -323,6 +324,12 @@ def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> Lo
             f"'{path}' is not a model directory: {OPEN_CLIP_CONFIG} is missing{hint}. Expected a "
             "folder written by `litclip train`/`save_model` or open_clip's local-dir layout."
         )
+    return _find_weights(path)
+
+
+def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> LoadedModel:
+    cfg_path = path / OPEN_CLIP_CONFIG
+    weights = _check_dir(path)
     oc = _read_json_object(cfg_path, "model config")
     model_cfg = oc.get("model_cfg")
     if not isinstance(model_cfg, dict) or "embed_dim" not in model_cfg:
@@ -336,7 +343,6 @@ def _load_dir(spec: str, path: Path, device: torch.device, precision: str) -> Lo
         # folder wherever it now lives (the saved absolute path may be stale after a move).
         text_cfg["hf_model_name"] = str(path.resolve())
         text_cfg["hf_tokenizer_name"] = str(path.resolve())
-    weights = _find_weights(path)
     meta_path = path / LITCLIP_META
     meta = _read_json_object(meta_path, "litclip metadata") if meta_path.is_file() else {}
     name = meta.get("model_name") or path.name
@@ -364,14 +370,7 @@ def _load_open_clip(
 ) -> LoadedModel:
     import open_clip
 
-    hub = name.startswith("hf-hub:")
-    if not hub and name not in open_clip.list_models():
-        known = ", ".join(list_builtin_models())
-        hint = did_you_mean([name], [*list_builtin_models(), *open_clip.list_models()])
-        raise ModelLoadError(
-            f"unknown model '{name}'{hint}. Use a built-in ({known}), an open_clip name with a "
-            "pretrained tag (see `litclip models`), 'hf-hub:ORG/NAME', or a model directory."
-        )
+    hub = name.startswith("hf-hub:")  # an unknown name was refused by check_model_spec
     needs_net = hub or (pretrained is not None and not Path(pretrained).is_file())
     host = HF_HUB_HOST
     if needs_net and pretrained:
@@ -454,15 +453,34 @@ def load_model(
         raise ModelLoadError(f"unknown precision {precision!r}: choose {', '.join(PRECISIONS)}")
     device = resolve_device(device)
     spec_str = str(spec)
-    local = Path(spec_str[len("local-dir:") :] if spec_str.startswith("local-dir:") else spec_str)
+    check_model_spec(spec_str)
+    local = _local_dir(spec_str)
     if local.is_dir():
         return _load_dir(spec_str, local, device, precision)
     name, tag = _split_spec(spec_str)
     if is_builtin(name):
-        weights = Path(tag) if tag else None
-        if weights is not None and not weights.is_file():
+        return _load_builtin(spec_str, name, Path(tag) if tag else None, device, precision)
+    return _load_open_clip(spec_str, name, tag, device, precision)
+
+
+def _local_dir(spec: str) -> Path:
+    return Path(spec[len("local-dir:") :] if spec.startswith("local-dir:") else spec)
+
+
+def check_model_spec(spec: str | Path) -> None:
+    """Raise :class:`ModelLoadError` for a spec that cannot load as far as the local files
+    tell (a model folder without weights, a missing weights file, an unknown name), without
+    reading weights or the network: a command checks every model before it works on any."""
+    spec_str = str(spec)
+    local = _local_dir(spec_str)
+    if local.is_dir():
+        _check_dir(local)
+        return
+    name, tag = _split_spec(spec_str)
+    if is_builtin(name):
+        if tag and not Path(tag).is_file():
             raise ModelLoadError(f"weights file '{tag}' for {name} does not exist")
-        return _load_builtin(spec_str, name, weights, device, precision)
+        return
     if tag is None and (local.suffix in _WEIGHT_SUFFIXES or local.exists()):
         raise ModelLoadError(
             f"'{spec_str}' is a file: say which architecture it is for, e.g. 'ViT-B-32:{spec_str}'"
@@ -471,4 +489,14 @@ def load_model(
         raise ModelLoadError(f"weights file '{tag}' for {name} does not exist")
     if ("/" in name or name.startswith(".")) and not name.startswith("hf-hub:"):
         raise ModelLoadError(f"model directory '{spec_str}' does not exist")
-    return _load_open_clip(spec_str, name, tag, device, precision)
+    if not name.startswith("hf-hub:"):
+        import open_clip
+
+        if name not in open_clip.list_models():
+            known = ", ".join(list_builtin_models())
+            hint = did_you_mean([name], [*list_builtin_models(), *open_clip.list_models()])
+            raise ModelLoadError(
+                f"unknown model '{name}'{hint}. Use a built-in ({known}), an open_clip name "
+                "with a pretrained tag (see `litclip models`), 'hf-hub:ORG/NAME', or a model "
+                "directory."
+            )
