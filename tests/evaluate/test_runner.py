@@ -573,3 +573,24 @@ def test_every_model_is_checked_before_any_task_runs(tmp_path: Path, folder_ds: 
     assert not (tmp_path / "ev").exists()
     with pytest.raises(LitclipError, match="did you mean 'litclip-micro'"):
         run_evaluation(["litclip-micr"], [f"folder:{folder_ds}"], ["zeroshot"], tmp_path / "e2")
+
+
+def test_zero_shot_on_unnamed_classes_is_said_in_the_report(tmp_path: Path) -> None:
+    """A file not named after a MedMNIST flag: zero-shot scored "a photo of class 0." and
+    the report showed its numbers without a word (the warning reached the console only)."""
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 8), ("val", 6), ("test", 8)):
+        arrays[f"{split}_images"] = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = (np.arange(n) % 2).astype(np.uint8)[:, None]
+    path = tmp_path / "hospital.npz"
+    np.savez_compressed(path, **arrays)
+    with pytest.warns(UserWarning, match="not named after a MedMNIST flag"):
+        res = run_evaluation(
+            ["litclip-micro"], [f"medmnist:{path}"], ["zeroshot"], tmp_path / "ev", n_boot=0,
+            progress=False,
+        )  # fmt: skip
+    (said,) = [w for w in res["warnings"] if "classes have no names" in w]
+    assert "'a photo of class 0.'" in said
+    page = (tmp_path / "ev" / "report.html").read_text()
+    assert "Warnings" in page and "classes have no names" in page

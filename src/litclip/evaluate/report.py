@@ -706,6 +706,12 @@ def build_report(
         _fewshot_section(doc, group, name)
         _retrieval_section(doc, group, name)
         _retention_section(doc, group, name)
+    # the last call's warnings (random weights have their line at the top already)
+    warned = [w for w in results.get("warnings") or [] if " has random weights " not in w]
+    if warned:
+        doc.heading("Warnings")
+        for s in warned:
+            doc.para(s)
     if results.get("notes"):
         doc.heading("Notes")
         for s in results["notes"]:

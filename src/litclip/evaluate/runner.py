@@ -24,7 +24,7 @@ from litclip.console import new_console
 from litclip.errors import LitclipError
 from litclip.evaluate import datasets as dsets
 from litclip.evaluate.features import FeatureCache, ModelHandle, random_init_warning
-from litclip.evaluate.prompts import PromptSet, resolve_prompts
+from litclip.evaluate.prompts import PromptSet, fill, resolve_prompts
 from litclip.evaluate.results import (
     RESULTS_FILE,
     make_run,
@@ -156,7 +156,15 @@ class _Context:
     def prompts(self, spec: str, dataset: Any) -> PromptSet:
         name = dsets.dataset_name(spec)
         user = self.cfg.prompts.get(name) or self.cfg.prompts.get("*")
-        return resolve_prompts(dataset, user, name=name)
+        prompts = resolve_prompts(dataset, user, name=name)
+        if all(re.fullmatch(r"class \d+", c) for c in prompts.classnames):
+            said = (  # the numbers would read as a zero-shot result on named classes
+                f"zero-shot on {name} used prompts such as {fill(prompts.templates[0], 'class 0')!r}: "
+                "its classes have no names (give them with --prompts FILE)"
+            )
+            if said not in self.warnings:
+                self.warnings.append(said)
+        return prompts
 
     def classifier(
         self, model: ModelHandle, spec: str, dataset: Any
