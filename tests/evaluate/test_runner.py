@@ -594,3 +594,10 @@ def test_zero_shot_on_unnamed_classes_is_said_in_the_report(tmp_path: Path) -> N
     assert "'a photo of class 0.'" in said
     page = (tmp_path / "ev" / "report.html").read_text()
     assert "Warnings" in page and "classes have no names" in page
+
+
+def test_medmnist_files_are_named_by_flag_or_whole_stem() -> None:
+    """site_a.npz and site_b.npz were refused as "both named 'site'"."""
+    name = runner.dsets.dataset_name
+    assert name("medmnist:/d/pneumoniamnist_224.npz") == "pneumoniamnist"
+    assert name("medmnist:/d/site_a.npz") == "site_a" != name("medmnist:/d/site_b.npz")

@@ -139,10 +139,18 @@ def dataset_name(spec: str) -> str:
 def _medmnist_name(spec: str, path: Path) -> str:
     """The flag, and the finding a multi-label file is read for ("chestmnist-pneumonia",
     the name :class:`~litclip.data.medmnist.MedMNISTDataset` gives it)."""
-    from litclip.data.medmnist import MEDMNIST_INFO, finding_index, finding_name
+    from litclip.data.medmnist import (
+        MEDMNIST_INFO,
+        finding_index,
+        finding_name,
+        parse_medmnist_filename,
+    )
     from litclip.data.registry import split_options
 
-    flag = path.stem.split("_")[0]
+    # as the dataset names itself: the flag of "pneumoniamnist_224.npz", else the whole stem
+    # ("site_a.npz" and "site_b.npz" were both "site")
+    flag = parse_medmnist_filename(path)[0]
+    flag = flag if flag in MEDMNIST_INFO else path.stem
     label = split_options(spec.partition(":")[2])[1].get("label")
     if label is None:
         return flag
