@@ -601,3 +601,24 @@ def test_medmnist_files_are_named_by_flag_or_whole_stem() -> None:
     name = runner.dsets.dataset_name
     assert name("medmnist:/d/pneumoniamnist_224.npz") == "pneumoniamnist"
     assert name("medmnist:/d/site_a.npz") == "site_a" != name("medmnist:/d/site_b.npz")
+
+
+def test_too_few_bootstrap_resamples_are_refused(tmp_path: Path, folder_ds: Path) -> None:
+    """--n-boot 5 gave no interval at all, without a word."""
+    with pytest.raises(LitclipError, match="--n-boot 5: give at least 10"):
+        run_evaluation(["litclip-micro"], [f"folder:{folder_ds}"], ["zeroshot"], tmp_path, n_boot=5)
+
+
+def test_retrieval_records_the_resamples_it_drew(tmp_path: Path, pairs_manifest: Path) -> None:
+    """Retrieval drew at most 200 while its options recorded --n-boot 1000."""
+    from litclip.evaluate import retrieval
+
+    drawn = []
+    real = retrieval._hits_ci
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(retrieval, "_hits_ci", lambda h, n, s: drawn.append(n) or real(h, n, s))
+        res = run_evaluation(
+            ["litclip-micro"], [f"pairs:{pairs_manifest}"], ["retrieval"], tmp_path / "ev",
+            n_boot=300, progress=False, report=False,
+        )  # fmt: skip
+    assert drawn == [300] == [res["runs"][0]["options"]["n_boot"]]

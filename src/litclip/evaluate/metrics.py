@@ -132,6 +132,10 @@ def classification_metrics(
     return out
 
 
+#: Resamples (with a value) below which no interval is given
+MIN_BOOT = 10
+
+
 def bootstrap_ci(
     y_true: np.ndarray,
     probs: np.ndarray,
@@ -164,7 +168,7 @@ def bootstrap_ci(
     return {
         k: [float(np.percentile(v, lo)), float(np.percentile(v, hi))]
         for k, v in samples.items()
-        if len(v) >= max(10, n_boot // 10)
+        if len(v) >= max(MIN_BOOT, n_boot // 10)
     }
 
 

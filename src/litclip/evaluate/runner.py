@@ -491,7 +491,7 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     images = ctx.cache.images(model, [paths[keep[r]] for r in rows], f"{spec}#images", split)
     texts = encode_texts(model.loaded, [ds.captions[i] for i in keep], progress=False)
     res = retrieval.evaluate(
-        images, texts, text_image, ctx.cfg.retrieval_ks, min(ctx.cfg.n_boot, 200), ctx.cfg.seed
+        images, texts, text_image, ctx.cfg.retrieval_ks, ctx.cfg.n_boot, ctx.cfg.seed
     )
     res["details"].update({"dataset_spec": spec, "split_sizes": {split: len(keep)}})
     return [
@@ -759,6 +759,13 @@ def check_out_dir(out: str | os.PathLike[str]) -> None:
 
 def _check_options(cfg: EvalConfig, tasks: Sequence[str]) -> None:
     """Refuse options a task would fail on only after the tasks before it ran."""
+    from litclip.evaluate.metrics import MIN_BOOT
+
+    if 0 < cfg.n_boot < MIN_BOOT or cfg.n_boot < 0:  # gave no interval, without a word
+        raise LitclipError(
+            f"--n-boot {cfg.n_boot}: give at least {MIN_BOOT} resamples for a 95% interval "
+            "(1000 is usual), or 0 for none"
+        )
     outside = [a for a in cfg.alphas if not 0.0 <= a <= 1.0]
     if outside:  # WiSE-FT is defined between the two models: 2.0 would be recorded for 1.0
         raise LitclipError(f"--alphas must be in [0, 1], got {outside[0]:g}")
