@@ -622,3 +622,14 @@ def test_retrieval_records_the_resamples_it_drew(tmp_path: Path, pairs_manifest:
             n_boot=300, progress=False, report=False,
         )  # fmt: skip
     assert drawn == [300] == [res["runs"][0]["options"]["n_boot"]]
+
+
+def test_a_misspelt_task_or_a_bare_dataset_path_gets_a_suggestion(
+    tmp_path: Path, folder_ds: Path
+) -> None:
+    with pytest.raises(LitclipError, match="did you mean 'linear-probe'"):
+        run_evaluation(["litclip-micro"], [f"folder:{folder_ds}"], ["linear_probe"], tmp_path)
+    npz = tmp_path / "pneumoniamnist.npz"
+    npz.write_bytes(b"")
+    with pytest.raises(LitclipError, match=f"Did you mean medmnist:{npz}"):
+        run_evaluation(["litclip-micro"], [str(npz)], ["zeroshot"], tmp_path)

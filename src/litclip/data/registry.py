@@ -135,7 +135,8 @@ def list_datasets() -> dict[str, str]:
     return {name: kind.description for name, kind in sorted(_DATASETS.items())}
 
 
-def _suggest(spec: str) -> str:
+def suggest_kind(spec: str) -> str:
+    """ " Did you mean folder:DIR?" for a spec given as a bare path (by what the path is)."""
     p = Path(spec)
     if p.is_dir():
         guesses = ["folder"]
@@ -153,7 +154,7 @@ def parse_spec(spec: str) -> tuple[str, str]:
     if not sep or kind not in _DATASETS:
         raise LitclipError(
             f"unknown dataset spec {spec!r}: it must start with one of {kinds} "
-            f"(e.g. medmnist:path/pneumoniamnist.npz).{_suggest(spec)}"
+            f"(e.g. medmnist:path/pneumoniamnist.npz).{suggest_kind(spec)}"
         )
     if not path:
         raise LitclipError(f"dataset spec {spec!r} has no path after '{kind}:'.")

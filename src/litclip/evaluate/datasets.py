@@ -30,9 +30,11 @@ def parse_spec(spec: str) -> tuple[str, Path]:
             "pairs:CORPUS/manifest.parquet (its split column names the test pairs)"
         )
     if not sep or kind not in KINDS:
+        from litclip.data.registry import suggest_kind
+
         raise LitclipError(
             f"bad dataset spec {spec!r}: use medmnist:PATH.npz, folder:DIR or "
-            "pairs:MANIFEST (csv/tsv/parquet)."
+            f"pairs:MANIFEST (csv/tsv/parquet).{suggest_kind(spec)}"
         )
     return kind, Path(split_options(path)[0]).expanduser()
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from litclip.console import new_console
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, did_you_mean
 from litclip.evaluate import datasets as dsets
 from litclip.evaluate.features import FeatureCache, ModelHandle, random_init_warning
 from litclip.evaluate.prompts import PromptSet, fill, resolve_prompts
@@ -717,7 +717,8 @@ def _check(models: Sequence[str], datasets: Sequence[str], tasks: Sequence[str])
         raise LitclipError(f"no task given: choose from {', '.join(ALL_TASKS)}")
     unknown = [t for t in tasks if t not in ALL_TASKS]
     if unknown:
-        raise LitclipError(f"unknown task(s) {unknown}; choose from {', '.join(ALL_TASKS)}")
+        hint = did_you_mean(unknown, ALL_TASKS)
+        raise LitclipError(f"unknown task(s) {unknown}{hint}; choose from {', '.join(ALL_TASKS)}")
     if not datasets:
         raise LitclipError(
             "no dataset given: pass --dataset medmnist:PATH.npz|folder:DIR|pairs:MANIFEST"
