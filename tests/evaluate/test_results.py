@@ -84,3 +84,12 @@ def test_merging_one_model_spec_from_two_folders_keeps_both(tmp_path: Path) -> N
         (f"ft [{b.parent}]", 0.2),
     }
     assert "has results in both" in merged["notes"][0]
+
+
+def test_a_report_given_for_its_results_names_the_results_file(tmp_path: Path) -> None:
+    """`litclip report r1/report.html` said the page "is not valid JSON: move it away"."""
+    (tmp_path / "report.html").write_text("<html></html>")
+    with pytest.raises(
+        LitclipError, match=r"no results file: give .*results\.json \(or its folder\)"
+    ):
+        read_results(tmp_path / "report.html")

@@ -91,6 +91,10 @@ def read_results(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"results file not found: {path}. Run `litclip evaluate ... --out DIR` "
             "first, then pass DIR/results.json."
         )
+    if path.suffix.lower() != ".json":  # report.html given for the results it was made from
+        raise LitclipError(
+            f"{path} is no results file: give {path.parent / RESULTS_FILE} (or its folder)"
+        )
     advice = "move it away or fix it, then run again"
     data = read_json_object(path, advice, what="results file")
     if not isinstance(data.get("runs"), list):
