@@ -361,7 +361,7 @@ def _feasible_ks(
     if dropped:
         ctx.skipped.append(
             f"{task} K={','.join(map(str, dropped))} on {spec}: the smallest class of its "
-            f"train split has {smallest} images"
+            f"train split has {smallest} image{'s' * (smallest != 1)}"
         )
     return kept
 
