@@ -633,3 +633,74 @@ def test_a_misspelt_task_or_a_bare_dataset_path_gets_a_suggestion(
     npz.write_bytes(b"")
     with pytest.raises(LitclipError, match=f"Did you mean medmnist:{npz}"):
         run_evaluation(["litclip-micro"], [str(npz)], ["zeroshot"], tmp_path)
+
+
+def _npz(path: Path, n_test: int, seed: int = 0, multilabel: bool = False) -> Path:
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for split, n in (("train", 10), ("val", 6), ("test", n_test)):
+        arrays[f"{split}_images"] = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        labels = (np.arange(n) % 2).astype(np.uint8)[:, None]
+        arrays[f"{split}_labels"] = np.repeat(labels, 14, 1) if multilabel else labels
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+def test_a_dataset_file_made_again_at_its_path_sets_the_earlier_runs_aside(
+    tmp_path: Path,
+) -> None:
+    """Another subsample written over pneumoniamnist.npz: the old file's linear probe and
+    the new file's zero-shot shared one table, without a word."""
+    path = _npz(tmp_path / "pneumoniamnist.npz", 8)
+    kw = {"n_boot": 0, "progress": False, "report": False}
+    run_evaluation(
+        ["litclip-micro"], [f"medmnist:{path}"], ["zeroshot", "linear-probe"], tmp_path / "ev", **kw
+    )
+    _npz(path, 12, seed=1)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    res = run_evaluation(
+        ["litclip-micro"], [f"medmnist:{path}"], ["zeroshot"], tmp_path / "ev", **kw
+    )
+    assert [(r["task"], r["n"]) for r in res["runs"]] == [("zeroshot", 12)]
+    assert "the file of pneumoniamnist was written again" in res["warnings"][-1]
+    assert "the tasks asked for now are run again" in res["warnings"][-1]
+
+
+def test_one_finding_spelt_two_ways_is_one_dataset(tmp_path: Path) -> None:
+    """?label=6 after ?label=pneumonia set the earlier runs aside as 'something else'."""
+    path = _npz(tmp_path / "chestmnist.npz", 8, multilabel=True)
+    kw = {"n_boot": 0, "progress": False, "report": False}
+    run_evaluation(
+        ["litclip-micro"],
+        [f"medmnist:{path}?label=pneumonia"],
+        ["linear-probe"],
+        tmp_path / "ev",
+        **kw,
+    )
+    res = run_evaluation(
+        ["litclip-micro"], [f"medmnist:{path}?label=6"], ["zeroshot"], tmp_path / "ev", **kw
+    )
+    assert sorted(r["task"] for r in res["runs"]) == ["linear-probe", "zeroshot"]
+    assert not res["warnings"]
+
+
+def test_retention_is_filed_under_the_general_set_and_skipped_when_done(
+    tmp_path: Path, folder_ds: Path, ft_model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its run carried the domain file's path, so evaluating the general set later set it
+    aside; and --skip-existing never found it, so it ran again every time."""
+    domain = _npz(tmp_path / "pneumoniamnist.npz", 8)
+    out = tmp_path / "ev"
+    kw = {"n_boot": 0, "progress": False, "report": False, "alphas": (0.0, 1.0)}
+    kw |= {"retention_dataset": f"folder:{folder_ds}", "skip_existing": True}
+    first = run_evaluation([ft_model], [f"medmnist:{domain}"], ["retention"], out, **kw)
+    (run,) = first["runs"]
+    assert run["details"]["dataset_path"] == f"folder:{folder_ds}"
+    ran: list[str] = []
+    real = runner.TASKS["retention"]
+    monkeypatch.setitem(runner.TASKS, "retention", lambda *a: ran.append("x") or real(*a))
+    run_evaluation([ft_model], [f"medmnist:{domain}"], ["retention"], out, **kw)
+    assert ran == []
+    later = run_evaluation([ft_model], [f"folder:{folder_ds}"], ["zeroshot"], out, **kw)
+    assert sorted(r["task"] for r in later["runs"]) == ["retention", "zeroshot"]
+    assert not later["warnings"]

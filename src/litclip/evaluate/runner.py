@@ -544,6 +544,14 @@ def task_retention(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
 
     res = retention.evaluate(base, model.spec, measure, ctx.out_dir / "wise_ft", ctx.cfg.alphas)
     res["details"].update({"general_dataset": general, "domain_dataset": domain, "base": base})
+    # filed under the general dataset: it is what the run measured (not the domain ``spec``)
+    res["details"].update(
+        {
+            "dataset_spec": general,
+            "dataset_path": data_identity(general),
+            "data_stamp": data_stamp(general),
+        }
+    )
     split = ctx.role(general, "test")
     return [
         make_run(
@@ -693,6 +701,18 @@ def _done(results: dict, model: str, spec: str, task: str, cfg: EvalConfig) -> b
     options (K-shot tasks: every requested K with the requested seeds, so new shots or seeds
     are run); a run made with other options is run again."""
     name = dsets.dataset_name(spec)
+    if task == "retention":  # filed under the general dataset, the domain one as its variant
+        if cfg.retention_dataset is None:
+            return False
+        general = dsets.dataset_name(cfg.retention_dataset)
+        return any(
+            r["model"] == model
+            and r["dataset"] == general
+            and r["task"] == "retention"
+            and r.get("variant") == f"domain={name}"
+            and r.get("options") == run_options(cfg, "retention")
+            for r in results["runs"]
+        )
     tasks = {task}
     if task == "few-shot" and cfg.fewshot_finetune:
         tasks.add("few-shot-finetune")
@@ -822,6 +842,7 @@ def _execute(
         r["details"]["seconds"] = round(time.perf_counter() - t0, 2)
         r["details"].setdefault("dataset_spec", spec)
         r["details"].setdefault("dataset_path", data_identity(spec))
+        r["details"].setdefault("data_stamp", data_stamp(spec))
         if model is not None and ctx.stamps.get(model.spec):
             r["details"]["model_stamp"] = ctx.stamps[model.spec]
         r["options"] = run_options(ctx.cfg, r["task"])
@@ -856,8 +877,19 @@ def data_identity(spec: str) -> str:
 
     kind, _, rest = spec.partition(":")
     path, options = split_options(rest)
+    if kind == "medmnist":  # the finding ("?label=6" or "=pneumonia") is in the dataset name
+        options.pop("label", None)
     query = "&".join(f"{k}={v}" for k, v in sorted(options.items()))
     return f"{kind}:{Path(path).expanduser().resolve()}" + (f"?{query}" if query else "")
+
+
+def data_stamp(spec: str) -> str | None:
+    """A fingerprint of a dataset's file (a folder's entries): a file made again at the same
+    path (another subsample, a regenerated split) changes it."""
+    from litclip.data.registry import split_options
+
+    path = Path(split_options(spec.partition(":")[2])[0]).expanduser()
+    return files_stamp(path) if path.exists() else None
 
 
 def model_stamp(spec: str) -> str | None:
@@ -871,13 +903,21 @@ def model_stamp(spec: str) -> str | None:
     return files_stamp(path) if path.exists() else None
 
 
-def _stale(run: dict, data: dict[str, str], stamps: dict[str, str | None]) -> str:
+def _stale(
+    run: dict,
+    data: dict[str, str],
+    stamps: dict[str, str | None],
+    data_stamps: dict[str, str | None],
+) -> str:
     """Why an earlier ``run`` no longer describes what this command evaluates under its
-    names ('' when it does): another file of the same dataset name, or other weights at the
-    same model path. Runs from before these were recorded are kept."""
+    names ('' when it does): another file of the same dataset name, that file made again,
+    or other weights at the same model path. Runs from before these were recorded are kept."""
     measured = run["details"].get("dataset_path")
     if run["dataset"] in data and measured and measured != data[run["dataset"]]:
         return f"{run['dataset']} was {measured.partition(':')[2]}"
+    before = run["details"].get("data_stamp")
+    if run["dataset"] in data_stamps and before and before != data_stamps[run["dataset"]]:
+        return f"the file of {run['dataset']} was written again"
     stamp = run["details"].get("model_stamp")
     if run["model"] in stamps and stamp and stamp != stamps[run["model"]]:
         return f"{run['model']} holds other weights now"
@@ -893,8 +933,9 @@ def _set_aside_stale(
     mixed two files' numbers in one section, and ``--skip-existing`` took them for done.
     Returns the warning to give ('' when nothing was moved)."""
     data = {dsets.dataset_name(s): data_identity(s) for s in datasets}
+    data_stamps = {dsets.dataset_name(s): data_stamp(s) for s in datasets}
     stamps = {m: model_stamp(m) for m in models}
-    why = {id(r): _stale(r, data, stamps) for r in results["runs"]}
+    why = {id(r): _stale(r, data, stamps, data_stamps) for r in results["runs"]}
     stale = [r for r in results["runs"] if why[id(r)]]
     if not stale:
         return ""
@@ -907,7 +948,7 @@ def _set_aside_stale(
     reasons = "; ".join(dict.fromkeys(why[id(r)] for r in stale))
     return (
         f"{len(stale)} earlier run(s) in {out / RESULTS_FILE} measured something else under "
-        f"the same names ({reasons}): moved to {aside}, and evaluated again"
+        f"the same names ({reasons}): moved to {aside}; the tasks asked for now are run again"
     )
 
 
