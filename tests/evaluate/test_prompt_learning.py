@@ -173,3 +173,27 @@ def test_runner_and_report(tmp_path: Path, folder_ds: Path) -> None:
     assert coop["seeds"] == [0, 1] and coop["n"] == 16 and coop["split"] == "test"
     md = (tmp_path / "report.md").read_text()
     assert "micro [coop]" in md and "micro [biomedcoop]" in md
+
+
+def test_epochs_are_chosen_on_balanced_accuracy_and_constant_seeds_named(
+    micro, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    """On an imbalanced val split the majority rule won on plain accuracy; and seeds whose
+    learner called every test image one class were averaged in without a word (the few-shot
+    probe names them)."""
+    x, y = _blobs(micro.embed_dim, 24, 0)
+    xv, yv = _blobs(micro.embed_dim, 10, 1)
+    cfg = pl.PromptConfig(method="coop", epochs=2)
+    _, info = pl.train_prompts(micro, NAMES, x, y, xv, yv, cfg)
+    assert [h["epoch"] for h in info["history"]] == [1, 2]
+    scores = [h["val_score"] for h in info["history"]]
+    assert info["best_epoch"] == 1 + int(np.argmax(scores))
+    # a learner that calls everything class 0: its score is balanced (0.5), not the share
+    yv_skewed = np.array([0] * 9 + [1])
+    assert pl._balanced_accuracy(yv_skewed, np.tile([0.9, 0.1], (10, 1))) == 0.5
+    monkeypatch.setattr(
+        pl, "predict_probs", lambda learner, xs, scale: np.tile([0.9, 0.1], (len(xs), 1))
+    )
+    (out,) = pl.evaluate(micro, NAMES, x, y, xv, yv, xv, yv, (1,), (0, 1), cfg)
+    assert out["details"]["constant_seeds"] == [0, 1]
+    assert "balanced accuracy" in out["details"]["selection"]

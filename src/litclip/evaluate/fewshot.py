@@ -35,6 +35,13 @@ def sample_kshot(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
     return np.sort(np.concatenate(picked))
 
 
+def constant_rule(probs: np.ndarray, y_test: np.ndarray) -> bool:
+    """Whether a rule calls every test item one class where the test split has several:
+    it is averaged into the mean like any other seed, so the report names it."""
+    one = len(np.unique(np.asarray(probs).argmax(axis=1))) == 1
+    return one and len(np.unique(y_test)) > 1
+
+
 def _aggregate(per_seed: list[dict[str, float]]) -> tuple[dict[str, float], dict[str, list[float]]]:
     metrics, ci = {}, {}
     for key in per_seed[0]:
@@ -115,8 +122,7 @@ def evaluate(
                 )
                 cs.append(c)
             per_seed.append(classification_metrics(y_test, probs))
-            one = len(np.unique(np.asarray(probs).argmax(axis=1))) == 1
-            if one and len(np.unique(y_test)) > 1:
+            if constant_rule(probs, y_test):
                 constant.append(int(seed))  # a probe shrunk to nothing (C chosen tiny)
         metrics, ci = _aggregate(per_seed)
         details: dict[str, Any] = {"k": int(k), "per_seed": per_seed, "n_train": int(len(idx))}

@@ -32,8 +32,14 @@ import torch
 from torch import nn
 
 from litclip.errors import LitclipError
-from litclip.evaluate.fewshot import DEFAULT_KS, DEFAULT_SEEDS, _aggregate, sample_kshot
-from litclip.evaluate.metrics import evaluate_predictions
+from litclip.evaluate.fewshot import (
+    DEFAULT_KS,
+    DEFAULT_SEEDS,
+    _aggregate,
+    constant_rule,
+    sample_kshot,
+)
+from litclip.evaluate.metrics import confusion_metrics, evaluate_predictions
 
 METHODS = ("coop", "cocoop", "biomedcoop")
 PLACEHOLDER = "X"
@@ -376,7 +382,7 @@ def train_prompts(
         xt = torch.as_tensor(x_train, dtype=torch.float32)
         yt = torch.as_tensor(np.asarray(y_train), dtype=torch.long)
         gen = np.random.default_rng(cfg.seed)
-        best, best_acc, history = None, -1.0, []
+        best, best_acc, history, chosen = None, -1.0, [], 0
         for epoch in range(cfg.epochs):
             learner.train()
             perm = torch.as_tensor(gen.permutation(len(xt)))
@@ -389,17 +395,26 @@ def train_prompts(
                 sched.step()
             learner.eval()
             if x_val is not None and y_val is not None and len(y_val):
-                acc = float((predict_probs(learner, x_val, scale).argmax(1) == y_val).mean())
+                # balanced: on an imbalanced val split the majority rule wins on accuracy
+                acc = _balanced_accuracy(y_val, predict_probs(learner, x_val, scale))
             else:
                 acc = float(epoch)  # no validation: keep the last epoch
-            history.append({"epoch": epoch + 1, "loss": float(loss.item()), "val_accuracy": acc})
+            history.append({"epoch": epoch + 1, "loss": float(loss.item()), "val_score": acc})
             if acc > best_acc:
-                best_acc, best = acc, copy.deepcopy(learner.state_dict())
+                best_acc, best, chosen = acc, copy.deepcopy(learner.state_dict()), epoch + 1
         if best is not None:
             learner.load_state_dict(best)
     learner.eval()
-    chosen = max(history, key=lambda h: h["val_accuracy"])["epoch"] if history else 0
     return learner, {"history": history, "best_epoch": chosen, "logit_scale": scale}
+
+
+def _balanced_accuracy(y: np.ndarray, probs: np.ndarray) -> float:
+    from sklearn.metrics import confusion_matrix
+
+    labels = np.arange(probs.shape[1])
+    return confusion_metrics(confusion_matrix(y, probs.argmax(1), labels=labels))[
+        "balanced_accuracy"
+    ]
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -433,7 +448,7 @@ def evaluate_k(
     """
     cfg = cfg or PromptConfig()
     x_train, y_train, x_val, y_val, x_test, y_test = data
-    per_seed, runs = [], []
+    per_seed, runs, constant = [], [], []
     for seed in seeds:
         idx = sample_kshot(y_train, k, seed)
         bank, masks = None, None
@@ -449,6 +464,8 @@ def evaluate_k(
             probs = predict_probs(learner, x_test, info["logit_scale"])
         per_seed.append(evaluate_predictions(y_test, probs, n_boot=0)["metrics"])
         runs.append({"seed": int(seed), "best_epoch": info["best_epoch"], "kept": masks})
+        if constant_rule(probs, y_test):
+            constant.append(int(seed))
     metrics, ci = _aggregate(per_seed)
     details: dict[str, Any] = {
         "k": int(k),
@@ -457,8 +474,10 @@ def evaluate_k(
         "per_seed": per_seed,
         "runs": runs,
         "config": asdict(cfg),
-        "selection": "epoch with the best validation accuracy",
+        "selection": "epoch with the best validation balanced accuracy",
     }
+    if constant:
+        details["constant_seeds"] = constant
     return {"metrics": metrics, "ci95": ci, "details": details, "k": int(k), "seeds": list(seeds)}
 
 
