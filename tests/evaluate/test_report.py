@@ -384,3 +384,22 @@ def test_multiclass_rows_show_their_confusion_matrix_and_a_nearly_constant_rule(
     assert "a nearly constant rule" in page and "Confusion matrix — zeroshot: A" in page
     cm = res["runs"][0]["details"]["confusion_matrix"]
     assert f"<td>{cm[1][1]}</td>" in page and "true ↓ predicted →" in page
+
+
+def test_report_sections_are_titled_and_read_in_pipeline_order(tmp_path: Path) -> None:
+    """Split sizes came alphabetically (test, train, val), the few-shot and retrieval tables
+    had no title, the retrieval chart no y label, the CNN note a raw float threshold and the
+    retention table a dataset path as a column title."""
+    from litclip.evaluate.report import _spec_name, _threshold, build_report
+    from litclip.evaluate.results import make_run, new_results
+
+    results = new_results({})
+    sizes = {"split_sizes": {"test": 3, "train": 5, "val": 2}}
+    few = make_run("m", "d", "few-shot", "test", {"balanced_accuracy": 0.5}, 3, {}, [0],
+                   {**sizes, "k": 1, "per_seed": []}, variant="k=1")  # fmt: skip
+    results["runs"] = [few]
+    page, md = build_report(results, tmp_path, "report")
+    assert "Split sizes: train 5, val 2, test 3" in md
+    assert "### Few-shot (K images per class)" in md
+    assert _threshold(0.5777295231819153) == "0.578" and _threshold(None) == "argmax"
+    assert _spec_name("medmnist:/a/b/pneumoniamnist.npz") == "pneumoniamnist"

@@ -704,3 +704,15 @@ def test_retention_is_filed_under_the_general_set_and_skipped_when_done(
     later = run_evaluation([ft_model], [f"folder:{folder_ds}"], ["zeroshot"], out, **kw)
     assert sorted(r["task"] for r in later["runs"]) == ["retention", "zeroshot"]
     assert not later["warnings"]
+
+
+def test_a_model_given_twice_is_evaluated_once(tmp_path: Path, folder_ds: Path) -> None:
+    ran: list[str] = []
+    real = runner.TASKS["zeroshot"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(runner.TASKS, "zeroshot", lambda *a: ran.append("x") or real(*a))
+        res = run_evaluation(
+            ["litclip-micro", "litclip-micro"], [f"folder:{folder_ds}"], ["zeroshot"],
+            tmp_path / "ev", n_boot=0, progress=False, report=False,
+        )  # fmt: skip
+    assert ran == ["x"] and len(res["runs"]) == 1

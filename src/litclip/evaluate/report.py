@@ -427,6 +427,8 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     few = [r for r in runs if r["task"].startswith("few-shot") or r["task"] in PROMPT_TASKS]
     if not few:
         return
+    learned = any(r["task"] in PROMPT_TASKS for r in few)
+    doc.heading(f"Few-shot{' and prompt learning' if learned else ''} (K images per class)", 3)
     metric = "balanced_accuracy"
     series: dict[str, list[dict]] = defaultdict(list)
     for r in few:
@@ -486,6 +488,7 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
     ret = [r for r in runs if r["task"] == "retrieval"]
     if not ret:
         return
+    doc.heading("Image-text retrieval", 3)
     keys = sorted(
         {k for r in ret for k in r["metrics"]},
         key=lambda k: (k.split("@")[0], int(k.split("@")[1])),
@@ -529,7 +532,8 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
         ax.set_xticks(
             x + 0.4 - width / 2, [k.replace("_retrieval_recall", " R") for k in keys], fontsize=7
         )
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.05)  # room over a bar at 1.0 for the chance mark on it
+        ax.set_ylabel("recall")
         _legend(ax)
 
     doc.figure(draw, f"Retrieval recall — {name} (image R@K = text→image)", (7, 4))
@@ -555,14 +559,31 @@ def _cnn_notes(doc: _Doc, runs: list[dict]) -> None:
         doc.para(
             f"{r['model']}: pretrained={str(d.get('pretrained')).lower()}, img_size={d.get('img_size')}, "
             f"best epoch {d.get('best_epoch')} of {len(d.get('history', []))} (chosen on val), "
-            f"threshold {d.get('threshold', 'argmax')} (val), train {d.get('train_seconds')} s."
+            f"threshold {_threshold(d.get('threshold'))} (val), train {d.get('train_seconds')} s."
         )
+
+
+def _spec_name(spec: str | None) -> str:
+    """A dataset spec's name as its results are filed (a path is no column title)."""
+    if not spec:
+        return "-"
+    from litclip.evaluate.datasets import dataset_name
+
+    try:
+        return dataset_name(spec)
+    except Exception:  # a spec of another version: show it as it is
+        return spec
+
+
+def _threshold(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "argmax"
 
 
 def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
     ret = [r for r in runs if r["task"] == "retention"]
     if not ret:
         return
+    doc.heading("General-knowledge retention (WiSE-FT sweep)", 3)
     rows = [
         [
             (r["model"], _name_html(r["model"])),
@@ -573,7 +594,9 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
         for r in ret
         for s in r["details"]["sweep"]
     ]
-    domains = sorted({str(r["details"].get("domain_dataset") or "-") for r in ret})
+    domains = sorted(
+        {_spec_name(r["details"].get("domain_dataset")) for r in ret}  # a name, not a path
+    )
     doc.table(
         ["model", "alpha", f"{name} zero-shot acc", f"{', '.join(domains)} zero-shot acc"],
         rows,
@@ -606,7 +629,7 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
                     [s["alpha"] for s in sw],
                     [s["domain"] for s in sw],
                     "s--",
-                    label=f"{r['model']}: {r['details'].get('domain_dataset')}",
+                    label=f"{r['model']}: {_spec_name(r['details'].get('domain_dataset'))}",
                 )
         ax.set_xlabel("WiSE-FT alpha (0 = base, 1 = fine-tuned)")
         ax.set_ylabel("zero-shot accuracy")
@@ -688,7 +711,9 @@ def build_report(
             None,
         )
         if sizes:
-            doc.para("Split sizes: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+            order = {"train": 0, "val": 1, "test": 2}  # as a pipeline reads them
+            ordered = sorted(sizes.items(), key=lambda kv: (order.get(kv[0], 3), kv[0]))
+            doc.para("Split sizes: " + ", ".join(f"{k} {v}" for k, v in ordered))
         # as the run summary: a retrieval set counts its images, the others their test items
         n_test = min(r["details"].get("n_images") or r["n"] for r in group)
         if n_test < FEW_TEST_IMAGES:

@@ -810,12 +810,17 @@ def _console_log(progress: bool) -> Callable[[str], None]:
     return lambda msg: console.print(msg)
 
 
+def _number(key: str, value: float) -> str:
+    """A metric for a log line: a count as a count (n_contaminated=10, not 10.000)."""
+    return str(int(value)) if key.startswith("n_") else f"{value:.3f}"
+
+
 def _summary(runs: list[dict]) -> str:
     keys = ("f1", "accuracy", "auroc", "image_retrieval_recall@1", "retention", "n_contaminated")
     # the binary F1 is the positive class's: a summary table beside it gives the macro F1
     names = {"f1": "positive-class f1"}
     parts = [
-        f"{names.get(k, k)}={r['metrics'][k]:.3f}"
+        f"{names.get(k, k)}={_number(k, r['metrics'][k])}"
         for r in runs[:1]
         for k in keys
         if r["metrics"].get(k) is not None
@@ -991,6 +996,8 @@ def run_evaluation(
         The results document (also written to ``out_dir/results.json``).
     """
     cfg = dataclasses.replace(config or EvalConfig(), **overrides)
+    # a model or dataset given twice is evaluated once (its runs would replace each other)
+    models, datasets = list(dict.fromkeys(models)), list(dict.fromkeys(datasets))
     _check(models, datasets, tasks)
     _check_options(cfg, tasks)
     if cfg.retention_base and "retention" in tasks:
