@@ -95,3 +95,16 @@ def test_saving_into_a_folder_of_other_files_keeps_them(tmp_path) -> None:
     save_model(load_model("litclip-micro"), tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert load_model(tmp_path).model_name
+
+
+def test_saved_weights_are_readable_by_colleagues_and_servers(tmp_path) -> None:
+    """safetensors made the weights file 0600 anew: another user or a service account
+    serving the model could not read it, while its configs were 0644."""
+    import os
+    import stat
+
+    from litclip import io
+
+    out = save_model(load_model("litclip-micro"), tmp_path / "m")
+    modes = {p.name: stat.S_IMODE(os.stat(p).st_mode) for p in out.iterdir()}
+    assert set(modes.values()) == {0o666 & ~io._current_umask()}, modes
