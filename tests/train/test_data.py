@@ -216,8 +216,23 @@ def test_validating_on_the_training_pairs_is_said(corpus_dir: Path) -> None:
     from litclip.train.config import TrainConfig
     from litclip.train.setup import prepare_data
 
-    with pytest.warns(UserWarning, match="holds the training pairs themselves"):
+    with pytest.warns(UserWarning, match=r"\d+ of its \d+ pairs are training pairs"):
         prepare_data(TrainConfig(data=str(corpus_dir), val_data=str(corpus_dir)))
+
+
+def test_val_data_with_a_split_column_but_no_val_rows_is_refused(tmp_path: Path) -> None:
+    """All its rows were validated on, its train and test pairs among them: the best model
+    was chosen on the test split later reported on, without a word."""
+    from litclip.errors import LitclipError
+    from litclip.train.config import TrainConfig
+    from litclip.train.setup import prepare_data
+
+    root = write_corpus(tmp_path / "c", 10)
+    frame = pd.read_parquet(root / "manifest.parquet")
+    frame["split"] = ["train"] * 8 + ["test"] * 2
+    frame.to_parquet(root / "manifest.parquet")
+    with pytest.raises(LitclipError, match=r"split column \(test, train\) but no val rows"):
+        prepare_data(TrainConfig(data=str(root), val_data=str(root)))
 
 
 def test_the_rows_a_manifest_does_not_train_on_are_counted(tmp_path: Path) -> None:

@@ -334,3 +334,24 @@ def test_with_accumulation_the_logged_loss_is_the_steps_mean(
     logged = [m["loss"] for m in _lines(tmp_path / "acc" / "metrics.jsonl") if m["kind"] == "train"]
     assert len(seen) == 4 and seen[0] != pytest.approx(seen[1])
     assert logged == pytest.approx([(seen[0] + seen[1]) / 2, (seen[2] + seen[3]) / 2])
+
+
+def test_a_tie_keeps_the_later_model_and_does_not_reset_patience(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tiny val split ties at chance at every check: best_model stayed the first check's
+    (step 3 of 18), and `litclip run` evaluated that as the fine-tuned model."""
+    import litclip.train.loop as loop
+
+    monkeypatch.setattr(loop, "validate", lambda *a, **k: {"mean_recall@1": 0.5, "n": 2.0})
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=8,
+        epochs=3, val_fraction=0.25, val_metric="mean_recall@1", early_stop_patience=5,
+        save_checkpoints=False, progress=False,
+    )  # fmt: skip
+    result = train(cfg)
+    meta = json.loads((tmp_path / "r" / "best_model" / "litclip.json").read_text())
+    assert meta["best_step"] == result.steps
+    # a tie is no improvement: patience 1 ends the run at the second check
+    short = train(cfg.with_overrides({"out": str(tmp_path / "r2"), "early_stop_patience": 1}))
+    assert short.stopped_early and short.steps < result.steps

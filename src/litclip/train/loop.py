@@ -475,11 +475,14 @@ class Trainer:
                 raise LitclipError(f"val_metric {cfg.val_metric!r} is not one of {sorted(metrics)}")
             value = metrics[cfg.val_metric]
             improved = st.best is None or value > st.best
-            if improved:
-                st.best, st.bad_evals = value, 0
+            # a tie keeps the later, more trained weights (a tiny val split ties at chance at
+            # every check, and the first check's model was kept); patience counts no tie
+            if improved or value == st.best:
                 self._save(
                     self.run_dir / "best_model", {"best_step": st.step, cfg.val_metric: value}
                 )
+            if improved:
+                st.best, st.bad_evals = value, 0
             else:
                 st.bad_evals += 1
         stop = (

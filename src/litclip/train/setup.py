@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from litclip.data.splits import VAL_SPLITS
+from litclip.errors import LitclipError
 from litclip.models import LoadedModel, load_model
 from litclip.train.config import TrainConfig
 from litclip.train.data import PairTable, manifest_splits, open_pairs, split_holdout
@@ -73,26 +74,35 @@ def prepare_data(config: TrainConfig) -> RunData:
     train = open_pairs(config.data, **keys)
     val = None
     if config.val_data:
-        # its val rows if it has a split column that names some (else all of it)
-        named = bool(manifest_splits(config.val_data) & set(VAL_SPLITS))
+        # its val rows if it has a split column (all of it without one)
+        splits = manifest_splits(config.val_data)
+        named = bool(splits & set(VAL_SPLITS))
+        if splits and not named:  # all rows would be its train and test pairs
+            raise LitclipError(
+                f"val_data {config.val_data} has a split column ({', '.join(sorted(splits))}) "
+                "but no val rows: validating on all of it would choose the best model on "
+                "training and test pairs; mark val rows, or give a file of held-out pairs"
+            )
         val = open_pairs(config.val_data, **{**keys, "fields": ()}, split="val" if named else None)
     elif manifest_splits(config.data) & set(VAL_SPLITS):  # the manifest's own val rows
         val = open_pairs(config.data, **{**keys, "fields": ()}, split="val")
     elif config.val_fraction > 0:
         train, val = split_holdout(train, config.val_fraction, config.seed)
-    if config.val_data and val is not None and _within(val, train):
+    shared = _shared(val, train) if config.val_data and val is not None else 0
+    if shared:
         warnings.warn(  # recall of pairs trained on: best_model and early stopping follow it
-            f"val_data {config.val_data} holds the training pairs themselves: validation "
-            "measures recall of what training saw (give held-out pairs, or val_fraction)",
+            f"val_data {config.val_data}: {shared} of its {len(val)} pairs are training pairs, "
+            "so validation measures recall of what training saw (give held-out pairs, or "
+            "val_fraction)",
             stacklevel=2,
         )
     return RunData(train, val)
 
 
-def _within(val: PairTable, train: PairTable) -> bool:
-    """Whether every pair of ``val`` (image and caption) is also a training pair."""
+def _shared(val: PairTable, train: PairTable) -> int:
+    """How many pairs of ``val`` (image and caption) are also training pairs."""
     seen = set(zip(train.images, train.captions, strict=True))
-    return set(zip(val.images, val.captions, strict=True)) <= seen
+    return sum(pair in seen for pair in zip(val.images, val.captions, strict=True))
 
 
 def prepare_objective(config: TrainConfig, train: PairTable, env: DistEnv) -> Objective:
