@@ -84,3 +84,18 @@ def test_out_never_overwrites_an_input_or_another_tools_folder(base_and_ft, tmp_
     blend = interpolate_models(str(base), str(ft), 0.5, tmp_path / "blend")
     assert interpolate_models(str(base), str(ft), 0.25, blend) == blend
     assert load_model(str(blend)).meta["wise_ft"]["alpha"] == 0.25
+
+
+def test_sweep_folders_never_collide_and_alphas_are_checked_first(
+    base_and_ft, tmp_path: Path
+) -> None:
+    """0.3 and 0.301 were both saved to alpha_0.30 (the first blend lost), and 0.5, 1.5 wrote
+    alpha_0.50 before failing on 1.5."""
+    base, ft = base_and_ft
+    paths = wise_ft_sweep(base, ft, [0.3, 0.301, 0.125], tmp_path / "s")
+    assert [p.name for p in paths] == ["alpha_0.30", "alpha_0.301", "alpha_0.125"]
+    with pytest.raises(LitclipError, match="alpha must be in"):
+        wise_ft_sweep(base, ft, [0.5, 1.5], tmp_path / "t")
+    assert not (tmp_path / "t").exists()
+    with pytest.raises(LitclipError, match="twice"):
+        wise_ft_sweep(base, ft, [0.5, 0.50], tmp_path / "u")

@@ -158,4 +158,4 @@ def interpolate(
         console.print(f"WiSE-FT model (alpha={alpha[0]}) written to [bold]{escape(str(path))}[/]")
         return
     for a, path in zip(alpha, wise_ft_sweep(base, ft, alpha, out), strict=True):
-        console.print(f"alpha={a:.2f}: [bold]{escape(str(path))}[/]")
+        console.print(f"alpha={a:g}: [bold]{escape(str(path))}[/]")

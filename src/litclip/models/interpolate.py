@@ -112,6 +112,13 @@ def interpolate_models(
     return save_model(ft, out_dir, metadata=meta, model=model)
 
 
+def alpha_folder(alpha: float) -> str:
+    """``alpha_0.50``; with the digits an alpha needs past two (``alpha_0.125``, ``alpha_0.301``),
+    so two alphas never share a folder (0.3 and 0.301 were both ``alpha_0.30``)."""
+    text = f"{alpha:.2f}"
+    return f"alpha_{text if float(text) == alpha else repr(float(alpha))}"
+
+
 def wise_ft_sweep(
     base: str | Path,
     ft: str | Path,
@@ -132,20 +139,25 @@ def wise_ft_sweep(
             f"--out {root} holds other files ({', '.join(sorted(others)[:3])}): a sweep writes "
             "OUT/alpha_*/ model folders; choose a new or empty folder"
         )
-    for alpha in alphas:
-        check_blend_target(root / f"alpha_{alpha:.2f}", [base, ft])
+    outside = [a for a in alphas if not 0.0 <= a <= 1.0]
+    if outside:  # before anything is written
+        raise LitclipError(f"alpha must be in [0, 1], got {outside[0]}")
+    names = [alpha_folder(a) for a in alphas]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:  # the second blend would be saved over the first
+        raise LitclipError(f"alphas {list(alphas)} give the folder {repeated[0]} twice")
+    for name in names:
+        check_blend_target(root / name, [base, ft])
     base_lm, ft_lm = load_model(str(base)), load_model(str(ft))
     base_sd = {k: v.clone() for k, v in base_lm.model.state_dict().items()}
     ft_sd = {k: v.clone() for k, v in ft_lm.model.state_dict().items()}
     paths = []
-    for alpha in alphas:
-        if not 0.0 <= alpha <= 1.0:
-            raise LitclipError(f"alpha must be in [0, 1], got {alpha}")
+    for alpha, name in zip(alphas, names, strict=True):
         ft_lm.model.load_state_dict(interpolate_state_dicts(base_sd, ft_sd, alpha))
         meta = {
             "wise_ft": {"base": str(base), "ft": str(ft), "alpha": alpha},
             "base_spec": base_lm.meta.get("base_spec", base_lm.spec),
         }
-        paths.append(save_model(ft_lm, Path(out_root) / f"alpha_{alpha:.2f}", metadata=meta))
+        paths.append(save_model(ft_lm, root / name, metadata=meta))
     ft_lm.model.load_state_dict(ft_sd)
     return paths
