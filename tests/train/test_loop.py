@@ -355,3 +355,40 @@ def test_a_tie_keeps_the_later_model_and_does_not_reset_patience(
     # a tie is no improvement: patience 1 ends the run at the second check
     short = train(cfg.with_overrides({"out": str(tmp_path / "r2"), "early_stop_patience": 1}))
     assert short.stopped_early and short.steps < result.steps
+
+
+def test_training_longer_starts_at_the_new_schedules_lr(corpus_dir: Path, tmp_path: Path) -> None:
+    """A finished run resumed with more epochs took its first new step at lr 0.0 (the old
+    cosine's end), though it said the schedule follows the new length."""
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=8,
+        epochs=1, log_every=1, progress=False,
+    )  # fmt: skip
+    first = train(cfg)
+    longer = train(cfg.with_overrides({"resume": "latest", "epochs": 2}))
+    lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    new = [m for m in lines if m["kind"] == "train" and m["step"] > first.steps]
+    from litclip.train.optim import cosine_with_warmup
+
+    factor = cosine_with_warmup(min(cfg.warmup_steps, max(1, longer.steps // 5)), longer.steps)
+    assert new[0]["lr"] > 0
+    assert [m["lr"] for m in new] == pytest.approx([cfg.lr * factor(m["step"] - 1) for m in new])
+
+
+def test_an_early_stopped_run_goes_on_with_more_patience(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--help lists early_stop_patience among what a resume may change, yet the restored
+    'stopped early' ended the run at once."""
+    import litclip.train.loop as loop
+
+    monkeypatch.setattr(loop, "validate", lambda *a, **k: {"mean_recall@1": 0.5, "n": 2.0})
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=8,
+        epochs=4, val_fraction=0.25, val_metric="mean_recall@1", early_stop_patience=1,
+        progress=False,
+    )  # fmt: skip
+    stopped = train(cfg)
+    assert stopped.stopped_early
+    more = train(cfg.with_overrides({"resume": "latest", "early_stop_patience": 10}))
+    assert not more.stopped_early and more.steps > stopped.steps

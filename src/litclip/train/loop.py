@@ -303,9 +303,22 @@ class Trainer:
         self.objective.load_state_dict(ck["objective"])
         self.optimizer.load_state_dict(ck["optimizer"])
         self.scheduler.load_state_dict(ck["scheduler"])
+        # the optimizer holds the lr the saved schedule set last (0 at a finished cosine's
+        # end): the next step takes the lr of the schedule as it is now (a longer run's)
+        step = self.scheduler.last_epoch
+        lrs = [
+            b * f(step)
+            for b, f in zip(self.scheduler.base_lrs, self.scheduler.lr_lambdas, strict=True)
+        ]
+        for group, lr in zip(self.optimizer.param_groups, lrs, strict=True):
+            group["lr"] = lr
+        self.scheduler._last_lr = lrs  # noqa: SLF001 - what get_last_lr() reports
         self.scaler.load_state_dict(ck["scaler"])
         set_rng_state(ck["rng"])
         self.state = LoopState(**ck["loop"])
+        # an early stop is judged again by today's patience (more patience goes on)
+        patience = self.config.early_stop_patience
+        self.state.stopped_early = 0 < patience <= self.state.bad_evals
         self.last = dict(ck.get("last") or {})
         self.metrics_log.truncate_after(self.state.step)
         self.samples_log.truncate_after(self.state.step)
@@ -321,9 +334,15 @@ class Trainer:
             for k, v in self.config.maths().items()
             if k in saved and saved[k] != v
         }
-        longer = [diffs.pop(k) for k in RESUME_MAY_CHANGE if k in diffs]
+        allowed = [k for k in RESUME_MAY_CHANGE if k in diffs]
+        longer = [diffs.pop(k) for k in allowed]
         if longer and self.env.is_main:  # training longer (or shorter) is a choice to allow
-            print(f"resuming with {', '.join(longer)}: the schedule follows the new length")
+            then = (
+                ": the schedule follows the new length"
+                if {"epochs", "max_steps"} & set(allowed)
+                else ""
+            )
+            print(f"resuming with {', '.join(longer)}{then}")
         changed = list(diffs.values())
         world = ck.get("world_size")
         if world is not None and world != self.env.world_size:
