@@ -123,3 +123,13 @@ def test_resume_from_a_file_that_is_no_checkpoint_is_a_user_error(tmp_path: Path
             load_checkpoint(path)
     with pytest.raises(LitclipError, match="not a checkpoint written by litclip train .*lacks"):
         load_checkpoint(weights)
+
+
+def test_pruning_keeps_the_newest_steps_past_a_million(tmp_path: Path) -> None:
+    """By name step_1000000.pt sorts before step_999999.pt: the newest was deleted."""
+    from litclip.train.checkpoint import checkpoint_dir, save_checkpoint
+
+    for step in (999_998, 999_999, 1_000_000):
+        save_checkpoint(tmp_path, step, {"step": step}, keep=2)
+    kept = sorted(p.name for p in checkpoint_dir(tmp_path).glob("step_*.pt"))
+    assert kept == ["step_1000000.pt", "step_999999.pt"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 import random
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,17 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def _by_step(paths: Iterable[Path]) -> list[Path]:
+    """Checkpoints oldest first by their step number (past step 999999 a name has seven
+    digits, and by name step_1000000 came before step_999999: the newest was pruned)."""
+
+    def step(p: Path) -> int:
+        digits = p.stem.removeprefix("step_")
+        return int(digits) if digits.isdigit() else -1
+
+    return sorted(paths, key=step)
+
+
 def save_checkpoint(run_dir: str | Path, step: int, state: dict[str, Any], keep: int = 3) -> Path:
     """Write ``step_{step:06d}.pt`` atomically, point ``latest`` at it, prune old ones.
 
@@ -116,7 +128,7 @@ def save_checkpoint(run_dir: str | Path, step: int, state: dict[str, Any], keep:
     with atomic_path(path) as tmp:
         torch.save(state, tmp)
     atomic_write_text(folder / LATEST, path.name + "\n")
-    for old in sorted(folder.glob("step_*.pt"))[: -max(1, keep)]:
+    for old in _by_step(folder.glob("step_*.pt"))[: -max(1, keep)]:
         old.unlink(missing_ok=True)
     return path
 
