@@ -392,3 +392,39 @@ def test_an_early_stopped_run_goes_on_with_more_patience(
     assert stopped.stopped_early
     more = train(cfg.with_overrides({"resume": "latest", "early_stop_patience": 10}))
     assert not more.stopped_early and more.steps > stopped.steps
+
+
+def test_a_kill_after_an_epoch_end_validation_logs_it_once(
+    corpus_dir: Path, val_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The epoch's last step was saved before its validation too: killed between that
+    validation and the epoch-end save, the resume started there and validated again."""
+    import litclip.train.loop as loop
+
+    class Killed(BaseException):
+        pass
+
+    real = loop.Trainer.checkpoint
+    validated: list[int] = []
+
+    def checkpoint(self) -> None:  # noqa: ANN001
+        if validated and not self.state.batch_in_epoch and self.state.epoch == 1:
+            raise Killed  # the kill: after epoch 0's validation, before its save
+        real(self)
+
+    real_validate = loop.Trainer._validate
+    monkeypatch.setattr(
+        loop.Trainer, "_validate", lambda s: validated.append(1) or real_validate(s)
+    )
+    monkeypatch.setattr(loop.Trainer, "checkpoint", checkpoint)
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), val_data=str(val_dir),
+        out=str(tmp_path / "r"), epochs=2, batch_size=8, checkpoint_every=4, progress=False,
+    )  # fmt: skip
+    with pytest.raises(Killed):
+        train(cfg)
+    monkeypatch.setattr(loop.Trainer, "checkpoint", real)
+    train(cfg.with_overrides({"resume": "latest"}))
+    lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    steps = [m["step"] for m in lines if m["kind"] == "val"]
+    assert steps == sorted(set(steps)) and len(steps) == 2

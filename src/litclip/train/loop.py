@@ -415,7 +415,10 @@ class Trainer:
                     self.tb.add_scalar(f"train/{k}", v, st.step)
         if self.data.val is not None and cfg.val_every and st.step % cfg.val_every == 0:
             self._validate()
-        if cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0:
+        # the step that ends an epoch is saved at the epoch's end, after its validation: saved
+        # before it too, a kill in between resumed there and logged that validation twice
+        ends_epoch = st.batch_in_epoch >= self.per_epoch * cfg.accum_steps
+        if cfg.checkpoint_every and st.step % cfg.checkpoint_every == 0 and not ends_epoch:
             self.checkpoint()
 
     def _done(self) -> bool:
