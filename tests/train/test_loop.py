@@ -428,3 +428,39 @@ def test_a_kill_after_an_epoch_end_validation_logs_it_once(
     lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
     steps = [m["step"] for m in lines if m["kind"] == "val"]
     assert steps == sorted(set(steps)) and len(steps) == 2
+
+
+def test_a_run_resumed_with_loader_workers_replays_the_same_augmentations(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With num_workers > 0 a resumed run drew other crops than the uninterrupted one (worker
+    seeds followed where the loader started and which worker took a batch)."""
+    import litclip.train.loop as loop
+
+    def losses(out: Path) -> list[float]:
+        lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+        return [m["loss"] for m in lines if m["kind"] == "train"]
+
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "whole"), batch_size=8,
+        epochs=1, checkpoint_every=1, log_every=1, num_workers=2, progress=False,
+    )  # fmt: skip
+    train(cfg)
+
+    class Killed(BaseException):
+        pass
+
+    real = loop.Trainer.checkpoint
+
+    def checkpoint(self) -> None:  # noqa: ANN001
+        real(self)
+        if self.state.step == 2:
+            raise Killed
+
+    monkeypatch.setattr(loop.Trainer, "checkpoint", checkpoint)
+    cut = cfg.with_overrides({"out": str(tmp_path / "cut")})
+    with pytest.raises(Killed):
+        train(cut)
+    monkeypatch.setattr(loop.Trainer, "checkpoint", real)
+    train(cut.with_overrides({"resume": "latest"}))
+    assert losses(tmp_path / "cut") == losses(tmp_path / "whole")

@@ -356,9 +356,18 @@ class PairDataset(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.table)
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, str, int]:
-        """The pair at ``index``; an unreadable image is replaced by the next readable pair
-        (with a warning), so one corrupt file never stops a training run."""
+    def __getitem__(self, item: int | tuple[int, int]) -> tuple[torch.Tensor, str, int]:
+        """The pair at ``index`` (``item``, or ``(index, seed)``: its augmentation drawn from
+        that seed, whichever worker process reads it); an unreadable image is replaced by the
+        next readable pair (with a warning), so one corrupt file never stops a training run."""
+        if isinstance(item, tuple):
+            index, seed = item
+            with torch.random.fork_rng(devices=[]):  # the caller's RNG goes on untouched
+                torch.manual_seed(seed)
+                return self._pair(index)
+        return self._pair(item)
+
+    def _pair(self, index: int) -> tuple[torch.Tensor, str, int]:
         n = len(self.table)
         for k in range(min(n, MAX_REPLACEMENTS)):
             j = (index + k) % n
@@ -393,7 +402,21 @@ def epoch_batches(n: int, global_batch: int, seed: int, epoch: int) -> list[list
     return [perm[i : i + global_batch] for i in range(0, n - global_batch + 1, global_batch)]
 
 
-def rank_slice(batch: list[int], rank: int, world_size: int) -> list[int]:
+def seeded(
+    batches: list[list[int]], seed: int, epoch: int, first: int
+) -> list[list[tuple[int, int]]]:
+    """Each sample of global ``batches`` (the epoch's ``first`` on) with its augmentation
+    seed, made from the run's seed, the epoch, the batch's number and the sample's place in
+    it: a run resumed mid-epoch, or read by other worker processes or ranks, draws the same
+    crops (worker seeds followed where the loader started and which worker took a batch)."""
+    base = (seed * 1_000_003 + epoch) * 1_000_003
+    return [
+        [(i, (base + (first + b) * 65_537 + p) % 2**63) for p, i in enumerate(batch)]
+        for b, batch in enumerate(batches)
+    ]
+
+
+def rank_slice(batch: list, rank: int, world_size: int) -> list:
     """Rank ``rank``'s contiguous share of a global batch (gathering restores the global order)."""
     per = len(batch) // world_size
     return batch[rank * per : (rank + 1) * per]
@@ -416,16 +439,17 @@ class Collate:
 
 def make_loader(
     dataset: PairDataset,
-    batches: list[list[int]],
+    batches: list[list[int]] | list[list[tuple[int, int]]],
     tokenizer: Callable[[list[str]], torch.Tensor] | None,
     num_workers: int = 0,
     pin_memory: bool = False,
     seed: int | None = None,
 ) -> torch.utils.data.DataLoader:
-    """A DataLoader over precomputed index batches (the sampler state is the batch list).
+    """A DataLoader over precomputed index batches (the sampler state is the batch list);
+    indices paired with seeds (:func:`seeded`) fix each sample's augmentation.
 
     ``seed`` gives the loader its own generator (worker seeds), so creating a loader does not
-    draw from the global RNG and a resumed run replays the same augmentations.
+    draw from the global RNG.
     """
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.utils.data.DataLoader(

@@ -50,7 +50,14 @@ from litclip.train.checkpoint import (
     set_rng_state,
 )
 from litclip.train.config import VALIDATION_OPTIONS, TrainConfig
-from litclip.train.data import PairDataset, epoch_batches, make_loader, rank_slice, sample_ids
+from litclip.train.data import (
+    PairDataset,
+    epoch_batches,
+    make_loader,
+    rank_slice,
+    sample_ids,
+    seeded,
+)
 from litclip.train.distributed import DistEnv, barrier, broadcast_flag, mean_across_ranks
 from litclip.train.progress import TrainProgress
 from litclip.train.setup import (
@@ -431,9 +438,10 @@ class Trainer:
             len(self.data.train), cfg.batch_size * env.world_size, cfg.seed, st.epoch
         )
         remaining = batches[: self.per_epoch * cfg.accum_steps][st.batch_in_epoch :]
+        with_seeds = seeded(remaining, cfg.seed, st.epoch, st.batch_in_epoch)
         loader = make_loader(
             self.dataset,
-            [rank_slice(b, env.rank, env.world_size) for b in remaining],
+            [rank_slice(b, env.rank, env.world_size) for b in with_seeds],
             None if self.text_cache is not None else self.lm.tokenizer,
             cfg.num_workers,
             env.device.type == "cuda",
