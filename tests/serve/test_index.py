@@ -174,7 +174,8 @@ def test_other_model_is_refused(tmp_path: Path, corpus_factory, micro_model) -> 
     with pytest.raises(LitclipError, match=r"with --rebuild \(rebuild=True in Python\)"):
         build_index(other, corpus, out, progress=False)
     build_index(other, corpus, out, rebuild=True, progress=False)
-    assert load_index(out).info["last_update"]["added"] == 4
+    update = load_index(out).info["last_update"]
+    assert (update["added"], update["removed"]) == (4, 4)  # a rebuild said "-0 removed"
 
 
 def test_ivf_path_with_forced_params(tmp_path: Path, corpus_factory, micro_model) -> None:

@@ -576,6 +576,14 @@ def _save_npy(path: Path, arr: np.ndarray) -> None:
         np.save(fh, arr)
 
 
+def _indexed_count(out: Path) -> int:
+    """How many figures the index in ``out`` holds now (0 when there is none)."""
+    try:
+        return int(json.loads((out / "index.json").read_text(encoding="utf-8")).get("count", 0))
+    except Exception:  # no index, or a damaged one: nothing to count
+        return 0
+
+
 def _existing(
     out: Path,
 ) -> tuple[dict[str, Any] | None, pd.DataFrame, np.ndarray | None, np.ndarray | None]:
@@ -652,6 +660,8 @@ def build_index(
     old, old_meta, old_img, old_txt = (
         (None, pd.DataFrame(), None, None) if rebuild else _existing(out)
     )
+    # what a rebuild replaces, for its count of removed figures ("-0 removed" of 91 gone)
+    replaced = _indexed_count(out) if rebuild else 0
     lm, spec, in_index, save_needed = _load_build_model(model_spec, out, old, device)
     probe = model_probe(lm)
     _check_same_model(old, probe, getattr(lm, "spec", str(model_spec)), out)
@@ -713,7 +723,7 @@ def build_index(
         "corpora": corpora,
         "last_update": {
             "added": len(new_meta),
-            "removed": int((~keep).sum()),
+            "removed": int((~keep).sum()) + replaced,
             "kept": int(keep.sum()),
             # rows of other corpora indexed here before: searchable beside this corpus's
             "other_corpora": int((meta["corpus_dir"].astype(str) != str(corpus)).sum()),
