@@ -157,3 +157,26 @@ def test_serve_api_checks_threads_and_max_k(searcher) -> None:
         serve("unused", torch_threads=-2)
     with pytest.raises(LitclipError, match="max_k"):
         create_app(searcher=searcher, max_k=0)
+
+
+def test_port_0_announces_the_port_it_serves_on(
+    monkeypatch: pytest.MonkeyPatch, built_index: Path, capsys
+) -> None:
+    """`serve --port 0` announced http://127.0.0.1:0/, an address that does not work."""
+    import uvicorn
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: seen.update(port=port))
+    assert main(["serve", str(built_index), "--port", "0"]) == 0
+    assert seen["port"] > 0 and f"http://127.0.0.1:{seen['port']}/" in capsys.readouterr().err
+
+
+def test_a_token_a_header_cannot_carry_is_refused(
+    monkeypatch: pytest.MonkeyPatch, built_index: Path, capsys
+) -> None:
+    """A non-ASCII token was accepted, and every API client was refused (401) after."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: None)  # never serves
+    assert main(["serve", str(built_index), "--port", "8127", "--token", "s3cr:et/ü"]) == 2
+    assert "must be ASCII" in _text(capsys.readouterr().err)

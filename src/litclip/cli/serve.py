@@ -82,8 +82,9 @@ def index_cmd(
         )
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """Say a port is taken before announcing the server (uvicorn would fail after)."""
+def _check_port_free(host: str, port: int) -> int:
+    """Say a port is taken before announcing the server (uvicorn would fail after); returns
+    the port, the system's choice of a free one for 0 (the address announced must work)."""
     import socket
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
@@ -94,6 +95,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise LitclipError(
                 f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
             ) from exc
+        return int(sock.getsockname()[1])
 
 
 def serve_cmd(
@@ -123,7 +125,12 @@ def serve_cmd(
 
     if not (index_dir / "index.json").is_file():
         raise LitclipError(f"{index_dir} is not a litclip index: build one with `litclip index`")
-    _check_port_free(host, port)
+    if token is not None and not token.isascii():  # headers travel as latin-1 bytes
+        raise LitclipError(
+            "--token (or LITCLIP_API_TOKEN) must be ASCII: a header can never carry other "
+            "characters as typed, so every API client would be refused"
+        )
+    port = _check_port_free(host, port)
     serve(
         index_dir,
         host,
