@@ -202,6 +202,10 @@ def test_a_manifest_not_in_utf8_says_how_to_save_it(tmp_path: Path) -> None:
     from litclip.data.pairs import read_manifest
 
     path = tmp_path / "m.csv"
-    path.write_bytes("filepath,caption\na.png,Ödem der Lunge\n".encode("cp1252"))
-    with pytest.raises(LitclipError, match="is not UTF-8 text .* Save it as 'CSV UTF-8'"):
+    rows = "".join(f"a{i}.png,plain caption {i}\n" for i in range(3000))  # past pandas' chunk
+    path.write_bytes(f"filepath,caption\n{rows}a.png,Ödem der Lunge\n".encode("cp1252"))
+    at = path.read_bytes().index("Ö".encode("cp1252"))
+    with pytest.raises(
+        LitclipError, match=rf"is not UTF-8 text \(byte {at}\).* Save it as 'CSV UTF-8'"
+    ):
         read_manifest(path)

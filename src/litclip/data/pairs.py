@@ -85,6 +85,15 @@ def _image_suffix(data: bytes) -> str:
     return ".img"  # PIL reads the content whatever the name
 
 
+def _first_bad_byte(path: Path) -> int:
+    """Where a file first stops being UTF-8 (pandas' error counts from the chunk it read)."""
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
 def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.DataFrame:
     """Read a CSV/TSV/Parquet manifest into a DataFrame.
 
@@ -105,9 +114,9 @@ def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.Da
         if suffix in (".csv", ".tsv"):
             sep = sep or ("\t" if suffix == ".tsv" else _csv_separator(path))
             return pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
-    except UnicodeDecodeError as exc:  # read as another encoding, captions would be garbled
+    except UnicodeDecodeError:  # read as another encoding, captions would be garbled
         raise LitclipError(
-            f"manifest {path} is not UTF-8 text (byte {exc.start}): a spreadsheet's "
+            f"manifest {path} is not UTF-8 text (byte {_first_bad_byte(path)}): a spreadsheet's "
             "Windows export? Save it as 'CSV UTF-8' (or convert it, e.g. iconv -f cp1252 "
             "-t utf-8)."
         ) from None
