@@ -85,3 +85,15 @@ def test_targets_per_tower() -> None:
     with pytest.raises(LitclipError, match="match no module") as exc:
         apply_lora(lm.model, towers=["image"], targets=["q_proj"])
     assert "attn, mlp.c_fc, mlp.c_proj" in str(exc.value)
+
+
+def test_a_target_error_lists_only_the_chosen_towers_modules() -> None:
+    """Asked for the image tower, it listed the MiniLM text tower's attention.self.query too:
+    the very target that had just matched nothing there."""
+    from litclip.models import load_model
+
+    lm = load_model("litclip-tiny")
+    with pytest.raises(LitclipError, match="match no module") as exc:
+        apply_lora(lm.model, towers=["image"], targets=["query"])
+    listed = str(exc.value).split("are ")[1]
+    assert "attn" in listed and "query" not in listed

@@ -72,7 +72,8 @@ def apply_lora(
     if not any(re.match(pattern, name) for name, _ in model.named_modules()):
         raise LitclipError(
             f"lora_targets {list(targets or [])} match no module of the {', '.join(towers)} "
-            f"tower(s); a block's modules there are {', '.join(block_modules(model)) or 'none'} "
+            f"tower(s); a block's modules there are "
+            f"{', '.join(block_modules(model, towers)) or 'none'} "
             "(set lora_targets to some of them, or leave it out for attention and MLP)"
         )
     config = LoraConfig(
@@ -81,9 +82,10 @@ def apply_lora(
     return LoraModel(model, config, "default")
 
 
-def block_modules(model: nn.Module) -> list[str]:
-    """The names, within a transformer block, of the modules LoRA can adapt (linear layers
-    and attention), e.g. ``attn``, ``mlp.c_fc``; what ``lora_targets`` may name."""
+def block_modules(model: nn.Module, towers: Sequence[str] = ("image", "text")) -> list[str]:
+    """The names, within a transformer block of ``towers``, of the modules LoRA can adapt
+    (linear layers and attention), e.g. ``attn``, ``mlp.c_fc``; what ``lora_targets`` may
+    name."""
     block = re.compile(r".*(?:resblocks|layer)\.\d+\.(.+)$")
     modules = dict(model.named_modules())
     # an attention's out_proj is read by weight inside the attention: adapt the attention
@@ -93,6 +95,7 @@ def block_modules(model: nn.Module) -> list[str]:
         for name, module in modules.items()
         if isinstance(module, nn.Linear | nn.MultiheadAttention)
         and not name.startswith(inside)
+        and ("image" if name.startswith("visual.") else "text") in towers
         and (m := block.match(name))
     }
     return sorted(found)
