@@ -143,7 +143,8 @@ class TrainConfig:
             transformer blocks (N counts blocks on both kinds of text tower).
         lock_text_train_proj: keep the text projection trainable when the text tower is locked.
         cache_text_features: with a fully locked HF text trunk, compute its features once per
-            caption and train only the projection (same maths, much faster on CPU).
+            caption and train only the projection (same maths: a locked trunk runs without
+            dropout either way; much faster on CPU).
         lora, lora_rank, lora_alpha, lora_dropout, lora_towers, lora_targets: LoRA adapters.
         seed: seeds model init extras, data order and augmentation.
         num_workers: DataLoader worker processes.

@@ -557,6 +557,10 @@ class Trainer:
         had_dict = getattr(self.model, "output_dict", False)
         self.model.output_dict = True
         self.model.train()
+        from litclip.train.text_cache import has_frozen_hf_trunk
+
+        if has_frozen_hf_trunk(self.model):  # locked: no dropout, as its cached features have
+            self.model.text.transformer.eval()
         enabled = self.config.progress and self.env.is_main
         if enabled:
             n_val = len(self.data.val) if self.data.val else 0

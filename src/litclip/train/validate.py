@@ -81,13 +81,15 @@ def validate(
     autocast: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext,
     encode_text: Callable[[list[str]], torch.Tensor] | None = None,
 ) -> dict[str, float]:
-    """Retrieval metrics of ``model`` on ``table`` (the model is put back in its previous mode)."""
-    was_training = model.training
+    """Retrieval metrics of ``model`` on ``table`` (each module is put back in its previous
+    mode: a frozen trunk kept in eval mode while training stays so)."""
+    modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
         img, txt = embed_pairs(
             model, table, transform, tokenizer, device, batch_size, autocast, encode_text
         )
     finally:
-        model.train(was_training)
+        for module, training in modes:
+            module.training = training
     return retrieval_metrics(img, txt, ks)
