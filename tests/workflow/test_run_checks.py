@@ -76,8 +76,10 @@ def test_a_run_or_demo_folder_is_resumed(tmp_path) -> None:
         ("split: {splits_file: /nonexist.json}\n", [], "splits file '/nonexist.json' does not"),
         ("evaluate: {batch_size: 0}\n", [], "config.evaluate.batch_size must be >= 1"),
         ("evaluate: {tasks: []}\n", [], "config.evaluate.tasks is empty"),
-        ("split: {val_fraction: 1.5}\n", [], "config.split.val_fraction must be in [0, 1)"),
-        ("split: {val_fraction: -0.1}\n", [], "config.split.val_fraction must be in [0, 1)"),
+        ("split: {val_fraction: 1.5}\n", [], "config.split.val_fraction must be in (0, 1)"),
+        ("split: {val_fraction: -0.1}\n", [], "config.split.val_fraction must be in (0, 1)"),
+        # 0 was taken as one article all the same, without a word
+        ("split: {test_fraction: 0}\n", [], "holds out at least one article for test"),
         ("split: {val_fraction: 0.6, test_fraction: 0.6}\n", [], "keep their sum under 1"),
         ("corpus: {dpi: -5}\n", [], "config.corpus.dpi must be in 36..600"),
         ("{}\n", ["--device", "tpu"], "unknown device 'tpu'"),

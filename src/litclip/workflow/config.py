@@ -147,10 +147,13 @@ def load_run_config(path: str | Path | None = None, **overrides: Any) -> RunConf
 
 def check_split(opts: SplitOptions) -> None:
     """Refuse fractions that leave no articles to train on (said before the corpus build)."""
-    for name in ("val_fraction", "test_fraction"):
+    for name, role in (("val_fraction", "validation"), ("test_fraction", "test")):
         value = getattr(opts, name)
-        if not 0 <= value < 1:
-            raise LitclipError(f"config.split.{name} must be in [0, 1), got {value:g}")
+        if not 0 < value < 1:  # 0 was taken as one article all the same, without a word
+            raise LitclipError(
+                f"config.split.{name} must be in (0, 1), got {value:g}: `litclip run` holds out "
+                f"at least one article for {role}"
+            )
     if opts.val_fraction + opts.test_fraction >= 1:
         raise LitclipError(
             f"config.split.val_fraction + test_fraction = "
