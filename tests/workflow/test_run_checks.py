@@ -166,3 +166,26 @@ def test_a_corpus_of_another_journal_is_told_apart(tmp_path) -> None:
     listing.write_text(f"{files[0]}\n")
     assert not _another_journal(corpus, _input_files(listing))
     assert files[0] in _input_files(listing)
+
+
+def test_run_says_what_the_evaluation_skipped(tmp_path, capsys, monkeypatch) -> None:
+    """`litclip evaluate` prints its skipped: lines; `litclip run` kept them in results.json."""
+    import litclip.evaluate as evaluate
+    from litclip.workflow import run as run_mod
+    from litclip.workflow.config import RunConfig
+
+    monkeypatch.setattr(
+        evaluate, "run_evaluation", lambda *a, **k: {"runs": [], "skipped": ["zeroshot: no labels"]}
+    )
+
+    class Steps:
+        timings: dict = {}
+
+        def digest(self, key, after):  # noqa: ANN001, ANN201
+            return "d"
+
+        def run(self, name, key, fn, after, products):  # noqa: ANN001, ANN201
+            return fn()
+
+    run_mod._evaluate_step(RunConfig(), tmp_path, tmp_path / "m", {"test": "t.parquet"}, Steps())
+    assert "skipped: zeroshot: no labels" in " ".join(capsys.readouterr().err.split())

@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 
 from litclip import __version__
 from litclip.console import new_console
@@ -301,7 +302,10 @@ def _evaluate_step(
     def evaluate() -> dict[str, Any]:
         # an evaluation killed mid-way has the same source: its results are this run's
         _set_aside_results(out, steps.digest(key, ["train"]), _why(steps, "train"))
-        run_evaluation(models, datasets, cfg.evaluate.tasks, out, eval_cfg)
+        results = run_evaluation(models, datasets, cfg.evaluate.tasks, out, eval_cfg)
+        said = new_console(stderr=True)
+        for line in results.get("skipped", []):  # as `litclip evaluate` says them
+            said.print(f"[yellow]skipped:[/] {escape(str(line))}")
         # results.json names the fine-tuned model by the path it had then
         return {"results": "results.json", "report": "report.html", "finetuned": models[1]}
 
