@@ -581,8 +581,9 @@ class Trainer:
             print(
                 f"training on {len(self.data.train)} pairs ({n_val} held out for validation"
                 f"{unused}): "
-                f"{self.per_epoch} steps/epoch x {self.config.epochs} epochs -> "
-                f"{self.total_steps} steps on {self.env.device}"
+                f"{self.per_epoch} step{'s' * (self.per_epoch != 1)}/epoch x "
+                f"{self.config.epochs} epoch{'s' * (self.config.epochs != 1)} -> "
+                f"{self.total_steps} step{'s' * (self.total_steps != 1)} on {self.env.device}"
                 + (f"; resumed from {resumed} at step {self.state.step}" if resumed else "")
                 + (
                     f"; {self.config.precision} needs CUDA: fp32 here"
