@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 
 import pytest
@@ -197,3 +198,21 @@ def test_deleted_outputs_are_made_again(demo_run) -> None:
     for step in ("train", "evaluate", "index"):
         assert f"{step}: complete" not in printed, step
     assert rerun.model_dir.is_dir() and rerun.index_dir.is_dir()
+
+
+def test_a_touched_pdf_or_a_new_readme_keeps_the_trained_model(demo_run) -> None:
+    """Touching any file of the PDF folder (a README even) retrained, re-evaluated and
+    re-indexed everything, saying "training options changed": the steps after the corpus
+    followed which build made it, not what it holds."""
+    opts, summary, _ = demo_run
+    run_demo(opts, Console(file=io.StringIO(), width=120))  # as the fixture's options made it
+    pdfs = sorted((summary.out_dir / "journal").rglob("*.pdf"))
+    first = pdfs[0]
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
+    (first.parent / "README.md").write_text("notes on the journal")
+    console = Console(file=io.StringIO(), width=120)
+    run_demo(opts, console)
+    printed = console.file.getvalue()
+    assert "✓ corpus" in printed  # the build looked again (and found nothing new)
+    for step in ("split", "train", "evaluate", "index"):
+        assert f"{step}: complete from an earlier run, reused" in printed, step

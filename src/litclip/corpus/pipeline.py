@@ -180,7 +180,7 @@ def _path_column(path: Path, lines: list[str]) -> list[str]:
     return [row[0] for row in rows[int(has_header) :] if row and row[0]]
 
 
-def _pdfs_under(folder: Path) -> list[Path]:
+def pdfs_under(folder: Path) -> list[Path]:
     """``*.pdf`` (any case) below ``folder``, through symlinked folders too (each real folder
     once, so a link back up the tree ends)."""
     found: list[Path] = []
@@ -219,7 +219,7 @@ def resolve_inputs(inputs: str | Path | Sequence[str | Path]) -> list[Path]:
     for item in items:
         p = Path(item).expanduser()
         if p.is_dir():
-            found += _pdfs_under(p)
+            found += pdfs_under(p)
         elif p.is_file() and p.suffix.lower() in LIST_SUFFIXES:
             listed = _from_list(p)
             folders = [f for f in listed if f.is_dir()]

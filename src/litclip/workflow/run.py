@@ -105,15 +105,36 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
     pdfs = _input_files(Path(cfg.pdfs))
     key = {"pdfs": _fingerprint(pdfs, out), "corpus": dataclasses.asdict(corpus_cfg)}
     manifest = out / "corpus" / "manifest.parquet"
-    return steps.run("corpus", key, build, products=lambda _: [manifest])
+    # the steps after it follow what the corpus holds, not the build that made it: a PDF
+    # touched or copied again rebuilds an identical corpus, and must not retrain
+    return steps.run(
+        "corpus",
+        key,
+        build,
+        products=lambda _: [manifest],
+        content=lambda _: _content_hash(manifest, key["corpus"]),
+    )
+
+
+def _content_hash(path: Path, options: Any) -> str:
+    """A file's bytes with the options that made it: what a step's successors depend on."""
+    import hashlib
+
+    h = hashlib.sha256(to_json(options, indent=None).encode())
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
 
 
 def _input_files(pdfs: Path) -> list[Path]:
-    """The files whose names, sizes and times stand for the input: a folder's files, or a
-    list file and the PDFs it lists (an edit to either redoes the build)."""
+    """The files whose names, sizes and times stand for the input: a folder's PDFs (its
+    README or ground truth is no input), or a list file and the PDFs it lists (an edit to
+    either redoes the build)."""
+    from litclip.corpus.pipeline import LIST_SUFFIXES, pdfs_under, resolve_inputs
+
     if pdfs.is_dir():
-        return sorted(p for p in pdfs.rglob("*") if p.is_file())
-    from litclip.corpus.pipeline import LIST_SUFFIXES, resolve_inputs
+        return pdfs_under(pdfs)
 
     listed = resolve_inputs(pdfs) if pdfs.suffix.lower() in LIST_SUFFIXES else []
     return [pdfs, *(p for p in listed if p.is_file())]

@@ -47,16 +47,21 @@ class StepRunner:
         fn: Callable[[], dict[str, Any]],
         after: list[str] | None = None,
         products: Callable[[dict[str, Any]], Iterable[Path]] | None = None,
+        content: Callable[[dict[str, Any]], str] | None = None,
     ) -> dict[str, Any]:
         """Run ``fn`` unless a finished run with the same ``key`` (and upstream) exists and
-        the paths ``products(outputs)`` names are all still there."""
+        the paths ``products(outputs)`` names are all still there. ``content(outputs)``: a
+        hash of what the step made, which the steps after it then follow instead of which
+        run made it (an identical output redone keeps them)."""
         digest = self.digest(key, after or [])
         marker = self.dir / f"{name}.json"
         if marker.is_file():
             saved = read_json(marker)
             if saved.get("hash") == digest and _present(saved["outputs"], products):
                 self.console.print(f"[dim]• {name}: complete from an earlier run, reused[/]")
-                self.hashes[name] = _chained(digest, saved.get("attempt"))
+                self.hashes[name] = (
+                    content(saved["outputs"]) if content else _chained(digest, saved.get("attempt"))
+                )
                 self.timings[name] = 0.0
                 return saved["outputs"]
             if saved.get("hash") == digest:
@@ -77,7 +82,7 @@ class StepRunner:
                 "litclip_version": __version__,
             },
         )
-        self.hashes[name] = _chained(digest, attempt)
+        self.hashes[name] = content(outputs) if content else _chained(digest, attempt)
         self.timings[name] = seconds
         self.console.print(f"[green]✓ {name}[/] ({seconds:.1f} s)")
         return outputs
