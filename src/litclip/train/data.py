@@ -377,7 +377,7 @@ class PairDataset(torch.utils.data.Dataset):
                 warnings.warn(
                     f"unreadable image of pair {self.table.ids[j]} ({self.table.images[j]}): "
                     f"{type(exc).__name__}: {exc}; the next pair is used instead",
-                    stacklevel=2,
+                    stacklevel=1,  # said from here: the CLI prints it as one 'warning:' line
                 )
                 continue
             return self.transform(image), self.table.captions[j], j
