@@ -99,6 +99,11 @@ def test_figure_routes(client: TestClient, searcher: Searcher, built_index: Path
     assert img.content == (built_index / searcher.files.metadata["image_path"].iloc[0]).read_bytes()
     pdf = client.get(f"/figures/{pid}/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # "Save as" offers the journal's file name (it offered "pdf"); link checkers ask HEAD
+    name = searcher.record(pid)["pdf"]
+    assert pdf.headers["content-disposition"] == f'inline; filename="{name}"'
+    for what in ("image", "pdf"):
+        assert client.head(f"/figures/{pid}/{what}").status_code == 200
     sim = client.get(f"/figures/{pid}/similar", params={"k": 4})
     assert sim.status_code == 200 and pid not in [h["pair_id"] for h in sim.json()["results"]]
 

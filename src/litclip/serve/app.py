@@ -312,14 +312,25 @@ def _add_figure_routes(app: FastAPI, searcher: Searcher) -> None:
     )
     def figure_pdf(pair_id: str = PathParam(..., max_length=512)) -> FileResponse:
         """The figure's source PDF (append ``#page=N`` to open its page), when the index holds it."""
-        _known(searcher, pair_id)
+        rec = _known(searcher, pair_id)
         path = searcher.pdf_file(pair_id)
         if path is None:
             raise HTTPException(
                 404,
                 f"the source PDF of '{pair_id[:200]}' was not recorded (build the index with --pdf-dir)",
             )
-        return FileResponse(path, media_type="application/pdf", content_disposition_type="inline")
+        # named as the journal's file, so a browser's "Save as" does not offer "pdf"
+        name = Path(str(rec.get("pdf") or path.name)).name
+        return FileResponse(
+            path, media_type="application/pdf", filename=name, content_disposition_type="inline"
+        )
+
+    # HEAD too (link checkers and download managers ask it before GET), kept out of the spec
+    for path, endpoint in (
+        ("/figures/{pair_id}/image", figure_image),
+        ("/figures/{pair_id}/pdf", figure_pdf),
+    ):
+        app.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
 
 
 def _batch_stats(sizes: list[int]) -> dict[str, float]:
