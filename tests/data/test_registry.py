@@ -151,6 +151,9 @@ def test_spec_options(tmp_path: Path) -> None:
         {"caption_key": "title", "progress": False, "n": 3},
     )
     assert split_options("odd?name.csv") == ("odd?name.csv", {})
+    # the last one silently won: "?label=pneumonia&label=edema" read edema
+    with pytest.raises(LitclipError, match="'label' is given twice"):
+        split_options("chestmnist.npz?label=pneumonia&label=edema")
     write_image(tmp_path / "i.png", 0)
     pd.DataFrame({"filepath": ["i.png"], "title": ["t"]}).to_csv(tmp_path / "m.csv", index=False)
     ds = open_dataset(f"pairs:{tmp_path / 'm.csv'}?caption_key=title&progress=false")

@@ -179,6 +179,10 @@ def split_options(path: str) -> tuple[str, dict[str, Any]]:
     pairs = [p.partition("=") for p in tail.split("&")]
     if not all(eq and k.isidentifier() for k, eq, _ in pairs):
         return path, {}
+    keys = [k for k, _, _ in pairs]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:  # the last one silently won ("?label=pneumonia&label=edema" read edema)
+        raise LitclipError(f"option {twice[0]!r} is given twice in {path!r}: give it once")
     return head, {k: _coerce(v) for k, _, v in pairs}
 
 
