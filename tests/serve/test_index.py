@@ -251,3 +251,30 @@ def test_an_unreadable_crop_is_named(tmp_path: Path, corpus_factory, micro_model
     bad.write_bytes(b"garbage")
     with pytest.raises(LitclipError, match=f"not readable images, e.g. .*{bad.name}"):
         build_index(micro_model, corpus, tmp_path / "i", progress=False)
+
+
+def test_a_running_server_follows_an_index_updated_in_place(
+    tmp_path: Path, corpus_factory, micro_model, caplog
+) -> None:
+    """After `litclip index` added to (or rebuilt) the folder it served, the server went on
+    with the old index: results linked to images and PDFs the update had removed."""
+    from fastapi.testclient import TestClient
+
+    from litclip.serve.app import create_app
+
+    corpus = corpus_factory(tmp_path / "c", n=6)
+    out = build_index(micro_model, corpus, tmp_path / "i", progress=False)
+    client = TestClient(create_app(out))
+    assert client.get("/health").json()["count"] == 6
+    corpus_factory(corpus, n=4, start=6)
+    build_index(micro_model, corpus, out, progress=False)
+    with caplog.at_level("WARNING"):
+        assert client.get("/health").json()["count"] == 9
+    assert "was updated: 9 figures now" in caplog.text
+    other = litclip.models.load_model("litclip-micro")
+    perturb(other)
+    build_index(other, corpus, out, rebuild=True, progress=False)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        assert client.get("/health").json()["count"] == 9  # still served, as loaded
+    assert "rebuilt for another model: restart the server" in caplog.text

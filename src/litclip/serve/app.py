@@ -405,6 +405,18 @@ def _add_docs_routes(app: FastAPI) -> None:
         )
 
 
+def _install_index_follow(app: FastAPI, searcher: Searcher) -> None:
+    """Serve the index as ``litclip index`` last wrote it: updated in place while serving,
+    the old one's results linked to images and PDFs the update had removed."""
+
+    @app.middleware("http")
+    async def follow(request: Request, call_next: Callable) -> Response:
+        said = searcher.refresh()  # a stat of index.json; a reload only after an update
+        if said:
+            logging.getLogger(__name__).warning(said)
+        return await call_next(request)
+
+
 def create_app(
     index_dir: str | os.PathLike[str] | None = None,
     *,
@@ -451,6 +463,7 @@ def create_app(
     _add_figure_routes(app, searcher)
     _add_meta_routes(app, searcher, auth=bool(token), max_k=max_k)
     _add_docs_routes(app)
+    _install_index_follow(app, searcher)
     _install_body_limit(app, max_upload_bytes)
     if token:
         _install_auth(app, token)

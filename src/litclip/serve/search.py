@@ -105,6 +105,16 @@ class MicroBatcher:
                 return
 
 
+def _index_stamp(root: Path) -> tuple[int, int] | None:
+    """When and how large ``index.json`` (written last by an index run) is: a new one means
+    a new index."""
+    try:
+        st = (root / "index.json").stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 class Searcher:
     """Search an index directory by text, image or indexed figure.
 
@@ -130,13 +140,8 @@ class Searcher:
         max_batch: int = 32,
         check_model: bool = True,
     ) -> None:
-        self.files: IndexFiles = load_index(index_dir)
-        self.root: Path = self.files.root
-        self.info = self.files.info
-        meta = self.files.metadata
-        self._row_of = {pid: i for i, pid in enumerate(meta["pair_id"].astype(str))}
-        self._records = meta.to_dict("records")
         self._lock = threading.Lock()
+        self._use(load_index(index_dir))
         if text_encoder is None or image_encoder is None:
             text_encoder, image_encoder = self._model_encoders(
                 device, check_model, text_encoder, image_encoder
@@ -168,6 +173,36 @@ class Searcher:
                 return encode_images(lm, images, batch_size=len(images), progress=False)
 
         return text or enc_text, image or enc_image
+
+    def _use(self, files: IndexFiles) -> None:
+        """Serve ``files`` (the index as loaded now)."""
+        meta = files.metadata
+        row_of = {pid: i for i, pid in enumerate(meta["pair_id"].astype(str))}
+        records = meta.to_dict("records")
+        with self._lock:  # searches see one index or the other, never half of each
+            self.files, self.root, self.info = files, files.root, files.info
+            self._row_of, self._records = row_of, records
+            self._stamp = _index_stamp(files.root)
+
+    def refresh(self) -> str:
+        """Load the index again when ``litclip index`` has written it anew since (its results
+        would link to images and PDFs it removed). Returns what happened ('' when nothing):
+        an index rebuilt for another model keeps being served as it was, and says so."""
+        stamp = _index_stamp(self.root)
+        if stamp == self._stamp or stamp is None:
+            return ""
+        try:
+            files = load_index(self.root)
+        except LitclipError as exc:  # caught mid-write: the next request tries again
+            return f"the index in {self.root} changed but cannot be read yet ({exc})"
+        if not probe_matches(self.info.get("probe", {}), files.info.get("probe", {})):
+            self._stamp = stamp  # said once
+            return (
+                f"the index in {self.root} was rebuilt for another model: restart the server "
+                "to serve it (the index as loaded is served meanwhile)"
+            )
+        self._use(files)
+        return f"the index in {self.root} was updated: {len(self)} figures now"
 
     def __len__(self) -> int:
         return len(self._records)
