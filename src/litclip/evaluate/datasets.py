@@ -73,6 +73,7 @@ def _qc_failed(spec: str, split: str | None) -> int:
 
     kind, _, rest = spec.partition(":")
     path, options = split_options(rest)
+    path = str(Path(path).expanduser())
     if (
         kind != "pairs"
         or "query" in options
