@@ -245,9 +245,8 @@ def _add_search_routes(app: FastAPI, searcher: Searcher, max_k: int, max_query: 
 
     @app.get("/search", response_model=SearchResponse, responses=_ERRORS, tags=["search"])
     def search(
-        q: str = Query(
-            ..., min_length=1, max_length=max_query, description="free-text description"
-        ),
+        # an empty q gets the sentence a blank one gets (it got pydantic's list, a 422)
+        q: str = Query(..., max_length=max_query, description="free-text description"),
         k: int = k_param,
         target: Literal["image", "caption"] = Query(
             "image", description="match figure images (CLIP) or captions"
