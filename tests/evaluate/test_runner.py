@@ -716,3 +716,22 @@ def test_a_model_given_twice_is_evaluated_once(tmp_path: Path, folder_ds: Path) 
             tmp_path / "ev", n_boot=0, progress=False, report=False,
         )  # fmt: skip
     assert ran == ["x"] and len(res["runs"]) == 1
+
+
+def test_a_class_without_train_images_is_said_in_few_shot(tmp_path: Path) -> None:
+    """K shots of every class are drawn from train: a class with none there was silently
+    never predicted by any K-shot rule."""
+    rng = np.random.default_rng(0)
+    arrays = {}
+    train, held = [0, 1, 2] * 4, [0, 1, 2, 3] * 2  # OCTMNIST's 4th class only in val and test
+    for split, labels in (("train", train), ("val", held), ("test", held)):
+        arrays[f"{split}_images"] = rng.integers(0, 256, (len(labels), 28, 28), dtype=np.uint8)
+        arrays[f"{split}_labels"] = np.asarray(labels, dtype=np.uint8)[:, None]
+    path = tmp_path / "octmnist.npz"
+    np.savez_compressed(path, **arrays)
+    res = run_evaluation(
+        ["litclip-micro"], [f"medmnist:{path}"], ["few-shot"], tmp_path / "ev", n_boot=0,
+        progress=False, report=False, fewshot_ks=(1,), fewshot_seeds=(0, 1),
+    )  # fmt: skip
+    (said,) = [s for s in res["skipped"] if "no train images" in s]
+    assert said.startswith("few-shot on") and "has no train images" in said

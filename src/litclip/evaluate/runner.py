@@ -349,13 +349,27 @@ def _finetune_fn(ctx: _Context, model: ModelHandle, spec: str, splits: list[str]
 
 
 def _feasible_ks(
-    ctx: _Context, spec: str, task: str, ks: Sequence[int], y_train: np.ndarray
+    ctx: _Context,
+    spec: str,
+    task: str,
+    ks: Sequence[int],
+    y_train: np.ndarray,
+    classes: Sequence[str] = (),
 ) -> list[int]:
     """The K values a train split can give, K images of every class; larger ones are recorded
     as skipped (past the smallest class, every draw takes all of it: the run would be
-    unbalanced, the same images for every seed, yet labelled K-shot)."""
+    unbalanced, the same images for every seed, yet labelled K-shot). ``classes`` (the
+    label names) whose train split holds none are said too."""
     counts = np.bincount(np.asarray(y_train, dtype=np.int64))
     smallest = int(counts[counts > 0].min()) if len(y_train) else 0
+    absent = [n for c, n in enumerate(classes) if c >= len(counts) or not counts[c]]
+    if absent:  # K shots of every class are drawn from train: these get none, silently
+        many = len(absent) > 1
+        ctx.skipped.append(
+            f"{task} on {spec}: class{'es' * many} {', '.join(map(repr, absent))} "
+            f"{'have' if many else 'has'} no train images, so its K-shot rules never "
+            f"predict {'them' if many else 'it'}"
+        )
     kept = [int(k) for k in ks if k <= smallest]
     dropped = [int(k) for k in ks if k > smallest]
     if dropped:
@@ -387,7 +401,7 @@ def task_fewshot(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
             yv,
             xt,
             yt,
-            _feasible_ks(ctx, spec, task, ctx.cfg.fewshot_ks, ytr),
+            _feasible_ks(ctx, spec, task, ctx.cfg.fewshot_ks, ytr, _classes(ctx, spec, splits[2])),
             ctx.cfg.fewshot_seeds,
             n_classes,
             fit_predict=fn,
@@ -432,7 +446,7 @@ def task_prompt_learning(ctx: _Context, model: ModelHandle, spec: str, method: s
         yv,
         xt,
         yt,
-        _feasible_ks(ctx, spec, method, c.prompt_ks or c.fewshot_ks, ytr),
+        _feasible_ks(ctx, spec, method, c.prompt_ks or c.fewshot_ks, ytr, prompts.classnames),
         c.prompt_seeds or c.fewshot_seeds,
         pcfg,
         descriptions=prompts.texts(),
