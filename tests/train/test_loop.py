@@ -464,3 +464,33 @@ def test_a_run_resumed_with_loader_workers_replays_the_same_augmentations(
     monkeypatch.setattr(loop.Trainer, "checkpoint", real)
     train(cut.with_overrides({"resume": "latest"}))
     assert losses(tmp_path / "cut") == losses(tmp_path / "whole")
+
+
+def test_a_resumed_runs_clock_goes_on(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """elapsed_s restarted at 0 after --resume, so a resumed run's log read as faster."""
+    import litclip.train.loop as loop
+
+    class Killed(BaseException):
+        pass
+
+    real = loop.Trainer.checkpoint
+
+    def checkpoint(self) -> None:  # noqa: ANN001
+        real(self)
+        if self.state.step == 2:
+            raise Killed
+
+    monkeypatch.setattr(loop.Trainer, "checkpoint", checkpoint)
+    cfg = TrainConfig(
+        model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=8,
+        epochs=1, checkpoint_every=1, log_every=1, progress=False,
+    )  # fmt: skip
+    with pytest.raises(Killed):
+        train(cfg)
+    monkeypatch.setattr(loop.Trainer, "checkpoint", real)
+    train(cfg.with_overrides({"resume": "latest"}))
+    lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    clock = [m["elapsed_s"] for m in lines if m["kind"] == "train"]
+    assert clock == sorted(clock) and len(clock) > 2

@@ -133,6 +133,19 @@ class JsonlLog:
                 continue
         atomic_write_text(self.path, "".join(x + "\n" for x in kept))
 
+    def last(self, key: str) -> float:
+        """The last value of ``key`` in the file (0 when none)."""
+        if not self.enabled or not self.path.is_file():
+            return 0.0
+        for line in reversed(self.path.read_text(encoding="utf-8").splitlines()):
+            try:
+                value = json.loads(line).get(key)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, int | float):
+                return float(value)
+        return 0.0
+
     def write(self, record: dict[str, Any]) -> None:
         """Append one record (flushed, so a kill loses at most this line)."""
         if not self.enabled:
@@ -553,7 +566,8 @@ class Trainer:
             total_steps=self.total_steps,
         )
         self.tb = _tensorboard(self.run_dir, self.env.is_main)
-        self._t0 = time.perf_counter()
+        # a resumed run's clock goes on from the checkpoint's (it restarted at 0)
+        self._t0 = time.perf_counter() - self.metrics_log.last("elapsed_s")
         had_dict = getattr(self.model, "output_dict", False)
         self.model.output_dict = True
         self.model.train()
