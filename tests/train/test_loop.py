@@ -37,6 +37,34 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines()]
 
 
+class _Killed(BaseException):
+    """A kill -9 where the loop stands (a BaseException: no handler of the loop catches it)."""
+
+
+def _killed_at_checkpoint(cfg: TrainConfig, when, saved: bool = True) -> None:  # noqa: ANN001
+    """Run ``cfg`` until its checkpoint call where ``when(trainer)`` holds, and kill it there:
+    after that save (``saved``) or before it."""
+    import litclip.train.loop as loop
+
+    real = loop.Trainer.checkpoint
+
+    def checkpoint(self) -> None:  # noqa: ANN001
+        kill = when(self)
+        if kill and not saved:
+            raise _Killed
+        real(self)
+        if kill:
+            raise _Killed
+
+    with pytest.MonkeyPatch.context() as mp, pytest.raises(_Killed):
+        mp.setattr(loop.Trainer, "checkpoint", checkpoint)
+        train(cfg)
+
+
+def _train_losses(out: Path) -> list[float]:
+    return [m["loss"] for m in _lines(out / "metrics.jsonl") if m["kind"] == "train"]
+
+
 def test_run_dir_layout(run) -> None:
     cfg, result = run
     out = Path(cfg.out)
@@ -290,7 +318,7 @@ def test_a_fresh_run_never_lands_on_an_earlier_one(
     capsys.readouterr()
     again = train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest"}))
     assert "starting from scratch" in capsys.readouterr().out
-    steps = [json.loads(x)["step"] for x in (out / "metrics.jsonl").read_text().splitlines()]
+    steps = [m["step"] for m in _lines(out / "metrics.jsonl")]
     assert again.steps == first.steps and steps == sorted(steps) and len(steps) == len(set(steps))
 
 
@@ -366,7 +394,7 @@ def test_training_longer_starts_at_the_new_schedules_lr(corpus_dir: Path, tmp_pa
     )  # fmt: skip
     first = train(cfg)
     longer = train(cfg.with_overrides({"resume": "latest", "epochs": 2}))
-    lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    lines = _lines(tmp_path / "r" / "metrics.jsonl")
     new = [m for m in lines if m["kind"] == "train" and m["step"] > first.steps]
     from litclip.train.optim import cosine_with_warmup
 
@@ -401,96 +429,50 @@ def test_a_kill_after_an_epoch_end_validation_logs_it_once(
     validation and the epoch-end save, the resume started there and validated again."""
     import litclip.train.loop as loop
 
-    class Killed(BaseException):
-        pass
-
-    real = loop.Trainer.checkpoint
     validated: list[int] = []
-
-    def checkpoint(self) -> None:  # noqa: ANN001
-        if validated and not self.state.batch_in_epoch and self.state.epoch == 1:
-            raise Killed  # the kill: after epoch 0's validation, before its save
-        real(self)
-
     real_validate = loop.Trainer._validate
     monkeypatch.setattr(
         loop.Trainer, "_validate", lambda s: validated.append(1) or real_validate(s)
     )
-    monkeypatch.setattr(loop.Trainer, "checkpoint", checkpoint)
     cfg = TrainConfig(
         model="litclip-micro", data=str(corpus_dir), val_data=str(val_dir),
         out=str(tmp_path / "r"), epochs=2, batch_size=8, checkpoint_every=4, progress=False,
     )  # fmt: skip
-    with pytest.raises(Killed):
-        train(cfg)
-    monkeypatch.setattr(loop.Trainer, "checkpoint", real)
+    # the kill: after epoch 0's validation, before its save
+    _killed_at_checkpoint(
+        cfg,
+        lambda t: bool(validated) and not t.state.batch_in_epoch and t.state.epoch == 1,
+        saved=False,
+    )
     train(cfg.with_overrides({"resume": "latest"}))
-    lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
-    steps = [m["step"] for m in lines if m["kind"] == "val"]
+    steps = [m["step"] for m in _lines(tmp_path / "r" / "metrics.jsonl") if m["kind"] == "val"]
     assert steps == sorted(set(steps)) and len(steps) == 2
 
 
 def test_a_run_resumed_with_loader_workers_replays_the_same_augmentations(
-    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus_dir: Path, tmp_path: Path
 ) -> None:
     """With num_workers > 0 a resumed run drew other crops than the uninterrupted one (worker
     seeds followed where the loader started and which worker took a batch)."""
-    import litclip.train.loop as loop
-
-    def losses(out: Path) -> list[float]:
-        lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
-        return [m["loss"] for m in lines if m["kind"] == "train"]
-
     cfg = TrainConfig(
         model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "whole"), batch_size=8,
         epochs=1, checkpoint_every=1, log_every=1, num_workers=2, progress=False,
     )  # fmt: skip
     train(cfg)
-
-    class Killed(BaseException):
-        pass
-
-    real = loop.Trainer.checkpoint
-
-    def checkpoint(self) -> None:  # noqa: ANN001
-        real(self)
-        if self.state.step == 2:
-            raise Killed
-
-    monkeypatch.setattr(loop.Trainer, "checkpoint", checkpoint)
     cut = cfg.with_overrides({"out": str(tmp_path / "cut")})
-    with pytest.raises(Killed):
-        train(cut)
-    monkeypatch.setattr(loop.Trainer, "checkpoint", real)
+    _killed_at_checkpoint(cut, lambda t: t.state.step == 2)
     train(cut.with_overrides({"resume": "latest"}))
-    assert losses(tmp_path / "cut") == losses(tmp_path / "whole")
+    assert _train_losses(tmp_path / "cut") == _train_losses(tmp_path / "whole")
 
 
-def test_a_resumed_runs_clock_goes_on(
-    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_resumed_runs_clock_goes_on(corpus_dir: Path, tmp_path: Path) -> None:
     """elapsed_s restarted at 0 after --resume, so a resumed run's log read as faster."""
-    import litclip.train.loop as loop
-
-    class Killed(BaseException):
-        pass
-
-    real = loop.Trainer.checkpoint
-
-    def checkpoint(self) -> None:  # noqa: ANN001
-        real(self)
-        if self.state.step == 2:
-            raise Killed
-
-    monkeypatch.setattr(loop.Trainer, "checkpoint", checkpoint)
     cfg = TrainConfig(
         model="litclip-micro", data=str(corpus_dir), out=str(tmp_path / "r"), batch_size=8,
         epochs=1, checkpoint_every=1, log_every=1, progress=False,
     )  # fmt: skip
-    with pytest.raises(Killed):
-        train(cfg)
-    monkeypatch.setattr(loop.Trainer, "checkpoint", real)
+    _killed_at_checkpoint(cfg, lambda t: t.state.step == 2)
     train(cfg.with_overrides({"resume": "latest"}))
-    lines = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    lines = _lines(tmp_path / "r" / "metrics.jsonl")
     clock = [m["elapsed_s"] for m in lines if m["kind"] == "train"]
     assert clock == sorted(clock) and len(clock) > 2
