@@ -22,7 +22,7 @@ from PIL import Image
 
 from litclip.data._images import ImageFilesDataset, SkippedItem, resolve_path
 from litclip.data.errors import DatasetNotFoundError, LitclipError
-from litclip.data.splits import recorded, split_names
+from litclip.data.splits import rows_of_split
 from litclip.io import atomic_path
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet", ".pq")
@@ -195,7 +195,7 @@ class PairsDataset(ImageFilesDataset):
 
     def _select(self, frame: pd.DataFrame, split: str | None, query: str | None) -> pd.DataFrame:
         if split is not None and "split" in frame.columns:
-            frame = frame[frame["split"].map(recorded).isin(split_names(split))]
+            frame = rows_of_split(frame, split)
             if frame.empty:
                 raise LitclipError(
                     f"manifest {self.manifest} has no rows with split == {split!r}; choose another split."

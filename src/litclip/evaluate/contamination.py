@@ -54,12 +54,12 @@ def hash_manifest(manifest: str | os.PathLike[str]) -> tuple[np.ndarray, list[st
     Returns ``(hashes, ids)`` with ids from ``pair_id`` (else the file path).
     """
     from litclip.data.pairs import read_manifest
-    from litclip.data.splits import recorded, split_names
+    from litclip.data.splits import rows_of_split
 
     manifest = Path(manifest)
     frame = read_manifest(manifest)
     if "split" in frame.columns:
-        frame = frame[frame["split"].map(recorded).isin(split_names("train"))]
+        frame = rows_of_split(frame, "train")
     if "qc_pass" in frame.columns:
         frame = frame[frame["qc_pass"].astype(bool)]
     ids = [str(v) for v in frame.get("pair_id", frame["filepath"])]

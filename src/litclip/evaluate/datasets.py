@@ -69,7 +69,7 @@ def _qc_failed(spec: str, split: str | None) -> int:
     """How many rows of ``split`` a corpus manifest given as ``pairs:`` without its own
     ``?query=`` marks as failing QC (0 for anything else)."""
     from litclip.data.registry import split_options
-    from litclip.data.splits import recorded, split_names
+    from litclip.data.splits import rows_of_split
 
     kind, _, rest = spec.partition(":")
     path, options = split_options(rest)
@@ -90,7 +90,7 @@ def _qc_failed(spec: str, split: str | None) -> int:
     except Exception:  # an unreadable file: PairsDataset says why
         return 0
     if split is not None and "split" in frame.columns:
-        frame = frame[frame["split"].map(recorded).isin(split_names(split))]
+        frame = rows_of_split(frame, split)
     return int((~frame["qc_pass"].astype(bool)).sum())
 
 

@@ -25,7 +25,7 @@ import torch
 from PIL import Image
 
 from litclip.data import open_rgb
-from litclip.data.splits import recorded, split_names
+from litclip.data.splits import recorded, rows_of_split, split_names
 from litclip.errors import DatasetNotFoundError, LitclipError
 from litclip.train.config import parse_data_spec
 
@@ -94,12 +94,12 @@ def _read_frame(path: Path) -> pd.DataFrame:
 
 def _split_rows(frame: pd.DataFrame, path: Path, split: str) -> pd.DataFrame:
     """Rows of a manifest's ``split`` column that belong to ``split`` (val: val/valid/...)."""
-    values = frame["split"].map(recorded)
-    rows = frame[values.isin(split_names(split))]
+    rows = rows_of_split(frame, split)
     if rows.empty:
         raise LitclipError(
             f"manifest {path} has a 'split' column but no {split!r} rows (it has "
-            f"{sorted(values.unique())}); training uses the 'train' rows only."
+            f"{sorted(frame['split'].map(recorded).unique())}); training uses the 'train' rows "
+            "only."
         )
     return rows
 
