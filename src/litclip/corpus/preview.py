@@ -144,14 +144,16 @@ h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 """
 
 
-def _figureless(corpus: Path, pdf: str | None, shown: set[str] | None) -> list[str]:
+def _figureless(
+    statuses: list[dict[str, Any]], pdf: str | None, shown: set[str] | None
+) -> list[str]:
     """A list of the PDFs (of ``pdf_status.jsonl``) without a figure on the page, each with
     its error or warnings: a scan without text, a damaged file. ``shown``: the PDFs the page
     has figures of (None: a page cut short by --limit, where a missing PDF proves nothing)."""
     if shown is None:
         return []
     items = []
-    for s in read_status(corpus):
+    for s in statuses:
         name = str(s.get("name"))
         if name in shown or (pdf and pdf not in name):
             continue
@@ -235,7 +237,8 @@ def write_preview(
     _check_target(target, corpus, out)
     df = read_manifest(corpus)
     rows = df.to_dict(orient="records")
-    read = {str(s.get("name")) for s in read_status(corpus)}  # those without a row too
+    statuses = read_status(corpus)
+    read = {str(s.get("name")) for s in statuses}  # those without a row too
     if pdf and not any(pdf in name for name in read | {str(r.get("pdf_name")) for r in rows}):
         names = sorted({str(r.get("pdf_name")) for r in rows} | read)
         raise LitclipError(  # an empty page over the last one helps nobody
@@ -288,7 +291,7 @@ def write_preview(
     if not shown:
         body.append("<p>No figure matches.</p>")
     if show == "all":  # a PDF that gave nothing would otherwise not be seen at all
-        body += _figureless(corpus, pdf, set(by_pdf) if limit is None else None)
+        body += _figureless(statuses, pdf, set(by_pdf) if limit is None else None)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>Corpus preview: {html.escape(corpus.name)}</title>"
