@@ -578,9 +578,11 @@ def _save_npy(path: Path, arr: np.ndarray) -> None:
 
 def _indexed_count(out: Path) -> int:
     """How many figures the index in ``out`` holds now (0 when there is none)."""
+    if not (out / INDEX_JSON).is_file():
+        return 0
     try:
-        return int(json.loads((out / "index.json").read_text(encoding="utf-8")).get("count", 0))
-    except Exception:  # no index, or a damaged one: nothing to count
+        return int(read_info(out).get("count", 0))
+    except LitclipError:  # a damaged one: nothing to count
         return 0
 
 

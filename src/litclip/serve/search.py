@@ -21,6 +21,7 @@ import numpy as np
 
 from litclip.data import to_rgb
 from litclip.errors import LitclipError
+from litclip.io import files_stamp
 from litclip.serve.index import (
     TARGETS,
     IndexFiles,
@@ -105,14 +106,10 @@ class MicroBatcher:
                 return
 
 
-def _index_stamp(root: Path) -> tuple[int, int] | None:
-    """When and how large ``index.json`` (written last by an index run) is: a new one means
-    a new index."""
-    try:
-        st = (root / "index.json").stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size
+def _index_stamp(root: Path) -> str | None:
+    """A stamp of ``index.json`` (written last by an index run): a new one means a new index."""
+    path = root / "index.json"
+    return files_stamp(path) if path.is_file() else None
 
 
 class Searcher:
