@@ -34,6 +34,15 @@ def _rates(cm: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return recall, precision, f1
 
 
+def rule_confusion(
+    y_true: np.ndarray, probs: np.ndarray, threshold: float | None = None
+) -> np.ndarray:
+    """The confusion matrix (rows: true class) of the rule :func:`predict` makes of ``probs``,
+    every class of ``probs`` a row and column."""
+    probs = np.asarray(probs)
+    return confusion_matrix(y_true, predict(probs, threshold), labels=np.arange(probs.shape[1]))
+
+
 def confusion_metrics(cm: np.ndarray) -> dict[str, float]:
     """Accuracy, balanced accuracy, macro F1 (and binary F1/sensitivity/specificity) of ``cm``.
 
@@ -124,9 +133,7 @@ def classification_metrics(
         threshold: binary only: predict class 1 when ``p1 >= threshold`` (default argmax).
     """
     y_true, probs = np.asarray(y_true), np.asarray(probs)
-    n_classes = probs.shape[1]
-    cm = confusion_matrix(y_true, predict(probs, threshold), labels=np.arange(n_classes))
-    out = confusion_metrics(cm)
+    out = confusion_metrics(rule_confusion(y_true, probs, threshold))
     out["auroc"] = auroc(y_true, probs)
     out["ece"] = expected_calibration_error(y_true, probs)
     return out
@@ -288,7 +295,7 @@ def evaluate_predictions(
 ) -> dict:
     """Metrics, bootstrap CIs and plot data in one go: ``{"metrics", "ci95", "details"}``."""
     y_true, probs = np.asarray(y_true), np.asarray(probs)
-    cm = confusion_matrix(y_true, predict(probs, threshold), labels=np.arange(probs.shape[1]))
+    cm = rule_confusion(y_true, probs, threshold)
     details: dict[str, object] = {
         "confusion_matrix": cm.tolist(),
         "roc": roc_data(y_true, probs),

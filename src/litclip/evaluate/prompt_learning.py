@@ -39,7 +39,7 @@ from litclip.evaluate.fewshot import (
     constant_rule,
     sample_kshot,
 )
-from litclip.evaluate.metrics import confusion_metrics, evaluate_predictions
+from litclip.evaluate.metrics import confusion_metrics, evaluate_predictions, rule_confusion
 
 METHODS = ("coop", "cocoop", "biomedcoop")
 PLACEHOLDER = "X"
@@ -409,12 +409,7 @@ def train_prompts(
 
 
 def _balanced_accuracy(y: np.ndarray, probs: np.ndarray) -> float:
-    from sklearn.metrics import confusion_matrix
-
-    labels = np.arange(probs.shape[1])
-    return confusion_metrics(confusion_matrix(y, probs.argmax(1), labels=labels))[
-        "balanced_accuracy"
-    ]
+    return confusion_metrics(rule_confusion(y, probs))["balanced_accuracy"]
 
 
 # --------------------------------------------------------------------------- evaluation
