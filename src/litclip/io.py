@@ -286,6 +286,17 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         return json.load(fh)
 
 
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20, seed: bytes = b"") -> str:
+    """Content sha256 of a file (after ``seed``, when given), read in 1 MiB chunks."""
+    import hashlib
+
+    h = hashlib.sha256(seed)
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
 def files_stamp(path: str | os.PathLike[str], salt: str = "") -> str:
     """A short fingerprint of a file, or of the files directly in a folder (names, sizes,
     modification times; ``salt`` first): cheap to take without reading them, and changed by

@@ -9,7 +9,8 @@ import pytest
 
 from litclip.corpus import CorpusConfig, build_corpus
 from litclip.corpus.types import PDF_ERROR_KINDS
-from litclip.corpus.worker import PdfTask, process_pdf, sha256_file
+from litclip.corpus.worker import PdfTask, process_pdf
+from litclip.io import sha256_file
 from tests.corpus.corpus_fixtures import (
     damaged_pdf,
     default_extractor,

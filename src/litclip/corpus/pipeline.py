@@ -41,7 +41,6 @@ from litclip.corpus.worker import (
     image_dir_name,
     part_path,
     readable,
-    sha256_file,
 )
 from litclip.corpus.writers import (
     MANIFEST_COLUMNS,
@@ -61,6 +60,7 @@ from litclip.io import (
     link_or_copy,
     read_json,
     read_json_object,
+    sha256_file,
     sole_writer,
     write_resolved_config,
 )

@@ -15,7 +15,6 @@ loses nothing and duplicates nothing.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import inspect
@@ -62,15 +61,6 @@ class PdfTask:
     extractor: str = DEFAULT_EXTRACTOR
     png_compress: int = 1
     image_format: str = "png"
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    """Content sha256 of a file, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def readable(text: str) -> str:

@@ -42,6 +42,7 @@ from litclip.io import (
     link_or_copy,
     now_iso,
     read_json_object,
+    sha256_file,
     within,
     write_resolved_config,
 )
@@ -322,14 +323,6 @@ def _image_name(pair_id: str, source: Path) -> str:
     return f"{digest}{source.suffix.lower() or '.png'}"
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _pdf_candidates(corpus_dir: Path, pdf_dir: Path | None) -> dict[str, list[Path]]:
     """Candidate PDF files by file name: ``pdf_dir`` and paths recorded by the corpus."""
     found: dict[str, list[Path]] = {}
@@ -371,7 +364,7 @@ def _collect_pdfs(
     candidates = _pdf_candidates(corpus_dir, pdf_dir)
     for sha, name in todo.items():
         for path in candidates.get(Path(name).name, []):
-            if _sha256_file(path) == sha:
+            if sha256_file(path) == sha:
                 link_or_copy(path, out / "pdfs" / f"{sha}.pdf")
                 have[sha] = f"pdfs/{sha}.pdf"
                 break

@@ -39,6 +39,7 @@ from litclip.io import (
     atomic_write_json,
     foreign_entries,
     read_json,
+    sha256_file,
     to_json,
     within,
     write_resolved_config,
@@ -118,13 +119,7 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
 
 def _content_hash(path: Path, options: Any) -> str:
     """A file's bytes with the options that made it: what a step's successors depend on."""
-    import hashlib
-
-    h = hashlib.sha256(to_json(options, indent=None).encode())
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
+    return sha256_file(path, seed=to_json(options, indent=None).encode())[:16]
 
 
 def _input_files(pdfs: Path) -> list[Path]:
