@@ -178,3 +178,23 @@ def test_one_full_page_figure_among_text_pages_is_no_scan(tmp_path: Path) -> Non
     c.showPage()
     c.save()
     assert not [w for w in extract_pdf(path).warnings if "no text layer" in w]
+
+
+def test_a_picture_page_without_text_is_trimmed_as_any_page(tmp_path: Path) -> None:
+    """Telling such pages apart (for the scan warning) had skipped the trimming of white
+    padding that every page gets: a figure plate kept its whole blank sheet as its box."""
+    import pypdfium2 as pdfium
+
+    from litclip.corpus.extract.document import _graphic_elements
+
+    sheet = np.full((792, 612), 255, np.uint8)
+    sheet[300:400, 200:400] = 40
+    path = tmp_path / "plate.pdf"
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+    image(c, Image.fromarray(sheet), (30, 20, 580, 760))
+    c.showPage()
+    c.save()
+    elements, paper, picture_only = _graphic_elements(pdfium.PdfDocument(path)[0], [], 10**9)
+    (box,) = [e.bbox for e in elements]
+    assert picture_only and paper is None
+    assert box[2] - box[0] < 250 and box[3] - box[1] < 150  # the ink, not the sheet

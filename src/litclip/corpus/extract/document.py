@@ -309,11 +309,10 @@ def analyse_document(
             warnings.append(f"page {i + 1}: text layer unreadable ({exc})")
             all_lines.append([])
         try:
-            elements, paper = _graphic_elements(page, all_lines[-1], max_pixels)
+            elements, paper, picture_only = _graphic_elements(page, all_lines[-1], max_pixels)
             all_elements.append(elements)
-            if paper == _PICTURE_ONLY:
+            if picture_only:
                 untexted.append(i + 1)
-                paper = None
             if paper is not None:
                 scanned.append(i + 1)
                 papers[i] = paper
@@ -415,14 +414,11 @@ def analyse_document(
     return PdfExtraction(kept, tables, len(pdf), uncaptioned, warnings), kept_jobs
 
 
-_PICTURE_ONLY = -1.0  # the "paper level" of a page picture with no text: none is analysed
-
-
 def _graphic_elements(
     page: pdfium.PdfPage, lines: list[TextLine], max_pixels: int
-) -> tuple[list[reg.Element], float | None]:
-    """A page's graphic elements and, for a scanned page, its paper grey level
-    (:data:`_PICTURE_ONLY` for a page picture without any text).
+) -> tuple[list[reg.Element], float | None, bool]:
+    """A page's graphic elements, for a scanned page its paper grey level, and whether the
+    page is a picture without any text.
 
     On a scan (a page picture under a hidden OCR layer) the picture's blobs of non-text ink
     stand in for the image objects (:mod:`~litclip.corpus.extract.scans`).
@@ -430,20 +426,17 @@ def _graphic_elements(
     backgrounds: list[reg.Element] = []
     elements = reg.page_elements(page, backgrounds)
     gray_in = partial(_gray_in, page)
-    if not lines and scans.covers_page(elements + backgrounds, page.get_size()):
-        # a scan without OCR, or a full-page figure: the picture stays an element (a figure's
-        # caption may be on the facing page)
-        return elements, _PICTURE_ONLY
-    if not (
-        lines
-        and scans.covers_page(elements + backgrounds, page.get_size())
-        and scans.has_ocr_layer(page, max_pixels)
-    ):
+    covered = scans.covers_page(elements + backgrounds, page.get_size())
+    # a scan without OCR, or a full-page figure: its picture stays an element, as on any page
+    # (a figure's caption may be on the facing page)
+    picture_only = not lines and covered
+    if not (lines and covered and scans.has_ocr_layer(page, max_pixels)):
         width, height = page.get_size()
-        return padding.trim_padded_images(gray_in, elements, lines, width * height), None
+        trimmed = padding.trim_padded_images(gray_in, elements, lines, width * height)
+        return trimmed, None, picture_only
     gray = gray_in((0, 0, *page.get_size()), scans.SCALE)
     paths = [e for e in elements if e.kind != "image"]
-    return paths + scans.scan_elements(lines, gray), scans.paper_level(gray)
+    return paths + scans.scan_elements(lines, gray), scans.paper_level(gray), False
 
 
 def _page_ranges(pages: list[int]) -> str:
