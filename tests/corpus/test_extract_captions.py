@@ -1153,3 +1153,40 @@ def test_a_figure_cited_at_a_caption_end_is_no_caption_of_its_own() -> None:
     assert [c.text for c in find_captions(lines[:2] + alone, 9.27)][-1] == (
         "Figure 3. Axial T2-weighted image of the lesion."
     )
+
+
+def test_a_caption_set_as_a_paragraph_stops_before_the_indented_paragraph_after_it() -> None:
+    """geomview's manual: "Figure 2.4: Color Chooser Panel." is a paragraph of its own in the
+    body type, and the next paragraph starts indented under it at the usual line spacing. The
+    caption is the one line; a caption line that wraps goes on flush left and stays one."""
+
+    def line(text: str, x0: float, y0: float, x1: float) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 9.7), 10.9, [False] * len(text))
+
+    body = [
+        line(
+            "Note the three sliders, H, S, and V, controlling the color's hue, sat-",
+            104.9,
+            394.4,
+            521.7,
+        ),
+        line(
+            "(lightness). Clicking the HSV button gives a different set of sliders,",
+            90.0,
+            407.6,
+            521.7,
+        ),
+        line(
+            "and blue. Numerical values for both RGB and HSV color systems can be",
+            90.0,
+            420.7,
+            521.7,
+        ),
+    ]
+    cap = line("Figure 2.4: Color Chooser Panel.", 104.9, 378.5, 262.5)
+    (found,) = find_captions([cap, *body], 10.9)
+    assert found.text == "Figure 2.4: Color Chooser Panel."
+    # a caption's first line ending short without a full stop is followed by its own text
+    wrapped = line("Figure 2.4: Color Chooser Panel with", 104.9, 378.5, 290.0)
+    (found,) = find_captions([wrapped, *body], 10.9)
+    assert found.text.endswith("can be")

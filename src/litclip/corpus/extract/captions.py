@@ -478,6 +478,30 @@ def _paragraph_after(cap: Caption, nxt: TextLine) -> bool:
     )
 
 
+PARAGRAPH_INDENT = (0.8, 4.0)  # font sizes: a paragraph's first-line indent, least and most
+
+
+def _indented_paragraph(cap: Caption, nxt: TextLine, lines: list[TextLine]) -> bool:
+    """Whether ``nxt`` opens a new paragraph after a caption set as a paragraph of its own in
+    the running text ("Figure 2.4: Color Chooser Panel." then "Note the three sliders ..."):
+    the caption's last line ends a sentence well short of the column's edge, where a line
+    goes on only when full, and ``nxt`` starts indented from the line under it."""
+    last = max(cap.lines, key=lambda ln: ln.y1)
+    size = max(nxt.size, 1.0)
+    if not last.text.rstrip().endswith(_SENTENCE_END) or last.x1 > nxt.x1 - 3 * size:
+        return False
+    least, most = PARAGRAPH_INDENT
+    return any(
+        ln is not nxt
+        and not ln.rotated
+        and 0 <= ln.y0 - nxt.y1 < nxt.height
+        and abs(ln.size - nxt.size) <= 0.1 * size
+        and least * size <= nxt.x0 - ln.x0 <= most * size
+        and abs(ln.x1 - nxt.x1) <= 2 * size
+        for ln in lines
+    )
+
+
 def _label_alone(cap: Caption, first: TextLine) -> bool:
     """Whether the caption's first line holds its label and nothing more ("Figure 1.")."""
     rest = first.text.strip()[len(cap.glued or cap.printed_label) :]
@@ -547,7 +571,7 @@ def _grow_block(
             titled = nxt is not None
             size = nxt.size if nxt is not None else size
         label_only = False
-        if nxt is None or _paragraph_after(cap, nxt):
+        if nxt is None or _paragraph_after(cap, nxt) or _indented_paragraph(cap, nxt, lines):
             return
         row = [
             ln
