@@ -75,3 +75,18 @@ def test_figures_at_the_top_of_pages_are_not_furniture() -> None:
     letters = [[_line("A", 64, x=52), _line("B", 64, x=312)] for _ in range(5)]
     assert element_furniture(pages, [792.0] * 5) == set()
     assert line_furniture(letters, [792.0] * 5) == set()
+
+
+def test_a_running_head_of_a_short_section_level_with_the_page_number_is_furniture() -> None:
+    """ePiX's manual heads a page with its section ("2.5. ANIMATION"), a section of a page
+    or two: its head recurs on too few pages, but it sits level with the page number where
+    the other pages have their heads. A listing's first line under it stays."""
+    pages = []
+    for n in range(9):
+        head = f"2.{n // 3 + 1}. SECTION {'ABC'[n // 3]}" if n < 8 else "2.5. ANIMATION"
+        page = [_line(head, 44, x=72), _line(f"{n + 14}", 44, x=492)]
+        page += [_line("Running text of the page, different on each page" + "!" * n, 300)]
+        pages.append(page)
+    pages[8].append(_line('#include "epix.h"', 71))
+    furniture = line_furniture(pages, [792.0] * 9)
+    assert furniture == {id(ln) for page in pages for ln in page[:2]}

@@ -43,7 +43,7 @@ def _recurring(
     chapter in turn. ``frames`` turn a page's boxes to the page as displayed (None: as read)."""
     where: dict[tuple[int, Hashable], set[int]] = {}
     placed: dict[int, set[int]] = {}
-    found: list[tuple[T, int, Hashable, bool]] = []
+    found: list[tuple[T, int, Hashable, bool, int, tuple[float, float]]] = []
     for i, (items, height) in enumerate(zip(pages, heights, strict=True)):
         frame = frames[i] if frames else None
         box = (lambda item, f=frame: f(bbox(item))) if frame else bbox
@@ -64,17 +64,23 @@ def _recurring(
             apart = set_off is not None and set_off(item, index, boxes)
             if apart:
                 placed.setdefault(y, set()).add(i)
-            found.append((item, y, k, apart))
+            found.append((item, y, k, apart, i, (y0, y1)))
     need = max(3.0, len(pages) / 3)
     near = (-1, 0, 1)
     out = set()
-    for item, y, k, apart in found:
+    heads: list[tuple[T, int, tuple[float, float]]] = []
+    for item, y, k, apart, page, span in found:
         same = len(set().union(*(where.get((y + d, k), set()) for d in near)))
-        if same >= need or (
-            apart
-            and same >= 3
-            and len(set().union(*(placed.get(y + d, set()) for d in near))) >= need
-        ):
+        at_heads = apart and len(set().union(*(placed.get(y + d, set()) for d in near))) >= need
+        if same >= need or (at_heads and same >= 3):
+            out.add(id(item))
+        elif at_heads:
+            heads.append((item, page, span))
+    # a running head naming a section of a page or two ("2.5. ANIMATION") is set level with
+    # the page number, where the other pages have theirs
+    numbers = [(page, span) for item, _, k, _, page, span in found if k == "#" and id(item) in out]
+    for item, page, (y0, y1) in heads:
+        if any(p == page and min(y1, b) - max(y0, a) > 0 for p, (a, b) in numbers):
             out.add(id(item))
     return out
 
