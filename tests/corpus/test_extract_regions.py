@@ -503,11 +503,13 @@ def test_a_plot_grid_row_over_the_captioned_row_joins_it() -> None:
 
 def test_the_tail_of_a_paragraph_over_a_figure_is_running_text() -> None:
     """'(Figure 2A-B).' ends a paragraph carried to the top of a column, right over a figure
-    (it was glued onto the crop); figure text does not end with a full stop."""
+    (it was glued onto the crop), alone on its row or starting where the column's lines
+    start; figure text does not end with a full stop, or is a row of labels (ADOL-C's
+    column heads "function eval." | "derivative calcul." over a diagram)."""
     from litclip.corpus.extract.regions import sentence_tails
 
     line = "No perioperative deaths were recorded. Lesion size did not"
-    body = [_tl(line, 100, 300 + 12 * i, size=9.5) for i in range(3)]
+    body = [_tl(line, 48, 300 + 12 * i, size=9.5) for i in range(3)]
     tail = TextLine("(Figure 2A-B).", (48.0, 63.0, 105.0, 74.0), 9.5)
     title = TextLine("Biotype detection over genome", (60.0, 90.0, 200.0, 98.0), 9.5)
     small = TextLine("p < 0.05 in all groups.", (60.0, 100.0, 160.0, 106.0), 6.0)
@@ -518,6 +520,15 @@ def test_the_tail_of_a_paragraph_over_a_figure_is_running_text() -> None:
     # a Chinese paragraph's last line ends with the ideographic full stop
     zh = TextLine("对电影 v 感兴趣的预测概率 yuv。", (48.0, 63.0, 222.0, 74.0), 9.5)
     assert sentence_tails([*body, zh, title], running_text([*body, zh, title], 9.5)) == {id(zh)}
+    heads = [
+        TextLine("function eval.", (128.0, 63.0, 192.0, 74.0), 9.5),
+        TextLine("derivative calcul.", (215.0, 63.0, 296.0, 74.0), 9.5),
+    ]
+    assert sentence_tails([*body, *heads], running_text([*body, *heads], 9.5)) == set()
+    assert sentence_tails([*body, heads[0]], running_text(body, 9.5)) == {id(heads[0])}
+    # a paragraph of two lines: its first indented, the only running line of the page
+    first = _tl("Based on the above settings, the solution diagram appears in", 66, 50, size=9.5)
+    assert sentence_tails([first, tail], {id(first)}) == {id(tail)}
 
 
 def _objective(pairs: list[tuple[float, int, int]], chosen: list[tuple[int, int]]) -> tuple:
@@ -1340,3 +1351,22 @@ def test_a_long_rule_inside_a_drawing_is_part_of_the_figure() -> None:
     )
     alone = path(80, 500, 520, 501)  # under a figure, text below: drawing on one side only
     assert _rules_within_graphics([alone], [path(100, 300, 500, 495)], 842) == []
+
+
+def test_a_line_leading_in_to_a_figure_from_the_text_margin_stays_out_of_it() -> None:
+    """FreeDV's manual: "These sections are shown below:" (body type, at the running text's
+    left edge) 10 pt over a screenshot set in from that edge is the text's, not the
+    figure's; a title of the same words centred over the picture joins it."""
+    body = [_tl("The running text of the manual, long enough to be prose.", 72.0, 280.0)]
+    shot = Element((175.0, 330.0, 433.0, 600.0), "image")
+    lead = _tl("These sections are shown below:", 72.0, 310.0, x1=212.0)
+    chart = Region([shot])
+    attach_text([chart], [*body, lead], {id(body[0])}, body_size=10.0)
+    assert chart.bbox == shot.bbox
+    chart = Region([shot])
+    title = _tl("These sections are shown below:", 234.0, 310.0, x1=374.0)
+    attach_text([chart], [*body, title], {id(body[0])}, body_size=10.0)
+    assert chart.bbox[1] == 310.0
+    chart = Region([shot])  # without the body size (callers that do not know it): as before
+    attach_text([chart], [*body, lead], {id(body[0])})
+    assert chart.bbox[:2] == (72.0, 310.0)

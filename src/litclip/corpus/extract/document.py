@@ -948,7 +948,7 @@ def _layout(
     barriers = caption_boxes + [ln.bbox for ln in running + echo]
     columns = reg.text_columns(running)
     kept_out = caption_ids | {id(ln) for ln in running + echo}
-    reg.attach_text(graphics, lines, kept_out, columns=columns)
+    reg.attach_text(graphics, lines, kept_out, columns=columns, body_size=body_size)
     regions = reg.cluster_regions(graphics, barriers)
     for region in regions:
         reg.trim_text_boxes(region, lines)

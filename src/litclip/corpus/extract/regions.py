@@ -881,16 +881,25 @@ def stop_captions_at_rules(captions: list[Caption], elements: list[Element]) -> 
                 break
 
 
+TAIL_EDGE = 2.0  # points between a paragraph's last line's start and its other lines
+TAIL_INDENT = 4.0  # font sizes: its first line may be indented this much, at most
+TAIL_NEIGHBOUR = 3.0  # font sizes between labels of one row
+
+
 def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
     """``id`` of lone lines that end a sentence in the running text's size: the last words of
     a paragraph carried over to the top of a column ("(Figure 2A-B).") over a figure there.
-    Figure text (titles, labels, axis names) does not end with a full stop."""
+    Figure text (titles, labels, axis names) does not end with a full stop, or is one of a
+    row of labels ("function eval." | "derivative calcul." over ADOL-C's diagram): a line
+    with another near it on its row ends a paragraph only where running lines start (or
+    under a first line's indent)."""
     sizes = [ln.size for ln in lines if id(ln) in running]
     if not sizes:
         return set()
     size = float(np.median(sizes))
-    return {
-        id(ln)
+    edges = np.array([ln.x0 for ln in lines if id(ln) in running and not ln.rotated])
+    tails = [
+        ln
         for ln in lines
         if id(ln) not in running
         and not ln.rotated
@@ -898,6 +907,18 @@ def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
         and ln.text.rstrip().endswith((".", ".)", "\u3002"))  # CJK's full stop too: "。"
         and len(ln.text.strip()) >= 8
         and not any(ln.bold)
+    ]
+    return {
+        id(ln)
+        for ln in tails
+        if bool(((edges >= ln.x0 - TAIL_EDGE) & (edges <= ln.x0 + TAIL_INDENT * size)).any())
+        or not any(
+            o is not ln
+            and not o.rotated
+            and min(o.y1, ln.y1) - max(o.y0, ln.y0) > 0.5 * min(o.height, ln.height)
+            and max(o.x0 - ln.x1, ln.x0 - o.x1) <= TAIL_NEIGHBOUR * size
+            for o in lines
+        )
     }
 
 
@@ -1091,12 +1112,15 @@ def attach_text(
     excluded: set[int],
     max_gap: float = TEXT_GAP,
     columns: list[tuple[float, float]] | None = None,
+    body_size: float = 0.0,
 ) -> None:
     """Grow regions with nearby free text lines (axis labels, panel letters, legends).
 
     With ``columns`` (:func:`text_columns`), a region whose graphics lie in one text column
     takes no line that lies in another (an equation number at the end of the left column is
-    not the axis title of a chart in the right one).
+    not the axis title of a chart in the right one). With ``body_size``, a line of running
+    text's words over a region's graphics, starting where running lines start and sticking
+    out past the graphics' left side, is the text's ("These sections are shown below:").
 
     Lines are visited in order, pass after pass until none is taken; each goes to the
     nearest region within ``max_gap`` (the last one on a tie). Gaps are kept in a
@@ -1116,6 +1140,7 @@ def attach_text(
         bool,
     ).reshape(-1, len(regions))
     pieces = _line_pieces(lines)
+    lead_in = _lead_in_lines(free, lines, excluded, body_size)
     changed = True
     while changed and free:
         changed = False
@@ -1141,6 +1166,11 @@ def attach_text(
         far |= note[:, None] & (
             (lbox[:, None, 1] < gbox[None, :, 1] - 2) | (lbox[:, None, 3] > gbox[None, :, 3] + 2)
         )
+        if lead_in.any():
+            far |= lead_in[:, None] & (
+                (lbox[:, None, 3] <= gbox[None, :, 1] + 1)
+                & (lbox[:, None, 0] < gbox[None, :, 0] - LEAD_IN_OVERHANG * body_size)
+            )
         g[far] = np.inf
         # per line, how many regions are within reach: the next line to attach is the
         # first with any, and a region's growth updates one column of it
@@ -1174,6 +1204,35 @@ def attach_text(
             changed = True
             drop = set(taken)
             free = [ln for i, ln in enumerate(free) if i not in drop]
+            lead_in = np.delete(lead_in, taken)
+
+
+LEAD_IN_WORDS = 3
+LEAD_IN_OVERHANG = 3.0  # body sizes a lead-in line sticks out past the graphics' left side
+
+
+def _lead_in_lines(
+    free: list[TextLine], lines: list[TextLine], excluded: set[int], body_size: float
+) -> np.ndarray:
+    """Which ``free`` lines may be running text leading in to a figure: words in the body
+    size starting at a left edge that the page's long running (or caption) lines start at."""
+    if not body_size:
+        return np.zeros(len(free), bool)
+    edges = np.array(
+        [ln.x0 for ln in lines if id(ln) in excluded and not ln.rotated and len(ln.text) >= 30]
+    )
+    if not edges.size:
+        return np.zeros(len(free), bool)
+    return np.array(
+        [
+            not ln.rotated
+            and ln.size >= 0.92 * body_size
+            and len(ln.text.split()) >= LEAD_IN_WORDS
+            and bool((np.abs(edges - ln.x0) <= 1.5).any())
+            for ln in free
+        ],
+        bool,
+    )
 
 
 def _grown_gaps(
