@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.extract.textfigures import mono_block_over, text_block_over
 
@@ -342,3 +344,96 @@ def test_a_sideways_line_keeps_its_fixed_width_face_in_the_turned_frame() -> Non
     turned = _Frame(90, 612.0, 792.0).line(code)
     assert turned.mono and not turned.rotated
     assert turned.bbox == (532.0, 100.0, 592.0, 108.0)
+
+
+def test_a_listing_stops_at_the_last_line_of_the_paragraph_over_it() -> None:
+    """scotch's graph file: a paragraph ends in a short line ("and edge weights and base
+    0.") right over a listing of fixed-width figures whose first column starts left of the
+    short centred caption; the paragraph's last line is not the listing's, its first column
+    is (inside the text column). A sentence's end carried over from the page before, over a
+    listing, is neither."""
+
+    def code(text: str, x0: float, y0: float) -> TextLine:
+        return TextLine(text, (x0, y0, x0 + 5 * len(text), y0 + 7), 8.0, mono=True)
+
+    para = _line(
+        "Figure 4 shows the contents of a graph file modeling a cube", 126.5, 513.0, 471.6, 10.0
+    )
+    tail = _line("and edge weights and base 0.", 111.6, 525.6, 238.4, 10.0)
+    rows = [code("0", 188.1, 546.5), code("8", 188.1, 556.5), code("24", 226.4, 556.5)]
+    rows += [code(str(k), 188.1, 566.4 + 10 * k) for k in range(9)]
+    rows += [code("000", 226.4, 566.4), code("1", 302.9, 576.3)]
+    caption = (202.0, 672.0, 381.0, 682.0)
+    lines = [para, tail, *rows]
+    column = (111.6, 471.6)
+    listing = (188.1, 546.5, 307.9, 653.4)
+    assert text_block_over(caption, lines, {id(para)}, column=column) == listing
+    carried = _line("the graph of Figure 4.", 111.6, 525.6, 207.5, 10.0)
+    comment = _line("# Vertex three.", 240.0, 586.4, 300.0)  # the listing's, in its size
+    assert text_block_over(caption, [carried, *rows, comment], set(), column=column) == listing
+    # the column left of the caption joins only inside the text column (not the next one's)
+    assert text_block_over(caption, lines, {id(para)}) is None
+    assert text_block_over(caption, lines, {id(para)}, column=(200.0, 471.6)) is None
+
+
+def test_a_listing_ending_left_of_its_centred_caption_is_found_across_the_column() -> None:
+    """ADOL-C's Figure 8: C++ set in the text's face at the column's indent, its last lines
+    ("}", "return 0;") left of the short centred caption, the running text's lines around
+    it: the listing is found when the caption's column is searched, the caption centred
+    under it, up to the prose at the column's edge; not across the caption alone, nor
+    across another column."""
+    from litclip.corpus.extract.textfigures import caption_column, code_block_over
+
+    def row(text: str, x0: float, y0: float) -> TextLine:
+        return _line(text, x0, y0, x0 + 5.5 * len(text), 10.9)
+
+    code = [
+        row("int main() {", 124.1, 232.3),
+        row("adtl::setNumDir(3);", 138.3, 245.9),
+        row("adouble x[3], y[3];", 138.3, 259.4),
+        row("for (int i=0; i<3; ++i) {", 138.3, 286.5),
+        row("for (int j=0; j<3; ++j) x[i].setADValue(j,1);", 152.4, 300.1),
+        row("}", 138.3, 313.6),
+        row("y[0] = sqrt(x[0]*x[0]+x[1]*x[1]);", 138.3, 340.7),
+        row('cout << "y1=" << y[0].getValue() << " , y2=" << y[1].getValue();', 138.3, 354.3),
+        row("return 0;", 138.3, 381.4),
+        row("}", 124.1, 394.9),
+    ]
+    text = [
+        row("Running text of the column over the listing, long. " * 2, 94.9, 100 + 13.5 * k)
+        for k in range(5)
+    ]
+    text += [
+        row("Running text of the column under the caption, long. " * 2, 94.9, 460 + 13.5 * k)
+        for k in range(3)
+    ]
+    caption = (184.8, 425.0, 436.7, 434.7)
+    lead = row("The example computes the Jacobian as follows.", 94.9, 218.0)  # prose, at the edge
+    lines = [*text, lead, *code]
+    column = caption_column(caption, text)
+    assert column == (94.9, max(ln.x1 for ln in text))
+    assert code_block_over(caption, lines) is None  # "}" and "return 0;" stand beside it
+    box = (124.1, 232.3, max(ln.x1 for ln in code), 394.9 + 10.9)
+    assert code_block_over(caption, lines, column) == pytest.approx(box)
+    assert code_block_over(caption, lines, (300.0, 540.0)) is None  # another column's
+    # a caption off the block's middle (Elektor's parts list left of the board's caption)
+    aside = (300.0, 425.0, 480.0, 434.7)
+    assert code_block_over(aside, lines, column) is None
+
+
+def test_a_captions_column_is_its_text_column_on_a_two_column_page() -> None:
+    """faust's paper: two listings side by side, each over its caption in its column; the
+    column of each is the running text's (not the page's width, which would join them)."""
+    from litclip.corpus.extract.textfigures import caption_column
+
+    left = [
+        _line("Running text of the left column, long. " * 2, 72.0, 500 + 12 * k, 297.0, 10.0)
+        for k in range(4)
+    ]
+    right = [
+        _line("Running text of the right column, long. " * 2, 315.0, 500 + 12 * k, 540.0, 10.0)
+        for k in range(4)
+    ]
+    assert caption_column((72.0, 480.0, 297.0, 490.0), [*left, *right]) == (72.0, 297.0)
+    assert caption_column((330.0, 480.0, 520.0, 490.0), [*left, *right]) == (315.0, 540.0)
+    assert caption_column((72.0, 480.0, 297.0, 490.0), left[:2]) is None  # too little text

@@ -42,6 +42,7 @@ from litclip.corpus.extract.text import (
     word_share,
 )
 from litclip.corpus.extract.textfigures import (
+    caption_column,
     code_block_over,
     echoed_code,
     frame_over,
@@ -594,14 +595,15 @@ def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox 
     lines, elements = view.lines, view.elements
     own = view.running | {id(ln) for ln in cap.lines}
     height = cap.lines[0].height if cap.lines else 0.0
+    column = caption_column(cap.bbox, [ln for ln in lines if id(ln) in view.running])
     box = (
-        text_block_over(cap.bbox, lines, own)
+        text_block_over(cap.bbox, lines, own, column=column)
         or frame_over(cap.bbox, elements)
         or ruled_block_over(cap.bbox, lines, elements, own)
-        or code_block_over(cap.bbox, lines)
+        or code_block_over(cap.bbox, lines, column)
         # a listing in small type set as far over its caption as the caption's size puts it
         # (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
-        or text_block_over(cap.bbox, lines, own, height)
+        or text_block_over(cap.bbox, lines, own, height, column)
         or mono_block_over(cap.bbox, lines, height)
     )
     return frame.unbox(box) if box is not None and frame is not None else box

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from litclip.corpus.extract.captions import parse_label
-from litclip.corpus.extract.regions import FRAME_STROKE, Element
+from litclip.corpus.extract.regions import FRAME_STROKE, Element, text_columns
 from litclip.corpus.extract.text import TextLine, text_rows
 from litclip.corpus.types import BBox
 
@@ -21,14 +21,20 @@ FIRST_GAP = 3.0  # line heights between the caption and the block's last line
 LINE_GAP = 2.2  # line heights between two lines of the block (a listing's blank lines)
 MIN_LINES = 3
 MIN_HEIGHT = 24.0  # points, as for any figure
+MONO_BESIDE = 5.0  # font sizes: how far beside the block a listing's fixed-width line may stand
 
 
 def text_block_over(
-    caption: BBox, lines: list[TextLine], running: set[int], caption_height: float = 0.0
+    caption: BBox,
+    lines: list[TextLine],
+    running: set[int],
+    caption_height: float = 0.0,
+    column: tuple[float, float] | None = None,
 ) -> BBox | None:
     """The box of the block of non-running lines right over ``caption`` (whose first line is
-    ``caption_height`` tall), or None."""
-    block = _block_over(caption, lines, running, caption_height)
+    ``caption_height`` tall), or None. Within ``column`` (:func:`caption_column`), a
+    listing's fixed-width lines a little beside the block join it."""
+    block = _block_over(caption, lines, running, caption_height, column=column)
     if len(block) < MIN_LINES:
         return None
     box = _box_of(block)
@@ -36,10 +42,19 @@ def text_block_over(
 
 
 def _block_over(
-    caption: BBox, lines: list[TextLine], running: set[int], caption_height: float = 0.0
+    caption: BBox,
+    lines: list[TextLine],
+    running: set[int],
+    caption_height: float = 0.0,
+    reach: float = 0.0,
+    column: tuple[float, float] | None = None,
+    edge: float | None = None,
 ) -> list[TextLine]:
     """The lines right over ``caption``, read upwards while they stay close, in its column
     (as wide as the block has grown) and neither ``running`` text nor another caption.
+    Inside the text ``column`` only, lines stand a little beside the block too: fixed-width
+    ones :data:`MONO_BESIDE` font sizes, others ``reach`` (the other column's never do).
+    A line starting at ``edge`` (the column's left edge) in the text's face ends the block.
 
     The space over the caption is set in the caption's size (a listing in 7 pt type sits
     as far over its 10 pt caption as a 10 pt one would)."""
@@ -49,18 +64,57 @@ def _block_over(
     for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
         if ln.rotated or not ln.text.strip():
             continue
-        if min(ln.x1, right) - max(ln.x0, left) <= 0:  # another column or beside the block
+        beside = max(ln.x0 - right, left - ln.x1)
+        # another column or beside the block; a listing's column of figures may start left
+        # of a short centred caption ("0", "8", "0" left of "24", "000" in scotch's graph file)
+        inside = column is not None and column[0] - 1 <= ln.x0 and ln.x1 <= column[1] + 1
+        allowed = (MONO_BESIDE if ln.mono else reach) * ln.size if inside else 0.0
+        if beside >= 0 and not (allowed > 0 and beside <= allowed):
             continue
         height = max(ln.height, 1.0)
         limit = LINE_GAP * height if block else FIRST_GAP * max(height, caption_height)
         if top - ln.y1 > limit:
             break
-        if id(ln) in running or parse_label(ln.text):
+        if id(ln) in running or parse_label(ln.text) or _ends_paragraph(ln, block, lines, running):
+            break
+        if edge is not None and not ln.mono and abs(ln.x0 - edge) <= 1.5:
             break
         block.append(ln)
         top = min(top, ln.y0)
         left, right = min(left, ln.x0), max(right, ln.x1)
     return block
+
+
+INDENT = 4.0  # font sizes: a paragraph's first-line indent at most
+_SENTENCE_END = (".", "!", "?", ".)")
+LARGER = 1.1  # the running text's type over a listing's, at least
+
+
+def _ends_paragraph(
+    line: TextLine, block: list[TextLine], lines: list[TextLine], running: set[int]
+) -> bool:
+    """Whether ``line`` is the last, short line of a paragraph of running text ("and edge
+    weights and base 0." over a listing): set in the text's face, a line's pitch under one
+    of its lines, flush with it on the left or under its first line's indent; or, over a
+    listing's fixed-width lines, a sentence's end in larger type (a paragraph carried over
+    from the page before: "the graph of Figure 4."; a comment in the listing's size, "#
+    Update the policy.", is the listing's)."""
+    if line.mono:
+        return False
+    if (
+        block
+        and any(b.mono for b in block)
+        and line.size > LARGER * max(b.size for b in block)  # the text's type, not a comment's
+        and line.text.rstrip().endswith(_SENTENCE_END)
+    ):
+        return True
+    return any(
+        id(o) in running
+        and 0 <= line.y0 - o.y1 < o.height
+        and -1.5 <= o.x0 - line.x0 <= INDENT * line.size
+        and abs(o.size - line.size) <= 0.05 * line.size
+        for o in lines
+    )
 
 
 def _box_of(block: list[TextLine]) -> BBox:
@@ -252,16 +306,39 @@ def echoed_code(lines: list[TextLine]) -> set[int]:
 _CODE_TOKEN = re.compile(r"[=(){}\[\];]|//|#|:\s*$")
 CODE_SHARE = 0.6  # of a block's lines that carry code's punctuation
 CODE_INDENTS = 3  # left edges (2 pt apart) of a block of nested code
+CODE_BESIDE = 3.0  # font sizes: how far beside the block its closing lines ("}") may stand
+CODE_CENTRED = 0.15  # of a listing's width: how far off its middle a centred caption's may be
 FLUSH_SHARE = 0.3  # of its lines that may end at the block's right edge (prose is justified)
 CODE_MIN_LINES = 5
 
 
-def code_block_over(caption: BBox, lines: list[TextLine]) -> BBox | None:
+def code_block_over(
+    caption: BBox, lines: list[TextLine], column: tuple[float, float] | None = None
+) -> BBox | None:
     """The box of pseudocode right over ``caption`` set in the text's own face (so read as
     running text): a block of lines, close under one another, most carrying code's
     punctuation ("=", "()", "//", a colon closing the line), stepping in and out over
-    three indents or more and ragged on the right. None for anything else."""
-    block = _block_over(caption, lines, set())
+    three indents or more and ragged on the right. None for anything else.
+
+    Failing that, with ``column`` (:func:`caption_column`), the block is read across the
+    caption's text column, lines a little beside it joining it, up to a line at the column's
+    edge, and kept when the caption is centred under it: a listing set at the column's
+    indent ends in lines ("}", "return 0;") left of a short centred caption."""
+    box = _code_box(_block_over(caption, lines, set()))
+    if box is not None or column is None:
+        return box
+    x0, top, x1, bottom = caption
+    wide = (min(x0, column[0]), top, max(x1, column[1]), bottom)
+    # prose starts at the column's edge ("This will produce figure 2.4."), the code set in
+    block = _block_over(wide, lines, set(), reach=CODE_BESIDE, column=column, edge=column[0])
+    box = _code_box(block)
+    if box is None or abs(box[0] + box[2] - x0 - x1) / 2 > CODE_CENTRED * (box[2] - box[0]):
+        return None
+    return box
+
+
+def _code_box(block: list[TextLine]) -> BBox | None:
+    """The box of ``block`` when it reads as code (:func:`code_block_over`), or None."""
     if len(block) < CODE_MIN_LINES:
         return None
     coded = sum(bool(_CODE_TOKEN.search(ln.text.strip())) for ln in block)
@@ -275,6 +352,19 @@ def code_block_over(caption: BBox, lines: list[TextLine]) -> BBox | None:
     ):
         return None
     return box
+
+
+def caption_column(caption: BBox, running: list[TextLine]) -> tuple[float, float] | None:
+    """The text column a caption is set in (:func:`~.regions.text_columns`), or the span of
+    the page's running lines when it has one column; None without running text."""
+    middle = (caption[0] + caption[2]) / 2
+    columns = text_columns(running)
+    if columns:
+        return next((c for c in columns if c[0] - 3 <= middle <= c[1] + 3), None)
+    level = [ln for ln in running if not ln.rotated]
+    if len(level) < MIN_LINES:
+        return None
+    return min(ln.x0 for ln in level), max(ln.x1 for ln in level)
 
 
 MONO_FIRST_GAP = 4.0  # caption line heights between a fixed-width listing and its caption
