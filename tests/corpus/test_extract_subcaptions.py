@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab.pdfgen import canvas
@@ -32,6 +33,22 @@ def test_a_run_of_lettered_lines_inside_the_figure_are_sub_captions() -> None:
         ("B", "b", "White matter and cerebrospinal fluid"),
     ]
     assert subs[1].bbox[3] == 317
+
+
+def test_a_lower_case_letter_and_a_full_stop_opens_a_sub_caption_too() -> None:
+    """scotch's "a. Initial position." and "b. After one vertex is moved."; an upper-case
+    letter and a full stop is an initial ("A. thaliana", "B. Smith") and names nothing."""
+    lines = [
+        line("a. Initial position.", 137, 308, 217),
+        line("b. After one vertex", 307, 308, 436),
+    ]
+    subs = subcaption_lines(lines, FIG)
+    assert [(s.letter, s.printed, s.text) for s in subs] == [
+        ("A", "a", "Initial position."),
+        ("B", "b", "After one vertex"),
+    ]
+    initials = [line("A. thaliana", 137, 308, 217), line("B. subtilis", 307, 308, 436)]
+    assert subcaption_lines(initials, FIG) == []
 
 
 def test_a_lone_or_out_of_order_letter_is_not_a_sub_caption() -> None:
@@ -238,6 +255,39 @@ def test_pictures_stacked_over_their_paragraphs_of_sub_caption_are_one_figure(
     ten = figs["Figure 10"]
     assert ten.bbox[0] > 300 and ten.bbox[1] < 70 and ten.bbox[3] > 440
     assert [p.letter for p in ten.panels] == ["A", "B"]
+
+
+def test_pictures_side_by_side_over_their_paragraphs_of_sub_caption_are_one_figure(
+    tmp_path: Path,
+) -> None:
+    """scotch's Figure 15: two drawings side by side, each over a paragraph "a. ...",
+    "b. ..." set like running text, over one caption: one figure of two panels, each with
+    its sub-caption (the right drawing was left out, its paragraph parting it from the
+    caption). Paragraphs lettered out of order join nothing."""
+    sub_a = "a. Construction of a partition with 13 vertices on the mesh architecture."
+    sub_b = "b. Construction of a partition with 17 vertices on the rest of the mesh."
+
+    def draw(first: str, second: str) -> Callable[[canvas.Canvas], None]:
+        def page(c: canvas.Canvas) -> None:
+            paragraph(c, 72, 60, 95, 6)
+            _chart(c, 110, 160, 170, 120)
+            _chart(c, 350, 160, 170, 120)
+            paragraph(c, 90, 300, 38, 3, first)
+            paragraph(c, 330, 300, 38, 3, second)
+            caption(c, 72, 350, "Figure 15:", ["Construction of partitions by bipartitioning."])
+            paragraph(c, 72, 380, 95, 10)
+
+        return page
+
+    (fig,) = extract_pdf(make(tmp_path, "row.pdf", draw(sub_a, sub_b))).figures
+    assert fig.bbox[0] < 120 and fig.bbox[2] > 500
+    assert [(p.letter, p.caption[:15]) for p in fig.panels] == [
+        ("A", "Construction of"),
+        ("B", "Construction of"),
+    ]
+    assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]
+    (fig,) = extract_pdf(make(tmp_path, "swapped.pdf", draw(sub_b, sub_a))).figures
+    assert fig.bbox[2] < 330 and not fig.panels
 
 
 def test_sub_captions_heading_a_grid_cut_it_into_its_cells() -> None:

@@ -980,13 +980,14 @@ def _join_subcaptioned_stacks(
     running: list[TextLine],
     barriers: list[BBox],
 ) -> list[BBox]:
-    """Join each stack of pictures over their "(a) ...", "(b) ..." paragraphs, over one
-    caption, into one region with those paragraphs (in place), and return ``barriers``
+    """Join each stack (or row) of pictures over their "(a) ...", "(b) ..." paragraphs, over
+    one caption, into one region with those paragraphs (in place), and return ``barriers``
     without them: set as running text, they cut the pictures off their caption."""
     ids = {id(ln) for ln in running}
     for cap in captions:
         stack = (
             subcaptions.subcaptioned_stack(cap.bbox, regions, lines, ids)
+            or subcaptions.subcaptioned_row(cap.bbox, regions, lines, ids)
             if cap.kind == "figure"
             else None
         )

@@ -17,7 +17,8 @@ from litclip.corpus.extract.regions import Region, contains
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
-_SUBCAPTION_RE = re.compile(r"^\(?([A-Za-z])\)\s+(\S.*)$")
+# "(a) ...", "a) ..." and, lower case only, "a. ..." (scotch's "a. Initial position.")
+_SUBCAPTION_RE = re.compile(r"^(?:\(?([A-Za-z])\)|([a-z])\.)\s+(\S.*)$")
 MAX_DISTANCE = 3.0  # line heights between a sub-figure and its sub-caption
 MIN_RUN_ON = 3  # sub-captions that go on from an earlier figure's letters ("(k)" onwards)
 
@@ -40,9 +41,9 @@ def subcaption_lines(lines: list[TextLine], fig_box: BBox) -> list[SubCaption]:
     that start within its width.
     """
     inside = [ln for ln in lines if contains(fig_box, ln.bbox, slack=4.0)]
-    heads = [(ln, _SUBCAPTION_RE.match(ln.text.strip())) for ln in inside]
+    heads = [(ln, _head(ln.text)) for ln in inside]
     found = [(ln, m) for ln, m in heads if m]
-    letters = sorted(m.group(1).upper() for _ln, m in found)
+    letters = sorted(m[0].upper() for _ln, m in found)
     first = ord(letters[0]) if len(found) >= MIN_RUN_ON else ord("A")
     if len(found) < 2 or letters != [chr(first + i) for i in range(len(found))]:
         return []
@@ -50,7 +51,7 @@ def subcaption_lines(lines: list[TextLine], fig_box: BBox) -> list[SubCaption]:
     out = []
     for ln, m in found:
         x0, y0, x1, y1 = ln.bbox
-        parts = [m.group(2).strip()]
+        parts = [m[1].strip()]
         for nxt in sorted(inside, key=lambda t: t.bbox[1]):
             h = y1 - y0
             if id(nxt) in starts or not (x0 - 2 <= nxt.bbox[0] <= x1 and nxt.bbox[2] <= x1 + h):
@@ -58,9 +59,15 @@ def subcaption_lines(lines: list[TextLine], fig_box: BBox) -> list[SubCaption]:
             if 0 <= nxt.bbox[1] - y1 <= 0.8 * h:  # the next line of the same paragraph
                 parts.append(nxt.text.strip())
                 y1 = nxt.bbox[3]
-        letter = m.group(1)
+        letter = m[0]
         out.append(SubCaption(letter.upper(), letter, clean_caption_text(parts), (x0, y0, x1, y1)))
     return out
+
+
+def _head(text: str) -> tuple[str, str] | None:
+    """``(letter as printed, text after it)`` of a line opening a sub-caption, or None."""
+    m = _SUBCAPTION_RE.match(text.strip())
+    return None if m is None else (m.group(1) or m.group(2), m.group(3))
 
 
 def attach(panels: list[BBox], subcaptions: list[SubCaption]) -> dict[int, SubCaption]:
@@ -156,7 +163,7 @@ def subcaptioned_stack(
         para = _paragraph_over(top, column)
         if not para:
             break
-        head = _SUBCAPTION_RE.match(para[0].text.strip())
+        head = _head(para[0].text)
         if head is None:
             break
         above = [
@@ -171,10 +178,62 @@ def subcaptioned_stack(
             break
         members.append(above[0])
         texts += para
-        letters.append(head.group(1).lower())
+        letters.append(head[0].lower())
         top = regions[above[0]].bbox[1]
     order = letters[::-1]
     if len(members) < MIN_STACK or order != [chr(ord("a") + i) for i in range(len(order))]:
+        return None
+    return members, texts
+
+
+def subcaptioned_row(
+    caption: BBox, regions: list[Region], lines: list[TextLine], running: set[int]
+) -> tuple[list[int], list[TextLine]] | None:
+    """The pictures side by side over ``caption``, each over a paragraph of its own that
+    starts "a. ...", "b. ..." left to right (scotch's sub-figures with sub-captions of two
+    or three lines, set as running text): ``(region indices, paragraph lines)``, or None."""
+    x0, top, x1, _ = caption
+    near = [
+        ln
+        for ln in lines
+        if id(ln) in running
+        and ln.x0 < x1
+        and x0 < ln.x1
+        and 0 <= top - ln.y1 <= STACK_GAP * max(ln.height, 1.0)
+    ]
+    # and the paragraphs ending level with those (a short caption under the first only)
+    near += [
+        ln
+        for ln in lines
+        if id(ln) in running
+        and ln not in near
+        and any(abs(ln.y1 - o.y1) <= 2 and not (ln.x0 < o.x1 and o.x0 < ln.x1) for o in near)
+    ]
+    members: list[int] = []
+    texts: list[TextLine] = []
+    letters: list[str] = []
+    for last in sorted(near, key=lambda ln: ln.x0):
+        if any(last.x0 < ln.x1 and ln.x0 < last.x1 for ln in texts):
+            continue  # a line of a paragraph already read
+        column = [ln for ln in lines if id(ln) in running and ln.x0 < last.x1 and last.x0 < ln.x1]
+        para = _paragraph_over(last.y1 + 0.5, column)
+        head = _head(para[0].text) if para else None
+        if head is None:
+            return None
+        above = [
+            i
+            for i, r in enumerate(regions)
+            if i not in members
+            and 0 <= para[0].y0 - r.bbox[3] <= STACK_GAP * para[0].height
+            and r.bbox[0] < max(ln.x1 for ln in para)
+            and min(ln.x0 for ln in para) < r.bbox[2]
+        ]
+        if len(above) != 1:
+            return None
+        members.append(above[0])
+        texts += para
+        letters.append(head[0].lower())
+    if len(members) < MIN_STACK or letters != [chr(ord("a") + i) for i in range(len(letters))]:
         return None
     return members, texts
 
