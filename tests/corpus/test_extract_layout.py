@@ -2162,3 +2162,67 @@ def test_bare_labels_titling_plots_in_small_type_are_no_captions(tmp_path: Path)
 
     ex = extract_pdf(make(tmp_path, "titles.pdf", draw))
     assert [f.label for f in ex.figures] == ["Figure 2"]
+
+
+def test_titles_between_a_drawing_and_its_caption_are_the_figures(tmp_path: Path) -> None:
+    """ADOL-C's Figure 4: two diagrams, each titled 18 pt under it ("Basic taping
+    process"), then the caption: the titles are in the crop (they were cut off), the
+    running text over the figure is not."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 4)
+        _chart(c, 110, 140, 170, 100)
+        _chart(c, 350, 140, 170, 100)
+        c.setFont("Helvetica", 10)
+        c.drawString(150, top(282), "Basic taping process")
+        c.drawString(380, top(282), "Advanced taping process")
+        caption(c, 200, 296, "Figure 4:", ["Different taping approaches"])
+        paragraph(c, 72, 320, 95, 10)
+
+    (fig,) = extract_pdf(make(tmp_path, "titles.pdf", draw)).figures
+    assert 282 <= fig.bbox[3] < 296 and fig.bbox[1] > 100
+
+
+def test_a_listing_beside_a_drawing_over_one_caption_is_part_of_the_figure(
+    tmp_path: Path,
+) -> None:
+    """scotch's Figure 7: a tree drawing and, 80 pt right of it, the file that describes it
+    in fixed-width type, its first lines over the drawing's top, over one caption as wide as
+    the column: the whole listing is in the crop (it was cut off). A listing over a caption
+    of its own is not."""
+
+    def listing(c: canvas.Canvas, x: float, y: float) -> None:
+        c.setFont("Courier", 8)
+        for k in range(14):
+            c.drawString(x, top(y + 10 * k), " ".join(str(j) for j in range(k % 5 + 1)))
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 4)
+        _chart(c, 110, 140, 160, 120)
+        listing(c, 350, 126)  # its first lines over the drawing's top
+        caption(c, 72, 300, "Figure 7:", ["Target decomposition file for UB(2, 3). " * 3, "x"])
+        paragraph(c, 72, 340, 95, 10)
+
+    (fig,) = extract_pdf(make(tmp_path, "beside.pdf", draw)).figures
+    assert fig.bbox[2] > 380 and fig.bbox[1] < 122
+
+    def two(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 4)
+        _chart(c, 110, 140, 160, 120)
+        listing(c, 350, 140)
+        caption(c, 350, 284, "Figure 8:", ["Its file."])
+        caption(c, 72, 300, "Figure 7:", ["Target decomposition file for UB(2, 3). " * 3, "x"])
+        paragraph(c, 72, 340, 95, 10)
+
+    figs = {f.label: f for f in extract_pdf(make(tmp_path, "two.pdf", two)).figures}
+    assert figs["Figure 7"].bbox[2] < 330
+
+    def aside(c: canvas.Canvas) -> None:  # earth's notes: a caption beside, code under it
+        paragraph(c, 72, 60, 95, 4)
+        _chart(c, 110, 140, 160, 150)
+        caption(c, 320, 140, "Figure 22:", ["Prediction intervals on an earth model,", "x"])
+        listing(c, 330, 180)
+        paragraph(c, 72, 340, 95, 10)
+
+    (fig,) = extract_pdf(make(tmp_path, "aside.pdf", aside)).figures
+    assert fig.bbox[2] < 300

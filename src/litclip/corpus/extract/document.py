@@ -970,7 +970,91 @@ def _layout(
     assignment = reg.assign(captions, regions, barriers, lines)
     _icons_over_captions(captions, regions, assignment, pictures, lines)
     _pieces_over_captions(captions, regions, assignment, small, lines, barriers)
+    _labels_before_captions(captions, regions, assignment, lines, kept_out)
     return captions, regions, assignment
+
+
+def _labels_before_captions(
+    captions: list[Caption],
+    regions: list[reg.Region],
+    assignment: dict[int, list[int]],
+    lines: list[TextLine],
+    kept_out: set[int],
+) -> None:
+    """Give a figure the free lines between it and its caption, and beside it within the
+    caption's width: titles of its parts set a little under them ("Basic taping process",
+    ADOL-C's Figure 4) and a listing set beside a drawing (scotch's decomposition file
+    right of its tree, neato's graph file left of its layout), which no text gap reached;
+    a listing's lines going on from those past the zone's top or left edge ("graph G {")
+    too. Nothing else stands there: a running line would have parted the figure from its
+    caption. A line over another caption level with this one's (figures side by side, each
+    over its own caption) is that one's."""
+    boxes = [r.bbox for r in regions]
+    for ci, members in assignment.items():
+        if not members:
+            continue
+        cap = captions[ci].bbox
+        x0, y0, x1, y1 = reg.union([boxes[m] for m in members])
+        left, right = min(x0, cap[0]), max(x1, cap[2])
+        others = [c.bbox for c in captions if c is not captions[ci]]
+        candidates = [ln for ln in lines if id(ln) not in kept_out and not ln.rotated]
+        taken: list[TextLine] = []
+        for ln in candidates:
+            if ln.x0 < left - 1 or ln.x1 > right + 1:
+                continue
+            # the caption under the figure, or over it (not beside it: its lines go on
+            # beside the figure, a listing under them is the text's)
+            under = cap[1] >= y1 - 1 and y0 - 1 <= ln.y0 and ln.y1 <= cap[1] + 1
+            over = cap[3] <= y0 + 1 and cap[3] - 1 <= ln.y0 and ln.y1 <= y1 + 1
+            if (under or over) and _free_of(ln, under, cap, others, boxes):
+                _give(ln, members, regions, boxes)
+                taken.append(ln)
+        if not taken or cap[1] < y1 - 1:
+            continue
+        # under a caption below the figure, a listing's lines go on past the zone
+        grown = True
+        while grown:
+            grown = False
+            for ln in candidates:
+                if ln in taken or ln.y1 > cap[1] + 1 or ln.y0 < y0 - reg.TEXT_REACH:
+                    continue
+                if ln.x1 > right + 1 or not _goes_on(ln, taken):
+                    continue
+                if _free_of(ln, True, cap, others, boxes):
+                    _give(ln, members, regions, boxes)
+                    taken.append(ln)
+                    grown = True
+
+
+def _free_of(line: TextLine, under: bool, cap: BBox, others: list[BBox], boxes: list[BBox]) -> bool:
+    """Whether ``line`` is in no region, nor over (under) another caption than ``cap`` set
+    level with it or nearer."""
+    if any(reg.contains(b, line.bbox) for b in boxes):
+        return False
+    return not any(
+        o[0] < line.x1
+        and line.x0 < o[2]
+        and (line.y1 <= o[1] <= cap[1] + 1 if under else cap[3] - 1 <= o[3] <= line.y0)
+        for o in others
+    )
+
+
+def _give(line: TextLine, members: list[int], regions: list[reg.Region], boxes: list[BBox]) -> None:
+    """Add ``line`` to the nearest of the figure's regions ``members`` (``boxes`` follow)."""
+    near = min(members, key=lambda m: reg.gap(boxes[m], line.bbox))
+    regions[near].elements.append(reg.Element(line.bbox, "text"))
+    boxes[near] = regions[near].bbox
+
+
+def _goes_on(line: TextLine, taken: list[TextLine]) -> bool:
+    """Whether ``line`` goes on from a taken line of a listing, a line's pitch over or under
+    it, starting within its width or a little left of it."""
+    return any(
+        max(t.y0 - line.y1, line.y0 - t.y1) <= t.height
+        and min(t.y0 - line.y1, line.y0 - t.y1) < 0 <= max(t.y0 - line.y1, line.y0 - t.y1)
+        and t.x0 - 3 * t.size <= line.x0 <= t.x1
+        for t in taken
+    )
 
 
 def _join_subcaptioned_stacks(
