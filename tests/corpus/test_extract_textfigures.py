@@ -419,6 +419,9 @@ def test_a_listing_ending_left_of_its_centred_caption_is_found_across_the_column
     # a caption off the block's middle (Elektor's parts list left of the board's caption)
     aside = (300.0, 425.0, 480.0, 434.7)
     assert code_block_over(aside, lines, column) is None
+    # one row of labels "s(0)", "s(t1)" ... over a timeline's caption is no listing
+    timeline = [row(f"s(t{k})", 130.0 + 55 * k, 410.0) for k in range(6)]
+    assert code_block_over(caption, [*text, *timeline], column) is None
 
 
 def test_a_captions_column_is_its_text_column_on_a_two_column_page() -> None:

@@ -338,8 +338,9 @@ def code_block_over(
 
 
 def _code_box(block: list[TextLine]) -> BBox | None:
-    """The box of ``block`` when it reads as code (:func:`code_block_over`), or None."""
-    if len(block) < CODE_MIN_LINES:
+    """The box of ``block`` when it reads as code (:func:`code_block_over`), or None. Its
+    rows count, not its pieces (a timeline's labels "s(0)", "s(τ1)" ... on one row)."""
+    if len(block) < CODE_MIN_LINES or len(text_rows(block)) < CODE_MIN_LINES:
         return None
     coded = sum(bool(_CODE_TOKEN.search(ln.text.strip())) for ln in block)
     indents = len({round(ln.x0 / 2) for ln in block})
