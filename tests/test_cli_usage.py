@@ -194,3 +194,19 @@ def test_python_dash_m_litclip_runs_the_cli() -> None:
         [sys.executable, "-m", "litclip", "train", "--help"], capture_output=True, text=True
     )
     assert done.returncode == 0 and "--resume" in done.stdout
+
+
+def test_under_torchrun_only_rank_0_prints_a_user_error(
+    tmp_path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """torchrun starts one process a GPU, each meeting the same bad input: one error line, not
+    one per rank; every rank exits with its code."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    argv = ["synth", "journal", "--out", str(afile / "sub"), "--articles", "1"]
+    monkeypatch.setenv("RANK", "1")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("RANK", "0")
+    assert main(argv) == 2
+    assert "error:" in capsys.readouterr().err

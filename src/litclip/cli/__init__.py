@@ -110,7 +110,9 @@ def _warning_line(err: Console) -> Any:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line (no traceback) and return 2 (1 when
     nothing was made: :class:`~litclip.errors.NothingMadeError`)."""
-    err = new_console(stderr=True)
+    # under torchrun every rank meets the same user error: rank 0 says it, the others
+    # exit with the same code quietly (it was printed once per process)
+    err = new_console(stderr=True, quiet=os.environ.get("RANK", "0") != "0")
     warnings.showwarning = _warning_line(err)
     try:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)
