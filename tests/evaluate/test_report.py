@@ -403,3 +403,25 @@ def test_report_sections_are_titled_and_read_in_pipeline_order(tmp_path: Path) -
     assert "### Few-shot (K images per class)" in md
     assert _threshold(0.5777295231819153) == "0.578" and _threshold(None) == "argmax"
     assert _spec_name("medmnist:/a/b/pneumoniamnist.npz") == "pneumoniamnist"
+
+
+def test_a_few_shot_curve_of_one_k_shows_its_interval() -> None:
+    """A few-shot run at a single K drew one dot: its band needs two Ks. It gets whiskers
+    spanning its 95% interval; a curve of several Ks keeps its band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from litclip.evaluate.report import _curve
+
+    fig, ax = plt.subplots()
+    _curve(ax, [4], [0.6], [0.5], [0.75], "m [linear-probe]")
+    (bars,) = ax.containers
+    (segment,) = bars.lines[2][0].get_segments()
+    assert segment[0][1] == 0.5 and segment[1][1] == 0.75
+    fig2, ax2 = plt.subplots()
+    _curve(ax2, [1, 2, 4], [0.5, 0.6, 0.7], [0.4, 0.5, 0.6], [0.6, 0.7, 0.8], "m")
+    assert not ax2.containers and len(ax2.collections) == 1  # the band
+    plt.close(fig)
+    plt.close(fig2)

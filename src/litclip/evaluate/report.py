@@ -468,8 +468,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
             mean = [r["metrics"].get(metric) for r in rs]
             lo = [r["ci95"].get(metric, [m, m])[0] for r, m in zip(rs, mean, strict=True)]
             hi = [r["ci95"].get(metric, [m, m])[1] for r, m in zip(rs, mean, strict=True)]
-            (line,) = ax.plot(ks, mean, "o-", label=label)
-            ax.fill_between(ks, lo, hi, alpha=0.2, color=line.get_color())
+            line = _curve(ax, ks, mean, lo, hi, label)
             model = rs[0]["model"]
             if zs.get(model) is not None and model not in drawn:  # one line per model
                 drawn.add(model)
@@ -482,6 +481,18 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
         _legend(ax)
 
     doc.figure(draw, f"Few-shot learning curve — {name}")
+
+
+def _curve(ax: Any, ks: list, mean: list, lo: list, hi: list, label: str) -> Any:
+    """One model's mean over K with its 95% band; a single K (no band to draw) gets
+    whiskers instead, so its interval shows. Returns the line (its colour is the series')."""
+    (line,) = ax.plot(ks, mean, "o-", label=label)
+    if len(ks) > 1:
+        ax.fill_between(ks, lo, hi, alpha=0.2, color=line.get_color())
+    else:
+        below, above = [mean[0] - lo[0]], [hi[0] - mean[0]]
+        ax.errorbar(ks, mean, yerr=[below, above], fmt="none", color=line.get_color(), capsize=4)
+    return line
 
 
 def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
