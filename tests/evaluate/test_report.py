@@ -425,3 +425,13 @@ def test_a_few_shot_curve_of_one_k_shows_its_interval() -> None:
     assert not ax2.containers and len(ax2.collections) == 1  # the band
     plt.close(fig)
     plt.close(fig2)
+
+
+def test_the_header_counts_one_run_in_the_singular() -> None:
+    from litclip.evaluate.report import build_report
+
+    res = new_results({"models": ["m"], "tasks": ["few-shot"]})
+    res["runs"].append(
+        make_run("m", "d", "few-shot", "test", {"accuracy": 0.6}, 30, {}, [0], {"k": 4})
+    )
+    assert "1 run. Models" in build_report(res)[0]

@@ -489,7 +489,7 @@ def _curve(ax: Any, ks: list, mean: list, lo: list, hi: list, label: str) -> Any
     (line,) = ax.plot(ks, mean, "o-", label=label)
     if len(ks) > 1:
         ax.fill_between(ks, lo, hi, alpha=0.2, color=line.get_color())
-    else:
+    elif None not in (mean[0], lo[0], hi[0]):  # (a run without the metric has none)
         below, above = [mean[0] - lo[0]], [hi[0] - mean[0]]
         ax.errorbar(ks, mean, yerr=[below, above], fmt="none", color=line.get_color(), capsize=4)
     return line
@@ -694,7 +694,7 @@ def _header(doc: _Doc, results: dict) -> None:
     doc.heading("litclip evaluation report", 1)
     doc.para(
         f"litclip {results.get('litclip_version')} — {results.get('created')} — "
-        f"{len(runs)} runs. Models: {'; '.join(named) or '?'}. "
+        f"{len(runs)} run{'s' * (len(runs) != 1)}. Models: {'; '.join(named) or '?'}. "
         f"Tasks: {', '.join(tasks)}. Nothing was tuned on test: thresholds, "
         "temperatures, C and epochs are chosen on validation; intervals are bootstrap 95% "
         "(few-shot: Student-t over seeds)."
