@@ -670,3 +670,22 @@ def test_a_window_crossed_by_rules_is_one_picture_and_a_stack_of_plots_is_not() 
         plots[top + 168 : top + 170, 30:390] = 40  # the x axis
         plots[top + 40 : top + 140, 60:380] = texture(100, 320)  # the data
     assert len(_panel_boxes(job, 0, [], [], lambda: plots)) == 3
+
+
+def test_a_picture_cut_into_flat_bands_of_all_heights_is_one_picture() -> None:
+    """ViTE's export dialog: one screenshot whose blank rows cut it into four flat bands
+    across its whole width, of four heights (no rules to call it ruled): its rows, not
+    panels. Bands of one height (like plots stacked) still are."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.panels import full_bands
+
+    rng = np.random.default_rng(1)
+    box = (0.0, 0.0, 226.0, 165.0)  # 2 px a point
+    job = PanelJob(0, box, [Element(box, "image")], [])
+    shot = np.full((330, 452), 255, dtype=np.uint8)
+    for top, height in ((0, 64), (84, 70), (176, 60), (256, 74)):
+        shot[top : top + height, :] = rng.integers(60, 200, (height, 452))
+    assert _panel_boxes(job, 0, [], [], lambda: shot) == []
+    assert full_bands([(0, 0, 226, 32), (0, 42, 226, 77)], box)
+    assert not full_bands([(0, 0, 100, 32), (110, 0, 226, 32)], box)  # side by side
+    assert not full_bands([(0, 0, 226, 80), (0, 85, 226, 165)], box)  # not flat

@@ -501,6 +501,20 @@ def ruled_picture(gray: np.ndarray) -> bool:
     return classify_kind(Image.fromarray(gray))[0] == "table"
 
 
+BAND_WIDTH = 0.95  # of the figure's width: a band cut across the whole picture
+BAND_FLAT = 3.0  # a band is at least this many times wider than tall
+
+
+def full_bands(boxes: list[BBox], fig_box: BBox) -> bool:
+    """Whether the boxes are flat bands across the figure's whole width, one under another
+    (the rows of a dialog or a form), not pictures side by side."""
+    width = fig_box[2] - fig_box[0]
+    return len(boxes) >= 2 and all(
+        b[2] - b[0] >= BAND_WIDTH * width and b[2] - b[0] >= BAND_FLAT * (b[3] - b[1])
+        for b in boxes
+    )
+
+
 UNIFORM_SIZE = 0.1  # panels of one size differ by at most this much of the largest
 
 
