@@ -1190,3 +1190,21 @@ def test_a_caption_set_as_a_paragraph_stops_before_the_indented_paragraph_after_
     wrapped = line("Figure 2.4: Color Chooser Panel with", 104.9, 378.5, 290.0)
     (found,) = find_captions([wrapped, *body], 10.9)
     assert found.text.endswith("can be")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Figure II.9.1: Mass fraction of global species", "Figure II.9.1"),
+        ("Figure VII.B.18: Merging transitivity (real cases)", "Figure VII.B.18"),
+        ("Figure 2.1.3. Sagittal T1", "Figure 2.1.3"),
+        ("Figure S2.1. Supplementary plot", "Figure S2.1"),
+        ("Figure VII.B.19 illustrates the effect of merges", None),  # a reference
+    ],
+)
+def test_labels_numbered_over_three_or_four_levels(text: str, label: str | None) -> None:
+    """code_saturne's theory guide numbers figures "II.9.1" and "VII.B.18": read as "Figure
+    II.9" and "Figure VII", 38 figures shared two labels, and "Figure VII.B.19 illustrates
+    ..." (its rest ".B.19 illustrates" read as punctuation) became a caption."""
+    parsed = parse_label(text)
+    assert (parsed[1] if parsed else None) == label

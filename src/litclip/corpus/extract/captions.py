@@ -34,10 +34,10 @@ _LISTING_WORDS = r"listings?|algorithms?"
 _WORD = rf"{_PREFIX}(?P<base>{_FIGURE_WORDS}|{_TABLE_WORDS}|{_LISTING_WORDS})"
 LABEL_RE = re.compile(
     rf"^(?P<word>{_WORD})\s*"
-    # "3", "S2", appendix "A1" / "B.1", chapter-style "2.1" / "2-1", Roman "IV" / "IV.2", a
-    # letter "A:" / "B."
-    r"(?P<num>[A-Z]?\d{1,3}(?:[.\-]\d{1,3}(?!\d))?|[A-Z][.\-]\d{1,3}(?!\d)"
-    r"|[IVX]{1,5}(?:[.\-]\d{1,3}(?!\d))?"
+    # "3", "S2", appendix "A1" / "B.1", chapter-style "2.1" / "2-1", Roman "IV" / "IV.2",
+    # up to four levels ("2.1.3", "II.9.1", "VII.B.18"), a letter "A:" / "B."
+    r"(?P<num>(?:[A-Z]?\d{1,3}(?!\d)|[A-Z](?=[.\-]\d)|[IVX]{1,5})"
+    r"(?:[.\-](?:\d{1,3}(?!\d)|[A-Z](?=[.\-]\d))){0,3}"
     r"|(?<=\s)[A-Z](?=\s*[.:|]))"
     # a panel letter glued on, bare or in parentheses: "Fig 3A", "Figure 1(b)"
     r"(?P<suffix>\([A-Za-z]\)|[A-Za-z]?)(?=\W|$)(?P<after>.*)$",
