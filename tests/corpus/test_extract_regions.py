@@ -1370,3 +1370,26 @@ def test_a_line_leading_in_to_a_figure_from_the_text_margin_stays_out_of_it() ->
     chart = Region([shot])  # without the body size (callers that do not know it): as before
     attach_text([chart], [*body, lead], {id(body[0])})
     assert chart.bbox[:2] == (72.0, 310.0)
+
+
+def test_a_numbered_heading_over_a_figure_is_running_text() -> None:
+    """AltOS's manual sets "12.1.1. Launch Pad" (13 pt) right over a screenshot, no
+    paragraph under it: the heading was taken into 11 of 14 crops. A numbered heading, or
+    "Chapter 12. AltosUI", in the text's size or larger at the text's left edge is the
+    text's; a numbered step set small inside a diagram, or away from that edge, is not."""
+    body = [
+        _tl(
+            "The selected tab automatically switches to display data relevant",
+            48,
+            200 + 14 * i,
+            size=12,
+        )
+        for i in range(3)
+    ]
+    heading = _tl("12.1.1. Launch Pad", 48.2, 261, size=13, x1=165)
+    chapter = _tl("Chapter 12. AltosUI", 48.2, 37, size=22, x1=250)
+    step = _tl("1. Prepare the sample", 300, 400, size=8, x1=380)
+    inset = _tl("2. Wash", 210, 420, size=12, x1=260)
+    running = running_text([*body, heading, chapter, step, inset], 12)
+    assert id(heading) in running and id(chapter) in running
+    assert id(step) not in running and id(inset) not in running

@@ -585,7 +585,47 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         | _small_paragraphs(lines, body_size)
         | _display_paragraphs(lines, body_size)
     )
-    return out | _headings(lines, out, body_size)
+    return out | _headings(lines, out, body_size) | _numbered_headings(lines, out, body_size)
+
+
+_SECTION_NUMBER = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,3}){0,4}\.?|[A-Z]\.(?:\d{1,3}\.?)*"
+    r"|(?i:chapter|section|part|appendix)\s+(?:\d{1,2}|[IVXLC]{1,6}|[A-Z])[.:]?)\s+[A-Z]"
+)
+HEADING_WORDS = 10  # a numbered heading's words, at most
+HEADING_LETTERS = 4  # and its letters, at least
+
+
+def _numbered_headings(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
+    """``id`` of numbered section headings ("12.1.1. Launch Pad", "Chapter 12. AltosUI") in
+    the text's size or larger, starting where running lines start: one over a figure has
+    the figure, not a paragraph, under it, and its figure took it in (AltOS's manual, 11
+    of 14 screenshots)."""
+    edges = np.array([ln.x0 for ln in lines if id(ln) in running and not ln.rotated])
+    if not edges.size:
+        return set()
+    cands = [
+        ln
+        for ln in lines
+        if id(ln) not in running
+        and not ln.rotated
+        and ln.size >= 0.98 * body_size
+        and len(ln.text.split()) <= HEADING_WORDS
+        and sum(map(str.isalpha, ln.text)) >= HEADING_LETTERS
+        and _SECTION_NUMBER.match(ln.text.strip())
+        and bool((np.abs(edges - ln.x0) <= EDGE_SLACK).any())
+    ]
+    # a heading stands clear of other text (glyphs of a picture set as text crowd)
+    return {
+        id(ln)
+        for ln in cands
+        if not any(
+            o is not ln
+            and min(o.y1, ln.y1) - max(o.y0, ln.y0) > 0
+            and max(o.x0 - ln.x1, ln.x0 - o.x1) <= ln.size
+            for o in lines
+        )
+    }
 
 
 DISPLAY_TEXT = 1.15  # a pull quote is set at least this much larger than the body
