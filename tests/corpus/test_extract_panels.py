@@ -675,9 +675,10 @@ def test_a_window_crossed_by_rules_is_one_picture_and_a_stack_of_plots_is_not() 
 def test_a_picture_cut_into_flat_bands_of_all_heights_is_one_picture() -> None:
     """ViTE's export dialog: one screenshot whose blank rows cut it into four flat bands
     across its whole width, of four heights (no rules to call it ruled): its rows, not
-    panels. Bands of one height (like plots stacked) still are."""
+    panels; so are code_saturne's settings windows, a tree view beside a pane cut into
+    group-box strips. Bands of one height (like plots stacked) still are panels."""
     from litclip.corpus.extract.document import PanelJob, _panel_boxes
-    from litclip.corpus.extract.panels import full_bands
+    from litclip.corpus.extract.panels import has_strip
 
     rng = np.random.default_rng(1)
     box = (0.0, 0.0, 226.0, 165.0)  # 2 px a point
@@ -686,6 +687,7 @@ def test_a_picture_cut_into_flat_bands_of_all_heights_is_one_picture() -> None:
     for top, height in ((0, 64), (84, 70), (176, 60), (256, 74)):
         shot[top : top + height, :] = rng.integers(60, 200, (height, 452))
     assert _panel_boxes(job, 0, [], [], lambda: shot) == []
-    assert full_bands([(0, 0, 226, 32), (0, 42, 226, 77)], box)
-    assert not full_bands([(0, 0, 100, 32), (110, 0, 226, 32)], box)  # side by side
-    assert not full_bands([(0, 0, 226, 80), (0, 85, 226, 165)], box)  # not flat
+    assert has_strip([(0, 0, 226, 32), (0, 42, 226, 77)])
+    assert has_strip([(0, 0, 60, 165), (70, 0, 226, 40), (70, 50, 226, 165)])  # a group box
+    assert has_strip([(0, 0, 20, 165), (30, 0, 226, 165)])  # a tall strip
+    assert not has_strip([(0, 0, 110, 80), (116, 0, 226, 80), (0, 85, 226, 165)])

@@ -1549,11 +1549,11 @@ def _panel_boxes(
         boxes = panel_mod.panels_from_pixels(gray, box)
         if boxes and not named_panels and not plots and len(images) == 1:
             # one picture nothing names panels of, crossed by long rules (a program's
-            # window) or cut into flat bands across its width (a dialog's rows): the blank
-            # bands between its parts of all sizes are no gutters; a stack of like plots,
-            # each over its axis, are panels
+            # window) or cut into parts of all sizes, strips among them (a dialog's rows,
+            # a settings pane's group boxes): the blank bands between them are no
+            # gutters; a stack of like plots, each over its axis, are panels
             uneven = not panel_mod.uniform_sizes(boxes)
-            if uneven and (panel_mod.full_bands(boxes, box) or panel_mod.ruled_picture(gray)):
+            if uneven and (panel_mod.has_strip(boxes) or panel_mod.ruled_picture(gray)):
                 boxes = []
         if plots:
             cut = scales.plot_panels(boxes, job.lines)

@@ -501,16 +501,14 @@ def ruled_picture(gray: np.ndarray) -> bool:
     return classify_kind(Image.fromarray(gray))[0] == "table"
 
 
-BAND_WIDTH = 0.95  # of the figure's width: a band cut across the whole picture
-BAND_FLAT = 3.0  # a band is at least this many times wider than tall
+BAND_FLAT = 3.0  # a strip is at least this many times longer than thick
 
 
-def full_bands(boxes: list[BBox], fig_box: BBox) -> bool:
-    """Whether the boxes are flat bands across the figure's whole width, one under another
-    (the rows of a dialog or a form), not pictures side by side."""
-    width = fig_box[2] - fig_box[0]
-    return len(boxes) >= 2 and all(
-        b[2] - b[0] >= BAND_WIDTH * width and b[2] - b[0] >= BAND_FLAT * (b[3] - b[1])
+def has_strip(boxes: list[BBox]) -> bool:
+    """Whether any box is a strip: :data:`BAND_FLAT` times wider than tall, or taller than
+    wide (a group box of a settings pane, a row of a form)."""
+    return any(
+        (b[2] - b[0]) >= BAND_FLAT * (b[3] - b[1]) or (b[3] - b[1]) >= BAND_FLAT * (b[2] - b[0])
         for b in boxes
     )
 
