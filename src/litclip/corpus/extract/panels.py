@@ -505,8 +505,8 @@ BAND_FLAT = 3.0  # a strip is at least this many times longer than thick
 
 
 def has_strip(boxes: list[BBox]) -> bool:
-    """Whether any box is a strip: :data:`BAND_FLAT` times wider than tall, or taller than
-    wide (a group box of a settings pane, a row of a form)."""
+    """Whether any box is a strip: :data:`BAND_FLAT` times wider than tall, or as many times
+    taller than wide (a group box of a settings pane, a row of a form)."""
     return any(
         (b[2] - b[0]) >= BAND_FLAT * (b[3] - b[1]) or (b[3] - b[1]) >= BAND_FLAT * (b[2] - b[0])
         for b in boxes
