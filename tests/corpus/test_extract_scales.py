@@ -228,3 +228,22 @@ def test_the_leaves_of_a_tree_plot_are_no_panels(tmp_path: Path) -> None:
     assert is_tree(leaves, BOX)
     assert not is_tree(leaves[:1], BOX)
     assert not is_tree([TextLine("Node 2 of the network", (10, 10, 90, 17), 7.0)] * 2, BOX)
+
+
+def test_a_cut_leaving_a_scale_alone_gives_no_panels() -> None:
+    """timeSeries' layout(): a wide plot over two small ones, their y scales at the left
+    edge, the wide plot's left of the lower right plot's. The cut before that scale left
+    the wide plot's scale alone as panel A (23 pt wide, "SBI 98 99 100 101")."""
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_between_scales
+
+    gray = np.full((280, 300), 255, np.uint8)
+    gray[10:90, 17:26] = 0  # the wide plot's tick labels
+    gray[5:100, 32:290] = 0  # the wide plot, across the figure (its left edge a gap away)
+    gray[140:260, 17:26] = 0  # the lower left plot's tick labels
+    gray[140:260, 32:150] = 0  # the lower left plot
+    gray[160:250, 163:171] = 0  # the lower right plot's tick labels
+    gray[150:270, 176:290] = 0  # the lower right plot
+    scales_ = [(17.0, 10.0, 26.0, 90.0), (17.0, 140.0, 26.0, 260.0), (163.0, 160.0, 171.0, 250.0)]
+    assert panels_between_scales(gray, (0.0, 0.0, 300.0, 280.0), scales_) == []

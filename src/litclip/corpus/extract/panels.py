@@ -603,6 +603,9 @@ def panels_from_plot_bodies(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
 SCALE_ROOM = 0.25  # of the width: a plot's worth of figure right of a y scale
 
 
+SCALE_STRIP = 0.1  # of the figure's width: a part narrower than this is an axis's labels
+
+
 def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox]) -> list[BBox]:
     """Side-by-side plots cut at the white gutter before each one's y scale (and, between
     those cuts, plots stacked in a column at the white band between their y scales).
@@ -642,7 +645,13 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
         for (x0, x1), col in zip(pairwise(cuts), rows, strict=True)
         for y0, y1 in pairwise(col)  # type: ignore[arg-type]
     ]
-    return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+    if None in leaves:
+        return []
+    # a part no wider than a scale's strip holds the scale alone (R's layout(): a wide plot
+    # over two small ones, cut at its y scale's gutter), not a plot
+    if any(c1 - c0 < SCALE_STRIP * w for _r0, _r1, c0, c1 in leaves):  # type: ignore[misc]
+        return []
+    return _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
 
 
 def _gap_middle(white: np.ndarray, lo: int) -> int | None:
