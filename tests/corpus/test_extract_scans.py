@@ -70,11 +70,9 @@ def test_tinted_scan_compound_figure_is_split_at_its_gutter(tmp_path: Path) -> N
 def test_scan_without_text_layer_is_reported(tmp_path: Path) -> None:
     page = np.full((792, 612), 255, np.uint8)
     page[100:300, 150:450] = 90
-    path = tmp_path / "picture.pdf"
-    c = canvas.Canvas(str(path), pagesize=(612, 792))
-    image(c, Image.fromarray(page), (0, 0, 612, 792))
-    c.showPage()
-    c.save()
+    path = make(
+        tmp_path, "picture.pdf", lambda c: image(c, Image.fromarray(page), (0, 0, 612, 792))
+    )
     ex = extract_pdf(path)
     assert ex.figures == []
     assert any("no text layer" in w for w in ex.warnings)
@@ -189,11 +187,9 @@ def test_a_picture_page_without_text_is_trimmed_as_any_page(tmp_path: Path) -> N
 
     sheet = np.full((792, 612), 255, np.uint8)
     sheet[300:400, 200:400] = 40
-    path = tmp_path / "plate.pdf"
-    c = canvas.Canvas(str(path), pagesize=(612, 792))
-    image(c, Image.fromarray(sheet), (30, 20, 580, 760))
-    c.showPage()
-    c.save()
+    path = make(
+        tmp_path, "plate.pdf", lambda c: image(c, Image.fromarray(sheet), (30, 20, 580, 760))
+    )
     elements, paper, picture_only = _graphic_elements(pdfium.PdfDocument(path)[0], [], 10**9)
     (box,) = [e.bbox for e in elements]
     assert picture_only and paper is None

@@ -990,6 +990,7 @@ def _labels_before_captions(
     caption. A line over another caption level with this one's (figures side by side, each
     over its own caption) is that one's."""
     boxes = [r.bbox for r in regions]
+    candidates = [ln for ln in lines if id(ln) not in kept_out and not ln.rotated]
     for ci, members in assignment.items():
         if not members:
             continue
@@ -997,7 +998,6 @@ def _labels_before_captions(
         x0, y0, x1, y1 = reg.union([boxes[m] for m in members])
         left, right = min(x0, cap[0]), max(x1, cap[2])
         others = [c.bbox for c in captions if c is not captions[ci]]
-        candidates = [ln for ln in lines if id(ln) not in kept_out and not ln.rotated]
         taken: list[TextLine] = []
         for ln in candidates:
             if ln.x0 < left - 1 or ln.x1 > right + 1:

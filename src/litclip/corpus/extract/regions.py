@@ -596,12 +596,17 @@ HEADING_WORDS = 10  # a numbered heading's words, at most
 HEADING_LETTERS = 4  # and its letters, at least
 
 
+def _left_edges(lines: list[TextLine], running: set[int]) -> np.ndarray:
+    """Where the ``running`` lines start (their ``x0``), sideways lines aside."""
+    return np.array([ln.x0 for ln in lines if id(ln) in running and not ln.rotated])
+
+
 def _numbered_headings(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
     """``id`` of numbered section headings ("12.1.1. Launch Pad", "Chapter 12. AltosUI") in
     the text's size or larger, starting where running lines start: one over a figure has
     the figure, not a paragraph, under it, and its figure took it in (AltOS's manual, 11
     of 14 screenshots)."""
-    edges = np.array([ln.x0 for ln in lines if id(ln) in running and not ln.rotated])
+    edges = _left_edges(lines, running)
     if not edges.size:
         return set()
     cands = [
@@ -937,7 +942,7 @@ def sentence_tails(lines: list[TextLine], running: set[int]) -> set[int]:
     if not sizes:
         return set()
     size = float(np.median(sizes))
-    edges = np.array([ln.x0 for ln in lines if id(ln) in running and not ln.rotated])
+    edges = _left_edges(lines, running)
     tails = [
         ln
         for ln in lines
