@@ -247,3 +247,36 @@ def test_a_cut_leaving_a_scale_alone_gives_no_panels() -> None:
     gray[150:270, 176:290] = 0  # the lower right plot
     scales_ = [(17.0, 10.0, 26.0, 90.0), (17.0, 140.0, 26.0, 260.0), (163.0, 160.0, 171.0, 250.0)]
     assert panels_between_scales(gray, (0.0, 0.0, 300.0, 280.0), scales_) == []
+
+
+def test_figures_and_panels_carry_their_text_hints(tmp_path: Path) -> None:
+    """What the text layer prints inside a figure (and each panel) reaches the kind
+    classifier: its lines, the fixed-width ones, its axis scales."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        for y in (110, 290):
+            _chart(c, 150, y, 300, 120)
+            _ticks(c, 150, y, 300, 120)
+        caption(c, 72, 450, "Figure 7.", ["Return and loss over training steps."])
+        c.setFont("Courier", 9)
+        for k in range(6):
+            c.drawString(100, top(520 + 12 * k), f"for (i = 0; i < {k}; i++) x[i] = f(i);")
+        caption(c, 72, 600, "Figure 8.", ["The loop that fills x."])
+
+    plots, listing = extract_pdf(make(tmp_path, "hints.pdf", draw)).figures
+    assert plots.text.scales == 4 and plots.text.mono == 0 and plots.text.lines >= 12
+    assert [(p.text.scales, p.text.mono) for p in plots.panels] == [(2, 0), (2, 0)]
+    assert listing.text.lines == listing.text.mono == 6 and listing.text.scales == 0
+
+
+def test_text_hints_count_what_is_centred_inside() -> None:
+    from litclip.corpus.extract.scales import text_hints
+
+    code = [
+        TextLine("x <- 1", (60.0, 20.0 + 10 * k, 90.0, 26.0 + 10 * k), 6.0, mono=True)
+        for k in range(3)
+    ]
+    hints = text_hints(_plot(50, 50) + code, (0.0, 0.0, 300.0, 200.0))
+    assert (hints.lines, hints.mono, hints.scales) == (11, 3, 2)
+    assert text_hints(_plot(50, 50), (400.0, 0.0, 600.0, 200.0)).lines == 0

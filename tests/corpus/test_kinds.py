@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from litclip.corpus.kinds import KINDS, classify_kind, kind_features
+from litclip.corpus.types import TextHints
 from tests.corpus.corpus_fixtures import photo
 
 
@@ -82,3 +83,74 @@ def test_vector_source_is_never_image() -> None:
 def test_features_use_a_thumbnail_only() -> None:
     feats = kind_features(Image.new("L", (5000, 4000), 255))
     assert feats.white_frac == 1.0 and feats.n_levels == 1
+
+
+def _window(seed: int) -> Image.Image:
+    """A program window: grey chrome, a blue title bar, white fields, black labels."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", (480, 360), (212, 208, 200))
+    d = ImageDraw.Draw(img)
+    d.rectangle([0, 0, 479, 24], fill=(40, 80, 170))
+    for k in range(6):
+        y = 50 + 45 * k
+        d.text((20, y + 4), f"Setting {k}", fill="black")
+        d.rectangle([140, y, 140 + int(rng.integers(150, 300)), y + 22], fill="white")
+    return img
+
+
+def _angiogram() -> Image.Image:
+    """A grey angiogram: a flat grey ground, smooth dark vessels, no tint."""
+    img = Image.new("L", (400, 400), 185)
+    d = ImageDraw.Draw(img)
+    for k in range(7):
+        d.line([(200, 380), (40 + 55 * k, 30 + 20 * (k % 3))], fill=60 + 10 * k, width=6 - k % 3)
+    return img.filter(ImageFilter.GaussianBlur(2)).convert("RGB")
+
+
+def _curve() -> Image.Image:
+    """A line plot drawn without axis lines (a dot-and-line chart, its frame left off)."""
+    img = Image.new("RGB", (400, 300), "white")
+    d = ImageDraw.Draw(img)
+    pts = [(40 + 40 * i, 250 - (i * 37 % 200)) for i in range(9)]
+    d.line(pts, fill=(30, 60, 180), width=2)
+    for x, y in pts:
+        d.ellipse([x - 3, y - 3, x + 3, y + 3], fill="black")
+    return img
+
+
+def _listing() -> Image.Image:
+    img = Image.new("RGB", (400, 200), "white")
+    d = ImageDraw.Draw(img)
+    for k in range(8):
+        d.text(
+            (10, 10 + 22 * k), "  for (i = 0; i < n; i++) x[i] = f(i);"[: 20 + 2 * k], fill="black"
+        )
+    return img
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_screenshot_is_not_an_image(seed: int) -> None:
+    # window chrome is one flat grey tone over most of the crop, with little page white
+    kind, feats = classify_kind(_window(seed), "raster")
+    assert kind == "other" and feats.flat_tone >= 0.28, feats
+
+
+def test_a_grey_picture_with_a_flat_ground_stays_an_image() -> None:
+    kind, feats = classify_kind(_angiogram(), "raster")
+    assert kind == "image" and feats.flat_tone >= 0.28, feats  # flat, but untinted
+
+
+def test_printed_axis_scales_make_a_drawing_a_chart() -> None:
+    assert classify_kind(_curve(), "vector")[0] == "diagram"  # pixels alone: line art
+    assert classify_kind(_curve(), "vector", TextHints(lines=9, scales=2))[0] == "chart"
+    assert classify_kind(_curve(), "vector", TextHints(lines=5, scales=1))[0] == "diagram"
+    # a raster picture's tick numbers are not in the text layer: hints there are captions'
+    assert classify_kind(_curve(), "raster", TextHints(lines=9, scales=2))[0] != "chart"
+
+
+def test_fixed_width_text_is_a_listing() -> None:
+    assert classify_kind(_listing(), "vector")[0] == "diagram"
+    assert classify_kind(_listing(), "vector", TextHints(lines=8, mono=8))[0] == "other"
+    assert classify_kind(_listing(), "vector", TextHints(lines=8, mono=2))[0] == "diagram"
+    # a plot whose tick numbers are set in Courier keeps its axes: still a chart
+    assert classify_kind(bar_chart(1), "vector", TextHints(lines=8, mono=8))[0] == "chart"

@@ -105,3 +105,37 @@ def test_labels_of_one_slug_on_a_page_get_a_separated_suffix(tmp_path: Path) -> 
         rows = _figure_rows(task, fig, photo(2, (50, 50)), [], None, seen)
         ids.append(rows[0]["pair_id"])
     assert ids == [f"{'cd' * 8}-p3-figure21", f"{'cd' * 8}-p3-figure21-2"]
+
+
+def test_rows_carry_text_hints_and_the_kind_they_give(tmp_path: Path) -> None:
+    """A drawn figure whose text prints two axis scales is a chart; its panels are judged
+    on their own hints; a plug-in extractor's figure without hints still gets a row."""
+    from PIL import Image, ImageDraw
+
+    from litclip.corpus.types import TextHints
+
+    img = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(img).line([(20, 150), (120, 60), (220, 120), (380, 30)], fill="blue", width=2)
+    fig = ExtractedFigure(
+        label="Figure 2",
+        number="2",
+        page=1,
+        bbox=(0.0, 0.0, 200.0, 100.0),
+        caption="Figure 2. Loss.",
+        caption_bbox=(0.0, 100.0, 200.0, 110.0),
+        panels=[Panel("A", (0.0, 0.0, 100.0, 100.0)), Panel("B", (100.0, 0.0, 200.0, 100.0))],
+        source="vector",
+        text=TextHints(lines=12, scales=4),
+    )
+    fig.panels[0].text = TextHints(lines=6, scales=2)
+    task = PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "ab" * 32, str(tmp_path), str(tmp_path))
+    panels = [img.crop((0, 0, 200, 200)), img.crop((200, 0, 400, 200))]
+    rows = _figure_rows(task, fig, img, panels, None, set())
+    assert [(r["kind"], r["n_scales"], r["text_lines"]) for r in rows] == [
+        ("chart", 4, 12),
+        ("chart", 2, 6),
+        ("diagram", 0, 0),
+    ]
+    del fig.text  # a plug-in's figure type without the field
+    row = _figure_rows(task, fig, img, [], None, set())[0]
+    assert (row["kind"], row["n_scales"], row["mono_lines"]) == ("diagram", 0, 0)

@@ -1,19 +1,30 @@
 """A cheap figure-type classifier: image | chart | diagram | table | other.
 
 No model, no torch: a handful of statistics on a 256-pixel thumbnail (how much of it is
-white page, how many grey levels carry real mass, colour saturation, long straight lines)
-plus what the extractor already knows (a figure drawn only with vector paths is never a
-photograph). It is meant to let users keep imaging figures (MRI, CT, X-ray, photos,
-histology) and drop charts, flow diagrams and tables; the zero-shot modality filter in
-:mod:`litclip.corpus.modality` is the finer, model-based tool.
+white page, how many grey levels carry real mass, colour saturation, flat fills, long
+straight lines) plus what the extractor already knows: whether the figure was drawn with
+vector paths (never a photograph) and what the PDF's text layer prints inside it
+(:class:`~litclip.corpus.types.TextHints`: lines, fixed-width lines, axis scales). It is
+meant to let users keep imaging figures (MRI, CT, X-ray, photos, histology) and drop charts,
+flow diagrams, tables and screenshots; the zero-shot modality filter in
+:mod:`litclip.corpus.modality` is the finer, model-based tool. How well it does on 439
+figures labelled by eye: ``benchmarks/figure_kinds.py``.
 
 Rules, in order:
 
+* ``other``: three or more text lines, most in a fixed-width font, and no L of axes
+  (program text, console output).
+* ``chart``: a drawing (vector or mixed) whose text prints two axis scales (columns or rows
+  of tick numbers), or one beside a long axis line.
 * ``table``: several long horizontal rules across a mostly white crop, few vertical ones.
 * ``chart``: a mostly white crop with an L-shaped pair of axes (a long vertical line in the
   left part and a long horizontal line in the bottom part).
 * ``image``: a raster figure with rich tones (many grey levels with real mass) and less
-  than 60% white page, or with under 25% white page: photographs and medical images.
+  than 60% white page, or with under 25% white page: photographs and medical images;
+  unless it is *flat*: a tinted crop without a black ground whose mid-tones are mostly one
+  colour (window chrome, filled shapes; a grey angiogram's flat ground stays an image).
+* ``other`` or ``diagram``: a flat crop that is not mostly white: grey window chrome (a
+  screenshot) or coloured fills (a drawing).
 * ``diagram``: a mostly white, tonally poor crop (boxes, arrows, text, line art).
 * ``other``: anything else (e.g. a dark, flat crop that is neither).
 """
@@ -24,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+
+from litclip.corpus.types import TextHints
 
 KINDS = ("image", "chart", "diagram", "table", "other")
 _THUMB = 256
@@ -41,6 +54,9 @@ class KindFeatures:
     v_lines: int  # columns that are a long straight line of ink (>= 60% of the height)
     axis_left: bool  # a long vertical line in the left 30%
     axis_bottom: bool  # a long horizontal line in the bottom 30%
+    # share of the mid-tone pixels (neither page white nor black) in their commonest colour:
+    # the flat fills of window chrome and drawn shapes, where a photograph's tones spread
+    flat_tone: float = 0.0
 
 
 def _count_runs(mask: np.ndarray) -> int:
@@ -62,6 +78,17 @@ def _longest_runs(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _flat_tone(rgb: np.ndarray, gray: np.ndarray) -> float:
+    """Share of the mid-tone pixels in their commonest colour (5 bits a channel, so JPEG
+    noise stays in one bin); 0.0 when nearly all is page white or black."""
+    mid = (gray >= 20) & (gray <= 235)
+    if mid.sum() < 0.02 * gray.size:
+        return 0.0
+    q = rgb[mid].astype(np.int32) >> 3
+    codes = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+    return float(np.bincount(codes).max() / len(codes))
+
+
 def kind_features(img: Image.Image) -> KindFeatures:
     """Compute :class:`KindFeatures` on a thumbnail of ``img`` (never the full image)."""
     thumb = img.convert("RGB")
@@ -80,6 +107,7 @@ def kind_features(img: Image.Image) -> KindFeatures:
     left = col_run[: max(1, int(0.3 * w))] >= 0.5 * h  # axes: long runs in the left/bottom 30%
     bottom = row_run[int(0.7 * h) :] >= 0.5 * w
     return KindFeatures(
+        flat_tone=_flat_tone(np.asarray(thumb), gray),
         white_frac=float((gray > 235).mean()),
         dark_frac=float((gray < 20).mean()),
         n_levels=n_levels,
@@ -91,27 +119,55 @@ def kind_features(img: Image.Image) -> KindFeatures:
     )
 
 
-def classify_kind(img: Image.Image, source: str = "raster") -> tuple[str, KindFeatures]:
+SCALES_CHART = 2  # axis scales printed as text (an x and a y axis) that make a drawing a plot
+LISTING_LINES = 3  # text lines, most of them fixed-width, that make a listing
+FLAT_TONE = 0.28  # a flat_tone at least this: flat fills, not a photograph's spread of tones
+BLACK_GROUND = 0.3  # a dark_frac under this: no CT/MRI black ground (its grey flats are tissue)
+TINTED = 0.02  # a saturation at least this: not a grey picture (an angiogram's flat ground)
+
+
+def ruled(f: KindFeatures) -> bool:
+    """Mostly page white crossed by several long level rules and few upright ones (a table,
+    a dialog's fields and separators, a genome diagram's tracks)."""
+    return f.white_frac >= 0.45 and f.h_lines >= 3 and f.v_lines <= max(2, f.h_lines // 2)
+
+
+def classify_kind(
+    img: Image.Image, source: str = "raster", text: TextHints | None = None
+) -> tuple[str, KindFeatures]:
     """Classify a figure crop.
 
     Args:
         img: the rendered crop (any mode).
         source: what the extractor saw in the region: ``"raster"``, ``"vector"`` or ``"mixed"``.
+        text: what the PDF's text layer prints inside the crop (lines, fixed-width lines,
+            axis scales); none for a plain image.
 
     Returns:
         ``(kind, features)`` with ``kind`` one of :data:`KINDS`.
     """
     f = kind_features(img)
+    text = text or TextHints()
+    axes = f.axis_left and f.axis_bottom
+    if text.lines >= LISTING_LINES and text.mono >= 0.5 * text.lines and not axes:
+        return "other", f  # program text or console output set in a fixed-width font
+    drawn = source != "raster"
+    if drawn and (text.scales >= SCALES_CHART or (text.scales and (f.axis_left or f.axis_bottom))):
+        return "chart", f  # tick numbers printed on two axes, or on one drawn as a line
     pagey = f.white_frac >= 0.45  # mostly page background: line art, not a photograph
-    if pagey and f.h_lines >= 3 and f.v_lines <= max(2, f.h_lines // 2):
+    if ruled(f):
         return "table", f
-    if pagey and f.axis_left and f.axis_bottom:
+    if pagey and axes:
         return "chart", f
+    # flat fills (window chrome, drawn shapes) over most of what is not page: no photograph
+    flat = f.flat_tone >= FLAT_TONE and f.dark_frac < BLACK_GROUND and f.saturation >= TINTED
     # Anti-aliased text gives line art many grey levels too, so tonal richness only counts
     # when most of the crop is not page background.
     rich = f.n_levels >= 20 and f.white_frac < 0.6
-    if source != "vector" and (rich or f.white_frac < 0.25):
+    if source != "vector" and not flat and (rich or f.white_frac < 0.25):
         return "image", f
+    if flat and not pagey:  # grey window chrome is a screenshot; coloured flats are drawn
+        return ("other" if f.saturation < 0.2 else "diagram"), f
     if pagey or source == "vector":
         return "diagram", f
     return "other", f

@@ -47,6 +47,16 @@ class PdfError(Exception):
 
 
 @dataclass
+class TextHints:
+    """What the PDF's text layer prints inside a figure or panel: hints for the figure-type
+    classifier (:func:`litclip.corpus.kinds.classify_kind`) that pixels give poorly."""
+
+    lines: int = 0  # text lines centred inside
+    mono: int = 0  # of them, set mostly in a fixed-width font (program text)
+    scales: int = 0  # axis scales: columns or rows of 3+ tick numbers
+
+
+@dataclass
 class Panel:
     """One lettered sub-figure of a compound figure."""
 
@@ -54,6 +64,7 @@ class Panel:
     bbox: BBox
     caption: str = ""  # sub-caption text ("Axial T2 ..."); "" when the caption was not split
     printed_letter: str = ""  # the letter as printed in the caption ("a"); "" if not split
+    text: TextHints = field(default_factory=TextHints)
 
 
 @dataclass
@@ -75,6 +86,7 @@ class ExtractedFigure:
     # degrees clockwise that turn the page-space crop upright: a figure set sideways with its
     # caption (a landscape figure on a portrait page); ``bbox`` stays in page space
     turn: int = 0
+    text: TextHints = field(default_factory=TextHints)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly dict (tuples become lists)."""

@@ -36,7 +36,7 @@ from PIL import Image
 from litclip.corpus.kinds import classify_kind
 from litclip.corpus.pngenc import save_png
 from litclip.corpus.qc import image_stats
-from litclip.corpus.types import PdfError
+from litclip.corpus.types import PdfError, TextHints
 from litclip.io import atomic_write_json
 
 DEFAULT_EXTRACTOR = "litclip.corpus.extract:iter_figures"
@@ -187,12 +187,15 @@ def panel_caption(
     return f"{label} ({printed_letter or letter}): {body}"
 
 
-def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) -> dict[str, Any]:
+def _row(
+    task: PdfTask, fig: Any, img: Image.Image, pair_id: str, text: Any, **extra: Any
+) -> dict[str, Any]:
     fname = f"{pair_id}.{task.image_format}"
     _save(img, Path(task.staging) / fname, task)
     thumb = img.copy()
     thumb.thumbnail((256, 256))  # one thumbnail serves the kind and the QC statistics
-    kind, _ = classify_kind(thumb, getattr(fig, "source", "raster"))
+    text = text if isinstance(text, TextHints) else TextHints()  # plug-ins may give none
+    kind, _ = classify_kind(thumb, getattr(fig, "source", "raster"), text)
     return {
         "pair_id": pair_id,
         "filepath": f"{IMAGES_DIR}/{image_dir_name(task.sha256)}/{fname}",
@@ -205,6 +208,9 @@ def _row(task: PdfTask, fig: Any, img: Image.Image, pair_id: str, **extra: Any) 
         "source": getattr(fig, "source", "raster"),
         "n_raster": int(getattr(fig, "n_raster", 0)),
         "turn": int(getattr(fig, "turn", 0)),  # the crop turned upright from page space
+        "text_lines": text.lines,
+        "mono_lines": text.mono,
+        "n_scales": text.scales,
         **image_stats(img, thumb),
         **extra,
     }
@@ -235,6 +241,7 @@ def _figure_rows(
             fig,
             whole,
             pid,
+            getattr(fig, "text", None),
             caption=fig.caption,
             panel=None,
             parent_id=None,
@@ -259,6 +266,7 @@ def _figure_rows(
                 fig,
                 pimg,
                 f"{pid}-{_slug(panel.letter)}",
+                getattr(panel, "text", None),
                 caption=caption,
                 panel=panel.letter,
                 parent_id=pid,

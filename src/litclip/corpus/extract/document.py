@@ -1426,6 +1426,7 @@ def _make_figure(
         source="vector" if not images else ("mixed" if n_paths >= 5 else "raster"),
         n_raster=sum(not e.scan for e in images),
         printed_label=cap.printed_label,
+        text=scales.text_hints(lines, box),
     )
     if jobs is not None:
         paths = [e.bbox for e in elements if e.kind == "path"] if len(images) >= 3 else []
@@ -1499,6 +1500,7 @@ def _detect_panels(
             _round(frame.unbox(b) if frame else b),
             subs.get(at[k] if at else letter, ""),
             printed.get(at[k] if at else letter, ""),
+            scales.text_hints(job.lines, b),
         )
         for k, (letter, b) in enumerate(named)
     ]

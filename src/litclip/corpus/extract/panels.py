@@ -31,7 +31,7 @@ from litclip.corpus.extract.regions import (
     union,
 )
 from litclip.corpus.extract.text import TextLine
-from litclip.corpus.kinds import classify_kind
+from litclip.corpus.kinds import kind_features, ruled
 from litclip.corpus.types import BBox
 
 _LETTER_RE = re.compile(r"^\(?([A-Za-z])[).]?$")
@@ -498,7 +498,7 @@ def ruled_picture(gray: np.ndarray) -> bool:
     """Whether a rendering is mostly paper crossed by several long level rules, few upright
     ones (a dialog's fields and separators, a genome diagram's tracks, a table): what the
     figure-type classifier calls a table."""
-    return classify_kind(Image.fromarray(gray))[0] == "table"
+    return ruled(kind_features(Image.fromarray(gray)))
 
 
 BAND_FLAT = 3.0  # a strip is at least this many times longer than thick

@@ -12,7 +12,7 @@ import re
 
 from litclip.corpus.extract.regions import union
 from litclip.corpus.extract.text import TextLine
-from litclip.corpus.types import BBox
+from litclip.corpus.types import BBox, TextHints
 
 _NUMBER = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+\u2212]?\d+)?%?$")
 MIN_TICKS = 3  # numbers on one axis
@@ -45,6 +45,12 @@ def count_scales(lines: list[TextLine], box: BBox) -> int:
         for group in _runs(single, align, _ALIGN):
             scales += sum(len(part) >= MIN_TICKS for part in _split_at_gaps(group, spread))
     return scales
+
+
+def text_hints(lines: list[TextLine], box: BBox) -> TextHints:
+    """The text lines centred in ``box``, how many are fixed-width, and its axis scales."""
+    inside = [ln for ln in lines if _centred_in(ln, box)]
+    return TextHints(len(inside), sum(ln.mono for ln in inside), count_scales(inside, box))
 
 
 # a leaf of a tree plot (R's party and partykit): "Node 4 (n = 128)" over each leaf's plot
