@@ -154,3 +154,14 @@ def test_fixed_width_text_is_a_listing() -> None:
     assert classify_kind(_listing(), "vector", TextHints(lines=8, mono=2))[0] == "diagram"
     # a plot whose tick numbers are set in Courier keeps its axes: still a chart
     assert classify_kind(bar_chart(1), "vector", TextHints(lines=8, mono=8))[0] == "chart"
+
+
+def test_a_figure_takes_the_kind_most_of_its_panels_share() -> None:
+    from litclip.corpus.kinds import kind_from_panels
+
+    assert kind_from_panels("diagram", ["chart", "chart", "image"]) == "chart"
+    assert kind_from_panels("other", ["image", "image"]) == "image"
+    assert kind_from_panels("diagram", ["chart", "image"]) == "diagram"  # no two thirds
+    assert kind_from_panels("diagram", ["table", "table", "table"]) == "diagram"
+    assert kind_from_panels("image", ["chart", "chart"]) == "image"  # its own call stands
+    assert kind_from_panels("table", []) == "table"

@@ -139,3 +139,34 @@ def test_rows_carry_text_hints_and_the_kind_they_give(tmp_path: Path) -> None:
     del fig.text  # a plug-in's figure type without the field
     row = _figure_rows(task, fig, img, [], None, set())[0]
     assert (row["kind"], row["n_scales"], row["mono_lines"]) == ("diagram", 0, 0)
+
+
+def test_a_grid_of_plots_is_a_chart_by_its_panels(tmp_path: Path) -> None:
+    """Each plot of a 2x2 grid shows an L of axes; the whole figure's axes are too short."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (400, 400), "white")
+    d = ImageDraw.Draw(img)
+    boxes = [(x, y, x + 200, y + 200) for y in (0, 200) for x in (0, 200)]
+    for x0, y0, _, _ in boxes:
+        d.line(
+            [(x0 + 30, y0 + 20), (x0 + 30, y0 + 170), (x0 + 180, y0 + 170)], fill="black", width=2
+        )
+        d.line(
+            [(x0 + 40, y0 + 150), (x0 + 100, y0 + 60), (x0 + 170, y0 + 110)], fill="red", width=2
+        )
+    fig = ExtractedFigure(
+        label="Figure 3",
+        number="3",
+        page=1,
+        bbox=(0.0, 0.0, 200.0, 200.0),
+        caption="Figure 3. Four plots.",
+        caption_bbox=(0.0, 200.0, 200.0, 210.0),
+        panels=[Panel(k, (0.0, 0.0, 100.0, 100.0)) for k in "ABCD"],
+        source="raster",
+    )
+    task = PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "ab" * 32, str(tmp_path), str(tmp_path))
+    rows = _figure_rows(task, fig, img, [img.crop(b) for b in boxes], None, set())
+    assert [r["kind"] for r in rows] == ["chart"] * 5
+    rows = _figure_rows(task, fig, img, [], None, set())
+    assert rows[0]["kind"] == "diagram"  # without its panels, the grid's pixels say line art

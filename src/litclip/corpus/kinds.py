@@ -27,6 +27,10 @@ Rules, in order:
   screenshot) or coloured fills (a drawing).
 * ``diagram``: a mostly white, tonally poor crop (boxes, arrows, text, line art).
 * ``other``: anything else (e.g. a dark, flat crop that is neither).
+
+A figure with panels that the rules call ``diagram``, ``table`` or ``other`` takes the kind
+of at least two thirds of its panels when that is ``chart`` or ``image``
+(:func:`kind_from_panels`).
 """
 
 from __future__ import annotations
@@ -171,3 +175,19 @@ def classify_kind(
     if pagey or source == "vector":
         return "diagram", f
     return "other", f
+
+
+PANEL_MAJORITY = 2 / 3  # share of a figure's panels that must agree to give it their kind
+
+
+def kind_from_panels(kind: str, panel_kinds: list[str]) -> str:
+    """A whole figure's kind, given its panels': a figure called ``diagram``, ``table`` or
+    ``other`` whose panels are mostly charts, or mostly images, takes that kind. A grid of
+    plots has axes each too short for the whole crop; photographs set apart by white gutters
+    look like a mostly white page. Panels' ``table`` is too often a dialog to pass on."""
+    if kind in ("chart", "image") or not panel_kinds:
+        return kind
+    for strong in ("chart", "image"):
+        if panel_kinds.count(strong) >= PANEL_MAJORITY * len(panel_kinds):
+            return strong
+    return kind

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from litclip.corpus.kinds import classify_kind
+from litclip.corpus.kinds import classify_kind, kind_from_panels
 from litclip.corpus.pngenc import save_png
 from litclip.corpus.qc import image_stats
 from litclip.corpus.types import PdfError, TextHints
@@ -275,6 +275,7 @@ def _figure_rows(
                 n_panels=0,
             )
         )
+    rows[0]["kind"] = kind_from_panels(rows[0]["kind"], [r["kind"] for r in rows[1:]])
     return rows
 
 
