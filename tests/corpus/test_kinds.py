@@ -165,3 +165,15 @@ def test_a_figure_takes_the_kind_most_of_its_panels_share() -> None:
     assert kind_from_panels("diagram", ["table", "table", "table"]) == "diagram"
     assert kind_from_panels("image", ["chart", "chart"]) == "image"  # its own call stands
     assert kind_from_panels("table", []) == "table"
+
+
+def test_thin_grey_axes_are_axes() -> None:
+    """An office-style scatter plot: 2-px light grey axes that thumbnailing fades to near white."""
+    img = Image.new("RGB", (960, 400), "white")
+    d = ImageDraw.Draw(img)
+    d.line([(95, 10), (95, 330), (690, 330)], fill=(200, 200, 200), width=2)
+    for k in range(12):
+        x, y = 120 + 48 * k, 300 - 22 * k
+        d.rectangle([x - 8, y - 8, x + 8, y + 8], fill=(20, 60, 140))
+    kind, feats = classify_kind(img.convert("RGB"), "raster")
+    assert kind == "chart" and feats.axis_left and feats.axis_bottom, feats

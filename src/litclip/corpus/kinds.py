@@ -18,7 +18,7 @@ Rules, in order:
   of tick numbers), or one beside a long axis line.
 * ``table``: several long horizontal rules across a mostly white crop, few vertical ones.
 * ``chart``: a mostly white crop with an L-shaped pair of axes (a long vertical line in the
-  left part and a long horizontal line in the bottom part).
+  left part and a long horizontal line in the bottom part; thin grey axes count).
 * ``image``: a raster figure with rich tones (many grey levels with real mass) and less
   than 60% white page, or with under 25% white page: photographs and medical images;
   unless it is *flat*: a tinted crop without a black ground whose mid-tones are mostly one
@@ -44,6 +44,7 @@ from litclip.corpus.types import TextHints
 
 KINDS = ("image", "chart", "diagram", "table", "other")
 _THUMB = 256
+AXIS_INK = 235  # grey levels below this are ink to the axis test (220 to the rest)
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,10 @@ def kind_features(img: Image.Image) -> KindFeatures:
     # Straight lines are long *contiguous* runs of ink: two boxes side by side are not a rule.
     row_run, col_run = _longest_runs(dark), _longest_runs(dark.T)
     row_line, col_line = row_run >= 0.6 * w, col_run >= 0.6 * h
-    left = col_run[: max(1, int(0.3 * w))] >= 0.5 * h  # axes: long runs in the left/bottom 30%
-    bottom = row_run[int(0.7 * h) :] >= 0.5 * w
+    # axes are often thin grey lines, fainter still once thumbnailed: a lighter ink finds them
+    faint = gray < AXIS_INK
+    left = _longest_runs(faint.T)[: max(1, int(0.3 * w))] >= 0.5 * h  # long runs in the left
+    bottom = _longest_runs(faint)[int(0.7 * h) :] >= 0.5 * w  # and bottom 30%
     return KindFeatures(
         flat_tone=_flat_tone(np.asarray(thumb), gray),
         white_frac=float((gray > 235).mean()),
