@@ -177,3 +177,13 @@ def test_thin_grey_axes_are_axes() -> None:
         d.rectangle([x - 8, y - 8, x + 8, y + 8], fill=(20, 60, 140))
     kind, feats = classify_kind(img.convert("RGB"), "raster")
     assert kind == "chart" and feats.axis_left and feats.axis_bottom, feats
+
+
+def test_labels_set_over_a_photograph_do_not_make_it_a_listing() -> None:
+    # a clinical photo over a white sheet (no L of axes), four Courier labels typed over it
+    rng = np.random.default_rng(3)
+    arr = np.clip(rng.normal(150, 40, (300, 400, 3)), 0, 255)
+    arr[180:] = rng.uniform(242, 255, (120, 400, 1))
+    img = Image.fromarray(arr.astype(np.uint8))
+    assert classify_kind(img, "raster")[0] == "image"
+    assert classify_kind(img, "raster", TextHints(lines=4, mono=4))[0] == "image"

@@ -12,9 +12,9 @@ figures labelled by eye: ``benchmarks/figure_kinds.py``.
 
 Rules, in order:
 
-* ``other``: three or more text lines, most in a fixed-width font, and no L of axes
-  (program text, console output).
-* ``chart``: a drawing (vector or mixed) whose text prints two axis scales (columns or rows
+* ``other``: a drawing (vector or mixed: no single picture) of three or more text lines,
+  most in a fixed-width font, and no L of axes (program text, console output).
+* ``chart``: a drawing whose text prints two axis scales (columns or rows
   of tick numbers), or one beside a long axis line.
 * ``table``: several long horizontal rules across a mostly white crop, few vertical ones.
 * ``chart``: a mostly white crop with an L-shaped pair of axes (a long vertical line in the
@@ -156,9 +156,9 @@ def classify_kind(
     f = kind_features(img)
     text = text or TextHints()
     axes = f.axis_left and f.axis_bottom
-    if text.lines >= LISTING_LINES and text.mono >= 0.5 * text.lines and not axes:
+    drawn = source != "raster"  # a picture's own labels set over it say nothing of its kind
+    if drawn and text.lines >= LISTING_LINES and text.mono >= 0.5 * text.lines and not axes:
         return "other", f  # program text or console output set in a fixed-width font
-    drawn = source != "raster"
     if drawn and (text.scales >= SCALES_CHART or (text.scales and (f.axis_left or f.axis_bottom))):
         return "chart", f  # tick numbers printed on two axes, or on one drawn as a line
     pagey = f.white_frac >= 0.45  # mostly page background: line art, not a photograph
