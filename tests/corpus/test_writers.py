@@ -121,6 +121,7 @@ def test_datasheet_sections(tmp_path: Path) -> None:
     ):
         assert section in text
     assert "| blank | 1 |" in text and "| encrypted | 1 |" in text
+    assert "`image` is photographs and medical images" in text  # what a kind means
     assert "- pairs: 5 (4 whole figures, 1 panels)" in text and "- pairs passing QC: 4" in text
 
 
