@@ -202,7 +202,11 @@ def _check_filter_options(
 def filter_(
     in_dir: Path = typer.Option(..., "--in", help="Corpus directory to read."),
     out: Path = typer.Option(..., "--out", help="New corpus directory to write."),
-    kinds: str | None = typer.Option(None, help="Comma list of kinds to keep, e.g. image."),
+    kinds: str | None = typer.Option(
+        None,
+        help="Comma list of kinds to keep: image (photographs, medical images), chart, "
+        "diagram, table, other (screenshots, program text).",
+    ),
     modality: str | None = typer.Option(
         None, help="Comma list of modalities to keep, e.g. MRI,CT."
     ),
