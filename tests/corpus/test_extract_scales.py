@@ -47,15 +47,17 @@ def _ticks(c: canvas.Canvas, x0: float, y0: float, w: float, h: float) -> None:
         c.drawCentredString(x0 + k * w / 4, top(y0 + h + 8), str(k * 2))
 
 
-def test_vector_subplots_without_letters_are_panels(tmp_path: Path) -> None:
-    def draw(c: canvas.Canvas) -> None:
-        paragraph(c, 72, 40, 95, 3)
-        for y in (110, 290):
-            _chart(c, 150, y, 300, 120)
-            _ticks(c, 150, y, 300, 120)
-        caption(c, 72, 450, "Figure 7.", ["Return and loss over training steps."])
+def _stacked_plots(c: canvas.Canvas) -> None:
+    """Two vector plots, one over the other, each with two scales, over one caption."""
+    paragraph(c, 72, 40, 95, 3)
+    for y in (110, 290):
+        _chart(c, 150, y, 300, 120)
+        _ticks(c, 150, y, 300, 120)
+    caption(c, 72, 450, "Figure 7.", ["Return and loss over training steps."])
 
-    fig = extract_pdf(make(tmp_path, "subplots.pdf", draw)).figures[0]
+
+def test_vector_subplots_without_letters_are_panels(tmp_path: Path) -> None:
+    fig = extract_pdf(make(tmp_path, "subplots.pdf", _stacked_plots)).figures[0]
     assert fig.source == "vector"
     assert [p.letter for p in fig.panels] == ["A", "B"]
     assert fig.panels[0].bbox[3] < 275 < fig.panels[1].bbox[1]
@@ -254,11 +256,7 @@ def test_figures_and_panels_carry_their_text_hints(tmp_path: Path) -> None:
     classifier: its lines, the fixed-width ones, its axis scales."""
 
     def draw(c: canvas.Canvas) -> None:
-        paragraph(c, 72, 40, 95, 3)
-        for y in (110, 290):
-            _chart(c, 150, y, 300, 120)
-            _ticks(c, 150, y, 300, 120)
-        caption(c, 72, 450, "Figure 7.", ["Return and loss over training steps."])
+        _stacked_plots(c)
         c.setFont("Courier", 9)
         for k in range(6):
             c.drawString(100, top(520 + 12 * k), f"for (i = 0; i < {k}; i++) x[i] = f(i);")

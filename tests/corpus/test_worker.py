@@ -107,6 +107,19 @@ def test_labels_of_one_slug_on_a_page_get_a_separated_suffix(tmp_path: Path) -> 
     assert ids == [f"{'cd' * 8}-p3-figure21", f"{'cd' * 8}-p3-figure21-2"]
 
 
+def _drawn_figure(panels: list[Panel], **kw: object) -> ExtractedFigure:
+    """A 200 x 100 pt figure with the given panels (kind tests)."""
+    return ExtractedFigure(
+        label="Figure 2", number="2", page=1, bbox=(0.0, 0.0, 200.0, 100.0),
+        caption="Figure 2. Plots.", caption_bbox=(0.0, 100.0, 200.0, 110.0),
+        panels=panels, **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _task(tmp_path: Path) -> PdfTask:
+    return PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "ab" * 32, str(tmp_path), str(tmp_path))
+
+
 def test_rows_carry_text_hints_and_the_kind_they_give(tmp_path: Path) -> None:
     """A drawn figure whose text prints two axis scales is a chart; its panels are judged
     on their own hints; a plug-in extractor's figure without hints still gets a row."""
@@ -116,28 +129,18 @@ def test_rows_carry_text_hints_and_the_kind_they_give(tmp_path: Path) -> None:
 
     img = Image.new("RGB", (400, 200), "white")
     ImageDraw.Draw(img).line([(20, 150), (120, 60), (220, 120), (380, 30)], fill="blue", width=2)
-    fig = ExtractedFigure(
-        label="Figure 2",
-        number="2",
-        page=1,
-        bbox=(0.0, 0.0, 200.0, 100.0),
-        caption="Figure 2. Loss.",
-        caption_bbox=(0.0, 100.0, 200.0, 110.0),
-        panels=[Panel("A", (0.0, 0.0, 100.0, 100.0)), Panel("B", (100.0, 0.0, 200.0, 100.0))],
-        source="vector",
-        text=TextHints(lines=12, scales=4),
-    )
+    halves = [Panel("A", (0.0, 0.0, 100.0, 100.0)), Panel("B", (100.0, 0.0, 200.0, 100.0))]
+    fig = _drawn_figure(halves, source="vector", text=TextHints(lines=12, scales=4))
     fig.panels[0].text = TextHints(lines=6, scales=2)
-    task = PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "ab" * 32, str(tmp_path), str(tmp_path))
     panels = [img.crop((0, 0, 200, 200)), img.crop((200, 0, 400, 200))]
-    rows = _figure_rows(task, fig, img, panels, None, set())
+    rows = _figure_rows(_task(tmp_path), fig, img, panels, None, set())
     assert [(r["kind"], r["n_scales"], r["text_lines"]) for r in rows] == [
         ("chart", 4, 12),
         ("chart", 2, 6),
         ("diagram", 0, 0),
     ]
     del fig.text  # a plug-in's figure type without the field
-    row = _figure_rows(task, fig, img, [], None, set())[0]
+    row = _figure_rows(_task(tmp_path), fig, img, [], None, set())[0]
     assert (row["kind"], row["n_scales"], row["mono_lines"]) == ("diagram", 0, 0)
 
 
@@ -155,18 +158,8 @@ def test_a_grid_of_plots_is_a_chart_by_its_panels(tmp_path: Path) -> None:
         d.line(
             [(x0 + 40, y0 + 150), (x0 + 100, y0 + 60), (x0 + 170, y0 + 110)], fill="red", width=2
         )
-    fig = ExtractedFigure(
-        label="Figure 3",
-        number="3",
-        page=1,
-        bbox=(0.0, 0.0, 200.0, 200.0),
-        caption="Figure 3. Four plots.",
-        caption_bbox=(0.0, 200.0, 200.0, 210.0),
-        panels=[Panel(k, (0.0, 0.0, 100.0, 100.0)) for k in "ABCD"],
-        source="raster",
-    )
-    task = PdfTask(str(tmp_path / "x.pdf"), "x.pdf", "ab" * 32, str(tmp_path), str(tmp_path))
-    rows = _figure_rows(task, fig, img, [img.crop(b) for b in boxes], None, set())
+    fig = _drawn_figure([Panel(k, (0.0, 0.0, 100.0, 100.0)) for k in "ABCD"], source="raster")
+    rows = _figure_rows(_task(tmp_path), fig, img, [img.crop(b) for b in boxes], None, set())
     assert [r["kind"] for r in rows] == ["chart"] * 5
-    rows = _figure_rows(task, fig, img, [], None, set())
+    rows = _figure_rows(_task(tmp_path), fig, img, [], None, set())
     assert rows[0]["kind"] == "diagram"  # without its panels, the grid's pixels say line art
