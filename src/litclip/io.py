@@ -176,6 +176,28 @@ def sole_writer(folder: str | os.PathLike[str], what: str) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+def being_written(folder: str | os.PathLike[str]) -> bool:
+    """Whether another process holds ``folder``'s :func:`sole_writer` lock now (a build
+    still writing into it); False where folders cannot be locked."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # refused while a writer holds it
+    except BlockingIOError:
+        return True
+    except OSError:  # no locks on this file system
+        return False
+    finally:
+        os.close(fd)  # releases the probe's own lock
+    return False
+
+
 def foreign_entries(
     folder: Path, allowed: frozenset[str], also: re.Pattern[str] | None = None
 ) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import signal
 import time
 import zlib
 from pathlib import Path
@@ -310,6 +311,16 @@ def crash_once_iter_figures(path: str, dpi: int = 200, max_pixels: int = 50_000_
     if not marker.exists():
         marker.touch()
         os._exit(255)
+    yield from fake_iter_figures(path, dpi=dpi, max_pixels=max_pixels)
+
+
+def signalled_iter_figures(path: str, dpi: int = 200, max_pixels: int = 50_000_000) -> Any:
+    """Gets the Ctrl-C and SIGTERM a terminal or ``scancel`` sends every process of the run,
+    on files whose name contains 'signal', then goes on (its parent decides)."""
+    if "signal" in Path(path).name:
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.2)  # a signal's handler runs at once, but give it time anyway
     yield from fake_iter_figures(path, dpi=dpi, max_pixels=max_pixels)
 
 

@@ -125,6 +125,57 @@ def test_serial_with_workers_warns_and_records_one(
     assert config["config"]["workers"] == 1
 
 
+def test_serial_with_a_timeout_warns_and_records_none(tmp_path: Path) -> None:
+    """Serial runs each PDF in the calling process, with no deadline: a --timeout was
+    ignored without a word, while --workers warned."""
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    with pytest.warns(UserWarning, match="--timeout 5 is ignored"):
+        build_corpus(
+            pdfs, tmp_path / "c", CorpusConfig(extractor=FAKE, executor="serial", timeout=5)
+        )
+    assert json.loads((tmp_path / "c" / "config.json").read_text())["config"]["timeout"] is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "said", "code"),
+    [
+        (["corpus", "merge", "OUT", "IN"], "interrupted. Nothing was merged; rerun", 130),
+        (
+            ["corpus", "filter", "--in", "IN", "--out", "OUT"],
+            "terminated. Nothing was written",
+            143,
+        ),
+        (["corpus", "build", "IN", "--out", "OUT"], "terminated. Finished PDFs are kept", 143),
+    ],
+)
+def test_interrupted_commands_say_how_to_go_on(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+    code: int,
+) -> None:
+    """Ctrl-C in a merge or filter promised a resume that the rerun refused; SIGTERM (kill,
+    scancel) ended a build at once, with worker tracebacks and no word."""
+    import signal
+    import time
+
+    import litclip.corpus as corpus
+
+    def stopped(*a: object, **k: object) -> None:
+        if code == 130:
+            raise KeyboardInterrupt
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+
+    for name in ("merge_corpora", "filter_corpus", "build_corpus"):
+        monkeypatch.setattr(corpus, name, stopped)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(argv) == code
+    assert said in _err(capsys)
+    assert signal.getsignal(signal.SIGTERM) is before  # main gives the handler back
+
+
 def test_a_bad_modality_model_is_refused_before_extraction(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -196,7 +247,7 @@ def test_a_corrupt_manifest_is_a_user_error(
     config = {"litclip_version": "0", "config": {"dpi": 200, "image_format": "png"}}
     c = _fake_corpus(tmp_path / "c", json.dumps(config))
     (c / "manifest.parquet").write_text("garbage\n")
-    (tmp_path / "gt.json").write_text(json.dumps({"documents": [{"file": "a.pdf"}]}))
+    (tmp_path / "gt.json").write_text(json.dumps({"documents": [{"file": "a.pdf", "figures": []}]}))
     for argv in (
         ["corpus", "filter", "--in", str(c), "--out", str(tmp_path / "f")],
         ["corpus", "preview", str(c)],

@@ -13,7 +13,7 @@ import pytest
 from litclip.corpus import CorpusConfig, build_corpus, filter_corpus, merge_corpora
 from litclip.corpus.qc import QcConfig
 from litclip.corpus.writers import read_manifest
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, NothingMadeError
 from litclip.io import sole_writer
 from tests.corpus.corpus_fixtures import extractor_spec, make_corpus
 
@@ -179,8 +179,81 @@ def test_filter_rerun_leaves_no_orphan_crops(
     df = read_manifest(out)
     native = {fp for fp in df["native_filepath"] if isinstance(fp, str) and fp}
     assert _crop_files(out) == set(df["filepath"]) | native
-    assert filter_corpus(whole, out, kinds=["chart"]).pairs == 0  # narrower: none is a chart
-    assert not _crop_files(out) and not any((out / "images").iterdir())
+    kept = _crop_files(out)
+    with pytest.raises(NothingMadeError, match=r"no pair passing QC matched --kinds chart \("):
+        filter_corpus(whole, out, kinds=["chart"])  # none is a chart: nothing is written
+    assert _crop_files(out) == kept and set(read_manifest(out)["kind"]) == {"image"}
+    (out / "preview.html").write_text("<img src='images/gone.png'>")  # corpus preview's pages
+    (out / "preview-rejected.html").write_text("<html></html>")
+    filter_corpus(whole, out, qc_only=False)  # a rewrite: the pages showed the old figures
+    assert not list(out.glob("*.html"))
+
+
+def test_filter_or_merge_into_an_input_corpus_is_refused(
+    shards: tuple[Path, Path, Path],
+) -> None:
+    """A filter's output inside its input corpus made that corpus refuse its next build."""
+    whole, sh0, sh1 = shards
+    with pytest.raises(LitclipError, match=r"--out .*sub is inside the corpus"):
+        filter_corpus(whole, whole / "sub", kinds=["image"])
+    with pytest.raises(LitclipError, match=r"the merge's output .*m is inside the corpus"):
+        merge_corpora(sh1 / "m", [sh0, sh1])
+    assert not (whole / "sub").exists() and not (sh1 / "m").exists()
+
+
+@pytest.mark.parametrize("command", ["merge", "filter"])
+def test_an_interrupted_merge_or_filter_is_redone(
+    shards: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Ctrl-C or a kill after a merge or filter had begun writing left a folder that a rerun
+    refused as 'not a litclip corpus', though the message had said to rerun."""
+    whole, sh0, sh1 = shards
+    import litclip.corpus.pipeline as pipeline
+
+    def run(out: Path) -> object:
+        if command == "merge":
+            return merge_corpora(out, [sh0, sh1])
+        return filter_corpus(whole, out, kinds=["image"])
+
+    real = pipeline.write_shards
+
+    def interrupted(*a: object, **k: object) -> None:
+        real(*a, **k)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "write_shards", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run(out)
+    assert (out / ".unfinished").is_file() and not (out / "config.json").exists()
+    (out / "images" / "stray.png").write_bytes(b"x")  # whatever it had begun: cleared
+    monkeypatch.setattr(pipeline, "write_shards", real)
+    mine = tmp_path / "mine"
+    (mine / "images").mkdir(parents=True)  # without the marker: never taken for leftovers
+    with pytest.raises(LitclipError, match="holds other files"):
+        run(mine)
+    run(out)
+    clean = tmp_path / "clean"
+    run(clean)
+    assert not (out / ".unfinished").exists()
+    assert _crop_files(out) == _crop_files(clean)
+    pd_out, pd_clean = read_manifest(out), read_manifest(clean)
+    assert list(pd_out["pair_id"]) == list(pd_clean["pair_id"])
+
+
+def test_inputs_still_being_built_are_refused(
+    shards: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    """A merge of a corpus still being built merged its finished PDFs quietly and told the
+    user to rerun the build that was running; evaluate said it was no corpus."""
+    whole, sh0, sh1 = shards
+    with sole_writer(sh1, "corpus build"):  # held as by another process (own descriptor)
+        with pytest.raises(LitclipError, match=r"sh1 is still being written"):
+            merge_corpora(tmp_path / "m", [sh0, sh1])
+        with pytest.raises(LitclipError, match=r"sh1 is still being written"):
+            filter_corpus(sh1, tmp_path / "f")
+    assert not (tmp_path / "m").exists() and not (tmp_path / "f").exists()
+    assert merge_corpora(tmp_path / "m", [sh0, sh1]).pdfs_ok == 4
 
 
 def test_timeouts_suggest_retry_errors(tmp_path: Path) -> None:
@@ -239,7 +312,7 @@ def test_a_folder_another_process_writes_into_is_refused_untouched(
     filter_corpus(whole, filtered, kinds=["image"])
     with sole_writer(filtered, "corpus filter"):
         with pytest.raises(LitclipError, match="another process is writing into"):
-            filter_corpus(whole, filtered, kinds=["chart"])
+            filter_corpus(whole, filtered, qc_only=False)
     assert set(read_manifest(filtered)["kind"]) <= {"image"}
     assert build_corpus(whole.parent / "pdfs", busy, _cfg()).pdfs_skipped == 4  # free again
     assert not staged.exists()  # now a leftover: cleaned

@@ -275,3 +275,30 @@ def test_truth_naming_a_folder_reads_its_ground_truth_json(tmp_path: Path) -> No
     (tmp_path / "other").mkdir()
     with pytest.raises(LitclipError, match="is a folder without a ground_truth.json"):
         load_truth(tmp_path / "other")
+
+
+def test_a_document_without_its_figures_list_is_refused(tmp_path: Path) -> None:
+    """A document whose 'figures' key was missing scored as a PDF without figures."""
+    truth = json.loads(json.dumps(TRUTH))
+    del truth["documents"][1]["figures"]
+    (tmp_path / "gt.json").write_text(json.dumps(truth))
+    with pytest.raises(LitclipError, match=r"document 2 \(b.pdf\): needs a 'figures' list"):
+        load_truth(tmp_path / "gt.json")
+
+
+def test_a_pdf_matched_by_name_with_another_hash_is_warned_of(tmp_path: Path) -> None:
+    """Another journal's article_0001.pdf was scored against the truth's, without a word."""
+    truth = json.loads(json.dumps(TRUTH))
+    truth["documents"][1]["sha256"] = "b" * 64
+    (tmp_path / "gt.json").write_text(json.dumps(truth))
+    row = whole("b.pdf", 1, [50, 50, 150, 150], "Fig. 1. Two panels.", "b1")
+    pd.DataFrame([{**row, "pdf_sha256": "c" * 64}]).to_parquet(tmp_path / "manifest.parquet")
+    with pytest.warns(UserWarning, match=r"1 PDF\(s\) of the corpus share a name .* \(b.pdf\)"):
+        m = evaluate_corpus(tmp_path, tmp_path / "gt.json")
+    assert m["truth_pdfs_other_content"] == ["b.pdf"] and m["n_matched"] == 1
+    pd.DataFrame([{**row, "pdf_sha256": "b" * 64}]).to_parquet(tmp_path / "manifest.parquet")
+    assert evaluate_corpus(tmp_path, tmp_path / "gt.json")["truth_pdfs_other_content"] == []
+    from litclip.io import sole_writer
+
+    with sole_writer(tmp_path, "corpus build"), pytest.raises(LitclipError, match="still being"):
+        evaluate_corpus(tmp_path, tmp_path / "gt.json")

@@ -61,6 +61,18 @@ def test_crashing_worker_is_recorded(tmp_path: Path) -> None:
     assert st["paper_00.pdf"]["status"] == "ok"
 
 
+def test_workers_leave_ctrl_c_and_sigterm_to_the_parent(tmp_path: Path) -> None:
+    """Ctrl-C and ``scancel`` signal every process: a worker that died of one was committed
+    as its PDF's crash (kept by a rerun) and printed a traceback."""
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    make_pdf(pdfs / "signal.pdf", seed=8, n_figures=1)
+    cfg = CorpusConfig(extractor=extractor_spec("signalled_iter_figures"), timeout=30)
+    summary = build_corpus(pdfs, tmp_path / "out", cfg)
+    st = _statuses(tmp_path / "out")
+    assert st["signal.pdf"]["status"] == "ok", st["signal.pdf"]
+    assert summary.pdfs_ok == 2
+
+
 def _manifest(out: Path) -> pd.DataFrame:
     df = pd.read_parquet(out / "manifest.parquet")
     return df.drop(columns=["filepath"]).sort_values("pair_id").reset_index(drop=True)

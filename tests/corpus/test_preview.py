@@ -95,6 +95,11 @@ def test_show_and_pdf_narrow_the_page(corpus: Path) -> None:
     )
     narrowed = write_preview(corpus, pdf="b.p", show="passed", limit=3).path.name
     assert narrowed == "preview-passed-pdf-b.p-first3.html"
+    # names in other scripts keep their letters: every such view was preview-pdf-x.html
+    from litclip.corpus.preview import _default_name
+
+    assert _default_name("all", "日本 論文", None) == "preview-pdf-日本_論文.html"
+    assert _default_name("all", "über", None) != _default_name("all", "ü", None)
     assert write_preview(corpus, pdf="b.p").figures == 1
     none = write_preview(corpus, pdf="b.p", show="passed")
     assert none.figures == 0 and "No figure matches" in none.path.read_text(encoding="utf-8")

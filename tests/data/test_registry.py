@@ -206,3 +206,28 @@ def test_models_command_lists_open_clip_specs(capsys) -> None:
     assert main(["models", "vit-b-32"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "ViT-B-32: openai" in out and "RN50:" not in out
+
+
+def test_data_info_leaves_out_the_pairs_failing_qc_as_training_does(tmp_path: Path, capsys) -> None:
+    """A corpus's manifest counted its QC-rejected rows: 84 items where training used 79."""
+    import json
+
+    from litclip.cli import main
+
+    for i in range(3):
+        write_image(tmp_path / f"i{i}.png", i)
+    frame = pd.DataFrame(
+        {
+            "filepath": [f"i{i}.png" for i in range(3)],
+            "caption": ["a", "b", "c"],
+            "split": ["train"] * 3,
+            "qc_pass": [True, False, True],
+        }
+    )
+    frame.to_parquet(tmp_path / "manifest.parquet")
+    spec = f"pairs:{tmp_path / 'manifest.parquet'}"
+    assert main(["data", "info", spec, "--split", "train", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n"] == 2 and summary["qc_failed_left_out"] == 1
+    assert main(["data", "info", spec, "--split", "train"]) == 0
+    assert "1 pair(s) failing QC left out" in capsys.readouterr().out

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -81,11 +83,25 @@ def _culprit(name: str) -> Path:
 
 
 INTERRUPTED = 130  # the shell's exit status for Ctrl-C
+TERMINATED = 143  # and for SIGTERM (`kill`, `scancel`, a SLURM time limit)
+_terminated = False
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM ends a command as Ctrl-C does (finished work kept, workers stopped, one
+    line said), not with Python's default instant exit."""
+    global _terminated
+    _terminated = True
+    raise KeyboardInterrupt
+
+
 # what an interrupted command kept, and how to go on
 _RESUME_HINTS = {
     "evaluate": "Finished runs are in results.json; rerun with --skip-existing to do the rest.",
     "train": "Rerun with --resume latest to continue from the last checkpoint.",
     "corpus": "Finished PDFs are kept; rerun the same command to resume.",
+    "corpus merge": "Nothing was merged; rerun the same command to do it again.",
+    "corpus filter": "Nothing was written; rerun the same command to do it again.",
     "run": "Finished steps are kept; rerun the same command to resume.",
     "demo": "Finished steps are kept; rerun the same command to resume.",
     "index": "Rerun the same command: the index is built incrementally.",
@@ -114,6 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     # exit with the same code quietly (it was printed once per process)
     err = new_console(stderr=True, quiet=os.environ.get("RANK", "0") != "0")
     warnings.showwarning = _warning_line(err)
+    global _terminated
+    _terminated = False
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if on_main_thread else None
+    try:
+        return _run(argv, err)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: list[str] | None, err: Console) -> int:
     try:
         code = app(args=argv, prog_name="litclip", standalone_mode=False)
         if code == INTERRUPTED:  # typer returns 130 for Ctrl-C when not standalone
@@ -147,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):  # Ctrl-C (click turns it into Abort)
-        words = list(sys.argv[1:] if argv is None else argv)
-        command = next((w for w in words if not w.startswith("-")), "")
-        err.print(f"[bold yellow]interrupted.[/] {_RESUME_HINTS.get(command, '')}".rstrip())
-        return INTERRUPTED
+        words = [w for w in (sys.argv[1:] if argv is None else argv) if not w.startswith("-")]
+        hint = _RESUME_HINTS.get(" ".join(words[:2])) or _RESUME_HINTS.get(
+            words[0] if words else ""
+        )
+        what = "terminated." if _terminated else "interrupted."
+        err.print(f"[bold yellow]{what}[/] {hint or ''}".rstrip())
+        return TERMINATED if _terminated else INTERRUPTED
     except _usage_errors() as exc:  # click usage errors arrive here in non-standalone mode
         exc.show()
         return exc.exit_code

@@ -57,7 +57,16 @@ def info(
         kw.update({k: v for k, v in (("image_key", image_key), ("caption_key", caption_key)) if v})
     if kind != "medmnist":
         kw["on_error"] = "skip" if verify else "raise"  # "raise" skips the decode pre-pass
+    failed = 0
+    if kind == "pairs":  # a corpus's pairs failing QC: training and evaluation leave them out
+        from litclip.evaluate.datasets import qc_failed
+
+        failed = qc_failed(spec, split)
+        if failed:
+            kw["query"] = "qc_pass"
     summary = summarize_dataset(open_dataset(spec, split=split, **kw))
+    if failed:
+        summary["qc_failed_left_out"] = failed
     if as_json:
         typer.echo(to_json(summary))
         return
@@ -70,6 +79,11 @@ def _print_summary(console: Console, spec: str, summary: dict) -> None:
     console.print(
         f"[bold]{escape(spec)}[/] ({summary['type']}, split={summary['split']}): {summary['n']} items"
     )
+    if summary.get("qc_failed_left_out"):
+        console.print(
+            f"  and {summary['qc_failed_left_out']} pair(s) failing QC left out, as training "
+            "and evaluation leave them out"
+        )
     if "classes" in summary:
         table = Table("class", "count", title=f"task: {summary['task']}")
         for name, count in summary["classes"].items():

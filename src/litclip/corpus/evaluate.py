@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from litclip.corpus.extract.captions import compose_accents
 from litclip.corpus.types import PdfExtraction
 from litclip.errors import LitclipError
+from litclip.io import being_written
 
 IOU_THRESHOLD = 0.5
 CAPTION_CHARS = 60
@@ -131,9 +133,11 @@ def _check_document(path: Path, d: int, doc: Any) -> None:
     where = f"ground truth {path}, document {d + 1}"
     if not isinstance(doc, dict) or not isinstance(doc.get("file"), str):
         raise LitclipError(f"{where}: needs a 'file' (the PDF's name)")
-    figures = doc.get("figures", [])
-    if not isinstance(figures, list):
-        raise LitclipError(f"{where} ({doc['file']}): 'figures' must be a list")
+    figures = doc.get("figures")
+    if not isinstance(figures, list):  # a missing list would score as a PDF without figures
+        raise LitclipError(
+            f"{where} ({doc['file']}): needs a 'figures' list (empty for a PDF without figures)"
+        )
     for k, fig in enumerate(figures):
         at = f"{where} ({doc['file']}), figure {k + 1}"
         if not isinstance(fig, dict):
@@ -260,9 +264,17 @@ def evaluate_predictions(
             wholes.setdefault(Path(str(r["pdf_name"])).name, []).append(r)
             if not _is_null(r.get("pdf_sha256")):
                 by_sha.setdefault(str(r["pdf_sha256"]), []).append(r)
-    inside = None if corpus_pdfs is None else {x for pair in corpus_pdfs for x in pair}
+    pdfs = list(corpus_pdfs) if corpus_pdfs is not None else None
+    inside = None if pdfs is None else {x for pair in pdfs for x in pair}
+    # each PDF's content hash by file name: the corpus's list, else its manifest rows
+    name_sha = {Path(str(n)).name: str(h) for n, h in pdfs or []} or {
+        name: str(rs[0]["pdf_sha256"])
+        for name, rs in wholes.items()
+        if not _is_null(rs[0].get("pdf_sha256"))
+    }
     docs: list[dict[str, Any]] = []
     absent: list[str] = []
+    other_content: list[str] = []  # found by name only, with another hash than the truth's
     for d in truth["documents"]:
         if inside is None or d["file"] in inside or d.get("sha256") in inside:
             docs.append(d)
@@ -277,6 +289,9 @@ def evaluate_predictions(
         name = doc["file"]
         t_figs = doc.get("figures", [])
         p_figs = by_sha.get(str(doc.get("sha256")), None) or wholes.get(name, [])
+        sha = doc.get("sha256")
+        if sha and sha not in by_sha and name_sha.get(name, sha) != sha:
+            other_content.append(name)
         used.update(id(r) for r in p_figs)
         matches = _match(t_figs, p_figs)
         cap_ok = sum(
@@ -322,6 +337,7 @@ def evaluate_predictions(
         "n_pdfs": len(per_pdf),
         "n_pred_unknown_pdf": sum(id(r) not in used for v in wholes.values() for r in v),
         "truth_pdfs_not_in_corpus": absent,
+        "truth_pdfs_other_content": other_content,
         "per_pdf": per_pdf,
         "errors": errors,
     }
@@ -427,12 +443,26 @@ def evaluate_corpus(
     """
     from litclip.corpus.writers import read_status
 
+    if being_written(pred_dir):
+        raise LitclipError(
+            f"{pred_dir} is still being written (a `litclip corpus build` into it is running): "
+            "wait for it to end, then evaluate"
+        )
     status = Path(pred_dir) / "pdf_status.jsonl"
     pdfs = [(s["name"], s["sha256"]) for s in read_status(pred_dir)] if status.is_file() else None
     truth = load_truth(truth_json)
     metrics = evaluate_predictions(
         read_manifest_rows(pred_dir), truth, only_qc_pass=only_qc_pass, corpus_pdfs=pdfs
     )
+    other = metrics["truth_pdfs_other_content"]
+    if other:
+        shown = ", ".join(other[:3]) + (" ..." if len(other) > 3 else "")
+        warnings.warn(
+            f"{len(other)} PDF(s) of the corpus share a name with a truth PDF but not its "
+            f"sha256 ({shown}): scored by name, though they may be other files (another "
+            "version of the paper, or other papers): check the --truth is for these PDFs",
+            stacklevel=2,
+        )
     if not metrics["per_pdf"] and truth["documents"]:
         raise LitclipError(
             f"none of the {len(truth['documents'])} PDFs of {truth_json} is in corpus {pred_dir} "

@@ -113,8 +113,20 @@ def _die_with_parent() -> None:
         pass
 
 
+def _leave_signals_to_parent() -> None:
+    """Ignore Ctrl-C and SIGTERM in a PDF worker: they reach every process of the terminal
+    or the job (``scancel``), and the parent, which stops its workers itself, must decide.
+    A worker ended by one mid-PDF was committed as that PDF's ``crash`` (a result a rerun
+    keeps), and printed a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def _child(task: PdfTask) -> None:
     _die_with_parent()
+    _leave_signals_to_parent()
     process_pdf(task)
 
 
@@ -151,8 +163,12 @@ def run_isolated(task: PdfTask, timeout: float | None, ctx: Any = None) -> dict[
 def _worker_loop(conn: Any) -> None:
     """A pool worker: process the PDFs sent over ``conn`` until it sends ``None``."""
     _die_with_parent()
-    while (task := conn.recv()) is not None:
-        conn.send(process_pdf(task))
+    _leave_signals_to_parent()
+    try:
+        while (task := conn.recv()) is not None:
+            conn.send(process_pdf(task))
+    except (EOFError, OSError):  # the parent is gone (killed): its part is committed anyway
+        return
 
 
 class _Slot:

@@ -53,9 +53,11 @@ from litclip.corpus.writers import (
     write_shards,
     write_status,
 )
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, NothingMadeError
 from litclip.io import (
     atomic_write_json,
+    atomic_write_text,
+    being_written,
     foreign_entries,
     link_or_copy,
     read_json,
@@ -66,6 +68,7 @@ from litclip.io import (
 )
 from litclip.progress import progress_bar
 
+DEFAULT_TIMEOUT = 300.0  # seconds a worker may take over one PDF
 LIST_SUFFIXES = (".txt", ".lst", ".list", ".tsv", ".csv")
 # a table's column of PDF paths, by header name (any case); a one-column table needs none
 PATH_COLUMNS = ("path", "pdf", "pdf_path", "filepath", "file", "filename")
@@ -80,7 +83,7 @@ class CorpusConfig:
     workers: int = 1
     executor: str = "process"  # process | serial | dask
     scheduler: str | None = None
-    timeout: float | None = 300.0  # seconds per PDF
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per PDF
     shard: str | None = None  # "i/n": this job's share of the sorted inputs
     shard_size: int = 1000  # pairs per WebDataset tar
     retry_errors: bool = False  # redo PDFs whose earlier attempt ended in an error
@@ -405,6 +408,14 @@ def _checked(cfg: CorpusConfig) -> CorpusConfig:
             stacklevel=3,
         )
         cfg = replace(cfg, workers=1)  # config.json says what ran
+    if cfg.executor == "serial" and cfg.timeout not in (None, 0, DEFAULT_TIMEOUT):
+        warnings.warn(
+            f"--executor serial runs each PDF in this process, with no deadline: --timeout "
+            f"{cfg.timeout:g} is ignored",
+            stacklevel=3,
+        )
+    if cfg.executor == "serial":
+        cfg = replace(cfg, timeout=None)  # none applies
     return cfg
 
 
@@ -427,6 +438,7 @@ def _building_in(out: Path) -> Iterator[None]:
     made = not out.exists()
     _make_out(out)
     with sole_writer(out, "corpus build"):
+        _clear_leftovers(out)
         fresh = not (out / "config.json").exists()
         try:
             yield
@@ -525,6 +537,56 @@ CORPUS_NAMES = frozenset(
     | {IMAGES_DIR, PARTS_DIR, "shards", "preview.html"}
 )
 _PAGES = re.compile(r".*\.html")  # `corpus preview --out` pages: the user's reading
+# the pages `corpus preview` names itself in a corpus (preview.html, preview-rejected.html)
+_OWN_PREVIEWS = re.compile(r"preview(?:-.*)?\.html")
+# a merge or a filter writes its corpus's config.json last: until it ends, this hidden
+# marker says whose the files are, so a rerun after Ctrl-C or a kill redoes the work
+UNFINISHED = ".unfinished"
+
+
+def _leftovers(out: Path) -> bool:
+    """Whether ``out`` holds only what a merge or filter that never ended began writing:
+    its marker, no config.json, and no file a corpus does not hold."""
+    return (
+        (out / UNFINISHED).is_file()
+        and not (out / "config.json").exists()
+        and not foreign_entries(out, CORPUS_NAMES, also=_PAGES)
+    )
+
+
+def _clear_leftovers(out: Path) -> None:
+    """Remove an unfinished merge's or filter's files (:func:`_leftovers`); call it holding
+    the folder's lock."""
+    if not _leftovers(out):
+        return
+    for name in sorted(CORPUS_NAMES):
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    (out / UNFINISHED).unlink()
+
+
+def _remove_previews(out: Path) -> None:
+    """Remove the preview pages of the corpus a merge or filter rewrites: they would show
+    its old figures, some of whose crops are gone."""
+    for page in out.glob("preview*.html"):
+        if _OWN_PREVIEWS.fullmatch(page.name):
+            page.unlink()
+
+
+@contextmanager
+def _writing_corpus(out: Path, what: str) -> Iterator[None]:
+    """Make ``out`` and hold it alone while ``what`` (a merge or a filter) rewrites the
+    corpus there, its :data:`UNFINISHED` marker in place until it has ended."""
+    _make_out(out)
+    with sole_writer(out, what):
+        _clear_leftovers(out)
+        atomic_write_text(out / UNFINISHED, f"{what}\n")
+        _remove_previews(out)
+        yield
+        (out / UNFINISHED).unlink(missing_ok=True)
 
 
 def _read_out_config(out: Path) -> dict[str, Any]:
@@ -562,6 +624,8 @@ def _earlier_corpus(
     if out.is_file():
         raise LitclipError(f"{named} {out} is a file, not a folder")
     if not out.exists() or not foreign_entries(out, frozenset()):  # hidden files aside
+        return {}
+    if _leftovers(out):  # of a merge or filter that never ended: redone from scratch
         return {}
     # pages `corpus preview --out` wrote beside the corpus's own are the user's reading
     other = foreign_entries(out, CORPUS_NAMES, also=_PAGES)
@@ -774,6 +838,11 @@ def _read_config(d: Path) -> dict[str, Any]:
             f"{d} is not a litclip corpus directory (no config.json); give the --out of a corpus build"
         )
     conf = read_json_object(path, "give the --out of a corpus build")
+    if being_written(d):
+        raise LitclipError(
+            f"{d} is still being written (a `litclip corpus build` into it is running): wait "
+            "for it to end, then go on"
+        )
     if "litclip_version" not in conf or "dpi" not in (conf.get("config") or {}):
         raise LitclipError(
             f"{d} is not a litclip corpus directory (its config.json is not a corpus build's); "
@@ -816,6 +885,8 @@ def merge_corpora(
         raise LitclipError(
             f"corpus merge writes a new corpus: its output {out} must not be one of its inputs"
         )
+    for d in dirs:
+        _refuse_inside(out, d, "the merge's output")
     configs = [_read_config(d) for d in dirs]
     cfg = config or config_from_dict(configs[0].get("config", {}))
     cfg.modality_model = None if config is None else cfg.modality_model
@@ -838,8 +909,7 @@ def merge_corpora(
     have = {e["sha256"] for _, e, _ in found}
     unfinished = _unfinished(dirs, configs, have)
     _check_merge_out(out, have)
-    out.mkdir(parents=True, exist_ok=True)
-    with sole_writer(out, "corpus merge"):
+    with _writing_corpus(out, "corpus merge"):
         entries: list[dict[str, Any]] = []
         named: set[tuple[str, str]] = set()
         copied: set[str] = set()
@@ -1018,6 +1088,32 @@ def _check_merge_out(out: Path, merged: set[str]) -> None:
 # --------------------------------------------------------------------------- filter
 
 
+def _refuse_inside(out: Path, corpus: Path, named: str) -> None:
+    """Refuse an output inside an input corpus: the corpus would hold files it did not
+    write, and its next build or merge would refuse it."""
+    if corpus.resolve() in out.resolve().parents:
+        raise LitclipError(
+            f"{named} {out} is inside the corpus {corpus}: choose a folder outside it"
+        )
+
+
+def _nothing_kept(
+    df: pd.DataFrame, qc_only: bool, kinds: Sequence[str] | None, modality: Sequence[str] | None
+) -> str:
+    """Why a filter kept no pair, with what the corpus holds instead."""
+    asked = [f"--kinds {','.join(kinds)}"] if kinds else []
+    asked += [f"--modality {','.join(modality)}"] if modality else []
+    pool = df[df["qc_pass"].astype(bool)] if qc_only and len(df) else df
+    where = "passing QC " if qc_only else ""
+    if not len(pool):
+        return f"the corpus has no pair {where}to filter: nothing was written"
+    held = ", ".join(f"{k} {n}" for k, n in pool["kind"].value_counts().items())
+    return (
+        f"no pair {where}matched {' '.join(asked) or 'the filter'} (the corpus's pairs "
+        f"{where}by kind: {held}): nothing was written"
+    )
+
+
 def _remove_other_crops(out: Path, keep: set[str]) -> None:
     """Remove the crops (and emptied folders) in ``out/images`` that ``keep`` does not list:
     an earlier, wider filter's (hard links: the source's crops stay)."""
@@ -1067,6 +1163,7 @@ def filter_corpus(
     conf = _read_config(src)
     if out.resolve() == src.resolve():
         raise LitclipError("corpus filter writes a new directory: --out must differ from --in")
+    _refuse_inside(out, src, "--out")
     _earlier_corpus(out, filtered=True)
     df = read_manifest(src)
     bad = sorted(set(kinds or []) - set(KINDS))
@@ -1106,8 +1203,9 @@ def filter_corpus(
             f"{src} lists crops that are missing (e.g. {lost[0]}): rerun `litclip corpus build` "
             f"into {src} to extract them again, then filter"
         )
-    out.mkdir(parents=True, exist_ok=True)
-    with sole_writer(out, "corpus filter"):
+    if not len(sel):
+        raise NothingMadeError(_nothing_kept(df, qc_only, kinds, modality))
+    with _writing_corpus(out, "corpus filter"):
         for fp in dict.fromkeys(crops):  # only the kept figures' crops, not the left-out ones'
             link_or_copy(src / fp, out / fp)
         _remove_other_crops(out, set(crops))

@@ -201,7 +201,7 @@ def _default_name(show: str, pdf: str | None, limit: int | None) -> str:
     "preview-pdf-bmc-first20.html"): the full preview that build and run point to stays."""
     parts = [show] if show != "all" else []
     if pdf:
-        parts.append("pdf-" + (re.sub(r"[^A-Za-z0-9._]+", "_", pdf).strip("_.")[:40] or "x"))
+        parts.append("pdf-" + (re.sub(r"[^\w.]+", "_", pdf).strip("_.")[:40] or "x"))
     if limit is not None:
         parts.append(f"first{limit}")
     return "-".join(["preview", *parts]) + ".html"

@@ -44,7 +44,7 @@ def open_split(spec: str, split: str | None) -> Any:
     from litclip import data
 
     split = None if split == ALL else split
-    failed = _qc_failed(spec, split)
+    failed = qc_failed(spec, split)
     if failed:  # a corpus's pairs that failed QC: training leaves them out, so does its test
         ds = data.open_dataset(spec, split, query="qc_pass")
         ds.qc_failed_left_out = failed
@@ -65,7 +65,7 @@ def open_split(spec: str, split: str | None) -> Any:
     return PairsDataset(path, split=split)
 
 
-def _qc_failed(spec: str, split: str | None) -> int:
+def qc_failed(spec: str, split: str | None) -> int:
     """How many rows of ``split`` a corpus manifest given as ``pairs:`` without its own
     ``?query=`` marks as failing QC (0 for anything else)."""
     from litclip.data.registry import split_options
