@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tarfile
 from pathlib import Path
 
@@ -231,3 +232,20 @@ def test_data_info_leaves_out_the_pairs_failing_qc_as_training_does(tmp_path: Pa
     assert summary["n"] == 2 and summary["qc_failed_left_out"] == 1
     assert main(["data", "info", spec, "--split", "train"]) == 0
     assert "1 pair(s) failing QC left out" in capsys.readouterr().out
+
+
+def test_a_corpus_folder_is_pointed_to_its_manifest(tmp_path: Path) -> None:
+    """A corpus folder was taken for an image folder ("Did you mean folder:..."), given as
+    pairs: it was "manifest not found"; a missing split did not say which ones there are."""
+    write_image(tmp_path / "i.png", 0)
+    frame = pd.DataFrame({"filepath": ["i.png"], "caption": ["c"], "split": ["train"]})
+    frame.to_parquet(tmp_path / "manifest.parquet")
+    manifest = tmp_path / "manifest.parquet"
+    with pytest.raises(LitclipError, match=rf"Did you mean pairs:{re.escape(str(manifest))}\?"):
+        open_dataset(str(tmp_path))
+    with pytest.raises(LitclipError, match=r"corpus folder: give its manifest, pairs:"):
+        open_dataset(f"pairs:{tmp_path}")
+    with pytest.raises(
+        LitclipError, match=r"split == 'val'; choose another split \(it holds train\)"
+    ):
+        open_dataset(f"pairs:{manifest}", split="val")

@@ -102,6 +102,10 @@ def read_manifest(path: str | os.PathLike[str], sep: str | None = None) -> pd.Da
         LitclipError: unknown extension or unparsable file.
     """
     path = Path(path)
+    if path.is_dir() and (path / "manifest.parquet").is_file():  # a corpus folder
+        raise LitclipError(
+            f"{path} is a corpus folder: give its manifest, pairs:{path / 'manifest.parquet'}"
+        )
     if not path.is_file():
         raise DatasetNotFoundError(
             f"manifest not found: {path}. Expected a CSV/TSV/Parquet file with one row per "
@@ -195,10 +199,12 @@ class PairsDataset(ImageFilesDataset):
 
     def _select(self, frame: pd.DataFrame, split: str | None, query: str | None) -> pd.DataFrame:
         if split is not None and "split" in frame.columns:
-            frame = rows_of_split(frame, split)
+            every, frame = frame, rows_of_split(frame, split)
             if frame.empty:
+                held = sorted({str(v) for v in every["split"].dropna()})
                 raise LitclipError(
-                    f"manifest {self.manifest} has no rows with split == {split!r}; choose another split."
+                    f"manifest {self.manifest} has no rows with split == {split!r}; choose "
+                    f"another split (it holds {', '.join(held) or 'none'})."
                 )
         if query:
             try:

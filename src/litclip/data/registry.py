@@ -138,6 +138,8 @@ def list_datasets() -> dict[str, str]:
 def suggest_kind(spec: str) -> str:
     """ " Did you mean folder:DIR?" for a spec given as a bare path (by what the path is)."""
     p = Path(spec)
+    if p.is_dir() and (p / "manifest.parquet").is_file():  # a corpus: its pairs
+        return f" Did you mean pairs:{p / 'manifest.parquet'}?"
     if p.is_dir():
         guesses = ["folder"]
     else:
