@@ -13,7 +13,7 @@ import pytest
 from litclip.corpus import CorpusConfig, build_corpus, filter_corpus, merge_corpora
 from litclip.corpus.pipeline import resolve_inputs, select_shard
 from litclip.corpus.writers import MANIFEST_COLUMNS, read_manifest, read_status
-from litclip.errors import LitclipError
+from litclip.errors import LitclipError, NothingMadeError
 from tests.corpus.corpus_fixtures import (
     default_extractor,
     extractor_spec,
@@ -212,7 +212,9 @@ def test_filter_by_kind_and_modality(
     for s in read_status(tmp_path / "images_only"):
         assert s["pairs"] == kept.get(s["sha256"], 0) and s["source_pairs"] == source[s["sha256"]]
     assert sum(source.values()) > len(df)  # the filter left pairs out: the counts differ
-    assert filter_corpus(out, tmp_path / "none", kinds=["table"]).pairs == 0
+    with pytest.raises(NothingMadeError, match="no pair passing QC matched --kinds table"):
+        filter_corpus(out, tmp_path / "none", kinds=["table"])
+    assert not (tmp_path / "none").exists()
 
     from litclip.corpus import modality
 
