@@ -109,3 +109,22 @@ def test_json_is_strict_nan_and_infinity_become_null(tmp_path: Path) -> None:
     text = (tmp_path / "x.json").read_text()
     assert "NaN" not in text and "Infinity" not in text
     assert json.loads(text) == {"a": None, "b": [1.0, None, None], "c": [None]}
+
+
+def test_logs_sent_into_an_output_folder_are_not_foreign(tmp_path: Path) -> None:
+    """`litclip train ... > run/train.log` made the run folder 'hold other files' before
+    the command looked at it; a resume was refused for the same log."""
+    from litclip.io import foreign_entries, refuse_foreign_out
+
+    for name in ("train.log", "slurm-41.out", "job.err"):
+        (tmp_path / name).write_text("x")
+    allowed = frozenset({"config.json"})
+    assert foreign_entries(tmp_path, allowed) == []
+    refuse_foreign_out(tmp_path, allowed, "a training run", "hint")
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(LitclipError, match=r"holds other files \(notes.txt\) and is not a"):
+        refuse_foreign_out(tmp_path, allowed, "a training run", "hint")
+    (tmp_path / "metrics.jsonl").write_text("")  # the run's own files beside the stray
+    allowed |= {"metrics.jsonl"}
+    with pytest.raises(LitclipError, match=r"is a training run that also holds other files \("):
+        refuse_foreign_out(tmp_path, allowed, "a training run", "hint")

@@ -198,18 +198,24 @@ def being_written(folder: str | os.PathLike[str]) -> bool:
     return False
 
 
+# a command's output sent into its own --out (`litclip train ... > run/train.log`, a SLURM
+# --output=run/slurm-%j.out): the shell makes the file before the command looks at the folder
+USER_LOGS = re.compile(r".+\.(?:log|out|err)")
+
+
 def foreign_entries(
     folder: Path, allowed: frozenset[str], also: re.Pattern[str] | None = None
 ) -> list[str]:
     """Names in ``folder`` that are not ``allowed`` nor matched whole by ``also`` (hidden
-    ones, temp files among them, aside): another tool's or the user's files in what should
-    be an output folder."""
+    ones, temp files among them, and logs aside): another tool's or the user's files in
+    what should be an output folder."""
     return sorted(
         f.name
         for f in folder.iterdir()
         if f.name not in allowed
         and f.name[0] != "."
         and not (also is not None and also.fullmatch(f.name))
+        and not (USER_LOGS.fullmatch(f.name) and f.is_file())
     )
 
 
@@ -229,11 +235,19 @@ def refuse_foreign_out(
     if path.is_file():
         raise LitclipError(f"--out {out} is a file, not a folder")
     other = foreign_entries(path, allowed, also) if path.is_dir() else []
-    if other:
+    if not other:
+        return
+    shown = ", ".join(other[:3])
+    # files of its own beside the strays (config.json aside: every tool writes one)
+    if any((path / name).exists() for name in allowed - {"config.json"}):
         raise LitclipError(
-            f"--out {out} holds other files ({', '.join(other[:3])}) and is not {kind}: "
-            f"choose a new or empty folder ({hint})"
+            f"--out {out} is {kind} that also holds other files ({shown}): move them out of "
+            f"it, or choose a new or empty folder ({hint})"
         )
+    raise LitclipError(
+        f"--out {out} holds other files ({shown}) and is not {kind}: choose a new or empty "
+        f"folder ({hint})"
+    )
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:

@@ -46,6 +46,7 @@ def test_split_layout(make_folder, tmp_path: Path) -> None:
     with pytest.raises(DatasetNotFoundError) as exc:
         ImageFolderDataset(root, split="val")
     assert "['test', 'train']" in str(exc.value)
+    assert "with --split (split= in Python)" in str(exc.value)  # a spec takes no ?split=
     with pytest.raises(LitclipError, match="split"):
         ImageFolderDataset(root)
 

@@ -249,3 +249,17 @@ def test_a_corpus_folder_is_pointed_to_its_manifest(tmp_path: Path) -> None:
         LitclipError, match=r"split == 'val'; choose another split \(it holds train\)"
     ):
         open_dataset(f"pairs:{manifest}", split="val")
+
+
+@pytest.mark.parametrize(
+    ("spec", "hint"),
+    [
+        ("medmist:/x/p.npz", "Did you mean medmnist:/x/p.npz?"),  # was medmnist:medmist:/x/...
+        ("pair:/x/m.csv", "Did you mean pairs:/x/m.csv?"),
+        ("wd:/x/{0..3}.tar", "Did you mean wds:/x/{0..3}.tar?"),
+    ],
+)
+def test_a_misspelt_kind_is_replaced_not_prefixed(spec: str, hint: str) -> None:
+    with pytest.raises(LitclipError) as exc:
+        open_dataset(spec)
+    assert str(exc.value).endswith(hint)

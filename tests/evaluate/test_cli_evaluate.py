@@ -340,3 +340,27 @@ def test_a_call_that_adds_nothing_fails_beside_earlier_runs(
     results = json.loads((tmp_path / "r" / "results.json").read_text())
     assert len(results["runs"]) == 1
     assert results["this_call"] == {"tasks_run": 1, "runs_made": 0}
+
+
+def test_a_report_is_not_written_over_another_folders(tmp_path: Path, capsys) -> None:
+    """`report ev2 --out ev1` replaced ev1's report with ev2's while ev1/results.json stayed;
+    into an index or a training run it made files those commands then refused."""
+    run = {"model": "m", "dataset": "d", "task": "zeroshot", "split": "test", "n": 8}
+    run |= {"metrics": {"accuracy": 0.5}}
+    for name in ("ev1", "ev2", "index", "trained"):
+        (tmp_path / name).mkdir()
+    for name in ("ev1", "ev2"):
+        (tmp_path / name / "results.json").write_text(json.dumps({"runs": [run]}))
+    (tmp_path / "index" / "index.json").write_text("{}")
+    (tmp_path / "trained" / "metrics.jsonl").write_text("")
+    for out, said in (
+        ("ev1", "holds another evaluation"),
+        ("index", "is a search index folder (index.json)"),
+        ("trained", "is a training run folder (metrics.jsonl)"),
+    ):
+        assert main(["report", str(tmp_path / "ev2"), "--out", str(tmp_path / out)]) == 2
+        assert said in " ".join(capsys.readouterr().err.split())
+        assert not (tmp_path / out / "report.html").exists()
+    both = [str(tmp_path / "ev1"), str(tmp_path / "ev2"), "--out", str(tmp_path / "ev1")]
+    assert main(["report", *both]) == 0  # ev1's results are in the report: its folder's own
+    assert main(["report", str(tmp_path / "ev2")]) == 0  # beside its own results.json

@@ -165,6 +165,10 @@ def test_bad_uploads(client: TestClient) -> None:
     assert bomb.status_code == 413 and bomb.json()["detail"].startswith(
         "image too large: 1600000000 pixels, the limit is"  # the server's limit alone
     )
+    # over the limit by less than the body check's room for the form: the file is capped
+    # all the same (a 58 KB image passed a 1000-byte limit)
+    near = client.post("/search/image", files={"file": ("a.png", b"\0" * 200_001, "image/png")})
+    assert near.status_code == 413 and "200001 bytes, the limit is 200000" in near.json()["detail"]
     missing = client.post("/search/image")
     assert missing.status_code == 422
     bad_k = client.post(
@@ -275,3 +279,24 @@ def test_the_query_token_is_blanked_in_the_access_log() -> None:
     )  # fmt: skip
     assert all(f.filter(record) for f in handler.filters)
     assert record.getMessage() == '127.0.0.1:5 - "GET /search?q=x&token=***&k=1 HTTP/1.1" 200'
+
+
+def test_a_limit_below_one_byte_is_refused(searcher: Searcher) -> None:
+    """A negative --max-upload-bytes let every upload through."""
+    from litclip.errors import LitclipError
+
+    with pytest.raises(LitclipError, match="--max-upload-bytes must be >= 1"):
+        create_app(searcher=searcher, max_upload_bytes=-5)
+
+
+def test_a_pdf_copy_gone_from_the_index_is_said_so(built_index: Path, tmp_path: Path) -> None:
+    """The 404 said the PDF 'was not recorded (build the index with --pdf-dir)' when the
+    index had recorded it and its copy had been deleted."""
+    import shutil
+
+    copy = tmp_path / "ix"
+    shutil.copytree(built_index, copy)
+    shutil.rmtree(copy / "pdfs")
+    searcher = Searcher(copy)
+    r = TestClient(create_app(searcher=searcher)).get(f"/figures/{_first_id(searcher)}/pdf")
+    assert r.status_code == 404 and "is missing from the index folder" in r.json()["detail"]

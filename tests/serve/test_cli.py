@@ -123,7 +123,8 @@ def test_a_failed_index_run_leaves_no_folder(tmp_path: Path, corpus_factory, cap
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("--threads", "-2"), ("--threads", "0"), ("--max-k", "0")]
+    ("option", "value"),
+    [("--threads", "-2"), ("--threads", "0"), ("--max-k", "0"), ("--max-upload-bytes", "-5")],
 )
 def test_serve_options_are_checked(
     monkeypatch: pytest.MonkeyPatch, built_index: Path, capsys, option: str, value: str
@@ -180,3 +181,46 @@ def test_a_token_a_header_cannot_carry_is_refused(
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: None)  # never serves
     assert main(["serve", str(built_index), "--port", "8127", "--token", "s3cr:et/ü"]) == 2
     assert "must be ASCII" in _text(capsys.readouterr().err)
+
+
+def test_an_index_of_nothing_is_refused(tmp_path: Path, corpus_factory, capsys) -> None:
+    """A corpus whose pairs all failed QC made an empty index, exit 0: serve then answered
+    every query with nothing; a manifest file given as --corpus 'did not exist'."""
+    import pandas as pd
+
+    corpus = corpus_factory(tmp_path / "c", n=3)
+    manifest = pd.read_parquet(corpus / "manifest.parquet").assign(qc_pass=False)
+    manifest.to_parquet(corpus / "manifest.parquet")
+    argv = ["index", "--model", "litclip-micro", "--corpus", str(corpus), "--out"]
+    assert main([*argv, str(tmp_path / "i")]) == 1
+    err = _text(capsys.readouterr().err)
+    assert "none of its 3 pairs passed QC (--include-failed indexes them)" in err
+    assert not (tmp_path / "i").exists()
+    assert main([*argv, str(tmp_path / "i"), "--include-failed"]) == 0
+    capsys.readouterr()
+    argv[4] = str(corpus / "manifest.parquet")
+    assert main([*argv, str(tmp_path / "j")]) == 2
+    assert "is a file, not a corpus directory" in _text(capsys.readouterr().err)
+
+
+def test_a_host_that_is_no_address_of_this_machine_names_host(built_index: Path, capsys) -> None:
+    """It said 'choose another --port' for a --host of 999.1.1.1."""
+    assert main(["serve", str(built_index), "--host", "999.1.1.1", "--port", "8126"]) == 2
+    err = _text(capsys.readouterr().err)
+    assert "check --host" in err and "another --port" not in err
+
+
+def test_an_index_holding_a_stray_file_is_named_an_index(built_index: Path, tmp_path: Path) -> None:
+    """An index with a report written into it was 'not a litclip index'; a log is no stray."""
+    import shutil
+
+    from litclip.serve.index import build_index
+
+    copy = tmp_path / "ix"
+    shutil.copytree(built_index, copy)
+    (copy / "index.log").write_text("x")
+    (copy / "report.html").write_text("x")
+    with pytest.raises(
+        LitclipError, match=r"is a litclip index that also holds other files \(report.html\)"
+    ):
+        build_index("litclip-micro", tmp_path / "corpus", copy, progress=False)

@@ -165,5 +165,5 @@ def test_options_the_run_does_not_use_are_warned_of(
     unused = ["--set", "early_stop_patience=2", "--set", "lock_image_unlocked_groups=1"]
     assert main([*args, *opts, *unused]) == 0
     err = " ".join(capsys.readouterr().err.split())
-    assert "lock_image_unlocked_groups act only with lock_image=true: ignored" in err
+    assert "lock_image_unlocked_groups acts only with lock_image=true: ignored" in err
     assert "early_stop_patience act only when the run validates" in err

@@ -137,9 +137,9 @@ def test_options_whose_switch_is_off_are_named_as_ignored() -> None:
     cfg = TrainConfig(lock_image_unlocked_groups=2, lora_rank=4, selip_threshold=0.7)
     lines = cfg.ignored_options()
     assert lines == [
-        "lock_image_unlocked_groups act only with lock_image=true: ignored",
-        "lora_rank act only with lora=true: ignored",
-        "selip_threshold act only with loss=selip: ignored",
+        "lock_image_unlocked_groups acts only with lock_image=true: ignored",
+        "lora_rank acts only with lora=true: ignored",
+        "selip_threshold acts only with loss=selip: ignored",
     ]
     on = TrainConfig(lock_image=True, lock_image_unlocked_groups=2, loss="selip", selip_ngram=2)
     assert on.ignored_options() == []

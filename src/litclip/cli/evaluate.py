@@ -214,6 +214,7 @@ def report(
         one = results[0] if results[0].is_dir() else results[0].parent
         out = one if len(results) == 1 else Path("report.html")
     target = report_path(out)
+    _check_report_folder(target.parent, results)
     try:  # said in one line, not as a traceback from deep in the renderer
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -227,6 +228,33 @@ def report(
     console.print(
         f"report written to [bold]{escape(str(path))}[/] and {escape(str(path.with_suffix('.md')))}"
     )
+
+
+# what marks a folder as another command's: its report would be taken for that folder's own
+_OTHER_OUTPUTS = {
+    "index.json": "a search index",
+    "manifest.parquet": "a corpus",
+    "metrics.jsonl": "a training run",
+    "checkpoints": "a training run",
+}
+
+
+def _check_report_folder(folder: Path, results: list[Path]) -> None:
+    """Refuse to write a report into a folder of another evaluation (its report.html would no
+    longer match its results.json) or of another command; a results.json being reported is
+    its folder's own."""
+    own = folder / "results.json"
+    inputs = {(r / "results.json" if r.is_dir() else r).resolve() for r in results}
+    if own.is_file() and own.resolve() not in inputs:
+        raise LitclipError(
+            f"--out {folder} holds another evaluation ({own}): its report would no longer "
+            "match its results; choose another folder, or pass that results.json too"
+        )
+    for name, what in _OTHER_OUTPUTS.items():
+        if (folder / name).exists() and not own.is_file():
+            raise LitclipError(
+                f"--out {folder} is {what} folder ({name}): write the report elsewhere"
+            )
 
 
 def report_path(out: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import typer
@@ -44,6 +45,11 @@ def index_cmd(
     """Embed a corpus's figures and captions and write a FAISS search index (incremental)."""
     from litclip.serve.index import IndexParams, build_index, load_index
 
+    if corpus.is_file():
+        raise LitclipError(
+            f"--corpus {corpus} is a file, not a corpus directory: give the folder that holds "
+            "manifest.parquet and images/"
+        )
     if not corpus.is_dir():
         raise LitclipError(
             f"corpus directory {corpus} does not exist: build it with `litclip corpus build`"
@@ -91,10 +97,14 @@ def _check_port_free(host: str, port: int) -> int:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
-        except OSError as exc:
+        except socket.gaierror as exc:  # a name or address that is none of this machine's
             raise LitclipError(
-                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+                f"cannot listen on {host}:{port} ({exc.strerror}); check --host (an address "
+                "of this machine: 127.0.0.1, 0.0.0.0 for all, or its name)"
             ) from exc
+        except OSError as exc:
+            fix = "check --host" if exc.errno == errno.EADDRNOTAVAIL else "choose another --port"
+            raise LitclipError(f"cannot listen on {host}:{port} ({exc.strerror}); {fix}") from exc
         return int(sock.getsockname()[1])
 
 
@@ -114,7 +124,9 @@ def serve_cmd(
     cors_origin: list[str] | None = typer.Option(
         None, "--cors-origin", help="Allow this origin cross-site (repeat)."
     ),
-    max_upload_bytes: int = typer.Option(10 * 1024 * 1024, help="Largest image upload accepted."),
+    max_upload_bytes: int = typer.Option(
+        10 * 1024 * 1024, min=1, help="Largest image upload accepted (bytes)."
+    ),
     max_k: int = typer.Option(100, min=1, help="Largest number of results per query."),
     threads: int | None = typer.Option(
         None, min=1, help="Torch threads for query embedding (1 suits busy machines)."

@@ -198,7 +198,7 @@ def resolve_split_root(root: Path, split: str | None) -> tuple[Path, str | None]
     if split not in splits:
         raise DatasetNotFoundError(
             f"split {split!r} not found under {root} (found split folders {splits}); "
-            f"pass one of them as split= (or --split), or create {root / split}."
+            f"pass one of them with --split (split= in Python), or create {root / split}."
         )
     return root / split, split
 

@@ -15,6 +15,7 @@ command that takes a dataset spec can pass them; keyword arguments override them
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,7 +137,12 @@ def list_datasets() -> dict[str, str]:
 
 
 def suggest_kind(spec: str) -> str:
-    """ " Did you mean folder:DIR?" for a spec given as a bare path (by what the path is)."""
+    """ " Did you mean folder:DIR?" for a spec given as a bare path (by what the path is),
+    or with a misspelt kind ("medmist:x.npz": medmnist:x.npz)."""
+    prefix, sep, rest = spec.partition(":")
+    close = difflib.get_close_matches(prefix.lower(), list(_DATASETS), n=1, cutoff=0.6)
+    if sep and rest and close and len(prefix) > 1:  # not a drive letter ("C:\\data")
+        return f" Did you mean {close[0]}:{rest}?"
     p = Path(spec)
     if p.is_dir() and (p / "manifest.parquet").is_file():  # a corpus: its pairs
         return f" Did you mean pairs:{p / 'manifest.parquet'}?"

@@ -264,7 +264,15 @@ def _add_search_routes(app: FastAPI, searcher: Searcher, max_k: int, max_query: 
     ) -> dict[str, Any]:
         """Figure -> figure search with an uploaded image."""
         t0 = time.perf_counter()
-        img = _read_image(file.file.read(), app.state.max_pixels)
+        data = file.file.read()
+        limit = app.state.max_upload_bytes
+        if len(data) > limit:  # the body check leaves room for the form's own bytes
+            raise HTTPException(
+                413,
+                f"upload too large: {len(data)} bytes, the limit is {limit} bytes (server "
+                "option --max-upload-bytes)",
+            )
+        img = _read_image(data, app.state.max_pixels)
         return respond(None, k, "image", searcher.search_image(img, k), t0)
 
     @app.get(
@@ -316,7 +324,10 @@ def _add_figure_routes(app: FastAPI, searcher: Searcher) -> None:
         if path is None:
             raise HTTPException(
                 404,
-                f"the source PDF of '{pair_id[:200]}' was not recorded (build the index with --pdf-dir)",
+                f"the source PDF of '{pair_id[:200]}' is missing from the index folder"
+                if searcher.pdf_recorded(pair_id)
+                else f"the source PDF of '{pair_id[:200]}' was not recorded (build the index "
+                "with --pdf-dir)",
             )
         # named as the journal's file, so a browser's "Save as" does not offer "pdf"
         name = Path(str(rec.get("pdf") or path.name)).name
@@ -445,6 +456,8 @@ def create_app(
     """
     if max_k < 1:  # every k would be refused, and a query without k would still get 10
         raise LitclipError(f"max_k must be >= 1 (got {max_k})")
+    if max_upload_bytes < 1:  # a negative limit let every upload through
+        raise LitclipError(f"--max-upload-bytes must be >= 1 (got {max_upload_bytes})")
     if searcher is None:
         if index_dir is None:
             raise ValueError("create_app needs index_dir or searcher")
@@ -458,6 +471,7 @@ def create_app(
     )
     app.state.searcher = searcher
     app.state.max_pixels = max_pixels
+    app.state.max_upload_bytes = max_upload_bytes
     _add_search_routes(app, searcher, max_k, max_query_chars)
     _add_figure_routes(app, searcher)
     _add_meta_routes(app, searcher, auth=bool(token), max_k=max_k)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from litclip.errors import DatasetNotFoundError, LitclipError
+from litclip.errors import DatasetNotFoundError, LitclipError, NothingMadeError
 from litclip.io import (
     atomic_path,
     atomic_write_json,
@@ -652,6 +652,16 @@ def build_index(
     if pdf_dir is not None and not Path(pdf_dir).exists():
         raise LitclipError(f"--pdf-dir {pdf_dir} does not exist")
     manifest = read_manifest(corpus, include_failed)
+    if manifest.empty:  # an index of nothing served empty results without a word
+        failed = 0 if include_failed else len(read_manifest(corpus, include_failed=True))
+        raise NothingMadeError(
+            f"corpus {corpus_dir} has no pair to index"
+            + (
+                f": none of its {failed} pairs passed QC (--include-failed indexes them)"
+                if failed
+                else ""
+            )
+        )
     old, old_meta, old_img, old_txt = (
         (None, pd.DataFrame(), None, None) if rebuild else _existing(out)
     )
@@ -769,6 +779,11 @@ def _check_out(out: Path, corpus: Path) -> None:
             if (out / sub).is_dir()
             for f in (out / sub).iterdir()
         ]
+    if other and ours:
+        raise LitclipError(
+            f"--out {out} is a litclip index that also holds other files "
+            f"({', '.join(other[:3])}): move them out of it, or choose a new or empty folder"
+        )
     if other:
         raise LitclipError(
             f"--out {out} holds other files ({', '.join(other[:3])}) and is not a litclip "

@@ -279,6 +279,11 @@ class Searcher:
         """The figure's source PDF inside the index folder, or ``None`` when not recorded."""
         return self._inside(pair_id, "pdf_path")
 
+    def pdf_recorded(self, pair_id: str) -> bool:
+        """Whether the index recorded a copy of the figure's source PDF (it may be gone)."""
+        row = self._row_of.get(pair_id)
+        return row is not None and bool(self._records[row].get("pdf_path"))
+
     def _inside(self, pair_id: str, key: str) -> Path | None:
         row = self._row_of.get(pair_id)
         rel = None if row is None else self._records[row].get(key)

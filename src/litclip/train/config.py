@@ -327,7 +327,8 @@ class TrainConfig:
             on = self.loss == "selip" if switch == "loss" else bool(getattr(self, switch))
             changed = self.changed(names)
             if changed and not on:
-                lines.append(f"{', '.join(changed)} act only with {turn_on}: ignored")
+                verb = "acts" if len(changed) == 1 else "act"
+                lines.append(f"{', '.join(changed)} {verb} only with {turn_on}: ignored")
         return lines
 
     def to_dict(self) -> dict[str, Any]:
