@@ -172,3 +172,78 @@ def test_the_page_offers_no_more_results_than_the_server_allows(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def _open(browser, live_server: str, api_token: str, width: int = 1280):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{live_server}/?token={api_token}")
+    page.wait_for_selector("#index-info:has-text('figures indexed')")
+    return page
+
+
+def test_a_failed_search_leaves_no_earlier_results(
+    browser, live_server: str, api_token: str
+) -> None:
+    """With the server gone, a new query showed 'Failed to fetch' over the last query's
+    results; a validation error came as raw JSON."""
+    from playwright.sync_api import expect
+
+    page = _open(browser, live_server, api_token)
+    page.fill("#q", "MRI of the knee")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results .card")
+    page.route("**/search?*", lambda route: route.abort())  # the server stopped
+    page.fill("#q", "bar chart")
+    page.press("#q", "Enter")
+    expect(page.locator("#status")).to_contain_text("Cannot reach the litclip server")
+    assert page.locator("#results .card").count() == 0
+    page.unroute("**/search?*")
+    page.goto(f"{live_server}/?q={'x' * 600}")  # a link longer than the box takes
+    page.wait_for_selector("#results .card")
+    expect(page.locator("#status")).to_contain_text("cut to 500 characters")
+    assert len(page.input_value("#q")) == 500 and "[{" not in page.inner_text("#status")
+    page.close()
+
+
+def test_more_like_this_is_a_view_of_its_own(browser, live_server: str, api_token: str) -> None:
+    """Its results kept the text query's highlights and address (a reload lost the view),
+    and the figure they are like had no link to its PDF."""
+    page = _open(browser, live_server, api_token)
+    page.fill("#q", "MRI of the knee")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results mark")
+    first = page.locator("#results .card").first
+    clicked = first.get_attribute("data-id")
+    first.locator("button.more").click()
+    page.wait_for_selector("#anchor:not([hidden])")
+    _wait(lambda: "similar=" in page.url)
+    assert page.locator("#results mark").count() == 0
+    assert page.locator("#anchor a.pdf").get_attribute("href").startswith("/figures/")
+    page.reload()
+    page.wait_for_selector("#anchor:not([hidden])")
+    ids = page.locator("#results .card").evaluate_all("cards => cards.map(c => c.dataset.id)")
+    assert clicked not in ids and ids
+    page.go_back()  # back to the text search
+    _wait(lambda: page.locator("#results mark").count() > 0 and page.locator("#anchor").is_hidden())
+    page.close()
+
+
+def test_a_wrong_token_is_said_and_the_query_kept(
+    browser, live_server: str, api_token: str
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_server}/?token=wrong&q=knee")
+    page.wait_for_selector("#token-error:not([hidden])")
+    assert "not accepted" in page.inner_text("#status")
+    page.fill("#token", api_token)
+    page.click("#token-form button")
+    page.wait_for_selector("#results .card")
+    assert "q=knee" in page.url and "token" not in page.url
+    page.close()
+
+
+def test_on_a_phone_the_header_scrolls_away(browser, live_server: str, api_token: str) -> None:
+    page = _open(browser, live_server, api_token, width=390)
+    position = page.locator("header.top").evaluate("h => getComputedStyle(h).position")
+    assert position == "static"
+    page.close()

@@ -4,26 +4,80 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { query: "", target: "image" };
+const state = { query: "", target: "image", tokenTried: false };
+const MAX_QUERY = 500; // the server's longest query (serve's max_query_chars); #q's maxlength
+let latest = null; // the request whose answer may still be shown (an older one is cancelled)
 
+// Drops ?token= from the address bar; says whether the page was opened with one.
 function cleanUrl() {
   const url = new URL(window.location.href);
-  if (url.searchParams.has("token")) {
-    url.searchParams.delete("token");
-    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  if (!url.searchParams.has("token")) return false;
+  url.searchParams.delete("token");
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+  return true;
+}
+
+// FastAPI's validation errors are a list of {loc, msg, ctx}: said as a sentence.
+function describe(detail) {
+  if (typeof detail === "string") return detail;
+  if (!Array.isArray(detail)) return JSON.stringify(detail);
+  return detail.map((d) => {
+    const field = Array.isArray(d.loc) ? d.loc[d.loc.length - 1] : "";
+    if (field === "q" && d.type === "string_too_long") {
+      return "query too long: at most " + ((d.ctx && d.ctx.max_length) || MAX_QUERY) + " characters";
+    }
+    return (field ? field + ": " : "") + (d.msg || "invalid");
+  }).join("; ");
+}
+
+class ApiError extends Error {}
+
+async function api(path, options) {
+  let response;
+  try {
+    response = await fetch(path, Object.assign({ credentials: "same-origin" }, options || {}));
+  } catch (err) {
+    if (err.name === "AbortError") throw err;
+    throw new ApiError("Cannot reach the litclip server: is `litclip serve` still running?");
+  }
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (response.status === 401) {
+    showTokenBox();
+    throw new ApiError(state.tokenTried ? "That API token was not accepted." : "This server needs an API token.");
+  }
+  if (!response.ok) {
+    throw new ApiError(describe(body && body.detail ? body.detail : response.statusText));
+  }
+  return body;
+}
+
+function showTokenBox() {
+  $("token-box").hidden = false;
+  $("token-error").hidden = !state.tokenTried;
+}
+
+// One request at a time: a newer search cancels the one still running, whose answer
+// would otherwise replace the newer results when it arrives late.
+async function latestOnly(run) {
+  if (latest) latest.abort();
+  const mine = new AbortController();
+  latest = mine;
+  try {
+    return await run(mine.signal);
+  } catch (err) {
+    if (err.name === "AbortError") return null;
+    throw err;
+  } finally {
+    if (latest === mine) latest = null;
   }
 }
 
-async function api(path, options) {
-  const response = await fetch(path, Object.assign({ credentials: "same-origin" }, options || {}));
-  let body = null;
-  try { body = await response.json(); } catch (e) { body = null; }
-  if (response.status === 401) { $("token-box").hidden = false; }
-  if (!response.ok) {
-    const detail = body && body.detail ? body.detail : response.statusText;
-    throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
-  }
-  return body;
+// A failed search leaves no results of the one before under the new query.
+function failed(err) {
+  $("results").replaceChildren();
+  showAnchor(null);
+  setStatus(err.message, true);
 }
 
 function setStatus(text, isError) {
@@ -89,18 +143,11 @@ function card(hit, words) {
   const cap = el("p", "caption");
   cap.append(highlighted(hit.caption || "", words));
   const src = [hit.pdf, hit.page ? "p. " + hit.page : null].filter(Boolean).join(" · ");
-  const actions = el("div", "actions");
+  const actions = sourceLinks(hit);
   const more = el("button", "more", "More like this");
   more.type = "button";
   more.addEventListener("click", () => moreLike(hit));
-  actions.append(more);
-  if (hit.pdf_url) {
-    const pdf = el("a", "pdf", "PDF page " + (hit.page || ""));
-    pdf.href = hit.pdf_url;
-    pdf.target = "_blank";
-    pdf.rel = "noopener";
-    actions.append(pdf);
-  }
+  actions.prepend(more);
   body.append(head, cap, el("div", "source", src), actions);
   c.append(thumb, body);
   return c;
@@ -109,7 +156,36 @@ function card(hit, words) {
 function render(data, words) {
   const grid = $("results");
   grid.replaceChildren(...data.results.map((hit) => card(hit, words)));
+  requestAnimationFrame(markLongCaptions);
   return data.results.length;
+}
+
+// Captions cut by the card's height get a "more" button that shows them whole.
+function markLongCaptions() {
+  for (const cap of document.querySelectorAll("#results .caption")) {
+    if (cap.scrollHeight <= cap.clientHeight + 1 || cap.nextElementSibling?.classList.contains("expand")) continue;
+    const more = el("button", "expand", "more");
+    more.type = "button";
+    more.setAttribute("aria-expanded", "false");
+    more.addEventListener("click", () => {
+      const open = cap.classList.toggle("open");
+      more.textContent = open ? "less" : "more";
+      more.setAttribute("aria-expanded", String(open));
+    });
+    cap.after(more);
+  }
+}
+
+function sourceLinks(hit) {
+  const links = el("div", "actions");
+  if (hit.pdf_url) {
+    const pdf = el("a", "pdf", "PDF page " + (hit.page || ""));
+    pdf.href = hit.pdf_url;
+    pdf.target = "_blank";
+    pdf.rel = "noopener";
+    links.append(pdf);
+  }
+  return links;
 }
 
 function showAnchor(hit) {
@@ -123,55 +199,85 @@ function showAnchor(hit) {
   text.append(
     el("strong", null, "Figures like " + label(hit) + (where ? " (" + where + ")" : "")),
     el("div", "source", hit.caption || ""),
+    sourceLinks(hit),
   );
   box.replaceChildren(img, text);
   box.hidden = false;
 }
 
-async function search(query) {
-  const q = query.trim();
+// The address bar names the view (a text search or a figure's neighbours): reload, back
+// and a shared link show it again.
+function remember(params, push) {
+  const url = "/?" + new URLSearchParams(params).toString();
+  if (url === window.location.pathname + window.location.search) return;
+  if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
+}
+
+async function search(query, push = true) {
+  let q = query.trim();
   if (!q) { setStatus("Type a description to search.", true); return; }
+  let cut = "";
+  if (q.length > MAX_QUERY) { // from a link: the box would have cut it
+    q = q.slice(0, MAX_QUERY);
+    $("q").value = q;
+    cut = " (your text was cut to " + MAX_QUERY + " characters)";
+  }
   state.query = q;
   state.target = $("target").value;
   const k = $("k").value;
   setStatus("Searching…");
-  showAnchor(null);
   try {
     const params = new URLSearchParams({ q: q, k: k, target: state.target });
-    const data = await api("/search?" + params.toString());
+    const data = await latestOnly((signal) => api("/search?" + params.toString(), { signal }));
+    if (!data) return;
+    showAnchor(null);
     const n = render(data, terms(q));
-    setStatus(n + " figures for “" + q + "” (" + data.took_ms + " ms)");
-    history.replaceState(null, "", "/?" + new URLSearchParams({ q: q, target: state.target }).toString());
+    setStatus(n + " figures for “" + q + "” (" + data.took_ms + " ms)" + cut);
+    remember({ q: q, target: state.target }, push);
   } catch (err) {
-    setStatus(err.message, true);
+    failed(err);
   }
 }
 
-async function moreLike(hit) {
+async function moreLike(hit, push = true) {
   setStatus("Finding figures like " + label(hit) + "…");
   try {
-    const data = await api("/figures/" + encodeURIComponent(hit.pair_id) + "/similar?k=" + $("k").value);
+    const path = "/figures/" + encodeURIComponent(hit.pair_id) + "/similar?k=" + $("k").value;
+    const data = await latestOnly((signal) => api(path, { signal }));
+    if (!data) return;
     showAnchor(hit);
-    const n = render(data, terms(state.query));
+    const n = render(data, []); // no query words: these matched by picture, not by text
     setStatus(n + " figures like " + label(hit) + " (" + data.took_ms + " ms)");
+    remember({ similar: hit.pair_id }, push);
     window.scrollTo({ top: 0, behavior: "smooth" });
   } catch (err) {
-    setStatus(err.message, true);
+    failed(err);
+  }
+}
+
+async function similarTo(pairId, push) {
+  try {
+    const hit = await latestOnly((signal) => api("/figures/" + encodeURIComponent(pairId), { signal }));
+    if (hit) await moreLike(hit, push);
+  } catch (err) {
+    failed(err);
   }
 }
 
 async function searchByImage(file) {
   if (!file) return;
   setStatus("Searching with " + file.name + "…");
-  showAnchor(null);
   const form = new FormData();
   form.append("file", file);
   try {
-    const data = await api("/search/image?k=" + $("k").value, { method: "POST", body: form });
+    const path = "/search/image?k=" + $("k").value;
+    const data = await latestOnly((signal) => api(path, { method: "POST", body: form, signal }));
+    if (!data) return;
+    showAnchor(null);
     const n = render(data, []);
     setStatus(n + " figures like your image " + file.name + " (" + data.took_ms + " ms)");
   } catch (err) {
-    setStatus(err.message, true);
+    failed(err);
   }
 }
 
@@ -200,22 +306,39 @@ async function loadInfo() {
   }
 }
 
+// A pasted text longer than the box takes is cut by the browser without a word.
+function notePaste(e) {
+  const box = e.target;
+  const pasted = (e.clipboardData || window.clipboardData).getData("text") || "";
+  const kept = box.value.length - (box.selectionEnd - box.selectionStart);
+  if (kept + pasted.length > MAX_QUERY) {
+    setStatus("Your text was cut to " + MAX_QUERY + " characters, the longest query the server takes.");
+  }
+}
+
 function init() {
-  cleanUrl();
+  state.tokenTried = cleanUrl();
+  $("q").maxLength = MAX_QUERY;
   $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search($("q").value); });
+  $("q").addEventListener("paste", notePaste);
   $("upload").addEventListener("change", (e) => { searchByImage(e.target.files[0]); e.target.value = ""; });
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    window.location.href = "/?token=" + encodeURIComponent($("token").value);
+    // the view asked for is kept: the token only sets the cookie
+    const params = new URLSearchParams(window.location.search);
+    params.set("token", $("token").value);
+    window.location.href = "/?" + params.toString();
   });
+  window.addEventListener("popstate", () => startFromUrl(new URLSearchParams(window.location.search), false));
   const params = new URLSearchParams(window.location.search);
-  loadInfo().then(() => startFromUrl(params));
+  loadInfo().then(() => startFromUrl(params, false));
 }
 
-function startFromUrl(params) {
+function startFromUrl(params, push) {
   if (params.get("target")) $("target").value = params.get("target") === "caption" ? "caption" : "image";
-  if (params.get("q")) { $("q").value = params.get("q"); search(params.get("q")); }
-  else $("q").focus();
+  if (params.get("similar")) similarTo(params.get("similar"), push);
+  else if (params.get("q")) { $("q").value = params.get("q"); search(params.get("q"), push); }
+  else { $("results").replaceChildren(); showAnchor(null); setStatus(""); $("q").focus(); }
 }
 
 document.addEventListener("DOMContentLoaded", init);
