@@ -435,3 +435,44 @@ def test_the_header_counts_one_run_in_the_singular() -> None:
         make_run("m", "d", "few-shot", "test", {"accuracy": 0.6}, 30, {}, [0], {"k": 4})
     )
     assert "1 run. Models" in build_report(res)[0]
+
+
+def test_a_classification_table_has_a_reference_row_and_names_its_test_set() -> None:
+    """Zero-shot accuracies under the 0.625 of always calling 'pneumonia' read as results:
+    the report gave no chance level, no class counts, raw metric keys and no positive class;
+    binary runs had no confusion matrix; the interval header named no resamples."""
+    from litclip.evaluate.report import build_report
+
+    rng = np.random.default_rng(3)
+    y = np.array([0] * 30 + [1] * 50)
+    probs = np.column_stack([1 - (p := rng.uniform(size=80)), p])
+    res = new_results({"n_boot": 200, "seed": 7})
+    res["runs"].append(
+        _classifier(
+            "A", "chest", "zeroshot", y, probs, classnames=["normal", "pneumonia"], n_boot=200
+        )
+    )
+    md = build_report(res)[1]
+    assert "| reference | always 'pneumonia' | 80 | 0.625 | 0.500 |" in md
+    assert "Test split: 80 items (normal 30, pneumonia 50)." in md
+    assert "take 'pneumonia' as the positive class" in md
+    assert "| balanced accuracy | macro F1 | F1 | precision (PPV) |" in md
+    assert "| true ↓ predicted → | normal | pneumonia |" in md
+    assert "(200 resamples, seed 7) of the test items" in md
+    assert "Student-t" not in md  # no few-shot run here
+
+
+def test_retrieval_says_what_its_intervals_resample() -> None:
+    from litclip.evaluate.report import build_report
+
+    emb = np.eye(10)
+    res = new_results({"n_boot": 50})
+    for groups, model in ((None, "A"), ([i // 2 for i in range(10)], "B")):
+        rr = retrieval.evaluate(emb, emb, list(range(10)), ks=(1,), n_boot=50, text_groups=groups)
+        run = make_run(model, f"p{model}", "retrieval", "test", rr["metrics"], 10, rr["ci95"],
+                       [0], rr["details"], chance=rr["details"]["chance"])  # fmt: skip
+        res["runs"].append(run)
+    md = build_report(res)[1]
+    assert "Intervals resample whole articles (5 in the test split)" in md
+    assert "Intervals resample the pairs one by one" in md
+    assert "retrieval resamples whole articles where the corpus names them" in md

@@ -100,3 +100,27 @@ def test_a_constant_model_scores_chance_not_one() -> None:
     metrics, chance_levels = retrieval.retrieval_metrics(same, same, list(range(n)), ks=(1, 5))
     for key, value in metrics.items():
         assert value == pytest.approx(chance_levels[key])
+
+
+def test_intervals_resample_articles_whose_pairs_go_together() -> None:
+    """The demo's 73 test pairs came from 10 articles (figures and their panels, captions
+    alike), resampled one by one: intervals too narrow for what they claimed."""
+    n, per = 100, 10
+    rng = np.random.default_rng(0)
+    img = rng.normal(size=(n, 16))
+    img /= np.linalg.norm(img, axis=1, keepdims=True)
+    txt = img.copy()
+    article = [i // per for i in range(n)]
+    txt[[i for i in range(n) if article[i] % 2]] *= -1  # half the articles: every pair missed
+    plain = retrieval.evaluate(img, txt, list(range(n)), ks=(1,), n_boot=500, seed=0)
+    grouped = retrieval.evaluate(
+        img, txt, list(range(n)), ks=(1,), n_boot=500, seed=0, text_groups=article
+    )
+    key = "image_retrieval_recall@1"
+    assert plain["metrics"][key] == grouped["metrics"][key] == 0.5
+    width = lambda r: r["ci95"][key][1] - r["ci95"][key][0]  # noqa: E731
+    assert width(grouped) > 2 * width(plain)
+    assert grouped["details"]["ci_unit"] == "article" and grouped["details"]["n_articles"] == 10
+    assert plain["details"]["ci_unit"] == "pair"
+    few = retrieval.evaluate(img, txt, list(range(n)), ks=(1,), n_boot=50, text_groups=[0, 1] * 50)
+    assert few["details"]["ci_unit"] == "pair"  # two articles: too few to resample

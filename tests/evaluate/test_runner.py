@@ -735,3 +735,20 @@ def test_a_class_without_train_images_is_said_in_few_shot(tmp_path: Path) -> Non
     )  # fmt: skip
     (said,) = [s for s in res["skipped"] if "no train images" in s]
     assert said.startswith("few-shot on") and "has no train images" in said
+
+
+def test_retrieval_intervals_resample_the_articles_of_a_corpus(tmp_path: Path) -> None:
+    """A corpus manifest names each pair's article (pdf_sha256): its pairs go together."""
+    import pandas as pd
+
+    from tests.evaluate.conftest import make_pairs
+
+    manifest = make_pairs(tmp_path / "c", n_images=12, captions_per_image=1)
+    frame = pd.read_csv(manifest)
+    frame["pdf_sha256"] = [f"{i // 2:064d}" for i in range(len(frame))]  # 6 articles
+    frame.to_csv(manifest, index=False)
+    res = run_evaluation(
+        ["litclip-micro"], [f"pairs:{manifest}"], ["retrieval"], tmp_path / "e", **FAST
+    )
+    (run,) = res["runs"]
+    assert run["details"]["ci_unit"] == "article" and run["details"]["n_articles"] == 6

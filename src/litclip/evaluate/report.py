@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from litclip.evaluate.metrics import ECE_BINS
 from litclip.io import atomic_write_bytes, atomic_write_text
 
 FEW_TEST_IMAGES = 50  # test items under which numbers are read as a rough sign
@@ -26,11 +27,24 @@ CLS_METRICS = (
     "balanced_accuracy",
     "macro_f1",
     "f1",
+    "precision",
     "sensitivity",
     "specificity",
     "auroc",
     "ece",
 )
+#: column titles of the metrics (results.json keeps the keys)
+METRIC_NAMES = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "macro_f1": "macro F1",
+    "f1": "F1",
+    "precision": "precision (PPV)",
+    "sensitivity": "sensitivity",
+    "specificity": "specificity",
+    "auroc": "AUROC",
+    "ece": "ECE",
+}
 TASK_ORDER = (
     "zeroshot",
     "calibration",
@@ -100,7 +114,7 @@ class _Doc:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=size, dpi=90)
+        fig, ax = plt.subplots(figsize=size, dpi=120)
         draw(ax)
         ax.set_title(title, fontsize=10)
         fig.tight_layout()
@@ -178,7 +192,11 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
         + [_fmt(r["metrics"].get(k), r["ci95"].get(k)) for k in keys]
         for r in rows_runs
     ]
-    doc.table(["task", "model", "n", *keys], rows)
+    reference = _majority_row(rows_runs, keys)
+    if reference:
+        rows.append(reference)
+    doc.table(["task", "model", "n", *(METRIC_NAMES.get(k, k) for k in keys)], rows)
+    _test_set_note(doc, rows_runs)
     for r in rows_runs:
         flags = _classification_flags(r)
         if flags:
@@ -186,23 +204,76 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     _confusion_tables(doc, rows_runs)
 
 
+def _test_counts(runs: list[dict]) -> tuple[list[str], list[int]] | None:
+    """The test split's class names and counts (the confusion matrix's row sums)."""
+    for r in runs:
+        cm = r["details"].get("confusion_matrix")
+        if cm:
+            names = list(r["details"].get("classnames") or [])
+            names += [f"class {i}" for i in range(len(names), len(cm))]
+            return names, [int(sum(row)) for row in cm]
+    return None
+
+
+def _majority_row(runs: list[dict], keys: list[str]) -> list[tuple[str, str]] | None:
+    """The row of a rule that ignores the image and calls every item the commonest class:
+    the level a model must beat (its accuracy is the prevalence; balanced accuracy 1/k)."""
+    counts = _test_counts(runs)
+    if counts is None or sum(counts[1]) == 0:
+        return None
+    names, n = counts
+    top = max(range(len(n)), key=n.__getitem__)
+    present = sum(1 for c in n if c)
+    values = {
+        "accuracy": n[top] / sum(n),
+        "balanced_accuracy": 1 / present,
+        "auroc": 0.5,
+    }
+    if len(n) == 2:  # the commonest class called positive or negative for every item
+        values.update(sensitivity=float(top == 1), specificity=float(top == 0))
+    name = f"always '{names[top]}'"
+    return [
+        ("reference", "<i>reference</i>"),
+        (name, f"<i>{html.escape(name)}</i>"),
+        (str(sum(n)), str(sum(n))),
+    ] + [_fmt(values.get(k)) for k in keys]
+
+
+def _test_set_note(doc: _Doc, runs: list[dict]) -> None:
+    counts = _test_counts(runs)
+    if counts is None:
+        return
+    names, n = counts
+    said = f"Test split: {sum(n)} items ({', '.join(f'{a} {c}' for a, c in zip(names, n, strict=True))})."
+    if len(n) == 2:
+        said += (
+            f" F1, precision, sensitivity and specificity take '{names[1]}' as the positive class."
+        )
+    elif any("auroc" in r["metrics"] for r in runs):
+        said += " AUROC is the macro average of the one-vs-rest AUROCs."
+    said += (
+        " The reference row is a rule that ignores the image (AUROC 0.5 for any such rule);"
+        f" ECE uses {ECE_BINS} equal-width confidence bins."
+    )
+    doc.para(said)
+
+
 def _confusion_tables(doc: _Doc, runs: list[dict]) -> None:
-    """Each run's confusion matrix (rows: true class, columns: predicted) for three or more
-    classes, where the macro metrics alone hide which grades are told apart."""
-    shown = [r for r in runs if len(r["details"].get("confusion_matrix") or []) >= 3]
+    """Each run's confusion matrix (rows: true class, columns: predicted), where the summary
+    metrics alone hide which classes are told apart."""
+    shown = [r for r in runs if len(r["details"].get("confusion_matrix") or []) >= 2]
     if not shown:
         return
-    doc.para("Confusion matrices (rows: true class; columns: predicted class, in label order).")
+    doc.para("Confusion matrices on the test split (rows: true class; columns: predicted class).")
     for r in shown:
         cm = r["details"]["confusion_matrix"]
         names = list(r["details"].get("classnames") or [])
         names += [f"class {i}" for i in range(len(names), len(cm))]
         doc.para(f"Confusion matrix — {r['task']}: {_label(r)}")
         doc.table(
-            ["true ↓ predicted →", *(str(i) for i in range(len(cm)))],
+            ["true ↓ predicted →", *names[: len(cm)]],
             [
-                [(f"{i} {names[i]}", html.escape(f"{i} {names[i]}"))]
-                + [(str(v), str(v)) for v in row]
+                [(names[i], html.escape(names[i]))] + [(str(v), str(v)) for v in row]
                 for i, row in enumerate(cm)
             ],
         )
@@ -391,7 +462,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             else ""
         )
     )
-    doc.table(["model", "fitted on val", *keys], rows)
+    doc.table(["model", "fitted on val", *(METRIC_NAMES.get(k, k) for k in keys)], rows)
     for r in cal:
         if r["details"].get("warning"):
             doc.para(f"Warning ({r['model']}): {r['details']['warning']}.")
@@ -517,9 +588,21 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
         [("chance", "<i>chance</i>"), ("", ""), ("", "")]
         + [_fmt(ret[0].get("chance", {}).get(k)) for k in keys]
     )
+    units = {r["details"].get("ci_unit") for r in ret}
+    articles = max((r["details"].get("n_articles") or 0 for r in ret), default=0)
     doc.para(
         "image R@K = CLIP_benchmark's image_retrieval_recall@K (caption -> image); "
-        "text R@K = text_retrieval_recall@K (image -> any of its captions)."
+        "text R@K = text_retrieval_recall@K (image -> any of its captions). "
+        + (
+            f"Intervals resample whole articles ({articles} in the test split): the pairs of "
+            "one article (a figure and its panels) are no independent draws."
+            if units == {"article"}
+            else "Intervals resample the pairs one by one (the manifest names no articles, "
+            "or too few): pairs of one article are not independent, so they are too narrow "
+            "when an article gives several pairs."
+            if units == {"pair"}
+            else ""
+        )
     )
     doc.table(["model", "images", "captions", *[_short(k) for k in keys]], rows)
     trivial = _trivial_recalls(ret, keys)
@@ -535,7 +618,13 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
         width = 0.8 / len(ret)
         x = np.arange(len(keys))
         for i, r in enumerate(ret):
-            ax.bar(x + i * width, [r["metrics"].get(k) or 0 for k in keys], width, label=r["model"])
+            values = [r["metrics"].get(k) or 0 for k in keys]
+            cis = [r["ci95"].get(k) or [v, v] for k, v in zip(keys, values, strict=True)]
+            errors = [
+                [max(0.0, v - c[0]) for v, c in zip(values, cis, strict=True)],
+                [max(0.0, c[1] - v) for v, c in zip(values, cis, strict=True)],
+            ]
+            ax.bar(x + i * width, values, width, label=_label(r), yerr=errors, capsize=2)
         chance = [ret[0].get("chance", {}).get(k, 0) for k in keys]
         ax.scatter(
             x + 0.4 - width / 2, chance, marker="_", s=400, color="k", label="chance", zorder=3
@@ -544,7 +633,7 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
             x + 0.4 - width / 2, [k.replace("_retrieval_recall", " R") for k in keys], fontsize=7
         )
         ax.set_ylim(0, 1.05)  # room over a bar at 1.0 for the chance mark on it
-        ax.set_ylabel("recall")
+        ax.set_ylabel("recall (bars: 95% interval)")
         _legend(ax)
 
     doc.figure(draw, f"Retrieval recall — {name} (image R@K = text→image)", (7, 4))
@@ -695,9 +784,7 @@ def _header(doc: _Doc, results: dict) -> None:
     doc.para(
         f"litclip {results.get('litclip_version')} — {results.get('created')} — "
         f"{len(runs)} run{'s' * (len(runs) != 1)}. Models: {'; '.join(named) or '?'}. "
-        f"Tasks: {', '.join(tasks)}. Nothing was tuned on test: thresholds, "
-        "temperatures, C and epochs are chosen on validation; intervals are bootstrap 95% "
-        "(few-shot: Student-t over seeds)."
+        f"Tasks: {', '.join(tasks)}. {_protocol(results)}"
     )
     random = sorted({r["model"] for r in runs if r["details"].get("random_init")})
     if random:
@@ -705,6 +792,41 @@ def _header(doc: _Doc, results: dict) -> None:
             f"Models with random weights (a bare architecture name, no pretrained weights): "
             f"{', '.join(random)}. Their numbers are those of an untrained network."
         )
+
+
+FEW_SHOT_TASKS = ("few-shot", "few-shot-finetune", *PROMPT_TASKS)
+
+
+def _protocol(results: dict) -> str:
+    """How the numbers were made, as the runs say: what was fitted where, and what the
+    intervals are (resamples, unit, seed)."""
+    runs, config = results["runs"], results.get("config") or {}
+    scored = [r for r in runs if r["task"] != "contamination"]
+    if not scored:
+        return ""
+    said = (
+        "Nothing was tuned on test: thresholds, temperatures, C and epochs are chosen on "
+        "validation."
+    )
+    n_boot, seed = config.get("n_boot"), config.get("seed")
+    if any(r.get("ci95") for r in scored if r["task"] not in FEW_SHOT_TASKS):
+        said += (
+            " Intervals are 95% percentile bootstrap intervals"
+            + (f" ({n_boot} resamples" if n_boot else " (")
+            + (f", seed {seed})" if seed is not None else ")")
+            + " of the test items, the probe, threshold or temperature held fixed"
+            + (
+                "; retrieval resamples whole articles where the corpus names them"
+                if any(r["details"].get("ci_unit") == "article" for r in runs)
+                else ""
+            )
+            + "."
+        )
+    elif n_boot == 0:
+        said += " No intervals were computed (--n-boot 0)."
+    if any(r["task"] in FEW_SHOT_TASKS for r in runs):
+        said += " Few-shot intervals are Student-t 95% intervals over the seeds."
+    return said
 
 
 def build_report(

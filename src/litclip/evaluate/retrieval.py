@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import comb
+from typing import Any
 
 import numpy as np
 
 DEFAULT_KS = (1, 5, 10)
+
+
+MIN_GROUPS = 5  # articles under which resampling them says little: pairs are resampled
 
 
 def group_captions(
@@ -105,11 +109,27 @@ def _recalls(
     return metrics, chance_levels
 
 
-def _hits_ci(hits: dict[str, np.ndarray], n_boot: int, seed: int) -> dict[str, list[float]]:
+def _hits_ci(
+    hits: dict[str, np.ndarray],
+    n_boot: int,
+    seed: int,
+    groups: tuple[Sequence[Any], Sequence[Any]] | None = None,
+) -> dict[str, list[float]]:
+    """Percentile 95% intervals of each recall: queries resampled with replacement, or, with
+    ``groups`` (each caption's and each image's source, e.g. its article), whole groups:
+    the pairs of one article (a figure and its panels, captions alike) are no independent
+    draws, and resampling them one by one made the intervals too narrow."""
     rng = np.random.default_rng(seed)
     out = {}
     for key, h in hits.items():
-        boots = [h[rng.integers(0, len(h), len(h))].mean() for _ in range(n_boot)]
+        if groups is None:
+            boots = [h[rng.integers(0, len(h), len(h))].mean() for _ in range(n_boot)]
+        else:
+            labels = groups[0] if key.startswith("image_") else groups[1]  # caption / image queries
+            _, gid = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+            sums, counts = np.bincount(gid, weights=h), np.bincount(gid)
+            draws = rng.integers(0, len(sums), (n_boot, len(sums)))
+            boots = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
         out[key] = [float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5))]
     return out
 
@@ -154,15 +174,30 @@ def evaluate(
     ks: Sequence[int] = DEFAULT_KS,
     n_boot: int = 200,
     seed: int = 0,
+    text_groups: Sequence[Any] | None = None,
 ) -> dict:
-    """Retrieval run fields: ``{"metrics", "ci95", "details": {"chance", ...}}``."""
+    """Retrieval run fields: ``{"metrics", "ci95", "details": {"chance", ...}}``.
+
+    ``text_groups`` names each caption's source (its article): intervals then resample
+    whole sources (an image's source is that of its first caption), when there are at
+    least :data:`MIN_GROUPS` of them.
+    """
     hits, per_image = _hits(image_emb, text_emb, text_image_index, ks)  # scored once for both
     metrics, chance_levels = _recalls(hits, per_image, ks)
-    ci = _hits_ci(hits, n_boot, seed) if n_boot else {}
+    groups = None
+    if text_groups is not None and len(set(text_groups)) >= MIN_GROUPS:
+        image_groups: dict[int, Any] = {}
+        for g, i in zip(text_groups, text_image_index, strict=True):
+            image_groups.setdefault(int(i), g)
+        groups = (list(text_groups), [image_groups[i] for i in range(len(image_emb))])
+    ci = _hits_ci(hits, n_boot, seed, groups) if n_boot else {}
     details = {
         "chance": chance_levels,
         "n_images": int(len(image_emb)),
         "n_texts": int(len(text_emb)),
         "ks": [int(k) for k in ks],
+        "ci_unit": "article" if groups is not None else "pair",
     }
+    if groups is not None:
+        details["n_articles"] = len(set(groups[0]))
     return {"metrics": metrics, "ci95": ci, "details": details}

@@ -504,8 +504,21 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
     )
     images = ctx.cache.images(model, [paths[keep[r]] for r in rows], f"{spec}#images", split)
     texts = encode_texts(model.loaded, [ds.captions[i] for i in keep], progress=False)
+    # each pair's article: intervals resample articles, whose pairs are no independent draws
+    frame = getattr(ds, "frame", None)
+    articles = (
+        [str(v) for v in frame["pdf_sha256"].iloc[keep]]
+        if frame is not None and "pdf_sha256" in frame.columns
+        else None
+    )
     res = retrieval.evaluate(
-        images, texts, text_image, ctx.cfg.retrieval_ks, ctx.cfg.n_boot, ctx.cfg.seed
+        images,
+        texts,
+        text_image,
+        ctx.cfg.retrieval_ks,
+        ctx.cfg.n_boot,
+        ctx.cfg.seed,
+        text_groups=articles,
     )
     res["details"].update({"dataset_spec": spec, "split_sizes": {split: len(keep)}})
     return [
