@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -182,7 +183,22 @@ def test_a_duplicate_names_the_pair_it_repeats(tmp_path: Path) -> None:
     pd.DataFrame(rows).to_parquet(tmp_path / "c" / "manifest.parquet")
     page = write_preview(tmp_path / "c", show="rejected").path.read_text()
     assert "rejected: duplicate of Figure 1, a.pdf p. 2" in page
-    assert "1 figure with 0 panels from 1 PDF " in page and "(1 figure)" in page
+    assert "1 figure with 0 panels, 1 pair of them rejected, from 1 PDF " in page
+    assert "(1 figure)" in page
+
+
+def test_a_narrowed_view_counts_the_pairs_that_match_and_names_its_corpus(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """The rejected view said '29 figures with 12 panels', though 9 of those panels passed
+    (a figure is shown with all its panels); every demo's page was titled 'corpus'; boxes
+    had no unit."""
+    page = write_preview(corpus, show="rejected").path.read_text(encoding="utf-8")
+    assert "1 figure with 0 panels, 1 pair of them rejected, from 1 PDF" in page
+    run = tmp_path / "run7" / "corpus"
+    shutil.copytree(corpus, run)
+    page = write_preview(run).path.read_text(encoding="utf-8")
+    assert "<title>Corpus preview: run7/corpus</title>" in page and "] pt ·" in page
 
 
 def test_pdfs_without_a_figure_are_listed_with_why(corpus: Path) -> None:

@@ -154,3 +154,15 @@ def test_datasheet_counts_pdfs_without_figures_and_why(tmp_path: Path) -> None:
     assert "- PDFs with most pages scanned with no text layer: 1" in text
     assert "- PDFs with no text layer (scanned, no OCR): 1" in text
     assert "- PDFs with a text layer that does not read as words" in text
+
+
+def test_datasheet_says_what_each_rejection_means_with_its_threshold(tmp_path: Path) -> None:
+    """'duplicate' (29 pairs of the demo) was never defined; nor was the kind `table`; the
+    split read '90/5/5' over shares of 87/7/5."""
+    df = _corpus(tmp_path)
+    df.at[3, "qc_reasons"] = ["duplicate", "kind:chart"]
+    text = datasheet_text(df, [], {"qc": {"min_std": 6.0, "dup_distance": 3}})
+    assert "| blank | 1 | grey-level spread under 6 |" in text
+    assert "| duplicate | 1 | perceptual hash within 3 bits of an earlier pair's" in text
+    assert "| kind:chart | 1 | a kind left out by the build's --keep-kinds (chart) |" in text
+    assert "`table` ruled grids" in text and "with chances 90/5/5" in text

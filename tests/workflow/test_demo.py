@@ -49,6 +49,19 @@ def test_demo_writes_every_stage_output(demo_run) -> None:
     assert roles == {"litclip-micro": "base", str(summary.model_dir): "fine-tuned"}
     retrieval = [r for r in results["runs"] if r["task"] == "retrieval"]
     assert len(retrieval) == 2 and all("chance" in r for r in retrieval)
+    # a reader of the report is told, before any number, that the data are made up; the
+    # held-out articles' pairs are resampled by article
+    report = (out / "report.md").read_text()
+    assert report.index("Note: every number here comes from litclip's synthetic journal") < (
+        report.index("## Dataset")
+    )
+    import pandas as pd
+
+    from litclip.evaluate.retrieval import MIN_GROUPS
+
+    articles = pd.read_parquet(out / "splits" / "test.parquet")["pdf_sha256"].nunique()
+    unit = "article" if articles >= MIN_GROUPS else "pair"  # too few articles to resample
+    assert all(r["details"]["ci_unit"] == unit for r in retrieval)
     tasks = {r["task"] for r in results["runs"]}
     assert {"zeroshot", "calibration", "linear-probe"} <= tasks
     assert "report:" in printed and "Retrieval on held-out articles" in printed

@@ -79,6 +79,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
 
+def _corpus_title(corpus: Path) -> str:
+    """The corpus as its preview is titled: a folder named "corpus" (as `litclip run` names
+    it) with its parent's name, which tells one run's from another's."""
+    resolved = corpus.resolve()
+    if resolved.name.lower() in ("corpus", "out", "output") and resolved.parent.name:
+        return f"{resolved.parent.name}/{resolved.name}"
+    return resolved.name
+
+
 def _pair_name(row: dict[str, Any]) -> str:
     """A pair as a reader finds it: "Figure 2 (panel B), a.pdf p. 3"."""
     label = str(row.get("figure_label") or "a figure")
@@ -88,7 +97,7 @@ def _pair_name(row: dict[str, Any]) -> str:
 
 def _facts(row: dict[str, Any], names: dict[str, str]) -> str:
     bbox = row.get("bbox")
-    box = "" if _blank(bbox) else " [" + ", ".join(f"{float(v):.0f}" for v in bbox) + "]"
+    box = "" if _blank(bbox) else " [" + ", ".join(f"{float(v):.0f}" for v in bbox) + "] pt"
     kind = "" if _blank(row.get("kind")) else f" · {html.escape(str(row['kind']))}"
     size = f" · {row['width']}×{row['height']} px" if not _blank(row.get("width")) else ""
     return f"page {int(row['page'])}{box}{kind}{size} · {_status(row, names)}"
@@ -274,9 +283,14 @@ def write_preview(
     for r in shown:
         by_pdf.setdefault(str(r.get("pdf_name")), []).append(r)
     n_panels = sum(len(panels.get(str(r.get("pair_id")), [])) for r in shown)
+    # a figure is shown with all its panels when any of them matches: say how many match
+    group = [x for r in shown for x in (r, *panels.get(str(r.get("pair_id")), []))]
+    n_match = sum(1 for x in group if _rejected(x) == (show == "rejected"))
+    matched = f", {_count(n_match, 'pair')} of them {show}," if show != "all" else ""
+    title = html.escape(_corpus_title(corpus))
     body = [
-        f"<h1>Corpus preview: {html.escape(corpus.name)}</h1>",
-        f"<p>{_count(len(shown), 'figure')} with {_count(n_panels, 'panel')} from "
+        f"<h1>Corpus preview: {title}</h1>",
+        f"<p>{_count(len(shown), 'figure')} with {_count(n_panels, 'panel')}{matched} from "
         f"{_count(len(by_pdf), 'PDF')}"
         f"{f' (the first {len(shown)} of {len(matching)} that match)' if len(shown) < len(matching) else ''} "
         f"(showing: {html.escape(show)}{', PDFs matching ' + html.escape(pdf) if pdf else ''}; "
@@ -294,7 +308,7 @@ def write_preview(
         body += _figureless(statuses, pdf, set(by_pdf) if limit is None else None)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>Corpus preview: {html.escape(corpus.name)}</title>"
+        f"<title>Corpus preview: {title}</title>"
         f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
     )
     target.parent.mkdir(parents=True, exist_ok=True)

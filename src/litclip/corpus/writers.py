@@ -296,14 +296,17 @@ def datasheet_text(
         "## Rejection reasons\n",
         "A pair may have several reasons; it passes QC when it has none.\n\n"
         + (
-            _table(["reason", "pairs"], reasons.most_common())
+            _table(
+                ["reason", "pairs", "what it means"],
+                [(r, c, _reason_meaning(r, config)) for r, c in reasons.most_common()],
+            )
             if reasons
             else "No pair was rejected.\n"
         ),
         "## Figure kinds\n",
         "A cheap classifier's call (pixels and the PDF's text inside each figure): `image` is "
-        "photographs and medical images, `chart` plots, `diagram` drawings, `other` screenshots, "
-        "program text and the rest. On 435 figures of manuals, vignettes and articles labelled "
+        "photographs and medical images, `chart` plots, `diagram` drawings, `table` ruled "
+        "grids, `other` screenshots, program text and the rest. On 435 figures of manuals, vignettes and articles labelled "
         "by eye it was right for about 4 in 5 and called all 35 photographs and medical images "
         "`image` (`benchmarks/figure_kinds.py`); `litclip corpus filter --kinds image` keeps "
         "those.\n\n"
@@ -321,12 +324,40 @@ def datasheet_text(
         "such as CC BY allow reuse with attribution, CC BY-NC-ND forbids commercial use and derivatives). "
         "The manifest records the source PDF of every pair for attribution.\n",
         "## Splits\n",
-        "Paper-level split by PDF sha256 (90/5/5): figures of one paper never cross splits. "
+        "Paper-level split by PDF sha256: each paper goes to train, val or test with chances "
+        "90/5/5 (with few papers the shares come out uneven), so figures of one paper never "
+        "cross splits. This is the manifest's `split` column; a pipeline may split otherwise "
+        "(`litclip run` writes its own, by article, under its `splits/`). "
         "Hash = first 16 hex digits of sha256 over the sorted pair ids.\n\n"
         + _table(["split", "pairs", "pair-id hash"], split_rows)
         + f"\nAll pairs: `{_ids_hash(list(df['pair_id']) if n else [])}`; passing QC: `{_ids_hash(list(passed['pair_id']) if n else [])}`.\n",
     ]
     return "\n".join(parts)
+
+
+def _reason_meaning(reason: str, config: dict[str, Any]) -> str:
+    """What a QC reason code means, with the threshold this corpus used."""
+    from litclip.corpus.qc import QcConfig
+
+    known = QcConfig.__dataclass_fields__
+    qc = QcConfig(**{k: v for k, v in (config.get("qc") or {}).items() if k in known})
+    meanings = {
+        "too_small": f"shorter side under {qc.min_side} px",
+        "aspect_ratio": f"longer side over {qc.max_aspect:g} times the shorter",
+        "blank": f"grey-level spread under {qc.min_std:g}",
+        "low_entropy": f"grey-level entropy under {qc.min_entropy:g} bits",
+        "caption_short": f"caption under {qc.min_caption_chars} characters",
+        "caption_long": f"caption over {qc.max_caption_chars} characters",
+        "duplicate": f"perceptual hash within {qc.dup_distance} bits of an earlier pair's "
+        "(pixels compared): only the first copy passes",
+        "non_figure:logo": f"both sides under {qc.logo_max_pt:g} pt: a logo or icon",
+        "non_figure:band": f"under {qc.band_max_height_pt:g} pt tall and very wide: an equation "
+        "or a rule",
+        "non_figure:header_band": "a band in the page's top or bottom margin: a running head",
+    }
+    if reason.startswith("kind:"):
+        return f"a kind left out by the build's --keep-kinds ({reason[5:]})"
+    return meanings.get(reason, "")
 
 
 def write_datasheet(

@@ -835,6 +835,8 @@ def build_report(
     """(HTML, markdown) for a results document; figures for the markdown go to ``md_dir``."""
     doc = _Doc(md_dir, stem)
     _header(doc, results)
+    for note in results.get("notes") or []:  # what the reader must know before any number
+        doc.para(f"Note: {note}")
     runs = results["runs"]
     _contamination_section(doc, runs)
     for name, group in _by_dataset([r for r in runs if r["task"] != "contamination"]).items():
@@ -869,10 +871,6 @@ def build_report(
     if warned:
         doc.heading("Warnings")
         for s in warned:
-            doc.para(s)
-    if results.get("notes"):
-        doc.heading("Notes")
-        for s in results["notes"]:
             doc.para(s)
     if results.get("skipped"):
         doc.heading("Skipped")

@@ -83,6 +83,8 @@ class EvalConfig:
     # what each model is to the reader ({"litclip-tiny": "base", "run/model": "fine-tuned"}):
     # recorded with its runs, shown in the report next to the spec
     model_roles: dict[str, str] = field(default_factory=dict)
+    # said at the top of the report (the demo: its data are synthetic)
+    notes: tuple[str, ...] = ()
 
 
 class _Context:
@@ -1136,6 +1138,8 @@ def _evaluate(
             ctx.skipped.append(f"{task}: none of the datasets has {need}")
     results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model
     results["warnings"] = ctx.warnings
+    if cfg.notes:
+        results["notes"] = list(cfg.notes)
     results["this_call"] = {"tasks_run": ctx.tasks_run, "runs_made": ctx.runs_made}
     write_results(path, results)
     if cfg.report and results["runs"]:  # no page of "0 runs. Models: ?. Tasks: ."

@@ -44,6 +44,7 @@ class EvaluateOptions:
     )
     datasets: list[str] = field(default_factory=list)  # extra dataset specs (folder:, medmnist:)
     batch_size: int = 64
+    notes: list[str] = field(default_factory=list)  # said at the top of the report
 
 
 @dataclass

@@ -70,6 +70,14 @@ def _demo_train(opts: DemoOptions) -> dict[str, Any]:
     return {**values, "epochs": opts.epochs, "val_metric": DEMO_VAL_METRIC}
 
 
+SYNTHETIC_NOTE = (
+    "every number here comes from litclip's synthetic journal (`litclip synth`: generated "
+    "phantom images, figures and articles), not from real patients or papers. It shows that "
+    "the pipeline runs end to end and what its outputs look like, not how a model does on "
+    "real data."
+)
+
+
 def demo_config(opts: DemoOptions, journal: Path) -> RunConfig:
     """The RunConfig that ``demo`` runs: the journal's splits and classification sets."""
     datasets = [
@@ -86,7 +94,7 @@ def demo_config(opts: DemoOptions, journal: Path) -> RunConfig:
         corpus={"workers": 2},
         split=SplitOptions(seed=opts.seed, splits_file=str(journal / "splits.json")),
         train=_demo_train(opts),
-        evaluate=EvaluateOptions(datasets=datasets),
+        evaluate=EvaluateOptions(datasets=datasets, notes=[SYNTHETIC_NOTE]),
     )
 
 

@@ -313,6 +313,7 @@ def _evaluate_step(
         batch_size=cfg.evaluate.batch_size,
         device=_eval_device(cfg.device),
         model_roles={models[0]: "base", models[1]: "fine-tuned"},
+        notes=tuple(cfg.evaluate.notes),
     )
 
     def evaluate() -> dict[str, Any]:
