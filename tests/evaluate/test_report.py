@@ -476,3 +476,20 @@ def test_retrieval_says_what_its_intervals_resample() -> None:
     assert "Intervals resample whole articles (5 in the test split)" in md
     assert "Intervals resample the pairs one by one" in md
     assert "retrieval resamples whole articles where the corpus names them" in md
+
+
+def test_a_contamination_corpus_is_no_model_and_legends_name_roles() -> None:
+    """A contamination-only report listed its corpus under 'Models'; legends printed whole
+    /tmp/... paths in 7-point type."""
+    from litclip.evaluate.report import _legend_name, build_report
+
+    res = _results()
+    res["runs"] = [r for r in res["runs"] if r["task"] == "contamination"]
+    page = build_report(res)[0]
+    assert (
+        "Models: none (a contamination check)" in page
+        and "corpus:m.csv" not in page.split("Tasks")[0]
+    )
+    run = {"model": "/tmp/x/demo/train/best_model", "details": {"role": "fine-tuned"}}
+    assert _legend_name(run) == "fine-tuned (train/best_model)"
+    assert _legend_name({"model": "litclip-tiny", "details": {}}) == "litclip-tiny"

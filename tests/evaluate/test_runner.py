@@ -616,7 +616,9 @@ def test_retrieval_records_the_resamples_it_drew(tmp_path: Path, pairs_manifest:
     drawn = []
     real = retrieval._hits_ci
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(retrieval, "_hits_ci", lambda h, n, s: drawn.append(n) or real(h, n, s))
+        mp.setattr(
+            retrieval, "_hits_ci", lambda h, n, s, g=None: drawn.append(n) or real(h, n, s, g)
+        )
         res = run_evaluation(
             ["litclip-micro"], [f"pairs:{pairs_manifest}"], ["retrieval"], tmp_path / "ev",
             n_boot=300, progress=False, report=False,

@@ -164,6 +164,17 @@ def _label(run: dict) -> str:
     return run["model"] + (f" ({run['variant']})" if run.get("variant") else "")
 
 
+def _legend_name(run: dict) -> str:
+    """A model as a plot's legend names it: its role (base, fine-tuned) with its folder's
+    name, not a whole path in 7-point type."""
+    name = run["model"]
+    if "/" in name or os.sep in name:
+        name = "/".join(Path(name).parts[-2:])
+    role = run["details"].get("role")
+    label = f"{role} ({name})" if role else name
+    return label + (f" ({run['variant']})" if run.get("variant") else "")
+
+
 def _by_dataset(runs: list[dict]) -> dict[str, list[dict]]:
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in runs:
@@ -335,7 +346,7 @@ def _diagonal_plot(
     def draw(ax: Any) -> None:
         for r in curves:
             d = r["details"][detail]
-            label = f"{r['task']}: {_label(r)} ({score(r)})"
+            label = f"{r['task']}: {_legend_name(r)} ({score(r)})"
             ax.plot(d[xy[0]], d[xy[1]], label=label, **style)
         ax.plot([0, 1], [0, 1], "k:", lw=0.8)
         ax.set_xlabel(labels[0])
@@ -473,14 +484,14 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             for r in curves:
                 tc = r["details"]["threshold_curve"]
                 (line,) = ax.plot(
-                    tc["val"]["threshold"], tc["val"]["f1"], label=f"{r['model']} val"
+                    tc["val"]["threshold"], tc["val"]["f1"], label=f"{_legend_name(r)} val"
                 )
                 ax.plot(
                     tc["test"]["threshold"],
                     tc["test"]["f1"],
                     "--",
                     color=line.get_color(),
-                    label=f"{r['model']} test",
+                    label=f"{_legend_name(r)} test",
                 )
                 ax.axvline(r["details"]["threshold"], color=line.get_color(), lw=0.8, ls=":")
             ax.set_xlabel("threshold on p(positive)")
@@ -624,7 +635,7 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 [max(0.0, v - c[0]) for v, c in zip(values, cis, strict=True)],
                 [max(0.0, c[1] - v) for v, c in zip(values, cis, strict=True)],
             ]
-            ax.bar(x + i * width, values, width, label=_label(r), yerr=errors, capsize=2)
+            ax.bar(x + i * width, values, width, label=_legend_name(r), yerr=errors, capsize=2)
         chance = [ret[0].get("chance", {}).get(k, 0) for k in keys]
         ax.scatter(
             x + 0.4 - width / 2, chance, marker="_", s=400, color="k", label="chance", zorder=3
@@ -777,13 +788,14 @@ def _contamination_section(doc: _Doc, runs: list[dict]) -> None:
 def _header(doc: _Doc, results: dict) -> None:
     runs = results["runs"]
     roles = {r["model"]: r["details"]["role"] for r in runs if r["details"].get("role")}
-    models = sorted({r["model"] for r in runs}, key=lambda m: (m not in roles, roles.get(m, m)))
+    evaluated = {r["model"] for r in runs if r["task"] != "contamination"}  # not its corpus
+    models = sorted(evaluated, key=lambda m: (m not in roles, roles.get(m, m)))
     named = [f"{roles[m]}: {m}" if m in roles else m for m in models]
     tasks = [t for t in TASK_ORDER if any(r["task"] == t for r in runs)]
     doc.heading("litclip evaluation report", 1)
     doc.para(
         f"litclip {results.get('litclip_version')} — {results.get('created')} — "
-        f"{len(runs)} run{'s' * (len(runs) != 1)}. Models: {'; '.join(named) or '?'}. "
+        f"{len(runs)} run{'s' * (len(runs) != 1)}. Models: {'; '.join(named) or 'none (a contamination check)'}. "
         f"Tasks: {', '.join(tasks)}. {_protocol(results)}"
     )
     random = sorted({r["model"] for r in runs if r["details"].get("random_init")})

@@ -34,7 +34,13 @@ from litclip.evaluate.results import (
     run_id,
     write_results,
 )
-from litclip.io import files_stamp, refuse_foreign_out, sole_writer, write_resolved_config
+from litclip.io import (
+    files_stamp,
+    read_json,
+    refuse_foreign_out,
+    sole_writer,
+    write_resolved_config,
+)
 
 CLASSIFICATION_TASKS = ("zeroshot", "calibration", "linear-probe", "few-shot", "cnn")
 PROMPT_TASKS = ("coop", "cocoop", "biomedcoop")
@@ -1064,12 +1070,31 @@ def run_evaluation(
             f"--prompts names dataset(s) {stray} that are not evaluated here; the datasets "
             f"are named {sorted(names)} (NAME=FILE), or give one FILE for all"
         )
+    if not cfg.model_roles:
+        cfg = dataclasses.replace(cfg, model_roles=inferred_roles(models))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # a second evaluation into OUT meanwhile would write its own copy of results.json over
     # this one's runs (one SLURM job per model into one folder): refused, as train refuses
     with sole_writer(out, "litclip evaluate"):
         return _evaluate(models, datasets, tasks, out, cfg)
+
+
+def inferred_roles(models: Sequence[str]) -> dict[str, str]:
+    """``{base: "base", model_dir: "fine-tuned"}`` when one model is a saved fine-tune of
+    another evaluated with it (its litclip.json names that one as its ``base_spec``): the
+    report then says which is which, as `litclip run` does."""
+    roles: dict[str, str] = {}
+    for spec in models:
+        meta = Path(spec) / "litclip.json"
+        try:
+            base = read_json(meta).get("base_spec") if meta.is_file() else None
+        except Exception:  # an unreadable file: the model's loading says why
+            base = None
+        if base in models and base != spec and base not in roles:
+            roles[base] = "base"
+            roles[spec] = "fine-tuned"
+    return roles if len(roles) == 2 else {}
 
 
 def _evaluate(

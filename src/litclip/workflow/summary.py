@@ -49,29 +49,36 @@ def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
             chance = (f or b).get("chance", {})
             out["retrieval"][ds] = {
                 key: {
-                    "base": (b or {}).get("metrics", {}).get(key),
-                    "finetuned": (f or {}).get("metrics", {}).get(key),
-                    "finetuned_ci95": (f or {}).get("ci95", {}).get(key),
+                    **_pair(b, f, key),
                     "chance": chance.get(key),
                 }
                 for _, key in RETRIEVAL_ROWS
             }
             out["retrieval"][ds]["n_images"] = (f or b).get("details", {}).get("n_images")
+            out["retrieval"][ds]["n_articles"] = (f or b).get("details", {}).get("n_articles")
         rows = {}
         for task, metric, label in CLASSIFICATION_ROWS:
             b, f = by.get((base, task, ds)), by.get((finetuned, task, ds))
             if b or f:
-                rows[label] = {
-                    "base": (b or {}).get("metrics", {}).get(metric),
-                    "finetuned": (f or {}).get("metrics", {}).get(metric),
-                }
+                rows[label] = _pair(b, f, metric)
         if rows:
             out["classification"][ds] = rows
     return out
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+def _pair(base: dict | None, finetuned: dict | None, metric: str) -> dict[str, Any]:
+    """A metric of the base and the fine-tuned run, with their 95% intervals."""
+    out: dict[str, Any] = {}
+    for name, run in (("base", base), ("finetuned", finetuned)):
+        out[name] = (run or {}).get("metrics", {}).get(metric)
+        out[f"{name}_ci95"] = (run or {}).get("ci95", {}).get(metric)
+    return out
+
+
+def _fmt(value: float | None, ci: list[float] | None = None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "")
 
 
 def learning_check(numbers: dict[str, Any]) -> list[str]:
@@ -83,7 +90,10 @@ def learning_check(numbers: dict[str, Any]) -> list[str]:
             continue
         ratio = r1["finetuned"] / r1["chance"]
         n, ci = rows.get("n_images"), r1.get("finetuned_ci95")
-        size = f" on {n} test images" if n else ""
+        articles = rows.get("n_articles")
+        size = (
+            f" on {n} test images" + (f" of {articles} articles" if articles else "") if n else ""
+        )
         interval = f", 95% CI [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
         few = " (few test images: read it as a rough sign)" if n and n < FEW_TEST_IMAGES else ""
         lines.append(
@@ -102,15 +112,26 @@ def print_summary(console: Console, summary: Any, timings: dict[str, float]) -> 
             table.add_column(col, justify="right" if col != "metric" else "left")
         for label, key in RETRIEVAL_ROWS:
             r = rows[key]
-            table.add_row(label, _fmt(r["chance"]), _fmt(r["base"]), _fmt(r["finetuned"]))
+            table.add_row(
+                label,
+                _fmt(r["chance"]),
+                _fmt(r["base"], r.get("base_ci95")),
+                _fmt(r["finetuned"], r.get("finetuned_ci95")),
+            )
         console.print(table)
     for ds, rows in numbers.get("classification", {}).items():
         table = Table(title=f"Classification: {ds} (test split)")
         for col in ("metric", "base", "fine-tuned"):
             table.add_column(col, justify="right" if col != "metric" else "left")
         for label, r in rows.items():
-            table.add_row(label, _fmt(r["base"]), _fmt(r["finetuned"]))
+            table.add_row(
+                label,
+                _fmt(r["base"], r.get("base_ci95")),
+                _fmt(r["finetuned"], r.get("finetuned_ci95")),
+            )
         console.print(table)
+    if numbers.get("retrieval") or numbers.get("classification"):
+        console.print("[dim]brackets: 95% intervals (the report says how they were made)[/]")
     for line in learning_check(numbers):
         console.print(f"[bold]{line}[/]")
     if summary.extraction:
