@@ -493,3 +493,11 @@ def test_a_contamination_corpus_is_no_model_and_legends_name_roles() -> None:
     run = {"model": "/tmp/x/demo/train/best_model", "details": {"role": "fine-tuned"}}
     assert _legend_name(run) == "fine-tuned (train/best_model)"
     assert _legend_name({"model": "litclip-tiny", "details": {}}) == "litclip-tiny"
+
+
+def test_a_thresholded_calibration_says_why_its_ece_is_blank() -> None:
+    """Its ECE column showed '–' without a word (a threshold leaves the probabilities)."""
+    from litclip.evaluate.report import build_report
+
+    md = build_report(_results())[1]
+    assert "a thresholded run's ECE and AUROC are its zero-shot row's" in md

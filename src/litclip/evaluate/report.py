@@ -472,6 +472,12 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             if positive
             else ""
         )
+        + (
+            " A threshold moves the decision, not the probabilities: a thresholded run's ECE"
+            " and AUROC are its zero-shot row's (its ECE is shown –)."
+            if any("threshold" in r["details"] for r in cal)
+            else ""
+        )
     )
     doc.table(["model", "fitted on val", *(METRIC_NAMES.get(k, k) for k in keys)], rows)
     for r in cal:
