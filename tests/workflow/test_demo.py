@@ -43,9 +43,18 @@ def test_demo_writes_every_stage_output(demo_run) -> None:
     assert f"corpus: {out / 'corpus' / 'preview.html'}" in " ".join(printed.split())
     assert summary.index_dir is not None and (summary.index_dir).is_dir()
     results = json.loads((out / "results.json").read_text())
-    models = {r["model"] for r in results["runs"]}
+    scored = [r for r in results["runs"] if r["task"] != "contamination"]
+    models = {r["model"] for r in scored}
     assert models == {"litclip-micro", str(summary.model_dir)}
-    roles = {r["model"]: r["details"]["role"] for r in results["runs"]}
+    roles = {r["model"]: r["details"]["role"] for r in scored}
+    # every evaluation split is checked against the pairs the model was trained on
+    checked = {(r["dataset"], r["split"]) for r in results["runs"] if r["task"] == "contamination"}
+    assert {("splits/test", "test"), ("ct_hemorrhage", "test")} <= checked
+    assert all(
+        r["details"]["manifest"] == str(out / "splits" / "train.parquet")
+        for r in results["runs"]
+        if r["task"] == "contamination"
+    )
     assert roles == {"litclip-micro": "base", str(summary.model_dir): "fine-tuned"}
     retrieval = [r for r in results["runs"] if r["task"] == "retrieval"]
     assert len(retrieval) == 2 and all("chance" in r for r in retrieval)

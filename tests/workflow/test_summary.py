@@ -26,6 +26,11 @@ def test_the_summary_gives_each_number_its_interval(tmp_path: Path) -> None:
         _run("ft", "retrieval", {r1: 0.3}, {r1: [0.2, 0.4]}, details),
         _run("base", "linear-probe", {"accuracy": 0.722}, {"accuracy": [0.611, 0.819]}),
         _run("ft", "linear-probe", {"accuracy": 0.833}, {"accuracy": [0.75, 0.917]}),
+        {
+            **_run("corpus:t.parquet", "contamination", {"n_contaminated": 4}, {}),
+            "n": 72,
+            "split": "test",
+        },
     ]
     (tmp_path / "results.json").write_text(json.dumps({"runs": runs}))
     summary = SimpleNamespace(
@@ -44,3 +49,4 @@ def test_the_summary_gives_each_number_its_interval(tmp_path: Path) -> None:
     assert "0.300 [0.200, 0.400]" in printed
     assert "on 40 test images of 8 articles, 95% CI [0.200, 0.400]" in printed
     assert "brackets: 95% intervals" in printed
+    assert "test test: 4 of 72 images are near-duplicates of training images" in printed

@@ -39,8 +39,15 @@ class SplitOptions:
 class EvaluateOptions:
     """What ``run`` evaluates for the base and the fine-tuned model."""
 
+    # contamination: near-duplicates of the run's training pairs among the evaluation images
     tasks: list[str] = field(
-        default_factory=lambda: ["retrieval", "zeroshot", "calibration", "linear-probe"]
+        default_factory=lambda: [
+            "retrieval",
+            "zeroshot",
+            "calibration",
+            "linear-probe",
+            "contamination",
+        ]
     )
     datasets: list[str] = field(default_factory=list)  # extra dataset specs (folder:, medmnist:)
     batch_size: int = 64

@@ -314,6 +314,8 @@ def _evaluate_step(
         device=_eval_device(cfg.device),
         model_roles={models[0]: "base", models[1]: "fine-tuned"},
         notes=tuple(cfg.evaluate.notes),
+        # what the fine-tuned model saw: its evaluation images are checked against it
+        contamination_manifest=str(out / splits["train"]) if "train" in splits else None,
     )
 
     def evaluate() -> dict[str, Any]:

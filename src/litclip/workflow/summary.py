@@ -63,6 +63,12 @@ def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
                 rows[label] = _pair(b, f, metric)
         if rows:
             out["classification"][ds] = rows
+    out["contamination"] = [
+        f"{r['dataset']} {r['split']}: {int(r['metrics']['n_contaminated'])} of {r['n']} images "
+        "are near-duplicates of training images (see the report's contamination table)"
+        for r in runs
+        if r["task"] == "contamination" and r["metrics"].get("n_contaminated")
+    ]
     return out
 
 
@@ -134,6 +140,8 @@ def print_summary(console: Console, summary: Any, timings: dict[str, float]) -> 
         console.print("[dim]brackets: 95% intervals (the report says how they were made)[/]")
     for line in learning_check(numbers):
         console.print(f"[bold]{line}[/]")
+    for line in numbers.get("contamination", []):
+        console.print(f"[yellow]{line}[/]")
     if summary.extraction:
         parts = ", ".join(f"{k} {v:.3f}" for k, v in summary.extraction.items())
         console.print(f"extraction vs ground truth: {parts}")
