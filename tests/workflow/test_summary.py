@@ -49,4 +49,4 @@ def test_the_summary_gives_each_number_its_interval(tmp_path: Path) -> None:
     assert "0.300 [0.200, 0.400]" in printed
     assert "on 40 test images of 8 articles, 95% CI [0.200, 0.400]" in printed
     assert "brackets: 95% intervals" in printed
-    assert "test test: 4 of 72 images are near-duplicates of training images" in printed
+    assert "near-duplicates of training images: test test 4/72 (the report's" in printed

@@ -63,12 +63,19 @@ def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
                 rows[label] = _pair(b, f, metric)
         if rows:
             out["classification"][ds] = rows
-    out["contamination"] = [
-        f"{r['dataset']} {r['split']}: {int(r['metrics']['n_contaminated'])} of {r['n']} images "
-        "are near-duplicates of training images (see the report's contamination table)"
+    found = [
+        f"{r['dataset']} {r['split']} {int(r['metrics']['n_contaminated'])}/{r['n']}"
         for r in runs
         if r["task"] == "contamination" and r["metrics"].get("n_contaminated")
     ]
+    out["contamination"] = (
+        [
+            f"near-duplicates of training images: {', '.join(found)} (the report's "
+            "contamination table lists them)"
+        ]
+        if found
+        else []
+    )
     return out
 
 
