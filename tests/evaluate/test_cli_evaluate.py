@@ -364,3 +364,20 @@ def test_a_report_is_not_written_over_another_folders(tmp_path: Path, capsys) ->
     both = [str(tmp_path / "ev1"), str(tmp_path / "ev2"), "--out", str(tmp_path / "ev1")]
     assert main(["report", *both]) == 0  # ev1's results are in the report: its folder's own
     assert main(["report", str(tmp_path / "ev2")]) == 0  # beside its own results.json
+
+
+def test_prompt_learning_settings_reach_the_evaluation(tmp_path: Path, monkeypatch) -> None:
+    """The published 100 epochs could not be asked for from the command line."""
+    import litclip.evaluate
+
+    seen = {}
+
+    def record(models, datasets, tasks, out, cfg):  # noqa: ANN001, ANN202
+        seen.update(epochs=cfg.prompt_epochs, lr=cfg.prompt_lr, n_ctx=cfg.prompt_n_ctx)
+        return {"runs": [], "skipped": []}
+
+    monkeypatch.setattr(litclip.evaluate, "run_evaluation", record)
+    argv = ["evaluate", "--dataset", f"folder:{tmp_path}", "--tasks", "coop", "--quiet"]
+    argv += ["--prompt-epochs", "100", "--prompt-lr", "0.002", "--prompt-n-ctx", "16"]
+    main([*argv, "--out", str(tmp_path / "r")])
+    assert seen == {"epochs": 100, "lr": 0.002, "n_ctx": 16}

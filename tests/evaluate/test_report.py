@@ -453,7 +453,9 @@ def test_a_classification_table_has_a_reference_row_and_names_its_test_set() -> 
         )
     )
     md = build_report(res)[1]
-    assert "| reference | always 'pneumonia' | 80 | 0.625 | 0.500 |" in md
+    # accuracy, balanced accuracy, macro F1, F1, precision, sensitivity, specificity, AUROC
+    ref = "| reference | always 'pneumonia' | 80 | 0.625 | 0.500 | 0.385 | 0.769 | 0.625 | 1.000 |"
+    assert ref + " 0.000 | 0.500 |" in md
     assert "Test split: 80 items (normal 30, pneumonia 50)." in md
     assert "take 'pneumonia' as the positive class" in md
     assert "| balanced accuracy | macro F1 | F1 | precision (PPV) |" in md
@@ -501,3 +503,42 @@ def test_a_thresholded_calibration_says_why_its_ece_is_blank() -> None:
 
     md = build_report(_results())[1]
     assert "a thresholded run's ECE and AUROC are its zero-shot row's" in md
+
+
+def test_a_few_shot_table_says_how_its_draws_and_choices_were_made() -> None:
+    """The report named no prompt-learning setting (10 epochs where the papers train 100),
+    recorded ctx_init null for learners started from 'a photo of a', gave no chance level
+    for K-shot results and no warning for 3 seeds; the reference row left F1 blank."""
+    from litclip.evaluate.report import _fewshot_protocol
+
+    config = {"epochs": 10, "lr": 0.0025, "batch_size": 4, "n_ctx": 4, "ctx_init": None}
+    config |= {"lambda1": 1.0, "lambda2": 1.0, "tau": 1.5}
+    few = [
+        {"task": "biomedcoop", "seeds": [0, 1, 2],
+         "details": {"config": config, "split_sizes": {"val": 524}}},
+        {"task": "coop", "seeds": [0, 1, 2], "details": {"config": config}},
+    ]  # fmt: skip
+    said = _fewshot_protocol(few, few)
+    assert "chosen on the whole validation split (524 images)" in said
+    assert "3 seeds: the published protocols average many more draws" in said
+    assert "biomedcoop: 10 epochs (published: 100; --prompt-epochs)" in said
+    assert "context initialised from 'a photo of a'" in said  # the default, not 'random'
+    assert "coop: 10 epochs" in said and "initialised from random (4 tokens)" in said
+    assert "the zero-shot prompts (the published method uses LLM-written descriptions)" in said
+
+
+def test_a_cnn_note_gives_the_argmax_numbers_and_its_recipe() -> None:
+    """Its row uses an F1-chosen threshold while MedMNIST reports the argmax rule: the
+    argmax numbers were only in results.json, and the training recipe nowhere."""
+    from litclip.evaluate.report import build_report
+
+    details = {"threshold": 0.37, "pretrained": False, "img_size": 28, "best_epoch": 2}
+    details |= {"before": {"accuracy": 0.819, "f1": 0.872}, "train_seconds": 4.0}
+    details |= {"config": {"lr": 0.002, "weight_decay": 0.05, "batch_size": 128, "augment": True}}
+    res = new_results({})
+    res["runs"].append(make_run("timm:resnet18", "p", "cnn", "test", {"accuracy": 0.798}, 624,
+                                {}, [0], details))  # fmt: skip
+    md = build_report(res)[1]
+    assert "threshold 0.370 (chosen on val by F1)" in md
+    assert "With the argmax rule instead (as MedMNIST reports): accuracy 0.819, F1 0.872." in md
+    assert "Recipe: AdamW lr 0.002, weight decay 0.05, one-cycle schedule, batch 128" in md

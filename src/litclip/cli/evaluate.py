@@ -93,6 +93,18 @@ def evaluate(
     cnn_pretrained: str = typer.Option(
         "auto", help="ImageNet weights for the CNN: auto (if available), yes, no."
     ),
+    prompt_epochs: int = typer.Option(
+        10,
+        min=1,
+        help="Prompt learning (coop, cocoop, biomedcoop) epochs; the best on validation is "
+        "kept. The published setting is 100 (10 keeps a CPU run short).",
+    ),
+    prompt_lr: float = typer.Option(0.0025, min=0.0, help="Prompt learning SGD learning rate."),
+    prompt_n_ctx: int = typer.Option(
+        4,
+        min=1,
+        help="CoOp's learned context tokens (CoCoOp/BiomedCoOp start from 'a photo of a').",
+    ),
     retention_dataset: str = typer.Option(
         None, help="General-domain folder:DIR for --tasks retention."
     ),
@@ -142,6 +154,9 @@ def evaluate(
         cnn_archs=tuple(cnn_arch),
         cnn_epochs=cnn_epochs,
         cnn_pretrained=cnn_pretrained,
+        prompt_epochs=prompt_epochs,
+        prompt_lr=prompt_lr,
+        prompt_n_ctx=prompt_n_ctx,
         prompts=_prompts(prompts),
         retention_dataset=retention_dataset,
         retention_base=retention_base,

@@ -468,7 +468,8 @@ def evaluate_k(
         "n_train": int(len(idx)),
         "per_seed": per_seed,
         "runs": runs,
-        "config": asdict(cfg),
+        # the phrase the context started from, as trained (None in the options meant a default)
+        "config": {**asdict(cfg), "ctx_init": cfg.init_phrase()},
         "selection": "epoch with the best validation balanced accuracy",
     }
     if constant:

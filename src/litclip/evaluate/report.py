@@ -235,13 +235,19 @@ def _majority_row(runs: list[dict], keys: list[str]) -> list[tuple[str, str]] | 
     names, n = counts
     top = max(range(len(n)), key=n.__getitem__)
     present = sum(1 for c in n if c)
+    share = n[top] / sum(n)
     values = {
-        "accuracy": n[top] / sum(n),
+        "accuracy": share,
         "balanced_accuracy": 1 / present,
+        # its own class's F1 is 2p/(1+p), every other class's 0 (averaged over those present)
+        "macro_f1": 2 * share / (1 + share) / present,
         "auroc": 0.5,
     }
     if len(n) == 2:  # the commonest class called positive or negative for every item
         values.update(sensitivity=float(top == 1), specificity=float(top == 0))
+        values.update(f1=2 * share / (1 + share) if top == 1 else 0.0)
+        if top == 1:  # precision of a rule that calls nothing positive is undefined
+            values.update(precision=share)
     name = f"always '{names[top]}'"
     return [
         ("reference", "<i>reference</i>"),
@@ -536,7 +542,11 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
                     for k in ("accuracy", metric, "auroc")
                 ]
             )
-    doc.table(["model [method]", "K", "seeds", "accuracy", metric, "auroc"], rows)
+    doc.table(
+        ["model [method]", "K", "seeds", *(METRIC_NAMES[k] for k in ("accuracy", metric, "auroc"))],
+        rows,
+    )
+    doc.para(_fewshot_protocol(few, runs))
     for label, rs in series.items():
         for r in rs:
             constant = r["details"].get("constant_seeds")
@@ -563,12 +573,58 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 ax.axhline(
                     zs[model], ls=":", color=line.get_color(), lw=1, label=f"{model} zero-shot"
                 )
+        counts = _test_counts(runs)
+        if counts is not None and sum(1 for c in counts[1] if c) > 1:
+            ax.axhline(
+                1 / sum(1 for c in counts[1] if c), color="k", ls="--", lw=0.8, label="chance"
+            )
         ax.set_xscale("log", base=2)
         ax.set_xlabel("shots per class (K)")
         ax.set_ylabel(f"{metric} (mean, 95% CI over seeds)")
         _legend(ax)
 
     doc.figure(draw, f"Few-shot learning curve — {name}")
+
+
+PROMPT_INIT = "a photo of a"  # prompt_learning.DEFAULT_INIT (that module imports torch)
+FEW_SEEDS = 10  # seeds under which a K-shot mean is a rough sign (papers draw many more)
+
+
+def _fewshot_protocol(few: list[dict], runs: list[dict]) -> str:
+    """How the K-shot numbers were made: the draws, what was chosen on which split, and the
+    prompt learners' settings (with where they differ from the published ones)."""
+    seeds = max(len(r.get("seeds") or []) for r in few)
+    val = next((r["details"].get("split_sizes", {}).get("val") for r in few), None)
+    said = (
+        "K images per class are drawn from the train split, one draw per seed, the same draws "
+        "for every method and model; the table gives the mean over seeds with a Student-t 95% "
+        f"interval. The probe's C and the prompt learners' epoch are chosen on the whole "
+        f"validation split{f' ({val} images)' if val else ''}, not on K-shot validation sets."
+    )
+    if seeds < FEW_SEEDS:
+        said += (
+            f" {seeds} seed{'s' * (seeds != 1)}: the published protocols average many more "
+            "draws, so read the means as rough signs (more with --seeds)."
+        )
+    learned = [r for r in few if r["task"] in PROMPT_TASKS and r["details"].get("config")]
+    for method in sorted({r["task"] for r in learned}):
+        c = next(r["details"]["config"] for r in learned if r["task"] == method)
+        # results written before the phrase was recorded say None for the default one
+        phrase = c.get("ctx_init") or (None if method == "coop" else PROMPT_INIT)
+        init = f"'{phrase}'" if phrase else f"random ({c.get('n_ctx')} tokens)"
+        said += (
+            f" {method}: {c.get('epochs')} epochs (published: 100; --prompt-epochs), SGD lr "
+            f"{c.get('lr'):g}, "
+            f"batch {c.get('batch_size')}, context initialised from {init}"
+        )
+        if method == "biomedcoop":
+            said += (
+                f", λ1 {c.get('lambda1'):g}, λ2 {c.get('lambda2'):g}, τ {c.get('tau'):g}; its "
+                "class descriptions are the zero-shot prompts (the published method uses "
+                "LLM-written descriptions)"
+            )
+        said += "."
+    return said
 
 
 def _curve(ax: Any, ks: list, mean: list, lo: list, hi: list, label: str) -> Any:
@@ -673,10 +729,33 @@ def _trivial_recalls(ret: list[dict], keys: list[str]) -> list[str]:
 def _cnn_notes(doc: _Doc, runs: list[dict]) -> None:
     for r in (r for r in runs if r["task"] == "cnn"):
         d = r["details"]
+        threshold = d.get("threshold")
+        chosen = (
+            f"threshold {_threshold(threshold)} (chosen on val by F1)"
+            if isinstance(threshold, float)
+            else "argmax rule"
+        )
+        argmax = d.get("before", {}).get("metrics", d.get("before", {}))
+        plain = (
+            f" With the argmax rule instead (as MedMNIST reports): accuracy "
+            f"{argmax['accuracy']:.3f}"
+            + (f", F1 {argmax['f1']:.3f}" if argmax.get("f1") is not None else "")
+            + "."
+            if isinstance(threshold, float) and argmax.get("accuracy") is not None
+            else ""
+        )
+        c = d.get("config") or {}
+        recipe = (
+            f" Recipe: AdamW lr {c['lr']:g}, weight decay {c.get('weight_decay', 0):g}, one-cycle "
+            f"schedule, batch {c.get('batch_size')}, augmentation {'on' if c.get('augment') else 'off'}"
+            " (not the MedMNIST paper's Adam, 100 epochs, steps at 50 and 75)."
+            if "lr" in c
+            else ""
+        )
         doc.para(
             f"{r['model']}: pretrained={str(d.get('pretrained')).lower()}, img_size={d.get('img_size')}, "
             f"best epoch {d.get('best_epoch')} of {len(d.get('history', []))} (chosen on val), "
-            f"threshold {_threshold(d.get('threshold'))} (val), train {d.get('train_seconds')} s."
+            f"{chosen}, train {d.get('train_seconds')} s.{plain}{recipe}"
         )
 
 
