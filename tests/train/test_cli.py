@@ -154,6 +154,8 @@ def test_the_summary_names_the_best_model_and_an_early_stop(
     printed = " ".join(capsys.readouterr().out.split())
     assert "trained 2 steps (stopped early: no better validation)" in printed
     assert f"best model (step 1, best mean_recall@1): {out / 'best_model'}" in printed
+    # the values printed next are the last step's, not the best model's: said so
+    assert "last logged values (step 2; metrics.jsonl has every step): loss" in printed
 
 
 def test_options_the_run_does_not_use_are_warned_of(
@@ -167,3 +169,12 @@ def test_options_the_run_does_not_use_are_warned_of(
     err = " ".join(capsys.readouterr().err.split())
     assert "lock_image_unlocked_groups acts only with lock_image=true: ignored" in err
     assert "early_stop_patience act only when the run validates" in err
+
+
+def test_a_malformed_override_is_one_line(corpus_dir: Path, tmp_path: Path, capsys) -> None:
+    """`--set "lora_targets=[attn"` ended in a yaml ParserError traceback."""
+    argv = ["train", str(corpus_dir), "--out", str(tmp_path / "r"), "--model", "litclip-micro"]
+    assert main([*argv, "--set", "lora_targets=[attn"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "override 'lora_targets=[attn': '[attn' does not read as a value" in err
+    assert "Traceback" not in err

@@ -291,6 +291,14 @@ def test_resuming_a_finished_run_keeps_its_metrics(
             train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest", **change}))
     # options that only change how the run is carried out may differ
     train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest", "log_every": 3}))
+    # other training pairs: a finished model was rolled back to an older checkpoint's
+    # weights and config.json named the other corpus
+    from tests.train.conftest import write_corpus
+
+    other = write_corpus(tmp_path / "other", 20, seed=3)
+    with pytest.raises(LitclipError, match=r"that checkpoint was made with 32 other training"):
+        train(TrainConfig.from_dict({**cfg.to_dict(), "resume": "latest", "data": str(other)}))
+    assert meta()["metrics"] == before
 
 
 def test_a_fresh_run_never_lands_on_an_earlier_one(

@@ -92,3 +92,18 @@ def test_field_overlap_takes_list_columns() -> None:
     overlap = field_overlap(fields)
     assert overlap[0, 1] == 1.0 and overlap[0, 2] == 0.0 and overlap[0, 3] == 0.5
     assert overlap[3, 3] == 0.5  # a missing value agrees with nothing, itself included
+
+
+def test_a_caption_whose_key_ends_in_a_zero_byte_is_found_in_the_cache(tmp_path: Path) -> None:
+    """numpy's S16 keys lost their trailing zero bytes: 1 caption in 256 never hit the cache,
+    was encoded again with each run's batch (floats differing, so runs did) and stored twice."""
+    from litclip.train.similarity import _caption_key
+
+    caption = next(f"caption {i}" for i in range(10_000) if _caption_key(f"caption {i}")[-1] == 0)
+    first = CaptionEmbedder(cache_dir=tmp_path)
+    first([caption, "another caption"])
+    again = CaptionEmbedder(cache_dir=tmp_path)
+    again([caption])
+    assert again.computed == 0
+    with np.load(next(tmp_path.glob("*.npz"))) as data:
+        assert len(data["keys"]) == 2

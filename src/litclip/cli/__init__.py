@@ -98,7 +98,8 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 # what an interrupted command kept, and how to go on
 _RESUME_HINTS = {
     "evaluate": "Finished runs are in results.json; rerun with --skip-existing to do the rest.",
-    "train": "Rerun with --resume latest to continue from the last checkpoint.",
+    "train": "Rerun with --resume latest to continue from the last checkpoint (a run with "
+    "save_checkpoints off kept none: rerun the same command).",
     "corpus": "Finished PDFs are kept; rerun the same command to resume.",
     "corpus merge": "Nothing was merged; rerun the same command to do it again.",
     "corpus filter": "Nothing was written; rerun the same command to do it again.",

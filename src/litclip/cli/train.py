@@ -109,14 +109,20 @@ def train(
     if result.best_model_dir is not None:  # the one to evaluate: chosen on validation
         at = f" (step {result.best_step}, best {cfg.val_metric})" if result.best_step else ""
         console.print(f"best model{at}: [bold]{escape(str(result.best_model_dir))}[/]")
-    for key in (
-        "loss",
-        "val_image_retrieval_recall@1",
-        "val_text_retrieval_recall@1",
-        "val_chance@1",
-    ):
-        if key in result.metrics:
-            console.print(f"  {key}: {result.metrics[key]:.4f}")
+    shown = [
+        key
+        for key in (
+            "loss",
+            "val_image_retrieval_recall@1",
+            "val_text_retrieval_recall@1",
+            "val_chance@1",
+        )
+        if key in result.metrics
+    ]
+    if shown:  # the last logged values: under the best model's line they read as its own
+        console.print(f"last logged values (step {result.steps}; metrics.jsonl has every step):")
+    for key in shown:
+        console.print(f"  {key}: {result.metrics[key]:.4f}")
 
 
 def _resumed_config(resume: str, out: str | None) -> Any:

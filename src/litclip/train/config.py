@@ -36,8 +36,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16")
-#: Options that change how a run is carried out or logged, never the weights it makes: a
-#: resume may change them, and `litclip run` keeps its trained model when only they change.
+#: Options that change how a run is carried out or logged, not what it learns (the thread
+#: count can move the last bits of the float sums; ``data`` is checked on resume by the
+#: checkpoint's record of its pairs): a resume may change them, and `litclip run` keeps
+#: its trained model when only they change.
 RUN_ONLY_OPTIONS = (
     "data",
     "val_data",
@@ -392,5 +394,12 @@ class TrainConfig:
                 if "=" not in item:
                     raise LitclipError(f"override {item!r} must look like key=value")
                 key, raw = item.split("=", 1)
-                values[key.strip().replace("-", "_")] = yaml.safe_load(raw)
+                try:
+                    values[key.strip().replace("-", "_")] = yaml.safe_load(raw)
+                except yaml.YAMLError as exc:  # "lora_targets=[attn": one line, not a traceback
+                    problem = getattr(exc, "problem", None) or "not a value"
+                    raise LitclipError(
+                        f"override {item!r}: {raw!r} does not read as a value ({problem}); "
+                        "quote text, close brackets: key=[a,b] or key=text"
+                    ) from None
         return TrainConfig.from_dict(values)

@@ -21,6 +21,7 @@ steps that produced the final model.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -308,6 +309,7 @@ class Trainer:
                 "config": self.config.to_dict(),
                 "world_size": self.env.world_size,
                 "last": dict(self.last),  # the metrics a resumed run reports if it is done
+                "data": self._data_identity(),
             }
             save_checkpoint(self.run_dir, self.state.step, state, self.config.keep_checkpoints)
         barrier(self.env)
@@ -344,6 +346,12 @@ class Trainer:
         self.samples_log.truncate_after(self.state.step)
         return path
 
+    def _data_identity(self) -> dict[str, Any]:
+        """The training pairs a checkpoint was made on: their count and a hash of their ids."""
+        ids = "\n".join(str(i) for i in self.data.train.ids)
+        digest = hashlib.sha256(ids.encode("utf-8")).hexdigest()[:16]
+        return {"n_train": len(self.data.train), "ids_sha256": digest}
+
     def _check_resumable(self, path: Path, ck: dict[str, Any]) -> None:
         """A checkpoint continues only the run that made it: other options (batch size, lr,
         loss, locks, model, world size) would be ignored by the restored optimizer and
@@ -367,6 +375,14 @@ class Trainer:
         world = ck.get("world_size")
         if world is not None and world != self.env.world_size:
             changed.append(f"{world} process(es) (now {self.env.world_size})")
+        # other training pairs (another corpus, or one rebuilt since): a checkpoint taken
+        # before this was recorded continues unchecked
+        data, now = ck.get("data"), self._data_identity()
+        if data and data.get("ids_sha256") != now["ids_sha256"]:
+            changed.append(
+                f"{data.get('n_train')} other training pairs (now {now['n_train']} from "
+                f"{self.config.data})"
+            )
         if changed:
             raise LitclipError(
                 f"--resume {path.name}: that checkpoint was made with "

