@@ -82,7 +82,8 @@ def test_out_never_overwrites_an_input_or_another_tools_folder(base_and_ft, tmp_
         wise_ft_sweep(base, ft, [0.5], corpus)
     # an earlier blend is replaced
     blend = interpolate_models(str(base), str(ft), 0.5, tmp_path / "blend")
-    assert interpolate_models(str(base), str(ft), 0.25, blend) == blend
+    with pytest.warns(UserWarning, match="held an earlier WiSE-FT model: it is replaced"):
+        assert interpolate_models(str(base), str(ft), 0.25, blend) == blend
     assert load_model(str(blend)).meta["wise_ft"]["alpha"] == 0.25
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,10 @@ def check_blend_target(out_dir: str | Path, inputs: Sequence[Any]) -> None:
                 f"--out {out_dir} holds other files and is not an earlier WiSE-FT model: "
                 "choose a new or empty folder"
             )
+        warnings.warn(  # its results elsewhere were of the blend it held
+            f"--out {out_dir} held an earlier WiSE-FT model: it is replaced",
+            stacklevel=3,
+        )
 
 
 def interpolate_models(
