@@ -542,3 +542,13 @@ def test_a_cnn_note_gives_the_argmax_numbers_and_its_recipe() -> None:
     assert "threshold 0.370 (chosen on val by F1)" in md
     assert "With the argmax rule instead (as MedMNIST reports): accuracy 0.819, F1 0.872." in md
     assert "Recipe: AdamW lr 0.002, weight decay 0.05, one-cycle schedule, batch 128" in md
+
+
+def test_results_without_their_options_still_read_cleanly() -> None:
+    """Results of an earlier litclip hold no n_boot or seed: no '()' in the header."""
+    from litclip.evaluate.report import _protocol
+
+    res = _results()
+    res["config"] = {}
+    said = _protocol(res)
+    assert "bootstrap intervals of the test items" in said and "()" not in said

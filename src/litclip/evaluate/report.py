@@ -907,10 +907,11 @@ def _protocol(results: dict) -> str:
     )
     n_boot, seed = config.get("n_boot"), config.get("seed")
     if any(r.get("ci95") for r in scored if r["task"] not in FEW_SHOT_TASKS):
+        how = [f"{n_boot} resamples"] if n_boot else []
+        how += [f"seed {seed}"] if seed is not None else []
         said += (
             " Intervals are 95% percentile bootstrap intervals"
-            + (f" ({n_boot} resamples" if n_boot else " (")
-            + (f", seed {seed})" if seed is not None else ")")
+            + (f" ({', '.join(how)})" if how else "")
             + " of the test items, the probe, threshold or temperature held fixed"
             + (
                 "; retrieval resamples whole articles where the corpus names them"
