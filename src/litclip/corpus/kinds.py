@@ -126,6 +126,7 @@ def kind_features(img: Image.Image) -> KindFeatures:
     )
 
 
+PAGEY = 0.45  # a white_frac at least this: mostly page background (line art, a table)
 SCALES_CHART = 2  # axis scales printed as text (an x and a y axis) that make a drawing a plot
 LISTING_LINES = 3  # text lines, most of them fixed-width, that make a listing
 FLAT_TONE = 0.28  # a flat_tone at least this: flat fills, not a photograph's spread of tones
@@ -136,7 +137,7 @@ TINTED = 0.02  # a saturation at least this: not a grey picture (an angiogram's 
 def ruled(f: KindFeatures) -> bool:
     """Mostly page white crossed by several long level rules and few upright ones (a table,
     a dialog's fields and separators, a genome diagram's tracks)."""
-    return f.white_frac >= 0.45 and f.h_lines >= 3 and f.v_lines <= max(2, f.h_lines // 2)
+    return f.white_frac >= PAGEY and f.h_lines >= 3 and f.v_lines <= max(2, f.h_lines // 2)
 
 
 def classify_kind(
@@ -161,7 +162,7 @@ def classify_kind(
         return "other", f  # program text or console output set in a fixed-width font
     if drawn and (text.scales >= SCALES_CHART or (text.scales and (f.axis_left or f.axis_bottom))):
         return "chart", f  # tick numbers printed on two axes, or on one drawn as a line
-    pagey = f.white_frac >= 0.45  # mostly page background: line art, not a photograph
+    pagey = f.white_frac >= PAGEY  # mostly page background: line art, not a photograph
     if ruled(f):
         return "table", f
     if pagey and axes:

@@ -203,11 +203,12 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
         + [_fmt(r["metrics"].get(k), r["ci95"].get(k)) for k in keys]
         for r in rows_runs
     ]
-    reference = _majority_row(rows_runs, keys)
+    counts = _test_counts(rows_runs)
+    reference = _majority_row(counts, keys)
     if reference:
         rows.append(reference)
     doc.table(["task", "model", "n", *(METRIC_NAMES.get(k, k) for k in keys)], rows)
-    _test_set_note(doc, rows_runs)
+    _test_set_note(doc, counts, rows_runs)
     for r in rows_runs:
         flags = _classification_flags(r)
         if flags:
@@ -215,21 +216,27 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     _confusion_tables(doc, rows_runs)
 
 
+def _classnames(run: dict, n: int) -> list[str]:
+    """A run's ``n`` class names: its own, then "class i" for any it did not record."""
+    names = list(run["details"].get("classnames") or [])[:n]
+    return names + [f"class {i}" for i in range(len(names), n)]
+
+
 def _test_counts(runs: list[dict]) -> tuple[list[str], list[int]] | None:
     """The test split's class names and counts (the confusion matrix's row sums)."""
     for r in runs:
         cm = r["details"].get("confusion_matrix")
         if cm:
-            names = list(r["details"].get("classnames") or [])
-            names += [f"class {i}" for i in range(len(names), len(cm))]
-            return names, [int(sum(row)) for row in cm]
+            return _classnames(r, len(cm)), [int(sum(row)) for row in cm]
     return None
 
 
-def _majority_row(runs: list[dict], keys: list[str]) -> list[tuple[str, str]] | None:
+Counts = tuple[list[str], list[int]] | None  # what _test_counts gives
+
+
+def _majority_row(counts: Counts, keys: list[str]) -> list[tuple[str, str]] | None:
     """The row of a rule that ignores the image and calls every item the commonest class:
     the level a model must beat (its accuracy is the prevalence; balanced accuracy 1/k)."""
-    counts = _test_counts(runs)
     if counts is None or sum(counts[1]) == 0:
         return None
     names, n = counts
@@ -256,8 +263,7 @@ def _majority_row(runs: list[dict], keys: list[str]) -> list[tuple[str, str]] | 
     ] + [_fmt(values.get(k)) for k in keys]
 
 
-def _test_set_note(doc: _Doc, runs: list[dict]) -> None:
-    counts = _test_counts(runs)
+def _test_set_note(doc: _Doc, counts: Counts, runs: list[dict]) -> None:
     if counts is None:
         return
     names, n = counts
@@ -284,11 +290,10 @@ def _confusion_tables(doc: _Doc, runs: list[dict]) -> None:
     doc.para("Confusion matrices on the test split (rows: true class; columns: predicted class).")
     for r in shown:
         cm = r["details"]["confusion_matrix"]
-        names = list(r["details"].get("classnames") or [])
-        names += [f"class {i}" for i in range(len(names), len(cm))]
+        names = _classnames(r, len(cm))
         doc.para(f"Confusion matrix — {r['task']}: {_label(r)}")
         doc.table(
-            ["true ↓ predicted →", *names[: len(cm)]],
+            ["true ↓ predicted →", *names],
             [
                 [(names[i], html.escape(names[i]))] + [(str(v), str(v)) for v in row]
                 for i, row in enumerate(cm)
@@ -310,18 +315,17 @@ def _classification_flags(run: dict) -> list[str]:
     rates_text = (
         f" (sensitivity {rates[0]:.3f}, specificity {rates[1]:.3f})" if None not in rates else ""
     )
-    names = d.get("classnames") or []
+    names = _classnames(run, len(predicted))
     if predicted and present >= 2 and sum(1 for p in predicted if p) == 1:
         top = next(i for i, p in enumerate(predicted) if p)
-        name = names[top] if top < len(names) else f"class {top}"
+        name = names[top]
         flags.append(f"every test item is predicted '{name}'{rates_text}: a constant rule")
     elif predicted and present >= 2:
         top = max(range(len(predicted)), key=predicted.__getitem__)
         called, truly = predicted[top] / sum(predicted), sum(cm[top]) / sum(predicted)
         if called >= NEARLY_CONSTANT and truly < NEARLY_CONSTANT - 0.15:
-            name = names[top] if top < len(names) else f"class {top}"
             flags.append(
-                f"{called:.0%} of the test items are predicted '{name}' ({truly:.0%} are): "
+                f"{called:.0%} of the test items are predicted '{names[top]}' ({truly:.0%} are): "
                 "a nearly constant rule"
             )
     elif not cm and rates in ((1.0, 0.0), (0.0, 1.0)):
