@@ -124,12 +124,34 @@ def test_mad_pruning_drops_planted_outlier() -> None:
     imgs = _unit(axis + rng.normal(size=(6, d)) * 0.1)
     good = _unit(axis + rng.normal(size=(4, d)) * 0.2)
     outlier = _unit(-axis + rng.normal(size=(1, d)) * 0.2)
-    bank, masks = pl.description_bank(
-        [np.vstack([good, outlier])], imgs, np.zeros(6, dtype=int), tau=1.5
-    )
-    assert masks == [[True, True, True, True, False]]
+    bank = pl.description_bank([np.vstack([good, outlier])], imgs, np.zeros(6, dtype=int), 1.5)
+    assert bank.kept == [[True, True, True, True, False]]
     expected = good.mean(0) / np.linalg.norm(good.mean(0))
-    assert np.allclose(bank[0], expected, atol=1e-5)
+    assert np.allclose(bank.pruned[0], expected, atol=1e-5)
+    # the MSE target is the whole bank (REFERENCES: pruning is for the KL ensemble only)
+    whole = np.vstack([good, outlier]).mean(0)
+    assert np.allclose(bank.mean[0], whole / np.linalg.norm(whole), atol=1e-5)
+
+
+def test_biomedcoop_loss_pulls_to_whole_bank_and_distils_pruned_one(micro) -> None:  # noqa: ANN001
+    """The MSE term used the pruned mean, which REFERENCES keeps for the KL term."""
+    x, y = _blobs(micro.embed_dim, 4, 0)
+    learner = pl.PromptLearner(micro, NAMES, ctx_init="a photo of a")
+    xb, yb = torch.as_tensor(x), torch.as_tensor(y)
+    rng = np.random.default_rng(0)
+    mean, pruned = (torch.as_tensor(_unit(rng.normal(size=(2, micro.embed_dim)))) for _ in "ab")
+    with torch.no_grad():
+        text = learner.text_features()
+        logits = 10.0 * xb @ text.T
+        ce = torch.nn.functional.cross_entropy(logits, yb)
+        zs = torch.log_softmax(10.0 * xb @ pruned.T, -1)
+        kl = torch.nn.functional.kl_div(
+            torch.log_softmax(logits, -1), zs, log_target=True, reduction="batchmean"
+        )
+        expected = ce + 2.0 * torch.nn.functional.mse_loss(text, mean) + 3.0 * kl
+        cfg = pl.PromptConfig(method="biomedcoop", lambda1=2.0, lambda2=3.0)
+        got = pl._loss(learner, xb, yb, 10.0, cfg, (mean, pruned))
+    assert torch.allclose(got, expected, atol=1e-6)
 
 
 def test_biomedcoop_evaluate_structure(micro) -> None:  # noqa: ANN001

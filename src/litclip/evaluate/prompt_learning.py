@@ -12,10 +12,11 @@ precomputed from the feature cache and only the context (plus CoCoOp's meta-netw
 - BiomedCoOp (Koleilat et al.): context initialised from "a photo of a"; loss = CE
   + λ1 · MSE(learned class embedding, mean of the class's description bank)
   + λ2 · KL(zero-shot prediction of the pruned description ensemble || model prediction);
-  descriptions whose score is an outlier (MAD z-score > τ) are pruned first.
+  descriptions whose score is an outlier (MAD z-score > τ) are pruned from that ensemble
+  only (the MSE target is the whole bank's mean).
 
 For each K and seed a K-shot sample is drawn with :func:`~litclip.evaluate.fewshot.sample_kshot`;
-the epoch is chosen on validation accuracy (never test) and the test split is scored once.
+the epoch is chosen on validation balanced accuracy (never test) and the test split is scored once.
 """
 
 from __future__ import annotations
@@ -257,25 +258,47 @@ def mad_keep(scores: np.ndarray, tau: float = 1.5) -> np.ndarray:
     return keep
 
 
+@dataclass(frozen=True)
+class DescriptionBank:
+    """A class's description bank as BiomedCoOp uses it, one row per class.
+
+    ``mean`` is the renormalised mean of every description (the MSE target); ``pruned`` the
+    mean of those kept by MAD pruning (the zero-shot ensemble of the KL term); ``kept`` the
+    keep masks.
+    """
+
+    mean: np.ndarray  # (C, D)
+    pruned: np.ndarray  # (C, D)
+    kept: list[list[bool]]
+
+
+def _unit_mean(e: np.ndarray) -> np.ndarray:
+    m = e.mean(0)
+    return m / np.linalg.norm(m)
+
+
 def description_bank(
     desc_emb: Sequence[np.ndarray], x_train: np.ndarray, y_train: np.ndarray, tau: float
-) -> tuple[np.ndarray, list[list[bool]]]:
-    """Pruned, renormalised class-mean description embeddings ``(C, D)`` and keep masks.
+) -> DescriptionBank:
+    """Class-mean description embeddings, whole and pruned, with the keep masks.
 
     A description's score is its mean cosine with the class's training images (its own
-    text-space agreement with the bank when the class has no training image).
+    text-space agreement with the bank when the class has no training image). BiomedCoOp
+    prunes for its KL term only: the MSE term pulls the learned prompt to the whole bank.
     """
-    rows, masks = [], []
+    means, pruned, masks = [], [], []
     for c, emb in enumerate(desc_emb):
         e = np.asarray(emb, np.float64)
         e = e / np.linalg.norm(e, axis=1, keepdims=True)
         imgs = x_train[y_train == c]
         ref = imgs if len(imgs) else e.mean(0, keepdims=True)
         keep = mad_keep((e @ np.asarray(ref, np.float64).T).mean(1), tau)
-        mean = e[keep].mean(0)
-        rows.append(mean / np.linalg.norm(mean))
+        means.append(_unit_mean(e))
+        pruned.append(_unit_mean(e[keep]))
         masks.append(keep.tolist())
-    return np.stack(rows).astype(np.float32), masks
+    return DescriptionBank(
+        np.stack(means).astype(np.float32), np.stack(pruned).astype(np.float32), masks
+    )
 
 
 # --------------------------------------------------------------------------- training
@@ -323,14 +346,17 @@ def predict_probs(learner: Any, x: np.ndarray, scale: float, batch_size: int = 2
     return np.concatenate(out).astype(np.float64)
 
 
-def _loss(learner: Any, xb: Any, yb: Any, scale: float, cfg: PromptConfig, bank: Any) -> Any:
+def _loss(
+    learner: Any, xb: Any, yb: Any, scale: float, cfg: PromptConfig, bank: tuple[Any, Any] | None
+) -> Any:
     feats = learner(xb)
     logits = _logits(learner, xb, scale, feats)
     loss = torch.nn.functional.cross_entropy(logits, yb)
     if cfg.method == "biomedcoop" and bank is not None:
+        mean, pruned = bank
         text = feats if feats.dim() == 2 else learner.text_features()
-        loss = loss + cfg.lambda1 * torch.nn.functional.mse_loss(text, bank)
-        zs = torch.log_softmax(scale * xb @ bank.T, -1)
+        loss = loss + cfg.lambda1 * torch.nn.functional.mse_loss(text, mean)
+        zs = torch.log_softmax(scale * xb @ pruned.T, -1)
         kl = torch.nn.functional.kl_div(
             torch.log_softmax(logits, -1), zs, log_target=True, reduction="batchmean"
         )
@@ -346,7 +372,7 @@ def train_prompts(
     x_val: np.ndarray | None = None,
     y_val: np.ndarray | None = None,
     cfg: PromptConfig | None = None,
-    bank: np.ndarray | None = None,
+    bank: DescriptionBank | None = None,
     logit_scale: float | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Train a prompt learner on image features; returns it (best val epoch) and a history.
@@ -357,7 +383,8 @@ def train_prompts(
         x_train, y_train: L2-normalised image features and labels of the K-shot sample.
         x_val, y_val: validation features for epoch selection (last epoch when None).
         cfg: hyper-parameters (method, n_ctx, epochs, lr, batch size, λ1, λ2).
-        bank: ``(C, D)`` pruned description-ensemble embeddings (BiomedCoOp).
+        bank: the class description bank (BiomedCoOp): its whole mean for the MSE term, its
+            pruned mean for the KL term.
         logit_scale: temperature (default: the model's ``exp(logit_scale)``, clamped to 100).
     """
     cfg = cfg or PromptConfig()
@@ -378,7 +405,9 @@ def train_prompts(
         opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9)
         steps = max(1, cfg.epochs * math.ceil(len(x_train) / cfg.batch_size))
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-        bank_t = torch.as_tensor(bank, dtype=torch.float32) if bank is not None else None
+        bank_t = (
+            (torch.as_tensor(bank.mean), torch.as_tensor(bank.pruned)) if bank is not None else None
+        )
         xt = torch.as_tensor(x_train, dtype=torch.float32)
         yt = torch.as_tensor(np.asarray(y_train), dtype=torch.long)
         gen = np.random.default_rng(cfg.seed)
@@ -446,11 +475,11 @@ def evaluate_k(
     per_seed, runs, constant = [], [], []
     for seed in seeds:
         idx = sample_kshot(y_train, k, seed)
-        bank, masks = None, None
+        bank = None
         if cfg.method == "biomedcoop":
             if not desc_emb:
                 raise LitclipError("biomedcoop needs a description bank (the class prompts)")
-            bank, masks = description_bank(desc_emb, x_train[idx], y_train[idx], cfg.tau)
+            bank = description_bank(desc_emb, x_train[idx], y_train[idx], cfg.tau)
         run_cfg = PromptConfig(**{**asdict(cfg), "seed": int(seed)})
         learner, info = train_prompts(
             loaded, classnames, x_train[idx], y_train[idx], x_val, y_val, run_cfg, bank
@@ -458,7 +487,8 @@ def evaluate_k(
         with _few_threads():
             probs = predict_probs(learner, x_test, info["logit_scale"])
         per_seed.append(evaluate_predictions(y_test, probs, n_boot=0)["metrics"])
-        runs.append({"seed": int(seed), "best_epoch": info["best_epoch"], "kept": masks})
+        kept = bank.kept if bank is not None else None
+        runs.append({"seed": int(seed), "best_epoch": info["best_epoch"], "kept": kept})
         if constant_rule(probs, y_test):
             constant.append(int(seed))
     metrics, ci = _aggregate(per_seed)
