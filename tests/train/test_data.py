@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -260,3 +261,19 @@ def test_a_pairs_spec_root_is_where_relative_paths_are_read(corpus_dir: Path, tm
     frame.to_csv(csv, index=False)  # paths relative to the corpus, not to the csv's folder
     table = open_pairs(f"pairs:{csv}?root={corpus_dir}")
     assert len(table) == 4 and table.load_image(0).mode == "RGB"
+
+
+def test_empty_holdout_names_the_fractions_that_split(corpus_dir: Path) -> None:
+    """The error said the split was empty but not which val_fraction would work (0.3 held out
+    none of an 11-article corpus whose smallest draw was 0.315)."""
+    table = open_pairs(corpus_dir)
+    with pytest.raises(LitclipError, match=r"empty validation split") as info:
+        split_holdout(table, 1e-9, seed=0)
+    m = re.search(r"a val_fraction from ([\d.]+) to ([\d.]+) splits them", str(info.value))
+    assert m, info.value
+    lo, hi = float(m[1]), float(m[2])
+    for fraction in (lo, hi):  # the named ends both split
+        train, val = split_holdout(table, fraction, seed=0)
+        assert len(train) and len(val)
+    with pytest.raises(LitclipError, match=r"empty training split"):
+        split_holdout(table, 1.0, seed=0)

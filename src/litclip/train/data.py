@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import tarfile
 import warnings
 from collections.abc import Callable, Sequence
@@ -336,9 +337,17 @@ def split_holdout(table: PairTable, fraction: float, seed: int = 0) -> tuple[Pai
     train = [i for i, d in enumerate(digests) if d >= fraction]
     if not val or not train:
         units = f"{len(set(keys))} articles or figures" if table.groups is not None else "pairs"
+        # a fraction in (min, max] of the digests leaves both sides non-empty
+        lo = math.floor(min(digests) * 1000 + 1) / 1000
+        hi = math.floor(max(digests) * 1000) / 1000
+        works = (
+            f"with seed {seed}, a val_fraction from {lo:g} to {hi:g} splits them"
+            if lo <= hi
+            else f"no val_fraction splits them with seed {seed}"
+        )
         raise LitclipError(
-            f"val_fraction={fraction} leaves an empty split of {len(table)} pairs ({units}, "
-            "held out whole): change it, or pass val_data"
+            f"val_fraction={fraction} leaves an empty {'validation' if not val else 'training'} "
+            f"split of {len(table)} pairs ({units}, held out whole): {works}; or pass val_data"
         )
     return table.subset(train), table.subset(val)
 
