@@ -277,3 +277,16 @@ def test_empty_holdout_names_the_fractions_that_split(corpus_dir: Path) -> None:
         assert len(train) and len(val)
     with pytest.raises(LitclipError, match=r"empty training split"):
         split_holdout(table, 1.0, seed=0)
+
+
+def test_missing_column_names_the_option_that_fixes_it(corpus_dir: Path, tmp_path: Path) -> None:
+    """The error said "set image_key / caption_key / selip_fields" without naming which or how
+    (train takes them as --set key=value or in the pairs: spec)."""
+    frame = pd.read_parquet(corpus_dir / "manifest.parquet")[["filepath", "caption"]].head(4)
+    frame["filepath"] = [str(corpus_dir / p) for p in frame["filepath"]]
+    frame.rename(columns={"filepath": "path", "caption": "text"}).to_csv(tmp_path / "m.csv")
+    with pytest.raises(LitclipError, match=r"no column 'filepath'.*--set image_key=NAME, or the "):
+        open_pairs(tmp_path / "m.csv")
+    with pytest.raises(LitclipError, match=r"no column 'caption'.*--set caption_key=NAME"):
+        open_pairs(f"pairs:{tmp_path / 'm.csv'}?image_key=path")
+    assert len(open_pairs(f"pairs:{tmp_path / 'm.csv'}?image_key=path&caption_key=text")) == 4

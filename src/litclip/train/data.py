@@ -138,11 +138,16 @@ def _from_manifest(
             name = "unsplit" if value in ("", "nan", "none") else str(value)
             left_out[name] = left_out.get(name, 0) + int(n)
         frame = kept
-    for col in (image_key, caption_key, *fields):
+    for key, col in (("image_key", image_key), ("caption_key", caption_key)) + tuple(
+        ("selip_fields", f) for f in fields
+    ):
         if col not in frame.columns:
+            how = f"--set {key}=NAME" + (
+                f", or the spec pairs:{path}?{key}=NAME" if key != "selip_fields" else ""
+            )
             raise LitclipError(
                 f"manifest {path} has no column {col!r} (columns: {list(frame.columns)}); "
-                "set image_key / caption_key / selip_fields to existing columns"
+                f"name the right one with {how}"
             )
     if "qc_pass" in frame.columns:  # corpus manifests: train only on pairs that passed QC
         failed = int((~frame["qc_pass"].astype(bool)).sum())
