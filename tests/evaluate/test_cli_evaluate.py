@@ -381,3 +381,22 @@ def test_prompt_learning_settings_reach_the_evaluation(tmp_path: Path, monkeypat
     argv += ["--prompt-epochs", "100", "--prompt-lr", "0.002", "--prompt-n-ctx", "16"]
     main([*argv, "--out", str(tmp_path / "r")])
     assert seen == {"epochs": 100, "lr": 0.002, "n_ctx": 16}
+
+
+@pytest.mark.timeout(120)
+def test_recall_at_k_beyond_the_gallery_is_flagged(
+    tmp_path: Path, pairs_manifest: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """`--recall 1000` on a small split printed a done line with no metric and a recall of 1
+    that any model gets."""
+    out = tmp_path / "res"
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{pairs_manifest}"]
+    rc = main(
+        [*argv, "--tasks", "retrieval", "--recall", "1000", "--n-boot", "0", "--out", str(out)]
+    )
+    assert rc == 0
+    captured = capsys.readouterr()
+    printed = " ".join((captured.out + captured.err).split())
+    assert "image_retrieval_recall@1000=1.000" in printed
+    (warning,) = json.loads((out / "results.json").read_text())["warnings"]
+    assert "Recall@1000 is 1 by construction" in warning and "--recall" in warning

@@ -529,6 +529,15 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
         text_groups=articles,
     )
     res["details"].update({"dataset_spec": spec, "split_sizes": {split: len(keep)}})
+    trivial = sorted(k for k in ctx.cfg.retrieval_ks if k >= len(rows))
+    if trivial:  # every image is within the top K: recall 1 whatever the model
+        said = (
+            f"retrieval on {dsets.dataset_name(spec)}: Recall@{', @'.join(map(str, trivial))} "
+            f"is 1 by construction, as split {split!r} holds {len(rows)} images (choose K "
+            "below that with --recall)"
+        )
+        if said not in ctx.warnings:
+            ctx.warnings.append(said)
     return [
         _record(
             model.spec,
@@ -851,7 +860,9 @@ def _number(key: str, value: float) -> str:
 
 
 def _summary(runs: list[dict]) -> str:
-    keys = ("f1", "accuracy", "auroc", "image_retrieval_recall@1", "retention", "n_contaminated")
+    ks = runs[0].get("details", {}).get("ks") if runs and runs[0]["task"] == "retrieval" else None
+    recall = f"image_retrieval_recall@{min(ks)}" if ks else "image_retrieval_recall@1"
+    keys = ("f1", "accuracy", "auroc", recall, "retention", "n_contaminated")
     # the binary F1 is the positive class's: a summary table beside it gives the macro F1
     names = {"f1": "positive-class f1"}
     parts = [
