@@ -155,7 +155,7 @@ def test_bad_uploads(client: TestClient) -> None:
     empty = client.post("/search/image", files={"file": ("a.png", b"", "image/png")})
     assert empty.status_code == 400
     big = client.post("/search/image", files={"file": ("a.png", b"\0" * 300_000, "image/png")})
-    assert big.status_code == 413 and "200000 bytes" in big.json()["detail"]
+    assert big.status_code == 413 and "limit is 200.0 KB" in big.json()["detail"]
     huge_pixels = client.post(
         "/search/image", files={"file": ("a.png", _png((1200, 1000)), "image/png")}
     )
@@ -168,7 +168,8 @@ def test_bad_uploads(client: TestClient) -> None:
     # over the limit by less than the body check's room for the form: the file is capped
     # all the same (a 58 KB image passed a 1000-byte limit)
     near = client.post("/search/image", files={"file": ("a.png", b"\0" * 200_001, "image/png")})
-    assert near.status_code == 413 and "200001 bytes, the limit is 200000" in near.json()["detail"]
+    assert near.status_code == 413
+    assert "200,001 bytes; the limit is 200,000 bytes" in near.json()["detail"]
     missing = client.post("/search/image")
     assert missing.status_code == 422
     bad_k = client.post(
@@ -300,3 +301,14 @@ def test_a_pdf_copy_gone_from_the_index_is_said_so(built_index: Path, tmp_path: 
     searcher = Searcher(copy)
     r = TestClient(create_app(searcher=searcher)).get(f"/figures/{_first_id(searcher)}/pdf")
     assert r.status_code == 404 and "is missing from the index folder" in r.json()["detail"]
+
+
+def test_upload_limit_is_said_in_sizes_people_read() -> None:
+    """The page showed "upload too large: 25000000 bytes, the limit is 20000000 bytes"."""
+    from litclip.serve.app import too_large
+
+    said = too_large(25_000_000, 20_000_000)
+    assert said.startswith("upload too large: 25.0 MB; the limit is 20.0 MB (")
+    assert "--max-upload-bytes 20000000" in said
+    assert too_large(None, 512).startswith("upload too large; the limit is 512 bytes")
+    assert "2,000,001 bytes; the limit is 2,000,000 bytes" in too_large(2_000_001, 2_000_000)

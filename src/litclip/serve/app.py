@@ -158,6 +158,26 @@ def _install_auth(app: FastAPI, token: str) -> None:
         return response
 
 
+def _readable_size(n: int, digits: int = 1) -> str:
+    for unit, size in (("MB", 1_000_000), ("KB", 1000)):  # as the option is set, in 10s
+        if n >= size:
+            return f"{n / size:.{digits}f} {unit}"
+    return f"{n} bytes"
+
+
+def too_large(size: int | None, limit: int) -> str:
+    """The 413 message, read by people on the search page: sizes in KB/MB, in bytes where
+    those round alike (200,001 against 200,000), and the option that sets the limit."""
+    if size is not None and _readable_size(size) == _readable_size(limit):
+        said, cap = f"{size:,} bytes", f"{limit:,} bytes"
+    else:
+        said, cap = (_readable_size(size) if size is not None else ""), _readable_size(limit)
+    return (
+        f"upload too large{': ' + said if said else ''}; the limit is {cap} "
+        f"(the server's --max-upload-bytes {limit})"
+    )
+
+
 def _install_body_limit(app: FastAPI, limit: int) -> None:
     """Reject uploads over ``limit`` bytes before any parsing (buffered in memory, never disk)."""
 
@@ -166,12 +186,7 @@ def _install_body_limit(app: FastAPI, limit: int) -> None:
         if request.url.path != UPLOAD_PATH or request.method != "POST":
             return await call_next(request)
         slack = 64 * 1024  # multipart boundaries and headers around the file
-        too_big = JSONResponse(
-            {
-                "detail": f"upload too large: the limit is {limit} bytes (server option --max-upload-bytes)"
-            },
-            status_code=413,
-        )
+        too_big = JSONResponse({"detail": too_large(None, limit)}, status_code=413)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit + slack:
             return too_big
@@ -267,11 +282,7 @@ def _add_search_routes(app: FastAPI, searcher: Searcher, max_k: int, max_query: 
         data = file.file.read()
         limit = app.state.max_upload_bytes
         if len(data) > limit:  # the body check leaves room for the form's own bytes
-            raise HTTPException(
-                413,
-                f"upload too large: {len(data)} bytes, the limit is {limit} bytes (server "
-                "option --max-upload-bytes)",
-            )
+            raise HTTPException(413, too_large(len(data), limit))
         img = _read_image(data, app.state.max_pixels)
         return respond(None, k, "image", searcher.search_image(img, k), t0)
 
