@@ -49,6 +49,8 @@ def test_build_merge_filter(
             "--no-progress",
             "--shard-size",
             "2",
+            "--description",
+            "Two test PDFs and a broken one.",
         ]
     )
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
@@ -87,6 +89,10 @@ def test_build_merge_filter(
         == 0
     )
     assert set(read_manifest(tmp_path / "f")["kind"]) == {"image"}
+    # the build's description opens the datasheet's sources, and a filtered copy keeps it
+    for corpus in ("c", "f"):
+        sheet = (tmp_path / corpus / "datasheet.md").read_text()
+        assert "## Sources\n\nTwo test PDFs and a broken one.\n" in sheet
 
 
 def test_keep_kinds_flags_other_kinds(tmp_path: Path, fake_engine: None) -> None:

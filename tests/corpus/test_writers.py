@@ -166,3 +166,10 @@ def test_datasheet_says_what_each_rejection_means_with_its_threshold(tmp_path: P
     assert "| duplicate | 1 | perceptual hash within 3 bits of an earlier pair's" in text
     assert "| kind:chart | 1 | a kind left out by the build's --keep-kinds (chart) |" in text
     assert "`table` ruled grids" in text and "with chances 90/5/5" in text
+
+
+def test_datasheet_opens_its_sources_with_the_builds_description(tmp_path: Path) -> None:
+    df = _corpus(tmp_path)
+    text = datasheet_text(df, [], {"description": "  J Neurosurg 2015-2020, open access.\n"})
+    assert text.split("## Sources\n")[1].startswith("\nJ Neurosurg 2015-2020, open access.\n")
+    assert "## Sources\n\n0 input PDF files" in datasheet_text(df, [], {"description": " "})

@@ -68,6 +68,9 @@ def test_demo_writes_every_stage_output(demo_run) -> None:
 
     from litclip.evaluate.retrieval import MIN_GROUPS
 
+    # so is a reader of the corpus's datasheet (it said nothing of where the PDFs came from)
+    sources = (out / "corpus" / "datasheet.md").read_text().split("## Sources")[1]
+    assert sources.lstrip().startswith("The PDFs are litclip's synthetic neuro-imaging journal")
     articles = pd.read_parquet(out / "splits" / "test.parquet")["pdf_sha256"].nunique()
     unit = "article" if articles >= MIN_GROUPS else "pair"  # too few articles to resample
     assert all(r["details"]["ci_unit"] == unit for r in retrieval)

@@ -121,6 +121,10 @@ def build(
     retry_errors: bool = typer.Option(
         False, help="Redo PDFs whose earlier attempt ended in an error."
     ),
+    description: str = typer.Option(
+        "",
+        help="What the PDFs are (journal, years, how chosen): the datasheet's Sources section opens with it.",
+    ),
     progress: bool = typer.Option(True, help="Show a progress bar."),
 ) -> None:
     """Extract figure/caption pairs from PDFs into a corpus directory (resumable)."""
@@ -153,6 +157,7 @@ def build(
         retry_errors=retry_errors,
         qc=qc,
         modality_model=modality_model,
+        description=description,
     )
     summary = build_corpus([str(p) for p in inputs], out, cfg, progress=progress)
     _print_summary(summary, new_console())

@@ -95,6 +95,8 @@ class CorpusConfig:
     qc: QcConfig = field(default_factory=QcConfig)
     modality_model: str | None = None  # score every pair with this litclip model
     modality_prompts: list[str] | None = None
+    # what the PDFs are (a journal, years, how chosen), said at the top of datasheet.md
+    description: str = ""
 
 
 @dataclass

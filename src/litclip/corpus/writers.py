@@ -289,6 +289,11 @@ def datasheet_text(
         "# Datasheet: litclip figure-caption corpus\n",
         f"Created {now_iso()} by litclip {__version__}. Resolved options are in `config.json`.\n",
         "## Sources\n",
+        *(
+            [f"{config['description'].strip()}\n"]
+            if (config.get("description") or "").strip()
+            else []
+        ),
         f"{len(names)} input PDF files: {shown or '(none)'}. Every PDF's sha256, status and counts are in `pdf_status.jsonl`.\n",
         "## Counts\n",
         _status_section(statuses),

@@ -78,6 +78,12 @@ SYNTHETIC_NOTE = (
 )
 
 
+SYNTHETIC_SOURCES = (
+    "The PDFs are litclip's synthetic neuro-imaging journal (`litclip synth`): generated "
+    "articles with phantom images and charts, no real patients or papers."
+)
+
+
 def demo_config(opts: DemoOptions, journal: Path) -> RunConfig:
     """The RunConfig that ``demo`` runs: the journal's splits and classification sets."""
     datasets = [
@@ -91,7 +97,7 @@ def demo_config(opts: DemoOptions, journal: Path) -> RunConfig:
         model=opts.model,
         seed=opts.seed,
         device=opts.device,
-        corpus={"workers": 2},
+        corpus={"workers": 2, "description": SYNTHETIC_SOURCES},
         split=SplitOptions(seed=opts.seed, splits_file=str(journal / "splits.json")),
         train=_demo_train(opts),
         evaluate=EvaluateOptions(datasets=datasets, notes=[SYNTHETIC_NOTE]),

@@ -113,7 +113,10 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
         key,
         build,
         products=lambda _: [manifest],
-        content=lambda _: _content_hash(manifest, key["corpus"]),
+        # the description is datasheet text: a new one rewrites it, and nothing after it
+        content=lambda _: _content_hash(
+            manifest, {k: v for k, v in key["corpus"].items() if k != "description"}
+        ),
     )
 
 
