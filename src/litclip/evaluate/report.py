@@ -398,6 +398,18 @@ def _roc_score(run: dict) -> str:
     return f"{'micro ' * (average == 'micro')}AUC {area:.3f}; table {auroc:.3f}"
 
 
+def _positive_class(runs: list[dict]) -> str | None:
+    """The positive class (the second name) of the first binary run among ``runs``."""
+    return next(
+        (
+            r["details"]["classnames"][1]
+            for r in runs
+            if len(r["details"].get("classnames") or []) == 2
+        ),
+        None,
+    )
+
+
 def _roc_plot(doc: _Doc, runs: list[dict], name: str) -> None:
     curves = [r for r in runs if r["details"].get("roc")]
     averages = sorted({_roc_average(r) for r in curves})
@@ -406,14 +418,7 @@ def _roc_plot(doc: _Doc, runs: list[dict], name: str) -> None:
         if average != "binary":
             described.append(ROC_AVERAGES.get(average, average))
             continue
-        positive = next(
-            (
-                r["details"]["classnames"][1]
-                for r in curves
-                if len(r["details"].get("classnames") or []) == 2
-            ),
-            None,
-        )
+        positive = _positive_class(curves)
         described.append(f"positive class '{positive}'" if positive else "class 1 positive")
     _diagonal_plot(
         doc,
@@ -467,14 +472,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             [(r["model"], _name_html(r["model"])), (fitted, html.escape(fitted))]
             + [(_arrow(before.get(k), r["metrics"].get(k)),) * 2 for k in keys]
         )
-    positive = next(
-        (
-            r["details"]["classnames"][1]
-            for r in cal
-            if len(r["details"].get("classnames", [])) == 2
-        ),
-        None,
-    )
+    positive = _positive_class(cal)
     doc.para(
         "Calibration fitted on the validation split only; test metrics before → after."
         + (
