@@ -93,6 +93,8 @@ def test_a_constant_multiclass_rule_is_flagged() -> None:
     assert res["details"]["temperature"] > 10
     warning = res["details"]["warning"]
     assert "of validation images 'a': a (nearly) constant rule" in warning
+    # the temperature as the report's table gives it (4 significant digits, not 3)
+    assert f"(T={res['details']['temperature']:.4g})" in warning
     rng = np.random.default_rng(1)
     y = rng.integers(0, c, 400)
     signal = np.eye(c)[y] * 3.0 + rng.normal(0, 1.0, (400, c))

@@ -150,7 +150,7 @@ def evaluate(
         if share >= 0.98:
             name = classnames[top] if classnames and top < len(classnames) else f"class {top}"
             out["details"]["warning"] = (
-                f"the fitted temperature (T={params['temperature']:.3g}) and class biases call "
+                f"the fitted temperature (T={params['temperature']:.4g}) and class biases call "
                 f"{share:.1%} of validation images '{name}': a (nearly) constant rule, the "
                 "model's scores carry little signal for this task"
             )

@@ -860,7 +860,11 @@ def _number(key: str, value: float) -> str:
 
 
 def _summary(runs: list[dict]) -> str:
-    ks = runs[0].get("details", {}).get("ks") if runs and runs[0]["task"] == "retrieval" else None
+    ks = (
+        runs[0].get("details", {}).get("ks")
+        if runs and runs[0].get("task") == "retrieval"
+        else None
+    )
     recall = f"image_retrieval_recall@{min(ks)}" if ks else "image_retrieval_recall@1"
     keys = ("f1", "accuracy", "auroc", recall, "retention", "n_contaminated")
     # the binary F1 is the positive class's: a summary table beside it gives the macro F1
