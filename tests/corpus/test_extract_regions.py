@@ -1297,6 +1297,29 @@ def test_a_rule_under_a_tables_caption_ends_the_caption() -> None:
     assert len(cap.lines) == 3
 
 
+def test_a_rule_under_a_figures_label_alone_heads_its_caption() -> None:
+    """Annual Reviews sets "Figure 3" in the margin, a rule under it, then the caption's
+    eleven narrow rows: the caption was cut to "Figure 3". A table's label alone over its
+    top rule still ends there."""
+    from litclip.corpus.extract.regions import stop_captions_at_rules
+
+    def caption(kind: str, word: str) -> Caption:
+        rows = [
+            TextLine(f"{word} 3", (29.7, 39.3, 60.5, 49.4), 8.0),
+            TextLine("Default diagnostic", (29.7, 52.0, 91.6, 62.0), 8.0),
+            TextLine("plots for a linear", (29.7, 61.9, 84.9, 71.9), 8.0),
+        ]
+        return Caption(kind, f"{word} 3", "3", f"{word} 3", rows)
+
+    rule = [Element((29.7, 50.5, 104.9, 51.0), "path")]
+    cap = caption("figure", "Figure")
+    stop_captions_at_rules([cap], rule)
+    assert len(cap.lines) == 3
+    cap = caption("table", "Table")
+    stop_captions_at_rules([cap], rule)
+    assert cap.text == "Table 3"
+
+
 def test_a_letter_in_the_middle_of_a_drawn_box_is_no_panel_letter() -> None:
     """SLEPc's scheme of matrices labels its matrix "A" in the middle of its box: no panel
     letter, so the caption under it (naming no panels) is not sent to the drawing under the

@@ -465,7 +465,7 @@ def _paragraph_after(cap: Caption, nxt: TextLine) -> bool:
     going on in lower case, a paragraph carried over from the column before ("defined for
     each bin, ..."). A regular description under a bold title starts a sentence, and a
     label alone ("Figure1.") may head a title in lower case ("cvs Source Repository")."""
-    if len(cap.lines) == 1 and _label_alone(cap, cap.lines[0]):
+    if len(cap.lines) == 1 and label_alone(cap, cap.lines[0]):
         return False
     last = max(cap.lines, key=lambda ln: ln.y1)
     weights = [b for ln in cap.lines for b, ch in zip(ln.bold, ln.text, strict=False) if ch.strip()]
@@ -502,7 +502,7 @@ def _indented_paragraph(cap: Caption, nxt: TextLine, lines: list[TextLine]) -> b
     )
 
 
-def _label_alone(cap: Caption, first: TextLine) -> bool:
+def label_alone(cap: Caption, first: TextLine) -> bool:
     """Whether the caption's first line holds its label and nothing more ("Figure 1.")."""
     rest = first.text.strip()[len(cap.glued or cap.printed_label) :]
     return not rest.strip(" .:|\u2014\u2013-")
@@ -516,7 +516,7 @@ def _grow_block(
     used = {id(first)}
     # a row split at every word gap ("Figure" | "1:" | "Magic" ...) is justified very wide,
     # and a label alone may be followed by a tab stop ("Fig. 5." | "Example of Skinning")
-    alone = _label_alone(cap, first)
+    alone = label_alone(cap, first)
     wide = _BARE_WORD.fullmatch(first.text) or alone
     reach = (TAB_STOP if wide else 2) * first.size
     # text on the same row continuing the first line (split at a wide gap)

@@ -19,7 +19,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from litclip.corpus.extract import _raw
-from litclip.corpus.extract.captions import Caption, names_panels
+from litclip.corpus.extract.captions import Caption, label_alone, names_panels
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -906,7 +906,8 @@ def stop_captions_at_rules(captions: list[Caption], elements: list[Element]) -> 
     """End each caption (in place) at a thin rule drawn across it between two of its rows:
     a table's top rule under its caption, the cells under the rule read as the caption going
     on (centred under "Table 1: Notations", a column of short cells). An underlined word
-    is narrower than the rows over it."""
+    is narrower than the rows over it; a rule under a figure's label alone heads its text
+    (Annual Reviews sets "Figure 3", a rule, then the caption in the margin)."""
     grown = [cap for cap in captions if len(cap.lines) > 1]
     boxes = np.array([e.bbox for e in elements if e.kind == "path"], dtype=np.float64)
     if not grown or not len(boxes):
@@ -915,7 +916,8 @@ def stop_captions_at_rules(captions: list[Caption], elements: list[Element]) -> 
     middle = (rules[:, 1] + rules[:, 3]) / 2
     for cap in grown:
         rows = sorted(cap.lines, key=lambda ln: ln.y0)
-        for i in range(1, len(rows)):
+        headed = cap.kind == "figure" and label_alone(cap, rows[0])
+        for i in range(1 + headed, len(rows)):
             x0 = min(ln.x0 for ln in rows[:i])
             x1 = max(ln.x1 for ln in rows[:i])
             top, bottom = max(ln.y1 for ln in rows[:i]), rows[i].y0
