@@ -691,3 +691,47 @@ def test_a_picture_cut_into_flat_bands_of_all_heights_is_one_picture() -> None:
     assert has_strip([(0, 0, 60, 165), (70, 0, 226, 40), (70, 50, 226, 165)])  # a group box
     assert has_strip([(0, 0, 20, 165), (30, 0, 226, 165)])  # a tall strip
     assert not has_strip([(0, 0, 110, 80), (116, 0, 226, 80), (0, 85, 226, 165)])
+
+
+def test_a_framed_bar_chart_is_not_split_between_its_bars() -> None:
+    """Developmental Biology (1999) scans a bar chart boxed on four sides: once its frame was
+    cleared, the white columns between the bars (and the row between a star and its error
+    bar) cut it into four "panels". Bars stand on the frame's foot and end at different
+    heights; two pictures set in one frame do not."""
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[40:42, 100:780] = gray[540:542, 100:780] = 0  # the frame
+    gray[40:542, 100:102] = gray[40:542, 778:780] = 0
+    gray[100:540, 180:300] = 0  # bars on the frame's foot, of different heights
+    gray[250:540, 400:520] = 0
+    gray[180:540, 620:740] = 0
+    gray[200:215, 450:465] = 0  # a star over the middle bar
+    assert panels_from_pixels(gray, FIG) == []
+    # two pictures in a frame, clear of its foot: still two panels
+    gray[42:540, 102:778] = 255
+    rng = np.random.default_rng(0)
+    gray[80:500, 140:420] = rng.integers(0, 200, (420, 280))
+    gray[80:500, 480:740] = rng.integers(0, 200, (420, 260))
+    assert len(panels_from_pixels(gray, FIG)) == 2
+
+
+def test_a_bold_letter_heading_its_panels_title_names_the_panel() -> None:
+    """Annual Reviews prints "a Default PAJEK view" over one network and "b Edited for
+    presentation" over the other: a bold letter, its title in the regular face, one row."""
+    from litclip.corpus.extract.panels import letter_lines
+    from litclip.corpus.extract.text import TextLine
+
+    def row(text: str, x: float, bold_letter: bool = True) -> TextLine:
+        bold = [bold_letter] + [False] * (len(text) - 1)
+        return TextLine(text, (x, 10.0, x + 5.0 * len(text), 20.0), 9.0, bold=bold)
+
+    found = letter_lines(
+        [row("a Default PAJEK view", 40.0), row("b Edited for presentation", 300.0)],
+        (0.0, 0.0, 500.0, 300.0),
+    )
+    assert [letter for letter, _ in found] == ["A", "B"]
+    assert found[1][1][:2] == (300.0, 10.0)  # the row's corner
+    # a row in one face ("A plot of ...", a title all bold) names no panel
+    plain = [row("a plot of residuals", 40.0, False), row("b values", 300.0, False)]
+    assert letter_lines(plain, (0.0, 0.0, 500.0, 300.0)) == []
+    bold = TextLine("B Title", (300.0, 10.0, 335.0, 20.0), 9.0, bold=[True] * 7)
+    assert letter_lines([bold], (0.0, 0.0, 500.0, 300.0)) == []

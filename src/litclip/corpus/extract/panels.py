@@ -383,6 +383,30 @@ def _frame_cleared(bg: np.ndarray) -> np.ndarray:
     return out
 
 
+BAR_BASE = 2  # pixels between a bar's foot and the frame line it stands on, at most
+BAR_TOPS = 0.1  # of the frame's height: bars' tops differ by more than this
+
+
+def _bars_on_axis(cleared: np.ndarray, cuts: list[tuple[int, int]]) -> bool:
+    """Whether the parts between column ``cuts`` of a framed box (``cleared``: its frame
+    counted as background) are a bar chart's bars: every part stands on the frame's foot
+    line and their tops differ (two pictures in a frame are not all set down on its foot,
+    or end level). Pass the transpose for row cuts (bars off the left line)."""
+    if not cuts:
+        return False
+    h, w = cleared.shape
+    edges = [0, *(c for c, _ in cuts), w]
+    tops = []
+    for a, b in pairwise(edges):
+        rows = np.flatnonzero(~cleared[:, a:b].all(axis=1))
+        if not rows.size:
+            continue
+        if rows[-1] < h - 1 - FRAME_EDGE - BAR_BASE:
+            return False
+        tops.append(int(rows[0]))
+    return len(tops) >= 2 and max(tops) - min(tops) > BAR_TOPS * h
+
+
 def _cuts(runs: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
     """Cut positions ``(middle, gutter width)`` that leave no sliver (< 8 % of the extent)."""
     margin = max(4, int(0.08 * extent))
@@ -462,6 +486,10 @@ def xy_cut(
             sub = cleared
         row_cuts = _cuts(_gutters(sub, 1, uniform, gutter, trimmed, seams), y1 - y0)
         col_cuts = _cuts(_gutters(sub, 0, uniform, gutter, trimmed, seams), x1 - x0)
+        # framed: its gaps may be those between a chart's bars, the frame its axes (nothing
+        # inside is a panel: not the star over a bar either)
+        if gutter > min_gutter and (_bars_on_axis(sub, col_cuts) or _bars_on_axis(sub.T, row_cuts)):
+            return [trimmed]
         if level >= depth or (not row_cuts and not col_cuts):
             return [trimmed]
         # cut along the axis with the widest gutter first
@@ -1089,6 +1117,24 @@ def reading_order(boxes: list[BBox]) -> list[BBox]:
 LETTER_SKIPS = 2  # panel letters that may be missing from a figure's sequence (not read)
 
 
+_TITLED_LETTER = re.compile(r"^\s*[A-Za-z]\s+\S")
+
+
+def _titled_letter(ln: TextLine) -> bool:
+    """Whether a row opens with a bold letter and goes on in the regular face ("a Default
+    PAJEK view", Annual Reviews' panel titles); the row is read from its first character."""
+    text = ln.text
+    start = len(text) - len(text.lstrip())
+    rest = [b for b, ch in zip(ln.bold[start + 1 :], text[start + 1 :], strict=False) if ch.strip()]
+    return (
+        bool(_TITLED_LETTER.match(text))
+        and len(ln.bold) == len(text)
+        and ln.bold[start]
+        and bool(rest)
+        and not any(rest)
+    )
+
+
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
     """Single panel letters printed as text inside the figure.
 
@@ -1102,6 +1148,11 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
         m = _LETTER_RE.match(ln.text.strip())
         if m and contains(fig_box, ln.bbox, slack=4.0):
             out.append((m.group(1).upper(), ln.bbox))
+        elif _titled_letter(ln) and contains(fig_box, ln.bbox, slack=4.0):
+            # a bold letter heading its panel's title on one row ("a Default PAJEK view"):
+            # the letter's corner is the row's
+            letter_box = (ln.x0, ln.y0, ln.x0 + 0.7 * ln.size, ln.y1)
+            out.append((ln.text.lstrip()[0].upper(), letter_box))
     counts = Counter(letter for letter, _ in out)
     out = [(letter, b) for letter, b in out if counts[letter] == 1]
     if out and max(ord(letter) - ord("A") for letter, _ in out) >= len(out) + LETTER_SKIPS:
