@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litclip.corpus.extract.furniture import element_furniture, line_furniture
+from litclip.corpus.extract.furniture import element_furniture, line_furniture, margin_notes
 from litclip.corpus.extract.regions import Element
 from litclip.corpus.extract.text import TextLine
 
@@ -90,3 +90,22 @@ def test_a_running_head_of_a_short_section_level_with_the_page_number_is_furnitu
     pages[8].append(_line('#include "epix.h"', 71))
     furniture = line_furniture(pages, [792.0] * 9)
     assert furniture == {id(ln) for page in pages for ln in page[:2]}
+
+
+def test_a_notice_up_the_margin_of_every_page_is_furniture() -> None:
+    """Annual Reviews sets "Annu. Rev. Sociol. ... Downloaded from ... by Duke University"
+    sideways in the left margin of every page; a figure beside it took it in as a y axis
+    title. An axis title up a plot's side, on one page, is not furniture."""
+    notice = "Annu. Rev. Sociol. 2014.40:105-128. Downloaded from www.annualreviews.org"
+
+    def sideways(text: str, x: float, y: float = 198.0) -> TextLine:
+        return TextLine(text, (x, y, x + 8.0, y + 260.0), 8.0, rotated=True)
+
+    pages = [[sideways(notice, 2.0), _line("Running text", 300)] for _ in range(6)]
+    pages[3].append(sideways("Standardized residuals", 150.0, 300.0))
+    pages[4].append(sideways("position along tract", 5.0, 500.0))  # once, in the margin
+    found = margin_notes(pages, [531.0] * 6)
+    assert found == {id(page[0]) for page in pages}
+    # the same notice set upright is no margin note (running heads are found apart)
+    upright = [[_line(notice, 300, x=2.0)] for _ in range(6)]
+    assert margin_notes(upright, [531.0] * 6) == set()

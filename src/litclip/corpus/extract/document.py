@@ -32,7 +32,7 @@ from litclip.corpus.extract.captions import (
     split_caption,
     take_side_paragraphs,
 )
-from litclip.corpus.extract.furniture import element_furniture, line_furniture
+from litclip.corpus.extract.furniture import element_furniture, line_furniture, margin_notes
 from litclip.corpus.extract.text import (
     TextLine,
     body_font_size,
@@ -327,6 +327,8 @@ def analyse_document(
     heights = [_page_height(pdf, i) for i in range(len(pdf))]
     frames_or_none = frames if any(frames) else None
     furniture = line_furniture(all_lines, heights, frames_or_none)
+    widths = [_page_height(pdf, i, axis=0) for i in range(len(pdf))]
+    furniture |= margin_notes(all_lines, widths, frames_or_none)
     if furniture:
         all_lines = [[ln for ln in lines if id(ln) not in furniture] for lines in all_lines]
     graphics = [e if isinstance(e, list) else [] for e in all_elements]
@@ -700,10 +702,11 @@ READABLE_SHARE = 0.5  # of a document's words made of letters, at least (see wor
 LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
 
 
-def _page_height(pdf: pdfium.PdfDocument, index: int) -> float:
-    """A page's height in points (0 when pdfium cannot size it; such a page has no lines)."""
+def _page_height(pdf: pdfium.PdfDocument, index: int, axis: int = 1) -> float:
+    """A page's height (``axis`` 0: width) in points as displayed (0 when pdfium cannot
+    size it; such a page has no lines)."""
     try:
-        return pdf.get_page_size(index)[1]
+        return pdf.get_page_size(index)[axis]
     except pdfium.PdfiumError:
         return 0.0
 

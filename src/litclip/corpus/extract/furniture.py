@@ -96,6 +96,32 @@ def line_furniture(
     return _recurring(all_lines, heights, lambda ln: ln.bbox, _line_key, _set_off, frames)
 
 
+def _transposed(box: BBox) -> BBox:
+    return (box[1], box[0], box[3], box[2])
+
+
+def margin_notes(
+    all_lines: Sequence[Sequence[TextLine]],
+    widths: Sequence[float],
+    frames: Sequence[Frame | None] | None = None,
+) -> set[int]:
+    """``id`` of sideways lines that recur in the side margins, as running heads do in the
+    top and foot bands: a publisher's "Downloaded from ... by ..." set up the margin of every
+    page (Annual Reviews), which a figure beside it took in as its y axis title. ``widths``:
+    the pages' widths as displayed."""
+    turned = [
+        (lambda b, f=frame: _transposed(f(b) if f else b))
+        for frame in (frames or [None] * len(all_lines))
+    ]
+    return _recurring(
+        all_lines,
+        widths,
+        lambda ln: ln.bbox,
+        lambda ln: _line_key(ln) if ln.rotated else None,
+        frames=turned,
+    )
+
+
 def _set_off(line: TextLine, index: int, boxes: np.ndarray) -> bool:
     """Whether a line in a page band is words (a tick label "3" at the top of a plot is not)
     standing a line's height or more clear of the page's other text (a running head over
