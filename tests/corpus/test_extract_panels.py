@@ -714,6 +714,23 @@ def test_a_framed_bar_chart_is_not_split_between_its_bars() -> None:
     assert len(panels_from_pixels(gray, FIG)) == 2
 
 
+def test_text_set_on_a_boxs_foot_is_no_bar() -> None:
+    """A flow chart's box ("DM 45,885.5" over "9,899   6,157") has its last text row on the
+    frame's foot, tops that differ and white between its words: glyph feet are no bars (a
+    chart read there made the box one panel of two)."""
+    from litclip.corpus.extract.panels import _bars_on_axis
+
+    box = np.ones((60, 200), bool)  # the box inside its frame, frame cleared
+    box[5:20, 30:70] = False  # "DM", over the first number
+    for x0 in (10, 130):  # two numbers on the foot: strokes two pixels wide, 4 apart
+        for x in range(x0, x0 + 50, 6):
+            box[40:57, x : x + 2] = False
+    assert not _bars_on_axis(box, [(100, 60)])
+    bars = np.ones((60, 200), bool)
+    bars[10:57, 20:60] = bars[30:57, 140:180] = False
+    assert _bars_on_axis(bars, [(100, 80)])
+
+
 def test_a_bold_letter_heading_its_panels_title_names_the_panel() -> None:
     """Annual Reviews prints "a Default PAJEK view" over one network and "b Edited for
     presentation" over the other: a bold letter, its title in the regular face, one row."""

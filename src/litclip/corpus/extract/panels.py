@@ -385,13 +385,15 @@ def _frame_cleared(bg: np.ndarray) -> np.ndarray:
 
 BAR_BASE = 2  # pixels between a bar's foot and the frame line it stands on, at most
 BAR_TOPS = 0.1  # of the frame's height: bars' tops differ by more than this
+BAR_FOOT = 0.25  # of its part's width: a bar's foot is one run of ink at least this wide
 
 
 def _bars_on_axis(cleared: np.ndarray, cuts: list[tuple[int, int]]) -> bool:
     """Whether the parts between column ``cuts`` of a framed box (``cleared``: its frame
     counted as background) are a bar chart's bars: every part stands on the frame's foot
-    line and their tops differ (two pictures in a frame are not all set down on its foot,
-    or end level). Pass the transpose for row cuts (bars off the left line)."""
+    line with a solid foot (not the feet of a text row's glyphs, in a flow chart's boxes)
+    and their tops differ (two pictures in a frame are not all set down on its foot, or end
+    level). Pass the transpose for row cuts (bars off the left line)."""
     if not cuts:
         return False
     h, w = cleared.shape
@@ -402,6 +404,9 @@ def _bars_on_axis(cleared: np.ndarray, cuts: list[tuple[int, int]]) -> bool:
         if not rows.size:
             continue
         if rows[-1] < h - 1 - FRAME_EDGE - BAR_BASE:
+            return False
+        foot = _runs(~cleared[rows[-1], a:b], 1)
+        if max((e - s for s, e in foot), default=0) < max(4, BAR_FOOT * (b - a)):
             return False
         tops.append(int(rows[0]))
     return len(tops) >= 2 and max(tops) - min(tops) > BAR_TOPS * h
