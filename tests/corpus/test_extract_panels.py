@@ -706,6 +706,9 @@ def test_a_framed_bar_chart_is_not_split_between_its_bars() -> None:
     gray[180:540, 620:740] = 0
     gray[200:215, 450:465] = 0  # a star over the middle bar
     assert panels_from_pixels(gray, FIG) == []
+    # the same chart turned, its bars off the left line
+    turned = np.ascontiguousarray(np.rot90(gray, k=-1))
+    assert panels_from_pixels(turned, (0.0, 0.0, 300.0, 400.0)) == []
     # two pictures in a frame, clear of its foot: still two panels
     gray[42:540, 102:778] = 255
     rng = np.random.default_rng(0)

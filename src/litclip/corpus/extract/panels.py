@@ -393,7 +393,8 @@ def _bars_on_axis(cleared: np.ndarray, cuts: list[tuple[int, int]]) -> bool:
     counted as background) are a bar chart's bars: every part stands on the frame's foot
     line with a solid foot (not the feet of a text row's glyphs, in a flow chart's boxes)
     and their tops differ (two pictures in a frame are not all set down on its foot, or end
-    level). Pass the transpose for row cuts (bars off the left line)."""
+    level). For row cuts pass the transpose turned so the left line is the foot
+    (``bg.T[::-1]``: bars off the left axis)."""
     if not cuts:
         return False
     h, w = cleared.shape
@@ -493,7 +494,9 @@ def xy_cut(
         col_cuts = _cuts(_gutters(sub, 0, uniform, gutter, trimmed, seams), x1 - x0)
         # framed: its gaps may be those between a chart's bars, the frame its axes (nothing
         # inside is a panel: not the star over a bar either)
-        if gutter > min_gutter and (_bars_on_axis(sub, col_cuts) or _bars_on_axis(sub.T, row_cuts)):
+        if gutter > min_gutter and (
+            _bars_on_axis(sub, col_cuts) or _bars_on_axis(sub.T[::-1], row_cuts)
+        ):
             return [trimmed]
         if level >= depth or (not row_cuts and not col_cuts):
             return [trimmed]
