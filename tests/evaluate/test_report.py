@@ -552,3 +552,24 @@ def test_results_without_their_options_still_read_cleanly() -> None:
     res["config"] = {}
     said = _protocol(res)
     assert "bootstrap intervals of the test items" in said and "()" not in said
+
+
+def test_tables_name_models_by_role_and_list_the_base_first() -> None:
+    """The demo's tables printed /tmp/.../train/best_model over five lines of every row, and
+    listed the fine-tuned model before its base (paths sort before names). The markdown,
+    which papers quote, keeps the whole name; the page gives it on hover."""
+    from litclip.evaluate.report import build_report
+
+    res = _results()
+    tuned = "/tmp/x/demo/train/best_model"
+    for r in res["runs"]:
+        if r["model"] == "A":
+            r["model"], r["details"]["role"] = tuned, "fine-tuned"
+        elif r["model"] == "B":
+            r["details"]["role"] = "base"
+    page, md = build_report(res)[:2]
+    cell = f'<span class="name" title="{tuned}">fine-tuned (train/<wbr>best_model)</span>'
+    assert cell in page and '<span class="name" title="B">base (B)</span>' in page
+    table = page.split("Dataset: toy")[1]
+    assert table.index("base (B)") < table.index("fine-tuned (train/<wbr>best_model)")
+    assert f"| {tuned} |" in md

@@ -182,10 +182,26 @@ def _by_dataset(runs: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
-def _name_html(name: str) -> str:
+def _name_html(name: str, full: str | None = None) -> str:
     """A model's name for a table cell, breakable after each ``/``: an absolute model path
-    kept on one line pushed the metrics table past the page's right edge."""
-    return f'<span class="name">{html.escape(name).replace("/", "/<wbr>")}</span>'
+    kept on one line pushed the metrics table past the page's right edge. ``full``: the
+    whole name, shown on hover when the cell gives a shorter one."""
+    title = f' title="{html.escape(full)}"' if full and full != name else ""
+    return f'<span class="name"{title}>{html.escape(name).replace("/", "/<wbr>")}</span>'
+
+
+def _model_cell(run: dict, suffix: str = "") -> tuple[str, str]:
+    """A run's model as a table cell: the whole name for the markdown (papers quote it),
+    the legend's role and folder on the page (a path took five lines of each row)."""
+    full = _label(run) + suffix
+    return full, _name_html(_legend_name(run) + suffix, full)
+
+
+ROLE_ORDER = {"base": 0, "fine-tuned": 1}  # tables list the base model before its fine-tuned one
+
+
+def _role_order(run: dict) -> int:
+    return ROLE_ORDER.get(run["details"].get("role"), len(ROLE_ORDER))
 
 
 def _classification_table(doc: _Doc, runs: list[dict]) -> None:
@@ -193,11 +209,11 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     if not rows_runs:
         return
     keys = [k for k in CLS_METRICS if any(k in r["metrics"] for r in rows_runs)]
-    rows_runs.sort(key=lambda r: (TASK_ORDER.index(r["task"]), r["model"]))
+    rows_runs.sort(key=lambda r: (TASK_ORDER.index(r["task"]), _role_order(r), r["model"]))
     rows = [
         [
             (r["task"], html.escape(r["task"])),
-            (_label(r), _name_html(_label(r))),
+            _model_cell(r),
             (str(r["n"]), str(r["n"])),
         ]
         + [_fmt(r["metrics"].get(k), r["ci95"].get(k)) for k in keys]
@@ -452,7 +468,7 @@ def _reliability_plot(doc: _Doc, runs: list[dict], name: str) -> None:
 
 
 def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
-    cal = [r for r in runs if r["task"] == "calibration"]
+    cal = sorted((r for r in runs if r["task"] == "calibration"), key=_role_order)
     if not cal:
         return
     keys = [
@@ -469,7 +485,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
             else f"T={d.get('temperature', float('nan')):.4g}"
         )
         rows.append(
-            [(r["model"], _name_html(r["model"])), (fitted, html.escape(fitted))]
+            [_model_cell(r), (fitted, html.escape(fitted))]
             + [(_arrow(before.get(k), r["metrics"].get(k)),) * 2 for k in keys]
         )
     positive = _positive_class(cal)
@@ -533,9 +549,10 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     for label, rs in series.items():
         rs.sort(key=lambda r: r["details"]["k"])
         for r in rs:
+            method = f" [{r['details'].get('method', r['task'])}]"
             rows.append(
                 [
-                    (label, _name_html(label)),
+                    (label, _model_cell({**r, "variant": None}, method)[1]),
                     (str(r["details"]["k"]),) * 2,
                     (str(len(r["seeds"])),) * 2,
                 ]
@@ -642,7 +659,7 @@ def _curve(ax: Any, ks: list, mean: list, lo: list, hi: list, label: str) -> Any
 
 
 def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
-    ret = [r for r in runs if r["task"] == "retrieval"]
+    ret = sorted((r for r in runs if r["task"] == "retrieval"), key=_role_order)
     if not ret:
         return
     doc.heading("Image-text retrieval", 3)
@@ -652,7 +669,7 @@ def _retrieval_section(doc: _Doc, runs: list[dict], name: str) -> None:
     )
     rows = [
         [
-            (r["model"], _name_html(r["model"])),
+            _model_cell(r),
             (str(r["details"].get("n_images")),) * 2,
             (str(r["n"]),) * 2,
         ]
@@ -784,7 +801,7 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
     doc.heading("General-knowledge retention (WiSE-FT sweep)", 3)
     rows = [
         [
-            (r["model"], _name_html(r["model"])),
+            _model_cell(r),
             (f"{s['alpha']:.2f}",) * 2,
             _fmt(s.get("general")),
             _fmt(s.get("domain")),
