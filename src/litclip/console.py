@@ -24,3 +24,8 @@ def new_console(stderr: bool = False, **options: Any) -> Any:  # rich.console.Co
     if "width" not in options and not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = LOG_WIDTH
     return console
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and its noun, plural unless one ("1 PDF", "3 test images")."""
+    return f"{n} {noun}{'s' * (n != 1)}"

@@ -50,3 +50,14 @@ def test_the_summary_gives_each_number_its_interval(tmp_path: Path) -> None:
     assert "on 40 test images of 8 articles, 95% CI [0.200, 0.400]" in printed
     assert "brackets: 95% intervals" in printed
     assert "near-duplicates of training images: test test 4/72 (the report's" in printed
+
+
+def test_a_contamination_check_that_found_none_says_so(tmp_path: Path) -> None:
+    """With no near-duplicate the summary had no line at all, read as "not checked"."""
+    runs = [
+        {**_run("corpus:t.parquet", "contamination", {"n_contaminated": 0}, {}), "n": n}
+        for n in (72, 1)
+    ]
+    (tmp_path / "results.json").write_text(json.dumps({"runs": runs}))
+    lines = headline(tmp_path / "results.json", "base", "ft")["contamination"]
+    assert lines == ["near-duplicates of training images: none in 73 evaluation images of 2 splits"]

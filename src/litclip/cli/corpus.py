@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from litclip.console import new_console
+from litclip.console import count, new_console
 from litclip.corpus.types import DPI_RANGE
 from litclip.errors import LitclipError, NothingMadeError
 
@@ -87,7 +87,7 @@ def build(
     ),
     scheduler: str | None = typer.Option(
         None,
-        help="dask scheduler address (with --executor dask; none: a local cluster of --workers).",
+        help="dask scheduler address (with --executor dask); leave it out for a local cluster of --workers.",
     ),
     timeout: float = typer.Option(
         300.0, min=0, help="Seconds per PDF before its worker is killed (0: none)."
@@ -265,7 +265,10 @@ def preview(
     from litclip.corpus.preview import write_preview
 
     s = write_preview(corpus, out, show=show, pdf=pdf, limit=limit)
-    typer.echo(f"{s.figures} figures ({s.panels} panels) from {s.pdfs} PDFs -> {s.path}")
+    typer.echo(
+        f"{count(s.figures, 'figure')} ({count(s.panels, 'panel')}) from {count(s.pdfs, 'PDF')}"
+        f" -> {s.path}"
+    )
 
 
 @corpus_app.command("evaluate", short_help="Score extracted figures against ground truth.")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip import __version__
+from litclip.console import count
 from litclip.corpus.writers import read_manifest, read_status
 from litclip.errors import LitclipError
 from litclip.io import atomic_write_text, within
@@ -73,10 +74,6 @@ def _image(row: dict[str, Any], corpus: Path, page_dir: Path, css: str) -> str:
     src = Path(os.path.relpath(corpus / str(row["filepath"]), page_dir)).as_posix()
     alt = html.escape(str(row.get("pair_id", "")), quote=True)
     return f'<img class="{css}" src="{html.escape(src, quote=True)}" alt="{alt}" loading="lazy">'
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _corpus_title(corpus: Path) -> str:
@@ -169,7 +166,7 @@ def _figureless(
         if s.get("status") == "error":
             said = [f"error ({s.get('error_kind')}): {s.get('error_message')}"]
         else:
-            said = [f"{_count(int(s.get('figures') or 0), 'captioned figure')}"]
+            said = [f"{count(int(s.get('figures') or 0), 'captioned figure')}"]
             said += [str(w) for w in s.get("warnings") or []]
         items.append(f"<li><b>{html.escape(name)}</b>: {html.escape('; '.join(said))}</li>")
     if not items:
@@ -286,19 +283,19 @@ def write_preview(
     # a figure is shown with all its panels when any of them matches: say how many match
     group = [x for r in shown for x in (r, *panels.get(str(r.get("pair_id")), []))]
     n_match = sum(1 for x in group if _rejected(x) == (show == "rejected"))
-    matched = f", {_count(n_match, 'pair')} of them {show}," if show != "all" else ""
+    matched = f", {count(n_match, 'pair')} of them {show}," if show != "all" else ""
     title = html.escape(_corpus_title(corpus))
     body = [
         f"<h1>Corpus preview: {title}</h1>",
-        f"<p>{_count(len(shown), 'figure')} with {_count(n_panels, 'panel')}{matched} from "
-        f"{_count(len(by_pdf), 'PDF')}"
+        f"<p>{count(len(shown), 'figure')} with {count(n_panels, 'panel')}{matched} from "
+        f"{count(len(by_pdf), 'PDF')}"
         f"{f' (the first {len(shown)} of {len(matching)} that match)' if len(shown) < len(matching) else ''} "
         f"(showing: {html.escape(show)}{', PDFs matching ' + html.escape(pdf) if pdf else ''}; "
         f"the corpus holds {len(wholes)} figures, {len(rows)} pairs). "
         f"Written by litclip {html.escape(__version__)} from {html.escape(str(corpus))}.</p>",
     ]
     for name, figs in by_pdf.items():
-        body.append(f"<h2>{html.escape(name)} <small>({_count(len(figs), 'figure')})</small></h2>")
+        body.append(f"<h2>{html.escape(name)} <small>({count(len(figs), 'figure')})</small></h2>")
         for r in figs:
             kids = sorted(panels.get(str(r.get("pair_id")), []), key=lambda p: str(p["panel"]))
             body.append(_figure_card(r, kids, corpus, target.parent, names))

@@ -205,7 +205,8 @@ def _warn_ignored(config: TrainConfig, validates: bool) -> None:
     unused = config.changed(VALIDATION_OPTIONS) if not validates else []
     if unused:
         lines.append(
-            f"{', '.join(unused)} act only when the run validates (val_data, val rows in the "
+            f"{', '.join(unused)} act{'s' * (len(unused) == 1)} only when the run validates "
+            "(val_data, val rows in the "
             "manifest's split column, or val_fraction > 0): ignored"
         )
     for line in lines:

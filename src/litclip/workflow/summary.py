@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from litclip.console import count
 from litclip.evaluate.report import FEW_TEST_IMAGES
 from litclip.io import read_json
 
@@ -63,19 +64,25 @@ def headline(results_path: Path, base: str, finetuned: str) -> dict[str, Any]:
                 rows[label] = _pair(b, f, metric)
         if rows:
             out["classification"][ds] = rows
+    checked = [r for r in runs if r["task"] == "contamination"]
     found = [
         f"{r['dataset']} {r['split']} {int(r['metrics']['n_contaminated'])}/{r['n']}"
-        for r in runs
-        if r["task"] == "contamination" and r["metrics"].get("n_contaminated")
+        for r in checked
+        if r["metrics"].get("n_contaminated")
     ]
-    out["contamination"] = (
-        [
+    if found:
+        out["contamination"] = [
             f"near-duplicates of training images: {', '.join(found)} (the report's "
             "contamination table lists them)"
         ]
-        if found
-        else []
-    )
+    elif checked:  # a check that found none says so (silence read as "not checked")
+        images = sum(int(r["n"]) for r in checked)
+        out["contamination"] = [
+            f"near-duplicates of training images: none in {count(images, 'evaluation image')} "
+            f"of {count(len(checked), 'split')}"
+        ]
+    else:
+        out["contamination"] = []
     return out
 
 
@@ -105,7 +112,10 @@ def learning_check(numbers: dict[str, Any]) -> list[str]:
         n, ci = rows.get("n_images"), r1.get("finetuned_ci95")
         articles = rows.get("n_articles")
         size = (
-            f" on {n} test images" + (f" of {articles} articles" if articles else "") if n else ""
+            f" on {count(n, 'test image')}"
+            + (f" of {count(articles, 'article')}" if articles else "")
+            if n
+            else ""
         )
         interval = f", 95% CI [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
         few = " (few test images: read it as a rough sign)" if n and n < FEW_TEST_IMAGES else ""
