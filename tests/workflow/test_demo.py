@@ -241,3 +241,20 @@ def test_a_touched_pdf_or_a_new_readme_keeps_the_trained_model(demo_run) -> None
     assert "✓ corpus" in printed  # the build looked again (and found nothing new)
     for step in ("split", "train", "evaluate", "index"):
         assert f"{step}: complete from an earlier run, reused" in printed, step
+
+
+def test_run_split_kinds_option(tmp_path, capsys, monkeypatch) -> None:
+    """On the shared real PDFs the default split (image figures only) left 2 articles, and
+    the way out was a YAML file: --split-kinds sets it on the command line."""
+    import litclip.workflow.run as run_mod
+
+    seen = []
+    monkeypatch.setattr(run_mod, "run_pipeline", lambda cfg: seen.append(cfg.split.kinds))
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    argv = ["run", "--pdfs", str(pdfs), "--out", str(tmp_path / "o")]
+    assert main([*argv, "--split-kinds", "all"]) == 0
+    assert main([*argv, "--split-kinds", "image, chart"]) == 0
+    assert seen == [None, ["image", "chart"]]
+    assert main([*argv, "--split-kinds", "xray"]) == 2
+    assert "--split-kinds: unknown kind(s) ['xray']" in capsys.readouterr().err

@@ -244,7 +244,9 @@ def filter_(
 
 @corpus_app.command("preview", short_help="Write an HTML contact sheet of a corpus to read by eye.")
 def preview(
-    corpus: Path = typer.Argument(..., help="Corpus directory written by corpus build."),
+    corpus: Path = typer.Argument(
+        ..., metavar="CORPUS", help="Corpus directory written by corpus build."
+    ),
     out: Path | None = typer.Option(
         None,
         "--out",

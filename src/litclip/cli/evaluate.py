@@ -53,17 +53,20 @@ def evaluate(
         ["litclip-tiny"],
         "--model",
         "-m",
+        metavar="SPEC",
         help="Model spec; repeat for several models (built-in name, NAME:TAG, hf-hub:ID or a model dir).",
     ),
     dataset: list[str] = typer.Option(
         ...,
         "--dataset",
         "-d",
+        metavar="SPEC",
         help="Dataset spec; repeat for several: medmnist:PATH.npz, folder:DIR (train/val/test "
         "sub-folders), pairs:MANIFEST (retrieval).",
     ),
     tasks: list[str] = typer.Option(
         ["zeroshot,calibration,linear-probe,few-shot,retrieval"],
+        metavar="TASKS",
         help="Comma-separated tasks (or repeat --tasks): zeroshot, calibration, linear-probe, "
         "few-shot, retrieval, cnn, retention, contamination, and prompt learning coop, cocoop, "
         "biomedcoop (K-shot with --shots/--seeds; each runs where it applies).",
@@ -73,6 +76,7 @@ def evaluate(
     ),
     prompts: list[str] = typer.Option(
         [],
+        metavar="FILE|NAME=FILE",
         help="Prompt file (JSON/YAML with classnames + templates): FILE for all datasets or NAME=FILE; repeatable.",
     ),
     criterion: str = typer.Option(
@@ -85,7 +89,9 @@ def evaluate(
     ),
     recall: str = typer.Option("1,5,10", help="Retrieval Recall@K values."),
     cnn_arch: list[str] = typer.Option(
-        ["resnet18"], help="CNN baselines for --tasks cnn: resnet18, convnext_tiny; repeatable."
+        ["resnet18"],
+        metavar="ARCH",
+        help="CNN baselines for --tasks cnn: resnet18, convnext_tiny; repeatable.",
     ),
     cnn_epochs: int = typer.Option(
         10, min=1, help="CNN baseline epochs (best epoch chosen on validation)."

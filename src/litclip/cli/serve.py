@@ -122,7 +122,7 @@ def serve_cmd(
         help="API token required on every request (env LITCLIP_API_TOKEN).",
     ),
     cors_origin: list[str] | None = typer.Option(
-        None, "--cors-origin", help="Allow this origin cross-site (repeat)."
+        None, "--cors-origin", metavar="ORIGIN", help="Allow this origin cross-site (repeat)."
     ),
     max_upload_bytes: int = typer.Option(
         10 * 1024 * 1024, min=1, help="Largest image upload accepted (bytes)."

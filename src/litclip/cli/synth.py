@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
         rich_markup_mode=None,
     )
-    sub.command("journal", short_help="Write a synthetic neurosurgery journal of PDFs.")(journal)
+    sub.command("journal", short_help="Write a synthetic neuro-imaging journal of PDFs.")(journal)
     app.add_typer(sub, name="synth")
 
 
@@ -42,7 +42,7 @@ def journal(
         60, min=3, help="Classification-only virtual articles per task."
     ),
 ) -> None:
-    """Write a synthetic neurosurgery journal: article PDFs with exact figure ground truth."""
+    """Write a synthetic neuro-imaging journal: article PDFs with exact figure ground truth."""
     from litclip.data.synthetic import DEFAULT_ARTICLES, generate_journal
     from litclip.progress import progress_bar
 

@@ -8,6 +8,14 @@ import typer
 from rich.markup import escape
 
 from litclip.console import new_console
+from litclip.train.config import TrainConfig
+
+
+def _default(name: str) -> str:
+    """A TrainConfig default as the help says it (a --config or --preset may set another)."""
+    value = TrainConfig.__dataclass_fields__[name].default
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return f" (default {shown}, or the --config/--preset value)"
 
 
 def register(app: typer.Typer) -> None:
@@ -33,10 +41,12 @@ def train(
     ),
     model: str = typer.Option(None, help="Model spec to fine-tune (default litclip-tiny)."),
     out: str = typer.Option(None, help="Run directory (default runs/train)."),
-    loss: str = typer.Option(None, help="clip, selip or siglip."),
-    epochs: int = typer.Option(None, min=1, help="Passes over the data."),
-    batch_size: int = typer.Option(None, min=1, help="Pairs per process per micro-batch."),
-    lr: float = typer.Option(None, help="Base learning rate."),
+    loss: str = typer.Option(None, help=f"clip, selip or siglip{_default('loss')}."),
+    epochs: int = typer.Option(None, min=1, help=f"Passes over the data{_default('epochs')}."),
+    batch_size: int = typer.Option(
+        None, min=1, help=f"Pairs per process per micro-batch{_default('batch_size')}."
+    ),
+    lr: float = typer.Option(None, help=f"Base learning rate{_default('lr')}."),
     val_data: str = typer.Option(None, help="Held-out pairs for retrieval validation."),
     resume: str = typer.Option(
         None,
@@ -56,7 +66,11 @@ def train(
     lora: bool = typer.Option(None, "--lora/--no-lora", help="Train LoRA adapters only."),
     device: str = typer.Option(None, help="auto, cpu, cuda, cuda:1..."),
     set_: list[str] = typer.Option(
-        None, "--set", "-s", help="Any TrainConfig field: --set key=value (repeatable)."
+        None,
+        "--set",
+        "-s",
+        metavar="KEY=VALUE",
+        help="Any TrainConfig field: --set key=value (repeatable).",
     ),
 ) -> None:
     """Fine-tune a CLIP model contrastively on image-caption pairs (torchrun-ready)."""
@@ -151,7 +165,7 @@ def interpolate(
     base: str = typer.Argument(..., metavar="BASE", help="Base (zero-shot) model spec."),
     ft: str = typer.Argument(..., metavar="FT", help="Fine-tuned model spec (usually RUN/model)."),
     alpha: list[float] = typer.Option(
-        [0.5], "--alpha", "-a", help="Weight of FT in [0, 1]; repeat for a sweep."
+        [0.5], "--alpha", "-a", metavar="ALPHA", help="Weight of FT in [0, 1]; repeat for a sweep."
     ),
     out: str = typer.Option(..., help="Output model dir (a sweep writes OUT/alpha_0.50/...)."),
 ) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from litclip.errors import LitclipError
+
 # Light constants only: the demo's defaults live beside its code (no heavy imports here).
 from litclip.workflow.defaults import DEMO_ARTICLES, DEMO_EPOCHS
 
@@ -28,7 +30,8 @@ def run(
     model: str = typer.Option(None, help="Base model spec (default: litclip-tiny)."),
     config: Path = typer.Option(
         None,
-        help="YAML/TOML/JSON file with every option (sections corpus/split/train/evaluate/index).",
+        help="YAML/TOML/JSON file with every option (sections corpus/split/train/evaluate/index); "
+        "the options given here win over it.",
     ),
     seed: int = typer.Option(
         None,
@@ -36,13 +39,38 @@ def run(
         "wins for the split).",
     ),
     device: str = typer.Option(None, help="cpu, cuda or auto (default: cpu)."),
+    split_kinds: str = typer.Option(
+        None,
+        metavar="KINDS",
+        help="Figure kinds the split (and so training and retrieval) keeps, comma-separated "
+        "(image, chart, diagram, table, other), or 'all' (default: image; split.kinds in "
+        "--config).",
+    ),
 ) -> None:
     """Corpus build -> split by article -> fine-tune -> evaluate base vs fine-tuned -> index -> report."""
     from litclip.workflow.config import load_run_config
     from litclip.workflow.run import run_pipeline
 
     cfg = load_run_config(config, pdfs=pdfs, out=out, model=model, seed=seed, device=device)
+    if split_kinds is not None:
+        cfg.split.kinds = _kinds(split_kinds)
     run_pipeline(cfg)
+
+
+def _kinds(text: str) -> list[str] | None:
+    """``--split-kinds``: a comma list of figure kinds, or ``all`` (None: every kind)."""
+    from litclip.corpus.kinds import KINDS
+
+    if text.strip().lower() == "all":
+        return None
+    kinds = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown or not kinds:
+        raise LitclipError(
+            f"--split-kinds: unknown kind(s) {unknown or [text]}; choose from "
+            f"{', '.join(KINDS)}, or all"
+        )
+    return kinds
 
 
 def demo(

@@ -83,7 +83,8 @@ def split_corpus(
     lost = before - df["pdf_name"].nunique()
     dropped = (
         f" ({lost} more PDF(s) have only figures of other kinds than split.kinds "
-        f"{opts.kinds}: set split.kinds to null to keep charts and diagrams too)"
+        f"{opts.kinds}: `litclip run --split-kinds all`, or split.kinds: null in --config, "
+        "keeps charts and diagrams too)"
         if lost
         else ""
     )
