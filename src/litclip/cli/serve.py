@@ -119,7 +119,7 @@ def serve_cmd(
     token: str | None = typer.Option(
         None,
         envvar="LITCLIP_API_TOKEN",
-        help="API token required on every request (env LITCLIP_API_TOKEN).",
+        help="API token required on every request for data; the search page loads without it and asks for it (env LITCLIP_API_TOKEN).",
     ),
     cors_origin: list[str] | None = typer.Option(
         None, "--cors-origin", metavar="ORIGIN", help="Allow this origin cross-site (repeat)."
