@@ -346,3 +346,17 @@ def test_a_merge_without_every_shard_of_the_split_says_so(
         "(merge again with them when built)"
     ]
     assert "shards 1/3, 2/3 of the split are" in merge_corpora(tmp_path / "m0", [sh0]).notes[0]
+
+
+def test_a_build_that_changes_the_pairs_removes_its_stale_previews(tmp_path: Path) -> None:
+    """Building other PDFs into a corpus dropped the earlier pairs but left preview.html
+    showing them; a resumed build with the same pairs keeps the pages."""
+    pdfs = make_corpus(tmp_path / "pdfs", n=3, n_figures=1)
+    out = tmp_path / "c"
+    build_corpus(pdfs, out, _cfg())
+    (out / "preview.html").write_text("<html>the pairs of the first build</html>")
+    (out / "mine.html").write_text("<html>a page of the user's</html>")
+    build_corpus(pdfs, out, _cfg())  # the same pairs: the page still shows them
+    assert (out / "preview.html").is_file()
+    build_corpus(sorted(pdfs.glob("*.pdf"))[:2], out, _cfg())  # one PDF's pairs leave
+    assert not (out / "preview.html").exists() and (out / "mine.html").is_file()

@@ -782,12 +782,30 @@ def assemble_corpus(
         from litclip.corpus.modality import add_modality
 
         df = add_modality(df, out, cfg.modality_model, cfg.modality_prompts)
+    if _pairs_changed(out, df):  # a resumed build of other PDFs or other QC options
+        _remove_previews(out)
     write_manifest(df, out)
     write_shards(df, out, cfg.shard_size)
     write_status(statuses, out)
     write_datasheet(df, statuses, asdict(cfg), out)
     write_resolved_config(out, asdict(cfg), inputs=list(entries))
     return summarize(out, df, statuses)
+
+
+def _pairs_changed(out: Path, df: pd.DataFrame) -> bool:
+    """Whether ``df`` holds other pairs, or other QC calls, than the manifest in ``out``: the
+    preview pages made of that one would show figures the corpus no longer has."""
+    manifest = out / "manifest.parquet"
+    if not manifest.is_file():
+        return False
+    cols = ["pair_id", "qc_pass"]
+    try:
+        before = pd.read_parquet(manifest, columns=cols)
+    except (OSError, ValueError, KeyError):
+        return True
+    after = df[cols] if len(df) else pd.DataFrame(columns=cols)
+    key = lambda f: sorted(zip(f["pair_id"], f["qc_pass"].astype(bool), strict=True))  # noqa: E731
+    return key(before) != key(after)
 
 
 def summarize(out: Path, df: pd.DataFrame, statuses: Sequence[dict[str, Any]]) -> BuildSummary:
