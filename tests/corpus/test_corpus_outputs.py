@@ -360,3 +360,13 @@ def test_a_build_that_changes_the_pairs_removes_its_stale_previews(tmp_path: Pat
     assert (out / "preview.html").is_file()
     build_corpus(sorted(pdfs.glob("*.pdf"))[:2], out, _cfg())  # one PDF's pairs leave
     assert not (out / "preview.html").exists() and (out / "mine.html").is_file()
+
+
+def test_jpeg_is_jpg_and_a_missing_corpus_is_said_missing(tmp_path: Path) -> None:
+    """`--image-format jpeg` was refused; `corpus merge OUT nonexist/` said "not a litclip
+    corpus directory" of a folder that does not exist."""
+    pdfs = make_corpus(tmp_path / "pdfs", n=1, n_figures=1)
+    build_corpus(pdfs, tmp_path / "c", _cfg(image_format="jpeg"))
+    assert read_manifest(tmp_path / "c")["filepath"].str.endswith(".jpg").all()
+    with pytest.raises(LitclipError, match=r"nope does not exist: give the --out of a corpus"):
+        merge_corpora(tmp_path / "m", [tmp_path / "c", tmp_path / "nope"])

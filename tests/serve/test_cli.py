@@ -48,6 +48,10 @@ def test_cli_errors_are_clear(tmp_path: Path, capsys) -> None:
     assert "does not exist" in _text(capsys.readouterr().err)
     assert main(["serve", str(tmp_path)]) == 2
     assert "not a litclip index" in _text(capsys.readouterr().err)
+    assert main(["serve", str(tmp_path / "nope")]) == 2  # a typo is not "not an index"
+    assert "nope does not exist: give the --out of `litclip index`" in _text(
+        capsys.readouterr().err
+    )
 
 
 def test_serve_passes_options_to_uvicorn(

@@ -113,7 +113,7 @@ def build(
     min_caption_chars: int = typer.Option(20, help="QC: shortest caption."),
     max_caption_chars: int = typer.Option(4000, help="QC: longest caption."),
     dup_distance: int = typer.Option(
-        4, min=0, max=63, help="QC: pHash Hamming distance counted as a duplicate."
+        4, min=0, max=64, help="QC: pHash Hamming distance counted as a duplicate."
     ),
     modality_model: str | None = typer.Option(
         None, help="Also label each pair's modality zero-shot with this litclip model."

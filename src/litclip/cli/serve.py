@@ -135,6 +135,8 @@ def serve_cmd(
     """Serve an index: search API, OpenAPI spec (/openapi.json) with Swagger UI (/docs) and ReDoc (/redoc), offline, and a web page (/)."""
     from litclip.serve.app import serve
 
+    if not index_dir.exists():
+        raise LitclipError(f"{index_dir} does not exist: give the --out of `litclip index`")
     if not (index_dir / "index.json").is_file():
         raise LitclipError(f"{index_dir} is not a litclip index: build one with `litclip index`")
     if token is not None and not token.isascii():  # headers travel as latin-1 bytes

@@ -392,6 +392,8 @@ def _check_qc(qc: QcConfig) -> None:
 
 def _checked(cfg: CorpusConfig) -> CorpusConfig:
     """``cfg`` with its options checked (before any file is written)."""
+    if cfg.image_format.lower() == "jpeg":  # the same format by its other name
+        cfg = replace(cfg, image_format="jpg")
     if cfg.image_format not in IMAGE_FORMATS:
         raise LitclipError(
             f"image format {cfg.image_format!r}: choose one of {', '.join(IMAGE_FORMATS)}"
@@ -853,6 +855,8 @@ def _link_tree(src: Path, dst: Path) -> None:
 
 def _read_config(d: Path) -> dict[str, Any]:
     path = d / "config.json"
+    if not d.exists():
+        raise LitclipError(f"{d} does not exist: give the --out of a corpus build")
     if not path.is_file():
         raise LitclipError(
             f"{d} is not a litclip corpus directory (no config.json); give the --out of a corpus build"
