@@ -400,3 +400,14 @@ def test_recall_at_k_beyond_the_gallery_is_flagged(
     assert "image_retrieval_recall@1000=1.000" in printed
     (warning,) = json.loads((out / "results.json").read_text())["warnings"]
     assert "Recall@1000 is 1 by construction" in warning and "--recall" in warning
+
+
+@pytest.mark.timeout(120)
+def test_tasks_one_lack_skips_are_said_in_one_line(tmp_path: Path, pairs_manifest: Path) -> None:
+    """`litclip run` with no labelled dataset printed three skipped lines for one reason."""
+    out = tmp_path / "res"
+    argv = ["evaluate", "--model", "litclip-micro", "--dataset", f"pairs:{pairs_manifest}"]
+    tasks = "zeroshot,calibration,linear-probe,retrieval"
+    assert main([*argv, "--tasks", tasks, "--n-boot", "0", "--out", str(out), "--quiet"]) == 0
+    (line,) = json.loads((out / "results.json").read_text())["skipped"]
+    assert line.startswith("zeroshot, calibration, linear-probe: none of the datasets has class")

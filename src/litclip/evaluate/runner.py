@@ -1170,12 +1170,15 @@ def _evaluate(
                     path,
                     spec,
                 )
+    unsuited: dict[str, list[str]] = {}  # what is missing -> the tasks that need it
     for task in tasks:  # a task no dataset suits would otherwise vanish without a word
         if task in TASKS and not any(_applicable(task, spec) for spec in datasets):
             need = {"retrieval": "image-caption pairs (pairs:MANIFEST)"}.get(
                 task, "class labels (medmnist:FILE.npz or folder:DIR)"
             )
-            ctx.skipped.append(f"{task}: none of the datasets has {need}")
+            unsuited.setdefault(need, []).append(task)
+    for need, names in unsuited.items():  # one line for all the tasks one lack skips
+        ctx.skipped.append(f"{', '.join(names)}: none of the datasets has {need}")
     results["skipped"] = list(dict.fromkeys(ctx.skipped))  # once, not once per model
     results["warnings"] = ctx.warnings
     if cfg.notes:
