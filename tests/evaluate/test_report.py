@@ -573,3 +573,6 @@ def test_tables_name_models_by_role_and_list_the_base_first() -> None:
     table = page.split("Dataset: toy")[1]
     assert table.index("base (B)") < table.index("fine-tuned (train/<wbr>best_model)")
     assert f"| {tuned} |" in md
+    # the notes under a table name it as the table does
+    assert "Confusion matrix — zeroshot: fine-tuned (train/best_model)" in md
+    assert f"Confusion matrix — zeroshot: {tuned}" not in md

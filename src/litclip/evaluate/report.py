@@ -228,7 +228,7 @@ def _classification_table(doc: _Doc, runs: list[dict]) -> None:
     for r in rows_runs:
         flags = _classification_flags(r)
         if flags:
-            doc.para(f"Warning ({r['task']}, {_label(r)}): {'; '.join(flags)}.")
+            doc.para(f"Warning ({r['task']}, {_legend_name(r)}): {'; '.join(flags)}.")
     _confusion_tables(doc, rows_runs)
 
 
@@ -307,7 +307,7 @@ def _confusion_tables(doc: _Doc, runs: list[dict]) -> None:
     for r in shown:
         cm = r["details"]["confusion_matrix"]
         names = _classnames(r, len(cm))
-        doc.para(f"Confusion matrix — {r['task']}: {_label(r)}")
+        doc.para(f"Confusion matrix — {r['task']}: {_legend_name(r)}")
         doc.table(
             ["true ↓ predicted →", *names],
             [
@@ -506,7 +506,7 @@ def _calibration_section(doc: _Doc, runs: list[dict], name: str) -> None:
     doc.table(["model", "fitted on val", *(METRIC_NAMES.get(k, k) for k in keys)], rows)
     for r in cal:
         if r["details"].get("warning"):
-            doc.para(f"Warning ({r['model']}): {r['details']['warning']}.")
+            doc.para(f"Warning ({_legend_name(r)}): {r['details']['warning']}.")
     curves = [r for r in cal if r["details"].get("threshold_curve")]
     if curves:
 
