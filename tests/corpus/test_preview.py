@@ -125,7 +125,7 @@ def test_a_panel_without_its_figure_is_shown_alone(corpus: Path) -> None:
 def test_cli_preview(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sheet.html"
     assert main(["corpus", "preview", str(corpus), "--out", str(out), "--show", "rejected"]) == 0
-    assert "1 figures (0 panels) from 1 PDFs" in capsys.readouterr().out and out.is_file()
+    assert "1 figure (0 panels) from 1 PDF ->" in capsys.readouterr().out and out.is_file()
     assert main(["corpus", "preview", str(tmp_path / "nope")]) == 2
     assert "not a directory" in capsys.readouterr().err
     assert main(["corpus", "preview", str(tmp_path)]) == 2  # a folder without a manifest

@@ -168,7 +168,7 @@ def test_options_the_run_does_not_use_are_warned_of(
     assert main([*args, *opts, *unused]) == 0
     err = " ".join(capsys.readouterr().err.split())
     assert "lock_image_unlocked_groups acts only with lock_image=true: ignored" in err
-    assert "early_stop_patience act only when the run validates" in err
+    assert "early_stop_patience acts only when the run validates" in err
 
 
 def test_a_malformed_override_is_one_line(corpus_dir: Path, tmp_path: Path, capsys) -> None:

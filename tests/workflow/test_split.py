@@ -83,7 +83,9 @@ def test_too_few_articles_says_when_the_kinds_filter_is_why(tmp_path) -> None:
     frame = pd.read_parquet(corpus / "manifest.parquet")
     frame.loc[frame["pdf_name"] >= "article_0002.pdf", "kind"] = "chart"  # 2 PDFs: charts only
     frame.to_parquet(corpus / "manifest.parquet")
-    with pytest.raises(LitclipError, match="2 more PDF.* set split.kinds to null"):
+    with pytest.raises(
+        LitclipError, match=r"2 more PDF.* --split-kinds all`, or split.kinds: null"
+    ):
         split_corpus(corpus, tmp_path / "s", SplitOptions())
     assert len(split_corpus(corpus, tmp_path / "s", SplitOptions(kinds=None))) == 3
 
