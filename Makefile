@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install litclip with dev tools
 
-demo: $(STAMP)  ## run the whole pipeline on the synthetic journal (offline, about 3 min on 2 idle CPUs)
+demo: $(STAMP)  ## run the whole pipeline on the synthetic journal (offline, 3 to 5 min on 2 idle CPUs)
 	$(VENV)/bin/litclip demo --out demo_out
 
 test: $(STAMP)  ## run the test suite (fast; slow tests are opt-in with -m slow)
