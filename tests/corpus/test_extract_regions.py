@@ -1416,3 +1416,30 @@ def test_a_numbered_heading_over_a_figure_is_running_text() -> None:
     running = running_text([*body, heading, chapter, step, inset], 12)
     assert id(heading) in running and id(chapter) in running
     assert id(step) not in running and id(inset) not in running
+
+
+def test_two_lines_of_a_paragraph_broken_mid_word_are_running_text() -> None:
+    """Annual Reviews sets a block quote of two 8 pt lines ("... the well-designed pre-" /
+    "sentation of interesting data—a matter of sub-") right over a full-width picture: too
+    few lines for a justified small paragraph, they were taken into the figure (IoU 0.87).
+    A word broken across lines is prose; short labels broken so in a drawn box are not."""
+    from litclip.corpus.extract.regions import running_text
+
+    quote = [
+        TextLine(
+            "Graphical excellence is the well-designed pre-", (57.6, 317.7, 207.0, 327.7), 8.0
+        ),
+        TextLine(
+            "sentation of interesting data—a matter of sub-", (57.6, 329.7, 207.0, 339.7), 8.0
+        ),
+    ]
+    assert running_text(quote, 9.0) == {id(ln) for ln in quote}
+    box = [
+        TextLine("Patients with intra-", (60.0, 400.0, 130.0, 410.0), 8.0),
+        TextLine("cranial bleeding", (60.0, 412.0, 120.0, 422.0), 8.0),
+    ]
+    unbroken = [
+        TextLine("Graphical excellence is the well designed", (57.6, 317.7, 207.0, 327.7), 8.0),
+        TextLine("presentation of interesting data and more", (57.6, 329.7, 207.0, 339.7), 8.0),
+    ]
+    assert running_text(box, 9.0) == set() and running_text(unbroken, 9.0) == set()

@@ -858,7 +858,7 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
     edges = {
         id(ln): (min(r.x0 for r in run), max(r.x1 for r in run))
         for run in runs
-        if _justified_prose(run)
+        if _justified_prose(run) or _broken_word_prose(run)
         for ln in run
     }
     # the few lines a paragraph goes on with (or starts with) beside a picture, one pitch
@@ -884,6 +884,20 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
                 anchors.extend(run)
                 break
     return set(edges)
+
+
+_BROKEN_WORD = re.compile(r"[a-z]-$")
+
+
+def _broken_word_prose(run: list[TextLine]) -> bool:
+    """Whether a run of lines is prose broken across lines as a paragraph breaks it: all of
+    them prose, and one ending in a word split by a hyphen that the next line goes on in
+    lower case ("the well-designed pre-" / "sentation of interesting data"; a block quote
+    of two lines over a picture). Figure text is not set so."""
+    return all(map(_prose, run)) and any(
+        _BROKEN_WORD.search(a.text.rstrip()) and b.text.lstrip()[:1].islower()
+        for a, b in pairwise(run)
+    )
 
 
 def _justified_prose(run: list[TextLine]) -> bool:
