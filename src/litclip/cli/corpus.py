@@ -129,13 +129,10 @@ def build(
 ) -> None:
     """Extract figure/caption pairs from PDFs into a corpus directory (resumable)."""
     from litclip.corpus import CorpusConfig, QcConfig, build_corpus
-    from litclip.corpus.kinds import KINDS
+    from litclip.corpus.kinds import KINDS, check_kinds
 
     kinds = _csv(keep_kinds) or list(KINDS)
-    if set(kinds) - set(KINDS):
-        raise LitclipError(
-            f"--keep-kinds: unknown kind(s) {sorted(set(kinds) - set(KINDS))}; choose from {', '.join(KINDS)}"
-        )
+    check_kinds(kinds, "--keep-kinds")
     qc = QcConfig(
         min_side=min_side,
         max_aspect=max_aspect,

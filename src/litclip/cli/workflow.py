@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from litclip.errors import LitclipError
-
 # Light constants only: the demo's defaults live beside its code (no heavy imports here).
 from litclip.workflow.defaults import DEMO_ARTICLES, DEMO_EPOCHS
 
@@ -59,17 +57,12 @@ def run(
 
 def _kinds(text: str) -> list[str] | None:
     """``--split-kinds``: a comma list of figure kinds, or ``all`` (None: every kind)."""
-    from litclip.corpus.kinds import KINDS
+    from litclip.corpus.kinds import check_kinds
 
     if text.strip().lower() == "all":
         return None
     kinds = [k.strip() for k in text.split(",") if k.strip()]
-    unknown = sorted(set(kinds) - set(KINDS))
-    if unknown or not kinds:
-        raise LitclipError(
-            f"--split-kinds: unknown kind(s) {unknown or [text]}; choose from "
-            f"{', '.join(KINDS)}, or all"
-        )
+    check_kinds(kinds or [text], "--split-kinds", also=", or all")
     return kinds
 
 

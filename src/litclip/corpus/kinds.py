@@ -35,14 +35,27 @@ of at least two thirds of its panels when that is ``chart`` or ``image``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
 from litclip.corpus.types import TextHints
+from litclip.errors import LitclipError
 
 KINDS = ("image", "chart", "diagram", "table", "other")
+
+
+def check_kinds(kinds: Sequence[str], option: str = "", also: str = "") -> None:
+    """Raise a LitclipError naming ``option`` (and ``also``, other accepted words) when any
+    of ``kinds`` is not one of :data:`KINDS`."""
+    bad = sorted(set(kinds) - set(KINDS))
+    if bad:
+        prefix = f"{option}: " if option else ""
+        raise LitclipError(f"{prefix}unknown kind(s) {bad}; choose from {', '.join(KINDS)}{also}")
+
+
 _THUMB = 256
 AXIS_INK = 235  # grey levels below this are ink to the axis test (220 to the rest)
 

@@ -29,7 +29,7 @@ import pandas as pd
 from PIL import Image
 
 from litclip.corpus import executors
-from litclip.corpus.kinds import KINDS
+from litclip.corpus.kinds import check_kinds
 from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons, same_pixels
 from litclip.corpus.worker import (
     DEFAULT_EXTRACTOR,
@@ -1190,9 +1190,7 @@ def filter_corpus(
     _refuse_inside(out, src, "--out")
     _earlier_corpus(out, filtered=True)
     df = read_manifest(src)
-    bad = sorted(set(kinds or []) - set(KINDS))
-    if bad:
-        raise LitclipError(f"unknown kind(s) {bad}; choose from {', '.join(KINDS)}")
+    check_kinds(kinds or [])
     if modality and "modality" not in df.columns:
         if not modality_model:
             raise LitclipError(
