@@ -170,9 +170,13 @@ class _Context:
                 f"zero-shot on {name} used prompts such as {fill(prompts.templates[0], 'class 0')!r}: "
                 "its classes have no names (give them with --prompts FILE)"
             )
-            if said not in self.warnings:
-                self.warnings.append(said)
+            self.warn(said)
         return prompts
+
+    def warn(self, said: str) -> None:
+        """Add a warning for results.json, once however many models or tasks meet it."""
+        if said not in self.warnings:
+            self.warnings.append(said)
 
     def classifier(
         self, model: ModelHandle, spec: str, dataset: Any
@@ -536,8 +540,7 @@ def task_retrieval(ctx: _Context, model: ModelHandle, spec: str) -> list[dict]:
             f"is 1 by construction, as split {split!r} holds {len(rows)} images (choose K "
             "below that with --recall)"
         )
-        if said not in ctx.warnings:
-            ctx.warnings.append(said)
+        ctx.warn(said)
     return [
         _record(
             model.spec,
@@ -906,9 +909,7 @@ def _execute(
         if model is not None and model.spec in ctx.cfg.model_roles:
             r["details"]["role"] = ctx.cfg.model_roles[model.spec]
     if runs and model is not None and model.random_init:
-        warning = random_init_warning(model.spec)
-        if warning not in ctx.warnings:
-            ctx.warnings.append(warning)
+        ctx.warn(random_init_warning(model.spec))
     old = {run_id(r): r for r in results["runs"]}
     for r in runs:
         change = _change(old.get(run_id(r)), r)
