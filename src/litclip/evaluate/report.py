@@ -546,13 +546,13 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     for r in few:
         series[f"{r['model']} [{r['details'].get('method', r['task'])}]"].append(r)
     rows = []
-    for label, rs in series.items():
+    for rs in series.values():
         rs.sort(key=lambda r: r["details"]["k"])
         for r in rs:
             method = f" [{r['details'].get('method', r['task'])}]"
             rows.append(
                 [
-                    (label, _model_cell({**r, "variant": None}, method)[1]),
+                    _model_cell({**r, "variant": None}, method),  # its markdown is the series key
                     (str(r["details"]["k"]),) * 2,
                     (str(len(r["seeds"])),) * 2,
                 ]
