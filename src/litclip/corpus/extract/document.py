@@ -324,11 +324,11 @@ def analyse_document(
     body_size = body_font_size([ln for lines in all_lines for ln in lines])
     # running headers and footers, and logos and bars beside them, play no part in figures;
     # they are looked for on the pages as displayed (pdfium sizes a /Rotate page so)
-    heights = [_page_height(pdf, i) for i in range(len(pdf))]
+    sizes = [_page_size(pdf, i) for i in range(len(pdf))]
+    heights = [h for _, h in sizes]
     frames_or_none = frames if any(frames) else None
     furniture = line_furniture(all_lines, heights, frames_or_none)
-    widths = [_page_height(pdf, i, axis=0) for i in range(len(pdf))]
-    furniture |= margin_notes(all_lines, widths, frames_or_none)
+    furniture |= margin_notes(all_lines, [w for w, _ in sizes], frames_or_none)
     if furniture:
         all_lines = [[ln for ln in lines if id(ln) not in furniture] for lines in all_lines]
     graphics = [e if isinstance(e, list) else [] for e in all_elements]
@@ -702,13 +702,13 @@ READABLE_SHARE = 0.5  # of a document's words made of letters, at least (see wor
 LEGEND_MIN_PAGE_SHARE = 0.1  # a manuscript's figure page: its figure is no mere logo
 
 
-def _page_height(pdf: pdfium.PdfDocument, index: int, axis: int = 1) -> float:
-    """A page's height (``axis`` 0: width) in points as displayed (0 when pdfium cannot
-    size it; such a page has no lines)."""
+def _page_size(pdf: pdfium.PdfDocument, index: int) -> tuple[float, float]:
+    """A page's width and height in points as displayed (0 when pdfium cannot size it; such
+    a page has no lines)."""
     try:
-        return pdf.get_page_size(index)[axis]
+        return pdf.get_page_size(index)
     except pdfium.PdfiumError:
-        return 0.0
+        return 0.0, 0.0
 
 
 def _page_area(pdf: pdfium.PdfDocument, index: int) -> float:
