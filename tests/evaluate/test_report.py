@@ -576,3 +576,29 @@ def test_tables_name_models_by_role_and_list_the_base_first() -> None:
     # the notes under a table name it as the table does
     assert "Confusion matrix — zeroshot: fine-tuned (train/best_model)" in md
     assert f"Confusion matrix — zeroshot: {tuned}" not in md
+
+
+def test_few_shot_legends_and_warnings_name_models_by_role(monkeypatch) -> None:
+    """The few-shot curves' legends and constant-seed warnings still printed whole
+    /tmp/... paths after the tables and the other plots had moved to roles."""
+    from litclip.evaluate import report
+
+    res = _results()
+    tuned = "/tmp/x/demo/train/best_model"
+    for r in res["runs"]:
+        if r["model"] == "A":
+            r["model"], r["details"]["role"] = tuned, "fine-tuned"
+        if r["task"] == "few-shot" and r["details"]["k"] == 4:
+            r["details"]["constant_seeds"] = [1]
+    labels: list[str] = []
+    real = report._legend
+    monkeypatch.setattr(
+        report, "_legend", lambda ax: (labels.extend(ax.get_legend_handles_labels()[1]), real(ax))
+    )
+    page, md = report.build_report(res)[:2]
+    curves = [label for label in labels if "[linear-probe]" in label or "zero-shot" in label]
+    assert "fine-tuned (train/best_model) [linear-probe]" in curves
+    assert "fine-tuned (train/best_model) zero-shot" in curves
+    assert not any(tuned in label for label in labels), [la for la in labels if tuned in la]
+    assert "Warning (fine-tuned (train/best_model) [linear-probe], K=4): seed 1" in md
+    assert f"Warning ({tuned}" not in md

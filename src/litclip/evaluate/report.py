@@ -542,9 +542,16 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     learned = any(r["task"] in PROMPT_TASKS for r in few)
     doc.heading(f"Few-shot{' and prompt learning' if learned else ''} (K images per class)", 3)
     metric = "balanced_accuracy"
-    series: dict[str, list[dict]] = defaultdict(list)
+    series: dict[str, list[dict]] = defaultdict(list)  # keyed by the whole name (unique)
     for r in few:
         series[f"{r['model']} [{r['details'].get('method', r['task'])}]"].append(r)
+
+    def shown(rs: list[dict]) -> str:  # a series as the legends and warnings name it: by role
+        return (
+            _legend_name({**rs[0], "variant": None})
+            + f" [{rs[0]['details'].get('method', rs[0]['task'])}]"
+        )
+
     rows = []
     for rs in series.values():
         rs.sort(key=lambda r: r["details"]["k"])
@@ -566,31 +573,36 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
         rows,
     )
     doc.para(_fewshot_protocol(few, runs))
-    for label, rs in series.items():
+    for rs in series.values():
         for r in rs:
             constant = r["details"].get("constant_seeds")
             if constant:  # averaged into the curve like any other seed: say so
                 seeds = ", ".join(str(s) for s in constant)
                 doc.para(
-                    f"Warning ({label}, K={r['details']['k']}): seed{'s' * (len(constant) > 1)} "
+                    f"Warning ({shown(rs)}, K={r['details']['k']}): seed{'s' * (len(constant) > 1)} "
                     f"{seeds} of {len(r['seeds'])} call every test item one class (a constant "
                     "rule, chosen on validation), averaged into the mean."
                 )
-    zs = {r["model"]: r["metrics"].get(metric) for r in runs if r["task"] == "zeroshot"}
+    zs = {r["model"]: r for r in runs if r["task"] == "zeroshot"}
 
     def draw(ax: Any) -> None:
         drawn: set[str] = set()
-        for label, rs in series.items():
+        for rs in series.values():
             ks = [r["details"]["k"] for r in rs]
             mean = [r["metrics"].get(metric) for r in rs]
             lo = [r["ci95"].get(metric, [m, m])[0] for r, m in zip(rs, mean, strict=True)]
             hi = [r["ci95"].get(metric, [m, m])[1] for r, m in zip(rs, mean, strict=True)]
-            line = _curve(ax, ks, mean, lo, hi, label)
-            model = rs[0]["model"]
-            if zs.get(model) is not None and model not in drawn:  # one line per model
-                drawn.add(model)
+            line = _curve(ax, ks, mean, lo, hi, shown(rs))
+            zero = zs.get(rs[0]["model"])
+            level = zero["metrics"].get(metric) if zero else None
+            if level is not None and zero["model"] not in drawn:  # one line per model
+                drawn.add(zero["model"])
                 ax.axhline(
-                    zs[model], ls=":", color=line.get_color(), lw=1, label=f"{model} zero-shot"
+                    level,
+                    ls=":",
+                    color=line.get_color(),
+                    lw=1,
+                    label=f"{_legend_name({**zero, 'variant': None})} zero-shot",
                 )
         counts = _test_counts(runs)
         if counts is not None and sum(1 for c in counts[1] if c) > 1:
@@ -826,7 +838,7 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
             else r["details"].get("best_alpha", "")
         )
         doc.para(
-            f"{r['model']}: retention (fine-tuned / base {name} accuracy) "
+            f"{_legend_name(r)}: retention (fine-tuned / base {name} accuracy) "
             f"{_fmt(m.get('retention'))[0]}" + (f"; {chosen}." if chosen else ".")
         )
 
@@ -837,14 +849,14 @@ def _retention_section(doc: _Doc, runs: list[dict], name: str) -> None:
                 [s["alpha"] for s in sw],
                 [s["general"] for s in sw],
                 "o-",
-                label=f"{r['model']}: {name}",
+                label=f"{_legend_name(r)}: {name}",
             )
             if "domain" in sw[0]:
                 ax.plot(
                     [s["alpha"] for s in sw],
                     [s["domain"] for s in sw],
                     "s--",
-                    label=f"{r['model']}: {_spec_name(r['details'].get('domain_dataset'))}",
+                    label=f"{_legend_name(r)}: {_spec_name(r['details'].get('domain_dataset'))}",
                 )
         ax.set_xlabel("WiSE-FT alpha (0 = base, 1 = fine-tuned)")
         ax.set_ylabel("zero-shot accuracy")
