@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from litclip.console import new_console
+from litclip.console import count, new_console
 from litclip.train.config import TrainConfig
 
 
@@ -115,7 +115,7 @@ def train(
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 reports
         return
     console = new_console()
-    steps = f"{result.steps} step{'s' * (result.steps != 1)}"
+    steps = count(result.steps, "step")
     early = " (stopped early: no better validation)" if result.stopped_early else ""
     console.print(
         f"trained [bold]{steps}[/]{early}; model: [bold]{escape(str(result.model_dir))}[/]"

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from litclip.console import count
 from litclip.evaluate.metrics import ECE_BINS
 from litclip.io import atomic_write_bytes, atomic_write_text
 
@@ -634,7 +635,7 @@ def _fewshot_protocol(few: list[dict], runs: list[dict]) -> str:
     )
     if seeds < FEW_SEEDS:
         said += (
-            f" {seeds} seed{'s' * (seeds != 1)}: the published protocols average many more "
+            f" {count(seeds, 'seed')}: the published protocols average many more "
             "draws, so read the means as rough signs (more with --seeds)."
         )
     learned = [r for r in few if r["task"] in PROMPT_TASKS and r["details"].get("config")]
@@ -911,7 +912,7 @@ def _header(doc: _Doc, results: dict) -> None:
     doc.heading("litclip evaluation report", 1)
     doc.para(
         f"litclip {results.get('litclip_version')} — {results.get('created')} — "
-        f"{len(runs)} run{'s' * (len(runs) != 1)}. Models: {'; '.join(named) or 'none (a contamination check)'}. "
+        f"{count(len(runs), 'run')}. Models: {'; '.join(named) or 'none (a contamination check)'}. "
         f"Tasks: {', '.join(tasks)}. {_protocol(results)}"
     )
     random = sorted({r["model"] for r in runs if r["details"].get("random_init")})

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from litclip.console import new_console
+from litclip.console import count, new_console
 from litclip.errors import LitclipError, did_you_mean
 from litclip.evaluate import datasets as dsets
 from litclip.evaluate.features import FeatureCache, ModelHandle, random_init_warning
@@ -134,7 +134,7 @@ class _Context:
             failed = getattr(ds, "qc_failed_left_out", 0)
             if failed:
                 self.skipped.append(
-                    f"{failed} pair{'s' * (failed != 1)} that failed QC left out of {spec} "
+                    f"{count(failed, 'pair')} that failed QC left out of {spec} "
                     f"({split}), as training leaves them out (`?query=...` in the spec "
                     "chooses the rows yourself)"
                 )
@@ -387,7 +387,7 @@ def _feasible_ks(
     if dropped:
         ctx.skipped.append(
             f"{task} K={','.join(map(str, dropped))} on {spec}: the smallest class of its "
-            f"train split has {smallest} image{'s' * (smallest != 1)}"
+            f"train split has {count(smallest, 'image')}"
         )
     return kept
 

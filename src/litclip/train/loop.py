@@ -33,6 +33,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
+from litclip.console import count
 from litclip.data.splits import VAL_SPLITS
 from litclip.errors import LitclipError
 from litclip.io import atomic_write_text, to_json, write_resolved_config
@@ -612,9 +613,9 @@ class Trainer:
             print(
                 f"training on {len(self.data.train)} pairs ({n_val} held out for validation"
                 f"{unused}): "
-                f"{self.per_epoch} step{'s' * (self.per_epoch != 1)}/epoch x "
-                f"{self.config.epochs} epoch{'s' * (self.config.epochs != 1)} -> "
-                f"{self.total_steps} step{'s' * (self.total_steps != 1)} on {self.env.device}"
+                f"{count(self.per_epoch, 'step')}/epoch x "
+                f"{count(self.config.epochs, 'epoch')} -> "
+                f"{count(self.total_steps, 'step')} on {self.env.device}"
                 + (f"; resumed from {resumed} at step {self.state.step}" if resumed else "")
                 + (
                     f"; {self.config.precision} needs CUDA: fp32 here"
