@@ -117,6 +117,10 @@ def test_out_folder_checks(built: tuple[Path, Path], tmp_path: Path) -> None:
     one = resolve_inputs(pdfs)[:1]
     summary = build_corpus(one, copy, CorpusConfig(extractor=FAKE, executor="serial"))
     assert summary.pdfs_left_out == 2 and summary.pdfs_skipped == 1
+    # their extractions stay in the folder: inputs again, their pairs come back unextracted
+    again = build_corpus(pdfs, copy, CorpusConfig(extractor=FAKE, executor="serial"))
+    assert again.pdfs_skipped == 3 and again.pdfs_left_out == 0
+    assert sorted(read_manifest(copy)["pair_id"]) == sorted(read_manifest(out)["pair_id"])
     with pytest.raises(LitclipError, match="must not be one of its inputs"):
         merge_corpora(copy, [copy, out])
 
