@@ -437,3 +437,32 @@ def test_bad_executor_options_are_refused_before_anything_is_written(tmp_path: P
     with pytest.raises(LitclipError, match="is for --executor dask"):
         build_corpus(pdfs, tmp_path / "b", CorpusConfig(scheduler="tcp://host:8786"))
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_template_twins_of_one_article_stay_while_copies_across_articles_go(
+    tmp_path: Path,
+) -> None:
+    """An article's series of figures in one template (the same chart over other data) were
+    dropped as duplicates of each other. Within one PDF only one picture placed twice is a
+    duplicate; across PDFs, where a near-copy would leak from training to test, looking
+    alike still is."""
+    from litclip.corpus.pipeline import apply_qc
+    from litclip.corpus.qc import QcConfig, image_stats
+    from tests.corpus.test_qc import _series
+
+    twins = {"a1": _series(0), "a2": _series(25), "a3": _series(0), "b1": _series(25)}
+    rows = []
+    for i, (key, img) in enumerate(twins.items()):
+        img.save(tmp_path / f"{key}.png")
+        pdf = key[0]
+        rows.append(
+            {**image_stats(img), "pair_id": key, "parent_id": None, "filepath": f"{key}.png",
+             "pdf_name": f"{pdf}.pdf", "pdf_sha256": pdf * 64, "page": i + 1, "kind": "chart",
+             "caption": f"Figure {i + 1}. Yields with a forecast to 2006.", "panel": None,
+             "bbox": [72, 100, 472, 400], "page_size": [612, 792]}
+        )  # fmt: skip
+    df = apply_qc(pd.DataFrame(rows), QcConfig(), tmp_path).set_index("pair_id")
+    assert pd.isna(df.loc["a2", "duplicate_of"])  # a twin of a1 in the same article
+    assert df.loc["a3", "duplicate_of"] == "a1"  # a1 placed again
+    assert df.loc["b1", "duplicate_of"] in ("a1", "a2")  # another article's near-copy
+    assert df.loc["b1", "qc_reasons"] == ["duplicate"]

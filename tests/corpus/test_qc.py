@@ -13,6 +13,7 @@ from litclip.corpus.qc import (
     image_stats,
     phash,
     qc_reasons,
+    same_picture,
     same_pixels,
 )
 from tests.corpus.corpus_fixtures import photo
@@ -147,3 +148,45 @@ def test_phash_matches_imagehash() -> None:
     for colour in ("white", "black", (90, 90, 90)):
         assert phash(Image.new("RGB", (50, 20), colour)) in ("8000000000000000", "0" * 16)
     assert phash(Image.new("RGB", (50, 20), "white")) == "8000000000000000"
+
+
+def _series(end_rise: int) -> Image.Image:
+    """A time series with a forecast at its end (an article's Figures 1 and 2 in one
+    template: the same data up to the forecast, which rises in one and not the other)."""
+    from PIL import ImageDraw
+
+    rng = np.random.default_rng(0)
+    img = Image.new("RGB", (400, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.line([(40, 20), (40, 260), (380, 260)], fill="black", width=2)
+    y = 150 + np.cumsum(rng.normal(0, 4, 280))
+    d.line(list(zip(range(45, 325), y.tolist(), strict=True)), fill="black", width=2)
+    d.line([(325, y[-1]), (375, y[-1] - end_rise)], fill=(30, 90, 220), width=3)
+    return img
+
+
+def _scan(overlay: bool) -> Image.Image:
+    """A smooth grey 'scan', with or without a green outline drawn over a lesion."""
+    from PIL import ImageDraw
+
+    rng = np.random.default_rng(1)
+    field = rng.normal(0, 1, (300, 300)).cumsum(0).cumsum(1) / 40 + 100
+    img = Image.fromarray(np.clip(field, 0, 255).astype(np.uint8)).convert("RGB")
+    if overlay:
+        ImageDraw.Draw(img).ellipse([100, 100, 180, 170], outline=(40, 200, 60), width=4)
+    return img
+
+
+def test_one_picture_placed_twice_is_told_from_an_articles_template_twins() -> None:
+    """Two pairs of one article were duplicates when they merely looked alike at 64 px: a
+    forecast's other ending, a scan with and without its overlay (and, in a real PDF, two
+    random fields of one seed under the same axes) were dropped from the corpus."""
+    flat, rising = _series(0), _series(25)
+    plain, outlined = _scan(False), _scan(True)
+    # what looking alike lets through ...
+    assert same_pixels(flat, rising) and same_pixels(plain, outlined)
+    # ... one picture does not
+    assert not same_picture(flat, rising) and not same_picture(plain, outlined)
+    assert same_picture(flat, flat.copy()) and same_picture(plain, plain.resize((200, 200)))
+    assert same_picture(photo(3), photo(3).resize((480, 360)))
+    assert not same_picture(photo(3), photo(4)) and not same_picture(flat, flat.resize((400, 150)))

@@ -30,7 +30,7 @@ from PIL import Image
 
 from litclip.corpus import executors
 from litclip.corpus.kinds import check_kinds
-from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons, same_pixels
+from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons, same_picture, same_pixels
 from litclip.corpus.worker import (
     DEFAULT_EXTRACTOR,
     IMAGE_FORMATS,
@@ -722,15 +722,21 @@ def _load_parts(
     return statuses, rows
 
 
-def _pixel_check(root: Path | None, paths: Sequence[str]) -> Callable[[int, int], bool] | None:
-    """A ``verify(i, j)`` for :func:`duplicate_of` that compares the two crops' pixels."""
+def _pixel_check(
+    root: Path | None, paths: Sequence[str], pdfs: Sequence[str]
+) -> Callable[[int, int], bool] | None:
+    """A ``verify(i, j)`` for :func:`duplicate_of` that compares the two crops' pixels: two
+    crops of one PDF must be one picture (:func:`same_picture`: an article's series of
+    figures in one template are not copies, and share its split); crops of two PDFs, where a
+    near-copy would leak from training to test, need only look alike (:func:`same_pixels`)."""
     if root is None:
         return None
 
     def verify(i: int, j: int) -> bool:
+        check = same_picture if pdfs[i] == pdfs[j] else same_pixels
         try:
             with Image.open(root / paths[i]) as a, Image.open(root / paths[j]) as b:
-                return same_pixels(a, b)
+                return check(a, b)
         except OSError:  # an unreadable crop: trust the hash
             return True
 
@@ -750,7 +756,10 @@ def apply_qc(df: pd.DataFrame, qc: QcConfig, root: Path | None = None) -> pd.Dat
         p if isinstance(p, str) else i for i, p in zip(df["pair_id"], df["parent_id"], strict=True)
     ]
     dups = duplicate_of(
-        list(df["phash"]), groups, qc.dup_distance, _pixel_check(root, list(df["filepath"]))
+        list(df["phash"]),
+        groups,
+        qc.dup_distance,
+        _pixel_check(root, list(df["filepath"]), list(df["pdf_sha256"])),
     )
     ids = list(df["pair_id"])
     for rs, d in zip(reasons, dups, strict=True):

@@ -12,7 +12,9 @@ Reason codes (``qc_reasons`` column; a pair passes when the list is empty):
 
 ``too_small``, ``aspect_ratio``, ``blank``, ``low_entropy``, ``caption_short``,
 ``caption_long``, ``non_figure:header_band``, ``non_figure:logo``, ``non_figure:band``,
-``duplicate`` (a perceptual-hash near-copy of an earlier pair; ``duplicate_of`` names it)
+``duplicate`` (a perceptual-hash near-copy of an earlier pair, confirmed on the pixels:
+:func:`same_picture` within one PDF, :func:`same_pixels` across PDFs; ``duplicate_of``
+names it)
 and ``kind:<kind>`` (the figure kind is not in ``keep_kinds``).
 """
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from litclip.corpus.kinds import KINDS
 
@@ -206,6 +208,11 @@ def duplicate_of(
     return out
 
 
+def _aspects_differ(a: Image.Image, b: Image.Image) -> bool:
+    ra, rb = a.width / max(a.height, 1), b.width / max(b.height, 1)
+    return abs(ra - rb) > 0.1 * max(ra, rb)
+
+
 def same_pixels(a: Image.Image, b: Image.Image, size: int = 64, tolerance: float = 0.1) -> bool:
     """Whether two crops show the same picture, beyond what a perceptual hash can see.
 
@@ -215,8 +222,7 @@ def same_pixels(a: Image.Image, b: Image.Image, size: int = 64, tolerance: float
     ``tolerance``. Rescaled or recompressed copies pass; two charts that share a template
     but not their labels and data do not.
     """
-    ra, rb = a.width / max(a.height, 1), b.width / max(b.height, 1)
-    if abs(ra - rb) > 0.1 * max(ra, rb):
+    if _aspects_differ(a, b):
         return False
     ga = np.asarray(a.convert("L").resize((size, size), Image.Resampling.BOX), dtype=np.int16)
     gb = np.asarray(b.convert("L").resize((size, size), Image.Resampling.BOX), dtype=np.int16)
@@ -224,3 +230,33 @@ def same_pixels(a: Image.Image, b: Image.Image, size: int = 64, tolerance: float
     if not ink.any():
         return True
     return float((np.abs(ga - gb)[ink] > 48).mean()) < tolerance
+
+
+def same_picture(
+    a: Image.Image, b: Image.Image, size: int = 128, levels: int = 40, tolerance: float = 0.001
+) -> bool:
+    """Whether two crops are one picture placed twice: the strict check for two pairs of one
+    article, where series of figures in one template are the rule (the same chart over other
+    data, a scan with and without its overlay), and a near-copy leaks nothing between splits.
+
+    Both are box-averaged to ``size`` x ``size`` in colour; a pixel is explained when every
+    channel lies within ``levels`` of the other crop's range over the pixel and its 8
+    neighbours (a resampled copy moves an edge by a pixel). Among the pixels with ink in
+    either, the unexplained share must stay under ``tolerance``. A copy placed at another size
+    passes; twins that :func:`same_pixels` lets through (another line in one corner, a
+    recoloured overlay, another noise texture under the same axes) do not.
+    """
+    if _aspects_differ(a, b):
+        return False
+    small = [im.convert("RGB").resize((size, size), Image.Resampling.BOX) for im in (a, b)]
+    pixels = [np.asarray(im, dtype=np.int16) for im in small]
+    lows = [np.asarray(im.filter(ImageFilter.MinFilter(3)), dtype=np.int16) for im in small]
+    highs = [np.asarray(im.filter(ImageFilter.MaxFilter(3)), dtype=np.int16) for im in small]
+    unexplained = np.zeros((size, size), dtype=bool)
+    for mine, other in ((0, 1), (1, 0)):
+        off = (pixels[mine] < lows[other] - levels) | (pixels[mine] > highs[other] + levels)
+        unexplained |= off.any(axis=-1)
+    ink = (pixels[0].min(axis=-1) < 200) | (pixels[1].min(axis=-1) < 200)
+    if not ink.any():
+        return True
+    return float(unexplained[ink].mean()) < tolerance

@@ -353,8 +353,9 @@ def _reason_meaning(reason: str, config: dict[str, Any]) -> str:
         "low_entropy": f"grey-level entropy under {qc.min_entropy:g} bits",
         "caption_short": f"caption under {qc.min_caption_chars} characters",
         "caption_long": f"caption over {qc.max_caption_chars} characters",
-        "duplicate": f"perceptual hash within {qc.dup_distance} bits of an earlier pair's "
-        "(pixels compared): only the first copy passes",
+        "duplicate": f"perceptual hash within {qc.dup_distance} bits of an earlier pair's, "
+        "and the pixels alike (within one PDF: the same picture, not a twin in one template): "
+        "only the first copy passes",
         "non_figure:logo": f"both sides under {qc.logo_max_pt:g} pt: a logo or icon",
         "non_figure:band": f"under {qc.band_max_height_pt:g} pt tall and very wide: an equation "
         "or a rule",
