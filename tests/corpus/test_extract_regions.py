@@ -223,6 +223,23 @@ def test_running_text_comes_in_paragraphs() -> None:
     assert running_text(lines, 10.0) == {id(para[0]), id(para[1]), id(lone_long)}
 
 
+def test_a_plot_title_under_a_paragraph_is_no_line_of_it() -> None:
+    """BDgraph's "BDMCMC sampling algorithm scheme", centred a pitch and a half under a
+    paragraph's last line, was taken for that paragraph's next line: as running text it
+    barred the figure's left plot from the rest, and the crop lost it. A line one pitch
+    under the paragraph (code indented under a prompt) or flush with it still is a line."""
+    para = [
+        _tl("The sampling algorithm is designed in such a way that a sample", 81, 165.8, 10.9),
+        _tl("the graphs proportional to the total waiting times", 81, 179.4, 10.9),
+    ]
+    title = TextLine("BDMCMC sampling algorithm scheme", (221.6, 201.2, 383.7, 212.6), 10.3)
+    assert id(title) not in running_text([*para, title], 10.9)
+    indented = _tl("abline(rq(foodexp~income,tau=taus[i]))", 178.9, 179.4 + 12, 10.9)
+    flush = _tl("of each graph in the chain, as shown in Figure 2.", 81, 201.2, 10.9)
+    for line in (indented, flush):
+        assert id(line) in running_text([*para, line], 10.9)
+
+
 def test_running_text_of_numbers_only() -> None:
     """A long line of numbers (a table row) with no wordy line on the page: no crash."""
     row = _tl("0.50 0.81 0.52 0.24 0.05 0.18 0.61 0.20", 72, 100)

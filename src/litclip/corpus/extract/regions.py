@@ -720,10 +720,33 @@ def _body_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
             & (boxes[:, 0] < x1)
             & (boxes[:, 2] > x0)
         )
-        if near.any() or _row_chars(ln, lines) >= LONE_LINE_CHARS:
+        in_paragraph = bool(near.any()) and _in_paragraph(ln, boxes[near])
+        if in_paragraph or _row_chars(ln, lines) >= LONE_LINE_CHARS:
             out.add(id(ln))
     out |= _paragraph_edges(lines, [ln for ln in cands if id(ln) in out], body_size)
     return out | _wrapped_text(lines, out, body_size)
+
+
+PARAGRAPH_INDENT = 4.0  # font sizes: a paragraph's first line is indented this much, at most
+
+
+def _in_paragraph(line: TextLine, near: np.ndarray) -> bool:
+    """Whether ``line`` reads as a line of the paragraph its ``near`` lines (boxes) are in:
+    between two of them, one line pitch from one, or lined up with one (flush left or right,
+    or indented as a first line). A plot's title centred a pitch and a half under a
+    paragraph's last line is not (BDgraph's "BDMCMC sampling algorithm scheme" had split
+    its figure in two); a code line indented under a prompt's is."""
+    y0 = line.bbox[1]
+    dy = near[:, 1] - y0
+    if (dy < 0).any() and (dy > 0).any() or _one_pitch(np.abs(dy), line.size).any():
+        return True
+    slack, indent = max(EDGE_SLACK, 0.2 * line.size), PARAGRAPH_INDENT * line.size
+    x0, x1 = line.bbox[0], line.bbox[2]
+    shift = np.where(dy > 0, x0 - near[:, 0], near[:, 0] - x0)  # a first line's indent
+    return bool(
+        ((np.abs(near[:, 0] - x0) <= slack) | (np.abs(near[:, 2] - x1) <= slack)).any()
+        or ((shift > 0) & (shift <= indent)).any()
+    )
 
 
 MATH_GAP = 2.0  # font sizes: inline math between two pieces of a sentence, at most
