@@ -220,7 +220,8 @@ def same_pixels(a: Image.Image, b: Image.Image, size: int = 64, tolerance: float
     line cannot move it, fine enough to see other labels); among the pixels with ink in either
     (darker than 200), the share that differs by more than 48 levels must stay under
     ``tolerance``. Rescaled or recompressed copies pass; two charts that share a template
-    but not their labels and data do not.
+    but not their labels and data do not, unless what differs covers under a tenth of the ink
+    (another ending of one curve): that is looking alike, which is enough between two PDFs.
     """
     if _aspects_differ(a, b):
         return False
@@ -242,9 +243,11 @@ def same_picture(
     Both are box-averaged to ``size`` x ``size`` in colour; a pixel is explained when every
     channel lies within ``levels`` of the other crop's range over the pixel and its 8
     neighbours (a resampled copy moves an edge by a pixel). Among the pixels with ink in
-    either, the unexplained share must stay under ``tolerance``. A copy placed at another size
-    passes; twins that :func:`same_pixels` lets through (another line in one corner, a
-    recoloured overlay, another noise texture under the same axes) do not.
+    either, the unexplained share must stay under ``tolerance``. A raster placed again at
+    another size passes; twins that :func:`same_pixels` lets through (another line in one
+    corner, a recoloured overlay, another noise texture under the same axes) do not. Nor may
+    a thin-line chart drawn again at another size: it is then kept, which within one article
+    costs a repeated pair, not a leak between splits.
     """
     if _aspects_differ(a, b):
         return False
