@@ -2226,3 +2226,62 @@ def test_a_listing_beside_a_drawing_over_one_caption_is_part_of_the_figure(
 
     (fig,) = extract_pdf(make(tmp_path, "aside.pdf", aside)).figures
     assert fig.bbox[2] < 300
+
+
+def _code_band(
+    c: canvas.Canvas, y: float, calls: list[str], x0: float = 72, x1: float = 540
+) -> float:
+    """knitr's shaded code chunk at top-left y, one Courier line a call; returns its bottom."""
+    height = 6 + 12 * len(calls)
+    c.setFillGray(0.94)
+    c.rect(x0, top(y + height), x1 - x0, height, stroke=0, fill=1)
+    c.setFillGray(0)
+    c.setFont("Courier", 8)
+    for i, call in enumerate(calls):
+        c.drawString(x0 + 6, top(y + 12 + 12 * i), call)
+    return y + height
+
+
+def test_code_chunks_over_a_plot_are_not_part_of_it(tmp_path: Path) -> None:
+    """genefilter's vignette prints each call on a grey band, one or two lines a band, 12 pt
+    over the plot it makes: too few lines for a listing, the bands were taken into the
+    figure as stray parts (IoU 0.24 with the plot)."""
+
+    plot: list[tuple[float, float, float, float]] = []
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 6)
+        y = _code_band(c, y + 6, ['badfilter = as.numeric(gsub("[+]*FBgn", "", rownames(res)))'])
+        y = _code_band(c, y + 6, ["plot(rank(badfilter)/length(badfilter), -log10(res$pvalue))"])
+        plot.append((186, y + 12, 426, y + 142))
+        image(c, photo(7, (240, 130)), plot[0])
+        caption(
+            c, 150, y + 154, "Figure 2:", ["Scatterplot analogous to Figure 1, with badfilter."]
+        )
+        paragraph(c, 72, y + 190, 95, 6)
+
+    ex = extract_pdf(make(tmp_path, "chunks.pdf", draw))
+    (fig,) = ex.figures
+    assert fig.label == "Figure 2" and iou(fig.bbox, plot[0]) > 0.95, fig.bbox
+
+
+def test_a_listing_beside_a_margin_figure_is_not_its_key(tmp_path: Path) -> None:
+    """mets' Tufte-style vignette sets small figures in the right margin beside the main
+    column's listings: a listing's last lines and the rule under them, level with a
+    figure and too small to count alone, were joined to it as a colour key would be."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 60, 20)
+        c.setFont("Courier", 8)
+        for i, call in enumerate(["oo <- prob.exceedRecurrent(rr, 1)", "bplot(oo)"]):
+            c.drawString(74, top(620 + 12 * i), f"{i + 6} {call}")
+        c.setLineWidth(0.7)
+        c.line(86, top(640), 374, top(640))
+        image(c, photo(8, (140, 115)), (397, 606, 537, 721))
+        caption(
+            c, 397, 730, "Figure 5:", ["Recurrent events: probability of", "exceeding k events."]
+        )
+
+    ex = extract_pdf(make(tmp_path, "margin.pdf", draw))
+    (fig,) = ex.figures
+    assert iou(fig.bbox, (397, 606, 537, 721)) > 0.95, fig.bbox

@@ -967,7 +967,7 @@ def _layout(
         if any(e.kind == "image" for e in r.elements)
         or sum(e.kind == "path" for e in r.elements) >= ICON_STROKES
     ]
-    small = reg.join_like_marks(regions, reg.join_keys(regions, small, barriers), barriers)
+    small = reg.join_like_marks(regions, reg.join_keys(regions, small, barriers, lines), barriers)
     rows, small = reg.piece_rows(small, barriers)
     regions += rows + reg.sparse_charts(small, barriers)
     assignment = reg.assign(captions, regions, barriers, lines)

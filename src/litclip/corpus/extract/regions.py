@@ -1591,17 +1591,23 @@ KEY_SLACK = 6.0  # points a key may stick out past the side of the figure it bel
 KEY_GAP = 32.0  # points between a figure and its key (a colour bar under the x-axis title)
 
 
-def join_keys(figures: list[Region], fragments: list[Region], barriers: list[BBox]) -> list[Region]:
+def join_keys(
+    figures: list[Region],
+    fragments: list[Region],
+    barriers: list[BBox],
+    lines: list[TextLine] | None = None,
+) -> list[Region]:
     """Join each small part right under or over a figure and within its width (or beside it
     and within its height), with nothing between them, to the nearest such figure: a colour
     key, a legend strip or a scale drawn apart from its plot, too small to be a figure
-    itself. Returns the fragments left."""
+    itself. A piece of a code listing (read from the page's ``lines``) is no key. Returns
+    the fragments left."""
     b = _barrier_array(barriers)
 
     def nearest(frag: Region) -> Region | None:
         # a mark inside a caption or a line of text (a line sample, "solid lines") is not a key
         in_text = len(b) > 0 and bool((_intersections(frag.bbox, b) > 0).any())
-        if all(e.kind == "text" for e in frag.elements) or in_text:
+        if all(e.kind == "text" for e in frag.elements) or in_text or _code(frag, lines or []):
             return None
         best: tuple[float, Region] | None = None
         fb = frag.bbox
@@ -2007,7 +2013,7 @@ def assign(
     listings = [_text_box(r, min_lines=2) for r in regions]
     # one of three lines or more is never a stray part of a figure
     boxes_of_text = [
-        (listing and _text_box(r)) or _ruled_table(r)
+        (listing and _text_box(r)) or _ruled_table(r) or _code(r, lines or [])
         for listing, r in zip(listings, regions, strict=True)
     ]
     for ci, cap in enumerate(captions):
@@ -2387,6 +2393,56 @@ def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
         if not contains(box, t, slack=1.0)
     )
     return _text_box_sized(box) and len(inside) >= min_lines and around
+
+
+def _code_chunks(region: Region, lines: list[TextLine]) -> bool:
+    """Whether ``region`` is shaded code chunks and nothing else (knitr prints each call on
+    a grey band over the plot it makes, one or two lines a band): bands across its whole
+    width, each holding text, all its text inside them and set in a fixed-width font. Too
+    few lines for :func:`_text_box`, they are no stray part of the plot 12 pt under them
+    (genefilter's vignette had its Figure 2 boxed with the two calls over it)."""
+    if any(e.kind not in ("text", "path") for e in region.elements):
+        return False
+    bands = [
+        e.bbox for e in region.elements if e.kind == "path" and e.bbox[3] - e.bbox[1] > TEXT_RULE
+    ]
+    texts = [e.bbox for e in region.elements if e.kind == "text"]
+    if not bands or not texts:
+        return False
+    x0, _, x1, _ = union(bands)
+    if any(b[2] - b[0] < 0.9 * (x1 - x0) for b in bands):
+        return False
+
+    def on_band(t: BBox, b: BBox) -> bool:  # a long call may run past the band's right end
+        return b[1] - 1.0 <= t[1] and t[3] <= b[3] + 1.0 and b[0] - 1.0 <= t[0] < b[2]
+
+    if not all(any(on_band(t, b) for b in bands) for t in texts):
+        return False
+    if not all(any(on_band(t, b) for t in texts) for b in bands):
+        return False
+    held = [ln for ln in lines if any(on_band(ln.bbox, b) for b in bands)]
+    return bool(held) and all(ln.mono for ln in held)
+
+
+def _code(region: Region, lines: list[TextLine]) -> bool:
+    """Whether ``region`` is a piece of a code listing (:func:`_code_chunks`,
+    :func:`_ruled_code`): no part of a figure, however close."""
+    return _code_chunks(region, lines) or _ruled_code(region, lines)
+
+
+def _ruled_code(region: Region, lines: list[TextLine]) -> bool:
+    """Whether ``region`` is the end of a code listing and nothing else: thin rules (the
+    listing's frame) and text, two lines of it or more and at least half of them set in a
+    fixed-width font. It is no stray part of a picture beside it (mets' Tufte-style vignette
+    had a margin figure boxed with the listing's last lines level with it)."""
+    shapes = [e.bbox for e in region.elements if e.kind != "text"]
+    if not shapes or any(e.kind not in ("text", "path") for e in region.elements):
+        return False
+    if any(min(s[2] - s[0], s[3] - s[1]) > TEXT_RULE for s in shapes):
+        return False
+    held = [ln for ln in lines if contains(region.bbox, ln.bbox, slack=1.0)]
+    code = sum(ln.mono for ln in held)
+    return code >= 2 and 2 * code >= len(held)
 
 
 TEXT_RULE = 2.0  # points: a line this thin inside a box of text is the text's (a bar)
