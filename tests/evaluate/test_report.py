@@ -588,6 +588,8 @@ def test_few_shot_legends_and_warnings_name_models_by_role(monkeypatch) -> None:
     for r in res["runs"]:
         if r["model"] == "A":
             r["model"], r["details"]["role"] = tuned, "fine-tuned"
+        else:
+            r["details"]["role"] = "base"
         if r["task"] == "few-shot" and r["details"]["k"] == 4:
             r["details"]["constant_seeds"] = [1]
     labels: list[str] = []
@@ -599,6 +601,9 @@ def test_few_shot_legends_and_warnings_name_models_by_role(monkeypatch) -> None:
     curves = [label for label in labels if "[linear-probe]" in label or "zero-shot" in label]
     assert "fine-tuned (train/best_model) [linear-probe]" in curves
     assert "fine-tuned (train/best_model) zero-shot" in curves
+    assert curves.index("base (B) [linear-probe]") < curves.index(
+        "fine-tuned (train/best_model) [linear-probe]"
+    )  # the base model first, as in the tables
     assert not any(tuned in label for label in labels), [la for la in labels if tuned in la]
     assert "Warning (fine-tuned (train/best_model) [linear-probe], K=4): seed 1" in md
     assert f"Warning ({tuned}" not in md

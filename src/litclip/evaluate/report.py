@@ -544,7 +544,7 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     doc.heading(f"Few-shot{' and prompt learning' if learned else ''} (K images per class)", 3)
     metric = "balanced_accuracy"
     series: dict[str, list[dict]] = defaultdict(list)  # keyed by the whole name (unique)
-    for r in few:
+    for r in sorted(few, key=_role_order):  # the base model's rows and curves first
         series[f"{r['model']} [{r['details'].get('method', r['task'])}]"].append(r)
 
     def shown(rs: list[dict]) -> str:  # a series as the legends and warnings name it: by role
