@@ -580,7 +580,8 @@ def test_tables_name_models_by_role_and_list_the_base_first() -> None:
 
 def test_few_shot_legends_and_warnings_name_models_by_role(monkeypatch) -> None:
     """The few-shot curves' legends and constant-seed warnings still printed whole
-    /tmp/... paths after the tables and the other plots had moved to roles."""
+    /tmp/... paths after the tables and the other plots had moved to roles; the few-shot
+    table and the ROC legend listed the fine-tuned model before its base."""
     from litclip.evaluate import report
 
     res = _results()
@@ -605,5 +606,7 @@ def test_few_shot_legends_and_warnings_name_models_by_role(monkeypatch) -> None:
         "fine-tuned (train/best_model) [linear-probe]"
     )  # the base model first, as in the tables
     assert not any(tuned in label for label in labels), [la for la in labels if tuned in la]
+    roc = [label for label in labels if "(AUC" in label]
+    assert roc[0].startswith("zeroshot: base (B)"), roc  # the base model first here too
     assert "Warning (fine-tuned (train/best_model) [linear-probe], K=4): seed 1" in md
     assert f"Warning ({tuned}" not in md

@@ -371,7 +371,7 @@ def _diagonal_plot(
         return
 
     def draw(ax: Any) -> None:
-        for r in curves:
+        for r in sorted(curves, key=_role_order):  # the base model first, as in the tables
             d = r["details"][detail]
             label = f"{r['task']}: {_legend_name(r)} ({score(r)})"
             ax.plot(d[xy[0]], d[xy[1]], label=label, **style)
