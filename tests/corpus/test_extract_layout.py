@@ -2285,3 +2285,32 @@ def test_a_listing_beside_a_margin_figure_is_not_its_key(tmp_path: Path) -> None
     ex = extract_pdf(make(tmp_path, "margin.pdf", draw))
     (fig,) = ex.figures
     assert iou(fig.bbox, (397, 606, 537, 721)) > 0.95, fig.bbox
+
+
+def test_white_plot_regions_do_not_widen_a_figure(tmp_path: Path) -> None:
+    """R fills and strokes each plot region in white: spdep's maps, narrower than their
+    plot regions, came out with the invisible boxes' width (IoU 0.59). A white box that
+    holds nothing drawn still counts (a block diagram's padding joins its blocks)."""
+    from litclip.corpus.extract.regions import page_elements
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 5)
+        c.setStrokeColorRGB(1, 1, 1)
+        c.setFillColorRGB(1, 1, 1)
+        c.rect(120, top(y + 190), 360, 170, stroke=1, fill=1)  # the plot region
+        c.rect(500, top(y + 60), 30, 30, stroke=1, fill=0)  # a white box holding nothing
+        c.setStrokeColorRGB(0, 0, 0)
+        c.setFillColorRGB(0.3, 0.3, 0.3)
+        c.rect(200, top(y + 160), 200, 110, stroke=1, fill=1)  # the map in it
+        c.setFillColorRGB(0, 0, 0)
+        caption(c, 120, y + 200, "Figure 1:", ["Census tracts of the study area and their graph."])
+        paragraph(c, 72, y + 240, 95, 5)
+
+    path = make(tmp_path, "white.pdf", draw)
+    (fig,) = extract_pdf(path).figures
+    y = 60 + 5 * 12 + 4
+    assert iou(fig.bbox, (200, y + 50, 400, y + 160)) > 0.95, fig.bbox
+    with open_pdf(path) as pdf:
+        boxes = [e.bbox for e in page_elements(pdf[0])]
+    assert any(abs(b[0] - 500) < 2 and abs(b[2] - 530) < 2 for b in boxes)  # the spacer
+    assert not any(abs(b[0] - 120) < 2 and abs(b[2] - 480) < 2 for b in boxes)  # no region

@@ -9,6 +9,7 @@ as integer handles (wrapped in :class:`pypdfium2.PdfObject` only where a caller 
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,7 @@ _line_cap = fast(pdfium_c.FPDFPageObj_GetLineCap, _int, _ptr)
 _n_segments = fast(pdfium_c.FPDFPath_CountSegments, _int, _ptr)
 _segment = fast(pdfium_c.FPDFPath_GetPathSegment, _ptr, _ptr, _int)
 _fill_color = fast(pdfium_c.FPDFPageObj_GetFillColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
+_stroke_color = fast(pdfium_c.FPDFPageObj_GetStrokeColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
 _px_size = fast(pdfium_c.FPDFImageObj_GetImagePixelSize, _int, _ptr, _ptr, _ptr)
 _render_mode = fast(pdfium_c.FPDFTextObj_GetTextRenderMode, _int, _ptr)
 
@@ -310,6 +312,14 @@ def _butt_line(obj: int, width: float, s: Scratch) -> Bounds | None:
     return None
 
 
+def _white(color: Callable[..., int], obj: int, s: Scratch) -> bool:
+    """Whether ``color`` (the fill or the stroke colour) is white or transparent."""
+    if not color(obj, *s.i):
+        return False
+    r, g, b, a = s.ints
+    return a == 0 or min(r, g, b) >= 250
+
+
 def path_is_visible(obj: int, s: Scratch) -> bool:
     """Paths that neither stroke nor fill (clipping helpers) or fill white on white are dropped."""
     if not _draw_mode(obj, s.i[0], s.i[1]):
@@ -317,11 +327,18 @@ def path_is_visible(obj: int, s: Scratch) -> bool:
     fill_mode, stroke = s.ints[0], s.ints[1]
     if not stroke and fill_mode == 0:
         return False
-    if not stroke and _fill_color(obj, *s.i):
-        r, g, b, a = s.ints
-        if a == 0 or min(r, g, b) >= 250:
-            return False
-    return True
+    return bool(stroke) or not _white(_fill_color, obj, s)
+
+
+def paints_white(obj: int, s: Scratch) -> bool:
+    """Whether a stroked path paints only white (its stroke, and its fill if any): a box
+    invisible on the page, unless something dark lies under it."""
+    if not _draw_mode(obj, s.i[0], s.i[1]):
+        return False
+    fill_mode, stroke = s.ints[0], s.ints[1]
+    if not stroke or not _white(_stroke_color, obj, s):
+        return False
+    return fill_mode == 0 or _white(_fill_color, obj, s)
 
 
 def image_px_size(obj: int, s: Scratch) -> tuple[int, int]:

@@ -177,6 +177,7 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     elements: list[Element] = []
     rules: list[Element] = []
     slivers: list[Element] = []
+    blanks: list[Element] = []  # boxes stroked (and filled) in white only
     scratch = _raw.Scratch()
     for index, (obj, kind, bounds) in enumerate(_raw.walk(page, (_raw.IMAGE, _raw.PATH))):
         bbox = _to_top_left(bounds, left, top)
@@ -199,7 +200,11 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
         if (h < 2.5 and w > 0.6 * width) or (w < 2.5 and h > 0.45 * height):
             rules.append(Element(bbox, "path", index))  # page rules, frame edges... or a table
             continue
+        if _raw.paints_white(obj, scratch):
+            blanks.append(Element(bbox, "path", index))
+            continue
         elements.append(Element(bbox, "path", index))
+    elements.extend(_spacers(blanks, elements))
     table = _table_rules(rules)
     elements.extend(table)
     inside = _rules_within_graphics([r for r in rules if r not in table], elements, height)
@@ -207,6 +212,29 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     if len(slivers) >= DOT_IMAGES:  # ...or, by the hundred, the dots a plot is drawn with
         elements.extend(slivers)
     return elements
+
+
+def _spacers(blanks: list[Element], elements: list[Element]) -> list[Element]:
+    """The white boxes that hold nothing drawn: kept as the extent a diagram's drawing tool
+    gave its parts (Faust's block diagrams pad each block with them, which joins a figure's
+    blocks). One that holds drawn things is a background, invisible on the page: R fills
+    and strokes each plot region in white, and those boxes had made a figure of maps the
+    size of its plots, not of the maps in them."""
+    if not blanks or not elements:
+        return blanks
+    inner = np.asarray([e.bbox for e in elements], dtype=np.float64)
+    kept = []
+    for b in blanks:
+        x0, y0, x1, y1 = b.bbox
+        holds = (
+            (inner[:, 0] >= x0 - 0.5)
+            & (inner[:, 1] >= y0 - 0.5)
+            & (inner[:, 2] <= x1 + 0.5)
+            & (inner[:, 3] <= y1 + 0.5)
+        )
+        if not holds.any():
+            kept.append(b)
+    return kept
 
 
 def _table_rules(rules: list[Element]) -> list[Element]:
