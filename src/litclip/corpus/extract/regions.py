@@ -223,18 +223,18 @@ def _spacers(blanks: list[Element], elements: list[Element]) -> list[Element]:
     if not blanks or not elements:
         return blanks
     inner = np.asarray([e.bbox for e in elements], dtype=np.float64)
-    kept = []
-    for b in blanks:
-        x0, y0, x1, y1 = b.bbox
-        holds = (
-            (inner[:, 0] >= x0 - 0.5)
-            & (inner[:, 1] >= y0 - 0.5)
-            & (inner[:, 2] <= x1 + 0.5)
-            & (inner[:, 3] <= y1 + 0.5)
-        )
-        if not holds.any():
-            kept.append(b)
-    return kept
+    return [b for b in blanks if not _inside(inner, b.bbox, 0.5).any()]
+
+
+def _inside(boxes: np.ndarray, box: BBox, slack: float) -> np.ndarray:
+    """Which of ``boxes`` (n x 4) lie inside ``box``, give or take ``slack`` points."""
+    x0, y0, x1, y1 = box
+    return (
+        (boxes[:, 0] >= x0 - slack)
+        & (boxes[:, 1] >= y0 - slack)
+        & (boxes[:, 2] <= x1 + slack)
+        & (boxes[:, 3] <= y1 + slack)
+    )
 
 
 def _table_rules(rules: list[Element]) -> list[Element]:
@@ -1492,13 +1492,7 @@ def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[
     out = []
     for e in elements:
         if e.kind == "image":
-            x0, y0, x1, y1 = e.bbox
-            held = (
-                (lines[:, 0] >= x0 - 1)
-                & (lines[:, 1] >= y0 - 1)
-                & (lines[:, 2] <= x1 + 1)
-                & (lines[:, 3] <= y1 + 1)
-            )
+            held = _inside(lines, e.bbox, 1.0)
             if held.sum() > TEXT_BOX_LINES and line_area[held].sum() >= area(e.bbox) / 3:
                 continue
         out.append(e)
