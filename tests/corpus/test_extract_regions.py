@@ -722,6 +722,24 @@ def test_a_colour_key_under_or_beside_a_plot_joins_it() -> None:
     assert join_keys([plot()], [under], [text_between]) == [under]
 
 
+def test_an_axis_set_apart_from_its_plot_joins_it_though_its_labels_stick_out() -> None:
+    """phangorn's sequence logo draws its y axis 12 pt left of the letters; the axis's top
+    tick label "1" and its title stick out half a line over the letters' top, and the axis
+    was left out of the figure (IoU 0.92)."""
+    from litclip.corpus.extract.regions import join_keys
+
+    fig = Region([Element((192.8, 122.4, 450.2, 289.9), "path")])
+    axis = Region(
+        [
+            Element((179.5, 118.4, 180.4, 295.6), "path"),
+            Element((173.9, 118.4, 180.4, 119.4), "path"),
+            Element((163.6, 115.5, 168.8, 124.3), "text"),  # "1", over the letters' top
+            Element((143.0, 185.3, 151.8, 228.7), "text"),  # "Probability", sideways
+        ]
+    )
+    assert join_keys([fig], [axis], []) == [] and fig.bbox[:2] == (143.0, 115.5)
+
+
 def test_a_part_right_over_another_caption_is_that_captions_figure() -> None:
     """Two diagrams over Fig. 5's caption in the right column, the left one 44 pt from Fig.
     3 in the left column: Fig. 3 absorbed it (side by side, close) though it sits right

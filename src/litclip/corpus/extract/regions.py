@@ -1632,12 +1632,14 @@ def join_keys(
         if all(e.kind == "text" for e in frag.elements) or in_text or _code(frag, lines or []):
             return None
         best: tuple[float, Region] | None = None
-        fb = frag.bbox
+        fb, drawn = frag.bbox, frag.graphic_bbox
         for fig in figures:
             g = fig.bbox  # grown by the keys joined before (a key under a key)
             if fb[0] >= g[0] - KEY_SLACK and fb[2] <= g[2] + KEY_SLACK:
                 d = max(fb[1] - g[3], g[1] - fb[3])  # under or over it
-            elif fb[1] >= g[1] - KEY_SLACK and fb[3] <= g[3] + KEY_SLACK:
+            # beside it, its drawing within the figure's height: an axis set apart from its
+            # plot has its end tick labels stick out half a line (phangorn's sequence logo)
+            elif drawn[1] >= g[1] - KEY_SLACK and drawn[3] <= g[3] + KEY_SLACK:
                 d = max(fb[0] - g[2], g[0] - fb[2])  # left or right of it
             else:
                 continue
