@@ -766,7 +766,7 @@ def _in_paragraph(line: TextLine, near: np.ndarray) -> bool:
     its figure in two); a code line indented under a prompt's is."""
     y0 = line.bbox[1]
     dy = near[:, 1] - y0
-    if (dy < 0).any() and (dy > 0).any() or _one_pitch(np.abs(dy), line.size).any():
+    if ((dy < 0).any() and (dy > 0).any()) or _one_pitch(np.abs(dy), line.size).any():
         return True
     slack, indent = max(EDGE_SLACK, 0.2 * line.size), PARAGRAPH_INDENT * line.size
     x0, x1 = line.bbox[0], line.bbox[2]
