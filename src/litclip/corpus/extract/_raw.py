@@ -320,25 +320,24 @@ def _white(color: Callable[..., int], obj: int, s: Scratch) -> bool:
     return a == 0 or min(r, g, b) >= 250
 
 
-def path_is_visible(obj: int, s: Scratch) -> bool:
-    """Paths that neither stroke nor fill (clipping helpers) or fill white on white are dropped."""
-    if not _draw_mode(obj, s.i[0], s.i[1]):
-        return True
-    fill_mode, stroke = s.ints[0], s.ints[1]
-    if not stroke and fill_mode == 0:
-        return False
-    return bool(stroke) or not _white(_fill_color, obj, s)
+#: What a path paints, by :func:`path_paint`
+NOTHING, INK, WHITE = 0, 1, 2
 
 
-def paints_white(obj: int, s: Scratch) -> bool:
-    """Whether a stroked path paints only white (its stroke, and its fill if any): a box
-    invisible on the page, unless something dark lies under it."""
+def path_paint(obj: int, s: Scratch, box: bool = True) -> int:
+    """What a path paints: :data:`NOTHING` when it neither strokes nor fills (a clipping
+    helper) or only fills white on the white page; :data:`WHITE` when it strokes in white
+    and fills white or not at all (a box invisible on the page, unless something dark lies
+    under it); :data:`INK` otherwise. ``box=False`` (too small to hold anything) reads no
+    stroke colour: a plot's thousands of strokes cost a call less each."""
     if not _draw_mode(obj, s.i[0], s.i[1]):
-        return False
+        return INK
     fill_mode, stroke = s.ints[0], s.ints[1]
-    if not stroke or not _white(_stroke_color, obj, s):
-        return False
-    return fill_mode == 0 or _white(_fill_color, obj, s)
+    if not stroke:
+        return NOTHING if fill_mode == 0 or _white(_fill_color, obj, s) else INK
+    if not box or not _white(_stroke_color, obj, s):
+        return INK
+    return WHITE if fill_mode == 0 or _white(_fill_color, obj, s) else INK
 
 
 def image_px_size(obj: int, s: Scratch) -> tuple[int, int]:

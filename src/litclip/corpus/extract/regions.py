@@ -195,12 +195,13 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
                 continue
             elements.append(Element(bbox, "image", index, _raw.image_px_size(obj, scratch)))
             continue
-        if not _raw.path_is_visible(obj, scratch):
+        paint = _raw.path_paint(obj, scratch, box=min(w, h) >= BLANK_MIN_SIDE)
+        if paint == _raw.NOTHING:
             continue
         if (h < 2.5 and w > 0.6 * width) or (w < 2.5 and h > 0.45 * height):
             rules.append(Element(bbox, "path", index))  # page rules, frame edges... or a table
             continue
-        if _raw.paints_white(obj, scratch):
+        if paint == _raw.WHITE:
             blanks.append(Element(bbox, "path", index))
             continue
         elements.append(Element(bbox, "path", index))
@@ -212,6 +213,9 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     if len(slivers) >= DOT_IMAGES:  # ...or, by the hundred, the dots a plot is drawn with
         elements.extend(slivers)
     return elements
+
+
+BLANK_MIN_SIDE = 8.0  # points: a white box smaller than this holds nothing worth a check
 
 
 def _spacers(blanks: list[Element], elements: list[Element]) -> list[Element]:
