@@ -120,6 +120,8 @@ def test_out_folder_checks(built: tuple[Path, Path], tmp_path: Path) -> None:
     # their extractions stay in the folder: inputs again, their pairs come back unextracted
     again = build_corpus(pdfs, copy, CorpusConfig(extractor=FAKE, executor="serial"))
     assert again.pdfs_skipped == 3 and again.pdfs_left_out == 0
+    assert "2 PDFs of the earlier build are not among these inputs" in summary.left_out_note()
+    assert "come back, unextracted" in summary.left_out_note() and again.left_out_note() == ""
     assert sorted(read_manifest(copy)["pair_id"]) == sorted(read_manifest(out)["pair_id"])
     with pytest.raises(LitclipError, match="must not be one of its inputs"):
         merge_corpora(copy, [copy, out])

@@ -41,13 +41,7 @@ def _print_summary(summary: object, console: Console) -> None:
         for line in s.failed_lines():
             console.print(f"    {line}", markup=False, highlight=False)
     if getattr(s, "pdfs_left_out", 0):
-        console.print(
-            f"[yellow]{count(s.pdfs_left_out, 'PDF')} of the earlier build "
-            f"{'are' if s.pdfs_left_out != 1 else 'is'} not among these inputs: "
-            "their pairs left the manifest[/] (their extractions stay in the folder and come "
-            "back, unextracted, when they are inputs again; build into another --out to keep "
-            "corpora apart)"
-        )
+        console.print(f"{s.left_out_note()}; build into another --out to keep corpora apart")
     if getattr(s, "unreadable", 0):
         console.print(
             f"[yellow]{s.unreadable} PDF(s) have no text to read captions from[/] (no text "

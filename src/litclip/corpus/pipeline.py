@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 from PIL import Image
 
+from litclip.console import count
 from litclip.corpus import executors
 from litclip.corpus.kinds import check_kinds
 from litclip.corpus.qc import QcConfig, duplicate_of, qc_reasons, same_picture, same_pixels
@@ -123,6 +124,18 @@ class BuildSummary:
         """The first ``limit`` failed PDFs, and how many more (pdf_status.jsonl has all)."""
         more = len(self.failed) - limit
         return self.failed[:limit] + ([f"... and {more} more"] if more > 0 else [])
+
+    def left_out_note(self) -> str:
+        """What became of the PDFs of the earlier build this one was not given ("" if none),
+        as ``corpus build`` and ``run`` print it (rich markup)."""
+        n = self.pdfs_left_out
+        if not n:
+            return ""
+        return (
+            f"[yellow]{count(n, 'PDF')} of the earlier build {'are' if n != 1 else 'is'}"
+            " not among these inputs: their pairs left the corpus[/] (their extractions stay in"
+            " its folder and come back, unextracted, when they are inputs again)"
+        )
 
 
 # --------------------------------------------------------------------------- inputs

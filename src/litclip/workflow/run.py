@@ -33,7 +33,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from litclip import __version__
-from litclip.console import count, new_console
+from litclip.console import new_console
 from litclip.errors import LitclipError
 from litclip.io import (
     atomic_write_json,
@@ -86,12 +86,7 @@ def _corpus_step(cfg: RunConfig, out: Path, steps: StepRunner, console: Console)
         for line in summary.failed_lines():
             console.print(f"  failed: {line}", markup=False, highlight=False)
         if summary.pdfs_left_out:
-            console.print(
-                f"[yellow]{count(summary.pdfs_left_out, 'PDF')} of the earlier build "
-                f"{'are' if summary.pdfs_left_out != 1 else 'is'} no longer among the inputs: "
-                "their pairs left the corpus[/] (their extractions stay in it and come back, "
-                "unextracted, when they are inputs again)"
-            )
+            console.print(summary.left_out_note())
         if summary.passed == 0:
             unreadable = (
                 f" ({summary.unreadable} PDF(s) have no text to read captions from: no text "
