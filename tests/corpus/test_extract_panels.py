@@ -332,25 +332,52 @@ def test_pictures_on_a_backdrop_are_the_panels_the_caption_counts() -> None:
     assert panels_from_images([photo, *insets], (100.0, 100.0, 400.0, 400.0), 2) == []
 
 
-def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
-    """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
-    title, none panel-sized; the frames seed the panels and the labels join them."""
+def _plot_grid(rows: int, cols: int) -> np.ndarray:
+    """An 800 x 600 rendering of ``rows`` x ``cols`` small plots, 200 px a row, 260 a column:
+    each a frame, tick labels under and left of it, and an axis title."""
     gray = np.full((600, 800), 255, np.uint8)
-    for row in range(3):
-        for col in range(3):
+    for row in range(rows):
+        for col in range(cols):
             y0, x0 = 20 + 200 * row, 40 + 260 * col
-            gray[y0 : y0 + 110, x0 : x0 + 170] = 255
             gray[y0, x0 : x0 + 170] = gray[y0 + 110, x0 : x0 + 170] = 0  # the frame
             gray[y0 : y0 + 110, x0] = gray[y0 : y0 + 110, x0 + 170] = 0
             for k in range(4):  # tick labels under the frame and left of it
                 gray[y0 + 120 : y0 + 128, x0 + 10 + 45 * k : x0 + 18 + 45 * k] = 0
                 gray[y0 + 10 + 30 * k : y0 + 18 + 30 * k, x0 - 20 : x0 - 12] = 0
             gray[y0 + 145 : y0 + 153, x0 + 50 : x0 + 120] = 0  # the axis title
+    return gray
+
+
+def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
+    """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
+    title, none panel-sized; the frames seed the panels and the labels join them."""
+    gray = _plot_grid(3, 3)
     assert panels_from_pixels(gray, FIG) == []  # no piece is panel-sized
     panels = panels_from_plot_bodies(gray, FIG)
     assert len(panels) == 9
     first = min(panels, key=lambda b: (b[1], b[0]))
     assert first == pytest.approx((10.0, 10.0, 105.0, 86.5), abs=1.0)  # frame, ticks, title
+
+
+def test_a_picture_of_a_plot_grid_is_cut_into_its_plots() -> None:
+    """TractSeg's supplementary figures are one PNG each of 3 x 5 matplotlib plots, unlettered,
+    their scales in the pixels: one panel a plot. Two like halves (a diagram's two sides)
+    stay one picture, and so do plots beside drawings the plots leave out."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+
+    job = PanelJob(0, FIG, [Element(FIG, "image")], [])
+    panels = _panel_boxes(job, 0, [], [], lambda: _plot_grid(3, 3))
+    assert len(panels) == 9
+    assert min(panels, key=lambda b: (b[1], b[0])) == pytest.approx(
+        (10.0, 10.0, 105.0, 86.5), abs=1.0
+    )
+    assert _panel_boxes(job, 0, [], [], lambda: _plot_grid(1, 2)) == []
+    beside = _plot_grid(3, 2)
+    for top in (20, 220, 420):  # a drawing of dots right of each row of plots
+        for y in range(top, top + 150, 12):
+            for x in range(600, 760, 12):
+                beside[y : y + 5, x : x + 5] = 0
+    assert _panel_boxes(job, 0, [], [], lambda: beside) == []
 
 
 def test_a_letter_printed_as_point_symbols_names_no_panel() -> None:

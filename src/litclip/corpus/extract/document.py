@@ -1560,6 +1560,8 @@ def _panel_boxes(
             uneven = not panel_mod.uniform_sizes(boxes)
             if uneven and (panel_mod.has_strip(boxes) or panel_mod.ruled_picture(gray)):
                 boxes = []
+        if not boxes and not named_panels and not plots and not tree and raster_cover >= 0.5:
+            boxes = panel_mod.panels_from_plot_grid(gray, box)
         if plots:
             cut = scales.plot_panels(boxes, job.lines)
             grown = scales.plot_panels(panel_mod.panels_from_plot_bodies(gray, box), job.lines)

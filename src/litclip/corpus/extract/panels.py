@@ -620,6 +620,10 @@ def panels_from_plot_bodies(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
     frames, all about one size) seed the panels and the small pieces join the seed they
     sit next to. The caller keeps the result only when every panel holds a scale.
     """
+    return _to_page(_plot_bodies(gray), gray.shape, fig_box)
+
+
+def _plot_bodies(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     h, w = gray.shape
     if h < 8 or w < 8:
         return []
@@ -633,7 +637,22 @@ def panels_from_plot_bodies(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
     if len(seeds) < 2:
         return []
     _absorb(seeds, rest, max(4, round(ABSORB_GAP * max(h, w))))
-    return _to_page(seeds, gray.shape, fig_box)
+    return seeds
+
+
+GRID_MIN_PLOTS = 3  # two like halves are as often one diagram's as two plots'
+
+
+def panels_from_plot_grid(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
+    """Panels of a picture that is a grid of like plots with no scales in the text layer
+    (a raster of 3 x 5 matplotlib plots): :func:`panels_from_plot_bodies`, kept only when
+    there are at least :data:`GRID_MIN_PLOTS` of one size, none a strip (a genome diagram's
+    tracks), and they hold the figure's ink (not three charts beside three drawings)."""
+    bodies = _plot_bodies(gray)
+    grown = _to_page(bodies, gray.shape, fig_box)
+    if len(grown) < GRID_MIN_PLOTS or not uniform_sizes(grown) or has_strip(grown):
+        return []
+    return grown if _covers_ink(gray, bodies) else []
 
 
 SCALE_ROOM = 0.25  # of the width: a plot's worth of figure right of a y scale
