@@ -348,6 +348,34 @@ def _plot_grid(rows: int, cols: int) -> np.ndarray:
     return gray
 
 
+def test_as_many_pictures_as_sub_captions_are_the_panels_however_small() -> None:
+    """A thesis template's subfig example: six pictures of a frog, (a) to (f) printed under
+    each, the caption naming none. Four are under the panel size of the figure; all six
+    are its panels. Without a count, small pictures are no panels (icons beside a photo)."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.subcaptions import SubCaption
+
+    fig = (101.0, 284.3, 511.0, 636.0)
+    frogs = [
+        (221.2, 284.3, 268.0, 326.7),
+        (344.0, 284.3, 390.8, 326.7),
+        (235.8, 364.4, 376.2, 491.7),
+        (101.0, 552.7, 168.9, 614.2),
+        (259.2, 529.3, 352.8, 614.2),
+        (443.1, 552.7, 511.0, 614.2),
+    ]
+    subs = [
+        SubCaption(c, c, f"frog{k}.", (b[0], b[3] + 6.0, b[0] + 40.0, b[3] + 14.0))
+        for k, (c, b) in enumerate(zip("abcdef", frogs, strict=True), start=1)
+    ]
+    job = PanelJob(0, fig, [Element(b, "image") for b in frogs], [])
+    blank = np.full((704, 820), 255, dtype=np.uint8)
+    assert sorted(_panel_boxes(job, 0, [], subs, lambda: blank)) == sorted(frogs)
+    assert sorted(panels_from_images(job.images, fig, 6)) == sorted(frogs)
+    assert panels_from_images(job.images, fig) == []
+    assert panels_from_images(job.images, fig, 5) == []
+
+
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
     """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
     title, none panel-sized; the frames seed the panels and the labels join them."""

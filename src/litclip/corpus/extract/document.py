@@ -1526,8 +1526,10 @@ def _panel_boxes(
     """The panel boxes of a figure (page points; ``[]`` for a single figure), given the
     panels its caption names (``expected``), its printed panel letters and sub-captions."""
     box, images = job.box, job.images
+    # the count the caption names, else the sub-captions printed under the panels
+    count = expected if expected >= 2 else (len(inner) if len(inner) >= 2 else 0)
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
-    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box, expected)
+    boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box, count)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
     named_panels = expected >= 2 or len(letters) >= 2 or len(inner) >= 2
     if job.diagram and not named_panels:
@@ -1572,8 +1574,6 @@ def _panel_boxes(
                 any(reg.contains(g, c, slack=2.0) for g in grown) for c in cut
             )
             boxes = grown if whole or not cut else cut
-        # the count the caption names, else the sub-captions printed under the panels
-        count = expected if expected >= 2 else (len(inner) if len(inner) >= 2 else 0)
         if count and len(boxes) != count:
             boxes = (
                 panel_mod.panels_for_count(gray, box, count)

@@ -97,13 +97,16 @@ BACKDROP_COVER = 0.4  # of a backdrop picture that the pictures set on it cover,
 def panels_from_images(images: list[Element], fig_box: BBox, count: int = 0) -> list[BBox]:
     """Separate raster images that are each a sizeable part of the figure.
 
-    ``count`` is the number of panels the caption names: pictures set on one backdrop (a
+    ``count`` is the number of panels the caption or the sub-captions name: that many
+    pictures apart are the panels whatever their size, and pictures set on one backdrop (a
     drop shadow, a tinted card) are the panels when they are that many and cover much of
     it (insets leave most of the picture they sit on in view).
     """
     whole = _join_strips([e.bbox for e in images])
     if _bars(whole, fig_box):
         return []
+    if count >= 2 and len(whole) == count and not _overlapping(whole):
+        return whole  # as many pictures as named panels: small ones too (thumbnails)
     boxes = [b for b in whole if area(b) >= MIN_PANEL_FRACTION * area(fig_box)]
     merged: list[BBox] = []
     overlays: list[BBox] = []
