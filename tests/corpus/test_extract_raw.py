@@ -96,3 +96,31 @@ def test_thick_strokes_are_bounded_by_their_ink(tmp_path: Path) -> None:
     assert small[0] == (10.0, 6.3, 50.0, 13.7)
     assert small[1] == (8.0, 28.0, 32.0, 32.0)
     pdf.close()
+
+
+def test_sharp_corners_grow_no_spikes_beyond_the_join_s_reach(tmp_path: Path) -> None:
+    """pdfium grows a stroked path's box by a mitre at each sharp corner whatever the join:
+    a sliver triangle of a MetaPost polyhedron, its points 30 pt tall, drawn 0.48 pt wide
+    with round joins, came out 78 pt tall, over the caption of the figure above it. Its
+    box is its points grown by the join's reach: 3/4 of the line width for a round join,
+    ten half widths (the PDF default mitre limit) for a mitre join."""
+    path = tmp_path / "sliver.pdf"
+    c = canvas.Canvas(str(path), pagesize=(400, 400))
+    c.setLineWidth(0.48)
+    for join, dx in ((1, 0.0), (0, 100.0)):  # round, then mitre
+        c.setLineJoin(join)
+        p = c.beginPath()
+        p.moveTo(185.1 - dx, 226.8)
+        p.lineTo(177.8 - dx, 243.9)
+        p.lineTo(171.6 - dx, 257.2)
+        p.close()
+        c.drawPath(p, stroke=1, fill=0)
+    c.showPage()
+    c.save()
+    pdf = pdfium.PdfDocument(str(path))
+    spiky = [obj.get_bounds() for obj in pdf[0].get_objects()]
+    assert all(b[3] - b[1] > 70 for b in spiky)  # what pdfium reports
+    round_join, mitre = (b for _, _, b in _raw.walk(pdf[0], (_raw.PATH,)))
+    assert round_join == pytest.approx((171.24, 226.44, 185.46, 257.56), abs=0.01)
+    assert mitre == pytest.approx((69.2, 226.17, 85.73, 259.6), abs=0.05)  # within pdfium's box
+    pdf.close()
