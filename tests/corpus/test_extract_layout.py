@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 from reportlab.lib.utils import ImageReader
@@ -15,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from litclip.corpus.evaluate import iou
-from litclip.corpus.extract import extract_pdf, iter_figures, open_pdf, render_figure, upright
+from litclip.corpus.extract import _raw, extract_pdf, iter_figures, open_pdf, render_figure, upright
 from litclip.corpus.extract.text import TextLine, page_lines
 from litclip.corpus.types import PdfError
 from tests.corpus.corpus_fixtures import pdf_from_objects
@@ -2314,3 +2317,58 @@ def test_white_plot_regions_do_not_widen_a_figure(tmp_path: Path) -> None:
         boxes = [e.bbox for e in page_elements(pdf[0])]
     assert any(abs(b[0] - 500) < 2 and abs(b[2] - 530) < 2 for b in boxes)  # the spacer
     assert not any(abs(b[0] - 120) < 2 and abs(b[2] - 480) < 2 for b in boxes)  # no region
+
+
+def _attach_figures(path: Path, rects: list[tuple[float, float, float, float]], flags: int) -> None:
+    """Add a file-attachment annotation over each top-left ``rect`` whose appearance is a
+    blue square (TUGboat shows each MetaPost figure so, its source attached)."""
+    doc = pdfium.PdfDocument(str(path))
+    page = doc[0]
+    for x0, y0, x1, y1 in rects:
+        annot = pdfium_c.FPDFPage_CreateAnnot(page.raw, pdfium_c.FPDF_ANNOT_FILEATTACHMENT)
+        rect = pdfium_c.FS_RECTF(x0, H - y0, x1, H - y1)
+        assert pdfium_c.FPDFAnnot_SetRect(annot, rect)
+        pdfium_c.FPDFAnnot_SetFlags(annot, flags)
+        # the appearance is drawn in page space (pdfium gives it the rectangle as its box)
+        left, bottom, w, h = x0, H - y1, x1 - x0, y1 - y0
+        ap = f"0 0 1 rg {left + 2:.1f} {bottom + 2:.1f} {w - 4:.1f} {h - 4:.1f} re f"
+        value = (ap + "\0").encode("utf-16-le")
+        buf = ctypes.create_string_buffer(value, len(value))
+        assert pdfium_c.FPDFAnnot_SetAP(
+            annot,
+            pdfium_c.FPDF_ANNOT_APPEARANCEMODE_NORMAL,
+            ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)),
+        )
+        pdfium_c.FPDFPage_CloseAnnot(annot)
+    out = path.with_suffix(".annotated.pdf")
+    doc.save(str(out))
+    doc.close()
+    out.replace(path)
+
+
+def test_a_drawing_shown_as_an_annotations_appearance_is_a_figure(tmp_path: Path) -> None:
+    """TUGboat attaches each MetaPost figure's source file: the drawing is the appearance
+    of a file-attachment annotation, not a page object. It is found, boxed to the
+    annotation. A paper clip icon (16 pt) beside it is no part of it, nor is a hidden annotation."""
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 4)
+        caption(c, 72, y + 170, "Figure 1:", ["A square drawn with MetaPost."])
+        paragraph(c, 72, y + 200, 95, 4)
+        caption(c, 72, y + 400, "Figure 2:", ["Another square, hidden."])
+
+    path = make(tmp_path, "attached.pdf", draw)
+    ex = extract_pdf(path)
+    assert ex.figures == []
+    y = 112.0  # under the four lines of the first paragraph
+    _attach_figures(
+        path, [(200.0, y + 20.0, 330.0, y + 160.0), (180.0, y + 20.0, 196.0, y + 36.0)], 0
+    )
+    _attach_figures(path, [(200.0, y + 262.0, 330.0, y + 390.0)], 2)  # HIDDEN
+    doc = pdfium.PdfDocument(str(path))
+    shown = _raw.picture_annotations(doc[0])  # page space: y up from the foot
+    doc.close()
+    assert sorted(round(b[1]) for b in shown) == [H - y - 160, H - y - 36]  # not the hidden one
+    ex = extract_pdf(path)
+    assert [f.label for f in ex.figures] == ["Figure 1"]
+    assert ex.figures[0].bbox == pytest.approx((200.0, y + 20.0, 330.0, y + 160.0), abs=0.5)

@@ -394,6 +394,52 @@ def path_paint(obj: int, s: Scratch, box: bool = True) -> int:
     return WHITE if fill_mode == 0 or _white(_fill_color, obj, s) else INK
 
 
+#: Annotations whose appearance can be a figure: a drawing shown as its attached file's
+#: icon (TUGboat attaches each MetaPost figure's source so), a stamped picture, a movie's or
+#: a 3D model's poster. Links, form fields and text markup are never figures.
+PICTURE_ANNOTS = (
+    pdfium_c.FPDF_ANNOT_FILEATTACHMENT,
+    pdfium_c.FPDF_ANNOT_STAMP,
+    pdfium_c.FPDF_ANNOT_SCREEN,
+    pdfium_c.FPDF_ANNOT_RICHMEDIA,
+    pdfium_c.FPDF_ANNOT_THREED,
+)
+_UNSEEN = (
+    pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE
+    | pdfium_c.FPDF_ANNOT_FLAG_HIDDEN
+    | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
+)
+
+
+def picture_annotations(page: pdfium.PdfPage) -> list[Bounds]:
+    """Rectangles (PDF page space) of the annotations whose shown appearance may be a figure:
+    of a :data:`PICTURE_ANNOTS` subtype, not hidden, with a normal appearance stream. The
+    page's rendering draws them; its objects do not hold them."""
+    out: list[Bounds] = []
+    rect = pdfium_c.FS_RECTF()
+    for i in range(max(0, pdfium_c.FPDFPage_GetAnnotCount(page.raw))):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
+        if not annot:
+            continue
+        try:
+            if (
+                pdfium_c.FPDFAnnot_GetSubtype(annot) in PICTURE_ANNOTS
+                and not pdfium_c.FPDFAnnot_GetFlags(annot) & _UNSEEN
+                # the length of the appearance stream as UTF-16 with its terminator
+                and pdfium_c.FPDFAnnot_GetAP(
+                    annot, pdfium_c.FPDF_ANNOT_APPEARANCEMODE_NORMAL, None, 0
+                )
+                > 2
+                and pdfium_c.FPDFAnnot_GetRect(annot, rect)
+            ):
+                x0, x1 = sorted((rect.left, rect.right))
+                y0, y1 = sorted((rect.bottom, rect.top))
+                out.append((x0, y0, x1, y1))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return out
+
+
 def image_px_size(obj: int, s: Scratch) -> tuple[int, int]:
     """Declared pixel size of an image object, read without decoding it ((0, 0) if unknown)."""
     if not _px_size(obj, s.i[0], s.i[1]):

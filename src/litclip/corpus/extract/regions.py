@@ -205,6 +205,7 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
             blanks.append(Element(bbox, "path", index))
             continue
         elements.append(Element(bbox, "path", index))
+    elements.extend(_annotation_drawings(page, left, top, width, height))
     elements.extend(_spacers(blanks, elements))
     table = _table_rules(rules)
     elements.extend(table)
@@ -213,6 +214,24 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     if len(slivers) >= DOT_IMAGES:  # ...or, by the hundred, the dots a plot is drawn with
         elements.extend(slivers)
     return elements
+
+
+ANNOT_MIN_SIDE = 24.0  # points: smaller appearances are icons (an attachment's paper clip)
+
+
+def _annotation_drawings(
+    page: pdfium.PdfPage, left: float, top: float, width: float, height: float
+) -> list[Element]:
+    """The appearances of picture annotations big enough to be figures, as drawn elements
+    (what they show is not among the page's objects; only the rendering draws it)."""
+    out: list[Element] = []
+    for bounds in _raw.picture_annotations(page):
+        x0, y0, x1, y1 = _to_top_left(bounds, left, top)
+        box = (max(x0, 0.0), max(y0, 0.0), min(x1, width), min(y1, height))
+        w, h = box[2] - box[0], box[3] - box[1]
+        if min(w, h) >= ANNOT_MIN_SIDE and w * h <= 0.85 * width * height:
+            out.append(Element(box, "path"))
+    return out
 
 
 BLANK_MIN_SIDE = 8.0  # points: a white box smaller than this holds nothing worth a check
