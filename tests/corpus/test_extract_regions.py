@@ -668,6 +668,18 @@ def test_a_plot_title_over_the_chart_joins_it_but_the_end_of_a_formula_does_not(
     assert chart.bbox[1] == 275.0
 
 
+def test_a_bold_plot_title_over_half_the_plots_width_joins_it() -> None:
+    """scatterplot3d's "Magnification of the regular process": R's bold main title, 22 pt
+    over a frameless 3D plot and a little over half its width, is the plot's. A line as
+    wide in the body's weight stays out (the end of a sentence centred over a drawing)."""
+    text = "Magnification of the regular process"
+    for bold, top in ((True, 417.5), (False, 448.4)):
+        plot = Region([Element((181.5, 448.4, 424.1, 673.1), "path")])
+        title = TextLine(text, (219.7, 417.5, 375.7, 426.0), 9.1, bold=[bold] * len(text))
+        attach_text([plot], [title], set())
+        assert plot.bbox[1] == top
+
+
 def test_a_plot_of_a_grid_far_over_the_caption_joins_its_row() -> None:
     """Three titled plots in a 2x2 grid (the fourth cell empty) over a centred caption: the
     top right plot is 261 pt over the caption, but beside the top left one."""

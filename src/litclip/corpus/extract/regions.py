@@ -1436,15 +1436,20 @@ def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
     return out
 
 
-SHORT_LINE, SHORT_TITLE = 1, 2  # kinds of short level lines: any, and one without a formula
+# kinds of short level lines: any, one without a formula, and one of those all in bold
+SHORT_LINE, SHORT_TITLE, BOLD_TITLE = 1, 2, 3
 _FORMULA = ("=", "\u2264", "\u2265", "\u2211", "\u222b")  # = <= >= sum integral
+BOLD_TITLE_WIDTH = 0.75  # of the graphics' width: how wide a bold title over them may be
 
 
 def _short_level_line(line: TextLine) -> int:
-    """0, :data:`SHORT_LINE` or :data:`SHORT_TITLE` (short, level, and no formula)."""
+    """0, :data:`SHORT_LINE`, :data:`SHORT_TITLE` (short, level, and no formula) or
+    :data:`BOLD_TITLE` (that, in bold)."""
     if line.rotated or len(line.text) > AXIS_TITLE_CHARS:
         return 0
-    return SHORT_LINE if any(s in line.text for s in _FORMULA) else SHORT_TITLE
+    if any(s in line.text for s in _FORMULA):
+        return SHORT_LINE
+    return BOLD_TITLE if line.prefix_bold(len(line.text)) else SHORT_TITLE
 
 
 def _title_gaps(
@@ -1472,8 +1477,14 @@ def _title_gaps(
     )
     under = lbox[:, None, 1] >= gbox[None, :, 3]
     # over the graphics only a line that is no formula (a display equation ends over a figure)
-    over = (lbox[:, None, 3] <= gbox[None, :, 1]) & (short[:, None] == SHORT_TITLE)
-    level = (under | over) & (lbox[:, None, 2] - lbox[:, None, 0] <= 0.5 * width) & centred
+    over = (lbox[:, None, 3] <= gbox[None, :, 1]) & (short[:, None] >= SHORT_TITLE)
+    # a title is at most half as wide as the graphics, or three quarters over them in bold
+    # (R prints a plot's main title in bold, as wide as its words make it)
+    wide = lbox[:, None, 2] - lbox[:, None, 0]
+    narrow = (wide <= 0.5 * width) | (
+        over & (short[:, None] == BOLD_TITLE) & (wide <= BOLD_TITLE_WIDTH * width)
+    )
+    level = (under | over) & narrow & centred
     titles = (sideways[:, None] & beside) | ((short[:, None] > 0) & level)
     return np.where(titles, g * (max_gap / AXIS_TITLE_GAP), g)
 
