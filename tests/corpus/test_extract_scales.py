@@ -34,6 +34,18 @@ def test_scales_are_columns_and_rows_of_tick_numbers() -> None:
     assert count_scales(scattered, BOX) == 0
 
 
+def test_columns_of_numbers_in_a_fixed_width_face_are_no_scales() -> None:
+    """HSAUR3's Figure 7.13 is R's printed table of estimates, framed: its columns of
+    numbers in a fixed-width face lined up like tick labels, read as scales, cut the
+    listing into five "plots". Program output is no axis."""
+    rows = [(v, 120 + 12 * k) for k, v in enumerate(("-1.70", "-4.63", "-2.10", "-5.86"))]
+    columns = [_n(v, x, y) for v, y in rows for x in (200, 260, 320)]
+    assert count_scales(columns, BOX) == 7  # three columns and four rows
+    for ln in columns:
+        ln.mono = True
+    assert count_scales(columns, BOX) == 0
+
+
 def test_split_parts_must_each_hold_a_scale() -> None:
     lines = _plot(50, 50) + _plot(50, 300)
     top_plot, bottom_plot, legend = (0, 40, 300, 170), (0, 290, 300, 420), (0, 430, 300, 470)

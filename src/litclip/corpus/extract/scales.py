@@ -27,10 +27,14 @@ def _centred_in(ln: TextLine, box: BBox) -> bool:
 
 
 def _numbers(lines: list[TextLine], box: BBox) -> list[TextLine]:
+    """The lines of numbers alone inside ``box``; not in a fixed-width face, which prints
+    a program's output (R's tables of estimates), not tick labels."""
     out = []
     for ln in lines:
         tokens = ln.text.split()
-        if _centred_in(ln, box) and tokens and all(_NUMBER.match(t) for t in tokens):
+        if ln.mono or not _centred_in(ln, box):
+            continue
+        if tokens and all(_NUMBER.match(t) for t in tokens):
             out.append(ln)
     return out
 
