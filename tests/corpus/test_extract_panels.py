@@ -309,6 +309,24 @@ def test_bars_filled_with_pictures_are_not_panels() -> None:
     assert len(panels_from_images(same, (340.0, 460.0, 560.0, 570.0))) == 3
 
 
+def test_pictures_laid_over_each_other_are_one_collage() -> None:
+    """GenABEL's Figure 6.7: four blurred quadrants of colour and a fifth blob over their
+    meeting point, each a picture of its own, under a diagram's labels. Nothing names
+    panels and the pictures overlap: one figure, not five crossing crops. Pictures set
+    apart stay panels."""
+    fig = (151.0, 136.0, 414.0, 331.0)
+    quadrants = [
+        (152.8, 136.1, 282.9, 233.4),
+        (282.9, 136.1, 413.9, 233.4),
+        (151.2, 232.6, 282.1, 330.8),
+        (282.1, 233.4, 413.1, 330.8),
+    ]
+    blob = (188.8, 178.6, 333.7, 277.6)
+    assert panels_from_images([_image(b) for b in [*quadrants, blob]], fig) == []
+    apart = [(152.8, 136.1, 278.0, 229.0), (287.0, 136.1, 413.9, 229.0)]
+    assert len(panels_from_images([_image(b) for b in apart], fig)) == 2
+
+
 def test_pictures_on_a_backdrop_are_the_panels_the_caption_counts() -> None:
     """JFMS sets four photos of forceps on one drop-shadow picture ("(a) ...; (b) ...;
     (c) ...; (d) ..."): the four are the panels, not overlays on a single picture. An inset

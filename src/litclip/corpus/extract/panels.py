@@ -122,7 +122,9 @@ def panels_from_images(images: list[Element], fig_box: BBox, count: int = 0) -> 
         and sum(map(area, overlays)) >= BACKDROP_COVER * area(merged[0])
     ):
         return overlays
-    return merged if len(merged) >= 2 else []
+    if len(merged) < 2 or (count < 2 and _overlapping(merged)):
+        return []  # pictures laid over each other, nothing naming panels: one collage
+    return merged
 
 
 CONNECTOR_WIDTH = 3.0  # points: an arrow's shaft is a line this thin
