@@ -497,6 +497,24 @@ def test_a_caption_line_split_at_a_formula_stays_whole() -> None:
     )
 
 
+def test_a_caption_going_on_in_typewriter_type_keeps_its_line() -> None:
+    """TUGboat: "Figure 3: Example for \\listplot with a redefined" goes on with its last
+    word alone, "ScalePoints", in typewriter type that reads 8.97 pt to the caption's 9.96
+    (a tenth smaller and a little more). Mid-
+    sentence, the smaller fixed-width line is the caption's; after a full stop it is not
+    (a listing set under a caption)."""
+    first = TextLine(
+        "Figure 3: Example for \\listplot with a redefined", (304.0, 300.0, 551.0, 310.0), 9.963
+    )
+    first.bold = [True] * 9 + [False] * (len(first.text) - 9)
+    word = TextLine("ScalePoints", (304.0, 311.5, 360.0, 320.5), 8.966, mono=True)
+    (cap,) = find_captions([first, word], 10.0)
+    assert cap.text.endswith("with a redefined ScalePoints")
+    ended = TextLine(first.text + ".", first.bbox, 9.963, first.bold + [False])
+    (cap,) = find_captions([ended, word], 10.0)
+    assert not cap.text.endswith("ScalePoints")
+
+
 def test_a_caption_row_set_as_a_description_list_is_read_in_order() -> None:
     """ "Top row:" then, after a tab stop, its text running past the caption's short first
     line: the text follows its term, before the next row's."""

@@ -740,13 +740,17 @@ def _next_line(
     """The line right under the block (``size=None``: of any size), or None; ``hang`` is
     where a caption set with a hanging indent goes on (:func:`_hanging_indent`)."""
     best: TextLine | None = None
+    # mid-sentence, a line all in a fixed-width face goes on (TeX's typewriter type reads
+    # a tenth smaller than the roman beside it: "... with a redefined" | "ScalePoints")
+    open_end = bool(cap.lines) and not cap.lines[-1].text.rstrip().endswith(_SENTENCE_END)
     for ln in lines:
         if id(ln) in used or ln.rotated or id(ln) in start_lines:
             continue
         gap = ln.y0 - y1
         if gap < -0.4 * last_h / 0.75 or gap > last_h:
             continue
-        if size is not None and abs(ln.size - size) > 0.1 * size:  # running text is larger
+        slack = MONO_SIZE_SLACK if ln.mono and open_end else 0.1
+        if size is not None and abs(ln.size - size) > slack * size:  # running text is larger
             continue
         overlap = min(ln.x1, x1) - max(ln.x0, x0)
         if overlap < 0.5 * min(ln.x1 - ln.x0, x1 - x0):
@@ -770,6 +774,7 @@ def _next_line(
 
 
 _SENTENCE_END = (".", "!", "?", ".)", ".]")
+MONO_SIZE_SLACK = 0.2  # of the caption's size: a fixed-width line going on may differ so much
 MAX_CONTINUED_LINES = 12
 
 
