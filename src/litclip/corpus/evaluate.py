@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from litclip.corpus.extract.captions import compose_accents
+from litclip.corpus.extract.text import CP1252_CONTROLS
 from litclip.corpus.types import PdfExtraction
 from litclip.errors import LitclipError
 from litclip.io import being_written
@@ -52,8 +53,9 @@ def normalise_caption(text: str) -> str:
     """TeX's spacing accents on their letters, NFKC, lower-case, straight quotes, no
     hyphens/dashes/whitespace (so "de- viation" == "deviation", "ﬂ" == "fl" and
     "Se\u00b8c\u02dcao" as a PDF's text layer reads it == "Seção"; TeX's T1 ligature codes
-    read as their letters, "di\\x1berent" == "different")."""
-    text = (text or "").translate(_T1_LIGATURES)
+    read as their letters, "di\\x1berent" == "different"; C1 controls as Windows-1252, as
+    the extractor reads them: a truth taken by another tool may keep "\\x91" for "\u2018")."""
+    text = (text or "").translate(_T1_LIGATURES).translate(CP1252_CONTROLS)
     text = unicodedata.normalize("NFKC", compose_accents(text)).translate(_QUOTES).lower()
     return _DASHES_SPACE.sub("", text)
 

@@ -141,7 +141,7 @@ def _font_style(textpage: pdfium.PdfTextPage, i: int, buf: ctypes.Array) -> tupl
 # C1 control characters are Windows-1252 punctuation read through a font whose Unicode map
 # is wrong or missing ("\x92" for "\u2019", "\x96" for the dash of "Figure 1 \u2013 ..."):
 # read as Windows would (the five codes Windows-1252 leaves undefined stay as they are)
-_CP1252_CONTROLS = {
+CP1252_CONTROLS = {
     c: bytes([c]).decode("cp1252")
     for c in range(0x80, 0xA0)
     if c not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
@@ -159,7 +159,7 @@ def _page_text(raw: object, n: int) -> str:
             chr(c) if 0 < c < 0x110000 else " "
             for c in (pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n))
         )
-    return text.translate(_CP1252_CONTROLS)
+    return text.translate(CP1252_CONTROLS)
 
 
 def _object_fonts(
