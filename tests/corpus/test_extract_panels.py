@@ -620,7 +620,8 @@ def test_sub_captions_printed_under_the_panels_give_the_count_to_look_for(
     found = panel_mod.panels_from_pixels
 
     def gutters(gray: np.ndarray, fig_box: tuple, *more: object, **kw: object) -> list:
-        return list(two) if not more and not kw else found(gray, fig_box, *more, **kw)
+        plain = not more and set(kw) <= {"leaves"}  # the first cut, not a uniform one
+        return list(two) if plain else found(gray, fig_box, *more, **kw)
 
     monkeypatch.setattr(panel_mod, "panels_from_pixels", gutters)
     job = PanelJob(0, box, [], [])
@@ -642,16 +643,16 @@ def test_plots_grown_from_their_bodies_win_when_they_take_in_every_cut_plot(
 
     top = [(150.0 + 90 * i, 150.0, 215.0 + 90 * i, 230.0) for i in range(3)]
     bottom = [(136.0 + 90 * i, 287.0, 214.0 + 90 * i, 393.0) for i in range(3)]
-    monkeypatch.setattr(panel_mod, "panels_from_pixels", lambda g, b: list(bottom))
+    monkeypatch.setattr(panel_mod, "panels_from_pixels", lambda g, b, **kw: list(bottom))
     monkeypatch.setattr(scales, "plot_panels", lambda boxes, lines: list(boxes))
     monkeypatch.setattr(scales, "count_scales", lambda lines, box: 12)
     job = doc_mod.PanelJob(0, (135.0, 133.0, 401.0, 393.0), [], [])
     gray = np.full((10, 10), 255, dtype=np.uint8)
 
-    monkeypatch.setattr(panel_mod, "panels_from_plot_bodies", lambda g, b: top + bottom)
+    monkeypatch.setattr(panel_mod, "panels_from_plot_bodies", lambda g, b, *leaves: top + bottom)
     assert len(doc_mod._panel_boxes(job, 0, [], [], lambda: gray)) == 6
     shifted = [(x0 + 30, y0, x1 + 30, y1) for x0, y0, x1, y1 in bottom]
-    monkeypatch.setattr(panel_mod, "panels_from_plot_bodies", lambda g, b: top + shifted)
+    monkeypatch.setattr(panel_mod, "panels_from_plot_bodies", lambda g, b, *leaves: top + shifted)
     assert doc_mod._panel_boxes(job, 0, [], [], lambda: gray) == bottom
 
 

@@ -1553,7 +1553,8 @@ def _panel_boxes(
         boxes = []
     if not boxes and (raster_cover >= 0.5 or named_panels or plots):
         gray = preview()
-        boxes = panel_mod.panels_from_pixels(gray, box)
+        leaves: list[tuple[int, int, int, int]] = []  # the cut's, to grow plots from
+        boxes = panel_mod.panels_from_pixels(gray, box, leaves=leaves)
         if boxes and not named_panels and not plots and len(images) == 1:
             # one picture nothing names panels of, crossed by long rules (a program's
             # window) or cut into parts of all sizes, strips among them (a dialog's rows,
@@ -1563,10 +1564,11 @@ def _panel_boxes(
             if uneven and (panel_mod.has_strip(boxes) or panel_mod.ruled_picture(gray)):
                 boxes = []
         if not boxes and not named_panels and not plots and not tree and raster_cover >= 0.5:
-            boxes = panel_mod.panels_from_plot_grid(gray, box)
+            boxes = panel_mod.panels_from_plot_grid(gray, box, leaves)
         if plots:
             cut = scales.plot_panels(boxes, job.lines)
-            grown = scales.plot_panels(panel_mod.panels_from_plot_bodies(gray, box), job.lines)
+            bodies = panel_mod.panels_from_plot_bodies(gray, box, leaves)
+            grown = scales.plot_panels(bodies, job.lines)
             # the gutters keep only the plots big enough alone (a row of scatter plots under
             # a row of histograms a little smaller): plots grown from their bodies that take
             # in every one of those and more are the whole grid

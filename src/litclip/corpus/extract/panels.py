@@ -571,18 +571,24 @@ def panels_from_pixels(
     fig_box: BBox,
     uniform: float = 0.0,
     seams: SeamField | None = None,
+    leaves: list[tuple[int, int, int, int]] | None = None,
 ) -> list[BBox]:
     """Panels found by XY-cut on a rendering of ``fig_box`` (page points, top-left origin).
 
     With ``uniform`` the cut itself keeps only panel-sized parts (measured against the
     content, not the black surround); otherwise small leaves (legends, axis titles) are dropped.
+    ``leaves``, when given, receives the cut's leaves, for :func:`panels_from_plot_bodies`
+    and :func:`panels_from_plot_grid` to grow plots from without cutting again.
     """
     h, w = gray.shape
     if h < 8 or w < 8:
         return []
+    cut = xy_cut(gray, uniform=uniform, seams=seams)
+    if leaves is not None:
+        leaves.extend(cut)
     kept: list[tuple[int, int, int, int]] = []
     small: list[tuple[int, int, int, int]] = []
-    for leaf in xy_cut(gray, uniform=uniform, seams=seams):
+    for leaf in cut:
         y0, y1, x0, x1 = leaf
         if not uniform and (
             (y1 - y0) < MIN_PANEL_SIDE_FRACTION * h
@@ -617,22 +623,27 @@ def _covers_ink(gray: np.ndarray, parts: list[tuple[int, int, int, int]]) -> boo
 PLOT_BODY_SHARE = 0.5  # of the largest part's area: a plot's frame, not its tick labels
 
 
-def panels_from_plot_bodies(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
+def panels_from_plot_bodies(
+    gray: np.ndarray, fig_box: BBox, leaves: list[tuple[int, int, int, int]] | None = None
+) -> list[BBox]:
     """Panels of a grid of small plots, each grown from its plot body.
 
     In a 3 x 4 grid of R plots every cell falls apart at the white gaps between its frame,
     tick labels and axis titles, and no piece is panel-sized. The largest pieces (the
     frames, all about one size) seed the panels and the small pieces join the seed they
     sit next to. The caller keeps the result only when every panel holds a scale.
+    ``leaves`` are those of :func:`xy_cut` on ``gray`` when the caller has them.
     """
-    return _to_page(_plot_bodies(gray), gray.shape, fig_box)
+    return _to_page(_plot_bodies(gray, leaves), gray.shape, fig_box)
 
 
-def _plot_bodies(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+def _plot_bodies(
+    gray: np.ndarray, leaves: list[tuple[int, int, int, int]] | None = None
+) -> list[tuple[int, int, int, int]]:
     h, w = gray.shape
     if h < 8 or w < 8:
         return []
-    leaves = xy_cut(gray)
+    leaves = xy_cut(gray) if leaves is None else list(leaves)
     area = [(y1 - y0) * (x1 - x0) for y0, y1, x0, x1 in leaves]
     if not area:
         return []
@@ -648,12 +659,14 @@ def _plot_bodies(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
 GRID_MIN_PLOTS = 3  # two like halves are as often one diagram's as two plots'
 
 
-def panels_from_plot_grid(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
+def panels_from_plot_grid(
+    gray: np.ndarray, fig_box: BBox, leaves: list[tuple[int, int, int, int]] | None = None
+) -> list[BBox]:
     """Panels of a picture that is a grid of like plots with no scales in the text layer
     (a raster of 3 x 5 matplotlib plots): :func:`panels_from_plot_bodies`, kept only when
     there are at least :data:`GRID_MIN_PLOTS` of one size, none a strip (a genome diagram's
     tracks), and they hold the figure's ink (not three charts beside three drawings)."""
-    bodies = _plot_bodies(gray)
+    bodies = _plot_bodies(gray, leaves)
     grown = _to_page(bodies, gray.shape, fig_box)
     if len(grown) < GRID_MIN_PLOTS or not uniform_sizes(grown) or has_strip(grown):
         return []
