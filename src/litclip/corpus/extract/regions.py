@@ -1449,7 +1449,10 @@ def _short_level_line(line: TextLine) -> int:
         return 0
     if any(s in line.text for s in _FORMULA):
         return SHORT_LINE
-    return BOLD_TITLE if line.prefix_bold(len(line.text)) else SHORT_TITLE
+    # the first character settles most lines (a page of fine print has 15,000)
+    first = bool(line.bold) and (line.bold[0] or line.text[:1].isspace())
+    bold = first and line.prefix_bold(len(line.text))
+    return BOLD_TITLE if bold else SHORT_TITLE
 
 
 def _title_gaps(
