@@ -267,23 +267,33 @@ def _path_ink(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> Bou
     limit: a thin triangle of a MetaPost polyhedron, its three points 30 pt tall and drawn
     with round joins, was boxed 78 pt tall, up over the caption of the figure above.
     Ink reaches no further than the path's points grown by half the line width at a round
-    or bevel join or a square cap, and by the mitre limit's reach at a mitre join."""
-    box = _stroke_ink(obj, box, s, form_scale)
-    if max(box[2] - box[0], box[3] - box[1]) * form_scale < SPIKE_MIN_SIDE:
-        return box  # small paths: any spike is small too
+    or bevel join or a square cap, and by the mitre limit's reach at a mitre join. A thick
+    line is cut to its ink first (:func:`_stroke_ink`); the stroke is read once for both."""
+    sides = (box[2] - box[0]) * form_scale, (box[3] - box[1]) * form_scale
+    # pdfium's growth alone makes a stroked box twice the width across: a smaller box is
+    # thin ink; and small paths have small spikes: most paths are settled here without a call
+    thick_box = min(sides) >= 2 * THICK_STROKE
+    if not thick_box and max(sides) < SPIKE_MIN_SIDE:
+        return box
     if not _draw_mode(obj, s.i[0], s.i[1]) or not s.ints[1] or not _stroke_width(obj, s.f[4]):
         return box  # filled only: pdfium's box is its points' box
     width = float(s.floats[4])
+    if not _matrix(obj, s.m[0]):
+        return box
+    m = s.mfloats
+    matrix = (m[0], m[1], m[2], m[3], m[4], m[5])
+    if thick_box and width > 0:
+        box = _stroke_ink(obj, box, width, matrix, s, form_scale)
+    if max(box[2] - box[0], box[3] - box[1]) * form_scale < SPIKE_MIN_SIDE:
+        return box  # small paths: any spike is small too
     half = (width if width > 0 else 1.0) / 2  # a zero-width line is drawn a pixel wide
     n = _n_segments(obj)
     points = _segments_box(obj, n, s) if n >= 2 else None
-    if points is None or not _matrix(obj, s.m[0]):
+    if points is None:
         return box
     reach = half * (MITER_LIMIT if _line_join(obj) == pdfium_c.FPDF_LINEJOIN_MITER else 1.5)
-    m = s.mfloats
     x0, y0, x1, y1 = _apply(
-        (m[0], m[1], m[2], m[3], m[4], m[5]),
-        (points[0] - reach, points[1] - reach, points[2] + reach, points[3] + reach),
+        matrix, (points[0] - reach, points[1] - reach, points[2] + reach, points[3] + reach)
     )
     cut = max(box[0], x0), max(box[1], y0), min(box[2], x1), min(box[3], y1)
     return cut if cut[0] <= cut[2] and cut[1] <= cut[3] else box
@@ -311,31 +321,23 @@ def _scale(m: Matrix) -> float:
     return float(abs(m[0] * m[3] - m[1] * m[2]) ** 0.5)
 
 
-def _stroke_ink(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> Bounds:
+def _stroke_ink(
+    obj: int, box: Bounds, width: float, matrix: Matrix, s: Scratch, form_scale: float = 1.0
+) -> Bounds:
     """The bounds of a thickly stroked path cut to its ink. pdfium grows a stroked path's
     box by the full line width on every side, and the ink reaches half of it (caps and
     mitres aside, which the other half still covers): a grey placeholder drawn as one
     line 74 pt wide was boxed 74 pt out all round, over its own caption. Thin lines keep
     pdfium's box. ``box`` is in the object's parent space (a form's), which ``form_scale``
-    maps to the page."""
-    # pdfium's growth alone makes a stroked box twice the width across: a smaller box is
-    # thin ink, and most paths are settled here without a call
-    if min(box[2] - box[0], box[3] - box[1]) * form_scale < 2 * THICK_STROKE:
-        return box
-    if not _draw_mode(obj, s.i[0], s.i[1]) or not s.ints[1] or not _stroke_width(obj, s.f[4]):
-        return box
-    width = s.floats[4]
-    if width <= 0 or not _matrix(obj, s.m[0]):
-        return box
-    a, b, c, d = (s.mfloats[k] for k in range(4))
+    maps to the page; ``width`` and ``matrix`` are the path's line width and matrix."""
+    a, b, c, d, _e, _f = matrix
     # as wide on the page: dvips draws at a tenth of a point (4 units wide are 0.4 pt), and
     # a plot placed as a form at a sixth of its size has its 5 pt lines 0.8 pt wide
     if width * _scale((a, b, c, d, 0.0, 0.0)) * form_scale < THICK_STROKE:
         return box
     line = _butt_line(obj, width, s)
     if line is not None:  # one straight line with flat ends: its ink exactly
-        e, f = s.mfloats[4], s.mfloats[5]
-        return _apply((a, b, c, d, e, f), line)
+        return _apply(matrix, line)
     # the growth pdfium gave, mapped from the path's space by its matrix: half of it is ink
     dx, dy = width * (abs(a) + abs(c)) / 2, width * (abs(b) + abs(d)) / 2
     x0, y0, x1, y1 = box
