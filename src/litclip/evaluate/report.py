@@ -543,24 +543,24 @@ def _fewshot_section(doc: _Doc, runs: list[dict], name: str) -> None:
     learned = any(r["task"] in PROMPT_TASKS for r in few)
     doc.heading(f"Few-shot{' and prompt learning' if learned else ''} (K images per class)", 3)
     metric = "balanced_accuracy"
+
+    def method(r: dict) -> str:  # " [linear-probe]", " [coop]": the series' method tag
+        return f" [{r['details'].get('method', r['task'])}]"
+
     series: dict[str, list[dict]] = defaultdict(list)  # keyed by the whole name (unique)
     for r in sorted(few, key=_role_order):  # the base model's rows and curves first
-        series[f"{r['model']} [{r['details'].get('method', r['task'])}]"].append(r)
+        series[r["model"] + method(r)].append(r)
 
     def shown(rs: list[dict]) -> str:  # a series as the legends and warnings name it: by role
-        return (
-            _legend_name({**rs[0], "variant": None})
-            + f" [{rs[0]['details'].get('method', rs[0]['task'])}]"
-        )
+        return _legend_name({**rs[0], "variant": None}) + method(rs[0])
 
     rows = []
     for rs in series.values():
         rs.sort(key=lambda r: r["details"]["k"])
         for r in rs:
-            method = f" [{r['details'].get('method', r['task'])}]"
             rows.append(
                 [
-                    _model_cell({**r, "variant": None}, method),  # its markdown is the series key
+                    _model_cell({**r, "variant": None}, method(r)),  # its markdown: the key
                     (str(r["details"]["k"]),) * 2,
                     (str(len(r["seeds"])),) * 2,
                 ]
