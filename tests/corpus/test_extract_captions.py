@@ -361,6 +361,12 @@ def test_letters_inside_a_sentence_name_panels_without_sub_captions() -> None:
     )
     assert list(parts) == list("ABCDE") and set(parts.values()) == {""}
     assert shared.startswith("Frog in (a) lateral")
+    # the last letter closes the caption ("... in (c)."): it names a panel too
+    body = (
+        "Clusters with 3 medoids in (a). A modified data set in (b) and when applying "
+        "trimming in (c)."
+    )
+    assert split_caption(f"Figure 5: {body}", "Figure 5") == (body, dict.fromkeys("ABC", ""))
 
 
 def test_letters_inside_a_sentence_give_way_to_markers_of_another_style() -> None:

@@ -895,8 +895,9 @@ _BRACKET_SPACE = re.compile(r"([(\[]) (?=\S)|(?<=\S) ([)\]])")
 
 _GROUP = r"[A-Za-z](?:\s*(?:[-\u2013,&]|and)\s*[A-Za-z])*"  # "A", "A-C", "A, B", "C and D"
 _MARKERS = [
-    # "(A) ...", "(a) ...", "(A, B) ..." and "(A\u2013C) ..." (also "(a): ...")
-    re.compile(rf"\((?P<l>{_GROUP})\)[:.]?\s"),
+    # "(A) ...", "(a) ...", "(A, B) ..." and "(A\u2013C) ..." (also "(a): ..."; and the caption's
+    # last words, "... and in (c).")
+    re.compile(rf"\((?P<l>{_GROUP})\)[:.]?(?:\s|$)"),
     # "A, ...; B, ..." / "A: ... B: ..." / "C and D: ..." / "a \u2013 ...; b \u2013 ..." at a
     # sentence or clause start (also "...; and C) ...")
     re.compile(rf"(?:^|(?<=[.;:]\s)|(?<=;\sand\s))(?P<l>{_GROUP})(?:[,:.)]|\s[-\u2013\u2014])\s"),
