@@ -1490,3 +1490,35 @@ def test_two_lines_of_a_paragraph_broken_mid_word_are_running_text() -> None:
         TextLine("presentation of interesting data and more", (57.6, 329.7, 207.0, 339.7), 8.0),
     ]
     assert running_text(box, 9.0) == set() and running_text(unbroken, 9.0) == set()
+
+
+def test_an_algorithm_body_under_its_caption_is_not_a_stray_part_of_the_figure_under_it() -> None:
+    """JasPer's JPEG-2000 paper: "Algorithm 2" heads a ruled block of five numbered steps;
+    "Fig. 10", a drawing 14 pt under the block, is captioned under the drawing. The block is
+    the algorithm's (a listing caption claims no region), not a part of Fig. 10."""
+    from litclip.corpus.extract.regions import assign
+
+    def regions() -> list[Region]:
+        body = Region(
+            [
+                Element((306.0, 70.0, 559.6, 70.6), "path"),  # rule under the heading
+                Element((306.0, 118.5, 559.6, 118.9), "path"),  # closing rule
+            ]
+            + [Element((306.0, 72.0 + 9 * i, 480.0, 79.0 + 9 * i), "text") for i in range(5)]
+        )
+        drawing = Region([Element((392.7, 132.8, 473.0, 224.5), "path")])
+        return [body, drawing]
+
+    algorithm = Caption(
+        "listing",
+        "Algorithm 2",
+        "2",
+        "Algorithm 2",
+        [TextLine("Algorithm 2 Refinement pass algorithm.", (306.0, 57.4, 469.4, 68.6), 9.0)],
+    )
+    figure = _caption("Fig. 10", (355.5, 238.7, 509.9, 247.7))
+    captions = [algorithm, figure]
+    boxes = [c.bbox for c in captions]
+    assert assign(captions, regions(), boxes) == {1: [1]}
+    # the same block with no caption over it may be a part of the figure (a legend's box)
+    assert assign([figure], regions(), [figure.bbox]) == {0: [1, 0]}

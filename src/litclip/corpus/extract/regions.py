@@ -2073,8 +2073,12 @@ def assign(
     # a listing of two lines (R's output under its call) is a figure only when nothing else is
     listings = [_text_box(r, min_lines=2) for r in regions]
     # one of three lines or more is never a stray part of a figure
+    listing_captions = [c.bbox for c in captions if c.kind == "listing"]
     boxes_of_text = [
-        (listing and _text_box(r)) or _ruled_table(r) or _code(r, lines or [])
+        (listing and _text_box(r))
+        or _ruled_table(r)
+        or _code(r, lines or [])
+        or _listing_body(r, listing_captions)
         for listing, r in zip(listings, regions, strict=True)
     ]
     for ci, cap in enumerate(captions):
@@ -2504,6 +2508,27 @@ def _ruled_code(region: Region, lines: list[TextLine]) -> bool:
     held = [ln for ln in lines if contains(region.bbox, ln.bbox, slack=1.0)]
     code = sum(ln.mono for ln in held)
     return code >= 2 and 2 * code >= len(held)
+
+
+def _listing_body(region: Region, listing_captions: list[BBox]) -> bool:
+    """Whether ``region`` is the body of an algorithm or listing whose caption heads it:
+    thin rules and two lines of text or more, set right under the caption, in line with its
+    left edge ("Algorithm 2 Refinement pass", then its numbered steps between rules). Not
+    a stray part of the figure under it."""
+    shapes = [e.bbox for e in region.elements if e.kind != "text"]
+    texts = [e for e in region.elements if e.kind == "text"]
+    if len(texts) < 2 or any(e.kind not in ("text", "path") for e in region.elements):
+        return False
+    if any(min(s[2] - s[0], s[3] - s[1]) > TEXT_RULE for s in shapes):
+        return False
+    x0, y0 = region.bbox[:2]
+    return any(
+        0 <= y0 - cap[3] <= LISTING_GAP and abs(x0 - cap[0]) <= LISTING_GAP
+        for cap in listing_captions
+    )
+
+
+LISTING_GAP = 6.0  # points between a listing's caption and its body's first rule, at most
 
 
 TEXT_RULE = 2.0  # points: a line this thin inside a box of text is the text's (a bar)
