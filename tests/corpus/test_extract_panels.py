@@ -12,7 +12,10 @@ from litclip.corpus.extract.panels import (
     complete_grid,
     group_by_letters,
     join_tiles,
+    joined_by_lines,
+    letter_lines,
     panels_by_bands,
+    panels_by_regular_grid,
     panels_for_count,
     panels_from_images,
     panels_from_pixels,
@@ -829,3 +832,91 @@ def test_a_bold_letter_heading_its_panels_title_names_the_panel() -> None:
     assert letter_lines(plain, (0.0, 0.0, 500.0, 300.0)) == []
     bold = TextLine("B Title", (300.0, 10.0, 335.0, 20.0), 9.0, bold=[True] * 7)
     assert letter_lines([bold], (0.0, 0.0, 500.0, 300.0)) == []
+
+
+def _micrograph_grid() -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """Science Advances' SEM figure: 5 rows x 2 columns of micrographs of one grey texture
+    set edge to edge in one picture, parted by nothing, with row labels in a white strip on
+    the left and column headings in a white band on top."""
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[5:20, 140:220] = 20  # "Anode"
+    gray[5:20, 520:600] = 20  # "Cathode"
+    cells = [(y0, y0 + 116, x0, x0 + 370) for y0 in range(20, 600, 116) for x0 in (60, 430)]
+    for i, (y0, y1, x0, x1) in enumerate(cells):
+        gray[y0:y1, x0:x1] = photo(y1 - y0, x1 - x0, 95 + 4 * (i % 3), 40 + i)
+        gray[y0 + 30 : y0 + 80, 15:35] = 30  # a rotated row label
+    return gray, cells
+
+
+def test_micrographs_set_edge_to_edge_split_into_the_named_grid() -> None:
+    gray, cells = _micrograph_grid()
+    assert panels_for_count(gray, FIG, 10) == []  # no gutter, seams too faint for it
+    _assert_panels(panels_by_regular_grid(gray, FIG, 10), cells, 0.9)
+
+
+def test_a_regular_grid_is_not_forced_on_one_photo_or_on_a_plot() -> None:
+    gray, _cells = _micrograph_grid()
+    one = np.full((600, 800), 255, np.uint8)
+    one[20:600, 60:800] = photo(580, 740, 100, 7)
+    assert panels_by_regular_grid(one, FIG, 6) == []
+    # two cells: one faint seam is as often an edge inside the photo
+    assert panels_by_regular_grid(gray[:136], (0.0, 0.0, 400.0, 68.0), 2) == []
+    # a plot's gridlines are evenly spaced, but its cells are paper
+    plot = np.full((600, 800), 255, np.uint8)
+    plot[:, ::100] = 0
+    plot[::120, :] = 0
+    assert panels_by_regular_grid(plot, FIG, 8) == []
+
+
+def test_an_axis_across_the_blank_between_parts_joins_them() -> None:
+    """A bar chart cut at the gap in its bars: its x axis runs under the gap; two plots side
+    by side each have an axis of their own; the figure's frame runs along its edges."""
+    chart = np.full((600, 800), 255, np.uint8)
+    chart[100:500, 100:300] = 60  # bars left of the gap
+    chart[300:500, 420:700] = 60  # and right of it
+    chart[500:503, 80:780] = 0  # the axis under all of them
+    for x in range(100, 700, 100):
+        chart[515:530, x : x + 30] = 0  # its tick labels
+    parts = [(40.0, 50.0, 150.0, 265.0), (210.0, 150.0, 390.0, 265.0)]
+    assert joined_by_lines(chart, FIG, parts)
+    chart[500:503, 300:420] = 255  # two plots, two axes
+    assert not joined_by_lines(chart, FIG, parts)
+    chart[0:2, :] = 0  # a frame along the top edge
+    chart[:, 0:2] = 0
+    assert not joined_by_lines(chart, FIG, [(0.0, 0.0, 150.0, 265.0), (210.0, 0.0, 390.0, 265.0)])
+
+
+def test_axis_titles_beside_a_run_of_panel_letters_name_no_panels() -> None:
+    """dimRed's Figure 3: panels a to e, each plot's axis titles "x", "z" and "k" printed
+    as lines of their own: the run a-e names the panels; a lone far letter names none."""
+    from litclip.corpus.extract.text import TextLine
+
+    def mark(letter: str, x: float, y: float) -> TextLine:
+        return TextLine(letter, (x, y, x + 5.0, y + 7.0), 7.0)
+
+    box = (0.0, 0.0, 500.0, 300.0)
+    panels = [mark("abcde"[i], 10 + 100 * i, 5) for i in range(5)]
+    axes = [mark("x", 60, 140), mark("z", 160, 80), mark("k", 260, 140)]
+    assert [letter for letter, _ in letter_lines(panels + axes, box)] == list("ABCDE")
+    assert letter_lines([mark("h", 60, 140), mark("C", 160, 80)], box) == []
+
+
+def test_a_chart_picture_with_a_publisher_icon_is_not_cut_at_the_gap_in_its_bars() -> None:
+    """Materials' Figure 4: one PNG chromatogram, a blank column between its peaks and a
+    block of labels crossed only by the time axis, and an 8 pt icon in its corner (a second
+    image object): one chart. Nothing names panels, and the icon makes it no collage."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+
+    chart = np.full((600, 800), 255, np.uint8)
+    chart[100:500, 100:300] = photo(400, 200, 90, 1)  # the peaks
+    chart[300:500, 420:700] = photo(200, 280, 120, 2)  # the labels
+    chart[500:502, 80:780] = 0  # the time axis under them all
+    for x in (120, 220, 450, 550, 650):
+        chart[502:512, x + 14 : x + 16] = 0  # its ticks
+        chart[515:530, x : x + 30] = 0  # and their labels
+    icon = Element((392.0, 292.0, 400.0, 300.0), "image")
+    job = PanelJob(0, FIG, [Element(FIG, "image"), icon], [])
+    assert len(panels_from_pixels(chart, FIG)) == 2  # the blank column is a gutter...
+    assert _panel_boxes(job, 0, [], [], lambda: chart) == []  # ...that the axis crosses
+    chart[500:502, 300:420] = 255  # two pictures, an axis each: two panels
+    assert len(_panel_boxes(job, 0, [], [], lambda: chart)) == 2

@@ -1555,13 +1555,20 @@ def _panel_boxes(
         gray = preview()
         leaves: list[tuple[int, int, int, int]] = []  # the cut's, to grow plots from
         boxes = panel_mod.panels_from_pixels(gray, box, leaves=leaves)
-        if boxes and not named_panels and not plots and len(images) == 1:
+        # pictures big enough to be a panel (a publisher's icon in a corner is none)
+        pictures = [
+            e for e in images if reg.area(e.bbox) >= panel_mod.MIN_PANEL_FRACTION * reg.area(box)
+        ]
+        if boxes and not named_panels and not plots and len(pictures) == 1:
             # one picture nothing names panels of, crossed by long rules (a program's
             # window) or cut into parts of all sizes, strips among them (a dialog's rows,
             # a settings pane's group boxes): the blank bands between them are no
             # gutters; a stack of like plots, each over its axis, are panels
             uneven = not panel_mod.uniform_sizes(boxes)
             if uneven and (panel_mod.has_strip(boxes) or panel_mod.ruled_picture(gray)):
+                boxes = []
+            # parts a line runs across (a chart's axis under a gap in its bars): one chart
+            if panel_mod.joined_by_lines(gray, box, boxes):
                 boxes = []
         if not boxes and not named_panels and not plots and not tree and raster_cover >= 0.5:
             boxes = panel_mod.panels_from_plot_grid(gray, box, leaves)
@@ -1581,6 +1588,7 @@ def _panel_boxes(
                 panel_mod.panels_for_count(gray, box, count)
                 or panel_mod.panels_by_bands(gray, box, count)
                 or panel_mod.panels_by_blobs(gray, box, letters, count)
+                or panel_mod.panels_by_regular_grid(gray, box, count)
                 or boxes
             )
         if image_boxes and len(boxes) != want:

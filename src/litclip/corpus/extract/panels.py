@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import combinations, pairwise
+from itertools import combinations, pairwise, permutations, takewhile
+from string import ascii_uppercase
 
 import numpy as np
 from PIL import Image
@@ -554,6 +555,39 @@ def has_strip(boxes: list[BBox]) -> bool:
     )
 
 
+LINE_REACH = 6  # pixels a line crossing the blank between two parts runs into each, at least
+# (and lies inside both, away from their edges)
+
+
+def joined_by_lines(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> bool:
+    """Whether two parts side by side (or one over the other) are joined by a line of ink
+    across the blank between them (or across their common edge, where crumbs joined to them
+    closed it): a bar chart's axis running under a gap in its bars, a chromatogram's time
+    axis under a column of labels; no gutter between panels. A frame round the figure (or
+    round each panel) runs along the parts' edges and joins nothing."""
+    sx = gray.shape[1] / max(fig_box[2] - fig_box[0], 1e-6)
+    sy = gray.shape[0] / max(fig_box[3] - fig_box[1], 1e-6)
+    ink = gray < INK
+    px = [
+        (
+            round((b[1] - fig_box[1]) * sy),
+            round((b[3] - fig_box[1]) * sy),
+            round((b[0] - fig_box[0]) * sx),
+            round((b[2] - fig_box[0]) * sx),
+        )
+        for b in boxes
+    ]
+    for grid, parts in ((ink, px), (ink.T, [(x0, x1, y0, y1) for y0, y1, x0, x1 in px])):
+        for (ay0, ay1, ax0, ax1), (by0, by1, bx0, bx1) in permutations(parts, 2):
+            # inside both parts: a frame round the figure runs along their edges
+            lo, hi = max(ay0, by0) + LINE_REACH, min(ay1, by1) - LINE_REACH
+            if bx0 < ax1 or hi <= lo or min(ax1 - ax0, bx1 - bx0) <= LINE_REACH:
+                continue
+            if grid[lo:hi, ax1 - LINE_REACH : bx0 + LINE_REACH].all(axis=1).any():
+                return True
+    return False
+
+
 UNIFORM_SIZE = 0.1  # panels of one size differ by at most this much of the largest
 
 
@@ -912,6 +946,76 @@ def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBo
     return next(filter(None, (complete_grid(gray, b, fig_box, expected) for b in tried)), [])
 
 
+GRID_SEAM = 0.2  # share of lines stepping at each line of a regular grid, at least...
+GRID_SEAM_RISE = 2.0  # ...and this many times the picture's median (its texture's steps)
+GRID_EDGE_SEAM = 0.5  # share of lines stepping at a grid's outer edge (past labels, headers)
+GRID_SLACK = 0.02  # of a cell's side: how far a seam may lie from its place in the grid
+GRID_FILL = 0.5  # of each cell that is ink (not paper), at least: photos, not plots
+GRID_MIN_CELLS = 3
+
+
+def panels_by_regular_grid(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
+    """The ``expected`` equal cells of one picture that is a grid of abutting photos.
+
+    Micrographs set edge to edge in one raster, parted by a hairline of their own grey or
+    by nothing, show no gutter, and their seams are too faint against the texture for
+    :func:`panels_for_count`. A grid's seams are evenly spaced: of the rows x columns
+    layouts giving the named count whose cells are mostly ink, the one whose every line
+    (evenly spaced between the picture's outer edges, past a strip of row labels or column
+    headings) steps clearly more than the texture does wins; ``[]`` when none does. Two
+    cells are left alone: one faint seam is as often an edge inside a photo ("the camera
+    unit (top) and light source (bottom)" of one photo of both).
+    """
+    if expected < GRID_MIN_CELLS:
+        return []
+    strength = (seam_strength(gray, 0), seam_strength(gray, 1))
+    best: tuple[float, list[BBox]] | None = None
+    for rows in range(1, expected + 1):
+        if expected % rows:
+            continue
+        cols = expected // rows
+        xs, ys = _even_lines(strength[0], cols), _even_lines(strength[1], rows)
+        if xs is None or ys is None:
+            continue
+        score = min(xs[0], ys[0])
+        cells = [(y0, y1, x0, x1) for y0, y1 in pairwise(ys[1]) for x0, x1 in pairwise(xs[1])]
+        # photos fill their cells; the straight edges of plots and drawings on paper may
+        # line up evenly by chance
+        filled = all(
+            float((gray[y0:y1, x0:x1] < INK).mean()) >= GRID_FILL for y0, y1, x0, x1 in cells
+        )
+        if filled and (best is None or score > best[0]):
+            best = (score, _to_page(cells, gray.shape, fig_box))
+    return best[1] if best else []
+
+
+def _even_lines(strength: np.ndarray, cells: int) -> tuple[float, list[int]] | None:
+    """The edges of ``cells`` equal cells along one axis of a picture, evenly spaced between
+    two outer edges, with the weakest inner line's strength (``inf`` for one cell), or None.
+
+    ``strength[j]`` is the seam before pixel ``j + 2`` (:func:`seam_strength`)."""
+    extent = strength.size + 2
+    if cells == 1:
+        return float("inf"), [0, extent]
+    floor = max(GRID_SEAM, GRID_SEAM_RISE * float(np.median(strength)))
+    edges = np.flatnonzero(strength >= GRID_EDGE_SEAM) + 2
+    starts = [0, *edges[edges < extent // 4].tolist()]
+    ends = [*edges[edges > extent - extent // 4].tolist(), extent]
+    best: tuple[float, list[int]] | None = None
+    for lo in starts:
+        for hi in ends:
+            step = (hi - lo) / cells
+            reach = max(2, round(GRID_SLACK * step))
+            lines = [round(lo + i * step) for i in range(1, cells)]
+            weakest = min(
+                float(strength[max(0, k - 2 - reach) : k - 1 + reach].max(initial=0.0))
+                for k in lines
+            )
+            if weakest >= floor and (best is None or weakest > best[0]):
+                best = (weakest, [lo, *lines, hi])
+    return best
+
+
 OVERLAP = 0.1  # of the smaller panel's area: crumbs joined across another panel
 
 
@@ -1201,7 +1305,10 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
     counts = Counter(letter for letter, _ in out)
     out = [(letter, b) for letter, b in out if counts[letter] == 1]
     if out and max(ord(letter) - ord("A") for letter, _ in out) >= len(out) + LETTER_SKIPS:
-        return []
+        # letters far down the alphabet beside an unbroken run A, B, C...: the run names the
+        # panels, the others are axis titles ("x", "z" and "k" beside panels a to e)
+        run = set(takewhile(lambda letter: letter in {x for x, _ in out}, ascii_uppercase))
+        return [(letter, b) for letter, b in out if letter in run] if len(run) >= 2 else []
     return out
 
 
