@@ -1522,3 +1522,26 @@ def test_an_algorithm_body_under_its_caption_is_not_a_stray_part_of_the_figure_u
     assert assign(captions, regions(), boxes) == {1: [1]}
     # the same block with no caption over it may be a part of the figure (a legend's box)
     assert assign([figure], regions(), [figure.bbox]) == {0: [1, 0]}
+
+
+def test_a_figure_short_of_its_lettered_panels_takes_the_part_level_with_it() -> None:
+    """PMV's tutorial, Fig 3: "(A) Rasmol Coloring scheme, (B) Shapely Coloring scheme"
+    flush left under two tables of colour swatches (two images) 47 pt apart, the right one
+    past the caption's end: both are the figure's. A caption naming no panels keeps the
+    nearer part alone at that distance."""
+    from litclip.corpus.extract.regions import assign
+
+    def regions() -> list[Region]:
+        return [
+            Region([Element((126.2, 335.4, 288.8, 446.4), "image")]),
+            Region([Element((336.0, 338.0, 493.1, 446.4), "image")]),
+        ]
+
+    def caption(text: str) -> Caption:
+        line = TextLine(text, (97.2, 450.0, 330.5, 459.0), 8.0)
+        return Caption("figure", "Figure 3", "3", "Fig 3", [line])
+
+    named = caption("Fig 3: (A) Rasmol Coloring scheme, (B) Shapely Coloring scheme")
+    assert assign([named], regions(), [named.bbox]) == {0: [0, 1]}
+    plain = caption("Fig 3: Rasmol and Shapely Coloring schemes")
+    assert assign([plain], regions(), [plain.bbox]) == {0: [0]}

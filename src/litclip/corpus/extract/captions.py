@@ -1097,6 +1097,12 @@ def names_panels(caption: str, label: str = "") -> bool:
     )
 
 
+def lettered_panels(caption: str, label: str = "") -> int:
+    """How many panels a caption names by letter: sub-captions ("(A) ... (B) ...") or
+    letters in its sentences ("before (a) and after (b)"), else 0."""
+    return max(len(split_caption(caption, label)[1]), mentioned_panels(caption))
+
+
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # what a caption counts when it counts its pictures ("Two electrophoresis gels", "Four
 # multi-state models"); not "two patients" or "three cases", each of which may take a row

@@ -19,7 +19,12 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from litclip.corpus.extract import _raw
-from litclip.corpus.extract.captions import Caption, label_alone, names_panels
+from litclip.corpus.extract.captions import (
+    Caption,
+    label_alone,
+    lettered_panels,
+    names_panels,
+)
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -29,6 +34,7 @@ TEXT_REACH = 40.0  # points: figure text over a figure lies no farther above its
 ABSORB_GAP = 45.0  # points between a captioned figure and a stray part of it (side-by-side charts)
 STACK_GAP = 60.0  # points: the same for a part right over or under it (a row of a plot grid)
 ALIGNED_STACK_GAP = 90.0  # points: the same for a part of the very same width right over it
+NAMED_ROW_GAP = 90.0  # points: the same for a part level with a figure short of named panels
 SIDE_MATCH = 2.0  # points between the left (and right) edges of two rows of one plot grid
 MIN_SIDE = 24.0  # smaller regions are decorations (bullets, logos in rules)
 MIN_AREA = 2500.0
@@ -2572,6 +2578,10 @@ def _absorb(
     region nearer to another caption than to the figure and its own caption stays apart.
     A box of text (``boxes_of_text``, by region: :func:`_text_box`) is never a stray part.
     """
+    # a figure of fewer parts than its caption names letters for takes the parts level with
+    # it from farther off ("(A) Rasmol colours, (B) Shapely colours", two tables of swatches
+    # set wide apart over a short caption flush left)
+    lettered = {ci: lettered_panels(captions[ci].text, captions[ci].printed_label) for ci in out}
     changed = True
     while changed:
         changed = False
@@ -2585,6 +2595,11 @@ def _absorb(
                     d <= STACK_GAP
                     and _h_overlap(fig_box, region.bbox) >= 0.5 * (region.bbox[2] - region.bbox[0])
                 ) or (d <= ALIGNED_STACK_GAP and _same_sides(fig_box, region.bbox))
+                named_row = (
+                    len(members) < lettered[ci]
+                    and d <= NAMED_ROW_GAP
+                    and level(fig_box, region.bbox)
+                )
                 merged = union([fig_box, region.bbox])
                 own = captions[ci].bbox
                 # a caption the two would wall in (a notch, a slot between panels) is
@@ -2601,6 +2616,7 @@ def _absorb(
                     d > ABSORB_GAP
                     and not stacked
                     and not notched
+                    and not named_row
                     and not _beside_over_caption(
                         captions[ci],
                         fig_box,
