@@ -920,3 +920,53 @@ def test_a_chart_picture_with_a_publisher_icon_is_not_cut_at_the_gap_in_its_bars
     assert _panel_boxes(job, 0, [], [], lambda: chart) == []  # ...that the axis crosses
     chart[500:502, 300:420] = 255  # two pictures, an axis each: two panels
     assert len(_panel_boxes(job, 0, [], [], lambda: chart)) == 2
+
+
+def test_letters_heading_the_titles_of_two_columns_of_plots_group_them() -> None:
+    """MrBayes' dating tutorial, Figure 7: "a)  i.i.d. exp(10)" and "b) gamma-Dirichlet"
+    over two columns of two R plots each, the caption naming none: two panels, each letter
+    right of its plots' axis labels (a closing parenthesis marks it in the regular face)."""
+    from litclip.corpus.extract.text import TextLine
+
+    box = (110.0, 190.0, 500.0, 510.0)
+    lines = [
+        TextLine("a)", (137.5, 197.9, 148.1, 213.8), 12.0),
+        TextLine("i.i.d. exp(10)", (195.0, 198.0, 260.0, 214.0), 12.0),
+        TextLine("b) gamma-Dirichlet (1,1,1,1)", (325.0, 197.9, 483.4, 213.8), 12.0),
+        TextLine("(a) The ROC curve", (120.0, 480.0, 200.0, 490.0), 10.0),  # a sub-caption
+    ]
+    letters = letter_lines(lines, box)
+    assert [letter for letter, _ in letters] == ["A", "B"]
+    plots = [
+        (117.0, 201.2, 302.6, 358.0),
+        (317.3, 201.2, 490.6, 358.0),
+        (117.0, 369.8, 303.1, 504.5),
+        (317.3, 369.8, 490.6, 504.5),
+    ]
+    assert group_by_letters(plots, letters) == [
+        (117.0, 201.2, 303.1, 504.5),
+        (317.3, 201.2, 490.6, 504.5),
+    ]
+
+
+def test_a_label_cut_off_a_framed_screenshot_is_no_panel() -> None:
+    """PMV's tutorial, Fig 4: a dialog's screenshot with "Predefined or Saved Sets" and an
+    arrow into the dialog set at its right in the same picture, a 2 px frame round it all:
+    the blank column between the arrow's tail and the label is no gutter, the label's words
+    are a strip however tall the frame makes the part that holds them."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+
+    def words(h: int, w: int) -> np.ndarray:  # lines of letters that touch at this size
+        rows, cols = np.arange(h) % 18 < 17, np.arange(w) % 9 < 8
+        return np.where(rows[:, None] & cols[None, :], 20, 255).astype(np.uint8)
+
+    shot = np.full((395, 800), 255, np.uint8)
+    shot[0:2, :] = shot[-2:, :] = shot[:, 0:2] = shot[:, -2:] = 0  # the frame
+    shot[90:375, 120:600] = photo(285, 480, 150, 3)  # the dialog
+    shot[168:170, 530:628] = 0  # the arrow from the label into it
+    shot[150:186, 636:792] = words(36, 156)  # "Predefined or / Saved Sets"
+    shot[150:190, 15:105] = words(40, 90)  # "Selection / Levels"
+    box = (0.0, 0.0, 400.0, 197.5)  # 2 px a point
+    assert len(panels_from_pixels(shot, box)) == 2  # cut at the blank before the label...
+    job = PanelJob(0, box, [Element(box, "image")], [])
+    assert _panel_boxes(job, 0, [], [], lambda: shot) == []  # ...which is no panel

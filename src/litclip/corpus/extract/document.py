@@ -1562,10 +1562,14 @@ def _panel_boxes(
         if boxes and not named_panels and not plots and len(pictures) == 1:
             # one picture nothing names panels of, crossed by long rules (a program's
             # window) or cut into parts of all sizes, strips among them (a dialog's rows,
-            # a settings pane's group boxes): the blank bands between them are no
-            # gutters; a stack of like plots, each over its axis, are panels
+            # a settings pane's group boxes, a label's words in a framed screenshot): the
+            # blank bands between them are no gutters; a stack of like plots, each over
+            # its axis, are panels
             uneven = not panel_mod.uniform_sizes(boxes)
-            if uneven and (panel_mod.has_strip(boxes) or panel_mod.ruled_picture(gray)):
+            strip = panel_mod.has_strip(boxes) or panel_mod.has_strip(
+                panel_mod.ink_extents(gray, box, boxes)
+            )
+            if uneven and (strip or panel_mod.ruled_picture(gray)):
                 boxes = []
             # parts a line runs across (a chart's axis under a gap in its bars): one chart
             if panel_mod.joined_by_lines(gray, box, boxes):
@@ -1603,8 +1607,9 @@ def _panel_boxes(
         x_scales = scales.x_scales(job.lines, box) if not boxes else []
         if len(x_scales) >= 2:
             boxes = panel_mod.panels_over_scales(preview(), box, x_scales)
-    # more pictures than the letters the caption names: each letter heads a group of them
-    if 2 <= len(letters) == expected < len(boxes):
+    # more pictures than the letters the caption names (or that head the panels' titles,
+    # the caption naming none): each letter heads a group of them
+    if 2 <= len(letters) < len(boxes) and expected in (0, len(letters)):
         boxes = panel_mod.group_by_letters(boxes, letters) or boxes
     return boxes
 

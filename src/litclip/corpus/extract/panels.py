@@ -588,6 +588,25 @@ def joined_by_lines(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> bool:
     return False
 
 
+def ink_extents(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> list[BBox]:
+    """The boxes shrunk to the ink inside them, the picture's own frame (its outer
+    :data:`FRAME_EDGE` pixels) left out: a label cut off a framed screenshot spans the
+    frame's height, but its words are one strip across it."""
+    sx = gray.shape[1] / max(fig_box[2] - fig_box[0], 1e-6)
+    sy = gray.shape[0] / max(fig_box[3] - fig_box[1], 1e-6)
+    paper = np.ones(gray.shape, bool)
+    paper[FRAME_EDGE:-FRAME_EDGE, FRAME_EDGE:-FRAME_EDGE] = (
+        gray[FRAME_EDGE:-FRAME_EDGE, FRAME_EDGE:-FRAME_EDGE] >= INK
+    )
+    out = []
+    for b in boxes:
+        y0, y1 = round((b[1] - fig_box[1]) * sy), round((b[3] - fig_box[1]) * sy)
+        x0, x1 = round((b[0] - fig_box[0]) * sx), round((b[2] - fig_box[0]) * sx)
+        trimmed = _trim(paper, y0, y1, x0, x1)
+        out.append(_to_page([trimmed], gray.shape, fig_box)[0] if trimmed else b)
+    return out
+
+
 UNIFORM_SIZE = 0.1  # panels of one size differ by at most this much of the largest
 
 
@@ -1267,21 +1286,29 @@ LETTER_SKIPS = 2  # panel letters that may be missing from a figure's sequence (
 
 
 _TITLED_LETTER = re.compile(r"^\s*[A-Za-z]\s+\S")
+# "a)  i.i.d. exp(10)" over a plot; "(a) The ROC curve" is a sub-caption, printed under it
+_MARKED_TITLE = re.compile(r"^\s*([A-Za-z])\)\s+\S")
 
 
-def _titled_letter(ln: TextLine) -> bool:
-    """Whether a row opens with a bold letter and goes on in the regular face ("a Default
-    PAJEK view", Annual Reviews' panel titles); the row is read from its first character."""
+def _titled_letter(ln: TextLine) -> str | None:
+    """The letter a row opens with when it heads its panel's title: a bold letter going on
+    in the regular face ("a Default PAJEK view", Annual Reviews' panel titles; the row is
+    read from its first character), or a letter closed by a parenthesis in any face
+    ("a)  i.i.d. exp(10)", R's titles over a column of plots); else None."""
     text = ln.text
+    marked = _MARKED_TITLE.match(text)
+    if marked:
+        return marked.group(1)
     start = len(text) - len(text.lstrip())
     rest = [b for b, ch in zip(ln.bold[start + 1 :], text[start + 1 :], strict=False) if ch.strip()]
-    return (
+    titled = (
         bool(_TITLED_LETTER.match(text))
         and len(ln.bold) == len(text)
         and ln.bold[start]
         and bool(rest)
         and not any(rest)
     )
+    return text[start] if titled else None
 
 
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
@@ -1297,11 +1324,11 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
         m = _LETTER_RE.match(ln.text.strip())
         if m and contains(fig_box, ln.bbox, slack=4.0):
             out.append((m.group(1).upper(), ln.bbox))
-        elif _titled_letter(ln) and contains(fig_box, ln.bbox, slack=4.0):
-            # a bold letter heading its panel's title on one row ("a Default PAJEK view"):
-            # the letter's corner is the row's
+        elif (titled := _titled_letter(ln)) and contains(fig_box, ln.bbox, slack=4.0):
+            # a letter heading its panel's title on one row ("a Default PAJEK view"): the
+            # letter's corner is the row's
             letter_box = (ln.x0, ln.y0, ln.x0 + 0.7 * ln.size, ln.y1)
-            out.append((ln.text.lstrip()[0].upper(), letter_box))
+            out.append((titled.upper(), letter_box))
     counts = Counter(letter for letter, _ in out)
     out = [(letter, b) for letter, b in out if counts[letter] == 1]
     if out and max(ord(letter) - ord("A") for letter, _ in out) >= len(out) + LETTER_SKIPS:
@@ -1313,15 +1340,17 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
 
 
 def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
-    """One box per printed letter: the union of the boxes it heads (the last letter above and
-    left of a box's top-left corner), or ``[]`` when a box has no such letter or a letter
+    """One box per printed letter: the union of the boxes it heads (the last letter above a
+    box's top and left of its middle), or ``[]`` when a box has no such letter or a letter
     heads no box (a section letter "B" over three rows of plots takes all three rows)."""
     groups: dict[str, list[BBox]] = {letter: [] for letter, _ in letters}
     for b in boxes:
+        # over the box, starting left of it or in its left half (a letter heading the title
+        # of a column of plots stands right of the plots' axis labels)
         heads = [
             (lb[1], lb[0], letter)
             for letter, lb in letters
-            if lb[1] <= b[1] + 4 and lb[0] <= b[0] + 4
+            if lb[1] <= b[1] + 4 and lb[0] <= (b[0] + b[2]) / 2
         ]
         if not heads:
             return []
