@@ -1260,9 +1260,12 @@ def _watermark(c: canvas.Canvas) -> None:
     c.restoreState()
 
 
-def _manuscript(tmp_path: Path, n_legends: int, n_figure_pages: int) -> Path:
-    """An accepted manuscript: a legends section, then one unlabelled figure per page."""
-    path = tmp_path / f"manuscript_{n_legends}_{n_figure_pages}.pdf"
+def _manuscript(
+    tmp_path: Path, n_legends: int, n_figure_pages: int, bold_labels: bool = False
+) -> Path:
+    """An accepted manuscript: a legends section, then one unlabelled figure per page.
+    ``bold_labels`` sets each legend's "Figure k." in bold (a caption beyond doubt)."""
+    path = tmp_path / f"manuscript_{n_legends}_{n_figure_pages}_{bold_labels}.pdf"
     c = canvas.Canvas(str(path), pagesize=(W, H))
     _watermark(c)
     y = paragraph(c, 72, 60, 95, 12)
@@ -1270,6 +1273,12 @@ def _manuscript(tmp_path: Path, n_legends: int, n_figure_pages: int) -> Path:
     c.drawString(72, top(y + 20), "Figure Legends")
     c.setFont("Times-Roman", 10)
     for k in range(1, n_legends + 1):
+        if bold_labels:
+            c.setFont("Times-Bold", 10)
+            c.drawString(72, top(y + 20 + 24 * k), f"Figure {k}.")
+            c.setFont("Times-Roman", 10)
+            c.drawString(115, top(y + 20 + 24 * k), f"Axial T2-weighted MRI of case {k}.")
+            continue
         c.drawString(72, top(y + 20 + 24 * k), f"Figure {k}: Axial T2-weighted MRI of case {k}.")
     c.showPage()
     for k in range(n_figure_pages):
@@ -1280,13 +1289,21 @@ def _manuscript(tmp_path: Path, n_legends: int, n_figure_pages: int) -> Path:
     return path
 
 
-def test_manuscript_legends_pair_with_figure_pages_in_order(tmp_path: Path) -> None:
-    ex = extract_pdf(_manuscript(tmp_path, 2, 2))
+@pytest.mark.parametrize("bold_labels", [False, True])
+def test_manuscript_legends_pair_with_figure_pages_in_order(
+    tmp_path: Path, bold_labels: bool
+) -> None:
+    """With bold labels a legend could also caption the figure page facing it (a full-page
+    figure's caption on the page before): the legends section pairs first, all in order, so
+    the first legend does not take the first page and leave the second page without one
+    (a Proteomics draft: legends on page 11, figures on pages 12 and 13)."""
+    ex = extract_pdf(_manuscript(tmp_path, 2, 2, bold_labels))
     assert [(f.label, f.page, f.caption_page) for f in ex.figures] == [
         ("Figure 1", 2, 1),
         ("Figure 2", 3, 1),
     ]
-    assert ex.figures[1].caption == "Figure 2: Axial T2-weighted MRI of case 2."
+    separator = "." if bold_labels else ":"
+    assert ex.figures[1].caption == f"Figure 2{separator} Axial T2-weighted MRI of case 2."
     # the watermark is not figure text: the box is the photo's
     assert all(iou(f.bbox, (90, 80, 390, 300)) > 0.95 for f in ex.figures)
     assert ex.uncaptioned_regions == 0

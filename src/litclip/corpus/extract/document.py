@@ -377,10 +377,12 @@ def analyse_document(
         for cap in results[i].orphan_captions:
             if i + 1 < len(all_lines):
                 cap.continued = page_continuation(cap, all_lines[i], all_lines[i + 1])
-    uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
+    # a manuscript's legends section first: its last legend, at the foot of its page, is
+    # not the caption of the figure page after it unless every legend has its page so
     uncaptioned -= _pair_legends(
         results, all_lines, partial(_page_area, pdf), body_size, figures, jobs, detect_panels
     )
+    uncaptioned -= _pair_across_pages(pages, results, all_lines, figures, jobs, detect_panels)
     _adopt_legends(results, figures)
     kept_elements = [e if isinstance(e, list) else [] for e in all_elements]  # furniture out
     panel_jobs = jobs if detect_panels else None
