@@ -680,6 +680,30 @@ def test_a_bold_plot_title_over_half_the_plots_width_joins_it() -> None:
         assert plot.bbox[1] == top
 
 
+def test_a_bold_plot_title_as_wide_as_the_plot_joins_it_formula_and_all() -> None:
+    """Minia's Figure 2: R's bold main titles "Structure size per k-mer, k=27" and "Optimal
+    structure size per k-mer", 19 pt over their plots, as wide as the plot box (the second
+    1 pt wider): each is its plot's, its "=" no display equation. In the body's weight the
+    line with "=" stays out (an equation ends over a figure)."""
+    for text, box, plot_box in (
+        (
+            "Structure size per k\u2212mer, k=27",
+            (117.1, 96.0, 286.6, 106.8),
+            (107.7, 125.8, 289.5, 269.6),
+        ),
+        (
+            "Optimal structure size per k\u2212mer",
+            (349.1, 96.0, 531.9, 106.8),
+            (346.4, 125.8, 528.2, 269.6),
+        ),
+    ):
+        for bold, top in ((True, 96.0), (False, 125.8)):
+            plot = Region([Element(plot_box, "path")])
+            title = TextLine(text, box, 11.7, bold=[bold] * len(text))
+            attach_text([plot], [title], set())
+            assert plot.bbox[1] == top, (text, bold)
+
+
 def test_a_plot_of_a_grid_far_over_the_caption_joins_its_row() -> None:
     """Three titled plots in a 2x2 grid (the fourth cell empty) over a centred caption: the
     top right plot is 261 pt over the caption, but beside the top left one."""

@@ -1445,7 +1445,7 @@ def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
 # kinds of short level lines: any, one without a formula, and one of those all in bold
 SHORT_LINE, SHORT_TITLE, BOLD_TITLE = 1, 2, 3
 _FORMULA = ("=", "\u2264", "\u2265", "\u2211", "\u222b")  # = <= >= sum integral
-BOLD_TITLE_WIDTH = 0.75  # of the graphics' width: how wide a bold title over them may be
+BOLD_TITLE_WIDTH = 1.1  # of the graphics' width: how wide a bold title over them may be
 
 
 def _short_level_line(line: TextLine) -> int:
@@ -1453,12 +1453,11 @@ def _short_level_line(line: TextLine) -> int:
     :data:`BOLD_TITLE` (that, in bold)."""
     if line.rotated or len(line.text) > AXIS_TITLE_CHARS:
         return 0
-    if any(s in line.text for s in _FORMULA):
-        return SHORT_LINE
     # the first character settles most lines (a page of fine print has 15,000)
     first = bool(line.bold) and (line.bold[0] or line.text[:1].isspace())
-    bold = first and line.prefix_bold(len(line.text))
-    return BOLD_TITLE if bold else SHORT_TITLE
+    if first and line.prefix_bold(len(line.text)):
+        return BOLD_TITLE  # a plot's title ("Structure size per k-mer, k=27"), no equation
+    return SHORT_LINE if any(s in line.text for s in _FORMULA) else SHORT_TITLE
 
 
 def _title_gaps(
@@ -1487,8 +1486,9 @@ def _title_gaps(
     under = lbox[:, None, 1] >= gbox[None, :, 3]
     # over the graphics only a line that is no formula (a display equation ends over a figure)
     over = (lbox[:, None, 3] <= gbox[None, :, 1]) & (short[:, None] >= SHORT_TITLE)
-    # a title is at most half as wide as the graphics, or three quarters over them in bold
-    # (R prints a plot's main title in bold, as wide as its words make it)
+    # a title is at most half as wide as the graphics, or as wide as them (a little wider)
+    # over them in bold (R prints a plot's main title in bold, as wide as its words make
+    # it, centred on the plot region, which is a little wider than the plot's box)
     wide = lbox[:, None, 2] - lbox[:, None, 0]
     narrow = (wide <= 0.5 * width) | (
         over & (short[:, None] == BOLD_TITLE) & (wide <= BOLD_TITLE_WIDTH * width)
