@@ -555,8 +555,9 @@ def has_strip(boxes: list[BBox]) -> bool:
     )
 
 
-LINE_REACH = 6  # pixels a line crossing the blank between two parts runs into each, at least
-# (and lies inside both, away from their edges)
+# pixels a line crossing the blank between two parts runs into each (and lies inside both,
+# away from their edges), at least
+LINE_REACH = 6
 
 
 def joined_by_lines(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> bool:
@@ -970,7 +971,7 @@ GRID_SEAM_RISE = 2.0  # ...and this many times the picture's median (its texture
 GRID_EDGE_SEAM = 0.5  # share of lines stepping at a grid's outer edge (past labels, headers)
 GRID_SLACK = 0.02  # of a cell's side: how far a seam may lie from its place in the grid
 GRID_FILL = 0.5  # of each cell that is ink (not paper), at least: photos, not plots
-GRID_MIN_CELLS = 3
+GRID_MIN_CELLS = 3  # fewer named cells: one faint seam is no evidence of two photos
 
 
 def panels_by_regular_grid(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
