@@ -970,3 +970,18 @@ def test_a_label_cut_off_a_framed_screenshot_is_no_panel() -> None:
     assert len(panels_from_pixels(shot, box)) == 2  # cut at the blank before the label...
     job = PanelJob(0, box, [Element(box, "image")], [])
     assert _panel_boxes(job, 0, [], [], lambda: shot) == []  # ...which is no panel
+
+
+def test_slivers_of_a_picture_are_no_grid_and_raise_no_warning() -> None:
+    """A picture rendered a few pixels thin (a rule-like strip of a figure) has no room for
+    a grid's lines: no cells, and no numpy warning over an empty strip of seams."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for shape in [(1, 1), (3, 3), (800, 3), (3, 800), (10, 10)]:
+            sliver = np.full(shape, 100, np.uint8)
+            assert panels_by_regular_grid(sliver, FIG, 4) == []
+            assert not joined_by_lines(
+                sliver, FIG, [(0.0, 0.0, 200.0, 300.0), (200.0, 0.0, 400.0, 300.0)]
+            )

@@ -1002,7 +1002,8 @@ def panels_by_regular_grid(gray: np.ndarray, fig_box: BBox, expected: int) -> li
         # photos fill their cells; the straight edges of plots and drawings on paper may
         # line up evenly by chance
         filled = all(
-            float((gray[y0:y1, x0:x1] < INK).mean()) >= GRID_FILL for y0, y1, x0, x1 in cells
+            gray[y0:y1, x0:x1].size and float((gray[y0:y1, x0:x1] < INK).mean()) >= GRID_FILL
+            for y0, y1, x0, x1 in cells
         )
         if filled and (best is None or score > best[0]):
             best = (score, _to_page(cells, gray.shape, fig_box))
@@ -1017,6 +1018,8 @@ def _even_lines(strength: np.ndarray, cells: int) -> tuple[float, list[int]] | N
     extent = strength.size + 2
     if cells == 1:
         return float("inf"), [0, extent]
+    if strength.size < 4 * cells:  # a sliver of a picture: no room for a grid's lines
+        return None
     floor = max(GRID_SEAM, GRID_SEAM_RISE * float(np.median(strength)))
     edges = np.flatnonzero(strength >= GRID_EDGE_SEAM) + 2
     starts = [0, *edges[edges < extent // 4].tolist()]
