@@ -1567,11 +1567,11 @@ def _panel_boxes(
             # a settings pane's group boxes, a label's words in a framed screenshot): the
             # blank bands between them are no gutters; a stack of like plots, each over
             # its axis, are panels
-            uneven = not panel_mod.uniform_sizes(boxes)
-            strip = panel_mod.has_strip(boxes) or panel_mod.has_strip(
-                panel_mod.ink_extents(gray, box, boxes)
-            )
-            if uneven and (strip or panel_mod.ruled_picture(gray)):
+            if not panel_mod.uniform_sizes(boxes) and (
+                panel_mod.has_strip(boxes)
+                or panel_mod.has_strip(panel_mod.ink_extents(gray, box, boxes))
+                or panel_mod.ruled_picture(gray)
+            ):
                 boxes = []
             # parts a line runs across (a chart's axis under a gap in its bars): one chart
             if panel_mod.joined_by_lines(gray, box, boxes):

@@ -566,18 +566,8 @@ def joined_by_lines(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> bool:
     closed it): a bar chart's axis running under a gap in its bars, a chromatogram's time
     axis under a column of labels; no gutter between panels. A frame round the figure (or
     round each panel) runs along the parts' edges and joins nothing."""
-    sx = gray.shape[1] / max(fig_box[2] - fig_box[0], 1e-6)
-    sy = gray.shape[0] / max(fig_box[3] - fig_box[1], 1e-6)
     ink = gray < INK
-    px = [
-        (
-            round((b[1] - fig_box[1]) * sy),
-            round((b[3] - fig_box[1]) * sy),
-            round((b[0] - fig_box[0]) * sx),
-            round((b[2] - fig_box[0]) * sx),
-        )
-        for b in boxes
-    ]
+    px = _to_pixels(boxes, gray.shape, fig_box)
     for grid, parts in ((ink, px), (ink.T, [(x0, x1, y0, y1) for y0, y1, x0, x1 in px])):
         for (ay0, ay1, ax0, ax1), (by0, by1, bx0, bx1) in permutations(parts, 2):
             # inside both parts: a frame round the figure runs along their edges
@@ -593,16 +583,12 @@ def ink_extents(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> list[BBox
     """The boxes shrunk to the ink inside them, the picture's own frame (its outer
     :data:`FRAME_EDGE` pixels) left out: a label cut off a framed screenshot spans the
     frame's height, but its words are one strip across it."""
-    sx = gray.shape[1] / max(fig_box[2] - fig_box[0], 1e-6)
-    sy = gray.shape[0] / max(fig_box[3] - fig_box[1], 1e-6)
     paper = np.ones(gray.shape, bool)
     paper[FRAME_EDGE:-FRAME_EDGE, FRAME_EDGE:-FRAME_EDGE] = (
         gray[FRAME_EDGE:-FRAME_EDGE, FRAME_EDGE:-FRAME_EDGE] >= INK
     )
     out = []
-    for b in boxes:
-        y0, y1 = round((b[1] - fig_box[1]) * sy), round((b[3] - fig_box[1]) * sy)
-        x0, x1 = round((b[0] - fig_box[0]) * sx), round((b[2] - fig_box[0]) * sx)
+    for b, (y0, y1, x0, x1) in zip(boxes, _to_pixels(boxes, gray.shape, fig_box), strict=True):
         trimmed = _trim(paper, y0, y1, x0, x1)
         out.append(_to_page([trimmed], gray.shape, fig_box)[0] if trimmed else b)
     return out
@@ -881,6 +867,24 @@ def _to_page(
             float(fig_box[1] + y1 * sy),
         )
         for y0, y1, x0, x1 in leaves
+    ]
+
+
+def _to_pixels(
+    boxes: list[BBox], shape: tuple[int, ...], fig_box: BBox
+) -> list[tuple[int, int, int, int]]:
+    """Page boxes as pixel boxes ``(y0, y1, x0, x1)`` of a rendering of ``fig_box`` (rounded;
+    the inverse of :func:`_to_page`)."""
+    sx = shape[1] / max(fig_box[2] - fig_box[0], 1e-6)
+    sy = shape[0] / max(fig_box[3] - fig_box[1], 1e-6)
+    return [
+        (
+            round((b[1] - fig_box[1]) * sy),
+            round((b[3] - fig_box[1]) * sy),
+            round((b[0] - fig_box[0]) * sx),
+            round((b[2] - fig_box[0]) * sx),
+        )
+        for b in boxes
     ]
 
 
@@ -1338,7 +1342,8 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
     if out and max(ord(letter) - ord("A") for letter, _ in out) >= len(out) + LETTER_SKIPS:
         # letters far down the alphabet beside an unbroken run A, B, C...: the run names the
         # panels, the others are axis titles ("x", "z" and "k" beside panels a to e)
-        run = set(takewhile(lambda letter: letter in {x for x, _ in out}, ascii_uppercase))
+        printed = {letter for letter, _ in out}
+        run = set(takewhile(printed.__contains__, ascii_uppercase))
         return [(letter, b) for letter, b in out if letter in run] if len(run) >= 2 else []
     return out
 
