@@ -1321,47 +1321,47 @@ def _fetch_deb(mirror: str, pool_path: str, member: str, cache: Path) -> Path | 
         except OSError as exc:
             print(f"note: could not download {pool_path} ({exc}); skipped", file=sys.stderr)
             return None
-    if ".tar" in deb.suffixes:
+    if ".tar" in deb.suffixes:  # a source tarball
         with tarfile.open(deb) as tar:
             try:
-                data = tar.extractfile(member)
+                source = tar.extractfile(member)
             except KeyError:
-                data = None
-            if data is not None:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(
-                    gzip.decompress(data.read()) if member.endswith(".gz") else data.read()
-                )
-                return out
-        print(f"note: {member} is not in {deb.name}; skipped", file=sys.stderr)
-        return None
-    with deb.open("rb") as f:
-        f.read(8)  # "!<arch>\n"
-        while header := f.read(60):
-            name, size = header[:16].decode().strip().rstrip("/"), int(header[48:58])
-            if not name.startswith("data.tar"):
-                f.seek(size + size % 2, 1)
-                continue
-            # Ubuntu's packages are zstd, which Python 3.11's tarfile cannot read
-            try:
-                stream = _unzstd(f.read(size)) if name.endswith(".zst") else f
-            except (OSError, subprocess.CalledProcessError) as exc:
-                print(
-                    f"note: cannot unpack {deb.name} ({exc}): install zstd or the zstandard "
-                    "module; skipped",
-                    file=sys.stderr,
-                )
-                return None
-            with tarfile.open(fileobj=stream, mode="r|*") as tar:
-                for info in tar:
-                    if info.name.lstrip("./") == member and info.isfile():
-                        data = tar.extractfile(info).read()  # type: ignore[union-attr]
-                        out.parent.mkdir(parents=True, exist_ok=True)
-                        out.write_bytes(gzip.decompress(data) if member.endswith(".gz") else data)
-                        return out
-            break
+                source = None
+            if source is not None:
+                return _save_member(out, source.read(), member)
+    else:
+        with deb.open("rb") as f:
+            f.read(8)  # "!<arch>\n"
+            while header := f.read(60):
+                name, size = header[:16].decode().strip().rstrip("/"), int(header[48:58])
+                if not name.startswith("data.tar"):
+                    f.seek(size + size % 2, 1)
+                    continue
+                # Ubuntu's packages are zstd, which Python 3.11's tarfile cannot read
+                try:
+                    stream = _unzstd(f.read(size)) if name.endswith(".zst") else f
+                except (OSError, subprocess.CalledProcessError) as exc:
+                    print(
+                        f"note: cannot unpack {deb.name} ({exc}): install zstd or the zstandard "
+                        "module; skipped",
+                        file=sys.stderr,
+                    )
+                    return None
+                with tarfile.open(fileobj=stream, mode="r|*") as tar:
+                    for info in tar:
+                        if info.name.lstrip("./") == member and info.isfile():
+                            data = tar.extractfile(info).read()  # type: ignore[union-attr]
+                            return _save_member(out, data, member)
+                break
     print(f"note: {member} is not in {deb.name}; skipped", file=sys.stderr)
     return None
+
+
+def _save_member(out: Path, data: bytes, member: str) -> Path:
+    """Write an archive member's bytes to ``out`` (a ``.gz`` member unzipped)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.decompress(data) if member.endswith(".gz") else data)
+    return out
 
 
 def _unzstd(data: bytes) -> io.BytesIO:
