@@ -234,7 +234,8 @@ def test_a_wrong_token_is_said_and_the_query_kept(
     page = browser.new_page()
     page.goto(f"{live_server}/?token=wrong&q=knee")
     page.wait_for_selector("#token-error:not([hidden])")
-    assert "not accepted" in page.inner_text("#status")
+    # the token box shows before the refused request's error reaches the status line
+    _wait(lambda: "not accepted" in page.inner_text("#status"))
     page.fill("#token", api_token)
     page.click("#token-form button")
     page.wait_for_selector("#results .card")
