@@ -1232,3 +1232,73 @@ def test_labels_numbered_over_three_or_four_levels(text: str, label: str | None)
     ..." (its rest ".B.19 illustrates" read as punctuation) became a caption."""
     parsed = parse_label(text)
     assert (parsed[1] if parsed else None) == label
+
+
+def test_a_side_caption_takes_its_next_panels_paragraph_farther_down() -> None:
+    """NEURON's Figure 9: "Figure 9. A. Somatic ..." beside plot A, and "B. The dt used ..."
+    70 pt lower beside plot B, flush with it. B's paragraph is the caption's. Not when its
+    letter is not the next one, when a line of running text lies between, or when it is
+    indented off the caption's left edge."""
+    from litclip.corpus.extract.captions import find_captions, take_side_paragraphs
+
+    def ln(text: str, x0: float, y0: float, x1: float) -> TextLine:
+        return TextLine(text, (x0, y0, x1, y0 + 10.0), 10.0)
+
+    def page(second: str = "B.", left: float = 79.2, between: bool = False) -> list[TextLine]:
+        lines = [
+            TextLine("Body text of the page runs across the whole width.", (72, 80, 538, 92), 12),
+            ln("Figure 9. A. Somatic potential in a model of a", 79.2, 292.0, 340.0),
+            ln("pyramidal cell. See text for details.", 79.2, 304.0, 300.0),
+            ln(f"{second} The time step used by CVODE varied over", left, 420.0, 340.0),
+            ln("a wide range during each action potential.", left, 432.0, 320.0),
+        ]
+        if between:
+            lines.append(TextLine("Running text set between.", (72, 380, 538, 392), 12))
+        return lines
+
+    plots = [(368.0, 290.0, 532.0, 400.0), (368.0, 415.0, 532.0, 570.0)]
+    lines = page()
+    (cap,) = find_captions(lines, 12.0)
+    take_side_paragraphs([cap], lines, plots, text_width=466.0)
+    assert cap.text.endswith(
+        "B. The time step used by CVODE varied over a wide range during each action potential."
+    )
+
+    for kwargs in ({"second": "C."}, {"between": True}, {"left": 92.0}):
+        lines = page(**kwargs)
+        (cap,) = find_captions(lines, 12.0)
+        take_side_paragraphs([cap], lines, plots, text_width=466.0)
+        assert cap.text.endswith("See text for details."), kwargs
+
+
+def test_bold_is_no_label_cue_on_a_page_whose_running_text_reads_bold() -> None:
+    """NEURON's preprint: pdfium reads weight 704 for every font, so the paragraph opening
+    "Figure 7 B shows the time course ..." had a bold label and became a second caption of
+    Figure 7, which took plot B. Where the running text reads bold, bold is no cue; where
+    it does not, a bold label still is."""
+    from litclip.corpus.extract.captions import find_captions
+
+    def page(body_bold: bool) -> list[TextLine]:
+        def body(text: str, y: float, x0: float = 72.0) -> TextLine:
+            return TextLine(text, (x0, y, 538.0, y + 12.0), 12.0, [body_bold] * len(text))
+
+        return [
+            body("sections in a model, each section or set of sections having its own rule", 100),
+            body("However, barring special circumstances such as a localized membrane", 114),
+            body("conductance, it is usually sufficient to use one strategy for the model.", 128),
+            TextLine(
+                "Figure 7. A. Anatomically detailed model of a granule cell.",
+                (79.2, 310.0, 350.0, 320.0),
+                10.0,
+            ),
+            TextLine(
+                "Figure 7 B shows the time course of the potential at the soma computed",
+                (90.0, 562.5, 538.0, 574.5),
+                12.0,
+                [True] * 70,
+            ),
+            body("with three different methods of specifying the spatial grid of the model", 576.5),
+        ]
+
+    assert [c.text[:12] for c in find_captions(page(body_bold=True), 12.0)] == ["Figure 7. A."]
+    assert len(find_captions(page(body_bold=False), 12.0)) == 2

@@ -540,6 +540,37 @@ def test_side_caption_next_to_figure(tmp_path: Path) -> None:
     assert iou(fig.bbox, (72, 120, 352, 320)) > 0.95
 
 
+def test_a_side_caption_split_per_panel_takes_each_panel_beside_it(tmp_path: Path) -> None:
+    """NEURON's Figure 2: the caption stands in a narrow column left of its panels, "A. ..."
+    beside the strip of panel A and "B. ..." far down beside plot B, 100 pt under A. Both
+    paragraphs are the caption's, and the figure is both panels."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 8)
+        c.setFont("Times-Roman", 9)
+        for i, text in enumerate(
+            (
+                "Figure 2. Model of synaptic input onto a dendrite.",
+                "A. The dendrite is a cylinder 1 um thick and",
+                "2500 um long with the synapse at its midpoint.",
+            )
+        ):
+            c.drawString(72, top(259 + 11 * i), text)
+        for i, text in enumerate(
+            ("B. The synaptic conductance follows an alpha", "function with a 1 ms time constant.")
+        ):
+            c.drawString(72, top(409 + 11 * i), text)
+        image(c, photo(3, (190, 45)), (300, 245, 490, 290))
+        image(c, photo(4, (170, 130)), (310, 390, 480, 520))
+        paragraph(c, 72, 560, 95, 6)
+
+    (fig,) = extract_pdf(make(tmp_path, "side_split.pdf", draw)).figures
+    assert fig.caption.endswith(
+        "B. The synaptic conductance follows an alpha function with a 1 ms time constant."
+    )
+    assert iou(fig.bbox, (300, 245, 490, 520)) > 0.95
+
+
 def test_paragraph_starting_with_a_reference_does_not_take_the_figure(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         image(c, photo(8), (150, 60, 450, 260))

@@ -196,9 +196,10 @@ def _label_score(
     printed: str,
     after: str,
     leading: float = 0.2,
+    bold_counts: bool = True,
 ) -> float:
     score = 0.0
-    if line.prefix_bold(max(1, len(printed.replace(" ", "")))):
+    if bold_counts and line.prefix_bold(max(1, len(printed.replace(" ", "")))):
         score += 2.0
     if _AFTER_PUNCT.match(after):
         score += 1.0
@@ -217,6 +218,27 @@ def _label_score(
         if not after.strip() and printed[-1:].isdigit():
             score += 1.0
     return score
+
+
+RUNNING_LINE_CHARS = 40  # a line of running text is at least this long
+BOLD_BODY_LINES = 3  # lines of running text on a page needed to judge their weight
+BOLD_BODY_SHARE = 0.8  # of them bold: the fonts say bold of everything
+
+
+def _bold_running_text(lines: list[TextLine], body_size: float) -> bool:
+    """Whether the page's running text reads as bold (NEURON's preprint: pdfium reads
+    weight 704 for every LiberationSerif subset, so a paragraph opening "Figure 7 B shows
+    ..." had a bold label). Then bold tells no label from the text around it."""
+    running = [
+        ln
+        for ln in lines
+        if not ln.rotated
+        and len(ln.text) >= RUNNING_LINE_CHARS
+        and abs(ln.size - body_size) <= 0.05 * body_size
+    ]
+    if len(running) < BOLD_BODY_LINES:
+        return False
+    return sum(ln.mostly_bold() for ln in running) >= BOLD_BODY_SHARE * len(running)
 
 
 def _mid_sentence(line: TextLine, above: TextLine | None) -> bool:
@@ -344,6 +366,7 @@ def find_captions(
     captions: list[Caption] = []
     starts: set[int] = set()
     single: set[int] = set()  # captions known to be one line
+    bold_counts = not _bold_running_text(lines, body_size)
     for idx, line in enumerate(lines):
         if line.rotated:
             continue
@@ -359,13 +382,15 @@ def find_captions(
         if not after.strip(" .:|") and line.size < LABEL_ALONE_SIZE * body_size:
             continue  # "Fig4a" over one plot of a grid, in its small type: a title
         above = _line_above(line, lines)
-        score = _label_score(line, above, body_size, printed, after, leading)
+        score = _label_score(line, above, body_size, printed, after, leading, bold_counts)
         if score < min_score + 1 and _mid_sentence(line, above):
             continue  # "... in the right plot of / Figure 1. The residual model ..."
         if _cited_at_line_end(line, after, above, lines):
             continue  # "... Other parameters are the same as in / Fig. 1." ends a sentence
         if lower and not (
-            line.prefix_bold(len(printed.replace(" ", ""))) and score >= min_score + 2
+            bold_counts
+            and line.prefix_bold(len(printed.replace(" ", "")))
+            and score >= min_score + 2
         ):
             continue
         punct = bool(_AFTER_PUNCT.match(after)) or _detached_punct(line, printed, lines)
@@ -1198,7 +1223,7 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
     return found
 
 
-SIDE_COLUMN = 0.6  # of the running text's width: a caption set beside its figure is narrower
+SIDE_COLUMN = 0.65  # of the running text's width: a caption set beside its figure is narrower
 SIDE_REACH = 60.0  # points between a side caption's column and the figure beside it
 PARAGRAPH_SKIP = 2.5  # line heights from a paragraph's last line to the next one's first
 
@@ -1229,7 +1254,9 @@ def take_side_paragraphs(
             ]
         )
         while True:
-            para = _next_paragraph(rows, cap.bbox[3], max(cap.lines[-1].height, 1.0), x0, size)
+            para = _next_paragraph(
+                rows, cap.bbox[3], max(cap.lines[-1].height, 1.0), x0, size
+            ) or _next_lettered_paragraph(cap, rows, lines, size)
             if not para or parse_label(min(para[0], key=lambda ln: ln.x0).text) is not None:
                 break
             top, end = para[0][0].y0, para[-1][0].y1
@@ -1243,6 +1270,35 @@ def take_side_paragraphs(
                 cap.lines.extend(sorted(row, key=lambda ln: ln.x0))
                 taken.update(id(ln) for ln in row)
             rows = [row for row in rows if id(row[0]) not in taken]
+
+
+_PANEL_HEAD = re.compile(r"\(?([A-Za-z])[.):]\s")  # "B. The synaptic ...", "(b) ..."
+
+
+def _next_lettered_paragraph(
+    cap: Caption, rows: list[list[TextLine]], lines: list[TextLine], size: float
+) -> list[list[TextLine]]:
+    """The paragraph of the caption's next panel, set farther down its column beside that
+    panel (NEURON's Figure 9: "Figure 9. A. Somatic ..." beside plot A, then "B. The dt
+    used ..." beside plot B, 70 pt lower): the first row under the caption, flush with it,
+    opening with the letter after one the caption already gives as a marker, with no line
+    of any width between the two."""
+    x0, _, x1, bottom = cap.bbox
+    below = [row for row in rows if min(ln.y0 for ln in row) > bottom]
+    if not below:
+        return []
+    first = min(below, key=lambda row: min(ln.y0 for ln in row))
+    head = min(first, key=lambda ln: ln.x0)
+    m = _PANEL_HEAD.match(head.text)
+    if m is None or abs(head.x0 - x0) > 1.0 or m.group(1) in "Aa":
+        return []
+    before = chr(ord(m.group(1)) - 1)
+    if not re.search(rf"(?:^|[\s(]){before}[.):]\s", cap.text[len(cap.printed_label) :]):
+        return []
+    top = min(ln.y0 for ln in first)
+    if any(ln.y0 > bottom and ln.y1 < top and ln.x1 > x0 and ln.x0 < x1 for ln in lines):
+        return []
+    return _next_paragraph(below, top - 1.0, max(head.height, 1.0), x0, size)
 
 
 def _next_paragraph(

@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 
 from litclip.corpus.extract import _raw
 from litclip.corpus.extract.captions import (
+    SIDE_REACH,
     Caption,
     label_alone,
     lettered_panels,
@@ -2364,6 +2365,19 @@ def level(a: BBox, b: BBox) -> bool:
     return _v_overlap(a, b) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
 
 
+def _beside_column(cb: BBox, fig_box: BBox, box: BBox) -> bool:
+    """Whether ``box`` stands beside the side caption ``cb`` (level with part of its
+    column, within :data:`~litclip.corpus.extract.captions.SIDE_REACH` of it) on the same
+    side as the figure ``fig_box``."""
+    if not (box[1] < cb[3] and box[3] > cb[1]):
+        return False
+    if fig_box[0] >= cb[2] and box[0] >= cb[2]:
+        return box[0] - cb[2] <= SIDE_REACH
+    if fig_box[2] <= cb[0] and box[2] <= cb[0]:
+        return cb[0] - box[2] <= SIDE_REACH
+    return False
+
+
 def _beside_over_caption(
     cap: Caption, fig_box: BBox, box: BBox, barriers: list[BBox], free: Sequence[BBox] = ()
 ) -> bool:
@@ -2600,6 +2614,13 @@ def _absorb(
                     and d <= NAMED_ROW_GAP
                     and level(fig_box, region.bbox)
                 )
+                # or the parts beside a side caption split per panel ("A. ..." and "B. ..."
+                # each beside its part, the parts wide apart down the caption's column)
+                named_column = (
+                    len(members) < lettered[ci]
+                    and captions[ci].beside
+                    and _beside_column(captions[ci].bbox, fig_box, region.bbox)
+                )
                 merged = union([fig_box, region.bbox])
                 own = captions[ci].bbox
                 # a caption the two would wall in (a notch, a slot between panels) is
@@ -2617,6 +2638,7 @@ def _absorb(
                     and not stacked
                     and not notched
                     and not named_row
+                    and not named_column
                     and not _beside_over_caption(
                         captions[ci],
                         fig_box,
