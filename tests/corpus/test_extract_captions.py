@@ -46,6 +46,10 @@ from litclip.corpus.extract.text import TextLine
         ("Fig. 2 a Axial T2 image. b Coronal", "figure", "Figure 2", "2"),  # Springer
         ("Fig. 2 a, b Axial CT. c Sagittal", "figure", "Figure 2", "2"),
         ("Fig. 4a\u2013c Sagittal T1", "figure", "Figure 4", "4"),
+        # LibreOffice manuals set a horizontal bar after the label (XFLR5's guidelines)
+        ("Figure 8 \u2015 Mass representation for the body", "figure", "Figure 8", "8"),
+        ("Figure 13a & b \u2015 Polars", "figure", "Figure 13", "13"),
+        ("Figure 5 \u2212 a minus sign for a dash", "figure", "Figure 5", "5"),
         ("Figura 2. Resonancia", "figure", "Figure 2", "2"),
         ("Abb. 3 Axiale MRT", "figure", "Figure 3", "3"),
         ("Tabelle 1 Patienten", "table", "Table 1", "1"),

@@ -47,8 +47,12 @@ LABEL_RE = re.compile(
 _SPACED_WORD = re.compile(r"^(?:[A-Za-z] ){3,}[A-Za-z]\.?(?= )")
 # panel letters listed after the first one: "Fig. 1a, b", "Fig. 2a–c", "Figure 3A and B"
 _MORE_PANELS = re.compile(r"^(?:\s*(?:,|and|&|[\u2013-])\s*[A-Za-z](?![A-Za-z]))+")
+# what may stand between a label and its caption's words: "Figure 3. ", "Figure 3 | ",
+# dashes of every width ("Figure 8 \u2015 Mass ...": LibreOffice's horizontal bar)
+DASHES = "\u2012\u2013\u2014\u2015\u2212"
+LABEL_PUNCT = f" .:|{DASHES}-"
 _AFTER_OK = re.compile(
-    r"^(?:\s*[.:|\u2014\u2013\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de\u0410-\u042f\u4e00-\u9fff]|\s*$"
+    rf"^(?:\s*[.:|{DASHES}\u2022-]|\s+[\"'(\[A-Z0-9\u00c0-\u00de\u0410-\u042f\u4e00-\u9fff]|\s*$"
     # Springer starts with the first panel's letter: "Fig. 2 a Axial ...", "Fig. 2 a, b ..."
     r"|\s+[a-z](?=[,)\u2013-]|\s+[A-Z\u00c0-\u00de(]))"
 )
@@ -65,7 +69,7 @@ _GOES_ON = frozenset(
     "the a an we where when while in of for with from at on by as to into than".split()
 )
 _SUPPLEMENT_RE = re.compile(r"^\s*[\u2014\u2013-]\s*figure\s+supplement\s+(\d+)", re.IGNORECASE)
-_AFTER_PUNCT = re.compile(r"^\s*[.:|\u2014\u2013-]")
+_AFTER_PUNCT = re.compile(rf"^\s*[.:|{DASHES}-]")
 _RARE_WORDS = frozenset(("scheme", "plate", "chart", "graph", "gráfico", "grafico"))
 _GLUED_WORD = re.compile(r"^\.[a-z]{2,}")
 _LEADERS = re.compile(r"^\s*(?:\.\s*){4}")  # dot leaders (an ellipsis has three dots)
@@ -530,7 +534,7 @@ def _indented_paragraph(cap: Caption, nxt: TextLine, lines: list[TextLine]) -> b
 def label_alone(cap: Caption, first: TextLine) -> bool:
     """Whether the caption's first line holds its label and nothing more ("Figure 1.")."""
     rest = first.text.strip()[len(cap.glued or cap.printed_label) :]
-    return not rest.strip(" .:|\u2014\u2013-")
+    return not rest.strip(LABEL_PUNCT)
 
 
 def _grow_block(
@@ -720,7 +724,7 @@ def _hanging_indent(cap: Caption, first: TextLine, lines: list[TextLine]) -> flo
     table's row has cells).
     """
     label = cap.glued or cap.printed_label
-    head = re.match(r"\s*" + re.escape(label) + r"[\s.:|\u2014\u2013-]*", first.text)
+    head = re.match(rf"\s*{re.escape(label)}[\s.:|{DASHES}-]*", first.text)
     if not label or head is None or head.end() >= len(first.text):
         return None
     hang = first.x0 + (first.x1 - first.x0) * head.end() / len(first.text)
@@ -1020,7 +1024,7 @@ def split_caption(
     """
     body = caption.strip()
     if label and body.lower().startswith(label.lower()):
-        body = body[len(label) :].lstrip(" .:|\u2014\u2013-")
+        body = body[len(label) :].lstrip(LABEL_PUNCT)
     body = _PAREN_RANGE.sub(r"(\1\2\3)", body)  # "(c)\u2013(f) ..." -> "(c\u2013f) ..."
     candidates = [_sequential_markers(body, pattern) for pattern in _MARKERS]
     # letters inside a sentence name the panels but cut no sub-captions; another style may

@@ -21,6 +21,8 @@ from litclip.corpus.extract import _raw, padding, scales, scans, subcaptions
 from litclip.corpus.extract import panels as panel_mod
 from litclip.corpus.extract import regions as reg
 from litclip.corpus.extract.captions import (
+    DASHES,
+    LABEL_PUNCT,
     Caption,
     counted_panels,
     find_captions,
@@ -854,7 +856,7 @@ def _other_part(fig: ExtractedFigure, kept: list[ExtractedFigure]) -> bool:
 
 
 _CONTINUATION_ONLY = re.compile(
-    r"[\s.:|(\[\u2014\u2013-]*(?:cont(?:inued|'d|\.)?)[\s.:)\]]*", re.IGNORECASE
+    rf"[\s.:|(\[{DASHES}-]*(?:cont(?:inued|'d|\.)?)[\s.:)\]]*", re.IGNORECASE
 )
 
 
@@ -874,7 +876,7 @@ def _join_continued(figures: list[ExtractedFigure], jobs: PanelJobs) -> None:
         if not cont or origin is None or origin.page == fig.page:
             continue
         own = fig.caption
-        body = origin.caption[len(origin.printed_label) :].lstrip(" .:|\u2014\u2013-")
+        body = origin.caption[len(origin.printed_label) :].lstrip(LABEL_PUNCT)
         fig.caption = f"{own.rstrip()} {body}"
         job = jobs.get(id(fig))
         if job is not None:
