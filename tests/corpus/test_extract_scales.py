@@ -290,3 +290,33 @@ def test_text_hints_count_what_is_centred_inside() -> None:
     hints = text_hints(_plot(50, 50) + code, (0.0, 0.0, 300.0, 200.0))
     assert (hints.lines, hints.mono, hints.scales) == (11, 3, 2)
     assert text_hints(_plot(50, 50), (400.0, 0.0, 600.0, 200.0)).lines == 0
+
+
+def test_powers_of_ten_down_stacked_log_plots_are_one_scale_each() -> None:
+    """Rheolef's Figure 2.2: gnuplot prints log ticks as "10" with a superscript exponent,
+    read as "10\u22125". The left column holds two plots, one under the other, and their y
+    scales share a right edge, "1 ... 10\u221215" then "1 ... 10\u221210" with no wider gap
+    between them: two scales, cut where the values start over. A row of x ticks of two
+    plots side by side starts over the same way."""
+    from litclip.corpus.extract.scales import x_scales, y_scales
+
+    left = [
+        _n(t, 160.0, y)
+        for t, y in (
+            ("1", 102.0),
+            ("10\u22125", 145.0),
+            ("10\u221210", 187.0),
+            ("10\u221215", 230.0),
+            ("1", 261.0),
+            ("10\u22125", 326.0),
+            ("10\u221210", 390.0),
+        )
+    ]
+    right = [
+        _n(t, 326.0, y) for t, y in (("1", 102.0), ("10\u22125", 145.0), ("10\u221210", 187.0))
+    ]
+    found = y_scales(left + right, (100.0, 90.0, 470.0, 420.0))
+    assert [(round(b[2]), round(b[1])) for b in found] == [(160, 102), (160, 261), (326, 102)]
+
+    row = [_n(t, 140.0 + 40 * k, 300.0) for k, t in enumerate(("0", "5", "10", "0", "5", "10"))]
+    assert len(x_scales(row, (0.0, 0.0, 500.0, 400.0))) == 2

@@ -9,12 +9,18 @@ plot shows at most two (three with a second y axis); each part of a split must h
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from litclip.corpus.extract.regions import union
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox, TextHints
 
-_NUMBER = re.compile(r"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+\u2212]?\d+)?%?$")
+# a power of ten on a log axis, its superscript exponent read onto the line ("10\u22125")
+_POWER_OF_TEN = re.compile(r"^10[-\u2212](\d{1,3})$")
+# a tick number: "0.5", "-2", "1e-3", "25%", "10\u22125"
+_NUMBER = re.compile(
+    rf"^[-\u2212+]?(\d+([.,]\d+)?|[.,]\d+)(e[-+\u2212]?\d+)?%?$|{_POWER_OF_TEN.pattern}"
+)
 MIN_TICKS = 3  # numbers on one axis
 MIN_SCALES = 4  # two plots' worth: more than one plot with a second y axis shows
 _ALIGN = 2.0  # points
@@ -101,6 +107,24 @@ def _split_at_gaps(group: list[BBox], key) -> list[list[BBox]]:  # noqa: ANN001 
     return parts
 
 
+def _monotone_runs(boxes: list[BBox], value: dict[BBox, float]) -> list[list[BBox]]:
+    """``boxes`` (in reading order) cut where their values turn back: the scale of the plot
+    under (or beside) another, in line with it, starting over ("1 ... 10\u221215" down the
+    left of one log plot, then "1 ... 10\u221210" down the plot under it)."""
+    parts: list[list[BBox]] = [boxes[:1]]
+    sign = 0
+    for a, b in pairwise(boxes):
+        d = value[b] - value[a]
+        step = (d > 0) - (d < 0)
+        if sign and step and step != sign:
+            parts.append([b])
+            sign = 0
+            continue
+        sign = sign or step
+        parts[-1].append(b)
+    return parts
+
+
 def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     """The boxes of the y-axis scales inside ``box`` (3+ tick numbers, right edges aligned,
     evenly stepped values: a legend's "1 4 8" is not a scale), left to right; with the
@@ -111,10 +135,11 @@ def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     }
     out = _sideways_scales([ln for ln in nums if ln.rotated])
     out += [
-        union(part)
+        union(run)
         for group in _runs(list(value), lambda b: b[2], _ALIGN)
         for part in _split_at_gaps(group, _cy)
-        if len(part) >= MIN_TICKS and _even_steps([value[b] for b in part])
+        for run in _monotone_runs(part, value)
+        if len(run) >= MIN_TICKS and _even_steps([value[b] for b in run])
     ]
     return sorted(out)
 
@@ -131,9 +156,9 @@ def x_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     value = {ln.bbox: _value(ln.text) for ln in nums if len(ln.text.split()) == 1}
     for group in _runs(list(value), _cy, _ALIGN):
         for part in _split_at_gaps(group, lambda b: (b[0] + b[2]) / 2):
-            ordered = sorted(part, key=lambda b: b[0])
-            if len(part) >= MIN_TICKS and _even_steps([value[b] for b in ordered]):
-                out.append(union(part))
+            for run in _monotone_runs(sorted(part, key=lambda b: b[0]), value):
+                if len(run) >= MIN_TICKS and _even_steps([value[b] for b in run]):
+                    out.append(union(run))
     return sorted(out, key=lambda b: (b[1], b[0]))
 
 
@@ -160,6 +185,9 @@ def _on_a_grid(values: list[float]) -> bool:
 
 
 def _value(text: str) -> float:
+    power = _POWER_OF_TEN.match(text)
+    if power:
+        return 10.0 ** -int(power.group(1))
     try:
         return float(text.replace("\u2212", "-").replace(",", ".").rstrip("%"))
     except ValueError:
