@@ -1306,3 +1306,36 @@ def test_bold_is_no_label_cue_on_a_page_whose_running_text_reads_bold() -> None:
 
     assert [c.text[:12] for c in find_captions(page(body_bold=True), 12.0)] == ["Figure 7. A."]
     assert len(find_captions(page(body_bold=False), 12.0)) == 2
+
+
+def test_a_label_with_one_cue_right_under_a_graphic_is_a_caption() -> None:
+    """LASTZ's thesis: "Figure 5.2 Gap Lengths Distribution. ..." in the body's face and
+    size, no punctuation after the label: one cue (it starts a block), which alone is not
+    enough in running text. Right under a picture it is a caption; not under a rule, not
+    far under the picture, and not when the sentence goes on ("Figure 5.2 shows ...")."""
+    from litclip.corpus.extract.captions import find_captions
+
+    def page(
+        text: str = "Figure 5.2 Gap Lengths Distribution. Gap lengths of the",
+    ) -> list[TextLine]:
+        return [
+            TextLine(
+                "The running text of the thesis goes on over the figure here.",
+                (90, 300, 522, 313),
+                12,
+            ),
+            TextLine(text, (90, 594, 523, 607), 12),
+            TextLine("alignments found with and without the seed.", (90, 621, 400, 634), 12),
+        ]
+
+    picture = (91.0, 342.0, 297.0, 553.0)
+    assert [c.label for c in find_captions(page(), 12.0, leading=1.0, graphics=[picture])] == [
+        "Figure 5.2"
+    ]
+    assert find_captions(page(), 12.0, leading=1.0) == []
+    rule = (90.0, 580.0, 522.0, 580.5)
+    assert find_captions(page(), 12.0, leading=1.0, graphics=[rule]) == []
+    far = (91.0, 242.0, 297.0, 453.0)
+    assert find_captions(page(), 12.0, leading=1.0, graphics=[far]) == []
+    goes_on = page("Figure 5.2 shows the gap lengths of the alignments found with")
+    assert find_captions(goes_on, 12.0, leading=1.0, graphics=[picture]) == []

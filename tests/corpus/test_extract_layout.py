@@ -571,6 +571,48 @@ def test_a_side_caption_split_per_panel_takes_each_panel_beside_it(tmp_path: Pat
     assert iou(fig.bbox, (300, 245, 490, 520)) > 0.95
 
 
+def test_a_thesis_caption_in_body_type_under_its_picture_is_found(tmp_path: Path) -> None:
+    """LASTZ's thesis: double-spaced, its captions in the body's face and size with no
+    punctuation after the label ("Figure 5.2 Gap Lengths Distribution. ..."). Under the
+    picture it is the picture's caption."""
+
+    def draw(c: canvas.Canvas) -> None:
+        c.setFont("Times-Roman", 12)
+        words = (BODY + " ") * 4
+        for i in range(8):
+            c.drawString(72, top(72 + i * 24), words[i * 80 : (i + 1) * 80].strip())
+        image(c, photo(5), (150, 290, 450, 500))
+        c.drawString(
+            72, top(530), "Figure 5.2 Gap Lengths Distribution. Gap lengths of the alignments"
+        )
+        c.drawString(72, top(554), "found with and without the spaced seed.")
+        for i in range(5):
+            c.drawString(72, top(600 + i * 24), words[i * 80 : (i + 1) * 80].strip())
+
+    (fig,) = extract_pdf(make(tmp_path, "thesis.pdf", draw)).figures
+    assert fig.label == "Figure 5.2" and fig.caption.endswith("without the spaced seed.")
+    assert iou(fig.bbox, (150, 290, 450, 500)) > 0.95
+
+
+def test_a_listing_under_its_caption_is_a_figure(tmp_path: Path) -> None:
+    """IEEE sets a listing's caption over it (OMPL's "Fig. 3. Solving a motion planning
+    problem with OMPL in Python." over its code): the listing is the figure."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 10)
+        caption(c, 72, 240, "Fig. 3.", ["Solving a motion planning problem in Python."])
+        c.setFont("Courier", 8)
+        code = ["def is_valid(state):", "    return state.x < .6", "", "space = SE3StateSpace()"]
+        code += ["ss = SimpleSetup(space)", "solved = ss.solve(1.0)"]
+        for i, text in enumerate(code):
+            c.drawString(80, top(272 + i * 10), text)
+        paragraph(c, 72, 340, 95, 10)
+
+    (fig,) = extract_pdf(make(tmp_path, "listing_under.pdf", draw)).figures
+    assert fig.label == "Figure 3"
+    assert 262 <= fig.bbox[1] <= 266 and 320 <= fig.bbox[3] <= 326
+
+
 def test_paragraph_starting_with_a_reference_does_not_take_the_figure(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         image(c, photo(8), (150, 60, 450, 260))

@@ -440,3 +440,26 @@ def test_a_captions_column_is_its_text_column_on_a_two_column_page() -> None:
     assert caption_column((72.0, 480.0, 297.0, 490.0), [*left, *right]) == (72.0, 297.0)
     assert caption_column((330.0, 480.0, 520.0, 490.0), [*left, *right]) == (315.0, 540.0)
     assert caption_column((72.0, 480.0, 297.0, 490.0), left[:2]) is None  # too little text
+
+
+def test_a_listing_under_its_caption_is_its_figure() -> None:
+    """OMPL's IEEE paper sets "Fig. 3. Solving a motion planning problem ..." over its
+    numbered Python listing. Three fixed-width lines or more right under a caption are its
+    figure; two are not, nor are lines in the text's face."""
+    from litclip.corpus.extract.textfigures import mono_block_under
+
+    def code(text: str, y: float, mono: bool = True) -> TextLine:
+        return TextLine(text, (310.0, y, 530.0, y + 8.0), 8.0, mono=mono)
+
+    caption = (302.0, 447.0, 544.0, 470.0)
+    listing = [
+        code(t, 476.0 + 10 * k)
+        for k, t in enumerate(
+            ("def valid(state):", "    return True", "space = SE3()", "ss = Setup(space)")
+        )
+    ]
+    box = mono_block_under(caption, listing, 9.0)
+    assert box is not None and box[1] == 476.0 and box[3] == 514.0
+    assert mono_block_under(caption, listing[:2], 9.0) is None
+    prose = [code(t.text, t.y0, mono=False) for t in listing]
+    assert mono_block_under(caption, prose, 9.0) is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from litclip.corpus.extract.text import TextLine, text_rows
@@ -245,6 +246,30 @@ def _bold_running_text(lines: list[TextLine], body_size: float) -> bool:
     return sum(ln.mostly_bold() for ln in running) >= BOLD_BODY_SHARE * len(running)
 
 
+UNDER_GRAPHIC_GAP = 4.0  # line heights from a graphic's bottom to a caption under it (past
+# sub-captions "(a) ..." printed under its panels)
+MIN_GRAPHIC_SIDE = 20.0  # points: a picture or drawing, not a rule or a bullet
+
+
+def _under_graphic(line: TextLine, after: str, graphics: Sequence[BBox]) -> bool:
+    """Whether a label line that starts a block with a capitalised title, no punctuation
+    after the label ("Figure 5.2 Gap Lengths Distribution."; LASTZ's thesis, in body type),
+    sits right under a picture or drawing: a caption, where running text would go on
+    ("Figure 5.2 shows ...")."""
+    words = after.split()
+    if not words or not words[0][0].isupper():
+        return False
+    x0, y0, x1, _ = line.bbox
+    reach = UNDER_GRAPHIC_GAP * max(line.height, 1.0)
+    return any(
+        -2.0 <= y0 - g[3] <= reach
+        and min(x1, g[2]) - max(x0, g[0]) > 0
+        and g[2] - g[0] >= MIN_GRAPHIC_SIDE
+        and g[3] - g[1] >= MIN_GRAPHIC_SIDE
+        for g in graphics
+    )
+
+
 def _mid_sentence(line: TextLine, above: TextLine | None) -> bool:
     """Whether ``line`` goes on with the sentence of the paragraph line right above it: set
     flush with it, in its type, that line as wide and not ending a sentence."""
@@ -355,7 +380,11 @@ LABEL_ALONE_SIZE = 0.6  # of the body size: a bare label set smaller titles a pl
 
 
 def find_captions(
-    lines: list[TextLine], body_size: float, min_score: float = 1.0, leading: float = 0.2
+    lines: list[TextLine],
+    body_size: float,
+    min_score: float = 1.0,
+    leading: float = 0.2,
+    graphics: Sequence[BBox] = (),
 ) -> list[Caption]:
     """Caption blocks on a page: label lines that score as captions, grown downwards.
 
@@ -366,6 +395,8 @@ def find_captions(
         leading: the document's usual gap between lines as a fraction of line height
             (:func:`~litclip.corpus.extract.text.typical_leading`; double-spaced manuscripts
             have about 1), so "starts a block" and "continues the caption" scale with it.
+        graphics: the boxes of the page's pictures and drawings: a label with one cue
+            alone is a caption right under one (:func:`_under_graphic`).
     """
     captions: list[Caption] = []
     starts: set[int] = set()
@@ -402,7 +433,7 @@ def find_captions(
         weak = score < min_score or (score < min_score + 1 and not punct)
         # "Figure 3 Short-range ..." centred over the running text: a one-line caption
         one_line = _centred_title(line, after, lines) or _lone_line(line, after, lines)
-        if weak and not one_line:
+        if weak and not one_line and not _under_graphic(line, after, graphics):
             continue
         shown = _GLUED_NUMBER.sub(r"\1 ", printed, count=1)
         glued = printed if shown != printed else ""

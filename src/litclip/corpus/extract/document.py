@@ -50,6 +50,7 @@ from litclip.corpus.extract.textfigures import (
     frame_over,
     listing_lines,
     mono_block_over,
+    mono_block_under,
     ruled_block_over,
     text_block_over,
 )
@@ -611,6 +612,7 @@ def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox 
         # (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
         or text_block_over(cap.bbox, lines, own, height, column)
         or mono_block_over(cap.bbox, lines, height)
+        or mono_block_under(cap.bbox, lines, height)
     )
     return frame.unbox(box) if box is not None and frame is not None else box
 
@@ -912,7 +914,8 @@ def _layout(
     lines: list[TextLine], elements: list[reg.Element], body_size: float, leading: float
 ) -> tuple[list[Caption], list[reg.Region], dict[int, list[int]]]:
     """Captions, significant regions and their matching for one page (pure geometry)."""
-    captions = find_captions(lines, body_size, leading=leading)
+    graphics = [e.bbox for e in elements if e.kind != "text"]
+    captions = find_captions(lines, body_size, leading=leading, graphics=graphics)
     reg.stop_captions_at_rules(captions, elements)
     body = reg.running_text(lines, body_size)
     _side_paragraphs(captions, lines, elements, body)

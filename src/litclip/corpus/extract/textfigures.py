@@ -379,27 +379,52 @@ def mono_block_over(caption: BBox, lines: list[TextLine], caption_height: float)
     its lines (a one-line macro call of a LaTeX package manual, a frontmatter of three
     lines), or None. Its lines may stand left of a short centred caption: any within a
     caption's width of it count; a line in another face over the block ends it."""
-    x0, top, x1, _ = caption
+    block = _mono_block(caption, lines, caption_height, under=False)
+    return _box_of(block) if block else None
+
+
+MIN_LINES_UNDER = 3  # a listing under its caption (IEEE's) is set apart from the text after
+
+
+def mono_block_under(caption: BBox, lines: list[TextLine], caption_height: float) -> BBox | None:
+    """The box of a listing of :data:`MIN_LINES_UNDER` fixed-width lines or more right under
+    ``caption`` (IEEE sets a listing's caption over it: OMPL's "Fig. 3. Solving a motion
+    planning problem with OMPL in Python." over its numbered code), or None."""
+    block = _mono_block(caption, lines, caption_height, under=True)
+    return _box_of(block) if len(block) >= MIN_LINES_UNDER else None
+
+
+def _mono_block(
+    caption: BBox, lines: list[TextLine], caption_height: float, under: bool
+) -> list[TextLine]:
+    """The fixed-width lines read away from ``caption``, over it or ``under`` it, while they
+    stay close (:data:`MONO_GAP`); [] when the nearest line is not one of them."""
+    x0, top, x1, bottom = caption
     # a caption's width, and never less than a short centred caption's way to the line
     # numbers at the left margin ("Figure 1: Small graph" under "10: }", dot's guide)
     reach = max(x1 - x0, MONO_MIN_REACH)
     block: list[TextLine] = []
     left, right = x1, x0  # the block's sides so far
-    for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
+    if under:
+        ordered = sorted((ln for ln in lines if ln.y0 >= bottom - 1.0), key=lambda t: t.y0)
+    else:
+        ordered = sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1)
+    edge = bottom if under else top  # the block's edge away from the caption so far
+    for ln in ordered:
         if ln.rotated or not ln.text.strip():
             continue
         if ln.x1 <= x0 - reach or ln.x0 >= x1 + reach:
             continue  # another column
-        gap = top - ln.y1
+        gap = ln.y0 - edge if under else edge - ln.y1
         code = ln.mono or (bool(block) and bool(_COMMENT.match(ln.text)))
         if block:
             inside = min(ln.x1, right) > max(ln.x0, left)
             if gap > MONO_GAP * max(ln.height, 1.0) or (not code and inside):
                 break
         elif gap > MONO_FIRST_GAP * max(ln.height, caption_height, 1.0) or not code:
-            return None
+            return []
         if code and not parse_label(ln.text):
             block.append(ln)
-            top = min(top, ln.y0)
+            edge = max(edge, ln.y1) if under else min(edge, ln.y0)
             left, right = min(left, ln.x0), max(right, ln.x1)
-    return _box_of(block) if block else None
+    return block
