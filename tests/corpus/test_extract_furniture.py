@@ -109,3 +109,25 @@ def test_a_notice_up_the_margin_of_every_page_is_furniture() -> None:
     # the same notice set upright is no margin note (running heads are found apart)
     upright = [[_line(notice, 300, x=2.0)] for _ in range(6)]
     assert margin_notes(upright, [531.0] * 6) == set()
+
+
+def test_a_running_head_numbered_in_letters_is_furniture() -> None:
+    """An ACS article posted before its issue numbers its pages in letters, set at either
+    end of the running head ("B J. Chem. Theory Comput.", "J. Chem. Theory Comput. C"):
+    the head over a figure at the top of a page is furniture, not the figure's text."""
+    letters = "ABCDEFGHIJKL"
+    pages = []
+    for n in range(1, 12):
+        if n % 2:
+            head = [
+                _line(f"{letters[n]} J. Chem. Theory Comput.", 26, x=55),
+                _line("Aduri et al.", 26, x=513),
+            ]
+        else:
+            head = [
+                _line("AMBER Force Field Parameters", 26, x=55),
+                _line(f"J. Chem. Theory Comput. {letters[n]}", 26, x=448),
+            ]
+        pages.append([*head, _line(f"Running text of page {letters[n]}, not the same", 300)])
+    furniture = line_furniture(pages, [792.0] * 11)
+    assert furniture == {id(ln) for page in pages for ln in page[:2]}

@@ -613,6 +613,37 @@ def test_a_listing_under_its_caption_is_a_figure(tmp_path: Path) -> None:
     assert 262 <= fig.bbox[1] <= 266 and 320 <= fig.bbox[3] <= 326
 
 
+def test_a_listing_under_its_caption_wins_over_a_block_of_text_over_it(tmp_path: Path) -> None:
+    """Intel's CRC paper: "Figure 4. Pseudo-code for Single Folding" stands between a
+    paragraph whose formulas read like pseudocode ("K1 = ... mod P(x)", stepping in) and its
+    framed listing under it. The listing is the figure, not the lines over the caption."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 6)
+        c.setFont("Times-Roman", 10)  # the text's face, with the formulas' "=" and "()"
+        for i, (x, text) in enumerate(
+            (
+                (90, "Given a buffer (len >= 2*128 bits):"),
+                (104, "we set T = 128 bits;"),
+                (118, "the constants are K1 = x(128+64) mod P(x)"),
+                (132, "and K2 = x(128) mod P(x);"),
+                (104, "one fold (two multiplies) a chunk."),
+            )
+        ):
+            c.drawString(x, top(168 + i * 12), text)
+        caption(c, 72, 240, "Figure 4.", ["Pseudo-code for single folding."])
+        c.setFont("Courier", 9)
+        for i, text in enumerate(
+            ("loop:", "  movdqa xmm2, xmm1", "  add rcx, 16", "  sub rax, 1", "  jne loop")
+        ):
+            c.drawString(90, top(270 + i * 12), text)
+        paragraph(c, 72, 360, 95, 8)
+
+    (fig,) = extract_pdf(make(tmp_path, "listing_not_prose.pdf", draw)).figures
+    assert fig.label == "Figure 4"
+    assert fig.bbox[1] > 255, fig.bbox
+
+
 def test_paragraph_starting_with_a_reference_does_not_take_the_figure(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         image(c, photo(8), (150, 60, 450, 260))

@@ -603,6 +603,12 @@ def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox 
     own = view.running | {id(ln) for ln in cap.lines}
     height = cap.lines[0].height if cap.lines else 0.0
     column = caption_column(cap.bbox, [ln for ln in lines if id(ln) in view.running])
+    # a listing under its caption, and no listing over it: the caption heads the listing
+    # (Intel's "Figure 4. Pseudo-code for Single Folding" over its framed code, under a
+    # paragraph that is no running text of the page)
+    under = mono_block_under(cap.bbox, lines, height)
+    if under is not None and mono_block_over(cap.bbox, lines, height) is None:
+        return frame.unbox(under) if frame is not None else under
     box = (
         text_block_over(cap.bbox, lines, own, column=column)
         or frame_over(cap.bbox, elements)
@@ -612,7 +618,6 @@ def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox 
         # (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
         or text_block_over(cap.bbox, lines, own, height, column)
         or mono_block_over(cap.bbox, lines, height)
-        or mono_block_under(cap.bbox, lines, height)
     )
     return frame.unbox(box) if box is not None and frame is not None else box
 

@@ -139,9 +139,16 @@ def _set_off(line: TextLine, index: int, boxes: np.ndarray) -> bool:
     return not close.any()
 
 
+# a page "number" in letters at either end of a running head: an ACS article posted before
+# its issue runs "B J. Chem. Theory Comput." and "J. Chem. Theory Comput. C"
+_PAGE_LETTER = re.compile(r"^[A-Z](?=\s)|(?<=\s)[A-Z]$")
+
+
 def _line_key(line: TextLine) -> str | None:
-    text = _DIGITS.sub("#", line.text.strip())
-    return None if len(text) == 1 and text.isalpha() else text
+    text = line.text.strip()
+    if len(text) == 1 and text.isalpha():
+        return None
+    return _PAGE_LETTER.sub("#", _DIGITS.sub("#", text))
 
 
 def element_furniture(
