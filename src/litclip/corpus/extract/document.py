@@ -595,7 +595,8 @@ def _text_view(
 
 
 def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox | None:
-    """The block of text (or the frame) over a caption that is its figure, in page space;
+    """The block of text (or the frame) over a caption that is its figure, or a listing
+    under it (:func:`~litclip.corpus.extract.textfigures.mono_block_under`), in page space;
     looked for in ``frame`` (``view`` turned into it) when the caption runs sideways."""
     if frame is not None:
         cap = replace(cap, lines=[view.turned.get(id(ln)) or frame.line(ln) for ln in cap.lines])
@@ -605,9 +606,10 @@ def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox 
     column = caption_column(cap.bbox, [ln for ln in lines if id(ln) in view.running])
     # a listing under its caption, and no listing over it: the caption heads the listing
     # (Intel's "Figure 4. Pseudo-code for Single Folding" over its framed code, under a
-    # paragraph that is no running text of the page)
-    under = mono_block_under(cap.bbox, lines, height)
-    if under is not None and mono_block_over(cap.bbox, lines, height) is None:
+    # paragraph of formulas that reads like pseudocode)
+    mono_over = mono_block_over(cap.bbox, lines, height)
+    under = mono_block_under(cap.bbox, lines, height) if mono_over is None else None
+    if under is not None:
         return frame.unbox(under) if frame is not None else under
     box = (
         text_block_over(cap.bbox, lines, own, column=column)
@@ -617,7 +619,7 @@ def _text_block_of(cap: Caption, view: _TextView, frame: _Frame | None) -> BBox 
         # a listing in small type set as far over its caption as the caption's size puts it
         # (irace's 7 pt console output 3.7 of its lines over a 10 pt caption)
         or text_block_over(cap.bbox, lines, own, height, column)
-        or mono_block_over(cap.bbox, lines, height)
+        or mono_over
     )
     return frame.unbox(box) if box is not None and frame is not None else box
 
