@@ -2609,15 +2609,12 @@ def _absorb(
                     d <= STACK_GAP
                     and _h_overlap(fig_box, region.bbox) >= 0.5 * (region.bbox[2] - region.bbox[0])
                 ) or (d <= ALIGNED_STACK_GAP and _same_sides(fig_box, region.bbox))
-                named_row = (
-                    len(members) < lettered[ci]
-                    and d <= NAMED_ROW_GAP
-                    and level(fig_box, region.bbox)
-                )
+                short = len(members) < lettered[ci]  # of the panels its caption names
+                named_row = short and d <= NAMED_ROW_GAP and level(fig_box, region.bbox)
                 # or the parts beside a side caption split per panel ("A. ..." and "B. ..."
                 # each beside its part, the parts wide apart down the caption's column)
                 named_column = (
-                    len(members) < lettered[ci]
+                    short
                     and captions[ci].beside
                     and _beside_column(captions[ci].bbox, fig_box, region.bbox)
                 )

@@ -125,6 +125,16 @@ def _monotone_runs(boxes: list[BBox], value: dict[BBox, float]) -> list[list[BBo
     return parts
 
 
+def _scale_runs(boxes: list[BBox], value: dict[BBox, float]) -> list[list[BBox]]:
+    """The runs of ``boxes`` (in reading order, :func:`_monotone_runs`) that are scales:
+    :data:`MIN_TICKS` numbers or more, evenly stepped."""
+    return [
+        run
+        for run in _monotone_runs(boxes, value)
+        if len(run) >= MIN_TICKS and _even_steps([value[b] for b in run])
+    ]
+
+
 def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     """The boxes of the y-axis scales inside ``box`` (3+ tick numbers, right edges aligned,
     evenly stepped values: a legend's "1 4 8" is not a scale), left to right; with the
@@ -138,8 +148,7 @@ def y_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
         union(run)
         for group in _runs(list(value), lambda b: b[2], _ALIGN)
         for part in _split_at_gaps(group, _cy)
-        for run in _monotone_runs(part, value)
-        if len(run) >= MIN_TICKS and _even_steps([value[b] for b in run])
+        for run in _scale_runs(part, value)
     ]
     return sorted(out)
 
@@ -156,9 +165,7 @@ def x_scales(lines: list[TextLine], box: BBox) -> list[BBox]:
     value = {ln.bbox: _value(ln.text) for ln in nums if len(ln.text.split()) == 1}
     for group in _runs(list(value), _cy, _ALIGN):
         for part in _split_at_gaps(group, lambda b: (b[0] + b[2]) / 2):
-            for run in _monotone_runs(sorted(part, key=lambda b: b[0]), value):
-                if len(run) >= MIN_TICKS and _even_steps([value[b] for b in run]):
-                    out.append(union(run))
+            out.extend(union(run) for run in _scale_runs(sorted(part, key=lambda b: b[0]), value))
     return sorted(out, key=lambda b: (b[1], b[0]))
 
 
