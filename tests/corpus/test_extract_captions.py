@@ -1339,3 +1339,49 @@ def test_a_label_with_one_cue_right_under_a_graphic_is_a_caption() -> None:
     assert find_captions(page(), 12.0, leading=1.0, graphics=[far]) == []
     goes_on = page("Figure 5.2 shows the gap lengths of the alignments found with")
     assert find_captions(goes_on, 12.0, leading=1.0, graphics=[picture]) == []
+
+
+def test_a_label_with_one_cue_under_a_drawing_of_short_strokes_or_its_words() -> None:
+    """VR4300's manual: "Figure 4-8 Trap if Less Than ..." in italic body type, one cue,
+    under a timing diagram drawn of short strokes (none 20 points tall); "Figure 4-2 ..."
+    under the words a pipeline diagram sets under its grey column ("Current / CPU /
+    Cycle"), 46 points below the drawing itself. Both are captions; a rule alone over the
+    line is not a drawing, and a paragraph's wide lines are not a drawing's words."""
+    from litclip.corpus.extract.captions import find_captions
+
+    caption = TextLine(
+        "Figure 4-8 Trap if Less Than Instruction Pipeline", (179, 649, 433, 660), 10
+    )
+    strokes = [
+        (110.0 + 20 * i, 602.0 + (i % 2) * 20, 125.0 + 20 * i, 621.0 + (i % 2) * 19)
+        for i in range(10)
+    ]
+    text = TextLine(
+        "The trap is taken in the WB stage where the condition holds.", (179, 670, 504, 681), 10
+    )
+    assert [c.label for c in find_captions([caption, text], 10.0, graphics=strokes)] == [
+        "Figure 4-8"
+    ]
+    assert find_captions([caption, text], 10.0, graphics=[(110.0, 640.0, 500.0, 640.5)]) == []
+
+    caption = TextLine("Figure 4-2 Instruction Execution in the Pipeline", (206, 366, 406, 377), 10)
+    text = TextLine(
+        "The pipeline runs one instruction a cycle through its five stages.",
+        (180, 387, 496, 398),
+        10,
+    )
+    words = [
+        TextLine("Current", (285.4, 323.0, 318.8, 334.7), 10),
+        TextLine("CPU", (291.0, 332.6, 312.1, 344.3), 10),
+        TextLine("Cycle", (289.8, 342.3, 314.8, 354.0), 10),
+    ]
+    column = (281.7, 195.9, 316.2, 320.5)
+    found = find_captions([*words, caption, text], 10.0, graphics=[column])
+    assert [c.label for c in found] == ["Figure 4-2"]
+    assert find_captions([caption, text], 10.0, graphics=[column]) == []
+    paragraph = [
+        TextLine("The pipeline runs five stages, one a cycle, in the", (180, 323, 400, 334.7), 10),
+        TextLine("order of the rows shown here, and each row is one", (180, 336, 400, 347.7), 10),
+        TextLine("instruction going through them in turn.", (180, 349, 390, 354.0), 10),
+    ]
+    assert find_captions([*paragraph, caption, text], 10.0, graphics=[column]) == []

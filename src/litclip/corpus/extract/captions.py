@@ -249,25 +249,61 @@ def _bold_running_text(lines: list[TextLine], body_size: float) -> bool:
 UNDER_GRAPHIC_GAP = 4.0  # line heights from a graphic's bottom to a caption under it (past
 # sub-captions "(a) ..." printed under its panels)
 MIN_GRAPHIC_SIDE = 20.0  # points: a picture or drawing, not a rule or a bullet
+FIGURE_TEXT_LINES = 3  # short lines stacked under a drawing ("Current / CPU / Cycle") ...
+FIGURE_TEXT_WIDTH = 0.5  # ... each at most this share of the label line's width
 
 
-def _under_graphic(line: TextLine, after: str, graphics: Sequence[BBox]) -> bool:
+def _under_graphic(
+    line: TextLine, after: str, graphics: Sequence[BBox], lines: Sequence[TextLine] = ()
+) -> bool:
     """Whether a label line that starts a block with a capitalised title, no punctuation
     after the label ("Figure 5.2 Gap Lengths Distribution."; LASTZ's thesis, in body type),
     sits right under a picture or drawing: a caption, where running text would go on
-    ("Figure 5.2 shows ...")."""
+    ("Figure 5.2 shows ...").
+
+    The drawing is what the strokes right over the line make up together (a timing diagram
+    of many short strokes, none 20 points tall), and the line may hang under the drawing's
+    own words: a few short lines stacked under it (VR4300's "Current / CPU / Cycle")."""
     words = after.split()
     if not words or not words[0][0].isupper():
         return False
-    x0, y0, x1, _ = line.bbox
+    x0, _, x1, _ = line.bbox
+    top = _under_figure_text(line, lines)
     reach = UNDER_GRAPHIC_GAP * max(line.height, 1.0)
-    return any(
-        -2.0 <= y0 - g[3] <= reach
-        and min(x1, g[2]) - max(x0, g[0]) > 0
-        and g[2] - g[0] >= MIN_GRAPHIC_SIDE
-        and g[3] - g[1] >= MIN_GRAPHIC_SIDE
-        for g in graphics
+    near = [
+        g for g in graphics if -2.0 <= top - g[3] <= reach and min(x1, g[2]) - max(x0, g[0]) > 0
+    ]
+    if not near:
+        return False
+    union = (
+        min(g[0] for g in near),
+        min(g[1] for g in near),
+        max(g[2] for g in near),
+        max(g[3] for g in near),
     )
+    return union[2] - union[0] >= MIN_GRAPHIC_SIDE and union[3] - union[1] >= MIN_GRAPHIC_SIDE
+
+
+def _under_figure_text(line: TextLine, lines: Sequence[TextLine]) -> float:
+    """The top of the stack of short lines right over ``line`` (a drawing's labels set under
+    it), or the line's own top where none is."""
+    top = line.y0
+    width = FIGURE_TEXT_WIDTH * (line.x1 - line.x0)
+    for _ in range(FIGURE_TEXT_LINES):
+        over = [
+            o
+            for o in lines
+            if o is not line
+            and not o.rotated
+            and o.x1 - o.x0 <= width
+            and min(o.x1, line.x1) - max(o.x0, line.x0) > 0
+            and -0.5 * o.height <= top - o.y1 <= 1.5 * max(line.height, 1.0)
+            and o.y0 < top
+        ]
+        if not over:
+            break
+        top = min(o.y0 for o in over)
+    return top
 
 
 def _mid_sentence(line: TextLine, above: TextLine | None) -> bool:
@@ -433,7 +469,7 @@ def find_captions(
         weak = score < min_score or (score < min_score + 1 and not punct)
         # "Figure 3 Short-range ..." centred over the running text: a one-line caption
         one_line = _centred_title(line, after, lines) or _lone_line(line, after, lines)
-        if weak and not one_line and not _under_graphic(line, after, graphics):
+        if weak and not one_line and not _under_graphic(line, after, graphics, lines):
             continue
         shown = _GLUED_NUMBER.sub(r"\1 ", printed, count=1)
         glued = printed if shown != printed else ""
