@@ -314,6 +314,38 @@ def test_each_caption_gets_a_figure_when_nearest_first_would_leave_one_without()
     assert assign(caps, regions, [c.bbox for c in caps]) == {0: [0], 1: [1]}
 
 
+def test_stacked_figures_each_over_its_caption_keep_to_one_side() -> None:
+    """Theora's specification: three diagrams of three parts each, stacked, each over its
+    caption, which sits a little nearer to the diagram under it. Nearest matching gave each
+    caption the diagram under it, the last caption a part of the last diagram, and the
+    first diagram none; all captions under their figures leave no diagram alone."""
+    from litclip.corpus.extract.regions import assign
+
+    def diagram(top: float) -> list[Region]:
+        return [
+            Region([Element((108.0, top, 189.0, top + 134.0), "path")]),
+            Region([Element((199.0, top + 56.0, 279.0, top + 134.0), "path")]),
+            Region([Element((289.0, top + 2.0, 449.0, top + 136.0), "path")]),
+        ]
+
+    regions = [*diagram(127.0), *diagram(313.0), *diagram(498.0)]
+    caps = [
+        _caption(f"Figure 4.{n}", (109.0, y, 448.0, y + 9.0))
+        for n, y in ((5, 290.0), (6, 475.0), (7, 660.0))
+    ]
+    found = assign(caps, regions, [c.bbox for c in caps])
+    assert {ci: sorted(members) for ci, members in found.items()} == {
+        0: [0, 1, 2],
+        1: [3, 4, 5],
+        2: [6, 7, 8],
+    }
+    # a figure under its caption and one over its own on the same page stay as they are
+    mixed = [_caption("Figure 1", (109.0, 100.0, 448.0, 109.0)), caps[2]]
+    two = [*diagram(127.0), *diagram(498.0)]
+    found = assign(mixed, two, [c.bbox for c in mixed])
+    assert {ci: sorted(members) for ci, members in found.items()} == {0: [0, 1, 2], 1: [3, 4, 5]}
+
+
 def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     """An equation number at the right end of the left column sits 12 pt from a chart's
     axis title in the right column; it chained the left column's code into the figure."""

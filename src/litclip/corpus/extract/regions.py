@@ -2103,6 +2103,30 @@ def assign(
             if d is not None:
                 d += LETTER_COST if plain and ri in lettered else 0.0
                 pairs.append((d + (TEXT_BOX_COST if listings[ri] else 0.0), ci, ri))
+    found = _matched(captions, regions, barriers, pairs, boxes_of_text)
+    if len(captions) > 1 and len(found[1]) < len(regions):
+        found = _one_side(captions, regions, barriers, pairs, boxes_of_text, found)
+    out, taken, nearest = found
+    if lines and _far_above(captions, regions, lines, out, taken):
+        # the rest of its row
+        _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
+    if lines:
+        _stacked_parts(captions, regions, lines, out, taken, boxes_of_text)
+    return out
+
+
+_Matched = tuple[dict[int, list[int]], set[int], dict[int, dict[int, float]]]
+
+
+def _matched(
+    captions: list[Caption],
+    regions: list[Region],
+    barriers: list[BBox],
+    pairs: list[tuple[float, int, int]],
+    boxes_of_text: list[bool],
+) -> _Matched:
+    """:func:`_matching` over ``pairs``, then :func:`_absorb`: ``{caption: [regions]}``, the
+    regions taken, and each region's distance to each caption."""
     out = {ci: [ri] for ci, ri in _matching(pairs, len(captions), len(regions))}
     taken = {ri for members in out.values() for ri in members}
     nearest: dict[int, dict[int, float]] = {}  # region -> caption -> distance
@@ -2110,12 +2134,45 @@ def assign(
         near = nearest.setdefault(ri, {})
         near[ci] = min(d, near.get(ci, d))
     _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
-    if lines and _far_above(captions, regions, lines, out, taken):
-        # the rest of its row
-        _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
-    if lines:
-        _stacked_parts(captions, regions, lines, out, taken, boxes_of_text)
-    return out
+    return out, taken, nearest
+
+
+SIDE_SLACK = 4.0  # points a figure may reach past its caption's edge and still be on its side
+
+
+def _one_side(
+    captions: list[Caption],
+    regions: list[Region],
+    barriers: list[BBox],
+    pairs: list[tuple[float, int, int]],
+    boxes_of_text: list[bool],
+    found: _Matched,
+) -> _Matched:
+    """The matching with every figure caption under its figure, or every one over it, where
+    that leaves fewer regions without a caption and no caption without a figure.
+
+    Three diagrams stacked each over its caption (Theora's specification): each caption is
+    a little nearer to the diagram under it, so the nearest matching gives the first caption
+    the second diagram, the second the third, the third a part of the third, and leaves the
+    first diagram alone. A page sets its captions on one side."""
+    best = found
+    for under in (True, False):
+        side = [
+            (d, ci, ri)
+            for d, ci, ri in pairs
+            if captions[ci].kind != "figure"
+            or (
+                regions[ri].bbox[3] <= captions[ci].bbox[1] + SIDE_SLACK
+                if under
+                else regions[ri].bbox[1] >= captions[ci].bbox[3] - SIDE_SLACK
+            )
+        ]
+        if len(side) == len(pairs):
+            continue
+        trial = _matched(captions, regions, barriers, side, boxes_of_text)
+        if len(trial[0]) >= len(best[0]) and len(trial[1]) > len(best[1]):
+            best = trial
+    return best
 
 
 FAR_CAPTION = 320.0  # points: the most blank space between a plot and a caption left alone
