@@ -346,6 +346,33 @@ def test_stacked_figures_each_over_its_caption_keep_to_one_side() -> None:
     assert {ci: sorted(members) for ci, members in found.items()} == {0: [0, 1, 2], 1: [3, 4, 5]}
 
 
+def test_a_listing_shaded_in_pieces_line_by_line_is_no_part_of_the_plot_under_it() -> None:
+    """mwavepy's manual (LaTeX listings): each code line's grey band is drawn in three
+    pieces, a 3 pt strip at each end beside the frame's side rules, and the code is set in
+    a proportional face, letter-spaced. The box of text 27 pt over the plot its code makes
+    is not the plot's part."""
+    from litclip.corpus.extract.regions import assign
+
+    elements, lines = [], []
+    for i in range(12):
+        y = 212.0 + 9.5 * i
+        elements += [
+            Element((86.4, y - 0.4, 87.2, y + 9.9), "path"),
+            Element((87.0, y, 90.0, y + 9.5), "path"),
+            Element((90.0, y, 522.0, y + 9.5), "path"),
+            Element((522.0, y, 525.0, y + 9.5), "path"),
+            Element((524.8, y - 0.4, 525.6, y + 9.9), "path"),
+            Element((90.8, y + 1.5, 300.0, y + 8.0), "text"),
+        ]
+        lines.append(
+            TextLine(f"horn . plot_s_db ( m={i} , n=0)", (90.8, y + 1.5, 300.0, y + 8.0), 8.0)
+        )
+    listing = Region(elements)
+    plot = Region([Element((123.0, 353.0, 468.0, 586.0), "image")])
+    cap = _caption("Figure 4.1", (278.0, 610.0, 330.0, 620.0))
+    assert assign([cap], [listing, plot], [cap.bbox], lines) == {0: [1]}
+
+
 def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     """An equation number at the right end of the left column sits 12 pt from a chart's
     axis title in the right column; it chained the left column's code into the figure."""

@@ -2515,7 +2515,9 @@ def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
         s
         for s in shapes
         if (s[3] - s[1] > TEXT_RULE or not contains(box, s, slack=-1.0))
-        and not (s[2] - s[0] <= SIDE_BAR and (s[0] <= box[0] + 0.5 or s[2] >= box[2] - 0.5))
+        and not (
+            s[2] - s[0] <= SIDE_BAR and (s[0] <= box[0] + SIDE_BAR or s[2] >= box[2] - SIDE_BAR)
+        )
     ]
     if not shapes:
         return False
