@@ -1548,6 +1548,24 @@ def test_a_numbered_heading_over_a_figure_is_running_text() -> None:
     assert id(step) not in running and id(inset) not in running
 
 
+def test_numbered_headings_on_a_page_without_paragraphs_are_running_text() -> None:
+    """imview's manual: "4.6.2 Transform modes", two icons each beside a short line, "4.6.3
+    Point annotation" and a screenshot; no paragraph on the page. The headings sit at the
+    text's left margin and are the text's: the second had let the icons and the first
+    heading join the screenshot under it. A numbered step inside a diagram is not."""
+    first = _tl("4.6.2 Transform modes", 81.0, 120.9, size=12, x1=224.4)
+    lines = [
+        first,
+        _tl("Rotate the image 90o counterclockwise.", 137.7, 166.7, size=10.9, x1=322.1),
+        _tl("Rotate the image 90o clockwise.", 137.7, 207.4, size=10.9, x1=286.6),
+    ]
+    second = _tl("4.6.3 Point annotation", 81.0, 246.1, size=12, x1=221.3)
+    step = _tl("2. Wash", 210, 420, size=11, x1=260)
+    running = running_text([*lines, second, step], 11.0)
+    assert id(first) in running and id(second) in running
+    assert id(step) not in running
+
+
 def test_two_lines_of_a_paragraph_broken_mid_word_are_running_text() -> None:
     """Annual Reviews sets a block quote of two 8 pt lines ("... the well-designed pre-" /
     "sentation of interesting data—a matter of sub-") right over a full-width picture: too

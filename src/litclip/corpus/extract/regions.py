@@ -663,10 +663,14 @@ def _numbered_headings(lines: list[TextLine], running: set[int], body_size: floa
     """``id`` of numbered section headings ("12.1.1. Launch Pad", "Chapter 12. AltosUI") in
     the text's size or larger, starting where running lines start: one over a figure has
     the figure, not a paragraph, under it, and its figure took it in (AltOS's manual, 11
-    of 14 screenshots)."""
+    of 14 screenshots). On a page without running text (imview's manual: headings, a few
+    short lines beside icons, a screenshot) they start at the text's left margin."""
     edges = _left_edges(lines, running)
     if not edges.size:
-        return set()
+        sized = [ln.x0 for ln in lines if not ln.rotated and ln.size >= 0.98 * body_size]
+        if not sized:
+            return set()
+        edges = np.array([min(sized)])
     cands = [
         ln
         for ln in lines
