@@ -1566,6 +1566,33 @@ def test_numbered_headings_on_a_page_without_paragraphs_are_running_text() -> No
     assert id(step) not in running
 
 
+def test_a_sentence_alone_leading_into_a_figure_is_running_text() -> None:
+    """Alliance's tutorial: "The figure 10 summarizes the followed process:" alone on its
+    line at the paragraphs' indent, right over the diagram, which took it in. A sentence
+    that leads into what follows, at a running line's left edge, is the text's; a line of
+    the diagram's own, away from that edge or not ending so, is not."""
+    body = [
+        _tl(
+            "Use GENLIB manual. The placement of the data-path columns should not be",
+            86.9,
+            234.3,
+            x1=525.5,
+        ),
+        _tl(
+            "routing feasibility and the quality of the resulting layout depends on it !",
+            72.0,
+            248.6,
+            x1=383.4,
+        ),
+    ]
+    lead = _tl("The figure 10 summarizes the followed process:", 86.9, 330.2, x1=294.8)
+    inside = _tl("Physical predefined placement of the columns:", 114.7, 606.1, x1=300.0)
+    label = _tl("GENLIB_DEF_PHFIG and GENLIB_SAVE_PHFIG()", 86.9, 640.1, x1=290.0)
+    running = running_text([*body, lead, inside, label], 10.0)
+    assert id(lead) in running
+    assert id(inside) not in running and id(label) not in running
+
+
 def test_two_lines_of_a_paragraph_broken_mid_word_are_running_text() -> None:
     """Annual Reviews sets a block quote of two 8 pt lines ("... the well-designed pre-" /
     "sentation of interesting data—a matter of sub-") right over a full-width picture: too

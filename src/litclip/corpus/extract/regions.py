@@ -643,7 +643,27 @@ def running_text(lines: list[TextLine], body_size: float) -> set[int]:
         | _small_paragraphs(lines, body_size)
         | _display_paragraphs(lines, body_size)
     )
+    out |= _lead_ins(lines, out, body_size)
     return out | _headings(lines, out, body_size) | _numbered_headings(lines, out, body_size)
+
+
+def _lead_ins(lines: list[TextLine], running: set[int], body_size: float) -> set[int]:
+    """``id`` of sentences alone on their line that lead into what follows, in the body's
+    size at a running line's left edge ("The figure 10 summarizes the followed process:"
+    over Alliance's diagram, which had taken it in)."""
+    edges = _left_edges(lines, running)
+    if not edges.size:
+        return set()
+    return {
+        id(ln)
+        for ln in lines
+        if id(ln) not in running
+        and is_running_text(ln, body_size)
+        and abs(ln.size - body_size) <= 0.05 * body_size
+        and ln.text[:1].isupper()
+        and ln.text.rstrip().endswith(":")
+        and bool((np.abs(edges - ln.x0) <= EDGE_SLACK).any())
+    }
 
 
 _SECTION_NUMBER = re.compile(
