@@ -373,6 +373,46 @@ def test_a_listing_shaded_in_pieces_line_by_line_is_no_part_of_the_plot_under_it
     assert assign([cap], [listing, plot], [cap.bbox], lines) == {0: [1]}
 
 
+def test_a_ruled_table_set_flush_on_a_diagram_is_cut_from_it() -> None:
+    """Boost's GTL paper: "Table 1. GTL Concepts", its grid of rules drawn a cell's width
+    at a time, and right under its last rule the diagram "Figure 2." names. They cluster
+    into one region, which the figure took whole; the cut where the table ends gives the
+    table its rows and the figure its diagram."""
+    from litclip.corpus.extract.regions import assign
+
+    elements = []
+    rows = 6
+    for i in range(rows + 1):
+        y = 406.6 + 27.0 * i
+        elements += [
+            Element((336.4, y, 472.0, y + 0.2), "path"),
+            Element((472.2, y, 539.5, y + 0.2), "path"),
+        ]
+    bottom = 406.6 + 27.0 * rows + 0.2
+    for x in (336.1, 472.0, 539.5):
+        elements.append(Element((x, 406.6, x + 0.3, bottom), "path"))
+    for i in range(rows):
+        y = 406.6 + 27.0 * i
+        elements += [
+            Element((368.0, y + 9.0, 439.0, y + 18.0), "text"),
+            Element((500.0, y + 9.0, 510.0, y + 18.0), "text"),
+        ]
+    diagram = Element((318.0, bottom, 558.0, bottom + 67.0), "image")
+    region = Region([*elements, diagram])
+    table = Caption(
+        "table",
+        "Table 1",
+        "1",
+        "Table 1",
+        [TextLine("Table 1. GTL Concepts", (393.1, 392.7, 482.8, 403.0), 9.0)],
+    )
+    figure = _caption("Figure 2", (325.1, bottom + 71.0, 497.2, bottom + 81.0))
+    regions = [region]
+    found = assign([table, figure], regions, [table.bbox, figure.bbox])
+    assert [regions[r].bbox for r in found[1]] == [diagram.bbox]
+    assert [regions[r].bbox[3] for r in found[0]] == [bottom]
+
+
 def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     """An equation number at the right end of the left column sits 12 pt from a chart's
     axis title in the right column; it chained the left column's code into the figure."""

@@ -2097,7 +2097,7 @@ def assign(
     Returns ``{caption index: [region indices]}`` (``regions`` is updated in place when
     :func:`split_at_caption_gutters` cuts one).
     """
-    regions[:] = split_at_caption_gutters(captions, regions)
+    regions[:] = split_tables_over_figures(captions, split_at_caption_gutters(captions, regions))
     lettered = _lettered(regions, lines or [])
     pairs: list[tuple[float, int, int]] = []
     caption_boxes = [c.bbox for c in captions]
@@ -2412,6 +2412,44 @@ def _free_cut(elements: list[Element], lo: float, hi: float) -> float | None:
     return None if best is None or best[1] <= best[0] else (best[0] + best[1]) / 2
 
 
+CAPTION_REACH = 15.0  # points between a caption and the region it heads or ends
+CUT_SLACK = 1.5  # points: a table's last rule and a drawing's top may touch
+
+
+def split_tables_over_figures(captions: list[Caption], regions: list[Region]) -> list[Region]:
+    """Cut a region that runs from right under a table's caption to right over a figure's
+    caption where the table ends: a ruled table set flush on a diagram (Boost's GTL paper:
+    "Table 1. GTL Concepts", its grid, and under its last rule the refinement diagram that
+    "Figure 2." names) clusters into one region, which the figure then took whole."""
+    out: list[Region] = []
+    for region in regions:
+        out.extend(_table_over_figure(captions, region) or [region])
+    return out
+
+
+def _table_over_figure(captions: list[Caption], region: Region) -> list[Region] | None:
+    box = region.bbox
+
+    def heads(kind: str, c: Caption) -> bool:
+        return c.kind == kind and _h_overlap(c.bbox, box) > 0.5 * (c.bbox[2] - c.bbox[0])
+
+    if not any(heads("table", c) and 0 <= box[1] - c.bbox[3] <= CAPTION_REACH for c in captions):
+        return None
+    if not any(heads("figure", c) and 0 <= c.bbox[1] - box[3] <= CAPTION_REACH for c in captions):
+        return None
+    # the lowest free cut whose part over it is a ruled table and nothing else (one over a
+    # table's top rows only leaves a table under it, no figure)
+    for y in sorted({e.bbox[3] for e in region.elements}, reverse=True):
+        upper = [e for e in region.elements if e.bbox[3] <= y + CUT_SLACK]
+        lower = [e for e in region.elements if e.bbox[3] > y + CUT_SLACK]
+        if not lower or any(e.bbox[1] < y - CUT_SLACK for e in lower):
+            continue
+        if _ruled_table(Region(upper)):
+            table, figure = Region(upper), Region(lower)
+            return [table, figure] if significant(figure) else None
+    return None
+
+
 def split_at_caption_gutters(captions: list[Caption], regions: list[Region]) -> list[Region]:
     """Cut a region that sits over a row of captions at the gutters between them.
 
@@ -2512,15 +2550,33 @@ def _ruled_table(region: Region) -> bool:
         return False  # a bar, a box or a curve's span: graphics, not rules
     x0, _, x1, _ = union([e.bbox for e in shapes])
     across = [
-        e.bbox
-        for e in shapes
-        if e.bbox[3] - e.bbox[1] <= TEXT_RULE and e.bbox[2] - e.bbox[0] >= TABLE_SPAN * (x1 - x0)
+        b
+        for b in _joined_rules([e.bbox for e in shapes if e.bbox[3] - e.bbox[1] <= TEXT_RULE])
+        if b[2] - b[0] >= TABLE_SPAN * (x1 - x0)
     ]
     if len(across) < TABLE_RULES:
         return False
     ruled = (x0, min(b[1] for b in across), x1, max(b[3] for b in across))
     held = sum(contains(ruled, t, slack=2.0) for t in texts)
     return held >= TABLE_HELD * len(texts)
+
+
+def _joined_rules(rules: list[BBox]) -> list[BBox]:
+    """Horizontal rules drawn in pieces, a cell's width each (a word processor's table),
+    joined where they meet on one line."""
+    out: list[BBox] = []
+    for r in sorted(rules, key=lambda b: (round(b[1], 1), b[0])):
+        last = out[-1] if out else None
+        if (
+            last
+            and abs(last[1] - r[1]) <= 0.5
+            and abs(last[3] - r[3]) <= 0.5
+            and r[0] <= last[2] + 1.0
+        ):
+            out[-1] = (last[0], min(last[1], r[1]), max(last[2], r[2]), max(last[3], r[3]))
+        else:
+            out.append(r)
+    return out
 
 
 def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
