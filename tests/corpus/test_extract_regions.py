@@ -413,6 +413,26 @@ def test_a_ruled_table_set_flush_on_a_diagram_is_cut_from_it() -> None:
     assert [regions[r].bbox[3] for r in found[0]] == [bottom]
 
 
+def test_a_shaded_session_whose_prompts_stand_out_of_it_is_no_part_of_the_plot() -> None:
+    """simuPOP's guide: "Figure 6.8: ..." over its plot, and under the plot a shaded session
+    of code, a band a line, whose "..." prompts stand 1.3 pt left of the bands. The session
+    is a box of text, no part of the figure."""
+    from litclip.corpus.extract.regions import assign
+
+    elements = []
+    for i in range(12):
+        y = 324.0 + 11.95 * i
+        elements += [
+            Element((82.0, y, 540.0, y + 11.95), "path"),
+            Element((80.7, y + 2.0, 92.0, y + 9.0), "text"),
+            Element((106.0, y + 2.0, 400.0, y + 9.0), "text"),
+        ]
+    session = Region(elements)
+    plot = Region([Element((165.6, 91.9, 446.4, 302.5), "image")])
+    cap = _caption("Figure 6.8", (212.0, 82.0, 397.5, 90.9))
+    assert assign([cap], [plot, session], [cap.bbox]) == {0: [0]}
+
+
 def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     """An equation number at the right end of the left column sits 12 pt from a chart's
     axis title in the right column; it chained the left column's code into the figure."""

@@ -2579,6 +2579,9 @@ def _joined_rules(rules: list[BBox]) -> list[BBox]:
     return out
 
 
+TEXT_OUT = 2.0  # points a box's text may stand out of it
+
+
 def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
     """Whether ``region`` is a box of text and nothing else (the shaded code listing a
     vignette prints over the plot it makes): one big drawn box (a bar down its side
@@ -2606,7 +2609,8 @@ def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
     if any(s[2] - s[0] < 0.9 * width for s in shapes) or sum(map(area, shapes)) < 0.9 * area(box):
         return False
     texts = [e.bbox for e in region.elements if e.kind == "text"]
-    inside = [t for t in texts if contains(box, t, slack=1.0)]
+    # a prompt's dots may stand a little out of the band (simuPOP's "..." by 1.3 pt)
+    inside = [t for t in texts if contains(box, t, slack=TEXT_OUT)]
     # lines set right over or under the box and within its width (the sentence leading into
     # a listing, verbatim lines before it) are the listing's surroundings, not a figure's
     around = all(
@@ -2614,7 +2618,7 @@ def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
         and box[0] - 1.0 <= t[0]
         and t[2] <= box[2] + 1.0
         for t in texts
-        if not contains(box, t, slack=1.0)
+        if not contains(box, t, slack=TEXT_OUT)
     )
     return _text_box_sized(box) and len(inside) >= min_lines and around
 
