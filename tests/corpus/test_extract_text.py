@@ -342,3 +342,42 @@ def test_c1_controls_read_as_windows_1252_punctuation(tmp_path: Path) -> None:
     assert "\x96" in read and "\x92" in read  # pdfium itself gives the controls
     (fig,) = extract_pdf(path).figures
     assert fig.caption == "Figure 1 \u2013 Axial T2-weighted MRI of the patient\u2019s lesion."
+
+
+def test_a_glyph_whose_font_reads_absurdly_tall_keeps_to_its_line(tmp_path: Path) -> None:
+    """webbpsf's report: the parentheses of an axis title ("True position (mas)", 8 pt) come
+    from a font whose box runs 240 pt up and down. Their loose boxes broke the title into
+    pieces that reached down over the caption under the plot; their glyphs' own boxes
+    keep them on the title's line."""
+    from tests.corpus.corpus_fixtures import pdf_from_objects
+
+    glyph = b"100 0 0 0 80 100 d1 0 0 80 100 re f"
+    tall = (
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -3000 80 3000]"
+        b" /FontMatrix [0.01 0 0 0.01 0 0] /CharProcs << /g 7 0 R >>"
+        b" /Encoding << /Type /Encoding /Differences [40 /g /g] >>"
+        b" /FirstChar 40 /LastChar 41 /Widths [100 100] /Resources << >> >>"
+    )
+    content = (
+        b"BT /F1 8 Tf 200 400 Td (True position ) Tj /F3 8 Tf (\\() Tj"
+        b" /F1 8 Tf (mas) Tj /F3 8 Tf (\\)) Tj ET"
+    )
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+        b" /Resources << /Font << /F1 5 0 R /F3 6 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        tall,
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(glyph), glyph),
+    ]
+    path = tmp_path / "tall.pdf"
+    path.write_bytes(pdf_from_objects(objs))
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        (line,) = tx.page_lines(pdf[0])
+        assert line.text == "True position (mas)"
+        assert line.bbox[3] - line.bbox[1] < 12.0
+    finally:
+        pdf.close()

@@ -310,10 +310,32 @@ def _read_chars(
         boxed &= ~((box[:, 2] < -1) | (box[:, 0] > w + 1) | (box[:, 3] < -1) | (box[:, 1] > h + 1))
     if boxed_idx.size:
         _mend_tiny_sizes(size, box, boxed_idx, keys)
+        _tighten_tall_boxes(raw, box, size, boxed, page_top, page_left)
     for soft in _SOFT_HYPHENS:  # str.replace is much faster than str.translate here
         if soft in text:
             text = text.replace(soft, "-")
     return _Chars(text, boxed, box, size, bold, rotated, mono)
+
+
+TALL_BOX = 4.0  # font sizes: a character's loose box taller than this is its font's misreading
+
+
+def _tighten_tall_boxes(
+    raw: pdfium_c.FPDF_TEXTPAGE,
+    box: np.ndarray,
+    size: np.ndarray,
+    boxed: np.ndarray,
+    top: float,
+    left: float,
+) -> None:
+    """Give characters whose loose box is absurdly tall their glyph's own box (webbpsf's
+    report: the parentheses of "True position (mas)" stood 52 pt tall for 8 pt type, broke
+    the axis title into pieces and reached down over the caption under the plot)."""
+    tall = np.flatnonzero(boxed & (box[:, 3] - box[:, 1] > TALL_BOX * np.maximum(size, 1.0)))
+    for i in tall.tolist():
+        x0, x1, y1, y0 = (ctypes.c_double() for _ in range(4))
+        if pdfium_c.FPDFText_GetCharBox(raw, i, x0, x1, y1, y0):
+            box[i] = (x0.value - left, top - y0.value, x1.value - left, top - y1.value)
 
 
 TINY_SIZE = 1.0  # points: below this a text object's font size is misread...
