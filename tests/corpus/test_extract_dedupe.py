@@ -43,3 +43,15 @@ def test_parts_of_a_figure_on_one_page_with_captions_about_as_strong_are_kept() 
     # "continued" is for another page
     again = [(fig(7, "Figure 4"), 4.0), (fig(7, "Figure 4", "(continued) E, F."), 3.0)]
     assert kept(again) == [(7, "Figure 4")]
+
+
+def test_two_figures_numbered_alike_on_different_pages_are_both_kept() -> None:
+    """PyBioMed's guide prints two different figures as "Figure 3" (pages 6 and 10), their
+    captions a cue apart in strength; both are figures. A caption of one cue on another
+    page, or a second on the same page, is still a duplicate."""
+    twins = [(fig(10, "Figure 3", "Schematic diagram."), 4.0), (fig(6, "Figure 3"), 3.0)]
+    assert kept(twins) == [(6, "Figure 3"), (10, "Figure 3")]
+    weak = [(fig(10, "Figure 3", "Schematic diagram."), 4.0), (fig(6, "Figure 3"), 2.0)]
+    assert kept(weak) == [(10, "Figure 3")]
+    same_page = [(fig(10, "Figure 3", "Schematic diagram."), 4.0), (fig(10, "Figure 3"), 3.0)]
+    assert len(kept(same_page)) == 1

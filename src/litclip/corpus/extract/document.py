@@ -840,13 +840,24 @@ _PART = re.compile(r"\d\(?([A-Za-z])\)?$")
 _CONTINUED = re.compile(r"\((?:continued|cont\.?)\)|\bcontinued\b|\bcont(?:\.|'d)", re.IGNORECASE)
 
 
+TWIN_CAPTION = 3.0  # the least score of a second caption of a label on another page
+
+
 def _also_kept(fig: ExtractedFigure, score: float, top: float, kept: list[ExtractedFigure]) -> bool:
     """Whether a weaker caption's figure stays beside the ``kept`` ones of its label: another
     part of the figure (on another page, or on the same page when about as strong), or the
     figure continued on another page."""
     part = _other_part(fig, kept)
     elsewhere = all(fig.page != k.page for k in kept)
-    return ((part or _continued(fig)) and elsewhere) or (part and score >= top - SAME_PAGE_PART)
+    # two figures a document numbers alike (PyBioMed's guide prints two "Figure 3"), each
+    # under a caption of two cues or more: one cue less is no reference in running text (a
+    # part named twice, "Figure 4A" here and there, is still a duplicate)
+    twin = elsewhere and _part_letter(fig) is None and score >= max(top - 1.0, TWIN_CAPTION)
+    return (
+        ((part or _continued(fig)) and elsewhere)
+        or (part and score >= top - SAME_PAGE_PART)
+        or twin
+    )
 
 
 def _part_letter(fig: ExtractedFigure) -> str | None:
