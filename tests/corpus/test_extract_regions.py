@@ -433,6 +433,26 @@ def test_a_shaded_session_whose_prompts_stand_out_of_it_is_no_part_of_the_plot()
     assert assign([cap], [plot, session], [cap.bbox]) == {0: [0]}
 
 
+def test_underscores_drawn_as_rules_in_a_line_of_code_are_no_graphics() -> None:
+    """The OCaml book draws the underscore of "draw_string" as a rule: its code over a
+    screenshot became a region of graphics, which Figure 5.3 took in. A short rule inside
+    a line of words is the text's; an arrow's shaft across a diagram's labels, the dots of
+    a dotted arrow among glyphs set in an arrow font, and a plot's strokes are not."""
+    from litclip.corpus.extract.regions import drop_text_strokes
+
+    code = TextLine(
+        "Graphics.moveto 2 130; Graphics.draw string", (144.9, 342.8, 398.2, 350.8), 9.0
+    )
+    labels = TextLine("Source  Target", (150.0, 400.0, 300.0, 410.0), 10.0)
+    arrow_font = TextLine(";C", (347.2, 409.7, 352.5, 418.7), 10.0)
+    underscore = Element((295.7, 349.0, 299.3, 349.8), "path")
+    shaft = Element((190.0, 404.0, 260.0, 404.8), "path")
+    dot = Element((349.3, 415.8, 350.5, 416.6), "path")
+    stroke = Element((150.0, 500.0, 160.0, 500.8), "path")
+    kept = drop_text_strokes([underscore, shaft, dot, stroke], [code, labels, arrow_font])
+    assert kept == [shaft, dot, stroke]
+
+
 def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     """An equation number at the right end of the left column sits 12 pt from a chart's
     axis title in the right column; it chained the left column's code into the figure."""

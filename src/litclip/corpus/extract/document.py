@@ -961,6 +961,7 @@ def _layout(
     body |= reg.running_pieces(lines, body)
     body_boxes = [ln.bbox for ln in lines if id(ln) in body]
     elements = reg.drop_ornaments(reg.drop_text_backgrounds(elements, body_boxes), lines, body_size)
+    elements = reg.drop_text_strokes(elements, lines)
     graphics = reg.cluster(elements, caption_boxes + body_boxes)
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(

@@ -1645,6 +1645,50 @@ def drop_ornaments(
     return [e for e in elements if e.kind != "image" or not ornament(e.bbox)]
 
 
+TEXT_STROKE = 1.5  # points: a rule this thin inside a line of words is the text's...
+TEXT_STROKE_WIDTH = 1.0  # ...no wider than this many of its font sizes (an underscore,
+# not the shaft of an arrow drawn between a diagram's labels)
+STROKE_LINE_LETTERS = 3  # letters of a line of words
+
+
+def drop_text_strokes(elements: list[Element], lines: list[TextLine]) -> list[Element]:
+    """``elements`` less the short rules drawn inside a line of words: underscores a
+    typesetter draws as rules ("draw_string" in the OCaml book's code). They made the code
+    over a screenshot a region of graphics, which its figure took in."""
+    thin = [  # rules, not the dots of a dotted arrow
+        i
+        for i, e in enumerate(elements)
+        if e.kind == "path"
+        and e.bbox[3] - e.bbox[1] <= TEXT_STROKE
+        and e.bbox[2] - e.bbox[0] >= 2 * (e.bbox[3] - e.bbox[1])
+    ]
+    if not thin or not lines:
+        return elements
+    # a line of words in its own box: not glyphs with absurd boxes (hatching set in a font),
+    # nor an arrow's pieces set in a font (xypic's heads and tails)
+    words = [
+        ln
+        for ln in lines
+        if not ln.rotated
+        and ln.y1 - ln.y0 <= 3 * max(ln.size, 1.0)
+        and sum(map(str.isalpha, ln.text)) >= STROKE_LINE_LETTERS
+    ]
+    if not words:
+        return elements
+    strokes = np.array([elements[i].bbox for i in thin], dtype=np.float64)
+    boxes = np.array([ln.bbox for ln in words], dtype=np.float64)
+    sizes = np.array([ln.size for ln in words], dtype=np.float64)
+    inside = (
+        (strokes[:, None, 2] - strokes[:, None, 0] <= TEXT_STROKE_WIDTH * sizes[None, :])
+        & (strokes[:, None, 0] >= boxes[None, :, 0] - 1.0)
+        & (strokes[:, None, 2] <= boxes[None, :, 2] + 1.0)
+        & (strokes[:, None, 1] >= boxes[None, :, 1] - 1.0)
+        & (strokes[:, None, 3] <= boxes[None, :, 3] + 1.0)
+    ).any(axis=1)
+    drop = {thin[k] for k in np.flatnonzero(inside).tolist()}
+    return [e for i, e in enumerate(elements) if i not in drop] if drop else elements
+
+
 def _text_box_sized(box: BBox) -> bool:
     """Big enough for three lines of text: a box, not a chart's mark (a chart may have
     thousands of paths)."""
