@@ -1072,6 +1072,31 @@ def test_a_shaded_box_of_text_over_a_plot_is_not_absorbed() -> None:
     assert assign([cap], [plot, legend], [cap.bbox]) == {0: [0, 1]}
 
 
+def test_labels_set_flush_right_in_small_type_are_no_paragraph() -> None:
+    """PNAS's Fig. 6 E: ten gene ontology terms in 7.2 pt (body 9 pt), one a pitch, ending
+    together at the bars they label, starting where their words take them. They read as a
+    justified small paragraph, walled the bars off from the panels over them, and the
+    caption took the bars alone. A paragraph also starts flush left."""
+    terms = [
+        ("GO:0071363 growth factor stimulus response", 63.9),
+        ("GO:0007169 transmembrane receptor signaling", 56.0),
+        ("GO:0071407 organic cyclic compound response", 54.6),
+        ("GO:1901699 nitrogen compound response", 71.9),
+        ("GO:0007167 enzyme linked receptor signaling", 60.4),
+        ("GO:0071417 organonitrogen compound response", 49.4),
+    ]
+    labels = [
+        TextLine(text, (x0, 292.1 + 7.2 * i, 209.1, 300.2 + 7.2 * i), 7.2)
+        for i, (text, x0) in enumerate(terms)
+    ]
+    assert not running_text(labels, 9.0) & {id(ln) for ln in labels}
+    justified = [
+        TextLine(text, (49.4, 292.1 + 7.2 * i, 209.1, 300.2 + 7.2 * i), 7.2)
+        for i, (text, _) in enumerate(terms)
+    ]
+    assert {id(ln) for ln in justified} <= running_text(justified, 9.0)
+
+
 def test_a_sidebar_set_smaller_than_the_body_is_running_text() -> None:
     """A shaded sidebar's justified 8 pt paragraphs (body 9.5 pt), wrapped beside a picture,
     with an indented first line and a short last line; not a fixed-width listing of the

@@ -1008,8 +1008,13 @@ def _broken_word_prose(run: list[TextLine]) -> bool:
 def _justified_prose(run: list[TextLine]) -> bool:
     """Whether a run of lines (:func:`_small_paragraphs`) is a justified paragraph: four or
     more lines of prose, three ending together with different numbers of characters
-    (fixed-width text, a terminal or a listing, ends together only with the same number)."""
+    (fixed-width text, a terminal or a listing, ends together only with the same number),
+    and three starting together (a plot's labels set flush right, PNAS's column of gene
+    ontology terms, start where their words take them)."""
     if sum(_prose(ln) for ln in run) < SMALL_PARAGRAPH_LINES:
+        return False
+    left = np.array([ln.bbox[0] for ln in run])
+    if (np.abs(left[:, None] - left[None, :]) <= EDGE_SLACK).sum(axis=1).max() < 3:
         return False
     right = np.array([ln.bbox[2] for ln in run])
     flush = np.abs(right[:, None] - right[None, :]) <= EDGE_SLACK
