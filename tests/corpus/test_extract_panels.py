@@ -985,3 +985,39 @@ def test_slivers_of_a_picture_are_no_grid_and_raise_no_warning() -> None:
             assert not joined_by_lines(
                 sliver, FIG, [(0.0, 0.0, 200.0, 300.0), (200.0, 0.0, 400.0, 300.0)]
             )
+
+
+def test_letters_cut_a_column_of_rows_set_without_gutters() -> None:
+    """PNAS's Fig. 3: a plot (A) beside a column of three rows of two photos each (B, C,
+    D), the rows set too close for a gutter; the caption names four panels. Each letter
+    heads its row: the column is cut at the letters' tops, and each row's second photo
+    joins it. Letters under the items of one photo (a snare, "a" under it) head nothing."""
+    from litclip.corpus.extract.panels import panels_by_letter_cuts
+
+    scale, rng = 2.0, np.random.default_rng(0)
+    gray = np.full((int(165 * scale), int(240 * scale)), 255, np.uint8)
+    for x0, x1 in ((0, 115), (122, 190), (195, 240)):
+        cols = slice(int(x0 * scale), int(x1 * scale))
+        gray[:, cols] = rng.integers(40, 160, gray[:, cols].shape)
+    box = (0.0, 0.0, 240.0, 165.0)
+    heads = [
+        ("A", (0.0, 0.0, 8.0, 11.0)),
+        ("B", (122.0, 0.5, 130.0, 11.5)),
+        ("C", (122.0, 50.9, 130.0, 62.0)),
+        ("D", (122.0, 105.3, 130.0, 116.4)),
+    ]
+    panels = panels_by_letter_cuts(gray, box, heads, 4)
+    assert [tuple(round(v) for v in p) for p in panels] == [
+        (0, 0, 115, 165),
+        (122, 0, 240, 50),
+        (122, 50, 240, 104),
+        (122, 104, 240, 165),
+    ]
+    under = [
+        ("A", (0.0, 150.0, 8.0, 161.0)),
+        ("B", (122.0, 40.0, 130.0, 50.0)),
+        ("C", (122.0, 95.0, 130.0, 105.0)),
+        ("D", (122.0, 150.0, 130.0, 161.0)),
+    ]
+    assert panels_by_letter_cuts(gray, box, under, 4) == []
+    assert panels_by_letter_cuts(gray, box, heads[:3], 4) == []

@@ -1618,6 +1618,7 @@ def _panel_boxes(
                 panel_mod.panels_for_count(gray, box, count)
                 or panel_mod.panels_by_bands(gray, box, count)
                 or panel_mod.panels_by_blobs(gray, box, letters, count)
+                or panel_mod.panels_by_letter_cuts(gray, box, letters, count)
                 or panel_mod.panels_by_regular_grid(gray, box, count)
                 or boxes
             )

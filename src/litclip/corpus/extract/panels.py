@@ -1369,6 +1369,76 @@ def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list
     return [union(members) for members in groups.values()]
 
 
+LETTER_SLACK = 4.0  # points: a panel's letter may stand this far out of the panel's box
+LETTER_HEAD = 0.25  # of a row's height (a column's width): how far into it its letter may start
+
+
+def panels_by_letter_cuts(
+    gray: np.ndarray, fig_box: BBox, letters: list[tuple[str, BBox]], expected: int
+) -> list[BBox]:
+    """One panel per printed letter where the gutters part fewer: PNAS's Fig. 3, a plot (A)
+    beside a column of three rows of photos (B, C, D) set too close for a gutter. A part
+    with no letter joins the lettered part level with it (the second photo of each row);
+    a part whose letters stand one over another at one edge is cut into rows at each
+    letter's top (or into columns at each letter's left, letters side by side). ``[]``
+    unless that gives exactly the ``expected`` panels the caption names."""
+    if expected < 2 or len(letters) != expected:
+        return []
+    seams = SeamField(gray)
+    for share in UNIFORM_SHARES:
+        boxes = panels_from_pixels(gray, fig_box, share, seams)
+        if 2 <= len(boxes) < expected:
+            cut = _cut_at_letters(boxes, letters)
+            if len(cut) == expected and not _overlapping(cut):
+                return cut
+    return []
+
+
+def _cut_at_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
+    owner: dict[int, list[BBox]] = {}
+    for _, lb in letters:
+        home = [i for i, b in enumerate(boxes) if contains(b, lb, slack=LETTER_SLACK)]
+        if len(home) != 1:
+            return []
+        owner.setdefault(home[0], []).append(lb)
+    groups = {i: boxes[i] for i in owner}
+    for i, b in enumerate(boxes):
+        if i in owner:
+            continue
+        level = [
+            j
+            for j in owner
+            if min(b[3], boxes[j][3]) - max(b[1], boxes[j][1])
+            >= 0.5 * min(b[3] - b[1], boxes[j][3] - boxes[j][1])
+            and boxes[j][2] <= b[0] + LETTER_SLACK
+        ]
+        if not level:
+            return []
+        j = max(level, key=lambda k: boxes[k][2])  # the nearest on its left
+        groups[j] = union([groups[j], b])
+    out: list[BBox] = []
+    for i, box in groups.items():
+        marks = sorted(owner[i], key=lambda lb: (lb[1], lb[0]))
+        if len(marks) == 1:
+            out.append(box)
+        elif max(m[0] for m in marks) - min(m[0] for m in marks) <= LETTER_SLACK:
+            tops = [box[1]] + [m[1] - 1.0 for m in marks[1:]] + [box[3]]
+            # each letter heads its row: the first one at the part's top (letters under
+            # the items of one photo, "a" under a snare, are no panels' heads)
+            if marks[0][1] - box[1] > LETTER_HEAD * (tops[1] - tops[0]):
+                return []
+            out += [(box[0], a, box[2], b) for a, b in pairwise(tops)]
+        elif max(m[1] for m in marks) - min(m[1] for m in marks) <= LETTER_SLACK:
+            marks.sort(key=lambda lb: lb[0])
+            lefts = [box[0]] + [m[0] - 1.0 for m in marks[1:]] + [box[2]]
+            if marks[0][0] - box[0] > LETTER_HEAD * (lefts[1] - lefts[0]):
+                return []
+            out += [(a, box[1], b, box[3]) for a, b in pairwise(lefts)]
+        else:
+            return []
+    return out
+
+
 def name_panels(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[tuple[str, BBox]]:
     """Give each panel the printed letter nearest its top-left corner, else A, B, C..."""
     ordered = reading_order(boxes)
