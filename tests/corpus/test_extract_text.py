@@ -232,6 +232,25 @@ def test_fixed_width_fonts_are_known_by_name() -> None:
         assert not tx._MONO_RE.search(name), name
 
 
+def _helvetica_and_type3(content: bytes, type3: bytes, glyph: bytes) -> bytes:
+    """A one-page PDF drawing ``content`` with Helvetica as /F1 and the Type 3 font
+    ``type3`` as /F3, whose one glyph draws ``glyph``."""
+    from tests.corpus.corpus_fixtures import pdf_from_objects
+
+    return pdf_from_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+            b" /Resources << /Font << /F1 5 0 R /F3 6 0 R >> >> /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            type3,
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(glyph), glyph),
+        ]
+    )
+
+
 def _type3_caption_pdf(path: Path) -> Path:
     """A dark box (the figure) over "Figure 1: f''(E) for pure Cu ..." whose f''(E) is set,
     as dvips sets TeX's math, in a Type 3 font at Tf 0.1 with a glyph space of 100 units a
@@ -249,25 +268,7 @@ def _type3_caption_pdf(path: Path) -> Path:
         b" /F3 0.1 Tf (f) Tj 0.04 Ts /F3 0.07 Tf (00) Tj 0 Ts /F3 0.1 Tf (\\(E\\)) Tj"
         b" /F1 10 Tf ( for pure Cu, from theory.) Tj ET"
     )
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
-        b" /Resources << /Font << /F1 5 0 R /F3 6 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        t3,
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(glyph), glyph),
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(out)
+    path.write_bytes(_helvetica_and_type3(content, t3, glyph))
     return path
 
 
@@ -349,8 +350,6 @@ def test_a_glyph_whose_font_reads_absurdly_tall_keeps_to_its_line(tmp_path: Path
     from a font whose box runs 240 pt up and down. Their loose boxes broke the title into
     pieces that reached down over the caption under the plot; their glyphs' own boxes
     keep them on the title's line."""
-    from tests.corpus.corpus_fixtures import pdf_from_objects
-
     glyph = b"100 0 0 0 80 100 d1 0 0 80 100 re f"
     tall = (
         b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -3000 80 3000]"
@@ -362,18 +361,8 @@ def test_a_glyph_whose_font_reads_absurdly_tall_keeps_to_its_line(tmp_path: Path
         b"BT /F1 8 Tf 200 400 Td (True position ) Tj /F3 8 Tf (\\() Tj"
         b" /F1 8 Tf (mas) Tj /F3 8 Tf (\\)) Tj ET"
     )
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
-        b" /Resources << /Font << /F1 5 0 R /F3 6 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        tall,
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(glyph), glyph),
-    ]
     path = tmp_path / "tall.pdf"
-    path.write_bytes(pdf_from_objects(objs))
+    path.write_bytes(_helvetica_and_type3(content, tall, glyph))
     pdf = pdfium.PdfDocument(str(path))
     try:
         (line,) = tx.page_lines(pdf[0])
