@@ -263,9 +263,9 @@ def test_paragraph_ends_and_starts_are_running_text() -> None:
     assert id(label) not in running
 
 
-def _caption(label: str, box: tuple[float, float, float, float]) -> Caption:
+def _caption(label: str, box: tuple[float, float, float, float], kind: str = "figure") -> Caption:
     line = TextLine(f"{label}: Relative performance", box, 10.0)
-    return Caption("figure", label, label[-1], label, [line])
+    return Caption(kind, label, label[-1], label, [line])
 
 
 def test_a_region_over_two_captions_is_cut_at_their_gutter() -> None:
@@ -399,13 +399,7 @@ def test_a_ruled_table_set_flush_on_a_diagram_is_cut_from_it() -> None:
         ]
     diagram = Element((318.0, bottom, 558.0, bottom + 67.0), "image")
     region = Region([*elements, diagram])
-    table = Caption(
-        "table",
-        "Table 1",
-        "1",
-        "Table 1",
-        [TextLine("Table 1. GTL Concepts", (393.1, 392.7, 482.8, 403.0), 9.0)],
-    )
+    table = _caption("Table 1", (393.1, 392.7, 482.8, 403.0), kind="table")
     figure = _caption("Figure 2", (325.1, bottom + 71.0, 497.2, bottom + 81.0))
     regions = [region]
     found = assign([table, figure], regions, [table.bbox, figure.bbox])

@@ -1614,11 +1614,12 @@ def _panel_boxes(
             )
             boxes = grown if whole or not cut else cut
         if count and len(boxes) != count:
+            cuts = panel_mod.ShareCuts(gray, box)
             boxes = (
-                panel_mod.panels_for_count(gray, box, count)
+                panel_mod.panels_for_count(gray, box, count, cuts)
                 or panel_mod.panels_by_bands(gray, box, count)
                 or panel_mod.panels_by_blobs(gray, box, letters, count)
-                or panel_mod.panels_by_letter_cuts(gray, box, letters, count)
+                or panel_mod.panels_by_letter_cuts(gray, box, letters, count, cuts)
                 or panel_mod.panels_by_regular_grid(gray, box, count)
                 or boxes
             )

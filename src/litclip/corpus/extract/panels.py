@@ -949,20 +949,40 @@ def _filled_shape(gray: np.ndarray) -> bool:
 UNIFORM_SHARES = (0.98, 0.95, 0.9)  # background share of a gutter line, strict to lenient
 
 
-def panels_for_count(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
+class ShareCuts:
+    """:func:`panels_from_pixels` of one figure at a share of :data:`UNIFORM_SHARES`, each
+    cut once: the fallbacks for the panel count a caption names try the same shares."""
+
+    def __init__(self, gray: np.ndarray, fig_box: BBox) -> None:
+        self.gray, self.fig_box = gray, fig_box
+        self._seams: SeamField | None = None  # the same boxes recur as each share is tried
+        self._cuts: dict[float, list[BBox]] = {}
+
+    def __call__(self, share: float) -> list[BBox]:
+        if share not in self._cuts:
+            if self._seams is None:
+                self._seams = SeamField(self.gray)
+            self._cuts[share] = panels_from_pixels(self.gray, self.fig_box, share, self._seams)
+        return list(self._cuts[share])
+
+
+def panels_for_count(
+    gray: np.ndarray, fig_box: BBox, expected: int, cuts: ShareCuts | None = None
+) -> list[BBox]:
     """Panels split at gutters of any colour and at seams, when that finds ``expected`` of them.
 
     For captions that name panels the white gutters do not show: photos that abut or sit on
     black. The first share in :data:`UNIFORM_SHARES` that gives exactly the named count wins;
     otherwise the first grid that :func:`complete_grid` completes to the count, or ``[]`` (the
-    count is what keeps a single photo on black from being split).
+    count is what keeps a single photo on black from being split). ``cuts`` shares the
+    figure's cuts with the other fallbacks.
     """
     if expected < 2:
         return []
-    seams = SeamField(gray)  # the same boxes recur as each share is tried
+    cuts = cuts or ShareCuts(gray, fig_box)
     tried = []
     for share in UNIFORM_SHARES:
-        boxes = panels_from_pixels(gray, fig_box, share, seams)
+        boxes = cuts(share)
         if len(boxes) == expected and not _overlapping(boxes):
             return boxes
         tried.append(boxes)
@@ -1374,7 +1394,11 @@ LETTER_HEAD = 0.25  # of a row's height (a column's width): how far into it its 
 
 
 def panels_by_letter_cuts(
-    gray: np.ndarray, fig_box: BBox, letters: list[tuple[str, BBox]], expected: int
+    gray: np.ndarray,
+    fig_box: BBox,
+    letters: list[tuple[str, BBox]],
+    expected: int,
+    cuts: ShareCuts | None = None,
 ) -> list[BBox]:
     """One panel per printed letter where the gutters part fewer: PNAS's Fig. 3, a plot (A)
     beside a column of three rows of photos (B, C, D) set too close for a gutter. A part
@@ -1384,9 +1408,9 @@ def panels_by_letter_cuts(
     unless that gives exactly the ``expected`` panels the caption names."""
     if expected < 2 or len(letters) != expected:
         return []
-    seams = SeamField(gray)
+    cuts = cuts or ShareCuts(gray, fig_box)
     for share in UNIFORM_SHARES:
-        boxes = panels_from_pixels(gray, fig_box, share, seams)
+        boxes = cuts(share)
         if 2 <= len(boxes) < expected:
             cut = _cut_at_letters(boxes, letters)
             if len(cut) == expected and not _overlapping(cut):
