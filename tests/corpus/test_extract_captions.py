@@ -794,6 +794,22 @@ def test_a_formula_set_a_little_larger_on_the_first_row_stays_in_the_caption() -
         ("Figure 9: Types (i) and (iii).", 0),
         ("Figure 10: Left) Abundance heatmap (plotMRheatmap). Right) Correlation heatmap.", 2),
         ("Figure 11: The fit (shown on the left) and its residuals.", 0),
+        ("Figure 12: Left: the mean on exponential data; right image plot of variance.", 2),
+        ("Figure 13: Two gels. Left, gel of (15)(24)(3). The gel on the right is (1)(24).", 2),
+        ("Figure 14: Size (bubble, top) or colour (spplot, bottom).", 2),
+        ("Figure 15: The upper plot uses the default palette; the lower one a custom one.", 2),
+        ("Figure 16: A Krylov decomposition (above) and a Krylov-Schur one (below).", 2),
+        ("Figure 17: Counts. Top. Cumulative counts. Middle. Ages. Bottom. Magnitudes.", 3),
+        # sides of one plot: "on the right" alone, or facing another "on the left"
+        ("Figure 18: Points on the left of the line are kept; on the right, dropped.", 0),
+        ("Figure 19: The lower bound is on the right; a Left ventricle model.", 0),
+        ("Figure 20: Factors of one set (those on the left) to another (those on the right).", 0),
+        # rows of plots: how many each holds only sides tell
+        ("Figure 21: Upper panels: densities. Lower panels: 100 ECDFs.", 0),
+        (
+            "Figure 22: Surface (left) and intervals (right). The top plots show x, the bottom ones y.",
+            4,
+        ),
     ],
 )
 def test_panels_named_by_position(caption: str, count: int) -> None:

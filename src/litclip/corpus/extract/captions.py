@@ -1182,8 +1182,29 @@ _SIDE = re.compile(
     rf"({_SIDES})(?: panel\b|:|\)\s)",
     re.IGNORECASE,
 )
-_NAMED_ROW = re.compile(r"\b(top|upper|middle|bottom|lower) row\b", re.IGNORECASE)
-_SAME_SIDE = {"upper": "top", "lower": "bottom", "center": "middle", "centre": "middle"}
+# looser namings of a side: "; right image plot of ...", "Top. Cumulative ...", "the upper
+# plot ... the lower one", "(bubble, top)", "(above) ... (below)"
+_PICTURE = r"(?:panel|plot|graph|image|figure|picture|map|diagram|chart|one)"  # one of them
+_LOOSE_SIDE = re.compile(
+    rf"(?:^|(?<=[;.:])\s+)({_SIDES})(?=[,.:]|\s+{_PICTURE}\b)"
+    rf"|\bthe ({_SIDES}) {_PICTURE}\b"
+    rf"|,\s*({_SIDES})\)"
+    r"|\((above|below)\)",
+    re.IGNORECASE,
+)
+# "the gel on the right": only the partner of a side named as above, never both sides
+# alone (points "on the left" of a line and "on the right" are one plot's)
+_ON_SIDE = re.compile(r"\bon the (left|right)\b", re.IGNORECASE)
+# a row of plots: "Upper row: ...", "Upper panels: ...", "the bottom ones"
+_NAMED_ROW = re.compile(rf"\b(top|upper|middle|bottom|lower) (?:row|{_PICTURE}s)\b", re.IGNORECASE)
+_SAME_SIDE = {
+    "upper": "top",
+    "above": "top",
+    "lower": "bottom",
+    "below": "bottom",
+    "center": "middle",
+    "centre": "middle",
+}
 
 
 def names_panels(caption: str, label: str = "") -> bool:
@@ -1229,9 +1250,10 @@ def positioned_panels(caption: str) -> int:
     """How many panels a caption names without letters, else 0: roman numerals "(i)" to
     "(iv)" in a run from (i); the four corners ("(top left)", "the top-right: ..."); the
     sides of a row or a column ("(left) ... (right)", "Left: ... Right: ...", "Left) ...
-    Right) ...", "upper panel ... lower panel", with a "(middle)" or "(center)" between), or
-    both ("Upper row: ... (left), ... (middle), ... (right). Lower row: ...": 6; rows alone
-    do not tell)."""
+    Right) ...", "upper panel ... lower panel", "Left: ...; right image ...", "the upper plot
+    ... the lower one", "(above) ... (below)", with a "(middle)" or "(center)" between; "on
+    the right" only opposite a left named so), or both ("Upper row: ... (left), ... (middle),
+    ... (right). Lower row: ...": 6; rows alone do not tell)."""
     roman = {m.group(1) for m in _MENTIONED_ROMAN.finditer(caption)}
     if len(roman) >= 2 and roman == set(_ROMAN[: len(roman)]):
         return len(roman)
@@ -1241,8 +1263,12 @@ def positioned_panels(caption: str) -> int:
     }
     if len(corners) == 4:
         return 4
-    sides = {(m.group(1) or m.group(2)).lower() for m in _SIDE.finditer(caption)}
-    sides = {_SAME_SIDE.get(x, x) for x in sides}
+    # "(those on the left)" names no side by its parenthesis
+    plain = _ON_SIDE.sub(lambda m: " " * len(m.group()), caption)
+    named = [*_SIDE.finditer(plain), *_LOOSE_SIDE.finditer(plain)]
+    sides = {_SAME_SIDE.get(x, x) for m in named for x in [next(filter(None, m.groups())).lower()]}
+    if sides & {"left", "right"}:
+        sides |= {m.group(1).lower() for m in _ON_SIDE.finditer(caption)}
     across = {"left", "right"} <= sides
     down = {"top", "bottom"} <= sides
     middle = "middle" in sides
