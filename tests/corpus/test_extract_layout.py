@@ -2493,3 +2493,30 @@ def test_a_drawing_shown_as_an_annotations_appearance_is_a_figure(tmp_path: Path
     ex = extract_pdf(path)
     assert [f.label for f in ex.figures] == ["Figure 1"]
     assert ex.figures[0].bbox == pytest.approx((200.0, y + 20.0, 330.0, y + 160.0), abs=0.5)
+
+
+def test_a_framed_word_in_the_line_over_a_picture_is_no_part_of_it(tmp_path: Path) -> None:
+    """NorduGrid's monitor manual boxes a filter value in running text with LaTeX's \\fbox
+    ("a filter Status = INLRMS: R") 10 pt over a screenshot: the frame's four rules were
+    graphics, and the figure reached up to the line."""
+
+    def draw(c: canvas.Canvas) -> None:
+        y = paragraph(c, 72, 60, 95, 4)
+        lead = "Used memory (KB), and Status - the latter with a filter "
+        base = y + 10
+        c.setFont("Times-Roman", 10)
+        c.drawString(72, top(base), lead + "Status = INLRMS: R")
+        x0 = 72 + stringWidth(lead, "Times-Roman", 10) - 3
+        x1 = 72 + stringWidth(lead + "Status = INLRMS: R", "Times-Roman", 10) + 3
+        y0, y1 = base - 10.5, base + 3.5  # the frame's top and bottom, page y down
+        for rule in ((x0, y0, x1, y0 + 0.4), (x0, y1 - 0.4, x1, y1)):  # \fbox's four rules
+            c.rect(rule[0], top(rule[3]), rule[2] - rule[0], 0.4, stroke=0, fill=1)
+        for x in (x0, x1 - 0.4):
+            c.rect(x, top(y1), 0.4, y1 - y0, stroke=0, fill=1)
+        image(c, photo(3), (165, y1 + 10, 445, y1 + 100))
+        caption(c, 72, y1 + 112, "Figure 8:", ["The job list filtered by status."])
+
+    ex = extract_pdf(make(tmp_path, "framed_word.pdf", draw))
+    (fig,) = ex.figures
+    assert fig.label == "Figure 8"
+    assert fig.bbox[1] >= fig.bbox[3] - 90.5  # the picture's top, not the frame's

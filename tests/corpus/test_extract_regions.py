@@ -447,6 +447,30 @@ def test_underscores_drawn_as_rules_in_a_line_of_code_are_no_graphics() -> None:
     assert kept == [shaft, dot, stroke]
 
 
+def test_only_frames_round_words_of_running_text_are_dropped() -> None:
+    """An \\fbox round a value in a body line is the text's; a framed label alone on its
+    line (a diagram's box) and rules in the band of no line are graphics."""
+    from litclip.corpus.extract.regions import drop_word_frames
+
+    def frame(x0: float, y0: float, x1: float, y1: float) -> list[Element]:
+        return [
+            Element((x0, y0, x1, y0 + 0.4), "path"),
+            Element((x0, y1 - 0.4, x1, y1), "path"),
+            Element((x0, y0, x0 + 0.4, y1), "path"),
+            Element((x1 - 0.4, y0, x1, y1), "path"),
+        ]
+
+    prose = TextLine(
+        "and Status, with a filter Status = INLRMS: R", (70.9, 187.2, 413.6, 196.1), 10
+    )
+    label = TextLine("Grid manager", (300.0, 400.0, 360.0, 409.0), 10)
+    boxed = frame(314.3, 183.6, 411.2, 197.7)
+    node = frame(296.0, 396.0, 364.0, 413.0)
+    far = frame(100.0, 600.0, 200.0, 614.0)
+    kept = drop_word_frames([*boxed, *node, *far], [prose, label])
+    assert kept == [*node, *far]
+
+
 def test_a_figure_in_one_column_takes_no_text_from_the_other() -> None:
     """An equation number at the right end of the left column sits 12 pt from a chart's
     axis title in the right column; it chained the left column's code into the figure."""

@@ -962,6 +962,7 @@ def _layout(
     body_boxes = [ln.bbox for ln in lines if id(ln) in body]
     elements = reg.drop_ornaments(reg.drop_text_backgrounds(elements, body_boxes), lines, body_size)
     elements = reg.drop_text_strokes(elements, lines)
+    elements = reg.drop_word_frames(elements, [ln for ln in lines if id(ln) in body])
     graphics = reg.cluster(elements, caption_boxes + body_boxes)
     # running text inside a graphic (flow-chart boxes, boxed labels) belongs to the figure
     within = reg.contained_in_any(

@@ -1694,6 +1694,63 @@ def drop_text_strokes(elements: list[Element], lines: list[TextLine]) -> list[El
     return [e for i, e in enumerate(elements) if i not in drop] if drop else elements
 
 
+WORD_FRAME_PAD = 0.6  # of the font size: how far a framed word's box reaches past its line
+WORD_FRAME_SPAN = 0.9  # of the frame's width: its top and bottom rules run this far at least
+WORD_FRAME_OUT = 2.0  # font sizes of the line's words outside the frame, at least
+
+
+def drop_word_frames(elements: list[Element], body: list[TextLine]) -> list[Element]:
+    """``elements`` less the frames drawn round words of running text (LaTeX's ``\\fbox``:
+    "a filter Status = INLRMS: R" with the value boxed). The four thin rules of such a frame
+    are graphics by the body line just over a screenshot, which took the line's frame in.
+
+    A frame is a group of thin rules in one body line's band, its top and bottom rules
+    spanning it, with the line's words going on past it: a diagram's framed label is a line
+    of its own, not running text."""
+    thin = [
+        i
+        for i, e in enumerate(elements)
+        if e.kind == "path" and min(e.bbox[2] - e.bbox[0], e.bbox[3] - e.bbox[1]) <= TEXT_STROKE
+    ]
+    if not thin or not body:
+        return elements
+    strokes = np.array([elements[i].bbox for i in thin], dtype=np.float64)
+    drop: set[int] = set()
+    for ln in body:
+        pad = WORD_FRAME_PAD * ln.size
+        near = np.flatnonzero(
+            (strokes[:, 1] >= ln.y0 - pad)
+            & (strokes[:, 3] <= ln.y1 + pad)
+            & (strokes[:, 0] >= ln.x0 - pad)
+            & (strokes[:, 2] <= ln.x1 + pad)
+        )
+        for group in _overlapping_runs(strokes, near):
+            x0, y0 = strokes[group, 0].min(), strokes[group, 1].min()
+            x1, y1 = strokes[group, 2].max(), strokes[group, 3].max()
+            middle = (ln.y0 + ln.y1) / 2
+            spans = strokes[group, 2] - strokes[group, 0] >= WORD_FRAME_SPAN * (x1 - x0)
+            above = bool((spans & (strokes[group, 3] <= middle)).any())
+            below = bool((spans & (strokes[group, 1] >= middle)).any())
+            out = WORD_FRAME_OUT * ln.size
+            if above and below and (ln.x0 <= x0 - out or ln.x1 >= x1 + out) and y0 < middle < y1:
+                drop.update(thin[k] for k in group.tolist())
+    return [e for i, e in enumerate(elements) if i not in drop] if drop else elements
+
+
+def _overlapping_runs(boxes: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    """``rows`` of ``boxes`` in groups whose x-extents overlap (within a point), left to right."""
+    order = rows[np.argsort(boxes[rows, 0], kind="stable")]
+    groups: list[list[int]] = []
+    right = -np.inf
+    for k in order.tolist():
+        if not groups or boxes[k, 0] > right + 1.0:
+            groups.append([])
+            right = -np.inf
+        groups[-1].append(k)
+        right = max(right, boxes[k, 2])
+    return [np.array(g) for g in groups]
+
+
 def _text_box_sized(box: BBox) -> bool:
     """Big enough for three lines of text: a box, not a chart's mark (a chart may have
     thousands of paths)."""
