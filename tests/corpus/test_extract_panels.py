@@ -601,6 +601,20 @@ def test_pictures_joined_by_arrows_are_one_flow_chart() -> None:
     assert len(_panel_boxes(job, 0, lettered, [], lambda: np.zeros((1, 1)))) == 5
 
 
+def test_pictures_laid_over_a_block_and_an_arrow_with_its_head_make_one_diagram() -> None:
+    """NorduGrid's overview diagrams: a "client tools" icon joined by a "jobs" arrow to a
+    service's block, whose interfaces are pictures laid over its edge. The pictures over
+    one another are one node; the shaft stops short of the node, its head reaches it."""
+    from litclip.corpus.extract.panels import linked_by_arrows
+
+    icon = [(108.2, 122.0, 175.7, 183.2), (125.9, 95.0, 158.3, 143.7)]
+    block = [(268.9, 75.8, 473.8, 245.0), (229.7, 121.8, 341.5, 160.9)]
+    shaft, head = (175.0, 139.0, 225.0, 141.8), (221.2, 137.6, 228.1, 142.8)
+    assert linked_by_arrows(icon + block, [shaft, head])
+    assert not linked_by_arrows(icon + block, [shaft])  # 4.7 pt short of the block
+    assert not linked_by_arrows(icon + block, [])
+
+
 def test_sub_captions_printed_under_the_panels_give_the_count_to_look_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

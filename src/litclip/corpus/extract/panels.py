@@ -150,29 +150,75 @@ def _joins(line: BBox, a: BBox, b: BBox) -> bool:
     return level and reaches
 
 
+ARROW_HEAD = 12.0  # points: a path this small at a shaft's end is its head
+
+
 def linked_by_arrows(images: list[BBox], paths: list[BBox]) -> bool:
-    """Whether three or more pictures are the nodes of a diagram: each one is joined to
-    another by a straight arrow across the paper between them (a flow chart whose boxes are
-    images). Such pictures are one figure, not its panels, unless something names panels."""
-    if len(images) < 3:
-        return False
+    """Whether three or more pictures are the nodes of a diagram: each one (or each group
+    of pictures laid over one another: a grid service's block with its interfaces drawn as
+    pictures over its edge) is joined to another by a straight arrow across the paper
+    between them, head included (a flow chart whose boxes are images). Such pictures are one
+    figure, not its panels, unless something names panels."""
     shafts = [p for p in paths if min(p[2] - p[0], p[3] - p[1]) <= CONNECTOR_WIDTH]
-    boxes = np.asarray(images, dtype=np.float64).reshape(-1, 4)
-    reach = CONNECTOR_REACH + 1.0
+    if len(images) < 3 or not shafts:
+        return False
+    nodes = _overlap_groups(np.asarray(images, dtype=np.float64).reshape(-1, 4))
+    if len(nodes) < 2:
+        return False
+    boxes = np.asarray(nodes, dtype=np.float64)
+    heads = np.asarray(
+        [p for p in paths if max(p[2] - p[0], p[3] - p[1]) <= ARROW_HEAD], dtype=np.float64
+    ).reshape(-1, 4)
+    reach = CONNECTOR_REACH + 1.0 + ARROW_HEAD  # a head may carry the shaft this much farther
     linked: set[int] = set()
-    for line in shafts:
+    for shaft in shafts:
         # a shaft joins two pictures it touches (within reach): only those pairs are tried,
         # so a mosaic of thousands of tiles costs no pair test at all
         near = np.flatnonzero(
-            (boxes[:, 0] <= line[2] + reach)
-            & (boxes[:, 2] >= line[0] - reach)
-            & (boxes[:, 1] <= line[3] + reach)
-            & (boxes[:, 3] >= line[1] - reach)
+            (boxes[:, 0] <= shaft[2] + reach)
+            & (boxes[:, 2] >= shaft[0] - reach)
+            & (boxes[:, 1] <= shaft[3] + reach)
+            & (boxes[:, 3] >= shaft[1] - reach)
         )
+        if len(near) < 2:
+            continue
+        on = (
+            (heads[:, 0] < shaft[2])
+            & (heads[:, 2] > shaft[0])
+            & (heads[:, 1] < shaft[3])
+            & (heads[:, 3] > shaft[1])
+        )
+        line = union([shaft, *map(tuple, heads[on].tolist())])
         for i, j in combinations(near.tolist(), 2):
-            if _joins(line, images[i], images[j]):
+            if _joins(line, nodes[i], nodes[j]):
                 linked |= {i, j}
-    return len(linked) == len(images)
+    return len(linked) == len(nodes)
+
+
+def _overlap_groups(boxes: np.ndarray) -> list[BBox]:
+    """The union boxes of ``boxes`` that overlap one another (transitively); a sweep left
+    to right tries only the boxes a box's x-extent reaches (a mosaic's tiles: none)."""
+    n = len(boxes)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = np.argsort(boxes[:, 0], kind="stable")
+    xs = boxes[order]
+    ends = np.searchsorted(xs[:, 0], xs[:, 2], side="left")  # the boxes starting before i ends
+    for k in range(n):
+        rest = xs[k + 1 : ends[k]]
+        hit = (rest[:, 1] < xs[k, 3]) & (xs[k, 1] < rest[:, 3]) & (rest[:, 0] < xs[k, 2])
+        for m in np.flatnonzero(hit).tolist():
+            parent[root(int(order[k]))] = root(int(order[k + 1 + m]))
+    groups: dict[int, list[BBox]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(tuple(boxes[i].tolist()))
+    return [union(g) for g in groups.values()]
 
 
 def join_tiles(boxes: list[BBox], count: int) -> list[BBox]:
