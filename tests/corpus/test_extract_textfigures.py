@@ -463,3 +463,21 @@ def test_a_listing_under_its_caption_is_its_figure() -> None:
     assert mono_block_under(caption, listing[:2], 9.0) is None
     prose = [code(t.text, t.y0, mono=False) for t in listing]
     assert mono_block_under(caption, prose, 9.0) is None
+
+
+def test_listings_side_by_side_over_their_sub_labels_are_one_figure() -> None:
+    """NorduGrid's "Figure 4.2: Ordering of section names.": two listings side by side,
+    "Correct" and "Wrong" under them 22 pt lower, the caption 13 pt under those. The labels
+    stand beside the short centred caption and the listings far over it: the labels' row
+    is read first, and the listings stand off it as off a caption."""
+    rows = ["[infosys]", "...", "[infosys/glue12]", "...", "[queue/fork]", "...", "[a/b]", "..."]
+    left = [_mono(t, 70.9, 480.6 + 9.5 * k) for k, t in enumerate(rows)]
+    right = [_mono(t, 322.7, 480.6 + 9.5 * k) for k, t in enumerate(reversed(rows))]
+    labels = [_line("Correct", 173.9, 575.2, 201.7), _line("Wrong", 427.4, 575.2, 451.8)]
+    caption, column = (220.7, 595.8, 388.6, 604.6), (70.9, 538.5)
+    lines = [*left, *right, *labels]
+    box = text_block_over(caption, lines, set(), caption_height=8.8, column=column)
+    assert box == (70.9, 480.6, 451.8, 583.2)
+    # labels alone, or a row of words that is running text, make no figure
+    assert text_block_over(caption, labels, set(), caption_height=8.8, column=column) is None
+    assert text_block_over(caption, lines, {id(labels[0])}, 8.8, column) is None

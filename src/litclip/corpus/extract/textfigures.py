@@ -61,8 +61,16 @@ def _block_over(
     x0, top, x1, _ = caption
     block: list[TextLine] = []
     left, right = x0, x1
+    # sub-labels under the parts ("Correct", "Wrong" under two listings side by side) stand
+    # off the parts as a caption does
+    labels = _label_row(caption, lines, running, caption_height, column)
+    if labels:
+        block = list(labels)
+        top = min(ln.y0 for ln in labels)
+        left, right = min(left, labels[0].x0), max(right, max(ln.x1 for ln in labels))
+    in_row = {id(ln) for ln in labels}
     for ln in sorted((ln for ln in lines if ln.y1 <= top + 1.0), key=lambda t: -t.y1):
-        if ln.rotated or not ln.text.strip():
+        if ln.rotated or not ln.text.strip() or id(ln) in in_row:
             continue
         beside = max(ln.x0 - right, left - ln.x1)
         # another column or beside the block; a listing's column of figures may start left
@@ -72,7 +80,8 @@ def _block_over(
         if beside >= 0 and not (allowed > 0 and beside <= allowed):
             continue
         height = max(ln.height, 1.0)
-        limit = LINE_GAP * height if block else FIRST_GAP * max(height, caption_height)
+        first = len(block) == len(labels)
+        limit = FIRST_GAP * max(height, caption_height) if first else LINE_GAP * height
         if top - ln.y1 > limit:
             break
         if id(ln) in running or parse_label(ln.text) or _ends_paragraph(ln, block, lines, running):
@@ -83,6 +92,42 @@ def _block_over(
         top = min(top, ln.y0)
         left, right = min(left, ln.x0), max(right, ln.x1)
     return block
+
+
+LABEL_WORDS = 2  # words of a sub-label at most
+
+
+def _label_row(
+    caption: BBox,
+    lines: list[TextLine],
+    running: set[int],
+    caption_height: float,
+    column: tuple[float, float] | None,
+) -> list[TextLine]:
+    """Two or more short labels side by side right over ``caption``, inside the text
+    ``column`` (the nearest lines over it), or []."""
+    if column is None:
+        return []
+    x0, top, x1, _ = caption
+    over = [
+        ln
+        for ln in lines
+        if ln.y1 <= top + 1.0
+        and not ln.rotated
+        and ln.text.strip()
+        and column[0] - 1 <= ln.x0
+        and ln.x1 <= column[1] + 1
+        and top - ln.y1 <= FIRST_GAP * max(ln.height, caption_height, 1.0)
+    ]
+    if not over:
+        return []
+    nearest = max(ln.y1 for ln in over)
+    row = [ln for ln in over if ln.y1 >= nearest - 1.0]
+    short = all(
+        len(ln.text.split()) <= LABEL_WORDS and id(ln) not in running and not parse_label(ln.text)
+        for ln in row
+    )
+    return sorted(row, key=lambda t: t.x0) if len(row) >= 2 and short else []
 
 
 INDENT = 4.0  # font sizes: a paragraph's first-line indent at most
