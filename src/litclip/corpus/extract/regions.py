@@ -1701,8 +1701,8 @@ WORD_FRAME_OUT = 2.0  # font sizes of the line's words outside the frame, at lea
 
 def drop_word_frames(elements: list[Element], body: list[TextLine]) -> list[Element]:
     """``elements`` less the frames drawn round words of running text (LaTeX's ``\\fbox``:
-    "a filter Status = INLRMS: R" with the value boxed). The four thin rules of such a frame
-    are graphics by the body line just over a screenshot, which took the line's frame in.
+    NorduGrid's Grid Monitor boxes "Status = INLRMS: R" in the line just over a screenshot,
+    and the screenshot's figure took the frame's four thin rules in as graphics).
 
     A frame is a group of thin rules in one body line's band, its top and bottom rules
     spanning it, with the line's words going on past it: a diagram's framed label is a line

@@ -108,7 +108,7 @@ def _label_row(
     ``column`` (the nearest lines over it), or []."""
     if column is None:
         return []
-    x0, top, x1, _ = caption
+    top = caption[1]
     over = [
         ln
         for ln in lines
