@@ -225,6 +225,24 @@ def test_split_comma_semicolon_style() -> None:
     assert parts == {"A": "axial CT shows a mass", "B": "MRI confirms it."}
 
 
+def test_split_letters_with_a_parenthesis_after_and_or_a_comma() -> None:
+    """Rythmos' "a) Butcher Tableau and b) Order of accuracy ..." and "...: a) 10-2, b)
+    10-3, c) 10-4, and d) 10-5."; letters named in a sentence cut no sub-captions."""
+    shared, parts = split_caption(
+        "Figure 2. a) Butcher Tableau and b) Order of accuracy for the SinCos Problem.",
+        "Figure 2.",
+    )
+    assert shared == ""
+    assert parts == {"A": "Butcher Tableau", "B": "Order of accuracy for the SinCos Problem."}
+    shared, parts = split_caption(
+        "Figure 12. Solution for relative errors: a) 10-2, b) 10-3, c) 10-4, and d) 10-5.",
+        "Figure 12.",
+    )
+    assert shared == "Solution for relative errors:"
+    assert parts == {"A": "10-2", "B": "10-3", "C": "10-4", "D": "10-5."}
+    assert split_caption("Figure 1. Values of a) and b) are shown.", "Figure 1.")[1] == {}
+
+
 def test_split_a_last_letter_after_a_semicolon_and_and() -> None:
     """GenABEL's Figure 6.6: "A) ...; B) ...; and C) .... D) ..."; an author list's
     ", and A. Smith" stays no marker."""

@@ -1796,3 +1796,31 @@ def test_a_figure_short_of_its_lettered_panels_takes_the_part_level_with_it() ->
     assert assign([named], regions(), [named.bbox]) == {0: [0, 1]}
     plain = caption("Fig 3: Rasmol and Shapely Coloring schemes")
     assert assign([plain], regions(), [plain.bbox]) == {0: [0]}
+
+
+def test_cells_of_a_figures_grid_are_the_figures_not_the_table_over_it() -> None:
+    """Rythmos' Figure 12: a 2 x 2 grid of plots, its columns 30 pt apart, right under
+    Table 2. The right column, stacked under the table, was taken into it; level top and
+    foot with the left column, which Figure 12's caption took, it is Figure 12's."""
+    from litclip.corpus.extract.regions import assign
+
+    table_cap = _caption("Table 2", (162.0, 68.3, 450.0, 89.2), kind="table")
+    fig_cap = _caption("Figure 12", (162.0, 503.2, 450.0, 548.0))
+    table = Region([Element((136.1, 101.9, 475.9, 174.9), "path")])
+    left = Region([Element((93.2, 199.5, 282.0, 477.9), "path")])
+    right = Region([Element((311.7, 199.5, 501.0, 477.9), "path")])
+    captions = [table_cap, fig_cap]
+    out = assign(captions, [table, left, right], [c.bbox for c in captions])
+    assert out == {0: [0], 1: [1, 2]}
+    # gretl's: a table of text over a 2 x 2 grid, its caption right over the top row, which
+    # it took; the row's cells are the grid's, and the caption is left with nothing
+    table_cap = _caption("Table 2", (137.4, 395.4, 457.8, 404.2), kind="table")
+    fig_cap = _caption("Figure 1", (130.5, 680.5, 464.5, 689.3))
+    cells = [
+        Region([Element((x0, y0, x0 + 151.3, y0 + 116.0), "path")])
+        for y0 in (422.2, 548.2)
+        for x0 in (139.9, 319.9)
+    ]
+    captions = [table_cap, fig_cap]
+    out = assign(captions, cells, [c.bbox for c in captions])
+    assert list(out) == [1] and sorted(out[1]) == [0, 1, 2, 3]

@@ -997,6 +997,9 @@ _MARKERS = [
     # "A, ...; B, ..." / "A: ... B: ..." / "C and D: ..." / "a \u2013 ...; b \u2013 ..." at a
     # sentence or clause start (also "...; and C) ...")
     re.compile(rf"(?:^|(?<=[.;:]\s)|(?<=;\sand\s))(?P<l>{_GROUP})(?:[,:.)]|\s[-\u2013\u2014])\s"),
+    # "a) ... and b) ...", "a) 10-2, b) 10-3, and d) ...": a letter and its parenthesis
+    # after a comma or an "and" too
+    re.compile(rf"(?:^|(?<=[.;:]\s)|(?<=,\s)|(?<=\sand\s)|(?<=\sor\s))(?P<l>{_GROUP})\)\s"),
     # Springer's bare letters: "a Axial CT ... b Follow-up CT" (lower case, capital after)
     re.compile(r"(?:^|(?<=[.;]\s))(?P<l>[a-z](?:\s*[-\u2013,]\s*[a-z])*)\s(?=[A-Z0-9])"),
 ]

@@ -2242,7 +2242,55 @@ def assign(
         _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
     if lines:
         _stacked_parts(captions, regions, lines, out, taken, boxes_of_text)
+    _grid_cells_to_figures(captions, regions, out)
     return out
+
+
+CELL_ALIGN = 1.5  # points: the cells of a grid of plots drawn alike line up this closely
+
+
+def _same_cell(a: BBox, b: BBox) -> bool:
+    """Whether ``a`` and ``b`` are cells of one grid: the same size, apart, and lined up in a
+    row (tops level) or a column (left sides level)."""
+    same_size = (
+        abs((a[2] - a[0]) - (b[2] - b[0])) <= CELL_ALIGN
+        and abs((a[3] - a[1]) - (b[3] - b[1])) <= CELL_ALIGN
+    )
+    lined_up = abs(a[1] - b[1]) <= CELL_ALIGN or abs(a[0] - b[0]) <= CELL_ALIGN
+    return same_size and lined_up and intersection(a, b) == 0
+
+
+def _grid_cells_to_figures(
+    captions: list[Caption], regions: list[Region], out: dict[int, list[int]]
+) -> None:
+    """Parts a table's caption took that are cells of a figure's grid (the same size as a
+    part of the figure under the table, in a row or a column with it, within
+    :data:`STACK_GAP`) go to the figure: Rythmos' 2 x 2 plots under Table 2, whose right
+    column the table took, and gretl's under a table of text, whose top row it took."""
+    moved = True
+    while moved:
+        moved = False
+        for ct, members in out.items():
+            if captions[ct].kind != "table":
+                continue
+            for cf, parts in out.items():
+                if captions[cf].kind != "figure" or cf == ct:
+                    continue
+                cells = [
+                    r
+                    for r in members
+                    if any(
+                        _same_cell(regions[p].bbox, regions[r].bbox)
+                        and gap(regions[p].bbox, regions[r].bbox) <= STACK_GAP
+                        for p in parts
+                    )
+                ]
+                if cells:
+                    members[:] = [r for r in members if r not in cells]
+                    parts.extend(cells)
+                    moved = True
+    for ct in [c for c, members in out.items() if not members]:
+        del out[ct]  # the table's caption is left without a region, as if it had found none
 
 
 _Matched = tuple[dict[int, list[int]], set[int], dict[int, dict[int, float]]]
