@@ -1035,3 +1035,24 @@ def test_letters_cut_a_column_of_rows_set_without_gutters() -> None:
     ]
     assert panels_by_letter_cuts(gray, box, under, 4) == []
     assert panels_by_letter_cuts(gray, box, heads[:3], 4) == []
+
+
+def test_letters_in_a_row_cut_a_figure_no_gutter_parts() -> None:
+    """Rythmos' Figure 2: a Butcher tableau "a)" at the foot of a column left of a plot "b)",
+    the letters in a row under both; the plot's axis titles leave no gutter the full height
+    of the figure, and a cut across the plot put both letters in one part. The letters cut
+    the figure where the line between them is blank; a cut through ink is no panel edge."""
+    from litclip.corpus.extract.panels import panels_by_letter_cuts, shares_letters
+
+    fig = (140.0, 66.0, 468.0, 258.0)  # 328 x 192 pt, rendered at 2 px a point
+    gray = np.full((384, 656), 255, dtype=np.uint8)
+    gray[340:380, 30:70] = 0  # the tableau, x 155-175 pt, low in its column
+    gray[0:370, 130:656] = 0  # the plot and its titles, from x 205 pt
+    letters = [("A", (140.6, 239.2, 149.1, 249.0)), ("B", (192.3, 239.2, 201.4, 249.0))]
+    parts = panels_by_letter_cuts(gray, fig, letters, 2)
+    assert [round(p[0], 1) for p in parts] == [140.0, 191.3]
+    assert not shares_letters(parts, letters)
+    halves = [(140.0, 66.0, 468.0, 147.0), (140.0, 147.0, 468.0, 258.0)]  # across the plot
+    assert shares_letters(halves, letters)
+    gray[:, 100:110] = 0  # ink where the letters would cut: no panels
+    assert panels_by_letter_cuts(gray, fig, letters, 2) == []

@@ -1616,8 +1616,18 @@ def _panel_boxes(
             boxes = grown if whole or not cut else cut
         if count and len(boxes) != count:
             cuts = panel_mod.ShareCuts(gray, box)
+
+            def apart(found: list[BBox]) -> list[BBox]:
+                # two of the letters naming the panels in one part: a cut at a lenient
+                # share may have gone across a plot's blank inside (Rythmos' tableau "a)"
+                # and plot "b)", cut into the plot's top and the rest); the letters' own
+                # cut, where it crosses no ink, is the better one
+                if len(letters) == count and panel_mod.shares_letters(found, letters):
+                    return panel_mod.panels_by_letter_cuts(gray, box, letters, count, cuts) or found
+                return found
+
             boxes = (
-                panel_mod.panels_for_count(gray, box, count, cuts)
+                apart(panel_mod.panels_for_count(gray, box, count, cuts))
                 or panel_mod.panels_by_bands(gray, box, count)
                 or panel_mod.panels_by_blobs(gray, box, letters, count)
                 or panel_mod.panels_by_letter_cuts(gray, box, letters, count, cuts)

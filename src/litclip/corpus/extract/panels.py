@@ -1461,7 +1461,32 @@ def panels_by_letter_cuts(
             cut = _cut_at_letters(boxes, letters)
             if len(cut) == expected and not _overlapping(cut):
                 return cut
+    # no gutter at all: the letters cut the whole figure, where the cut crosses no ink
+    # (Rythmos' tableau "a)" beside its plot "b)", the letters in a row under both)
+    cut = _cut_at_letters([fig_box], letters)
+    if len(cut) == expected and _blank_cuts(gray, fig_box, cut):
+        return cut
     return []
+
+
+def _blank_cuts(gray: np.ndarray, fig_box: BBox, parts: list[BBox]) -> bool:
+    """Whether the lines between ``parts`` (cut from one box, in a row or a column) are
+    blank on a rendering ``gray`` of ``fig_box``: background from end to end."""
+    px = _to_pixels(parts, gray.shape, fig_box)
+    bg = gray >= INK
+    for a, b in pairwise(px):
+        if a[2] == b[2]:  # stacked: the row at the lower part's top
+            line = bg[min(max(b[0], 0), bg.shape[0] - 1), :]
+        else:  # side by side: the column at the right part's left
+            line = bg[:, min(max(b[2], 0), bg.shape[1] - 1)]
+        if line.mean() < UNIFORM_SHARES[0]:
+            return False
+    return True
+
+
+def shares_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> bool:
+    """Whether one of ``boxes`` holds two of the printed panel ``letters``."""
+    return any(sum(contains(b, lb, slack=LETTER_SLACK) for _, lb in letters) >= 2 for b in boxes)
 
 
 def _cut_at_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
