@@ -212,7 +212,8 @@ def _overlap_groups(boxes: np.ndarray) -> list[BBox]:
     ends = np.searchsorted(xs[:, 0], xs[:, 2], side="left")  # the boxes starting before i ends
     for k in range(n):
         rest = xs[k + 1 : ends[k]]
-        hit = (rest[:, 1] < xs[k, 3]) & (xs[k, 1] < rest[:, 3]) & (rest[:, 0] < xs[k, 2])
+        # all of ``rest`` starts before box k ends (the search): only y may part them
+        hit = (rest[:, 1] < xs[k, 3]) & (xs[k, 1] < rest[:, 3])
         for m in np.flatnonzero(hit).tolist():
             parent[root(int(order[k]))] = root(int(order[k + 1 + m]))
     groups: dict[int, list[BBox]] = {}

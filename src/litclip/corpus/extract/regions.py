@@ -1717,7 +1717,8 @@ def drop_word_frames(elements: list[Element], body: list[TextLine]) -> list[Elem
     strokes = np.array([elements[i].bbox for i in thin], dtype=np.float64)
     drop: set[int] = set()
     for ln in body:
-        pad = WORD_FRAME_PAD * ln.size
+        pad, out = WORD_FRAME_PAD * ln.size, WORD_FRAME_OUT * ln.size
+        middle = (ln.y0 + ln.y1) / 2
         near = np.flatnonzero(
             (strokes[:, 1] >= ln.y0 - pad)
             & (strokes[:, 3] <= ln.y1 + pad)
@@ -1727,11 +1728,9 @@ def drop_word_frames(elements: list[Element], body: list[TextLine]) -> list[Elem
         for group in _overlapping_runs(strokes, near):
             x0, y0 = strokes[group, 0].min(), strokes[group, 1].min()
             x1, y1 = strokes[group, 2].max(), strokes[group, 3].max()
-            middle = (ln.y0 + ln.y1) / 2
             spans = strokes[group, 2] - strokes[group, 0] >= WORD_FRAME_SPAN * (x1 - x0)
             above = bool((spans & (strokes[group, 3] <= middle)).any())
             below = bool((spans & (strokes[group, 1] >= middle)).any())
-            out = WORD_FRAME_OUT * ln.size
             if above and below and (ln.x0 <= x0 - out or ln.x1 >= x1 + out) and y0 < middle < y1:
                 drop.update(thin[k] for k in group.tolist())
     return [e for i, e in enumerate(elements) if i not in drop] if drop else elements
