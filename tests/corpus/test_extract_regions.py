@@ -1115,6 +1115,61 @@ def test_labels_set_flush_right_in_small_type_are_no_paragraph() -> None:
     assert {id(ln) for ln in justified} <= running_text(justified, 9.0)
 
 
+def test_ragged_examples_hung_from_labels_in_small_type_are_no_paragraph() -> None:
+    """An EMNLP preprint's Figure 3: ruled examples in 8.8 pt (body 11 pt), each query hung
+    from its label ("Q0:", "Q1:") over lines indented under it. Four of Q0's ragged lines
+    end within 1.1 pt of one another, and Q1 breaks "car-" over "manufacturing": both read
+    as small paragraphs, walled the lower half of the figure off from its caption, and the
+    figure was lost. Lines hung from labels are prose when justified, at their right edge
+    (a reference list)."""
+    q0 = [
+        ("Q0: A car-manufacturing factory is considering", 308.7, 474.0),
+        ("a new site for its next plant. Which of the", 324.0, 468.7),
+        ("following would community planners be", 324.0, 466.4),
+        ("most concerned with before allowing the", 324.0, 467.1),
+        ("plant to be built? Options: A. The amount", 324.0, 469.7),
+        ("of materials stored in the plant B. The hours", 324.0, 478.2),
+        ("of operations of the new plant C. The effect", 324.0, 476.5),
+        ("the plant will have on the environment D.", 324.0, 469.8),
+        ("The work environment for the employees", 323.8, 468.9),
+        ("at the plant", 324.0, 362.9),
+    ]
+    q1 = [
+        ("Q1: What would community planners be most", 309.1, 470.8),
+        ("concerned with before allowing a car-", 324.4, 459.3),
+        ("manufacturing factory to be built?", 324.4, 444.0),
+    ]
+
+    def rows(entries: list, top: float) -> list[TextLine]:
+        return [
+            TextLine(text, (x0, top + 10.5 * i, x1, top + 10.5 * i + 11.5), 8.8)
+            for i, (text, x0, x1) in enumerate(entries)
+        ]
+
+    examples = rows(q0, 265.9) + rows(q1, 375.7)
+    assert not running_text(examples, 11.0) & {id(ln) for ln in examples}
+    # the same lines justified, or broken as a paragraph breaks them, are running text
+    justified = rows([(t, 308.7, 478.2) for t, _, _ in q0], 265.9)
+    broken = rows([(t, 309.1 if i else 324.4, x1) for i, (t, _, x1) in enumerate(q1)], 375.7)
+    # a reference list hangs from its numbers too, justified: its first lines end together
+    # at its right edge, each entry's last line short of it
+    refs = rows(
+        [
+            ("[5] M.G. Crandall and L. Tartar. Some relations between non-", 306.0, 559.8),
+            ("expansive and order preserving maps. Proc. AMS, 1980.", 324.2, 551.0),
+            ("[6] R.A. Cuninghame-Green. Minimax algebra. Lecture Notes", 306.0, 559.6),
+            ("in Economics and Mathematical Systems, number 166, 1979.", 324.2, 509.0),
+            ("[7] R.A. Cuninghame-Green. Minimax algebra and applications.", 306.0, 559.6),
+            ("Advances in Imaging and Electron Physics, 90, 1995.", 324.2, 530.1),
+            ("[8] R.A. Cuninghame-Green and Y. Lin. Maximum cycle-means of", 306.0, 559.7),
+            ("weighted digraphs. Appl. Math. JCU, 11:225-234, 1996.", 324.2, 532.4),
+        ],
+        100.0,
+    )
+    for para in (justified, broken, refs):
+        assert {id(ln) for ln in para} <= running_text(para, 11.0)
+
+
 def test_a_sidebar_set_smaller_than_the_body_is_running_text() -> None:
     """A shaded sidebar's justified 8 pt paragraphs (body 9.5 pt), wrapped beside a picture,
     with an indented first line and a short last line; not a fixed-width listing of the

@@ -963,7 +963,7 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
     edges = {
         id(ln): (min(r.x0 for r in run), max(r.x1 for r in run))
         for run in runs
-        if _justified_prose(run) or _broken_word_prose(run)
+        if _paragraph(run)
         for ln in run
     }
     # the few lines a paragraph goes on with (or starts with) beside a picture, one pitch
@@ -991,6 +991,25 @@ def _small_paragraphs(lines: list[TextLine], body_size: float) -> set[int]:
     return set(edges)
 
 
+def _paragraph(run: list[TextLine]) -> bool:
+    """Whether a run of lines is a paragraph of prose: justified, or broken across lines as
+    prose is; lines hung from labels only when justified (an example's "Q1: What would ...
+    a car-" over "manufacturing ..." indented under it, in a ruled figure, is not)."""
+    hung = _hung(run)
+    return _justified_prose(run, hung) or (not hung and _broken_word_prose(run))
+
+
+def _hung(run: list[TextLine]) -> bool:
+    """Whether a run of lines hangs from labels: most of its lines start together, right of
+    one or more that start further left (a reference list, a caption hung from its label,
+    an example's "Q0: A car-manufacturing ..." over lines indented under it in a ruled
+    figure). A paragraph's lines start at its left edge, but for indented first lines."""
+    left = np.array([ln.bbox[0] for ln in run])
+    together = (np.abs(left[:, None] - left[None, :]) <= EDGE_SLACK).sum(axis=1)
+    edge = left[together == together.max()].min()  # the most lines' edge, the leftmost
+    return bool(together.max() >= 2 and (left < edge - EDGE_SLACK).any())
+
+
 _BROKEN_WORD = re.compile(r"[a-z]-$")
 
 
@@ -1005,12 +1024,15 @@ def _broken_word_prose(run: list[TextLine]) -> bool:
     )
 
 
-def _justified_prose(run: list[TextLine]) -> bool:
+def _justified_prose(run: list[TextLine], hung: bool = False) -> bool:
     """Whether a run of lines (:func:`_small_paragraphs`) is a justified paragraph: four or
     more lines of prose, three ending together with different numbers of characters
     (fixed-width text, a terminal or a listing, ends together only with the same number),
     and three starting together (a plot's labels set flush right, PNAS's column of gene
-    ontology terms, start where their words take them)."""
+    ontology terms, start where their words take them). Lines ``hung`` from labels
+    (:func:`_hung`) end together at the run's right edge, one line past it at most: a
+    reference list does, while ragged examples in a figure end together only by chance,
+    short of their longer lines."""
     if sum(_prose(ln) for ln in run) < SMALL_PARAGRAPH_LINES:
         return False
     left = np.array([ln.bbox[0] for ln in run])
@@ -1020,6 +1042,8 @@ def _justified_prose(run: list[TextLine]) -> bool:
     flush = np.abs(right[:, None] - right[None, :]) <= EDGE_SLACK
     widest = int(flush.sum(axis=1).argmax())
     counts = {len(ln.text) for ln, hit in zip(run, flush[widest], strict=True) if hit}
+    if hung and (right > right[flush[widest]].max() + EDGE_SLACK).sum() > 1:
+        return False
     return bool(flush[widest].sum() >= 3 and max(counts) - min(counts) >= 3)
 
 
