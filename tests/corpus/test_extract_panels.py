@@ -1056,3 +1056,49 @@ def test_letters_in_a_row_cut_a_figure_no_gutter_parts() -> None:
     assert shares_letters(halves, letters)
     gray[:, 100:110] = 0  # ink where the letters would cut: no panels
     assert panels_by_letter_cuts(gray, fig, letters, 2) == []
+
+
+def _scatter_grid(rows: int, cols: int, seed: int = 3) -> np.ndarray:
+    """R scatter plots in a grid, each a title, a y axis, forty dots, tick labels and an
+    axis title, with no x axis line: white lines run through every plot between its dots."""
+    rng = np.random.default_rng(seed)
+    gray = np.full((300 * rows - 10, 420 * cols - 30), 255, np.uint8)
+    for y0 in range(0, 300 * rows, 300):
+        for x0 in range(0, 420 * cols, 420):
+            gray[y0 : y0 + 8, x0 + 120 : x0 + 270] = 0  # title
+            gray[y0 + 25 : y0 + 220, x0 + 30] = 0  # y axis
+            for y, x in zip(rng.integers(30, 215, 40), rng.integers(40, 380, 40), strict=True):
+                gray[y0 + y : y0 + y + 5, x0 + x : x0 + x + 5] = 0
+            for x in range(40, 380, 80):
+                gray[y0 + 235 : y0 + 243, x0 + x : x0 + x + 10] = 0  # tick labels
+            gray[y0 + 258 : y0 + 266, x0 + 190 : x0 + 205] = 0  # axis title
+    return gray
+
+
+def test_sparse_plots_a_caption_counts_are_cut_at_the_widest_gutters() -> None:
+    """tgp's Figure 12: four scatter plots, "(left) ... (right)", "top plots ... bottom
+    ones". White lines run between the dots of every plot (at a background share, the real
+    figure fell into crumbs), so the white gutters give no grid of bands; the gutters
+    between the plots are still the widest. A count no grid gives, or one plot, is not cut."""
+    from litclip.corpus.extract.panels import panels_by_widest_gutters
+
+    gray = _scatter_grid(2, 2)
+    box = (0.0, 0.0, gray.shape[1] / 2, gray.shape[0] / 2)
+    assert panels_by_bands(gray, box, 4) == []
+    cells = panels_by_widest_gutters(gray, box, 4)
+    # each cell from its y axis (30 px into it) to its dots' end, titles to axis titles
+    assert sorted((round(b[0]), round(b[1])) for b in cells) == [
+        (15, 0),
+        (15, 150),
+        (225, 0),
+        (225, 150),
+    ]
+    assert all(b[2] - b[0] > 165 and b[3] - b[1] > 130 for b in cells)
+    assert panels_by_widest_gutters(gray, box, 3) == []
+    one = _scatter_grid(1, 1)
+    assert panels_by_widest_gutters(one, (0.0, 0.0, one.shape[1] / 2, one.shape[0] / 2), 4) == []
+    # a row of three: the columns' gutters lead, and one row has none to cut
+    row = _scatter_grid(1, 3)
+    assert (
+        len(panels_by_widest_gutters(row, (0.0, 0.0, row.shape[1] / 2, row.shape[0] / 2), 3)) == 3
+    )

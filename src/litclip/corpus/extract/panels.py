@@ -1234,6 +1234,83 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
     return _to_page(max(found, key=lambda t: t[0])[1], gray.shape, fig_box)
 
 
+GUTTER_LEAD = 1.5  # a gap this many times narrower than a grid's gutters is no rival of theirs
+GRID_EVEN = 0.7  # a grid's rows (columns) are at least this share of the largest one
+GUTTER_NEAR = 0.05  # of the figure's side: a gap this near a gutter is part of it
+
+
+def panels_by_widest_gutters(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
+    """The cells of a rows x columns grid giving ``expected``, cut at the widest white gutters.
+
+    Sparse plots fall apart at the white lines between their markers (four scatter plots
+    of tgp's "(left) ... (right) ... top plots ... bottom ones"), and every cut above finds
+    crumbs. The gutters between the plots are still the widest gaps. A grid stands when
+    its rows and columns are of a size and no rival gap would cut one too
+    (:func:`_widest_spans`), and one shape of grid alone does so.
+    """
+    if expected < 2:
+        return []
+    bg = gray >= INK
+    root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
+    if root is None:
+        return []
+    y0, y1, x0, x1 = root
+    sub = bg[y0:y1, x0:x1]
+    gaps = [_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2) for axis in (1, 0)]
+    grids: list[list[tuple[int, int, int, int]]] = []
+    for rows in (r for r in range(1, expected + 1) if expected % r == 0):
+        row_spans = _widest_spans(gaps[0], rows - 1, y1 - y0)
+        col_spans = _widest_spans(gaps[1], expected // rows - 1, x1 - x0)
+        if row_spans is None or col_spans is None:
+            continue
+        cells = [
+            _trim(bg, y0 + a, y0 + b, x0 + c, x0 + d) for a, b in row_spans for c, d in col_spans
+        ]
+        if all(cell is not None for cell in cells):
+            grids.append(cells)  # type: ignore[arg-type]
+    return _to_page(grids[0], gray.shape, fig_box) if len(grids) == 1 else []
+
+
+def _widest_spans(
+    gaps: list[tuple[int, int]], cuts: int, extent: int
+) -> list[tuple[int, int]] | None:
+    """The ``cuts + 1`` spans between the ``cuts`` widest gaps along ``extent``; None unless
+    the spans are even (:data:`GRID_EVEN`) and no other gap nearly as wide
+    (:data:`GUTTER_LEAD`) would cut an even grid as well in its place: the gaps inside a
+    plot, between its tick labels and its axis title, are as wide as its gutters, but lie
+    where no cut leaves even spans (or next to a gutter, in it)."""
+    if cuts == 0:
+        return [(0, extent)]
+    width = [b - a for a, b in gaps]
+    order = sorted(range(len(gaps)), key=lambda k: -width[k])
+    if len(order) < cuts:
+        return None
+    chosen = sorted(gaps[k] for k in order[:cuts])
+    spans = _even_spans(chosen, extent)
+    if spans is None:
+        return None
+    least = min(width[k] for k in order[:cuts])
+    near = GUTTER_NEAR * extent
+    for k in order[cuts:]:
+        if width[k] * GUTTER_LEAD < least:
+            break
+        a, b = gaps[k]
+        if any(b >= c - near and a <= d + near for c, d in chosen):
+            continue  # in a chosen gutter
+        for i in range(cuts):
+            other = sorted([*chosen[:i], gaps[k], *chosen[i + 1 :]])
+            if _even_spans(other, extent) is not None:
+                return None
+    return spans
+
+
+def _even_spans(cuts: list[tuple[int, int]], extent: int) -> list[tuple[int, int]] | None:
+    edges = [0, *(v for g in cuts for v in g), extent]
+    spans = list(zip(edges[::2], edges[1::2], strict=True))
+    sizes = [b - a for a, b in spans]
+    return spans if min(sizes) >= GRID_EVEN * max(sizes) else None
+
+
 def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
     """The stretches between ``gutters`` (start, end) along ``extent``, thin ones joined to
     the neighbour across the narrower gutter."""
