@@ -802,6 +802,28 @@ def test_an_x_axis_title_two_lines_under_the_ticks_is_part_of_the_chart() -> Non
     assert chart.bbox[3] == 650.3
 
 
+def test_a_panel_letter_at_a_drawings_top_left_corner_is_part_of_it() -> None:
+    """RayFlare's Figure 3: "a)" 22.5 pt left of a drawn triangle, level with its top, was
+    left out of the figure's box. A panel letter as far left of a region but level with its
+    middle, or a word there, is not the region's corner letter."""
+
+    def drawing() -> Region:
+        return Region(
+            [
+                Element((150.0, 90.0, 277.0, 247.0), "path"),
+                Element((136.9, 84.2, 142.8, 107.4), "text"),
+            ]
+        )
+
+    triangle = drawing()
+    attach_text([triangle], [_tl("a)", 103.4, 77.9, 12.3, x1=114.4)], set())
+    assert triangle.bbox[0] == 103.4 and triangle.bbox[1] == 77.9
+    for line in (_tl("a)", 103.4, 160.0, 12.3, x1=114.4), _tl("ab", 103.4, 77.9, 12.3, x1=114.4)):
+        triangle = drawing()
+        attach_text([triangle], [line], set())
+        assert triangle.bbox[0] == 136.9
+
+
 def test_a_figure_between_a_table_caption_and_its_own_caption_is_the_figure() -> None:
     """JSS style: a text table, its caption under it, then a chart and the chart's caption,
     each caption 15 pt from the chart: the figure caption has it (it took the table's)."""

@@ -1344,6 +1344,8 @@ def attach_text(
         short = np.array(
             [0 if id(ln) in pieces else _short_level_line(ln) for ln in free], dtype=np.int8
         )
+        letter = np.array([bool(_PANEL_LETTER.fullmatch(ln.text.strip())) for ln in free])
+        short[letter & (short > 0)] = PANEL_LETTER_LINE
         g = _title_gaps(
             _gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, gbox, title, short, max_gap
         )
@@ -1496,8 +1498,9 @@ def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
     return out
 
 
-# kinds of short level lines: any, one without a formula, and one of those all in bold
-SHORT_LINE, SHORT_TITLE, BOLD_TITLE = 1, 2, 3
+# kinds of short level lines: any, one without a formula, one of those all in bold, and a
+# panel letter
+SHORT_LINE, SHORT_TITLE, BOLD_TITLE, PANEL_LETTER_LINE = 1, 2, 3, 4
 _FORMULA = ("=", "\u2264", "\u2265", "\u2211", "\u222b")  # = <= >= sum integral
 BOLD_TITLE_WIDTH = 1.1  # of the graphics' width: how wide a bold title over them may be
 
@@ -1527,7 +1530,7 @@ def _title_gaps(
     ``max_gap``: a sideways title beside a region (within its height), and a short line
     under or over a region's graphics centred on them (R sets an x-axis title two lines
     under the tick labels, a plot's title over it) or on the region with its labels (a
-    sub-figure's "(a)")."""
+    sub-figure's "(a)"), and a panel letter at a region's top left corner, left of it."""
     if not sideways.any() and not short.any():
         return g
     beside = (lbox[:, None, 1] >= rbox[None, :, 1]) & (lbox[:, None, 3] <= rbox[None, :, 3])
@@ -1548,7 +1551,14 @@ def _title_gaps(
         over & (short[:, None] == BOLD_TITLE) & (wide <= BOLD_TITLE_WIDTH * width)
     )
     level = (under | over) & narrow & centred
-    titles = (sideways[:, None] & beside) | ((short[:, None] > 0) & level)
+    # a panel letter left of a region, level with its top ("a)" over a drawing's corner)
+    height = lbox[:, None, 3] - lbox[:, None, 1]
+    corner = (
+        (short[:, None] == PANEL_LETTER_LINE)
+        & (lbox[:, None, 2] <= gbox[None, :, 0])
+        & (np.abs(lbox[:, None, 1] - rbox[None, :, 1]) <= height)
+    )
+    titles = (sideways[:, None] & beside) | ((short[:, None] > 0) & level) | corner
     return np.where(titles, g * (max_gap / AXIS_TITLE_GAP), g)
 
 
