@@ -277,6 +277,22 @@ def test_section_letters_head_groups_of_plots() -> None:
     assert group_by_letters([(0.0, 0.0, 30.0, 30.0), *row_a], letters[:1]) == []
 
 
+def test_a_letter_beside_the_top_of_its_drawing_heads_it() -> None:
+    """RayFlare's Figure 1: "a)" over a drawing cut in two at a gap (sheets over an exit
+    ray), and "b)" level with "a)" but 10 pt down into its taller drawing, beside its top.
+    Of letters level with each other, the one nearest the box heads it: two panels."""
+    parts = [
+        (125.5, 566.4, 272.5, 641.8),
+        (126.4, 647.3, 272.5, 680.9),
+        (304.6, 555.8, 493.0, 661.6),
+    ]
+    letters = [("A", (125.5, 566.2, 134.9, 576.5)), ("B", (307.9, 565.4, 317.3, 575.6))]
+    assert group_by_letters(parts, letters) == [(125.5, 566.4, 272.5, 680.9), parts[2]]
+    # a letter halfway down a box heads none of it
+    low = [("A", (125.5, 566.2, 134.9, 576.5)), ("B", (307.9, 620.0, 317.3, 630.2))]
+    assert group_by_letters(parts, low) == []
+
+
 def test_a_framed_chart_is_not_split_at_the_gaps_between_its_markers() -> None:
     # a chart boxed by its axes: two series of square markers, with white rows only a few
     # pixels tall between them once the frame is cleared

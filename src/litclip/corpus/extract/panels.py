@@ -1494,20 +1494,22 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
 
 def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list[BBox]:
     """One box per printed letter: the union of the boxes it heads (the last letter above a
-    box's top and left of its middle), or ``[]`` when a box has no such letter or a letter
-    heads no box (a section letter "B" over three rows of plots takes all three rows)."""
+    box's top, or in its top quarter, and left of its middle; of letters level with each
+    other the one nearest the box's left), or ``[]`` when a box has no such letter or a
+    letter heads no box (a section letter "B" over three rows of plots takes all three rows)."""
     groups: dict[str, list[BBox]] = {letter: [] for letter, _ in letters}
     for b in boxes:
-        # over the box, starting left of it or in its left half (a letter heading the title
-        # of a column of plots stands right of the plots' axis labels)
-        heads = [
-            (lb[1], lb[0], letter)
-            for letter, lb in letters
-            if lb[1] <= b[1] + 4 and lb[0] <= (b[0] + b[2]) / 2
-        ]
+        # over the box or a little into it (RayFlare's "b)" beside the top of its drawing),
+        # starting left of it or in its left half (a letter heading the title of a column
+        # of plots stands right of the plots' axis labels)
+        top = b[1] + max(LETTER_SLACK, LETTER_HEAD * (b[3] - b[1]))
+        heads = [lb for _, lb in letters if lb[1] <= top and lb[0] <= (b[0] + b[2]) / 2]
         if not heads:
             return []
-        groups[max(heads)[2]].append(b)
+        lowest = max(lb[1] for lb in heads)
+        level = [lb for lb in heads if lb[1] >= lowest - (lb[3] - lb[1])]
+        head = max(level, key=lambda lb: lb[0])
+        groups[next(letter for letter, lb in letters if lb is head)].append(b)
     if any(not members for members in groups.values()):
         return []
     return [union(members) for members in groups.values()]
