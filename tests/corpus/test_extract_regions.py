@@ -824,6 +824,22 @@ def test_a_panel_letter_at_a_drawings_top_left_corner_is_part_of_it() -> None:
         assert triangle.bbox[0] == 136.9
 
 
+def test_a_sub_caption_centred_under_a_picture_is_part_of_it_however_long() -> None:
+    """FreeFEM3D's Figure 2.2: "(a) u on a cutting plane, and the iso-surface 0.75", 50
+    characters, 14.2 pt under its render (0.2 pt past the text gap), was left out of the
+    figure. A line a panel's letter starts, centred under a picture, is read at an axis
+    title's reach; the same words with no letter, or off the picture's centre, are not."""
+    text = "u on a cutting plane, and the iso-surface 0.75"
+    for line, joins in (
+        (_tl("(a) " + text, 96.9, 529.9, 9.0, x1=294.9), True),
+        (_tl(text, 96.9, 529.9, 9.0, x1=294.9), False),
+        (_tl("(a) " + text, 160.0, 529.9, 9.0, x1=358.0), False),
+    ):
+        render = Region([Element((100.8, 325.3, 291.2, 515.7), "image")])
+        attach_text([render], [line], set())
+        assert render.bbox[3] == (538.9 if joins else 515.7)
+
+
 def test_a_figure_between_a_table_caption_and_its_own_caption_is_the_figure() -> None:
     """JSS style: a text table, its caption under it, then a chart and the chart's caption,
     each caption 15 pt from the chart: the figure caption has it (it took the table's)."""

@@ -1346,6 +1346,8 @@ def attach_text(
         )
         letter = np.array([bool(_PANEL_LETTER.fullmatch(ln.text.strip())) for ln in free])
         short[letter & (short > 0)] = PANEL_LETTER_LINE
+        marked = np.array([not ln.rotated and bool(_SUB_CAPTION.match(ln.text)) for ln in free])
+        short[marked] = SUB_CAPTION_LINE
         g = _title_gaps(
             _gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, gbox, title, short, max_gap
         )
@@ -1498,9 +1500,10 @@ def _line_pieces(lines: list[TextLine], touch: float = 3.0) -> set[int]:
     return out
 
 
-# kinds of short level lines: any, one without a formula, one of those all in bold, and a
-# panel letter
-SHORT_LINE, SHORT_TITLE, BOLD_TITLE, PANEL_LETTER_LINE = 1, 2, 3, 4
+# kinds of short level lines: any, one without a formula, one of those all in bold, a
+# panel letter; and a longer line that a panel's letter starts (a sub-caption)
+SHORT_LINE, SHORT_TITLE, BOLD_TITLE, PANEL_LETTER_LINE, SUB_CAPTION_LINE = 1, 2, 3, 4, 5
+_SUB_CAPTION = re.compile(r"\s*\([a-hA-H]\)\s+\S")
 _FORMULA = ("=", "\u2264", "\u2265", "\u2211", "\u222b")  # = <= >= sum integral
 BOLD_TITLE_WIDTH = 1.1  # of the graphics' width: how wide a bold title over them may be
 
@@ -1530,7 +1533,8 @@ def _title_gaps(
     ``max_gap``: a sideways title beside a region (within its height), and a short line
     under or over a region's graphics centred on them (R sets an x-axis title two lines
     under the tick labels, a plot's title over it) or on the region with its labels (a
-    sub-figure's "(a)"), and a panel letter at a region's top left corner, left of it."""
+    sub-figure's "(a)"), a panel letter at a region's top left corner, left of it, and a
+    sub-caption under a region, centred on it."""
     if not sideways.any() and not short.any():
         return g
     beside = (lbox[:, None, 1] >= rbox[None, :, 1]) & (lbox[:, None, 3] <= rbox[None, :, 3])
@@ -1558,7 +1562,9 @@ def _title_gaps(
         & (lbox[:, None, 2] <= gbox[None, :, 0])
         & (np.abs(lbox[:, None, 1] - rbox[None, :, 1]) <= height)
     )
-    titles = (sideways[:, None] & beside) | ((short[:, None] > 0) & level) | corner
+    # a sub-caption under a region, centred on it however long ("(a) u on a cutting plane")
+    sub = (short[:, None] == SUB_CAPTION_LINE) & under & centred
+    titles = (sideways[:, None] & beside) | ((short[:, None] > 0) & level) | corner | sub
     return np.where(titles, g * (max_gap / AXIS_TITLE_GAP), g)
 
 
