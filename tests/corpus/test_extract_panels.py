@@ -478,6 +478,29 @@ def test_letters_repeated_or_far_down_the_alphabet_name_no_panels() -> None:
     assert [letter for letter, _ in letter_lines(panels[1:], box)] == ["B", "C"]
 
 
+def test_panel_letters_are_told_from_smaller_group_letters_of_the_other_case() -> None:
+    """enslyonstage's Figure 2: ggplot's bold 11.9 pt "A" to "H" over plots whose groups are
+    marked "a" and "b" (7.7 pt) by a post-hoc test. Read as one set, "A" and "B" repeat and
+    fell out with the group letters: the panels went unnamed. Panel letters are of one case
+    and size; letters of one case and size that repeat still name nothing."""
+    from litclip.corpus.extract.panels import letter_lines
+    from litclip.corpus.extract.text import TextLine
+
+    def mark(letter: str, x: float, y: float, size: float) -> TextLine:
+        return TextLine(letter, (x, y, x + 0.7 * size, y + size), size)
+
+    box = (0.0, 0.0, 500.0, 500.0)
+    heads = [
+        mark(c, 10 + 120 * (i % 4), 10 + 140 * (i // 4), 11.9) for i, c in enumerate("ABCDEFGH")
+    ]
+    groups = [mark(c, 60 + 30 * i, 60, 7.7) for i, c in enumerate("aabab")]
+    assert [letter for letter, _ in letter_lines(groups + heads, box)] == list("ABCDEFGH")
+    assert letter_lines(groups, box) == []
+    # the same case in another size, or a size within a tenth: still one set
+    mixed = [mark("A", 10, 10, 11.9), mark("B", 130, 10, 11.0), mark("A", 60, 60, 11.5)]
+    assert [letter for letter, _ in letter_lines(mixed, box)] == ["B"]
+
+
 def test_a_grid_of_sparse_plots_named_by_corner_is_cut_into_its_cells() -> None:
     """Four L-axis plots with a few dots each ("(top left) ... (bottom right)"): no cell is
     a panel-sized block of ink, but the full-length gutters make a 2 x 2 grid."""

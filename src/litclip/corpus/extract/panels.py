@@ -1470,17 +1470,40 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
     or more is something else (a plot's point symbol, R's ``pch = "o"``; the "R" marking the
     right side of each scan), and letters far down the alphabet for how few there are (the
     subscripts "S" and "D" of a legend's symbols, its title "n") name no panels at all.
+    Where letters repeat, the panels' own are those of one case and size (ggplot's bold
+    "A" to "H" over plots whose groups are marked "a" and "b", a post-hoc test's letters).
     """
-    out = []
+    found: list[tuple[str, BBox, bool, float]] = []  # letter, box, upper case, size
     for ln in lines:
         m = _LETTER_RE.match(ln.text.strip())
         if m and contains(fig_box, ln.bbox, slack=4.0):
-            out.append((m.group(1).upper(), ln.bbox))
+            found.append((m.group(1).upper(), ln.bbox, m.group(1).isupper(), ln.size))
         elif (titled := _titled_letter(ln)) and contains(fig_box, ln.bbox, slack=4.0):
             # a letter heading its panel's title on one row ("a Default PAJEK view"): the
             # letter's corner is the row's
             letter_box = (ln.x0, ln.y0, ln.x0 + 0.7 * ln.size, ln.y1)
-            out.append((titled.upper(), letter_box))
+            found.append((titled.upper(), letter_box, titled.isupper(), ln.size))
+    if len({letter for letter, *_ in found}) == len(found):
+        return _panel_run([(letter, b) for letter, b, *_ in found])
+    families: list[list[int]] = []  # indices into ``found``, largest letters first
+    for k in sorted(range(len(found)), key=lambda k: -found[k][3]):
+        for family in families:
+            first = found[family[0]]
+            if first[2] == found[k][2] and found[k][3] >= LETTER_SIZE_SPREAD * first[3]:
+                family.append(k)
+                break
+        else:
+            families.append([k])
+    runs = [_panel_run([found[k][:2] for k in sorted(family)]) for family in families]
+    return max(runs, key=len)
+
+
+LETTER_SIZE_SPREAD = 0.9  # of the largest: the panel letters of one figure are of a size
+
+
+def _panel_run(out: list[tuple[str, BBox]]) -> list[tuple[str, BBox]]:
+    """The letters of ``out`` that can name panels: each printed once, and no letter far
+    down the alphabet for how few there are, unless beside a run A, B, C..."""
     counts = Counter(letter for letter, _ in out)
     out = [(letter, b) for letter, b in out if counts[letter] == 1]
     if out and max(ord(letter) - ord("A") for letter, _ in out) >= len(out) + LETTER_SKIPS:
