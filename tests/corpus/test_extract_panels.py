@@ -1141,3 +1141,42 @@ def test_sparse_plots_a_caption_counts_are_cut_at_the_widest_gutters() -> None:
     assert (
         len(panels_by_widest_gutters(row, (0.0, 0.0, row.shape[1] / 2, row.shape[0] / 2), 3)) == 3
     )
+
+
+def test_letters_heading_a_grid_of_panels_cut_it_into_their_cells() -> None:
+    """enslyonstage's Figure 5: "A", "B", "C" over a row of plots and "D", "E" under them,
+    the rows' cells of other widths; a table of pale rows as panel E in its Figure 1 is too
+    faint for a gutter. The letters, read as A to E in rows, cut the figure where they
+    stand, each cut blank; read out of order, in a count the caption does not name, or
+    across ink, they cut nothing."""
+    from litclip.corpus.extract.panels import panels_by_letter_grid
+
+    gray = np.full((300, 400), 255, np.uint8)  # 1 px a point
+    for y0, y1, x0, x1 in (
+        (12, 140, 10, 120),
+        (12, 140, 140, 250),
+        (12, 140, 270, 390),
+        (162, 290, 10, 80),
+        (162, 290, 100, 390),
+    ):
+        gray[y0:y1, x0:x1] = 90
+    letters = [
+        (c, (x, y, x + 8.0, y + 10.0))
+        for c, x, y in (("A", 0, 0), ("B", 130, 0), ("C", 260, 0), ("D", 0, 150), ("E", 90, 150))
+    ]
+    for _, (x, y, _, _) in letters:
+        gray[int(y) : int(y) + 10, int(x) : int(x) + 8] = 0
+    box = (0.0, 0.0, 400.0, 300.0)
+    cells = panels_by_letter_grid(gray, box, letters, 5)
+    assert [tuple(round(v) for v in c) for c in cells] == [
+        (0, 0, 120, 140),
+        (130, 0, 250, 140),
+        (260, 0, 390, 140),
+        (0, 150, 80, 290),
+        (90, 150, 390, 290),
+    ]
+    assert panels_by_letter_grid(gray, box, letters, 4) == []
+    swapped = [(c, b) for c, (_, b) in zip("ACBDE", letters, strict=True)]
+    assert panels_by_letter_grid(gray, box, swapped, 5) == []
+    gray[140:162, 60:70] = 90  # ink across the cut between the rows
+    assert panels_by_letter_grid(gray, box, letters, 5) == []

@@ -1631,6 +1631,7 @@ def _panel_boxes(
                 or panel_mod.panels_by_bands(gray, box, count)
                 or panel_mod.panels_by_blobs(gray, box, letters, count)
                 or panel_mod.panels_by_letter_cuts(gray, box, letters, count, cuts)
+                or panel_mod.panels_by_letter_grid(gray, box, letters, count)
                 or panel_mod.panels_by_regular_grid(gray, box, count)
                 or panel_mod.panels_by_widest_gutters(gray, box, count)
                 or boxes

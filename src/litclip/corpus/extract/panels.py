@@ -1572,6 +1572,58 @@ def panels_by_letter_cuts(
     return []
 
 
+LETTER_GRID_BLANK = 0.9  # of a cut between two letters' cells that is background, at least
+
+
+def panels_by_letter_grid(
+    gray: np.ndarray, fig_box: BBox, letters: list[tuple[str, BBox]], expected: int
+) -> list[BBox]:
+    """One cell per printed letter, when the letters head the panels of a grid: in rows
+    (one top each), read left to right and top down as A, B, C... with no gap, the first of
+    each row at the figure's left and the first row at its top. A row's cells run from each
+    letter to the next one's, the rows from one row of letters to the next, and every cut
+    between two cells is blank (:data:`LETTER_GRID_BLANK`). enslyonstage's patchwork
+    figures: a table of pale rows (E) too faint for a gutter to part from the plots over it,
+    plots set closer than a gutter. ``[]`` unless the caption names as many panels."""
+    if expected < 2 or len(letters) != expected:
+        return []
+    rows: list[list[BBox]] = []
+    for _, lb in sorted(letters, key=lambda item: (item[1][1], item[1][0])):
+        if rows and lb[1] - rows[-1][0][1] <= LETTER_SLACK:
+            rows[-1].append(lb)
+        else:
+            rows.append([lb])
+    rows = [sorted(row, key=lambda lb: lb[0]) for row in rows]
+    named = {id(lb): letter for letter, lb in letters}
+    if [named[id(lb)] for row in rows for lb in row] != list(ascii_uppercase[: len(letters)]):
+        return []
+    x0, y0, x1, y1 = fig_box
+    tops = [y0] + [row[0][1] - 1.0 for row in rows[1:]] + [y1]
+    if rows[0][0][1] - y0 > LETTER_HEAD * (tops[1] - tops[0]):
+        return []
+    cells: list[BBox] = []
+    for row, top, bottom in zip(rows, tops, tops[1:], strict=False):
+        lefts = [x0] + [lb[0] - 1.0 for lb in row[1:]] + [x1]
+        if row[0][0] - x0 > LETTER_HEAD * (lefts[1] - lefts[0]):
+            return []
+        cells += [(a, top, b, bottom) for a, b in pairwise(lefts)]
+    bg = gray >= INK
+    h, w = bg.shape
+    inked: list[tuple[int, int, int, int]] = []
+    for (cy0, cy1, cx0, cx1), cell in zip(
+        _to_pixels(cells, gray.shape, fig_box), cells, strict=True
+    ):
+        cy0, cy1 = min(max(cy0, 0), h - 1), min(max(cy1, cy0 + 1), h)
+        cx0, cx1 = min(max(cx0, 0), w - 1), min(max(cx1, cx0 + 1), w)
+        cuts = [bg[cy0:cy1, cx0]] if cell[0] > x0 else []
+        cuts += [bg[cy0, cx0:cx1]] if cell[1] > y0 else []
+        if any(cut.mean() < LETTER_GRID_BLANK for cut in cuts):
+            return []
+        trimmed = _trim(bg, cy0, cy1, cx0, cx1)  # never None: the cell holds its letter
+        inked.append(trimmed if trimmed is not None else (cy0, cy1, cx0, cx1))
+    return _to_page(inked, gray.shape, fig_box)
+
+
 def _blank_cuts(gray: np.ndarray, fig_box: BBox, parts: list[BBox]) -> bool:
     """Whether the lines between ``parts`` (cut from one box, in a row or a column) are
     blank on a rendering ``gray`` of ``fig_box``: background from end to end."""
