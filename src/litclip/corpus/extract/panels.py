@@ -1202,19 +1202,11 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
     axes that give the count, the one with the wider gutters wins; ``[]`` when neither does.
     Rows times columns that give the count are a grid: its cells are the panels.
     """
-    if expected < 2:
+    if expected < 2 or (white := _white_gutters(gray)) is None:
         return []
-    bg = gray >= INK
-    root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
-    if root is None:
-        return []
-    y0, y1, x0, x1 = root
-    sub = bg[y0:y1, x0:x1]
+    bg, (y0, y1, x0, x1), (row_gaps, col_gaps) = white
     found: list[tuple[int, list[tuple[int, int, int, int]]]] = []
-    rows, cols = (
-        _bands(_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2), sub.shape[1 - axis])
-        for axis in (1, 0)
-    )
+    rows, cols = _bands(row_gaps, y1 - y0), _bands(col_gaps, x1 - x0)
     if len(rows) >= 2 and len(cols) >= 2 and len(rows) * len(cols) == expected:
         # a grid whose gutters run through the whole figure both ways ("(top left) ...")
         cells = [_trim(bg, y0 + a, y0 + b, x0 + c, x0 + d) for a, b in rows for c, d in cols]
@@ -1248,15 +1240,9 @@ def panels_by_widest_gutters(gray: np.ndarray, fig_box: BBox, expected: int) -> 
     its rows and columns are of a size and no rival gap would cut one too
     (:func:`_widest_spans`), and one shape of grid alone does so.
     """
-    if expected < 2:
+    if expected < 2 or (white := _white_gutters(gray)) is None:
         return []
-    bg = gray >= INK
-    root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
-    if root is None:
-        return []
-    y0, y1, x0, x1 = root
-    sub = bg[y0:y1, x0:x1]
-    gaps = [_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2) for axis in (1, 0)]
+    bg, (y0, y1, x0, x1), gaps = white
     grids: list[list[tuple[int, int, int, int]]] = []
     for rows in (r for r in range(1, expected + 1) if expected % r == 0):
         row_spans = _widest_spans(gaps[0], rows - 1, y1 - y0)
@@ -1309,6 +1295,20 @@ def _even_spans(cuts: list[tuple[int, int]], extent: int) -> list[tuple[int, int
     spans = list(zip(edges[::2], edges[1::2], strict=True))
     sizes = [b - a for a, b in spans]
     return spans if min(sizes) >= GRID_EVEN * max(sizes) else None
+
+
+def _white_gutters(
+    gray: np.ndarray,
+) -> tuple[np.ndarray, tuple[int, int, int, int], list[list[tuple[int, int]]]] | None:
+    """The background of ``gray``, the box of its ink ``(y0, y1, x0, x1)`` and the white
+    gutters running across that box: rows, then columns (None on a blank picture)."""
+    bg = gray >= INK
+    root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
+    if root is None:
+        return None
+    y0, y1, x0, x1 = root
+    sub = bg[y0:y1, x0:x1]
+    return bg, root, [_runs(_background_share(sub, axis) >= GUTTER_SHARE, 2) for axis in (1, 0)]
 
 
 def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
