@@ -1180,3 +1180,30 @@ def test_letters_heading_a_grid_of_panels_cut_it_into_their_cells() -> None:
     assert panels_by_letter_grid(gray, box, swapped, 5) == []
     gray[140:162, 60:70] = 90  # ink across the cut between the rows
     assert panels_by_letter_grid(gray, box, letters, 5) == []
+
+
+def test_letters_marking_zones_inside_one_diagram_head_no_part() -> None:
+    """cR2's Figure 4.2: zones "A", "B" and "C" marked inside one diagram of a mesh, which
+    the white bands between its grey zones cut into three parts; no letter stands at a
+    part's top left corner or under its middle, so the letters name no panels. Letters at
+    the corners do, and no letters veto nothing."""
+    from litclip.corpus.extract.panels import heads_any
+
+    parts = [
+        (109.2, 505.7, 479.4, 577.4),
+        (295.2, 577.4, 479.4, 641.7),
+        (109.2, 641.7, 479.4, 682.0),
+    ]
+    zones = [
+        ("B", (323.9, 553.0, 332.9, 569.4)),
+        ("A", (291.8, 517.8, 301.4, 534.3)),
+        ("C", (187.0, 588.6, 195.8, 605.1)),
+    ]
+    assert not heads_any(parts, zones)
+    corners = [("A", (110.0, 506.0, 119.0, 520.0)), ("B", (296.0, 578.0, 305.0, 592.0))]
+    assert heads_any(parts, corners)
+    # a letter set in the gutter over or left of the part heads it too
+    assert heads_any(parts, [("A", (98.0, 494.0, 107.0, 504.0))])
+    # and a letter centred under a part ("(a)" under a drawing, TraceMonkey's Figure 6)
+    assert heads_any(parts, [("A", (290.0, 679.0, 298.0, 689.0))])
+    assert heads_any(parts, [])

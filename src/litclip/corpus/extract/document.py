@@ -1499,6 +1499,11 @@ def _detect_panels(
     if expected < 2 and len(inner) < 2 and len(letters) >= max(4, 2 * len(boxes)):
         letters = []
         boxes = _panel_boxes(job, expected, letters, inner, preview)
+    # nor do letters that head none of the parts found, each set off a part's top left
+    # corner (zones "A", "B" and "C" marked inside one diagram)
+    if expected < 2 and len(inner) < 2 and boxes and not panel_mod.heads_any(boxes, letters):
+        letters = []
+        boxes = _panel_boxes(job, expected, letters, inner, preview)
     # sub-captions printed at the top (or foot) of the cells of a grid whose gutters the cut
     # missed (titles and axes fill them): the grid's cells, when the caption counts as many
     if len(printed_subs) > max(len(boxes), 1) and (

@@ -1538,6 +1538,25 @@ def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list
     return [union(members) for members in groups.values()]
 
 
+def heads_any(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> bool:
+    """Whether one of ``letters`` names one of ``boxes`` by its place: at the box's top left
+    corner, in its top and left quarters or just out of them (over it, or left of it), or
+    under it, centred on its middle half (a sub-figure's "(a)")."""
+    for b in boxes:
+        w, h = b[2] - b[0], b[3] - b[1]
+        for _, lb in letters:
+            lw, lh = lb[2] - lb[0], lb[3] - lb[1]
+            corner = (
+                b[0] - lw - LETTER_SLACK <= lb[0] <= b[0] + LETTER_HEAD * w
+                and b[1] - lh - LETTER_SLACK <= lb[1] <= b[1] + LETTER_HEAD * h
+            )
+            middle = abs((lb[0] + lb[2]) - (b[0] + b[2])) / 2 <= w / 4
+            under = middle and b[3] - LETTER_HEAD * h <= lb[1] <= b[3] + LETTER_SLACK
+            if corner or under:
+                return True
+    return not letters
+
+
 LETTER_SLACK = 4.0  # points: a panel's letter may stand this far out of the panel's box
 LETTER_HEAD = 0.25  # of a row's height (a column's width): how far into it its letter may start
 
