@@ -1541,7 +1541,7 @@ def group_by_letters(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> list
 def heads_any(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> bool:
     """Whether one of ``letters`` names one of ``boxes`` by its place: at the box's top left
     corner, in its top and left quarters or just out of them (over it, or left of it), or
-    under it, centred on its middle half (a sub-figure's "(a)")."""
+    under it, centred on its middle half (a sub-figure's "(a)", a line or two under it)."""
     for b in boxes:
         w, h = b[2] - b[0], b[3] - b[1]
         for _, lb in letters:
@@ -1551,7 +1551,7 @@ def heads_any(boxes: list[BBox], letters: list[tuple[str, BBox]]) -> bool:
                 and b[1] - lh - LETTER_SLACK <= lb[1] <= b[1] + LETTER_HEAD * h
             )
             middle = abs((lb[0] + lb[2]) - (b[0] + b[2])) / 2 <= w / 4
-            under = middle and b[3] - LETTER_HEAD * h <= lb[1] <= b[3] + LETTER_SLACK
+            under = middle and b[3] - LETTER_HEAD * h <= lb[1] <= b[3] + 2 * lh + LETTER_SLACK
             if corner or under:
                 return True
     return not letters
