@@ -1499,8 +1499,8 @@ def _detect_panels(
     if expected < 2 and len(inner) < 2 and len(letters) >= max(4, 2 * len(boxes)):
         letters = []
         boxes = _panel_boxes(job, expected, letters, inner, preview)
-    # nor do letters that head none of the parts found, each set off a part's top left
-    # corner (zones "A", "B" and "C" marked inside one diagram)
+    # nor do letters that name none of the parts found by their place, none at a part's
+    # top left corner or under its middle (zones "A", "B" and "C" marked inside a diagram)
     if expected < 2 and len(inner) < 2 and boxes and not panel_mod.heads_any(boxes, letters):
         letters = []
         boxes = _panel_boxes(job, expected, letters, inner, preview)
