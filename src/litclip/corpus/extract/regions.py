@@ -1336,18 +1336,13 @@ def attach_text(
     ).reshape(-1, len(regions))
     pieces = _line_pieces(lines)
     lead_in = _lead_in_lines(free, lines, excluded, body_size)
+    kinds = {id(ln): _title_kind(ln, id(ln) in pieces) for ln in free}  # read once, not a pass
     changed = True
     while changed and free:
         changed = False
         lbox = np.asarray([ln.bbox for ln in free], dtype=np.float64).reshape(-1, 4)
         title = np.array([_axis_title(ln) for ln in free], dtype=bool)
-        short = np.array(
-            [0 if id(ln) in pieces else _short_level_line(ln) for ln in free], dtype=np.int8
-        )
-        letter = np.array([bool(_PANEL_LETTER.fullmatch(ln.text.strip())) for ln in free])
-        short[letter & (short > 0)] = PANEL_LETTER_LINE
-        marked = np.array([not ln.rotated and bool(_SUB_CAPTION.match(ln.text)) for ln in free])
-        short[marked] = SUB_CAPTION_LINE
+        short = np.array([kinds[id(ln)] for ln in free], dtype=np.int8)
         g = _title_gaps(
             _gaps(lbox[:, None, :], rbox[None, :, :]), lbox, rbox, gbox, title, short, max_gap
         )
@@ -1506,6 +1501,15 @@ SHORT_LINE, SHORT_TITLE, BOLD_TITLE, PANEL_LETTER_LINE, SUB_CAPTION_LINE = 1, 2,
 _SUB_CAPTION = re.compile(r"\s*\([a-hA-H]\)\s+\S")
 _FORMULA = ("=", "\u2264", "\u2265", "\u2211", "\u222b")  # = <= >= sum integral
 BOLD_TITLE_WIDTH = 1.1  # of the graphics' width: how wide a bold title over them may be
+
+
+def _title_kind(line: TextLine, piece: bool) -> int:
+    """The kind of short level line ``line`` is (0 for none; a ``piece`` of a row is none), a
+    panel letter's :data:`PANEL_LETTER_LINE`, or a sub-caption's :data:`SUB_CAPTION_LINE`."""
+    if not line.rotated and _SUB_CAPTION.match(line.text):
+        return SUB_CAPTION_LINE
+    kind = 0 if piece else _short_level_line(line)
+    return PANEL_LETTER_LINE if kind and _PANEL_LETTER.fullmatch(line.text.strip()) else kind
 
 
 def _short_level_line(line: TextLine) -> int:
