@@ -24,6 +24,7 @@ from PIL import Image
 
 from litclip.corpus.extract.regions import (
     Element,
+    _pair_components,
     area,
     components,
     contains,
@@ -199,26 +200,22 @@ def _overlap_groups(boxes: np.ndarray) -> list[BBox]:
     """The union boxes of ``boxes`` that overlap one another (transitively); a sweep left
     to right tries only the boxes a box's x-extent reaches (a mosaic's tiles: none)."""
     n = len(boxes)
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     order = np.argsort(boxes[:, 0], kind="stable")
     xs = boxes[order]
     ends = np.searchsorted(xs[:, 0], xs[:, 2], side="left")  # the boxes starting before i ends
+    u: list[int] = []
+    v: list[int] = []
     for k in range(n):
         rest = xs[k + 1 : ends[k]]
         # all of ``rest`` starts before box k ends (the search): only y may part them
         hit = (rest[:, 1] < xs[k, 3]) & (xs[k, 1] < rest[:, 3])
         for m in np.flatnonzero(hit).tolist():
-            parent[root(int(order[k]))] = root(int(order[k + 1 + m]))
+            u.append(int(order[k]))
+            v.append(int(order[k + 1 + m]))
+    labels = _pair_components(n, np.asarray(u, dtype=np.intp), np.asarray(v, dtype=np.intp))
     groups: dict[int, list[BBox]] = {}
-    for i in range(n):
-        groups.setdefault(root(i), []).append(tuple(boxes[i].tolist()))
+    for i, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(tuple(boxes[i].tolist()))
     return [union(g) for g in groups.values()]
 
 
