@@ -1494,14 +1494,18 @@ def _detect_panels(
         lambda: _turned(scans.whiten(_gray_preview(page, page_box, whole), job.paper), frame)
     )
     boxes = _panel_boxes(job, expected, letters, inner, preview)
-    # many more letters than parts, and nothing else names panels: the letters label a
-    # graph's nodes or a plot's points, not panels; look again without them
-    if expected < 2 and len(inner) < 2 and len(letters) >= max(4, 2 * len(boxes)):
-        letters = []
-        boxes = _panel_boxes(job, expected, letters, inner, preview)
-    # nor do letters that name none of the parts found by their place, none at a part's
-    # top left corner or under its middle (zones "A", "B" and "C" marked inside a diagram)
-    if expected < 2 and len(inner) < 2 and boxes and not panel_mod.heads_any(boxes, letters):
+    # nothing else names panels, and many more letters than parts (they label a graph's
+    # nodes or a plot's points), or letters that name none of the parts by their place,
+    # none at a part's top left corner or under its middle (zones "A", "B" and "C" marked
+    # inside a diagram): not panels' letters; look again without them
+    if (
+        expected < 2
+        and len(inner) < 2
+        and (
+            len(letters) >= max(4, 2 * len(boxes))
+            or (boxes and not panel_mod.heads_any(boxes, letters))
+        )
+    ):
         letters = []
         boxes = _panel_boxes(job, expected, letters, inner, preview)
     # sub-captions printed at the top (or foot) of the cells of a grid whose gutters the cut
