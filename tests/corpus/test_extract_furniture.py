@@ -62,6 +62,28 @@ def test_a_header_bar_on_every_page_is_furniture() -> None:
     assert element_furniture(pages[:2] + [[], []], [842.0] * 4) == set()
 
 
+def test_a_listing_carried_over_to_the_top_of_pages_is_not_furniture() -> None:
+    """luadraw's manual shades each line of a code listing on a band of its own; listings
+    carried over to the next page start at the same place on many pages, so their first
+    bands recur in the top band: taken for furniture, the listing lost its shading and
+    read as a figure over the caption under it. A band holding a line of the body is the
+    body's; a header bar holding only its running head (furniture, taken out) is not."""
+    band = [(45.9, 30.0 + 11.9 * k, 549.4, 42.1 + 11.9 * k) for k in range(3)]
+    pages = [[Element(b, "path") for b in band] for _ in range(6)]
+    code = [
+        [
+            _line(f"local P{n}{k} = ld.cutpolyline(P, D{k}, true)", 30.2 + 11.9 * k, x=45.9)
+            for k in range(3)
+        ]
+        for n in range(6)
+    ]
+    assert element_furniture(pages, [842.0] * 6) == {id(e) for page in pages for e in page}
+    assert element_furniture(pages, [842.0] * 6, all_lines=code) == set()
+    # pages whose bands hold no body line (their heads taken out as furniture) keep them out
+    bars = element_furniture(pages, [842.0] * 6, all_lines=[[] for _ in range(6)])
+    assert bars == {id(e) for page in pages for e in page}
+
+
 def test_figures_at_the_top_of_pages_are_not_furniture() -> None:
     """Each page opens with a figure at the same place: its picture (taller than the band)
     and its panel letters recur, but they are the figure's."""

@@ -335,7 +335,7 @@ def analyse_document(
     if furniture:
         all_lines = [[ln for ln in lines if id(ln) not in furniture] for lines in all_lines]
     graphics = [e if isinstance(e, list) else [] for e in all_elements]
-    furniture = element_furniture(graphics, heights, frames_or_none)
+    furniture = element_furniture(graphics, heights, frames_or_none, all_lines)
     if furniture:
         all_elements = [
             [e for e in elems if id(e) not in furniture] if isinstance(elems, list) else elems

@@ -155,12 +155,36 @@ def element_furniture(
     all_elements: Sequence[Sequence[Element]],
     heights: Sequence[float],
     frames: Sequence[Frame | None] | None = None,
+    all_lines: Sequence[Sequence[TextLine]] | None = None,
 ) -> set[int]:
-    """``id`` of the graphics (a header bar, a logo, a rule) repeated in the page bands."""
-    return _recurring(
+    """``id`` of the graphics (a header bar, a logo, a rule) repeated in the page bands.
+
+    With the pages' body lines (``all_lines``, furniture out), a graphic that holds one of
+    them is the body's, though it recurs: the shaded band behind each line of a code
+    listing carried over to the top of many pages (luadraw's manual), which lost its bands
+    and read as a figure over the caption under it."""
+    out = _recurring(
         all_elements,
         heights,
         lambda e: e.bbox,
         lambda e: (e.kind, round(e.bbox[0] / 2), round(e.bbox[2] / 2), round(e.bbox[3] / 2)),
         frames=frames,
+    )
+    if not out or all_lines is None:
+        return out
+    for elements, lines in zip(all_elements, all_lines, strict=True):
+        held = [e for e in elements if id(e) in out]
+        if held and lines:
+            boxes = np.array([ln.bbox for ln in lines], dtype=np.float64)
+            out -= {id(e) for e in held if _holds(e.bbox, boxes).any()}
+    return out
+
+
+def _holds(box: BBox, lines: np.ndarray, slack: float = 1.0) -> np.ndarray:
+    """Which of the ``lines`` (boxes) lie inside ``box``, give or take ``slack`` points."""
+    return (
+        (lines[:, 0] >= box[0] - slack)
+        & (lines[:, 1] >= box[1] - slack)
+        & (lines[:, 2] <= box[2] + slack)
+        & (lines[:, 3] <= box[3] + slack)
     )
