@@ -1764,6 +1764,28 @@ def test_a_numbered_heading_over_a_figure_is_running_text() -> None:
     assert id(step) not in running and id(inset) not in running
 
 
+def test_a_bold_heading_numbered_with_a_parenthesis_is_running_text() -> None:
+    """luadraw's manual heads its sections "6) parallel_polyline()" and "10) Set Drawings
+    (Venn Diagrams)" in bold at the text's left edge, under a figure: the figures took them
+    in. Set so in bold, they are the text's; "1) load" in plain type is a diagram's step."""
+    body = [
+        _tl(
+            "The function returns a polygonal line parallel to the list of points",
+            42.5,
+            300 + 12 * i,
+        )
+        for i in range(3)
+    ]
+    heading = _tl("6) parallel_polyline()", 42.5, 270, size=12, x1=200)
+    heading.bold = [True] * len(heading.text)
+    lower = _tl("10) Set Drawings (Venn Diagrams)", 42.5, 250, size=12, x1=236)
+    lower.bold = [True] * len(lower.text)
+    step = _tl("1) load the data", 42.5, 230, size=12, x1=140)
+    running = running_text([*body, heading, lower, step], 10.0)
+    assert id(heading) in running and id(lower) in running
+    assert id(step) not in running
+
+
 def test_numbered_headings_on_a_page_without_paragraphs_are_running_text() -> None:
     """imview's manual: "4.6.2 Transform modes", two icons each beside a short line, "4.6.3
     Point annotation" and a screenshot; no paragraph on the page. The headings sit at the

@@ -670,6 +670,8 @@ _SECTION_NUMBER = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,3}){0,4}\.?|[A-Z]\.(?:\d{1,3}\.?)*"
     r"|(?i:chapter|section|part|appendix)\s+(?:\d{1,2}|[IVXLC]{1,6}|[A-Z])[.:]?)\s+[A-Z]"
 )
+# "6) parallel_polyline()": a heading only when set in bold (a diagram's "1) load" is not)
+_PAREN_NUMBER = re.compile(r"^\d{1,2}\)\s+[A-Za-z]")
 HEADING_WORDS = 10  # a numbered heading's words, at most
 HEADING_LETTERS = 4  # and its letters, at least
 
@@ -683,7 +685,8 @@ def _numbered_headings(lines: list[TextLine], running: set[int], body_size: floa
     """``id`` of numbered section headings ("12.1.1. Launch Pad", "Chapter 12. AltosUI") in
     the text's size or larger, starting where running lines start: one over a figure has
     the figure, not a paragraph, under it, and its figure took it in (AltOS's manual, 11
-    of 14 screenshots). On a page without running text (imview's manual: headings, a few
+    of 14 screenshots), or "6) parallel_polyline()" set in bold (luadraw's manual, whose
+    figures took in the headings under them). On a page without running text (imview's manual: headings, a few
     short lines beside icons, a screenshot) they start at the text's left margin."""
     edges = _left_edges(lines, running)
     if not edges.size:
@@ -699,7 +702,10 @@ def _numbered_headings(lines: list[TextLine], running: set[int], body_size: floa
         and ln.size >= 0.98 * body_size
         and len(ln.text.split()) <= HEADING_WORDS
         and sum(map(str.isalpha, ln.text)) >= HEADING_LETTERS
-        and _SECTION_NUMBER.match(ln.text.strip())
+        and (
+            _SECTION_NUMBER.match(ln.text.strip())
+            or (_PAREN_NUMBER.match(ln.text.strip()) and ln.mostly_bold())
+        )
         and bool((np.abs(edges - ln.x0) <= EDGE_SLACK).any())
     ]
     # a heading stands clear of other text (glyphs of a picture set as text crowd)
