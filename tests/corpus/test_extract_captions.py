@@ -543,6 +543,34 @@ def test_a_caption_going_on_in_typewriter_type_keeps_its_line() -> None:
     assert not cap.text.endswith("ScalePoints")
 
 
+def test_a_caption_over_a_plot_does_not_go_down_its_axis() -> None:
+    """luadraw's manual sets "Figure 29: Illustrate a linear programming exercise" right over
+    its plot; the y axis' tick labels under it, one tall math glyph box after another
+    (29.5 pt for a 10 pt font), each centred under the caption, had grown the caption down
+    the whole plot. A glyph or two alone on a drawing is no caption line; a word going on
+    is, and so is a page number set over the caption's line off any drawing (hexbin's
+    "Figure 2:" with "10" over it)."""
+    first = TextLine(
+        "Figure 29: Illustrate a linear programming exercise", (166.0, 412.1, 378.3, 424.1), 10.0
+    )
+    ticks = [TextLine("\U0001d466", (281.4, 422.9, 287.1, 452.4), 10.0)]  # the axis' y
+    ticks += [
+        TextLine(t, (260.7, 441.0 + 28.4 * k, 265.7, 470.5 + 28.4 * k), 10.0)
+        for k, t in enumerate("432")
+    ]
+    plot = [(130.4, 424.8, 413.9, 708.3)]
+    (cap,) = find_captions([first, *ticks], 10.0, graphics=plot)
+    assert cap.bbox == first.bbox
+    word = TextLine("with two constraints", (225.0, 425.5, 320.0, 437.5), 10.0)
+    (cap,) = find_captions([first, word, *ticks[1:]], 10.0, graphics=plot)
+    assert cap.text.endswith("exercise with two constraints")
+    assert cap.bbox[3] == word.bbox[3]
+    label = TextLine("Figure 2:", (283.8, 689.8, 323.0, 698.6), 10.0)
+    number = TextLine("10", (300.6, 695.7, 310.6, 704.6), 10.0)
+    (cap,) = find_captions([label, number], 10.0, graphics=[(168.5, 135.7, 425.2, 670.0)])
+    assert cap.bbox[3] == number.bbox[3]
+
+
 def test_a_caption_row_set_as_a_description_list_is_read_in_order() -> None:
     """ "Top row:" then, after a tab stop, its text running past the caption's short first
     line: the text follows its term, before the next row's."""

@@ -480,7 +480,7 @@ def find_captions(
     start_lines = {id(lines[i]) for i in starts}
     for cap in captions:
         if id(cap) not in single:
-            _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45))
+            _grow_block(cap, lines, start_lines, max(0.75, leading + 0.45), graphics)
     return _join_translations(captions)
 
 
@@ -605,9 +605,14 @@ def label_alone(cap: Caption, first: TextLine) -> bool:
 
 
 def _grow_block(
-    cap: Caption, lines: list[TextLine], start_lines: set[int], max_gap: float = 0.75
+    cap: Caption,
+    lines: list[TextLine],
+    start_lines: set[int],
+    max_gap: float = 0.75,
+    graphics: Sequence[BBox] = (),
 ) -> None:
-    """Add the lines that continue the caption block below its first line."""
+    """Add the lines that continue the caption block below its first line (``graphics``:
+    the page's drawings and pictures, whose tick labels do not continue it)."""
     first = cap.lines[0]
     used = {id(first)}
     # a row split at every word gap ("Figure" | "1:" | "Magic" ...) is justified very wide,
@@ -667,7 +672,12 @@ def _grow_block(
             titled = nxt is not None
             size = nxt.size if nxt is not None else size
         label_only = False
-        if nxt is None or _paragraph_after(cap, nxt) or _indented_paragraph(cap, nxt, lines):
+        if (
+            nxt is None
+            or _fragment(nxt, graphics)
+            or _paragraph_after(cap, nxt)
+            or _indented_paragraph(cap, nxt, lines)
+        ):
             return
         row = [
             ln
@@ -688,6 +698,20 @@ def _grow_block(
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
+
+
+def _fragment(line: TextLine, graphics: Sequence[BBox]) -> bool:
+    """Whether ``line`` is a glyph or two alone (a tick label "4", an axis' "y") on a
+    drawing: no line of a caption, but the figure's under a caption set over it (luadraw's
+    manual, whose captions went down a plot's axis, one tall math glyph box after another).
+    Off the drawings, it is (a page number set over a caption's line joins it, as before)."""
+    if sum(not c.isspace() for c in line.text) > FRAGMENT_CHARS:
+        return False
+    x0, y0, x1, y1 = line.bbox
+    return any(min(x1, g[2]) > max(x0, g[0]) and min(y1, g[3]) > max(y0, g[1]) for g in graphics)
+
+
+FRAGMENT_CHARS = 2
 
 
 def _tab_stops(
