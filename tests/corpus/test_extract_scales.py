@@ -86,6 +86,26 @@ def test_one_chart_with_its_two_scales_stays_whole(tmp_path: Path) -> None:
     assert fig.panels == []
 
 
+def test_a_listings_line_numbers_are_no_scale() -> None:
+    """PSTricks' news set a numbered listing beside each drawing: its line numbers "2" to
+    "9" (6 pt roman, right-aligned) read as a second plot's y scale and cut the drawing
+    from its code. A number with a line of code level with it, right after it, numbers
+    the line; the same column beside no code is a scale."""
+    from litclip.corpus.extract.scales import y_scales
+
+    numbers = [
+        TextLine(str(k), (256.6, 465.0 + 13.5 * k, 260.2, 469.1 + 13.5 * k), 6.0)
+        for k in range(2, 10)
+    ]
+    code = [
+        TextLine("\\psgrid", (280.3, 461.4 + 13.5 * k, 353.6, 471.5 + 13.5 * k), 10.9, mono=True)
+        for k in range(2, 10)
+    ]
+    box = (100.0, 400.0, 510.0, 620.0)
+    assert count_scales(numbers, box) == 1 and len(y_scales(numbers, box)) == 1
+    assert count_scales(numbers + code, box) == 0 and y_scales(numbers + code, box) == []
+
+
 def test_y_scales_are_evenly_stepped_tick_columns() -> None:
     """A legend's "1 4 8" lines up like a y axis; its values are not a scale's."""
     from litclip.corpus.extract.scales import y_scales

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+import numpy as np
+
 from litclip.corpus.extract.regions import union
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox, TextHints
@@ -34,7 +36,8 @@ def _centred_in(ln: TextLine, box: BBox) -> bool:
 
 def _numbers(lines: list[TextLine], box: BBox) -> list[TextLine]:
     """The lines of numbers alone inside ``box``; not in a fixed-width face, which prints
-    a program's output (R's tables of estimates), not tick labels."""
+    a program's output (R's tables of estimates), not tick labels, nor a listing's line
+    numbers (:func:`_line_numbers_out`)."""
     out = []
     for ln in lines:
         tokens = ln.text.split()
@@ -42,7 +45,28 @@ def _numbers(lines: list[TextLine], box: BBox) -> list[TextLine]:
             continue
         if tokens and all(_NUMBER.match(t) for t in tokens):
             out.append(ln)
+    return _line_numbers_out(out, [ln for ln in lines if ln.mono and _centred_in(ln, box)])
+
+
+def _line_numbers_out(numbers: list[TextLine], code: list[TextLine]) -> list[TextLine]:
+    """``numbers`` less a listing's line numbers: a number with a line of code (fixed-width)
+    level with it, starting right after it (PSTricks' news set a numbered listing beside
+    each drawing: its "1" to "10" read as a second plot's y scale and cut the figure)."""
+    if not numbers or not code:
+        return numbers
+    boxes = np.array([ln.bbox for ln in code], dtype=np.float64)
+    sizes = np.array([ln.size for ln in code], dtype=np.float64)
+    out = []
+    for ln in numbers:
+        x0, y0, x1, y1 = ln.bbox
+        level = np.minimum(boxes[:, 3], y1) - np.maximum(boxes[:, 1], y0) > 0.5 * (y1 - y0)
+        after = (boxes[:, 0] >= x1 - 1.0) & (boxes[:, 0] - x1 <= LINE_NUMBER_GAP * sizes)
+        if not (level & after).any():
+            out.append(ln)
     return out
+
+
+LINE_NUMBER_GAP = 3.0  # the code's font sizes between a listing's line number and its line
 
 
 def count_scales(lines: list[TextLine], box: BBox) -> int:
