@@ -1019,6 +1019,53 @@ def test_plots_wide_apart_over_a_caption_off_their_centre_are_one_figure() -> No
     assert assign(caps, [figure, tab], [c.bbox for c in caps]) == {0: [0]}
 
 
+def test_two_pictures_wider_apart_than_they_are_wide_over_a_caption_under_both() -> None:
+    """DLRG's templates: two logos, (a) and (b), each 99 pt wide and 127 pt apart, over
+    "Abbildung 5: ...", centred under the pair and running under each: the second was
+    dropped (a part narrower than the gap to it had to be within the caption's width).
+    A caption that reaches under one of them only keeps the other apart."""
+    from litclip.corpus.extract.regions import assign
+
+    left = Region([Element((136.4, 70.2, 235.7, 170.9), "image")])
+    right = Region([Element((362.2, 70.2, 461.5, 170.9), "image")])
+    caps = [_caption("Figure 5", (169.3, 177.9, 426.0, 195.4))]
+    assert assign(caps, [left, right], [c.bbox for c in caps]) == {0: [0, 1]}
+    left = Region([Element((136.4, 70.2, 235.7, 170.9), "image")])
+    right = Region([Element((362.2, 70.2, 461.5, 170.9), "image")])
+    caps = [_caption("Figure 5", (120.0, 177.9, 350.0, 195.4))]
+    assert assign(caps, [left, right], [c.bbox for c in caps]) == {0: [0]}
+
+
+def test_the_one_caption_of_a_page_takes_a_picture_across_blank_paper_over_its_figure() -> None:
+    """Py-ART's roadmap: a bar chart 85 pt over the table of its numbers, one caption under
+    the table and nothing else on the page: the chart was left out. A line of text between
+    them, a second caption on the page, or a box of text over the figure keeps them apart."""
+    from litclip.corpus.extract.regions import assign
+
+    def page() -> list[Region]:
+        return [
+            Region([Element((73.5, 73.5, 571.5, 334.5), "image")]),
+            Region([Element((73.5, 420.0, 541.5, 672.8), "image")]),
+        ]
+
+    caps = [_caption("Figure 5", (96.8, 693.7, 515.0, 704.8))]
+    lines = list(caps[0].lines)
+    assert assign(caps, page(), [c.bbox for c in caps], lines) == {0: [1, 0]}
+    between = TextLine("The survey asked which feature to add.", (73.5, 370.0, 400.0, 382.0), 12.0)
+    assert assign(caps, page(), [c.bbox for c in caps], [*lines, between]) == {0: [1]}
+    # a shaded listing over the figure (optikz's manual) is text, no part of it
+    code = [
+        TextLine("\\coordinate (A) at (0,0);", (65.0, 301.0 + 12 * k, 400.0, 310.0 + 12 * k), 9.0)
+        for k in range(5)
+    ]
+    bands = [Element((60.0, 300.0 + 12 * k, 528.0, 312.0 + 12 * k), "path") for k in range(5)]
+    drawing = Region([Element((150.0, 478.7, 437.0, 596.7), "path")])
+    under = [_caption("Figure 4", (107.0, 606.0, 488.0, 640.0))]
+    assert assign(under, [Region(bands), drawing], [under[0].bbox], [*lines, *code]) == {0: [1]}
+    caps.append(_caption("Figure 6", (96.8, 740.0, 515.0, 751.0)))
+    assert assign(caps, page(), [c.bbox for c in caps], lines).get(0) == [1]
+
+
 def test_a_grid_of_plots_wide_apart_over_a_flush_left_caption_is_one_figure() -> None:
     """plotmo Figure 1: a 3 x 2 grid of plots 51 pt apart over a caption set flush left:
     the columns beside the middle one are off the caption's centre alone, not as the row."""

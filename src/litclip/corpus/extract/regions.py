@@ -2291,6 +2291,7 @@ def assign(
         _absorb(captions, regions, barriers, out, taken, nearest, boxes_of_text)
     if lines:
         _stacked_parts(captions, regions, lines, out, taken, boxes_of_text)
+        _lone_caption_parts(captions, regions, lines, out, taken, boxes_of_text)
     _grid_cells_to_figures(captions, regions, out)
     return out
 
@@ -2499,6 +2500,54 @@ def _stacked_parts(
             parts.append(ri)
         members.extend(parts)
         taken.update(parts)
+
+
+def _lone_caption_parts(
+    captions: list[Caption],
+    regions: list[Region],
+    lines: list[TextLine],
+    out: dict[int, list[int]],
+    taken: set[int],
+    boxes_of_text: list[bool],
+) -> None:
+    """The one caption of a page takes the free pictures stacked beyond its figure (away
+    from it) across blank paper, farther than a stray part is looked for: a report's bar
+    chart over the table of its numbers, 85 pt apart, under one caption (Py-ART's roadmap),
+    when no text line and no other region lies between. Text (a box of it, a shaded listing
+    of numbered lines) is no such part."""
+    if len(captions) != 1 or captions[0].kind != "figure" or 0 not in out:
+        return
+    cap, members = captions[0], out[0]
+    fig = union([regions[r].bbox for r in members])
+    below = cap.bbox[1] >= fig[3] - 2  # the caption under the figure: parts over it
+    if not below and cap.bbox[3] > fig[1] + 2:
+        return  # a side caption
+    found = True
+    while found:
+        found = False
+        for ri, region in enumerate(regions):
+            box = region.bbox
+            if ri in taken or boxes_of_text[ri] or not region.graphic_boxes:
+                continue
+            held = [ln.bbox for ln in lines if contains(box, ln.bbox, slack=1.0)]
+            if sum(map(area, held)) >= TEXTY_SHARE * area(box):
+                continue  # a box of text: its lines (a listing's) cover much of it
+            d = fig[1] - box[3] if below else box[1] - fig[3]
+            if not 0 <= d <= LONE_PART_GAP or _h_overlap(fig, box) < 0.5 * (box[2] - box[0]):
+                continue
+            x0, x1 = min(fig[0], box[0]), max(fig[2], box[2])
+            band = (x0, box[3], x1, fig[1]) if below else (x0, fig[3], x1, box[1])
+            if any(intersection(band, ln.bbox) > 0 for ln in lines) or any(
+                intersection(band, r.bbox) > 0 for k, r in enumerate(regions) if k != ri
+            ):
+                continue
+            members.append(ri)
+            taken.add(ri)
+            fig = union([fig, box])
+            found = True
+
+
+LONE_PART_GAP = 120.0  # points of blank paper between a page's one figure and a part of it
 
 
 EXACT_MATCH_MAX_CAPTIONS = 10  # pages with more captions go to scipy's solver
@@ -2722,9 +2771,11 @@ def _beside_over_caption(
     side = over if over(fig_box) else under
     mates = [b for b in free if side(b) and level(fig_box, b)]
     row = min(b[0] for b in (fig_box, box, *mates)), max(b[2] for b in (fig_box, box, *mates))
-    centred = (
-        abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= ROW_CENTRING * (row[1] - row[0])
-        and gap(fig_box, box) <= box[2] - box[0]
+    # the part no narrower than the gap to it, or both under the caption's reach (DLRG's two
+    # logos, (a) and (b), 127 pt apart over a caption running under each)
+    centred = abs((row[0] + row[1]) - (cb[0] + cb[2])) / 2 <= ROW_CENTRING * (row[1] - row[0]) and (
+        gap(fig_box, box) <= box[2] - box[0]
+        or (_h_overlap(cb, fig_box) > 0 and _h_overlap(cb, box) > 0)
     )
     if not (box[0] >= cb[0] - 10 and box[2] <= cb[2] + 10) and not centred:
         return False  # neither within the caption's width nor a row centred on it
