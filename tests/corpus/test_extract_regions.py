@@ -561,6 +561,60 @@ def test_a_caption_takes_the_drawing_over_it_before_the_code_listing_under_it() 
     assert assign([cap], regions()[:1], [cap.bbox]) == {0: [0]}
 
 
+def _luadraw_listing(top: float, lines: int) -> tuple[Region, list[TextLine]]:
+    """luadraw's shaded listing: a band behind each code line (45.9 to 549.4) between two
+    thin bars down its sides (42.3 and 552.2), each line in a fixed-width face."""
+    elements, code = [], []
+    for k in range(lines):
+        y = top + 11.9 * k
+        elements += [
+            Element((42.3, y - 0.4, 43.1, y + 12.5), "path"),
+            Element((45.9, y, 549.4, y + 12.1), "path"),
+            Element((552.2, y - 0.4, 553.0, y + 12.5), "path"),
+        ]
+        line = TextLine("g:Dpolyline3d( {A,p[k]}, 'gray')", (45.9, y + 0.2, 380.1, y + 10.9), 9.0)
+        line.mono = True
+        code.append(line)
+    elements += [Element(ln.bbox, "text") for ln in code]
+    return Region(elements), code
+
+
+def test_a_listing_under_its_heading_or_a_tall_math_glyph_is_a_box_of_text() -> None:
+    """luadraw's manual: "Stereographic Projection" set over a shaded listing, flush with
+    the bar down its side (3.4 pt left of its bands), and math glyphs whose boxes (29.5 pt
+    for a 10 pt font) reach 4 pt into the listing from the line over it: the listing was no
+    box of text, and the drawing over it took it in."""
+    from litclip.corpus.extract.regions import _text_box
+
+    listing, _code = _luadraw_listing(328.2, 10)
+    assert _text_box(listing)
+    listing.elements.append(Element((42.5, 305.1, 153.6, 317.1), "text"))  # the heading
+    listing.elements.append(Element((346.3, 297.4, 351.3, 331.8), "text"))  # a glyph's box
+    assert _text_box(listing)
+    listing.elements.append(Element((20.0, 305.1, 153.6, 317.1), "text"))  # out in the margin
+    assert not _text_box(listing)
+
+
+def test_a_caption_between_a_code_listing_and_its_drawing_takes_the_drawing() -> None:
+    """luadraw's manual sets each caption between the listing over it (18 pt) and the
+    drawing the listing makes (27 pt under it): the caption took the listing. A shaded box
+    of code is farther from a caption than one of words in a proportional face."""
+    from litclip.corpus.extract.regions import assign
+
+    def regions() -> tuple[list[Region], list[TextLine]]:
+        listing, code = _luadraw_listing(32.2, 14)  # its foot 18.4 pt over the caption
+        drawing = Region([Element((179.6, 256.3, 376.6, 507.3), "path")])
+        return [listing, drawing], code
+
+    cap = _caption("Figure 18", (170.8, 217.4, 373.4, 229.4))
+    pages, code = regions()
+    assert assign([cap], pages, [cap.bbox], [*cap.lines, *code]) == {0: [1]}
+    pages, code = regions()
+    for ln in code:
+        ln.mono = False  # words in a framed box: as near as the drawing, it stays the figure
+    assert assign([cap], pages, [cap.bbox], [*cap.lines, *code]) == {0: [0]}
+
+
 def test_a_code_listing_with_its_lead_in_lines_is_not_part_of_the_plot_under_it() -> None:
     """BiocStyle's vignette: "This results in" and two verbatim lines over a shaded box of
     three echoed R lines, 15 pt over the plot those lines draw: the box and the lines set

@@ -2211,6 +2211,18 @@ def _hangs_under(cap: BBox, region: Region) -> bool:
 LETTER_COST = 20.0  # points added between a lettered panel and a caption that names no panels
 TEXT_BOX_COST = 20.0  # points added between a caption and a shaded box of text (a code
 # listing under it): a drawing as near on its other side is its figure
+CODE_BOX_COST = 20.0  # and more when its lines are code: luadraw's captions, set between a
+# listing and the drawing it makes, took the listing 18 pt over them before the drawing
+# 27 to 37 pt under them (a framed stack of labelled boxes, in a proportional face, is a
+# diagram that may be as near as the listing: SRF's Figure 6.4)
+
+
+def _mostly_code(region: Region, lines: list[TextLine]) -> bool:
+    """Whether most of the text lines inside ``region`` are set in a fixed-width face."""
+    held = [ln for ln in lines if contains(region.bbox, ln.bbox, slack=1.0)]
+    return bool(held) and 2 * sum(ln.mono for ln in held) > len(held)
+
+
 _PANEL_LETTER = re.compile(r"\(?[A-Ha-h]\)?")
 
 
@@ -2267,6 +2279,13 @@ def assign(
         or _listing_body(r, listing_captions)
         for listing, r in zip(listings, regions, strict=True)
     ]
+    # a shaded box of text is far from a caption; one of code (fixed-width lines) farther
+    text_cost = [
+        (TEXT_BOX_COST + (CODE_BOX_COST if _mostly_code(r, lines or []) else 0.0))
+        if listing
+        else 0.0
+        for listing, r in zip(listings, regions, strict=True)
+    ]
     for ci, cap in enumerate(captions):
         if cap.kind == "listing":
             # its code is text (or glyphs drawn as paths): it claims no region, lest an
@@ -2281,7 +2300,7 @@ def assign(
                 d = level_distance(cap, region, barriers, caption_boxes)
             if d is not None:
                 d += LETTER_COST if plain and ri in lettered else 0.0
-                pairs.append((d + (TEXT_BOX_COST if listings[ri] else 0.0), ci, ri))
+                pairs.append((d + text_cost[ri], ci, ri))
     found = _matched(captions, regions, barriers, pairs, boxes_of_text)
     if len(captions) > 1 and len(found[1]) < len(regions):
         found = _one_side(captions, regions, barriers, pairs, boxes_of_text, found)
@@ -2845,7 +2864,7 @@ def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
     shapes = [e.bbox for e in region.elements if e.kind != "text"]
     if not shapes or any(e.kind not in ("text", "path") for e in region.elements):
         return False
-    box = union(shapes)
+    box = frame = union(shapes)
     # a bar or rule set in the text (a fraction's, an underline) is no shape of its own,
     # nor is the bar down a listing's side
     shapes = [
@@ -2865,12 +2884,14 @@ def _text_box(region: Region, min_lines: int = TEXT_BOX_LINES) -> bool:
     texts = [e.bbox for e in region.elements if e.kind == "text"]
     # a prompt's dots may stand a little out of the band (simuPOP's "..." by 1.3 pt)
     inside = [t for t in texts if contains(box, t, slack=TEXT_OUT)]
-    # lines set right over or under the box and within its width (the sentence leading into
-    # a listing, verbatim lines before it) are the listing's surroundings, not a figure's
+    # lines set right over or under the box and within its frame's width (the sentence or
+    # heading leading into a listing, flush with the bars down its sides; verbatim lines
+    # before it) are the listing's surroundings, not a figure's; a math glyph's box may
+    # reach into the box by more than its ink (luadraw's manual)
     around = all(
-        (t[3] <= box[1] + 1.0 or t[1] >= box[3] - 1.0)
-        and box[0] - 1.0 <= t[0]
-        and t[2] <= box[2] + 1.0
+        ((t[1] + t[3]) / 2 <= box[1] or (t[1] + t[3]) / 2 >= box[3])
+        and frame[0] - 1.0 <= t[0]
+        and t[2] <= frame[2] + 1.0
         for t in texts
         if not contains(box, t, slack=TEXT_OUT)
     )
