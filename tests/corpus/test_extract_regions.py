@@ -1885,6 +1885,11 @@ def test_a_bold_heading_numbered_with_a_parenthesis_is_running_text() -> None:
     running = running_text([*body, heading, lower, step], 10.0)
     assert id(heading) in running and id(lower) in running
     assert id(step) not in running
+    # over running text all indented (bullets), a heading at the text's left margin
+    bullets = [_tl(ln.text, 53.0, ln.y0) for ln in body]
+    cut = _tl("11) Cutting a solid: cutpoly and cutfacet", 42.5, 270, size=12, x1=330)
+    cut.bold = [True] * len(cut.text)
+    assert id(cut) in running_text([*bullets, cut], 10.0)
 
 
 def test_numbered_headings_on_a_page_without_paragraphs_are_running_text() -> None:

@@ -686,14 +686,15 @@ def _numbered_headings(lines: list[TextLine], running: set[int], body_size: floa
     the text's size or larger, starting where running lines start: one over a figure has
     the figure, not a paragraph, under it, and its figure took it in (AltOS's manual, 11
     of 14 screenshots), or "6) parallel_polyline()" set in bold (luadraw's manual, whose
-    figures took in the headings under them). On a page without running text (imview's manual: headings, a few
-    short lines beside icons, a screenshot) they start at the text's left margin."""
+    figures took in the headings under them), or at the text's left margin: on a page
+    without running text (imview's manual: headings, a few short lines beside icons, a
+    screenshot), or over running text that is all indented (luadraw's bullets)."""
     edges = _left_edges(lines, running)
-    if not edges.size:
-        sized = [ln.x0 for ln in lines if not ln.rotated and ln.size >= 0.98 * body_size]
-        if not sized:
-            return set()
-        edges = np.array([min(sized)])
+    sized = [ln.x0 for ln in lines if not ln.rotated and ln.size >= 0.98 * body_size]
+    if not sized:
+        return set()
+    # or at the text's left margin (luadraw's "11) Cutting a solid" over indented bullets)
+    edges = np.append(edges, min(sized))
     cands = [
         ln
         for ln in lines
