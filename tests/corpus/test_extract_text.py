@@ -226,9 +226,18 @@ def test_fixed_width_fonts_are_known_by_name() -> None:
         "courier-bold",
         "inconsolata",
         "nimbusmonl-regu",
+        "t1xtt",  # newtx's typewriter, as the GSL manual's listings are set
+        "t1xbtt",
     ):
         assert tx._MONO_RE.search(name), name
-    for name in ("lmroman10-regular", "monotypecorsiva", "times-roman", "cmr10", "helvetica"):
+    for name in (
+        "lmroman10-regular",
+        "monotypecorsiva",
+        "times-roman",
+        "cmr10",
+        "helvetica",
+        "t1xr",
+    ):
         assert not tx._MONO_RE.search(name), name
 
 

@@ -37,11 +37,11 @@ _BOLD_RE = re.compile(
 )
 BOLD_WEIGHT = 550  # semibold is 600, medium 500
 # fixed-width faces by name: Latin Modern "LMMono10", Computer Modern/EC/TC typewriter
-# ("CMTT10", "SFTT1000"), Courier (PSNFSS "pcrr8r", URW's "NimbusMonL-Regu"), and the usual
-# programmers' fonts
+# ("CMTT10", "SFTT1000"), txfonts/newtx typewriter ("t1xbtt": Sphinx's LaTeX listings),
+# Courier (PSNFSS "pcrr8r", URW's "NimbusMonL-Regu"), and the usual programmers' fonts
 _MONO_RE = re.compile(
     r"mono(?!type)|courier|consol|menlo|inconsolata|typewriter|sourcecode|source code|nimbusmon"
-    r"|^(cmtt|ectt|sftt|tctt|lmtt|txtt|pcr[rb])"
+    r"|^(cmtt|ectt|sftt|tctt|lmtt|txtt|txbtt|t1xb?tt|pcr[rb])"
 )
 # TeX's regular faces by name (Computer Modern, EC, TC, Latin Modern, PSNFSS "ptmr8t")
 _REGULAR_TEX_RE = re.compile(
