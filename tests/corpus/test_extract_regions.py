@@ -1823,6 +1823,31 @@ def test_a_long_rule_inside_a_drawing_is_part_of_the_figure() -> None:
     assert _rules_within_graphics([alone], [path(100, 300, 500, 495)], 842) == []
 
 
+def test_long_rules_that_close_a_box_are_a_frame() -> None:
+    """TestU01's guide frames its program output in four rules the whole text wide, 420 pt
+    tall (half the page): dropped as page rules, the listing lost its frame and its crop
+    cut its first line. Rules closing a box around text are kept, up to 78% of the page
+    tall; a frame around the whole text block or around drawings (NMF's vignette frames
+    code and its plots), or rules that close no box, stay out."""
+    from litclip.corpus.extract.regions import _rule_frames
+
+    def frame(top: float, bottom: float) -> list[Element]:
+        return [
+            Element((71.0, top, 541.3, top + 2.0), "path", 0),
+            Element((71.5, top + 0.5, 73.5, bottom), "path", 1),
+            Element((538.8, top + 0.5, 540.8, bottom), "path", 2),
+            Element((71.0, bottom - 1.5, 541.3, bottom + 0.5), "path", 3),
+        ]
+
+    box = frame(168.7, 589.4)
+    assert sorted(e.index for e in _rule_frames(box, 841.9)) == [0, 1, 2, 3]
+    assert _rule_frames(frame(40.0, 800.0), 841.9) == []  # the page's own frame
+    assert _rule_frames([box[0], box[3]], 841.9) == []  # a rule over and under: no box
+    assert _rule_frames(box[:3], 841.9) == []
+    # a knitr chunk's frame around its code and the plots it draws: no listing's frame
+    assert _rule_frames(box, 841.9, [Element((90.0, 257.2, 295.2, 500.0), "path")]) == []
+
+
 def test_a_line_leading_in_to_a_figure_from_the_text_margin_stays_out_of_it() -> None:
     """FreeDV's manual: "These sections are shown below:" (body type, at the running text's
     left edge) 10 pt over a screenshot set in from that edge is the text's, not the

@@ -216,8 +216,10 @@ def page_elements(page: pdfium.PdfPage, backgrounds: list[Element] | None = None
     elements.extend(_spacers(blanks, elements))
     table = _table_rules(rules)
     elements.extend(table)
-    inside = _rules_within_graphics([r for r in rules if r not in table], elements, height)
-    elements.extend(inside)
+    framed = _rule_frames([r for r in rules if r not in table], height, elements)
+    elements.extend(framed)
+    rest = [r for r in rules if r not in table and r not in framed]
+    elements.extend(_rules_within_graphics(rest, elements, height))
     if len(slivers) >= DOT_IMAGES:  # ...or, by the hundred, the dots a plot is drawn with
         elements.extend(slivers)
     return elements
@@ -285,6 +287,44 @@ def _table_rules(rules: list[Element]) -> list[Element]:
     return keep
 
 
+def _rule_frames(
+    rules: list[Element], height: float, elements: Sequence[Element] = ()
+) -> list[Element]:
+    """The long rules that close a box around text alone (none of ``elements``, the page's
+    drawings and pictures, inside), no taller than :data:`RULE_FRAME_HEIGHT` of the page: a
+    listing's frame (TestU01's guide frames its program output in four rules the whole text
+    wide; its upright sides, over 45% of the page tall, were dropped as page rules with the
+    rest, and the listing lost its frame). A frame around the whole text block is the
+    page's, and one around code and the plots it draws (a knitr chunk's) is no figure's."""
+    flat = [r for r in rules if r.bbox[3] - r.bbox[1] < 2.5]
+    upright = [r for r in rules if r.bbox[2] - r.bbox[0] < 2.5]
+    out: list[Element] = []
+    for top in flat:
+        for bottom in flat:
+            t, b = top.bbox, bottom.bbox
+            if not (
+                b[1] > t[3]
+                and b[3] - t[1] <= RULE_FRAME_HEIGHT * height
+                and abs(t[0] - b[0]) <= FRAME_STROKE
+                and abs(t[2] - b[2]) <= FRAME_STROKE
+            ):
+                continue
+            sides = [
+                u
+                for u in upright
+                if abs(u.bbox[1] - t[1]) <= FRAME_STROKE
+                and abs(u.bbox[3] - b[3]) <= FRAME_STROKE
+                and (abs(u.bbox[0] - t[0]) <= FRAME_STROKE or abs(u.bbox[2] - t[2]) <= FRAME_STROKE)
+            ]
+            box = (t[0], t[1], t[2], b[3])
+            if len({round(u.bbox[0]) for u in sides}) >= 2 and not any(
+                contains(box, e.bbox, slack=1.0) for e in elements
+            ):
+                out += [r for r in (top, bottom, *sides) if r not in out]
+    return out
+
+
+RULE_FRAME_HEIGHT = 0.78  # of the page's height: a frame this tall at most is no page frame
 RULE_NEIGHBOUR = 24.0  # points at most from a rule to the drawing above and below it
 
 
