@@ -1135,6 +1135,23 @@ def test_a_grid_of_plots_wide_apart_over_a_flush_left_caption_is_one_figure() ->
     assert sorted(out[0]) == [0, 1, 2, 3, 4, 5]
 
 
+def test_a_short_caption_flush_left_under_a_centred_plot_takes_it() -> None:
+    """Octave's manual: "Figure 15.4: Polar plot." flush left, 34 pt under a narrow centred
+    plot that it does not reach under: the plot went uncaptioned. A caption so near it,
+    left of it, takes it; a line between them, or 100 pt of paper, keeps them apart."""
+    from litclip.corpus.extract.regions import assign
+
+    def plot() -> list[Region]:
+        return [Region([Element((224.4, 191.3, 392.5, 375.5), "path")])]
+
+    cap = _caption("Figure 15.4", (104.9, 409.6, 217.3, 420.5))
+    assert assign([cap], plot(), [cap.bbox], list(cap.lines)) == {0: [0]}
+    between = TextLine("polar (theta, rho)", (104.9, 385.0, 300.0, 396.0), 10.9)
+    assert assign([cap], plot(), [cap.bbox], [*cap.lines, between]) == {}
+    far = _caption("Figure 15.4", (104.9, 475.6, 217.3, 486.5))
+    assert assign([far], plot(), [far.bbox], list(far.lines)) == {}
+
+
 def test_a_caption_far_under_its_plot_across_blank_paper_takes_it() -> None:
     """biovizBase Figure 4: colour swatches drawn at the top of a tall R device, 182 pt of
     white over the caption. Text in the way, or another region, keeps them apart."""

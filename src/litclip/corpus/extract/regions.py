@@ -2476,7 +2476,8 @@ def _far_above(
     """A figure caption left without a figure takes the free region straight above it
     across blank paper further than :func:`caption_distance` looks (an R plot drawn at the
     top of a tall device: 180 pt of white between the colour swatches and their caption),
-    when no text or other region lies in the space between. Returns whether one did."""
+    or the one just above it and to its right (a short caption flush left under a centred
+    plot), when no text or other region lies in the space between. Returns whether one did."""
     line_boxes = [ln.bbox for ln in lines]
     found = False
     for ci, cap in enumerate(captions):
@@ -2489,7 +2490,10 @@ def _far_above(
             d = cb[1] - box[3]
             if ri in taken or not -6 <= d <= FAR_CAPTION:
                 continue
-            if not _column_aligned(cb, box):
+            # or a short caption set flush left under a centred plot, clear of it sideways
+            # (Octave's manual: "Figure 15.4: Polar plot." 34 pt under its narrow plot)
+            flush_left = d <= NEAR_UNALIGNED and cb[0] < box[0] and cb[2] < box[2]
+            if not _column_aligned(cb, box) and not flush_left:
                 continue
             way = (min(box[0], cb[0]), box[3] + 1, max(box[2], cb[2]), cb[1] - 1)
             if any(intersection(way, b) > 0 for b in line_boxes) or any(
@@ -2505,6 +2509,7 @@ def _far_above(
     return found
 
 
+NEAR_UNALIGNED = 48.0  # points: a caption clear of its figure sideways is this near under it
 STACKED_PART_GAP = 100.0  # points: code lines echoed between a figure's rows (a Sweave float)
 STACKED_PART_LINES = 3  # text lines at most between them: more is a paragraph
 _ROW_WORDS = (  # "Top-Left:", "(upper panel)", "bottom row:"
