@@ -1280,6 +1280,11 @@ def test_a_caption_set_as_a_paragraph_stops_before_the_indented_paragraph_after_
     wrapped = line("Figure 2.4: Color Chooser Panel with", 104.9, 378.5, 290.0)
     (found,) = find_captions([wrapped, *body], 10.9)
     assert found.text.endswith("can be")
+    # Octave's manual: the paragraph after "Figure 15.5: Mesh plot." is two lines, its
+    # second short ("surface."): a paragraph all the same
+    short = [body[0], line("surface.", 90.0, 407.6, 126.1)]
+    (found,) = find_captions([cap, *short], 10.9)
+    assert found.text == "Figure 2.4: Color Chooser Panel."
 
 
 @pytest.mark.parametrize(

@@ -581,7 +581,9 @@ def _indented_paragraph(cap: Caption, nxt: TextLine, lines: list[TextLine]) -> b
     """Whether ``nxt`` opens a new paragraph after a caption set as a paragraph of its own in
     the running text ("Figure 2.4: Color Chooser Panel." then "Note the three sliders ..."):
     the caption's last line ends a sentence well short of the column's edge, where a line
-    goes on only when full, and ``nxt`` starts indented from the line under it."""
+    goes on only when full, and ``nxt`` starts indented from the line under it, full or
+    the paragraph's short last line (Octave's "Figure 15.5: Mesh plot." took the two
+    paragraphs after it)."""
     last = max(cap.lines, key=lambda ln: ln.y1)
     size = max(nxt.size, 1.0)
     if not last.text.rstrip().endswith(_SENTENCE_END) or last.x1 > nxt.x1 - 3 * size:
@@ -593,7 +595,7 @@ def _indented_paragraph(cap: Caption, nxt: TextLine, lines: list[TextLine]) -> b
         and 0 <= ln.y0 - nxt.y1 < nxt.height
         and abs(ln.size - nxt.size) <= 0.1 * size
         and least * size <= nxt.x0 - ln.x0 <= most * size
-        and abs(ln.x1 - nxt.x1) <= 2 * size
+        and ln.x1 <= nxt.x1 + 2 * size  # full, or the paragraph's last line ("surface.")
         for ln in lines
     )
 
