@@ -571,6 +571,41 @@ def test_a_caption_over_a_plot_does_not_go_down_its_axis() -> None:
     assert cap.bbox[3] == number.bbox[3]
 
 
+def test_a_caption_row_goes_on_through_a_formula_in_a_math_font() -> None:
+    """luadraw's manual: "Figure 1: Saddle point at M(0, 0, 0) (z = x2 - y2)", its formulas
+    in an OpenType math font whose glyph boxes run 29.5 pt down from the row's top: their
+    centres sat low, off the row, and the caption ended at "Saddle point at" (the formulas
+    then joined the drawing under the caption, whose box took the caption in). A tall box
+    whose top is off the row's is no piece of it."""
+    first = TextLine("Figure 1: Saddle point at", (198.2, 232.0, 300.9, 243.9), 10.0)
+    pieces = [
+        TextLine("\U0001d440(0, 0, 0)", (303.0, 231.4, 342.8, 260.9), 10.0),
+        TextLine("(", (344.9, 232.0, 348.4, 243.9), 10.0),
+        TextLine("\U0001d467 = \U0001d4652 \u2212 \U0001d4662", (348.4, 231.4, 393.1, 260.9), 10.0),
+        TextLine(")", (393.7, 232.0, 397.1, 243.9), 10.0),
+    ]
+    (cap,) = find_captions([first, *pieces], 10.0)
+    assert cap.text == "Figure 1: Saddle point at M(0, 0, 0) (z = x2 \u2212 y2)"  # NFKC
+    # the formula's deep box does not push the block's foot down past the next line
+    # (hypergeo's Figure 1 had lost its second line)
+    row = [
+        TextLine("Figure 1: View of the function 2F1", (81.0, 557.5, 270.0, 568.4), 10.9),
+        TextLine("(z)", (290.2, 556.4, 305.2, 582.6), 10.9),
+        TextLine("evaluated over a part of the complex plane", (310.0, 557.5, 522.0, 568.4), 10.9),
+        TextLine(
+            "using the hypergeo package. Function visualization", (81.0, 571.0, 522.0, 581.9), 10.9
+        ),
+        TextLine(
+            "package (Hankin 2006); hue corresponds to argument", (81.0, 584.6, 518.4, 595.5), 10.9
+        ),
+    ]
+    (cap,) = find_captions(row, 10.9)
+    assert "plane using the hypergeo package. Function visualization package" in cap.text
+    low = TextLine("\U0001d440(0, 0, 0)", (303.0, 240.0, 342.8, 269.5), 10.0)  # top off the row
+    (cap,) = find_captions([first, low], 10.0)
+    assert cap.text == "Figure 1: Saddle point at"
+
+
 def test_a_caption_row_set_as_a_description_list_is_read_in_order() -> None:
     """ "Top row:" then, after a tab stop, its text running past the caption's short first
     line: the text follows its term, before the next row's."""

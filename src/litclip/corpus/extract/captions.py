@@ -628,6 +628,8 @@ def _grow_block(
             continue
         same_row = abs((other.y0 + other.y1) / 2 - (first.y0 + first.y1) / 2) < 0.3 * first.height
         same_font = abs(other.size - first.size) <= ROW_FONT_SLACK * first.size
+        if _math_run(other, first):  # a formula in a math font: its glyph boxes hang low
+            same_row, same_font = True, True
         # boxes of a split row may touch or overlap (a superscript "m2" before ")", or set
         # over a subscript)
         if (
@@ -663,6 +665,8 @@ def _grow_block(
     label_only = len(cap.lines) == 1 and alone
     while True:
         x0, _y0, x1, y1 = cap.bbox
+        # a formula's deep glyph boxes (:func:`_math_run`) do not push the block's foot down
+        y1 = max((ln.y1 for ln in cap.lines if ln.height <= TALL_GLYPHS * ln.size), default=y1)
         # a line squeezed by a formula (a square root's bar) does not set the spacing
         last_h = max(cap.lines[-1].height, first.height, 1.0)
         nxt = _next_line(cap, lines, used, start_lines, x0, x1, y1, max_gap * last_h, size, hang)
@@ -700,6 +704,23 @@ def _grow_block(
         for ln in sorted(row, key=lambda ln: ln.x0):
             cap.lines.append(ln)
             used.add(id(ln))
+
+
+def _math_run(piece: TextLine, first: TextLine) -> bool:
+    """Whether ``piece`` is a formula set in ``first``'s row in a math font whose glyph boxes
+    run far below the baseline (OpenType math: 29.5 pt for a 10 pt "M(0, 0, 0)", a 7 pt
+    exponent 20 pt): tops level with the row's, in its size or a script's. Their centres
+    sit low, and luadraw's captions were cut off at their first formula."""
+    return (
+        piece.height > TALL_GLYPHS * piece.size
+        and any(ch.isprintable() and not ch.isspace() for ch in piece.text)  # no "\x01" bracket
+        and abs(piece.y0 - first.y0) < 0.3 * first.height
+        and SCRIPT_SIZE * first.size <= piece.size <= (1 + ROW_FONT_SLACK) * first.size
+    )
+
+
+TALL_GLYPHS = 1.8  # of its size: a run this tall is set in a math font's deep glyph boxes
+SCRIPT_SIZE = 0.6  # of the row's size: a script in the formula is no smaller
 
 
 def _fragment(line: TextLine, graphics: Sequence[BBox]) -> bool:
