@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from litclip.corpus.extract.regions import Element
+from litclip.corpus.extract.regions import Element, boxes_inside
 from litclip.corpus.extract.text import TextLine
 from litclip.corpus.types import BBox
 
@@ -176,15 +176,5 @@ def element_furniture(
         held = [e for e in elements if id(e) in out]
         if held and lines:
             boxes = np.array([ln.bbox for ln in lines], dtype=np.float64)
-            out -= {id(e) for e in held if _holds(e.bbox, boxes).any()}
+            out -= {id(e) for e in held if boxes_inside(boxes, e.bbox, 1.0).any()}
     return out
-
-
-def _holds(box: BBox, lines: np.ndarray, slack: float = 1.0) -> np.ndarray:
-    """Which of the ``lines`` (boxes) lie inside ``box``, give or take ``slack`` points."""
-    return (
-        (lines[:, 0] >= box[0] - slack)
-        & (lines[:, 1] >= box[1] - slack)
-        & (lines[:, 2] <= box[2] + slack)
-        & (lines[:, 3] <= box[3] + slack)
-    )

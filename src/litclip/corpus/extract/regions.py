@@ -255,10 +255,10 @@ def _spacers(blanks: list[Element], elements: list[Element]) -> list[Element]:
     if not blanks or not elements:
         return blanks
     inner = np.asarray([e.bbox for e in elements], dtype=np.float64)
-    return [b for b in blanks if not _inside(inner, b.bbox, 0.5).any()]
+    return [b for b in blanks if not boxes_inside(inner, b.bbox, 0.5).any()]
 
 
-def _inside(boxes: np.ndarray, box: BBox, slack: float) -> np.ndarray:
+def boxes_inside(boxes: np.ndarray, box: BBox, slack: float) -> np.ndarray:
     """Which of ``boxes`` (n x 4) lie inside ``box``, give or take ``slack`` points."""
     x0, y0, x1, y1 = box
     return (
@@ -1656,7 +1656,7 @@ def drop_text_backgrounds(elements: list[Element], running: list[BBox]) -> list[
     out = []
     for e in elements:
         if e.kind == "image":
-            held = _inside(lines, e.bbox, 1.0)
+            held = boxes_inside(lines, e.bbox, 1.0)
             if held.sum() > TEXT_BOX_LINES and line_area[held].sum() >= area(e.bbox) / 3:
                 continue
         out.append(e)
@@ -1847,6 +1847,11 @@ def _text_box_sized(box: BBox) -> bool:
     return box[2] - box[0] >= 100 and box[3] - box[1] >= 24
 
 
+def lines_in(box: BBox, lines: list[TextLine]) -> list[TextLine]:
+    """The ``lines`` inside ``box``, give or take a point."""
+    return [ln for ln in lines if contains(box, ln.bbox, slack=1.0)]
+
+
 def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
     """Drop from ``region`` a box of text only (a shaded code listing a vignette prints right
     over the plot it makes) that sits at its top or bottom edge, apart from the rest.
@@ -1856,7 +1861,7 @@ def trim_text_boxes(region: Region, lines: list[TextLine]) -> None:
     # only boxes big enough for three lines of text (a chart may have thousands of paths)
     boxes = [e for e in region.elements if e.kind == "path" and _text_box_sized(e.bbox)]
     for box in boxes:
-        held = [ln for ln in lines if contains(box.bbox, ln.bbox, slack=1.0)]
+        held = lines_in(box.bbox, lines)
         if len(held) < TEXT_BOX_LINES or sum(len(ln.text) for ln in held) < TEXT_BOX_CHARS:
             continue
         inside = [e for e in region.elements if e is not box and contains(box.bbox, e.bbox, 1.0)]
@@ -2260,7 +2265,7 @@ CODE_BOX_COST = 20.0  # and more when its lines are code: luadraw's captions, se
 
 def _mostly_code(region: Region, lines: list[TextLine]) -> bool:
     """Whether most of the text lines inside ``region`` are set in a fixed-width face."""
-    held = [ln for ln in lines if contains(region.bbox, ln.bbox, slack=1.0)]
+    held = lines_in(region.bbox, lines)
     return bool(held) and 2 * sum(ln.mono for ln in held) > len(held)
 
 
@@ -2496,9 +2501,7 @@ def _far_above(
             if not _column_aligned(cb, box) and not flush_left:
                 continue
             way = (min(box[0], cb[0]), box[3] + 1, max(box[2], cb[2]), cb[1] - 1)
-            if any(intersection(way, b) > 0 for b in line_boxes) or any(
-                intersection(way, r.bbox) > 0 for k, r in enumerate(regions) if k != ri
-            ):
+            if not _way_clear(way, line_boxes, regions, ri):
                 continue
             if best is None or d < best[0]:
                 best = (d, ri)
@@ -2545,16 +2548,15 @@ def _stacked_parts(
         if any(_v_overlap(a, b) <= 0 for a in boxes for b in boxes):
             continue  # rows already
         fig = union(boxes)
-        below = cap.bbox[1] >= fig[3] - 2  # the caption under the figure: parts over it
-        if not below and cap.bbox[3] > fig[1] + 2:
+        below = _caption_under(cap.bbox, fig)
+        if below is None:
             continue  # a side caption
         parts = []
         for ri, region in enumerate(regions):
             box = region.bbox
             if ri in taken or boxes_of_text[ri]:
                 continue
-            d = fig[1] - box[3] if below else box[1] - fig[3]
-            if not 0 <= d <= STACKED_PART_GAP or _h_overlap(fig, box) < 0.5 * (box[2] - box[0]):
+            if not _stacked_beyond(fig, box, below, STACKED_PART_GAP):
                 continue
             band = (fig[0], box[3], fig[2], fig[1]) if below else (fig[0], fig[3], fig[2], box[1])
             inside = [ln for ln in lines if intersection(band, ln.bbox) > 0.5 * area(ln.bbox)]
@@ -2584,9 +2586,10 @@ def _lone_caption_parts(
         return
     cap, members = captions[0], out[0]
     fig = union([regions[r].bbox for r in members])
-    below = cap.bbox[1] >= fig[3] - 2  # the caption under the figure: parts over it
-    if not below and cap.bbox[3] > fig[1] + 2:
+    below = _caption_under(cap.bbox, fig)
+    if below is None:
         return  # a side caption
+    line_boxes = [ln.bbox for ln in lines]
     found = True
     while found:
         found = False
@@ -2594,17 +2597,14 @@ def _lone_caption_parts(
             box = region.bbox
             if ri in taken or boxes_of_text[ri] or not region.graphic_boxes:
                 continue
-            held = [ln.bbox for ln in lines if contains(box, ln.bbox, slack=1.0)]
+            held = [ln.bbox for ln in lines_in(box, lines)]
             if sum(map(area, held)) >= TEXTY_SHARE * area(box):
                 continue  # a box of text: its lines (a listing's) cover much of it
-            d = fig[1] - box[3] if below else box[1] - fig[3]
-            if not 0 <= d <= LONE_PART_GAP or _h_overlap(fig, box) < 0.5 * (box[2] - box[0]):
+            if not _stacked_beyond(fig, box, below, LONE_PART_GAP):
                 continue
             x0, x1 = min(fig[0], box[0]), max(fig[2], box[2])
             band = (x0, box[3], x1, fig[1]) if below else (x0, fig[3], x1, box[1])
-            if any(intersection(band, ln.bbox) > 0 for ln in lines) or any(
-                intersection(band, r.bbox) > 0 for k, r in enumerate(regions) if k != ri
-            ):
+            if not _way_clear(band, line_boxes, regions, ri):
                 continue
             members.append(ri)
             taken.add(ri)
@@ -2613,6 +2613,28 @@ def _lone_caption_parts(
 
 
 LONE_PART_GAP = 120.0  # points of blank paper between a page's one figure and a part of it
+
+
+def _caption_under(cap: BBox, fig: BBox) -> bool | None:
+    """Whether a caption is under its figure (True: parts beyond it stand over the figure),
+    over it (False), or beside it (None)."""
+    if cap[1] >= fig[3] - 2:
+        return True
+    return None if cap[3] > fig[1] + 2 else False
+
+
+def _stacked_beyond(fig: BBox, box: BBox, below: bool, reach: float) -> bool:
+    """Whether ``box`` stands over ``fig`` (``below``: its caption under it) or under it,
+    within ``reach`` points and half of its width or more level with the figure."""
+    d = fig[1] - box[3] if below else box[1] - fig[3]
+    return 0 <= d <= reach and _h_overlap(fig, box) >= 0.5 * (box[2] - box[0])
+
+
+def _way_clear(way: BBox, line_boxes: list[BBox], regions: list[Region], skip: int) -> bool:
+    """Whether no text line and no region but ``regions[skip]`` reaches into ``way``."""
+    return not any(intersection(way, b) > 0 for b in line_boxes) and not any(
+        intersection(way, r.bbox) > 0 for k, r in enumerate(regions) if k != skip
+    )
 
 
 EXACT_MATCH_MAX_CAPTIONS = 10  # pages with more captions go to scipy's solver
@@ -2989,7 +3011,7 @@ def _ruled_code(region: Region, lines: list[TextLine]) -> bool:
         return False
     if any(min(s[2] - s[0], s[3] - s[1]) > TEXT_RULE for s in shapes):
         return False
-    held = [ln for ln in lines if contains(region.bbox, ln.bbox, slack=1.0)]
+    held = lines_in(region.bbox, lines)
     code = sum(ln.mono for ln in held)
     return code >= 2 and 2 * code >= len(held)
 
