@@ -951,6 +951,39 @@ def test_two_vector_charts_with_panel_letters(tmp_path: Path) -> None:
     assert fig.panels[0].bbox[2] < 300 < fig.panels[1].bbox[0]
 
 
+LONG_CAPTION = "Shapes drawn in perspective with the same light, each in its own frame, and a line."
+
+
+def test_like_unlettered_drawings_side_by_side_are_panels(tmp_path: Path) -> None:
+    """Two drawings of one size a gutter apart (luadraw's and earth's figures, nothing
+    naming them) are two panels; two boxes of a state diagram joined by an arrow stay one."""
+
+    def shape(c: canvas.Canvas, x: float, y: float) -> None:
+        c.rect(x, top(y + 140), 150, 140)
+        c.circle(x + 75, top(y + 70), 50)
+        c.line(x + 20, top(y + 120), x + 130, top(y + 20))
+
+    def pair(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        shape(c, 140, 120)
+        shape(c, 320, 120)
+        caption(c, 72, 290, "Figure 2.", [LONG_CAPTION])
+
+    fig = extract_pdf(make(tmp_path, "pair.pdf", pair)).figures[0]
+    assert len(fig.panels) == 2
+    assert fig.panels[0].bbox[2] < 305 < fig.panels[1].bbox[0]
+
+    def states(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        shape(c, 110, 120)
+        shape(c, 340, 120)
+        c.line(272, top(190), 328, top(190))  # the transition, its ends clear of both boxes
+        caption(c, 72, 290, "Figure 3.", [LONG_CAPTION])
+
+    fig = extract_pdf(make(tmp_path, "states.pdf", states)).figures[0]
+    assert fig.panels == []
+
+
 def test_stacked_lettered_charts_keep_their_axes(tmp_path: Path) -> None:
     """Each panel of two stacked charts keeps its x axis and axis title: thin strips under
     the plot that the cut leaves apart join the panel they belong to."""

@@ -346,6 +346,76 @@ def test_pictures_laid_over_each_other_are_one_collage() -> None:
     assert len(panels_from_images([_image(b) for b in apart], fig)) == 2
 
 
+def test_a_grid_of_small_pictures_set_apart_is_its_panels() -> None:
+    """WebbPSF's Figure 20: nine PSF images in a 3x3 grid, each a twentieth of the figure
+    (their axes, titles and colour bars are drawn around them). Pictures a gutter apart
+    that together fill much of the figure are its panels, though each is small. A few of
+    them (icons in a diagram, a fifth of it) are not, nor are MRI slices set edge to edge
+    in a model's overview (tiles of its tables, 0.4 pt apart)."""
+    fig = (111.6, 365.8, 510.4, 647.9)
+    cells = [(x, y) for y in (386.0, 477.0, 567.0) for x in (134.0, 268.0, 402.0)]
+    grid = [_image((x, y, x + 75.6, y + 75.6)) for x, y in cells]
+    assert len(panels_from_images(grid, fig)) == 9
+    assert panels_from_images(grid[:4], fig) == []
+    tiles = [
+        _image((40.4 * i, 40.4 * j, 40.4 * i + 40.0, 40.4 * j + 40.0))
+        for i in range(8)
+        for j in range(3)
+    ]
+    assert panels_from_images(tiles, (0.0, 0.0, 400.0, 130.0)) == []
+
+
+def _drawing(gray: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> None:
+    """An outlined drawing with a curve inside (pixels of an 800 x 600 preview)."""
+    gray[y0:y1, x0 : x0 + 2] = gray[y0:y1, x1 - 2 : x1] = 0
+    gray[y0 : y0 + 2, x0:x1] = gray[y1 - 2 : y1, x0:x1] = 0
+    for x in range(x0 + 10, x1 - 10):
+        y = y0 + (y1 - y0) // 2 + int(0.3 * (y1 - y0) * np.sin((x - x0) / 15))
+        gray[y : y + 3, x] = 0
+
+
+def test_like_drawings_side_by_side_are_panels() -> None:
+    """luadraw's and earth's figures: two drawings of one size side by side, a gutter apart,
+    nothing naming them. They are two panels; so is a grid of four. Drawings of all sizes
+    (a flow chart's parts), drawings stacked one over the other (a chart's tracks over one
+    axis), drawings a line or an arrow joins and drawings a hair apart stay one figure."""
+    from litclip.corpus.extract.panels import like_parts_side_by_side
+
+    pair = np.full((600, 800), 255, np.uint8)
+    _drawing(pair, 100, 500, 40, 380)
+    _drawing(pair, 100, 500, 420, 760)
+    parts = like_parts_side_by_side(pair, FIG)
+    assert len(parts) == 2
+    assert iou(parts[0], (20.0, 50.0, 190.0, 250.0)) > 0.9
+    grid = np.full((600, 800), 255, np.uint8)
+    for y0 in (20, 320):
+        for x0 in (40, 420):
+            _drawing(grid, y0, y0 + 260, x0, x0 + 340)
+    assert len(like_parts_side_by_side(grid, FIG)) == 4
+    row = np.full((600, 800), 255, np.uint8)  # three in a row: the middle one is no link
+    for x0 in (20, 290, 560):
+        _drawing(row, 200, 420, x0, x0 + 220)
+    assert len(like_parts_side_by_side(row, FIG)) == 3
+    sizes = np.full((600, 800), 255, np.uint8)
+    _drawing(sizes, 100, 500, 40, 380)
+    _drawing(sizes, 200, 400, 420, 600)
+    assert like_parts_side_by_side(sizes, FIG) == []
+    stacked = np.full((600, 800), 255, np.uint8)
+    _drawing(stacked, 20, 280, 40, 760)
+    _drawing(stacked, 320, 580, 40, 760)
+    assert like_parts_side_by_side(stacked, FIG) == []
+    joined = pair.copy()
+    joined[300:302, 380:420] = 0
+    assert like_parts_side_by_side(joined, FIG) == []
+    arrow = pair.copy()  # an arrow from one box to the other, its ends clear of both
+    arrow[150:153, 386:414] = 0
+    assert like_parts_side_by_side(arrow, FIG) == []
+    close = np.full((600, 800), 255, np.uint8)
+    _drawing(close, 100, 500, 40, 395)
+    _drawing(close, 100, 500, 405, 760)  # 10 px apart: 5 pt
+    assert like_parts_side_by_side(close, FIG) == []
+
+
 def test_pictures_on_a_backdrop_are_the_panels_the_caption_counts() -> None:
     """JFMS sets four photos of forceps on one drop-shadow picture ("(a) ...; (b) ...;
     (c) ...; (d) ..."): the four are the panels, not overlays on a single picture. An inset
@@ -885,6 +955,27 @@ def test_a_bold_letter_heading_its_panels_title_names_the_panel() -> None:
     assert letter_lines(plain, (0.0, 0.0, 500.0, 300.0)) == []
     bold = TextLine("B Title", (300.0, 10.0, 335.0, 20.0), 9.0, bold=[True] * 7)
     assert letter_lines([bold], (0.0, 0.0, 500.0, 300.0)) == []
+
+
+def test_panel_a_read_in_one_row_with_its_bold_title_names_the_panel() -> None:
+    """A gait figure prints a big bold "A" before its bold title "Bilateral aerial time",
+    read as one row, while "B" to "D" stand alone. The row opening with "A" at the left
+    edge of C's column holds panel A. A row opening with "A" elsewhere (a plot's title "A
+    model fit") holds none."""
+    from litclip.corpus.extract.text import TextLine
+
+    def lone(letter: str, x: float, y: float) -> TextLine:
+        return TextLine(letter, (x, y, x + 9.0, y + 14.0), 14.0, bold=[True])
+
+    fig = (95.0, 136.8, 500.8, 626.3)
+    letters = [lone("B", 320.0, 137.0), lone("C", 95.0, 276.0), lone("D", 95.0, 361.0)]
+    title = TextLine("A Bilateral aerial time", (95.0, 139.0, 189.5, 148.1), 8.0, bold=[True] * 23)
+    found = letter_lines([title, *letters], fig)
+    assert sorted(letter for letter, _ in found) == ["A", "B", "C", "D"]
+    assert dict(found)["A"][:2] == (95.0, 139.0)
+    elsewhere = TextLine("A model fit", (200.0, 200.0, 250.0, 209.0), 8.0, bold=[True] * 11)
+    found = letter_lines([elsewhere, *letters], fig)
+    assert sorted(letter for letter, _ in found) == ["B", "C", "D"]
 
 
 def _micrograph_grid() -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:

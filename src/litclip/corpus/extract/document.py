@@ -1657,6 +1657,12 @@ def _panel_boxes(
         x_scales = scales.x_scales(job.lines, box) if not boxes else []
         if len(x_scales) >= 2:
             boxes = panel_mod.panels_over_scales(preview(), box, x_scales)
+    # unlettered drawings of one size side by side, a gutter apart (two graphs, a row of
+    # shapes): panels; a flow chart's parts are of all sizes, a chart's stacked tracks one
+    # above the other share its axis
+    vector = raster_cover < 0.5 and not job.diagram
+    if not boxes and vector and not named_panels and not tree and not plots:
+        boxes = panel_mod.like_parts_side_by_side(preview(), box)
     # more pictures than the letters the caption names (or that head the panels' titles,
     # the caption naming none): each letter heads a group of them
     if 2 <= len(letters) < len(boxes) and expected in (0, len(letters)):

@@ -110,6 +110,8 @@ def panels_from_images(images: list[Element], fig_box: BBox, count: int = 0) -> 
     if count >= 2 and len(whole) == count and not _overlapping(whole):
         return whole  # as many pictures as named panels: small ones too (thumbnails)
     boxes = [b for b in whole if area(b) >= MIN_PANEL_FRACTION * area(fig_box)]
+    if len(boxes) < 2 and _small_multiples(whole, fig_box):
+        return whole
     merged: list[BBox] = []
     overlays: list[BBox] = []
     for b in sorted(boxes, key=area, reverse=True):
@@ -127,6 +129,30 @@ def panels_from_images(images: list[Element], fig_box: BBox, count: int = 0) -> 
     if len(merged) < 2 or (count < 2 and _overlapping(merged)):
         return []  # pictures laid over each other, nothing naming panels: one collage
     return merged
+
+
+SMALL_MULTIPLE_FRACTION = 0.01  # of the figure area: a thumbnail in a grid of many
+SMALL_MULTIPLES_COVER = 0.4  # of the figure that a grid of thumbnails covers, at least
+THUMBNAIL_GUTTER = 3.0  # points of paper between a thumbnail and its nearest neighbour
+
+
+def _small_multiples(boxes: list[BBox], fig_box: BBox) -> bool:
+    """A grid of many small pictures set apart (a 3x3 grid of PSF images between their
+    axes, a thesis' 15 micrographs): three or more, none a crumb, each a gutter away from
+    the next, that together fill much of the figure. Icons set in a diagram cover little of
+    it; the MRI slices of a model's overview abut, tiles of the diagram's tables."""
+    fig_area = area(fig_box)
+    return (
+        len(boxes) >= 3
+        and all(area(b) >= SMALL_MULTIPLE_FRACTION * fig_area for b in boxes)
+        and sum(map(area, boxes)) >= SMALL_MULTIPLES_COVER * fig_area
+        and _apart(boxes, THUMBNAIL_GUTTER)
+    )
+
+
+def _apart(boxes: list[BBox], reach: float) -> bool:
+    """Whether every box is at least ``reach`` points from its nearest neighbour."""
+    return all(min((gap(a, b) for b in boxes if b is not a), default=reach) >= reach for a in boxes)
 
 
 CONNECTOR_WIDTH = 3.0  # points: an arrow's shaft is a line this thin
@@ -690,6 +716,46 @@ def panels_from_pixels(
 
 
 INK_COVER = 0.76  # of a figure's ink that its panels hold, at least
+
+
+PART_GUTTER = 6.0  # points of paper between a drawing and its nearest like neighbour
+CONNECTOR_SPAN = 0.5  # of a gutter's width that a line of ink across it spans, at least
+
+
+def _linked_across_gutters(gray: np.ndarray, fig_box: BBox, parts: list[BBox]) -> bool:
+    """Whether a line of ink crosses the gutter between two neighbouring parts, over most
+    of its width (a state diagram's arrow from one box to the next, dropped by the cut as
+    a crumb between them)."""
+    ink = gray < INK
+    px = _to_pixels(parts, gray.shape, fig_box)
+    for grid, boxes in ((ink, px), (ink.T, [(x0, x1, y0, y1) for y0, y1, x0, x1 in px])):
+        for (ay0, ay1, _ax0, ax1), (by0, by1, bx0, _bx1) in permutations(boxes, 2):
+            lo, hi = max(ay0, by0), min(ay1, by1)
+            if bx0 - ax1 < 2 or hi <= lo:  # not side by side along this axis
+                continue
+            if any(ax1 <= c[2] and c[3] <= bx0 and c[0] < hi and c[1] > lo for c in boxes):
+                continue  # another part between them: not neighbours
+            if grid[lo:hi, ax1:bx0].mean(axis=1).max() >= CONNECTOR_SPAN:
+                return True
+    return False
+
+
+def like_parts_side_by_side(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
+    """Parts of one size that the gutters of a drawing leave, two or more side by side
+    (a row or a grid), each at least ``PART_GUTTER`` from the next, no line of ink joining
+    them (a chart's axis under a gap in its bars, an arrow between a diagram's boxes); else
+    ``[]``."""
+    parts = panels_from_pixels(gray, fig_box)
+    if (
+        len(parts) < 2
+        or not uniform_sizes(parts)
+        or not any(a[2] <= b[0] or b[2] <= a[0] for a, b in combinations(parts, 2))
+        or not _apart(parts, PART_GUTTER)
+        or joined_by_lines(gray, fig_box, parts)
+        or _linked_across_gutters(gray, fig_box, parts)
+    ):
+        return []
+    return parts
 
 
 def _covers_ink(gray: np.ndarray, parts: list[tuple[int, int, int, int]]) -> bool:
@@ -1460,6 +1526,35 @@ def _titled_letter(ln: TextLine) -> str | None:
     return text[start] if titled else None
 
 
+LETTER_LINE_UP = 3.0  # points: letters of one row or column of panels line up this closely
+
+
+def _first_letter_in_title(
+    lines: list[TextLine], found: list[tuple[str, BBox, bool, float]], fig_box: BBox
+) -> list[tuple[str, BBox, bool, float]]:
+    """Panel "A" read as one row with its title ("A Bilateral aerial time", all bold) when
+    "B" and the rest stand alone: the row opening with "A" in B's case, at the left edge of
+    another letter of that case (its column) or at its top (its row), holds it."""
+    for upper in (True, False):
+        same = [f for f in found if f[2] == upper]
+        bee = [f for f in same if f[0] == "B"]
+        if len(bee) != 1 or len(same) < 2 or any(f[0] == "A" for f in same):
+            continue
+        for ln in lines:
+            text = ln.text.lstrip()
+            if (
+                text[:1] == ("A" if upper else "a")
+                and _TITLED_LETTER.match(text)
+                and contains(fig_box, ln.bbox, slack=4.0)
+                and any(
+                    abs(ln.x0 - b[0]) <= LETTER_LINE_UP or abs(ln.y0 - b[1]) <= LETTER_LINE_UP
+                    for _, b, *_ in same
+                )
+            ):
+                return [("A", (ln.x0, ln.y0, ln.x0 + 0.7 * ln.size, ln.y1), upper, bee[0][3])]
+    return []
+
+
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
     """Single panel letters printed as text inside the figure.
 
@@ -1480,6 +1575,7 @@ def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]
             # letter's corner is the row's
             letter_box = (ln.x0, ln.y0, ln.x0 + 0.7 * ln.size, ln.y1)
             found.append((titled.upper(), letter_box, titled.isupper(), ln.size))
+    found.extend(_first_letter_in_title(lines, found, fig_box))
     if len({letter for letter, *_ in found}) == len(found):
         return _panel_run([(letter, b) for letter, b, *_ in found])
     families: list[list[int]] = []  # indices into ``found``, largest letters first
