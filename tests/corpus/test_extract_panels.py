@@ -515,6 +515,33 @@ def test_a_picture_of_a_plot_grid_is_cut_into_its_plots() -> None:
     assert _panel_boxes(job, 0, [], [], lambda: beside) == []
 
 
+def test_a_full_grid_of_plots_some_with_colour_bars_is_cut_into_its_plots() -> None:
+    """plot3D's volcano figures: one picture of 3 x 3 plots, the last of each row (or a
+    few here and there) with a colour bar beside it, so the plots differ in width by a
+    fifth. A full grid of them set apart is still its plots. Three parts of all sizes are
+    no grid, and the abutting cells of a scatterplot matrix are one plot."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.panels import full_grid, loose_grid
+
+    job = PanelJob(0, FIG, [Element(FIG, "image")], [])
+    bars = _plot_grid(3, 3)
+    for row in range(3):
+        y0, x0 = 20 + 200 * row, 40 + 260 * 2
+        bars[y0 : y0 + 110, x0 + 178 : x0 + 192] = 60  # the colour bar
+        for k in range(4):  # and its labels
+            bars[y0 + 5 + 30 * k : y0 + 13 + 30 * k, x0 + 196 : x0 + 212] = 0
+    assert len(_panel_boxes(job, 0, [], [], lambda: bars)) == 9
+    assert full_grid([(0, 0, 10, 10), (20, 0, 34, 10), (0, 20, 12, 30), (20, 20, 30, 30)])
+    assert not full_grid([(0, 0, 10, 10), (20, 0, 30, 10), (10, 20, 20, 30)])
+    assert not full_grid([(0, 0, 10, 10), (20, 0, 30, 10), (40, 0, 50, 10)])  # one row
+    # 2 x 2 plots 9 pt apart, one a fifth wider: a loose grid; a scatterplot matrix's
+    # cells, under a point apart, are one plot
+    apart = [(0, 0, 100, 80), (109, 0, 230, 80), (0, 89, 100, 169), (109, 89, 209, 169)]
+    assert loose_grid(apart)
+    matrix = [(0, 0, 100, 80), (101, 0, 222, 80), (0, 81, 100, 161), (101, 81, 201, 161)]
+    assert full_grid(matrix) and not loose_grid(matrix)
+
+
 def test_a_letter_printed_as_point_symbols_names_no_panel() -> None:
     """R's pch = "o" prints each point as the letter O: 33 of them are not 33 panels."""
     from litclip.corpus.extract.panels import letter_lines

@@ -133,7 +133,7 @@ def panels_from_images(images: list[Element], fig_box: BBox, count: int = 0) -> 
 
 SMALL_MULTIPLE_FRACTION = 0.01  # of the figure area: a thumbnail in a grid of many
 SMALL_MULTIPLES_COVER = 0.4  # of the figure that a grid of thumbnails covers, at least
-THUMBNAIL_GUTTER = 3.0  # points of paper between a thumbnail and its nearest neighbour
+PICTURE_GUTTER = 3.0  # points of paper between a picture set apart and its nearest neighbour
 
 
 def _small_multiples(boxes: list[BBox], fig_box: BBox) -> bool:
@@ -146,7 +146,7 @@ def _small_multiples(boxes: list[BBox], fig_box: BBox) -> bool:
         len(boxes) >= 3
         and all(area(b) >= SMALL_MULTIPLE_FRACTION * fig_area for b in boxes)
         and sum(map(area, boxes)) >= SMALL_MULTIPLES_COVER * fig_area
-        and _apart(boxes, THUMBNAIL_GUTTER)
+        and _apart(boxes, PICTURE_GUTTER)
     )
 
 
@@ -667,13 +667,12 @@ def ink_extents(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> list[BBox
 UNIFORM_SIZE = 0.1  # panels of one size differ by at most this much of the largest
 
 
-def uniform_sizes(boxes: list[BBox]) -> bool:
-    """Whether the boxes are all of one width and one height (a grid or stack of like plots)."""
+def uniform_sizes(boxes: list[BBox], spread: float = UNIFORM_SIZE) -> bool:
+    """Whether the boxes are all of one width and one height (a grid or stack of like plots),
+    within ``spread`` of the largest."""
     widths = [b[2] - b[0] for b in boxes]
     heights = [b[3] - b[1] for b in boxes]
-    return min(widths) >= (1 - UNIFORM_SIZE) * max(widths) and min(heights) >= (
-        1 - UNIFORM_SIZE
-    ) * max(heights)
+    return min(widths) >= (1 - spread) * max(widths) and min(heights) >= (1 - spread) * max(heights)
 
 
 def panels_from_pixels(
@@ -818,9 +817,36 @@ def panels_from_plot_grid(
     tracks), and they hold the figure's ink (not three charts beside three drawings)."""
     bodies = _plot_bodies(gray, leaves)
     grown = _to_page(bodies, gray.shape, fig_box)
-    if len(grown) < GRID_MIN_PLOTS or not uniform_sizes(grown) or has_strip(grown):
+    if len(grown) < GRID_MIN_PLOTS or has_strip(grown):
+        return []
+    if not uniform_sizes(grown) and not loose_grid(grown):
         return []
     return grown if _covers_ink(gray, bodies) else []
+
+
+GRID_SIZE = 0.3  # plots of a loose grid differ in size by at most this much of the largest
+
+
+def loose_grid(boxes: list[BBox]) -> bool:
+    """Whether the boxes fill a grid, set apart, each within :data:`GRID_SIZE` of the largest
+    in width and height: plots of a grid may differ in size (a colour bar beside some, a
+    title over others); the cells of a scatterplot matrix abut, one plot."""
+    return full_grid(boxes) and uniform_sizes(boxes, GRID_SIZE) and _apart(boxes, PICTURE_GUTTER)
+
+
+def full_grid(boxes: list[BBox]) -> bool:
+    """Whether the boxes fill a grid of two rows or more by two columns or more, one box in
+    each cell (their centres fall into that many bands across and down)."""
+    n = len(boxes)
+    xs = [(b[0] + b[2]) / 2 for b in boxes]
+    ys = [(b[1] + b[3]) / 2 for b in boxes]
+    for cols in range(2, n // 2 + 1):
+        if n % cols:
+            continue
+        across, down = _centre_bands(xs, cols), _centre_bands(ys, n // cols)
+        if across and down and len(set(zip(across, down, strict=True))) == n:
+            return True
+    return False
 
 
 SCALE_ROOM = 0.25  # of the width: a plot's worth of figure right of a y scale
