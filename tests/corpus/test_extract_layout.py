@@ -956,7 +956,8 @@ LONG_CAPTION = "Shapes drawn in perspective with the same light, each in its own
 
 def test_like_unlettered_drawings_side_by_side_are_panels(tmp_path: Path) -> None:
     """Two drawings of one size a gutter apart (luadraw's and earth's figures, nothing
-    naming them) are two panels; two boxes of a state diagram joined by an arrow stay one."""
+    naming them) are two panels; two boxes of a state diagram joined by an arrow stay one,
+    and so does a drawing that prints an axis scale (a chart; plots are cut by scales)."""
 
     def shape(c: canvas.Canvas, x: float, y: float) -> None:
         c.rect(x, top(y + 140), 150, 140)
@@ -981,6 +982,15 @@ def test_like_unlettered_drawings_side_by_side_are_panels(tmp_path: Path) -> Non
         caption(c, 72, 290, "Figure 3.", [LONG_CAPTION])
 
     fig = extract_pdf(make(tmp_path, "states.pdf", states)).figures[0]
+    assert fig.panels == []
+
+    def charted(c: canvas.Canvas) -> None:  # the pair over one axis scale: a chart
+        pair(c)
+        c.setFont("Helvetica", 7)
+        for k, tick in enumerate(("0", "50", "100", "150")):
+            c.drawString(150 + 40 * k, top(272), tick)
+
+    fig = extract_pdf(make(tmp_path, "charted.pdf", charted)).figures[0]
     assert fig.panels == []
 
 

@@ -1574,12 +1574,9 @@ def _panel_boxes(
     tree = not named_panels and scales.is_tree(job.lines, box)
     # vector figures without panel letters are flow charts and plots: gutters there are not
     # panels, unless the figure prints the scales of several plots
-    plots = (
-        not named_panels
-        and not tree
-        and raster_cover < 0.5
-        and scales.count_scales(job.lines, box) >= scales.MIN_SCALES
-    )
+    drawn = not named_panels and not tree and raster_cover < 0.5
+    n_scales = scales.count_scales(job.lines, box) if drawn else 0
+    plots = drawn and n_scales >= scales.MIN_SCALES
     # fewer images than named panels: the others are drawn (charts, a table); look at pixels
     want = max(expected, len(letters))
     if expected >= 2 and len(boxes) > expected:
@@ -1659,9 +1656,9 @@ def _panel_boxes(
             boxes = panel_mod.panels_over_scales(preview(), box, x_scales)
     # unlettered drawings of one size side by side, a gutter apart (two graphs, a row of
     # shapes): panels; a flow chart's parts are of all sizes, a chart's stacked tracks one
-    # above the other share its axis
-    vector = raster_cover < 0.5 and not job.diagram
-    if not boxes and vector and not named_panels and not tree and not plots:
+    # above the other share its axis. A drawing that prints an axis scale is a chart: one
+    # plot, or plots the scale rules above have cut (and it is not rendered for nothing)
+    if not boxes and drawn and not job.diagram and not n_scales:
         boxes = panel_mod.like_parts_side_by_side(preview(), box)
     # more pictures than the letters the caption names (or that head the panels' titles,
     # the caption naming none): each letter heads a group of them
