@@ -1573,7 +1573,8 @@ def _panel_boxes(
     # a tree plot's leaves each show a plot with its scales: one figure, unless named
     tree = not named_panels and scales.is_tree(job.lines, box)
     # vector figures without panel letters are flow charts and plots: gutters there are not
-    # panels, unless the figure prints the scales of several plots
+    # panels, unless the figure prints the scales of several plots (or its parts are like
+    # drawings side by side, below)
     drawn = not named_panels and not tree and raster_cover < 0.5
     n_scales = scales.count_scales(job.lines, box) if drawn else 0
     plots = drawn and n_scales >= scales.MIN_SCALES
