@@ -2558,7 +2558,7 @@ def _stacked_parts(
                 continue
             if not _stacked_beyond(fig, box, below, STACKED_PART_GAP):
                 continue
-            band = (fig[0], box[3], fig[2], fig[1]) if below else (fig[0], fig[3], fig[2], box[1])
+            band = _between(fig, box, below, fig[0], fig[2])
             inside = [ln for ln in lines if intersection(band, ln.bbox) > 0.5 * area(ln.bbox)]
             if len(inside) > STACKED_PART_LINES or any(
                 intersection(band, c.bbox) > 0 for c in captions
@@ -2602,8 +2602,7 @@ def _lone_caption_parts(
                 continue  # a box of text: its lines (a listing's) cover much of it
             if not _stacked_beyond(fig, box, below, LONE_PART_GAP):
                 continue
-            x0, x1 = min(fig[0], box[0]), max(fig[2], box[2])
-            band = (x0, box[3], x1, fig[1]) if below else (x0, fig[3], x1, box[1])
+            band = _between(fig, box, below, min(fig[0], box[0]), max(fig[2], box[2]))
             if not _way_clear(band, line_boxes, regions, ri):
                 continue
             members.append(ri)
@@ -2628,6 +2627,12 @@ def _stacked_beyond(fig: BBox, box: BBox, below: bool, reach: float) -> bool:
     within ``reach`` points and half of its width or more level with the figure."""
     d = fig[1] - box[3] if below else box[1] - fig[3]
     return 0 <= d <= reach and _h_overlap(fig, box) >= 0.5 * (box[2] - box[0])
+
+
+def _between(fig: BBox, box: BBox, below: bool, x0: float, x1: float) -> BBox:
+    """The paper between ``fig`` and ``box`` stacked beyond it (over it when ``below``: the
+    caption under the figure), from ``x0`` to ``x1``."""
+    return (x0, box[3], x1, fig[1]) if below else (x0, fig[3], x1, box[1])
 
 
 def _way_clear(way: BBox, line_boxes: list[BBox], regions: list[Region], skip: int) -> bool:
