@@ -741,15 +741,22 @@ def _linked_across_gutters(gray: np.ndarray, fig_box: BBox, parts: list[BBox]) -
 
 def like_parts_side_by_side(gray: np.ndarray, fig_box: BBox) -> list[BBox]:
     """Parts of one size that the gutters of a drawing leave, two or more side by side
-    (a row or a grid), each at least ``PART_GUTTER`` from the next, no line of ink joining
-    them (a chart's axis under a gap in its bars, an arrow between a diagram's boxes); else
-    ``[]``."""
+    (a row or a grid), each at least ``PART_GUTTER`` from the next, or a full grid of parts
+    of loosely one size (:func:`loose_grid`); no line of ink joining them (a chart's axis
+    under a gap in its bars, an arrow between a diagram's boxes); else ``[]``."""
     parts = panels_from_pixels(gray, fig_box)
     if (
         len(parts) < 2
-        or not uniform_sizes(parts)
-        or not any(a[2] <= b[0] or b[2] <= a[0] for a, b in combinations(parts, 2))
-        or not _apart(parts, PART_GUTTER)
+        or not (
+            # a full grid of two rows and columns or more: plots of loosely one size, each
+            # title, legend or colour bar of its own, at least a picture's gutter apart
+            loose_grid(parts)
+            or (
+                uniform_sizes(parts)
+                and any(a[2] <= b[0] or b[2] <= a[0] for a, b in combinations(parts, 2))
+                and _apart(parts, PART_GUTTER)
+            )
+        )
         or joined_by_lines(gray, fig_box, parts)
         or _linked_across_gutters(gray, fig_box, parts)
     ):
