@@ -567,6 +567,12 @@ def test_a_full_grid_of_plots_some_with_colour_bars_is_cut_into_its_plots() -> N
     assert loose_grid(apart)
     matrix = [(0, 0, 100, 80), (101, 0, 222, 80), (0, 81, 100, 161), (101, 81, 201, 161)]
     assert full_grid(matrix) and not loose_grid(matrix)
+    # gretl's four maps of the USA in four projections: one height, widths from 134 to 204
+    # pt; parts that differ that much both ways are no grid of like plots
+    maps = [(128, 435, 285, 526), (357, 435, 512, 526), (105, 542, 309, 633), (365, 540, 500, 633)]
+    assert loose_grid(maps)
+    skewed = [(0, 0, 100, 80), (109, 0, 269, 80), (0, 89, 100, 219), (109, 89, 209, 169)]
+    assert not loose_grid(skewed)
 
 
 def test_a_letter_printed_as_point_symbols_names_no_panel() -> None:

@@ -832,13 +832,20 @@ def panels_from_plot_grid(
 
 
 GRID_SIZE = 0.3  # plots of a loose grid differ in size by at most this much of the largest
+GRID_SKEW = 0.5  # ...or, one side that even, the other side at least this share of the largest
 
 
 def loose_grid(boxes: list[BBox]) -> bool:
     """Whether the boxes fill a grid, set apart, each within :data:`GRID_SIZE` of the largest
     in width and height: plots of a grid may differ in size (a colour bar beside some, a
-    title over others); the cells of a scatterplot matrix abut, one plot."""
-    return full_grid(boxes) and uniform_sizes(boxes, GRID_SIZE) and _apart(boxes, PICTURE_GUTTER)
+    title over others); the cells of a scatterplot matrix abut, one plot. Where one side is
+    that even, the other may differ by up to half (maps of one height in projections of
+    other widths)."""
+    widths = [b[2] - b[0] for b in boxes]
+    heights = [b[3] - b[1] for b in boxes]
+    w, h = min(widths) / max(widths), min(heights) / max(heights)
+    even = min(w, h) >= 1 - GRID_SIZE or (max(w, h) >= 1 - GRID_SIZE and min(w, h) >= GRID_SKEW)
+    return full_grid(boxes) and even and _apart(boxes, PICTURE_GUTTER)
 
 
 def full_grid(boxes: list[BBox]) -> bool:
