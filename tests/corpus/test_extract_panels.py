@@ -416,6 +416,14 @@ def test_like_drawings_side_by_side_are_panels() -> None:
     assert like_parts_side_by_side(close, FIG) == []
 
 
+def _drawings(*boxes: tuple[int, int, int, int]) -> np.ndarray:
+    """An 800 x 600 preview of outlined drawings, one per ``(y0, y1, x0, x1)``."""
+    gray = np.full((600, 800), 255, np.uint8)
+    for y0, y1, x0, x1 in boxes:
+        _drawing(gray, y0, y1, x0, x1)
+    return gray
+
+
 def test_a_grid_of_plots_loosely_of_one_size_is_its_panels() -> None:
     """Cpp-Taskflow's Figures 8, 15 and 17: a 2 x 2 grid of titled plots whose glyphs are
     paths (no axis scale is read), 5 pt apart, their sizes within a fifth of each other
@@ -423,23 +431,10 @@ def test_a_grid_of_plots_loosely_of_one_size_is_its_panels() -> None:
     near stays one drawing; a grid with a part of another size entirely stays one too."""
     from litclip.corpus.extract.panels import like_parts_side_by_side
 
-    grid = np.full((600, 800), 255, np.uint8)
-    for (y0, y1), (x0, x1) in (
-        ((10, 280), (10, 390)),
-        ((10, 250), (400, 790)),
-        ((300, 590), (10, 360)),
-        ((300, 560), (370, 790)),
-    ):
-        _drawing(grid, y0, y1, x0, x1)
+    first = [(10, 280, 10, 390), (10, 250, 400, 790), (300, 590, 10, 360)]
+    grid = _drawings(*first, (300, 560, 370, 790))
     assert len(like_parts_side_by_side(grid, FIG)) == 4
-    uneven = np.full((600, 800), 255, np.uint8)
-    for (y0, y1), (x0, x1) in (
-        ((10, 280), (10, 390)),
-        ((10, 250), (400, 790)),
-        ((300, 590), (10, 360)),
-        ((300, 400), (370, 500)),
-    ):
-        _drawing(uneven, y0, y1, x0, x1)
+    uneven = _drawings(*first, (300, 400, 370, 500))
     assert like_parts_side_by_side(uneven, FIG) == []
 
 
