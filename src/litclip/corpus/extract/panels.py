@@ -841,11 +841,12 @@ def loose_grid(boxes: list[BBox]) -> bool:
     title over others); the cells of a scatterplot matrix abut, one plot. Where one side is
     that even, the other may differ by up to half (maps of one height in projections of
     other widths)."""
+    if not full_grid(boxes) or not _apart(boxes, PICTURE_GUTTER):
+        return False
     widths = [b[2] - b[0] for b in boxes]
     heights = [b[3] - b[1] for b in boxes]
     w, h = min(widths) / max(widths), min(heights) / max(heights)
-    even = min(w, h) >= 1 - GRID_SIZE or (max(w, h) >= 1 - GRID_SIZE and min(w, h) >= GRID_SKEW)
-    return full_grid(boxes) and even and _apart(boxes, PICTURE_GUTTER)
+    return min(w, h) >= 1 - GRID_SIZE or (max(w, h) >= 1 - GRID_SIZE and min(w, h) >= GRID_SKEW)
 
 
 def full_grid(boxes: list[BBox]) -> bool:
