@@ -630,15 +630,23 @@ def has_strip(boxes: list[BBox]) -> bool:
 LINE_REACH = 6
 
 
+def _ink_both_ways(
+    gray: np.ndarray, fig_box: BBox, boxes: list[BBox]
+) -> list[tuple[np.ndarray, list[tuple[int, int, int, int]]]]:
+    """The ink mask with the boxes' pixel boxes ``(y0, y1, x0, x1)``, then both transposed:
+    a check for parts side by side reads the second for parts one over the other."""
+    ink = gray < INK
+    px = _to_pixels(boxes, gray.shape, fig_box)
+    return [(ink, px), (ink.T, [(x0, x1, y0, y1) for y0, y1, x0, x1 in px])]
+
+
 def joined_by_lines(gray: np.ndarray, fig_box: BBox, boxes: list[BBox]) -> bool:
     """Whether two parts side by side (or one over the other) are joined by a line of ink
     across the blank between them (or across their common edge, where crumbs joined to them
     closed it): a bar chart's axis running under a gap in its bars, a chromatogram's time
     axis under a column of labels; no gutter between panels. A frame round the figure (or
     round each panel) runs along the parts' edges and joins nothing."""
-    ink = gray < INK
-    px = _to_pixels(boxes, gray.shape, fig_box)
-    for grid, parts in ((ink, px), (ink.T, [(x0, x1, y0, y1) for y0, y1, x0, x1 in px])):
+    for grid, parts in _ink_both_ways(gray, fig_box, boxes):
         for (ay0, ay1, ax0, ax1), (by0, by1, bx0, bx1) in permutations(parts, 2):
             # inside both parts: a frame round the figure runs along their edges
             lo, hi = max(ay0, by0) + LINE_REACH, min(ay1, by1) - LINE_REACH
@@ -725,9 +733,7 @@ def _linked_across_gutters(gray: np.ndarray, fig_box: BBox, parts: list[BBox]) -
     """Whether a line of ink crosses the gutter between two neighbouring parts, over most
     of its width (a state diagram's arrow from one box to the next, dropped by the cut as
     a crumb between them)."""
-    ink = gray < INK
-    px = _to_pixels(parts, gray.shape, fig_box)
-    for grid, boxes in ((ink, px), (ink.T, [(x0, x1, y0, y1) for y0, y1, x0, x1 in px])):
+    for grid, boxes in _ink_both_ways(gray, fig_box, parts):
         for (ay0, ay1, _ax0, ax1), (by0, by1, bx0, _bx1) in permutations(boxes, 2):
             lo, hi = max(ay0, by0), min(ay1, by1)
             if bx0 - ax1 < 2 or hi <= lo:  # not side by side along this axis
