@@ -204,6 +204,34 @@ def test_an_algorithm_over_its_ruled_text_does_not_take_the_figure_under_it(
     assert iou(ex.figures[0].bbox, (88, 216, 510, 370)) > 0.8
 
 
+def test_charts_in_a_row_stay_apart_when_one_path_draws_in_two_of_them(
+    tmp_path: Path,
+) -> None:
+    """Agilent's datasheet sets three charts in a row, each over its own caption, and draws
+    the dashed curves of the first and the third as one path: that path's box covered the
+    middle chart, and the three charts became one figure that took the first caption. Each
+    chart is its caption's figure."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        lefts = (100.0, 270.0, 440.0)
+        for k, x in enumerate(lefts):
+            _chart(c, x, 120, 130, 120)
+            caption(c, x - 20, 270, f"Figure {k + 1}.", [f"Gain of stage {k + 1}."])
+        c.setDash(3, 2)
+        p = c.beginPath()
+        for x in (lefts[0], lefts[2]):  # one path, a dashed curve in charts 1 and 3
+            for i in range(9):
+                (p.lineTo if i else p.moveTo)(x + i * 130 / 8, top(150 + 10 * (i % 3)))
+        c.drawPath(p, stroke=1, fill=0)
+        paragraph(c, 72, 300, 95, 4)
+
+    ex = extract_pdf(make(tmp_path, "row.pdf", draw))
+    assert [f.label for f in ex.figures] == ["Figure 1", "Figure 2", "Figure 3"]
+    for fig, x in zip(ex.figures, (100.0, 270.0, 440.0), strict=True):
+        assert iou(fig.bbox, (x - 22, 120, x + 130, 255)) > 0.7
+
+
 def test_table_caption_kept_apart(tmp_path: Path) -> None:
     def draw(c: canvas.Canvas) -> None:
         paragraph(c, 72, 60, 95, 3)

@@ -124,3 +124,43 @@ def test_sharp_corners_grow_no_spikes_beyond_the_join_s_reach(tmp_path: Path) ->
     assert round_join == pytest.approx((171.24, 226.44, 185.46, 257.56), abs=0.01)
     assert mitre == pytest.approx((69.2, 226.17, 85.73, 259.6), abs=0.05)  # within pdfium's box
     pdf.close()
+
+
+def _two_curves(path: Path, apart: float, points: int) -> None:
+    """One stroked path of two wavy curves of ``points`` points each, ``apart`` pt apart."""
+    c = canvas.Canvas(str(path), pagesize=(600, 400))
+    c.setLineWidth(2)
+    c.setLineJoin(1)
+    p = c.beginPath()
+    for x0 in (100.0, 200.0 + apart):
+        for i in range(points):
+            x, y = x0 + 100 * i / (points - 1), 200 + 30 * math.sin(i / 3)
+            (p.lineTo if i else p.moveTo)(x, y)
+    c.drawPath(p, stroke=1, fill=0)
+    c.showPage()
+    c.save()
+
+
+@pytest.mark.parametrize("points", [3, 40])
+def test_a_path_s_drawings_far_apart_are_boxed_apart(
+    tmp_path: Path, points: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A datasheet drew the dashed curves of the first and third of three charts in a row
+    as one path: its box reached over the middle chart and made one figure of three. Its
+    drawings 20 pt apart or more are boxed one by one; nearer, it is one box."""
+    far, near = tmp_path / "far.pdf", tmp_path / "near.pdf"
+    _two_curves(far, 60, points)
+    _two_curves(near, 10, points)
+    pdf = pdfium.PdfDocument(str(far))
+    boxes = [b for _, _, b in _raw.walk(pdf[0], (_raw.PATH,))]
+    assert len(boxes) == 2
+    # each curve's points grown by the round join's reach (3/4 of the 2 pt width)
+    for (x0, _y0, x1, _y1), left in zip(boxes, (100.0, 260.0), strict=True):
+        assert x0 == pytest.approx(left - 1.5, abs=0.01)
+        assert x1 == pytest.approx(left + 101.5, abs=0.01)
+    monkeypatch.setattr(_raw, "_ARRAY_READ_FROM", 10**9)  # point by point gives the same
+    assert [b for _, _, b in _raw.walk(pdf[0], (_raw.PATH,))] == boxes
+    pdf.close()
+    pdf = pdfium.PdfDocument(str(near))
+    assert len(list(_raw.walk(pdf[0], (_raw.PATH,)))) == 1
+    pdf.close()

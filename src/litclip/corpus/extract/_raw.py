@@ -70,6 +70,7 @@ _line_cap = fast(pdfium_c.FPDFPageObj_GetLineCap, _int, _ptr)
 _line_join = fast(pdfium_c.FPDFPageObj_GetLineJoin, _int, _ptr)
 _n_segments = fast(pdfium_c.FPDFPath_CountSegments, _int, _ptr)
 _segment = fast(pdfium_c.FPDFPath_GetPathSegment, _ptr, _ptr, _int)
+_segment_type = fast(pdfium_c.FPDFPathSegment_GetType, _int, _ptr)
 _fill_color = fast(pdfium_c.FPDFPageObj_GetFillColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
 _stroke_color = fast(pdfium_c.FPDFPageObj_GetStrokeColor, _int, _ptr, _ptr, _ptr, _ptr, _ptr)
 _px_size = fast(pdfium_c.FPDFImageObj_GetImagePixelSize, _int, _ptr, _ptr, _ptr)
@@ -171,20 +172,36 @@ def _points_box(clip: int, i: int, count: int, s: Scratch) -> Bounds | None:
 def _array_box(segment: Callable[[int], int], count: int, s: Scratch) -> Bounds | None:
     """The box of the ``count`` points whose segment handles ``segment(j)`` gives, read from
     pdfium's point array in one go (see :func:`_points_box`), or None."""
+    read = _point_array(segment, count, s)
+    if read is None:
+        return None
+    lo, hi = read[0].min(axis=0).tolist(), read[0].max(axis=0).tolist()
+    return lo[0], lo[1], hi[0], hi[1]
+
+
+def _point_array(
+    segment: Callable[[int], int], count: int, s: Scratch
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(points (count, 2), segment types)`` of the segments ``segment(j)`` gives, read
+    from pdfium's point array in one go, or None when the handles do not show one array
+    (evenly spaced, the x and y floats first, the type in the byte after them). The first
+    and last points and types are read back as the API gives them."""
     first, second, last = (segment(j) for j in (0, 1, count - 1))
     stride = (second or 0) - (first or 0)
-    if not first or stride < 8 or last != first + (count - 1) * stride:
+    if not first or stride < 9 or last != first + (count - 1) * stride:
         return None
     raw = np.frombuffer(ctypes.string_at(first, count * stride), np.uint8).reshape(count, stride)
     pts = raw[:, :8].copy().view(np.float32).reshape(count, 2)
+    types = raw[:, 8]
     for j, seg in ((0, first), (count - 1, last)):
         if not _segment_point(seg, s.f[0], s.f[1]) or (s.floats[0], s.floats[1]) != (
             float(pts[j, 0]),
             float(pts[j, 1]),
         ):
             return None
-    lo, hi = pts.min(axis=0).tolist(), pts.max(axis=0).tolist()
-    return lo[0], lo[1], hi[0], hi[1]
+        if _segment_type(seg) != int(types[j]):
+            return None
+    return pts, types
 
 
 def clipped_away(obj: int, s: Scratch) -> bool:
@@ -246,6 +263,13 @@ def walk(
             box = (f[0], f[1], f[2], f[3])
             if kind == PATH:
                 box = _path_ink(obj, box, s, form_scale)
+                parts = apart(obj, box, s, form_scale)
+                if parts is not None:
+                    for part in parts:
+                        clipped = _clip(obj, part, s)
+                        if clipped is not None:
+                            append((obj, kind, _apply(mat, clipped) if mat else clipped))
+                    continue
             # cut to the clip path in the object's own space (a form's, inside a form)
             clipped = _clip(obj, box, s)
             if clipped is not None:
@@ -314,6 +338,93 @@ def _segments_box(obj: int, count: int, s: Scratch) -> Bounds | None:
         xs.append(s.floats[0])
         ys.append(s.floats[1])
     return min(xs), min(ys), max(xs), max(ys)
+
+
+SPLIT_MIN_SIDE = 60.0  # points: a path this long may hold drawings far apart...
+SPLIT_GAP = 20.0  # ...of subpaths this far apart (a plot's gutter is wider than this)
+SPLIT_MAX_SUBPATHS = 256  # more subpaths (a scatter plot's markers) are left as one
+_MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
+
+
+def _path_points(obj: int, count: int, s: Scratch) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(points (count, 2), segment types)`` of a path in its own space, or None."""
+    if count >= _ARRAY_READ_FROM:
+        read = _point_array(lambda j: _segment(obj, j), count, s)
+        if read is not None:
+            return read
+    pts = np.zeros((count, 2), np.float32)
+    types = np.zeros(count, np.uint8)
+    for j in range(count):
+        seg = _segment(obj, j)
+        if not seg or not _segment_point(seg, s.f[0], s.f[1]):
+            return None
+        pts[j] = s.floats[0], s.floats[1]
+        types[j] = _segment_type(seg)
+    return pts, types
+
+
+def apart(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> list[Bounds] | None:
+    """The boxes of a path's drawings that lie :data:`SPLIT_GAP` apart or more, in its
+    parent's space and cut to ``box`` (its ink), or None when it is one drawing.
+
+    One path object can hold strokes of several plots: a datasheet's row of three charts
+    drew the dashed curves of its first and third plots as one path, whose box reached over
+    the middle plot and made the three figures one."""
+    w, h = (box[2] - box[0]) * form_scale, (box[3] - box[1]) * form_scale
+    if max(w, h) < SPLIT_MIN_SIDE or min(w, h) < 2.5:  # short, or a rule (kept as one)
+        return None
+    n = _n_segments(obj)
+    if n < 4 or not _matrix(obj, s.m[0]):
+        return None
+    read = _path_points(obj, n, s)
+    if read is None:
+        return None
+    pts, types = read
+    starts = np.flatnonzero(types == _MOVETO)
+    if starts.size < 2 or starts.size > SPLIT_MAX_SUBPATHS:
+        return None
+    starts[0] = 0  # points before the first move belong to the first subpath
+    lo, hi = np.minimum.reduceat(pts, starts), np.maximum.reduceat(pts, starts)
+    m = s.mfloats
+    matrix = (m[0], m[1], m[2], m[3], m[4], m[5])
+    boxes = np.array(
+        [
+            _apply(matrix, (a[0], a[1], b[0], b[1]))
+            for a, b in zip(lo.tolist(), hi.tolist(), strict=True)
+        ]
+    )
+    groups = _near_groups(boxes, SPLIT_GAP / form_scale)
+    if len(groups) < 2:
+        return None
+    # ink reaches past the points by half the line width (further at mitred corners)
+    reach = 0.0
+    if _draw_mode(obj, s.i[0], s.i[1]) and s.ints[1] and _stroke_width(obj, s.f[4]):
+        half = (float(s.floats[4]) or 1.0) / 2 * _scale(matrix)
+        reach = half * (MITER_LIMIT if _line_join(obj) == pdfium_c.FPDF_LINEJOIN_MITER else 1.5)
+    out = []
+    for g in groups:
+        x0, y0 = boxes[g, 0].min() - reach, boxes[g, 1].min() - reach
+        x1, y1 = boxes[g, 2].max() + reach, boxes[g, 3].max() + reach
+        out.append((max(x0, box[0]), max(y0, box[1]), min(x1, box[2]), min(y1, box[3])))
+    return out
+
+
+def _near_groups(boxes: np.ndarray, gap: float) -> list[np.ndarray]:
+    """Indices of ``boxes`` (k, 4) in groups linked by gaps under ``gap`` (single link)."""
+    dx = np.maximum(boxes[:, None, 0], boxes[None, :, 0]) - np.minimum(
+        boxes[:, None, 2], boxes[None, :, 2]
+    )
+    dy = np.maximum(boxes[:, None, 1], boxes[None, :, 1]) - np.minimum(
+        boxes[:, None, 3], boxes[None, :, 3]
+    )
+    near = np.maximum(dx, dy) < gap
+    label = np.arange(len(boxes))
+    while True:  # each box takes the least label among its neighbours until none changes
+        nxt = np.where(near, label[None, :], len(boxes)).min(axis=1)
+        if np.array_equal(nxt, label):
+            break
+        label = nxt
+    return [np.flatnonzero(label == k) for k in np.unique(label)]
 
 
 def _scale(m: Matrix) -> float:
