@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from reportlab.pdfgen import canvas
@@ -147,7 +148,7 @@ def test_a_path_s_drawings_far_apart_are_boxed_apart(
 ) -> None:
     """A datasheet drew the dashed curves of the first and third of three charts in a row
     as one path: its box reached over the middle chart and made one figure of three. Its
-    drawings 20 pt apart or more are boxed one by one; nearer, it is one box."""
+    drawings parted by a gutter 20 pt wide or more are boxed one by one; nearer, one box."""
     far, near = tmp_path / "far.pdf", tmp_path / "near.pdf"
     _two_curves(far, 60, points)
     _two_curves(near, 10, points)
@@ -164,3 +165,22 @@ def test_a_path_s_drawings_far_apart_are_boxed_apart(
     pdf = pdfium.PdfDocument(str(near))
     assert len(list(_raw.walk(pdf[0], (_raw.PATH,)))) == 1
     pdf.close()
+
+
+def test_drawings_are_grouped_by_the_gutters_that_part_them() -> None:
+    """Gutters across all the drawings part them, then gutters inside each part: two plots
+    side by side, the right one over a third; a stroke across a gutter holds its sides."""
+    boxes = np.array(
+        [
+            (0, 0, 100, 100),  # left plot
+            (10, 10, 90, 90),
+            (130, 0, 230, 100),  # right plot, 30 pt over...
+            (130, 130, 230, 200),  # ...the plot under it
+            (150, 5, 160, 95),
+        ],
+        float,
+    )
+    groups = _raw._near_groups(boxes, 20.0)
+    assert [g.tolist() for g in groups] == [[0, 1], [2, 4], [3]]
+    boxes[4] = (50, 5, 160, 95)  # now across the gutter: the two plots are one drawing
+    assert [g.tolist() for g in _raw._near_groups(boxes, 20.0)] == [[0, 1, 2, 4], [3]]

@@ -364,8 +364,8 @@ def _path_points(obj: int, count: int, s: Scratch) -> tuple[np.ndarray, np.ndarr
 
 
 def apart(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> list[Bounds] | None:
-    """The boxes of a path's drawings that lie :data:`SPLIT_GAP` apart or more, in its
-    parent's space and cut to ``box`` (its ink), or None when it is one drawing.
+    """The boxes of a path's drawings that gutters :data:`SPLIT_GAP` wide or more part, in
+    its parent's space and cut to ``box`` (its ink), or None when it is one drawing.
 
     One path object can hold strokes of several plots: a datasheet's row of three charts
     drew the dashed curves of its first and third plots as one path, whose box reached over
@@ -410,21 +410,21 @@ def apart(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> list[Bo
 
 
 def _near_groups(boxes: np.ndarray, gap: float) -> list[np.ndarray]:
-    """Indices of ``boxes`` (k, 4) in groups linked by gaps under ``gap`` (single link)."""
-    dx = np.maximum(boxes[:, None, 0], boxes[None, :, 0]) - np.minimum(
-        boxes[:, None, 2], boxes[None, :, 2]
-    )
-    dy = np.maximum(boxes[:, None, 1], boxes[None, :, 1]) - np.minimum(
-        boxes[:, None, 3], boxes[None, :, 3]
-    )
-    near = np.maximum(dx, dy) < gap
-    label = np.arange(len(boxes))
-    while True:  # each box takes the least label among its neighbours until none changes
-        nxt = np.where(near, label[None, :], len(boxes)).min(axis=1)
-        if np.array_equal(nxt, label):
-            break
-        label = nxt
-    return [np.flatnonzero(label == k) for k in np.unique(label)]
+    """Indices of ``boxes`` (k, 4) in the groups that straight gutters at least ``gap``
+    wide part (across all of them, recursively: a row of plots, then a column in one)."""
+    todo, out = [np.arange(len(boxes))], []
+    while todo:
+        idx = todo.pop()
+        for lo, hi in ((0, 2), (1, 3)):
+            order = idx[np.argsort(boxes[idx, lo], kind="stable")]
+            reach = np.maximum.accumulate(boxes[order, hi])
+            cut = np.flatnonzero(boxes[order[1:], lo] - reach[:-1] >= gap) + 1
+            if cut.size:
+                todo.extend(np.split(order, cut))
+                break
+        else:
+            out.append(np.sort(idx))
+    return sorted(out, key=lambda g: int(g[0]))
 
 
 def _scale(m: Matrix) -> float:
