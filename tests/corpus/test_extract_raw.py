@@ -180,7 +180,7 @@ def test_drawings_are_grouped_by_the_gutters_that_part_them() -> None:
         ],
         float,
     )
-    groups = _raw._near_groups(boxes, 20.0)
+    groups = _raw._gutter_groups(boxes, 20.0)
     assert [g.tolist() for g in groups] == [[0, 1], [2, 4], [3]]
     boxes[4] = (50, 5, 160, 95)  # now across the gutter: the two plots are one drawing
-    assert [g.tolist() for g in _raw._near_groups(boxes, 20.0)] == [[0, 1, 2, 4], [3]]
+    assert [g.tolist() for g in _raw._gutter_groups(boxes, 20.0)] == [[0, 1, 2, 4], [3]]

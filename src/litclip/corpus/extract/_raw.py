@@ -341,7 +341,7 @@ def _segments_box(obj: int, count: int, s: Scratch) -> Bounds | None:
 
 
 SPLIT_MIN_SIDE = 60.0  # points: a path this long may hold drawings far apart...
-SPLIT_GAP = 20.0  # ...of subpaths this far apart (a plot's gutter is wider than this)
+SPLIT_GAP = 20.0  # ...parted by gutters this wide (a row of plots' gutters are wider)
 SPLIT_MAX_SUBPATHS = 256  # more subpaths (a scatter plot's markers) are left as one
 _MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
 
@@ -393,7 +393,7 @@ def apart(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> list[Bo
             for a, b in zip(lo.tolist(), hi.tolist(), strict=True)
         ]
     )
-    groups = _near_groups(boxes, SPLIT_GAP / form_scale)
+    groups = _gutter_groups(boxes, SPLIT_GAP / form_scale)
     if len(groups) < 2:
         return None
     # ink reaches past the points by half the line width (further at mitred corners)
@@ -409,7 +409,7 @@ def apart(obj: int, box: Bounds, s: Scratch, form_scale: float = 1.0) -> list[Bo
     return out
 
 
-def _near_groups(boxes: np.ndarray, gap: float) -> list[np.ndarray]:
+def _gutter_groups(boxes: np.ndarray, gap: float) -> list[np.ndarray]:
     """Indices of ``boxes`` (k, 4) in the groups that straight gutters at least ``gap``
     wide part (across all of them, recursively: a row of plots, then a column in one)."""
     todo, out = [np.arange(len(boxes))], []
