@@ -2159,7 +2159,7 @@ def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
     if not contains(box, cap, slack=2.0):
         return False
     g = np.asarray(graphics, dtype=np.float64).reshape(-1, 4)
-    # summed in order, as a loop would (a plot of 20,000 paths took half a second a caption)
+    # summed in order, as a loop would; one array, not a loop (a page may hold 20,000 paths)
     covered = np.cumsum(_overlaps(cap, g))
     if covered.size and covered[-1] > NOTCH_OVERLAP * area(cap):
         return False
