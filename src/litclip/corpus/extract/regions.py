@@ -150,15 +150,22 @@ def contained_in_any(inner: list[BBox], outer: list[BBox], slack: float = 1.0) -
     """For each box of ``inner``: whether :func:`contains` holds for some box of ``outer``."""
     if not inner or not outer:
         return [False] * len(inner)
-    a = np.asarray(inner, dtype=np.float64)[:, None, :]
-    b = np.asarray(outer, dtype=np.float64)[None, :, :]
-    hit = (
+    return (
+        containment(np.asarray(inner, np.float64), np.asarray(outer, np.float64), slack)
+        .any(axis=1)
+        .tolist()
+    )
+
+
+def containment(inner: np.ndarray, outer: np.ndarray, slack: float = 1.0) -> np.ndarray:
+    """(len(inner), len(outer)): whether :func:`contains` holds for each pair of rows."""
+    a, b = inner[:, None, :], outer[None, :, :]
+    return (
         (a[..., 0] >= b[..., 0] - slack)
         & (a[..., 1] >= b[..., 1] - slack)
         & (a[..., 2] <= b[..., 2] + slack)
         & (a[..., 3] <= b[..., 3] + slack)
     )
-    return hit.any(axis=1).tolist()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,18 +273,6 @@ def boxes_inside(boxes: np.ndarray, box: BBox, slack: float) -> np.ndarray:
         & (boxes[:, 1] >= y0 - slack)
         & (boxes[:, 2] <= x1 + slack)
         & (boxes[:, 3] <= y1 + slack)
-    )
-
-
-def boxes_holding(boxes: np.ndarray, box: BBox, slack: float) -> np.ndarray:
-    """Which of ``boxes`` (n x 4) hold ``box``, give or take ``slack`` points: :func:`contains`
-    with each row as the outer box."""
-    x0, y0, x1, y1 = box
-    return (
-        (x0 >= boxes[:, 0] - slack)
-        & (y0 >= boxes[:, 1] - slack)
-        & (x1 <= boxes[:, 2] + slack)
-        & (y1 <= boxes[:, 3] + slack)
     )
 
 
@@ -2160,7 +2155,7 @@ def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
         return False
     g = np.asarray(graphics, dtype=np.float64).reshape(-1, 4)
     # summed in order, as a loop would; one array, not a loop (a page may hold 20,000 paths)
-    covered = np.cumsum(_overlaps(cap, g))
+    covered = np.cumsum(_intersections(cap, g))
     if covered.size and covered[-1] > NOTCH_OVERLAP * area(cap):
         return False
     x0, y0, x1, y1 = cap
@@ -2170,7 +2165,7 @@ def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
         "left": (box[0], y0, x0, y1),
         "right": (x1, y0, box[2], y1),
     }
-    free = {side: bool((_overlaps(strip, g) <= 1.0).all()) for side, strip in strips.items()}
+    free = {side: bool((_intersections(strip, g) <= 1.0).all()) for side, strip in strips.items()}
     # and walled in by graphics close by on the other two sides
     near = {
         "up": (x0, y0 - NOTCH_GAP, x1, y0),
@@ -2178,19 +2173,12 @@ def in_corner_notch(cap: BBox, graphics: list[BBox], box: BBox) -> bool:
         "left": (x0 - NOTCH_GAP, y0, x0, y1),
         "right": (x1, y0, x1 + NOTCH_GAP, y1),
     }
-    wall = {side: bool((_overlaps(strip, g) > 0).any()) for side, strip in near.items()}
+    wall = {side: bool((_intersections(strip, g) > 0).any()) for side, strip in near.items()}
     corner = ((free["up"] and wall["down"]) or (free["down"] and wall["up"])) and (
         (free["left"] and wall["right"]) or (free["right"] and wall["left"])
     )
     slot = wall["left"] and wall["right"] and (free["up"] or free["down"])
     return corner or slot
-
-
-def _overlaps(box: BBox, boxes: np.ndarray) -> np.ndarray:
-    """:func:`intersection` of ``box`` with each row of ``boxes`` (n x 4)."""
-    w = np.maximum(0.0, np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]))
-    h = np.maximum(0.0, np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]))
-    return w * h
 
 
 NOTCH_OVERLAP = 0.1  # share of a notched caption that its figure's graphics may cover (shadows)
@@ -2299,26 +2287,28 @@ def _lettered(regions: list[Region], lines: list[TextLine]) -> set[int]:
     letters = [ln.bbox for ln in lines if _PANEL_LETTER.fullmatch(ln.text.strip())]
     if not letters:
         return set()
+    b = np.asarray(letters, dtype=np.float64)
     out = set()
     for ri, region in enumerate(regions):
         graphics = region.graphic_boxes
         if not graphics:
             continue
-        g = np.asarray(graphics, dtype=np.float64)
-        for b in letters:  # the graphics holding the letter, then its place in each
-            held = g[boxes_holding(g, b, 1.0)]
-            if held.size and not _in_middle_of_all(b, held):
-                out.add(ri)
-                break
+        g = np.asarray(graphics, dtype=np.float64)  # one array: a plot may hold 20,000 paths
+        if (containment(b, g) & ~_in_middle(b, g)).any():
+            out.add(ri)
     return out
 
 
-def _in_middle_of_all(box: BBox, outers: np.ndarray) -> bool:
-    """Whether ``box``'s centre lies in the middle half, both ways, of every row of
-    ``outers`` (n x 4)."""
-    fx = ((box[0] + box[2]) / 2 - outers[:, 0]) / np.maximum(outers[:, 2] - outers[:, 0], 1e-6)
-    fy = ((box[1] + box[3]) / 2 - outers[:, 1]) / np.maximum(outers[:, 3] - outers[:, 1], 1e-6)
-    return bool(((fx >= 0.25) & (fx <= 0.75) & (fy >= 0.25) & (fy <= 0.75)).all())
+def _in_middle(boxes: np.ndarray, outers: np.ndarray) -> np.ndarray:
+    """(len(boxes), len(outers)): whether each box's centre lies in the middle half of each
+    outer box both ways."""
+    fx = ((boxes[:, None, 0] + boxes[:, None, 2]) / 2 - outers[None, :, 0]) / np.maximum(
+        outers[None, :, 2] - outers[None, :, 0], 1e-6
+    )
+    fy = ((boxes[:, None, 1] + boxes[:, None, 3]) / 2 - outers[None, :, 1]) / np.maximum(
+        outers[None, :, 3] - outers[None, :, 1], 1e-6
+    )
+    return (fx >= 0.25) & (fx <= 0.75) & (fy >= 0.25) & (fy <= 0.75)
 
 
 def assign(
