@@ -340,3 +340,71 @@ def test_powers_of_ten_down_stacked_log_plots_are_one_scale_each() -> None:
 
     row = [_n(t, 140.0 + 40 * k, 300.0) for k, t in enumerate(("0", "5", "10", "0", "5", "10"))]
     assert len(x_scales(row, (0.0, 0.0, 500.0, 400.0))) == 2
+
+
+def test_plots_stacked_each_beside_its_own_y_scale_are_panels(tmp_path: Path) -> None:
+    """HSAUR3's Figure 6.3: two box plots one above the other, each with its y scale, their
+    x axes named categories (no x scale): two panels, cut at the white band between them."""
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 40, 95, 3)
+        _chart(c, 150, 110, 300, 120)
+        _chart(c, 150, 300, 300, 120)
+        caption(c, 72, 470, "Figure 6.3.", ["Rainfall by seeding and by echo motion."])
+
+    fig = extract_pdf(make(tmp_path, "stacked.pdf", draw)).figures[0]
+    assert len(fig.panels) == 2
+    upper, lower = sorted(fig.panels, key=lambda p: p.bbox[1])
+    assert upper.bbox[3] < 300 < lower.bbox[1] + 5
+
+
+def test_stacked_plots_are_cut_unless_they_are_a_grid_s_rows() -> None:
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_stacked_beside_scales
+
+    box = (0.0, 0.0, 300.0, 200.0)
+    gray = np.full((200, 300), 255, np.uint8)
+    for y0 in (10, 110):
+        gray[y0 : y0 + 70, 4:10] = 0  # its tick labels
+        gray[y0 : y0 + 70, 12:290] = 0  # the plot
+        gray[y0 + 74 : y0 + 80, 60:250] = 0  # its category names
+    scales_ = [(4.0, 10.0, 10.0, 80.0), (4.0, 110.0, 10.0, 180.0)]
+    found = panels_stacked_beside_scales(gray, box, scales_, [])
+    assert [(round(b[1]), round(b[3])) for b in found] == [(10, 90), (110, 190)]
+    # x scales side by side under the plots: a grid's columns, left for another cut
+    columns = [(20.0, 184.0, 140.0, 190.0), (160.0, 184.0, 280.0, 190.0)]
+    assert panels_stacked_beside_scales(gray, box, scales_, columns) == []
+    # scales not in one column, or plots that touch: no panels
+    assert (
+        panels_stacked_beside_scales(gray, box, [scales_[0], (40.0, 110.0, 46.0, 180.0)], []) == []
+    )
+    gray[80:110, 12:290] = 0
+    assert panels_stacked_beside_scales(gray, box, scales_, []) == []
+
+
+def test_plots_side_by_side_each_over_its_x_scale_are_panels() -> None:
+    """flexmix's Figure 3: two charts side by side, each over its own x scale, their y axes
+    named (no y scale). A bar chart whose x labels fall in two runs (R left "10" out) has
+    only the gaps between its bars there: one chart."""
+    import numpy as np
+
+    from litclip.corpus.extract.panels import panels_beside_x_scales
+
+    box = (0.0, 0.0, 300.0, 100.0)
+    gray = np.full((100, 300), 255, np.uint8)
+    for x0 in (10, 170):
+        gray[10:80, x0 : x0 + 120] = 0  # the plot
+        gray[84:90, x0 + 10 : x0 + 110] = 0  # its tick labels
+    scales_ = [(20.0, 84.0, 120.0, 90.0), (180.0, 84.0, 280.0, 90.0)]
+    left, right = panels_beside_x_scales(gray, box, scales_, [])
+    assert (round(left[0]), round(left[2]), round(right[0]), round(right[2])) == (10, 130, 170, 290)
+    # y scales one above the other: a grid's rows, left for another cut
+    rows = [(0.0, 10.0, 8.0, 40.0), (0.0, 50.0, 8.0, 80.0)]
+    assert panels_beside_x_scales(gray, box, scales_, rows) == []
+    bars = np.full((100, 300), 255, np.uint8)
+    for x0 in range(10, 290, 20):
+        bars[10:80, x0 : x0 + 16] = 0  # bars 4 pt apart
+        bars[84:90, x0 + 4 : x0 + 12] = 0  # its label
+    halves = [(10.0, 84.0, 140.0, 90.0), (152.0, 84.0, 290.0, 90.0)]
+    assert panels_beside_x_scales(bars, box, halves, []) == []

@@ -1649,12 +1649,16 @@ def _panel_boxes(
     # for the scale count above: one plot may show two)
     if not boxes and not named_panels and not tree and raster_cover < 0.5:
         y_scales = scales.y_scales(job.lines, box)
+        x_scales = scales.x_scales(job.lines, box)
         if len(y_scales) >= 2:
-            boxes = panel_mod.panels_between_scales(preview(), box, y_scales)
-        # or stacked, each over an x scale of its own
-        x_scales = scales.x_scales(job.lines, box) if not boxes else []
-        if len(x_scales) >= 2:
-            boxes = panel_mod.panels_over_scales(preview(), box, x_scales)
+            boxes = panel_mod.panels_between_scales(
+                preview(), box, y_scales
+            ) or panel_mod.panels_stacked_beside_scales(preview(), box, y_scales, x_scales)
+        # or stacked, each over an x scale of its own, or side by side
+        if not boxes and len(x_scales) >= 2:
+            boxes = panel_mod.panels_over_scales(
+                preview(), box, x_scales
+            ) or panel_mod.panels_beside_x_scales(preview(), box, x_scales, y_scales)
     # unlettered drawings of one size side by side, a gutter apart (two graphs, a row of
     # shapes): panels; a flow chart's parts are of all sizes, a chart's stacked tracks one
     # above the other share its axis. A drawing that prints an axis scale is a chart: one

@@ -924,11 +924,63 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
     return _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
 
 
-def _gap_middle(white: np.ndarray, lo: int) -> int | None:
-    """The pixel in the middle of the widest white run (2+ pixels) of ``white``, the lines
-    from pixel ``lo`` on (runs at either end count: the ends are padded with ink); None when
-    there is none."""
-    runs = _runs(np.concatenate(([False], white, [False])), 2)
+BESIDE_GUTTER = 8.0  # points: the least white between plots side by side
+STACK_ALIGN = 4.0  # points: y scales whose right edges agree this well are in one column
+
+
+def panels_stacked_beside_scales(
+    gray: np.ndarray, fig_box: BBox, y_scales: list[BBox], x_scales: list[BBox]
+) -> list[BBox]:
+    """Plots stacked in one column, each beside a y scale of its own (HSAUR's two box plots
+    one above the other, each over its own categories), cut at the widest white row band
+    between one scale and the next.
+
+    The scales are one column (right edges aligned) and the plots of about one height.
+    Plots that touch (a lattice, stacked tracks on one axis) have no white band and stay
+    one figure; x scales side by side are a grid's columns (a facet grid, a pairs plot),
+    which this one cut would leave half done.
+    """
+    h, w = gray.shape
+    if h < 8 or w < 8 or len(y_scales) < 2 or _any_level_pair(x_scales):
+        return []
+    right = [b[2] for b in y_scales]
+    if max(right) - min(right) > STACK_ALIGN:
+        return []
+    white = gray >= INK
+    rows = _row_cuts(white, fig_box, y_scales, 0, w)
+    if rows is None or len(rows) < 3:
+        return []
+    heights = np.diff(rows)
+    if heights.min() < 0.5 * heights.max():
+        return []
+    leaves = [_trim_lines(white, y0, y1, 0, w) for y0, y1 in pairwise(rows)]
+    return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+
+
+def _level(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share half the height of the lower one (one row)."""
+    return min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def _any_stacked_pair(boxes: list[BBox]) -> bool:
+    """Whether two of the boxes sit one above the other in one column, apart."""
+    return any(
+        min(a[2], b[2]) - max(a[0], b[0]) >= 0.5 * min(a[2] - a[0], b[2] - b[0])
+        and (a[3] < b[1] or b[3] < a[1])
+        for a, b in combinations(boxes, 2)
+    )
+
+
+def _any_level_pair(boxes: list[BBox]) -> bool:
+    """Whether two of the boxes sit side by side in one row, apart."""
+    return any(_level(a, b) and (a[2] < b[0] or b[2] < a[0]) for a, b in combinations(boxes, 2))
+
+
+def _gap_middle(white: np.ndarray, lo: int, min_run: int = 2) -> int | None:
+    """The pixel in the middle of the widest white run (``min_run``+ pixels) of ``white``,
+    the lines from pixel ``lo`` on (runs at either end count: the ends are padded with
+    ink); None when there is none."""
+    runs = _runs(np.concatenate(([False], white, [False])), max(2, min_run))
     if not runs:
         return None
     start, end = max(runs, key=lambda r: r[1] - r[0])
@@ -994,17 +1046,51 @@ def panels_over_scales(gray: np.ndarray, fig_box: BBox, x_scales: list[BBox]) ->
     return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
 
 
+def panels_beside_x_scales(
+    gray: np.ndarray, fig_box: BBox, x_scales: list[BBox], y_scales: list[BBox]
+) -> list[BBox]:
+    """Plots side by side, each over an x scale of its own (flexmix's two coefficient
+    charts, their y axes named, not numbered), cut at the widest white column band between
+    one scale's end and the next one's start.
+
+    The scales must be level, apart, and the plots of about one width; an axis line or
+    frame running across the gap (one plot whose tick labels leave a hole) leaves no white
+    column, and the plot stays whole. Y scales one above the other are a grid's rows, which
+    this one cut would leave half done.
+    """
+    h, w = gray.shape
+    if h < 8 or w < 8 or len(x_scales) < 2 or _any_stacked_pair(y_scales):
+        return []
+    order = sorted(x_scales, key=lambda b: b[0])
+    if any(not _level(a, b) or b[0] <= a[2] for a, b in pairwise(order)):
+        return []
+    width = fig_box[2] - fig_box[0]
+    px = lambda x: int(round((x - fig_box[0]) / width * w))  # noqa: E731
+    ink = (gray < INK).any(axis=0)
+    cuts = [0]
+    for a, b in pairwise(order):
+        lo, hi = px(a[2]) + 1, px(b[0])
+        # a gutter, not the gap between two bars of one bar chart (its x labels in two
+        # runs of steps, where R left one out)
+        cut = _gap_middle(~ink[lo:hi], lo, int(BESIDE_GUTTER * w / width))
+        if cut is None:
+            return []
+        cuts.append(cut)
+    cuts.append(w)
+    widths = np.diff(cuts)
+    if widths.min() < 0.5 * widths.max():
+        return []
+    white = gray >= INK
+    leaves = [_trim_lines(white, 0, h, x0, x1) for x0, x1 in pairwise(cuts)]
+    return [] if None in leaves else _to_page(leaves, gray.shape, fig_box)  # type: ignore[arg-type]
+
+
 def _next_level_scales(y_scales: list[BBox]) -> list[tuple[BBox, BBox]]:
     """Each scale with the nearest scale right of it and level with it (the rows of a grid
     of plots interleave when the scales are sorted left to right)."""
     out = []
     for a in y_scales:
-        right = [
-            b
-            for b in y_scales
-            if b[0] > a[2]
-            and min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * min(a[3] - a[1], b[3] - b[1])
-        ]
+        right = [b for b in y_scales if b[0] > a[2] and _level(a, b)]
         if right:
             out.append((a, min(right, key=lambda b: b[0])))
     return out
