@@ -159,6 +159,53 @@ def test_tex_t1_ligature_codes_read_as_ligatures() -> None:
     assert clean_caption_text([line.text]) == "confidence effect"
 
 
+def _control_glyph_pdf(path: Path, content: bytes) -> Path:
+    """A page in Helvetica whose ToUnicode map gives "c" as U+000D, as a broken TeX font
+    without a Unicode map does (written by hand: no PDF library writes such a map)."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "
+        b"1 begincodespacerange <00> <FF> endcodespacerange "
+        b"1 beginbfchar <63> <000D> endbfchar endcmap "
+        b"CMapName currentdict /CMap defineresource pop end end"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        *(b"<< /Length %d >>\nstream\n%b\nendstream" % (len(b), b) for b in (content, cmap)),
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for k, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (k, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_a_glyph_read_as_a_control_code_stays_in_its_line(tmp_path: Path) -> None:
+    """DIRECT's user guide is set in a TeX font whose map gives "c" as "\\r" and "fi" as
+    "\\x0c": its lines broke at each ("Pri", "e fun", "tion"), and its captions lost their
+    second lines. A control code with a glyph's width is a glyph, shown as a space;
+    pdfium's own line breaks, which have none, still end lines."""
+    content = b"BT /F1 12 Tf 20 100 Td (Price function) Tj 0 -20 Td (next line) Tj ET"
+    path = _control_glyph_pdf(tmp_path / "control.pdf", content)
+    doc = pdfium.PdfDocument(str(path))
+    page = doc[0]
+    assert page.get_textpage().get_text_range().startswith("Pri\re fun\rtion")
+    assert [ln.text for ln in tx.page_lines(page)] == ["Pri e fun tion", "next line"]
+    page.close()
+    doc.close()
+
+
 def test_tex_t1_dash_codes_read_as_dashes() -> None:
     """The same fonts give the en and em dashes as 0x15 and 0x16 (strucchange's "Time
     series used \x15 first differences"): control codes no text holds otherwise."""

@@ -24,7 +24,9 @@ from litclip.corpus.extract import _raw
 from litclip.corpus.types import BBox
 
 # "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
+_SOFT_HYPHEN_CODE = "\x02"
 _SOFT_HYPHENS = frozenset("\x02\ufffe\u00ad")  # GetUnicode gives \x02, GetText \ufffe
+_NO_WIDTH = 0.01  # points: a box this narrow or less is no glyph's
 _NEWLINE_RE = re.compile(r"[\r\n]")
 # characters that never get a box: whitespace (all of it lies below U+3001) and soft hyphens,
 # as a lookup table indexed by min(code point, U+FFFF) (U+FFFF itself is neither)
@@ -274,11 +276,17 @@ def _read_chars(
     text = _page_text(raw, n) if n else ""
     # pdfium marks a hyphen at a line end with a soft hyphen; whitespace has no box
     codes = _codes(text)
-    idx = np.flatnonzero(~_NO_BOX[np.minimum(codes, _NO_BOX.size - 1)])
+    # a control code may be a glyph: an old TeX font without a Unicode map gives "fi" as
+    # "\x0c" and may give "c" as "\r" ("Pri\re fun\rtion"); its box is read, and it is a
+    # glyph when the box has width (pdfium's own line breaks have none)
+    control = (codes < 0x20) & (codes != ord(_SOFT_HYPHEN_CODE))
+    idx = np.flatnonzero(~_NO_BOX[np.minimum(codes, _NO_BOX.size - 1)] | control)
     rects = (ctypes.c_float * (4 * max(n, 1)))()
     handle = ctypes.c_void_p(_raw.address(raw))
     ptrs = map(ctypes.byref, repeat(rects, idx.size), (16 * idx).tolist())
     ok = np.fromiter(map(_LOOSE_BOX, repeat(handle, idx.size), idx.tolist(), ptrs), bool, idx.size)
+    r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
+    ok &= ~control[idx] | (r[idx, 2] - r[idx, 0] > _NO_WIDTH)
     boxed_idx = idx[ok]
     size, bold, rotated, mono = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool), np.zeros(n)
     boxed = np.zeros(n, bool)
@@ -301,7 +309,6 @@ def _read_chars(
         invisible = per_char[:, 4] > 0
         drop = (per_char[:, 3] > 0) | (invisible & (~invisible).any())
         rotated[boxed_idx], boxed[boxed_idx] = per_char[:, 2] > 0, ~drop
-    r = np.frombuffer(rects, dtype=np.float32).reshape(-1, 4)[:n].astype(np.float64)
     box = np.column_stack(
         (r[:, 0] - page_left, page_top - r[:, 1], r[:, 2] - page_left, page_top - r[:, 3])
     )
@@ -472,6 +479,10 @@ def group_lines(chars: _Chars) -> list[TextLine]:
     direction = np.where(rot[first], np.where(upwards, 90, 270), 0)
     codes = _codes(text)
     shown = np.where(chars.boxed | (codes == ord("-")), codes, ord(" "))
+    # a glyph read as a whitespace control code ("\r" for "c") stands as a space, as
+    # split() would read it ("Pri e fun tion"); other control codes stay as they were
+    white = (codes < 0x20) & _NO_BOX[np.minimum(codes, 0x1F)]
+    shown = np.where(chars.boxed & white, ord(" "), shown)
     # TeX's T1 fonts without a Unicode map give their ligatures as control codes 0x1B-0x1F
     # (ff, fi, fl, ffi, ffl), which Python's split() reads as whitespace ("depth- rst")
     ligature = (codes >= _T1_LIGATURES) & (codes < _T1_LIGATURES + 5)
