@@ -889,7 +889,6 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
     if h < 8 or w < 8 or len(y_scales) < 2:
         return []
     width = fig_box[2] - fig_box[0]
-    px = lambda x: int(round((x - fig_box[0]) / width * w))  # noqa: E731
     ink = (gray < INK).any(axis=0)
     cuts = [0]
     for a, b in _next_level_scales(y_scales):
@@ -897,8 +896,7 @@ def panels_between_scales(gray: np.ndarray, fig_box: BBox, y_scales: list[BBox])
         # plot has its tick labels alone there)
         if fig_box[2] - b[2] < min(SCALE_ROOM * width, 0.5 * (b[0] - a[2])):
             continue
-        lo, hi = px(a[2]) + 1, px(b[0])
-        cut = _gap_middle(~ink[lo:hi], lo)  # the white columns between the scales
+        cut = _white_between(ink, fig_box, a[2], b[0])  # the white columns between the scales
         if cut is None:
             return []  # plots that touch: no clean cut
         cuts.append(cut)
@@ -974,6 +972,17 @@ def _any_stacked_pair(boxes: list[BBox]) -> bool:
 def _any_level_pair(boxes: list[BBox]) -> bool:
     """Whether two of the boxes sit side by side in one row, apart."""
     return any(_level(a, b) and (a[2] < b[0] or b[2] < a[0]) for a, b in combinations(boxes, 2))
+
+
+def _white_between(
+    ink: np.ndarray, fig_box: BBox, left: float, right: float, min_run: int = 2
+) -> int | None:
+    """The pixel column in the middle of the widest white run between page x ``left`` and
+    ``right`` (``ink``: which columns of a rendering of ``fig_box`` hold ink), or None."""
+    width = fig_box[2] - fig_box[0]
+    lo = int(round((left - fig_box[0]) / width * ink.size)) + 1
+    hi = int(round((right - fig_box[0]) / width * ink.size))
+    return _gap_middle(~ink[lo:hi], lo, min_run)
 
 
 def _gap_middle(white: np.ndarray, lo: int, min_run: int = 2) -> int | None:
@@ -1064,15 +1073,13 @@ def panels_beside_x_scales(
     order = sorted(x_scales, key=lambda b: b[0])
     if any(not _level(a, b) or b[0] <= a[2] for a, b in pairwise(order)):
         return []
-    width = fig_box[2] - fig_box[0]
-    px = lambda x: int(round((x - fig_box[0]) / width * w))  # noqa: E731
+    gutter = int(BESIDE_GUTTER * w / (fig_box[2] - fig_box[0]))
     ink = (gray < INK).any(axis=0)
     cuts = [0]
     for a, b in pairwise(order):
-        lo, hi = px(a[2]) + 1, px(b[0])
         # a gutter, not the gap between two bars of one bar chart (its x labels in two
         # runs of steps, where R left one out)
-        cut = _gap_middle(~ink[lo:hi], lo, int(BESIDE_GUTTER * w / width))
+        cut = _white_between(ink, fig_box, a[2], b[0], gutter)
         if cut is None:
             return []
         cuts.append(cut)
