@@ -280,6 +280,9 @@ def _read_chars(
     # "\x0c" and may give "c" as "\r" ("Pri\re fun\rtion"); its box is read, and it is a
     # glyph when the box has width (pdfium's own line breaks have none)
     control = (codes < 0x20) & (codes != ord(_SOFT_HYPHEN_CODE))
+    crlf = (codes[:-1] == 0x0D) & (codes[1:] == 0x0A)  # pdfium's own line break: not read
+    control[:-1] &= ~crlf
+    control[1:] &= ~crlf
     idx = np.flatnonzero(~_NO_BOX[np.minimum(codes, _NO_BOX.size - 1)] | control)
     rects = (ctypes.c_float * (4 * max(n, 1)))()
     handle = ctypes.c_void_p(_raw.address(raw))
