@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from litclip.corpus.kinds import KINDS, classify_kind, kind_features
+from litclip.corpus.kinds import KINDS, _longest_runs, classify_kind, kind_features
 from litclip.corpus.types import TextHints
 from tests.corpus.corpus_fixtures import photo
 
@@ -187,3 +187,24 @@ def test_labels_set_over_a_photograph_do_not_make_it_a_listing() -> None:
     img = Image.fromarray(arr.astype(np.uint8))
     assert classify_kind(img, "raster")[0] == "image"
     assert classify_kind(img, "raster", TextHints(lines=4, mono=4))[0] == "image"
+
+
+def _longest_run_of(row: np.ndarray) -> int:
+    best = run = 0
+    for v in row.tolist():
+        run = run + 1 if v else 0
+        best = max(best, run)
+    return best
+
+
+def test_longest_runs_per_row_match_a_plain_count() -> None:
+    """The run lengths behind the rule and axis features, row by row: runs that reach a
+    row's edge end there (they never continue on the next row)."""
+    rng = np.random.default_rng(3)
+    for share in (0.05, 0.5, 0.95):
+        mask = rng.random((40, 33)) < share
+        mask[5], mask[6, -4:], mask[7, :4] = True, True, True  # a full row; runs at the edges
+        for m in (mask, mask.T):
+            assert _longest_runs(m).tolist() == [_longest_run_of(r) for r in m]
+    assert _longest_runs(np.zeros((3, 0), bool)).tolist() == [0, 0, 0]
+    assert _longest_runs(np.zeros((0, 4), bool)).tolist() == []

@@ -87,12 +87,17 @@ def _count_runs(mask: np.ndarray) -> int:
 
 def _longest_runs(mask: np.ndarray) -> np.ndarray:
     """Length of the longest run of True in each row of a 2-D mask (vectorised)."""
-    padded = np.pad(mask, ((0, 0), (1, 1))).astype(np.int8)
-    d = np.diff(padded, axis=1)
-    starts, ends = np.argwhere(d == 1), np.argwhere(d == -1)  # row-major: pairs line up
-    out = np.zeros(mask.shape[0], dtype=np.int64)
-    if len(starts):
-        np.maximum.at(out, starts[:, 0], ends[:, 1] - starts[:, 1])
+    h, w = mask.shape
+    padded = np.zeros((h, w + 2), bool)  # a False either side: no run crosses rows
+    padded[:, 1:-1] = mask
+    flat = padded.ravel()
+    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    starts, ends = change[0::2], change[1::2]  # each run turns on, then off
+    out = np.zeros(h, dtype=np.int64)
+    if starts.size:  # runs come row by row: the longest of each row's stretch of them
+        rows = starts // (w + 2)
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        out[rows[first]] = np.maximum.reduceat(ends - starts, first)
     return out
 
 
