@@ -160,8 +160,8 @@ def test_tex_t1_ligature_codes_read_as_ligatures() -> None:
 
 
 def _control_glyph_pdf(path: Path, content: bytes) -> Path:
-    """A page in Helvetica whose ToUnicode map gives "c" as U+000D, as a broken TeX font
-    without a Unicode map does (written by hand: no PDF library writes such a map)."""
+    """A page in Helvetica whose ToUnicode map gives "c" as U+000D, as pdfium reads a
+    broken TeX font (written by hand: reportlab writes its own maps)."""
     cmap = (
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "
         b"1 begincodespacerange <00> <FF> endcodespacerange "
@@ -192,10 +192,10 @@ def _control_glyph_pdf(path: Path, content: bytes) -> Path:
 
 
 def test_a_glyph_read_as_a_control_code_stays_in_its_line(tmp_path: Path) -> None:
-    """DIRECT's user guide is set in a TeX font whose map gives "c" as "\\r" and "fi" as
-    "\\x0c": its lines broke at each ("Pri", "e fun", "tion"), and its captions lost their
-    second lines. A control code with a glyph's width is a glyph, shown as a space;
-    pdfium's own line breaks, which have none, still end lines."""
+    """DIRECT's user guide is set in a TeX font that pdfium reads as "c" = "\\r" and
+    "fi" = "\\x0c": its lines broke at each ("Pri", "e fun", "tion"). A control code with a
+    glyph's width is a glyph, shown as a space; pdfium's own line breaks, which have none,
+    still end lines."""
     content = b"BT /F1 12 Tf 20 100 Td (Price function) Tj 0 -20 Td (next line) Tj ET"
     path = _control_glyph_pdf(tmp_path / "control.pdf", content)
     doc = pdfium.PdfDocument(str(path))
