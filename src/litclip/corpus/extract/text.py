@@ -23,15 +23,16 @@ import pypdfium2.raw as pdfium_c
 from litclip.corpus.extract import _raw
 from litclip.corpus.types import BBox
 
-# "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
+# soft hyphens: GetUnicode gives \x02 (the one among the control codes), GetText \ufffe
 _SOFT_HYPHEN_CODE = "\x02"
-_SOFT_HYPHENS = frozenset("\x02\ufffe\u00ad")  # GetUnicode gives \x02, GetText \ufffe
+_SOFT_HYPHENS = frozenset(_SOFT_HYPHEN_CODE + "\ufffe\u00ad")
 _NO_WIDTH = 0.01  # points: a box this narrow or less is no glyph's
 _NEWLINE_RE = re.compile(r"[\r\n]")
 # characters that never get a box: whitespace (all of it lies below U+3001) and soft hyphens,
 # as a lookup table indexed by min(code point, U+FFFF) (U+FFFF itself is neither)
 _NO_BOX = np.zeros(0x10000, bool)
 _NO_BOX[[c for c in range(0x3001) if chr(c).isspace()] + [ord(c) for c in _SOFT_HYPHENS]] = True
+# "Helvetica-Bold", "Arial,Bold", "TimesNewRomanPS-BoldMT", Advent's "AdvTT830b2708.B"
 # TeX's bold fonts go by short names: Computer Modern "CMBX10", EC/cm-super "SFBX1000",
 # PSNFSS "ptmb8t" (Times bold); pdfium reads CMBX's weight as 570
 _BOLD_RE = re.compile(
