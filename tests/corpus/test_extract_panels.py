@@ -312,6 +312,23 @@ def test_a_framed_chart_is_not_split_at_the_gaps_between_its_markers() -> None:
     assert len(panels_from_pixels(gray, FIG)) == 2
 
 
+def test_dark_scans_at_the_box_edges_are_no_frame() -> None:
+    """TractSeg's Figure 3: brain renderings on black, set side by side 3 px apart, fill
+    the box to its edges. Their dark sides are no frame line around the panels (which
+    would ask for a gutter of 1 % of the box, 8 px here): three panels. A thin frame drawn
+    round the same row still asks for the wider gutter, as the framed chart above does."""
+    gray = np.full((300, 800), 255, np.uint8)
+    for x0, x1 in ((0, 264), (267, 532), (535, 800)):
+        gray[:, x0:x1] = 20
+        gray[100:200, x0 + 60 : x1 - 60] = 180  # the scan's lighter middle
+    assert len(xy_cut(gray)) == 3
+    framed = np.full((320, 820), 255, np.uint8)
+    framed[20:300, 20:800] = gray[:280, :780]  # the same scans, 8 px in from a frame
+    framed[10:12, 10:810] = framed[308:310, 10:810] = 0  # a frame 2 px thick
+    framed[10:310, 10:12] = framed[10:310, 808:810] = 0
+    assert len(xy_cut(framed)) == 1
+
+
 def _image(box: tuple[float, float, float, float]) -> Element:
     return Element(box, "image")
 

@@ -442,10 +442,11 @@ def _frame_cleared(bg: np.ndarray) -> np.ndarray:
     edge = min(FRAME_EDGE, h // 4, w // 4)
     if edge == 0:
         return bg
-    top = (~bg[:edge]).mean(axis=1) >= FRAME_INK
-    bottom = (~bg[h - edge :]).mean(axis=1) >= FRAME_INK
-    left = (~bg[:, :edge]).mean(axis=0) >= FRAME_INK
-    right = (~bg[:, w - edge :]).mean(axis=0) >= FRAME_INK
+    ink = ~bg
+    top = _frame_lines(ink[: 2 * edge], edge)
+    bottom = _frame_lines(ink[h - 2 * edge :][::-1], edge)[::-1]
+    left = _frame_lines(ink[:, : 2 * edge].T, edge)
+    right = _frame_lines(ink[:, w - 2 * edge :].T[::-1], edge)[::-1]
     rows, cols = top.any() and bottom.any(), left.any() and right.any()
     if not rows and not cols:
         return bg
@@ -457,6 +458,17 @@ def _frame_cleared(bg: np.ndarray) -> np.ndarray:
         out[:, :edge][:, left] = True
         out[:, w - edge :][:, right] = True
     return out
+
+
+def _frame_lines(ink: np.ndarray, edge: int) -> np.ndarray:
+    """Which of the first ``edge`` rows of ``ink`` (an edge strip ``2 * edge`` rows deep,
+    its outer row first) are a frame's lines: rows of ink, with a row inside them that is
+    not. Ink as deep as the strip is a picture's solid side (a dark scan at the box's edge),
+    not a line drawn around panels."""
+    lines = ink.mean(axis=1) >= FRAME_INK
+    if lines.all():
+        return np.zeros(edge, dtype=bool)
+    return lines[:edge]
 
 
 BAR_BASE = 2  # pixels between a bar's foot and the frame line it stands on, at most
