@@ -140,6 +140,18 @@ def test_a_grey_picture_with_a_flat_ground_stays_an_image() -> None:
     assert kind == "image" and feats.flat_tone >= 0.28, feats  # flat, but untinted
 
 
+def test_a_flat_grey_box_is_no_image() -> None:
+    """elsarticle's test document sets a plain grey box as its figure: one grey level, no
+    page white. No photograph is one tone; a dark scan with a few tones still is."""
+    kind, feats = classify_kind(Image.new("L", (300, 200), 200), "raster")
+    assert kind == "other" and feats.n_levels == 1, feats
+    scan = np.zeros((200, 300), np.uint8)  # a dark ground under tissue of six tones
+    for k, tone in enumerate((60, 90, 120, 150, 180, 210)):
+        scan[40:160, 60 + 30 * k : 90 + 30 * k] = tone
+    kind, feats = classify_kind(Image.fromarray(scan), "raster")
+    assert kind == "image" and feats.n_levels < 20, feats  # not rich: a few tones suffice
+
+
 def test_printed_axis_scales_make_a_drawing_a_chart() -> None:
     assert classify_kind(_curve(), "vector")[0] == "diagram"  # pixels alone: line art
     assert classify_kind(_curve(), "vector", TextHints(lines=9, scales=2))[0] == "chart"

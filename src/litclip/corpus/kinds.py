@@ -20,7 +20,8 @@ Rules, in order:
 * ``chart``: a mostly white crop with an L-shaped pair of axes (a long vertical line in the
   left part and a long horizontal line in the bottom part; thin grey axes count).
 * ``image``: a raster figure with rich tones (many grey levels with real mass) and less
-  than 60% white page, or with under 25% white page: photographs and medical images;
+  than 60% white page, or with under 25% white page and a few grey levels (not one flat
+  tone): photographs and medical images;
   unless it is *flat*: a tinted crop without a black ground whose mid-tones are mostly one
   colour (window chrome, filled shapes; a grey angiogram's flat ground stays an image).
 * ``other`` or ``diagram``: a flat crop that is not mostly white: grey window chrome (a
@@ -149,6 +150,7 @@ SCALES_CHART = 2  # axis scales printed as text (an x and a y axis) that make a 
 LISTING_LINES = 3  # text lines, most of them fixed-width, that make a listing
 FLAT_TONE = 0.28  # a flat_tone at least this: flat fills, not a photograph's spread of tones
 BLACK_GROUND = 0.3  # a dark_frac under this: no CT/MRI black ground (its grey flats are tissue)
+IMAGE_LEVELS = 4  # grey levels (of 64) a picture with little page white needs to be an image
 TINTED = 0.02  # a saturation at least this: not a grey picture (an angiogram's flat ground)
 
 
@@ -190,7 +192,8 @@ def classify_kind(
     # Anti-aliased text gives line art many grey levels too, so tonal richness only counts
     # when most of the crop is not page background.
     rich = f.n_levels >= 20 and f.white_frac < 0.6
-    if source != "vector" and not flat and (rich or f.white_frac < 0.25):
+    toned = f.n_levels >= IMAGE_LEVELS  # a flat grey box or a two-tone mask is no photograph
+    if source != "vector" and not flat and (rich or (f.white_frac < 0.25 and toned)):
         return "image", f
     if flat and not pagey:  # grey window chrome is a screenshot; coloured flats are drawn
         return ("other" if f.saturation < 0.2 else "diagram"), f
