@@ -2234,6 +2234,47 @@ def test_a_caption_in_the_figures_notch_is_painted_over_in_its_crop(tmp_path: Pa
     assert gray[r0:r1, c0:c1].std() > 20  # photo a is untouched
 
 
+def test_a_caption_walled_in_by_its_figures_slices_is_its_caption(tmp_path: Path) -> None:
+    """JFMS's Figure 3 (upper respiratory endoscopy): a tinted panel stored as picture
+    slices holds three photos and, in its bottom right corner, the caption. The slice
+    behind photo c runs down under the caption's first line and thin slices flank it, so
+    it sits in no notch; the figure, all pictures round it, is still its figure."""
+    tint = Image.new("RGB", (20, 20), (236, 214, 222))
+
+    def draw(c: canvas.Canvas) -> None:
+        paragraph(c, 72, 60, 95, 6)
+        c.setFillColorRGB(236 / 255, 214 / 255, 222 / 255)  # the boxed section's tint
+        c.rect(51, top(737), 502, 737 - 390, stroke=0, fill=1)
+        c.setFillGray(0)
+        paragraph(c, 60, 400, 95, 10)  # the section's text, over the figure
+        image(c, tint, (165, 558, 354, 629))  # slices of the tinted panel
+        image(c, tint, (165, 629, 354, 731))
+        image(c, tint, (354, 558, 367, 689))  # between the photos
+        image(c, tint, (354, 689, 367, 731))  # left of the caption
+        image(c, tint, (552, 558, 554, 689))  # right of photo c, down to the caption
+        image(c, tint, (367, 558, 552, 689))  # behind photo c, under the caption's top line
+        image(c, photo(41, (180, 64)), (170, 563, 353, 627))  # a
+        image(c, photo(42, (180, 84)), (170, 634, 353, 718))  # b
+        image(c, photo(43, (150, 110)), (377, 563, 531, 677))  # c
+        c.setFont("Helvetica-Bold", 7)
+        c.drawString(367, top(688), "Figure 3")
+        c.setFont("Helvetica", 7)
+        for i, text in enumerate(("A selection of rigid and flexible rhinoscopes", "commonly")):
+            c.drawString(367 + (33 if i == 0 else 0), top(688 + 9 * i), text)
+        for i, text in enumerate(("employed in feline practice: (a) 2.7 mm rigid", "scope; (b)")):
+            c.drawString(367, top(706 + 9 * i), text)
+
+    path = make(tmp_path, "walled.pdf", draw)
+    found = list(iter_figures(str(path), dpi=72))
+    assert [fig.label for fig, *_ in found] == ["Figure 3"]
+    (fig, whole, _panels, _native), *_ = found
+    assert iou(fig.bbox, (169.1, 562.3, 547.9, 726.5)) > 0.7, fig.bbox
+    # its words, over the slice behind photo c and the panel's tint, are painted over
+    x, y = int(368 - fig.bbox[0]), int(682 - fig.bbox[1])
+    words = np.asarray(whole.convert("L"))[y : y + 30, x : x + 170].astype(int)
+    assert words.min() > 150 and np.ptp(words) < 12, (words.min(), np.ptp(words))
+
+
 def test_a_caption_hanging_under_a_diagrams_right_half_is_its_caption(tmp_path: Path) -> None:
     """Simbody's manual (a word processor's figure): the caption sits under the right half of
     a diagram and runs on past its right edge, while the diagram's 'Back to State' label at
@@ -2331,6 +2372,16 @@ def test_hide_caption_keeps_grey_crops_grey_and_leaves_captions_elsewhere() -> N
     assert hide_caption(im, fig, []) is im
     fig.caption_page, fig.caption_bbox = None, (50, 97, 90, 107)  # grazing the bottom edge
     assert hide_caption(im, fig, []) is im
+    # over a picture: painted where the picture is one flat tint behind the words (a panel's
+    # slice), left alone over the picture's own detail
+    fig.caption_bbox = (50, 50, 90, 70)
+    slice_under = [((40.0, 40.0, 100.0, 60.0), (60, 20), None)]
+    out = hide_caption(im, fig, slice_under)
+    assert np.asarray(out)[50:70, 50:90].min() == 200
+    detail = im.copy()
+    detail.paste(Image.effect_noise((60, 20), 80), (40, 40))
+    detail.paste(0, (55, 55, 85, 58))
+    assert hide_caption(detail, fig, slice_under) is detail
 
 
 def test_bare_labels_titling_plots_in_small_type_are_no_captions(tmp_path: Path) -> None:

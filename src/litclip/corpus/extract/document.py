@@ -1001,7 +1001,57 @@ def _layout(
     _icons_over_captions(captions, regions, assignment, pictures, lines)
     _pieces_over_captions(captions, regions, assignment, small, lines, barriers)
     _labels_before_captions(captions, regions, assignment, lines, kept_out)
+    _captions_inside_figures(captions, regions, assignment)
     return captions, regions, assignment
+
+
+HOST_COVER = 0.5  # share of a figure's box its pictures cover when it holds its caption
+
+
+def _captions_inside_figures(
+    captions: list[Caption], regions: list[reg.Region], assignment: dict[int, list[int]]
+) -> None:
+    """Give a figure caption left without a figure the one unclaimed figure whose pictures
+    enclose it, in place: a magazine sets the caption in a corner of its figure's tinted
+    panel, and the panel's slices, drawn under the caption's first line and round it, wall
+    it in on every side, so it sits in no notch. The figure must be mostly pictures
+    (:data:`HOST_COVER` of its box) and hold no other caption."""
+    claimed = {j for js in assignment.values() for j in js}
+    for i, cap in enumerate(captions):
+        if assignment.get(i) or cap.kind != "figure":
+            continue
+        hosts = [
+            j
+            for j, r in enumerate(regions)
+            if j not in claimed
+            and reg.contains(r.graphic_bbox, cap.bbox, slack=2.0)
+            and not any(
+                k != i and reg.intersection(other.bbox, r.bbox) > 0
+                for k, other in enumerate(captions)
+            )
+            and _covered_share(r) >= HOST_COVER
+        ]
+        if len(hosts) == 1:
+            assignment[i] = hosts
+            claimed.add(hosts[0])
+
+
+def _covered_share(region: reg.Region) -> float:
+    """Share of ``region``'s graphic box that its pictures and drawings cover (overlaps
+    counted once, on a coarse grid)."""
+    if not region.graphic_boxes:
+        return 0.0
+    x0, y0, x1, y1 = region.graphic_bbox
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    grid = np.zeros((32, 32), dtype=bool)
+    sx, sy = 32 / (x1 - x0), 32 / (y1 - y0)
+    for b in region.graphic_boxes:
+        grid[
+            int((b[1] - y0) * sy) : int(np.ceil((b[3] - y0) * sy)),
+            int((b[0] - x0) * sx) : int(np.ceil((b[2] - x0) * sx)),
+        ] = True
+    return float(grid.mean())
 
 
 def _labels_before_captions(

@@ -94,19 +94,18 @@ def hide_caption(
     """``image`` (the crop of ``fig``) with the figure's own caption painted over in the
     colour behind it, where the caption is printed inside the figure's box (in a corner
     notch of an L-shaped figure, or hanging under part of a diagram): a crop must not show
-    its caption's words. A caption printed over a picture is left alone (a caption that is a
-    picture of its own words is painted over)."""
+    its caption's words. A caption printed over a picture is left alone unless the picture is
+    one flat colour behind it (a tinted panel stored as picture slices); a caption that is a
+    picture of its own words is painted over."""
     if fig.caption_page is not None:
         return image
     x0, y0, x1, y1 = fig.bbox
     c = fig.caption_bbox
     inside = (max(x0, c[0] - 1), max(y0, c[1] - 1), min(x1, c[2] + 1), min(y1, c[3] + 1))
-    if (
-        inside[2] - inside[0] < CAPTION_MIN_WIDTH
-        or inside[3] - inside[1] < CAPTION_INSIDE * (c[3] - c[1])
-        or any(_overlap(b, inside) > 0 and not _holds(c, b) for b, _size, _obj in images)
-    ):
+    width, height = inside[2] - inside[0], inside[3] - inside[1]
+    if width < CAPTION_MIN_WIDTH or height < CAPTION_INSIDE * (c[3] - c[1]):
         return image
+    over = any(_overlap(b, inside) > 0 and not _holds(c, b) for b, _size, _obj in images)
     sx, sy = image.width / max(x1 - x0, 1e-6), image.height / max(y1 - y0, 1e-6)
     px = (
         max(0, int((inside[0] - x0) * sx)),
@@ -118,6 +117,8 @@ def hide_caption(
         return image
     patch = np.asarray(image.crop(px)).reshape(-1, len(image.getbands()))
     paper = tuple(int(v) for v in np.median(patch, axis=0))  # the words are a minority
+    if over and _flat_share(patch, paper) < FLAT_BEHIND:
+        return image  # a picture's own detail behind the words: not ours to paint
     out = image.copy()
     ImageDraw.Draw(out).rectangle((px[0], px[1], px[2] - 1, px[3] - 1), fill=paper)
     return out
@@ -213,6 +214,18 @@ def _native_on_page(
     if len(filters) != 1 or filters[0] not in _NATIVE_FILTERS:
         return None
     return bytes(obj.get_data(decode_simple=True))
+
+
+FLAT_BEHIND = 0.5  # share of a caption's patch in the colour behind its words (dense bold
+# words over a tint leave 0.6 of it): a flat ground
+FLAT_SPREAD = 12  # grey levels a pixel of that ground may differ from it (JPEG noise)
+
+
+def _flat_share(patch: np.ndarray, paper: tuple[int, ...]) -> float:
+    """Share of the pixels of ``patch`` (one row per pixel) within :data:`FLAT_SPREAD` of
+    ``paper`` in every band."""
+    near = np.abs(patch.astype(np.int16) - np.asarray(paper, dtype=np.int16)) <= FLAT_SPREAD
+    return float(near.all(axis=1).mean())
 
 
 def _holds(caption: BBox, box: BBox) -> bool:
