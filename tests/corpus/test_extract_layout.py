@@ -2375,13 +2375,13 @@ def test_hide_caption_keeps_grey_crops_grey_and_leaves_captions_elsewhere() -> N
     # over a picture: painted where the picture is one flat tint behind the words (a panel's
     # slice), left alone over the picture's own detail
     fig.caption_bbox = (50, 50, 90, 70)
-    slice_under = [((40.0, 40.0, 100.0, 60.0), (60, 20), None)]
-    out = hide_caption(im, fig, slice_under)
+    picture = [((30.0, 30.0, 100.0, 100.0), (70, 70), None)]
+    out = hide_caption(im, fig, picture)
     assert np.asarray(out)[50:70, 50:90].min() == 200
     detail = im.copy()
-    detail.paste(Image.effect_noise((60, 20), 80), (40, 40))
+    detail.paste(Image.effect_noise((70, 70), 80), (30, 30))
     detail.paste(0, (55, 55, 85, 58))
-    assert hide_caption(detail, fig, slice_under) is detail
+    assert hide_caption(detail, fig, picture) is detail
 
 
 def test_bare_labels_titling_plots_in_small_type_are_no_captions(tmp_path: Path) -> None:
