@@ -683,7 +683,8 @@ def _run_over(
     own = {id(ln) for ln in cap.lines}
     # the caption's side of the break: only a running head or footer
     if before:
-        text = [ln for ln in cap_lines if ln.y1 <= cap.bbox[1] and ln.y0 > margin]
+        top = cap.bbox[1]
+        text = [ln for ln in cap_lines if ln.y1 <= top and ln.y0 > margin]
     else:
         text = [
             ln
@@ -1188,7 +1189,8 @@ def _icons_over_captions(
     for i, cap in enumerate(captions):
         if assignment.get(i):
             continue
-        x0, y0, x1, _ = cap.bbox
+        cb = cap.bbox
+        x0, y0, x1, _ = cb
         height = cap.lines[0].bbox[3] - cap.lines[0].bbox[1] if cap.lines else 10.0
         near = [
             r
@@ -1196,7 +1198,7 @@ def _icons_over_captions(
             if _free_icon(r.bbox, claimed)
             and 0 <= y0 - r.bbox[3] <= ICON_GAP * height
             and abs((r.bbox[0] + r.bbox[2]) / 2 - (x0 + x1) / 2) <= ICON_CENTRED * (x1 - x0)
-            and not any(_between(ln.bbox, r.bbox, cap.bbox) for ln in lines)
+            and not any(_between(ln.bbox, r.bbox, cb) for ln in lines)
         ]
         if near:
             row = _icon_row(min(near, key=lambda r: y0 - r.bbox[3]), pictures, claimed)
@@ -1259,11 +1261,12 @@ def _pieces_over_captions(
     for i, cap in enumerate(captions):
         if assignment.get(i) or cap.kind != "figure" or not drawn:
             continue
-        x0, y0, x1, _ = cap.bbox
+        cb = cap.bbox
+        x0, y0, x1, _ = cb
         height = cap.lines[0].bbox[3] - cap.lines[0].bbox[1] if cap.lines else 10.0
 
-        def clear(r: reg.Region, cap: Caption = cap) -> bool:
-            return not any(_between(ln.bbox, r.bbox, cap.bbox) for ln in free)
+        def clear(r: reg.Region, cb: BBox = cb) -> bool:
+            return not any(_between(ln.bbox, r.bbox, cb) for ln in free)
 
         over = [
             r

@@ -2210,7 +2210,8 @@ def notch_distance(cap: Caption, region: Region) -> float | None:
         return None
     if not in_corner_notch(inside, graphics, box) and not _hangs_under(cap.bbox, region):
         return None
-    return min(gap(cap.bbox, g) for g in graphics) + NOTCH_COST
+    cb = cap.bbox  # computed from its lines on each call
+    return min(gap(cb, g) for g in graphics) + NOTCH_COST
 
 
 def level_distance(
