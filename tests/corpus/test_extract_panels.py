@@ -14,6 +14,7 @@ from litclip.corpus.extract.panels import (
     join_tiles,
     joined_by_lines,
     letter_lines,
+    panels_between_rules,
     panels_by_bands,
     panels_by_regular_grid,
     panels_for_count,
@@ -327,6 +328,31 @@ def test_dark_scans_at_the_box_edges_are_no_frame() -> None:
     framed[10:12, 10:810] = framed[308:310, 10:810] = 0  # a frame 2 px thick
     framed[10:310, 10:12] = framed[10:310, 808:810] = 0
     assert len(xy_cut(framed)) == 1
+
+
+def test_panels_stacked_between_hairlines_in_a_frame() -> None:
+    """SnpEff's Fly article, Figure 4: a framed picture of panels A to C stacked between
+    hairlines, each of lines of aligned sequence whose white gaps are as wide as any
+    between the panels. The rules name the stretches; the gaps between lines do not."""
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[0:2, :] = gray[598:600, :] = 0  # the frame
+    gray[:, 0:2] = gray[:, 798:800] = 0
+    gray[270:272, 2:798] = 0  # hairlines between the panels
+    gray[480:482, 2:798] = 0
+    for top, bottom in ((20, 250), (290, 470), (500, 580)):  # lines of text, 12 px apart
+        for y in range(top, bottom - 8, 20):
+            gray[y : y + 8, 40:760] = 40
+    panels = panels_between_rules(gray, FIG, 3)
+    assert [(round(b[1]), round(b[3])) for b in panels] == [(10, 124), (145, 229), (250, 284)]
+    assert panels_between_rules(gray, FIG, 2) == []  # the rules give 3, not 2
+    # a photo's dark streak top to bottom, photo on both sides, is no rule (CUDA's blurred
+    # painting, whose caption names "(a)" and "(b)")
+    photo = np.random.default_rng(3).integers(100, 256, (600, 800)).astype(np.uint8)
+    photo[:, 500:502] = 10
+    assert panels_between_rules(photo, FIG, 2) == []
+    gray[270:272] = gray[480:482] = 255
+    gray[:, 0:2] = gray[:, 798:800] = 0
+    assert panels_between_rules(gray, FIG, 3) == []  # a frame alone is no rule
 
 
 def _image(box: tuple[float, float, float, float]) -> Element:

@@ -1689,6 +1689,7 @@ def _panel_boxes(
             boxes = (
                 apart(panel_mod.panels_for_count(gray, box, count, cuts))
                 or panel_mod.panels_by_bands(gray, box, count)
+                or panel_mod.panels_between_rules(gray, box, count)
                 or panel_mod.panels_by_blobs(gray, box, letters, count)
                 or panel_mod.panels_by_letter_cuts(gray, box, letters, count, cuts)
                 or panel_mod.panels_by_letter_grid(gray, box, letters, count)

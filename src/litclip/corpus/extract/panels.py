@@ -1441,6 +1441,55 @@ def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox
     return _to_page(max(found, key=lambda t: t[0])[1], gray.shape, fig_box)
 
 
+RULE_THICK = 3  # preview pixels: a rule drawn across a figure between panels, at most
+RULED_BAND_MIN = 0.2  # of the thickest stretch between rules: a panel (a short alignment)
+RULE_SIDE_PAPER = 0.5  # background share of the lines two pixels off a rule, on each side
+
+
+def panels_between_rules(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
+    """The stretches between rules drawn right across the figure as its panels, when
+    there are ``expected`` of them: a journal's framed figure whose panels "A" to "C" are
+    stacked between hairlines, with lines of text inside each (an alignment), whose white
+    gaps are no gutters between panels. A frame round the figure is no such rule, nor a
+    dark streak in a photo (a rule has paper on both sides: :data:`RULE_SIDE_PAPER`). ``[]``
+    when no axis's rules give the count, or they leave a stretch under
+    :data:`RULED_BAND_MIN` of the thickest (a table's header rule)."""
+    bg = gray >= INK
+    root = _trim(bg, 0, gray.shape[0], 0, gray.shape[1])
+    if expected < 2 or root is None:
+        return []
+    y0, y1, x0, x1 = root
+    sub = _frame_cleared(bg[y0:y1, x0:x1])
+    for axis in (1, 0):
+        extent = sub.shape[0] if axis == 1 else sub.shape[1]
+        share = _background_share(sub, axis)
+        # a rule has paper on both sides (a photo's dark streak has more photo)
+        rules = [
+            (a, b)
+            for a, b in _runs(share <= 1.0 - FRAME_INK, 1)
+            if b - a <= RULE_THICK
+            and FRAME_EDGE < a
+            and b < extent - FRAME_EDGE
+            and min(share[a - 2], share[b + 1]) >= RULE_SIDE_PAPER
+        ]
+        if len(rules) + 1 != expected:
+            continue
+        edges = [0, *(v for rule in rules for v in rule), extent]
+        bands = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+        if min(b - a for a, b in bands) < RULED_BAND_MIN * max(b - a for a, b in bands):
+            continue
+        # each panel trimmed to its own ink, not to the frame's lines
+        clean = bg.copy()
+        clean[y0:y1, x0:x1] = sub
+        if axis == 1:
+            boxes = [_trim(clean, y0 + a, y0 + b, x0, x1) for a, b in bands]
+        else:
+            boxes = [_trim(clean, y0, y1, x0 + a, x0 + b) for a, b in bands]
+        if None not in boxes:
+            return _to_page(boxes, gray.shape, fig_box)  # type: ignore[arg-type]
+    return []
+
+
 GUTTER_LEAD = 1.5  # a gap this many times narrower than a grid's gutters is no rival of theirs
 GRID_EVEN = 0.7  # a grid's rows (columns) are at least this share of the largest one
 GUTTER_NEAR = 0.05  # of the figure's side: a gap this near a gutter is part of it
