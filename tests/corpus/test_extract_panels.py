@@ -162,6 +162,24 @@ def test_rows_of_small_plots_are_the_panels_a_caption_names() -> None:
     assert panels_by_bands(gray, FIG, 1) == []
 
 
+def test_a_small_drawing_far_over_a_chart_is_a_panel_of_its_own() -> None:
+    """NEURON's Figure 2: "A." a dendrite drawn as a thin bar with a synapse under it, a
+    chart's height over "B." the synapse's conductance curve. The drawing is thin beside
+    the chart, but no label row: it stands farther from the chart than half the chart's
+    height, so the two are the panels the caption names."""
+    gray = np.full((600, 800), 255, np.uint8)
+    gray[20:30, 40:700] = 0  # the dendrite
+    gray[30:80, 300:304] = 0  # the synapse's stem
+    gray[330:590, 60:62] = gray[588:590, 60:760] = 0  # the chart's axes
+    xs = np.arange(62, 760)
+    gray[(560 - 200 * np.exp(-(((xs - 250) / 120.0) ** 2))).astype(int), xs] = 0  # its curve
+    bands = panels_by_bands(gray, FIG, 2)
+    assert [round(b[1]) for b in bands] == [10, 180]
+    gray[20:80] = 255
+    gray[300:310, 100:700] = 0  # a title row close over the chart joins it
+    assert panels_by_bands(gray, FIG, 2) == []
+
+
 def test_two_views_on_black_stay_one_image_without_named_panels() -> None:
     gray = np.full((600, 800), 3, np.uint8)
     gray[50:550, 40:380] = blob(500, 340, 1)

@@ -1405,6 +1405,7 @@ def complete_grid(gray: np.ndarray, boxes: list[BBox], fig_box: BBox, expected: 
 
 
 BAND_MIN_SHARE = 0.35  # of the thickest band: a thinner one is a label row, an axis arrow
+BAND_JOIN_GAP = 0.5  # of the thickest band: a thin band this far from the rest is no label
 
 
 def panels_by_bands(gray: np.ndarray, fig_box: BBox, expected: int) -> list[BBox]:
@@ -1577,18 +1578,32 @@ def _white_gutters(
 
 def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
     """The stretches between ``gutters`` (start, end) along ``extent``, thin ones joined to
-    the neighbour across the narrower gutter."""
+    the neighbour across the narrower gutter, when that gutter is under
+    :data:`BAND_JOIN_GAP` of the thickest band: a label row or an axis arrow sits close to
+    its plots, while a small drawing set far over a chart (NEURON's synapse, a chart's
+    height over its conductance curve) is a panel of its own."""
     edges = [0] + [v for run in gutters for v in run] + [extent]
     bands = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+
+    def nearer(i: int) -> tuple[int, int]:
+        """The neighbour of band ``i`` across the narrower gutter, and that gutter."""
+        before = bands[i][0] - bands[i - 1][1] if i > 0 else None
+        after = bands[i + 1][0] - bands[i][1] if i + 1 < len(bands) else None
+        if after is None or (before is not None and before <= after):
+            return i - 1, before  # type: ignore[return-value]
+        return i + 1, after
+
     while len(bands) > 1:
         thick = max(b - a for a, b in bands)
-        thin = [i for i, (a, b) in enumerate(bands) if b - a < BAND_MIN_SHARE * thick]
+        thin = [
+            i
+            for i, (a, b) in enumerate(bands)
+            if b - a < BAND_MIN_SHARE * thick and nearer(i)[1] <= BAND_JOIN_GAP * thick
+        ]
         if not thin:
             break
         i = min(thin, key=lambda i: bands[i][1] - bands[i][0])
-        before = bands[i][0] - bands[i - 1][1] if i > 0 else None
-        after = bands[i + 1][0] - bands[i][1] if i + 1 < len(bands) else None
-        j = i - 1 if after is None or (before is not None and before <= after) else i + 1
+        j = nearer(i)[0]
         lo, hi = min(i, j), max(i, j)
         bands[lo : hi + 1] = [(bands[lo][0], bands[hi][1])]
     return bands
