@@ -566,6 +566,43 @@ def test_as_many_pictures_as_sub_captions_are_the_panels_however_small() -> None
     assert panels_from_images(job.images, fig, 5) == []
 
 
+def _spectrum(gray: np.ndarray, y0: int, y1: int, x0: int, x1: int, seed: int) -> None:
+    """A mass spectrum that falls apart at any gutter: peaks and their labels over tick
+    marks (no axis line), a title over it."""
+    rng = np.random.default_rng(seed)
+    for x in range(x0, x1, 40):
+        gray[y1 - 2 : y1, x : x + 3] = 0
+    for x in rng.integers(x0 + 40, x1 - 20, 6):
+        top = int(rng.integers(y0 + 10, y1 - 30))
+        gray[top : y1 - 2, x : x + 2] = 0
+        gray[top - 12 : top - 6, x - 8 : x + 8] = 40
+    gray[y0 - 14 : y0 - 8, x0 : x0 + 60] = 40
+
+
+def test_panel_letters_marked_as_such_give_the_count_a_continued_caption_does_not() -> None:
+    """Polymers 2013, Figure 1 continued: spectra (b) and (c) stacked on one page, under a
+    caption "Figure 1. Cont. ... (a) ... (d)", which names four panels, two of them on
+    another page, so it gives no count. The letters "(b)" and "(c)" printed under the
+    spectra do; bare letters ("A", "B" on a chart's points, a graph's nodes "a" to "d")
+    give none."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.text import TextLine
+
+    gray = np.full((600, 800), 255, np.uint8)
+    _spectrum(gray, 40, 250, 40, 760, 1)
+    _spectrum(gray, 340, 550, 40, 760, 2)
+    gray[262:276, 390:410] = gray[562:576, 390:410] = 0  # the letters' ink
+    for marks, found in ((("(b)", "(c)"), 2), (("b", "c"), 0)):
+        lines = [
+            TextLine(marks[0], (195.0, 131.0, 205.0, 138.0), 9.0),
+            TextLine(marks[1], (195.0, 281.0, 205.0, 288.0), 9.0),
+        ]
+        job = PanelJob(0, FIG, [], lines)
+        letters = letter_lines(lines, FIG)
+        assert len(letters) == 2
+        assert len(_panel_boxes(job, 0, letters, [], lambda: gray)) == found, marks
+
+
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
     """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
     title, none panel-sized; the frames seed the panels and the labels join them."""

@@ -37,6 +37,7 @@ from litclip.corpus.kinds import kind_features, ruled
 from litclip.corpus.types import BBox
 
 _LETTER_RE = re.compile(r"^\(?([A-Za-z])[).]?$")
+_MARKED_LETTER_RE = re.compile(r"^(?:\(([A-Za-z])\)|([A-Za-z])\))$")  # "(b)", "b)"
 INK = 235  # grey levels below this are ink, this and up paper
 MIN_PANEL_FRACTION = 0.06  # of the figure area
 MIN_PANEL_SIDE_FRACTION = 0.18  # of the figure's width/height (legends and axis titles are thinner)
@@ -1769,6 +1770,17 @@ def _first_letter_in_title(
             ):
                 return [("A", (ln.x0, ln.y0, ln.x0 + 0.7 * ln.size, ln.y1), upper, bee[0][3])]
     return []
+
+
+def marked_letters(lines: list[TextLine], fig_box: BBox) -> int:
+    """How many distinct letters inside ``fig_box`` are printed marked as panel letters,
+    in parentheses or before one ("(b)", "b)"), each once."""
+    found = Counter(
+        (m.group(1) or m.group(2)).upper()
+        for ln in lines
+        if (m := _MARKED_LETTER_RE.match(ln.text.strip())) and contains(fig_box, ln.bbox, slack=4.0)
+    )
+    return sum(1 for n in found.values() if n == 1)
 
 
 def letter_lines(lines: list[TextLine], fig_box: BBox) -> list[tuple[str, BBox]]:
