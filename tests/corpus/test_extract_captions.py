@@ -217,6 +217,29 @@ def test_split_parenthesised_upper() -> None:
     assert parts == {"A": "Axial T2 image.", "B": "Coronal FLAIR.", "C": "Contrast T1."}
 
 
+def test_split_a_run_that_ends_in_another_style() -> None:
+    """A proteomics draft's Figure 2: "(A) ... (H) Spot boundaries. ... I: Intensity
+    profile ...": the ninth panel is marked in another style at a sentence start. A letter
+    that merely follows in a sentence ("see I") continues nothing."""
+    cap = (
+        "Figure 2. Steps of spot detection. (A) Original image. (B) Directions image. "
+        "(C) Beads image, as in H. I: Intensity profile along the white line drawn in A."
+    )
+    shared, parts = split_caption(cap, "Figure 2")
+    assert list(parts) == ["A", "B", "C"]  # D is not I
+    cap = cap.replace(
+        "(C) Beads image, as in H.",
+        "(C) Beads. (D) Paths. (E) Select. (F) Odds. (G) Numbers. (H) Spot boundaries, see C.",
+    )
+    shared, parts = split_caption(cap, "Figure 2")
+    assert list(parts) == list("ABCDEFGHI")
+    assert parts["H"] == "Spot boundaries, see C."
+    assert parts["I"] == "Intensity profile along the white line drawn in A."
+    assert list(split_caption(cap.replace(" I: ", " See I for "), "Figure 2")[1]) == list(
+        "ABCDEFGH"
+    )
+
+
 def test_split_comma_semicolon_style() -> None:
     shared, parts = split_caption(
         "Figure 4. A, axial CT shows a mass; B, MRI confirms it.", "Figure 4"

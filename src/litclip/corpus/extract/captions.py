@@ -1143,7 +1143,7 @@ def split_caption(
     if label and body.lower().startswith(label.lower()):
         body = body[len(label) :].lstrip(LABEL_PUNCT)
     body = _PAREN_RANGE.sub(r"(\1\2\3)", body)  # "(c)\u2013(f) ..." -> "(c\u2013f) ..."
-    candidates = [_sequential_markers(body, pattern) for pattern in _MARKERS]
+    candidates = [_continued_in_other_style(body, _sequential_markers(body, p)) for p in _MARKERS]
     # letters inside a sentence name the panels but cut no sub-captions; another style may
     # still do ("Case 2. A and B: Preoperative axial (A) and coronal (B) MR images. C: ...")
     inline: tuple[dict[str, str], dict[str, str]] | None = None
@@ -1367,6 +1367,31 @@ def _sequential_markers(text: str, pattern: re.Pattern[str]) -> list[tuple[str, 
         found += [(letter.upper(), letter, m.start(), m.end()) for letter in letters]
         expected = chr(ord(letters[-1].lower()) + 1)
         group = letters if len(letters) > 1 else []
+    return found
+
+
+def _continued_in_other_style(
+    text: str, found: list[tuple[str, str, int, int]]
+) -> list[tuple[str, str, int, int]]:
+    """``found`` (a run of markers in one style) and the letters after its last that the
+    caption marks in another style at a sentence start, in the run's case: "(A) ...
+    (H) Spot boundaries. ... I: Intensity profile along ..." gives I too."""
+    while found:
+        last, case = found[-1][0], found[-1][1].isupper()
+        want = chr(ord(last) + 1)
+        want = want if case else want.lower()
+        after = found[-1][3]
+        hits = [
+            m
+            for pattern in _MARKERS
+            for m in pattern.finditer(text, after)
+            if _group_letters(m.group("l")) == [want]
+            and text[: m.start()].rstrip().endswith((".", ";"))
+        ]
+        if not hits:
+            return found
+        m = min(hits, key=lambda m: m.start())
+        found = [*found, (want.upper(), want, m.start(), m.end())]
     return found
 
 
