@@ -603,6 +603,38 @@ def test_panel_letters_marked_as_such_give_the_count_a_continued_caption_does_no
         assert len(_panel_boxes(job, 0, letters, [], lambda: gray)) == found, marks
 
 
+def test_marked_letters_that_give_the_count_head_their_parts_first() -> None:
+    """RayFlare's Figure 1 (its caption names no count): "a)" over a drawing cut in two at
+    a gap, "b)" beside the top of a taller one. The letters give the count, 2, and head the
+    three parts; the search for 2 panels by gutters alone would cut elsewhere."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.text import TextLine
+
+    fig = (120.0, 550.0, 500.0, 690.0)
+    parts = [
+        (125.5, 566.4, 272.5, 641.8),
+        (126.4, 647.3, 272.5, 680.9),
+        (304.6, 555.8, 493.0, 661.6),
+    ]
+    scale = 800 / (fig[2] - fig[0])
+    gray = np.full((round((fig[3] - fig[1]) * scale), 800), 255, np.uint8)
+    for b in parts:  # each drawing a box with a line across its middle
+        x0, y0 = int((b[0] - fig[0]) * scale), int((b[1] - fig[1]) * scale)
+        x1, y1 = int((b[2] - fig[0]) * scale), int((b[3] - fig[1]) * scale)
+        gray[y0:y1, x0 : x0 + 2] = gray[y0:y1, x1 - 2 : x1] = 0
+        gray[y0 : y0 + 2, x0:x1] = gray[y1 - 2 : y1, x0:x1] = gray[(y0 + y1) // 2, x0:x1] = 0
+    lines = [
+        TextLine("a)", (125.5, 566.2, 134.9, 576.5), 9.0),
+        TextLine("b)", (307.9, 565.4, 317.3, 575.6), 9.0),
+    ]
+    letters = letter_lines(lines, fig)
+    panels = _panel_boxes(PanelJob(0, fig, [], lines), 0, letters, [], lambda: gray)
+    want = [(125.5, 566.4, 272.5, 680.9), (304.6, 555.8, 493.0, 661.6)]
+    assert len(panels) == 2
+    for got, box in zip(panels, want, strict=True):
+        assert got == pytest.approx(box, abs=1.0)
+
+
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
     """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
     title, none panel-sized; the frames seed the panels and the labels join them."""

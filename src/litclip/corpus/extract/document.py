@@ -1620,6 +1620,7 @@ def _panel_boxes(
     # caption names them all; bare letters may name a graph's nodes or a chart's points)
     marked = len(letters) if panel_mod.marked_letters(job.lines, box) == len(letters) else 0
     count = next((n for n in (expected, len(inner), marked) if n >= 2), 0)
+    from_letters = count >= 2 and expected < 2 and len(inner) < 2
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box, count)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
@@ -1677,6 +1678,11 @@ def _panel_boxes(
                 any(reg.contains(g, c, slack=2.0) for g in grown) for c in cut
             )
             boxes = grown if whole or not cut else cut
+        if from_letters and count < len(boxes):
+            # the letters that give the count head the parts first (RayFlare's "a)" and "b)"
+            # over drawings cut in three)
+            grouped = panel_mod.group_by_letters(boxes, letters)
+            boxes = grouped if len(grouped) == count else boxes
         if count and len(boxes) != count:
             cuts = panel_mod.ShareCuts(gray, box)
 
