@@ -635,6 +635,32 @@ def test_marked_letters_that_give_the_count_head_their_parts_first() -> None:
         assert got == pytest.approx(box, abs=1.0)
 
 
+def test_more_marked_letters_than_the_caption_names_are_the_panels() -> None:
+    """moltemplate's Figure 4: three molecule pictures in a row, "a)", "b)" and "c)" printed
+    beside them; the caption names "(a) and (b)" in one sentence and "(c)" in another, so
+    it names 2. The three printed letters, each once, are the panels."""
+    from litclip.corpus.extract.document import PanelJob, _panel_boxes
+    from litclip.corpus.extract.text import TextLine
+
+    fig = (128.0, 86.0, 482.0, 123.0)
+    pictures = [
+        (142.7, 86.2, 156.1, 120.2),
+        (184.5, 98.9, 228.4, 120.2),
+        (255.4, 103.1, 482.2, 120.2),
+    ]
+    lines = [
+        TextLine(mark, (x, 110.0, x + 9.0, 118.0), 9.0)
+        for mark, x in (("a)", 128.5), ("b)", 172.0), ("c)", 243.0))
+    ]
+    job = PanelJob(0, fig, [Element(b, "image") for b in pictures], lines)
+    letters = letter_lines(lines, fig)
+    blank = np.full((84, 800), 255, np.uint8)
+    assert sorted(_panel_boxes(job, 2, letters, [], lambda: blank)) == sorted(pictures)
+    bare = [TextLine(ln.text[0], ln.bbox, ln.size) for ln in lines]  # "a", "b", "c"
+    job = PanelJob(0, fig, [Element(b, "image") for b in pictures], bare)
+    assert len(_panel_boxes(job, 2, letter_lines(bare, fig), [], lambda: blank)) != 3
+
+
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
     """A 3 x 3 grid of R plots: each cell falls apart into its frame, tick labels and axis
     title, none panel-sized; the frames seed the panels and the labels join them."""

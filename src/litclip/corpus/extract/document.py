@@ -1615,12 +1615,14 @@ def _panel_boxes(
     """The panel boxes of a figure (page points; ``[]`` for a single figure), given the
     panels its caption names (``expected``), its printed panel letters and sub-captions."""
     box, images = job.box, job.images
-    # the count the caption names, else the sub-captions printed under the panels, else
-    # the panel letters printed in the figure marked as such, "(b)" (a continued figure's
-    # caption names them all; bare letters may name a graph's nodes or a chart's points)
+    # the count the caption names, else the sub-captions printed under the panels; the
+    # panel letters printed in the figure marked as such, "(b)", when they are more (a
+    # continued figure's caption names none; moltemplate's names "(a) and (b)" in one
+    # sentence, "(c)" in another). Bare letters may name a graph's nodes or a chart's points
     marked = len(letters) if panel_mod.marked_letters(job.lines, box) == len(letters) else 0
-    count = next((n for n in (expected, len(inner), marked) if n >= 2), 0)
-    from_letters = count >= 2 and expected < 2 and len(inner) < 2
+    named = next((n for n in (expected, len(inner)) if n >= 2), 0)
+    from_letters = marked >= 2 and len(inner) < 2 and marked > named
+    count = marked if from_letters else named
     # separate image objects are panels; the blobs of a scan may be pieces of one picture
     boxes = panel_mod.panels_from_images([e for e in images if not e.scan], box, count)
     raster_cover = sum(reg.intersection(e.bbox, box) for e in images) / max(reg.area(box), 1.0)
