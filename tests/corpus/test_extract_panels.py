@@ -21,6 +21,7 @@ from litclip.corpus.extract.panels import (
     panels_from_images,
     panels_from_pixels,
     panels_from_plot_bodies,
+    panels_without_letters,
     reading_order,
     seam_strength,
     xy_cut,
@@ -659,6 +660,25 @@ def test_more_marked_letters_than_the_caption_names_are_the_panels() -> None:
     bare = [TextLine(ln.text[0], ln.bbox, ln.size) for ln in lines]  # "a", "b", "c"
     job = PanelJob(0, fig, [Element(b, "image") for b in pictures], bare)
     assert len(_panel_boxes(job, 2, letter_lines(bare, fig), [], lambda: blank)) != 3
+
+
+def test_letters_painted_out_free_the_gutter_and_join_the_panels_they_head() -> None:
+    """PNAS's MERFISH Figure 5: the "B" set at the heatmap's top left stands over the
+    gutter between panel A's plots and the heatmap. With the letters painted out the
+    panels are cut; each letter then joins the panel whose top left it is nearest."""
+    gray = np.full((600, 800), 255, np.uint8)
+    rng = np.random.default_rng(5)
+    for y0, y1, x0, x1 in ((0, 560, 30, 400), (40, 560, 440, 780)):  # dense plots, framed
+        gray[y0:y1, x0 : x0 + 2] = gray[y0:y1, x1 - 2 : x1] = 0
+        gray[y0 : y0 + 2, x0:x1] = gray[y1 - 2 : y1, x0:x1] = 0
+        inner = gray[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4]
+        inner[rng.random(inner.shape) < 0.3] = 90
+    gray[0:30, 0:24] = gray[0:30, 404:436] = 0  # "A", and "B" over the gutter
+    letters = [("A", (0.0, 0.0, 12.0, 15.0)), ("B", (202.0, 0.0, 218.0, 15.0))]
+    left, right = panels_without_letters(gray, FIG, letters, 2)
+    assert left[2] <= 201.0 and left[0] == 0.0  # A's panel takes "A", not "B"
+    assert right[:2] == (202.0, 0.0)  # the right panel reaches up to its letter
+    assert panels_without_letters(gray, FIG, letters, 3) == []  # two letters name two
 
 
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:

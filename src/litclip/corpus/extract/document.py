@@ -1706,6 +1706,7 @@ def _panel_boxes(
                 or panel_mod.panels_by_letter_grid(gray, box, letters, count)
                 or panel_mod.panels_by_regular_grid(gray, box, count)
                 or panel_mod.panels_by_widest_gutters(gray, box, count)
+                or panel_mod.panels_without_letters(gray, box, letters, count)
                 or boxes
             )
         if image_boxes and len(boxes) != want:

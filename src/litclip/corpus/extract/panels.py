@@ -14,6 +14,7 @@ Three sources, in order of trust:
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from itertools import combinations, pairwise, permutations, takewhile
@@ -1490,6 +1491,32 @@ def panels_between_rules(gray: np.ndarray, fig_box: BBox, expected: int) -> list
         if None not in boxes:
             return _to_page(boxes, gray.shape, fig_box)  # type: ignore[arg-type]
     return []
+
+
+def panels_without_letters(
+    gray: np.ndarray, fig_box: BBox, letters: list[tuple[str, BBox]], expected: int
+) -> list[BBox]:
+    """:func:`panels_for_count` on the picture with its printed panel letters painted out,
+    each letter then taken into the panel nearest it: a letter set at a panel's top left
+    may stand in the gutter over the panel beside it (PNAS's "B" over the right end of
+    panel A's plots), so that no gutter runs end to end. ``[]`` unless there are
+    ``expected`` letters, and as many panels found."""
+    if expected < 2 or len(letters) != expected:
+        return []
+    masked = gray.copy()
+    h, w = gray.shape
+    for y0, y1, x0, x1 in _to_pixels([b for _, b in letters], gray.shape, fig_box):
+        masked[max(0, y0 - 1) : min(h, y1 + 1), max(0, x0 - 1) : min(w, x1 + 1)] = 255
+    found = panels_for_count(masked, fig_box, expected)
+    if len(found) != expected:
+        return []
+    out = list(found)
+    for _, b in letters:
+        # the panel whose top left corner is nearest the letter's middle: the one it heads
+        mx, my = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        k = min(range(len(out)), key=lambda k: math.hypot(found[k][0] - mx, found[k][1] - my))
+        out[k] = union([out[k], b])
+    return out if not _overlapping(out) else found
 
 
 GUTTER_LEAD = 1.5  # a gap this many times narrower than a grid's gutters is no rival of theirs
