@@ -1496,25 +1496,42 @@ def panels_between_rules(gray: np.ndarray, fig_box: BBox, expected: int) -> list
 def panels_without_letters(
     gray: np.ndarray, fig_box: BBox, letters: list[tuple[str, BBox]], expected: int
 ) -> list[BBox]:
-    """:func:`panels_for_count` on the picture with its printed panel letters painted out,
-    each letter then taken into the panel nearest it: a letter set at a panel's top left
+    """Panels of the picture with its printed panel letters painted out (the pieces between
+    its white gutters grouped under the letters, else :func:`panels_for_count`), each
+    letter then taken into the panel it heads: a letter set at a panel's top left
     may stand in the gutter over the panel beside it (PNAS's "B" over the right end of
     panel A's plots), so that no gutter runs end to end. ``[]`` unless there are
-    ``expected`` letters, and as many panels found."""
+    ``expected`` letters, as many panels found, and each heads a panel of its own."""
     if expected < 2 or len(letters) != expected:
         return []
     masked = gray.copy()
     h, w = gray.shape
     for y0, y1, x0, x1 in _to_pixels([b for _, b in letters], gray.shape, fig_box):
         masked[max(0, y0 - 1) : min(h, y1 + 1), max(0, x0 - 1) : min(w, x1 + 1)] = 255
-    found = panels_for_count(masked, fig_box, expected)
+    # the pieces between white gutters, grouped under the letters that head them; else
+    # the cut for the count at gutters of any colour
+    pieces = _to_page(xy_cut(masked), gray.shape, fig_box)
+    found = group_by_letters(pieces, letters)
+    if len(found) != expected or _overlapping(found):
+        found = panels_for_count(masked, fig_box, expected)
     if len(found) != expected:
         return []
+    # each letter heads the panel whose top left corner is nearest its middle, and each
+    # panel has a letter of its own: a cut that parts a panel's plots and joins two
+    # panels' halves leaves two letters to one panel
+    heads = [
+        min(
+            range(len(found)),
+            key=lambda k, b=b: math.hypot(
+                found[k][0] - (b[0] + b[2]) / 2, found[k][1] - (b[1] + b[3]) / 2
+            ),
+        )
+        for _, b in letters
+    ]
+    if len(set(heads)) != len(found):
+        return []
     out = list(found)
-    for _, b in letters:
-        # the panel whose top left corner is nearest the letter's middle: the one it heads
-        mx, my = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        k = min(range(len(out)), key=lambda k: math.hypot(found[k][0] - mx, found[k][1] - my))
+    for k, (_, b) in zip(heads, letters, strict=True):
         out[k] = union([out[k], b])
     return out if not _overlapping(out) else found
 
