@@ -679,6 +679,9 @@ def test_letters_painted_out_free_the_gutter_and_join_the_panels_they_head() -> 
     assert left[2] <= 201.0 and left[0] == 0.0  # A's panel takes "A", not "B"
     assert right[:2] == (202.0, 0.0)  # the right panel reaches up to its letter
     assert panels_without_letters(gray, FIG, letters, 3) == []  # two letters name two
+    # two letters by one panel's corner: the panels cut for the count are not theirs
+    stray = [("A", (0.0, 0.0, 12.0, 15.0)), ("B", (10.0, 200.0, 22.0, 215.0))]
+    assert panels_without_letters(gray, FIG, stray, 2) == []
 
 
 def test_a_grid_of_small_plots_grows_one_panel_per_plot_body() -> None:
