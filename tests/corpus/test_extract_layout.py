@@ -2238,7 +2238,8 @@ def test_a_caption_walled_in_by_its_figures_slices_is_its_caption(tmp_path: Path
     """JFMS's Figure 3 (upper respiratory endoscopy): a tinted panel stored as picture
     slices holds three photos and, in its bottom right corner, the caption. The slice
     behind photo c runs down under the caption's first line and thin slices flank it, so
-    it sits in no notch; the figure, all pictures round it, is still its figure."""
+    it sits in no notch; the figure, all pictures round it, is still its figure. The
+    magazine's jump line over it, "Continued on page 1011", is no part of it."""
     tint = Image.new("RGB", (20, 20), (236, 214, 222))
 
     def draw(c: canvas.Canvas) -> None:
@@ -2247,6 +2248,8 @@ def test_a_caption_walled_in_by_its_figures_slices_is_its_caption(tmp_path: Path
         c.rect(51, top(737), 502, 737 - 390, stroke=0, fill=1)
         c.setFillGray(0)
         paragraph(c, 60, 400, 95, 10)  # the section's text, over the figure
+        c.setFont("Helvetica-Bold", 9)
+        c.drawString(440, top(552), "Continued on page 1011")  # the magazine's jump line
         image(c, tint, (165, 558, 354, 629))  # slices of the tinted panel
         image(c, tint, (165, 629, 354, 731))
         image(c, tint, (354, 558, 367, 689))  # between the photos
@@ -2269,6 +2272,7 @@ def test_a_caption_walled_in_by_its_figures_slices_is_its_caption(tmp_path: Path
     assert [fig.label for fig, *_ in found] == ["Figure 3"]
     (fig, whole, _panels, _native), *_ = found
     assert iou(fig.bbox, (169.1, 562.3, 547.9, 726.5)) > 0.7, fig.bbox
+    assert fig.bbox[1] > 555, fig.bbox  # the jump line over it is the page's, not the figure's
     # its words, over the slice behind photo c and the panel's tint, are painted over
     x, y = int(368 - fig.bbox[0]), int(682 - fig.bbox[1])
     words = np.asarray(whole.convert("L"))[y : y + 30, x : x + 170].astype(int)

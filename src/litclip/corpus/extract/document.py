@@ -975,9 +975,10 @@ def _layout(
     running = [
         ln for ln in lines if id(ln) in body and id(ln) not in inside and id(ln) not in caption_ids
     ]
-    # code echoed at a prompt over a plot is the page's text, however few its rows
+    # code echoed at a prompt over a plot is the page's text, however few its rows, and so
+    # is a magazine's jump line ("Continued on page 1011") set over a figure in its box
     echoed = echoed_code(lines) - body - inside - caption_ids
-    echo = [ln for ln in lines if id(ln) in echoed]
+    echo = [ln for ln in lines if id(ln) in echoed or _JUMP_LINE.match(ln.text)]
     barriers = caption_boxes + [ln.bbox for ln in running + echo]
     columns = reg.text_columns(running)
     kept_out = caption_ids | {id(ln) for ln in running + echo}
@@ -1006,6 +1007,7 @@ def _layout(
     return captions, regions, assignment
 
 
+_JUMP_LINE = re.compile(r"^\s*continued (?:on|from) (?:page|p\.)\s*\d+\s*$", re.IGNORECASE)
 HOST_COVER = 0.5  # share of a figure's box its pictures cover when it holds its caption
 
 
