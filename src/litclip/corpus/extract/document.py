@@ -1048,12 +1048,11 @@ def _covered_share(region: reg.Region) -> float:
     if x1 <= x0 or y1 <= y0:
         return 0.0
     grid = np.zeros((32, 32), dtype=bool)
-    sx, sy = 32 / (x1 - x0), 32 / (y1 - y0)
-    for b in region.graphic_boxes:
-        grid[
-            int((b[1] - y0) * sy) : int(np.ceil((b[3] - y0) * sy)),
-            int((b[0] - x0) * sx) : int(np.ceil((b[2] - x0) * sx)),
-        ] = True
+    scale = np.array([32 / (x1 - x0), 32 / (y1 - y0)])
+    boxes = np.asarray(region.graphic_boxes, dtype=np.float64) - [x0, y0, x0, y0]
+    starts = (boxes[:, :2] * scale).astype(int)  # (x, y) first cells
+    ends = np.ceil(boxes[:, 2:] * scale).astype(int)  # exclusive
+    reg.paint_cells(grid, starts, ends)
     return float(grid.mean())
 
 
