@@ -1477,8 +1477,7 @@ def panels_between_rules(gray: np.ndarray, fig_box: BBox, expected: int) -> list
         ]
         if len(rules) + 1 != expected:
             continue
-        edges = [0, *(v for rule in rules for v in rule), extent]
-        bands = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+        bands = _stretches(rules, extent)
         if min(b - a for a, b in bands) < RULED_BAND_MIN * max(b - a for a, b in bands):
             continue
         # each panel trimmed to its own ink, not to the frame's lines
@@ -1600,9 +1599,14 @@ def _widest_spans(
     return spans
 
 
+def _stretches(runs: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]:
+    """The stretches of ``(0, extent)`` between ``runs`` (start, end: gutters, rules)."""
+    edges = [0, *(v for run in runs for v in run), extent]
+    return list(zip(edges[::2], edges[1::2], strict=True))
+
+
 def _even_spans(cuts: list[tuple[int, int]], extent: int) -> list[tuple[int, int]] | None:
-    edges = [0, *(v for g in cuts for v in g), extent]
-    spans = list(zip(edges[::2], edges[1::2], strict=True))
+    spans = _stretches(cuts, extent)
     sizes = [b - a for a, b in spans]
     return spans if min(sizes) >= GRID_EVEN * max(sizes) else None
 
@@ -1627,8 +1631,7 @@ def _bands(gutters: list[tuple[int, int]], extent: int) -> list[tuple[int, int]]
     :data:`BAND_JOIN_GAP` of the thickest band: a label row or an axis arrow sits close to
     its plots, while a small drawing set far over a chart (NEURON's synapse, a chart's
     height over its conductance curve) is a panel of its own."""
-    edges = [0] + [v for run in gutters for v in run] + [extent]
-    bands = [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2)]
+    bands = _stretches(gutters, extent)
 
     def nearer(i: int) -> tuple[int, int]:
         """The neighbour of band ``i`` across the narrower gutter, and that gutter."""
