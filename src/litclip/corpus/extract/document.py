@@ -1620,7 +1620,9 @@ def _panel_boxes(
     # panel letters printed in the figure marked as such, "(b)", when they are more (a
     # continued figure's caption names none; moltemplate's names "(a) and (b)" in one
     # sentence, "(c)" in another). Bare letters may name a graph's nodes or a chart's points
-    marked = len(letters) if panel_mod.marked_letters(job.lines, box) == len(letters) else 0
+    marked = len(letters)
+    if marked < 2 or panel_mod.marked_letters(job.lines, box) != marked:
+        marked = 0  # the lines are read only where letters were found
     named = next((n for n in (expected, len(inner)) if n >= 2), 0)
     from_letters = marked >= 2 and len(inner) < 2 and marked > named
     count = marked if from_letters else named
